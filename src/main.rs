@@ -1,0 +1,32 @@
+//! Entry point: no subcommand opens the window; subcommands run headless.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use spotcheck::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let started = std::time::Instant::now();
+    let args = Cli::parse();
+    match &args.command {
+        Some(command) => cli::run(&args, command),
+        None => open_window(&args, started),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn open_window(args: &Cli, started: std::time::Instant) -> ExitCode {
+    match spotcheck::ui::run(args.db_path(), started) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：无法打开窗口：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_window(_: &Cli, _: std::time::Instant) -> ExitCode {
+    eprintln!("这个版本没有图形界面，请使用子命令（spotcheck --help 查看）。");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,85 @@
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Where an account stands in its lifecycle, as the roster says.
+///
+/// Only accounts in operation (`Normal`, `Changed`) belong to the population of a draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum AccountStatus {
+    Normal,
+    Changed,
+    Stopped,
+    Deregistered,
+}
+
+impl AccountStatus {
+    pub const ALL: [Self; 4] = [Self::Normal, Self::Changed, Self::Stopped, Self::Deregistered];
+
+    /// The word users see and the roster uses.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Normal => "正常",
+            Self::Changed => "变更",
+            Self::Stopped => "已关停",
+            Self::Deregistered => "已注销",
+        }
+    }
+
+    #[must_use]
+    pub fn from_label(label: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.label() == label)
+    }
+
+    /// Whether the account is in operation and so can be drawn for inspection.
+    #[must_use]
+    pub fn in_operation(self) -> bool {
+        matches!(self, Self::Normal | Self::Changed)
+    }
+}
+
+/// One government new-media account as the roster describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Normalised platform name, e.g. 微信公众号 (see [`crate::model::platform`]).
+    pub platform: String,
+    /// 账号标识: WeChat id, UID, URL… exactly as the user typed it; may be blank.
+    pub account_id: String,
+    pub name: String,
+    pub host_unit: String,
+    pub city: String,
+    pub county: String,
+    pub opened_on: Option<NaiveDate>,
+    pub filed_on: Option<NaiveDate>,
+    pub status: AccountStatus,
+    pub fans: Option<i64>,
+    pub operator: String,
+    /// Columns the roster had that spotcheck does not interpret: (header, value), in sheet order.
+    pub extra: Vec<(String, String)>,
+}
+
+impl Account {
+    /// The identity of the account across imports; see [`account_key`].
+    #[must_use]
+    pub fn key(&self) -> String {
+        account_key(&self.platform, &self.account_id, &self.name, &self.host_unit)
+    }
+
+    /// 区县, or 地市 where the county is blank: the default stratum and the region shown in lists.
+    #[must_use]
+    pub fn region(&self) -> &str {
+        if self.county.is_empty() { &self.city } else { &self.county }
+    }
+}
+
+/// 平台 + 账号标识; where the id is blank, 平台 + 账号名称 + 主办单位.
+///
+/// Ids are compared without regard to ASCII case (微信号 and URLs are case-insensitive in practice).
+#[must_use]
+pub fn account_key(platform: &str, account_id: &str, name: &str, host_unit: &str) -> String {
+    if account_id.is_empty() {
+        format!("{platform}\u{1f}{name}\u{1f}{host_unit}")
+    } else {
+        format!("{platform}\u{1f}id\u{1f}{}", account_id.to_ascii_lowercase())
+    }
+}

@@ -1,0 +1,106 @@
+//! The one vocabulary of platform names, and the spellings rosters use for them.
+
+/// Platform names as spotcheck stores and shows them, in the order lists show them.
+pub const PLATFORMS: &[&str] = &[
+    "微信公众号",
+    "微信视频号",
+    "新浪微博",
+    "抖音",
+    "快手",
+    "今日头条",
+    "小红书",
+    "哔哩哔哩",
+    "南方号",
+    "移动客户端",
+    "小程序",
+    "百家号",
+    "人民号",
+    "澎湃号",
+    "企鹅号",
+    "网易号",
+];
+
+/// Spellings seen in rosters, already folded by [`fold`], and the platform they mean.
+const SPELLINGS: &[(&str, &str)] = &[
+    ("微信", "微信公众号"),
+    ("公众号", "微信公众号"),
+    ("微信号", "微信公众号"),
+    ("微信公众平台", "微信公众号"),
+    ("微信服务号", "微信公众号"),
+    ("微信订阅号", "微信公众号"),
+    ("wechat", "微信公众号"),
+    ("视频号", "微信视频号"),
+    ("微博", "新浪微博"),
+    ("新浪", "新浪微博"),
+    ("weibo", "新浪微博"),
+    ("抖音号", "抖音"),
+    ("douyin", "抖音"),
+    ("快手号", "快手"),
+    ("头条", "今日头条"),
+    ("头条号", "今日头条"),
+    ("b站", "哔哩哔哩"),
+    ("bilibili", "哔哩哔哩"),
+    ("app", "移动客户端"),
+    ("客户端", "移动客户端"),
+    ("移动客户端app", "移动客户端"),
+    ("移动app", "移动客户端"),
+    ("手机app", "移动客户端"),
+    ("移动应用", "移动客户端"),
+    ("政务app", "移动客户端"),
+    ("微信小程序", "小程序"),
+    ("支付宝小程序", "小程序"),
+    ("百度百家号", "百家号"),
+    ("人民日报人民号", "人民号"),
+    ("腾讯企鹅号", "企鹅号"),
+];
+
+/// Lower-cases ASCII, folds full-width ASCII to half-width and drops spaces and brackets,
+/// so that `微信 (公众号)` and `ＡＰＰ` compare like `微信公众号` and `app`.
+#[must_use]
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| {
+            let c = match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            };
+            (!(c.is_whitespace() || matches!(c, '(' | ')' | '【' | '】' | '“' | '”' | '"' | '《' | '》')))
+                .then(|| c.to_ascii_lowercase())
+        })
+        .collect()
+}
+
+/// The platform a roster spelling means, or `None` for one spotcheck does not know.
+#[must_use]
+pub fn normalize(spelling: &str) -> Option<&'static str> {
+    let folded = fold(spelling);
+    if let Some(p) = PLATFORMS.iter().find(|p| **p == folded) {
+        return Some(p);
+    }
+    SPELLINGS.iter().find(|(s, _)| *s == folded).map(|(_, p)| *p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn spellings_fold_to_one_vocabulary() {
+        for (s, p) in [
+            ("微信", "微信公众号"),
+            ("公众号", "微信公众号"),
+            (" 微信公众号 ", "微信公众号"),
+            ("新浪微博", "新浪微博"),
+            ("微博", "新浪微博"),
+            ("头条", "今日头条"),
+            ("APP", "移动客户端"),
+            ("ＡＰＰ", "移动客户端"),
+            ("客户端", "移动客户端"),
+            ("移动客户端（APP）", "移动客户端"),
+            ("抖音", "抖音"),
+        ] {
+            assert_eq!(normalize(s), Some(p), "{s}");
+        }
+        assert_eq!(normalize("某某平台"), None);
+    }
+}

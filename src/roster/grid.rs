@@ -1,0 +1,82 @@
+//! A sheet as spotcheck sees it before any interpretation: rows of typed cells, each row
+//! carrying its number as Excel shows it (1-based).
+
+use chrono::NaiveDate;
+
+/// One cell's value, as far as the file format tells it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+}
+
+impl Cell {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => clean_text(t).is_empty(),
+            Cell::Number(_) | Cell::Date(_) => false,
+        }
+    }
+
+    /// The cell as text a user would recognise: numbers without a spurious `.0`,
+    /// dates as YYYY-MM-DD.
+    #[must_use]
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => clean_text(t).to_owned(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+/// Formats a number the way the user typed it: integers as their digits (never `3.8e9`
+/// or `3805829634.0`), other values in the shortest form that round-trips.
+#[must_use]
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e17 {
+        #[expect(clippy::cast_possible_truncation, reason = "checked to be integral and in range")]
+        let i = n as i64;
+        i.to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+/// Trims ASCII and full-width spaces, no-break spaces and stray line breaks.
+#[must_use]
+pub fn clean_text(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
+}
+
+/// One row of a sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The row number as Excel (or a text editor, for csv) shows it, starting at 1.
+    pub number: u32,
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    #[must_use]
+    pub fn cell(&self, column: usize) -> &Cell {
+        self.cells.get(column).unwrap_or(&Cell::Empty)
+    }
+
+    #[must_use]
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_empty)
+    }
+}
+
+/// A whole sheet: its name and its non-empty rows in order.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    pub sheet: String,
+    pub rows: Vec<Row>,
+}

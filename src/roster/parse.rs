@@ -1,0 +1,199 @@
+//! From a [`Grid`] and its [`Header`] to typed accounts, with every problem row reported
+//! by its sheet row number. Pure: no files, no database.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::grid::{Cell, Grid, Row};
+use super::header::{Field, Header};
+use super::values;
+use crate::model::{Account, AccountStatus};
+
+/// A row that could not be taken as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    /// Sheet row number as Excel shows it.
+    pub row: u32,
+    /// The column's header text (or the usual field name).
+    pub field: String,
+    /// The cell's value as read, for the person fixing the sheet.
+    pub value: String,
+    pub message: String,
+}
+
+/// The same account listed again further down the sheet; only the first row is imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    pub row: u32,
+    pub first_row: u32,
+    pub name: String,
+}
+
+/// One account read from the sheet, with the row it came from.
+#[derive(Debug, Clone)]
+pub struct SourcedAccount {
+    pub row: u32,
+    pub account: Account,
+}
+
+/// Everything a roster file says, before it touches the database.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedRoster {
+    pub sheet: String,
+    pub header_row: u32,
+    pub accounts: Vec<SourcedAccount>,
+    /// Rows not imported (a required field missing).
+    pub errors: Vec<RowProblem>,
+    /// Rows imported with a value left blank or assumed (a date or count that could not be read).
+    pub warnings: Vec<RowProblem>,
+    pub duplicates: Vec<Duplicate>,
+    pub skipped_blank: u32,
+    /// 合计, 填表人, 联系电话, 备注… lines below or between the accounts.
+    pub skipped_notes: u32,
+}
+
+impl ParsedRoster {
+    /// Whether anything in the file was not taken exactly as written.
+    #[must_use]
+    pub fn has_problems(&self) -> bool {
+        !(self.errors.is_empty() && self.warnings.is_empty() && self.duplicates.is_empty())
+    }
+}
+
+/// Words that open a line which is not an account: totals, who filled the form, notes.
+const NOTE_PREFIXES: &[&str] = &[
+    "合计", "总计", "小计", "共计", "填表人", "填报人", "制表人", "制表", "审核人", "审核", "负责人", "联系人", "联系电话",
+    "电话", "备注", "注：", "注:", "说明", "填表说明", "填报说明", "单位负责人", "分管领导",
+];
+
+fn is_note_line(row: &Row) -> bool {
+    row.cells
+        .iter()
+        .map(Cell::display)
+        .find(|t| !t.is_empty())
+        .is_some_and(|first| {
+            let first: String = first.chars().filter(|c| !c.is_whitespace()).collect();
+            NOTE_PREFIXES.iter().any(|p| first.starts_with(p))
+        })
+}
+
+/// Reads the accounts below `header`.
+#[must_use]
+pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
+    let col = |f| header.column_of(f);
+    let label = |f: Field| {
+        col(f).map(|c| header.columns[c].0.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| f.label().to_owned())
+    };
+    let fans_in_wan = col(Field::Fans).is_some_and(|c| header.columns[c].0.contains('万'));
+    let extra_cols: Vec<usize> = header
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, (text, field))| field.is_none() && !text.is_empty())
+        .map(|(i, _)| i)
+        .collect();
+
+    let mut out = ParsedRoster { sheet: grid.sheet.clone(), header_row: header.last_row, ..ParsedRoster::default() };
+    let mut first_row_of: HashMap<String, u32> = HashMap::new();
+    let mut expected_row = header.last_row + 1;
+    let mut pending_blank = 0u32;
+
+    for row in grid.rows.iter().filter(|r| r.number > header.last_row) {
+        // Rows missing from the grid are blank rows between accounts.
+        pending_blank += row.number.saturating_sub(expected_row);
+        expected_row = row.number + 1;
+        if row.is_blank() {
+            pending_blank += 1;
+            continue;
+        }
+        out.skipped_blank += pending_blank;
+        pending_blank = 0;
+
+        let text = |f| col(f).map(|c| row.cell(c).display()).unwrap_or_default();
+        let (host_unit, name, platform_raw) = (text(Field::HostUnit), text(Field::Name), text(Field::Platform));
+
+        if is_note_line(row) && (host_unit.is_empty() || name.is_empty() || platform_raw.is_empty()) {
+            out.skipped_notes += 1;
+            continue;
+        }
+        // A header repeated on a later page of a printed sheet.
+        if host_unit == label(Field::HostUnit) && name == label(Field::Name) {
+            out.skipped_notes += 1;
+            continue;
+        }
+
+        let mut missing = false;
+        for (field, value) in [(Field::HostUnit, &host_unit), (Field::Name, &name), (Field::Platform, &platform_raw)] {
+            if value.is_empty() {
+                missing = true;
+                out.errors.push(RowProblem {
+                    row: row.number,
+                    field: label(field),
+                    value: String::new(),
+                    message: format!("缺少{}，这一行没有导入", field.label()),
+                });
+            }
+        }
+        if missing {
+            continue;
+        }
+
+        let mut warn = |field: Field, value: String, message: String| {
+            out.warnings.push(RowProblem { row: row.number, field: label(field), value, message });
+        };
+        let cell = |f| col(f).map_or(&Cell::Empty, |c| row.cell(c));
+
+        let platform = crate::model::platform::normalize(&platform_raw).map_or(platform_raw.clone(), str::to_owned);
+        let account_id = values::account_id(cell(Field::AccountId)).unwrap_or_else(|m| {
+            warn(Field::AccountId, text(Field::AccountId), m);
+            String::new()
+        });
+        let mut date = |f: Field| {
+            values::date(cell(f)).unwrap_or_else(|m| {
+                warn(f, text(f), format!("{m}；这一项暂时留空"));
+                None
+            })
+        };
+        let opened_on = date(Field::OpenedOn);
+        let filed_on = date(Field::FiledOn);
+        let fans = values::fans(cell(Field::Fans), fans_in_wan).unwrap_or_else(|m| {
+            warn(Field::Fans, text(Field::Fans), format!("{m}；这一项暂时留空"));
+            None
+        });
+        let status = values::status(cell(Field::Status)).unwrap_or_else(|m| {
+            warn(Field::Status, text(Field::Status), m);
+            AccountStatus::Normal
+        });
+        let account = Account {
+            platform,
+            account_id,
+            name,
+            host_unit,
+            city: text(Field::City),
+            county: text(Field::County),
+            opened_on,
+            filed_on,
+            status,
+            fans,
+            operator: text(Field::Operator),
+            extra: extra_cols
+                .iter()
+                .map(|&c| (header.columns[c].0.clone(), row.cell(c).display()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+        };
+        match first_row_of.entry(account.key()) {
+            std::collections::hash_map::Entry::Occupied(first) => out.duplicates.push(Duplicate {
+                row: row.number,
+                first_row: *first.get(),
+                name: account.name.clone(),
+            }),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row.number);
+                out.accounts.push(SourcedAccount { row: row.number, account });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,381 @@
+//! Opening a roster file of any format users send (xlsx, xls, csv in UTF-8/GB18030/UTF-16)
+//! and reading one sheet of it into a [`Grid`], within bounded memory and time.
+//!
+//! The format is decided by the file's bytes, not its name. Nothing here interprets
+//! headers or values: that is [`super::parse`].
+
+use std::io::{Cursor, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use calamine::{Data, DataRef, Dimensions, Reader, Xls, XlsError, Xlsx, XlsxError};
+
+use super::RosterError;
+use super::grid::{Cell, Grid, Row};
+
+/// Largest roster file accepted, as stored on disk.
+const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+/// Largest size one part of an xlsx may inflate to (a 100,000-row roster's sheet is about 20 MiB).
+const MAX_ENTRY_INFLATED: u64 = 256 * 1024 * 1024;
+/// Largest size all parts of an xlsx together may inflate to.
+const MAX_TOTAL_INFLATED: u64 = 512 * 1024 * 1024;
+/// Columns beyond this are ignored: no roster has that many, and a hostile file cannot make us store them.
+const MAX_COLUMNS: u32 = 256;
+/// Non-empty cells a sheet may hold (ten times a 100,000-account roster).
+const MAX_CELLS: usize = 12_000_000;
+/// Excel's own row limit.
+const MAX_ROWS: u32 = 1_048_576;
+
+/// What a long read reports, at most every few thousand rows.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadProgress {
+    pub rows: u32,
+    /// Share of the sheet read, where the format tells the sheet's size.
+    pub fraction: Option<f32>,
+}
+
+/// An opened roster file, before a sheet is chosen.
+pub enum Workbook {
+    Xlsx(Box<Xlsx<Cursor<Vec<u8>>>>),
+    Xls(Box<Xls<Cursor<Vec<u8>>>>),
+    Csv(Grid),
+}
+
+impl Workbook {
+    /// Opens `path`, deciding its format from its first bytes.
+    pub fn open(path: &Path) -> Result<Self, RosterError> {
+        let io = |source| RosterError::Io { path: path.to_owned(), source };
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size == 0 {
+            return Err(RosterError::Empty { path: path.to_owned() });
+        }
+        if size > MAX_FILE_BYTES {
+            return Err(RosterError::TooLarge {
+                path: path.to_owned(),
+                size_mib: size / (1024 * 1024),
+                limit_mib: MAX_FILE_BYTES / (1024 * 1024),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        Self::from_bytes(path, bytes)
+    }
+
+    fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self, RosterError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if bytes.starts_with(b"PK") {
+            check_inflated_size(path, &bytes)?;
+            let xlsx = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_error(path, e))?;
+            return Ok(Self::Xlsx(Box::new(xlsx)));
+        }
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            if contains_utf16(&bytes, "EncryptedPackage") || contains_utf16(&bytes, "EncryptionInfo") {
+                return Err(RosterError::Encrypted { path: path.to_owned() });
+            }
+            let xls = Xls::new(Cursor::new(bytes)).map_err(|e| xls_error(path, e))?;
+            return Ok(Self::Xls(Box::new(xls)));
+        }
+        if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "et") {
+            return Err(RosterError::NotASpreadsheet {
+                path: path.to_owned(),
+                detail: format!("文件名是 .{ext}，但内容不是 Excel 工作簿"),
+            });
+        }
+        let text = decode_text(path, &bytes)?;
+        Ok(Self::Csv(parse_csv(&text)))
+    }
+
+    /// Sheet names in workbook order (a csv has one, unnamed sheet).
+    #[must_use]
+    pub fn sheet_names(&self) -> Vec<String> {
+        match self {
+            Self::Xlsx(x) => x.sheet_names(),
+            Self::Xls(x) => x.sheet_names(),
+            Self::Csv(_) => vec![String::new()],
+        }
+    }
+
+    /// Reads one sheet; `max_rows` stops early (used to peek at headers when choosing a sheet).
+    pub fn read(
+        &mut self,
+        path: &Path,
+        sheet: &str,
+        max_rows: Option<u32>,
+        progress: &mut dyn FnMut(ReadProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Grid, RosterError> {
+        match self {
+            Self::Csv(grid) => {
+                let mut g = grid.clone();
+                if let Some(max) = max_rows {
+                    g.rows.retain(|r| r.number <= max);
+                }
+                Ok(g)
+            }
+            Self::Xls(x) => {
+                let range = x.worksheet_range(sheet).map_err(|e| xls_error(path, e))?;
+                let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
+                let mut grid = grid_from_range(sheet, &range, max_rows);
+                fill_merged(&mut grid, &merges);
+                Ok(grid)
+            }
+            Self::Xlsx(x) => {
+                let merges = if max_rows.is_some() {
+                    Vec::new()
+                } else {
+                    x.merge_cells_by_sheet_name(sheet).map_err(|e| xlsx_error(path, e))?
+                };
+                let mut grid = read_xlsx_sheet(x, path, sheet, max_rows, progress, cancel)?;
+                fill_merged(&mut grid, &merges);
+                Ok(grid)
+            }
+        }
+    }
+}
+
+fn read_xlsx_sheet(
+    xlsx: &mut Xlsx<Cursor<Vec<u8>>>,
+    path: &Path,
+    sheet: &str,
+    max_rows: Option<u32>,
+    progress: &mut dyn FnMut(ReadProgress),
+    cancel: &AtomicBool,
+) -> Result<Grid, RosterError> {
+    let mut reader = xlsx.worksheet_cells_reader(sheet).map_err(|e| xlsx_error(path, e))?;
+    let declared_rows = reader.dimensions().end.0 + 1;
+    let limit = max_rows.unwrap_or(MAX_ROWS);
+    let mut grid = Grid { sheet: sheet.to_owned(), rows: Vec::new() };
+    let mut cells = 0usize;
+    let mut text_bytes = 0usize;
+    loop {
+        let Some(cell) = reader.next_cell().map_err(|e| xlsx_error(path, e))? else {
+            break;
+        };
+        let (r, c) = cell.get_position();
+        if r >= limit {
+            if max_rows.is_some() {
+                break;
+            }
+            return Err(RosterError::Bomb { path: path.to_owned(), what: format!("超过 {MAX_ROWS} 行") });
+        }
+        if c >= MAX_COLUMNS {
+            continue;
+        }
+        let value = match cell.get_value() {
+            DataRef::Empty | DataRef::Error(_) => continue,
+            DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
+            DataRef::Int(i) => Cell::Number(*i as f64),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.to_owned()),
+            DataRef::DateTime(d) => d.as_datetime().map_or(Cell::Number(d.as_f64()), |dt| Cell::Date(dt.date())),
+        };
+        if let Cell::Text(t) = &value {
+            text_bytes += t.len();
+        }
+        cells += 1;
+        if cells > MAX_CELLS || text_bytes > MAX_ENTRY_INFLATED as usize {
+            return Err(RosterError::Bomb { path: path.to_owned(), what: format!("超过 {MAX_CELLS} 个单元格") });
+        }
+        push_cell(&mut grid, r + 1, c as usize, value);
+        if cells % 4096 == 0 {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(RosterError::Cancelled);
+            }
+            progress(ReadProgress {
+                rows: r + 1,
+                fraction: (declared_rows > 1).then(|| (r + 1) as f32 / declared_rows as f32),
+            });
+        }
+    }
+    Ok(grid)
+}
+
+/// Appends a cell to the grid, which is filled in row order.
+fn push_cell(grid: &mut Grid, number: u32, column: usize, value: Cell) {
+    if grid.rows.last().is_none_or(|r| r.number != number) {
+        grid.rows.push(Row { number, cells: Vec::with_capacity(12) });
+    }
+    let row = grid.rows.last_mut().expect("pushed above");
+    if row.cells.len() <= column {
+        row.cells.resize(column + 1, Cell::Empty);
+    }
+    row.cells[column] = value;
+}
+
+fn grid_from_range(sheet: &str, range: &calamine::Range<Data>, max_rows: Option<u32>) -> Grid {
+    let mut grid = Grid { sheet: sheet.to_owned(), rows: Vec::new() };
+    let Some((r0, c0)) = range.start() else { return grid };
+    for (i, row) in range.rows().enumerate() {
+        let number = r0 + u32::try_from(i).unwrap_or(u32::MAX) + 1;
+        if max_rows.is_some_and(|m| number > m) {
+            break;
+        }
+        for (j, value) in row.iter().enumerate().take(MAX_COLUMNS as usize) {
+            let cell = match value {
+                Data::Empty | Data::Error(_) => continue,
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+                Data::Int(i) => Cell::Number(*i as f64),
+                Data::Float(f) => Cell::Number(*f),
+                Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.to_owned()),
+                Data::DateTime(d) => d.as_datetime().map_or(Cell::Number(d.as_f64()), |dt| Cell::Date(dt.date())),
+            };
+            push_cell(&mut grid, number, c0 as usize + j, cell);
+        }
+    }
+    grid
+}
+
+/// Copies each merged area's value (held by its top-left cell) into every cell of the area,
+/// so that a 主办单位 merged over five accounts belongs to all five.
+fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
+    if merges.is_empty() || grid.rows.is_empty() {
+        return;
+    }
+    let last_row = grid.rows.last().map_or(0, |r| r.number);
+    let width = grid.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    for m in merges {
+        let (top, left) = (m.start.0 + 1, m.start.1 as usize);
+        let bottom = (m.end.0 + 1).min(last_row);
+        let right = (m.end.1 as usize).min(width.saturating_sub(1));
+        let Some(value) = grid
+            .rows
+            .binary_search_by_key(&top, |r| r.number)
+            .ok()
+            .map(|i| grid.rows[i].cell(left).clone())
+            .filter(|c| !c.is_empty())
+        else {
+            continue;
+        };
+        for number in top..=bottom {
+            let i = match grid.rows.binary_search_by_key(&number, |r| r.number) {
+                Ok(i) => i,
+                Err(i) => {
+                    grid.rows.insert(i, Row { number, cells: Vec::new() });
+                    i
+                }
+            };
+            let row = &mut grid.rows[i];
+            if row.cells.len() <= right {
+                row.cells.resize(right + 1, Cell::Empty);
+            }
+            for cell in &mut row.cells[left..=right] {
+                if cell.is_empty() {
+                    *cell = value.clone();
+                }
+            }
+        }
+    }
+}
+
+/// Refuses an xlsx whose parts would inflate past the limits, whatever their headers claim:
+/// each part is inflated into a counter that stops at the limit.
+fn check_inflated_size(path: &Path, bytes: &[u8]) -> Result<(), RosterError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| damaged(path, format!("压缩包条目无法读取（{e}）")))?;
+        if entry.size() > MAX_ENTRY_INFLATED {
+            return Err(bomb(path, entry.size()));
+        }
+        let inflated = std::io::copy(&mut (&mut entry).take(MAX_ENTRY_INFLATED + 1), &mut std::io::sink())
+            .map_err(|e| damaged(path, format!("压缩数据无法解压（{e}）")))?;
+        if inflated > MAX_ENTRY_INFLATED {
+            return Err(bomb(path, inflated));
+        }
+        total += inflated;
+        if total > MAX_TOTAL_INFLATED {
+            return Err(bomb(path, total));
+        }
+    }
+    Ok(())
+}
+
+fn bomb(path: &Path, bytes: u64) -> RosterError {
+    RosterError::Bomb { path: path.to_owned(), what: format!("至少 {} MiB", bytes / (1024 * 1024)) }
+}
+
+fn damaged(path: &Path, detail: String) -> RosterError {
+    RosterError::Damaged { path: path.to_owned(), detail }
+}
+
+fn xlsx_error(path: &Path, e: XlsxError) -> RosterError {
+    match e {
+        XlsxError::Io(e) => damaged(path, format!("读取出错（{e}）")),
+        XlsxError::Zip(e) => damaged(path, format!("压缩数据无法解压（{e}）")),
+        XlsxError::WorksheetNotFound(name) => damaged(path, format!("工作簿登记了工作表“{name}”，但找不到它的内容")),
+        other => damaged(path, format!("内容格式不正确（{other}）")),
+    }
+}
+
+fn xls_error(path: &Path, e: XlsError) -> RosterError {
+    match e {
+        XlsError::Password => RosterError::Encrypted { path: path.to_owned() },
+        other => damaged(path, format!("旧版 Excel（.xls）内容无法读取（{other}）")),
+    }
+}
+
+fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
+    let pattern: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.windows(pattern.len()).any(|w| w == pattern.as_slice())
+}
+
+/// Decodes a text table: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (which covers GBK).
+fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, RosterError> {
+    let not_sheet = |detail: &str| RosterError::NotASpreadsheet { path: path.to_owned(), detail: detail.to_owned() };
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if had_errors {
+            return Err(not_sheet("文字编码有误"));
+        }
+        return Ok(text.into_owned());
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err(not_sheet("内容是二进制数据，不是文字表格"));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_owned());
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(std::borrow::Cow::into_owned)
+        .ok_or_else(|| not_sheet("文字编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）"))
+}
+
+/// Splits csv text into rows, guessing the delimiter (comma, tab or semicolon) from the first lines.
+fn parse_csv(text: &str) -> Grid {
+    let sample: String = text.lines().take(30).collect::<Vec<_>>().join("\n");
+    let delimiter = [b',', b'\t', b';']
+        .into_iter()
+        .max_by_key(|d| sample.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut grid = Grid::default();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            // A malformed quote ends the readable part; what was read is kept.
+            Ok(false) | Err(_) => break,
+        }
+        let cells: Vec<Cell> = record
+            .iter()
+            .take(MAX_COLUMNS as usize)
+            .map(|f| if f.trim().is_empty() { Cell::Empty } else { Cell::Text(f.to_owned()) })
+            .collect();
+        if cells.iter().any(|c| !c.is_empty()) {
+            grid.rows.push(Row { number: u32::try_from(line).unwrap_or(u32::MAX), cells });
+        }
+    }
+    grid
+}

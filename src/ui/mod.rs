@@ -1,0 +1,269 @@
+//! The window: a thin layer that reads state, draws it and sends commands to the worker.
+//! It never touches SQLite or files on the frame thread.
+
+mod dialogs;
+pub mod fonts;
+mod import_preview;
+pub mod roster_screen;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::import::ImportReport;
+use crate::worker::{Command, Event, Job, WorkerHandle};
+use dialogs::PendingDialog;
+use import_preview::PreviewAction;
+use roster_screen::{RosterAction, RosterScreen};
+
+pub const TITLE: &str = "政务新媒体季度抽查";
+
+/// Opens the window on the database at `db`.
+pub fn run(db: PathBuf, started: Instant) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_title(TITLE).with_inner_size([1280.0, 800.0]).with_min_inner_size([900.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        TITLE,
+        options,
+        Box::new(move |cc| {
+            let mut app = App::new(&cc.egui_ctx, db)?;
+            app.started = Some(started);
+            Ok(Box::new(app))
+        }),
+    )
+}
+
+/// A long job in progress, shown in the status bar.
+struct Running {
+    job: Job,
+    text: String,
+    fraction: Option<f32>,
+    cancellable: bool,
+}
+
+/// What the app is waiting for from a file dialog.
+enum DialogPurpose {
+    ImportRoster,
+    SaveProblems,
+}
+
+pub struct App {
+    worker: WorkerHandle,
+    pub roster: RosterScreen,
+    running: Option<Running>,
+    preview: Option<(Box<ImportReport>, PathBuf)>,
+    dialog: Option<(DialogPurpose, PendingDialog)>,
+    /// The last outcome, shown in the status bar.
+    status: Option<(bool, String)>,
+    /// Set when the database could not be opened: the window shows only this.
+    fatal: Option<String>,
+    db: PathBuf,
+    started: Option<Instant>,
+}
+
+impl App {
+    /// Creates the app and starts its worker on `db`.
+    pub fn new(ctx: &egui::Context, db: PathBuf) -> std::io::Result<Self> {
+        fonts::install(ctx);
+        let repaint = ctx.clone();
+        let worker = WorkerHandle::spawn(db.clone(), Box::new(move || repaint.request_repaint()))?;
+        Ok(Self {
+            worker,
+            roster: RosterScreen::default(),
+            running: Some(Running { job: Job::Open, text: "正在打开数据库…".to_owned(), fraction: None, cancellable: false }),
+            preview: None,
+            dialog: None,
+            status: None,
+            fatal: None,
+            db,
+            started: None,
+        })
+    }
+
+    /// Whether a long job is running (tests wait on this).
+    #[must_use]
+    pub fn busy(&self) -> bool {
+        self.running.is_some() || self.dialog.is_some()
+    }
+
+    /// The preview waiting for confirmation, if any.
+    #[must_use]
+    pub fn preview(&self) -> Option<&ImportReport> {
+        self.preview.as_ref().map(|(r, _)| r.as_ref())
+    }
+
+    /// The status line: whether it is an error, and its text.
+    #[must_use]
+    pub fn status(&self) -> Option<&(bool, String)> {
+        self.status.as_ref()
+    }
+
+    /// Starts reading a roster file (from the dialog or a dropped file).
+    pub fn import_file(&mut self, path: PathBuf) {
+        self.status = None;
+        self.running = Some(Running { job: Job::ReadRoster, text: "正在读取名录…".to_owned(), fraction: None, cancellable: true });
+        self.worker.send(Command::PreviewImport { path, sheet: None });
+    }
+
+    /// Drains worker events and dialog results; called once per frame before drawing.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        for event in self.worker.poll().collect::<Vec<_>>() {
+            self.on_event(event);
+        }
+        if let Some((_, dialog)) = &self.dialog {
+            if let Some(result) = dialog.poll() {
+                let (purpose, _) = self.dialog.take().expect("checked above");
+                if let Some(path) = result {
+                    match purpose {
+                        DialogPurpose::ImportRoster => self.import_file(path),
+                        DialogPurpose::SaveProblems => self.worker.send(Command::SaveProblemList { path }),
+                    }
+                }
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        if let Some(path) = dropped.into_iter().next() {
+            if self.running.is_none() && self.preview.is_none() && self.fatal.is_none() {
+                self.import_file(path);
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::RosterLoaded(accounts) => {
+                if self.running.as_ref().is_some_and(|r| matches!(r.job, Job::Open | Job::WriteRoster)) {
+                    self.running = None;
+                }
+                self.roster.set_accounts(accounts);
+            }
+            Event::Progress { job, fraction, text } => {
+                let cancellable = job == Job::ReadRoster;
+                self.running = Some(Running { job, text, fraction, cancellable });
+            }
+            Event::ImportPreviewed { report, file } => {
+                self.running = None;
+                self.preview = Some((report, file));
+            }
+            Event::ImportCommitted(report) => {
+                self.status = Some((false, report.summary()));
+            }
+            Event::ProblemListSaved(path) => {
+                self.status = Some((false, format!("问题清单已保存：{}", path.display())));
+            }
+            Event::HistoryLoaded { account, changes } => self.roster.set_history(account, changes),
+            Event::Failed { job, message } => {
+                self.running = None;
+                if job == Job::Open {
+                    self.fatal = Some(message);
+                } else {
+                    self.status = Some((true, message));
+                }
+            }
+        }
+    }
+
+    /// Draws the window.
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        if let Some(started) = self.started.take() {
+            if std::env::var_os("SPOTCHECK_STARTUP_TIME").is_some() {
+                eprintln!("首帧用时 {} 毫秒", started.elapsed().as_millis());
+            }
+        }
+        egui::Panel::top("title_bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading(TITLE);
+                ui.separator();
+                ui.strong("名录");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.small(format!("数据库：{}", self.db.display()));
+                });
+            });
+        });
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(message) = &self.fatal {
+                ui.add_space(40.0);
+                ui.vertical_centered(|ui| {
+                    ui.heading("无法打开数据库");
+                    ui.label(message);
+                });
+                return;
+            }
+            let enabled = self.running.is_none() && self.preview.is_none();
+            let action = ui.add_enabled_ui(enabled, |ui| self.roster.ui(ui)).inner;
+            match action {
+                Some(RosterAction::Import) => {
+                    if let Some(d) = dialogs::pick_roster(ui.ctx()) {
+                        self.dialog = Some((DialogPurpose::ImportRoster, d));
+                    }
+                }
+                Some(RosterAction::ShowHistory(account)) => self.worker.send(Command::LoadHistory { account }),
+                None => {}
+            }
+            if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
+                ui.ctx().debug_painter().text(
+                    ui.max_rect().center(),
+                    egui::Align2::CENTER_CENTER,
+                    "松开鼠标即可导入这个名录文件",
+                    egui::FontId::proportional(24.0),
+                    ui.visuals().strong_text_color(),
+                );
+            }
+        });
+        self.preview_ui(ui.ctx());
+    }
+
+    fn preview_ui(&mut self, ctx: &egui::Context) {
+        let Some((report, file)) = &self.preview else { return };
+        match import_preview::preview_ui(ctx, report) {
+            Some(PreviewAction::Confirm) => {
+                self.preview = None;
+                self.running =
+                    Some(Running { job: Job::WriteRoster, text: "正在写入数据库…".to_owned(), fraction: None, cancellable: false });
+                self.worker.send(Command::CommitImport);
+            }
+            Some(PreviewAction::SaveProblems) => {
+                let stem = file.file_stem().map_or_else(|| "名录".to_owned(), |s| s.to_string_lossy().into_owned());
+                if let Some(d) = dialogs::save_xlsx(ctx, "保存问题清单", format!("{stem}-问题清单.xlsx")) {
+                    self.dialog = Some((DialogPurpose::SaveProblems, d));
+                }
+            }
+            Some(PreviewAction::Cancel) => {
+                self.preview = None;
+                self.worker.send(Command::DiscardImport);
+                self.status = Some((false, "已取消导入，数据库没有改动。".to_owned()));
+            }
+            None => {}
+        }
+    }
+
+    fn status_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some(r) = &self.running {
+                ui.label(&r.text);
+                let bar = egui::ProgressBar::new(r.fraction.unwrap_or(0.0)).desired_width(240.0);
+                ui.add(if r.fraction.is_some() { bar.show_percentage() } else { bar.animate(true) });
+                if r.cancellable && ui.button("取消").clicked() {
+                    self.worker.cancel();
+                }
+            } else if let Some((is_error, text)) = &self.status {
+                let color = if *is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+                ui.colored_label(color, text);
+            } else {
+                ui.label("就绪");
+            }
+        });
+    }
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        App::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+}

@@ -1,0 +1,346 @@
+//! 名录: the roster table with search, filters, counts and a detail panel.
+//!
+//! Scales to 100,000 accounts by construction: the filtered view is a list of indices
+//! recomputed only when the search or a filter changes, and only visible rows are drawn.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use egui_extras::{Column, TableBuilder};
+
+use crate::model::AccountStatus;
+use crate::store::{AccountChange, StoredAccount};
+
+/// What the screen asks the app to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RosterAction {
+    Import,
+    ShowHistory(i64),
+}
+
+#[derive(Default)]
+pub struct RosterScreen {
+    accounts: Arc<Vec<StoredAccount>>,
+    /// Lower-cased name, unit and id of each account, for search.
+    haystack: Vec<String>,
+    /// Indices into `accounts` that pass the search and filters, in display order.
+    view: Vec<usize>,
+    pub search: String,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub platform: Option<String>,
+    /// `None`: all; `Some(None)`: 已移出名录; `Some(Some(s))`: listed with status `s`.
+    pub status: Option<Option<AccountStatus>>,
+    cities: Vec<String>,
+    counties: Vec<(String, String)>,
+    platforms: Vec<String>,
+    selected: Option<usize>,
+    history: Option<(i64, Vec<AccountChange>)>,
+}
+
+impl RosterScreen {
+    pub fn set_accounts(&mut self, accounts: Arc<Vec<StoredAccount>>) {
+        self.haystack = accounts
+            .iter()
+            .map(|a| {
+                let x = &a.account;
+                format!("{}\u{1f}{}\u{1f}{}", x.name, x.host_unit, x.account_id).to_lowercase()
+            })
+            .collect();
+        self.cities = accounts.iter().map(|a| a.account.city.clone()).filter(|c| !c.is_empty()).collect::<BTreeSet<_>>().into_iter().collect();
+        self.counties = accounts
+            .iter()
+            .filter(|a| !a.account.county.is_empty())
+            .map(|a| (a.account.city.clone(), a.account.county.clone()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let known: BTreeSet<String> = accounts.iter().map(|a| a.account.platform.clone()).collect();
+        // The usual platforms first in their usual order, then any others.
+        self.platforms = crate::model::platform::PLATFORMS
+            .iter()
+            .map(|p| (*p).to_owned())
+            .filter(|p| known.contains(p))
+            .chain(known.iter().filter(|p| !crate::model::platform::PLATFORMS.contains(&p.as_str())).cloned())
+            .collect();
+        self.selected = None;
+        self.history = None;
+        self.accounts = accounts;
+        self.refilter();
+    }
+
+    #[must_use]
+    pub fn accounts(&self) -> &[StoredAccount] {
+        &self.accounts
+    }
+
+    /// The accounts shown now, in order.
+    pub fn visible(&self) -> impl Iterator<Item = &StoredAccount> {
+        self.view.iter().map(|&i| &self.accounts[i])
+    }
+
+    pub fn set_history(&mut self, account: i64, changes: Vec<AccountChange>) {
+        self.history = Some((account, changes));
+    }
+
+    /// Recomputes the view; call after changing the search or a filter.
+    pub fn refilter(&mut self) {
+        let needle = self.search.trim().to_lowercase();
+        self.view = self
+            .accounts
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| {
+                let x = &a.account;
+                (needle.is_empty() || self.haystack[*i].contains(&needle))
+                    && self.city.as_ref().is_none_or(|c| *c == x.city)
+                    && self.county.as_ref().is_none_or(|c| *c == x.county)
+                    && self.platform.as_ref().is_none_or(|p| *p == x.platform)
+                    && match self.status {
+                        None => true,
+                        Some(None) => !a.listed,
+                        Some(Some(s)) => a.listed && x.status == s,
+                    }
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if self.selected.is_some_and(|s| !self.view.contains(&s)) {
+            self.selected = None;
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<RosterAction> {
+        let mut action = None;
+        ui.horizontal(|ui| {
+            if ui.button("导入名录…").on_hover_text("选择 xlsx、xls 或 csv 名录文件；也可以直接把文件拖到窗口中").clicked() {
+                action = Some(RosterAction::Import);
+            }
+            ui.separator();
+            let label = ui.label("搜索");
+            let search = ui.add(
+                egui::TextEdit::singleline(&mut self.search).hint_text("账号名称、主办单位或账号标识").desired_width(220.0),
+            );
+            let search = search.labelled_by(label.id);
+            if search.changed() {
+                self.refilter();
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            let mut changed = false;
+            changed |= filter_combo(ui, "地市", &mut self.city, &self.cities);
+            let counties: Vec<String> = self
+                .counties
+                .iter()
+                .filter(|(city, _)| self.city.as_ref().is_none_or(|c| c == city))
+                .map(|(_, county)| county.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            changed |= filter_combo(ui, "区县", &mut self.county, &counties);
+            changed |= filter_combo(ui, "平台", &mut self.platform, &self.platforms);
+            changed |= status_combo(ui, &mut self.status);
+            if changed {
+                self.refilter();
+            }
+            ui.separator();
+            let listed = self.accounts.iter().filter(|a| a.listed).count();
+            ui.label(format!("名录共 {} 个账号（在列 {listed} 个），当前显示 {} 个", self.accounts.len(), self.view.len()));
+        });
+        ui.separator();
+
+        if self.accounts.is_empty() {
+            ui.add_space(40.0);
+            ui.vertical_centered(|ui| {
+                ui.heading("还没有账号名录");
+                ui.label("点击“导入名录…”选择本地区的政务新媒体账号名录（xlsx、xls 或 csv），或者直接把文件拖到这个窗口里。");
+                ui.label("导入前会先显示预览：新增、更新多少个账号，以及哪些行有问题。");
+            });
+            return action;
+        }
+
+        if let Some(sel) = self.selected {
+            egui::Panel::right("account_detail").resizable(true).default_size(320.0).show(ui, |ui| {
+                if let Some(a) = detail_ui(ui, &self.accounts[sel], self.history.as_ref()) {
+                    action = Some(a);
+                }
+            });
+        }
+        if let Some(a) = self.table_ui(ui) {
+            action = Some(a);
+        }
+        action
+    }
+
+    fn table_ui(&mut self, ui: &mut egui::Ui) -> Option<RosterAction> {
+        let mut clicked = None;
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        let headers = ["地市", "区县", "主办单位", "账号名称", "平台", "账号标识", "状态", "粉丝数"];
+        let mut table = TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::initial(70.0).clip(true))
+            .column(Column::initial(80.0).clip(true))
+            .column(Column::initial(200.0).clip(true))
+            .column(Column::initial(180.0).clip(true))
+            .column(Column::initial(90.0).clip(true))
+            .column(Column::initial(140.0).clip(true))
+            .column(Column::initial(80.0).clip(true))
+            .column(Column::remainder().clip(true));
+        if let Some(sel) = self.selected.and_then(|s| self.view.iter().position(|&v| v == s)) {
+            table = table.scroll_to_row(sel, None);
+        }
+        let selected = self.selected;
+        let view = &self.view;
+        let accounts = &self.accounts;
+        table
+            .header(row_height, |mut header| {
+                for h in headers {
+                    header.col(|ui| {
+                        ui.strong(h);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, view.len(), |mut row| {
+                    let index = view[row.index()];
+                    let stored = &accounts[index];
+                    let a = &stored.account;
+                    row.set_selected(selected == Some(index));
+                    row.col(|ui| {
+                        ui.label(&a.city);
+                    });
+                    row.col(|ui| {
+                        ui.label(&a.county);
+                    });
+                    row.col(|ui| {
+                        ui.label(&a.host_unit);
+                    });
+                    row.col(|ui| {
+                        ui.label(&a.name);
+                    });
+                    row.col(|ui| {
+                        ui.label(&a.platform);
+                    });
+                    row.col(|ui| {
+                        ui.label(&a.account_id);
+                    });
+                    row.col(|ui| {
+                        ui.label(if stored.listed { a.status.label() } else { "已移出名录" });
+                    });
+                    row.col(|ui| {
+                        if let Some(f) = a.fans {
+                            ui.label(f.to_string());
+                        }
+                    });
+                    if row.response().clicked() {
+                        clicked = Some(index);
+                    }
+                });
+            });
+        let index = clicked?;
+        self.selected = Some(index);
+        Some(RosterAction::ShowHistory(self.accounts[index].id))
+    }
+}
+
+fn filter_combo(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[String]) -> bool {
+    let before = value.clone();
+    ui.label(label);
+    egui::ComboBox::from_id_salt(label).selected_text(value.as_deref().unwrap_or("全部")).show_ui(ui, |ui| {
+        ui.selectable_value(value, None, "全部");
+        for o in options {
+            ui.selectable_value(value, Some(o.clone()), o);
+        }
+    });
+    *value != before
+}
+
+fn status_combo(ui: &mut egui::Ui, value: &mut Option<Option<AccountStatus>>) -> bool {
+    let before = *value;
+    let text = match value {
+        None => "全部",
+        Some(None) => "已移出名录",
+        Some(Some(s)) => s.label(),
+    };
+    ui.label("状态");
+    egui::ComboBox::from_id_salt("状态").selected_text(text).show_ui(ui, |ui| {
+        ui.selectable_value(value, None, "全部");
+        for s in AccountStatus::ALL {
+            ui.selectable_value(value, Some(Some(s)), s.label());
+        }
+        ui.selectable_value(value, Some(None), "已移出名录");
+    });
+    *value != before
+}
+
+fn detail_ui(ui: &mut egui::Ui, stored: &StoredAccount, history: Option<&(i64, Vec<AccountChange>)>) -> Option<RosterAction> {
+    let a = &stored.account;
+    ui.heading(&a.name);
+    ui.label(format!("{} · {}", a.platform, if stored.listed { a.status.label() } else { "已移出名录" }));
+    ui.separator();
+    let date = |d: Option<chrono::NaiveDate>| d.map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string());
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("account_fields").num_columns(2).striped(true).show(ui, |ui| {
+            let fields = [
+                ("主办单位", a.host_unit.clone()),
+                ("账号标识", a.account_id.clone()),
+                ("地市", a.city.clone()),
+                ("区县", a.county.clone()),
+                ("开设时间", date(a.opened_on)),
+                ("备案时间", date(a.filed_on)),
+                ("粉丝数", a.fans.map_or_else(String::new, |f| f.to_string())),
+                ("运维单位", a.operator.clone()),
+            ];
+            for (k, v) in fields.iter().chain(a.extra.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>().iter()) {
+                ui.label(*k);
+                ui.label(v);
+                ui.end_row();
+            }
+        });
+        if !a.account_id.is_empty() && ui.button("复制账号标识").clicked() {
+            ui.ctx().copy_text(a.account_id.clone());
+        }
+        ui.separator();
+        ui.strong("导入记录");
+        match history {
+            Some((id, changes)) if *id == stored.id => {
+                for c in changes {
+                    ui.label(format!("{}  {}（{}）", c.at.format("%Y-%m-%d %H:%M"), c.kind.label(), c.file_name));
+                    if let Some(before) = &c.before {
+                        for line in changed_fields(before, a) {
+                            ui.small(line);
+                        }
+                    }
+                }
+            }
+            _ => {
+                ui.spinner();
+            }
+        }
+    });
+    None
+}
+
+/// "名称：旧 → 新" lines for the fields that differ.
+fn changed_fields(before: &crate::model::Account, after: &crate::model::Account) -> Vec<String> {
+    let pairs = [
+        ("账号名称", &before.name, &after.name),
+        ("主办单位", &before.host_unit, &after.host_unit),
+        ("地市", &before.city, &after.city),
+        ("区县", &before.county, &after.county),
+        ("运维单位", &before.operator, &after.operator),
+        ("账号标识", &before.account_id, &after.account_id),
+    ];
+    let mut lines: Vec<String> =
+        pairs.iter().filter(|(_, b, a)| b != a).map(|(k, b, a)| format!("    {k}：{b} → {a}")).collect();
+    if before.status != after.status {
+        lines.push(format!("    状态：{} → {}", before.status.label(), after.status.label()));
+    }
+    if before.fans != after.fans {
+        let f = |v: Option<i64>| v.map_or_else(|| "空".to_owned(), |v| v.to_string());
+        lines.push(format!("    粉丝数：{} → {}", f(before.fans), f(after.fans)));
+    }
+    lines
+}

@@ -1,0 +1,202 @@
+//! The one thread that owns the database. Front ends send it [`Command`]s and receive
+//! [`Event`]s; long jobs report progress and can be cancelled. No egui here: the window
+//! passes a `notify` callback that wakes it when an event is ready.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::import::{self, ImportPreview, ImportReport};
+use crate::store::{AccountChange, Store, StoredAccount};
+
+/// What the front end asks for. Verbs.
+#[derive(Debug)]
+pub enum Command {
+    LoadRoster,
+    /// Read a roster file and compare it with the database; answered by `ImportPreviewed`.
+    PreviewImport { path: PathBuf, sheet: Option<String> },
+    /// Write the previewed roster; answered by `ImportCommitted`.
+    CommitImport,
+    DiscardImport,
+    /// Save the previewed file's problem rows as xlsx.
+    SaveProblemList { path: PathBuf },
+    LoadHistory { account: i64 },
+}
+
+/// Which long job a progress report or failure belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Open,
+    Roster,
+    ReadRoster,
+    WriteRoster,
+    SaveProblems,
+    History,
+}
+
+/// What happened. Past tense.
+#[derive(Debug)]
+pub enum Event {
+    RosterLoaded(Arc<Vec<StoredAccount>>),
+    Progress { job: Job, fraction: Option<f32>, text: String },
+    ImportPreviewed { report: Box<ImportReport>, file: PathBuf },
+    ImportCommitted(Box<ImportReport>),
+    ProblemListSaved(PathBuf),
+    HistoryLoaded { account: i64, changes: Vec<AccountChange> },
+    Failed { job: Job, message: String },
+}
+
+/// The front end's side of the worker.
+pub struct WorkerHandle {
+    commands: Sender<Command>,
+    events: Receiver<Event>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl WorkerHandle {
+    /// Starts the worker on its own thread; it opens the database at `db` first.
+    pub fn spawn(db: PathBuf, notify: Box<dyn Fn() + Send>) -> std::io::Result<Self> {
+        let (commands, inbox) = channel();
+        let (outbox, events) = channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        std::thread::Builder::new().name("spotcheck-db".to_owned()).spawn(move || {
+            let mut worker = Worker { store: None, preview: None, outbox, notify, cancel: flag };
+            worker.open(&db);
+            for command in inbox {
+                worker.cancel.store(false, Ordering::Relaxed);
+                worker.handle(command);
+            }
+        })?;
+        Ok(Self { commands, events, cancel })
+    }
+
+    pub fn send(&self, command: Command) {
+        // The worker only stops when the handle is dropped, so a send cannot fail while we hold it.
+        let _ = self.commands.send(command);
+    }
+
+    /// Events ready now, without waiting.
+    pub fn poll(&self) -> impl Iterator<Item = Event> + '_ {
+        self.events.try_iter()
+    }
+
+    /// Waits for the next event (for tests and the CLI).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Event> {
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    /// Asks the running job to stop; it answers with `Failed` and changes nothing.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+struct Worker {
+    store: Option<Store>,
+    preview: Option<ImportPreview>,
+    outbox: Sender<Event>,
+    notify: Box<dyn Fn() + Send>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Worker {
+    fn emit(&self, event: Event) {
+        let _ = self.outbox.send(event);
+        (self.notify)();
+    }
+
+    fn fail(&self, job: Job, message: String) {
+        self.emit(Event::Failed { job, message });
+    }
+
+    fn open(&mut self, db: &std::path::Path) {
+        match Store::open(db) {
+            Ok(store) => {
+                self.store = Some(store);
+                self.load_roster();
+            }
+            Err(e) => self.fail(Job::Open, e.to_string()),
+        }
+    }
+
+    fn load_roster(&self) {
+        let Some(store) = &self.store else { return };
+        match store.accounts() {
+            Ok(accounts) => self.emit(Event::RosterLoaded(Arc::new(accounts))),
+            Err(e) => self.fail(Job::Roster, e.to_string()),
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        if self.store.is_none() {
+            self.fail(Job::Open, "数据库没有打开，无法执行操作。".to_owned());
+            return;
+        }
+        match command {
+            Command::LoadRoster => self.load_roster(),
+            Command::PreviewImport { path, sheet } => self.preview_import(path, sheet.as_deref()),
+            Command::CommitImport => self.commit_import(),
+            Command::DiscardImport => self.preview = None,
+            Command::SaveProblemList { path } => {
+                let Some(preview) = &self.preview else { return };
+                match crate::export::write_problem_list(&preview.report(false), &path) {
+                    Ok(()) => self.emit(Event::ProblemListSaved(path)),
+                    Err(e) => self.fail(Job::SaveProblems, format!("{e}（{}）", path.display())),
+                }
+            }
+            Command::LoadHistory { account } => {
+                let Some(store) = &self.store else { return };
+                match store.account_history(account) {
+                    Ok(changes) => self.emit(Event::HistoryLoaded { account, changes }),
+                    Err(e) => self.fail(Job::History, e.to_string()),
+                }
+            }
+        }
+    }
+
+    fn preview_import(&mut self, path: PathBuf, sheet: Option<&str>) {
+        self.preview = None;
+        let Some(store) = &self.store else { return };
+        let mut last = Instant::now();
+        let outbox = self.outbox.clone();
+        let notify = &self.notify;
+        let mut progress = |p: crate::roster::ReadProgress| {
+            if last.elapsed() >= Duration::from_millis(100) {
+                last = Instant::now();
+                let _ = outbox.send(Event::Progress {
+                    job: Job::ReadRoster,
+                    fraction: p.fraction,
+                    text: format!("正在读取第 {} 行…", p.rows),
+                });
+                notify();
+            }
+        };
+        match import::preview(store, &path, sheet, &mut progress, &self.cancel) {
+            Ok(preview) => {
+                let report = Box::new(preview.report(false));
+                self.preview = Some(preview);
+                self.emit(Event::ImportPreviewed { report, file: path });
+            }
+            Err(e) => self.fail(Job::ReadRoster, e.to_string()),
+        }
+    }
+
+    fn commit_import(&mut self) {
+        let Some(preview) = self.preview.take() else {
+            self.fail(Job::WriteRoster, "没有待导入的名录，请重新选择文件。".to_owned());
+            return;
+        };
+        self.emit(Event::Progress { job: Job::WriteRoster, fraction: None, text: "正在写入数据库…".to_owned() });
+        let Some(store) = &mut self.store else { return };
+        match import::commit(store, &preview, chrono::Local::now().naive_local()) {
+            Ok(report) => {
+                self.emit(Event::ImportCommitted(Box::new(report)));
+                self.load_roster();
+            }
+            Err(e) => self.fail(Job::WriteRoster, format!("{e}。数据库没有任何改动。")),
+        }
+    }
+}
