@@ -13,7 +13,11 @@ use crate::import;
 use crate::store::{Store, StoredAccount, default_db_path};
 
 #[derive(Debug, Parser)]
-#[command(name = "spotcheck", version, about = "政务新媒体季度抽查（不带子命令时打开窗口）")]
+#[command(
+    name = "spotcheck",
+    version,
+    about = "政务新媒体季度抽查（不带子命令时打开窗口）"
+)]
 pub struct Cli {
     /// 数据库文件（默认在系统数据目录；也可用环境变量 SPOTCHECK_DB 指定）
     #[arg(long, global = true, value_name = "FILE")]
@@ -68,7 +72,12 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
 fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     let mut store = Store::open(&cli.db_path()).map_err(|e| e.to_string())?;
     match command {
-        Command::Import { roster, sheet, strict, json } => {
+        Command::Import {
+            roster,
+            sheet,
+            strict,
+            json,
+        } => {
             let cancel = AtomicBool::new(false);
             let preview = import::preview(&store, roster, sheet.as_deref(), &mut |_| {}, &cancel)
                 .map_err(|e| e.to_string())?;
@@ -89,8 +98,8 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 }
                 return Ok(ExitCode::FAILURE);
             }
-            let report =
-                import::commit(&mut store, &preview, chrono::Local::now().naive_local()).map_err(|e| e.to_string())?;
+            let report = import::commit(&mut store, &preview, chrono::Local::now().naive_local())
+                .map_err(|e| e.to_string())?;
             if *json {
                 print_json(&report)?;
             } else {
@@ -99,7 +108,10 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     println!("  第 {} 行 {}：{}", p.row, p.field, p.message);
                 }
                 for d in &report.duplicates {
-                    println!("  第 {} 行：与第 {} 行是同一个账号，只导入一次", d.row, d.first_row);
+                    println!(
+                        "  第 {} 行：与第 {} 行是同一个账号，只导入一次",
+                        d.row, d.first_row
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -110,7 +122,10 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 print_json(&accounts.iter().map(AccountJson::from).collect::<Vec<_>>())?;
             } else {
                 let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "平台\t账号标识\t账号名称\t主办单位\t地市\t区县\t状态\t名录");
+                let _ = writeln!(
+                    out,
+                    "平台\t账号标识\t账号名称\t主办单位\t地市\t区县\t状态\t名录"
+                );
                 for a in &accounts {
                     let x = &a.account;
                     let _ = writeln!(
@@ -173,7 +188,11 @@ impl<'a> From<&'a StoredAccount> for AccountJson<'a> {
             fans: a.fans,
             operator: &a.operator,
             listed: s.listed,
-            extra: a.extra.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect(),
+            extra: a
+                .extra
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
         }
     }
 }

@@ -54,23 +54,26 @@ pub struct ImportReport {
 impl ImportPreview {
     #[must_use]
     pub fn report(&self, written: bool) -> ImportReport {
-        let c = self.counts;
-        ImportReport {
-            file: self.file_name.clone(),
-            sheet: self.parsed.sheet.clone(),
-            header_row: self.parsed.header_row,
-            written,
-            imported: c.added + c.updated + c.unchanged,
-            added: c.added,
-            updated: c.updated,
-            unchanged: c.unchanged,
-            unlisted: c.unlisted,
-            errors: self.parsed.errors.clone(),
-            warnings: self.parsed.warnings.clone(),
-            duplicates: self.parsed.duplicates.clone(),
-            skipped_blank: self.parsed.skipped_blank,
-            skipped_notes: self.parsed.skipped_notes,
-        }
+        report_of(&self.file_name, &self.parsed, self.counts, written)
+    }
+}
+
+fn report_of(file: &str, parsed: &ParsedRoster, c: ImportCounts, written: bool) -> ImportReport {
+    ImportReport {
+        file: file.to_owned(),
+        sheet: parsed.sheet.clone(),
+        header_row: parsed.header_row,
+        written,
+        imported: c.added + c.updated + c.unchanged,
+        added: c.added,
+        updated: c.updated,
+        unchanged: c.unchanged,
+        unlisted: c.unlisted,
+        errors: parsed.errors.clone(),
+        warnings: parsed.warnings.clone(),
+        duplicates: parsed.duplicates.clone(),
+        skipped_blank: parsed.skipped_blank,
+        skipped_notes: parsed.skipped_notes,
     }
 }
 
@@ -78,7 +81,11 @@ impl ImportReport {
     /// One Chinese sentence for the status line: "导入 597 个账号，3 行有错误（第 17、230、443 行）".
     #[must_use]
     pub fn summary(&self) -> String {
-        let verb = if self.written { "已导入" } else { "可导入" };
+        let verb = if self.written {
+            "已导入"
+        } else {
+            "可导入"
+        };
         let mut s = format!(
             "{verb} {} 个账号（新增 {}，更新 {}，无变化 {}）",
             self.imported, self.added, self.updated, self.unchanged
@@ -91,7 +98,11 @@ impl ImportReport {
             rows.dedup();
             let shown: Vec<String> = rows.iter().take(5).map(u32::to_string).collect();
             let more = if rows.len() > 5 { " 等" } else { "" };
-            s += &format!("；{} 行有错误未导入（第 {}{more} 行）", rows.len(), shown.join("、"));
+            s += &format!(
+                "；{} 行有错误未导入（第 {}{more} 行）",
+                rows.len(),
+                shown.join("、")
+            );
         }
         if !self.warnings.is_empty() {
             s += &format!("；{} 处内容无法识别，已留空", self.warnings.len());
@@ -113,9 +124,15 @@ pub fn preview(
 ) -> Result<ImportPreview, ImportError> {
     let parsed = roster::read_roster(path, sheet, progress, cancel)?;
     let counts = store.preview_import(&parsed)?;
-    let bytes = std::fs::read(path).map_err(|source| RosterError::Io { path: path.to_owned(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(ImportPreview {
-        file_name: path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        file_name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
         file_sha256: format!("{:x}", Sha256::digest(&bytes)),
         parsed,
         counts,
@@ -123,8 +140,16 @@ pub fn preview(
 }
 
 /// Writes a previewed roster in one transaction and reports what was done.
-pub fn commit(store: &mut Store, preview: &ImportPreview, at: NaiveDateTime) -> Result<ImportReport, ImportError> {
-    let meta = ImportMeta { file_name: preview.file_name.clone(), file_sha256: preview.file_sha256.clone(), at };
+pub fn commit(
+    store: &mut Store,
+    preview: &ImportPreview,
+    at: NaiveDateTime,
+) -> Result<ImportReport, ImportError> {
+    let meta = ImportMeta {
+        file_name: preview.file_name.clone(),
+        file_sha256: preview.file_sha256.clone(),
+        at,
+    };
     let counts = store.import_roster(&preview.parsed, &meta)?;
-    Ok(ImportPreview { counts, ..preview.clone() }.report(true))
+    Ok(report_of(&preview.file_name, &preview.parsed, counts, true))
 }

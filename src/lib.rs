@@ -3,12 +3,13 @@
 //! The library is the whole product but its window: roster import, the draw, the checklist,
 //! exports and the database. `ui` (behind the `gui` feature) and `cli` are thin front ends.
 
+pub mod cli;
+pub mod demo;
+pub mod export;
+pub mod import;
 pub mod model;
 pub mod roster;
 pub mod store;
-pub mod import;
-pub mod export;
-pub mod cli;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod worker;

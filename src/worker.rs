@@ -3,9 +3,9 @@
 //! passes a `notify` callback that wakes it when an event is ready.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::import::{self, ImportPreview, ImportReport};
@@ -16,13 +16,20 @@ use crate::store::{AccountChange, Store, StoredAccount};
 pub enum Command {
     LoadRoster,
     /// Read a roster file and compare it with the database; answered by `ImportPreviewed`.
-    PreviewImport { path: PathBuf, sheet: Option<String> },
+    PreviewImport {
+        path: PathBuf,
+        sheet: Option<String>,
+    },
     /// Write the previewed roster; answered by `ImportCommitted`.
     CommitImport,
     DiscardImport,
     /// Save the previewed file's problem rows as xlsx.
-    SaveProblemList { path: PathBuf },
-    LoadHistory { account: i64 },
+    SaveProblemList {
+        path: PathBuf,
+    },
+    LoadHistory {
+        account: i64,
+    },
 }
 
 /// Which long job a progress report or failure belongs to.
@@ -40,12 +47,25 @@ pub enum Job {
 #[derive(Debug)]
 pub enum Event {
     RosterLoaded(Arc<Vec<StoredAccount>>),
-    Progress { job: Job, fraction: Option<f32>, text: String },
-    ImportPreviewed { report: Box<ImportReport>, file: PathBuf },
+    Progress {
+        job: Job,
+        fraction: Option<f32>,
+        text: String,
+    },
+    ImportPreviewed {
+        report: Box<ImportReport>,
+        file: PathBuf,
+    },
     ImportCommitted(Box<ImportReport>),
     ProblemListSaved(PathBuf),
-    HistoryLoaded { account: i64, changes: Vec<AccountChange> },
-    Failed { job: Job, message: String },
+    HistoryLoaded {
+        account: i64,
+        changes: Vec<AccountChange>,
+    },
+    Failed {
+        job: Job,
+        message: String,
+    },
 }
 
 /// The front end's side of the worker.
@@ -62,15 +82,27 @@ impl WorkerHandle {
         let (outbox, events) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);
-        std::thread::Builder::new().name("spotcheck-db".to_owned()).spawn(move || {
-            let mut worker = Worker { store: None, preview: None, outbox, notify, cancel: flag };
-            worker.open(&db);
-            for command in inbox {
-                worker.cancel.store(false, Ordering::Relaxed);
-                worker.handle(command);
-            }
-        })?;
-        Ok(Self { commands, events, cancel })
+        std::thread::Builder::new()
+            .name("spotcheck-db".to_owned())
+            .spawn(move || {
+                let mut worker = Worker {
+                    store: None,
+                    preview: None,
+                    outbox,
+                    notify,
+                    cancel: flag,
+                };
+                worker.open(&db);
+                for command in inbox {
+                    worker.cancel.store(false, Ordering::Relaxed);
+                    worker.handle(command);
+                }
+            })?;
+        Ok(Self {
+            commands,
+            events,
+            cancel,
+        })
     }
 
     pub fn send(&self, command: Command) {
@@ -186,10 +218,17 @@ impl Worker {
 
     fn commit_import(&mut self) {
         let Some(preview) = self.preview.take() else {
-            self.fail(Job::WriteRoster, "没有待导入的名录，请重新选择文件。".to_owned());
+            self.fail(
+                Job::WriteRoster,
+                "没有待导入的名录，请重新选择文件。".to_owned(),
+            );
             return;
         };
-        self.emit(Event::Progress { job: Job::WriteRoster, fraction: None, text: "正在写入数据库…".to_owned() });
+        self.emit(Event::Progress {
+            job: Job::WriteRoster,
+            fraction: None,
+            text: "正在写入数据库…".to_owned(),
+        });
         let Some(store) = &mut self.store else { return };
         match import::commit(store, &preview, chrono::Local::now().naive_local()) {
             Ok(report) => {

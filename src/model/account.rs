@@ -13,7 +13,12 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
-    pub const ALL: [Self; 4] = [Self::Normal, Self::Changed, Self::Stopped, Self::Deregistered];
+    pub const ALL: [Self; 4] = [
+        Self::Normal,
+        Self::Changed,
+        Self::Stopped,
+        Self::Deregistered,
+    ];
 
     /// The word users see and the roster uses.
     #[must_use]
@@ -62,13 +67,22 @@ impl Account {
     /// The identity of the account across imports; see [`account_key`].
     #[must_use]
     pub fn key(&self) -> String {
-        account_key(&self.platform, &self.account_id, &self.name, &self.host_unit)
+        account_key(
+            &self.platform,
+            &self.account_id,
+            &self.name,
+            &self.host_unit,
+        )
     }
 
     /// 区县, or 地市 where the county is blank: the default stratum and the region shown in lists.
     #[must_use]
     pub fn region(&self) -> &str {
-        if self.county.is_empty() { &self.city } else { &self.county }
+        if self.county.is_empty() {
+            &self.city
+        } else {
+            &self.county
+        }
     }
 }
 
@@ -80,6 +94,9 @@ pub fn account_key(platform: &str, account_id: &str, name: &str, host_unit: &str
     if account_id.is_empty() {
         format!("{platform}\u{1f}{name}\u{1f}{host_unit}")
     } else {
-        format!("{platform}\u{1f}id\u{1f}{}", account_id.to_ascii_lowercase())
+        format!(
+            "{platform}\u{1f}id\u{1f}{}",
+            account_id.to_ascii_lowercase()
+        )
     }
 }

@@ -64,8 +64,9 @@ pub fn fold(text: &str) -> String {
                 '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
                 _ => c,
             };
-            (!(c.is_whitespace() || matches!(c, '(' | ')' | '【' | '】' | '“' | '”' | '"' | '《' | '》')))
-                .then(|| c.to_ascii_lowercase())
+            (!(c.is_whitespace()
+                || matches!(c, '(' | ')' | '【' | '】' | '“' | '”' | '"' | '《' | '》')))
+            .then(|| c.to_ascii_lowercase())
         })
         .collect()
 }
@@ -77,7 +78,10 @@ pub fn normalize(spelling: &str) -> Option<&'static str> {
     if let Some(p) = PLATFORMS.iter().find(|p| **p == folded) {
         return Some(p);
     }
-    SPELLINGS.iter().find(|(s, _)| *s == folded).map(|(_, p)| *p)
+    SPELLINGS
+        .iter()
+        .find(|(s, _)| *s == folded)
+        .map(|(_, p)| *p)
 }
 
 #[cfg(test)]

@@ -40,7 +40,10 @@ impl Cell {
 #[must_use]
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e17 {
-        #[expect(clippy::cast_possible_truncation, reason = "checked to be integral and in range")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "checked to be integral and in range"
+        )]
         let i = n as i64;
         i.to_string()
     } else {

@@ -48,24 +48,95 @@ impl Field {
         match self {
             Field::Seq => &["序号", "编号", "no", "no."],
             Field::Platform => &[
-                "平台", "平台类型", "账号类型", "媒体类型", "平台名称", "新媒体类型", "政务新媒体类型", "所属平台",
-                "账号平台", "类型", "类别", "渠道",
+                "平台",
+                "平台类型",
+                "账号类型",
+                "媒体类型",
+                "平台名称",
+                "新媒体类型",
+                "政务新媒体类型",
+                "所属平台",
+                "账号平台",
+                "类型",
+                "类别",
+                "渠道",
             ],
             Field::AccountId => &[
-                "账号id", "账号标识", "uid", "微信号", "网址", "链接", "id", "账号", "原始id", "账号链接", "网址链接",
-                "主页链接", "访问地址", "账号地址", "下载地址", "账号id/链接", "账号标识/链接", "账号id或链接", "url",
+                "账号id",
+                "账号标识",
+                "uid",
+                "微信号",
+                "网址",
+                "链接",
+                "id",
+                "账号",
+                "原始id",
+                "账号链接",
+                "网址链接",
+                "主页链接",
+                "访问地址",
+                "账号地址",
+                "下载地址",
+                "账号id/链接",
+                "账号标识/链接",
+                "账号id或链接",
+                "url",
             ],
-            Field::Name => &["账号名称", "名称", "账号名", "新媒体名称", "政务新媒体名称", "公众号名称", "应用名称", "账号全称"],
+            Field::Name => &[
+                "账号名称",
+                "名称",
+                "账号名",
+                "新媒体名称",
+                "政务新媒体名称",
+                "公众号名称",
+                "应用名称",
+                "账号全称",
+            ],
             Field::HostUnit => &[
-                "主办单位", "主办单位名称", "单位名称", "开办主体", "开设单位", "开办单位", "主体单位", "开设主体",
-                "主办单位全称", "单位",
+                "主办单位",
+                "主办单位名称",
+                "单位名称",
+                "开办主体",
+                "开设单位",
+                "开办单位",
+                "主体单位",
+                "开设主体",
+                "主办单位全称",
+                "单位",
             ],
             Field::City => &["地市", "市", "所属地市", "地级市", "所属市", "地区", "市别"],
-            Field::County => &["区县", "所属区县", "县市区", "县区", "区县名称", "所属县区", "县市、区", "县"],
-            Field::OpenedOn => &["开设时间", "开通时间", "开设日期", "开通日期", "上线时间", "创建时间", "注册时间"],
+            Field::County => &[
+                "区县",
+                "所属区县",
+                "县市区",
+                "县区",
+                "区县名称",
+                "所属县区",
+                "县市、区",
+                "县",
+            ],
+            Field::OpenedOn => &[
+                "开设时间",
+                "开通时间",
+                "开设日期",
+                "开通日期",
+                "上线时间",
+                "创建时间",
+                "注册时间",
+            ],
             Field::FiledOn => &["备案时间", "备案日期", "报备时间"],
             Field::Status => &["运营状态", "状态", "账号状态", "运行状态", "使用状态"],
-            Field::Fans => &["粉丝数", "粉丝量", "关注数", "粉丝数量", "订阅数", "关注人数", "用户数", "粉丝", "下载量"],
+            Field::Fans => &[
+                "粉丝数",
+                "粉丝量",
+                "关注数",
+                "粉丝数量",
+                "订阅数",
+                "关注人数",
+                "用户数",
+                "粉丝",
+                "下载量",
+            ],
             Field::Operator => &["运维单位", "运营单位", "运维机构", "运维主体"],
         }
     }
@@ -90,12 +161,19 @@ impl Field {
 /// the text is tried as it is, then without what stands in brackets.
 #[must_use]
 pub fn field_for(header: &str) -> Option<Field> {
-    let folded: String = fold(header).chars().filter(|c| !matches!(c, '*' | '＊' | ':' | '：')).collect();
+    let folded: String = fold(header)
+        .chars()
+        .filter(|c| !matches!(c, '*' | '＊' | ':' | '：'))
+        .collect();
     let stripped = strip_brackets(header);
     Field::ALL
         .into_iter()
         .find(|f| f.names().contains(&folded.as_str()))
-        .or_else(|| Field::ALL.into_iter().find(|f| f.names().contains(&stripped.as_str())))
+        .or_else(|| {
+            Field::ALL
+                .into_iter()
+                .find(|f| f.names().contains(&stripped.as_str()))
+        })
 }
 
 fn strip_brackets(text: &str) -> String {
@@ -109,7 +187,10 @@ fn strip_brackets(text: &str) -> String {
             _ => {}
         }
     }
-    fold(&out).chars().filter(|c| !matches!(c, '*' | '＊' | ':' | '：')).collect()
+    fold(&out)
+        .chars()
+        .filter(|c| !matches!(c, '*' | '＊' | ':' | '：'))
+        .collect()
 }
 
 /// The recognised header: where it is and what each column means.
@@ -130,7 +211,10 @@ impl Header {
 
     #[must_use]
     pub fn missing_required(&self) -> Vec<Field> {
-        Field::REQUIRED.into_iter().filter(|f| self.column_of(*f).is_none()).collect()
+        Field::REQUIRED
+            .into_iter()
+            .filter(|f| self.column_of(*f).is_none())
+            .collect()
     }
 
     /// Header texts found, for messages.
@@ -158,7 +242,12 @@ fn matches_in(row: &Row) -> Vec<(usize, Field)> {
 /// How well a sheet looks like a roster: the number of distinct fields its best header row names.
 #[must_use]
 pub fn score(grid: &Grid) -> usize {
-    grid.rows.iter().take(HEADER_SEARCH_ROWS).map(|r| matches_in(r).len()).max().unwrap_or(0)
+    grid.rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .map(|r| matches_in(r).len())
+        .max()
+        .unwrap_or(0)
 }
 
 /// Finds the header: the row naming the most fields (at least two), extended by the row below
@@ -176,7 +265,9 @@ pub fn find(grid: &Grid) -> Option<Header> {
     }
     let mut block = vec![best];
     for neighbour in [best + 1, best.wrapping_sub(1)] {
-        let Some(row) = rows.get(neighbour) else { continue };
+        let Some(row) = rows.get(neighbour) else {
+            continue;
+        };
         if neighbour != best + 1 && neighbour + 1 != best {
             continue;
         }
@@ -192,12 +283,20 @@ pub fn find(grid: &Grid) -> Option<Header> {
         }
     }
     block.sort_unstable();
-    let width = block.iter().map(|&i| rows[i].cells.len()).max().unwrap_or(0);
+    let width = block
+        .iter()
+        .map(|&i| rows[i].cells.len())
+        .max()
+        .unwrap_or(0);
     let columns = (0..width)
         .map(|col| {
             // The lower row of a two-level header is the specific name; fall back to the upper.
-            let texts: Vec<String> =
-                block.iter().rev().map(|&i| rows[i].cell(col).display()).filter(|t| !t.is_empty()).collect();
+            let texts: Vec<String> = block
+                .iter()
+                .rev()
+                .map(|&i| rows[i].cell(col).display())
+                .filter(|t| !t.is_empty())
+                .collect();
             let field = texts.iter().find_map(|t| field_for(t));
             let text = texts
                 .iter()
@@ -231,13 +330,26 @@ pub fn best_guess_names(grid: &Grid) -> String {
         .iter()
         .take(HEADER_SEARCH_ROWS)
         .max_by_key(|r| r.cells.iter().filter(|c| !c.is_empty()).count())
-        .map(|r| names_of(r.cells.iter().map(super::grid::Cell::display).collect::<Vec<_>>().iter().map(String::as_str)))
+        .map(|r| {
+            names_of(
+                r.cells
+                    .iter()
+                    .map(super::grid::Cell::display)
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+            )
+        })
         .unwrap_or_default()
 }
 
 fn names_of<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let names: Vec<&str> = names.filter(|n| !n.is_empty()).take(20).collect();
-    if names.is_empty() { "（无）".to_owned() } else { names.join("、") }
+    if names.is_empty() {
+        "（无）".to_owned()
+    } else {
+        names.join("、")
+    }
 }
 
 #[cfg(test)]

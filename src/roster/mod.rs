@@ -6,6 +6,7 @@
 mod error;
 pub mod grid;
 pub mod header;
+mod merges;
 mod parse;
 mod source;
 pub mod values;
@@ -31,42 +32,68 @@ pub fn read_roster(
     let mut book = Workbook::open(path)?;
     let names = book.sheet_names();
     let chosen = match sheet {
-        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| RosterError::NoSuchSheet {
-            path: path.to_owned(),
-            sheet: s.to_owned(),
-            available: names.join("、"),
-        })?,
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| RosterError::NoSuchSheet {
+                path: path.to_owned(),
+                sheet: s.to_owned(),
+                available: names.join("、"),
+            })?,
         None => choose_sheet(&mut book, path, &names, cancel)?,
     };
     let grid = book.read(path, &chosen, None, progress, cancel)?;
+    drop(book);
     if grid.rows.iter().all(grid::Row::is_blank) {
-        return Err(RosterError::NoContent { path: path.to_owned() });
+        return Err(RosterError::NoContent {
+            path: path.to_owned(),
+        });
     }
     let Some(found) = header::find(&grid) else {
         return Err(RosterError::NoHeader {
             path: path.to_owned(),
-            found: format!("{}中找到的内容：{}", sheet_phrase(&chosen), header::best_guess_names(&grid)),
+            found: format!(
+                "{}中找到的内容：{}",
+                sheet_phrase(&chosen),
+                header::best_guess_names(&grid)
+            ),
         });
     };
     let missing = found.missing_required();
     if !missing.is_empty() {
         return Err(RosterError::MissingColumns {
             path: path.to_owned(),
-            sheet: if chosen.is_empty() { "（CSV）".to_owned() } else { chosen },
+            sheet: if chosen.is_empty() {
+                "（CSV）".to_owned()
+            } else {
+                chosen
+            },
             row: found.last_row,
-            missing: missing.iter().map(|f| f.label()).collect::<Vec<_>>().join("、"),
+            missing: missing
+                .iter()
+                .map(|f| f.label())
+                .collect::<Vec<_>>()
+                .join("、"),
             found: found.found_names(),
         });
     }
     let parsed = parse(&grid, &found);
     if parsed.accounts.is_empty() && parsed.errors.is_empty() && parsed.duplicates.is_empty() {
-        return Err(RosterError::NoRows { path: path.to_owned(), row: found.last_row });
+        return Err(RosterError::NoRows {
+            path: path.to_owned(),
+            row: found.last_row,
+        });
     }
     Ok(parsed)
 }
 
 fn sheet_phrase(sheet: &str) -> String {
-    if sheet.is_empty() { "文件".to_owned() } else { format!("工作表“{sheet}”") }
+    if sheet.is_empty() {
+        "文件".to_owned()
+    } else {
+        format!("工作表“{sheet}”")
+    }
 }
 
 fn choose_sheet(
@@ -86,5 +113,8 @@ fn choose_sheet(
             best = Some((score, name));
         }
     }
-    best.map(|(_, n)| n.clone()).ok_or_else(|| RosterError::NoContent { path: path.to_owned() })
+    best.map(|(_, n)| n.clone())
+        .ok_or_else(|| RosterError::NoContent {
+            path: path.to_owned(),
+        })
 }

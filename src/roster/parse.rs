@@ -63,8 +63,28 @@ impl ParsedRoster {
 
 /// Words that open a line which is not an account: totals, who filled the form, notes.
 const NOTE_PREFIXES: &[&str] = &[
-    "合计", "总计", "小计", "共计", "填表人", "填报人", "制表人", "制表", "审核人", "审核", "负责人", "联系人", "联系电话",
-    "电话", "备注", "注：", "注:", "说明", "填表说明", "填报说明", "单位负责人", "分管领导",
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "填表人",
+    "填报人",
+    "制表人",
+    "制表",
+    "审核人",
+    "审核",
+    "负责人",
+    "联系人",
+    "联系电话",
+    "电话",
+    "备注",
+    "注：",
+    "注:",
+    "说明",
+    "填表说明",
+    "填报说明",
+    "单位负责人",
+    "分管领导",
 ];
 
 fn is_note_line(row: &Row) -> bool {
@@ -83,8 +103,12 @@ fn is_note_line(row: &Row) -> bool {
 pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
     let col = |f| header.column_of(f);
     let label = |f: Field| {
-        col(f).map(|c| header.columns[c].0.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| f.label().to_owned())
+        col(f)
+            .map(|c| header.columns[c].0.clone())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| f.label().to_owned())
     };
+    let (unit_header, name_header) = (label(Field::HostUnit), label(Field::Name));
     let fans_in_wan = col(Field::Fans).is_some_and(|c| header.columns[c].0.contains('万'));
     let extra_cols: Vec<usize> = header
         .columns
@@ -94,7 +118,11 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         .map(|(i, _)| i)
         .collect();
 
-    let mut out = ParsedRoster { sheet: grid.sheet.clone(), header_row: header.last_row, ..ParsedRoster::default() };
+    let mut out = ParsedRoster {
+        sheet: grid.sheet.clone(),
+        header_row: header.last_row,
+        ..ParsedRoster::default()
+    };
     let mut first_row_of: HashMap<String, u32> = HashMap::new();
     let mut expected_row = header.last_row + 1;
     let mut pending_blank = 0u32;
@@ -111,20 +139,29 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         pending_blank = 0;
 
         let text = |f| col(f).map(|c| row.cell(c).display()).unwrap_or_default();
-        let (host_unit, name, platform_raw) = (text(Field::HostUnit), text(Field::Name), text(Field::Platform));
+        let (host_unit, name, platform_raw) = (
+            text(Field::HostUnit),
+            text(Field::Name),
+            text(Field::Platform),
+        );
 
-        if is_note_line(row) && (host_unit.is_empty() || name.is_empty() || platform_raw.is_empty()) {
+        if is_note_line(row) && (host_unit.is_empty() || name.is_empty() || platform_raw.is_empty())
+        {
             out.skipped_notes += 1;
             continue;
         }
         // A header repeated on a later page of a printed sheet.
-        if host_unit == label(Field::HostUnit) && name == label(Field::Name) {
+        if host_unit == unit_header && name == name_header {
             out.skipped_notes += 1;
             continue;
         }
 
         let mut missing = false;
-        for (field, value) in [(Field::HostUnit, &host_unit), (Field::Name, &name), (Field::Platform, &platform_raw)] {
+        for (field, value) in [
+            (Field::HostUnit, &host_unit),
+            (Field::Name, &name),
+            (Field::Platform, &platform_raw),
+        ] {
             if value.is_empty() {
                 missing = true;
                 out.errors.push(RowProblem {
@@ -140,11 +177,17 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         }
 
         let mut warn = |field: Field, value: String, message: String| {
-            out.warnings.push(RowProblem { row: row.number, field: label(field), value, message });
+            out.warnings.push(RowProblem {
+                row: row.number,
+                field: label(field),
+                value,
+                message,
+            });
         };
         let cell = |f| col(f).map_or(&Cell::Empty, |c| row.cell(c));
 
-        let platform = crate::model::platform::normalize(&platform_raw).map_or(platform_raw.clone(), str::to_owned);
+        let platform = crate::model::platform::normalize(&platform_raw)
+            .map_or(platform_raw.clone(), str::to_owned);
         let account_id = values::account_id(cell(Field::AccountId)).unwrap_or_else(|m| {
             warn(Field::AccountId, text(Field::AccountId), m);
             String::new()
@@ -158,7 +201,11 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         let opened_on = date(Field::OpenedOn);
         let filed_on = date(Field::FiledOn);
         let fans = values::fans(cell(Field::Fans), fans_in_wan).unwrap_or_else(|m| {
-            warn(Field::Fans, text(Field::Fans), format!("{m}；这一项暂时留空"));
+            warn(
+                Field::Fans,
+                text(Field::Fans),
+                format!("{m}；这一项暂时留空"),
+            );
             None
         });
         let status = values::status(cell(Field::Status)).unwrap_or_else(|m| {
@@ -191,7 +238,10 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
             }),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(row.number);
-                out.accounts.push(SourcedAccount { row: row.number, account });
+                out.accounts.push(SourcedAccount {
+                    row: row.number,
+                    account,
+                });
             }
         }
     }

@@ -35,7 +35,8 @@ fn number_date(n: f64) -> Result<NaiveDate, String> {
     if (1.0..2_958_466.0).contains(&n) {
         #[expect(clippy::cast_possible_truncation, reason = "range checked above")]
         let days = n.floor() as i64;
-        let base = NaiveDate::from_ymd_opt(1899, 12, if days >= 61 { 30 } else { 31 }).expect("valid constant");
+        let base = NaiveDate::from_ymd_opt(1899, 12, if days >= 61 { 30 } else { 31 })
+            .expect("valid constant");
         return Ok(base + Duration::days(days));
     }
     Err(format!("“{}”不是日期", format_number(n)))
@@ -62,7 +63,11 @@ fn text_date(text: &str) -> Result<NaiveDate, String> {
         .collect();
     match parts.as_slice() {
         [y, m, d] => {
-            let (y, m, d) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+            let (y, m, d) = (
+                y.parse().map_err(|_| bad())?,
+                m.parse().map_err(|_| bad())?,
+                d.parse().map_err(|_| bad())?,
+            );
             checked(y, m, d).ok_or_else(bad)
         }
         [_, _] => Err(format!("“{text}”只有年月，缺少日")),
@@ -83,17 +88,22 @@ pub fn fans(cell: &Cell, per_ten_thousand: bool) -> Result<Option<i64>, String> 
         Cell::Date(d) => return Err(format!("“{d}”是日期，不是粉丝数")),
         Cell::Number(n) => *n * scale,
         Cell::Text(raw) => {
-            let t: String = clean_text(raw).chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '人' | '+')).collect();
-            if t.is_empty() || matches!(t.as_str(), "-" | "—" | "/" | "无" | "未知" | "暂无") {
+            let t: String = clean_text(raw)
+                .chars()
+                .filter(|c| !matches!(c, ',' | '，' | ' ' | '人' | '+'))
+                .collect();
+            if t.is_empty() || matches!(t.as_str(), "-" | "—" | "/" | "无" | "未知" | "暂无")
+            {
                 return Ok(None);
             }
-            let (body, factor) = if let Some(b) = t.strip_suffix('万').or_else(|| t.strip_suffix(['w', 'W'])) {
-                (b, 10_000.0)
-            } else if let Some(b) = t.strip_suffix('亿') {
-                (b, 100_000_000.0)
-            } else {
-                (t.as_str(), scale)
-            };
+            let (body, factor) =
+                if let Some(b) = t.strip_suffix('万').or_else(|| t.strip_suffix(['w', 'W'])) {
+                    (b, 10_000.0)
+                } else if let Some(b) = t.strip_suffix('亿') {
+                    (b, 100_000_000.0)
+                } else {
+                    (t.as_str(), scale)
+                };
             body.parse::<f64>()
                 .map_err(|_| format!("“{}”不是粉丝数，请写成 12345 或 1.2万", clean_text(raw)))?
                 * factor
@@ -122,7 +132,10 @@ pub fn account_id(cell: &Cell) -> Result<String, String> {
                 ));
             }
             // "3805829634.0" from a csv written by a script: the digits are intact.
-            if let Some(int) = t.strip_suffix(".0").filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+            if let Some(int) = t
+                .strip_suffix(".0")
+                .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            {
                 return Ok(int.to_owned());
             }
             Ok(t.to_owned())
@@ -131,7 +144,9 @@ pub fn account_id(cell: &Cell) -> Result<String, String> {
 }
 
 fn looks_scientific(t: &str) -> bool {
-    let Some((mantissa, exp)) = t.split_once(['E', 'e']) else { return false };
+    let Some((mantissa, exp)) = t.split_once(['E', 'e']) else {
+        return false;
+    };
     let exp = exp.trim_start_matches('+');
     !mantissa.is_empty()
         && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -145,12 +160,20 @@ pub fn status(cell: &Cell) -> Result<AccountStatus, String> {
     let text = cell.display();
     let folded = crate::model::platform::fold(&text);
     Ok(match folded.as_str() {
-        "" | "正常" | "正常运营" | "正常运行" | "正常运维" | "运营" | "运营中" | "运行" | "运行中" | "在用" | "使用中"
-        | "开通" | "已开通" | "启用" | "正常更新" | "新开设" | "开设" | "新开通" => AccountStatus::Normal,
+        "" | "正常" | "正常运营" | "正常运行" | "正常运维" | "运营" | "运营中" | "运行"
+        | "运行中" | "在用" | "使用中" | "开通" | "已开通" | "启用" | "正常更新" | "新开设"
+        | "开设" | "新开通" => AccountStatus::Normal,
         "变更" | "已变更" | "变更中" => AccountStatus::Changed,
-        "关停" | "已关停" | "停更" | "停止更新" | "暂停" | "暂停更新" | "停用" | "已停用" | "关停中" => AccountStatus::Stopped,
-        "注销" | "已注销" | "删除" | "已删除" | "关闭" | "已关闭" | "注销中" => AccountStatus::Deregistered,
-        _ => return Err(format!("无法识别运营状态“{text}”，已按“正常”导入；可用的写法：正常、变更、已关停、已注销")),
+        "关停" | "已关停" | "停更" | "停止更新" | "暂停" | "暂停更新" | "停用" | "已停用"
+        | "关停中" => AccountStatus::Stopped,
+        "注销" | "已注销" | "删除" | "已删除" | "关闭" | "已关闭" | "注销中" => {
+            AccountStatus::Deregistered
+        }
+        _ => {
+            return Err(format!(
+                "无法识别运营状态“{text}”，已按“正常”导入；可用的写法：正常、变更、已关停、已注销"
+            ));
+        }
     })
 }
 
@@ -164,7 +187,15 @@ mod tests {
 
     #[test]
     fn dates_in_every_office_form() {
-        for text in ["2019年3月5日", "2019.3.5", "2019/03/05", "2019-3-5", "20190305", "2019-03-05 00:00:00", "43529"] {
+        for text in [
+            "2019年3月5日",
+            "2019.3.5",
+            "2019/03/05",
+            "2019-3-5",
+            "20190305",
+            "2019-03-05 00:00:00",
+            "43529",
+        ] {
             assert_eq!(date(&Cell::Text(text.into())), Ok(d(2019, 3, 5)), "{text}");
         }
         assert_eq!(date(&Cell::Number(43529.0)), Ok(d(2019, 3, 5)));
@@ -187,17 +218,32 @@ mod tests {
 
     #[test]
     fn ids_keep_their_digits() {
-        assert_eq!(account_id(&Cell::Number(3_805_829_634.0)).as_deref(), Ok("3805829634"));
-        assert_eq!(account_id(&Cell::Text("3805829634.0".into())).as_deref(), Ok("3805829634"));
-        assert_eq!(account_id(&Cell::Text(" gh_abc123\u{3000}".into())).as_deref(), Ok("gh_abc123"));
+        assert_eq!(
+            account_id(&Cell::Number(3_805_829_634.0)).as_deref(),
+            Ok("3805829634")
+        );
+        assert_eq!(
+            account_id(&Cell::Text("3805829634.0".into())).as_deref(),
+            Ok("3805829634")
+        );
+        assert_eq!(
+            account_id(&Cell::Text(" gh_abc123\u{3000}".into())).as_deref(),
+            Ok("gh_abc123")
+        );
         assert!(account_id(&Cell::Text("3.81E+09".into())).is_err());
     }
 
     #[test]
     fn statuses() {
         assert_eq!(status(&Cell::Empty), Ok(AccountStatus::Normal));
-        assert_eq!(status(&Cell::Text("停更".into())), Ok(AccountStatus::Stopped));
-        assert_eq!(status(&Cell::Text("已注销".into())), Ok(AccountStatus::Deregistered));
+        assert_eq!(
+            status(&Cell::Text("停更".into())),
+            Ok(AccountStatus::Stopped)
+        );
+        assert_eq!(
+            status(&Cell::Text("已注销".into())),
+            Ok(AccountStatus::Deregistered)
+        );
         assert!(status(&Cell::Text("不知道".into())).is_err());
     }
 }

@@ -18,7 +18,11 @@ pub enum StoreError {
     #[error("数据库文件已损坏（{detail}），为防止数据进一步受损，程序没有继续使用它。请从备份恢复，或把该文件交给技术人员检查。（{}）", path.display())]
     Damaged { path: PathBuf, detail: String },
     #[error("这个数据库由更新版本的 spotcheck 创建（格式版本 {found}，本程序支持到 {supported}），请升级程序后再打开。（{}）", path.display())]
-    TooNew { path: PathBuf, found: i64, supported: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("数据库操作失败：{0}")]
     Sql(#[from] rusqlite::Error),
     #[error("数据库中的数据格式不正确：{0}")]

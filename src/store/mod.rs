@@ -27,8 +27,10 @@ pub fn default_db_path() -> PathBuf {
     if let Some(p) = std::env::var_os("SPOTCHECK_DB").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
-    directories::ProjectDirs::from("", "", "spotcheck")
-        .map_or_else(|| PathBuf::from("spotcheck.db"), |d| d.data_dir().join("spotcheck.db"))
+    directories::ProjectDirs::from("", "", "spotcheck").map_or_else(
+        || PathBuf::from("spotcheck.db"),
+        |d| d.data_dir().join("spotcheck.db"),
+    )
 }
 
 impl Store {
@@ -36,32 +38,55 @@ impl Store {
     /// its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_owned(),
+                source,
+            })?;
         }
-        let open_err = |source| StoreError::Open { path: path.to_owned(), source };
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(open_err)?;
-        let damaged = |detail: String| StoreError::Damaged { path: path.to_owned(), detail };
-        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if matches!(f.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) =>
-            {
-                damaged("不是有效的数据库文件".to_owned())
-            }
-            other => open_err(other),
-        })?;
+        let damaged = |detail: String| StoreError::Damaged {
+            path: path.to_owned(),
+            detail,
+        };
+        let check: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if matches!(
+                        f.code,
+                        rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+                    ) =>
+                {
+                    damaged("不是有效的数据库文件".to_owned())
+                }
+                other => open_err(other),
+            })?;
         if check != "ok" {
             return Err(damaged(check));
         }
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
         // FULL: a finding shown as saved survives a power cut, not only a killed process.
-        conn.pragma_update(None, "synchronous", "FULL").map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
-        let mut store = Self { conn, path: path.to_owned() };
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        let mut store = Self {
+            conn,
+            path: path.to_owned(),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -72,15 +97,29 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
         let supported = i64::try_from(schema::MIGRATIONS.len()).unwrap_or(i64::MAX);
         if version > supported {
-            return Err(StoreError::TooNew { path: self.path.clone(), found: version, supported });
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                supported,
+            });
         }
-        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+        for (i, sql) in schema::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
             let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(i + 1).unwrap_or(i64::MAX),
+            )?;
             tx.commit()?;
         }
         Ok(())
@@ -89,7 +128,12 @@ impl Store {
     /// A setting's value, if it was ever set.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;
-        Ok(self.conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {

@@ -77,8 +77,7 @@ impl ChangeKind {
     }
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "id, platform, account_id, name, host_unit, city, county, opened_on, filed_on, status, fans, operator, extra, listed";
+const ACCOUNT_COLUMNS: &str = "id, platform, account_id, name, host_unit, city, county, opened_on, filed_on, status, fans, operator, extra, listed";
 
 fn date_text(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
@@ -86,11 +85,9 @@ fn date_text(d: Option<NaiveDate>) -> Option<String> {
 
 fn parse_date(text: Option<String>) -> Result<Option<NaiveDate>, rusqlite::Error> {
     text.map(|t| {
-        NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|e| rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            Box::new(e),
-        ))
+        NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
     })
     .transpose()
 }
@@ -125,11 +122,20 @@ fn account_from_row(r: &Row<'_>) -> Result<StoredAccount, rusqlite::Error> {
 /// What applying a parsed roster means for each account.
 enum Step<'a> {
     Add(&'a Account, u32),
-    Update { id: i64, before: Account, after: &'a Account, row: u32, relisted: bool },
+    Update {
+        id: i64,
+        before: Account,
+        after: &'a Account,
+        row: u32,
+        relisted: bool,
+    },
     Unchanged(i64),
 }
 
-fn plan<'a>(existing: &HashMap<String, StoredAccount>, parsed: &'a ParsedRoster) -> (Vec<Step<'a>>, Vec<i64>) {
+fn plan<'a>(
+    existing: &HashMap<String, StoredAccount>,
+    parsed: &'a ParsedRoster,
+) -> (Vec<Step<'a>>, Vec<i64>) {
     let mut steps = Vec::with_capacity(parsed.accounts.len());
     let mut seen = std::collections::HashSet::with_capacity(parsed.accounts.len());
     for sourced in &parsed.accounts {
@@ -152,13 +158,20 @@ fn plan<'a>(existing: &HashMap<String, StoredAccount>, parsed: &'a ParsedRoster)
             }
         }
     }
-    let mut unlisted: Vec<i64> = existing.values().filter(|a| a.listed && !seen.contains(&a.id)).map(|a| a.id).collect();
+    let mut unlisted: Vec<i64> = existing
+        .values()
+        .filter(|a| a.listed && !seen.contains(&a.id))
+        .map(|a| a.id)
+        .collect();
     unlisted.sort_unstable();
     (steps, unlisted)
 }
 
 fn count(steps: &[Step<'_>], unlisted: usize) -> ImportCounts {
-    let mut c = ImportCounts { unlisted: u32::try_from(unlisted).unwrap_or(u32::MAX), ..ImportCounts::default() };
+    let mut c = ImportCounts {
+        unlisted: u32::try_from(unlisted).unwrap_or(u32::MAX),
+        ..ImportCounts::default()
+    };
     for s in steps {
         match s {
             Step::Add(..) => c.added += 1,
@@ -172,17 +185,25 @@ fn count(steps: &[Step<'_>], unlisted: usize) -> ImportCounts {
 impl Store {
     /// Every account, listed or not, in a stable order (by id, that is first import order).
     pub fn accounts(&self) -> Result<Vec<StoredAccount>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY id"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM account ORDER BY id"
+        ))?;
         let rows = stmt.query_map([], account_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn account_count(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM account", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM account", [], |r| r.get(0))?)
     }
 
     fn accounts_by_key(&self) -> Result<HashMap<String, StoredAccount>, StoreError> {
-        Ok(self.accounts()?.into_iter().map(|a| (a.account.key(), a)).collect())
+        Ok(self
+            .accounts()?
+            .into_iter()
+            .map(|a| (a.account.key(), a))
+            .collect())
     }
 
     /// What importing `parsed` would do, without doing it.
@@ -194,12 +215,18 @@ impl Store {
 
     /// Applies `parsed` in one transaction: new accounts added, changed ones updated (their
     /// previous values kept in the history), accounts no longer listed marked, never deleted.
-    pub fn import_roster(&mut self, parsed: &ParsedRoster, meta: &ImportMeta) -> Result<ImportCounts, StoreError> {
+    pub fn import_roster(
+        &mut self,
+        parsed: &ParsedRoster,
+        meta: &ImportMeta,
+    ) -> Result<ImportCounts, StoreError> {
         let existing = self.accounts_by_key()?;
         let (steps, unlisted) = plan(&existing, parsed);
         let counts = count(&steps, unlisted.len());
         let tx = self.conn.transaction()?;
-        let problems = i64::try_from(parsed.errors.len() + parsed.warnings.len() + parsed.duplicates.len()).unwrap_or(i64::MAX);
+        let problems =
+            i64::try_from(parsed.errors.len() + parsed.warnings.len() + parsed.duplicates.len())
+                .unwrap_or(i64::MAX);
         tx.execute(
             "INSERT INTO roster_import (file_name, file_sha256, sheet, imported_at, added, updated, unchanged, unlisted, problems)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -223,9 +250,15 @@ impl Store {
 
     /// The history of one account, oldest first.
     pub fn account_history(&self, account: i64) -> Result<Vec<AccountChange>, StoreError> {
+        // The first import is read from the account itself (one row per account fewer to write
+        // on a large import); every later change has its own row.
         let mut stmt = self.conn.prepare(
-            "SELECT i.imported_at, i.file_name, c.kind, c.before FROM account_change c
-             JOIN roster_import i ON i.id = c.import WHERE c.account = ?1 ORDER BY c.id",
+            "SELECT i.imported_at, i.file_name, 'added', NULL, 0 FROM account a
+             JOIN roster_import i ON i.id = a.first_import WHERE a.id = ?1
+             UNION ALL
+             SELECT i.imported_at, i.file_name, c.kind, c.before, c.id FROM account_change c
+             JOIN roster_import i ON i.id = c.import WHERE c.account = ?1
+             ORDER BY 5",
         )?;
         let rows = stmt.query_map([account], |r| {
             let at: String = r.get(0)?;
@@ -240,14 +273,22 @@ impl Store {
                     "relisted" => ChangeKind::Relisted,
                     _ => ChangeKind::Updated,
                 },
-                before: before.map(|b| serde_json::from_str(&b)).transpose().map_err(conversion)?,
+                before: before
+                    .map(|b| serde_json::from_str(&b))
+                    .transpose()
+                    .map_err(conversion)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
-fn write_steps(tx: &Transaction<'_>, import: i64, steps: &[Step<'_>], unlisted: &[i64]) -> Result<(), StoreError> {
+fn write_steps(
+    tx: &Transaction<'_>,
+    import: i64,
+    steps: &[Step<'_>],
+    unlisted: &[i64],
+) -> Result<(), StoreError> {
     let mut insert = tx.prepare(
         "INSERT INTO account (key, platform, account_id, name, host_unit, city, county, opened_on, filed_on, status,
                               fans, operator, extra, listed, first_import, last_import, source_row)
@@ -260,7 +301,9 @@ fn write_steps(tx: &Transaction<'_>, import: i64, steps: &[Step<'_>], unlisted: 
          WHERE id = ?1",
     )?;
     let mut touch = tx.prepare("UPDATE account SET last_import = ?2 WHERE id = ?1")?;
-    let mut change = tx.prepare("INSERT INTO account_change (account, import, kind, before) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut change = tx.prepare(
+        "INSERT INTO account_change (account, import, kind, before) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     let mut unlist = tx.prepare("UPDATE account SET listed = 0 WHERE id = ?1")?;
     for step in steps {
         match step {
@@ -282,10 +325,14 @@ fn write_steps(tx: &Transaction<'_>, import: i64, steps: &[Step<'_>], unlisted: 
                     import,
                     row
                 ])?;
-                let id = tx.last_insert_rowid();
-                change.execute(params![id, import, ChangeKind::Added.as_str(), None::<String>])?;
             }
-            Step::Update { id, before, after: a, row, relisted } => {
+            Step::Update {
+                id,
+                before,
+                after: a,
+                row,
+                relisted,
+            } => {
                 update.execute(params![
                     id,
                     a.platform,
@@ -303,8 +350,13 @@ fn write_steps(tx: &Transaction<'_>, import: i64, steps: &[Step<'_>], unlisted: 
                     import,
                     row
                 ])?;
-                let kind = if *relisted && before == *a { ChangeKind::Relisted } else { ChangeKind::Updated };
-                let before = serde_json::to_string(before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let kind = if *relisted && before == *a {
+                    ChangeKind::Relisted
+                } else {
+                    ChangeKind::Updated
+                };
+                let before = serde_json::to_string(before)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 change.execute(params![id, import, kind.as_str(), before])?;
             }
             Step::Unchanged(id) => {
@@ -314,7 +366,12 @@ fn write_steps(tx: &Transaction<'_>, import: i64, steps: &[Step<'_>], unlisted: 
     }
     for id in unlisted {
         unlist.execute([id])?;
-        change.execute(params![id, import, ChangeKind::Unlisted.as_str(), None::<String>])?;
+        change.execute(params![
+            id,
+            import,
+            ChangeKind::Unlisted.as_str(),
+            None::<String>
+        ])?;
     }
     Ok(())
 }

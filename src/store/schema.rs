@@ -41,7 +41,7 @@ pub const MIGRATIONS: &[&str] = &[
         id         INTEGER PRIMARY KEY,
         account    INTEGER NOT NULL REFERENCES account(id),
         import     INTEGER NOT NULL REFERENCES roster_import(id),
-        kind       TEXT NOT NULL CHECK (kind IN ('added', 'updated', 'unlisted', 'relisted')),
+        kind       TEXT NOT NULL CHECK (kind IN ('updated', 'unlisted', 'relisted')),
         before     TEXT
     );
     CREATE INDEX account_change_by_account ON account_change(account);

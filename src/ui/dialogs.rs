@@ -19,7 +19,10 @@ impl PendingDialog {
     }
 }
 
-fn spawn(ctx: &egui::Context, show: impl FnOnce() -> Option<PathBuf> + Send + 'static) -> Option<PendingDialog> {
+fn spawn(
+    ctx: &egui::Context,
+    show: impl FnOnce() -> Option<PathBuf> + Send + 'static,
+) -> Option<PendingDialog> {
     let (tx, rx) = channel();
     let ctx = ctx.clone();
     std::thread::Builder::new()
@@ -37,7 +40,10 @@ pub fn pick_roster(ctx: &egui::Context) -> Option<PendingDialog> {
     spawn(ctx, || {
         rfd::FileDialog::new()
             .set_title("选择账号名录")
-            .add_filter("名录表格（xlsx、xls、csv）", &["xlsx", "xlsm", "xls", "csv", "txt"])
+            .add_filter(
+                "名录表格（xlsx、xls、csv）",
+                &["xlsx", "xlsm", "xls", "csv", "txt"],
+            )
             .add_filter("所有文件", &["*"])
             .pick_file()
     })
@@ -51,6 +57,12 @@ pub fn save_xlsx(ctx: &egui::Context, title: &'static str, name: String) -> Opti
             .set_file_name(name)
             .add_filter("Excel 工作簿", &["xlsx"])
             .save_file()
-            .map(|p| if p.extension().is_some() { p } else { p.with_extension("xlsx") })
+            .map(|p| {
+                if p.extension().is_some() {
+                    p
+                } else {
+                    p.with_extension("xlsx")
+                }
+            })
     })
 }

@@ -17,30 +17,51 @@ pub fn preview_ui(ctx: &egui::Context, report: &ImportReport) -> Option<PreviewA
     let modal = egui::Modal::new(egui::Id::unique("import_preview")).show(ctx, |ui| {
         ui.set_width(ctx.content_rect().width().min(900.0) - 60.0);
         ui.heading("导入预览");
-        let sheet = if report.sheet.is_empty() { String::new() } else { format!("，工作表“{}”", report.sheet) };
-        ui.label(format!("文件：{}{sheet}，表头在第 {} 行", report.file, report.header_row));
+        let sheet = if report.sheet.is_empty() {
+            String::new()
+        } else {
+            format!("，工作表“{}”", report.sheet)
+        };
+        ui.label(format!(
+            "文件：{}{sheet}，表头在第 {} 行",
+            report.file, report.header_row
+        ));
         ui.add_space(6.0);
-        egui::Grid::new("preview_counts").num_columns(2).show(ui, |ui| {
-            let rows: [(&str, String); 8] = [
-                ("新增账号", report.added.to_string()),
-                ("更新账号", report.updated.to_string()),
-                ("无变化", report.unchanged.to_string()),
-                ("不在本次名录中（将标为已移出名录，不会删除）", report.unlisted.to_string()),
-                ("有错误未导入的行", report.errors.len().to_string()),
-                ("内容无法识别、已留空", report.warnings.len().to_string()),
-                ("重复的行（只导入一次）", report.duplicates.len().to_string()),
-                ("跳过的空行 / 合计、填表人等说明行", format!("{} / {}", report.skipped_blank, report.skipped_notes)),
-            ];
-            for (k, v) in rows {
-                ui.label(k);
-                ui.strong(v);
-                ui.end_row();
-            }
-        });
+        egui::Grid::new("preview_counts")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let rows: [(&str, String); 8] = [
+                    ("新增账号", report.added.to_string()),
+                    ("更新账号", report.updated.to_string()),
+                    ("无变化", report.unchanged.to_string()),
+                    (
+                        "不在本次名录中（将标为已移出名录，不会删除）",
+                        report.unlisted.to_string(),
+                    ),
+                    ("有错误未导入的行", report.errors.len().to_string()),
+                    ("内容无法识别、已留空", report.warnings.len().to_string()),
+                    (
+                        "重复的行（只导入一次）",
+                        report.duplicates.len().to_string(),
+                    ),
+                    (
+                        "跳过的空行 / 合计、填表人等说明行",
+                        format!("{} / {}", report.skipped_blank, report.skipped_notes),
+                    ),
+                ];
+                for (k, v) in rows {
+                    ui.label(k);
+                    ui.strong(v);
+                    ui.end_row();
+                }
+            });
         let problems = problem_lines(report);
         if !problems.is_empty() {
             ui.add_space(6.0);
-            ui.strong(format!("问题清单（{} 条，行号与 Excel 中一致）", problems.len()));
+            ui.strong(format!(
+                "问题清单（{} 条，行号与 Excel 中一致）",
+                problems.len()
+            ));
             let height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.set_max_height(260.0);
@@ -74,11 +95,23 @@ pub fn preview_ui(ctx: &egui::Context, report: &ImportReport) -> Option<PreviewA
         }
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            let label = if report.imported > 0 { format!("确认导入 {} 个账号", report.imported) } else { "确认导入".to_owned() };
-            if ui.add_enabled(report.imported > 0, egui::Button::new(label)).clicked() {
+            let label = if report.imported > 0 {
+                format!("确认导入 {} 个账号", report.imported)
+            } else {
+                "确认导入".to_owned()
+            };
+            if ui
+                .add_enabled(report.imported > 0, egui::Button::new(label))
+                .clicked()
+            {
                 action = Some(PreviewAction::Confirm);
             }
-            if !problems.is_empty() && ui.button("保存问题清单…").on_hover_text("保存为 xlsx，发给填表单位修改").clicked() {
+            if !problems.is_empty()
+                && ui
+                    .button("保存问题清单…")
+                    .on_hover_text("保存为 xlsx，发给填表单位修改")
+                    .clicked()
+            {
                 action = Some(PreviewAction::SaveProblems);
             }
             if ui.button("取消").clicked() {
@@ -98,10 +131,23 @@ fn problem_lines(report: &ImportReport) -> Vec<(u32, &str, String)> {
         .iter()
         .chain(&report.warnings)
         .map(|p| {
-            let value = if p.value.is_empty() { String::new() } else { format!("（“{}”）", p.value) };
+            let value = if p.value.is_empty() {
+                String::new()
+            } else {
+                format!("（“{}”）", p.value)
+            };
             (p.row, p.field.as_str(), format!("{}{value}", p.message))
         })
-        .chain(report.duplicates.iter().map(|d| (d.row, "整行", format!("“{}”与第 {} 行是同一个账号，只导入一次", d.name, d.first_row))))
+        .chain(report.duplicates.iter().map(|d| {
+            (
+                d.row,
+                "整行",
+                format!(
+                    "“{}”与第 {} 行是同一个账号，只导入一次",
+                    d.name, d.first_row
+                ),
+            )
+        }))
         .collect();
     lines.sort_by_key(|l| l.0);
     lines

@@ -20,7 +20,10 @@ pub const TITLE: &str = "政务新媒体季度抽查";
 /// Opens the window on the database at `db`.
 pub fn run(db: PathBuf, started: Instant) -> eframe::Result {
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_title(TITLE).with_inner_size([1280.0, 800.0]).with_min_inner_size([900.0, 560.0]),
+        viewport: egui::ViewportBuilder::default()
+            .with_title(TITLE)
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 560.0]),
         ..Default::default()
     };
     eframe::run_native(
@@ -71,7 +74,12 @@ impl App {
         Ok(Self {
             worker,
             roster: RosterScreen::default(),
-            running: Some(Running { job: Job::Open, text: "正在打开数据库…".to_owned(), fraction: None, cancellable: false }),
+            running: Some(Running {
+                job: Job::Open,
+                text: "正在打开数据库…".to_owned(),
+                fraction: None,
+                cancellable: false,
+            }),
             preview: None,
             dialog: None,
             status: None,
@@ -102,8 +110,14 @@ impl App {
     /// Starts reading a roster file (from the dialog or a dropped file).
     pub fn import_file(&mut self, path: PathBuf) {
         self.status = None;
-        self.running = Some(Running { job: Job::ReadRoster, text: "正在读取名录…".to_owned(), fraction: None, cancellable: true });
-        self.worker.send(Command::PreviewImport { path, sheet: None });
+        self.running = Some(Running {
+            job: Job::ReadRoster,
+            text: "正在读取名录…".to_owned(),
+            fraction: None,
+            cancellable: true,
+        });
+        self.worker
+            .send(Command::PreviewImport { path, sheet: None });
     }
 
     /// Drains worker events and dialog results; called once per frame before drawing.
@@ -117,12 +131,20 @@ impl App {
                 if let Some(path) = result {
                     match purpose {
                         DialogPurpose::ImportRoster => self.import_file(path),
-                        DialogPurpose::SaveProblems => self.worker.send(Command::SaveProblemList { path }),
+                        DialogPurpose::SaveProblems => {
+                            self.worker.send(Command::SaveProblemList { path })
+                        }
                     }
                 }
             }
         }
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
         if let Some(path) = dropped.into_iter().next() {
             if self.running.is_none() && self.preview.is_none() && self.fatal.is_none() {
                 self.import_file(path);
@@ -133,14 +155,27 @@ impl App {
     fn on_event(&mut self, event: Event) {
         match event {
             Event::RosterLoaded(accounts) => {
-                if self.running.as_ref().is_some_and(|r| matches!(r.job, Job::Open | Job::WriteRoster)) {
+                if self
+                    .running
+                    .as_ref()
+                    .is_some_and(|r| matches!(r.job, Job::Open | Job::WriteRoster))
+                {
                     self.running = None;
                 }
                 self.roster.set_accounts(accounts);
             }
-            Event::Progress { job, fraction, text } => {
+            Event::Progress {
+                job,
+                fraction,
+                text,
+            } => {
                 let cancellable = job == Job::ReadRoster;
-                self.running = Some(Running { job, text, fraction, cancellable });
+                self.running = Some(Running {
+                    job,
+                    text,
+                    fraction,
+                    cancellable,
+                });
             }
             Event::ImportPreviewed { report, file } => {
                 self.running = None;
@@ -199,7 +234,9 @@ impl App {
                         self.dialog = Some((DialogPurpose::ImportRoster, d));
                     }
                 }
-                Some(RosterAction::ShowHistory(account)) => self.worker.send(Command::LoadHistory { account }),
+                Some(RosterAction::ShowHistory(account)) => {
+                    self.worker.send(Command::LoadHistory { account })
+                }
                 None => {}
             }
             if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
@@ -216,17 +253,27 @@ impl App {
     }
 
     fn preview_ui(&mut self, ctx: &egui::Context) {
-        let Some((report, file)) = &self.preview else { return };
+        let Some((report, file)) = &self.preview else {
+            return;
+        };
         match import_preview::preview_ui(ctx, report) {
             Some(PreviewAction::Confirm) => {
                 self.preview = None;
-                self.running =
-                    Some(Running { job: Job::WriteRoster, text: "正在写入数据库…".to_owned(), fraction: None, cancellable: false });
+                self.running = Some(Running {
+                    job: Job::WriteRoster,
+                    text: "正在写入数据库…".to_owned(),
+                    fraction: None,
+                    cancellable: false,
+                });
                 self.worker.send(Command::CommitImport);
             }
             Some(PreviewAction::SaveProblems) => {
-                let stem = file.file_stem().map_or_else(|| "名录".to_owned(), |s| s.to_string_lossy().into_owned());
-                if let Some(d) = dialogs::save_xlsx(ctx, "保存问题清单", format!("{stem}-问题清单.xlsx")) {
+                let stem = file
+                    .file_stem()
+                    .map_or_else(|| "名录".to_owned(), |s| s.to_string_lossy().into_owned());
+                if let Some(d) =
+                    dialogs::save_xlsx(ctx, "保存问题清单", format!("{stem}-问题清单.xlsx"))
+                {
                     self.dialog = Some((DialogPurpose::SaveProblems, d));
                 }
             }
@@ -244,12 +291,20 @@ impl App {
             if let Some(r) = &self.running {
                 ui.label(&r.text);
                 let bar = egui::ProgressBar::new(r.fraction.unwrap_or(0.0)).desired_width(240.0);
-                ui.add(if r.fraction.is_some() { bar.show_percentage() } else { bar.animate(true) });
+                ui.add(if r.fraction.is_some() {
+                    bar.show_percentage()
+                } else {
+                    bar.animate(true)
+                });
                 if r.cancellable && ui.button("取消").clicked() {
                     self.worker.cancel();
                 }
             } else if let Some((is_error, text)) = &self.status {
-                let color = if *is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+                let color = if *is_error {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().text_color()
+                };
                 ui.colored_label(color, text);
             } else {
                 ui.label("就绪");

@@ -47,7 +47,13 @@ impl RosterScreen {
                 format!("{}\u{1f}{}\u{1f}{}", x.name, x.host_unit, x.account_id).to_lowercase()
             })
             .collect();
-        self.cities = accounts.iter().map(|a| a.account.city.clone()).filter(|c| !c.is_empty()).collect::<BTreeSet<_>>().into_iter().collect();
+        self.cities = accounts
+            .iter()
+            .map(|a| a.account.city.clone())
+            .filter(|c| !c.is_empty())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         self.counties = accounts
             .iter()
             .filter(|a| !a.account.county.is_empty())
@@ -55,13 +61,21 @@ impl RosterScreen {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let known: BTreeSet<String> = accounts.iter().map(|a| a.account.platform.clone()).collect();
+        let known: BTreeSet<String> = accounts
+            .iter()
+            .map(|a| a.account.platform.clone())
+            .collect();
         // The usual platforms first in their usual order, then any others.
         self.platforms = crate::model::platform::PLATFORMS
             .iter()
             .map(|p| (*p).to_owned())
             .filter(|p| known.contains(p))
-            .chain(known.iter().filter(|p| !crate::model::platform::PLATFORMS.contains(&p.as_str())).cloned())
+            .chain(
+                known
+                    .iter()
+                    .filter(|p| !crate::model::platform::PLATFORMS.contains(&p.as_str()))
+                    .cloned(),
+            )
             .collect();
         self.selected = None;
         self.history = None;
@@ -112,13 +126,19 @@ impl RosterScreen {
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<RosterAction> {
         let mut action = None;
         ui.horizontal(|ui| {
-            if ui.button("导入名录…").on_hover_text("选择 xlsx、xls 或 csv 名录文件；也可以直接把文件拖到窗口中").clicked() {
+            if ui
+                .button("导入名录…")
+                .on_hover_text("选择 xlsx、xls 或 csv 名录文件；也可以直接把文件拖到窗口中")
+                .clicked()
+            {
                 action = Some(RosterAction::Import);
             }
             ui.separator();
             let label = ui.label("搜索");
             let search = ui.add(
-                egui::TextEdit::singleline(&mut self.search).hint_text("账号名称、主办单位或账号标识").desired_width(220.0),
+                egui::TextEdit::singleline(&mut self.search)
+                    .hint_text("账号名称、主办单位或账号标识")
+                    .desired_width(220.0),
             );
             let search = search.labelled_by(label.id);
             if search.changed() {
@@ -144,7 +164,11 @@ impl RosterScreen {
             }
             ui.separator();
             let listed = self.accounts.iter().filter(|a| a.listed).count();
-            ui.label(format!("名录共 {} 个账号（在列 {listed} 个），当前显示 {} 个", self.accounts.len(), self.view.len()));
+            ui.label(format!(
+                "名录共 {} 个账号（在列 {listed} 个），当前显示 {} 个",
+                self.accounts.len(),
+                self.view.len()
+            ));
         });
         ui.separator();
 
@@ -159,11 +183,14 @@ impl RosterScreen {
         }
 
         if let Some(sel) = self.selected {
-            egui::Panel::right("account_detail").resizable(true).default_size(320.0).show(ui, |ui| {
-                if let Some(a) = detail_ui(ui, &self.accounts[sel], self.history.as_ref()) {
-                    action = Some(a);
-                }
-            });
+            egui::Panel::right("account_detail")
+                .resizable(true)
+                .default_size(320.0)
+                .show(ui, |ui| {
+                    if let Some(a) = detail_ui(ui, &self.accounts[sel], self.history.as_ref()) {
+                        action = Some(a);
+                    }
+                });
         }
         if let Some(a) = self.table_ui(ui) {
             action = Some(a);
@@ -174,7 +201,16 @@ impl RosterScreen {
     fn table_ui(&mut self, ui: &mut egui::Ui) -> Option<RosterAction> {
         let mut clicked = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-        let headers = ["地市", "区县", "主办单位", "账号名称", "平台", "账号标识", "状态", "粉丝数"];
+        let headers = [
+            "地市",
+            "区县",
+            "主办单位",
+            "账号名称",
+            "平台",
+            "账号标识",
+            "状态",
+            "粉丝数",
+        ];
         let mut table = TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
@@ -188,7 +224,10 @@ impl RosterScreen {
             .column(Column::initial(140.0).clip(true))
             .column(Column::initial(80.0).clip(true))
             .column(Column::remainder().clip(true));
-        if let Some(sel) = self.selected.and_then(|s| self.view.iter().position(|&v| v == s)) {
+        if let Some(sel) = self
+            .selected
+            .and_then(|s| self.view.iter().position(|&v| v == s))
+        {
             table = table.scroll_to_row(sel, None);
         }
         let selected = self.selected;
@@ -227,7 +266,11 @@ impl RosterScreen {
                         ui.label(&a.account_id);
                     });
                     row.col(|ui| {
-                        ui.label(if stored.listed { a.status.label() } else { "已移出名录" });
+                        ui.label(if stored.listed {
+                            a.status.label()
+                        } else {
+                            "已移出名录"
+                        });
                     });
                     row.col(|ui| {
                         if let Some(f) = a.fans {
@@ -245,15 +288,22 @@ impl RosterScreen {
     }
 }
 
-fn filter_combo(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[String]) -> bool {
+fn filter_combo(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut Option<String>,
+    options: &[String],
+) -> bool {
     let before = value.clone();
     ui.label(label);
-    egui::ComboBox::from_id_salt(label).selected_text(value.as_deref().unwrap_or("全部")).show_ui(ui, |ui| {
-        ui.selectable_value(value, None, "全部");
-        for o in options {
-            ui.selectable_value(value, Some(o.clone()), o);
-        }
-    });
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(value.as_deref().unwrap_or("全部"))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, None, "全部");
+            for o in options {
+                ui.selectable_value(value, Some(o.clone()), o);
+            }
+        });
     *value != before
 }
 
@@ -265,40 +315,65 @@ fn status_combo(ui: &mut egui::Ui, value: &mut Option<Option<AccountStatus>>) ->
         Some(Some(s)) => s.label(),
     };
     ui.label("状态");
-    egui::ComboBox::from_id_salt("状态").selected_text(text).show_ui(ui, |ui| {
-        ui.selectable_value(value, None, "全部");
-        for s in AccountStatus::ALL {
-            ui.selectable_value(value, Some(Some(s)), s.label());
-        }
-        ui.selectable_value(value, Some(None), "已移出名录");
-    });
+    egui::ComboBox::from_id_salt("状态")
+        .selected_text(text)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, None, "全部");
+            for s in AccountStatus::ALL {
+                ui.selectable_value(value, Some(Some(s)), s.label());
+            }
+            ui.selectable_value(value, Some(None), "已移出名录");
+        });
     *value != before
 }
 
-fn detail_ui(ui: &mut egui::Ui, stored: &StoredAccount, history: Option<&(i64, Vec<AccountChange>)>) -> Option<RosterAction> {
+fn detail_ui(
+    ui: &mut egui::Ui,
+    stored: &StoredAccount,
+    history: Option<&(i64, Vec<AccountChange>)>,
+) -> Option<RosterAction> {
     let a = &stored.account;
     ui.heading(&a.name);
-    ui.label(format!("{} · {}", a.platform, if stored.listed { a.status.label() } else { "已移出名录" }));
+    ui.label(format!(
+        "{} · {}",
+        a.platform,
+        if stored.listed {
+            a.status.label()
+        } else {
+            "已移出名录"
+        }
+    ));
     ui.separator();
-    let date = |d: Option<chrono::NaiveDate>| d.map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string());
+    let date = |d: Option<chrono::NaiveDate>| {
+        d.map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+    };
     egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("account_fields").num_columns(2).striped(true).show(ui, |ui| {
-            let fields = [
-                ("主办单位", a.host_unit.clone()),
-                ("账号标识", a.account_id.clone()),
-                ("地市", a.city.clone()),
-                ("区县", a.county.clone()),
-                ("开设时间", date(a.opened_on)),
-                ("备案时间", date(a.filed_on)),
-                ("粉丝数", a.fans.map_or_else(String::new, |f| f.to_string())),
-                ("运维单位", a.operator.clone()),
-            ];
-            for (k, v) in fields.iter().chain(a.extra.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>().iter()) {
-                ui.label(*k);
-                ui.label(v);
-                ui.end_row();
-            }
-        });
+        egui::Grid::new("account_fields")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                let fields = [
+                    ("主办单位", a.host_unit.clone()),
+                    ("账号标识", a.account_id.clone()),
+                    ("地市", a.city.clone()),
+                    ("区县", a.county.clone()),
+                    ("开设时间", date(a.opened_on)),
+                    ("备案时间", date(a.filed_on)),
+                    ("粉丝数", a.fans.map_or_else(String::new, |f| f.to_string())),
+                    ("运维单位", a.operator.clone()),
+                ];
+                for (k, v) in fields.iter().chain(
+                    a.extra
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.clone()))
+                        .collect::<Vec<_>>()
+                        .iter(),
+                ) {
+                    ui.label(*k);
+                    ui.label(v);
+                    ui.end_row();
+                }
+            });
         if !a.account_id.is_empty() && ui.button("复制账号标识").clicked() {
             ui.ctx().copy_text(a.account_id.clone());
         }
@@ -307,7 +382,12 @@ fn detail_ui(ui: &mut egui::Ui, stored: &StoredAccount, history: Option<&(i64, V
         match history {
             Some((id, changes)) if *id == stored.id => {
                 for c in changes {
-                    ui.label(format!("{}  {}（{}）", c.at.format("%Y-%m-%d %H:%M"), c.kind.label(), c.file_name));
+                    ui.label(format!(
+                        "{}  {}（{}）",
+                        c.at.format("%Y-%m-%d %H:%M"),
+                        c.kind.label(),
+                        c.file_name
+                    ));
                     if let Some(before) = &c.before {
                         for line in changed_fields(before, a) {
                             ui.small(line);
@@ -333,14 +413,25 @@ fn changed_fields(before: &crate::model::Account, after: &crate::model::Account)
         ("运维单位", &before.operator, &after.operator),
         ("账号标识", &before.account_id, &after.account_id),
     ];
-    let mut lines: Vec<String> =
-        pairs.iter().filter(|(_, b, a)| b != a).map(|(k, b, a)| format!("    {k}：{b} → {a}")).collect();
+    let mut lines: Vec<String> = pairs
+        .iter()
+        .filter(|(_, b, a)| b != a)
+        .map(|(k, b, a)| format!("    {k}：{b} → {a}"))
+        .collect();
     if before.status != after.status {
-        lines.push(format!("    状态：{} → {}", before.status.label(), after.status.label()));
+        lines.push(format!(
+            "    状态：{} → {}",
+            before.status.label(),
+            after.status.label()
+        ));
     }
     if before.fans != after.fans {
         let f = |v: Option<i64>| v.map_or_else(|| "空".to_owned(), |v| v.to_string());
-        lines.push(format!("    粉丝数：{} → {}", f(before.fans), f(after.fans)));
+        lines.push(format!(
+            "    粉丝数：{} → {}",
+            f(before.fans),
+            f(after.fans)
+        ));
     }
     lines
 }

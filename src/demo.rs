@@ -1,0 +1,166 @@
+//! A generated roster that looks like a real office's: used by the benchmark, by tests and
+//! as the demo data users can try the app with. Deterministic for a given seed.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::export::ExportError;
+use crate::model::{Account, AccountStatus};
+
+const CITY: &str = "示例市";
+const COUNTIES: &[&str] = &[
+    "东城区",
+    "西城区",
+    "南山区",
+    "北湖区",
+    "青河县",
+    "白云县",
+    "金沙县",
+    "龙门县",
+];
+const UNITS: &[&str] = &[
+    "教育局",
+    "卫生健康局",
+    "公安局",
+    "人力资源和社会保障局",
+    "市场监督管理局",
+    "交通运输局",
+    "文化广电旅游体育局",
+    "应急管理局",
+    "自然资源局",
+    "生态环境局",
+    "住房和城乡建设局",
+    "民政局",
+    "司法局",
+    "财政局",
+    "税务局",
+    "融媒体中心",
+];
+const PLATFORMS: &[&str] = &[
+    "微信公众号",
+    "新浪微博",
+    "抖音",
+    "今日头条",
+    "快手",
+    "移动客户端",
+    "微信视频号",
+];
+
+/// SplitMix64: tiny, fast and the same on every machine.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[usize::try_from(self.next() % items.len() as u64).unwrap_or(0)]
+    }
+}
+
+/// `n` accounts of the imaginary 示例市, all marked as demo data in their names.
+#[must_use]
+pub fn accounts(n: usize, seed: u64) -> Vec<Account> {
+    let mut rng = Mix(seed);
+    let base = NaiveDate::from_ymd_opt(2014, 1, 1).expect("valid constant");
+    (0..n)
+        .map(|i| {
+            let county = rng.pick(COUNTIES);
+            let unit = rng.pick(UNITS);
+            let platform = rng.pick(PLATFORMS);
+            let status = match rng.next() % 20 {
+                0 => AccountStatus::Stopped,
+                1 => AccountStatus::Deregistered,
+                2 => AccountStatus::Changed,
+                _ => AccountStatus::Normal,
+            };
+            let opened =
+                base + chrono::Duration::days(i64::try_from(rng.next() % 4000).unwrap_or(0));
+            Account {
+                platform: platform.to_owned(),
+                account_id: if platform == "微信公众号" {
+                    format!("gh_{:012x}", rng.next() >> 16)
+                } else {
+                    format!("{}", 1_000_000_000 + i)
+                },
+                name: format!("{county}{unit}（示例{i}）"),
+                host_unit: format!("{CITY}{county}{unit}"),
+                city: CITY.to_owned(),
+                county: county.to_owned(),
+                opened_on: Some(opened),
+                filed_on: Some(opened + chrono::Duration::days(2)),
+                status,
+                fans: Some(i64::try_from(rng.next() % 500_000).unwrap_or(0)),
+                operator: if rng.next() % 3 == 0 {
+                    "示例文化传媒有限公司".to_owned()
+                } else {
+                    String::new()
+                },
+                extra: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Writes `accounts` as an office would: a title row, a 填报单位 line, then the header and rows.
+/// Ids are written as numbers where they are digits, dates as Excel dates, as real sheets do.
+pub fn write_roster_xlsx(accounts: &[Account], path: &Path) -> Result<(), ExportError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name("账号名录")?;
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    sheet.write_string(0, 0, "示例市政务新媒体账号名录（示例数据）")?;
+    sheet.write_string(
+        1,
+        0,
+        "填报单位：示例市人民政府办公室　　填报日期：2026年10月8日",
+    )?;
+    let headers = [
+        "序号",
+        "地市",
+        "区县",
+        "主办单位",
+        "账号名称",
+        "平台类型",
+        "账号ID",
+        "开设时间",
+        "运营状态",
+        "粉丝数",
+        "运维单位",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(2, u16::try_from(c).unwrap_or(0), *h)?;
+    }
+    for (i, a) in accounts.iter().enumerate() {
+        let r = 3 + u32::try_from(i).unwrap_or(0);
+        sheet.write_number(r, 0, (i + 1) as f64)?;
+        sheet.write_string(r, 1, &a.city)?;
+        sheet.write_string(r, 2, &a.county)?;
+        sheet.write_string(r, 3, &a.host_unit)?;
+        sheet.write_string(r, 4, &a.name)?;
+        sheet.write_string(r, 5, &a.platform)?;
+        match a.account_id.parse::<u64>() {
+            Ok(n) => sheet.write_number(r, 6, n as f64)?,
+            Err(_) => sheet.write_string(r, 6, &a.account_id)?,
+        };
+        if let Some(d) = a.opened_on {
+            sheet.write_date_with_format(r, 7, &d, &date)?;
+        }
+        sheet.write_string(r, 8, a.status.label())?;
+        if let Some(f) = a.fans {
+            sheet.write_number(r, 9, f as f64)?;
+        }
+        if !a.operator.is_empty() {
+            sheet.write_string(r, 10, &a.operator)?;
+        }
+    }
+    book.save(path)?;
+    Ok(())
+}
