@@ -187,9 +187,7 @@ impl RosterScreen {
                 .resizable(true)
                 .default_size(320.0)
                 .show(ui, |ui| {
-                    if let Some(a) = detail_ui(ui, &self.accounts[sel], self.history.as_ref()) {
-                        action = Some(a);
-                    }
+                    detail_ui(ui, &self.accounts[sel], self.history.as_ref());
                 });
         }
         if let Some(a) = self.table_ui(ui) {
@@ -331,7 +329,7 @@ fn detail_ui(
     ui: &mut egui::Ui,
     stored: &StoredAccount,
     history: Option<&(i64, Vec<AccountChange>)>,
-) -> Option<RosterAction> {
+) {
     let a = &stored.account;
     ui.heading(&a.name);
     ui.label(format!(
@@ -400,7 +398,6 @@ fn detail_ui(
             }
         }
     });
-    None
 }
 
 /// "名称：旧 → 新" lines for the fields that differ.

@@ -1,0 +1,139 @@
+//! Clicks through the 名录 screen with egui_kittest: a dropped roster file, the preview,
+//! confirmation, search and filters, all against a real database and worker thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use spotcheck::ui::App;
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn harness(db: PathBuf) -> Harness<'static, Option<App>> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut Option<App>| {
+                if let Some(app) = app {
+                    app.logic(ui.ctx());
+                    app.draw(ui);
+                }
+            },
+            None,
+        );
+    let app = App::new(&harness.ctx, db).expect("start worker");
+    *harness.state_mut() = Some(app);
+    harness
+}
+
+fn app<'h>(h: &'h Harness<'_, Option<App>>) -> &'h App {
+    h.state().as_ref().expect("app is set")
+}
+
+/// Steps frames until `done` holds (the worker answers on its own thread).
+fn step_until(h: &mut Harness<'_, Option<App>>, what: &str, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if done(app(h)) {
+            h.step();
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn drop_file(h: &mut Harness<'_, Option<App>>, path: &Path) {
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path.to_owned())));
+}
+
+#[test]
+fn dropped_roster_is_previewed_confirmed_and_searchable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let roster = dir.path().join("名录.xlsx");
+    let accounts = spotcheck::demo::accounts(40, 7);
+    spotcheck::demo::write_roster_xlsx(&accounts, &roster).expect("write roster");
+
+    let mut h = harness(dir.path().join("t.db"));
+    step_until(&mut h, "the database to open", |a| !a.busy());
+    h.get_by_label_contains("还没有账号名录");
+
+    drop_file(&mut h, &roster);
+    step_until(&mut h, "the preview", |a| a.preview().is_some());
+    assert_eq!(app(&h).preview().map(|r| r.added), Some(40));
+    h.get_by_label("新增账号");
+
+    h.get_by_label("确认导入 40 个账号").click();
+    step_until(&mut h, "the import", |a| {
+        !a.busy() && a.roster.accounts().len() == 40
+    });
+    let status = app(&h).status().cloned().expect("a status line");
+    assert!(
+        !status.0 && status.1.contains("已导入 40 个账号"),
+        "{status:?}"
+    );
+
+    // Search by a name's distinctive part.
+    let target = &accounts[17];
+    let needle = format!("示例{}）", 17);
+    h.get_by_label("搜索").focus();
+    h.step();
+    h.get_by_label("搜索").type_text(&needle);
+    h.run_steps(3);
+    let shown: Vec<String> = app(&h)
+        .roster
+        .visible()
+        .map(|a| a.account.name.clone())
+        .collect();
+    assert_eq!(shown, vec![target.name.clone()]);
+    h.get_by_label(&target.name);
+}
+
+#[test]
+fn cancelled_preview_changes_nothing_and_bad_files_explain_themselves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let roster = dir.path().join("r.xlsx");
+    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(5, 1), &roster)
+        .expect("write roster");
+    let empty = dir.path().join("空.xlsx");
+    std::fs::write(&empty, b"").expect("write empty file");
+
+    let db = dir.path().join("t.db");
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the database to open", |a| !a.busy());
+
+    drop_file(&mut h, &roster);
+    step_until(&mut h, "the preview", |a| a.preview().is_some());
+    h.get_by_label("取消").click();
+    step_until(&mut h, "the preview to close", |a| a.preview().is_none());
+    assert!(app(&h).roster.accounts().is_empty());
+
+    drop_file(&mut h, &empty);
+    step_until(&mut h, "the error", |a| a.status().is_some_and(|s| s.0));
+    let message = app(&h).status().expect("status").1.clone();
+    assert!(message.contains("文件是空的"), "{message}");
+    h.get_by_label_contains("文件是空的");
+    drop(h);
+
+    let store = spotcheck::store::Store::open(&db).expect("reopen");
+    assert_eq!(store.account_count().expect("count"), 0);
+}
