@@ -1,0 +1,297 @@
+//! The real `spotcheck` binary, run headless against a database in a temporary directory.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use rust_xlsxwriter::{Format, Workbook};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// Runs the binary with `--db <db>` (when given) and `args`, never touching the user's own database.
+fn run(db: Option<&Path>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spotcheck"));
+    cmd.env_remove("SPOTCHECK_DB");
+    if let Some(db) = db {
+        cmd.arg("--db").arg(db);
+    }
+    cmd.args(args).output().expect("run spotcheck")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_str(&stdout(o))
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
+}
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+/// A roster xlsx. Excel rows:
+/// 1 title, 2 header, 3 教育 (微信, real date, 1.2万), 4 blank, 5 公安 (微博, numeric id),
+/// 6 missing 主办单位, 7 duplicate of row 3.
+fn write_roster(path: &Path) {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name("名录").expect("name");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    ws.write_string(0, 0, "示例市政务新媒体账号名录").expect("w");
+    let header = [
+        "序号", "主办单位", "账号名称", "平台", "账号ID", "地市", "区县", "开设时间", "备案时间",
+        "运营状态", "粉丝数", "运维单位",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, u16::try_from(c).expect("c"), *h).expect("w");
+    }
+    let d = chrono::NaiveDate::from_ymd_opt(2019, 3, 5).expect("date");
+    // row 3
+    ws.write_number(2, 0, 1).expect("w");
+    ws.write_string(2, 1, "示例市教育局").expect("w");
+    ws.write_string(2, 2, "示例教育").expect("w");
+    ws.write_string(2, 3, "微信").expect("w");
+    ws.write_string(2, 4, "gh_edu001").expect("w");
+    ws.write_string(2, 5, "示例市").expect("w");
+    ws.write_string(2, 6, "东城区").expect("w");
+    ws.write_date_with_format(2, 7, &d, &date).expect("w");
+    ws.write_string(2, 8, "2019年3月7日").expect("w");
+    ws.write_string(2, 9, "正常").expect("w");
+    ws.write_string(2, 10, "1.2万").expect("w");
+    ws.write_string(2, 11, "示例文化传媒有限公司").expect("w");
+    // row 4 blank; row 5
+    ws.write_number(4, 0, 2).expect("w");
+    ws.write_string(4, 1, "示例市公安局").expect("w");
+    ws.write_string(4, 2, "平安示例").expect("w");
+    ws.write_string(4, 3, "微博").expect("w");
+    ws.write_number(4, 4, 3_805_829_634.0).expect("w");
+    ws.write_string(4, 5, "示例市").expect("w");
+    ws.write_string(4, 6, "西城区").expect("w");
+    ws.write_number(4, 7, 43529).expect("w");
+    ws.write_string(4, 9, "停更").expect("w");
+    // row 6: 主办单位 missing
+    ws.write_number(5, 0, 3).expect("w");
+    ws.write_string(5, 2, "无主账号").expect("w");
+    ws.write_string(5, 3, "抖音").expect("w");
+    ws.write_string(5, 4, "dy_1").expect("w");
+    // row 7: the account of row 3 again
+    ws.write_number(6, 0, 4).expect("w");
+    ws.write_string(6, 1, "示例市教育局").expect("w");
+    ws.write_string(6, 2, "示例教育").expect("w");
+    ws.write_string(6, 3, "微信公众号").expect("w");
+    ws.write_string(6, 4, "gh_edu001").expect("w");
+    book.save(path).expect("save");
+}
+
+/// A roster with no problems: two accounts.
+fn write_clean_csv(path: &Path) {
+    std::fs::write(
+        path,
+        "主办单位,账号名称,平台,账号ID\n示例市教育局,示例教育,微信公众号,gh_edu001\n示例市公安局,平安示例,新浪微博,1000000001\n",
+    )
+    .expect("write csv");
+}
+
+#[test]
+fn import_json_reports_rows_errors_and_duplicates() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let file = dir.path().join("名录.xlsx");
+    write_roster(&file);
+
+    let out = run(Some(&db), &["import", path_str(&file), "--json"]);
+    assert!(out.status.success(), "exit {:?}; stderr: {}", out.status, stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["imported"], 2, "{report:#}");
+    assert_eq!(report["added"], 2);
+    assert_eq!(report["written"], true);
+    assert_eq!(report["file"], "名录.xlsx");
+    assert_eq!(report["sheet"], "名录");
+    assert_eq!(report["header_row"], 2);
+    assert_eq!(report["skipped_blank"], 1);
+
+    let errors = report["errors"].as_array().expect("errors array");
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(errors[0]["row"], 6);
+    assert_eq!(errors[0]["field"], "主办单位");
+    let message = errors[0]["message"].as_str().expect("message");
+    assert!(message.contains("主办单位") && has_cjk(message), "{message}");
+
+    let dups = report["duplicates"].as_array().expect("duplicates array");
+    assert_eq!(dups.len(), 1, "{report:#}");
+    assert_eq!(dups[0]["row"], 7);
+    assert_eq!(dups[0]["first_row"], 3);
+}
+
+#[test]
+fn roster_json_lists_accounts_with_stable_fields() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let file = dir.path().join("名录.xlsx");
+    write_roster(&file);
+    let out = run(Some(&db), &["import", path_str(&file)]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert!(
+        stdout(&out).contains("已导入 2 个账号"),
+        "plain summary: {}",
+        stdout(&out)
+    );
+
+    let out = run(Some(&db), &["roster", "--json"]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let list = json(&out);
+    let list = list.as_array().expect("array");
+    assert_eq!(list.len(), 2, "{list:#?}");
+    for a in list {
+        for key in [
+            "platform",
+            "account_id",
+            "name",
+            "host_unit",
+            "city",
+            "county",
+            "opened_on",
+            "filed_on",
+            "status",
+            "fans",
+            "operator",
+        ] {
+            assert!(a.get(key).is_some(), "missing key {key} in {a}");
+        }
+    }
+    let edu = &list[0];
+    assert_eq!(edu["platform"], "微信公众号");
+    assert_eq!(edu["account_id"], "gh_edu001");
+    assert_eq!(edu["name"], "示例教育");
+    assert_eq!(edu["host_unit"], "示例市教育局");
+    assert_eq!(edu["city"], "示例市");
+    assert_eq!(edu["county"], "东城区");
+    assert_eq!(edu["opened_on"], "2019-03-05");
+    assert_eq!(edu["filed_on"], "2019-03-07");
+    assert_eq!(edu["status"], "正常");
+    assert_eq!(edu["fans"], 12000);
+    assert!(edu["fans"].is_i64());
+    assert_eq!(edu["operator"], "示例文化传媒有限公司");
+
+    let police = &list[1];
+    assert_eq!(police["platform"], "新浪微博");
+    assert_eq!(police["account_id"], "3805829634");
+    assert_eq!(police["opened_on"], "2019-03-05");
+    assert!(police["filed_on"].is_null());
+    assert!(police["fans"].is_null());
+    assert_eq!(police["status"], "已关停");
+    assert_eq!(police["operator"], "");
+}
+
+#[test]
+fn strict_import_of_a_file_with_a_bad_row_changes_nothing() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let file = dir.path().join("名录.xlsx");
+    write_roster(&file);
+
+    let out = run(Some(&db), &["import", path_str(&file), "--strict"]);
+    assert!(!out.status.success(), "--strict must fail on a bad row");
+    let err = stderr(&out);
+    assert!(has_cjk(&err), "{err}");
+    assert!(err.contains("--strict") && err.contains("没有导入"), "{err}");
+    assert!(err.contains("第 6 行"), "the bad row is named: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let out = run(Some(&db), &["roster", "--json"]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(json(&out), Value::Array(Vec::new()), "database must be empty");
+
+    // The same flag on a clean file imports it.
+    let clean = dir.path().join("clean.csv");
+    write_clean_csv(&clean);
+    let out = run(Some(&db), &["import", path_str(&clean), "--strict", "--json"]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(json(&out)["imported"], 2);
+}
+
+#[test]
+fn unreadable_file_fails_with_a_chinese_message_naming_it() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let clean = dir.path().join("clean.csv");
+    write_clean_csv(&clean);
+    let out = run(Some(&db), &["import", path_str(&clean)]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+
+    let empty = dir.path().join("空名录.xlsx");
+    std::fs::write(&empty, b"").expect("write");
+    let out = run(Some(&db), &["import", path_str(&empty), "--json"]);
+    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(1), "an error, not a crash");
+    let err = stderr(&out);
+    assert!(err.contains("文件是空的"), "{err}");
+    assert!(err.contains("空名录.xlsx"), "message names the file: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(stdout(&out).trim().is_empty(), "no report on stdout: {}", stdout(&out));
+
+    let missing = dir.path().join("不存在.xlsx");
+    let out = run(Some(&db), &["import", path_str(&missing)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("无法读取文件") && err.contains("不存在.xlsx"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let out = run(Some(&db), &["roster", "--json"]);
+    assert_eq!(
+        json(&out).as_array().map(Vec::len),
+        Some(2),
+        "the earlier import is untouched"
+    );
+}
+
+#[test]
+fn spotcheck_db_env_is_used_without_db_flag() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("from-env").join("env.db");
+    let clean = dir.path().join("clean.csv");
+    write_clean_csv(&clean);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env("SPOTCHECK_DB", &db)
+        .args(["import", path_str(&clean), "--json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(json(&out)["imported"], 2);
+    assert!(db.exists(), "database created at SPOTCHECK_DB");
+
+    // Read back through the env var, and through --db pointing at the same file.
+    let out = Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env("SPOTCHECK_DB", &db)
+        .args(["roster", "--json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(json(&out).as_array().map(Vec::len), Some(2));
+    let out = run(Some(&db), &["roster", "--json"]);
+    let list = json(&out);
+    assert_eq!(list[0]["name"], "示例教育");
+    assert_eq!(list[1]["account_id"], "1000000001");
+
+    // --db wins over the env var.
+    let other = dir.path().join("other.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env("SPOTCHECK_DB", &db)
+        .arg("--db")
+        .arg(&other)
+        .args(["roster", "--json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(json(&out), Value::Array(Vec::new()));
+}
