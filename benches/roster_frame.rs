@@ -14,7 +14,11 @@ fn main() {
     let accounts: Vec<StoredAccount> = spotcheck::demo::accounts(100_000, 2026)
         .into_iter()
         .enumerate()
-        .map(|(i, account)| StoredAccount { id: i64::try_from(i).unwrap_or(0), account, listed: true })
+        .map(|(i, account)| StoredAccount {
+            id: i64::try_from(i).unwrap_or(0),
+            account,
+            listed: true,
+        })
         .collect();
     let ctx = egui::Context::default();
     spotcheck::ui::fonts::install(&ctx);
@@ -28,11 +32,16 @@ fn main() {
             screen.refilter();
         }
         let mut input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 800.0),
+            )),
             ..Default::default()
         };
         if scroll != 0.0 {
-            input.events.push(egui::Event::PointerMoved(egui::pos2(500.0, 400.0)));
+            input
+                .events
+                .push(egui::Event::PointerMoved(egui::pos2(500.0, 400.0)));
             input.events.push(egui::Event::MouseWheel {
                 unit: egui::MouseWheelUnit::Point,
                 delta: egui::vec2(0.0, -scroll),
@@ -59,13 +68,36 @@ fn main() {
         scrolling.push(frame(&mut screen, 120.0, None));
     }
     let mut filtering = Vec::new();
-    for needle in ["教育", "教育局", "示例1", "示例12", "南山", "", "gh_", "公安", "示例99999", ""].iter().cycle().take(100) {
+    for needle in [
+        "教育",
+        "教育局",
+        "示例1",
+        "示例12",
+        "南山",
+        "",
+        "gh_",
+        "公安",
+        "示例99999",
+        "",
+    ]
+    .iter()
+    .cycle()
+    .take(100)
+    {
         filtering.push(frame(&mut screen, 0.0, Some(needle)));
     }
     let report = |name: &str, times: &[Duration]| {
         let mean = times.iter().sum::<Duration>().as_secs_f64() * 1000.0 / times.len() as f64;
-        let worst = times.iter().max().copied().unwrap_or_default().as_secs_f64() * 1000.0;
-        println!("roster screen, 100000 accounts, {name}: mean {mean:.2} ms per frame, worst {worst:.2} ms");
+        let worst = times
+            .iter()
+            .max()
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1000.0;
+        println!(
+            "roster screen, 100000 accounts, {name}: mean {mean:.2} ms per frame, worst {worst:.2} ms"
+        );
     };
     report("scrolling", &scrolling);
     report("search changing every frame", &filtering);

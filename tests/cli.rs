@@ -46,13 +46,25 @@ fn write_roster(path: &Path) {
     let ws = book.add_worksheet();
     ws.set_name("名录").expect("name");
     let date = Format::new().set_num_format("yyyy-mm-dd");
-    ws.write_string(0, 0, "示例市政务新媒体账号名录").expect("w");
+    ws.write_string(0, 0, "示例市政务新媒体账号名录")
+        .expect("w");
     let header = [
-        "序号", "主办单位", "账号名称", "平台", "账号ID", "地市", "区县", "开设时间", "备案时间",
-        "运营状态", "粉丝数", "运维单位",
+        "序号",
+        "主办单位",
+        "账号名称",
+        "平台",
+        "账号ID",
+        "地市",
+        "区县",
+        "开设时间",
+        "备案时间",
+        "运营状态",
+        "粉丝数",
+        "运维单位",
     ];
     for (c, h) in header.iter().enumerate() {
-        ws.write_string(1, u16::try_from(c).expect("c"), *h).expect("w");
+        ws.write_string(1, u16::try_from(c).expect("c"), *h)
+            .expect("w");
     }
     let d = chrono::NaiveDate::from_ymd_opt(2019, 3, 5).expect("date");
     // row 3
@@ -109,7 +121,12 @@ fn import_json_reports_rows_errors_and_duplicates() {
     write_roster(&file);
 
     let out = run(Some(&db), &["import", path_str(&file), "--json"]);
-    assert!(out.status.success(), "exit {:?}; stderr: {}", out.status, stderr(&out));
+    assert!(
+        out.status.success(),
+        "exit {:?}; stderr: {}",
+        out.status,
+        stderr(&out)
+    );
     let report = json(&out);
     assert_eq!(report["imported"], 2, "{report:#}");
     assert_eq!(report["added"], 2);
@@ -124,7 +141,10 @@ fn import_json_reports_rows_errors_and_duplicates() {
     assert_eq!(errors[0]["row"], 6);
     assert_eq!(errors[0]["field"], "主办单位");
     let message = errors[0]["message"].as_str().expect("message");
-    assert!(message.contains("主办单位") && has_cjk(message), "{message}");
+    assert!(
+        message.contains("主办单位") && has_cjk(message),
+        "{message}"
+    );
 
     let dups = report["duplicates"].as_array().expect("duplicates array");
     assert_eq!(dups.len(), 1, "{report:#}");
@@ -203,18 +223,28 @@ fn strict_import_of_a_file_with_a_bad_row_changes_nothing() {
     assert!(!out.status.success(), "--strict must fail on a bad row");
     let err = stderr(&out);
     assert!(has_cjk(&err), "{err}");
-    assert!(err.contains("--strict") && err.contains("没有导入"), "{err}");
+    assert!(
+        err.contains("--strict") && err.contains("没有导入"),
+        "{err}"
+    );
     assert!(err.contains("第 6 行"), "the bad row is named: {err}");
     assert!(!err.contains("panicked"), "{err}");
 
     let out = run(Some(&db), &["roster", "--json"]);
     assert!(out.status.success(), "stderr: {}", stderr(&out));
-    assert_eq!(json(&out), Value::Array(Vec::new()), "database must be empty");
+    assert_eq!(
+        json(&out),
+        Value::Array(Vec::new()),
+        "database must be empty"
+    );
 
     // The same flag on a clean file imports it.
     let clean = dir.path().join("clean.csv");
     write_clean_csv(&clean);
-    let out = run(Some(&db), &["import", path_str(&clean), "--strict", "--json"]);
+    let out = run(
+        Some(&db),
+        &["import", path_str(&clean), "--strict", "--json"],
+    );
     assert!(out.status.success(), "stderr: {}", stderr(&out));
     assert_eq!(json(&out)["imported"], 2);
 }
@@ -237,13 +267,20 @@ fn unreadable_file_fails_with_a_chinese_message_naming_it() {
     assert!(err.contains("文件是空的"), "{err}");
     assert!(err.contains("空名录.xlsx"), "message names the file: {err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(stdout(&out).trim().is_empty(), "no report on stdout: {}", stdout(&out));
+    assert!(
+        stdout(&out).trim().is_empty(),
+        "no report on stdout: {}",
+        stdout(&out)
+    );
 
     let missing = dir.path().join("不存在.xlsx");
     let out = run(Some(&db), &["import", path_str(&missing)]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("无法读取文件") && err.contains("不存在.xlsx"), "{err}");
+    assert!(
+        err.contains("无法读取文件") && err.contains("不存在.xlsx"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 
     let out = run(Some(&db), &["roster", "--json"]);

@@ -53,7 +53,8 @@ fn write_cells(ws: &mut Worksheet, first_row: u32, rows: &[Vec<V>]) {
                     ws.write_number(r, c, *n).expect("write number");
                 }
                 D(d) => {
-                    ws.write_date_with_format(r, c, d, &date).expect("write date");
+                    ws.write_date_with_format(r, c, d, &date)
+                        .expect("write date");
                 }
             }
         }
@@ -97,8 +98,15 @@ fn write_office_roster(path: &Path, merged_footer: bool) {
     let ws = book.add_worksheet();
     ws.set_name("名录").expect("sheet name");
     let plain = Format::new();
-    ws.merge_range(0, 0, 0, 11, "示例市政务新媒体账号名录（2025年第一季度）", &plain)
-        .expect("merge title");
+    ws.merge_range(
+        0,
+        0,
+        0,
+        11,
+        "示例市政务新媒体账号名录（2025年第一季度）",
+        &plain,
+    )
+    .expect("merge title");
     ws.write_string(
         1,
         0,
@@ -541,7 +549,10 @@ fn wrong_sheet_name_is_no_such_sheet() {
         other => panic!("expected NoSuchSheet, got {other:?}"),
     }
     let msg = err.to_string();
-    assert!(msg.contains("工作表") && msg.contains("Sheet3") && msg.contains("名录"), "{msg}");
+    assert!(
+        msg.contains("工作表") && msg.contains("Sheet3") && msg.contains("名录"),
+        "{msg}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -572,11 +583,23 @@ fn expected_csv_accounts() -> Vec<(u32, Account)> {
     vec![
         (
             3,
-            acc("微信公众号", "gh_edu001", "示例教育", "示例市教育局", Some(12_345)),
+            acc(
+                "微信公众号",
+                "gh_edu001",
+                "示例教育",
+                "示例市教育局",
+                Some(12_345),
+            ),
         ),
         (
             4,
-            acc("新浪微博", "3805829634", "平安示例", "示例市公安局", Some(12_000)),
+            acc(
+                "新浪微博",
+                "3805829634",
+                "平安示例",
+                "示例市公安局",
+                Some(12_000),
+            ),
         ),
         (5, acc("今日头条", "", "民政示例", "示例市民政局", None)),
     ]
@@ -622,6 +645,43 @@ fn csv_in_utf8_bom_gb18030_and_tabs_give_the_same_accounts() {
         assert_eq!(accounts_with_rows(&p), expected, "{}", path.display());
         assert!(!p.has_problems(), "{}: {:?}", path.display(), p.warnings);
     }
+}
+
+#[test]
+fn csv_with_windows_line_endings_gives_the_same_accounts() {
+    // Excel's "CSV" on Chinese Windows writes GBK with CRLF line endings. Checked with and
+    // without the title line above the header; all outcomes are collected, then asserted.
+    let dir = TempDir::new().expect("tempdir");
+    let without_title = CSV_TEXT.split_once('\n').expect("title line").1;
+    let mut failures = Vec::new();
+    for (label, text, shift) in [
+        ("with title", CSV_TEXT, 0u32),
+        ("no title", without_title, 1),
+    ] {
+        let crlf_text = text.replace('\n', "\r\n");
+        let (gb_bytes, _, unmappable) = encoding_rs::GB18030.encode(&crlf_text);
+        assert!(!unmappable);
+        for (encoding, bytes) in [("utf8", crlf_text.as_bytes()), ("gb18030", &gb_bytes[..])] {
+            let path = dir.path().join(format!("{label}-{encoding}.csv"));
+            std::fs::write(&path, bytes).expect("write");
+            let p = read_ok(&path);
+            let expected: Vec<(u32, Account)> = expected_csv_accounts()
+                .into_iter()
+                .map(|(row, a)| (row - shift, a))
+                .collect();
+            let got = accounts_with_rows(&p);
+            if got != expected || p.header_row != 2 - shift {
+                failures.push(format!(
+                    "CRLF {label} {encoding}: header_row {} (want {}), accounts (row, name) {:?} (want {:?})",
+                    p.header_row,
+                    2 - shift,
+                    got.iter().map(|(r, a)| (*r, a.name.clone())).collect::<Vec<_>>(),
+                    expected.iter().map(|(r, a)| (*r, a.name.clone())).collect::<Vec<_>>(),
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 #[test]
@@ -680,7 +740,10 @@ fn rejected(store: &mut Store, before: i64, path: &Path) -> RosterError {
     let msg = err.to_string();
     assert!(has_cjk(&msg), "message not Chinese: {msg}");
     let file = path.file_name().expect("name").to_string_lossy();
-    assert!(msg.contains(file.as_ref()), "message does not name {file}: {msg}");
+    assert!(
+        msg.contains(file.as_ref()),
+        "message does not name {file}: {msg}"
+    );
     err
 }
 
@@ -706,13 +769,16 @@ fn random_bytes_named_xlsx_are_not_a_spreadsheet() {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            (x >> 24) as u8
+            x.to_le_bytes()[3]
         })
         .collect();
     bytes[0] = 0x17; // neither "PK" nor the OLE signature
     std::fs::write(&path, &bytes).expect("write");
     let err = rejected(&mut store, n, &path);
-    assert!(matches!(err, RosterError::NotASpreadsheet { .. }), "{err:?}");
+    assert!(
+        matches!(err, RosterError::NotASpreadsheet { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("表格"), "{err}");
 }
 
@@ -736,11 +802,7 @@ fn password_protected_xlsx_is_encrypted() {
     let (mut store, n) = seeded_store(&dir);
     let path = dir.path().join("secret.xlsx");
     let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    bytes.extend(
-        "EncryptedPackage"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes),
-    );
+    bytes.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
     bytes.resize(4096, 0);
     std::fs::write(&path, &bytes).expect("write");
     let err = rejected(&mut store, n, &path);
@@ -897,7 +959,10 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
     );
 
     let ra = import_file(&mut store, &a, at(1));
-    assert_eq!((ra.added, ra.updated, ra.unchanged, ra.unlisted), (3, 0, 0, 0));
+    assert_eq!(
+        (ra.added, ra.updated, ra.unchanged, ra.unlisted),
+        (3, 0, 0, 0)
+    );
     let ids: std::collections::HashMap<String, i64> = store
         .accounts()
         .expect("accounts")
@@ -909,12 +974,24 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
     // The preview says what the commit does.
     let pb = preview_ok(&store, &b);
     assert_eq!(
-        (pb.counts.added, pb.counts.updated, pb.counts.unchanged, pb.counts.unlisted),
+        (
+            pb.counts.added,
+            pb.counts.updated,
+            pb.counts.unchanged,
+            pb.counts.unlisted
+        ),
         (1, 1, 1, 1)
     );
-    assert_eq!(store.account_count().expect("count"), 3, "preview writes nothing");
+    assert_eq!(
+        store.account_count().expect("count"),
+        3,
+        "preview writes nothing"
+    );
     let rb = import::commit(&mut store, &pb, at(2)).expect("commit B");
-    assert_eq!((rb.added, rb.updated, rb.unchanged, rb.unlisted), (1, 1, 1, 1));
+    assert_eq!(
+        (rb.added, rb.updated, rb.unchanged, rb.unlisted),
+        (1, 1, 1, 1)
+    );
     assert_eq!(rb.imported, 3);
 
     let all = store.accounts().expect("accounts");
@@ -922,7 +999,10 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
     let by_id = |id: i64| all.iter().find(|s| s.id == id).expect("account by id");
     assert_eq!(by_id(edu).account.name, "示例教育发布");
     assert!(by_id(edu).listed);
-    assert!(!by_id(police).listed, "missing account kept, marked unlisted");
+    assert!(
+        !by_id(police).listed,
+        "missing account kept, marked unlisted"
+    );
     assert_eq!(by_id(police).account.name, "平安示例");
     assert!(by_id(civil).listed);
     let new = all
@@ -956,13 +1036,19 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
 
     // The same file again changes nothing.
     let rb2 = import_file(&mut store, &b, at(3));
-    assert_eq!((rb2.added, rb2.updated, rb2.unchanged, rb2.unlisted), (0, 0, 3, 0));
+    assert_eq!(
+        (rb2.added, rb2.updated, rb2.unchanged, rb2.unlisted),
+        (0, 0, 3, 0)
+    );
     assert_eq!(store.account_count().expect("count"), 4);
     assert_eq!(store.account_history(edu).expect("history").len(), 2);
 
     // A again: 平安示例 comes back, 示例教育 is renamed back, 司法示例 drops out.
     let ra2 = import_file(&mut store, &a, at(4));
-    assert_eq!((ra2.added, ra2.updated, ra2.unchanged, ra2.unlisted), (0, 2, 1, 1));
+    assert_eq!(
+        (ra2.added, ra2.updated, ra2.unchanged, ra2.unlisted),
+        (0, 2, 1, 1)
+    );
     let all = store.accounts().expect("accounts");
     assert_eq!(all.len(), 4);
     let police_now = all.iter().find(|s| s.id == police).expect("police");
@@ -982,11 +1068,7 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
             .listed
     );
     assert_eq!(
-        all.iter()
-            .find(|s| s.id == edu)
-            .expect("edu")
-            .account
-            .name,
+        all.iter().find(|s| s.id == edu).expect("edu").account.name,
         "示例教育"
     );
 }
@@ -1021,7 +1103,11 @@ fn report_summarises_problem_rows() {
     assert!(s.starts_with("可导入 6 个账号"), "{s}");
     assert!(s.contains("1 行有错误未导入（第 11 行）"), "{s}");
     assert!(s.contains("1 行与前面的行重复"), "{s}");
-    assert_eq!(store.account_count().expect("count"), 0, "preview wrote nothing");
+    assert_eq!(
+        store.account_count().expect("count"),
+        0,
+        "preview wrote nothing"
+    );
 
     // A clean file has no problems and its summary mentions none.
     let clean = dir.path().join("clean.xlsx");
@@ -1082,13 +1168,24 @@ fn twenty_thousand_generated_accounts_all_import() {
     spotcheck::demo::write_roster_xlsx(&generated, &path).expect("write demo roster");
     let mut store = open_store(&dir);
     let report = import_file(&mut store, &path, at(1));
-    assert_eq!(report.imported as usize, N);
-    assert_eq!(report.added as usize, N);
-    assert!(report.errors.is_empty(), "{:?}", &report.errors[..report.errors.len().min(5)]);
-    assert!(report.warnings.is_empty(), "{:?}", &report.warnings[..report.warnings.len().min(5)]);
+    assert_eq!(usize::try_from(report.imported).expect("u32"), N);
+    assert_eq!(usize::try_from(report.added).expect("u32"), N);
+    assert!(
+        report.errors.is_empty(),
+        "{:?}",
+        &report.errors[..report.errors.len().min(5)]
+    );
+    assert!(
+        report.warnings.is_empty(),
+        "{:?}",
+        &report.warnings[..report.warnings.len().min(5)]
+    );
     assert!(report.duplicates.is_empty());
     assert_eq!(report.header_row, 3);
-    assert_eq!(store.account_count().expect("count"), N as i64);
+    assert_eq!(
+        store.account_count().expect("count"),
+        i64::try_from(N).expect("small")
+    );
 
     let stored = store.accounts().expect("accounts");
     for i in [0, 1, N / 2, N - 1] {

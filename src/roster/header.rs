@@ -329,8 +329,15 @@ pub fn best_guess_names(grid: &Grid) -> String {
     grid.rows
         .iter()
         .take(HEADER_SEARCH_ROWS)
-        .max_by_key(|r| r.cells.iter().filter(|c| !c.is_empty()).count())
-        .map(|r| {
+        .enumerate()
+        // The fullest row; of equally full ones the first, which is where a header would be.
+        .max_by_key(|(i, r)| {
+            (
+                r.cells.iter().filter(|c| !c.is_empty()).count(),
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map(|(_, r)| {
             names_of(
                 r.cells
                     .iter()

@@ -145,7 +145,10 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
             text(Field::Platform),
         );
 
-        if is_note_line(row) && (host_unit.is_empty() || name.is_empty() || platform_raw.is_empty())
+        // A note line lacks an account's fields, or (merged across the table) repeats one text in all of them.
+        let repeated = host_unit == name && name == platform_raw;
+        if is_note_line(row)
+            && (host_unit.is_empty() || name.is_empty() || platform_raw.is_empty() || repeated)
         {
             out.skipped_notes += 1;
             continue;

@@ -423,13 +423,27 @@ fn parse_csv(text: &str) -> Grid {
         .from_reader(text.as_bytes());
     let mut grid = Grid::default();
     let mut record = csv::StringRecord::new();
+    let bytes = text.as_bytes();
+    // Line numbers are counted from the text itself: the reader's own position is where the
+    // previous record ended, before any line ending or blank lines that follow it.
+    let (mut counted_to, mut newlines) = (0usize, 0usize);
     loop {
-        let line = reader.position().line();
+        let mut start = usize::try_from(reader.position().byte())
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
         match reader.read_record(&mut record) {
             Ok(true) => {}
             // A malformed quote ends the readable part; what was read is kept.
             Ok(false) | Err(_) => break,
         }
+        newlines += bytes[counted_to..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted_to = start;
         let cells: Vec<Cell> = record
             .iter()
             .take(MAX_COLUMNS as usize)
@@ -443,7 +457,7 @@ fn parse_csv(text: &str) -> Grid {
             .collect();
         if cells.iter().any(|c| !c.is_empty()) {
             grid.rows.push(Row {
-                number: u32::try_from(line).unwrap_or(u32::MAX),
+                number: u32::try_from(newlines + 1).unwrap_or(u32::MAX),
                 cells,
             });
         }

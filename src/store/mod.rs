@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 pub use error::StoreError;
-pub use roster::{AccountChange, ImportCounts, ImportMeta, StoredAccount};
+pub use roster::{AccountChange, ChangeKind, ImportCounts, ImportMeta, StoredAccount};
 
 /// The database file, with its connection.
 pub struct Store {
