@@ -7,7 +7,6 @@ use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::roster::{self, Duplicate, ParsedRoster, ReadProgress, RosterError, RowProblem};
 use crate::store::{ImportCounts, ImportMeta, Store, StoreError};
@@ -25,7 +24,6 @@ pub enum ImportError {
 #[derive(Debug, Clone)]
 pub struct ImportPreview {
     pub file_name: String,
-    pub file_sha256: String,
     pub parsed: ParsedRoster,
     pub counts: ImportCounts,
 }
@@ -124,16 +122,11 @@ pub fn preview(
 ) -> Result<ImportPreview, ImportError> {
     let parsed = roster::read_roster(path, sheet, progress, cancel)?;
     let counts = store.preview_import(&parsed)?;
-    let bytes = std::fs::read(path).map_err(|source| RosterError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
     Ok(ImportPreview {
         file_name: path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         ),
-        file_sha256: format!("{:x}", Sha256::digest(&bytes)),
         parsed,
         counts,
     })
@@ -147,7 +140,6 @@ pub fn commit(
 ) -> Result<ImportReport, ImportError> {
     let meta = ImportMeta {
         file_name: preview.file_name.clone(),
-        file_sha256: preview.file_sha256.clone(),
         at,
     };
     let counts = store.import_roster(&preview.parsed, &meta)?;

@@ -14,7 +14,6 @@ use crate::store::{AccountChange, Store, StoredAccount};
 /// What the front end asks for. Verbs.
 #[derive(Debug)]
 pub enum Command {
-    LoadRoster,
     /// Read a roster file and compare it with the database; answered by `ImportPreviewed`.
     PreviewImport {
         path: PathBuf,
@@ -168,7 +167,6 @@ impl Worker {
             return;
         }
         match command {
-            Command::LoadRoster => self.load_roster(),
             Command::PreviewImport { path, sheet } => self.preview_import(path, sheet.as_deref()),
             Command::CommitImport => self.commit_import(),
             Command::DiscardImport => self.preview = None,

@@ -1086,7 +1086,7 @@ fn report_summarises_problem_rows() {
     let preview = preview_ok(&store, &path);
     assert!(preview.parsed.has_problems());
     assert_eq!(preview.file_name, "名录.xlsx");
-    assert_eq!(preview.file_sha256.len(), 64);
+    assert_eq!(preview.parsed.file_sha256.len(), 64);
 
     let report = preview.report(false);
     assert!(!report.written);

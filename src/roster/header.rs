@@ -264,13 +264,10 @@ pub fn find(grid: &Grid) -> Option<Header> {
         return None;
     }
     let mut block = vec![best];
-    for neighbour in [best + 1, best.wrapping_sub(1)] {
+    for neighbour in [Some(best + 1), best.checked_sub(1)].into_iter().flatten() {
         let Some(row) = rows.get(neighbour) else {
             continue;
         };
-        if neighbour != best + 1 && neighbour + 1 != best {
-            continue;
-        }
         if rows[best].number.abs_diff(row.number) != 1 {
             continue;
         }

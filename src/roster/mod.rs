@@ -14,6 +14,8 @@ pub mod values;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+use sha2::{Digest, Sha256};
+
 pub use error::RosterError;
 pub use parse::{Duplicate, ParsedRoster, RowProblem, SourcedAccount, parse};
 pub use source::{ReadProgress, Workbook};
@@ -29,7 +31,9 @@ pub fn read_roster(
     progress: &mut dyn FnMut(ReadProgress),
     cancel: &AtomicBool,
 ) -> Result<ParsedRoster, RosterError> {
-    let mut book = Workbook::open(path)?;
+    let bytes = source::read_file(path)?;
+    let file_sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let mut book = Workbook::from_bytes(path, bytes)?;
     let names = book.sheet_names();
     let chosen = match sheet {
         Some(s) => names
@@ -78,7 +82,8 @@ pub fn read_roster(
             found: found.found_names(),
         });
     }
-    let parsed = parse(&grid, &found);
+    let mut parsed = parse(&grid, &found);
+    parsed.file_sha256 = file_sha256;
     if parsed.accounts.is_empty() && parsed.errors.is_empty() && parsed.duplicates.is_empty() {
         return Err(RosterError::NoRows {
             path: path.to_owned(),

@@ -40,6 +40,8 @@ pub struct SourcedAccount {
 /// Everything a roster file says, before it touches the database.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedRoster {
+    /// SHA-256 of the file's bytes, recorded with the import.
+    pub file_sha256: String,
     pub sheet: String,
     pub header_row: u32,
     pub accounts: Vec<SourcedAccount>,

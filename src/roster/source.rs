@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use calamine::{Data, DataRef, Dimensions, Reader, Xls, XlsError, Xlsx, XlsxError};
+use calamine::{Data, Dimensions, Reader, Xls, XlsError, Xlsx, XlsxError};
 
 use super::RosterError;
 use super::grid::{Cell, Grid, Row};
@@ -24,6 +24,8 @@ const MAX_TOTAL_INFLATED: u64 = 512 * 1024 * 1024;
 const MAX_COLUMNS: u32 = 256;
 /// Non-empty cells a sheet may hold (ten times a 100,000-account roster).
 const MAX_CELLS: usize = 12_000_000;
+/// Text a sheet's cells may hold in all.
+const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
 /// Excel's own row limit.
 const MAX_ROWS: u32 = 1_048_576;
 
@@ -45,28 +47,11 @@ pub enum Workbook {
 impl Workbook {
     /// Opens `path`, deciding its format from its first bytes.
     pub fn open(path: &Path) -> Result<Self, RosterError> {
-        let io = |source| RosterError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size == 0 {
-            return Err(RosterError::Empty {
-                path: path.to_owned(),
-            });
-        }
-        if size > MAX_FILE_BYTES {
-            return Err(RosterError::TooLarge {
-                path: path.to_owned(),
-                size_mib: size / (1024 * 1024),
-                limit_mib: MAX_FILE_BYTES / (1024 * 1024),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
-        Self::from_bytes(path, bytes)
+        Self::from_bytes(path, read_file(path)?)
     }
 
-    fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self, RosterError> {
+    /// Opens a roster file already read into memory; `path` names it in messages and gives its extension.
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self, RosterError> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -120,13 +105,19 @@ impl Workbook {
         cancel: &AtomicBool,
     ) -> Result<Grid, RosterError> {
         match self {
-            Self::Csv(grid) => {
-                let mut g = grid.clone();
-                if let Some(max) = max_rows {
-                    g.rows.retain(|r| r.number <= max);
-                }
-                Ok(g)
-            }
+            Self::Csv(grid) => Ok(match max_rows {
+                // A peek copies the top rows; a full read hands the grid over.
+                Some(max) => Grid {
+                    sheet: grid.sheet.clone(),
+                    rows: grid
+                        .rows
+                        .iter()
+                        .take_while(|r| r.number <= max)
+                        .cloned()
+                        .collect(),
+                },
+                None => std::mem::take(grid),
+            }),
             Self::Xls(x) => {
                 let range = x.worksheet_range(sheet).map_err(|e| xls_error(path, e))?;
                 let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
@@ -187,27 +178,23 @@ fn read_xlsx_sheet(
         if c >= MAX_COLUMNS {
             continue;
         }
-        let value = match cell.get_value() {
-            DataRef::Empty | DataRef::Error(_) => continue,
-            DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
-            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-                Cell::Text(s.clone())
-            }
-            DataRef::Int(i) => Cell::Number(*i as f64),
-            DataRef::Float(f) => Cell::Number(*f),
-            DataRef::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.to_owned()),
-            DataRef::DateTime(d) => d
-                .as_datetime()
-                .map_or(Cell::Number(d.as_f64()), |dt| Cell::Date(dt.date())),
+        let Some(value) = cell_from(&Data::from(cell.get_value().clone())) else {
+            continue;
         };
         if let Cell::Text(t) = &value {
             text_bytes += t.len();
         }
         cells += 1;
-        if cells > MAX_CELLS || text_bytes > MAX_ENTRY_INFLATED as usize {
+        if cells > MAX_CELLS {
             return Err(RosterError::Bomb {
                 path: path.to_owned(),
                 what: format!("超过 {MAX_CELLS} 个单元格"),
+            });
+        }
+        if text_bytes > MAX_TEXT_BYTES {
+            return Err(RosterError::Bomb {
+                path: path.to_owned(),
+                what: format!("文字超过 {} MiB", MAX_TEXT_BYTES / (1024 * 1024)),
             });
         }
         push_cell(&mut grid, r + 1, c as usize, value);
@@ -222,6 +209,42 @@ fn read_xlsx_sheet(
         }
     }
     Ok(grid)
+}
+
+/// Reads a whole roster file, refusing an empty or implausibly large one.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, RosterError> {
+    let io = |source| RosterError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size == 0 {
+        return Err(RosterError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    if size > MAX_FILE_BYTES {
+        return Err(RosterError::TooLarge {
+            path: path.to_owned(),
+            size_mib: size / (1024 * 1024),
+            limit_mib: MAX_FILE_BYTES / (1024 * 1024),
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// A calamine value as a [`Cell`]; `None` for an empty or error cell.
+fn cell_from(value: &Data) -> Option<Cell> {
+    Some(match value {
+        Data::Empty | Data::Error(_) => return None,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.to_owned()),
+        Data::DateTime(d) => d
+            .as_datetime()
+            .map_or(Cell::Number(d.as_f64()), |dt| Cell::Date(dt.date())),
+    })
 }
 
 /// Appends a cell to the grid, which is filled in row order.
@@ -253,17 +276,8 @@ fn grid_from_range(sheet: &str, range: &calamine::Range<Data>, max_rows: Option<
             break;
         }
         for (j, value) in row.iter().enumerate().take(MAX_COLUMNS as usize) {
-            let cell = match value {
-                Data::Empty | Data::Error(_) => continue,
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                    Cell::Text(s.clone())
-                }
-                Data::Int(i) => Cell::Number(*i as f64),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.to_owned()),
-                Data::DateTime(d) => d
-                    .as_datetime()
-                    .map_or(Cell::Number(d.as_f64()), |dt| Cell::Date(dt.date())),
+            let Some(cell) = cell_from(value) else {
+                continue;
             };
             push_cell(&mut grid, number, c0 as usize + j, cell);
         }

@@ -33,7 +33,6 @@ pub struct ImportCounts {
 #[derive(Debug, Clone)]
 pub struct ImportMeta {
     pub file_name: String,
-    pub file_sha256: String,
     pub at: NaiveDateTime,
 }
 
@@ -232,7 +231,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 meta.file_name,
-                meta.file_sha256,
+                parsed.file_sha256,
                 parsed.sheet,
                 meta.at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 counts.added,
@@ -308,23 +307,7 @@ fn write_steps(
     for step in steps {
         match step {
             Step::Add(a, row) => {
-                insert.execute(params![
-                    a.key(),
-                    a.platform,
-                    a.account_id,
-                    a.name,
-                    a.host_unit,
-                    a.city,
-                    a.county,
-                    date_text(a.opened_on),
-                    date_text(a.filed_on),
-                    a.status.label(),
-                    a.fans,
-                    a.operator,
-                    extra_json(a),
-                    import,
-                    row
-                ])?;
+                execute_account(&mut insert, &a.key(), a, import, *row)?;
             }
             Step::Update {
                 id,
@@ -333,23 +316,7 @@ fn write_steps(
                 row,
                 relisted,
             } => {
-                update.execute(params![
-                    id,
-                    a.platform,
-                    a.account_id,
-                    a.name,
-                    a.host_unit,
-                    a.city,
-                    a.county,
-                    date_text(a.opened_on),
-                    date_text(a.filed_on),
-                    a.status.label(),
-                    a.fans,
-                    a.operator,
-                    extra_json(a),
-                    import,
-                    row
-                ])?;
+                execute_account(&mut update, id, a, import, *row)?;
                 let kind = if *relisted && before == *a {
                     ChangeKind::Relisted
                 } else {
@@ -374,6 +341,34 @@ fn write_steps(
         ])?;
     }
     Ok(())
+}
+
+/// Runs the insert or the update of an account: both bind `first` (the key or the row id) as ?1,
+/// the account's fields as ?2 to ?13, the import as ?14 and the sheet row as ?15.
+fn execute_account(
+    stmt: &mut rusqlite::Statement<'_>,
+    first: &dyn rusqlite::ToSql,
+    a: &Account,
+    import: i64,
+    row: u32,
+) -> rusqlite::Result<usize> {
+    stmt.execute(params![
+        first,
+        a.platform,
+        a.account_id,
+        a.name,
+        a.host_unit,
+        a.city,
+        a.county,
+        date_text(a.opened_on),
+        date_text(a.filed_on),
+        a.status.label(),
+        a.fans,
+        a.operator,
+        extra_json(a),
+        import,
+        row
+    ])
 }
 
 fn extra_json(a: &Account) -> String {

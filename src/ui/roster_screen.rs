@@ -32,7 +32,11 @@ pub struct RosterScreen {
     /// `None`: all; `Some(None)`: 已移出名录; `Some(Some(s))`: listed with status `s`.
     pub status: Option<Option<AccountStatus>>,
     cities: Vec<String>,
+    /// (地市, 区县) pairs, and the 区县 offered under the chosen 地市.
     counties: Vec<(String, String)>,
+    county_options: Vec<String>,
+    /// Accounts the latest roster lists.
+    listed: usize,
     platforms: Vec<String>,
     selected: Option<usize>,
     history: Option<(i64, Vec<AccountChange>)>,
@@ -77,6 +81,7 @@ impl RosterScreen {
                     .cloned(),
             )
             .collect();
+        self.listed = accounts.iter().filter(|a| a.listed).count();
         self.selected = None;
         self.history = None;
         self.accounts = accounts;
@@ -99,6 +104,14 @@ impl RosterScreen {
 
     /// Recomputes the view; call after changing the search or a filter.
     pub fn refilter(&mut self) {
+        self.county_options = self
+            .counties
+            .iter()
+            .filter(|(city, _)| self.city.as_ref().is_none_or(|c| c == city))
+            .map(|(_, county)| county.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let needle = self.search.trim().to_lowercase();
         self.view = self
             .accounts
@@ -148,25 +161,17 @@ impl RosterScreen {
         ui.horizontal_wrapped(|ui| {
             let mut changed = false;
             changed |= filter_combo(ui, "地市", &mut self.city, &self.cities);
-            let counties: Vec<String> = self
-                .counties
-                .iter()
-                .filter(|(city, _)| self.city.as_ref().is_none_or(|c| c == city))
-                .map(|(_, county)| county.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            changed |= filter_combo(ui, "区县", &mut self.county, &counties);
+            changed |= filter_combo(ui, "区县", &mut self.county, &self.county_options);
             changed |= filter_combo(ui, "平台", &mut self.platform, &self.platforms);
             changed |= status_combo(ui, &mut self.status);
             if changed {
                 self.refilter();
             }
             ui.separator();
-            let listed = self.accounts.iter().filter(|a| a.listed).count();
             ui.label(format!(
-                "名录共 {} 个账号（在列 {listed} 个），当前显示 {} 个",
+                "名录共 {} 个账号（在列 {} 个），当前显示 {} 个",
                 self.accounts.len(),
+                self.listed,
                 self.view.len()
             ));
         });
@@ -209,7 +214,7 @@ impl RosterScreen {
             "状态",
             "粉丝数",
         ];
-        let mut table = TableBuilder::new(ui)
+        let table = TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
             .sense(egui::Sense::click())
@@ -222,12 +227,6 @@ impl RosterScreen {
             .column(Column::initial(140.0).clip(true))
             .column(Column::initial(80.0).clip(true))
             .column(Column::remainder().clip(true));
-        if let Some(sel) = self
-            .selected
-            .and_then(|s| self.view.iter().position(|&v| v == s))
-        {
-            table = table.scroll_to_row(sel, None);
-        }
         let selected = self.selected;
         let view = &self.view;
         let accounts = &self.accounts;
