@@ -105,7 +105,16 @@ fn dropped_roster_is_previewed_confirmed_and_searchable() {
         .map(|a| a.account.name.clone())
         .collect();
     assert_eq!(shown, vec![target.name.clone()]);
-    h.get_by_label(&target.name);
+
+    // Clicking the row's text opens the detail panel with the account's import history.
+    h.get_by_label(&target.name).click();
+    step_until(&mut h, "the detail panel", |a| {
+        a.roster.selected().is_some()
+    });
+    h.run_steps(3);
+    h.get_by_label("导入记录");
+    h.get_by_label("复制账号标识");
+    h.get_by_label_contains("首次导入");
 }
 
 #[test]

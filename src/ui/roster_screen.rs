@@ -98,6 +98,12 @@ impl RosterScreen {
         self.view.iter().map(|&i| &self.accounts[i])
     }
 
+    /// The account whose details are shown.
+    #[must_use]
+    pub fn selected(&self) -> Option<&StoredAccount> {
+        self.selected.map(|i| &self.accounts[i])
+    }
+
     pub fn set_history(&mut self, account: i64, changes: Vec<AccountChange>) {
         self.history = Some((account, changes));
     }
@@ -214,6 +220,8 @@ impl RosterScreen {
             "状态",
             "粉丝数",
         ];
+        // A click anywhere on a row selects it: labels that select text would take the click.
+        ui.style_mut().interaction.selectable_labels = false;
         let table = TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
