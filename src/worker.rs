@@ -93,7 +93,6 @@ impl WorkerHandle {
                 };
                 worker.open(&db);
                 for command in inbox {
-                    worker.cancel.store(false, Ordering::Relaxed);
                     worker.handle(command);
                 }
             })?;
@@ -105,6 +104,9 @@ impl WorkerHandle {
     }
 
     pub fn send(&self, command: Command) {
+        // A new command starts with a fresh cancel flag. It is cleared here, by the sender, not
+        // when the worker picks the command up: a cancel given right after sending must count.
+        self.cancel.store(false, Ordering::Relaxed);
         // The worker only stops when the handle is dropped, so a send cannot fail while we hold it.
         let _ = self.commands.send(command);
     }
@@ -114,7 +116,7 @@ impl WorkerHandle {
         self.events.try_iter()
     }
 
-    /// Waits for the next event (for tests and the CLI).
+    /// Waits for the next event (for tests).
     pub fn recv_timeout(&self, timeout: Duration) -> Option<Event> {
         self.events.recv_timeout(timeout).ok()
     }
