@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use crate::import;
-use crate::store::{Store, StoredAccount, default_db_path};
+use crate::model::{Quarter, QuarterError};
+use crate::sampling::{DrawOptions, Rate, Strata, StratumCount};
+use crate::store::{
+    DrawError, DrawRecord, DrawRequest, Store, StoredAccount, default_db_path, settings,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +48,51 @@ pub enum Command {
     },
     /// 列出名录中的全部账号
     Roster {
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 抽取一个季度的抽查名单（或用 --show 查看已抽取的名单）
+    Sample {
+        /// 季度，例如 2026Q4
+        #[arg(long)]
+        quarter: String,
+        /// 抽查比例，例如 0.30 或 30%（不低于 30%）
+        #[arg(long)]
+        rate: Option<String>,
+        /// 随机种子（不填则随机生成并记录）
+        #[arg(long)]
+        seed: Option<String>,
+        /// 分层方式：county（区县，默认）、city（地市）、platform（平台）、none（不分层）
+        #[arg(long, value_name = "county|city|platform|none")]
+        by: Option<String>,
+        /// 优先抽取近 N 个季度未抽到的账号（默认 0：不考虑）
+        #[arg(long, value_name = "N")]
+        prefer_not_drawn_in: Option<u32>,
+        /// 重新抽样的理由（本季度已抽样时必填）
+        #[arg(long)]
+        reason: Option<String>,
+        /// 只显示已抽取的名单，不抽样
+        #[arg(long)]
+        show: bool,
+        /// 同时把抽查名单导出为 xlsx
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: Option<PathBuf>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 把一个季度的抽查名单分配给检查人员
+    Assign {
+        /// 季度，例如 2026Q4
+        #[arg(long)]
+        quarter: String,
+        /// 检查人员姓名，用逗号分隔，例如 张三,李四
+        #[arg(long)]
+        inspectors: String,
+        /// 同一区县的账号分给同一名检查人员
+        #[arg(long)]
+        keep_county: bool,
         /// 以 JSON 输出
         #[arg(long)]
         json: bool,
@@ -116,6 +165,85 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Sample {
+            quarter,
+            rate,
+            seed,
+            by,
+            prefer_not_drawn_in,
+            reason,
+            show,
+            out,
+            json,
+        } => {
+            let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
+            let draw = if *show {
+                store
+                    .current_draw(quarter)
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| DrawError::NoDraw(quarter).to_string())?
+            } else {
+                let rate = match rate {
+                    Some(r) => r.parse::<Rate>().map_err(|e| e.to_string())?,
+                    None => Rate::MINIMUM,
+                };
+                let strata = match by {
+                    Some(b) => Strata::parse(b).ok_or_else(|| {
+                        format!("分层方式“{b}”无法识别，请写 county（区县）、city（地市）、platform（平台）或 none（不分层）。")
+                    })?,
+                    None => Strata::County,
+                };
+                let seed = match seed {
+                    Some(s) => parse_seed(s)?,
+                    None => fresh_seed(),
+                };
+                let request = DrawRequest {
+                    quarter,
+                    options: DrawOptions {
+                        rate,
+                        strata,
+                        prefer_not_drawn_in: prefer_not_drawn_in.unwrap_or(0),
+                    },
+                    seed,
+                    reason: reason.clone(),
+                };
+                store.make_draw(&request, now()).map_err(|e| e.to_string())?
+            };
+            if let Some(path) = out {
+                let region = store
+                    .setting(settings::REGION_NAME)
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_default();
+                crate::export::write_sample_list(&draw, &region, path)
+                    .map_err(|e| format!("{e}（{}）", path.display()))?;
+            }
+            print_draw(&draw, *json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Assign {
+            quarter,
+            inspectors,
+            keep_county,
+            json,
+        } => {
+            let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
+            let names = crate::assignment::parse_inspectors(inspectors).map_err(|e| e.to_string())?;
+            let loads = store
+                .assign(quarter, &names, *keep_county, now())
+                .map_err(|e| e.to_string())?;
+            if *json {
+                let draw = store
+                    .current_draw(quarter)
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| DrawError::NoDraw(quarter).to_string())?;
+                print_json(&DrawJson::from(&draw))?;
+            } else {
+                for (name, count) in loads {
+                    println!("{name}：{count} 个账号");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Roster { json } => {
             let accounts = store.accounts().map_err(|e| e.to_string())?;
             if *json {
@@ -145,6 +273,72 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Makes a fresh seed for a draw when the user gives none: eight digits, easy to read out and
+/// type again. Randomness comes from the standard library's per-process hash keys and the
+/// clock; the draw itself only ever sees the number.
+#[must_use]
+pub fn fresh_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    10_000_000 + h.finish() % 90_000_000
+}
+
+/// Reads a seed typed by a user.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "随机种子“{}”不是有效的数字，请填写 0 到 18446744073709551615 之间的整数。",
+            text.trim()
+        )
+    })
+}
+
+fn now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+fn print_draw(draw: &DrawRecord, json: bool) -> Result<(), String> {
+    if json {
+        return print_json(&DrawJson::from(draw));
+    }
+    let i = &draw.info;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}：在运行账号 {} 个，抽取 {} 个（{}，比例 {}，随机种子 {}）",
+        i.quarter.label(),
+        i.population,
+        i.sampled,
+        i.strata.label(),
+        i.rate,
+        i.seed
+    );
+    for s in &draw.strata {
+        let _ = writeln!(out, "  {}：{} 个中抽取 {} 个", s.key, s.population, s.sampled);
+    }
+    let _ = writeln!(out, "序号\t分层\t平台\t账号标识\t账号名称\t主办单位\t检查人员");
+    for (n, d) in draw.accounts.iter().enumerate() {
+        let a = &d.account.account;
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            n + 1,
+            d.stratum,
+            a.platform,
+            a.account_id,
+            a.name,
+            a.host_unit,
+            d.inspector.as_deref().unwrap_or("")
+        );
+    }
+    Ok(())
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<(), String> {
@@ -192,6 +386,87 @@ impl<'a> From<&'a StoredAccount> for AccountJson<'a> {
                 .extra
                 .iter()
                 .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        }
+    }
+}
+
+/// `sample --json`: the draw, how it was made, and its accounts (stable field names).
+#[derive(Serialize)]
+struct DrawJson<'a> {
+    draw_id: i64,
+    quarter: String,
+    seed: u64,
+    rate: Rate,
+    by: &'static str,
+    algorithm: &'a str,
+    algorithm_version: u32,
+    prefer_not_drawn_in: u32,
+    population: usize,
+    population_hash: &'a str,
+    excluded: usize,
+    sampled: usize,
+    rechecks: usize,
+    drawn_by: &'a str,
+    drawn_at: String,
+    reason: Option<&'a str>,
+    strata: &'a [StratumCount],
+    accounts: Vec<DrawnJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DrawnJson<'a> {
+    platform: &'a str,
+    account_id: &'a str,
+    name: &'a str,
+    host_unit: &'a str,
+    city: &'a str,
+    county: &'a str,
+    stratum: &'a str,
+    drawn: bool,
+    recheck: bool,
+    inspector: Option<&'a str>,
+}
+
+impl<'a> From<&'a DrawRecord> for DrawJson<'a> {
+    fn from(d: &'a DrawRecord) -> Self {
+        let i = &d.info;
+        Self {
+            draw_id: i.id,
+            quarter: i.quarter.to_string(),
+            seed: i.seed,
+            rate: i.rate,
+            by: i.strata.as_str(),
+            algorithm: &i.algorithm,
+            algorithm_version: i.algorithm_version,
+            prefer_not_drawn_in: i.prefer_not_drawn_in,
+            population: i.population,
+            population_hash: &i.population_hash,
+            excluded: i.excluded,
+            sampled: i.sampled,
+            rechecks: i.rechecks,
+            drawn_by: &i.drawn_by,
+            drawn_at: i.drawn_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            reason: i.reason.as_deref(),
+            strata: &d.strata,
+            accounts: d
+                .accounts
+                .iter()
+                .map(|x| {
+                    let a = &x.account.account;
+                    DrawnJson {
+                        platform: &a.platform,
+                        account_id: &a.account_id,
+                        name: &a.name,
+                        host_unit: &a.host_unit,
+                        city: &a.city,
+                        county: &a.county,
+                        stratum: &x.stratum,
+                        drawn: x.drawn,
+                        recheck: x.recheck,
+                        inspector: x.inspector.as_deref(),
+                    }
+                })
                 .collect(),
         }
     }

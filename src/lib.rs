@@ -3,12 +3,15 @@
 //! The library is the whole product but its window: roster import, the draw, the checklist,
 //! exports and the database. `ui` (behind the `gui` feature) and `cli` are thin front ends.
 
+pub mod assignment;
+pub mod checklist;
 pub mod cli;
 pub mod demo;
 pub mod export;
 pub mod import;
 pub mod model;
 pub mod roster;
+pub mod sampling;
 pub mod store;
 #[cfg(feature = "gui")]
 pub mod ui;

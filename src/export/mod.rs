@@ -1,8 +1,11 @@
 //! Spreadsheets spotcheck writes. Pure functions of their data and a path: no database, no egui.
 
+mod layout;
 mod problems;
+mod sample_list;
 
 pub use problems::write_problem_list;
+pub use sample_list::{default_file_name as sample_list_file_name, method_lines, write_sample_list};
 
 /// Why a spreadsheet could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -4,5 +4,7 @@
 
 mod account;
 pub mod platform;
+mod quarter;
 
 pub use account::{Account, AccountStatus, account_key};
+pub use quarter::{Quarter, QuarterError};

@@ -3,7 +3,9 @@
 //! One `Store` is owned by one thread (the worker in the app, the main thread in the CLI).
 //! Every change of more than one row is one transaction.
 
+mod draws;
 mod error;
+mod log;
 mod roster;
 mod schema;
 
@@ -11,7 +13,17 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use draws::{DrawError, DrawInfo, DrawRecord, DrawRequest, DrawnAccount};
 pub use error::StoreError;
+pub use log::LogEntry;
+
+/// The keys of the settings a user can change.
+pub mod settings {
+    /// The name of whoever uses this copy of spotcheck: recorded with draws and findings.
+    pub const USER_NAME: &str = "user_name";
+    /// The region the office covers (e.g. 示例市), in the titles of exported sheets.
+    pub const REGION_NAME: &str = "region_name";
+}
 pub use roster::{AccountChange, ChangeKind, ImportCounts, ImportMeta, StoredAccount};
 
 /// The database file, with its connection.

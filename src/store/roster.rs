@@ -76,7 +76,7 @@ impl ChangeKind {
     }
 }
 
-const ACCOUNT_COLUMNS: &str = "id, platform, account_id, name, host_unit, city, county, opened_on, filed_on, status, fans, operator, extra, listed";
+pub(super) const ACCOUNT_COLUMNS: &str = "id, platform, account_id, name, host_unit, city, county, opened_on, filed_on, status, fans, operator, extra, listed";
 
 fn date_text(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
@@ -95,7 +95,7 @@ fn conversion(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Er
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
 }
 
-fn account_from_row(r: &Row<'_>) -> Result<StoredAccount, rusqlite::Error> {
+pub(super) fn account_from_row(r: &Row<'_>) -> Result<StoredAccount, rusqlite::Error> {
     let status: String = r.get(9)?;
     let extra: String = r.get(12)?;
     Ok(StoredAccount {
@@ -222,6 +222,7 @@ impl Store {
         let existing = self.accounts_by_key()?;
         let (steps, unlisted) = plan(&existing, parsed);
         let counts = count(&steps, unlisted.len());
+        let actor = self.user_name()?;
         let tx = self.conn.transaction()?;
         let problems =
             i64::try_from(parsed.errors.len() + parsed.warnings.len() + parsed.duplicates.len())
@@ -243,6 +244,16 @@ impl Store {
         )?;
         let import = tx.last_insert_rowid();
         write_steps(&tx, import, &steps, &unlisted)?;
+        super::log::append(
+            &tx,
+            meta.at,
+            &actor,
+            "导入名录",
+            &format!(
+                "{}（工作表“{}”）：新增 {}，更新 {}，未变 {}，移出名录 {}，问题 {problems} 处",
+                meta.file_name, parsed.sheet, counts.added, counts.updated, counts.unchanged, counts.unlisted
+            ),
+        )?;
         tx.commit()?;
         Ok(counts)
     }

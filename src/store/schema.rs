@@ -50,4 +50,59 @@ pub const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );
     ",
+    // 2: the quarterly draws, their strata and accounts, and the operation log.
+    r"
+    CREATE TABLE draw (
+        id                  INTEGER PRIMARY KEY,
+        quarter             TEXT NOT NULL,
+        rate_bp             INTEGER NOT NULL,
+        strata              TEXT NOT NULL,
+        seed                TEXT NOT NULL,
+        algorithm           TEXT NOT NULL,
+        algorithm_version   INTEGER NOT NULL,
+        prefer_not_drawn_in INTEGER NOT NULL,
+        population          INTEGER NOT NULL,
+        population_hash     TEXT NOT NULL,
+        excluded            INTEGER NOT NULL,
+        sampled             INTEGER NOT NULL,
+        rechecks            INTEGER NOT NULL,
+        drawn_by            TEXT NOT NULL,
+        drawn_at            TEXT NOT NULL,
+        reason              TEXT,
+        superseded_at       TEXT
+    );
+    CREATE UNIQUE INDEX draw_current ON draw(quarter) WHERE superseded_at IS NULL;
+    CREATE TABLE draw_stratum (
+        draw       INTEGER NOT NULL REFERENCES draw(id),
+        position   INTEGER NOT NULL,
+        key        TEXT NOT NULL,
+        population INTEGER NOT NULL,
+        sampled    INTEGER NOT NULL,
+        PRIMARY KEY (draw, position)
+    );
+    CREATE TABLE draw_account (
+        draw      INTEGER NOT NULL REFERENCES draw(id),
+        account   INTEGER NOT NULL REFERENCES account(id),
+        position  INTEGER NOT NULL,
+        stratum   TEXT NOT NULL,
+        drawn     INTEGER NOT NULL,
+        recheck   INTEGER NOT NULL,
+        inspector TEXT,
+        PRIMARY KEY (draw, account)
+    );
+    CREATE INDEX draw_account_by_account ON draw_account(account);
+    CREATE TABLE draw_excluded (
+        draw    INTEGER NOT NULL REFERENCES draw(id),
+        account INTEGER NOT NULL REFERENCES account(id),
+        PRIMARY KEY (draw, account)
+    );
+    CREATE TABLE operation_log (
+        id     INTEGER PRIMARY KEY,
+        at     TEXT NOT NULL,
+        actor  TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        hash   TEXT NOT NULL
+    );
+    ",
 ];

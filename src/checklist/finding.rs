@@ -1,0 +1,170 @@
+//! What the inspector records per item, and the rules that compute answers from it.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Checklist, Rule};
+
+/// The inspector's answer on one item. Stored as `"pass"`, `"fail"` or `"na"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Answer {
+    #[serde(rename = "pass")]
+    Pass,
+    #[serde(rename = "fail")]
+    Fail,
+    #[serde(rename = "na")]
+    NotApplicable,
+}
+
+impl Answer {
+    pub const ALL: [Self; 3] = [Self::Pass, Self::Fail, Self::NotApplicable];
+
+    /// The word users see and exports write.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pass => "符合",
+            Self::Fail => "不符合",
+            Self::NotApplicable => "不适用",
+        }
+    }
+
+    /// The answer a label means: exactly 符合, 不符合 or 不适用, surrounding spaces ignored.
+    #[must_use]
+    pub fn from_label(label: &str) -> Option<Self> {
+        let label = label.trim();
+        Self::ALL.into_iter().find(|a| a.label() == label)
+    }
+}
+
+impl fmt::Display for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What the inspector recorded on one item for one account.
+///
+/// An item may have several findings (e.g. two separate wording errors, each with its own
+/// note and evidence); see [`super::evaluate`] for how they combine.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Finding {
+    /// The id of the checklist item.
+    pub item: String,
+    /// `None` until the inspector (or a rule) answers.
+    #[serde(default)]
+    pub answer: Option<Answer>,
+    /// Description of the problem (问题描述); required for 不符合.
+    #[serde(default)]
+    pub note: String,
+    /// 最后更新日期: the account's last post, for items with [`Rule::UpdateWithin`].
+    #[serde(default)]
+    pub last_update: Option<NaiveDate>,
+    /// 监测时间: the day the account was checked.
+    #[serde(default)]
+    pub checked_on: Option<NaiveDate>,
+}
+
+impl Finding {
+    /// An unanswered finding on `item`.
+    #[must_use]
+    pub fn new(item: impl Into<String>) -> Self {
+        Self {
+            item: item.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// The update rule of the national indicators: an account fails when there is no update
+/// within the period before the check (监测时间点前2周内无更新, i.e. `days` = 14).
+///
+/// 符合 when `last_update` is at most `days` days before `checked_on`: with 14 days, a
+/// last update exactly 14 days before passes and 15 days before fails. A last update on or
+/// after the check date passes.
+#[must_use]
+pub fn update_rule(last_update: NaiveDate, checked_on: NaiveDate, days: u32) -> Answer {
+    if checked_on.signed_duration_since(last_update).num_days() <= i64::from(days) {
+        Answer::Pass
+    } else {
+        Answer::Fail
+    }
+}
+
+/// Sets the finding's answer from its item's rule when the rule can decide, i.e. the item
+/// has [`Rule::UpdateWithin`] and both dates are recorded; this replaces any earlier answer.
+/// Returns the answer set, or `None` when the finding was left alone.
+pub fn apply_rules(checklist: &Checklist, finding: &mut Finding) -> Option<Answer> {
+    let Rule::UpdateWithin { days } = checklist.item(&finding.item)?.rule?;
+    let answer = update_rule(finding.last_update?, finding.checked_on?, days);
+    finding.answer = Some(answer);
+    Some(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+    }
+
+    #[test]
+    fn two_week_rule_at_its_boundary() {
+        let checked = date(2026, 3, 20);
+        assert_eq!(update_rule(date(2026, 3, 6), checked, 14), Answer::Pass);
+        assert_eq!(update_rule(date(2026, 3, 5), checked, 14), Answer::Fail);
+        assert_eq!(update_rule(checked, checked, 14), Answer::Pass);
+        assert_eq!(update_rule(date(2026, 3, 21), checked, 14), Answer::Pass);
+        // Across a month and a year end.
+        assert_eq!(
+            update_rule(date(2025, 12, 18), date(2026, 1, 1), 14),
+            Answer::Pass
+        );
+        assert_eq!(
+            update_rule(date(2025, 12, 17), date(2026, 1, 1), 14),
+            Answer::Fail
+        );
+    }
+
+    #[test]
+    fn apply_rules_needs_both_dates_and_a_rule() {
+        let checklist = Checklist::builtin();
+        let mut finding = Finding::new("V04");
+        finding.checked_on = Some(date(2026, 3, 20));
+        assert_eq!(apply_rules(checklist, &mut finding), None);
+        assert_eq!(finding.answer, None);
+
+        finding.last_update = Some(date(2026, 3, 1));
+        assert_eq!(apply_rules(checklist, &mut finding), Some(Answer::Fail));
+        assert_eq!(finding.answer, Some(Answer::Fail));
+        finding.last_update = Some(date(2026, 3, 10));
+        apply_rules(checklist, &mut finding);
+        assert_eq!(finding.answer, Some(Answer::Pass));
+
+        let mut other = Finding {
+            answer: Some(Answer::Fail),
+            ..finding.clone()
+        };
+        other.item = "V01".into();
+        assert_eq!(apply_rules(checklist, &mut other), None);
+        assert_eq!(other.answer, Some(Answer::Fail));
+    }
+
+    #[test]
+    fn answer_labels_and_storage_names() {
+        for answer in Answer::ALL {
+            assert_eq!(Answer::from_label(answer.label()), Some(answer));
+        }
+        assert_eq!(Answer::from_label(" 不符合\u{3000}"), Some(Answer::Fail));
+        assert_eq!(Answer::from_label("合格"), None);
+        assert_eq!(Answer::from_label("否"), None);
+        assert_eq!(Answer::from_label(""), None);
+        let json = serde_json::to_string(&Answer::ALL).expect("serialise");
+        assert_eq!(json, r#"["pass","fail","na"]"#);
+        let back: Vec<Answer> = serde_json::from_str(&json).expect("parse");
+        assert_eq!(back, Answer::ALL);
+    }
+}

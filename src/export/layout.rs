@@ -1,0 +1,116 @@
+//! How an office prints a table: A4 landscape, the header row repeated on every page, fit to
+//! the page width, thin borders, 宋体, a frozen header, columns as wide as their Chinese text,
+//! and 第 N 页 共 M 页 at the foot. Shared by every workbook spotcheck writes.
+
+use rust_xlsxwriter::{ColNum, Format, FormatAlign, FormatBorder, RowNum, Worksheet, XlsxError};
+
+pub(super) const FONT: &str = "宋体";
+
+/// The formats of a printed table.
+pub(super) struct Formats {
+    pub title: Format,
+    pub note: Format,
+    pub head: Format,
+    pub text: Format,
+    pub number: Format,
+    pub percent: Format,
+}
+
+impl Formats {
+    pub fn new() -> Self {
+        let cell = Format::new()
+            .set_font_name(FONT)
+            .set_font_size(11)
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
+        Self {
+            title: Format::new()
+                .set_font_name(FONT)
+                .set_font_size(16)
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            note: Format::new()
+                .set_font_name(FONT)
+                .set_font_size(10)
+                .set_text_wrap()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::VerticalCenter),
+            head: cell
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_background_color("#D9E1F2")
+                .set_align(FormatAlign::Center),
+            text: cell.clone().set_text_wrap(),
+            number: cell.clone().set_align(FormatAlign::Center),
+            percent: cell.set_num_format("0.00%").set_align(FormatAlign::Center),
+        }
+    }
+}
+
+/// Roughly how many character widths Excel needs for `text`: CJK characters count two.
+pub(super) fn text_width(text: &str) -> f64 {
+    text.lines()
+        .map(|l| l.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.1 }).sum::<f64>())
+        .fold(0.0, f64::max)
+}
+
+/// Tracks the widest text of each column, to size columns once the table is written.
+pub(super) struct Widths(Vec<f64>);
+
+impl Widths {
+    pub fn new(headers: &[&str]) -> Self {
+        Self(headers.iter().map(|h| text_width(h) + 2.0).collect())
+    }
+
+    pub fn see(&mut self, col: usize, text: &str) {
+        if let Some(w) = self.0.get_mut(col) {
+            *w = w.max(text_width(text) + 2.0);
+        }
+    }
+
+    /// Sets the widths, each capped at `max` (longer text wraps).
+    pub fn apply(&self, sheet: &mut Worksheet, max: f64) -> Result<(), XlsxError> {
+        for (c, w) in self.0.iter().enumerate() {
+            sheet.set_column_width(col(c), w.min(max))?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn col(c: usize) -> ColNum {
+    ColNum::try_from(c).unwrap_or(ColNum::MAX)
+}
+
+pub(super) fn row(r: usize) -> RowNum {
+    RowNum::try_from(r).unwrap_or(RowNum::MAX)
+}
+
+/// Writes the header row of a table at `at`.
+pub(super) fn header(
+    sheet: &mut Worksheet,
+    at: RowNum,
+    headers: &[&str],
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(at, col(c), *h, &formats.head)?;
+    }
+    sheet.set_row_height(at, 28)?;
+    Ok(())
+}
+
+/// Page setup for a table whose header row is `header_row`.
+pub(super) fn print_setup(sheet: &mut Worksheet, header_row: RowNum) -> Result<(), XlsxError> {
+    sheet
+        .set_paper_size(9) // A4
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_center_horizontally(true)
+        .set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3)
+        .set_footer("&C第 &P 页 共 &N 页");
+    sheet.set_repeat_rows(header_row, header_row)?;
+    sheet.set_freeze_panes(header_row + 1, 0)?;
+    Ok(())
+}
