@@ -117,7 +117,10 @@ mod tests {
         let result = split(&items, 3, false);
         let l = loads(&result, 3);
         assert_eq!(l.iter().sum::<usize>(), 14);
-        assert!(l.iter().max().unwrap() - l.iter().min().unwrap() <= 1, "{l:?}");
+        assert!(
+            l.iter().max().unwrap() - l.iter().min().unwrap() <= 1,
+            "{l:?}"
+        );
     }
 
     #[test]

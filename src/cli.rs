@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::import;
 use crate::model::{Quarter, QuarterError};
 use crate::sampling::{DrawOptions, Rate, Strata, StratumCount};
+use crate::seed::{fresh_seed, parse_seed};
 use crate::store::{
     DrawError, DrawRecord, DrawRequest, Store, StoredAccount, default_db_path, settings,
 };
@@ -51,6 +52,15 @@ pub enum Command {
         /// 以 JSON 输出
         #[arg(long)]
         json: bool,
+    },
+    /// 生成一份示例名录（示例市，数据均为虚构），用来试用各项功能
+    Demo {
+        /// 保存位置，例如 示例名录.xlsx
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+        /// 账号数量
+        #[arg(long, default_value_t = 600)]
+        accounts: usize,
     },
     /// 抽取一个季度的抽查名单（或用 --show 查看已抽取的名单）
     Sample {
@@ -119,6 +129,12 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
 }
 
 fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
+    if let Command::Demo { out, accounts } = command {
+        crate::demo::write_roster_xlsx(&crate::demo::accounts(*accounts, 2026), out)
+            .map_err(|e| format!("{e}（{}）", out.display()))?;
+        println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut store = Store::open(&cli.db_path()).map_err(|e| e.to_string())?;
     match command {
         Command::Import {
@@ -207,7 +223,9 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     seed,
                     reason: reason.clone(),
                 };
-                store.make_draw(&request, now()).map_err(|e| e.to_string())?
+                store
+                    .make_draw(&request, now())
+                    .map_err(|e| e.to_string())?
             };
             if let Some(path) = out {
                 let region = store
@@ -227,7 +245,8 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             json,
         } => {
             let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
-            let names = crate::assignment::parse_inspectors(inspectors).map_err(|e| e.to_string())?;
+            let names =
+                crate::assignment::parse_inspectors(inspectors).map_err(|e| e.to_string())?;
             let loads = store
                 .assign(quarter, &names, *keep_county, now())
                 .map_err(|e| e.to_string())?;
@@ -244,6 +263,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Demo { .. } => unreachable!("handled before the database is opened"),
         Command::Roster { json } => {
             let accounts = store.accounts().map_err(|e| e.to_string())?;
             if *json {
@@ -275,31 +295,6 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     }
 }
 
-/// Makes a fresh seed for a draw when the user gives none: eight digits, easy to read out and
-/// type again. Randomness comes from the standard library's per-process hash keys and the
-/// clock; the draw itself only ever sees the number.
-#[must_use]
-pub fn fresh_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    10_000_000 + h.finish() % 90_000_000
-}
-
-/// Reads a seed typed by a user.
-pub fn parse_seed(text: &str) -> Result<u64, String> {
-    text.trim().parse().map_err(|_| {
-        format!(
-            "随机种子“{}”不是有效的数字，请填写 0 到 18446744073709551615 之间的整数。",
-            text.trim()
-        )
-    })
-}
-
 fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }
@@ -321,9 +316,16 @@ fn print_draw(draw: &DrawRecord, json: bool) -> Result<(), String> {
         i.seed
     );
     for s in &draw.strata {
-        let _ = writeln!(out, "  {}：{} 个中抽取 {} 个", s.key, s.population, s.sampled);
+        let _ = writeln!(
+            out,
+            "  {}：{} 个中抽取 {} 个",
+            s.key, s.population, s.sampled
+        );
     }
-    let _ = writeln!(out, "序号\t分层\t平台\t账号标识\t账号名称\t主办单位\t检查人员");
+    let _ = writeln!(
+        out,
+        "序号\t分层\t平台\t账号标识\t账号名称\t主办单位\t检查人员"
+    );
     for (n, d) in draw.accounts.iter().enumerate() {
         let a = &d.account.account;
         let _ = writeln!(

@@ -12,6 +12,7 @@ pub mod import;
 pub mod model;
 pub mod roster;
 pub mod sampling;
+pub mod seed;
 pub mod store;
 #[cfg(feature = "gui")]
 pub mod ui;

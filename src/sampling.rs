@@ -259,15 +259,20 @@ fn group(candidates: &[Candidate]) -> BTreeMap<&str, Vec<usize>> {
     strata
 }
 
-/// Each stratum's population and sample size, without drawing (the preview).
+/// Each stratum's population and sample size, without drawing (the preview), from the
+/// stratum of each member of the population.
 #[must_use]
-pub fn plan(candidates: &[Candidate], rate: Rate) -> Vec<StratumCount> {
-    group(candidates)
+pub fn plan<'a>(strata: impl IntoIterator<Item = &'a str>, rate: Rate) -> Vec<StratumCount> {
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in strata {
+        *sizes.entry(s).or_default() += 1;
+    }
+    sizes
         .into_iter()
-        .map(|(key, members)| StratumCount {
+        .map(|(key, population)| StratumCount {
             key: key.to_owned(),
-            population: members.len(),
-            sampled: rate.sample_size(members.len()),
+            population,
+            sampled: rate.sample_size(population),
         })
         .collect()
 }
@@ -345,15 +350,28 @@ mod tests {
         assert_eq!("30%".parse::<Rate>(), Ok(Rate(3000)));
         assert_eq!(" 33.5％ ".parse::<Rate>(), Ok(Rate(3350)));
         assert_eq!("1".parse::<Rate>(), Ok(Rate(10_000)));
-        assert_eq!("0.29".parse::<Rate>(), Err(RateError::BelowRule("29%".into())));
+        assert_eq!(
+            "0.29".parse::<Rate>(),
+            Err(RateError::BelowRule("29%".into()))
+        );
         assert_eq!("0".parse::<Rate>(), Err(RateError::NotPositive));
         assert_eq!("-0.5".parse::<Rate>(), Err(RateError::NotPositive));
         assert_eq!("1.5".parse::<Rate>(), Err(RateError::OverWhole));
         assert_eq!("0.300001".parse::<Rate>(), Err(RateError::TooFine));
-        assert!(matches!("三成".parse::<Rate>(), Err(RateError::NotANumber(_))));
-        assert!(matches!("NaN".parse::<Rate>(), Err(RateError::NotANumber(_))));
+        assert!(matches!(
+            "三成".parse::<Rate>(),
+            Err(RateError::NotANumber(_))
+        ));
+        assert!(matches!(
+            "NaN".parse::<Rate>(),
+            Err(RateError::NotANumber(_))
+        ));
         assert_eq!(Rate(3333).to_string(), "33.33%");
-        assert!(RateError::BelowRule("29%".into()).to_string().contains("不低于30%"));
+        assert!(
+            RateError::BelowRule("29%".into())
+                .to_string()
+                .contains("不低于30%")
+        );
     }
 
     #[test]

@@ -9,7 +9,10 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 use crate::import::{self, ImportPreview, ImportReport};
-use crate::store::{AccountChange, Store, StoredAccount};
+use crate::model::Quarter;
+use crate::store::{
+    AccountChange, DrawInfo, DrawRecord, DrawRequest, Store, StoredAccount, settings,
+};
 
 /// What the front end asks for. Verbs.
 #[derive(Debug)]
@@ -29,6 +32,21 @@ pub enum Command {
     LoadHistory {
         account: i64,
     },
+    /// Read a quarter's draw in force and its history; answered by `DrawLoaded`.
+    LoadDraw(Quarter),
+    /// Draw (or redraw, with a reason) a quarter; answered by `DrawLoaded` and `Done`.
+    MakeDraw(DrawRequest),
+    /// Split the quarter's sample between inspectors; answered by `DrawLoaded` and `Done`.
+    Assign {
+        quarter: Quarter,
+        inspectors: Vec<String>,
+        keep_county: bool,
+    },
+    /// Write the quarter's 抽查名单 as xlsx; answered by `Done`.
+    SaveSampleList {
+        quarter: Quarter,
+        path: PathBuf,
+    },
 }
 
 /// Which long job a progress report or failure belongs to.
@@ -40,6 +58,9 @@ pub enum Job {
     WriteRoster,
     SaveProblems,
     History,
+    Draw,
+    Assign,
+    SaveSampleList,
 }
 
 /// What happened. Past tense.
@@ -60,6 +81,17 @@ pub enum Event {
     HistoryLoaded {
         account: i64,
         changes: Vec<AccountChange>,
+    },
+    /// The draw in force for a quarter (if any) and every draw of it, the one in force last.
+    DrawLoaded {
+        quarter: Quarter,
+        draw: Option<Arc<DrawRecord>>,
+        history: Vec<DrawInfo>,
+    },
+    /// A job finished; the text says what it did, for the status bar.
+    Done {
+        job: Job,
+        message: String,
     },
     Failed {
         job: Job,
@@ -179,6 +211,14 @@ impl Worker {
                     Err(e) => self.fail(Job::SaveProblems, format!("{e}（{}）", path.display())),
                 }
             }
+            Command::LoadDraw(quarter) => self.load_draw(quarter),
+            Command::MakeDraw(request) => self.make_draw(&request),
+            Command::Assign {
+                quarter,
+                inspectors,
+                keep_county,
+            } => self.assign(quarter, &inspectors, keep_county),
+            Command::SaveSampleList { quarter, path } => self.save_sample_list(quarter, path),
             Command::LoadHistory { account } => {
                 let Some(store) = &self.store else { return };
                 match store.account_history(account) {
@@ -236,6 +276,104 @@ impl Worker {
                 self.load_roster();
             }
             Err(e) => self.fail(Job::WriteRoster, format!("{e}。数据库没有任何改动。")),
+        }
+    }
+
+    fn load_draw(&self, quarter: Quarter) {
+        let Some(store) = &self.store else { return };
+        let loaded = store
+            .current_draw(quarter)
+            .and_then(|d| Ok((d, store.draw_history(quarter)?)));
+        match loaded {
+            Ok((draw, history)) => self.emit(Event::DrawLoaded {
+                quarter,
+                draw: draw.map(Arc::new),
+                history,
+            }),
+            Err(e) => self.fail(Job::Draw, e.to_string()),
+        }
+    }
+
+    fn make_draw(&mut self, request: &DrawRequest) {
+        self.emit(Event::Progress {
+            job: Job::Draw,
+            fraction: None,
+            text: "正在抽样…".to_owned(),
+        });
+        let Some(store) = &mut self.store else { return };
+        match store.make_draw(request, chrono::Local::now().naive_local()) {
+            Ok(draw) => {
+                let i = &draw.info;
+                let message = format!(
+                    "{}已抽取 {} 个账号（在运行账号 {} 个，比例 {}，随机种子 {}）。",
+                    i.quarter.label(),
+                    i.sampled,
+                    i.population,
+                    i.rate,
+                    i.seed
+                );
+                self.load_draw(request.quarter);
+                self.emit(Event::Done {
+                    job: Job::Draw,
+                    message,
+                });
+            }
+            Err(e) => self.fail(Job::Draw, format!("{e}")),
+        }
+    }
+
+    fn assign(&mut self, quarter: Quarter, inspectors: &[String], keep_county: bool) {
+        let Some(store) = &mut self.store else { return };
+        match store.assign(
+            quarter,
+            inspectors,
+            keep_county,
+            chrono::Local::now().naive_local(),
+        ) {
+            Ok(loads) => {
+                let message = format!(
+                    "已分配：{}。",
+                    loads
+                        .iter()
+                        .map(|(n, c)| format!("{n} {c} 个"))
+                        .collect::<Vec<_>>()
+                        .join("，")
+                );
+                self.load_draw(quarter);
+                self.emit(Event::Done {
+                    job: Job::Assign,
+                    message,
+                });
+            }
+            Err(e) => self.fail(Job::Assign, e.to_string()),
+        }
+    }
+
+    fn save_sample_list(&self, quarter: Quarter, path: PathBuf) {
+        let Some(store) = &self.store else { return };
+        self.emit(Event::Progress {
+            job: Job::SaveSampleList,
+            fraction: None,
+            text: "正在导出抽查名单…".to_owned(),
+        });
+        let result = (|| -> Result<(), String> {
+            let draw = store
+                .current_draw(quarter)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| crate::store::DrawError::NoDraw(quarter).to_string())?;
+            let region = store
+                .setting(settings::REGION_NAME)
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            crate::export::write_sample_list(&draw, &region, &path)
+                .map_err(|e| format!("{e}（{}）", path.display()))
+        })();
+        match result {
+            Ok(()) => self.emit(Event::Done {
+                job: Job::SaveSampleList,
+                message: format!("抽查名单已保存：{}", path.display()),
+            }),
+            Err(message) => self.fail(Job::SaveSampleList, message),
         }
     }
 }

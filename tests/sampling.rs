@@ -52,7 +52,15 @@ fn golden_sample() {
     );
 }
 
-const GOLDEN: [&str; 7] = ["丙县000", "乙区005", "乙区002", "乙区001", "甲区000", "甲区003", "甲区001"];
+const GOLDEN: [&str; 7] = [
+    "丙县000",
+    "乙区005",
+    "乙区002",
+    "乙区001",
+    "甲区000",
+    "甲区003",
+    "甲区001",
+];
 const GOLDEN_HASH: &str = "f172c114e2f83cbd82e9a7484d0060025890d1ee5a751aa60408438585ae54c4";
 
 #[test]
@@ -79,7 +87,7 @@ fn preference_for_accounts_not_drawn_lately() {
 #[test]
 fn plan_matches_the_draw() {
     let candidates = population(&[("甲区", 10), ("乙区", 7), ("丙县", 1)]);
-    let plan = sampling::plan(&candidates, Rate::MINIMUM);
+    let plan = sampling::plan(candidates.iter().map(|c| c.stratum.as_str()), Rate::MINIMUM);
     let drawn = sampling::draw(&candidates, &options(3000), 1);
     assert_eq!(plan, drawn.strata);
     let sizes: Vec<(String, usize, usize)> = plan

@@ -1,70 +1,10 @@
 //! Clicks through the 名录 screen with egui_kittest: a dropped roster file, the preview,
 //! confirmation, search and filters, all against a real database and worker thread.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod common;
 
-use egui_kittest::Harness;
+use common::{app, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
-use spotcheck::ui::App;
-
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
-fn harness(db: PathBuf) -> Harness<'static, Option<App>> {
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut Option<App>| {
-                if let Some(app) = app {
-                    app.logic(ui.ctx());
-                    app.draw(ui);
-                }
-            },
-            None,
-        );
-    let app = App::new(&harness.ctx, db).expect("start worker");
-    *harness.state_mut() = Some(app);
-    harness
-}
-
-fn app<'h>(h: &'h Harness<'_, Option<App>>) -> &'h App {
-    h.state().as_ref().expect("app is set")
-}
-
-/// Steps frames until `done` holds (the worker answers on its own thread).
-fn step_until(h: &mut Harness<'_, Option<App>>, what: &str, done: impl Fn(&App) -> bool) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if done(app(h)) {
-            h.step();
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn drop_file(h: &mut Harness<'_, Option<App>>, path: &Path) {
-    h.input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(path.to_owned())));
-}
 
 #[test]
 fn dropped_roster_is_previewed_confirmed_and_searchable() {

@@ -52,7 +52,11 @@ impl Formats {
 /// Roughly how many character widths Excel needs for `text`: CJK characters count two.
 pub(super) fn text_width(text: &str) -> f64 {
     text.lines()
-        .map(|l| l.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.1 }).sum::<f64>())
+        .map(|l| {
+            l.chars()
+                .map(|c| if c.is_ascii() { 1.1 } else { 2.1 })
+                .sum::<f64>()
+        })
         .fold(0.0, f64::max)
 }
 

@@ -5,7 +5,9 @@ mod problems;
 mod sample_list;
 
 pub use problems::write_problem_list;
-pub use sample_list::{default_file_name as sample_list_file_name, method_lines, write_sample_list};
+pub use sample_list::{
+    default_file_name as sample_list_file_name, method_lines, write_sample_list,
+};
 
 /// Why a spreadsheet could not be written.
 #[derive(Debug, thiserror::Error)]

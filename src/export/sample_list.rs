@@ -10,7 +10,16 @@ use super::layout::{self, Formats, Widths, col, row};
 use crate::store::DrawRecord;
 
 const HEADERS: [&str; 10] = [
-    "序号", "分层", "地市", "区县", "主办单位", "账号名称", "平台", "账号标识", "类型", "检查人员",
+    "序号",
+    "分层",
+    "地市",
+    "区县",
+    "主办单位",
+    "账号名称",
+    "平台",
+    "账号标识",
+    "类型",
+    "检查人员",
 ];
 
 /// The lines that say how the sample was drawn, printed above the list (and in the notice).
@@ -35,7 +44,10 @@ pub fn method_lines(draw: &DrawRecord) -> Vec<String> {
                 String::new()
             }
         ),
-        format!("总体指纹（全部在运行账号标识的 SHA-256）：{}", i.population_hash),
+        format!(
+            "总体指纹（全部在运行账号标识的 SHA-256）：{}",
+            i.population_hash
+        ),
         format!(
             "算法：{} 第 {} 版　　抽取人：{}　　抽取时间：{}{}",
             i.algorithm,
@@ -43,7 +55,10 @@ pub fn method_lines(draw: &DrawRecord) -> Vec<String> {
             i.drawn_by,
             i.drawn_at.format("%Y年%m月%d日 %H:%M"),
             if i.prefer_not_drawn_in > 0 {
-                format!("　　优先抽取近 {} 个季度未抽到的账号", i.prefer_not_drawn_in)
+                format!(
+                    "　　优先抽取近 {} 个季度未抽到的账号",
+                    i.prefer_not_drawn_in
+                )
             } else {
                 String::new()
             }
@@ -114,7 +129,14 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
     let strata = book.add_worksheet();
     strata.set_name("分层统计")?;
     let heads = ["分层", "在运行账号数", "抽取数", "抽取比例"];
-    strata.merge_range(0, 0, 0, 3, &format!("{}抽样分层统计", draw.info.quarter.label()), &f.title)?;
+    strata.merge_range(
+        0,
+        0,
+        0,
+        3,
+        &format!("{}抽样分层统计", draw.info.quarter.label()),
+        &f.title,
+    )?;
     layout::header(strata, 1, &heads, &f)?;
     let mut widths = Widths::new(&heads);
     for (n, s) in draw.strata.iter().enumerate() {
@@ -123,7 +145,11 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
         widths.see(0, &s.key);
         strata.write_number_with_format(r, 1, s.population as f64, &f.number)?;
         strata.write_number_with_format(r, 2, s.sampled as f64, &f.number)?;
-        let share = if s.population == 0 { 0.0 } else { s.sampled as f64 / s.population as f64 };
+        let share = if s.population == 0 {
+            0.0
+        } else {
+            s.sampled as f64 / s.population as f64
+        };
         strata.write_number_with_format(r, 3, share, &f.percent)?;
     }
     let total = row(draw.strata.len() + 2);
@@ -142,7 +168,16 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
     if !draw.excluded.is_empty() {
         let sheet = book.add_worksheet();
         sheet.set_name("未纳入抽样")?;
-        let heads = ["序号", "地市", "区县", "主办单位", "账号名称", "平台", "账号标识", "状态"];
+        let heads = [
+            "序号",
+            "地市",
+            "区县",
+            "主办单位",
+            "账号名称",
+            "平台",
+            "账号标识",
+            "状态",
+        ];
         sheet.merge_range(
             0,
             0,
@@ -184,4 +219,3 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
 pub fn default_file_name(draw: &DrawRecord) -> String {
     format!("{}抽查名单.xlsx", draw.info.quarter.label())
 }
-

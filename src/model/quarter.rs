@@ -133,9 +133,24 @@ mod tests {
         assert_eq!(q.label(), "2026年第四季度");
         assert_eq!("2026q1".parse::<Quarter>().expect("valid").number(), 1);
         assert_eq!("2026-Q2".parse::<Quarter>().expect("valid").number(), 2);
-        assert_eq!("2026年第三季度".parse::<Quarter>().expect("valid").number(), 3);
-        assert_eq!("2026年第4季度".parse::<Quarter>().expect("valid").number(), 4);
-        for bad in ["", "2026", "2026Q5", "2026Q0", "Q4", "26Q4", "二〇二六Q4", "2026Q4x"] {
+        assert_eq!(
+            "2026年第三季度".parse::<Quarter>().expect("valid").number(),
+            3
+        );
+        assert_eq!(
+            "2026年第4季度".parse::<Quarter>().expect("valid").number(),
+            4
+        );
+        for bad in [
+            "",
+            "2026",
+            "2026Q5",
+            "2026Q0",
+            "Q4",
+            "26Q4",
+            "二〇二六Q4",
+            "2026Q4x",
+        ] {
             assert!(bad.parse::<Quarter>().is_err(), "{bad}");
         }
         assert_eq!(q.next().to_string(), "2027Q1");

@@ -150,7 +150,11 @@ fn current_info(conn: &Connection, quarter: Quarter) -> Result<Option<DrawInfo>,
 }
 
 /// Accounts drawn at random in the current draws of the `n` quarters before `quarter`.
-fn drawn_before(conn: &Connection, quarter: Quarter, n: u32) -> Result<HashSet<i64>, rusqlite::Error> {
+fn drawn_before(
+    conn: &Connection,
+    quarter: Quarter,
+    n: u32,
+) -> Result<HashSet<i64>, rusqlite::Error> {
     let mut out = HashSet::new();
     let mut stmt = conn.prepare(
         "SELECT da.account FROM draw_account da JOIN draw d ON d.id = da.draw
@@ -176,7 +180,10 @@ fn describe(request: &DrawRequest, population: usize, sampled: usize) -> String 
         request.seed
     );
     if o.prefer_not_drawn_in > 0 {
-        text.push_str(&format!("，优先抽取近 {} 个季度未抽到的账号", o.prefer_not_drawn_in));
+        text.push_str(&format!(
+            "，优先抽取近 {} 个季度未抽到的账号",
+            o.prefer_not_drawn_in
+        ));
     }
     if let Some(reason) = &request.reason {
         text.push_str(&format!("；理由：{reason}"));
@@ -187,7 +194,11 @@ fn describe(request: &DrawRequest, population: usize, sampled: usize) -> String 
 impl Store {
     /// Makes the draw for a quarter in one transaction. A quarter that already has a draw
     /// needs a reason; the old draw is kept, marked superseded, and the redraw is logged.
-    pub fn make_draw(&mut self, request: &DrawRequest, at: NaiveDateTime) -> Result<DrawRecord, DrawError> {
+    pub fn make_draw(
+        &mut self,
+        request: &DrawRequest,
+        at: NaiveDateTime,
+    ) -> Result<DrawRecord, DrawError> {
         let actor = self.user_name()?;
         let reason = request
             .reason
@@ -260,25 +271,47 @@ impl Store {
                 "INSERT INTO draw_stratum (draw, position, key, population, sampled) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for (i, s) in sample.strata.iter().enumerate() {
-                stmt.execute(params![draw, int(i), s.key, int(s.population), int(s.sampled)])?;
+                stmt.execute(params![
+                    draw,
+                    int(i),
+                    s.key,
+                    int(s.population),
+                    int(s.sampled)
+                ])?;
             }
             let mut stmt = tx.prepare(
                 "INSERT INTO draw_account (draw, account, position, stratum, drawn, recheck) VALUES (?1, ?2, ?3, ?4, 1, 0)",
             )?;
             for (position, &(c, h)) in sample.picks.iter().enumerate() {
-                stmt.execute(params![draw, population[c].id, int(position), sample.strata[h].key])?;
+                stmt.execute(params![
+                    draw,
+                    population[c].id,
+                    int(position),
+                    sample.strata[h].key
+                ])?;
             }
-            let mut stmt = tx.prepare("INSERT INTO draw_excluded (draw, account) VALUES (?1, ?2)")?;
+            let mut stmt =
+                tx.prepare("INSERT INTO draw_excluded (draw, account) VALUES (?1, ?2)")?;
             for a in &excluded {
                 stmt.execute(params![draw, a.id])?;
             }
         }
-        let action = if previous.is_some() { "重新抽样" } else { "抽样" };
+        let action = if previous.is_some() {
+            "重新抽样"
+        } else {
+            "抽样"
+        };
         let request = DrawRequest {
             reason: reason.map(str::to_owned),
             ..request.clone()
         };
-        log::append(&tx, at, &actor, action, &describe(&request, population.len(), sample.len()))?;
+        log::append(
+            &tx,
+            at,
+            &actor,
+            action,
+            &describe(&request, population.len(), sample.len()),
+        )?;
         tx.commit()?;
         self.draw_record(draw)
     }
@@ -331,14 +364,15 @@ impl Store {
             "SELECT account, stratum, drawn, recheck, inspector FROM draw_account WHERE draw = ?1 ORDER BY position",
         )?;
         let rows: Vec<(i64, String, bool, bool, Option<String>)> = stmt
-            .query_map([draw], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .query_map([draw], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
             .collect::<Result<_, _>>()?;
         let mut accounts = Vec::with_capacity(rows.len());
         for (id, stratum, drawn, recheck, inspector) in rows {
-            let account = by_id
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| StoreError::Corrupt(format!("抽样记录引用了不存在的账号（编号 {id}）")))?;
+            let account = by_id.get(&id).cloned().ok_or_else(|| {
+                StoreError::Corrupt(format!("抽样记录引用了不存在的账号（编号 {id}）"))
+            })?;
             accounts.push(DrawnAccount {
                 account,
                 stratum,
@@ -374,8 +408,14 @@ impl Store {
         if inspectors.is_empty() {
             return Err(AssignError::NoInspectors.into());
         }
-        let record = self.current_draw(quarter)?.ok_or(DrawError::NoDraw(quarter))?;
-        let keys: Vec<String> = record.accounts.iter().map(|a| a.account.account.key()).collect();
+        let record = self
+            .current_draw(quarter)?
+            .ok_or(DrawError::NoDraw(quarter))?;
+        let keys: Vec<String> = record
+            .accounts
+            .iter()
+            .map(|a| a.account.account.key())
+            .collect();
         let items: Vec<Assignable> = record
             .accounts
             .iter()
@@ -390,8 +430,9 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut loads = vec![0usize; inspectors.len()];
         {
-            let mut stmt =
-                tx.prepare("UPDATE draw_account SET inspector = ?1 WHERE draw = ?2 AND account = ?3")?;
+            let mut stmt = tx.prepare(
+                "UPDATE draw_account SET inspector = ?1 WHERE draw = ?2 AND account = ?3",
+            )?;
             for (a, &who) in record.accounts.iter().zip(&split) {
                 stmt.execute(params![inspectors[who], record.info.id, a.account.id])?;
                 loads[who] += 1;
@@ -406,7 +447,11 @@ impl Store {
                 .map(|(n, c)| format!("{n} {c} 个"))
                 .collect::<Vec<_>>()
                 .join("，"),
-            if keep_county { "（同一区县分给同一人）" } else { "" }
+            if keep_county {
+                "（同一区县分给同一人）"
+            } else {
+                ""
+            }
         );
         log::append(&tx, at, &actor, "分配检查人员", &detail)?;
         tx.commit()?;

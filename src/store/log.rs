@@ -8,7 +8,6 @@ use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError, settings::USER_NAME};
 
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
     pub id: i64,
@@ -19,7 +18,14 @@ pub struct LogEntry {
     pub detail: String,
 }
 
-fn entry_hash(previous: &str, id: i64, at: &str, actor: &str, action: &str, detail: &str) -> String {
+fn entry_hash(
+    previous: &str,
+    id: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> String {
     let mut h = Sha256::new();
     for part in [previous, &id.to_string(), at, actor, action, detail] {
         h.update(part.as_bytes());
@@ -101,7 +107,8 @@ impl Store {
             let id: i64 = r.get(0)?;
             let (at, actor, action, detail, hash): (String, String, String, String, String) =
                 (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-            if id != expected_id || entry_hash(&previous, id, &at, &actor, &action, &detail) != hash {
+            if id != expected_id || entry_hash(&previous, id, &at, &actor, &action, &detail) != hash
+            {
                 return Ok(Some(id));
             }
             previous = hash;

@@ -251,7 +251,12 @@ impl Store {
             "导入名录",
             &format!(
                 "{}（工作表“{}”）：新增 {}，更新 {}，未变 {}，移出名录 {}，问题 {problems} 处",
-                meta.file_name, parsed.sheet, counts.added, counts.updated, counts.unchanged, counts.unlisted
+                meta.file_name,
+                parsed.sheet,
+                counts.added,
+                counts.updated,
+                counts.unchanged,
+                counts.unlisted
             ),
         )?;
         tx.commit()?;

@@ -5,8 +5,10 @@ mod dialogs;
 pub mod fonts;
 mod import_preview;
 pub mod roster_screen;
+pub mod sample_screen;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::import::ImportReport;
@@ -14,6 +16,7 @@ use crate::worker::{Command, Event, Job, WorkerHandle};
 use dialogs::PendingDialog;
 use import_preview::PreviewAction;
 use roster_screen::{RosterAction, RosterScreen};
+use sample_screen::{SampleAction, SampleScreen};
 
 pub const TITLE: &str = "政务新媒体季度抽查";
 
@@ -49,11 +52,32 @@ struct Running {
 enum DialogPurpose {
     ImportRoster,
     SaveProblems,
+    SaveSampleList(crate::model::Quarter),
+}
+
+/// The screens, one per step of the work, in the order of the top bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Roster,
+    Sample,
+}
+
+impl Screen {
+    const ALL: [Self; 2] = [Self::Roster, Self::Sample];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Roster => "名录",
+            Self::Sample => "抽样",
+        }
+    }
 }
 
 pub struct App {
     worker: WorkerHandle,
+    pub screen: Screen,
     pub roster: RosterScreen,
+    pub sample: SampleScreen,
     running: Option<Running>,
     preview: Option<(Box<ImportReport>, PathBuf)>,
     dialog: Option<(DialogPurpose, PendingDialog)>,
@@ -73,7 +97,9 @@ impl App {
         let worker = WorkerHandle::spawn(db.clone(), Box::new(move || repaint.request_repaint()))?;
         Ok(Self {
             worker,
+            screen: Screen::Roster,
             roster: RosterScreen::default(),
+            sample: SampleScreen::new(chrono::Local::now().date_naive(), crate::seed::fresh_seed()),
             running: Some(Running {
                 job: Job::Open,
                 text: "正在打开数据库…".to_owned(),
@@ -134,6 +160,9 @@ impl App {
                         DialogPurpose::SaveProblems => {
                             self.worker.send(Command::SaveProblemList { path })
                         }
+                        DialogPurpose::SaveSampleList(quarter) => {
+                            self.worker.send(Command::SaveSampleList { quarter, path })
+                        }
                     }
                 }
             }
@@ -162,6 +191,7 @@ impl App {
                 {
                     self.running = None;
                 }
+                self.sample.set_accounts(Arc::clone(&accounts));
                 self.roster.set_accounts(accounts);
             }
             Event::Progress {
@@ -188,6 +218,17 @@ impl App {
                 self.status = Some((false, format!("问题清单已保存：{}", path.display())));
             }
             Event::HistoryLoaded { account, changes } => self.roster.set_history(account, changes),
+            Event::DrawLoaded {
+                quarter,
+                draw,
+                history,
+            } => self.sample.set_draw(quarter, draw, history),
+            Event::Done { job, message } => {
+                if self.running.as_ref().is_some_and(|r| r.job == job) {
+                    self.running = None;
+                }
+                self.status = Some((false, message));
+            }
             Event::Failed { job, message } => {
                 self.running = None;
                 if job == Job::Open {
@@ -210,7 +251,12 @@ impl App {
             ui.horizontal(|ui| {
                 ui.heading(TITLE);
                 ui.separator();
-                ui.strong("名录");
+                let enabled = self.running.is_none() && self.preview.is_none();
+                ui.add_enabled_ui(enabled, |ui| {
+                    for screen in Screen::ALL {
+                        ui.selectable_value(&mut self.screen, screen, screen.label());
+                    }
+                });
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.small(format!("数据库：{}", self.db.display()));
                 });
@@ -227,17 +273,15 @@ impl App {
                 return;
             }
             let enabled = self.running.is_none() && self.preview.is_none();
-            let action = ui.add_enabled_ui(enabled, |ui| self.roster.ui(ui)).inner;
-            match action {
-                Some(RosterAction::Import) => {
-                    if let Some(d) = dialogs::pick_roster(ui.ctx()) {
-                        self.dialog = Some((DialogPurpose::ImportRoster, d));
-                    }
+            match self.screen {
+                Screen::Roster => {
+                    let action = ui.add_enabled_ui(enabled, |ui| self.roster.ui(ui)).inner;
+                    self.roster_action(ui.ctx(), action);
                 }
-                Some(RosterAction::ShowHistory(account)) => {
-                    self.worker.send(Command::LoadHistory { account })
+                Screen::Sample => {
+                    let action = ui.add_enabled_ui(enabled, |ui| self.sample.ui(ui)).inner;
+                    self.sample_action(ui.ctx(), action);
                 }
-                None => {}
             }
             if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
                 ui.ctx().debug_painter().text(
@@ -250,6 +294,51 @@ impl App {
             }
         });
         self.preview_ui(ui.ctx());
+    }
+
+    fn roster_action(&mut self, ctx: &egui::Context, action: Option<RosterAction>) {
+        match action {
+            Some(RosterAction::Import) => {
+                if let Some(d) = dialogs::pick_roster(ctx) {
+                    self.dialog = Some((DialogPurpose::ImportRoster, d));
+                }
+            }
+            Some(RosterAction::ShowHistory(account)) => {
+                self.worker.send(Command::LoadHistory { account });
+            }
+            None => {}
+        }
+    }
+
+    fn sample_action(&mut self, ctx: &egui::Context, action: Option<SampleAction>) {
+        match action {
+            Some(SampleAction::LoadDraw(quarter)) => self.worker.send(Command::LoadDraw(quarter)),
+            Some(SampleAction::Draw(request)) => {
+                self.status = None;
+                self.running = Some(Running {
+                    job: Job::Draw,
+                    text: "正在抽样…".to_owned(),
+                    fraction: None,
+                    cancellable: false,
+                });
+                self.worker.send(Command::MakeDraw(request));
+            }
+            Some(SampleAction::Assign {
+                quarter,
+                inspectors,
+                keep_county,
+            }) => self.worker.send(Command::Assign {
+                quarter,
+                inspectors,
+                keep_county,
+            }),
+            Some(SampleAction::SaveList(quarter, name)) => {
+                if let Some(d) = dialogs::save_xlsx(ctx, "导出抽查名单", name) {
+                    self.dialog = Some((DialogPurpose::SaveSampleList(quarter), d));
+                }
+            }
+            None => {}
+        }
     }
 
     fn preview_ui(&mut self, ctx: &egui::Context) {

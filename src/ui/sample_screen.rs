@@ -1,0 +1,442 @@
+//! 抽样: choose the quarter, rate, strata and seed, preview each stratum's share, draw, and
+//! split the sample between inspectors. The preview is computed here from the roster the app
+//! already holds (only when an option changes); drawing and assigning go to the worker.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use egui_extras::{Column, TableBuilder};
+
+use crate::assignment;
+use crate::model::Quarter;
+use crate::sampling::{self, DrawOptions, Rate, Strata, StratumCount};
+use crate::store::{DrawInfo, DrawRecord, DrawRequest, StoredAccount};
+
+/// What the screen asks the app to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SampleAction {
+    LoadDraw(Quarter),
+    Draw(DrawRequest),
+    Assign {
+        quarter: Quarter,
+        inspectors: Vec<String>,
+        keep_county: bool,
+    },
+    SaveList(Quarter, String),
+}
+
+pub struct SampleScreen {
+    accounts: Arc<Vec<StoredAccount>>,
+    pub quarter: String,
+    pub rate: String,
+    pub strata: Strata,
+    pub seed: String,
+    pub prefer: bool,
+    pub prefer_quarters: u32,
+    pub reason: String,
+    pub inspectors: String,
+    pub keep_county: bool,
+    /// The preview, recomputed when the roster, the strata or the rate changes.
+    plan: Vec<StratumCount>,
+    population: usize,
+    excluded: usize,
+    planned_for: Option<(Strata, Option<Rate>)>,
+    /// The quarter whose draw is shown (or asked for).
+    shown: Option<Quarter>,
+    draw: Option<Arc<DrawRecord>>,
+    history: Vec<DrawInfo>,
+}
+
+impl SampleScreen {
+    /// A screen for the quarter `today` falls in, with a fresh seed.
+    #[must_use]
+    pub fn new(today: NaiveDate, seed: u64) -> Self {
+        Self {
+            accounts: Arc::default(),
+            quarter: Quarter::containing(today).to_string(),
+            rate: "30%".to_owned(),
+            strata: Strata::County,
+            seed: seed.to_string(),
+            prefer: false,
+            prefer_quarters: 3,
+            reason: String::new(),
+            inspectors: String::new(),
+            keep_county: false,
+            plan: Vec::new(),
+            population: 0,
+            excluded: 0,
+            planned_for: None,
+            shown: None,
+            draw: None,
+            history: Vec::new(),
+        }
+    }
+
+    pub fn set_accounts(&mut self, accounts: Arc<Vec<StoredAccount>>) {
+        self.accounts = accounts;
+        self.planned_for = None;
+    }
+
+    pub fn set_draw(
+        &mut self,
+        quarter: Quarter,
+        draw: Option<Arc<DrawRecord>>,
+        history: Vec<DrawInfo>,
+    ) {
+        if self.shown == Some(quarter) {
+            if draw.as_ref().map(|d| d.info.id) != self.draw.as_ref().map(|d| d.info.id) {
+                self.reason.clear();
+            }
+            self.draw = draw;
+            self.history = history;
+        }
+    }
+
+    /// The draw shown, if any (tests read it).
+    #[must_use]
+    pub fn draw(&self) -> Option<&DrawRecord> {
+        self.draw.as_deref()
+    }
+
+    fn refresh_plan(&mut self, rate: Option<Rate>) {
+        if self.planned_for == Some((self.strata, rate)) {
+            return;
+        }
+        self.planned_for = Some((self.strata, rate));
+        let listed = self.accounts.iter().filter(|a| a.listed);
+        let (running, stopped): (Vec<&StoredAccount>, Vec<&StoredAccount>) =
+            listed.partition(|a| a.account.status.in_operation());
+        self.population = running.len();
+        self.excluded = stopped.len();
+        let strata: Vec<String> = running
+            .iter()
+            .map(|a| self.strata.stratum_of(&a.account))
+            .collect();
+        self.plan = sampling::plan(
+            strata.iter().map(String::as_str),
+            rate.unwrap_or(Rate::MINIMUM),
+        );
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<SampleAction> {
+        let quarter = self.quarter.parse::<Quarter>();
+        let rate = self.rate.parse::<Rate>();
+        let seed = crate::seed::parse_seed(&self.seed);
+        self.refresh_plan(rate.as_ref().ok().copied());
+        let mut action = None;
+        if let Ok(q) = &quarter {
+            if self.shown != Some(*q) {
+                self.shown = Some(*q);
+                self.draw = None;
+                self.history.clear();
+                action = Some(SampleAction::LoadDraw(*q));
+            }
+        }
+        egui::Panel::left("sample_options")
+            .resizable(false)
+            .exact_size(340.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if let Some(a) = self.options_ui(ui, &quarter, &rate, &seed) {
+                        action = Some(a);
+                    }
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(a) = self.result_ui(ui) {
+                action = Some(a);
+            }
+        });
+        action
+    }
+
+    fn options_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        quarter: &Result<Quarter, crate::model::QuarterError>,
+        rate: &Result<Rate, sampling::RateError>,
+        seed: &Result<u64, String>,
+    ) -> Option<SampleAction> {
+        let mut action = None;
+        ui.heading("抽样设置");
+        ui.add_space(4.0);
+        let error = |ui: &mut egui::Ui, text: &str| {
+            ui.colored_label(ui.visuals().error_fg_color, text);
+        };
+        egui::Grid::new("sample_form")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let label = ui.label("季度");
+                ui.horizontal(|ui| {
+                    ui.add(egui::TextEdit::singleline(&mut self.quarter).desired_width(90.0))
+                        .labelled_by(label.id);
+                    if let Ok(q) = quarter {
+                        ui.label(q.label());
+                    }
+                });
+                ui.end_row();
+                let label = ui.label("抽查比例");
+                ui.add(egui::TextEdit::singleline(&mut self.rate).desired_width(90.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+                ui.label("分层方式");
+                egui::ComboBox::from_id_salt("分层方式")
+                    .selected_text(self.strata.label())
+                    .show_ui(ui, |ui| {
+                        for s in Strata::ALL {
+                            ui.selectable_value(&mut self.strata, s, s.label());
+                        }
+                    });
+                ui.end_row();
+                let label = ui.label("随机种子");
+                ui.horizontal(|ui| {
+                    ui.add(egui::TextEdit::singleline(&mut self.seed).desired_width(120.0))
+                        .labelled_by(label.id);
+                    if ui
+                        .button("换一个")
+                        .on_hover_text("随机生成新的种子")
+                        .clicked()
+                    {
+                        self.seed = crate::seed::fresh_seed().to_string();
+                    }
+                });
+                ui.end_row();
+            });
+        if let Err(e) = quarter {
+            error(ui, &e.to_string());
+        }
+        if let Err(e) = rate {
+            error(ui, &e.to_string());
+        }
+        if let Err(e) = seed {
+            error(ui, e);
+        }
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.prefer, "优先抽取近");
+            ui.add_enabled(
+                self.prefer,
+                egui::DragValue::new(&mut self.prefer_quarters).range(1..=8),
+            );
+            ui.label("个季度未抽到的账号");
+        });
+        ui.small("同一个名录、相同设置和相同种子，在任何电脑上都会抽出相同的名单。");
+        ui.separator();
+        self.plan_ui(ui);
+        ui.separator();
+        let redraw = self.draw.as_ref().map(|d| d.info.drawn_at);
+        if let Some(at) = redraw {
+            ui.label(format!(
+                "本季度已于 {} 抽样。重新抽样必须填写理由，原来的名单会作为历史保留。",
+                at.format("%Y-%m-%d %H:%M")
+            ));
+            let label = ui.label("重新抽样理由");
+            ui.add(egui::TextEdit::multiline(&mut self.reason).desired_rows(2))
+                .labelled_by(label.id);
+        }
+        let ready = quarter.is_ok()
+            && rate.is_ok()
+            && seed.is_ok()
+            && self.population > 0
+            && (redraw.is_none() || !self.reason.trim().is_empty());
+        let text = if redraw.is_some() {
+            "重新抽取"
+        } else {
+            "抽取"
+        };
+        if ui
+            .add_enabled(
+                ready,
+                egui::Button::new(text).min_size([120.0, 30.0].into()),
+            )
+            .clicked()
+        {
+            if let (Ok(quarter), Ok(rate), Ok(seed)) = (quarter, rate, seed) {
+                action = Some(SampleAction::Draw(DrawRequest {
+                    quarter: *quarter,
+                    options: DrawOptions {
+                        rate: *rate,
+                        strata: self.strata,
+                        prefer_not_drawn_in: if self.prefer { self.prefer_quarters } else { 0 },
+                    },
+                    seed: *seed,
+                    reason: redraw.map(|_| self.reason.trim().to_owned()),
+                }));
+            }
+        }
+        if self.population == 0 {
+            ui.label("名录中还没有在运行的账号，请先在“名录”中导入账号名录。");
+        }
+        action
+    }
+
+    fn plan_ui(&self, ui: &mut egui::Ui) {
+        let total: usize = self.plan.iter().map(|s| s.sampled).sum();
+        ui.strong(format!("预计抽取 {total} 个账号"));
+        ui.label(format!(
+            "总体：在运行账号 {} 个（另有已关停、已注销 {} 个不参与抽样）",
+            self.population, self.excluded
+        ));
+        egui::ScrollArea::vertical()
+            .id_salt("plan")
+            .max_height(260.0)
+            .show(ui, |ui| {
+                egui::Grid::new("plan_grid")
+                    .striped(true)
+                    .num_columns(3)
+                    .show(ui, |ui| {
+                        ui.strong("分层");
+                        ui.strong("账号数");
+                        ui.strong("抽取数");
+                        ui.end_row();
+                        for s in &self.plan {
+                            ui.label(&s.key);
+                            ui.label(s.population.to_string());
+                            ui.label(s.sampled.to_string());
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
+
+    fn result_ui(&mut self, ui: &mut egui::Ui) -> Option<SampleAction> {
+        let Some(draw) = self.draw.clone() else {
+            ui.add_space(20.0);
+            ui.vertical_centered(|ui| {
+                ui.heading(match self.shown {
+                    Some(q) => format!("{}还没有抽样", q.label()),
+                    None => "请填写正确的季度".to_owned(),
+                });
+                ui.label("在左侧确认设置和预计抽取数后，点击“抽取”。");
+            });
+            return None;
+        };
+        let mut action = None;
+        let i = &draw.info;
+        ui.horizontal(|ui| {
+            ui.heading(format!("{}抽查名单", i.quarter.label()));
+            if ui.button("导出抽查名单…").clicked() {
+                action = Some(SampleAction::SaveList(
+                    i.quarter,
+                    crate::export::sample_list_file_name(&draw),
+                ));
+            }
+        });
+        ui.label(format!(
+            "{}，比例 {}，随机种子 {}：在运行账号 {} 个，抽取 {} 个。抽取人 {}，{}。",
+            i.strata.label(),
+            i.rate,
+            i.seed,
+            i.population,
+            i.sampled,
+            i.drawn_by,
+            i.drawn_at.format("%Y-%m-%d %H:%M")
+        ));
+        ui.small(format!("总体指纹：{}", i.population_hash));
+        if self.history.len() > 1 {
+            ui.collapsing(
+                format!("本季度共抽样 {} 次", self.history.len()),
+                |ui| {
+                    for h in &self.history {
+                        ui.label(format!(
+                            "{}　种子 {}　抽取 {} 个　{}{}",
+                            h.drawn_at.format("%Y-%m-%d %H:%M"),
+                            h.seed,
+                            h.sampled,
+                            if h.superseded_at.is_some() {
+                                "（已作废）"
+                            } else {
+                                "（现行）"
+                            },
+                            h.reason
+                                .as_deref()
+                                .map(|r| format!("　理由：{r}"))
+                                .unwrap_or_default()
+                        ));
+                    }
+                },
+            );
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            let label = ui.label("检查人员姓名");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.inspectors)
+                    .hint_text("例如：张三，李四")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+            ui.checkbox(&mut self.keep_county, "同一区县分给同一人");
+            let names = assignment::parse_inspectors(&self.inspectors);
+            if ui
+                .add_enabled(names.is_ok(), egui::Button::new("分配"))
+                .clicked()
+            {
+                if let Ok(inspectors) = names {
+                    action = Some(SampleAction::Assign {
+                        quarter: i.quarter,
+                        inspectors,
+                        keep_county: self.keep_county,
+                    });
+                }
+            } else if let Err(assignment::AssignError::Duplicate(n)) = names {
+                ui.colored_label(ui.visuals().error_fg_color, format!("“{n}”重复填写了"));
+            }
+        });
+        ui.separator();
+        accounts_table_ui(ui, &draw);
+        action
+    }
+}
+
+fn accounts_table_ui(ui: &mut egui::Ui, draw: &DrawRecord) {
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::initial(50.0))
+        .column(Column::initial(110.0).clip(true))
+        .column(Column::initial(110.0).clip(true))
+        .column(Column::initial(220.0).clip(true))
+        .column(Column::initial(200.0).clip(true))
+        .column(Column::initial(60.0))
+        .column(Column::remainder().clip(true))
+        .header(row_height, |mut header| {
+            for h in [
+                "序号",
+                "分层",
+                "平台",
+                "账号名称",
+                "主办单位",
+                "类型",
+                "检查人员",
+            ] {
+                header.col(|ui| {
+                    ui.strong(h);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, draw.accounts.len(), |mut row| {
+                let n = row.index();
+                let d = &draw.accounts[n];
+                let a = &d.account.account;
+                let kind = if d.recheck { "复查" } else { "抽取" };
+                let inspector = d.inspector.as_deref().unwrap_or("未分配");
+                for text in [
+                    (n + 1).to_string().as_str(),
+                    &d.stratum,
+                    &a.platform,
+                    &a.name,
+                    &a.host_unit,
+                    kind,
+                    inspector,
+                ] {
+                    row.col(|ui| {
+                        ui.add(egui::Label::new(text).selectable(false).truncate());
+                    });
+                }
+            });
+        });
+}

@@ -1,0 +1,87 @@
+//! Shared by the egui_kittest tests: a harness around the real app (real database, real
+//! worker thread), waiting for the worker, and dropping files onto the window.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use spotcheck::ui::App;
+
+#[derive(Debug)]
+pub struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+pub fn harness(db: PathBuf) -> Harness<'static, Option<App>> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut Option<App>| {
+                if let Some(app) = app {
+                    app.logic(ui.ctx());
+                    app.draw(ui);
+                }
+            },
+            None,
+        );
+    let app = App::new(&harness.ctx, db).expect("start worker");
+    *harness.state_mut() = Some(app);
+    harness
+}
+
+pub fn app<'h>(h: &'h Harness<'_, Option<App>>) -> &'h App {
+    h.state().as_ref().expect("app is set")
+}
+
+/// Steps frames until `done` holds (the worker answers on its own thread).
+pub fn step_until(h: &mut Harness<'_, Option<App>>, what: &str, done: impl Fn(&App) -> bool) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if done(app(h)) {
+            h.step();
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+pub fn drop_file(h: &mut Harness<'_, Option<App>>, path: &Path) {
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path.to_owned())));
+}
+
+pub fn app_mut<'h>(h: &'h mut Harness<'_, Option<App>>) -> &'h mut App {
+    h.state_mut().as_mut().expect("app is set")
+}
+
+/// A database in `dir` holding a demo roster of `n` accounts, imported as a user would.
+pub fn db_with_roster(dir: &Path, n: usize) -> PathBuf {
+    let roster = dir.join("名录.xlsx");
+    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(n, 7), &roster)
+        .expect("write roster");
+    let db = dir.join("t.db");
+    let mut store = spotcheck::store::Store::open(&db).expect("open store");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+        .expect("read roster");
+    spotcheck::import::commit(&mut store, &preview, chrono::Local::now().naive_local())
+        .expect("import roster");
+    db
+}

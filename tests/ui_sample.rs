@@ -1,0 +1,101 @@
+//! Clicks through the 抽样 screen with egui_kittest: the preview, a refused rate, the draw, a
+//! redraw that needs a reason, and the split between inspectors.
+
+mod common;
+
+use common::{app, app_mut, db_with_roster, harness, step_until};
+use egui_kittest::kittest::{NodeT, Queryable};
+use spotcheck::sampling::Rate;
+
+#[test]
+fn draw_redraw_and_assign() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 80);
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the roster to load", |a| !a.busy());
+
+    h.get_by_label("抽样").click();
+    h.run_steps(2);
+    {
+        let s = &mut app_mut(&mut h).sample;
+        s.quarter = "2026Q4".to_owned();
+        s.seed = "20261125".to_owned();
+    }
+    h.run_steps(2);
+    step_until(&mut h, "the quarter's (empty) draw", |a| !a.busy());
+    h.get_by_label("2026年第四季度还没有抽样");
+
+    // The preview: every stratum's ⌈30%⌉, summed.
+    let accounts = spotcheck::demo::accounts(80, 7);
+    let mut sizes = std::collections::BTreeMap::<&str, usize>::new();
+    for a in accounts.iter().filter(|a| a.status.in_operation()) {
+        *sizes.entry(a.region()).or_default() += 1;
+    }
+    let expected: usize = sizes.values().map(|&n| Rate::MINIMUM.sample_size(n)).sum();
+    h.get_by_label(&format!("预计抽取 {expected} 个账号"));
+
+    // A rate below the rule is refused, citing it, and 抽取 is disabled.
+    app_mut(&mut h).sample.rate = "20%".to_owned();
+    h.run_steps(2);
+    h.get_by_label_contains("不低于30%");
+    assert!(h.get_by_label("抽取").accesskit_node().is_disabled());
+    app_mut(&mut h).sample.rate = "30%".to_owned();
+    h.run_steps(2);
+
+    h.get_by_label("抽取").click();
+    step_until(&mut h, "the draw", |a| {
+        a.sample.draw().is_some() && !a.busy()
+    });
+    let draw = app(&h).sample.draw().expect("drawn").clone();
+    assert_eq!(draw.info.sampled, expected);
+    assert_eq!(draw.info.seed, 20_261_125);
+    assert!(
+        app(&h)
+            .status()
+            .is_some_and(|(err, t)| !err && t.contains("已抽取"))
+    );
+    h.get_by_label(&draw.accounts[0].account.account.name);
+
+    // A redraw needs a reason: the button stays disabled until one is typed.
+    assert!(h.get_by_label("重新抽取").accesskit_node().is_disabled());
+    h.get_by_label("重新抽样理由").click();
+    h.run_steps(1);
+    h.get_by_label("重新抽样理由")
+        .type_text("名录更新后重新抽取");
+    h.run_steps(2);
+    h.get_by_label("重新抽取").click();
+    step_until(&mut h, "the redraw", |a| {
+        a.sample.draw().is_some_and(|d| d.info.id != draw.info.id) && !a.busy()
+    });
+    let redrawn = app(&h).sample.draw().expect("redrawn").clone();
+    assert_eq!(redrawn.info.reason.as_deref(), Some("名录更新后重新抽取"));
+    h.get_by_label("本季度共抽样 2 次");
+
+    // Split between two inspectors.
+    h.get_by_label("检查人员姓名").click();
+    h.run_steps(1);
+    h.get_by_label("检查人员姓名").type_text("张三，李四");
+    h.run_steps(2);
+    h.get_by_label("分配").click();
+    step_until(&mut h, "the assignment", |a| {
+        a.sample
+            .draw()
+            .is_some_and(|d| d.accounts.iter().all(|x| x.inspector.is_some()))
+    });
+    let assigned = app(&h).sample.draw().expect("draw").clone();
+    let zhang = assigned
+        .accounts
+        .iter()
+        .filter(|x| x.inspector.as_deref() == Some("张三"))
+        .count();
+    assert!(zhang.abs_diff(assigned.accounts.len() - zhang) <= 1);
+
+    // Everything is in the database, not only on screen.
+    drop(h);
+    let store = spotcheck::store::Store::open(&db).expect("reopen");
+    let q = "2026Q4".parse().expect("quarter");
+    let stored = store.current_draw(q).expect("read").expect("a draw");
+    assert_eq!(stored.info.id, redrawn.info.id);
+    assert_eq!(store.draw_history(q).expect("history").len(), 2);
+    assert!(stored.accounts.iter().all(|x| x.inspector.is_some()));
+}
