@@ -6,6 +6,9 @@
 //! Expected counts are computed here from the generated roster, not from the store, so that a
 //! wrong population or a wrong ceiling in the store shows up as a mismatch.
 
+// Each test walks one scenario from roster to result; splitting them would hide the story.
+#![allow(clippy::too_many_lines)]
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -155,11 +158,26 @@ fn text(cell: &Data) -> String {
     }
 }
 
-fn number(cell: &Data) -> f64 {
-    match cell {
+/// A whole number written as a cell (Excel stores every number as a float).
+fn count(cell: &Data) -> usize {
+    let value = match cell {
         Data::Float(f) => *f,
         Data::Int(i) => *i as f64,
         other => panic!("expected a number, found {other:?}"),
+    };
+    assert!(
+        value >= 0.0 && value.fract() == 0.0,
+        "{value} is not a count"
+    );
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let n = value as usize;
+    n
+}
+
+fn fraction(cell: &Data) -> f64 {
+    match cell {
+        Data::Float(f) => *f,
+        other => panic!("expected a fraction, found {other:?}"),
     }
 }
 
@@ -771,7 +789,7 @@ fn the_sample_list_reads_back_with_method_list_strata_and_print_setup() {
     assert_eq!(rows.len(), record.accounts.len(), "one row per account");
     for (n, (row, d)) in rows.iter().zip(&record.accounts).enumerate() {
         let a = &d.account.account;
-        assert_eq!(number(&row[0]), (n + 1) as f64);
+        assert_eq!(count(&row[0]), n + 1);
         let cells: Vec<String> = row[1..10].iter().map(text).collect();
         let expected = [
             d.stratum.as_str(),
@@ -802,15 +820,15 @@ fn the_sample_list_reads_back_with_method_list_strata_and_print_setup() {
     );
     for (row, s) in strata[2..].iter().zip(&record.strata) {
         assert_eq!(text(&row[0]), s.key);
-        assert_eq!(number(&row[1]), s.population as f64);
-        assert_eq!(number(&row[2]), s.sampled as f64);
-        let share = number(&row[3]);
-        assert!(share >= 0.3 && share <= 1.0, "{}: {share}", s.key);
+        assert_eq!(count(&row[1]), s.population);
+        assert_eq!(count(&row[2]), s.sampled);
+        let share = fraction(&row[3]);
+        assert!((0.3..=1.0).contains(&share), "{}: {share}", s.key);
     }
     let total = &strata[2 + record.strata.len()];
     assert_eq!(text(&total[0]), "合计");
-    assert_eq!(number(&total[1]), record.info.population as f64);
-    assert_eq!(number(&total[2]), record.info.sampled as f64);
+    assert_eq!(count(&total[1]), record.info.population);
+    assert_eq!(count(&total[2]), record.info.sampled);
     assert_eq!(
         record.strata.iter().map(|s| s.population).sum::<usize>(),
         record.info.population

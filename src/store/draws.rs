@@ -170,6 +170,16 @@ fn drawn_before(
     Ok(out)
 }
 
+/// Accounts found 不合格 in the draw in force of `quarter`.
+fn failed_in(conn: &Connection, quarter: Quarter) -> Result<HashSet<i64>, rusqlite::Error> {
+    let mut stmt = conn.prepare(
+        "SELECT i.account FROM inspection i JOIN draw d ON d.id = i.draw
+         WHERE d.quarter = ?1 AND d.superseded_at IS NULL AND i.verdict = 'fail'",
+    )?;
+    let ids = stmt.query_map([quarter.to_string()], |r| r.get(0))?;
+    ids.collect()
+}
+
 fn describe(request: &DrawRequest, population: usize, sampled: usize) -> String {
     let o = &request.options;
     let mut text = format!(
@@ -242,12 +252,24 @@ impl Store {
             })
             .collect();
         let sample = sampling::draw(&candidates, &request.options, request.seed);
+        let failed = failed_in(&tx, request.quarter.previous())?;
+        // 复查: last quarter's failures still in operation, whether drawn again or not.
+        let drawn: HashSet<i64> = sample
+            .picks
+            .iter()
+            .map(|&(c, _)| population[c].id)
+            .collect();
+        let rechecks: Vec<&StoredAccount> = population
+            .iter()
+            .copied()
+            .filter(|a| failed.contains(&a.id))
+            .collect();
         let hash = sampling::population_hash(candidates.iter().map(|c| c.key.as_str()));
         let o = &request.options;
         tx.execute(
             "INSERT INTO draw (quarter, rate_bp, strata, seed, algorithm, algorithm_version, prefer_not_drawn_in,
                 population, population_hash, excluded, sampled, rechecks, drawn_by, drawn_at, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13, ?14)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 request.quarter.to_string(),
                 o.rate.basis_points(),
@@ -260,6 +282,7 @@ impl Store {
                 hash,
                 int(excluded.len()),
                 int(sample.len()),
+                int(rechecks.len()),
                 actor,
                 at.format(TIME).to_string(),
                 reason,
@@ -280,15 +303,25 @@ impl Store {
                 ])?;
             }
             let mut stmt = tx.prepare(
-                "INSERT INTO draw_account (draw, account, position, stratum, drawn, recheck) VALUES (?1, ?2, ?3, ?4, 1, 0)",
+                "INSERT INTO draw_account (draw, account, position, stratum, drawn, recheck) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for (position, &(c, h)) in sample.picks.iter().enumerate() {
+                let id = population[c].id;
+                let recheck = failed.contains(&id);
                 stmt.execute(params![
                     draw,
-                    population[c].id,
+                    id,
                     int(position),
-                    sample.strata[h].key
+                    sample.strata[h].key,
+                    true,
+                    recheck
                 ])?;
+            }
+            let extra = rechecks.iter().filter(|a| !drawn.contains(&a.id));
+            for (position, a) in extra.enumerate() {
+                let stratum = request.options.strata.stratum_of(&a.account);
+                let position = int(sample.len() + position);
+                stmt.execute(params![draw, a.id, position, stratum, false, true])?;
             }
             let mut stmt =
                 tx.prepare("INSERT INTO draw_excluded (draw, account) VALUES (?1, ?2)")?;

@@ -5,6 +5,7 @@
 
 mod draws;
 mod error;
+mod inspections;
 mod log;
 mod roster;
 mod schema;
@@ -15,6 +16,10 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use draws::{DrawError, DrawInfo, DrawRecord, DrawRequest, DrawnAccount};
 pub use error::StoreError;
+pub use inspections::{
+    Evidence, EvidenceKind, InspectError, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES,
+    NewEvidence, StoredFinding,
+};
 pub use log::LogEntry;
 
 /// The keys of the settings a user can change.

@@ -105,4 +105,52 @@ pub const MIGRATIONS: &[&str] = &[
         hash   TEXT NOT NULL
     );
     ",
+    // 3: checklists, inspections, findings and evidence.
+    r"
+    CREATE TABLE checklist (
+        id         TEXT NOT NULL,
+        version    TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        added_at   TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    );
+    CREATE TABLE inspection (
+        id                INTEGER PRIMARY KEY,
+        draw              INTEGER NOT NULL REFERENCES draw(id),
+        account           INTEGER NOT NULL REFERENCES account(id),
+        checklist_id      TEXT NOT NULL,
+        checklist_version TEXT NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('in_progress', 'done')),
+        verdict           TEXT CHECK (verdict IN ('pass', 'fail')),
+        score             REAL,
+        inspector         TEXT NOT NULL,
+        started_at        TEXT NOT NULL,
+        finished_at       TEXT,
+        UNIQUE (draw, account),
+        FOREIGN KEY (checklist_id, checklist_version) REFERENCES checklist(id, version)
+    );
+    CREATE TABLE finding (
+        inspection  INTEGER NOT NULL REFERENCES inspection(id),
+        item        TEXT NOT NULL,
+        answer      TEXT CHECK (answer IN ('pass', 'fail', 'na')),
+        note        TEXT NOT NULL,
+        last_update TEXT,
+        checked_on  TEXT,
+        updated_by  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (inspection, item)
+    );
+    CREATE TABLE evidence (
+        id         INTEGER PRIMARY KEY,
+        inspection INTEGER NOT NULL REFERENCES inspection(id),
+        item       TEXT NOT NULL,
+        sha256     TEXT,
+        file_name  TEXT,
+        url        TEXT,
+        added_by   TEXT NOT NULL,
+        added_at   TEXT NOT NULL,
+        CHECK ((sha256 IS NULL) <> (url IS NULL))
+    );
+    CREATE INDEX evidence_by_inspection ON evidence(inspection);
+    ",
 ];

@@ -1,0 +1,706 @@
+//! Inspections in the database: the checklist each one used, its findings (one row per item,
+//! written the moment the inspector changes it), evidence files kept under their content hash
+//! beside the database, and the verdict recomputed on every change.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+
+use super::{Store, StoreError, log};
+use crate::checklist::{
+    Answer, Checklist, ChecklistError, Finding, Unfinished, Verdict, apply_rules, evaluate,
+};
+
+const TIME: &str = "%Y-%m-%d %H:%M:%S";
+const DAY: &str = "%Y-%m-%d";
+/// The setting naming the checklist new inspections use: `id` and `version` joined by a tab.
+const ACTIVE_CHECKLIST: &str = "active_checklist";
+/// The largest evidence file accepted (a phone screen recording is bigger; a screenshot is not).
+pub const MAX_EVIDENCE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Where the check of one sampled account stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InspectionStatus {
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+impl InspectionStatus {
+    pub const ALL: [Self; 3] = [Self::NotStarted, Self::InProgress, Self::Done];
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "未开始",
+            Self::InProgress => "进行中",
+            Self::Done => "已完成",
+        }
+    }
+}
+
+/// A finding as stored: who changed it last, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFinding {
+    pub finding: Finding,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvidenceKind {
+    /// A file copied into the evidence folder, named by its SHA-256.
+    File {
+        sha256: String,
+        file_name: String,
+    },
+    Url(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub id: i64,
+    pub item: String,
+    pub kind: EvidenceKind,
+    pub added_by: String,
+    pub added_at: NaiveDateTime,
+}
+
+/// Evidence to attach.
+#[derive(Debug, Clone)]
+pub enum NewEvidence {
+    /// A file on disk (chosen in a dialog or dropped on the window).
+    Path(PathBuf),
+    /// Bytes with a name (a screenshot pasted from the clipboard).
+    Bytes {
+        file_name: String,
+        bytes: Vec<u8>,
+    },
+    Url(String),
+}
+
+/// The check of one sampled account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub id: i64,
+    pub draw: i64,
+    pub account: i64,
+    pub checklist_id: String,
+    pub checklist_version: String,
+    pub status: InspectionStatus,
+    pub verdict: Option<Verdict>,
+    pub score: Option<f64>,
+    pub inspector: String,
+    pub started_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    pub findings: Vec<StoredFinding>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Inspection {
+    #[must_use]
+    pub fn finding(&self, item: &str) -> Option<&StoredFinding> {
+        self.findings.iter().find(|f| f.finding.item == item)
+    }
+
+    pub fn plain_findings(&self) -> Vec<Finding> {
+        self.findings.iter().map(|f| f.finding.clone()).collect()
+    }
+}
+
+/// Why an inspection change was refused. Messages are what users see.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("这个账号不在本次抽查名单中。")]
+    NotSampled,
+    #[error("检查表“{id}”（版本 {version}）不在数据库中，无法打开这次检查。")]
+    UnknownChecklist { id: String, version: String },
+    #[error("检查表中没有编号为 {0} 的检查项。")]
+    UnknownItem(String),
+    #[error("还不能完成：{0}")]
+    Unfinished(Unfinished),
+    #[error("检查表“{id}”版本 {version} 已经存在，但内容不同。修改检查表后请同时修改版本号。")]
+    ChecklistConflict { id: String, version: String },
+    #[error(transparent)]
+    Checklist(#[from] ChecklistError),
+    #[error("无法读取证据文件：{source}（{}）", path.display())]
+    ReadEvidence {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("证据文件太大（{size} 字节），单个文件不能超过 50 MB。（{}）", path.display())]
+    EvidenceTooLarge { path: PathBuf, size: u64 },
+    #[error("无法保存证据文件：{source}。请确认数据目录可以写入、磁盘没有满。（{}）", path.display())]
+    WriteEvidence {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("链接“{0}”不是有效的网址，请以 http:// 或 https:// 开头。")]
+    BadUrl(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for InspectError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sql(e))
+    }
+}
+
+fn answer_code(a: Answer) -> &'static str {
+    match a {
+        Answer::Pass => "pass",
+        Answer::Fail => "fail",
+        Answer::NotApplicable => "na",
+    }
+}
+
+fn answer_from(code: &str) -> Option<Answer> {
+    Answer::ALL.into_iter().find(|a| answer_code(*a) == code)
+}
+
+fn verdict_code(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+    }
+}
+
+fn verdict_from(code: &str) -> Option<Verdict> {
+    [Verdict::Pass, Verdict::Fail]
+        .into_iter()
+        .find(|v| verdict_code(*v) == code)
+}
+
+fn time(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, TIME).unwrap_or_default()
+}
+
+fn day(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, DAY).ok())
+}
+
+/// Stores a checklist definition once per (id, version); a different definition under the
+/// same id and version is refused, so old inspections keep the checklist they were made with.
+fn ensure_checklist(
+    conn: &Connection,
+    checklist: &Checklist,
+    at: NaiveDateTime,
+) -> Result<(), InspectError> {
+    let json = serde_json::to_string(checklist)
+        .map_err(|e| StoreError::Corrupt(format!("检查表无法保存：{e}")))?;
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT definition FROM checklist WHERE id = ?1 AND version = ?2",
+            params![checklist.id, checklist.version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match existing {
+        Some(stored) => {
+            if Checklist::from_json(&stored).ok().as_ref() != Some(checklist) {
+                return Err(InspectError::ChecklistConflict {
+                    id: checklist.id.clone(),
+                    version: checklist.version.clone(),
+                });
+            }
+        }
+        None => {
+            conn.execute(
+                "INSERT INTO checklist (id, version, definition, added_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    checklist.id,
+                    checklist.version,
+                    json,
+                    at.format(TIME).to_string()
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn load_checklist(
+    conn: &Connection,
+    id: &str,
+    version: &str,
+) -> Result<Option<Checklist>, InspectError> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT definition FROM checklist WHERE id = ?1 AND version = ?2",
+            params![id, version],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(json.map(|j| Checklist::from_json(&j)).transpose()?)
+}
+
+fn read_inspection(
+    conn: &Connection,
+    draw: i64,
+    account: i64,
+) -> Result<Option<Inspection>, rusqlite::Error> {
+    let Some(mut ins) = conn
+        .query_row(
+            "SELECT id, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at
+             FROM inspection WHERE draw = ?1 AND account = ?2",
+            params![draw, account],
+            |r| {
+                let status: String = r.get(3)?;
+                let verdict: Option<String> = r.get(4)?;
+                let started: String = r.get(7)?;
+                let finished: Option<String> = r.get(8)?;
+                Ok(Inspection {
+                    id: r.get(0)?,
+                    draw,
+                    account,
+                    checklist_id: r.get(1)?,
+                    checklist_version: r.get(2)?,
+                    status: if status == "done" {
+                        InspectionStatus::Done
+                    } else {
+                        InspectionStatus::InProgress
+                    },
+                    verdict: verdict.as_deref().and_then(verdict_from),
+                    score: r.get(5)?,
+                    inspector: r.get(6)?,
+                    started_at: time(&started),
+                    finished_at: finished.as_deref().map(time),
+                    findings: Vec::new(),
+                    evidence: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT item, answer, note, last_update, checked_on, updated_by, updated_at FROM finding
+         WHERE inspection = ?1",
+    )?;
+    ins.findings = stmt
+        .query_map([ins.id], |r| {
+            let answer: Option<String> = r.get(1)?;
+            let at: String = r.get(6)?;
+            Ok(StoredFinding {
+                finding: Finding {
+                    item: r.get(0)?,
+                    answer: answer.as_deref().and_then(answer_from),
+                    note: r.get(2)?,
+                    last_update: day(r.get(3)?),
+                    checked_on: day(r.get(4)?),
+                },
+                updated_by: r.get(5)?,
+                updated_at: time(&at),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, item, sha256, file_name, url, added_by, added_at FROM evidence
+         WHERE inspection = ?1 ORDER BY id",
+    )?;
+    ins.evidence = stmt
+        .query_map([ins.id], |r| {
+            let sha: Option<String> = r.get(2)?;
+            let name: Option<String> = r.get(3)?;
+            let url: Option<String> = r.get(4)?;
+            let at: String = r.get(6)?;
+            Ok(Evidence {
+                id: r.get(0)?,
+                item: r.get(1)?,
+                kind: match (sha, url) {
+                    (Some(sha256), _) => EvidenceKind::File {
+                        sha256,
+                        file_name: name.unwrap_or_default(),
+                    },
+                    (None, url) => EvidenceKind::Url(url.unwrap_or_default()),
+                },
+                added_by: r.get(5)?,
+                added_at: time(&at),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(ins))
+}
+
+impl Store {
+    /// The folder evidence files are kept in, beside the database.
+    #[must_use]
+    pub fn evidence_dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join("evidence")
+    }
+
+    /// Where an evidence file lives.
+    #[must_use]
+    pub fn evidence_path(&self, sha256: &str, file_name: &str) -> PathBuf {
+        let ext = Path::new(file_name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(|e| format!(".{}", e.to_ascii_lowercase()))
+            .unwrap_or_default();
+        self.evidence_dir()
+            .join(sha256.get(..2).unwrap_or("00"))
+            .join(format!("{sha256}{ext}"))
+    }
+
+    /// The checklist new inspections use: the one a supervisor installed, or the built-in one.
+    pub fn active_checklist(&self) -> Result<Checklist, InspectError> {
+        if let Some(active) = self.setting(ACTIVE_CHECKLIST)? {
+            if let Some((id, version)) = active.split_once('\t') {
+                if let Some(c) = load_checklist(&self.conn, id, version)? {
+                    return Ok(c);
+                }
+            }
+        }
+        Ok(Checklist::builtin().clone())
+    }
+
+    /// The checklist an inspection was made with.
+    pub fn checklist(&self, id: &str, version: &str) -> Result<Checklist, InspectError> {
+        if let Some(c) = load_checklist(&self.conn, id, version)? {
+            return Ok(c);
+        }
+        let builtin = Checklist::builtin();
+        if builtin.id == id && builtin.version == version {
+            return Ok(builtin.clone());
+        }
+        Err(InspectError::UnknownChecklist {
+            id: id.to_owned(),
+            version: version.to_owned(),
+        })
+    }
+
+    /// Makes `checklist` the one new inspections use (inspections already started keep theirs).
+    pub fn install_checklist(
+        &mut self,
+        checklist: &Checklist,
+        at: NaiveDateTime,
+    ) -> Result<(), InspectError> {
+        let actor = self.user_name()?;
+        let tx = self.conn.transaction()?;
+        ensure_checklist(&tx, checklist, at)?;
+        tx.execute(
+            "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![ACTIVE_CHECKLIST, format!("{}\t{}", checklist.id, checklist.version)],
+        )?;
+        log::append(
+            &tx,
+            at,
+            &actor,
+            "启用检查表",
+            &format!(
+                "{}（{}，版本 {}，{} 项）",
+                checklist.title,
+                checklist.id,
+                checklist.version,
+                checklist.items.len()
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The check of `account` in `draw`, if it was started.
+    pub fn inspection(&self, draw: i64, account: i64) -> Result<Option<Inspection>, InspectError> {
+        Ok(read_inspection(&self.conn, draw, account)?)
+    }
+
+    /// Each started check of a draw: account → (status, verdict).
+    pub fn inspection_states(
+        &self,
+        draw: i64,
+    ) -> Result<HashMap<i64, (InspectionStatus, Option<Verdict>)>, InspectError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT account, status, verdict FROM inspection WHERE draw = ?1")?;
+        let rows = stmt.query_map([draw], |r| {
+            let status: String = r.get(1)?;
+            let verdict: Option<String> = r.get(2)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                (
+                    if status == "done" {
+                        InspectionStatus::Done
+                    } else {
+                        InspectionStatus::InProgress
+                    },
+                    verdict.as_deref().and_then(verdict_from),
+                ),
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Starts the check (if needed) in the transaction, with the active checklist.
+    fn begin(
+        tx: &Transaction<'_>,
+        active: &Checklist,
+        draw: i64,
+        account: i64,
+        at: NaiveDateTime,
+        actor: &str,
+    ) -> Result<Inspection, InspectError> {
+        if let Some(i) = read_inspection(tx, draw, account)? {
+            return Ok(i);
+        }
+        let sampled: bool = tx.query_row(
+            "SELECT count(*) FROM draw_account WHERE draw = ?1 AND account = ?2",
+            params![draw, account],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !sampled {
+            return Err(InspectError::NotSampled);
+        }
+        ensure_checklist(tx, active, at)?;
+        tx.execute(
+            "INSERT INTO inspection (draw, account, checklist_id, checklist_version, status, inspector, started_at)
+             VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)",
+            params![draw, account, active.id, active.version, actor, at.format(TIME).to_string()],
+        )?;
+        read_inspection(tx, draw, account)?.ok_or(InspectError::NotSampled)
+    }
+
+    /// Recomputes and stores the verdict and score of an inspection from its findings.
+    fn rescore(
+        tx: &Transaction<'_>,
+        ins: &Inspection,
+        checklist: &Checklist,
+    ) -> Result<(), InspectError> {
+        let platform: String = tx.query_row(
+            "SELECT platform FROM account WHERE id = ?1",
+            [ins.account],
+            |r| r.get(0),
+        )?;
+        let eval = evaluate(checklist, &platform, &ins.plain_findings());
+        tx.execute(
+            "UPDATE inspection SET verdict = ?1, score = ?2 WHERE id = ?3",
+            params![eval.verdict.map(verdict_code), eval.score, ins.id],
+        )?;
+        Ok(())
+    }
+
+    /// Saves one finding at once (starting the check if this is its first answer), applies the
+    /// item's rule (the 2-week update rule decides by itself), and updates the verdict.
+    /// Returns the inspection as stored.
+    pub fn save_finding(
+        &mut self,
+        draw: i64,
+        account: i64,
+        finding: &Finding,
+        at: NaiveDateTime,
+    ) -> Result<Inspection, InspectError> {
+        let actor = self.user_name()?;
+        let active = self.active_checklist()?;
+        let tx = self.conn.transaction()?;
+        let ins = Self::begin(&tx, &active, draw, account, at, &actor)?;
+        let checklist = load_checklist(&tx, &ins.checklist_id, &ins.checklist_version)?
+            .ok_or_else(|| InspectError::UnknownChecklist {
+                id: ins.checklist_id.clone(),
+                version: ins.checklist_version.clone(),
+            })?;
+        if checklist.item(&finding.item).is_none() {
+            return Err(InspectError::UnknownItem(finding.item.clone()));
+        }
+        let mut finding = finding.clone();
+        apply_rules(&checklist, &mut finding);
+        let before = ins.finding(&finding.item).and_then(|f| f.finding.answer);
+        tx.execute(
+            "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT(inspection, item) DO UPDATE SET answer = excluded.answer, note = excluded.note,
+               last_update = excluded.last_update, checked_on = excluded.checked_on,
+               updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            params![
+                ins.id,
+                finding.item,
+                finding.answer.map(answer_code),
+                finding.note,
+                finding.last_update.map(|d| d.format(DAY).to_string()),
+                finding.checked_on.map(|d| d.format(DAY).to_string()),
+                actor,
+                at.format(TIME).to_string()
+            ],
+        )?;
+        let ins = read_inspection(&tx, draw, account)?.ok_or(InspectError::NotSampled)?;
+        Self::rescore(&tx, &ins, &checklist)?;
+        if before != finding.answer {
+            let name: String =
+                tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
+                    r.get(0)
+                })?;
+            log::append(
+                &tx,
+                at,
+                &actor,
+                "检查结果",
+                &format!(
+                    "{name}：{} {} → {}",
+                    finding.item,
+                    before.map_or("未填", Answer::label),
+                    finding.answer.map_or("未填", Answer::label)
+                ),
+            )?;
+        }
+        tx.commit()?;
+        Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+    }
+
+    /// Marks the check finished: every applicable item answered and every 不符合 described.
+    pub fn finish_inspection(
+        &mut self,
+        draw: i64,
+        account: i64,
+        at: NaiveDateTime,
+    ) -> Result<Inspection, InspectError> {
+        let actor = self.user_name()?;
+        let ins = self.inspection(draw, account)?.ok_or_else(|| {
+            InspectError::Unfinished(Unfinished {
+                unanswered: vec!["全部检查项".to_owned()],
+                missing_notes: Vec::new(),
+            })
+        })?;
+        let checklist = self.checklist(&ins.checklist_id, &ins.checklist_version)?;
+        let platform: String = self.conn.query_row(
+            "SELECT platform FROM account WHERE id = ?1",
+            [account],
+            |r| r.get(0),
+        )?;
+        let eval = evaluate(&checklist, &platform, &ins.plain_findings());
+        eval.can_finish(&checklist)
+            .map_err(InspectError::Unfinished)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE inspection SET status = 'done', finished_at = ?1, verdict = ?2, score = ?3 WHERE id = ?4",
+            params![at.format(TIME).to_string(), eval.verdict.map(verdict_code), eval.score, ins.id],
+        )?;
+        let name: String =
+            tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
+                r.get(0)
+            })?;
+        log::append(
+            &tx,
+            at,
+            &actor,
+            "完成检查",
+            &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
+        )?;
+        tx.commit()?;
+        Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+    }
+
+    /// Attaches evidence to an item: a file is copied into the evidence folder under its
+    /// SHA-256 (written to a temporary name, synced, then renamed, so a crash leaves no half
+    /// file), a URL is stored as given.
+    pub fn add_evidence(
+        &mut self,
+        draw: i64,
+        account: i64,
+        item: &str,
+        evidence: NewEvidence,
+        at: NaiveDateTime,
+    ) -> Result<Inspection, InspectError> {
+        let (sha, name, url) = match evidence {
+            NewEvidence::Url(url) => {
+                let url = url.trim().to_owned();
+                if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+                    return Err(InspectError::BadUrl(url));
+                }
+                (None, None, Some(url))
+            }
+            NewEvidence::Path(path) => {
+                let size = std::fs::metadata(&path)
+                    .map_err(|source| InspectError::ReadEvidence {
+                        path: path.clone(),
+                        source,
+                    })?
+                    .len();
+                if size > MAX_EVIDENCE_BYTES {
+                    return Err(InspectError::EvidenceTooLarge { path, size });
+                }
+                let bytes = std::fs::read(&path).map_err(|source| InspectError::ReadEvidence {
+                    path: path.clone(),
+                    source,
+                })?;
+                let name = path
+                    .file_name()
+                    .map_or_else(|| "证据".to_owned(), |n| n.to_string_lossy().into_owned());
+                let sha = self.keep_evidence_file(&bytes, &name)?;
+                (Some(sha), Some(name), None)
+            }
+            NewEvidence::Bytes { file_name, bytes } => {
+                let sha = self.keep_evidence_file(&bytes, &file_name)?;
+                (Some(sha), Some(file_name), None)
+            }
+        };
+        let actor = self.user_name()?;
+        let active = self.active_checklist()?;
+        let tx = self.conn.transaction()?;
+        let ins = Self::begin(&tx, &active, draw, account, at, &actor)?;
+        tx.execute(
+            "INSERT INTO evidence (inspection, item, sha256, file_name, url, added_by, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                ins.id,
+                item,
+                sha,
+                name,
+                url,
+                actor,
+                at.format(TIME).to_string()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+    }
+
+    /// Removes an evidence record (the file stays: another record may share its hash).
+    pub fn remove_evidence(
+        &mut self,
+        draw: i64,
+        account: i64,
+        evidence: i64,
+    ) -> Result<Inspection, InspectError> {
+        self.conn.execute(
+            "DELETE FROM evidence WHERE id = ?1 AND inspection IN (SELECT id FROM inspection WHERE draw = ?2 AND account = ?3)",
+            params![evidence, draw, account],
+        )?;
+        Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+    }
+
+    fn keep_evidence_file(&self, bytes: &[u8], name: &str) -> Result<String, InspectError> {
+        let sha: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let path = self.evidence_path(&sha, name);
+        if path.exists() {
+            return Ok(sha);
+        }
+        let write = |p: &Path| -> std::io::Result<()> {
+            if let Some(dir) = p.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = p.with_extension("partial");
+            {
+                use std::io::Write;
+                let mut f = std::fs::File::create(&tmp)?;
+                f.write_all(bytes)?;
+                f.sync_all()?;
+            }
+            std::fs::rename(&tmp, p)
+        };
+        write(&path).map_err(|source| InspectError::WriteEvidence { path, source })?;
+        Ok(sha)
+    }
+}
