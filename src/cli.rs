@@ -9,12 +9,15 @@ use std::sync::atomic::AtomicBool;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+use crate::checklist::{Answer, Verdict};
 use crate::import;
+use crate::results;
 use crate::model::{Quarter, QuarterError};
 use crate::sampling::{DrawOptions, Rate, Strata, StratumCount};
 use crate::seed::{fresh_seed, parse_seed};
 use crate::store::{
-    DrawError, DrawRecord, DrawRequest, Store, StoredAccount, default_db_path, settings,
+    DrawError, DrawRecord, DrawRequest, InspectionStatus, Store, StoredAccount, default_db_path,
+    settings,
 };
 
 #[derive(Debug, Parser)]
@@ -107,6 +110,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 查看一个季度全部抽查账号的检查结果；results import 批量导入检查结果
+    Results {
+        /// 季度，例如 2026Q4（抽样在该季度生效的名单）
+        #[arg(long, global = true)]
+        quarter: Option<String>,
+        /// 以 JSON 输出
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<ResultsAction>,
+    },
+}
+
+/// What `results` does besides listing.
+#[derive(Debug, Subcommand)]
+pub enum ResultsAction {
+    /// 从共享表格或监测工具导出的表格（xlsx、xls 或 csv）批量导入检查结果（需要 --quarter）
+    Import {
+        /// 检查结果文件，列：平台、账号标识、检查项（编号或名称）、结果（符合/不符合/不适用）、说明、最后更新日期
+        file: PathBuf,
+    },
 }
 
 impl Cli {
@@ -135,7 +159,18 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
         println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
         return Ok(ExitCode::SUCCESS);
     }
+    // Checked before the database is opened, so that a mistyped command creates nothing.
+    let results_quarter = match command {
+        Command::Results { quarter, .. } => Some(results_quarter(quarter.as_deref())?),
+        _ => None,
+    };
     let mut store = Store::open(&cli.db_path()).map_err(|e| e.to_string())?;
+    if let (Command::Results { json, action, .. }, Some(quarter)) = (command, results_quarter) {
+        return match action {
+            Some(ResultsAction::Import { file }) => results_import(&mut store, quarter, file, *json),
+            None => results_list(&store, quarter, *json),
+        };
+    }
     match command {
         Command::Import {
             roster,
@@ -264,6 +299,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { .. } => unreachable!("handled before the database is opened"),
+        Command::Results { .. } => unreachable!("handled before this match"),
         Command::Roster { json } => {
             let accounts = store.accounts().map_err(|e| e.to_string())?;
             if *json {
@@ -293,6 +329,96 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn results_quarter(quarter: Option<&str>) -> Result<Quarter, String> {
+    let Some(quarter) = quarter else {
+        return Err("请用 --quarter 指定季度，例如 --quarter 2026Q4。".to_owned());
+    };
+    quarter.parse().map_err(|e: QuarterError| e.to_string())
+}
+
+/// `results import FILE --quarter Q`: every row checked, then all valid rows written at once.
+fn results_import(
+    store: &mut Store,
+    quarter: Quarter,
+    file: &std::path::Path,
+    json: bool,
+) -> Result<ExitCode, String> {
+    let at = now();
+    let validated =
+        results::preview_import(store, quarter, file, at.date()).map_err(|e| e.to_string())?;
+    let report = results::commit_import(store, &validated, at).map_err(|e| e.to_string())?;
+    if json {
+        print_json(&report)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", report.summary());
+        for p in &report.errors {
+            let _ = writeln!(out, "  第 {} 行 {}：{}", p.row, p.field, p.message);
+        }
+        for p in &report.warnings {
+            let _ = writeln!(out, "  第 {} 行 {}（提醒）：{}", p.row, p.field, p.message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `results --quarter Q`: every account of the quarter's draw in force with its check.
+fn results_list(store: &Store, quarter: Quarter, json: bool) -> Result<ExitCode, String> {
+    let (draw, accounts) = results::load_results(store, quarter).map_err(|e| e.to_string())?;
+    if json {
+        print_json(&accounts)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let count = |status: InspectionStatus| accounts.iter().filter(|a| a.status == status).count();
+    let failed = accounts
+        .iter()
+        .filter(|a| a.verdict == Some(Verdict::Fail))
+        .count();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}：抽查 {} 个账号；已完成 {} 个（不合格 {failed} 个），进行中 {} 个，未开始 {} 个",
+        draw.info.quarter.label(),
+        accounts.len(),
+        count(InspectionStatus::Done),
+        count(InspectionStatus::InProgress),
+        count(InspectionStatus::NotStarted),
+    );
+    let scored = accounts.iter().any(|a| a.score.is_some());
+    let _ = writeln!(
+        out,
+        "序号\t平台\t账号标识\t账号名称\t检查人员\t状态\t结论{}\t复查\t不符合项",
+        if scored { "\t得分" } else { "" }
+    );
+    for (n, a) in accounts.iter().enumerate() {
+        let failing: Vec<&str> = a
+            .findings
+            .iter()
+            .filter(|f| f.result == Some(Answer::Fail))
+            .map(|f| f.item.as_str())
+            .collect();
+        let score = match (scored, a.score) {
+            (false, _) => String::new(),
+            (true, Some(s)) => format!("\t{s}"),
+            (true, None) => "\t".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}{score}\t{}\t{}",
+            n + 1,
+            a.platform,
+            a.account_id,
+            a.name,
+            a.inspector.as_deref().unwrap_or(""),
+            a.status.label(),
+            a.verdict.map_or("", Verdict::label),
+            if a.recheck { "复查" } else { "" },
+            failing.join("、"),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn now() -> chrono::NaiveDateTime {

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod results;
 pub mod roster;
 pub mod sampling;
 pub mod seed;

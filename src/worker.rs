@@ -9,9 +9,13 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 use crate::import::{self, ImportPreview, ImportReport};
+use std::collections::HashMap;
+
+use crate::checklist::{Checklist, Finding, Verdict};
 use crate::model::Quarter;
 use crate::store::{
-    AccountChange, DrawInfo, DrawRecord, DrawRequest, Store, StoredAccount, settings,
+    AccountChange, DrawInfo, DrawRecord, DrawRequest, Inspection, InspectionStatus, NewEvidence,
+    Store, StoredAccount, settings,
 };
 
 /// What the front end asks for. Verbs.
@@ -42,6 +46,42 @@ pub enum Command {
         inspectors: Vec<String>,
         keep_county: bool,
     },
+    /// The quarter's draw with where each check stands; answered by `InspectionsLoaded`.
+    LoadInspections(Quarter),
+    /// Open one sampled account's check; answered by `InspectionUpdated`.
+    OpenInspection {
+        draw: i64,
+        account: i64,
+    },
+    /// Save one finding at once; answered by `InspectionUpdated` carrying `seq`.
+    SaveFinding {
+        draw: i64,
+        account: i64,
+        finding: Finding,
+        seq: u64,
+    },
+    /// Attach evidence to an item; answered by `InspectionUpdated`.
+    AddEvidence {
+        draw: i64,
+        account: i64,
+        item: String,
+        evidence: NewEvidence,
+    },
+    RemoveEvidence {
+        draw: i64,
+        account: i64,
+        evidence: i64,
+    },
+    /// Mark the check finished; answered by `InspectionUpdated` and `Done`.
+    FinishInspection {
+        draw: i64,
+        account: i64,
+    },
+    /// Store a setting (the user's name, the region…); answered by `SettingSaved`.
+    SaveSetting {
+        key: &'static str,
+        value: String,
+    },
     /// Write the quarter's 抽查名单 as xlsx; answered by `Done`.
     SaveSampleList {
         quarter: Quarter,
@@ -61,6 +101,9 @@ pub enum Job {
     Draw,
     Assign,
     SaveSampleList,
+    Inspect,
+    Evidence,
+    Settings,
 }
 
 /// What happened. Past tense.
@@ -87,6 +130,26 @@ pub enum Event {
         quarter: Quarter,
         draw: Option<Arc<DrawRecord>>,
         history: Vec<DrawInfo>,
+    },
+    InspectionsLoaded {
+        quarter: Quarter,
+        draw: Option<Arc<DrawRecord>>,
+        states: HashMap<i64, (InspectionStatus, Option<Verdict>)>,
+        /// The user's name (setting), to show "my" accounts.
+        me: String,
+    },
+    /// One check as stored now (`None` if not started), with the checklist it uses.
+    InspectionUpdated {
+        draw: i64,
+        account: i64,
+        inspection: Option<Box<Inspection>>,
+        checklist: Arc<Checklist>,
+        /// The `SaveFinding` this answers, if any.
+        seq: Option<u64>,
+    },
+    SettingSaved {
+        key: &'static str,
+        value: String,
     },
     /// A job finished; the text says what it did, for the status bar.
     Done {
@@ -219,6 +282,58 @@ impl Worker {
                 keep_county,
             } => self.assign(quarter, &inspectors, keep_county),
             Command::SaveSampleList { quarter, path } => self.save_sample_list(quarter, path),
+            Command::LoadInspections(quarter) => self.load_inspections(quarter),
+            Command::OpenInspection { draw, account } => {
+                self.inspection_step(draw, account, None, Job::Inspect, |s, _| {
+                    s.inspection(draw, account)
+                });
+            }
+            Command::SaveFinding {
+                draw,
+                account,
+                finding,
+                seq,
+            } => {
+                self.inspection_step(draw, account, Some(seq), Job::Inspect, |s, at| {
+                    s.save_finding(draw, account, &finding, at).map(Some)
+                });
+            }
+            Command::AddEvidence {
+                draw,
+                account,
+                item,
+                evidence,
+            } => {
+                self.inspection_step(draw, account, None, Job::Evidence, |s, at| {
+                    s.add_evidence(draw, account, &item, evidence, at).map(Some)
+                });
+            }
+            Command::RemoveEvidence {
+                draw,
+                account,
+                evidence,
+            } => {
+                self.inspection_step(draw, account, None, Job::Evidence, |s, _| {
+                    s.remove_evidence(draw, account, evidence).map(Some)
+                });
+            }
+            Command::FinishInspection { draw, account } => {
+                if self.inspection_step(draw, account, None, Job::Inspect, |s, at| {
+                    s.finish_inspection(draw, account, at).map(Some)
+                }) {
+                    self.emit(Event::Done {
+                        job: Job::Inspect,
+                        message: "已完成这个账号的检查。".to_owned(),
+                    });
+                }
+            }
+            Command::SaveSetting { key, value } => {
+                let Some(store) = &self.store else { return };
+                match store.set_setting(key, value.trim()) {
+                    Ok(()) => self.emit(Event::SettingSaved { key, value }),
+                    Err(e) => self.fail(Job::Settings, e.to_string()),
+                }
+            }
             Command::LoadHistory { account } => {
                 let Some(store) = &self.store else { return };
                 match store.account_history(account) {
@@ -374,6 +489,74 @@ impl Worker {
                 message: format!("抽查名单已保存：{}", path.display()),
             }),
             Err(message) => self.fail(Job::SaveSampleList, message),
+        }
+    }
+
+    fn load_inspections(&self, quarter: Quarter) {
+        let Some(store) = &self.store else { return };
+        let loaded = (|| -> Result<_, String> {
+            let draw = store.current_draw(quarter).map_err(|e| e.to_string())?;
+            let states = match &draw {
+                Some(d) => store
+                    .inspection_states(d.info.id)
+                    .map_err(|e| e.to_string())?,
+                None => HashMap::new(),
+            };
+            let me = store
+                .setting(settings::USER_NAME)
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            Ok((draw, states, me))
+        })();
+        match loaded {
+            Ok((draw, states, me)) => self.emit(Event::InspectionsLoaded {
+                quarter,
+                draw: draw.map(Arc::new),
+                states,
+                me,
+            }),
+            Err(e) => self.fail(Job::Inspect, e),
+        }
+    }
+
+    /// Runs one change (or read) of a check and answers with the check as stored now.
+    /// Returns whether it succeeded.
+    fn inspection_step(
+        &mut self,
+        draw: i64,
+        account: i64,
+        seq: Option<u64>,
+        job: Job,
+        step: impl FnOnce(
+            &mut Store,
+            chrono::NaiveDateTime,
+        ) -> Result<Option<Inspection>, crate::store::InspectError>,
+    ) -> bool {
+        let Some(store) = &mut self.store else {
+            return false;
+        };
+        let result = step(store, chrono::Local::now().naive_local()).and_then(|inspection| {
+            let checklist = match &inspection {
+                Some(i) => store.checklist(&i.checklist_id, &i.checklist_version)?,
+                None => store.active_checklist()?,
+            };
+            Ok((inspection, checklist))
+        });
+        match result {
+            Ok((inspection, checklist)) => {
+                self.emit(Event::InspectionUpdated {
+                    draw,
+                    account,
+                    inspection: inspection.map(Box::new),
+                    checklist: Arc::new(checklist),
+                    seq,
+                });
+                true
+            }
+            Err(e) => {
+                self.fail(job, e.to_string());
+                false
+            }
         }
     }
 }

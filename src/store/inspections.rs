@@ -211,6 +211,18 @@ fn ensure_checklist(
             }
         }
         None => {
+            // The built-in checklist's id and version are taken even before any inspection
+            // stored it: another definition under them would make its results unreadable.
+            let builtin = Checklist::builtin();
+            if builtin.id == checklist.id
+                && builtin.version == checklist.version
+                && builtin != checklist
+            {
+                return Err(InspectError::ChecklistConflict {
+                    id: checklist.id.clone(),
+                    version: checklist.version.clone(),
+                });
+            }
             conn.execute(
                 "INSERT INTO checklist (id, version, definition, added_at) VALUES (?1, ?2, ?3, ?4)",
                 params![
@@ -329,29 +341,40 @@ fn read_inspection(
     Ok(Some(ins))
 }
 
+/// The evidence folder of the database at `db`: `evidence/` beside it.
+#[must_use]
+pub fn evidence_dir_for(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("evidence")
+}
+
+/// Where an evidence file with this hash and original name lives in `dir`:
+/// `ab/abcdef….png` (the extension kept so that other programs can open it).
+#[must_use]
+pub fn evidence_file(dir: &Path, sha256: &str, file_name: &str) -> PathBuf {
+    let ext = Path::new(file_name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(|e| format!(".{}", e.to_ascii_lowercase()))
+        .unwrap_or_default();
+    dir.join(sha256.get(..2).unwrap_or("00"))
+        .join(format!("{sha256}{ext}"))
+}
+
 impl Store {
     /// The folder evidence files are kept in, beside the database.
     #[must_use]
     pub fn evidence_dir(&self) -> PathBuf {
-        self.path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .join("evidence")
+        evidence_dir_for(&self.path)
     }
 
     /// Where an evidence file lives.
     #[must_use]
     pub fn evidence_path(&self, sha256: &str, file_name: &str) -> PathBuf {
-        let ext = Path::new(file_name)
-            .extension()
-            .and_then(|e| e.to_str())
-            .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
-            .map(|e| format!(".{}", e.to_ascii_lowercase()))
-            .unwrap_or_default();
-        self.evidence_dir()
-            .join(sha256.get(..2).unwrap_or("00"))
-            .join(format!("{sha256}{ext}"))
+        evidence_file(&self.evidence_dir(), sha256, file_name)
     }
 
     /// The checklist new inspections use: the one a supervisor installed, or the built-in one.
@@ -414,6 +437,24 @@ impl Store {
     /// The check of `account` in `draw`, if it was started.
     pub fn inspection(&self, draw: i64, account: i64) -> Result<Option<Inspection>, InspectError> {
         Ok(read_inspection(&self.conn, draw, account)?)
+    }
+
+    /// Every started check of a draw, with its findings and evidence, in the order they started.
+    pub fn inspections(&self, draw: i64) -> Result<Vec<Inspection>, InspectError> {
+        let accounts: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT account FROM inspection WHERE draw = ?1 ORDER BY id")?;
+            stmt.query_map([draw], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            if let Some(ins) = read_inspection(&self.conn, draw, account)? {
+                out.push(ins);
+            }
+        }
+        Ok(out)
     }
 
     /// Each started check of a draw: account → (status, verdict).
@@ -490,24 +531,25 @@ impl Store {
         Ok(())
     }
 
-    /// Saves one finding at once (starting the check if this is its first answer), applies the
-    /// item's rule (the 2-week update rule decides by itself), and updates the verdict.
-    /// Returns the inspection as stored.
-    pub fn save_finding(
-        &mut self,
+    /// Saves one finding inside `tx` (starting the check if this is its first answer), applies
+    /// the item's rule and updates the verdict. Returns the answer before and the finding as
+    /// stored (its answer possibly set by the rule). The caller logs and commits.
+    fn save_in(
+        tx: &Transaction<'_>,
+        active: &Checklist,
         draw: i64,
         account: i64,
         finding: &Finding,
         at: NaiveDateTime,
-    ) -> Result<Inspection, InspectError> {
-        let actor = self.user_name()?;
-        let active = self.active_checklist()?;
-        let tx = self.conn.transaction()?;
-        let ins = Self::begin(&tx, &active, draw, account, at, &actor)?;
-        let checklist = load_checklist(&tx, &ins.checklist_id, &ins.checklist_version)?
-            .ok_or_else(|| InspectError::UnknownChecklist {
-                id: ins.checklist_id.clone(),
-                version: ins.checklist_version.clone(),
+        actor: &str,
+    ) -> Result<(Option<Answer>, Finding), InspectError> {
+        let ins = Self::begin(tx, active, draw, account, at, actor)?;
+        let checklist =
+            load_checklist(tx, &ins.checklist_id, &ins.checklist_version)?.ok_or_else(|| {
+                InspectError::UnknownChecklist {
+                    id: ins.checklist_id.clone(),
+                    version: ins.checklist_version.clone(),
+                }
             })?;
         if checklist.item(&finding.item).is_none() {
             return Err(InspectError::UnknownItem(finding.item.clone()));
@@ -532,8 +574,25 @@ impl Store {
                 at.format(TIME).to_string()
             ],
         )?;
-        let ins = read_inspection(&tx, draw, account)?.ok_or(InspectError::NotSampled)?;
-        Self::rescore(&tx, &ins, &checklist)?;
+        let ins = read_inspection(tx, draw, account)?.ok_or(InspectError::NotSampled)?;
+        Self::rescore(tx, &ins, &checklist)?;
+        Ok((before, finding))
+    }
+
+    /// Saves one finding at once (starting the check if this is its first answer), applies the
+    /// item's rule (the 2-week update rule decides by itself), and updates the verdict.
+    /// Returns the inspection as stored.
+    pub fn save_finding(
+        &mut self,
+        draw: i64,
+        account: i64,
+        finding: &Finding,
+        at: NaiveDateTime,
+    ) -> Result<Inspection, InspectError> {
+        let actor = self.user_name()?;
+        let active = self.active_checklist()?;
+        let tx = self.conn.transaction()?;
+        let (before, finding) = Self::save_in(&tx, &active, draw, account, finding, at, &actor)?;
         if before != finding.answer {
             let name: String =
                 tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
@@ -554,6 +613,49 @@ impl Store {
         }
         tx.commit()?;
         Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+    }
+
+    /// Saves many findings of one draw (account id, finding) in ONE transaction, each exactly
+    /// as [`Self::save_finding`] would (checks started as needed, rules applied, verdicts
+    /// updated), and logs a single 批量导入检查结果 entry with the count. Any refused finding
+    /// (an account not in the draw, an unknown item) refuses them all: nothing is written.
+    /// Returns the number of findings written.
+    pub fn save_findings_bulk(
+        &mut self,
+        draw: i64,
+        rows: &[(i64, Finding)],
+        at: NaiveDateTime,
+    ) -> Result<usize, InspectError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let actor = self.user_name()?;
+        let active = self.active_checklist()?;
+        let tx = self.conn.transaction()?;
+        for (account, finding) in rows {
+            Self::save_in(&tx, &active, draw, *account, finding, at, &actor)?;
+        }
+        let quarter: String =
+            tx.query_row("SELECT quarter FROM draw WHERE id = ?1", [draw], |r| {
+                r.get(0)
+            })?;
+        let quarter = quarter
+            .parse::<crate::model::Quarter>()
+            .map_or(quarter, crate::model::Quarter::label);
+        let accounts: std::collections::HashSet<i64> = rows.iter().map(|(a, _)| *a).collect();
+        log::append(
+            &tx,
+            at,
+            &actor,
+            "批量导入检查结果",
+            &format!(
+                "{quarter}：{} 条检查结果，涉及 {} 个账号",
+                rows.len(),
+                accounts.len()
+            ),
+        )?;
+        tx.commit()?;
+        Ok(rows.len())
     }
 
     /// Marks the check finished: every applicable item answered and every 不符合 described.

@@ -18,7 +18,7 @@ pub use draws::{DrawError, DrawInfo, DrawRecord, DrawRequest, DrawnAccount};
 pub use error::StoreError;
 pub use inspections::{
     Evidence, EvidenceKind, InspectError, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES,
-    NewEvidence, StoredFinding,
+    NewEvidence, StoredFinding, evidence_dir_for, evidence_file,
 };
 pub use log::LogEntry;
 

@@ -49,6 +49,17 @@ pub fn pick_roster(ctx: &egui::Context) -> Option<PendingDialog> {
     })
 }
 
+/// Asks for an evidence file (a screenshot, a photo, a document).
+pub fn pick_evidence(ctx: &egui::Context) -> Option<PendingDialog> {
+    spawn(ctx, || {
+        rfd::FileDialog::new()
+            .set_title("选择证据文件")
+            .add_filter("截图或图片", &["png", "jpg", "jpeg"])
+            .add_filter("所有文件", &["*"])
+            .pick_file()
+    })
+}
+
 /// Asks where to save an xlsx, suggesting `name`.
 pub fn save_xlsx(ctx: &egui::Context, title: &'static str, name: String) -> Option<PendingDialog> {
     spawn(ctx, move || {

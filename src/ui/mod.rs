@@ -4,6 +4,7 @@
 mod dialogs;
 pub mod fonts;
 mod import_preview;
+pub mod inspect_screen;
 pub mod roster_screen;
 pub mod sample_screen;
 
@@ -15,6 +16,7 @@ use crate::import::ImportReport;
 use crate::worker::{Command, Event, Job, WorkerHandle};
 use dialogs::PendingDialog;
 use import_preview::PreviewAction;
+use inspect_screen::{InspectAction, InspectScreen};
 use roster_screen::{RosterAction, RosterScreen};
 use sample_screen::{SampleAction, SampleScreen};
 
@@ -53,6 +55,11 @@ enum DialogPurpose {
     ImportRoster,
     SaveProblems,
     SaveSampleList(crate::model::Quarter),
+    Evidence {
+        draw: i64,
+        account: i64,
+        item: String,
+    },
 }
 
 /// The screens, one per step of the work, in the order of the top bar.
@@ -60,15 +67,17 @@ enum DialogPurpose {
 pub enum Screen {
     Roster,
     Sample,
+    Inspect,
 }
 
 impl Screen {
-    const ALL: [Self; 2] = [Self::Roster, Self::Sample];
+    const ALL: [Self; 3] = [Self::Roster, Self::Sample, Self::Inspect];
 
     fn label(self) -> &'static str {
         match self {
             Self::Roster => "名录",
             Self::Sample => "抽样",
+            Self::Inspect => "检查",
         }
     }
 }
@@ -78,6 +87,7 @@ pub struct App {
     pub screen: Screen,
     pub roster: RosterScreen,
     pub sample: SampleScreen,
+    pub inspect: InspectScreen,
     running: Option<Running>,
     preview: Option<(Box<ImportReport>, PathBuf)>,
     dialog: Option<(DialogPurpose, PendingDialog)>,
@@ -93,6 +103,7 @@ impl App {
     /// Creates the app and starts its worker on `db`.
     pub fn new(ctx: &egui::Context, db: PathBuf) -> std::io::Result<Self> {
         fonts::install(ctx);
+        egui_extras::install_image_loaders(ctx);
         let repaint = ctx.clone();
         let worker = WorkerHandle::spawn(db.clone(), Box::new(move || repaint.request_repaint()))?;
         Ok(Self {
@@ -100,6 +111,10 @@ impl App {
             screen: Screen::Roster,
             roster: RosterScreen::default(),
             sample: SampleScreen::new(chrono::Local::now().date_naive(), crate::seed::fresh_seed()),
+            inspect: InspectScreen::new(
+                chrono::Local::now().date_naive(),
+                crate::store::evidence_dir_for(&db),
+            ),
             running: Some(Running {
                 job: Job::Open,
                 text: "正在打开数据库…".to_owned(),
@@ -163,6 +178,16 @@ impl App {
                         DialogPurpose::SaveSampleList(quarter) => {
                             self.worker.send(Command::SaveSampleList { quarter, path })
                         }
+                        DialogPurpose::Evidence {
+                            draw,
+                            account,
+                            item,
+                        } => self.worker.send(Command::AddEvidence {
+                            draw,
+                            account,
+                            item,
+                            evidence: crate::store::NewEvidence::Path(path),
+                        }),
                     }
                 }
             }
@@ -174,8 +199,29 @@ impl App {
                 .map(|f| f.path().to_path_buf())
                 .collect()
         });
-        if let Some(path) = dropped.into_iter().next() {
-            if self.running.is_none() && self.preview.is_none() && self.fatal.is_none() {
+        if dropped.is_empty() || self.fatal.is_some() {
+            return;
+        }
+        if self.screen == Screen::Inspect {
+            // Files dropped on the form are evidence for the current item.
+            if let Some((draw, account, item)) = self.inspect.drop_target() {
+                for path in dropped {
+                    self.worker.send(Command::AddEvidence {
+                        draw,
+                        account,
+                        item: item.clone(),
+                        evidence: crate::store::NewEvidence::Path(path),
+                    });
+                }
+            } else {
+                self.status = Some((
+                    true,
+                    "请先在左侧打开一个账号，再把证据文件拖进来。".to_owned(),
+                ));
+            }
+        } else if let Some(path) = dropped.into_iter().next() {
+            if self.running.is_none() && self.preview.is_none() {
+                self.screen = Screen::Roster;
                 self.import_file(path);
             }
         }
@@ -222,7 +268,39 @@ impl App {
                 quarter,
                 draw,
                 history,
-            } => self.sample.set_draw(quarter, draw, history),
+            } => {
+                self.sample.set_draw(quarter, draw, history);
+                self.inspect.invalidate();
+            }
+            Event::InspectionsLoaded {
+                quarter,
+                draw,
+                states,
+                me,
+            } => self.inspect.set_loaded(quarter, draw, states, me),
+            Event::InspectionUpdated {
+                draw,
+                account,
+                inspection,
+                checklist,
+                seq,
+            } => {
+                let next = self.inspect.set_inspection(
+                    draw,
+                    account,
+                    inspection.map(|i| *i),
+                    checklist,
+                    seq,
+                );
+                if let Some(action) = next {
+                    self.inspect_action(action);
+                }
+            }
+            Event::SettingSaved { key, value } => {
+                if key == crate::store::settings::USER_NAME {
+                    self.inspect.set_name(value);
+                }
+            }
             Event::Done { job, message } => {
                 if self.running.as_ref().is_some_and(|r| r.job == job) {
                     self.running = None;
@@ -282,6 +360,28 @@ impl App {
                     let action = ui.add_enabled_ui(enabled, |ui| self.sample.ui(ui)).inner;
                     self.sample_action(ui.ctx(), action);
                 }
+                Screen::Inspect => {
+                    let action = ui.add_enabled_ui(enabled, |ui| self.inspect.ui(ui)).inner;
+                    if let Some(InspectAction::PickFiles {
+                        draw,
+                        account,
+                        item,
+                    }) = action
+                    {
+                        if let Some(d) = dialogs::pick_evidence(ui.ctx()) {
+                            self.dialog = Some((
+                                DialogPurpose::Evidence {
+                                    draw,
+                                    account,
+                                    item,
+                                },
+                                d,
+                            ));
+                        }
+                    } else if let Some(action) = action {
+                        self.inspect_action(action);
+                    }
+                }
             }
             if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
                 ui.ctx().debug_painter().text(
@@ -339,6 +439,52 @@ impl App {
             }
             None => {}
         }
+    }
+
+    fn inspect_action(&mut self, action: InspectAction) {
+        let command = match action {
+            InspectAction::Load(quarter) => Command::LoadInspections(quarter),
+            InspectAction::Open { draw, account } => Command::OpenInspection { draw, account },
+            InspectAction::Save {
+                draw,
+                account,
+                finding,
+                seq,
+            } => Command::SaveFinding {
+                draw,
+                account,
+                finding,
+                seq,
+            },
+            InspectAction::Finish { draw, account } => Command::FinishInspection { draw, account },
+            InspectAction::AddEvidence {
+                draw,
+                account,
+                item,
+                evidence,
+            } => Command::AddEvidence {
+                draw,
+                account,
+                item,
+                evidence,
+            },
+            InspectAction::RemoveEvidence {
+                draw,
+                account,
+                evidence,
+            } => Command::RemoveEvidence {
+                draw,
+                account,
+                evidence,
+            },
+            InspectAction::SetName(name) => Command::SaveSetting {
+                key: crate::store::settings::USER_NAME,
+                value: name,
+            },
+            // Handled where the dialog can be opened.
+            InspectAction::PickFiles { .. } => return,
+        };
+        self.worker.send(command);
     }
 
     fn preview_ui(&mut self, ctx: &egui::Context) {

@@ -55,7 +55,8 @@ pub fn step_until(h: &mut Harness<'_, Option<App>>, what: &str, done: impl Fn(&A
         }
         assert!(
             start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
+            "timed out waiting for {what} (status: {:?})",
+            app(h).status()
         );
         std::thread::sleep(Duration::from_millis(10));
     }

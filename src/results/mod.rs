@@ -1,0 +1,24 @@
+//! Inspection results in bulk: findings imported from a shared sheet or a monitoring tool,
+//! and a quarter's results listed account by account.
+//!
+//! [`sheet`](read_results) reads a results file (xlsx, xls or csv, through the roster reader)
+//! into raw rows under a recognised header; [`validate`] checks each row against the quarter's
+//! sample and checklists and turns it into a typed finding, reporting every problem row by its
+//! Excel row number; [`quarter_results`] shapes a quarter's results. These three are pure but
+//! for reading the file's bytes. [`preview_import`], [`commit_import`] and [`load_results`] are
+//! the path both front ends take through the store. Must not know about egui.
+
+mod error;
+mod listing;
+mod run;
+mod sheet;
+mod validate;
+
+pub use error::ResultsError;
+pub use listing::{AccountResult, FindingResult, quarter_results};
+pub use run::{commit_import, load_results, preview_import};
+pub use sheet::{
+    Column, RawResult, ResultsHeader, ResultsSheet, column_for, find_header, parse_results,
+    read_results,
+};
+pub use validate::{ImportContext, ResultRow, ResultsReport, ValidatedResults, validate};

@@ -1,0 +1,600 @@
+//! Reading a results file into raw rows: the format (through the roster reader, so xlsx, xls
+//! and csv in any encoding, merged cells and the same size caps), the sheet, the header row and
+//! the columns it names. Values are not interpreted here: that is [`super::validate`].
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use super::ResultsError;
+use crate::model::platform::fold;
+use crate::roster::Workbook;
+use crate::roster::grid::{Cell, Grid, Row};
+use crate::roster::header::{Field, field_for};
+
+/// Largest results file accepted, as stored on disk (a quarter's results are a few hundred KiB).
+const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
+/// How many rows from the top are searched for the header (title and 填报单位 lines come first).
+const HEADER_SEARCH_ROWS: usize = 40;
+
+/// A column spotcheck reads from a results sheet. Other columns (序号, 主办单位…) are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Platform,
+    AccountId,
+    /// 账号名称: shown in messages, and used to find the account when its id is blank.
+    Name,
+    Item,
+    Result,
+    Note,
+    LastUpdate,
+    /// 监测时间: the day the account was checked; the import date when absent.
+    CheckedOn,
+}
+
+impl Column {
+    pub const ALL: [Column; 8] = [
+        Column::Platform,
+        Column::AccountId,
+        Column::Name,
+        Column::Item,
+        Column::Result,
+        Column::Note,
+        Column::LastUpdate,
+        Column::CheckedOn,
+    ];
+
+    /// The usual column name, used in messages.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Platform => "平台",
+            Column::AccountId => "账号标识",
+            Column::Name => "账号名称",
+            Column::Item => "检查项",
+            Column::Result => "结果",
+            Column::Note => "说明",
+            Column::LastUpdate => "最后更新日期",
+            Column::CheckedOn => "检查日期",
+        }
+    }
+
+    /// Header names for the columns only results sheets have, folded by [`fold`]. 平台, 账号标识
+    /// and 账号名称 are recognised by the roster's own lists ([`field_for`]).
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Column::Platform | Column::AccountId | Column::Name => &[],
+            Column::Item => &[
+                "检查项",
+                "检查项目",
+                "检查指标",
+                "指标",
+                "指标项",
+                "检查项编号",
+                "检查项名称",
+                "指标编号",
+                "指标名称",
+                "检查内容",
+                "检查要点",
+                "项目",
+            ],
+            Column::Result => &[
+                "结果",
+                "检查结果",
+                "判定",
+                "判定结果",
+                "是否符合",
+                "符合情况",
+                "检查情况",
+                "评判结果",
+                "认定结果",
+            ],
+            Column::Note => &[
+                "说明",
+                "问题描述",
+                "描述",
+                "情况说明",
+                "问题说明",
+                "具体问题",
+                "存在问题",
+                "检查说明",
+                "备注",
+            ],
+            Column::LastUpdate => &[
+                "最后更新日期",
+                "最后更新时间",
+                "最后更新",
+                "最近更新日期",
+                "最近更新时间",
+                "最新更新日期",
+                "最新更新时间",
+                "最后发布日期",
+                "最后发布时间",
+                "最近发布时间",
+                "更新日期",
+                "更新时间",
+            ],
+            Column::CheckedOn => &[
+                "检查日期",
+                "检查时间",
+                "监测日期",
+                "监测时间",
+                "监测时间点",
+                "检测日期",
+                "检测时间",
+                "抽查日期",
+                "抽查时间",
+            ],
+        }
+    }
+}
+
+/// Which column a header cell names, if any: `问题描述（证据）` and `*结果` are recognised.
+#[must_use]
+pub fn column_for(header: &str) -> Option<Column> {
+    let clean = |t: &str| -> String {
+        fold(t)
+            .chars()
+            .filter(|c| !matches!(c, '*' | '＊' | ':' | '：'))
+            .collect()
+    };
+    for text in [clean(header), clean(&strip_brackets(header))] {
+        if text.is_empty() {
+            continue;
+        }
+        if let Some(c) = Column::ALL
+            .into_iter()
+            .find(|c| c.names().contains(&text.as_str()))
+        {
+            return Some(c);
+        }
+    }
+    match field_for(header)? {
+        Field::Platform => Some(Column::Platform),
+        Field::AccountId => Some(Column::AccountId),
+        Field::Name => Some(Column::Name),
+        _ => None,
+    }
+}
+
+/// The text without what stands in brackets: `问题描述（证据）` → `问题描述`.
+fn strip_brackets(text: &str) -> String {
+    let mut depth = 0u32;
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The recognised header row: per column its text and the column it holds.
+#[derive(Debug, Clone)]
+pub struct ResultsHeader {
+    /// Sheet row number of the header, as Excel shows it.
+    pub row: u32,
+    pub columns: Vec<(String, Option<Column>)>,
+}
+
+impl ResultsHeader {
+    #[must_use]
+    pub fn column_of(&self, column: Column) -> Option<usize> {
+        self.columns.iter().position(|(_, c)| *c == Some(column))
+    }
+
+    /// How messages name a column: its header text in this file, or the usual name.
+    #[must_use]
+    pub fn label(&self, column: Column) -> String {
+        self.column_of(column)
+            .map(|i| self.columns[i].0.clone())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| column.label().to_owned())
+    }
+
+    /// Required columns the header lacks. The account may be named by 账号名称 instead of
+    /// 账号标识, so the id column is missing only when both are.
+    #[must_use]
+    pub fn missing_required(&self) -> Vec<Column> {
+        let mut missing = Vec::new();
+        for c in [Column::Platform, Column::AccountId, Column::Item, Column::Result] {
+            let present = self.column_of(c).is_some()
+                || (c == Column::AccountId && self.column_of(Column::Name).is_some());
+            if !present {
+                missing.push(c);
+            }
+        }
+        missing
+    }
+
+    fn found_names(&self) -> String {
+        names_of(self.columns.iter().map(|(t, _)| t.clone()))
+    }
+}
+
+/// One data row below the header, its cells by column, not yet interpreted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawResult {
+    /// Sheet row number as Excel (or a text editor, for csv) shows it.
+    pub row: u32,
+    cells: Vec<Cell>,
+}
+
+impl RawResult {
+    /// The cell of `column` (empty when the sheet has no such column).
+    #[must_use]
+    pub fn cell(&self, column: Column) -> &Cell {
+        let i = Column::ALL.iter().position(|c| *c == column).unwrap_or(0);
+        self.cells.get(i).unwrap_or(&Cell::Empty)
+    }
+
+    /// The cell as text: trimmed, numbers without `.0`, dates as YYYY-MM-DD.
+    #[must_use]
+    pub fn text(&self, column: Column) -> String {
+        self.cell(column).display()
+    }
+}
+
+/// A results sheet as read: its header and data rows, before any validation.
+#[derive(Debug, Clone)]
+pub struct ResultsSheet {
+    /// The file's name (no folder), as reports show it.
+    pub file_name: String,
+    /// The sheet read (empty for a csv).
+    pub sheet: String,
+    pub header: ResultsHeader,
+    pub rows: Vec<RawResult>,
+    /// Blank rows between results.
+    pub skipped_blank: u32,
+    /// 合计, 填表人, 联系电话, 备注… lines, and the header repeated on a later page.
+    pub skipped_notes: u32,
+}
+
+/// Reads and parses a results file. The only I/O of the results core.
+pub fn read_results(path: &Path) -> Result<ResultsSheet, ResultsError> {
+    parse_results(path, read_file(path)?)
+}
+
+/// Reads a whole file, refusing an empty or implausibly large one.
+fn read_file(path: &Path) -> Result<Vec<u8>, ResultsError> {
+    let io = |source| ResultsError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size == 0 {
+        return Err(ResultsError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    if size > MAX_FILE_BYTES {
+        return Err(ResultsError::TooLarge {
+            path: path.to_owned(),
+            size_mib: size / (1024 * 1024),
+            limit_mib: MAX_FILE_BYTES / (1024 * 1024),
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// Parses a results file already read into memory; `path` names it in messages and gives its
+/// extension. The format is decided by the bytes (xlsx, xls, or csv in UTF-8/GB18030/UTF-16);
+/// of several sheets, the one whose header looks most like a results sheet is read.
+pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, ResultsError> {
+    let reader = |e| ResultsError::from_reader(e, path);
+    if bytes.is_empty() {
+        return Err(ResultsError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    let never = AtomicBool::new(false);
+    let mut book = Workbook::from_bytes(path, bytes).map_err(reader)?;
+    let names = book.sheet_names();
+    let chosen = if names.len() == 1 {
+        names[0].clone()
+    } else {
+        let mut best: Option<(usize, &String)> = None;
+        for name in &names {
+            let peek = book
+                .read(path, name, Some(40), &mut |_| {}, &never)
+                .map_err(reader)?;
+            let score = find_header(&peek).map_or(0, |h| {
+                h.columns.iter().filter(|(_, c)| c.is_some()).count()
+            });
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, name));
+            }
+        }
+        best.map(|(_, n)| n.clone())
+            .ok_or_else(|| ResultsError::NoContent {
+                path: path.to_owned(),
+            })?
+    };
+    let grid = book
+        .read(path, &chosen, None, &mut |_| {}, &never)
+        .map_err(reader)?;
+    drop(book);
+    if grid.rows.iter().all(Row::is_blank) {
+        return Err(ResultsError::NoContent {
+            path: path.to_owned(),
+        });
+    }
+    let sheet_phrase = if chosen.is_empty() {
+        "文件".to_owned()
+    } else {
+        format!("工作表“{chosen}”")
+    };
+    let Some(header) = find_header(&grid) else {
+        return Err(ResultsError::NoHeader {
+            path: path.to_owned(),
+            found: format!("{sheet_phrase}中找到的内容：{}", best_guess_names(&grid)),
+        });
+    };
+    let missing = header.missing_required();
+    if !missing.is_empty() {
+        return Err(ResultsError::MissingColumns {
+            path: path.to_owned(),
+            sheet: if chosen.is_empty() {
+                String::new()
+            } else {
+                sheet_phrase
+            },
+            row: header.row,
+            missing: missing
+                .iter()
+                .map(|c| c.label())
+                .collect::<Vec<_>>()
+                .join("、"),
+            found: header.found_names(),
+        });
+    }
+    let (rows, skipped_blank, skipped_notes) = rows_below(&grid, &header);
+    if rows.is_empty() {
+        return Err(ResultsError::NoRows {
+            path: path.to_owned(),
+            row: header.row,
+        });
+    }
+    Ok(ResultsSheet {
+        file_name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        sheet: chosen,
+        header,
+        rows,
+        skipped_blank,
+        skipped_notes,
+    })
+}
+
+/// Distinct columns a row names, each at its first cell.
+fn matches_in(row: &Row) -> Vec<(usize, Column)> {
+    let mut seen: Vec<(usize, Column)> = Vec::new();
+    for (i, cell) in row.cells.iter().enumerate() {
+        if let Some(c) = column_for(&cell.display())
+            && !seen.iter().any(|(_, d)| *d == c)
+        {
+            seen.push((i, c));
+        }
+    }
+    seen
+}
+
+/// The header: of the top rows, the one naming the most columns (at least two; the first of
+/// equally good rows). A column named twice is taken from its first cell.
+#[must_use]
+pub fn find_header(grid: &Grid) -> Option<ResultsHeader> {
+    let rows = &grid.rows[..grid.rows.len().min(HEADER_SEARCH_ROWS)];
+    let (best, found) = rows
+        .iter()
+        .map(|r| (r, matches_in(r)))
+        .enumerate()
+        .max_by(|(i, (_, a)), (j, (_, b))| a.len().cmp(&b.len()).then(j.cmp(i)))
+        .map(|(_, m)| m)?;
+    if found.len() < 2 {
+        return None;
+    }
+    let columns = best
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let column = found.iter().find(|(j, _)| *j == i).map(|(_, c)| *c);
+            (cell.display(), column)
+        })
+        .collect();
+    Some(ResultsHeader {
+        row: best.number,
+        columns,
+    })
+}
+
+/// Words that open a line which is not a result: totals, who filled the form, notes.
+const NOTE_PREFIXES: &[&str] = &[
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "填表人",
+    "填报人",
+    "制表人",
+    "制表",
+    "审核人",
+    "审核",
+    "负责人",
+    "联系人",
+    "联系电话",
+    "电话",
+    "备注",
+    "注：",
+    "注:",
+    "说明：",
+    "说明:",
+    "填表说明",
+    "填报说明",
+];
+
+fn is_note_line(row: &Row) -> bool {
+    row.cells
+        .iter()
+        .map(Cell::display)
+        .find(|t| !t.is_empty())
+        .is_some_and(|first| {
+            let first: String = first.chars().filter(|c| !c.is_whitespace()).collect();
+            NOTE_PREFIXES.iter().any(|p| first.starts_with(p))
+        })
+}
+
+/// The data rows below the header, with the counts of blank and note lines skipped.
+fn rows_below(grid: &Grid, header: &ResultsHeader) -> (Vec<RawResult>, u32, u32) {
+    let (mut rows, mut blank, mut notes) = (Vec::new(), 0u32, 0u32);
+    let mut expected = header.row + 1;
+    let mut pending_blank = 0u32;
+    let item_header = header.label(Column::Item);
+    let result_header = header.label(Column::Result);
+    for row in grid.rows.iter().filter(|r| r.number > header.row) {
+        // Rows missing from the grid are blank rows between results.
+        pending_blank += row.number.saturating_sub(expected);
+        expected = row.number + 1;
+        if row.is_blank() {
+            pending_blank += 1;
+            continue;
+        }
+        blank += pending_blank;
+        pending_blank = 0;
+        let cells: Vec<Cell> = Column::ALL
+            .iter()
+            .map(|c| {
+                header
+                    .column_of(*c)
+                    .map_or(Cell::Empty, |i| row.cell(i).clone())
+            })
+            .collect();
+        let raw = RawResult {
+            row: row.number,
+            cells,
+        };
+        let empty = |c| raw.cell(c).is_empty();
+        let unnamed = empty(Column::AccountId) && empty(Column::Name);
+        if is_note_line(row) && (empty(Column::Platform) || unnamed || empty(Column::Item)) {
+            notes += 1;
+            continue;
+        }
+        if raw.text(Column::Item) == item_header && raw.text(Column::Result) == result_header {
+            notes += 1;
+            continue;
+        }
+        rows.push(raw);
+    }
+    (rows, blank, notes)
+}
+
+/// The non-empty texts of the fullest top row, for a message when no header is found.
+fn best_guess_names(grid: &Grid) -> String {
+    grid.rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .enumerate()
+        .max_by_key(|(i, r)| {
+            (
+                r.cells.iter().filter(|c| !c.is_empty()).count(),
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map(|(_, r)| names_of(r.cells.iter().map(Cell::display)))
+        .unwrap_or_else(|| "（无）".to_owned())
+}
+
+fn names_of(names: impl Iterator<Item = String>) -> String {
+    let names: Vec<String> = names.filter(|n| !n.is_empty()).take(20).collect();
+    if names.is_empty() {
+        "（无）".to_owned()
+    } else {
+        names.join("、")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(number: u32, cells: &[&str]) -> Row {
+        Row {
+            number,
+            cells: cells
+                .iter()
+                .map(|t| {
+                    if t.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text((*t).to_owned())
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn header_spellings() {
+        for (h, c) in [
+            ("平台", Column::Platform),
+            ("平台类型", Column::Platform),
+            ("账号标识", Column::AccountId),
+            ("账号ID", Column::AccountId),
+            ("微信号", Column::AccountId),
+            ("网址", Column::AccountId),
+            ("账号名称", Column::Name),
+            ("检查项", Column::Item),
+            ("检查指标", Column::Item),
+            ("检查结果", Column::Result),
+            ("*结果", Column::Result),
+            ("问题描述（证据）", Column::Note),
+            ("说明", Column::Note),
+            ("最后更新时间", Column::LastUpdate),
+            ("最后更新日期", Column::LastUpdate),
+            ("监测时间", Column::CheckedOn),
+        ] {
+            assert_eq!(column_for(h), Some(c), "{h}");
+        }
+        assert_eq!(column_for("序号"), None);
+        assert_eq!(column_for("主办单位"), None);
+    }
+
+    #[test]
+    fn header_below_a_title_and_rows_below_it() {
+        let grid = Grid {
+            sheet: "结果".into(),
+            rows: vec![
+                row(1, &["2026年第四季度检查结果"]),
+                row(2, &["序号", "平台", "账号ID", "检查项", "检查结果", "说明"]),
+                row(3, &["1", "微信", "gh_a", "V01", "符合", ""]),
+                row(5, &["2", "微信", "gh_a", "V02", "符合", ""]),
+                row(6, &["序号", "平台", "账号ID", "检查项", "检查结果", "说明"]),
+                row(7, &["填表人：张三"]),
+            ],
+        };
+        let header = find_header(&grid).expect("header");
+        assert_eq!(header.row, 2);
+        assert!(header.missing_required().is_empty());
+        assert_eq!(header.label(Column::Result), "检查结果");
+        assert_eq!(header.label(Column::LastUpdate), "最后更新日期");
+        let (rows, blank, notes) = rows_below(&grid, &header);
+        assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [3, 5]);
+        assert_eq!(rows[1].text(Column::Item), "V02");
+        assert_eq!(rows[0].cell(Column::LastUpdate), &Cell::Empty);
+        assert_eq!((blank, notes), (1, 2));
+    }
+
+    #[test]
+    fn missing_columns_are_named() {
+        let grid = Grid {
+            sheet: String::new(),
+            rows: vec![row(1, &["平台", "账号名称", "说明"])],
+        };
+        let header = find_header(&grid).expect("header");
+        assert_eq!(header.missing_required(), [Column::Item, Column::Result]);
+    }
+}

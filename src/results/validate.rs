@@ -1,0 +1,621 @@
+//! From raw result rows to typed findings for the sampled accounts of one draw, with every
+//! problem row reported by its sheet row number. Pure: what it needs from the database comes in
+//! an [`ImportContext`]; nothing is written here.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::sheet::{Column, RawResult, ResultsSheet};
+use crate::checklist::{Answer, Checklist, Finding, Item, apply_rules};
+use crate::model::platform::{self, PLATFORMS, fold};
+use crate::model::{Quarter, account_key};
+use crate::roster::{RowProblem, values};
+use crate::store::{DrawRecord, Inspection, InspectionStatus, StoredAccount};
+
+/// One sampled account as validation sees it.
+#[derive(Debug, Clone)]
+struct Sampled {
+    id: i64,
+    platform: String,
+    name: String,
+    status: InspectionStatus,
+    /// Index into [`ImportContext::checklists`], or the id and version of a checklist the
+    /// database no longer has.
+    checklist: Result<usize, (String, String)>,
+}
+
+/// What validation needs to know about the quarter: its draw in force, the checklist each
+/// sampled account is checked with, the roster (to tell an account outside the sample from one
+/// nobody knows), and the check date for rows that give none.
+#[derive(Debug, Clone)]
+pub struct ImportContext {
+    draw: i64,
+    quarter: Quarter,
+    today: NaiveDate,
+    accounts: Vec<Sampled>,
+    /// The active checklist first, then those of started checks.
+    checklists: Vec<Checklist>,
+    /// [`account_key`] of platform + id → index into `accounts`.
+    by_id: HashMap<String, usize>,
+    /// (platform, name) → indexes into `accounts`, for rows that name the account but give no id.
+    by_name: HashMap<(String, String), Vec<usize>>,
+    /// [`account_key`] of platform + id of every account in the roster → its name.
+    roster_ids: HashMap<String, String>,
+    roster_names: HashSet<(String, String)>,
+}
+
+impl ImportContext {
+    /// `inspections` are the draw's started checks and `checklists` the checklists they were
+    /// made with (a check whose checklist is missing gets its rows refused); `active` is the
+    /// checklist a check started by the import will use; `roster` is every account; `today`
+    /// is the check date (监测时间) of rows that give none.
+    #[must_use]
+    pub fn new(
+        draw: &DrawRecord,
+        inspections: &[Inspection],
+        checklists: &[Checklist],
+        active: &Checklist,
+        roster: &[StoredAccount],
+        today: NaiveDate,
+    ) -> Self {
+        let mut all = vec![active.clone()];
+        for c in checklists {
+            if !all.iter().any(|a| a.id == c.id && a.version == c.version) {
+                all.push(c.clone());
+            }
+        }
+        let started: HashMap<i64, &Inspection> =
+            inspections.iter().map(|i| (i.account, i)).collect();
+        let mut accounts = Vec::with_capacity(draw.accounts.len());
+        let mut by_id = HashMap::new();
+        let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (index, drawn) in draw.accounts.iter().enumerate() {
+            let a = &drawn.account.account;
+            let (status, checklist) = match started.get(&drawn.account.id) {
+                None => (InspectionStatus::NotStarted, Ok(0)),
+                Some(ins) => (
+                    ins.status,
+                    all.iter()
+                        .position(|c| {
+                            c.id == ins.checklist_id && c.version == ins.checklist_version
+                        })
+                        .ok_or_else(|| {
+                            (ins.checklist_id.clone(), ins.checklist_version.clone())
+                        }),
+                ),
+            };
+            if !a.account_id.is_empty() {
+                by_id.insert(id_key(&a.platform, &a.account_id), index);
+            }
+            by_name
+                .entry((a.platform.clone(), a.name.clone()))
+                .or_default()
+                .push(index);
+            accounts.push(Sampled {
+                id: drawn.account.id,
+                platform: a.platform.clone(),
+                name: a.name.clone(),
+                status,
+                checklist,
+            });
+        }
+        let roster_ids = roster
+            .iter()
+            .filter(|s| !s.account.account_id.is_empty())
+            .map(|s| {
+                (
+                    id_key(&s.account.platform, &s.account.account_id),
+                    s.account.name.clone(),
+                )
+            })
+            .collect();
+        let roster_names = roster
+            .iter()
+            .map(|s| (s.account.platform.clone(), s.account.name.clone()))
+            .collect();
+        Self {
+            draw: draw.info.id,
+            quarter: draw.info.quarter,
+            today,
+            accounts,
+            checklists: all,
+            by_id,
+            by_name,
+            roster_ids,
+            roster_names,
+        }
+    }
+
+    /// The draw the findings belong to.
+    #[must_use]
+    pub fn draw(&self) -> i64 {
+        self.draw
+    }
+
+    #[must_use]
+    pub fn quarter(&self) -> Quarter {
+        self.quarter
+    }
+}
+
+/// How accounts are matched: platform + id, ids without regard to ASCII case.
+fn id_key(platform: &str, id: &str) -> String {
+    account_key(platform, id, "", "")
+}
+
+/// One row that passed validation: the finding to save for a sampled account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultRow {
+    /// Sheet row number as Excel shows it.
+    pub row: u32,
+    /// The account's id in the database.
+    pub account: i64,
+    pub account_name: String,
+    /// The item id resolved from an id or a title, the answer (set by the item's rule where
+    /// it has one and the dates are known), the note and the dates.
+    pub finding: Finding,
+}
+
+/// A results sheet checked against a quarter's sample: what can be saved and what cannot.
+#[derive(Debug, Clone)]
+pub struct ValidatedResults {
+    pub file_name: String,
+    pub sheet: String,
+    pub header_row: u32,
+    pub quarter: Quarter,
+    /// The draw the findings belong to.
+    pub draw: i64,
+    /// One per account and item: a later row for the same account and item replaces an
+    /// earlier one (with a warning).
+    pub rows: Vec<ResultRow>,
+    /// Rows not imported, each problem with its row, column, value and a Chinese message.
+    pub errors: Vec<RowProblem>,
+    /// Rows imported that deserve a second look.
+    pub warnings: Vec<RowProblem>,
+    pub skipped_blank: u32,
+    pub skipped_notes: u32,
+}
+
+impl ValidatedResults {
+    /// The findings to save, as [`crate::store::Store::save_findings_bulk`] takes them.
+    #[must_use]
+    pub fn findings(&self) -> Vec<(i64, Finding)> {
+        self.rows
+            .iter()
+            .map(|r| (r.account, r.finding.clone()))
+            .collect()
+    }
+
+    /// The report of an import that wrote `written` findings (0 for a preview).
+    #[must_use]
+    pub fn report(&self, written: usize) -> ResultsReport {
+        let accounts = if written == 0 {
+            0
+        } else {
+            self.rows
+                .iter()
+                .map(|r| r.account)
+                .collect::<HashSet<_>>()
+                .len()
+        };
+        ResultsReport {
+            file: self.file_name.clone(),
+            quarter: self.quarter.to_string(),
+            sheet: self.sheet.clone(),
+            header_row: self.header_row,
+            valid: self.rows.len(),
+            written,
+            accounts,
+            errors: self.errors.clone(),
+            warnings: self.warnings.clone(),
+            skipped_blank: self.skipped_blank,
+            skipped_notes: self.skipped_notes,
+        }
+    }
+}
+
+/// The import report (stable field names: scripts rely on them).
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultsReport {
+    pub file: String,
+    /// e.g. `2026Q4`.
+    pub quarter: String,
+    pub sheet: String,
+    pub header_row: u32,
+    /// Findings that passed validation.
+    pub valid: usize,
+    /// Findings written to the database (0 when nothing was written).
+    pub written: usize,
+    /// Accounts those findings belong to.
+    pub accounts: usize,
+    pub errors: Vec<RowProblem>,
+    pub warnings: Vec<RowProblem>,
+    pub skipped_blank: u32,
+    pub skipped_notes: u32,
+}
+
+impl ResultsReport {
+    /// One Chinese sentence: "已导入 12 条检查结果（5 个账号）；3 行有错误未导入（第 6、7、9 行）".
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mut s = if self.written > 0 {
+            format!(
+                "已导入 {} 条检查结果（{} 个账号）",
+                self.written, self.accounts
+            )
+        } else if self.valid > 0 {
+            format!("可导入 {} 条检查结果", self.valid)
+        } else {
+            "没有可导入的检查结果，数据库未改动".to_owned()
+        };
+        if !self.errors.is_empty() {
+            let mut rows: Vec<u32> = self.errors.iter().map(|e| e.row).collect();
+            rows.dedup();
+            let shown: Vec<String> = rows.iter().take(5).map(u32::to_string).collect();
+            let more = if rows.len() > 5 { " 等" } else { "" };
+            s += &format!(
+                "；{} 行有错误未导入（第 {}{more} 行）",
+                rows.len(),
+                shown.join("、")
+            );
+        }
+        if !self.warnings.is_empty() {
+            s += &format!("；{} 处需要留意", self.warnings.len());
+        }
+        s
+    }
+}
+
+/// Checks every row of `sheet` against the quarter's sample and checklists.
+#[must_use]
+pub fn validate(sheet: &ResultsSheet, ctx: &ImportContext) -> ValidatedResults {
+    let mut out = ValidatedResults {
+        file_name: sheet.file_name.clone(),
+        sheet: sheet.sheet.clone(),
+        header_row: sheet.header.row,
+        quarter: ctx.quarter,
+        draw: ctx.draw,
+        rows: Vec::new(),
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        skipped_blank: sheet.skipped_blank,
+        skipped_notes: sheet.skipped_notes,
+    };
+    // (account, item) → index into out.rows, and the row it came from.
+    let mut seen: HashMap<(i64, String), (usize, u32)> = HashMap::new();
+    let mut warned_done: HashSet<i64> = HashSet::new();
+    for raw in &sheet.rows {
+        let mut row = Checked {
+            raw,
+            sheet,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let Some((account, finding)) = row.check(ctx) else {
+            out.errors.append(&mut row.errors);
+            continue;
+        };
+        let sampled = &ctx.accounts[account];
+        if sampled.status == InspectionStatus::Done && warned_done.insert(sampled.id) {
+            row.warn(
+                Column::AccountId,
+                raw.text(Column::AccountId),
+                "这个账号的检查已经完成，导入的结果会修改已完成的检查，结论将重新计算".to_owned(),
+            );
+        }
+        let result = ResultRow {
+            row: raw.row,
+            account: sampled.id,
+            account_name: sampled.name.clone(),
+            finding,
+        };
+        match seen.get(&(sampled.id, result.finding.item.clone())) {
+            Some(&(index, first)) => {
+                row.warn(
+                    Column::Item,
+                    raw.text(Column::Item),
+                    format!("第 {first} 行已填写同一账号的同一检查项，以本行为准"),
+                );
+                out.rows[index] = result;
+            }
+            None => {
+                seen.insert(
+                    (sampled.id, result.finding.item.clone()),
+                    (out.rows.len(), raw.row),
+                );
+                out.rows.push(result);
+            }
+        }
+        out.warnings.append(&mut row.warnings);
+    }
+    out
+}
+
+/// One row being checked, collecting its problems.
+struct Checked<'a> {
+    raw: &'a RawResult,
+    sheet: &'a ResultsSheet,
+    errors: Vec<RowProblem>,
+    warnings: Vec<RowProblem>,
+}
+
+impl Checked<'_> {
+    fn problem(&self, column: Column, value: String, message: String) -> RowProblem {
+        RowProblem {
+            row: self.raw.row,
+            field: self.sheet.header.label(column),
+            value,
+            message,
+        }
+    }
+
+    fn error(&mut self, column: Column, value: String, message: String) {
+        let p = self.problem(column, value, format!("{message}，这一行没有导入"));
+        self.errors.push(p);
+    }
+
+    fn warn(&mut self, column: Column, value: String, message: String) {
+        let p = self.problem(column, value, message);
+        self.warnings.push(p);
+    }
+
+    /// The sampled account (index into the context) and the finding, or `None` with the
+    /// row's problems in `errors`. Every column is checked so that one pass over the sheet
+    /// finds all its problems.
+    fn check(&mut self, ctx: &ImportContext) -> Option<(usize, Finding)> {
+        let raw = self.raw;
+        let account = self.account(ctx);
+        // The item is matched against the account's checklist, or the active one when the
+        // account is unknown (so that a wrong item is reported too).
+        let checklist = match account.map(|i| &ctx.accounts[i].checklist) {
+            Some(Ok(c)) => Some(&ctx.checklists[*c]),
+            Some(Err((id, version))) => {
+                self.error(
+                    Column::AccountId,
+                    raw.text(Column::AccountId),
+                    format!("这个账号的检查所用的检查表“{id}”（版本 {version}）不在数据库中"),
+                );
+                None
+            }
+            None => ctx.checklists.first(),
+        };
+        let item = checklist.and_then(|c| self.item(c));
+        let answer = self.answer();
+        let last_update = self.date(Column::LastUpdate);
+        let checked_on = self.date(Column::CheckedOn);
+        let note = raw.text(Column::Note);
+
+        let (account, item, answer, last_update, checked_on) =
+            match (account, item, answer, last_update, checked_on) {
+                (Some(a), Some(i), Some(ans), Some(l), Some(c)) if self.errors.is_empty() => {
+                    (a, i, ans, l, c.unwrap_or(ctx.today))
+                }
+                _ => return None,
+            };
+        let sampled = &ctx.accounts[account];
+        let checklist = checklist?;
+        let rule_decides = item.rule.is_some() && last_update.is_some();
+        if answer.is_none() && !rule_decides {
+            self.error(
+                Column::Result,
+                String::new(),
+                "缺少结果，请填写 符合、不符合 或 不适用".to_owned(),
+            );
+            return None;
+        }
+        if !item.applies(&sampled.platform) && answer != Some(Answer::NotApplicable) {
+            self.error(
+                Column::Item,
+                raw.text(Column::Item),
+                format!(
+                    "检查项 {} 只适用于{}，不适用于{}账号",
+                    item.label(),
+                    item.applies_to.join("、"),
+                    sampled.platform
+                ),
+            );
+            return None;
+        }
+
+        let mut finding = Finding {
+            item: item.id.clone(),
+            answer,
+            note: note.clone(),
+            last_update,
+            checked_on: Some(checked_on),
+        };
+        if let Some(computed) = apply_rules(checklist, &mut finding)
+            && let Some(given) = answer
+            && given != computed
+        {
+            self.warn(
+                Column::Result,
+                raw.text(Column::Result),
+                format!(
+                    "按最后更新日期 {} 和检查日期 {checked_on} 计算，这一项应为“{computed}”，已按计算结果保存",
+                    last_update.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            );
+        }
+        if item.rule.is_some()
+            && last_update.is_none()
+            && matches!(finding.answer, Some(Answer::Pass | Answer::Fail))
+        {
+            self.warn(
+                Column::LastUpdate,
+                String::new(),
+                format!(
+                    "检查项 {} 没有填写最后更新日期，无法核对更新时效",
+                    item.label()
+                ),
+            );
+        }
+        if let Some(l) = last_update
+            && l > checked_on
+        {
+            self.warn(
+                Column::LastUpdate,
+                raw.text(Column::LastUpdate),
+                format!("最后更新日期 {l} 晚于检查日期 {checked_on}，请核对这两列是否填反"),
+            );
+        }
+        if finding.answer == Some(Answer::Fail) && note.is_empty() {
+            self.warn(
+                Column::Note,
+                String::new(),
+                format!(
+                    "检查项 {} 判定为不符合但没有填写说明；完成这个账号的检查前需要补充问题描述",
+                    item.label()
+                ),
+            );
+        }
+        Some((account, finding))
+    }
+
+    /// The sampled account the row names, by platform + id (or platform + name without an id).
+    fn account(&mut self, ctx: &ImportContext) -> Option<usize> {
+        let raw = self.raw;
+        let platform_text = raw.text(Column::Platform);
+        let platform = if platform_text.is_empty() {
+            self.error(Column::Platform, String::new(), "缺少平台".to_owned());
+            None
+        } else if let Some(p) = platform::normalize(&platform_text) {
+            Some(p)
+        } else {
+            self.error(
+                Column::Platform,
+                platform_text.clone(),
+                format!(
+                    "无法识别平台“{platform_text}”，可用的平台有：{}",
+                    PLATFORMS.join("、")
+                ),
+            );
+            None
+        };
+        let id = match values::account_id(raw.cell(Column::AccountId)) {
+            Ok(id) => id,
+            Err(message) => {
+                self.error(Column::AccountId, raw.text(Column::AccountId), message);
+                return None;
+            }
+        };
+        let name = raw.text(Column::Name);
+        let platform = platform?;
+        if !id.is_empty() {
+            let key = id_key(platform, &id);
+            if let Some(&i) = ctx.by_id.get(&key) {
+                return Some(i);
+            }
+            let message = match ctx.roster_ids.get(&key) {
+                Some(known) => format!(
+                    "{platform}账号“{known}”（{id}）不在{}的抽查名单中",
+                    ctx.quarter.label()
+                ),
+                None => format!("名录中没有账号标识为“{id}”的{platform}账号，请核对平台和账号标识"),
+            };
+            self.error(Column::AccountId, raw.text(Column::AccountId), message);
+            return None;
+        }
+        if name.is_empty() {
+            self.error(Column::AccountId, String::new(), "缺少账号标识".to_owned());
+            return None;
+        }
+        let key = (platform.to_owned(), name.clone());
+        match ctx.by_name.get(&key).map(Vec::as_slice) {
+            Some([i]) => Some(*i),
+            Some(many) if many.len() > 1 => {
+                self.error(
+                    Column::Name,
+                    name.clone(),
+                    format!(
+                        "抽查名单中有 {} 个名为“{name}”的{platform}账号，请填写账号标识以区分",
+                        many.len()
+                    ),
+                );
+                None
+            }
+            _ => {
+                let message = if ctx.roster_names.contains(&key) {
+                    format!(
+                        "{platform}账号“{name}”不在{}的抽查名单中",
+                        ctx.quarter.label()
+                    )
+                } else {
+                    format!("名录中没有名为“{name}”的{platform}账号，请核对平台和账号名称")
+                };
+                self.error(Column::Name, name, message);
+                None
+            }
+        }
+    }
+
+    /// The checklist item the row names, by id (V04), title (更新时效) or both (V04 更新时效).
+    fn item<'c>(&mut self, checklist: &'c Checklist) -> Option<&'c Item> {
+        let text = self.raw.text(Column::Item);
+        if text.is_empty() {
+            self.error(Column::Item, String::new(), "缺少检查项".to_owned());
+            return None;
+        }
+        let wanted = fold(&text);
+        let keys: [fn(&Item) -> String; 3] = [
+            |i| fold(&i.id),
+            |i| fold(&i.title),
+            |i| fold(&i.id) + &fold(&i.title),
+        ];
+        let found = keys
+            .iter()
+        .find_map(|key| checklist.items.iter().find(|i| key(i) == wanted));
+        if found.is_none() {
+            let example = checklist
+                .items
+                .iter()
+                .find(|i| i.rule.is_some())
+                .or(checklist.items.first())
+                .map(|i| format!("（如 {} 或 {}）", i.id, i.title))
+                .unwrap_or_default();
+            self.error(
+                Column::Item,
+                text.clone(),
+                format!(
+                    "检查表“{}”中没有检查项“{text}”；请填写检查项编号或名称{example}",
+                    checklist.title
+                ),
+            );
+        }
+        found
+    }
+
+    /// `Some(None)` for a blank result (which the update rule may fill), `None` for a bad word.
+    fn answer(&mut self) -> Option<Option<Answer>> {
+        let text = self.raw.text(Column::Result);
+        if text.is_empty() {
+            return Some(None);
+        }
+        if let Some(a) = Answer::from_label(&text) {
+            return Some(Some(a));
+        }
+        let message = if matches!(text.as_str(), "合格" | "不合格") {
+            format!(
+                "“{text}”是对整个账号的结论；这里请填写这一项的结果：符合、不符合 或 不适用"
+            )
+        } else {
+            format!("无法识别结果“{text}”，请填写 符合、不符合 或 不适用")
+        };
+        self.error(Column::Result, text, message);
+        None
+    }
+
+    /// `Some(None)` for a blank date, `None` for one that cannot be read.
+    fn date(&mut self, column: Column) -> Option<Option<NaiveDate>> {
+        match values::date(self.raw.cell(column)) {
+            Ok(d) => Some(d),
+            Err(message) => {
+                let value = self.raw.text(column);
+                self.error(column, value, message);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Clicks through the 检查 screen with egui_kittest: open an account, answer with the keyboard,
+//! let the 2-week rule decide, describe the problem, attach a screenshot by dropping it, finish
+//! with Ctrl+Enter; then reopen the database and find every answer.
+
+mod common;
+
+use common::{app, app_mut, db_with_roster, drop_file, harness, step_until};
+use egui_kittest::kittest::Queryable;
+use spotcheck::checklist::{Answer, Verdict};
+use spotcheck::sampling::DrawOptions;
+use spotcheck::store::{DrawRequest, InspectionStatus, Store, settings};
+
+#[test]
+fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 60);
+    let quarter = "2026Q4".parse().expect("quarter");
+    {
+        let mut store = Store::open(&db).expect("open");
+        store
+            .set_setting(settings::USER_NAME, "张三")
+            .expect("name");
+        let at = chrono::Local::now().naive_local();
+        let request = DrawRequest {
+            quarter,
+            options: DrawOptions::default(),
+            seed: 7,
+            reason: None,
+        };
+        store.make_draw(&request, at).expect("draw");
+        store
+            .assign(quarter, &["张三".to_owned(), "李四".to_owned()], false, at)
+            .expect("assign");
+    }
+    let screenshot = dir.path().join("截图.png");
+    image::RgbaImage::from_pixel(8, 6, image::Rgba([200, 30, 30, 255]))
+        .save(&screenshot)
+        .expect("write png");
+
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the roster", |a| !a.busy());
+    h.get_by_label("检查").click();
+    h.run_steps(1);
+    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
+    step_until(&mut h, "the quarter's checks", |a| {
+        a.inspect.draw().is_some()
+    });
+    h.run_steps(2);
+
+    // Only 张三's accounts are listed; open the first one whose platform has no APP-only item.
+    let draw = app(&h).inspect.draw().expect("draw").clone();
+    let first = draw
+        .accounts
+        .iter()
+        .find(|d| {
+            d.inspector.as_deref() == Some("张三") && d.account.account.platform != "移动客户端"
+        })
+        .expect("an account of 张三")
+        .clone();
+    h.get_by_label(&first.account.account.name).click();
+    step_until(&mut h, "the form", |a| {
+        a.inspect.current_item() == Some("V01")
+    });
+
+    // V01: 2 = 不符合, then a description; the verdict turns 不合格 at once.
+    h.key_press(egui::Key::Num2);
+    h.run_steps(2);
+    h.get_by_label_contains("结论：不合格");
+    h.get_all_by_label("问题描述")
+        .next()
+        .expect("V01 note")
+        .focus();
+    h.run_steps(1);
+    h.get_all_by_label("问题描述")
+        .next()
+        .expect("V01 note")
+        .type_text("领导职务表述错误");
+    h.run_steps(2);
+    step_until(&mut h, "the V01 note saved", |a| {
+        a.inspect
+            .inspection()
+            .and_then(|i| i.finding("V01"))
+            .is_some_and(|f| f.finding.note == "领导职务表述错误")
+    });
+    // Leave the text field, then the screenshot dropped on the window goes to V01.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    drop_file(&mut h, &screenshot);
+    step_until(&mut h, "the evidence", |a| {
+        a.inspect
+            .inspection()
+            .is_some_and(|i| !i.evidence.is_empty())
+    });
+
+    // V02, V03: 1 = 符合, moving down with the arrow key.
+    for _ in 0..2 {
+        h.key_press(egui::Key::ArrowDown);
+        h.run_steps(1);
+        h.key_press(egui::Key::Num1);
+        h.run_steps(1);
+    }
+    // V04: the last update date decides by itself (24 days before the check: 不符合).
+    app_mut(&mut h).inspect.checked_on_for_test("2026-11-25");
+    h.get_by_label("最后更新日期").focus();
+    h.run_steps(1);
+    h.get_by_label("最后更新日期").type_text("2026-11-01");
+    h.run_steps(2);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    h.get_all_by_label("问题描述")
+        .nth(3)
+        .expect("V04 note")
+        .focus();
+    h.run_steps(1);
+    h.get_all_by_label("问题描述")
+        .nth(3)
+        .expect("V04 note")
+        .type_text("24天未更新");
+    h.run_steps(2);
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    // Everything else 符合: down and 1, to the end.
+    for _ in 0..20 {
+        h.key_press(egui::Key::ArrowDown);
+        h.run_steps(1);
+        h.key_press(egui::Key::Num1);
+        h.run_steps(1);
+    }
+    step_until(&mut h, "every change saved", |a| a.inspect.saved());
+    h.get_by_label_contains("已保存");
+
+    // Ctrl+Enter finishes and opens the next account.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    step_until(&mut h, "finish and open the next", |a| {
+        a.inspect
+            .state_of(first.account.id)
+            .is_some_and(|s| s.0 == InspectionStatus::Done)
+            && a.inspect
+                .opened_account()
+                .is_some_and(|o| o != first.account.id)
+    });
+    assert_eq!(
+        app(&h).inspect.state_of(first.account.id),
+        Some((InspectionStatus::Done, Some(Verdict::Fail)))
+    );
+    h.get_by_label_contains("已完成 1 /");
+
+    // Reopen the store: every answer is there.
+    drop(h);
+    let store = Store::open(&db).expect("reopen");
+    let ins = store
+        .inspection(draw.info.id, first.account.id)
+        .expect("read")
+        .expect("started");
+    assert_eq!(ins.status, InspectionStatus::Done);
+    assert_eq!(ins.verdict, Some(Verdict::Fail));
+    assert_eq!(ins.inspector, "张三");
+    let v01 = ins.finding("V01").expect("V01");
+    assert_eq!(v01.finding.answer, Some(Answer::Fail));
+    assert_eq!(v01.finding.note, "领导职务表述错误");
+    assert_eq!(v01.updated_by, "张三");
+    let v04 = ins.finding("V04").expect("V04");
+    assert_eq!(v04.finding.answer, Some(Answer::Fail));
+    assert_eq!(
+        v04.finding.last_update.map(|d| d.to_string()).as_deref(),
+        Some("2026-11-01")
+    );
+    assert_eq!(
+        ins.finding("V02").and_then(|f| f.finding.answer),
+        Some(Answer::Pass)
+    );
+    let evidence = &ins.evidence[0];
+    assert_eq!(evidence.item, "V01");
+    let spotcheck::store::EvidenceKind::File { sha256, file_name } = &evidence.kind else {
+        panic!("a file");
+    };
+    assert_eq!(file_name, "截图.png");
+    let kept = store.evidence_path(sha256, file_name);
+    assert_eq!(
+        std::fs::read(kept).expect("kept file"),
+        std::fs::read(&screenshot).expect("original")
+    );
+}
