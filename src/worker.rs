@@ -77,6 +77,12 @@ pub enum Command {
         draw: i64,
         account: i64,
     },
+    /// Validate a checklist file and make it the one new checks use; answered by
+    /// `InspectionsLoaded` (for `quarter`) and `Done`.
+    InstallChecklist {
+        path: PathBuf,
+        quarter: Quarter,
+    },
     /// Store a setting (the user's name, the region…); answered by `SettingSaved`.
     SaveSetting {
         key: &'static str,
@@ -137,6 +143,8 @@ pub enum Event {
         states: HashMap<i64, (InspectionStatus, Option<Verdict>)>,
         /// The user's name (setting), to show "my" accounts.
         me: String,
+        /// The checklist new checks use.
+        checklist: Arc<Checklist>,
     },
     /// One check as stored now (`None` if not started), with the checklist it uses.
     InspectionUpdated {
@@ -283,6 +291,36 @@ impl Worker {
             } => self.assign(quarter, &inspectors, keep_county),
             Command::SaveSampleList { quarter, path } => self.save_sample_list(quarter, path),
             Command::LoadInspections(quarter) => self.load_inspections(quarter),
+            Command::InstallChecklist { path, quarter } => {
+                let Some(store) = &mut self.store else { return };
+                let result = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("无法读取检查表文件：{e}（{}）", path.display()))
+                    .and_then(|text| {
+                        Checklist::from_json(&text)
+                            .map_err(|e| format!("{e}（{}）", path.display()))
+                    })
+                    .and_then(|c| {
+                        store
+                            .install_checklist(&c, chrono::Local::now().naive_local())
+                            .map(|()| c)
+                            .map_err(|e| e.to_string())
+                    });
+                match result {
+                    Ok(c) => {
+                        self.load_inspections(quarter);
+                        self.emit(Event::Done {
+                            job: Job::Inspect,
+                            message: format!(
+                                "已启用检查表“{}”（版本 {}，{} 项）。已开始的检查仍按原检查表。",
+                                c.title,
+                                c.version,
+                                c.items.len()
+                            ),
+                        });
+                    }
+                    Err(message) => self.fail(Job::Inspect, message),
+                }
+            }
             Command::OpenInspection { draw, account } => {
                 self.inspection_step(draw, account, None, Job::Inspect, |s, _| {
                     s.inspection(draw, account)
@@ -506,14 +544,16 @@ impl Worker {
                 .setting(settings::USER_NAME)
                 .map_err(|e| e.to_string())?
                 .unwrap_or_default();
-            Ok((draw, states, me))
+            let checklist = store.active_checklist().map_err(|e| e.to_string())?;
+            Ok((draw, states, me, checklist))
         })();
         match loaded {
-            Ok((draw, states, me)) => self.emit(Event::InspectionsLoaded {
+            Ok((draw, states, me, checklist)) => self.emit(Event::InspectionsLoaded {
                 quarter,
                 draw: draw.map(Arc::new),
                 states,
                 me,
+                checklist: Arc::new(checklist),
             }),
             Err(e) => self.fail(Job::Inspect, e),
         }

@@ -60,6 +60,17 @@ pub fn pick_evidence(ctx: &egui::Context) -> Option<PendingDialog> {
     })
 }
 
+/// Asks for a checklist definition (JSON) to use for new checks.
+pub fn pick_checklist(ctx: &egui::Context) -> Option<PendingDialog> {
+    spawn(ctx, || {
+        rfd::FileDialog::new()
+            .set_title("选择检查表文件")
+            .add_filter("检查表（json）", &["json"])
+            .add_filter("所有文件", &["*"])
+            .pick_file()
+    })
+}
+
 /// Asks where to save an xlsx, suggesting `name`.
 pub fn save_xlsx(ctx: &egui::Context, title: &'static str, name: String) -> Option<PendingDialog> {
     spawn(ctx, move || {

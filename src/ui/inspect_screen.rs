@@ -54,6 +54,8 @@ pub enum InspectAction {
         evidence: i64,
     },
     SetName(String),
+    /// Choose a checklist file for new checks.
+    PickChecklist(Quarter),
 }
 
 /// The account opened in the form.
@@ -82,6 +84,8 @@ pub struct InspectScreen {
     draw: Option<Arc<DrawRecord>>,
     states: HashMap<i64, (InspectionStatus, Option<Verdict>)>,
     pub me: String,
+    /// The checklist new checks use.
+    active: Option<Arc<Checklist>>,
     pub name_input: String,
     pub only_mine: bool,
     pub status: Option<InspectionStatus>,
@@ -126,6 +130,7 @@ impl InspectScreen {
             draw: None,
             states: HashMap::new(),
             me: String::new(),
+            active: None,
             name_input: String::new(),
             only_mine: true,
             status: None,
@@ -155,10 +160,12 @@ impl InspectScreen {
         draw: Option<Arc<DrawRecord>>,
         states: HashMap<i64, (InspectionStatus, Option<Verdict>)>,
         me: String,
+        checklist: Arc<Checklist>,
     ) {
         if self.shown != Some(quarter) {
             return;
         }
+        self.active = Some(checklist);
         if draw.as_ref().map(|d| d.info.id) != self.draw.as_ref().map(|d| d.info.id) {
             self.opened = None;
         }
@@ -421,6 +428,18 @@ impl InspectScreen {
                 ui.checkbox(&mut self.only_mine, format!("只看分给{}的", self.me));
             }
         });
+        if let (Some(c), Some(q)) = (&self.active, self.shown) {
+            ui.horizontal(|ui| {
+                ui.small(format!("检查表：{}（版本 {}）", c.title, c.version));
+                if ui
+                    .small_button("更换…")
+                    .on_hover_text("载入主管单位下发的检查表文件（json）；已开始的检查仍按原检查表")
+                    .clicked()
+                {
+                    action = Some(InspectAction::PickChecklist(q));
+                }
+            });
+        }
         let Some(draw) = self.draw.clone() else {
             ui.add_space(12.0);
             ui.label(match self.shown {

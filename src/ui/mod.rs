@@ -60,6 +60,7 @@ enum DialogPurpose {
         account: i64,
         item: String,
     },
+    Checklist(crate::model::Quarter),
 }
 
 /// The screens, one per step of the work, in the order of the top bar.
@@ -178,6 +179,10 @@ impl App {
                         DialogPurpose::SaveSampleList(quarter) => {
                             self.worker.send(Command::SaveSampleList { quarter, path })
                         }
+                        DialogPurpose::Checklist(quarter) => {
+                            self.worker
+                                .send(Command::InstallChecklist { path, quarter });
+                        }
                         DialogPurpose::Evidence {
                             draw,
                             account,
@@ -277,7 +282,10 @@ impl App {
                 draw,
                 states,
                 me,
-            } => self.inspect.set_loaded(quarter, draw, states, me),
+                checklist,
+            } => self
+                .inspect
+                .set_loaded(quarter, draw, states, me, checklist),
             Event::InspectionUpdated {
                 draw,
                 account,
@@ -377,6 +385,10 @@ impl App {
                                 },
                                 d,
                             ));
+                        }
+                    } else if let Some(InspectAction::PickChecklist(quarter)) = action {
+                        if let Some(d) = dialogs::pick_checklist(ui.ctx()) {
+                            self.dialog = Some((DialogPurpose::Checklist(quarter), d));
                         }
                     } else if let Some(action) = action {
                         self.inspect_action(action);
@@ -482,7 +494,7 @@ impl App {
                 value: name,
             },
             // Handled where the dialog can be opened.
-            InspectAction::PickFiles { .. } => return,
+            InspectAction::PickFiles { .. } | InspectAction::PickChecklist(_) => return,
         };
         self.worker.send(command);
     }
