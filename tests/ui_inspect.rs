@@ -92,8 +92,17 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
             .is_some_and(|i| !i.evidence.is_empty())
     });
 
-    // V02, V03: 1 = 符合, moving down with the arrow key.
-    for _ in 0..2 {
+    // V02 by mouse: its 符合 button (the second on the page), which also makes it current.
+    h.get_all_by_label("符合").nth(1).expect("V02 符合").click();
+    step_until(&mut h, "V02 answered by click", |a| {
+        a.inspect.current_item() == Some("V02")
+            && a.inspect
+                .inspection()
+                .and_then(|i| i.finding("V02"))
+                .is_some_and(|f| f.finding.answer == Some(Answer::Pass))
+    });
+    // V03: 1 = 符合, moving down with the arrow key.
+    {
         h.key_press(egui::Key::ArrowDown);
         h.run_steps(1);
         h.key_press(egui::Key::Num1);

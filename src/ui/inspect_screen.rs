@@ -933,7 +933,11 @@ impl InspectScreen {
                             }
                         })
                         .response;
-                    if response.interact(egui::Sense::click()).clicked() {
+                    // A click anywhere on the item makes it current, without taking the click
+                    // from the buttons and fields inside it (an `interact` on the frame would).
+                    if ui.rect_contains_pointer(response.rect)
+                        && ui.input(|i| i.pointer.primary_clicked())
+                    {
                         o.current = n;
                     }
                     if current && (up || down) {
