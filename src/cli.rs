@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::checklist::{Answer, Verdict};
 use crate::import;
-use crate::results;
 use crate::model::{Quarter, QuarterError};
+use crate::results;
 use crate::sampling::{DrawOptions, Rate, Strata, StratumCount};
 use crate::seed::{fresh_seed, parse_seed};
 use crate::store::{
@@ -167,7 +167,9 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     let mut store = Store::open(&cli.db_path()).map_err(|e| e.to_string())?;
     if let (Command::Results { json, action, .. }, Some(quarter)) = (command, results_quarter) {
         return match action {
-            Some(ResultsAction::Import { file }) => results_import(&mut store, quarter, file, *json),
+            Some(ResultsAction::Import { file }) => {
+                results_import(&mut store, quarter, file, *json)
+            }
             None => results_list(&store, quarter, *json),
         };
     }
@@ -399,14 +401,14 @@ fn results_list(store: &Store, quarter: Quarter, json: bool) -> Result<ExitCode,
             .filter(|f| f.result == Some(Answer::Fail))
             .map(|f| f.item.as_str())
             .collect();
-        let score = match (scored, a.score) {
+        let points = match (scored, a.score) {
             (false, _) => String::new(),
             (true, Some(s)) => format!("\t{s}"),
             (true, None) => "\t".to_owned(),
         };
         let _ = writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}{score}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}{points}\t{}\t{}",
             n + 1,
             a.platform,
             a.account_id,

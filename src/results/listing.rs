@@ -140,6 +140,7 @@ fn status_label<S: Serializer>(status: &InspectionStatus, s: S) -> Result<S::Ok,
 
 #[allow(
     clippy::ref_option,
+    clippy::trivially_copy_pass_by_ref,
     reason = "serde's serialize_with passes a reference"
 )]
 fn verdict_label<S: Serializer>(verdict: &Option<Verdict>, s: S) -> Result<S::Ok, S::Error> {
@@ -151,6 +152,7 @@ fn verdict_label<S: Serializer>(verdict: &Option<Verdict>, s: S) -> Result<S::Ok
 
 #[allow(
     clippy::ref_option,
+    clippy::trivially_copy_pass_by_ref,
     reason = "serde's serialize_with passes a reference"
 )]
 fn answer_label<S: Serializer>(answer: &Option<Answer>, s: S) -> Result<S::Ok, S::Error> {
@@ -162,6 +164,7 @@ fn answer_label<S: Serializer>(answer: &Option<Answer>, s: S) -> Result<S::Ok, S
 
 #[allow(
     clippy::ref_option,
+    clippy::trivially_copy_pass_by_ref,
     reason = "serde's serialize_with passes a reference"
 )]
 fn day<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {

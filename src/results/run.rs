@@ -7,10 +7,10 @@ use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::ResultsError;
 use super::listing::{AccountResult, quarter_results};
 use super::sheet::read_results;
 use super::validate::{ImportContext, ResultsReport, ValidatedResults, validate};
-use super::ResultsError;
 use crate::checklist::Checklist;
 use crate::model::Quarter;
 use crate::store::{DrawError, DrawRecord, InspectError, Inspection, Store};

@@ -199,7 +199,12 @@ impl ResultsHeader {
     #[must_use]
     pub fn missing_required(&self) -> Vec<Column> {
         let mut missing = Vec::new();
-        for c in [Column::Platform, Column::AccountId, Column::Item, Column::Result] {
+        for c in [
+            Column::Platform,
+            Column::AccountId,
+            Column::Item,
+            Column::Result,
+        ] {
             let present = self.column_of(c).is_some()
                 || (c == Column::AccountId && self.column_of(Column::Name).is_some());
             if !present {
@@ -300,9 +305,8 @@ pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, Result
             let peek = book
                 .read(path, name, Some(40), &mut |_| {}, &never)
                 .map_err(reader)?;
-            let score = find_header(&peek).map_or(0, |h| {
-                h.columns.iter().filter(|(_, c)| c.is_some()).count()
-            });
+            let score = find_header(&peek)
+                .map_or(0, |h| h.columns.iter().filter(|(_, c)| c.is_some()).count());
             if best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, name));
             }
@@ -504,8 +508,10 @@ fn best_guess_names(grid: &Grid) -> String {
                 std::cmp::Reverse(*i),
             )
         })
-        .map(|(_, r)| names_of(r.cells.iter().map(Cell::display)))
-        .unwrap_or_else(|| "（无）".to_owned())
+        .map_or_else(
+            || "（无）".to_owned(),
+            |(_, r)| names_of(r.cells.iter().map(Cell::display)),
+        )
 }
 
 fn names_of(names: impl Iterator<Item = String>) -> String {

@@ -3,6 +3,7 @@
 //! an [`ImportContext`]; nothing is written here.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -81,9 +82,7 @@ impl ImportContext {
                         .position(|c| {
                             c.id == ins.checklist_id && c.version == ins.checklist_version
                         })
-                        .ok_or_else(|| {
-                            (ins.checklist_id.clone(), ins.checklist_version.clone())
-                        }),
+                        .ok_or_else(|| (ins.checklist_id.clone(), ins.checklist_version.clone())),
                 ),
             };
             if !a.account_id.is_empty() {
@@ -255,14 +254,15 @@ impl ResultsReport {
             rows.dedup();
             let shown: Vec<String> = rows.iter().take(5).map(u32::to_string).collect();
             let more = if rows.len() > 5 { " 等" } else { "" };
-            s += &format!(
+            let _ = write!(
+                s,
                 "；{} 行有错误未导入（第 {}{more} 行）",
                 rows.len(),
                 shown.join("、")
             );
         }
         if !self.warnings.is_empty() {
-            s += &format!("；{} 处需要留意", self.warnings.len());
+            let _ = write!(s, "；{} 处需要留意", self.warnings.len());
         }
         s
     }
@@ -311,22 +311,17 @@ pub fn validate(sheet: &ResultsSheet, ctx: &ImportContext) -> ValidatedResults {
             account_name: sampled.name.clone(),
             finding,
         };
-        match seen.get(&(sampled.id, result.finding.item.clone())) {
-            Some(&(index, first)) => {
-                row.warn(
-                    Column::Item,
-                    raw.text(Column::Item),
-                    format!("第 {first} 行已填写同一账号的同一检查项，以本行为准"),
-                );
-                out.rows[index] = result;
-            }
-            None => {
-                seen.insert(
-                    (sampled.id, result.finding.item.clone()),
-                    (out.rows.len(), raw.row),
-                );
-                out.rows.push(result);
-            }
+        let key = (sampled.id, result.finding.item.clone());
+        if let Some(&(index, first)) = seen.get(&key) {
+            row.warn(
+                Column::Item,
+                raw.text(Column::Item),
+                format!("第 {first} 行已填写同一账号的同一检查项，以本行为准"),
+            );
+            out.rows[index] = result;
+        } else {
+            seen.insert(key, (out.rows.len(), raw.row));
+            out.rows.push(result);
         }
         out.warnings.append(&mut row.warnings);
     }
@@ -351,8 +346,9 @@ impl Checked<'_> {
         }
     }
 
-    fn error(&mut self, column: Column, value: String, message: String) {
-        let p = self.problem(column, value, format!("{message}，这一行没有导入"));
+    fn error(&mut self, column: Column, value: String, mut message: String) {
+        message.push_str("，这一行没有导入");
+        let p = self.problem(column, value, message);
         self.errors.push(p);
     }
 
@@ -385,27 +381,19 @@ impl Checked<'_> {
         let answer = self.answer();
         let last_update = self.date(Column::LastUpdate);
         let checked_on = self.date(Column::CheckedOn);
-        let note = raw.text(Column::Note);
-
-        let (account, item, answer, last_update, checked_on) =
-            match (account, item, answer, last_update, checked_on) {
-                (Some(a), Some(i), Some(ans), Some(l), Some(c)) if self.errors.is_empty() => {
-                    (a, i, ans, l, c.unwrap_or(ctx.today))
-                }
-                _ => return None,
-            };
-        let sampled = &ctx.accounts[account];
-        let checklist = checklist?;
-        let rule_decides = item.rule.is_some() && last_update.is_some();
-        if answer.is_none() && !rule_decides {
+        if let (Some(item), Some(None)) = (item, answer)
+            && !(item.rule.is_some() && matches!(last_update, Some(Some(_))))
+        {
             self.error(
                 Column::Result,
                 String::new(),
                 "缺少结果，请填写 符合、不符合 或 不适用".to_owned(),
             );
-            return None;
         }
-        if !item.applies(&sampled.platform) && answer != Some(Answer::NotApplicable) {
+        if let (Some(i), Some(item), Some(answer)) = (account, item, answer)
+            && !item.applies(&ctx.accounts[i].platform)
+            && answer != Some(Answer::NotApplicable)
+        {
             self.error(
                 Column::Item,
                 raw.text(Column::Item),
@@ -413,34 +401,60 @@ impl Checked<'_> {
                     "检查项 {} 只适用于{}，不适用于{}账号",
                     item.label(),
                     item.applies_to.join("、"),
-                    sampled.platform
+                    ctx.accounts[i].platform
                 ),
             );
+        }
+        let (
+            Some(account),
+            Some(checklist),
+            Some(item),
+            Some(answer),
+            Some(last_update),
+            Some(checked_on),
+        ) = (account, checklist, item, answer, last_update, checked_on)
+        else {
+            return None;
+        };
+        if !self.errors.is_empty() {
             return None;
         }
-
         let mut finding = Finding {
             item: item.id.clone(),
             answer,
-            note: note.clone(),
+            note: raw.text(Column::Note),
             last_update,
-            checked_on: Some(checked_on),
+            checked_on: Some(checked_on.unwrap_or(ctx.today)),
         };
-        if let Some(computed) = apply_rules(checklist, &mut finding)
-            && let Some(given) = answer
+        let computed = apply_rules(checklist, &mut finding);
+        self.advise(item, answer, computed, &finding);
+        Some((account, finding))
+    }
+
+    /// Warnings on a valid finding: the rule overruled the answer written, the update date is
+    /// missing or after the check, a 不符合 without a note.
+    fn advise(
+        &mut self,
+        item: &Item,
+        written: Option<Answer>,
+        computed: Option<Answer>,
+        finding: &Finding,
+    ) {
+        let raw = self.raw;
+        let checked_on = finding.checked_on.unwrap_or_default();
+        if let (Some(given), Some(computed), Some(last)) = (written, computed, finding.last_update)
             && given != computed
         {
             self.warn(
                 Column::Result,
                 raw.text(Column::Result),
                 format!(
-                    "按最后更新日期 {} 和检查日期 {checked_on} 计算，这一项应为“{computed}”，已按计算结果保存",
-                    last_update.map(|d| d.to_string()).unwrap_or_default()
+                    "按最后更新日期 {last} 和检查日期 {checked_on} 计算，这一项应为“{computed}”，已按计算结果保存"
                 ),
             );
         }
         if item.rule.is_some()
-            && last_update.is_none()
+            && finding.last_update.is_none()
             && matches!(finding.answer, Some(Answer::Pass | Answer::Fail))
         {
             self.warn(
@@ -452,16 +466,16 @@ impl Checked<'_> {
                 ),
             );
         }
-        if let Some(l) = last_update
-            && l > checked_on
+        if let Some(last) = finding.last_update
+            && last > checked_on
         {
             self.warn(
                 Column::LastUpdate,
                 raw.text(Column::LastUpdate),
-                format!("最后更新日期 {l} 晚于检查日期 {checked_on}，请核对这两列是否填反"),
+                format!("最后更新日期 {last} 晚于检查日期 {checked_on}，请核对这两列是否填反"),
             );
         }
-        if finding.answer == Some(Answer::Fail) && note.is_empty() {
+        if finding.answer == Some(Answer::Fail) && finding.note.is_empty() {
             self.warn(
                 Column::Note,
                 String::new(),
@@ -471,7 +485,6 @@ impl Checked<'_> {
                 ),
             );
         }
-        Some((account, finding))
     }
 
     /// The sampled account the row names, by platform + id (or platform + name without an id).
@@ -566,7 +579,7 @@ impl Checked<'_> {
         ];
         let found = keys
             .iter()
-        .find_map(|key| checklist.items.iter().find(|i| key(i) == wanted));
+            .find_map(|key| checklist.items.iter().find(|i| key(i) == wanted));
         if found.is_none() {
             let example = checklist
                 .items
@@ -588,6 +601,10 @@ impl Checked<'_> {
     }
 
     /// `Some(None)` for a blank result (which the update rule may fill), `None` for a bad word.
+    #[allow(
+        clippy::option_option,
+        reason = "outer: refused (and reported), inner: left blank"
+    )]
     fn answer(&mut self) -> Option<Option<Answer>> {
         let text = self.raw.text(Column::Result);
         if text.is_empty() {
@@ -597,9 +614,7 @@ impl Checked<'_> {
             return Some(Some(a));
         }
         let message = if matches!(text.as_str(), "合格" | "不合格") {
-            format!(
-                "“{text}”是对整个账号的结论；这里请填写这一项的结果：符合、不符合 或 不适用"
-            )
+            format!("“{text}”是对整个账号的结论；这里请填写这一项的结果：符合、不符合 或 不适用")
         } else {
             format!("无法识别结果“{text}”，请填写 符合、不符合 或 不适用")
         };
@@ -608,6 +623,10 @@ impl Checked<'_> {
     }
 
     /// `Some(None)` for a blank date, `None` for one that cannot be read.
+    #[allow(
+        clippy::option_option,
+        reason = "outer: refused (and reported), inner: left blank"
+    )]
     fn date(&mut self, column: Column) -> Option<Option<NaiveDate>> {
         match values::date(self.raw.cell(column)) {
             Ok(d) => Some(d),

@@ -174,7 +174,7 @@ fn drawn_before(
 fn failed_in(conn: &Connection, quarter: Quarter) -> Result<HashSet<i64>, rusqlite::Error> {
     let mut stmt = conn.prepare(
         "SELECT i.account FROM inspection i JOIN draw d ON d.id = i.draw
-         WHERE d.quarter = ?1 AND d.superseded_at IS NULL AND i.verdict = 'fail'",
+         WHERE d.quarter = ?1 AND d.superseded_at IS NULL AND i.status = 'done' AND i.verdict = 'fail'",
     )?;
     let ids = stmt.query_map([quarter.to_string()], |r| r.get(0))?;
     ids.collect()

@@ -528,6 +528,13 @@ impl Store {
             "UPDATE inspection SET verdict = ?1, score = ?2 WHERE id = ?3",
             params![eval.verdict.map(verdict_code), eval.score, ins.id],
         )?;
+        if ins.status == InspectionStatus::Done && eval.can_finish(checklist).is_err() {
+            // An edit left the finished check incomplete: it is in progress again.
+            tx.execute(
+                "UPDATE inspection SET status = 'in_progress', finished_at = NULL WHERE id = ?1",
+                [ins.id],
+            )?;
+        }
         Ok(())
     }
 
@@ -681,6 +688,10 @@ impl Store {
         let eval = evaluate(&checklist, &platform, &ins.plain_findings());
         eval.can_finish(&checklist)
             .map_err(InspectError::Unfinished)?;
+        if ins.status == InspectionStatus::Done {
+            // Already finished (and logged); the verdict is kept current by every save.
+            return Ok(ins);
+        }
         let tx = self.conn.transaction()?;
         tx.execute(
             "UPDATE inspection SET status = 'done', finished_at = ?1, verdict = ?2, score = ?3 WHERE id = ?4",
@@ -712,6 +723,22 @@ impl Store {
         evidence: NewEvidence,
         at: NaiveDateTime,
     ) -> Result<Inspection, InspectError> {
+        let sampled: i64 = self.conn.query_row(
+            "SELECT count(*) FROM draw_account WHERE draw = ?1 AND account = ?2",
+            params![draw, account],
+            |r| r.get(0),
+        )?;
+        if sampled == 0 {
+            return Err(InspectError::NotSampled);
+        }
+        if self.active_checklist()?.item(item).is_none()
+            && self
+                .inspection(draw, account)?
+                .and_then(|i| self.checklist(&i.checklist_id, &i.checklist_version).ok())
+                .is_none_or(|c| c.item(item).is_none())
+        {
+            return Err(InspectError::UnknownItem(item.to_owned()));
+        }
         let (sha, name, url) = match evidence {
             NewEvidence::Url(url) => {
                 let url = url.trim().to_owned();
