@@ -83,6 +83,12 @@ pub enum Command {
         path: PathBuf,
         quarter: Quarter,
     },
+    /// Import findings from a shared sheet (valid rows in one transaction); answered by
+    /// `ResultsImported` and `InspectionsLoaded`.
+    ImportResults {
+        path: PathBuf,
+        quarter: Quarter,
+    },
     /// Store a setting (the user's name, the region…); answered by `SettingSaved`.
     SaveSetting {
         key: &'static str,
@@ -159,6 +165,7 @@ pub enum Event {
         key: &'static str,
         value: String,
     },
+    ResultsImported(Box<crate::results::ResultsReport>),
     /// A job finished; the text says what it did, for the status bar.
     Done {
         job: Job,
@@ -291,6 +298,7 @@ impl Worker {
             } => self.assign(quarter, &inspectors, keep_county),
             Command::SaveSampleList { quarter, path } => self.save_sample_list(quarter, path),
             Command::LoadInspections(quarter) => self.load_inspections(quarter),
+            Command::ImportResults { path, quarter } => self.import_results(&path, quarter),
             Command::InstallChecklist { path, quarter } => {
                 let Some(store) = &mut self.store else { return };
                 let result = std::fs::read_to_string(&path)
@@ -597,6 +605,25 @@ impl Worker {
                 self.fail(job, e.to_string());
                 false
             }
+        }
+    }
+
+    fn import_results(&mut self, path: &std::path::Path, quarter: Quarter) {
+        self.emit(Event::Progress {
+            job: Job::Inspect,
+            fraction: None,
+            text: "正在导入检查结果…".to_owned(),
+        });
+        let Some(store) = &mut self.store else { return };
+        let now = chrono::Local::now().naive_local();
+        let result = crate::results::preview_import(store, quarter, path, now.date())
+            .and_then(|validated| crate::results::commit_import(store, &validated, now));
+        match result {
+            Ok(report) => {
+                self.emit(Event::ResultsImported(Box::new(report)));
+                self.load_inspections(quarter);
+            }
+            Err(e) => self.fail(Job::Inspect, format!("{e}。数据库没有任何改动。")),
         }
     }
 }

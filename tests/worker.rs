@@ -77,3 +77,66 @@ fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
     let reloaded = next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
     assert!(matches!(reloaded, Event::RosterLoaded(a) if a.len() == 20_000));
 }
+
+/// The window's 导入检查结果… path: valid rows written, problem rows reported by Excel row
+/// number, and the quarter reloaded with the new states.
+#[test]
+fn results_import_through_the_worker() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let roster = dir.path().join("roster.xlsx");
+    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(50, 3), &roster)
+        .expect("write roster");
+    let db = dir.path().join("t.db");
+    let quarter: spotcheck::model::Quarter = "2026Q4".parse().expect("quarter");
+    let first = {
+        let mut store = spotcheck::store::Store::open(&db).expect("open");
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let preview =
+            spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("read");
+        let at = chrono::Local::now().naive_local();
+        spotcheck::import::commit(&mut store, &preview, at).expect("import");
+        let request = spotcheck::store::DrawRequest {
+            quarter,
+            options: spotcheck::sampling::DrawOptions::default(),
+            seed: 5,
+            reason: None,
+        };
+        let draw = store.make_draw(&request, at).expect("draw");
+        draw.accounts[0].account.clone()
+    };
+    let sheet = dir.path().join("结果.csv");
+    std::fs::write(
+        &sheet,
+        format!(
+            "平台,账号标识,检查项,结果,说明\n{},{},V01,不符合,职务写错\n{},{},V99,符合,\n",
+            first.account.platform,
+            first.account.account_id,
+            first.account.platform,
+            first.account.account_id
+        ),
+    )
+    .expect("write results");
+    let worker = WorkerHandle::spawn(db, Box::new(|| {})).expect("spawn");
+    next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
+    worker.send(Command::ImportResults {
+        path: sheet,
+        quarter,
+    });
+    let Event::ResultsImported(report) = next(&worker, |e| {
+        matches!(e, Event::ResultsImported(_) | Event::Failed { .. })
+    }) else {
+        panic!("the import failed");
+    };
+    assert_eq!(report.written, 1);
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.errors[0].row, 3);
+    let Event::InspectionsLoaded { states, .. } =
+        next(&worker, |e| matches!(e, Event::InspectionsLoaded { .. }))
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        states.get(&first.id).map(|s| s.1),
+        Some(Some(spotcheck::checklist::Verdict::Fail))
+    );
+}

@@ -56,6 +56,8 @@ pub enum InspectAction {
     SetName(String),
     /// Choose a checklist file for new checks.
     PickChecklist(Quarter),
+    /// Choose a sheet of results to import into the quarter.
+    PickResults(Quarter),
 }
 
 /// The account opened in the form.
@@ -437,6 +439,14 @@ impl InspectScreen {
                     .clicked()
                 {
                     action = Some(InspectAction::PickChecklist(q));
+                }
+                if self.draw.is_some()
+                    && ui
+                        .small_button("导入检查结果…")
+                        .on_hover_text("从共享表格或监测工具导出的表格批量导入（平台、账号标识、检查项、结果、说明、最后更新日期）")
+                        .clicked()
+                {
+                    action = Some(InspectAction::PickResults(q));
                 }
             });
         }

@@ -61,6 +61,7 @@ enum DialogPurpose {
         item: String,
     },
     Checklist(crate::model::Quarter),
+    Results(crate::model::Quarter),
 }
 
 /// The screens, one per step of the work, in the order of the top bar.
@@ -91,6 +92,8 @@ pub struct App {
     pub inspect: InspectScreen,
     running: Option<Running>,
     preview: Option<(Box<ImportReport>, PathBuf)>,
+    /// A results import with problem rows, shown until closed.
+    results_report: Option<Box<crate::results::ResultsReport>>,
     dialog: Option<(DialogPurpose, PendingDialog)>,
     /// The last outcome, shown in the status bar.
     status: Option<(bool, String)>,
@@ -123,6 +126,7 @@ impl App {
                 cancellable: false,
             }),
             preview: None,
+            results_report: None,
             dialog: None,
             status: None,
             fatal: None,
@@ -178,6 +182,15 @@ impl App {
                         }
                         DialogPurpose::SaveSampleList(quarter) => {
                             self.worker.send(Command::SaveSampleList { quarter, path })
+                        }
+                        DialogPurpose::Results(quarter) => {
+                            self.running = Some(Running {
+                                job: Job::Inspect,
+                                text: "正在导入检查结果…".to_owned(),
+                                fraction: None,
+                                cancellable: false,
+                            });
+                            self.worker.send(Command::ImportResults { path, quarter });
                         }
                         DialogPurpose::Checklist(quarter) => {
                             self.worker
@@ -304,6 +317,14 @@ impl App {
                     self.inspect_action(action);
                 }
             }
+            Event::ResultsImported(report) => {
+                self.running = None;
+                self.status = Some((report.written == 0, report.summary()));
+                if !report.errors.is_empty() || !report.warnings.is_empty() {
+                    self.results_report = Some(report);
+                }
+                self.inspect.invalidate();
+            }
             Event::SettingSaved { key, value } => {
                 if key == crate::store::settings::USER_NAME {
                     self.inspect.set_name(value);
@@ -386,6 +407,10 @@ impl App {
                                 d,
                             ));
                         }
+                    } else if let Some(InspectAction::PickResults(quarter)) = action {
+                        if let Some(d) = dialogs::pick_roster(ui.ctx()) {
+                            self.dialog = Some((DialogPurpose::Results(quarter), d));
+                        }
                     } else if let Some(InspectAction::PickChecklist(quarter)) = action {
                         if let Some(d) = dialogs::pick_checklist(ui.ctx()) {
                             self.dialog = Some((DialogPurpose::Checklist(quarter), d));
@@ -406,6 +431,49 @@ impl App {
             }
         });
         self.preview_ui(ui.ctx());
+        self.results_report_ui(ui.ctx());
+    }
+
+    fn results_report_ui(&mut self, ctx: &egui::Context) {
+        let Some(report) = &self.results_report else {
+            return;
+        };
+        let modal = egui::Modal::new(egui::Id::unique("results_report")).show(ctx, |ui| {
+            ui.heading("检查结果导入报告");
+            ui.label(report.summary());
+            ui.label("行号为 Excel 左侧显示的行号。有错误的行没有导入，请修改后重新导入。");
+            egui::ScrollArea::vertical()
+                .max_height(360.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("results_problems")
+                        .striped(true)
+                        .num_columns(4)
+                        .show(ui, |ui| {
+                            for h in ["行号", "列", "类型", "问题"] {
+                                ui.strong(h);
+                            }
+                            ui.end_row();
+                            let rows = report
+                                .errors
+                                .iter()
+                                .map(|p| (p, "错误，未导入"))
+                                .chain(report.warnings.iter().map(|p| (p, "提醒，已导入")));
+                            for (p, kind) in rows {
+                                ui.label(p.row.to_string());
+                                ui.label(&p.field);
+                                ui.label(kind);
+                                ui.label(&p.message);
+                                ui.end_row();
+                            }
+                        });
+                });
+            if ui.button("关闭").clicked() {
+                ui.close();
+            }
+        });
+        if modal.should_close() {
+            self.results_report = None;
+        }
     }
 
     fn roster_action(&mut self, ctx: &egui::Context, action: Option<RosterAction>) {
@@ -494,7 +562,9 @@ impl App {
                 value: name,
             },
             // Handled where the dialog can be opened.
-            InspectAction::PickFiles { .. } | InspectAction::PickChecklist(_) => return,
+            InspectAction::PickFiles { .. }
+            | InspectAction::PickChecklist(_)
+            | InspectAction::PickResults(_) => return,
         };
         self.worker.send(command);
     }
