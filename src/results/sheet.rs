@@ -7,12 +7,11 @@ use std::sync::atomic::AtomicBool;
 
 use super::ResultsError;
 use crate::model::platform::fold;
-use crate::roster::Workbook;
 use crate::roster::grid::{Cell, Grid, Row};
 use crate::roster::header::{Field, field_for};
+use crate::roster::{RosterError, Workbook, is_note_line, read_file};
 
 /// Largest results file accepted, as stored on disk (a quarter's results are a few hundred KiB).
-const MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
 /// How many rows from the top are searched for the header (title and 填报单位 lines come first).
 const HEADER_SEARCH_ROWS: usize = 40;
 
@@ -262,37 +261,16 @@ pub fn read_results(path: &Path) -> Result<ResultsSheet, ResultsError> {
     parse_results(path, read_file(path)?)
 }
 
-/// Reads a whole file, refusing an empty or implausibly large one.
-fn read_file(path: &Path) -> Result<Vec<u8>, ResultsError> {
-    let io = |source| ResultsError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size == 0 {
-        return Err(ResultsError::Empty {
-            path: path.to_owned(),
-        });
-    }
-    if size > MAX_FILE_BYTES {
-        return Err(ResultsError::TooLarge {
-            path: path.to_owned(),
-            size_mib: size / (1024 * 1024),
-            limit_mib: MAX_FILE_BYTES / (1024 * 1024),
-        });
-    }
-    std::fs::read(path).map_err(io)
-}
-
 /// Parses a results file already read into memory; `path` names it in messages and gives its
 /// extension. The format is decided by the bytes (xlsx, xls, or csv in UTF-8/GB18030/UTF-16);
 /// of several sheets, the one whose header looks most like a results sheet is read.
 pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, ResultsError> {
-    let reader = |e| ResultsError::from_reader(e, path);
+    let reader = ResultsError::Read;
     if bytes.is_empty() {
-        return Err(ResultsError::Empty {
+        return Err(RosterError::Empty {
             path: path.to_owned(),
-        });
+        }
+        .into());
     }
     let never = AtomicBool::new(false);
     let mut book = Workbook::from_bytes(path, bytes).map_err(reader)?;
@@ -312,7 +290,7 @@ pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, Result
             }
         }
         best.map(|(_, n)| n.clone())
-            .ok_or_else(|| ResultsError::NoContent {
+            .ok_or_else(|| RosterError::NoContent {
                 path: path.to_owned(),
             })?
     };
@@ -321,9 +299,10 @@ pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, Result
         .map_err(reader)?;
     drop(book);
     if grid.rows.iter().all(Row::is_blank) {
-        return Err(ResultsError::NoContent {
+        return Err(RosterError::NoContent {
             path: path.to_owned(),
-        });
+        }
+        .into());
     }
     let sheet_phrase = if chosen.is_empty() {
         "文件".to_owned()
@@ -414,42 +393,6 @@ pub fn find_header(grid: &Grid) -> Option<ResultsHeader> {
         row: best.number,
         columns,
     })
-}
-
-/// Words that open a line which is not a result: totals, who filled the form, notes.
-const NOTE_PREFIXES: &[&str] = &[
-    "合计",
-    "总计",
-    "小计",
-    "共计",
-    "填表人",
-    "填报人",
-    "制表人",
-    "制表",
-    "审核人",
-    "审核",
-    "负责人",
-    "联系人",
-    "联系电话",
-    "电话",
-    "备注",
-    "注：",
-    "注:",
-    "说明：",
-    "说明:",
-    "填表说明",
-    "填报说明",
-];
-
-fn is_note_line(row: &Row) -> bool {
-    row.cells
-        .iter()
-        .map(Cell::display)
-        .find(|t| !t.is_empty())
-        .is_some_and(|first| {
-            let first: String = first.chars().filter(|c| !c.is_whitespace()).collect();
-            NOTE_PREFIXES.iter().any(|p| first.starts_with(p))
-        })
 }
 
 /// The data rows below the header, with the counts of blank and note lines skipped.

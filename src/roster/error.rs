@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
-/// Why a roster file could not be read at all. Row-level problems are not errors:
+/// Why a roster file could not be read at all (the file-level variants, up to `NoContent`,
+/// are also what any spreadsheet read through [`super::Workbook`] can fail with). Row-level problems are not errors:
 /// they are reported in [`super::RowProblem`] and the rest of the file still imports.
 ///
 /// Messages are the Chinese sentences users see: what happened, what to do, then the file.
@@ -12,9 +13,9 @@ pub enum RosterError {
         #[source]
         source: std::io::Error,
     },
-    #[error("文件是空的（0 字节），请重新导出名录后再导入。（{}）", path.display())]
+    #[error("文件是空的（0 字节），请重新导出后再导入。（{}）", path.display())]
     Empty { path: PathBuf },
-    #[error("文件有 {size_mib} MiB，超过了名录文件的上限 {limit_mib} MiB，请确认选对了文件。（{}）", path.display())]
+    #[error("文件有 {size_mib} MiB，超过了表格文件的上限 {limit_mib} MiB，请确认选对了文件。（{}）", path.display())]
     TooLarge {
         path: PathBuf,
         size_mib: u64,
@@ -26,7 +27,7 @@ pub enum RosterError {
     Damaged { path: PathBuf, detail: String },
     #[error("表格设置了打开密码，无法读取。请在 Excel 或 WPS 中取消密码后另存，再导入。（{}）", path.display())]
     Encrypted { path: PathBuf },
-    #[error("表格解压后过大（{what}），不像正常的名录，已拒绝读取以保护电脑。（{}）", path.display())]
+    #[error("表格解压后过大（{what}），不像正常的表格，已拒绝读取以保护电脑。（{}）", path.display())]
     Bomb { path: PathBuf, what: String },
     #[error("表格中没有名为“{sheet}”的工作表，现有工作表：{available}。（{}）", path.display())]
     NoSuchSheet {

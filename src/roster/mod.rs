@@ -17,8 +17,8 @@ use std::sync::atomic::AtomicBool;
 use sha2::{Digest, Sha256};
 
 pub use error::RosterError;
-pub use parse::{Duplicate, ParsedRoster, RowProblem, SourcedAccount, parse};
-pub use source::{ReadProgress, Workbook};
+pub use parse::{Duplicate, ParsedRoster, RowProblem, SourcedAccount, is_note_line, parse};
+pub use source::{ReadProgress, Workbook, read_file};
 
 /// Rows read from each sheet to judge whether it holds the roster.
 const PEEK_ROWS: u32 = 40;

@@ -63,7 +63,7 @@ impl ParsedRoster {
     }
 }
 
-/// Words that open a line which is not an account: totals, who filled the form, notes.
+/// Words that open a line which is not data: totals, who filled the form, notes.
 const NOTE_PREFIXES: &[&str] = &[
     "合计",
     "总计",
@@ -89,7 +89,10 @@ const NOTE_PREFIXES: &[&str] = &[
     "分管领导",
 ];
 
-fn is_note_line(row: &Row) -> bool {
+/// Whether a row is a 合计/填表人/联系电话/备注… line rather than data (any sheet an office
+/// fills in ends with some).
+#[must_use]
+pub fn is_note_line(row: &Row) -> bool {
     row.cells
         .iter()
         .map(Cell::display)
