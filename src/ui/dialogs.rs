@@ -1,4 +1,4 @@
-//! Native file dialogs, run on their own thread so the frame never blocks.
+//! Native file dialogs and the clipboard, run on their own thread so the frame never blocks.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, channel};
@@ -19,20 +19,71 @@ impl PendingDialog {
     }
 }
 
+/// Runs `work` on a named thread; the window is woken when its answer is ready.
+fn off_frame<T: Send + 'static>(
+    ctx: &egui::Context,
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<Receiver<T>> {
+    let (tx, rx) = channel();
+    let ctx = ctx.clone();
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            let _ = tx.send(work());
+            ctx.request_repaint();
+        })
+        .ok()
+        .map(|_| rx)
+}
+
 fn spawn(
     ctx: &egui::Context,
     show: impl FnOnce() -> Option<PathBuf> + Send + 'static,
 ) -> Option<PendingDialog> {
-    let (tx, rx) = channel();
-    let ctx = ctx.clone();
-    std::thread::Builder::new()
-        .name("file-dialog".to_owned())
-        .spawn(move || {
-            let _ = tx.send(show());
-            ctx.request_repaint();
-        })
-        .ok()
-        .map(|_| PendingDialog { result: rx })
+    off_frame(ctx, "file-dialog", show).map(|result| PendingDialog { result })
+}
+
+/// A screenshot being read from the clipboard and encoded as PNG.
+pub struct PendingPaste {
+    result: Receiver<Result<Vec<u8>, String>>,
+}
+
+impl PendingPaste {
+    /// `None` while still working; then the PNG bytes or a message for the user.
+    pub fn poll(&self) -> Option<Result<Vec<u8>, String>> {
+        match self.result.try_recv() {
+            Ok(r) => Some(r),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Some(Err("读取剪贴板时出错，请重新截图后再粘贴。".to_owned()))
+            }
+        }
+    }
+}
+
+/// Reads the image on the clipboard (a large screenshot takes a moment to encode).
+pub fn paste_screenshot(ctx: &egui::Context) -> Option<PendingPaste> {
+    off_frame(ctx, "clipboard", screenshot_png).map(|result| PendingPaste { result })
+}
+
+/// The image on the clipboard as PNG bytes.
+fn screenshot_png() -> Result<Vec<u8>, String> {
+    let image = arboard::Clipboard::new()
+        .and_then(|mut c| c.get_image())
+        .map_err(|_| {
+            "剪贴板里没有截图。请先截图（例如按 PrtSc 或用截图工具），再按 Ctrl+V。".to_owned()
+        })?;
+    let too_large = || "截图太大，无法保存。".to_owned();
+    let width = u32::try_from(image.width).map_err(|_| too_large())?;
+    let height = u32::try_from(image.height).map_err(|_| too_large())?;
+    let buffer = image::RgbaImage::from_raw(width, height, image.bytes.into_owned())
+        .ok_or_else(|| "剪贴板里的图片无法识别。".to_owned())?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    buffer
+        .write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|_| "截图无法保存为 PNG 图片，请改用“添加截图或文件…”。".to_owned())?;
+    Ok(png.into_inner())
 }
 
 /// Asks for a roster file to import.

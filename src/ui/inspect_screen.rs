@@ -54,6 +54,12 @@ pub enum InspectAction {
         evidence: i64,
     },
     SetName(String),
+    /// Read a screenshot from the clipboard and attach it to the item.
+    PasteScreenshot {
+        draw: i64,
+        account: i64,
+        item: String,
+    },
     /// Choose a checklist file for new checks.
     PickChecklist(Quarter),
     /// Choose a sheet of results to import into the quarter.
@@ -97,13 +103,15 @@ pub struct InspectScreen {
     counties: Vec<String>,
     platforms: Vec<String>,
     view: Vec<usize>,
+    /// (finished, total) of the accounts shown to this inspector, with `view`.
+    progress: (usize, usize),
+    /// The filters `view` was computed for; cleared when the draw or a check's state changes.
     filtered_for: Option<(
         bool,
         Option<InspectionStatus>,
         Option<String>,
         Option<String>,
         String,
-        usize,
     )>,
     opened: Option<Opened>,
     evidence_dir: PathBuf,
@@ -142,6 +150,7 @@ impl InspectScreen {
             counties: Vec::new(),
             platforms: Vec::new(),
             view: Vec::new(),
+            progress: (0, 0),
             filtered_for: None,
             opened: None,
             evidence_dir,
@@ -303,7 +312,6 @@ impl InspectScreen {
             self.county.clone(),
             self.platform.clone(),
             self.search.clone(),
-            self.states.len(),
         );
         if self.filtered_for.as_ref() == Some(&key) {
             return;
@@ -315,6 +323,18 @@ impl InspectScreen {
         };
         let needle = self.search.trim().to_lowercase();
         let mine = self.only_mine && !self.me.is_empty();
+        let assigned = |d: &&crate::store::DrawnAccount| {
+            !mine || d.inspector.as_deref() == Some(self.me.as_str())
+        };
+        let done = |d: &&crate::store::DrawnAccount| {
+            self.states
+                .get(&d.account.id)
+                .is_some_and(|s| s.0 == InspectionStatus::Done)
+        };
+        self.progress = (
+            draw.accounts.iter().filter(assigned).filter(done).count(),
+            draw.accounts.iter().filter(assigned).count(),
+        );
         self.view = draw
             .accounts
             .iter()
@@ -490,24 +510,7 @@ impl InspectScreen {
             )
             .labelled_by(label.id);
         });
-        let mine: Vec<&crate::store::DrawnAccount> = draw
-            .accounts
-            .iter()
-            .filter(|d| {
-                !self.only_mine
-                    || self.me.is_empty()
-                    || d.inspector.as_deref() == Some(self.me.as_str())
-            })
-            .collect();
-        let done = mine
-            .iter()
-            .filter(|d| {
-                self.states
-                    .get(&d.account.id)
-                    .is_some_and(|s| s.0 == InspectionStatus::Done)
-            })
-            .count();
-        let total = mine.len();
+        let (done, total) = self.progress;
         ui.add(
             egui::ProgressBar::new(if total == 0 {
                 0.0
@@ -736,23 +739,11 @@ impl InspectScreen {
         }
         if paste {
             if let Some(f) = o.findings.get(o.current) {
-                match paste_screenshot() {
-                    Ok(bytes) => {
-                        action = Some(InspectAction::AddEvidence {
-                            draw: draw_id,
-                            account,
-                            item: f.item.clone(),
-                            evidence: NewEvidence::Bytes {
-                                file_name: format!(
-                                    "截图-{}.png",
-                                    chrono::Local::now().format("%Y%m%d-%H%M%S")
-                                ),
-                                bytes,
-                            },
-                        });
-                    }
-                    Err(message) => ui.ctx().debug_text(message),
-                }
+                action = Some(InspectAction::PasteScreenshot {
+                    draw: draw_id,
+                    account,
+                    item: f.item.clone(),
+                });
             }
         }
 
@@ -1042,24 +1033,6 @@ fn parse_day(text: &str) -> Result<Option<NaiveDate>, String> {
         return Ok(None);
     }
     crate::roster::values::date(&Cell::Text(text.trim().to_owned()))
-}
-
-/// The image on the clipboard as PNG bytes.
-fn paste_screenshot() -> Result<Vec<u8>, String> {
-    let image = arboard::Clipboard::new()
-        .and_then(|mut c| c.get_image())
-        .map_err(|_| {
-            "剪贴板里没有截图。请先截图（例如按 PrtSc 或用截图工具），再按 Ctrl+V。".to_owned()
-        })?;
-    let width = u32::try_from(image.width).map_err(|_| "截图太大".to_owned())?;
-    let height = u32::try_from(image.height).map_err(|_| "截图太大".to_owned())?;
-    let buffer = image::RgbaImage::from_raw(width, height, image.bytes.into_owned())
-        .ok_or_else(|| "剪贴板里的图片无法识别。".to_owned())?;
-    let mut png = std::io::Cursor::new(Vec::new());
-    buffer
-        .write_to(&mut png, image::ImageFormat::Png)
-        .map_err(|e| format!("截图无法保存为 PNG：{e}"))?;
-    Ok(png.into_inner())
 }
 
 fn combo<T: Clone + PartialEq>(

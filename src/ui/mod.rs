@@ -92,6 +92,8 @@ pub struct App {
     pub inspect: InspectScreen,
     running: Option<Running>,
     preview: Option<(Box<ImportReport>, PathBuf)>,
+    /// A screenshot being read from the clipboard, for (draw, account, item).
+    paste: Option<(i64, i64, String, dialogs::PendingPaste)>,
     /// A results import with problem rows, shown until closed.
     results_report: Option<Box<crate::results::ResultsReport>>,
     dialog: Option<(DialogPurpose, PendingDialog)>,
@@ -126,6 +128,7 @@ impl App {
                 cancellable: false,
             }),
             preview: None,
+            paste: None,
             results_report: None,
             dialog: None,
             status: None,
@@ -170,6 +173,24 @@ impl App {
     pub fn logic(&mut self, ctx: &egui::Context) {
         for event in self.worker.poll().collect::<Vec<_>>() {
             self.on_event(event);
+        }
+        if let Some(result) = self.paste.as_ref().and_then(|p| p.3.poll()) {
+            let (draw, account, item, _) = self.paste.take().expect("checked above");
+            match result {
+                Ok(bytes) => self.worker.send(Command::AddEvidence {
+                    draw,
+                    account,
+                    item,
+                    evidence: crate::store::NewEvidence::Bytes {
+                        file_name: format!(
+                            "截图-{}.png",
+                            chrono::Local::now().format("%Y%m%d-%H%M%S")
+                        ),
+                        bytes,
+                    },
+                }),
+                Err(message) => self.status = Some((true, message)),
+            }
         }
         if let Some((_, dialog)) = &self.dialog {
             if let Some(result) = dialog.poll() {
@@ -407,6 +428,16 @@ impl App {
                                 d,
                             ));
                         }
+                    } else if let Some(InspectAction::PasteScreenshot {
+                        draw,
+                        account,
+                        item,
+                    }) = action
+                    {
+                        if self.paste.is_none() {
+                            self.paste = dialogs::paste_screenshot(ui.ctx())
+                                .map(|p| (draw, account, item, p));
+                        }
                     } else if let Some(InspectAction::PickResults(quarter)) = action {
                         if let Some(d) = dialogs::pick_roster(ui.ctx()) {
                             self.dialog = Some((DialogPurpose::Results(quarter), d));
@@ -564,7 +595,8 @@ impl App {
             // Handled where the dialog can be opened.
             InspectAction::PickFiles { .. }
             | InspectAction::PickChecklist(_)
-            | InspectAction::PickResults(_) => return,
+            | InspectAction::PickResults(_)
+            | InspectAction::PasteScreenshot { .. } => return,
         };
         self.worker.send(command);
     }
