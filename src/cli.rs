@@ -153,26 +153,9 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
 }
 
 fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
-    if let Command::Demo { out, accounts } = command {
-        crate::demo::write_roster_xlsx(&crate::demo::accounts(*accounts, 2026), out)
-            .map_err(|e| format!("{e}（{}）", out.display()))?;
-        println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
-        return Ok(ExitCode::SUCCESS);
-    }
-    // Checked before the database is opened, so that a mistyped command creates nothing.
-    let results_quarter = match command {
-        Command::Results { quarter, .. } => Some(results_quarter(quarter.as_deref())?),
-        _ => None,
-    };
-    let mut store = Store::open(&cli.db_path()).map_err(|e| e.to_string())?;
-    if let (Command::Results { json, action, .. }, Some(quarter)) = (command, results_quarter) {
-        return match action {
-            Some(ResultsAction::Import { file }) => {
-                results_import(&mut store, quarter, file, *json)
-            }
-            None => results_list(&store, quarter, *json),
-        };
-    }
+    // Each command opens the database itself, after checking what it can without it (a
+    // mistyped quarter creates no database file).
+    let open = || Store::open(&cli.db_path()).map_err(|e| e.to_string());
     match command {
         Command::Import {
             roster,
@@ -180,6 +163,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             strict,
             json,
         } => {
+            let mut store = open()?;
             let cancel = AtomicBool::new(false);
             let preview = import::preview(&store, roster, sheet.as_deref(), &mut |_| {}, &cancel)
                 .map_err(|e| e.to_string())?;
@@ -230,6 +214,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             json,
         } => {
             let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
+            let mut store = open()?;
             let draw = if *show {
                 store
                     .current_draw(quarter)
@@ -284,6 +269,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
             let names =
                 crate::assignment::parse_inspectors(inspectors).map_err(|e| e.to_string())?;
+            let mut store = open()?;
             let loads = store
                 .assign(quarter, &names, *keep_county, now())
                 .map_err(|e| e.to_string())?;
@@ -300,9 +286,28 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { .. } => unreachable!("handled before the database is opened"),
-        Command::Results { .. } => unreachable!("handled before this match"),
+        Command::Demo { out, accounts } => {
+            crate::demo::write_roster_xlsx(&crate::demo::accounts(*accounts, 2026), out)
+                .map_err(|e| format!("{e}（{}）", out.display()))?;
+            println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Results {
+            quarter,
+            json,
+            action,
+        } => {
+            let quarter = results_quarter(quarter.as_deref())?;
+            let mut store = open()?;
+            match action {
+                Some(ResultsAction::Import { file }) => {
+                    results_import(&mut store, quarter, file, *json)
+                }
+                None => results_list(&store, quarter, *json),
+            }
+        }
         Command::Roster { json } => {
+            let store = open()?;
             let accounts = store.accounts().map_err(|e| e.to_string())?;
             if *json {
                 print_json(&accounts.iter().map(AccountJson::from).collect::<Vec<_>>())?;
