@@ -462,8 +462,11 @@ impl Worker {
             text: "正在抽样…".to_owned(),
         });
         let Some(store) = &mut self.store else { return };
-        match store.make_draw(request, chrono::Local::now().naive_local()) {
-            Ok(draw) => {
+        let made = store
+            .make_draw(request, chrono::Local::now().naive_local())
+            .and_then(|draw| Ok((store.draw_history(request.quarter)?, draw)));
+        match made {
+            Ok((history, draw)) => {
                 let i = &draw.info;
                 let message = format!(
                     "{}已抽取 {} 个账号（在运行账号 {} 个，比例 {}，随机种子 {}）。",
@@ -473,7 +476,12 @@ impl Worker {
                     i.rate,
                     i.seed
                 );
-                self.load_draw(request.quarter);
+                // The draw just made is the one in force: no need to read it again.
+                self.emit(Event::DrawLoaded {
+                    quarter: request.quarter,
+                    draw: Some(Arc::new(draw)),
+                    history,
+                });
                 self.emit(Event::Done {
                     job: Job::Draw,
                     message,
