@@ -10,6 +10,8 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod model;
+pub mod rectification;
+pub mod report;
 pub mod results;
 pub mod roster;
 pub mod sampling;

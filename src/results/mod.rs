@@ -16,6 +16,7 @@ mod validate;
 
 pub use error::ResultsError;
 pub use listing::{AccountResult, FindingResult, quarter_results};
+pub(crate) use run::checklists_of;
 pub use run::{commit_import, load_results, preview_import};
 pub use sheet::{
     Column, RawResult, ResultsHeader, ResultsSheet, column_for, find_header, parse_results,

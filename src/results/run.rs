@@ -62,7 +62,7 @@ fn current_draw(store: &Store, quarter: Quarter) -> Result<DrawRecord, ResultsEr
 }
 
 /// The checklists `inspections` were made with, each once; one the database lacks is left out.
-fn checklists_of(
+pub(crate) fn checklists_of(
     store: &Store,
     inspections: &[Inspection],
 ) -> Result<Vec<Checklist>, ResultsError> {

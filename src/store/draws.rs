@@ -10,6 +10,7 @@ use super::roster::{ACCOUNT_COLUMNS, account_from_row};
 use super::{Store, StoreError, log};
 use crate::assignment::{self, AssignError, Assignable};
 use crate::model::Quarter;
+use crate::report::{PopulationCell, platform_of, region_of};
 use crate::sampling::{self, Candidate, DrawOptions, Rate, Strata, StratumCount};
 use crate::store::StoredAccount;
 
@@ -323,6 +324,17 @@ impl Store {
                 let position = int(sample.len() + position);
                 stmt.execute(params![draw, a.id, position, stratum, false, true])?;
             }
+            let mut cells: HashMap<(String, String), i64> = HashMap::new();
+            for a in &population {
+                let key = (region_of(&a.account), platform_of(&a.account));
+                *cells.entry(key).or_default() += 1;
+            }
+            let mut stmt = tx.prepare(
+                "INSERT INTO draw_population (draw, region, platform, accounts) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for ((region, platform), n) in &cells {
+                stmt.execute(params![draw, region, platform, n])?;
+            }
             let mut stmt =
                 tx.prepare("INSERT INTO draw_excluded (draw, account) VALUES (?1, ?2)")?;
             for a in &excluded {
@@ -347,6 +359,42 @@ impl Store {
         )?;
         tx.commit()?;
         self.draw_record(draw)
+    }
+
+    /// The accounts in operation when `draw` was made, counted by region and platform. A draw
+    /// made before spotcheck kept these counts is counted on the roster as it is now.
+    pub fn draw_population(&self, draw: i64) -> Result<Vec<PopulationCell>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT region, platform, accounts FROM draw_population WHERE draw = ?1 ORDER BY region, platform",
+        )?;
+        let cells: Vec<PopulationCell> = stmt
+            .query_map([draw], |r| {
+                Ok(PopulationCell {
+                    region: r.get(0)?,
+                    platform: r.get(1)?,
+                    accounts: usize::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        if !cells.is_empty() {
+            return Ok(cells);
+        }
+        let mut counts: HashMap<(String, String), usize> = HashMap::new();
+        for a in self.accounts()? {
+            if a.listed && a.account.status.in_operation() {
+                *counts
+                    .entry((region_of(&a.account), platform_of(&a.account)))
+                    .or_default() += 1;
+            }
+        }
+        Ok(counts
+            .into_iter()
+            .map(|((region, platform), accounts)| PopulationCell {
+                region,
+                platform,
+                accounts,
+            })
+            .collect())
     }
 
     /// The draw in force for a quarter, if any.

@@ -7,6 +7,7 @@ mod draws;
 mod error;
 mod inspections;
 mod log;
+mod rectifications;
 mod roster;
 mod schema;
 
@@ -21,6 +22,7 @@ pub use inspections::{
     NewEvidence, StoredFinding, evidence_dir_for, evidence_file,
 };
 pub use log::LogEntry;
+pub use rectifications::{AnswerCounts, IssueCounts, RectifyError};
 
 /// The keys of the settings a user can change.
 pub mod settings {
@@ -28,6 +30,8 @@ pub mod settings {
     pub const USER_NAME: &str = "user_name";
     /// The region the office covers (e.g. 示例市), in the titles of exported sheets.
     pub const REGION_NAME: &str = "region_name";
+    /// How many working days units get to fix a problem (整改时限), counted from the export.
+    pub const RECTIFICATION_DAYS: &str = "rectification_days";
 }
 pub use roster::{AccountChange, ChangeKind, ImportCounts, ImportMeta, StoredAccount};
 

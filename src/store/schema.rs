@@ -153,4 +153,38 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX evidence_by_inspection ON evidence(inspection);
     ",
+    // 4: the population of a draw by region and platform (for the notice's 账号总数), and the
+    // problems sent to host units to fix (整改), with their answers and review.
+    r"
+    CREATE TABLE draw_population (
+        draw     INTEGER NOT NULL REFERENCES draw(id),
+        region   TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        accounts INTEGER NOT NULL,
+        PRIMARY KEY (draw, region, platform)
+    );
+    CREATE TABLE rectification (
+        id           INTEGER PRIMARY KEY,
+        draw         INTEGER NOT NULL REFERENCES draw(id),
+        account      INTEGER NOT NULL REFERENCES account(id),
+        item         TEXT NOT NULL,
+        category     TEXT NOT NULL,
+        veto         INTEGER NOT NULL,
+        description  TEXT NOT NULL,
+        requirement  TEXT NOT NULL,
+        issued_on    TEXT NOT NULL,
+        deadline     TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('open', 'replied', 'closed', 'reopened')),
+        reply        TEXT CHECK (reply IN ('done', 'in_progress', 'cannot')),
+        reply_text   TEXT NOT NULL DEFAULT '',
+        completed_on TEXT,
+        contact      TEXT NOT NULL DEFAULT '',
+        phone        TEXT NOT NULL DEFAULT '',
+        replied_at   TEXT,
+        review_note  TEXT NOT NULL DEFAULT '',
+        reviewed_by  TEXT NOT NULL DEFAULT '',
+        reviewed_at  TEXT,
+        UNIQUE (draw, account, item)
+    );
+    ",
 ];

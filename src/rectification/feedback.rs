@@ -1,0 +1,312 @@
+//! Reading the rectification sheets the units send back, and matching each filled-in row to
+//! the problem it answers. A row is found by its hidden 问题编号; a unit that copied its rows
+//! into a sheet of its own is matched by 账号名称, 平台 and 问题类别 instead.
+//!
+//! Every sheet of every file is read (the office's workbook has one sheet per unit); a sheet
+//! without a 整改情况 column is not a feedback sheet and is passed over.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use chrono::NaiveDate;
+
+use super::{Rectification, Reply, parse_code};
+use crate::model::platform::fold;
+use crate::roster::grid::{Cell, Grid};
+use crate::roster::values::date;
+use crate::roster::{RosterError, Workbook, is_note_line, read_file};
+
+const HEADER_SEARCH_ROWS: usize = 40;
+
+/// Why a feedback file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedbackError {
+    #[error(transparent)]
+    Read(#[from] RosterError),
+    #[error(
+        "{}：没有找到整改反馈表。整改反馈表的表头应有“整改情况”列（以及“问题编号”或“账号名称”“平台”列），请选择本系统导出、由单位填写后交回的整改表。",
+        path.display()
+    )]
+    NotFeedback { path: std::path::PathBuf },
+}
+
+/// One filled-in row of a feedback sheet, not yet matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackRow {
+    /// The file's name, as reports show it.
+    pub file: String,
+    pub sheet: String,
+    /// Sheet row number as Excel shows it.
+    pub row: u32,
+    pub code: Option<i64>,
+    pub host_unit: String,
+    pub name: String,
+    pub platform: String,
+    pub category: String,
+    pub reply_text: String,
+    pub completed_on: Cell,
+    pub contact: String,
+    pub phone: String,
+}
+
+impl FeedbackRow {
+    /// Where the row is, as a message names it: 天河区教育局.xlsx 工作表“…”第 5 行.
+    #[must_use]
+    pub fn place(&self) -> String {
+        if self.sheet.is_empty() {
+            format!("{} 第 {} 行", self.file, self.row)
+        } else {
+            format!("{} 工作表“{}”第 {} 行", self.file, self.sheet, self.row)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Code,
+    HostUnit,
+    Name,
+    Platform,
+    Category,
+    Reply,
+    CompletedOn,
+    Contact,
+    Phone,
+}
+
+const COLUMNS: [(Col, &[&str]); 9] = [
+    (Col::Code, &["问题编号", "编号"]),
+    (
+        Col::HostUnit,
+        &["主办单位", "主办单位名称", "单位名称", "单位"],
+    ),
+    (Col::Name, &["账号名称", "名称", "账号"]),
+    (Col::Platform, &["平台", "平台类型", "账号类型"]),
+    (Col::Category, &["问题类别", "问题类型", "问题"]),
+    (Col::Reply, &["整改情况", "整改结果", "整改落实情况"]),
+    (
+        Col::CompletedOn,
+        &["完成时间", "完成日期", "整改完成时间", "整改完成日期"],
+    ),
+    (Col::Contact, &["联系人"]),
+    (Col::Phone, &["联系电话", "电话", "手机"]),
+];
+
+fn column_for(text: &str) -> Option<Col> {
+    let t: String = fold(text)
+        .chars()
+        .filter(|c| !matches!(c, '*' | '＊' | ':' | '：' | '（' | '）'))
+        .collect();
+    COLUMNS
+        .iter()
+        .find(|(_, names)| names.iter().any(|n| t == *n))
+        .map(|(c, _)| *c)
+}
+
+/// Reads every feedback row of a file (xlsx, xls or csv; all its sheets).
+pub fn read_feedback(path: &Path) -> Result<Vec<FeedbackRow>, FeedbackError> {
+    parse_feedback(path, read_file(path)?)
+}
+
+/// As [`read_feedback`], on bytes already read; `path` names the file in messages.
+pub fn parse_feedback(path: &Path, bytes: Vec<u8>) -> Result<Vec<FeedbackRow>, FeedbackError> {
+    if bytes.is_empty() {
+        return Err(RosterError::Empty {
+            path: path.to_owned(),
+        }
+        .into());
+    }
+    let file = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let never = AtomicBool::new(false);
+    let mut book = Workbook::from_bytes(path, bytes)?;
+    let mut rows = Vec::new();
+    let mut any_sheet = false;
+    for name in book.sheet_names() {
+        let grid = book.read(path, &name, None, &mut |_| {}, &never)?;
+        if let Some(found) = sheet_rows(&file, &grid) {
+            any_sheet = true;
+            rows.extend(found);
+        }
+    }
+    if !any_sheet {
+        return Err(FeedbackError::NotFeedback {
+            path: path.to_owned(),
+        });
+    }
+    Ok(rows)
+}
+
+/// The filled-in rows of one sheet, or `None` when it is not a feedback sheet.
+fn sheet_rows(file: &str, grid: &Grid) -> Option<Vec<FeedbackRow>> {
+    let (at, columns) = grid
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .enumerate()
+        .find_map(|(i, row)| {
+            let columns: Vec<Option<Col>> =
+                row.cells.iter().map(|c| column_for(&c.display())).collect();
+            let has = |c: Col| columns.contains(&Some(c));
+            (has(Col::Reply) && (has(Col::Code) || has(Col::Name) && has(Col::Platform)))
+                .then_some((i, columns))
+        })?;
+    let index = |c: Col| columns.iter().position(|x| *x == Some(c));
+    let text = |row: &crate::roster::grid::Row, c: Col| {
+        index(c).map_or_else(String::new, |i| row.cell(i).display())
+    };
+    let mut out = Vec::new();
+    for row in &grid.rows[at + 1..] {
+        if row.is_blank() || is_note_line(row) {
+            continue;
+        }
+        let name = text(row, Col::Name);
+        let code = parse_code(&text(row, Col::Code));
+        // The header repeated on a printed page, or a line of notes under the table.
+        if code.is_none() && (name.is_empty() || column_for(&name) == Some(Col::Name)) {
+            continue;
+        }
+        out.push(FeedbackRow {
+            file: file.to_owned(),
+            sheet: grid.sheet.clone(),
+            row: row.number,
+            code,
+            host_unit: text(row, Col::HostUnit),
+            name,
+            platform: text(row, Col::Platform),
+            category: text(row, Col::Category),
+            reply_text: text(row, Col::Reply),
+            completed_on: index(Col::CompletedOn).map_or(Cell::Empty, |i| row.cell(i).clone()),
+            contact: text(row, Col::Contact),
+            phone: text(row, Col::Phone),
+        });
+    }
+    Some(out)
+}
+
+/// A unit's answer to one problem, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub id: i64,
+    pub reply: Reply,
+    pub reply_text: String,
+    pub completed_on: Option<NaiveDate>,
+    pub contact: String,
+    pub phone: String,
+}
+
+/// A row that could not be taken, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowIssue {
+    pub place: String,
+    pub message: String,
+}
+
+/// The rows of one or more files matched against the problems of the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Matched {
+    pub answers: Vec<Answer>,
+    /// Rows whose 整改情况 is still blank.
+    pub unanswered: usize,
+    pub issues: Vec<RowIssue>,
+}
+
+/// Matches feedback rows to `known` problems. A problem answered twice (two rows, or two
+/// files) takes the later row.
+#[must_use]
+pub fn match_feedback(rows: &[FeedbackRow], known: &[Rectification]) -> Matched {
+    let mut out = Matched::default();
+    for row in rows {
+        let issue = |message: String| RowIssue {
+            place: row.place(),
+            message,
+        };
+        let target = match find(row, known) {
+            Ok(r) => r,
+            Err(message) => {
+                out.issues.push(issue(message));
+                continue;
+            }
+        };
+        if row.reply_text.is_empty() {
+            out.unanswered += 1;
+            continue;
+        }
+        let Some(reply) = Reply::parse(&row.reply_text) else {
+            out.issues.push(issue(format!(
+                "整改情况“{}”无法识别，请填写“已整改”“正在整改”或“无法整改并说明理由”。",
+                row.reply_text
+            )));
+            continue;
+        };
+        let completed_on = match date(&row.completed_on) {
+            Ok(d) => d,
+            Err(e) => {
+                out.issues.push(issue(format!("完成时间：{e}")));
+                continue;
+            }
+        };
+        out.answers.retain(|a| a.id != target.id);
+        out.answers.push(Answer {
+            id: target.id,
+            reply,
+            reply_text: row.reply_text.clone(),
+            completed_on,
+            contact: row.contact.clone(),
+            phone: row.phone.clone(),
+        });
+    }
+    out
+}
+
+fn find<'a>(row: &FeedbackRow, known: &'a [Rectification]) -> Result<&'a Rectification, String> {
+    let same = |a: &str, b: &str| a.is_empty() || fold(a) == fold(b);
+    if let Some(code) = row.code {
+        let Some(r) = known.iter().find(|r| r.id == code) else {
+            return Err(format!(
+                "问题编号 {} 不在本数据库的整改问题中。这张表可能来自其他电脑或已撤回的问题。",
+                super::code(code)
+            ));
+        };
+        if !same(&row.name, &r.name) || !same(&row.platform, &r.platform) {
+            return Err(format!(
+                "问题编号 {} 对应的是“{}”（{}），与本行的账号“{}”（{}）不一致，请核对后重新填写。",
+                super::code(code),
+                r.name,
+                r.platform,
+                row.name,
+                row.platform
+            ));
+        }
+        return Ok(r);
+    }
+    let candidates: Vec<&Rectification> = known
+        .iter()
+        .filter(|r| {
+            fold(&r.name) == fold(&row.name)
+                && same(&row.platform, &r.platform)
+                && same(&row.category, &r.category)
+        })
+        .collect();
+    let narrowed: Vec<&Rectification> = if candidates.len() > 1 {
+        candidates
+            .iter()
+            .copied()
+            .filter(|r| same(&row.host_unit, &r.host_unit))
+            .collect()
+    } else {
+        candidates
+    };
+    match narrowed.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "找不到账号“{}”（{}）的问题“{}”。请核对账号名称、平台和问题类别是否与下发的整改表一致。",
+            row.name, row.platform, row.category
+        )),
+        _ => Err(format!(
+            "账号“{}”（{}）有多个问题与本行相符，无法确定是哪一个。请使用下发的整改表（含问题编号）填写。",
+            row.name, row.platform
+        )),
+    }
+}

@@ -1,0 +1,297 @@
+//! 整改: what a host unit must fix, by when, what it answered, and where each problem stands.
+//! Pure: no database, no egui. [`feedback`] reads the sheets the units send back.
+
+pub mod feedback;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+
+use crate::model::Quarter;
+
+/// The deadline when the setting is absent: 10 working days, as most notices give.
+pub const DEFAULT_DEADLINE_DAYS: u32 = 10;
+
+/// What a unit wrote in 整改情况 (the dropdown of the sheet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reply {
+    Done,
+    InProgress,
+    Cannot,
+}
+
+impl Reply {
+    pub const ALL: [Self; 3] = [Self::Done, Self::InProgress, Self::Cannot];
+
+    /// The text of the dropdown.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Done => "已整改",
+            Self::InProgress => "正在整改",
+            Self::Cannot => "无法整改并说明理由",
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::InProgress => "in_progress",
+            Self::Cannot => "cannot",
+        }
+    }
+
+    #[must_use]
+    pub fn from_str_opt(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Reads what a unit typed: the dropdown's words, or the usual ways of saying them
+    /// (已完成整改, 整改中, 无法整改：理由…). `None` when it says none of them.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if t.is_empty() {
+            return None;
+        }
+        if t.contains("无法") || t.contains("不能整改") || t.contains("暂不能") {
+            Some(Self::Cannot)
+        } else if t.contains("正在") || t.contains("整改中") || t.contains("推进中") {
+            Some(Self::InProgress)
+        } else if t.contains("已整改") || t.contains("已完成") || t.contains("整改完成") {
+            Some(Self::Done)
+        } else {
+            None
+        }
+    }
+}
+
+/// Where a problem stands, as stored: the unit's answer and the office's review move it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Sent to the unit, no answer yet.
+    Open,
+    /// The unit answered.
+    Replied,
+    /// The office checked the fix and closed the problem.
+    Closed,
+    /// The office checked and did not accept the fix; the unit must act again.
+    Reopened,
+}
+
+impl State {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Replied => "replied",
+            Self::Closed => "closed",
+            Self::Reopened => "reopened",
+        }
+    }
+
+    #[must_use]
+    pub fn from_str_opt(s: &str) -> Option<Self> {
+        [Self::Open, Self::Replied, Self::Closed, Self::Reopened]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// Where a problem stands as the office sees it on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Pending,
+    Replied,
+    Overdue,
+    Closed,
+    Rejected,
+}
+
+impl Status {
+    pub const ALL: [Self; 5] = [
+        Self::Pending,
+        Self::Replied,
+        Self::Overdue,
+        Self::Closed,
+        Self::Rejected,
+    ];
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "待整改",
+            Self::Replied => "已反馈",
+            Self::Overdue => "逾期",
+            Self::Closed => "已复核关闭",
+            Self::Rejected => "复核未通过",
+        }
+    }
+}
+
+/// The status of a problem on `today`. Past its deadline, a problem the unit has not reported
+/// fixed (no answer, 正在整改 or 无法整改) is 逾期; a rejected fix stays 复核未通过 until the unit
+/// answers again.
+#[must_use]
+pub fn status(state: State, reply: Option<Reply>, deadline: NaiveDate, today: NaiveDate) -> Status {
+    match state {
+        State::Closed => Status::Closed,
+        State::Reopened => Status::Rejected,
+        State::Open | State::Replied if today > deadline && reply != Some(Reply::Done) => {
+            Status::Overdue
+        }
+        State::Open => Status::Pending,
+        State::Replied => Status::Replied,
+    }
+}
+
+/// One problem sent to a host unit to fix, with its answer and review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rectification {
+    pub id: i64,
+    pub quarter: Quarter,
+    pub draw: i64,
+    /// The account's id in the database.
+    pub account: i64,
+    pub city: String,
+    pub county: String,
+    pub host_unit: String,
+    pub name: String,
+    pub platform: String,
+    pub account_id: String,
+    /// The checklist item, e.g. V04.
+    pub item: String,
+    /// 问题类别: the item's title, e.g. 更新时效.
+    pub category: String,
+    pub veto: bool,
+    /// 问题描述: the inspector's note, the last update date and the evidence links.
+    pub description: String,
+    pub requirement: String,
+    pub issued_on: NaiveDate,
+    pub deadline: NaiveDate,
+    pub state: State,
+    pub reply: Option<Reply>,
+    /// 整改情况 as the unit wrote it (it may explain more than the dropdown says).
+    pub reply_text: String,
+    pub completed_on: Option<NaiveDate>,
+    pub contact: String,
+    pub phone: String,
+    pub replied_at: Option<NaiveDateTime>,
+    pub review_note: String,
+    pub reviewed_by: String,
+    pub reviewed_at: Option<NaiveDateTime>,
+}
+
+impl Rectification {
+    #[must_use]
+    pub fn status(&self, today: NaiveDate) -> Status {
+        status(self.state, self.reply, self.deadline, today)
+    }
+}
+
+/// `days` working days after `from` (Saturdays and Sundays skipped; public holidays and their
+/// swapped working weekends are not known to spotcheck). Zero days is `from` itself.
+#[must_use]
+pub fn add_working_days(from: NaiveDate, days: u32) -> NaiveDate {
+    let mut day = from;
+    let mut left = days;
+    while left > 0 {
+        day = day.succ_opt().unwrap_or(day);
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    day
+}
+
+/// What the unit is asked to do about a problem.
+#[must_use]
+pub fn requirement(veto: bool) -> &'static str {
+    if veto {
+        "属单项否决问题，请立即整改；确实无力维护的，按程序关停或注销账号。整改完成后在期限内报送整改情况。"
+    } else {
+        "请对照问题逐项整改，在期限内报送整改情况。"
+    }
+}
+
+/// The code printed (hidden) on each row of a rectification sheet, to find the problem again
+/// when the sheet comes back: ZG-000123.
+#[must_use]
+pub fn code(id: i64) -> String {
+    format!("ZG-{id:06}")
+}
+
+/// The problem id in a code written by [`code`].
+#[must_use]
+pub fn parse_code(text: &str) -> Option<i64> {
+    text.trim().strip_prefix("ZG-")?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        // 2026-11-25 is a Wednesday: 10 working days later is Wednesday 2026-12-09.
+        assert_eq!(add_working_days(day(2026, 11, 25), 10), day(2026, 12, 9));
+        // From a Friday, one working day is the Monday.
+        assert_eq!(add_working_days(day(2026, 11, 27), 1), day(2026, 11, 30));
+        // From a Saturday too.
+        assert_eq!(add_working_days(day(2026, 11, 28), 1), day(2026, 11, 30));
+        assert_eq!(add_working_days(day(2026, 11, 28), 0), day(2026, 11, 28));
+    }
+
+    #[test]
+    fn status_follows_state_reply_and_deadline() {
+        let deadline = day(2026, 12, 9);
+        let before = day(2026, 12, 9);
+        let after = day(2026, 12, 10);
+        assert_eq!(status(State::Open, None, deadline, before), Status::Pending);
+        assert_eq!(status(State::Open, None, deadline, after), Status::Overdue);
+        let done = Some(Reply::Done);
+        assert_eq!(
+            status(State::Replied, done, deadline, after),
+            Status::Replied
+        );
+        let doing = Some(Reply::InProgress);
+        assert_eq!(
+            status(State::Replied, doing, deadline, before),
+            Status::Replied
+        );
+        assert_eq!(
+            status(State::Replied, doing, deadline, after),
+            Status::Overdue
+        );
+        assert_eq!(status(State::Closed, None, deadline, after), Status::Closed);
+        assert_eq!(
+            status(State::Reopened, done, deadline, after),
+            Status::Rejected
+        );
+    }
+
+    #[test]
+    fn replies_are_read_as_units_write_them() {
+        assert_eq!(Reply::parse("已整改"), Some(Reply::Done));
+        assert_eq!(Reply::parse(" 已完成整改，已恢复更新 "), Some(Reply::Done));
+        assert_eq!(Reply::parse("正在整改"), Some(Reply::InProgress));
+        assert_eq!(Reply::parse("整改中"), Some(Reply::InProgress));
+        assert_eq!(Reply::parse("无法整改并说明理由"), Some(Reply::Cannot));
+        assert_eq!(
+            Reply::parse("无法整改：平台已停止服务"),
+            Some(Reply::Cannot)
+        );
+        assert_eq!(Reply::parse("好的"), None);
+        assert_eq!(Reply::parse(""), None);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        assert_eq!(code(123), "ZG-000123");
+        assert_eq!(parse_code(" ZG-000123"), Some(123));
+        assert_eq!(parse_code("123"), None);
+    }
+}

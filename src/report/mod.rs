@@ -1,0 +1,379 @@
+//! A quarter's results as the notice (通报) states them: counts and pass rates by 区县 and by
+//! 平台, the problems grouped by type with the veto problems first, the 复查 of last quarter's
+//! failures, and every sampled account with its verdict.
+//!
+//! [`QuarterReport::build`] is pure; [`load_report`] gathers its inputs from the store.
+
+mod load;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+pub use load::{load_report, previous_failures};
+
+use crate::checklist::{Answer, Checklist, ItemKind, Verdict};
+use crate::model::{Account, Quarter};
+use crate::store::{DrawInfo, DrawRecord, EvidenceKind, Inspection, InspectionStatus};
+
+/// How many accounts in operation a region had on one platform when the quarter was drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopulationCell {
+    pub region: String,
+    pub platform: String,
+    pub accounts: usize,
+}
+
+/// The region an account is counted under: its 区县, or its 地市 where 区县 is blank.
+#[must_use]
+pub fn region_of(account: &Account) -> String {
+    let r = account.region();
+    if r.is_empty() {
+        "（未填地区）".to_owned()
+    } else {
+        r.to_owned()
+    }
+}
+
+/// The platform an account is counted under.
+#[must_use]
+pub fn platform_of(account: &Account) -> String {
+    if account.platform.is_empty() {
+        "（未填平台）".to_owned()
+    } else {
+        account.platform.clone()
+    }
+}
+
+/// The counts of one row of a 总体情况 table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub name: String,
+    /// 账号总数: accounts in operation when the quarter was drawn.
+    pub accounts: usize,
+    /// 抽查数: accounts in the sample (复查 included).
+    pub checked: usize,
+    pub passed: usize,
+    pub failed: usize,
+}
+
+impl Tally {
+    /// Sampled accounts whose check is not finished.
+    #[must_use]
+    pub fn unfinished(&self) -> usize {
+        self.checked - self.passed - self.failed
+    }
+
+    /// 合格率: passed among the finished checks; `None` before any is finished.
+    #[must_use]
+    pub fn pass_rate(&self) -> Option<f64> {
+        let finished = self.passed + self.failed;
+        (finished > 0).then(|| self.passed as f64 / finished as f64)
+    }
+
+    fn count(&mut self, outcome: &AccountOutcome) {
+        self.checked += 1;
+        match outcome.verdict {
+            Some(Verdict::Pass) => self.passed += 1,
+            Some(Verdict::Fail) => self.failed += 1,
+            None => {}
+        }
+    }
+}
+
+fn tally<'m>(map: &'m mut BTreeMap<String, Tally>, name: &str) -> &'m mut Tally {
+    map.entry(name.to_owned()).or_insert_with(|| Tally {
+        name: name.to_owned(),
+        ..Tally::default()
+    })
+}
+
+/// One sampled account and how its check ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountOutcome {
+    pub account: i64,
+    pub city: String,
+    pub county: String,
+    pub host_unit: String,
+    pub name: String,
+    pub platform: String,
+    pub account_id: String,
+    pub inspector: String,
+    /// 抽取, 复查, or both.
+    pub kind: &'static str,
+    pub status: InspectionStatus,
+    /// Set once the check is finished.
+    pub verdict: Option<Verdict>,
+    /// Titles of the items found failing (finished checks only).
+    pub problems: Vec<String>,
+}
+
+/// One failing finding of a finished check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub draw: i64,
+    pub account: i64,
+    pub city: String,
+    pub county: String,
+    pub host_unit: String,
+    pub name: String,
+    pub platform: String,
+    pub account_id: String,
+    pub item: String,
+    /// The item's title, e.g. 更新时效.
+    pub category: String,
+    pub veto: bool,
+    pub note: String,
+    pub last_update: Option<NaiveDate>,
+    pub links: Vec<String>,
+    pub screenshots: usize,
+    /// The account's verdict is 不合格.
+    pub account_failed: bool,
+}
+
+impl Problem {
+    /// The description a unit reads: the note, then the last update date and the evidence.
+    #[must_use]
+    pub fn description(&self) -> String {
+        let mut parts = vec![self.note.trim().to_owned()];
+        if let Some(d) = self.last_update {
+            parts.push(format!("最后更新日期：{}", d.format("%Y-%m-%d")));
+        }
+        if !self.links.is_empty() {
+            parts.push(format!("证据链接：{}", self.links.join(" ")));
+        }
+        if self.screenshots > 0 {
+            parts.push(format!("截图 {} 张", self.screenshots));
+        }
+        parts.retain(|p| !p.is_empty());
+        parts.join("；")
+    }
+}
+
+/// A run of problems of one type, as the notice lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemGroup<'a> {
+    pub category: &'a str,
+    pub veto: bool,
+    pub problems: Vec<&'a Problem>,
+}
+
+/// An account re-checked because it failed last quarter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecheckOutcome {
+    pub county: String,
+    pub host_unit: String,
+    pub name: String,
+    pub platform: String,
+    /// What it failed on last quarter.
+    pub previous: Vec<String>,
+    pub verdict: Option<Verdict>,
+}
+
+impl RecheckOutcome {
+    /// 已整改 / 仍不合格 / 尚未完成复查.
+    #[must_use]
+    pub fn outcome(&self) -> &'static str {
+        match self.verdict {
+            Some(Verdict::Pass) => "已整改，复查合格",
+            Some(Verdict::Fail) => "仍不合格",
+            None => "尚未完成复查",
+        }
+    }
+}
+
+/// Everything the notice of a quarter states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarterReport {
+    pub quarter: Quarter,
+    pub draw: DrawInfo,
+    /// How the sample was drawn (the lines of the 抽查名单).
+    pub method: Vec<String>,
+    /// The first and last day of checking.
+    pub check_period: Option<(NaiveDate, NaiveDate)>,
+    pub total: Tally,
+    pub by_region: Vec<Tally>,
+    pub by_platform: Vec<Tally>,
+    /// In draw order.
+    pub accounts: Vec<AccountOutcome>,
+    /// Veto problems first, each type in checklist order, then by region, unit and name.
+    pub problems: Vec<Problem>,
+    pub rechecks: Vec<RecheckOutcome>,
+}
+
+impl QuarterReport {
+    /// Builds the report. `population` counts the accounts in operation at the draw;
+    /// `previous` names, per account, what it failed on last quarter.
+    #[must_use]
+    pub fn build(
+        draw: &DrawRecord,
+        inspections: &[Inspection],
+        checklists: &[Checklist],
+        population: &[PopulationCell],
+        previous: &HashMap<i64, Vec<String>>,
+    ) -> Self {
+        let by_account: HashMap<i64, &Inspection> =
+            inspections.iter().map(|i| (i.account, i)).collect();
+        let checklist_of = |i: &Inspection| {
+            checklists
+                .iter()
+                .find(|c| c.id == i.checklist_id && c.version == i.checklist_version)
+        };
+        let mut accounts = Vec::with_capacity(draw.accounts.len());
+        let mut problems = Vec::new();
+        let mut period: Option<(NaiveDate, NaiveDate)> = None;
+        for d in &draw.accounts {
+            let a = &d.account.account;
+            let ins = by_account.get(&d.account.id).copied();
+            let done = ins.filter(|i| i.status == InspectionStatus::Done);
+            let verdict = done.and_then(|i| i.verdict);
+            let mut titles = Vec::new();
+            if let Some(i) = done {
+                let checklist = checklist_of(i);
+                let first = i.started_at.date();
+                let last = i.finished_at.map_or(first, |t| t.date());
+                period = Some(period.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
+                for s in &i.findings {
+                    let f = &s.finding;
+                    if f.answer != Some(Answer::Fail) {
+                        continue;
+                    }
+                    let item = checklist.and_then(|c| c.item(&f.item));
+                    let category = item.map_or_else(|| f.item.clone(), |it| it.title.clone());
+                    titles.push(category.clone());
+                    let evidence = i.evidence.iter().filter(|e| e.item == f.item);
+                    let mut links = Vec::new();
+                    let mut screenshots = 0;
+                    for e in evidence {
+                        match &e.kind {
+                            EvidenceKind::Url(u) => links.push(u.clone()),
+                            EvidenceKind::File { .. } => screenshots += 1,
+                        }
+                    }
+                    problems.push(Problem {
+                        draw: draw.info.id,
+                        account: d.account.id,
+                        city: a.city.clone(),
+                        county: a.county.clone(),
+                        host_unit: a.host_unit.clone(),
+                        name: a.name.clone(),
+                        platform: a.platform.clone(),
+                        account_id: a.account_id.clone(),
+                        item: f.item.clone(),
+                        category,
+                        veto: item.is_some_and(|it| it.kind == ItemKind::Veto),
+                        note: f.note.clone(),
+                        last_update: f.last_update,
+                        links,
+                        screenshots,
+                        account_failed: verdict == Some(Verdict::Fail),
+                    });
+                }
+            }
+            accounts.push(AccountOutcome {
+                account: d.account.id,
+                city: a.city.clone(),
+                county: a.county.clone(),
+                host_unit: a.host_unit.clone(),
+                name: a.name.clone(),
+                platform: a.platform.clone(),
+                account_id: a.account_id.clone(),
+                inspector: d
+                    .inspector
+                    .clone()
+                    .or_else(|| ins.map(|i| i.inspector.clone()))
+                    .unwrap_or_default(),
+                kind: match (d.drawn, d.recheck) {
+                    (true, true) => "抽取、复查",
+                    (false, true) => "复查",
+                    _ => "抽取",
+                },
+                status: ins.map_or(InspectionStatus::NotStarted, |i| i.status),
+                verdict,
+                problems: titles,
+            });
+        }
+        // Item order: the checklist's, where known.
+        let position = |p: &Problem| {
+            by_account
+                .get(&p.account)
+                .and_then(|i| checklist_of(i))
+                .and_then(|c| c.items.iter().position(|it| it.id == p.item))
+                .unwrap_or(usize::MAX)
+        };
+        problems.sort_by_cached_key(|p| {
+            (
+                !p.veto,
+                position(p),
+                p.item.clone(),
+                p.county.clone(),
+                p.host_unit.clone(),
+                p.name.clone(),
+            )
+        });
+
+        let mut regions: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut platforms: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut total = Tally {
+            name: "合计".to_owned(),
+            ..Tally::default()
+        };
+        for cell in population {
+            tally(&mut regions, &cell.region).accounts += cell.accounts;
+            tally(&mut platforms, &cell.platform).accounts += cell.accounts;
+            total.accounts += cell.accounts;
+        }
+        for (d, outcome) in draw.accounts.iter().zip(&accounts) {
+            let a = &d.account.account;
+            tally(&mut regions, &region_of(a)).count(outcome);
+            tally(&mut platforms, &platform_of(a)).count(outcome);
+            total.count(outcome);
+        }
+
+        let rechecks = draw
+            .accounts
+            .iter()
+            .zip(&accounts)
+            .filter(|(d, _)| d.recheck)
+            .map(|(d, o)| RecheckOutcome {
+                county: region_of(&d.account.account),
+                host_unit: o.host_unit.clone(),
+                name: o.name.clone(),
+                platform: o.platform.clone(),
+                previous: previous.get(&d.account.id).cloned().unwrap_or_default(),
+                verdict: o.verdict,
+            })
+            .collect();
+
+        Self {
+            quarter: draw.info.quarter,
+            draw: draw.info.clone(),
+            method: crate::export::method_lines(draw),
+            check_period: period,
+            total,
+            by_region: regions.into_values().collect(),
+            by_platform: platforms.into_values().collect(),
+            accounts,
+            problems,
+            rechecks,
+        }
+    }
+
+    /// Problems of accounts found 不合格 (`failed`), or of accounts that passed, in runs of one
+    /// type each.
+    #[must_use]
+    pub fn groups(&self, failed: bool) -> Vec<ProblemGroup<'_>> {
+        let mut out: Vec<ProblemGroup<'_>> = Vec::new();
+        for p in self.problems.iter().filter(|p| p.account_failed == failed) {
+            match out.last_mut() {
+                Some(g) if g.category == p.category && g.veto == p.veto => g.problems.push(p),
+                _ => out.push(ProblemGroup {
+                    category: &p.category,
+                    veto: p.veto,
+                    problems: vec![p],
+                }),
+            }
+        }
+        out
+    }
+}
