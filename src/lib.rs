@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod cli;
 pub mod demo;
 pub mod export;
+pub mod followup;
 pub mod import;
 pub mod model;
 pub mod rectification;

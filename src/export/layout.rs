@@ -10,10 +10,13 @@ pub(super) const FONT: &str = "宋体";
 pub(super) struct Formats {
     pub title: Format,
     pub note: Format,
+    /// A heading inside a sheet: 一、按区县统计.
+    pub section: Format,
     pub head: Format,
     pub text: Format,
     pub number: Format,
     pub percent: Format,
+    pub date: Format,
 }
 
 impl Formats {
@@ -36,6 +39,13 @@ impl Formats {
                 .set_text_wrap()
                 .set_align(FormatAlign::Left)
                 .set_align(FormatAlign::VerticalCenter),
+            section: Format::new()
+                .set_font_name(FONT)
+                .set_font_size(12)
+                .set_bold()
+                .set_border(FormatBorder::Thin)
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::VerticalCenter),
             head: cell
                 .clone()
                 .set_bold()
@@ -44,7 +54,13 @@ impl Formats {
                 .set_align(FormatAlign::Center),
             text: cell.clone().set_text_wrap(),
             number: cell.clone().set_align(FormatAlign::Center),
-            percent: cell.set_num_format("0.00%").set_align(FormatAlign::Center),
+            percent: cell
+                .clone()
+                .set_num_format("0.00%")
+                .set_align(FormatAlign::Center),
+            date: cell
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Center),
         }
     }
 }
@@ -105,8 +121,8 @@ pub(super) fn header(
     Ok(())
 }
 
-/// Page setup for a table whose header row is `header_row`.
-pub(super) fn print_setup(sheet: &mut Worksheet, header_row: RowNum) -> Result<(), XlsxError> {
+/// A4 landscape, fit to the page width, page numbers at the foot.
+pub(super) fn page_setup(sheet: &mut Worksheet) {
     sheet
         .set_paper_size(9) // A4
         .set_landscape()
@@ -114,6 +130,12 @@ pub(super) fn print_setup(sheet: &mut Worksheet, header_row: RowNum) -> Result<(
         .set_print_center_horizontally(true)
         .set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3)
         .set_footer("&C第 &P 页 共 &N 页");
+}
+
+/// Page setup for a table whose header row is `header_row`: [`page_setup`], the header row
+/// printed on every page and frozen on screen.
+pub(super) fn print_setup(sheet: &mut Worksheet, header_row: RowNum) -> Result<(), XlsxError> {
+    page_setup(sheet);
     sheet.set_repeat_rows(header_row, header_row)?;
     sheet.set_freeze_panes(header_row + 1, 0)?;
     Ok(())

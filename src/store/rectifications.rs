@@ -113,20 +113,45 @@ fn from_row(r: &Row<'_>) -> Result<Rectification, rusqlite::Error> {
     })
 }
 
+fn query(conn: &rusqlite::Connection, draw: i64) -> Result<Vec<Rectification>, rusqlite::Error> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} WHERE r.draw = ?1 ORDER BY a.host_unit, a.name, a.platform, r.veto DESC, r.item"
+    ))?;
+    let rows = stmt.query_map([draw], from_row)?;
+    rows.collect()
+}
+
 impl Store {
     /// Sends `draw`'s problems to their units, in one transaction: a problem sent for the
     /// first time gets the deadline `days` working days after `issued_on`; one sent before
     /// keeps its deadline and answer (its description is refreshed while unanswered); an
-    /// unanswered one whose finding no longer fails is withdrawn.
-    pub fn issue_rectifications(
+    /// unanswered one whose finding no longer fails is withdrawn. `deliver` gets the draw's
+    /// problems as they now stand (to write the sheets); if it fails, nothing is issued.
+    pub fn issue_rectifications<T, E: From<StoreError>>(
         &mut self,
         draw: i64,
         problems: &[Problem],
         issued_on: NaiveDate,
         days: u32,
         at: NaiveDateTime,
-    ) -> Result<IssueCounts, StoreError> {
+        deliver: impl FnOnce(&[Rectification]) -> Result<T, E>,
+    ) -> Result<(IssueCounts, T), E> {
         let actor = self.user_name()?;
+        let (counts, tx) = self.issue_in(draw, problems, issued_on, days, at, &actor)?;
+        let delivered = deliver(&query(&tx, draw).map_err(StoreError::from)?)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok((counts, delivered))
+    }
+
+    fn issue_in(
+        &mut self,
+        draw: i64,
+        problems: &[Problem],
+        issued_on: NaiveDate,
+        days: u32,
+        at: NaiveDateTime,
+        actor: &str,
+    ) -> Result<(IssueCounts, rusqlite::Transaction<'_>), StoreError> {
         let tx = self.conn.transaction()?;
         let mut existing: HashMap<(i64, String), (i64, bool)> = HashMap::new();
         {
@@ -203,19 +228,14 @@ impl Store {
             if counts.withdrawn > 0 {
                 detail.push_str(&format!("；撤回已不存在的问题 {} 个", counts.withdrawn));
             }
-            log::append(&tx, at, &actor, "下发整改", &detail)?;
+            log::append(&tx, at, actor, "下发整改", &detail)?;
         }
-        tx.commit()?;
-        Ok(counts)
+        Ok((counts, tx))
     }
 
     /// The problems issued for `draw`, by unit, account and item.
     pub fn rectifications(&self, draw: i64) -> Result<Vec<Rectification>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} WHERE r.draw = ?1 ORDER BY a.host_unit, a.name, a.platform, r.veto DESC, r.item"
-        ))?;
-        let rows = stmt.query_map([draw], from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(query(&self.conn, draw)?)
     }
 
     /// Every problem ever issued, to match returned sheets of any quarter.
@@ -281,7 +301,9 @@ impl Store {
                     continue;
                 }
                 let completed = a.completed_on.map(|d| d.format(DAY).to_string());
-                let same = state == State::Replied.as_str()
+                // A rejected fix answered with the very answer it had (the old sheet sent
+                // again) stays rejected: the unit must say what it did since.
+                let same = (state == State::Replied.as_str() || state == State::Reopened.as_str())
                     && reply.as_deref() == Some(a.reply.as_str())
                     && text == a.reply_text
                     && done == completed

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
+mod followup;
+
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
@@ -120,6 +122,22 @@ pub enum Command {
         json: bool,
         #[command(subcommand)]
         action: Option<ResultsAction>,
+    },
+    /// 导出季度通报或整改表
+    Export {
+        #[command(subcommand)]
+        what: followup::ExportWhat,
+    },
+    /// 查看整改问题及其状态；rectification import 导入单位填好的整改表，rectification review 复核
+    Rectification {
+        /// 季度，例如 2026Q4（不填则列出全部季度）
+        #[arg(long, global = true)]
+        quarter: Option<String>,
+        /// 以 JSON 输出
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<followup::RectificationAction>,
     },
 }
 
@@ -306,6 +324,12 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 None => results_list(&store, quarter, *json),
             }
         }
+        Command::Export { what } => followup::export(open, what),
+        Command::Rectification {
+            quarter,
+            json,
+            action,
+        } => followup::rectification(open, quarter.as_deref(), *json, action.as_ref()),
         Command::Roster { json } => {
             let store = open()?;
             let accounts = store.accounts().map_err(|e| e.to_string())?;

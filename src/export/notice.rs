@@ -1,0 +1,392 @@
+//! 通报: the workbook a supervisor signs each quarter. 总体情况 (method, counts and pass rates
+//! by 区县 and by 平台, the 复查 of last quarter's failures), 问题账号 (every 不合格 account,
+//! veto problems first, grouped by problem type), 其他问题 (problems of accounts that passed)
+//! and 全部结果 (every sampled account with its verdict).
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use super::ExportError;
+use super::layout::{self, Formats, Widths, col, row};
+use crate::report::{ProblemGroup, QuarterReport, Tally};
+
+/// The title of the notice: 示例市2026年第四季度政务新媒体抽查情况.
+#[must_use]
+pub fn notice_title(report: &QuarterReport, region: &str) -> String {
+    format!("{region}{}政务新媒体抽查情况", report.quarter.label())
+}
+
+/// The file name offered when saving: 2026年第四季度政务新媒体抽查情况通报.xlsx
+#[must_use]
+pub fn notice_file_name(report: &QuarterReport) -> String {
+    format!("{}政务新媒体抽查情况通报.xlsx", report.quarter.label())
+}
+
+/// Writes the notice of `report` to `path`; `region` (e.g. 示例市) goes in the title.
+pub fn write_notice(report: &QuarterReport, region: &str, path: &Path) -> Result<(), ExportError> {
+    let f = Formats::new();
+    let mut book = Workbook::new();
+    summary_sheet(book.add_worksheet(), report, region, &f)?;
+    let failed = report.groups(true);
+    problem_sheet(
+        book.add_worksheet(),
+        "问题账号",
+        &format!("{}不合格账号及问题", report.quarter.label()),
+        &failed,
+        "本季度没有不合格账号。",
+        &f,
+    )?;
+    let other = report.groups(false);
+    problem_sheet(
+        book.add_worksheet(),
+        "其他问题",
+        &format!("{}合格账号存在的其他问题", report.quarter.label()),
+        &other,
+        "合格账号没有记录其他问题。",
+        &f,
+    )?;
+    results_sheet(book.add_worksheet(), report, &f)?;
+    book.save(path)?;
+    Ok(())
+}
+
+/// 一, 二, … 九十九: how notices number their sections.
+#[must_use]
+pub fn chinese_number(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n].to_owned(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n % 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[n / 10],
+            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "—".to_owned()
+    } else {
+        format!("{:.2}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// The sentence of 总体情况 that states the quarter's figures.
+#[must_use]
+pub fn overview_line(report: &QuarterReport) -> String {
+    let t = &report.total;
+    let mut line = format!(
+        "本季度在运行政务新媒体账号 {} 个，抽查 {} 个（占 {}），其中合格 {} 个、不合格 {} 个，合格率 {}。",
+        t.accounts,
+        t.checked,
+        percent(t.checked, t.accounts),
+        t.passed,
+        t.failed,
+        percent(t.passed, t.passed + t.failed),
+    );
+    if t.unfinished() > 0 {
+        line.push_str(&format!(
+            "尚有 {} 个账号未完成检查，未计入合格数和不合格数，本表不是最终结果。",
+            t.unfinished()
+        ));
+    }
+    line
+}
+
+const TALLY_HEADS: [&str; 7] = [
+    "",
+    "账号总数",
+    "抽查数",
+    "抽查比例",
+    "合格数",
+    "不合格数",
+    "合格率",
+];
+const RECHECK_HEADS: [&str; 7] = [
+    "序号",
+    "区县",
+    "主办单位",
+    "账号名称",
+    "平台",
+    "上季度问题",
+    "复查结果",
+];
+
+fn summary_sheet(
+    sheet: &mut Worksheet,
+    report: &QuarterReport,
+    region: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name("总体情况")?;
+    let last = col(TALLY_HEADS.len() - 1);
+    let mut widths = Widths::new(&TALLY_HEADS);
+    sheet.merge_range(0, 0, 0, last, &notice_title(report, region), &f.title)?;
+    sheet.set_row_height(0, 30)?;
+    let period = report.check_period.map_or_else(
+        || "检查时间：尚无完成的检查".to_owned(),
+        |(first, last)| {
+            format!(
+                "检查时间：{} 至 {}",
+                first.format("%Y年%m月%d日"),
+                last.format("%Y年%m月%d日")
+            )
+        },
+    );
+    let mut lines = report.method.clone();
+    lines.push(period);
+    lines.push(overview_line(report));
+    let mut r = 1;
+    for line in &lines {
+        sheet.merge_range(r, 0, r, last, line, &f.note)?;
+        let height = 16 * (1 + line.chars().count() / 70);
+        sheet.set_row_height(r, u16::try_from(height).unwrap_or(60))?;
+        r += 1;
+    }
+    r += 1;
+    for (heading, first, tallies) in [
+        ("一、按区县统计", "区县", &report.by_region),
+        ("二、按平台统计", "平台", &report.by_platform),
+    ] {
+        sheet.merge_range(r, 0, r, last, heading, &f.section)?;
+        r += 1;
+        let mut heads = TALLY_HEADS;
+        heads[0] = first;
+        layout::header(sheet, r, &heads, f)?;
+        r += 1;
+        for t in tallies.iter().chain(std::iter::once(&report.total)) {
+            let format = if std::ptr::eq(t, &report.total) {
+                &f.head
+            } else {
+                &f.text
+            };
+            tally_row(sheet, r, t, format, f)?;
+            widths.see(0, &t.name);
+            r += 1;
+        }
+        r += 1;
+    }
+    sheet.merge_range(r, 0, r, last, "三、上季度不合格账号复查情况", &f.section)?;
+    r += 1;
+    if report.rechecks.is_empty() {
+        sheet.merge_range(r, 0, r, last, "上季度没有需要复查的不合格账号。", &f.note)?;
+    } else {
+        layout::header(sheet, r, &RECHECK_HEADS, f)?;
+        r += 1;
+        for (n, c) in report.rechecks.iter().enumerate() {
+            sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
+            let previous = c.previous.join("、");
+            let cells = [
+                c.county.as_str(),
+                &c.host_unit,
+                &c.name,
+                &c.platform,
+                &previous,
+                c.outcome(),
+            ];
+            for (i, text) in cells.iter().enumerate() {
+                sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;
+                widths.see(i + 1, text);
+            }
+            r += 1;
+        }
+    }
+    widths.apply(sheet, 30.0)?;
+    layout::page_setup(sheet);
+    Ok(())
+}
+
+fn tally_row(
+    sheet: &mut Worksheet,
+    r: u32,
+    t: &Tally,
+    name_format: &Format,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.write_string_with_format(r, 0, &t.name, name_format)?;
+    sheet.write_number_with_format(r, 1, t.accounts as f64, &f.number)?;
+    sheet.write_number_with_format(r, 2, t.checked as f64, &f.number)?;
+    if t.accounts == 0 {
+        sheet.write_string_with_format(r, 3, "—", &f.number)?;
+    } else {
+        sheet.write_number_with_format(r, 3, t.checked as f64 / t.accounts as f64, &f.percent)?;
+    }
+    sheet.write_number_with_format(r, 4, t.passed as f64, &f.number)?;
+    sheet.write_number_with_format(r, 5, t.failed as f64, &f.number)?;
+    match t.pass_rate() {
+        Some(rate) => sheet.write_number_with_format(r, 6, rate, &f.percent)?,
+        None => sheet.write_string_with_format(r, 6, "—", &f.number)?,
+    };
+    Ok(())
+}
+
+const PROBLEM_HEADS: [&str; 9] = [
+    "序号",
+    "地市",
+    "区县",
+    "主办单位",
+    "账号名称",
+    "平台",
+    "问题类别",
+    "问题描述",
+    "最后更新日期",
+];
+
+fn problem_sheet(
+    sheet: &mut Worksheet,
+    name: &str,
+    title: &str,
+    groups: &[ProblemGroup<'_>],
+    none: &str,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(name)?;
+    let last = col(PROBLEM_HEADS.len() - 1);
+    let accounts: std::collections::HashSet<i64> = groups
+        .iter()
+        .flat_map(|g| g.problems.iter().map(|p| p.account))
+        .collect();
+    let problems: usize = groups.iter().map(|g| g.problems.len()).sum();
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        &format!("{title}（{} 个账号，{problems} 个问题）", accounts.len()),
+        &f.title,
+    )?;
+    sheet.set_row_height(0, 30)?;
+    layout::header(sheet, 1, &PROBLEM_HEADS, f)?;
+    let mut widths = Widths::new(&PROBLEM_HEADS);
+    let mut r = 2;
+    if groups.is_empty() {
+        sheet.merge_range(r, 0, r, last, none, &f.text)?;
+    }
+    for (g, group) in groups.iter().enumerate() {
+        let heading = format!(
+            "{}、{}{}（{} 个）",
+            chinese_number(g + 1),
+            group.category,
+            if group.veto { "（单项否决）" } else { "" },
+            group.problems.len()
+        );
+        sheet.merge_range(r, 0, r, last, &heading, &f.section)?;
+        r += 1;
+        for (n, p) in group.problems.iter().enumerate() {
+            sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
+            let mut description = p.note.trim().to_owned();
+            if !p.links.is_empty() {
+                if !description.is_empty() {
+                    description.push('\n');
+                }
+                description.push_str(&p.links.join("\n"));
+            }
+            let cells = [
+                p.city.as_str(),
+                &p.county,
+                &p.host_unit,
+                &p.name,
+                &p.platform,
+                &p.category,
+                &description,
+            ];
+            for (i, text) in cells.iter().enumerate() {
+                sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;
+                widths.see(i + 1, text);
+            }
+            match p.last_update {
+                Some(d) => sheet.write_date_with_format(r, 8, d, &f.date)?,
+                None => sheet.write_string_with_format(r, 8, "", &f.text)?,
+            };
+            r += 1;
+        }
+    }
+    widths.see(8, "2026-12-31");
+    widths.apply(sheet, 40.0)?;
+    sheet.set_column_width(0, 6)?;
+    layout::print_setup(sheet, 1)?;
+    Ok(())
+}
+
+const RESULT_HEADS: [&str; 12] = [
+    "序号",
+    "地市",
+    "区县",
+    "主办单位",
+    "账号名称",
+    "平台",
+    "账号标识",
+    "类型",
+    "检查人员",
+    "检查进度",
+    "检查结论",
+    "发现的问题",
+];
+
+fn results_sheet(
+    sheet: &mut Worksheet,
+    report: &QuarterReport,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name("全部结果")?;
+    let last = col(RESULT_HEADS.len() - 1);
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        &format!(
+            "{}抽查账号检查结果（{} 个）",
+            report.quarter.label(),
+            report.accounts.len()
+        ),
+        &f.title,
+    )?;
+    sheet.set_row_height(0, 30)?;
+    layout::header(sheet, 1, &RESULT_HEADS, f)?;
+    let mut widths = Widths::new(&RESULT_HEADS);
+    for (n, a) in report.accounts.iter().enumerate() {
+        let r = row(n + 2);
+        sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
+        let problems = a.problems.join("、");
+        let cells = [
+            a.city.as_str(),
+            &a.county,
+            &a.host_unit,
+            &a.name,
+            &a.platform,
+            &a.account_id,
+            a.kind,
+            &a.inspector,
+            a.status.label(),
+            a.verdict.map_or("", |v| v.label()),
+            &problems,
+        ];
+        for (i, text) in cells.iter().enumerate() {
+            sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;
+            widths.see(i + 1, text);
+        }
+    }
+    widths.apply(sheet, 36.0)?;
+    sheet.set_column_width(0, 6)?;
+    layout::print_setup(sheet, 1)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chinese_number;
+
+    #[test]
+    fn sections_are_numbered_in_chinese() {
+        assert_eq!(chinese_number(1), "一");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(12), "十二");
+        assert_eq!(chinese_number(20), "二十");
+        assert_eq!(chinese_number(35), "三十五");
+    }
+}

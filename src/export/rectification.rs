@@ -1,0 +1,353 @@
+//! 整改表: what each host unit must fix, by when, with the columns it fills in unlocked and
+//! the rest protected. One sheet per unit in one workbook, or one workbook per unit in a
+//! folder. A hidden 问题编号 column finds each problem again when the sheet comes back.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, Format, ProtectionOptions, Workbook, Worksheet,
+    XlsxError,
+};
+
+use super::ExportError;
+use super::layout::{self, Formats, Widths, col, row};
+use crate::model::Quarter;
+use crate::rectification::{Rectification, Reply, State, code};
+
+const HEADERS: [&str; 13] = [
+    "序号",
+    "主办单位",
+    "账号名称",
+    "平台",
+    "问题类别",
+    "问题描述",
+    "整改要求",
+    "整改时限",
+    "整改情况",
+    "完成时间",
+    "联系人",
+    "联系电话",
+    "问题编号",
+];
+/// The first column the unit fills in (整改情况), and the last (联系电话).
+const FILL_FIRST: u16 = 8;
+const FILL_LAST: u16 = 11;
+const CODE_COL: u16 = 12;
+const HEADER_ROW: u32 = 3;
+
+/// The name a unit is filed under: its 主办单位, or a placeholder where the roster left it blank.
+#[must_use]
+pub fn unit_name(r: &Rectification) -> &str {
+    if r.host_unit.trim().is_empty() {
+        "（未填主办单位）"
+    } else {
+        r.host_unit.trim()
+    }
+}
+
+/// The problems still to be dealt with (not closed), by host unit in name order.
+#[must_use]
+pub fn by_unit(rows: &[Rectification]) -> BTreeMap<&str, Vec<&Rectification>> {
+    let mut units: BTreeMap<&str, Vec<&Rectification>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.state != State::Closed) {
+        units.entry(unit_name(r)).or_default().push(r);
+    }
+    units
+}
+
+/// Writes one sheet per host unit into the workbook at `path`. Closed problems are left out.
+pub fn write_rectification_book(
+    rows: &[Rectification],
+    region: &str,
+    quarter: Quarter,
+    path: &Path,
+) -> Result<(), ExportError> {
+    let f = SheetFormats::new();
+    let mut book = Workbook::new();
+    let units = by_unit(rows);
+    let mut names: Vec<String> = Vec::new();
+    if units.is_empty() {
+        let sheet = book.add_worksheet();
+        sheet.set_name("整改表")?;
+        sheet.write_string_with_format(
+            0,
+            0,
+            format!("{region}{}没有需要整改的问题。", quarter.label()),
+            &f.base.title,
+        )?;
+    }
+    for (unit, problems) in &units {
+        let name = sheet_name(unit, &names);
+        names.push(name.clone());
+        let sheet = book.add_worksheet();
+        sheet.set_name(&name)?;
+        unit_sheet(sheet, unit, problems, region, quarter, &f)?;
+    }
+    book.save(path)?;
+    Ok(())
+}
+
+/// Writes one workbook per host unit into `dir` (created if missing), each named after its unit;
+/// returns the files written. Closed problems are left out.
+pub fn write_rectification_folder(
+    rows: &[Rectification],
+    region: &str,
+    quarter: Quarter,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ExportError> {
+    std::fs::create_dir_all(dir).map_err(|e| ExportError::Folder {
+        path: dir.to_owned(),
+        source: e,
+    })?;
+    let f = SheetFormats::new();
+    let mut written = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for (unit, problems) in &by_unit(rows) {
+        let mut stem = format!("{}-{}整改表", file_stem(unit), quarter.label());
+        let mut n = 2;
+        while used.contains(&stem) {
+            stem = format!("{}-{}整改表（{n}）", file_stem(unit), quarter.label());
+            n += 1;
+        }
+        used.push(stem.clone());
+        let path = dir.join(format!("{stem}.xlsx"));
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name(unit, &[]))?;
+        unit_sheet(sheet, unit, problems, region, quarter, &f)?;
+        book.save(&path)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The default file name for the one-workbook export: 2026年第四季度整改表.xlsx
+#[must_use]
+pub fn rectification_file_name(quarter: Quarter) -> String {
+    format!("{}政务新媒体问题整改表.xlsx", quarter.label())
+}
+
+struct SheetFormats {
+    base: Formats,
+    /// For the columns the unit fills in: unlocked, tinted.
+    fill: Format,
+    fill_date: Format,
+    deadline: Format,
+}
+
+impl SheetFormats {
+    fn new() -> Self {
+        let base = Formats::new();
+        Self {
+            fill: base
+                .text
+                .clone()
+                .set_unlocked()
+                .set_background_color("#FFF2CC"),
+            fill_date: base
+                .date
+                .clone()
+                .set_unlocked()
+                .set_background_color("#FFF2CC"),
+            deadline: base.date.clone().set_bold(),
+            base,
+        }
+    }
+}
+
+fn unit_sheet(
+    sheet: &mut Worksheet,
+    unit: &str,
+    problems: &[&Rectification],
+    region: &str,
+    quarter: Quarter,
+    f: &SheetFormats,
+) -> Result<(), XlsxError> {
+    let b = &f.base;
+    let last = FILL_LAST;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        last,
+        &format!("{region}{}政务新媒体检查问题整改表", quarter.label()),
+        &b.title,
+    )?;
+    sheet.set_row_height(0, 30)?;
+    let deadline = problems.iter().map(|r| r.deadline).max();
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        last,
+        &format!(
+            "主办单位：{unit}　　问题 {} 个　　整改时限：{}前",
+            problems.len(),
+            deadline.map_or_else(String::new, |d| d.format("%Y年%m月%d日").to_string())
+        ),
+        &b.note,
+    )?;
+    sheet.merge_range(
+        2,
+        0,
+        2,
+        last,
+        "填写说明：请在黄色的“整改情况”列选择“已整改”“正在整改”或“无法整改并说明理由”（可在后面写明情况和理由），填写完成时间、联系人和联系电话，在整改时限前报送。其他列已锁定，请勿改动，也不要删除或调整行。",
+        &b.note,
+    )?;
+    sheet.set_row_height(1, 18)?;
+    sheet.set_row_height(2, 32)?;
+    layout::header(sheet, HEADER_ROW, &HEADERS, b)?;
+    let mut widths = Widths::new(&HEADERS);
+    for (n, p) in problems.iter().enumerate() {
+        let r = HEADER_ROW + 1 + row(n);
+        sheet.write_number_with_format(r, 0, (n + 1) as f64, &b.number)?;
+        let requirement = if p.state == State::Reopened && !p.review_note.is_empty() {
+            format!("{}\n复核未通过：{}", p.requirement, p.review_note)
+        } else {
+            p.requirement.clone()
+        };
+        let locked = [
+            p.host_unit.as_str(),
+            &p.name,
+            &p.platform,
+            &p.category,
+            &p.description,
+            &requirement,
+        ];
+        for (i, text) in locked.iter().enumerate() {
+            // write_string: roster text is never a formula, even when it starts with "=".
+            sheet.write_string_with_format(r, col(i + 1), *text, &b.text)?;
+            widths.see(i + 1, text);
+        }
+        sheet.write_date_with_format(r, 7, p.deadline, &f.deadline)?;
+        // What the unit sent before, so that a sheet sent again shows it; blank after a
+        // rejected fix, which needs a new answer.
+        let fresh = p.state == State::Reopened;
+        let reply = if fresh {
+            ""
+        } else if p.reply_text.is_empty() {
+            p.reply.map_or("", Reply::label)
+        } else {
+            &p.reply_text
+        };
+        sheet.write_string_with_format(r, FILL_FIRST, reply, &f.fill)?;
+        match p.completed_on.filter(|_| !fresh) {
+            Some(d) => sheet.write_date_with_format(r, 9, d, &f.fill_date)?,
+            None => sheet.write_blank(r, 9, &f.fill_date)?,
+        };
+        sheet.write_string_with_format(r, 10, &p.contact, &f.fill)?;
+        sheet.write_string_with_format(r, 11, &p.phone, &f.fill)?;
+        sheet.write_string_with_format(r, CODE_COL, code(p.id), &b.text)?;
+    }
+    widths.apply(sheet, 36.0)?;
+    for (c, width) in [
+        (0, 6.0),
+        (7, 12.0),
+        (8, 20.0),
+        (9, 12.0),
+        (10, 10.0),
+        (11, 14.0),
+    ] {
+        sheet.set_column_width(c, width)?;
+    }
+    sheet.set_column_hidden(CODE_COL)?;
+    if !problems.is_empty() {
+        let first = HEADER_ROW + 1;
+        let last_row = HEADER_ROW + row(problems.len());
+        let labels: Vec<&str> = Reply::ALL.iter().map(|r| r.label()).collect();
+        let choice = DataValidation::new()
+            .allow_list_strings(&labels)?
+            .set_input_title("整改情况")?
+            .set_input_message("请从列表中选择，也可以在后面写明情况和理由。")?
+            .set_error_title("整改情况")?
+            .set_error_message("建议从列表中选择；如需说明，可以继续保留您填写的内容。")?
+            .set_error_style(DataValidationErrorStyle::Information);
+        sheet.add_data_validation(first, FILL_FIRST, last_row, FILL_FIRST, &choice)?;
+    }
+    layout::print_setup(sheet, HEADER_ROW)?;
+    sheet.protect_with_options(&ProtectionOptions {
+        format_rows: true,
+        ..ProtectionOptions::new()
+    });
+    Ok(())
+}
+
+/// A unit's name as a sheet name: at most 31 characters, none of []:*?/\, not blank, and
+/// different from the sheets already named (compared as Excel does, ignoring case).
+#[must_use]
+pub fn sheet_name(unit: &str, taken: &[String]) -> String {
+    let clean: String = unit
+        .chars()
+        .map(|c| match c {
+            '[' | ']' | ':' | '*' | '?' | '/' | '\\' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let clean = clean.trim_matches('\'').trim();
+    let base = if clean.is_empty() { "整改表" } else { clean };
+    let fit = |s: &str, max: usize| s.chars().take(max).collect::<String>();
+    let is_taken = |name: &str| {
+        taken
+            .iter()
+            .any(|t| t.to_lowercase() == name.to_lowercase())
+    };
+    let name = fit(base, 31);
+    if !is_taken(&name) {
+        return name;
+    }
+    (2..)
+        .map(|n| {
+            let suffix = format!("（{n}）");
+            format!("{}{suffix}", fit(base, 31 - suffix.chars().count()))
+        })
+        .find(|candidate| !is_taken(candidate))
+        .unwrap_or(name)
+}
+
+/// A unit's name as a file name: no characters Windows refuses, at most 80 characters.
+#[must_use]
+pub fn file_stem(unit: &str) -> String {
+    let clean: String = unit
+        .chars()
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .take(80)
+        .collect();
+    let clean = clean.trim().trim_end_matches('.').to_owned();
+    if clean.is_empty() {
+        "未填主办单位".to_owned()
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_follow_excel_rules() {
+        assert_eq!(sheet_name("示例市教育局", &[]), "示例市教育局");
+        assert_eq!(sheet_name("a/b[c]:d*e?f\\g", &[]), "a_b_c__d_e_f_g");
+        let long = "广东省示例市示例区人民政府办公室政务公开科信息化工作领导小组办公室";
+        assert_eq!(sheet_name(long, &[]).chars().count(), 31);
+        let taken = vec![sheet_name(long, &[])];
+        let second = sheet_name(long, &taken);
+        assert_ne!(second, taken[0]);
+        assert!(second.ends_with("（2）") && second.chars().count() <= 31);
+        assert_eq!(sheet_name("ABC", &["abc".to_owned()]), "ABC（2）");
+    }
+
+    #[test]
+    fn file_stems_are_safe_on_windows() {
+        assert_eq!(file_stem("示例市教育局"), "示例市教育局");
+        assert_eq!(file_stem("a<b>c:d\"e|f?g*h"), "a_b_c_d_e_f_g_h");
+        assert_eq!(file_stem(" . "), "未填主办单位");
+    }
+}
