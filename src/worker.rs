@@ -8,7 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
+use crate::followup::{self, FeedbackReport, SheetTarget};
 use crate::import::{self, ImportPreview, ImportReport};
+use crate::rectification::Rectification;
+use crate::report::Tally;
 use std::collections::HashMap;
 
 use crate::checklist::{Checklist, Finding, Verdict};
@@ -99,6 +102,32 @@ pub enum Command {
         quarter: Quarter,
         path: PathBuf,
     },
+    /// The quarter's problems sent for rectification; answered by `RectificationsLoaded`.
+    LoadRectifications(Quarter),
+    /// Write the quarter's notice; answered by `Done`.
+    ExportNotice {
+        quarter: Quarter,
+        path: PathBuf,
+    },
+    /// Issue the quarter's problems and write the sheets; answered by `Done` and
+    /// `RectificationsLoaded`.
+    ExportRectification {
+        quarter: Quarter,
+        target: SheetTarget,
+    },
+    /// Read the units' filled-in sheets; answered by `FeedbackImported` and
+    /// `RectificationsLoaded` (for `quarter`).
+    ImportFeedback {
+        paths: Vec<PathBuf>,
+        quarter: Quarter,
+    },
+    /// Close a problem or reject its fix; answered by `Done` and `RectificationsLoaded`.
+    ReviewRectification {
+        id: i64,
+        close: bool,
+        note: String,
+        quarter: Quarter,
+    },
 }
 
 /// Which long job a progress report or failure belongs to.
@@ -116,6 +145,8 @@ pub enum Job {
     Inspect,
     Evidence,
     Settings,
+    Export,
+    Rectify,
 }
 
 /// What happened. Past tense.
@@ -166,6 +197,9 @@ pub enum Event {
         value: String,
     },
     ResultsImported(Box<crate::results::ResultsReport>),
+    /// The problems issued for a quarter's draw in force, with what the screen shows beside.
+    RectificationsLoaded(Box<RectificationView>),
+    FeedbackImported(Box<FeedbackReport>),
     /// A job finished; the text says what it did, for the status bar.
     Done {
         job: Job,
@@ -175,6 +209,19 @@ pub enum Event {
         job: Job,
         message: String,
     },
+}
+
+/// What the 整改 screen shows for a quarter.
+#[derive(Debug, Clone)]
+pub struct RectificationView {
+    pub quarter: Quarter,
+    /// Whether the quarter has a draw at all.
+    pub drawn: bool,
+    /// The quarter's totals (抽查数, 合格, 不合格, unfinished), once drawn.
+    pub total: Option<Tally>,
+    pub rows: Vec<Rectification>,
+    pub region: String,
+    pub deadline_days: u32,
 }
 
 /// The front end's side of the worker.
@@ -378,6 +425,45 @@ impl Worker {
                 match store.set_setting(key, value.trim()) {
                     Ok(()) => self.emit(Event::SettingSaved { key, value }),
                     Err(e) => self.fail(Job::Settings, e.to_string()),
+                }
+            }
+            Command::LoadRectifications(quarter) => self.load_rectifications(quarter),
+            Command::ExportNotice { quarter, path } => self.export_notice(quarter, &path),
+            Command::ExportRectification { quarter, target } => {
+                self.export_rectification(quarter, &target);
+            }
+            Command::ImportFeedback { paths, quarter } => self.import_feedback(&paths, quarter),
+            Command::ReviewRectification {
+                id,
+                close,
+                note,
+                quarter,
+            } => {
+                let Some(store) = &mut self.store else { return };
+                match store.review_rectification(
+                    id,
+                    close,
+                    &note,
+                    chrono::Local::now().naive_local(),
+                ) {
+                    Ok(r) => {
+                        self.load_rectifications(quarter);
+                        self.emit(Event::Done {
+                            job: Job::Rectify,
+                            message: format!(
+                                "“{}”（{}）{}：{}。",
+                                r.name,
+                                r.platform,
+                                r.category,
+                                if close {
+                                    "已复核关闭"
+                                } else {
+                                    "复核未通过，已退回单位重新整改"
+                                }
+                            ),
+                        });
+                    }
+                    Err(e) => self.fail(Job::Rectify, e.to_string()),
                 }
             }
             Command::LoadHistory { account } => {
@@ -632,6 +718,107 @@ impl Worker {
                 self.load_inspections(quarter);
             }
             Err(e) => self.fail(Job::Inspect, format!("{e}。数据库没有任何改动。")),
+        }
+    }
+
+    fn load_rectifications(&self, quarter: Quarter) {
+        let Some(store) = &self.store else { return };
+        let loaded = (|| -> Result<RectificationView, String> {
+            let text = |e: &dyn std::fmt::Display| e.to_string();
+            let draw = store.current_draw(quarter).map_err(|e| text(&e))?;
+            let (total, rows) = match &draw {
+                Some(d) => {
+                    let report =
+                        crate::report::load_report(store, quarter).map_err(|e| text(&e))?;
+                    let rows = store.rectifications(d.info.id).map_err(|e| text(&e))?;
+                    (Some(report.total), rows)
+                }
+                None => (None, Vec::new()),
+            };
+            Ok(RectificationView {
+                quarter,
+                drawn: draw.is_some(),
+                total,
+                rows,
+                region: followup::region_name(store).map_err(|e| text(&e))?,
+                deadline_days: followup::deadline_days(store).map_err(|e| text(&e))?,
+            })
+        })();
+        match loaded {
+            Ok(view) => self.emit(Event::RectificationsLoaded(Box::new(view))),
+            Err(message) => self.fail(Job::Rectify, message),
+        }
+    }
+
+    fn export_notice(&self, quarter: Quarter, path: &std::path::Path) {
+        let Some(store) = &self.store else { return };
+        self.emit(Event::Progress {
+            job: Job::Export,
+            fraction: None,
+            text: "正在导出通报…".to_owned(),
+        });
+        match followup::export_notice(store, quarter, path) {
+            Ok(report) => self.emit(Event::Done {
+                job: Job::Export,
+                message: format!(
+                    "通报已保存：{}。{}",
+                    path.display(),
+                    crate::export::overview_line(&report)
+                ),
+            }),
+            Err(e) => self.fail(Job::Export, e.to_string()),
+        }
+    }
+
+    fn export_rectification(&mut self, quarter: Quarter, target: &SheetTarget) {
+        self.emit(Event::Progress {
+            job: Job::Export,
+            fraction: None,
+            text: "正在导出整改表…".to_owned(),
+        });
+        let Some(store) = &mut self.store else { return };
+        match followup::export_rectification(
+            store,
+            quarter,
+            target,
+            chrono::Local::now().naive_local(),
+        ) {
+            Ok(issued) => {
+                self.load_rectifications(quarter);
+                self.emit(Event::Done {
+                    job: Job::Export,
+                    message: format!("{}保存位置：{}", issued.summary(), target.path().display()),
+                });
+            }
+            Err(e) => self.fail(Job::Export, format!("{e}。数据库没有任何改动。")),
+        }
+    }
+
+    fn import_feedback(&mut self, paths: &[PathBuf], quarter: Quarter) {
+        let total = paths.len().max(1);
+        let outbox = self.outbox.clone();
+        let notify = &self.notify;
+        let mut progress = |n: usize| {
+            let _ = outbox.send(Event::Progress {
+                job: Job::Rectify,
+                fraction: Some(n as f32 / total as f32),
+                text: format!("正在读取第 {} 个文件（共 {total} 个）…", n + 1),
+            });
+            notify();
+        };
+        let Some(store) = &mut self.store else { return };
+        let result = followup::import_feedback(
+            store,
+            paths,
+            chrono::Local::now().naive_local(),
+            &mut progress,
+        );
+        match result {
+            Ok(report) => {
+                self.emit(Event::FeedbackImported(Box::new(report)));
+                self.load_rectifications(quarter);
+            }
+            Err(e) => self.fail(Job::Rectify, format!("{e}。数据库没有任何改动。")),
         }
     }
 }

@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::ExportError;
 use super::layout::{self, Formats, Widths, col, row};
+use crate::model::Quarter;
 use crate::report::{ProblemGroup, QuarterReport, Tally};
 
 /// The title of the notice: 示例市2026年第四季度政务新媒体抽查情况.
@@ -19,8 +20,8 @@ pub fn notice_title(report: &QuarterReport, region: &str) -> String {
 
 /// The file name offered when saving: 2026年第四季度政务新媒体抽查情况通报.xlsx
 #[must_use]
-pub fn notice_file_name(report: &QuarterReport) -> String {
-    format!("{}政务新媒体抽查情况通报.xlsx", report.quarter.label())
+pub fn notice_file_name(quarter: Quarter) -> String {
+    format!("{}政务新媒体抽查情况通报.xlsx", quarter.label())
 }
 
 /// Writes the notice of `report` to `path`; `region` (e.g. 示例市) goes in the title.

@@ -240,7 +240,10 @@ impl QuarterReport {
                     }
                     let item = checklist.and_then(|c| c.item(&f.item));
                     let category = item.map_or_else(|| f.item.clone(), |it| it.title.clone());
-                    titles.push(category.clone());
+                    let position = checklist
+                        .and_then(|c| c.items.iter().position(|it| it.id == f.item))
+                        .unwrap_or(usize::MAX);
+                    titles.push((position, category.clone()));
                     let evidence = i.evidence.iter().filter(|e| e.item == f.item);
                     let mut links = Vec::new();
                     let mut screenshots = 0;
@@ -290,7 +293,11 @@ impl QuarterReport {
                 },
                 status: ins.map_or(InspectionStatus::NotStarted, |i| i.status),
                 verdict,
-                problems: titles,
+                problems: {
+                    // In checklist order: veto items come first there.
+                    titles.sort();
+                    titles.into_iter().map(|(_, t)| t).collect()
+                },
             });
         }
         // Item order: the checklist's, where known.

@@ -5,16 +5,16 @@ use std::sync::mpsc::{Receiver, channel};
 
 /// A dialog in flight; poll it each frame.
 pub struct PendingDialog {
-    result: Receiver<Option<PathBuf>>,
+    result: Receiver<Vec<PathBuf>>,
 }
 
 impl PendingDialog {
-    /// `None` while the dialog is open; `Some(None)` if the user cancelled.
-    pub fn poll(&self) -> Option<Option<PathBuf>> {
+    /// `None` while the dialog is open; then the paths chosen (none if the user cancelled).
+    pub fn poll(&self) -> Option<Vec<PathBuf>> {
         match self.result.try_recv() {
-            Ok(path) => Some(path),
+            Ok(paths) => Some(paths),
             Err(std::sync::mpsc::TryRecvError::Empty) => None,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(None),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Vec::new()),
         }
     }
 }
@@ -40,6 +40,13 @@ fn off_frame<T: Send + 'static>(
 fn spawn(
     ctx: &egui::Context,
     show: impl FnOnce() -> Option<PathBuf> + Send + 'static,
+) -> Option<PendingDialog> {
+    spawn_many(ctx, move || show().into_iter().collect())
+}
+
+fn spawn_many(
+    ctx: &egui::Context,
+    show: impl FnOnce() -> Vec<PathBuf> + Send + 'static,
 ) -> Option<PendingDialog> {
     off_frame(ctx, "file-dialog", show).map(|result| PendingDialog { result })
 }
@@ -137,5 +144,24 @@ pub fn save_xlsx(ctx: &egui::Context, title: &'static str, name: String) -> Opti
                     p.with_extension("xlsx")
                 }
             })
+    })
+}
+
+/// Asks for the rectification sheets the units sent back (several at once).
+pub fn pick_feedback(ctx: &egui::Context) -> Option<PendingDialog> {
+    spawn_many(ctx, || {
+        rfd::FileDialog::new()
+            .set_title("选择单位交回的整改表（可多选）")
+            .add_filter("整改表（xlsx、xls、csv）", &["xlsx", "xlsm", "xls", "csv"])
+            .add_filter("所有文件", &["*"])
+            .pick_files()
+            .unwrap_or_default()
+    })
+}
+
+/// Asks for a folder to write files into.
+pub fn pick_folder(ctx: &egui::Context, title: &'static str) -> Option<PendingDialog> {
+    spawn(ctx, move || {
+        rfd::FileDialog::new().set_title(title).pick_folder()
     })
 }

@@ -5,6 +5,7 @@ mod dialogs;
 pub mod fonts;
 mod import_preview;
 pub mod inspect_screen;
+pub mod rectify_screen;
 pub mod roster_screen;
 pub mod sample_screen;
 
@@ -17,6 +18,7 @@ use crate::worker::{Command, Event, Job, WorkerHandle};
 use dialogs::PendingDialog;
 use import_preview::PreviewAction;
 use inspect_screen::{InspectAction, InspectScreen};
+use rectify_screen::{RectifyAction, RectifyScreen};
 use roster_screen::{RosterAction, RosterScreen};
 use sample_screen::{SampleAction, SampleScreen};
 
@@ -62,6 +64,10 @@ enum DialogPurpose {
     },
     Checklist(crate::model::Quarter),
     Results(crate::model::Quarter),
+    Notice(crate::model::Quarter),
+    RectificationBook(crate::model::Quarter),
+    RectificationFolder(crate::model::Quarter),
+    Feedback(crate::model::Quarter),
 }
 
 /// The screens, one per step of the work, in the order of the top bar.
@@ -70,16 +76,18 @@ pub enum Screen {
     Roster,
     Sample,
     Inspect,
+    Rectify,
 }
 
 impl Screen {
-    const ALL: [Self; 3] = [Self::Roster, Self::Sample, Self::Inspect];
+    const ALL: [Self; 4] = [Self::Roster, Self::Sample, Self::Inspect, Self::Rectify];
 
     fn label(self) -> &'static str {
         match self {
             Self::Roster => "名录",
             Self::Sample => "抽样",
             Self::Inspect => "检查",
+            Self::Rectify => "通报与整改",
         }
     }
 }
@@ -90,12 +98,15 @@ pub struct App {
     pub roster: RosterScreen,
     pub sample: SampleScreen,
     pub inspect: InspectScreen,
+    pub rectify: RectifyScreen,
     running: Option<Running>,
     preview: Option<(Box<ImportReport>, PathBuf)>,
     /// A screenshot being read from the clipboard, for (draw, account, item).
     paste: Option<(i64, i64, String, dialogs::PendingPaste)>,
     /// A results import with problem rows, shown until closed.
     results_report: Option<Box<crate::results::ResultsReport>>,
+    /// A feedback import with rows not taken, shown until closed.
+    feedback_report: Option<Box<crate::followup::FeedbackReport>>,
     dialog: Option<(DialogPurpose, PendingDialog)>,
     /// The last outcome, shown in the status bar.
     status: Option<(bool, String)>,
@@ -121,6 +132,7 @@ impl App {
                 chrono::Local::now().date_naive(),
                 crate::store::evidence_dir_for(&db),
             ),
+            rectify: RectifyScreen::new(chrono::Local::now().date_naive()),
             running: Some(Running {
                 job: Job::Open,
                 text: "正在打开数据库…".to_owned(),
@@ -130,6 +142,7 @@ impl App {
             preview: None,
             paste: None,
             results_report: None,
+            feedback_report: None,
             dialog: None,
             status: None,
             fatal: None,
@@ -195,8 +208,35 @@ impl App {
         if let Some((_, dialog)) = &self.dialog {
             if let Some(result) = dialog.poll() {
                 let (purpose, _) = self.dialog.take().expect("checked above");
-                if let Some(path) = result {
+                if let DialogPurpose::Feedback(quarter) = purpose {
+                    if !result.is_empty() {
+                        self.start(Job::Rectify, "正在读取整改反馈…");
+                        self.worker.send(Command::ImportFeedback {
+                            paths: result,
+                            quarter,
+                        });
+                    }
+                } else if let Some(path) = result.into_iter().next() {
                     match purpose {
+                        DialogPurpose::Feedback(_) => {}
+                        DialogPurpose::Notice(quarter) => {
+                            self.start(Job::Export, "正在导出通报…");
+                            self.worker.send(Command::ExportNotice { quarter, path });
+                        }
+                        DialogPurpose::RectificationBook(quarter) => {
+                            self.start(Job::Export, "正在导出整改表…");
+                            self.worker.send(Command::ExportRectification {
+                                quarter,
+                                target: crate::followup::SheetTarget::Book(path),
+                            });
+                        }
+                        DialogPurpose::RectificationFolder(quarter) => {
+                            self.start(Job::Export, "正在导出整改表…");
+                            self.worker.send(Command::ExportRectification {
+                                quarter,
+                                target: crate::followup::SheetTarget::Folder(path),
+                            });
+                        }
                         DialogPurpose::ImportRoster => self.import_file(path),
                         DialogPurpose::SaveProblems => {
                             self.worker.send(Command::SaveProblemList { path })
@@ -257,6 +297,17 @@ impl App {
                     true,
                     "请先在左侧打开一个账号，再把证据文件拖进来。".to_owned(),
                 ));
+            }
+        } else if self.screen == Screen::Rectify {
+            // Files dropped here are the sheets the units sent back.
+            if let Some(quarter) = self.rectify.quarter() {
+                if self.running.is_none() {
+                    self.start(Job::Rectify, "正在读取整改反馈…");
+                    self.worker.send(Command::ImportFeedback {
+                        paths: dropped,
+                        quarter,
+                    });
+                }
             }
         } else if let Some(path) = dropped.into_iter().next() {
             if self.running.is_none() && self.preview.is_none() {
@@ -346,6 +397,15 @@ impl App {
                 }
                 self.inspect.invalidate();
             }
+            Event::RectificationsLoaded(view) => self.rectify.set_view(*view),
+            Event::FeedbackImported(report) => {
+                self.running = None;
+                let nothing = report.counts.updated == 0 && report.counts.unchanged == 0;
+                self.status = Some((nothing, report.summary()));
+                if !report.issues.is_empty() || !report.unreadable.is_empty() {
+                    self.feedback_report = Some(report);
+                }
+            }
             Event::SettingSaved { key, value } => {
                 if key == crate::store::settings::USER_NAME {
                     self.inspect.set_name(value);
@@ -382,7 +442,14 @@ impl App {
                 let enabled = self.running.is_none() && self.preview.is_none();
                 ui.add_enabled_ui(enabled, |ui| {
                     for screen in Screen::ALL {
-                        ui.selectable_value(&mut self.screen, screen, screen.label());
+                        if ui
+                            .selectable_value(&mut self.screen, screen, screen.label())
+                            .clicked()
+                            && screen == Screen::Rectify
+                        {
+                            // Checks may have finished since: count them again.
+                            self.rectify.invalidate();
+                        }
                     }
                 });
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -450,12 +517,20 @@ impl App {
                         self.inspect_action(action);
                     }
                 }
+                Screen::Rectify => {
+                    let action = ui.add_enabled_ui(enabled, |ui| self.rectify.ui(ui)).inner;
+                    self.rectify_action(ui.ctx(), action);
+                }
             }
             if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
                 ui.ctx().debug_painter().text(
                     ui.max_rect().center(),
                     egui::Align2::CENTER_CENTER,
-                    "松开鼠标即可导入这个名录文件",
+                    match self.screen {
+                        Screen::Rectify => "松开鼠标即可导入单位交回的整改表",
+                        Screen::Inspect => "松开鼠标即可把文件添加为当前检查项的证据",
+                        _ => "松开鼠标即可导入这个名录文件",
+                    },
                     egui::FontId::proportional(24.0),
                     ui.visuals().strong_text_color(),
                 );
@@ -463,6 +538,101 @@ impl App {
         });
         self.preview_ui(ui.ctx());
         self.results_report_ui(ui.ctx());
+        self.feedback_report_ui(ui.ctx());
+    }
+
+    /// Shows a job in the status bar until its answer arrives.
+    fn start(&mut self, job: Job, text: &str) {
+        self.status = None;
+        self.running = Some(Running {
+            job,
+            text: text.to_owned(),
+            fraction: None,
+            cancellable: false,
+        });
+    }
+
+    fn feedback_report_ui(&mut self, ctx: &egui::Context) {
+        let Some(report) = &self.feedback_report else {
+            return;
+        };
+        let modal = egui::Modal::new(egui::Id::unique("feedback_report")).show(ctx, |ui| {
+            ui.heading("整改反馈导入报告");
+            ui.label(report.summary());
+            ui.label("下列行没有导入（行号为 Excel 左侧显示的行号），其余行已导入。请核对后让单位修改，再重新导入。");
+            egui::ScrollArea::vertical()
+                .max_height(360.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("feedback_problems")
+                        .striped(true)
+                        .num_columns(2)
+                        .show(ui, |ui| {
+                            ui.strong("位置");
+                            ui.strong("问题");
+                            ui.end_row();
+                            for i in report.unreadable.iter().chain(&report.issues) {
+                                ui.label(&i.place);
+                                ui.add(egui::Label::new(&i.message).wrap());
+                                ui.end_row();
+                            }
+                        });
+                });
+            if ui.button("关闭").clicked() {
+                ui.close();
+            }
+        });
+        if modal.should_close() {
+            self.feedback_report = None;
+        }
+    }
+
+    fn rectify_action(&mut self, ctx: &egui::Context, action: Option<RectifyAction>) {
+        let Some(action) = action else { return };
+        match action {
+            RectifyAction::Load(quarter) => self.worker.send(Command::LoadRectifications(quarter)),
+            RectifyAction::ExportNotice(quarter) => {
+                let name = crate::export::notice_file_name(quarter);
+                if let Some(d) = dialogs::save_xlsx(ctx, "导出通报", name) {
+                    self.dialog = Some((DialogPurpose::Notice(quarter), d));
+                }
+            }
+            RectifyAction::ExportSheets { quarter, folder } => {
+                let dialog = if folder {
+                    dialogs::pick_folder(ctx, "选择保存整改表的文件夹（每个单位一个文件）")
+                        .map(|d| (DialogPurpose::RectificationFolder(quarter), d))
+                } else {
+                    dialogs::save_xlsx(
+                        ctx,
+                        "导出整改表",
+                        crate::export::rectification_file_name(quarter),
+                    )
+                    .map(|d| (DialogPurpose::RectificationBook(quarter), d))
+                };
+                if dialog.is_some() {
+                    self.dialog = dialog;
+                }
+            }
+            RectifyAction::ImportFeedback(quarter) => {
+                if let Some(d) = dialogs::pick_feedback(ctx) {
+                    self.dialog = Some((DialogPurpose::Feedback(quarter), d));
+                }
+            }
+            RectifyAction::Review {
+                id,
+                close,
+                note,
+                quarter,
+            } => self.worker.send(Command::ReviewRectification {
+                id,
+                close,
+                note,
+                quarter,
+            }),
+            RectifyAction::SaveSetting { key, value } => {
+                self.worker.send(Command::SaveSetting { key, value });
+                self.rectify.invalidate();
+            }
+        }
     }
 
     fn results_report_ui(&mut self, ctx: &egui::Context) {
