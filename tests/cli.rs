@@ -332,3 +332,164 @@ fn spotcheck_db_env_is_used_without_db_flag() {
     assert!(out.status.success(), "stderr: {}", stderr(&out));
     assert_eq!(json(&out), Value::Array(Vec::new()));
 }
+
+/// A database holding the demo roster, a 2026Q4 draw and every check finished, made through
+/// the library as the window would.
+fn checked_quarter_db(dir: &Path) -> std::path::PathBuf {
+    let at = |m, d| {
+        chrono::NaiveDate::from_ymd_opt(2026, m, d)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .expect("valid time")
+    };
+    let roster = dir.join("名录.xlsx");
+    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(120, 9), &roster)
+        .expect("write roster");
+    let db = dir.join("t.db");
+    let mut store = spotcheck::store::Store::open(&db).expect("open store");
+    store
+        .set_setting(spotcheck::store::settings::USER_NAME, "王科员")
+        .expect("user");
+    store
+        .set_setting(spotcheck::store::settings::REGION_NAME, "示例市")
+        .expect("region");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+        .expect("read roster");
+    spotcheck::import::commit(&mut store, &preview, at(10, 1)).expect("import");
+    let request = spotcheck::store::DrawRequest {
+        quarter: "2026Q4".parse().expect("quarter"),
+        options: spotcheck::sampling::DrawOptions {
+            rate: spotcheck::sampling::Rate::MINIMUM,
+            strata: spotcheck::sampling::Strata::County,
+            prefer_not_drawn_in: 0,
+        },
+        seed: 42,
+        reason: None,
+    };
+    let draw = store.make_draw(&request, at(10, 2)).expect("draw");
+    spotcheck::demo::complete_checks(&mut store, &draw, at(11, 20)).expect("checks");
+    db
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one scenario: export, list, then the errors
+fn notice_rectification_sheets_and_their_list_from_the_command_line() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = checked_quarter_db(dir.path());
+
+    let notice = dir.path().join("通报.xlsx");
+    let out = run(
+        Some(&db),
+        &[
+            "export",
+            "notice",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&notice),
+        ],
+    );
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("通报已保存"), "{text}");
+    assert!(text.contains("本季度在运行政务新媒体账号"), "{text}");
+    let names = calamine::open_workbook_auto(&notice)
+        .map(|b| calamine::Reader::sheet_names(&b))
+        .expect("the notice is a workbook");
+    assert_eq!(names, ["总体情况", "问题账号", "其他问题", "全部结果"]);
+
+    // No .xlsx at the end: one file per unit in the folder.
+    let folder = dir.path().join("整改表");
+    let out = run(
+        Some(&db),
+        &[
+            "export",
+            "rectification",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&folder),
+        ],
+    );
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let files: Vec<_> = std::fs::read_dir(&folder)
+        .expect("folder created")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert!(!files.is_empty());
+    assert!(
+        files
+            .iter()
+            .all(|f| f.extension().is_some_and(|e| e == "xlsx"))
+    );
+    assert!(
+        stdout(&out).contains(&format!("已导出 {} 个单位", files.len())),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = run(
+        Some(&db),
+        &["rectification", "--quarter", "2026Q4", "--json"],
+    );
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let list = json(&out);
+    let list = list.as_array().expect("array");
+    let store = spotcheck::store::Store::open(&db).expect("open");
+    let draw = store
+        .current_draw("2026Q4".parse().expect("quarter"))
+        .expect("read")
+        .expect("draw");
+    let rows = store.rectifications(draw.info.id).expect("rows");
+    assert_eq!(list.len(), rows.len(), "{list:#?}");
+    let units: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.host_unit.as_str()).collect();
+    assert_eq!(files.len(), units.len());
+    for (item, r) in list.iter().zip(&rows) {
+        assert_eq!(item["code"], spotcheck::rectification::code(r.id));
+        assert_eq!(item["status"], "待整改", "{item}");
+        assert_eq!(item["quarter"], "2026Q4");
+        assert_eq!(item["name"], r.name.as_str());
+        let day = |key: &str| {
+            let t = item[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{key} in {item}"));
+            chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .unwrap_or_else(|e| panic!("{key} {t}: {e}"))
+        };
+        assert_eq!(
+            day("deadline"),
+            spotcheck::rectification::add_working_days(day("issued_on"), 10),
+            "{item}"
+        );
+        assert!(item["reply"].is_null());
+    }
+
+    // A mistyped quarter: a Chinese error, exit 1, nothing written.
+    let bad = dir.path().join("坏.xlsx");
+    let out = run(
+        Some(&db),
+        &[
+            "export",
+            "notice",
+            "--quarter",
+            "2026Q5",
+            "--out",
+            path_str(&bad),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("季度“2026Q5”的写法不正确"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!bad.exists());
+    // A quarter never drawn.
+    let out = run(
+        Some(&db),
+        &["rectification", "--quarter", "2025Q1", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("还没有抽样") && has_cjk(&err), "{err}");
+    assert!(stdout(&out).trim().is_empty(), "{}", stdout(&out));
+}

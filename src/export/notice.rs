@@ -28,10 +28,14 @@ pub fn notice_file_name(quarter: Quarter) -> String {
 pub fn write_notice(report: &QuarterReport, region: &str, path: &Path) -> Result<(), ExportError> {
     let f = Formats::new();
     let mut book = Workbook::new();
+    // Level 3 instead of 6: a third less CPU for a file about a tenth larger.
+    book.set_zip_compression_level(3);
     summary_sheet(book.add_worksheet(), report, region, &f)?;
     let failed = report.groups(true);
+    // The long sheets are written row by row to a temporary file (constant memory mode): less
+    // memory, and inline strings instead of a shared-string table to hash every cell into.
     problem_sheet(
-        book.add_worksheet(),
+        book.add_worksheet_with_constant_memory()?,
         "问题账号",
         &format!("{}不合格账号及问题", report.quarter.label()),
         &failed,
@@ -40,14 +44,14 @@ pub fn write_notice(report: &QuarterReport, region: &str, path: &Path) -> Result
     )?;
     let other = report.groups(false);
     problem_sheet(
-        book.add_worksheet(),
+        book.add_worksheet_with_constant_memory()?,
         "其他问题",
         &format!("{}合格账号存在的其他问题", report.quarter.label()),
         &other,
         "合格账号没有记录其他问题。",
         &f,
     )?;
-    results_sheet(book.add_worksheet(), report, &f)?;
+    results_sheet(book.add_worksheet_with_constant_memory()?, report, &f)?;
     book.save(path)?;
     Ok(())
 }

@@ -289,15 +289,23 @@ fn find<'a>(row: &FeedbackRow, known: &'a [Rectification]) -> Result<&'a Rectifi
                 && same(&row.category, &r.category)
         })
         .collect();
-    let narrowed: Vec<&Rectification> = if candidates.len() > 1 {
-        candidates
-            .iter()
-            .copied()
-            .filter(|r| same(&row.host_unit, &r.host_unit))
-            .collect()
-    } else {
-        candidates
-    };
+    // An account failing the same item again (复查) has one problem per quarter: the sheet
+    // answers the one still open, and of several, the latest quarter's.
+    let mut narrowed = candidates;
+    let rules: [&dyn Fn(&Rectification) -> bool; 2] =
+        [&|r| same(&row.host_unit, &r.host_unit), &|r| {
+            r.state != super::State::Closed
+        }];
+    for keep in rules {
+        if narrowed.len() > 1 {
+            narrowed.retain(|r| keep(r));
+        }
+    }
+    if narrowed.len() > 1 {
+        if let Some(latest) = narrowed.iter().map(|r| r.draw).max() {
+            narrowed.retain(|r| r.draw == latest);
+        }
+    }
     match narrowed.as_slice() {
         [one] => Ok(one),
         [] => Err(format!(

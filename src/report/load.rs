@@ -13,7 +13,7 @@ pub fn load_report(store: &Store, quarter: Quarter) -> Result<QuarterReport, Res
     let draw = store
         .current_draw(quarter)?
         .ok_or(DrawError::NoDraw(quarter))?;
-    let inspections = store.inspections(draw.info.id)?;
+    let inspections = store.inspections_with_failures(draw.info.id)?;
     let checklists = checklists_of(store, &inspections)?;
     let population: Vec<PopulationCell> = store.draw_population(draw.info.id)?;
     let previous = previous_failures(store, quarter.previous())?;
@@ -34,7 +34,7 @@ pub fn previous_failures(
     let Some(draw) = store.current_draw(quarter)? else {
         return Ok(HashMap::new());
     };
-    let inspections = store.inspections(draw.info.id)?;
+    let inspections = store.inspections_with_failures(draw.info.id)?;
     let checklists = checklists_of(store, &inspections)?;
     let mut out = HashMap::new();
     for i in &inspections {

@@ -331,9 +331,13 @@ impl QuarterReport {
             total.accounts += cell.accounts;
         }
         for (d, outcome) in draw.accounts.iter().zip(&accounts) {
-            let a = &d.account.account;
-            tally(&mut regions, &region_of(a)).count(outcome);
-            tally(&mut platforms, &platform_of(a)).count(outcome);
+            // Counted where the draw counted it, so that 抽查数 and 账号总数 agree.
+            let (region, platform) = d.counted_as.clone().unwrap_or_else(|| {
+                let a = &d.account.account;
+                (region_of(a), platform_of(a))
+            });
+            tally(&mut regions, &region).count(outcome);
+            tally(&mut platforms, &platform).count(outcome);
             total.count(outcome);
         }
 

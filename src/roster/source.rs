@@ -372,7 +372,11 @@ fn damaged(path: &Path, detail: String) -> RosterError {
 fn xlsx_error(path: &Path, e: XlsxError) -> RosterError {
     match e {
         XlsxError::Io(e) => damaged(path, format!("读取出错（{e}）")),
-        XlsxError::Zip(e) => damaged(path, format!("压缩数据无法解压（{e}）")),
+        // The zip reader's own words are English and say no more than this.
+        XlsxError::Zip(_) => damaged(
+            path,
+            "压缩数据不完整或已损坏，文件可能没有复制完整".to_owned(),
+        ),
         XlsxError::WorksheetNotFound(name) => damaged(
             path,
             format!("工作簿登记了工作表“{name}”，但找不到它的内容"),

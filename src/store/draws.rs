@@ -67,6 +67,9 @@ pub struct DrawnAccount {
     /// Failed last quarter, so re-checked (复查) this quarter.
     pub recheck: bool,
     pub inspector: Option<String>,
+    /// The region and platform the notice counts it under: as they were at the draw (the
+    /// roster may have changed since); `None` for draws made before this was recorded.
+    pub counted_as: Option<(String, String)>,
 }
 
 /// A draw with its strata and accounts.
@@ -304,25 +307,37 @@ impl Store {
                 ])?;
             }
             let mut stmt = tx.prepare(
-                "INSERT INTO draw_account (draw, account, position, stratum, drawn, recheck) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO draw_account (draw, account, position, stratum, drawn, recheck, counted_region, counted_platform)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for (position, &(c, h)) in sample.picks.iter().enumerate() {
-                let id = population[c].id;
-                let recheck = failed.contains(&id);
+                let a = &population[c];
+                let recheck = failed.contains(&a.id);
                 stmt.execute(params![
                     draw,
-                    id,
+                    a.id,
                     int(position),
                     sample.strata[h].key,
                     true,
-                    recheck
+                    recheck,
+                    region_of(&a.account),
+                    platform_of(&a.account)
                 ])?;
             }
             let extra = rechecks.iter().filter(|a| !drawn.contains(&a.id));
             for (position, a) in extra.enumerate() {
                 let stratum = request.options.strata.stratum_of(&a.account);
                 let position = int(sample.len() + position);
-                stmt.execute(params![draw, a.id, position, stratum, false, true])?;
+                stmt.execute(params![
+                    draw,
+                    a.id,
+                    position,
+                    stratum,
+                    false,
+                    true,
+                    region_of(&a.account),
+                    platform_of(&a.account)
+                ])?;
             }
             let mut cells: HashMap<(String, String), i64> = HashMap::new();
             for a in &population {
@@ -442,15 +457,33 @@ impl Store {
             .map(|a| a.map(|a| (a.id, a)))
             .collect::<Result<_, _>>()?;
         let mut stmt = self.conn.prepare(
-            "SELECT account, stratum, drawn, recheck, inspector FROM draw_account WHERE draw = ?1 ORDER BY position",
+            "SELECT account, stratum, drawn, recheck, inspector, counted_region, counted_platform
+             FROM draw_account WHERE draw = ?1 ORDER BY position",
         )?;
-        let rows: Vec<(i64, String, bool, bool, Option<String>)> = stmt
+        type Row = (
+            i64,
+            String,
+            bool,
+            bool,
+            Option<String>,
+            Option<(String, String)>,
+        );
+        let rows: Vec<Row> = stmt
             .query_map([draw], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                let region: Option<String> = r.get(5)?;
+                let platform: Option<String> = r.get(6)?;
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    region.zip(platform),
+                ))
             })?
             .collect::<Result<_, _>>()?;
         let mut accounts = Vec::with_capacity(rows.len());
-        for (id, stratum, drawn, recheck, inspector) in rows {
+        for (id, stratum, drawn, recheck, inspector, counted_as) in rows {
             let account = by_id.get(&id).cloned().ok_or_else(|| {
                 StoreError::Corrupt(format!("抽样记录引用了不存在的账号（编号 {id}）"))
             })?;
@@ -460,6 +493,7 @@ impl Store {
                 drawn,
                 recheck,
                 inspector,
+                counted_as,
             });
         }
         let mut stmt = self

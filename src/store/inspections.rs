@@ -252,6 +252,82 @@ fn load_checklist(
     Ok(json.map(|j| Checklist::from_json(&j)).transpose()?)
 }
 
+const INSPECTION_COLUMNS: &str = "id, draw, account, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at";
+const FINDING_COLUMNS: &str = "f.inspection, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at";
+const EVIDENCE_COLUMNS: &str =
+    "e.inspection, e.id, e.item, e.sha256, e.file_name, e.url, e.added_by, e.added_at";
+
+/// An inspection row (`INSPECTION_COLUMNS`), without findings and evidence.
+fn inspection_from(r: &rusqlite::Row<'_>) -> Result<Inspection, rusqlite::Error> {
+    let status: String = r.get(5)?;
+    let verdict: Option<String> = r.get(6)?;
+    let started: String = r.get(9)?;
+    let finished: Option<String> = r.get(10)?;
+    Ok(Inspection {
+        id: r.get(0)?,
+        draw: r.get(1)?,
+        account: r.get(2)?,
+        checklist_id: r.get(3)?,
+        checklist_version: r.get(4)?,
+        status: if status == "done" {
+            InspectionStatus::Done
+        } else {
+            InspectionStatus::InProgress
+        },
+        verdict: verdict.as_deref().and_then(verdict_from),
+        score: r.get(7)?,
+        inspector: r.get(8)?,
+        started_at: time(&started),
+        finished_at: finished.as_deref().map(time),
+        findings: Vec::new(),
+        evidence: Vec::new(),
+    })
+}
+
+/// A finding row (`FINDING_COLUMNS`) and the inspection it belongs to.
+fn finding_from(r: &rusqlite::Row<'_>) -> Result<(i64, StoredFinding), rusqlite::Error> {
+    let answer: Option<String> = r.get(2)?;
+    let at: String = r.get(7)?;
+    Ok((
+        r.get(0)?,
+        StoredFinding {
+            finding: Finding {
+                item: r.get(1)?,
+                answer: answer.as_deref().and_then(answer_from),
+                note: r.get(3)?,
+                last_update: day(r.get(4)?),
+                checked_on: day(r.get(5)?),
+            },
+            updated_by: r.get(6)?,
+            updated_at: time(&at),
+        },
+    ))
+}
+
+/// An evidence row (`EVIDENCE_COLUMNS`) and the inspection it belongs to.
+fn evidence_from(r: &rusqlite::Row<'_>) -> Result<(i64, Evidence), rusqlite::Error> {
+    let sha: Option<String> = r.get(3)?;
+    let name: Option<String> = r.get(4)?;
+    let url: Option<String> = r.get(5)?;
+    let at: String = r.get(7)?;
+    Ok((
+        r.get(0)?,
+        Evidence {
+            id: r.get(1)?,
+            item: r.get(2)?,
+            kind: match (sha, url) {
+                (Some(sha256), _) => EvidenceKind::File {
+                    sha256,
+                    file_name: name.unwrap_or_default(),
+                },
+                (None, url) => EvidenceKind::Url(url.unwrap_or_default()),
+            },
+            added_by: r.get(6)?,
+            added_at: time(&at),
+        },
+    ))
+}
+
 fn read_inspection(
     conn: &Connection,
     draw: i64,
@@ -259,84 +335,27 @@ fn read_inspection(
 ) -> Result<Option<Inspection>, rusqlite::Error> {
     let Some(mut ins) = conn
         .query_row(
-            "SELECT id, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at
-             FROM inspection WHERE draw = ?1 AND account = ?2",
+            &format!(
+                "SELECT {INSPECTION_COLUMNS} FROM inspection WHERE draw = ?1 AND account = ?2"
+            ),
             params![draw, account],
-            |r| {
-                let status: String = r.get(3)?;
-                let verdict: Option<String> = r.get(4)?;
-                let started: String = r.get(7)?;
-                let finished: Option<String> = r.get(8)?;
-                Ok(Inspection {
-                    id: r.get(0)?,
-                    draw,
-                    account,
-                    checklist_id: r.get(1)?,
-                    checklist_version: r.get(2)?,
-                    status: if status == "done" {
-                        InspectionStatus::Done
-                    } else {
-                        InspectionStatus::InProgress
-                    },
-                    verdict: verdict.as_deref().and_then(verdict_from),
-                    score: r.get(5)?,
-                    inspector: r.get(6)?,
-                    started_at: time(&started),
-                    finished_at: finished.as_deref().map(time),
-                    findings: Vec::new(),
-                    evidence: Vec::new(),
-                })
-            },
+            inspection_from,
         )
         .optional()?
     else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT item, answer, note, last_update, checked_on, updated_by, updated_at FROM finding
-         WHERE inspection = ?1",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {FINDING_COLUMNS} FROM finding f WHERE f.inspection = ?1"
+    ))?;
     ins.findings = stmt
-        .query_map([ins.id], |r| {
-            let answer: Option<String> = r.get(1)?;
-            let at: String = r.get(6)?;
-            Ok(StoredFinding {
-                finding: Finding {
-                    item: r.get(0)?,
-                    answer: answer.as_deref().and_then(answer_from),
-                    note: r.get(2)?,
-                    last_update: day(r.get(3)?),
-                    checked_on: day(r.get(4)?),
-                },
-                updated_by: r.get(5)?,
-                updated_at: time(&at),
-            })
-        })?
+        .query_map([ins.id], |r| finding_from(r).map(|(_, f)| f))?
         .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, item, sha256, file_name, url, added_by, added_at FROM evidence
-         WHERE inspection = ?1 ORDER BY id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVIDENCE_COLUMNS} FROM evidence e WHERE e.inspection = ?1 ORDER BY e.id"
+    ))?;
     ins.evidence = stmt
-        .query_map([ins.id], |r| {
-            let sha: Option<String> = r.get(2)?;
-            let name: Option<String> = r.get(3)?;
-            let url: Option<String> = r.get(4)?;
-            let at: String = r.get(6)?;
-            Ok(Evidence {
-                id: r.get(0)?,
-                item: r.get(1)?,
-                kind: match (sha, url) {
-                    (Some(sha256), _) => EvidenceKind::File {
-                        sha256,
-                        file_name: name.unwrap_or_default(),
-                    },
-                    (None, url) => EvidenceKind::Url(url.unwrap_or_default()),
-                },
-                added_by: r.get(5)?,
-                added_at: time(&at),
-            })
-        })?
+        .query_map([ins.id], |r| evidence_from(r).map(|(_, e)| e))?
         .collect::<Result<_, _>>()?;
     Ok(Some(ins))
 }
@@ -452,6 +471,40 @@ impl Store {
         for account in accounts {
             if let Some(ins) = read_inspection(&self.conn, draw, account)? {
                 out.push(ins);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every started check of a draw with only its 不符合 findings and the evidence of those
+    /// items: what the notice and the rectification sheets need, read in three queries.
+    pub fn inspections_with_failures(&self, draw: i64) -> Result<Vec<Inspection>, InspectError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {INSPECTION_COLUMNS} FROM inspection WHERE draw = ?1 ORDER BY id"
+        ))?;
+        let mut out: Vec<Inspection> = stmt
+            .query_map([draw], inspection_from)?
+            .collect::<Result<_, _>>()?;
+        let index: HashMap<i64, usize> = out.iter().enumerate().map(|(n, i)| (i.id, n)).collect();
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {FINDING_COLUMNS} FROM finding f JOIN inspection i ON i.id = f.inspection
+             WHERE i.draw = ?1 AND f.answer = 'fail'"
+        ))?;
+        for row in stmt.query_map([draw], finding_from)? {
+            let (inspection, finding) = row?;
+            if let Some(&n) = index.get(&inspection) {
+                out[n].findings.push(finding);
+            }
+        }
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM evidence e JOIN inspection i ON i.id = e.inspection
+             JOIN finding f ON f.inspection = e.inspection AND f.item = e.item
+             WHERE i.draw = ?1 AND f.answer = 'fail' ORDER BY e.id"
+        ))?;
+        for row in stmt.query_map([draw], evidence_from)? {
+            let (inspection, evidence) = row?;
+            if let Some(&n) = index.get(&inspection) {
+                out[n].evidence.push(evidence);
             }
         }
         Ok(out)

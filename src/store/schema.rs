@@ -153,9 +153,13 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX evidence_by_inspection ON evidence(inspection);
     ",
-    // 4: the population of a draw by region and platform (for the notice's 账号总数), and the
-    // problems sent to host units to fix (整改), with their answers and review.
+    // 4: the population of a draw by region and platform (for the notice's 账号总数), the
+    // region and platform each sampled account was counted under at the draw (a later roster
+    // may move it), and the problems sent to host units to fix (整改), with answers and review.
     r"
+    ALTER TABLE draw_account ADD COLUMN counted_region TEXT;
+    ALTER TABLE draw_account ADD COLUMN counted_platform TEXT;
+    CREATE INDEX finding_failing ON finding(inspection) WHERE answer = 'fail';
     CREATE TABLE draw_population (
         draw     INTEGER NOT NULL REFERENCES draw(id),
         region   TEXT NOT NULL,

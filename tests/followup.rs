@@ -1,0 +1,1551 @@
+//! What leaves the office after a quarter's checks and what comes back, on real files in a
+//! temporary directory: the notice (its numbers against the store, its print settings, text that
+//! stays text), the rectification sheets (one workbook or one file per unit, protection,
+//! dropdown, deadline), the units' filled-in sheets read back, the office's review, and the
+//! 复查 of the next quarter.
+
+// Each test walks one scenario from roster to file; splitting them would hide the story.
+#![allow(clippy::too_many_lines)]
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use calamine::{Data, Reader, open_workbook_auto};
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_xlsxwriter::{Format, Workbook};
+use spotcheck::checklist::{Answer, Checklist, Finding, ItemKind, Verdict};
+use spotcheck::followup::{self, FeedbackReport, SheetTarget};
+use spotcheck::model::{Account, AccountStatus, Quarter};
+use spotcheck::rectification::{
+    Rectification, Reply, State, Status, add_working_days, code, parse_code,
+};
+use spotcheck::sampling::{DrawOptions, Rate, Strata};
+use spotcheck::store::{
+    AnswerCounts, DrawRecord, DrawRequest, Inspection, InspectionStatus, RectifyError, Store,
+    settings,
+};
+use tempfile::TempDir;
+
+const USER: &str = "王科员";
+const REGION: &str = "示例市";
+
+/// The columns of a rectification sheet, 问题编号 last (hidden).
+const SHEET_HEADERS: [&str; 13] = [
+    "序号",
+    "主办单位",
+    "账号名称",
+    "平台",
+    "问题类别",
+    "问题描述",
+    "整改要求",
+    "整改时限",
+    "整改情况",
+    "完成时间",
+    "联系人",
+    "联系电话",
+    "问题编号",
+];
+/// Zero-based columns of the rectification sheet.
+const COL_NAME: usize = 2;
+const COL_DEADLINE: usize = 7;
+const COL_REPLY: usize = 8;
+const COL_CODE: usize = 12;
+/// Zero-based row of the rectification sheet's header (Excel row 4).
+const SHEET_HEADER_ROW: usize = 3;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+fn at(y: i32, m: u32, d: u32, hour: u32) -> NaiveDateTime {
+    day(y, m, d).and_hms_opt(hour, 0, 0).expect("valid time")
+}
+
+fn quarter(text: &str) -> Quarter {
+    text.parse().expect("valid quarter")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: a roster imported through the real reader, a draw, finished checks.
+
+/// A database in `dir` holding `accounts`, imported from a real roster xlsx, with the user
+/// and region names set.
+fn store_with(dir: &Path, accounts: &[Account]) -> Store {
+    let roster = dir.join("名录.xlsx");
+    spotcheck::demo::write_roster_xlsx(accounts, &roster).expect("write roster");
+    let mut store = Store::open(&dir.join("t.db")).expect("open store");
+    store
+        .set_setting(settings::USER_NAME, USER)
+        .expect("user name");
+    store
+        .set_setting(settings::REGION_NAME, REGION)
+        .expect("region name");
+    let cancel = AtomicBool::new(false);
+    let preview =
+        spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("preview");
+    spotcheck::import::commit(&mut store, &preview, at(2026, 10, 1, 9)).expect("import");
+    store
+}
+
+fn draw(store: &mut Store, q: &str, rate: Rate, seed: u64, when: NaiveDateTime) -> DrawRecord {
+    let request = DrawRequest {
+        quarter: quarter(q),
+        options: DrawOptions {
+            rate,
+            strata: Strata::County,
+            prefer_not_drawn_in: 0,
+        },
+        seed,
+        reason: None,
+    };
+    store.make_draw(&request, when).expect("draw")
+}
+
+/// A quarter whose checks are all finished.
+struct Checked {
+    dir: TempDir,
+    store: Store,
+    draw: DrawRecord,
+    roster: Vec<Account>,
+}
+
+/// 200 demo accounts, 2026Q4 drawn at 30% on 2 October, every check finished on 20 November.
+fn checked_quarter() -> Checked {
+    let dir = TempDir::new().expect("tempdir");
+    let roster = spotcheck::demo::accounts(200, 11);
+    let mut store = store_with(dir.path(), &roster);
+    assert_eq!(store.accounts().expect("accounts").len(), roster.len());
+    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
+    let finished = spotcheck::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+        .expect("complete checks");
+    assert_eq!(finished, record.accounts.len());
+    Checked {
+        dir,
+        store,
+        draw: record,
+        roster,
+    }
+}
+
+/// The findings answered 不符合, per account, with the item titles of the built-in checklist.
+fn failing_items(ins: &Inspection) -> Vec<String> {
+    let checklist = Checklist::builtin();
+    ins.findings
+        .iter()
+        .filter(|f| f.finding.answer == Some(Answer::Fail))
+        .map(|f| {
+            checklist
+                .item(&f.finding.item)
+                .map_or_else(|| f.finding.item.clone(), |i| i.title.clone())
+        })
+        .collect()
+}
+
+fn inspections_by_account(store: &Store, draw: i64) -> HashMap<i64, Inspection> {
+    store
+        .inspections(draw)
+        .expect("inspections")
+        .into_iter()
+        .map(|i| (i.account, i))
+        .collect()
+}
+
+fn export_sheets(
+    store: &mut Store,
+    q: &str,
+    target: &SheetTarget,
+    now: NaiveDateTime,
+) -> followup::Issued {
+    followup::export_rectification(store, quarter(q), target, now).expect("export rectification")
+}
+
+fn import(store: &mut Store, files: &[PathBuf], now: NaiveDateTime) -> FeedbackReport {
+    followup::import_feedback(store, files, now, &mut |_| {}).expect("import feedback")
+}
+
+fn by_id(rows: &[Rectification]) -> HashMap<i64, &Rectification> {
+    rows.iter().map(|r| (r.id, r)).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading files back: calamine for values, the zip for the raw XML.
+
+fn sheet_names(path: &Path) -> Vec<String> {
+    open_workbook_auto(path)
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+        .sheet_names()
+}
+
+/// Every cell of a sheet, indexed from A1 (row, column), padded with `Data::Empty`.
+fn grid(path: &Path, sheet: &str) -> Vec<Vec<Data>> {
+    let mut book =
+        open_workbook_auto(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    let range = book
+        .worksheet_range(sheet)
+        .unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
+    let (Some((r0, c0)), Some((r1, c1))) = (range.start(), range.end()) else {
+        return Vec::new();
+    };
+    let (r0, c0) = (r0 as usize, c0 as usize);
+    let mut out = vec![vec![Data::Empty; c1 as usize + 1]; r1 as usize + 1];
+    for (r, row) in range.rows().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            out[r0 + r][c0 + c] = value.clone();
+        }
+    }
+    out
+}
+
+fn cell(grid: &[Vec<Data>], r: usize, c: usize) -> &Data {
+    grid.get(r)
+        .and_then(|row| row.get(c))
+        .unwrap_or(&Data::Empty)
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn number(d: &Data) -> f64 {
+    match d {
+        Data::Float(f) => *f,
+        #[allow(clippy::cast_precision_loss)]
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn count(d: &Data) -> usize {
+    let n = number(d);
+    assert!(n >= 0.0 && n.fract() == 0.0, "not a count: {n}");
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let n = n as usize;
+    n
+}
+
+fn date(d: &Data) -> NaiveDate {
+    match d {
+        Data::DateTime(dt) => dt.as_datetime().expect("a date").date(),
+        other => panic!("not a date cell: {other:?}"),
+    }
+}
+
+/// One part of an xlsx (a zip), as text.
+fn xml(path: &Path, entry: &str) -> String {
+    let file = std::fs::File::open(path).expect("open xlsx");
+    let mut zip = zip::ZipArchive::new(file).expect("xlsx is a zip");
+    let mut part = zip
+        .by_name(entry)
+        .unwrap_or_else(|e| panic!("{entry} in {}: {e}", path.display()));
+    let mut out = String::new();
+    part.read_to_string(&mut out).expect("read part");
+    out
+}
+
+/// The XML of every worksheet of an xlsx, in sheet order.
+fn sheet_xmls(path: &Path) -> Vec<String> {
+    (1..=sheet_names(path).len())
+        .map(|n| xml(path, &format!("xl/worksheets/sheet{n}.xml")))
+        .collect()
+}
+
+/// The `<tag .../>` or `<tag ...>` element starting at the first occurrence of `<tag ` or `<tag>`.
+fn element<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let start = xml
+        .find(&format!("<{tag} "))
+        .or_else(|| xml.find(&format!("<{tag}>")))?;
+    let end = xml[start..].find('>')? + start + 1;
+    Some(&xml[start..end])
+}
+
+// ---------------------------------------------------------------------------------------------
+// A unit's copy of its rectification sheet.
+
+/// Where a problem's row is in a rectification workbook.
+#[derive(Debug, Clone)]
+struct Place {
+    sheet: String,
+    /// As Excel shows it (1-based).
+    row: u32,
+}
+
+/// The rows of every sheet of a rectification workbook, by problem id (from 问题编号).
+fn locate(path: &Path) -> HashMap<i64, Place> {
+    let mut out = HashMap::new();
+    for sheet in sheet_names(path) {
+        for (r, row) in grid(path, &sheet).iter().enumerate() {
+            if let Some(id) = row.get(COL_CODE).and_then(|d| parse_code(&text(d))) {
+                let place = Place {
+                    sheet: sheet.clone(),
+                    row: u32::try_from(r + 1).expect("small"),
+                };
+                assert!(out.insert(id, place).is_none(), "{} listed twice", code(id));
+            }
+        }
+    }
+    out
+}
+
+/// What a unit types in the four columns it fills in.
+#[derive(Debug, Clone)]
+struct Fill {
+    reply: &'static str,
+    done: Option<NaiveDate>,
+    contact: &'static str,
+    phone: &'static str,
+}
+
+fn fill(reply: &'static str, done: Option<NaiveDate>) -> Fill {
+    Fill {
+        reply,
+        done,
+        contact: "李联络",
+        phone: "020-12345678",
+    }
+}
+
+/// Copies a rectification workbook cell by cell (as a unit's Excel saves it again), writing
+/// `answers` into the rows whose 问题编号 they name.
+fn unit_copy(src: &Path, dst: &Path, answers: &HashMap<i64, Fill>) {
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let mut book = Workbook::new();
+    for name in sheet_names(src) {
+        let cells = grid(src, &name);
+        let sheet = book.add_worksheet();
+        sheet.set_name(&name).expect("sheet name");
+        for (r, row) in cells.iter().enumerate() {
+            let r32 = u32::try_from(r).expect("row");
+            for (c, value) in row.iter().enumerate() {
+                let c16 = u16::try_from(c).expect("col");
+                match value {
+                    Data::String(s) => sheet.write_string(r32, c16, s).map(|_| ()),
+                    Data::Float(f) => sheet.write_number(r32, c16, *f).map(|_| ()),
+                    #[allow(clippy::cast_precision_loss)]
+                    Data::Int(i) => sheet.write_number(r32, c16, *i as f64).map(|_| ()),
+                    Data::Bool(b) => sheet.write_boolean(r32, c16, *b).map(|_| ()),
+                    Data::DateTime(d) => sheet
+                        .write_datetime_with_format(
+                            r32,
+                            c16,
+                            d.as_datetime().expect("a date"),
+                            &date_format,
+                        )
+                        .map(|_| ()),
+                    _ => Ok(()),
+                }
+                .expect("write cell");
+            }
+            let Some(answer) = row
+                .get(COL_CODE)
+                .and_then(|d| parse_code(&text(d)))
+                .and_then(|id| answers.get(&id))
+            else {
+                continue;
+            };
+            sheet.write_string(r32, 8, answer.reply).expect("w");
+            if let Some(d) = answer.done {
+                sheet
+                    .write_date_with_format(r32, 9, d, &date_format)
+                    .expect("w");
+            }
+            sheet.write_string(r32, 10, answer.contact).expect("w");
+            sheet.write_string(r32, 11, answer.phone).expect("w");
+        }
+    }
+    book.save(dst).expect("save unit copy");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The notice.
+
+/// The rows of the 总体情况 table whose header starts with `first` (区县 or 平台), down to and
+/// including its 合计 row.
+fn tally_table(summary: &[Vec<Data>], first: &str) -> Vec<Vec<Data>> {
+    let header = summary
+        .iter()
+        .position(|row| text(&row[0]) == first)
+        .unwrap_or_else(|| panic!("no {first} table in 总体情况"));
+    let heads: Vec<String> = (0..7).map(|c| text(cell(summary, header, c))).collect();
+    assert_eq!(
+        heads,
+        [
+            first,
+            "账号总数",
+            "抽查数",
+            "抽查比例",
+            "合格数",
+            "不合格数",
+            "合格率"
+        ]
+    );
+    let mut rows = Vec::new();
+    for row in &summary[header + 1..] {
+        rows.push(row.clone());
+        if text(&row[0]) == "合计" {
+            return rows;
+        }
+        assert!(
+            !text(&row[0]).is_empty(),
+            "the {first} table ends before 合计"
+        );
+    }
+    panic!("the {first} table has no 合计 row");
+}
+
+/// 账号总数, 抽查数, 合格数, 不合格数.
+type Tally = [usize; 4];
+
+fn assert_tally_rows(table: &[Vec<Data>], expected: &BTreeMap<String, Tally>, what: &str) {
+    let mut total: Tally = [0; 4];
+    for t in expected.values() {
+        for i in 0..4 {
+            total[i] += t[i];
+        }
+    }
+    let (last, rows) = table.split_last().expect("rows");
+    let names: Vec<String> = rows.iter().map(|r| text(&r[0])).collect();
+    let wanted: Vec<String> = expected.keys().cloned().collect();
+    assert_eq!(names, wanted, "{what}: one row per name, in order");
+    let checks = rows
+        .iter()
+        .map(|r| (r, expected[&text(&r[0])]))
+        .chain(std::iter::once((last, total)));
+    for (row, t) in checks {
+        let name = text(&row[0]);
+        let got = [
+            count(&row[1]),
+            count(&row[2]),
+            count(&row[4]),
+            count(&row[5]),
+        ];
+        assert_eq!(got, t, "{what} {name}: 账号总数/抽查数/合格数/不合格数");
+        #[allow(clippy::cast_precision_loss)]
+        let ratio = t[1] as f64 / t[0] as f64;
+        assert!(
+            (number(&row[3]) - ratio).abs() < 1e-9,
+            "{what} {name}: 抽查比例"
+        );
+        let finished = t[2] + t[3];
+        if finished == 0 {
+            assert_eq!(
+                text(&row[6]),
+                "—",
+                "{what} {name}: 合格率 without finished checks"
+            );
+        } else {
+            #[allow(clippy::cast_precision_loss)]
+            let rate = t[2] as f64 / finished as f64;
+            assert!(
+                (number(&row[6]) - rate).abs() < 1e-9,
+                "{what} {name}: 合格率"
+            );
+        }
+    }
+}
+
+/// A problem sheet of the notice read back: (heading, rows under it as (账号名称, 问题类别)).
+fn problem_groups(sheet: &[Vec<Data>]) -> Vec<(String, Vec<(String, String)>)> {
+    let heads: Vec<String> = (0..9).map(|c| text(cell(sheet, 1, c))).collect();
+    assert_eq!(
+        heads,
+        [
+            "序号",
+            "地市",
+            "区县",
+            "主办单位",
+            "账号名称",
+            "平台",
+            "问题类别",
+            "问题描述",
+            "最后更新日期"
+        ]
+    );
+    let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for row in sheet.iter().skip(2) {
+        match &row[0] {
+            Data::Float(_) | Data::Int(_) => {
+                let group = groups.last_mut().expect("a data row under a heading");
+                assert_eq!(count(&row[0]), group.1.len() + 1, "序号 restarts per group");
+                group.1.push((text(&row[4]), text(&row[6])));
+            }
+            Data::String(s) if !s.is_empty() => groups.push((s.clone(), Vec::new())),
+            _ => {}
+        }
+    }
+    groups
+}
+
+/// The N of a heading ending in “（N 个）”.
+fn heading_count(heading: &str) -> usize {
+    let inner = heading
+        .strip_suffix(" 个）")
+        .and_then(|h| h.rsplit_once('（'))
+        .unwrap_or_else(|| panic!("heading without a count: {heading}"))
+        .1;
+    inner.parse().expect("a number")
+}
+
+/// Checks a problem sheet against the (账号名称, 问题类别) pairs expected in it.
+fn assert_problem_sheet(sheet: &[Vec<Data>], expected: &BTreeSet<(String, String)>, what: &str) {
+    let groups = problem_groups(sheet);
+    let mut seen_plain = false;
+    let mut found = BTreeSet::new();
+    for (heading, rows) in &groups {
+        let veto = heading.contains("（单项否决）");
+        assert!(
+            !(veto && seen_plain),
+            "{what}: veto group after a plain one: {heading}"
+        );
+        seen_plain |= !veto;
+        assert_eq!(heading_count(heading), rows.len(), "{what}: {heading}");
+        for (name, category) in rows {
+            assert!(
+                heading.contains(category.as_str()),
+                "{what}: {category} listed under {heading}"
+            );
+            assert!(
+                found.insert((name.clone(), category.clone())),
+                "{what}: {name} {category} twice"
+            );
+        }
+    }
+    assert_eq!(&found, expected, "{what}: the problems listed");
+    let title = text(cell(sheet, 0, 0));
+    let accounts: BTreeSet<&String> = expected.iter().map(|(n, _)| n).collect();
+    assert!(
+        title.ends_with(&format!(
+            "（{} 个账号，{} 个问题）",
+            accounts.len(),
+            expected.len()
+        )),
+        "{what}: {title}"
+    );
+}
+
+#[test]
+fn notice_numbers_match_the_store() {
+    let Checked {
+        dir,
+        store,
+        draw: record,
+        roster,
+    } = checked_quarter();
+    let path = dir.path().join("通报.xlsx");
+    let report = followup::export_notice(&store, quarter("2026Q4"), &path).expect("export");
+    assert_eq!(report.total.unfinished(), 0);
+    assert_eq!(
+        sheet_names(&path),
+        ["总体情况", "问题账号", "其他问题", "全部结果"]
+    );
+
+    // What the store says, counted here without the report.
+    let draw = store
+        .current_draw(quarter("2026Q4"))
+        .expect("read")
+        .expect("a draw");
+    assert_eq!(draw, record);
+    let inspections = inspections_by_account(&store, draw.info.id);
+    assert_eq!(inspections.len(), draw.accounts.len());
+    let verdict = |id: i64| {
+        let ins = &inspections[&id];
+        assert_eq!(ins.status, InspectionStatus::Done);
+        ins.verdict.expect("a finished check has a verdict")
+    };
+    let mut by_county: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_platform: BTreeMap<String, Tally> = BTreeMap::new();
+    for a in roster.iter().filter(|a| {
+        !matches!(
+            a.status,
+            AccountStatus::Stopped | AccountStatus::Deregistered
+        )
+    }) {
+        by_county.entry(a.county.clone()).or_default()[0] += 1;
+        by_platform.entry(a.platform.clone()).or_default()[0] += 1;
+    }
+    let mut failed_pairs = BTreeSet::new();
+    let mut other_pairs = BTreeSet::new();
+    for d in &draw.accounts {
+        let a = &d.account.account;
+        let v = verdict(d.account.id);
+        for t in [
+            by_county.entry(a.county.clone()).or_default(),
+            by_platform.entry(a.platform.clone()).or_default(),
+        ] {
+            t[1] += 1;
+            match v {
+                Verdict::Pass => t[2] += 1,
+                Verdict::Fail => t[3] += 1,
+            }
+        }
+        for category in failing_items(&inspections[&d.account.id]) {
+            let pairs = if v == Verdict::Fail {
+                &mut failed_pairs
+            } else {
+                &mut other_pairs
+            };
+            pairs.insert((a.name.clone(), category));
+        }
+    }
+    assert!(
+        !failed_pairs.is_empty() && !other_pairs.is_empty(),
+        "the demo quarter has both"
+    );
+
+    // 总体情况: the two tables.
+    let summary = grid(&path, "总体情况");
+    assert_eq!(
+        text(cell(&summary, 0, 0)),
+        "示例市2026年第四季度政务新媒体抽查情况"
+    );
+    assert_tally_rows(&tally_table(&summary, "区县"), &by_county, "按区县");
+    assert_tally_rows(&tally_table(&summary, "平台"), &by_platform, "按平台");
+    assert!(
+        summary
+            .iter()
+            .any(|r| text(&r[0]) == "上季度没有需要复查的不合格账号。"),
+        "no 2026Q3 draw, so no 复查"
+    );
+
+    // 问题账号 and 其他问题.
+    assert_problem_sheet(&grid(&path, "问题账号"), &failed_pairs, "问题账号");
+    assert_problem_sheet(&grid(&path, "其他问题"), &other_pairs, "其他问题");
+
+    // 全部结果: one row per sampled account, in draw order, with its verdict.
+    let results = grid(&path, "全部结果");
+    assert_eq!(text(cell(&results, 1, 4)), "账号名称");
+    assert_eq!(text(cell(&results, 1, 10)), "检查结论");
+    let rows: Vec<&Vec<Data>> = results.iter().skip(2).collect();
+    assert_eq!(rows.len(), draw.accounts.len());
+    for (row, d) in rows.iter().zip(&draw.accounts) {
+        let a = &d.account.account;
+        assert_eq!(text(&row[4]), a.name);
+        assert_eq!(text(&row[5]), a.platform);
+        assert_eq!(text(&row[9]), "已完成");
+        assert_eq!(text(&row[10]), verdict(d.account.id).label(), "{}", a.name);
+    }
+}
+
+#[test]
+fn notice_and_sheets_print_on_a4_landscape_with_titles() {
+    let Checked { dir, mut store, .. } = checked_quarter();
+    let notice = dir.path().join("通报.xlsx");
+    followup::export_notice(&store, quarter("2026Q4"), &notice).expect("export notice");
+    let book = dir.path().join("整改表.xlsx");
+    export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(book.clone()),
+        at(2026, 11, 25, 10),
+    );
+
+    // (file, Excel row of the table header, sheets holding a table): the notice's 总体情况 is
+    // a page of text and small tables, its three other sheets are tables; every sheet of the
+    // rectification book is one unit's table.
+    for (path, header_row, table_sheets) in [(&notice, 2, 1..4), (&book, 4, 0..usize::MAX)] {
+        let what = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let sheets = sheet_xmls(path);
+        for (n, sheet) in sheets.iter().enumerate() {
+            let setup = element(sheet, "pageSetup")
+                .unwrap_or_else(|| panic!("{what} sheet {n}: no pageSetup"));
+            assert!(
+                setup.contains(r#"paperSize="9""#),
+                "{what} {n}: A4: {setup}"
+            );
+            assert!(
+                setup.contains(r#"orientation="landscape""#),
+                "{what} {n}: {setup}"
+            );
+            assert!(setup.contains(r#"fitToHeight="0""#), "{what} {n}: {setup}");
+            // One page wide: fitToWidth="1" is the OOXML default, which writers leave out.
+            assert!(
+                !setup.contains("fitToWidth") || setup.contains(r#"fitToWidth="1""#),
+                "{what} {n}: {setup}"
+            );
+            assert!(
+                sheet.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
+                "{what} {n}: fit to page"
+            );
+            assert!(
+                sheet.contains("<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter>"),
+                "{what} {n}: page numbers at the foot"
+            );
+            if table_sheets.contains(&n) {
+                let pane =
+                    element(sheet, "pane").unwrap_or_else(|| panic!("{what} {n}: no frozen pane"));
+                assert!(pane.contains(r#"state="frozen""#), "{what} {n}: {pane}");
+                assert!(
+                    pane.contains(&format!(r#"ySplit="{header_row}""#)),
+                    "{what} {n}: {pane}"
+                );
+            }
+        }
+        let workbook = xml(path, "xl/workbook.xml");
+        let titles: Vec<&str> = workbook
+            .match_indices(r#"<definedName name="_xlnm.Print_Titles""#)
+            .map(|(i, _)| {
+                let end = workbook[i..].find("</definedName>").expect("closed") + i;
+                &workbook[i..end]
+            })
+            .collect();
+        let with_titles: BTreeSet<usize> = titles
+            .iter()
+            .map(|t| {
+                let id = t.split(r#"localSheetId=""#).nth(1).expect("localSheetId");
+                id[..id.find('"').expect("quoted")]
+                    .parse()
+                    .expect("a number")
+            })
+            .collect();
+        let tables: BTreeSet<usize> = (0..sheets.len())
+            .filter(|n| table_sheets.contains(n))
+            .collect();
+        assert_eq!(with_titles, tables, "{what}: {titles:?}");
+        assert_eq!(titles.len(), tables.len(), "{what}: {titles:?}");
+        for t in &titles {
+            assert!(
+                t.ends_with(&format!("!${header_row}:${header_row}")),
+                "{what}: {t}"
+            );
+        }
+        let styles = xml(path, "xl/styles.xml");
+        assert!(
+            styles.contains(r#"<name val="宋体"/>"#),
+            "{what}: 宋体 in styles"
+        );
+    }
+}
+
+#[test]
+fn text_starting_with_an_equals_sign_stays_text() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut roster = spotcheck::demo::accounts(12, 3);
+    let odd_name = "=1+1";
+    let odd_unit = "=HYPERLINK(\"http://x\")";
+    let odd_note = "=SUM(A1:A2) 链接无法打开";
+    roster[0].name = odd_name.to_owned();
+    roster[0].host_unit = odd_unit.to_owned();
+    roster[0].status = AccountStatus::Normal;
+    let mut store = store_with(dir.path(), &roster);
+    let rate: Rate = "100%".parse().expect("rate");
+    let record = draw(&mut store, "2026Q4", rate, 42, at(2026, 10, 2, 9));
+    let odd = record
+        .accounts
+        .iter()
+        .find(|d| d.account.account.name == odd_name)
+        .expect("drawn at 100%")
+        .clone();
+    assert_eq!(
+        odd.account.account.host_unit, odd_unit,
+        "the roster reader kept the text"
+    );
+    spotcheck::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10)).expect("checks");
+    let failed = store
+        .save_finding(
+            record.info.id,
+            odd.account.id,
+            &Finding {
+                item: "V01".to_owned(),
+                answer: Some(Answer::Fail),
+                note: odd_note.to_owned(),
+                last_update: None,
+                checked_on: None,
+            },
+            at(2026, 11, 20, 11),
+        )
+        .expect("save");
+    assert_eq!(failed.verdict, Some(Verdict::Fail));
+    assert_eq!(failed.status, InspectionStatus::Done);
+
+    let notice = dir.path().join("通报.xlsx");
+    followup::export_notice(&store, quarter("2026Q4"), &notice).expect("notice");
+    let book = dir.path().join("整改表.xlsx");
+    export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(book.clone()),
+        at(2026, 11, 25, 10),
+    );
+    let folder = dir.path().join("各单位");
+    let issued = export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Folder(folder),
+        at(2026, 11, 25, 10),
+    );
+
+    for path in [&notice, &book].into_iter().chain(&issued.files) {
+        for (n, sheet) in sheet_xmls(path).iter().enumerate() {
+            assert!(
+                !sheet.contains("<f>") && !sheet.contains("<f "),
+                "{} sheet {n} holds a formula",
+                path.display()
+            );
+        }
+    }
+
+    // The notice: the name, unit and note read back exactly, as strings.
+    let problems = grid(&notice, "问题账号");
+    let row = problems
+        .iter()
+        .find(|r| r[4] == Data::String(odd_name.to_owned()))
+        .expect("the account in 问题账号");
+    assert_eq!(row[3], Data::String(odd_unit.to_owned()));
+    assert_eq!(text(&row[6]), "严重表述错误");
+    assert_eq!(text(&row[7]), odd_note);
+    let results = grid(&notice, "全部结果");
+    assert!(
+        results
+            .iter()
+            .any(|r| r[4] == Data::String(odd_name.to_owned()) && text(&r[10]) == "不合格")
+    );
+
+    // The rectification workbook: the unit's sheet holds the account's rows.
+    let places = locate(&book);
+    let rows = store.rectifications(record.info.id).expect("rows");
+    let mine: Vec<&Rectification> = rows.iter().filter(|r| r.name == odd_name).collect();
+    assert!(!mine.is_empty());
+    for r in &mine {
+        let place = &places[&r.id];
+        let sheet = grid(&book, &place.sheet);
+        let row = &sheet[place.row as usize - 1];
+        assert_eq!(row[1], Data::String(odd_unit.to_owned()));
+        assert_eq!(row[COL_NAME], Data::String(odd_name.to_owned()));
+    }
+    // The unit's file in the folder is named after it, made safe for Windows.
+    assert!(
+        issued.files.iter().any(|f| f
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .starts_with("=HYPERLINK(_http___x_)")),
+        "{:?}",
+        issued.files
+    );
+}
+
+#[test]
+fn rectification_sheets_go_out_come_back_and_are_reviewed() {
+    let Checked {
+        dir,
+        mut store,
+        draw: record,
+        ..
+    } = checked_quarter();
+    let now = at(2026, 11, 25, 10);
+    let path = dir.path().join("整改表.xlsx");
+    let issued = export_sheets(&mut store, "2026Q4", &SheetTarget::Book(path.clone()), now);
+    let deadline = add_working_days(now.date(), 10);
+    assert_eq!(deadline, day(2026, 12, 9));
+    let rows = store.rectifications(record.info.id).expect("rows");
+    assert!(
+        rows.len() >= 6,
+        "the demo quarter has problems: {}",
+        rows.len()
+    );
+    assert_eq!(issued.counts.added, rows.len());
+    assert_eq!((issued.counts.kept, issued.counts.withdrawn), (0, 0));
+    assert_eq!(issued.problems, rows.len());
+    assert_eq!(issued.files, std::slice::from_ref(&path));
+    assert_eq!(issued.deadline, Some(deadline));
+    assert_eq!(issued.unfinished, 0);
+    for r in &rows {
+        assert_eq!(
+            (r.issued_on, r.deadline, r.state),
+            (now.date(), deadline, State::Open)
+        );
+        assert_eq!(r.status(now.date()), Status::Pending);
+    }
+
+    // One sheet per host unit, each with the unit's problems.
+    let units: BTreeSet<&str> = rows.iter().map(|r| r.host_unit.as_str()).collect();
+    assert_eq!(issued.units, units.len());
+    let names = sheet_names(&path);
+    assert_eq!(
+        names.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        units
+    );
+    let xmls = sheet_xmls(&path);
+    let ids = by_id(&rows);
+    let mut listed = 0;
+    for (name, sheet_xml) in names.iter().zip(&xmls) {
+        let sheet = grid(&path, name);
+        let heads: Vec<String> = (0..13)
+            .map(|c| text(cell(&sheet, SHEET_HEADER_ROW, c)))
+            .collect();
+        assert_eq!(heads, SHEET_HEADERS, "{name}");
+        assert_eq!(
+            text(cell(&sheet, 0, 0)),
+            "示例市2026年第四季度政务新媒体检查问题整改表"
+        );
+        for row in &sheet[SHEET_HEADER_ROW + 1..] {
+            let id = parse_code(&text(&row[COL_CODE])).expect("every row has its code");
+            let r = ids[&id];
+            assert_eq!(text(&row[1]), *name);
+            assert_eq!(text(&row[COL_NAME]), r.name);
+            assert_eq!(text(&row[4]), r.category);
+            assert_eq!(date(&row[COL_DEADLINE]), deadline, "整改时限");
+            assert_eq!(text(&row[COL_REPLY]), "", "nothing answered yet");
+            listed += 1;
+        }
+        let hidden = sheet_xml
+            .match_indices("<col ")
+            .map(|(i, _)| element(&sheet_xml[i..], "col").expect("col"))
+            .find(|c| c.contains(r#"min="13""#))
+            .unwrap_or_else(|| panic!("{name}: no <col> for 问题编号"));
+        assert!(
+            hidden.contains(r#"max="13""#) && hidden.contains(r#"hidden="1""#),
+            "{name}: {hidden}"
+        );
+        assert!(sheet_xml.contains("<sheetProtection"), "{name}: protected");
+        let validation = element(sheet_xml, "dataValidation").expect("dropdown");
+        assert!(
+            validation.contains(r#"type="list""#),
+            "{name}: {validation}"
+        );
+        let formula = sheet_xml
+            .split("<formula1>")
+            .nth(1)
+            .and_then(|f| f.split("</formula1>").next())
+            .expect("formula1")
+            .replace("&quot;", "\"");
+        assert_eq!(formula, "\"已整改,正在整改,无法整改并说明理由\"", "{name}");
+    }
+    assert_eq!(listed, rows.len());
+
+    // A unit fills in its rows: three done, one in progress, one unreadable answer.
+    let places = locate(&path);
+    let (done, doing, unclear) = (&rows[0..3], &rows[3], &rows[4]);
+    let finished_on = day(2026, 11, 28);
+    let mut answers: HashMap<i64, Fill> = done
+        .iter()
+        .map(|r| (r.id, fill("已整改", Some(finished_on))))
+        .collect();
+    answers.insert(doing.id, fill("正在整改", None));
+    answers.insert(unclear.id, fill("看情况", None));
+    let copy = dir.path().join("反馈.xlsx");
+    unit_copy(&path, &copy, &answers);
+
+    let report = import(&mut store, std::slice::from_ref(&copy), at(2026, 11, 30, 9));
+    assert_eq!(report.files, ["反馈.xlsx"]);
+    assert!(report.unreadable.is_empty(), "{:?}", report.unreadable);
+    assert_eq!(
+        report.counts,
+        AnswerCounts {
+            updated: 4,
+            unchanged: 0,
+            already_closed: 0
+        }
+    );
+    assert_eq!(report.unanswered, rows.len() - 5);
+    assert_eq!(report.issues.len(), 1, "{:?}", report.issues);
+    let place = &places[&unclear.id];
+    let issue = &report.issues[0];
+    assert!(issue.place.contains("反馈.xlsx"), "{issue:?}");
+    assert!(
+        issue.place.contains(&format!("“{}”", place.sheet)),
+        "{issue:?}"
+    );
+    assert!(
+        issue.place.contains(&format!("第 {} 行", place.row)),
+        "{issue:?}"
+    );
+    assert!(issue.message.contains("看情况"), "{issue:?}");
+
+    let stored = store.rectifications(record.info.id).expect("rows");
+    let now_ids = by_id(&stored);
+    for r in done {
+        let s = now_ids[&r.id];
+        assert_eq!(s.state, State::Replied);
+        assert_eq!(s.reply, Some(Reply::Done));
+        assert_eq!(s.reply_text, "已整改");
+        assert_eq!(s.completed_on, Some(finished_on));
+        assert_eq!(
+            (s.contact.as_str(), s.phone.as_str()),
+            ("李联络", "020-12345678")
+        );
+        assert_eq!(s.replied_at, Some(at(2026, 11, 30, 9)));
+    }
+    assert_eq!(now_ids[&doing.id].reply, Some(Reply::InProgress));
+    let answered: BTreeSet<i64> = done.iter().chain([doing]).map(|r| r.id).collect();
+    let before = day(2026, 12, 9);
+    let after = day(2026, 12, 10);
+    for s in &stored {
+        if answered.contains(&s.id) {
+            assert_eq!(s.status(before), Status::Replied, "{}", code(s.id));
+        } else {
+            assert_eq!(s.state, State::Open, "{}", code(s.id));
+            assert_eq!(s.status(before), Status::Pending, "{}", code(s.id));
+        }
+        // Past the deadline only a reported fix is not overdue.
+        let expected = if s.reply == Some(Reply::Done) {
+            Status::Replied
+        } else {
+            Status::Overdue
+        };
+        assert_eq!(s.status(after), expected, "{}", code(s.id));
+    }
+
+    // The office reviews: closes one fix, rejects another (a note is required).
+    let review_at = at(2026, 12, 1, 15);
+    let closed = store
+        .review_rectification(done[0].id, true, "", review_at)
+        .expect("close");
+    assert_eq!(closed.state, State::Closed);
+    assert_eq!(closed.status(after), Status::Closed);
+    assert_eq!(closed.reviewed_by, USER);
+    let refused = store.review_rectification(done[1].id, false, "  ", review_at);
+    assert!(
+        matches!(refused, Err(RectifyError::NeedsNote)),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store
+            .rectification(done[1].id)
+            .expect("read")
+            .expect("row")
+            .state,
+        State::Replied,
+        "a refused review changes nothing"
+    );
+    let note = "抽查时仍未恢复更新";
+    let rejected = store
+        .review_rectification(done[1].id, false, note, review_at)
+        .expect("reject");
+    assert_eq!(rejected.state, State::Reopened);
+    assert_eq!(rejected.status(before), Status::Rejected);
+    assert_eq!(rejected.review_note, note);
+
+    // The unit sends the same file again.
+    let again = import(&mut store, &[copy], at(2026, 12, 2, 9));
+    assert_eq!(
+        again.counts,
+        AnswerCounts {
+            updated: 0,
+            unchanged: 3,
+            already_closed: 1
+        }
+    );
+    assert_eq!(again.issues.len(), 1);
+    let after_again = store.rectifications(record.info.id).expect("rows");
+    let after_ids = by_id(&after_again);
+    assert_eq!(after_ids[&done[0].id].state, State::Closed);
+    assert_eq!(
+        after_ids[&done[1].id].state,
+        State::Reopened,
+        "the old answer is no new fix"
+    );
+    assert_eq!(after_ids[&done[2].id].state, State::Replied);
+    assert_eq!(
+        after_ids[&done[2].id].replied_at,
+        Some(at(2026, 11, 30, 9)),
+        "unchanged"
+    );
+
+    // Exported again: the closed problem is gone, the rejected one asks for a new answer.
+    let second = dir.path().join("整改表2.xlsx");
+    let reissued = export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(second.clone()),
+        at(2026, 12, 3, 9),
+    );
+    assert_eq!(
+        (reissued.counts.added, reissued.counts.kept),
+        (0, rows.len())
+    );
+    assert_eq!(reissued.problems, rows.len() - 1);
+    let places = locate(&second);
+    assert!(
+        !places.contains_key(&done[0].id),
+        "closed problems are not sent again"
+    );
+    let p = &places[&done[1].id];
+    let sheet = grid(&second, &p.sheet);
+    let row = &sheet[p.row as usize - 1];
+    assert!(
+        text(&row[6]).contains(&format!("复核未通过：{note}")),
+        "{}",
+        text(&row[6])
+    );
+    assert_eq!(
+        text(&row[COL_REPLY]),
+        "",
+        "a rejected fix needs a new answer"
+    );
+    let p = &places[&done[2].id];
+    let row = &grid(&second, &p.sheet)[p.row as usize - 1];
+    assert_eq!(
+        text(&row[COL_REPLY]),
+        "已整改",
+        "the earlier answer is shown"
+    );
+    assert_eq!(date(&row[9]), finished_on);
+    assert_eq!(date(&row[COL_DEADLINE]), deadline, "the deadline is kept");
+}
+
+#[test]
+fn folder_export_writes_one_file_per_unit_and_reads_them_all_back() {
+    let Checked {
+        dir,
+        mut store,
+        draw: record,
+        ..
+    } = checked_quarter();
+    let folder = dir.path().join("整改表");
+    let issued = export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Folder(folder.clone()),
+        at(2026, 11, 25, 10),
+    );
+    let rows = store.rectifications(record.info.id).expect("rows");
+    let units: BTreeSet<&str> = rows.iter().map(|r| r.host_unit.as_str()).collect();
+    assert_eq!(issued.units, units.len());
+    assert_eq!(issued.files.len(), units.len());
+    let mut on_disk: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .expect("folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    on_disk.sort();
+    let mut files = issued.files.clone();
+    files.sort();
+    assert_eq!(on_disk, files, "exactly the files reported");
+
+    let mut answers = HashMap::new();
+    let mut seen = BTreeSet::new();
+    for file in &files {
+        let name = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.ends_with("-2026年第四季度整改表.xlsx"), "{name}");
+        let sheets = sheet_names(file);
+        assert_eq!(sheets.len(), 1, "{name}");
+        let unit = &sheets[0];
+        assert!(
+            name.starts_with(unit.as_str()),
+            "{name} is named after {unit}"
+        );
+        assert!(units.contains(unit.as_str()));
+        seen.insert(unit.clone());
+        // Each unit answers its first problem.
+        let first = locate(file)
+            .into_iter()
+            .min_by_key(|(_, p)| p.row)
+            .expect("a problem")
+            .0;
+        answers.insert(first, fill("已整改，已恢复更新", Some(day(2026, 12, 1))));
+    }
+    assert_eq!(seen.len(), units.len(), "one file per unit");
+
+    let copies: Vec<PathBuf> = files
+        .iter()
+        .map(|f| {
+            let copy = dir.path().join(f.file_name().expect("name"));
+            unit_copy(f, &copy, &answers);
+            copy
+        })
+        .collect();
+    let report = import(&mut store, &copies, at(2026, 12, 2, 9));
+    assert_eq!(report.files.len(), copies.len());
+    assert!(
+        report.unreadable.is_empty() && report.issues.is_empty(),
+        "{report:?}"
+    );
+    assert_eq!(report.counts.updated, units.len());
+    assert_eq!(report.unanswered, rows.len() - units.len());
+    for r in store.rectifications(record.info.id).expect("rows") {
+        let answered = answers.contains_key(&r.id);
+        assert_eq!(r.state == State::Replied, answered, "{}", code(r.id));
+        if answered {
+            assert_eq!(r.reply, Some(Reply::Done));
+            assert_eq!(r.reply_text, "已整改，已恢复更新");
+        }
+    }
+}
+
+#[test]
+fn feedback_without_codes_is_matched_by_name_platform_and_category() {
+    let Checked {
+        dir,
+        mut store,
+        draw: record,
+        ..
+    } = checked_quarter();
+    export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(dir.path().join("整改表.xlsx")),
+        at(2026, 11, 25, 10),
+    );
+    let rows = store.rectifications(record.info.id).expect("rows");
+    let (a, b) = (&rows[0], &rows[rows.len() - 1]);
+
+    // A unit's own sheet: a title, then only the columns it cares about.
+    let path = dir.path().join("自制反馈.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("反馈").expect("name");
+    sheet
+        .write_string(0, 0, "关于政务新媒体问题整改情况的报告")
+        .expect("w");
+    for (c, h) in ["账号名称", "平台", "问题类别", "整改情况", "完成时间"]
+        .iter()
+        .enumerate()
+    {
+        sheet
+            .write_string(1, u16::try_from(c).expect("c"), *h)
+            .expect("w");
+    }
+    let lines = [
+        [
+            a.name.as_str(),
+            &a.platform,
+            &a.category,
+            "已完成整改",
+            "2026年12月1日",
+        ],
+        [b.name.as_str(), &b.platform, &b.category, "整改中", ""],
+        [
+            "不存在的账号",
+            "微信公众号",
+            "更新时效",
+            "已整改",
+            "2026-12-01",
+        ],
+    ];
+    for (r, line) in lines.iter().enumerate() {
+        for (c, value) in line.iter().enumerate() {
+            if !value.is_empty() {
+                sheet
+                    .write_string(
+                        u32::try_from(r + 2).expect("r"),
+                        u16::try_from(c).expect("c"),
+                        *value,
+                    )
+                    .expect("w");
+            }
+        }
+    }
+    book.save(&path).expect("save");
+
+    let report = import(&mut store, &[path], at(2026, 12, 2, 9));
+    assert_eq!(report.files, ["自制反馈.xlsx"]);
+    assert_eq!(report.counts.updated, 2, "{report:?}");
+    assert_eq!(report.issues.len(), 1, "{:?}", report.issues);
+    let issue = &report.issues[0];
+    assert!(issue.place.contains("第 5 行"), "{issue:?}");
+    assert!(issue.place.contains("“反馈”"), "{issue:?}");
+    assert!(issue.message.contains("不存在的账号"), "{issue:?}");
+
+    let a = store.rectification(a.id).expect("read").expect("row");
+    assert_eq!((a.state, a.reply), (State::Replied, Some(Reply::Done)));
+    assert_eq!(a.completed_on, Some(day(2026, 12, 1)));
+    assert_eq!(a.reply_text, "已完成整改");
+    let b = store.rectification(b.id).expect("read").expect("row");
+    assert_eq!(
+        (b.state, b.reply),
+        (State::Replied, Some(Reply::InProgress))
+    );
+    assert_eq!(b.completed_on, None);
+    let others = store
+        .rectifications(record.info.id)
+        .expect("rows")
+        .into_iter()
+        .filter(|r| r.state != State::Open)
+        .count();
+    assert_eq!(others, 2, "nothing else was touched");
+}
+
+#[test]
+fn files_that_are_not_feedback_are_reported_and_change_nothing() {
+    let Checked {
+        dir,
+        mut store,
+        draw: record,
+        ..
+    } = checked_quarter();
+    let sheets = dir.path().join("整改表.xlsx");
+    export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(sheets.clone()),
+        at(2026, 11, 25, 10),
+    );
+    let before = store.rectifications(record.info.id).expect("rows");
+    let log_before = store.log_entries().expect("log").len();
+
+    let roster = dir.path().join("名录.xlsx");
+    let truncated = dir.path().join("截断.xlsx");
+    let bytes = std::fs::read(&sheets).expect("read");
+    std::fs::write(&truncated, &bytes[..200]).expect("write");
+
+    for (file, expect) in [(&roster, "整改情况"), (&truncated, "")] {
+        let report = import(&mut store, std::slice::from_ref(file), at(2026, 12, 2, 9));
+        let name = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        assert!(report.files.is_empty(), "{name}: {report:?}");
+        assert_eq!(report.counts, AnswerCounts::default());
+        assert!(report.issues.is_empty());
+        assert_eq!(report.unreadable.len(), 1, "{name}");
+        let u = &report.unreadable[0];
+        assert_eq!(u.place, name);
+        assert!(
+            u.message
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "a Chinese message: {}",
+            u.message
+        );
+        assert!(u.message.contains(expect), "{}", u.message);
+        assert!(!u.message.contains("panicked"));
+        assert!(
+            report.summary().contains("1 个文件无法读取"),
+            "{}",
+            report.summary()
+        );
+    }
+    // Both at once, next to a good file: the good one is read.
+    let report = import(&mut store, &[roster, sheets, truncated], at(2026, 12, 2, 9));
+    assert_eq!(report.files, ["整改表.xlsx"]);
+    assert_eq!(report.unreadable.len(), 2);
+    assert_eq!(report.counts, AnswerCounts::default());
+    assert_eq!(report.unanswered, before.len());
+
+    assert_eq!(store.rectifications(record.info.id).expect("rows"), before);
+    assert_eq!(
+        store.log_entries().expect("log").len(),
+        log_before,
+        "nothing logged"
+    );
+}
+
+#[test]
+fn the_deadline_follows_the_setting_and_is_kept_on_a_later_export() {
+    let Checked {
+        dir,
+        mut store,
+        draw: record,
+        ..
+    } = checked_quarter();
+    store
+        .set_setting(settings::RECTIFICATION_DAYS, "15")
+        .expect("setting");
+    let now = at(2026, 11, 25, 10); // a Wednesday
+    let first = export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(dir.path().join("一.xlsx")),
+        now,
+    );
+    let deadline = day(2026, 12, 16);
+    assert_eq!(add_working_days(now.date(), 15), deadline);
+    assert_eq!(first.deadline, Some(deadline));
+    assert!(first.counts.added > 0);
+    assert!(
+        first.summary().contains("整改时限 2026年12月16日"),
+        "{}",
+        first.summary()
+    );
+
+    let week_later = at(2026, 12, 2, 10);
+    let path = dir.path().join("二.xlsx");
+    let second = export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(path.clone()),
+        week_later,
+    );
+    assert_eq!(second.counts.added, 0);
+    assert_eq!(second.counts.kept, first.counts.added);
+    assert_eq!(second.counts.withdrawn, 0);
+    assert_eq!(
+        second.deadline,
+        Some(deadline),
+        "not 15 working days after the second export"
+    );
+    let rows = store.rectifications(record.info.id).expect("rows");
+    assert_eq!(rows.len(), first.counts.added);
+    for r in &rows {
+        assert_eq!((r.issued_on, r.deadline), (now.date(), deadline));
+    }
+    for (id, p) in locate(&path) {
+        let row = &grid(&path, &p.sheet)[p.row as usize - 1];
+        assert_eq!(date(&row[COL_DEADLINE]), deadline, "{}", code(id));
+    }
+    let issued_logs = store
+        .log_entries()
+        .expect("log")
+        .iter()
+        .filter(|e| e.action == "下发整改")
+        .count();
+    assert_eq!(issued_logs, 1, "the second export issued nothing");
+}
+
+#[test]
+fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
+    let Checked {
+        dir,
+        mut store,
+        draw: q4,
+        ..
+    } = checked_quarter();
+    let q4_inspections = inspections_by_account(&store, q4.info.id);
+    let failed: HashMap<i64, Vec<String>> = q4_inspections
+        .values()
+        .filter(|i| i.verdict == Some(Verdict::Fail))
+        .map(|i| (i.account, failing_items(i)))
+        .collect();
+    assert!(!failed.is_empty());
+
+    let q1 = draw(&mut store, "2027Q1", Rate::MINIMUM, 2027, at(2027, 1, 5, 9));
+    let rechecked: HashMap<i64, &str> = q1
+        .accounts
+        .iter()
+        .filter(|d| d.recheck)
+        .map(|d| (d.account.id, d.account.account.name.as_str()))
+        .collect();
+    assert_eq!(
+        rechecked.keys().copied().collect::<BTreeSet<_>>(),
+        failed.keys().copied().collect::<BTreeSet<_>>(),
+        "every account failed in 2026Q4 is re-checked"
+    );
+    assert_eq!(q1.info.rechecks, failed.len());
+    spotcheck::demo::complete_checks(&mut store, &q1, at(2027, 2, 20, 10)).expect("checks");
+    let q1_inspections = inspections_by_account(&store, q1.info.id);
+
+    let path = dir.path().join("2027Q1通报.xlsx");
+    followup::export_notice(&store, quarter("2027Q1"), &path).expect("notice");
+    let summary = grid(&path, "总体情况");
+    let header = summary
+        .iter()
+        .position(|r| text(&r[0]) == "序号" && text(&r[1]) == "区县")
+        .expect("a 复查 table");
+    let heads: Vec<String> = (0..7).map(|c| text(cell(&summary, header, c))).collect();
+    assert_eq!(
+        heads,
+        [
+            "序号",
+            "区县",
+            "主办单位",
+            "账号名称",
+            "平台",
+            "上季度问题",
+            "复查结果"
+        ]
+    );
+    assert_eq!(
+        text(cell(&summary, header - 1, 0)),
+        "三、上季度不合格账号复查情况"
+    );
+    let rows: Vec<&Vec<Data>> = summary[header + 1..]
+        .iter()
+        .take_while(|r| !text(&r[0]).is_empty())
+        .collect();
+    assert_eq!(rows.len(), failed.len(), "one row per 复查");
+    let mut outcomes = BTreeSet::new();
+    let by_name: HashMap<&str, i64> = rechecked.iter().map(|(id, n)| (*n, *id)).collect();
+    for (n, row) in rows.iter().enumerate() {
+        assert_eq!(count(&row[0]), n + 1);
+        let id = by_name[text(&row[3]).as_str()];
+        let previous: BTreeSet<String> = text(&row[5]).split('、').map(str::to_owned).collect();
+        let expected: BTreeSet<String> = failed[&id].iter().cloned().collect();
+        assert_eq!(previous, expected, "上季度问题 of {}", text(&row[3]));
+        let outcome = match q1_inspections[&id].verdict {
+            Some(Verdict::Pass) => "已整改，复查合格",
+            Some(Verdict::Fail) => "仍不合格",
+            None => "尚未完成复查",
+        };
+        assert_eq!(text(&row[6]), outcome, "{}", text(&row[3]));
+        outcomes.insert(outcome);
+    }
+    // With seed 2027 some were fixed and one still fails.
+    assert_eq!(outcomes, BTreeSet::from(["仍不合格", "已整改，复查合格"]));
+
+    // 全部结果 marks them: 复查 alone, or 抽取、复查 when drawn again at random.
+    let results = grid(&path, "全部结果");
+    assert_eq!(results.len() - 2, q1.accounts.len());
+    for (row, d) in results.iter().skip(2).zip(&q1.accounts) {
+        assert_eq!(text(&row[4]), d.account.account.name);
+        let kind = match (d.drawn, d.recheck) {
+            (true, true) => "抽取、复查",
+            (false, true) => "复查",
+            _ => "抽取",
+        };
+        assert_eq!(text(&row[7]), kind, "{}", d.account.account.name);
+    }
+    assert!(q1.accounts.iter().any(|d| d.recheck && d.drawn));
+    assert!(q1.accounts.iter().any(|d| d.recheck && !d.drawn));
+    // The checklist's veto items are what made these accounts fail.
+    let vetoes: BTreeSet<&str> = Checklist::builtin()
+        .items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Veto)
+        .map(|i| i.title.as_str())
+        .collect();
+    for titles in failed.values() {
+        assert!(
+            titles.iter().any(|t| vetoes.contains(t.as_str())),
+            "{titles:?}"
+        );
+    }
+}
+
+#[test]
+fn notice_counts_the_sample_by_the_same_county_as_the_population() {
+    // The roster is imported again mid-quarter and one sampled account now names another
+    // 区县. 账号总数 is frozen at the draw; 抽查数 must be counted on the same basis, or the
+    // signed notice shows a county sampled below 30% and one with 0 accounts but 1 checked.
+    let dir = TempDir::new().expect("tempdir");
+    let mut roster = spotcheck::demo::accounts(200, 11);
+    let mut store = store_with(dir.path(), &roster);
+    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
+    let moved = record.accounts[0].account.account.clone();
+    let mut drawn_in_county: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &record.accounts {
+        *drawn_in_county
+            .entry(d.account.account.county.clone())
+            .or_default() += 1;
+    }
+    for a in roster.iter_mut().filter(|a| a.name == moved.name) {
+        a.county = "新城区".to_owned();
+    }
+    let again = dir.path().join("名录（11月）.xlsx");
+    spotcheck::demo::write_roster_xlsx(&roster, &again).expect("write roster");
+    let cancel = AtomicBool::new(false);
+    let preview =
+        spotcheck::import::preview(&store, &again, None, &mut |_| {}, &cancel).expect("preview");
+    spotcheck::import::commit(&mut store, &preview, at(2026, 11, 1, 9)).expect("import");
+    spotcheck::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10)).expect("checks");
+
+    let path = dir.path().join("通报.xlsx");
+    followup::export_notice(&store, quarter("2026Q4"), &path).expect("export");
+    let table = tally_table(&grid(&path, "总体情况"), "区县");
+    let (_, rows) = table.split_last().expect("rows");
+    let checked: BTreeMap<String, usize> =
+        rows.iter().map(|r| (text(&r[0]), count(&r[2]))).collect();
+    for row in rows {
+        assert!(
+            count(&row[2]) <= count(&row[1]),
+            "{}: 抽查数 {} of 账号总数 {}",
+            text(&row[0]),
+            count(&row[2]),
+            count(&row[1])
+        );
+    }
+    assert_eq!(checked, drawn_in_county, "抽查数 per 区县 as drawn");
+}
