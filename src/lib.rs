@@ -7,6 +7,7 @@ pub mod assignment;
 pub mod checklist;
 pub mod cli;
 pub mod demo;
+pub mod exchange;
 pub mod export;
 pub mod followup;
 pub mod import;

@@ -121,6 +121,31 @@ pub enum Command {
         paths: Vec<PathBuf>,
         quarter: Quarter,
     },
+    /// The assignment, conflicts and package history; answered by `ExchangeLoaded`.
+    LoadExchange(Quarter),
+    /// Write one inspector's work package; answered by `Done` and `ExchangeLoaded`.
+    ExportWorkPackage {
+        quarter: Quarter,
+        inspector: String,
+        path: PathBuf,
+    },
+    /// Open a work package or merge a result package (by its kind); answered by
+    /// `PackageImported` and `ExchangeLoaded`.
+    ImportPackage {
+        path: PathBuf,
+        quarter: Quarter,
+    },
+    /// Write this laptop's result package; answered by `Done` and `ExchangeLoaded`.
+    ExportResultsPackage {
+        path: PathBuf,
+        quarter: Quarter,
+    },
+    /// Settle a merge conflict; answered by `Done` and `ExchangeLoaded`.
+    ResolveConflict {
+        id: i64,
+        take_incoming: bool,
+        quarter: Quarter,
+    },
     /// Close a problem or reject its fix; answered by `Done` and `RectificationsLoaded`.
     ReviewRectification {
         id: i64,
@@ -147,6 +172,7 @@ pub enum Job {
     Settings,
     Export,
     Rectify,
+    Exchange,
 }
 
 /// What happened. Past tense.
@@ -200,6 +226,12 @@ pub enum Event {
     /// The problems issued for a quarter's draw in force, with what the screen shows beside.
     RectificationsLoaded(Box<RectificationView>),
     FeedbackImported(Box<FeedbackReport>),
+    ExchangeLoaded(Box<ExchangeView>),
+    /// A package was opened or merged; the text says what it did.
+    PackageImported {
+        message: String,
+        conflicts: usize,
+    },
     /// A job finished; the text says what it did, for the status bar.
     Done {
         job: Job,
@@ -222,6 +254,21 @@ pub struct RectificationView {
     pub rows: Vec<Rectification>,
     pub region: String,
     pub deadline_days: u32,
+}
+
+/// What the 协作 screen shows.
+#[derive(Debug, Clone)]
+pub struct ExchangeView {
+    pub quarter: Quarter,
+    pub drawn: bool,
+    /// Inspectors of the quarter's draw and how many accounts each has.
+    pub inspectors: Vec<(String, usize)>,
+    /// Accounts of the draw not yet assigned.
+    pub unassigned: usize,
+    pub conflicts: Vec<crate::store::Conflict>,
+    pub history: Vec<crate::store::PackageRecord>,
+    /// Whether this laptop opened a work package (so it has results to send back).
+    pub has_work: bool,
 }
 
 /// The front end's side of the worker.
@@ -465,6 +512,50 @@ impl Worker {
                     }
                     Err(e) => self.fail(Job::Rectify, e.to_string()),
                 }
+            }
+            Command::LoadExchange(quarter) => self.load_exchange(quarter),
+            Command::ExportWorkPackage {
+                quarter,
+                inspector,
+                path,
+            } => {
+                self.progress(Job::Exchange, "正在导出工作包…");
+                let Some(store) = &mut self.store else { return };
+                let result = store.export_work_package(quarter, &inspector, &path, now());
+                self.exchange_done(
+                    quarter,
+                    result.map(|_| format!("{inspector}的工作包已保存：{}", path.display())),
+                );
+            }
+            Command::ImportPackage { path, quarter } => self.import_package(&path, quarter),
+            Command::ExportResultsPackage { path, quarter } => {
+                self.progress(Job::Exchange, "正在导出结果包…");
+                let Some(store) = &mut self.store else { return };
+                let result = store.export_results_package(&path, now());
+                self.exchange_done(
+                    quarter,
+                    result
+                        .map(|_| format!("结果包已保存：{}。请把它交给组长合并。", path.display())),
+                );
+            }
+            Command::ResolveConflict {
+                id,
+                take_incoming,
+                quarter,
+            } => {
+                let Some(store) = &mut self.store else { return };
+                let result = store.resolve_conflict(id, take_incoming, now());
+                self.exchange_done(
+                    quarter,
+                    result.map(|()| {
+                        if take_incoming {
+                            "已采用结果包的内容。"
+                        } else {
+                            "已保留本机的内容。"
+                        }
+                        .to_owned()
+                    }),
+                );
             }
             Command::LoadHistory { account } => {
                 let Some(store) = &self.store else { return };
@@ -821,4 +912,100 @@ impl Worker {
             Err(e) => self.fail(Job::Rectify, format!("{e}。数据库没有任何改动。")),
         }
     }
+
+    fn progress(&self, job: Job, text: &str) {
+        self.emit(Event::Progress {
+            job,
+            fraction: None,
+            text: text.to_owned(),
+        });
+    }
+
+    fn exchange_done(
+        &mut self,
+        quarter: Quarter,
+        result: Result<String, crate::store::ExchangeError>,
+    ) {
+        match result {
+            Ok(message) => {
+                self.load_exchange(quarter);
+                self.emit(Event::Done {
+                    job: Job::Exchange,
+                    message,
+                });
+            }
+            Err(e) => self.fail(Job::Exchange, e.to_string()),
+        }
+    }
+
+    fn load_exchange(&self, quarter: Quarter) {
+        let Some(store) = &self.store else { return };
+        let loaded = (|| -> Result<ExchangeView, String> {
+            let draw = store.current_draw(quarter).map_err(|e| e.to_string())?;
+            let mut inspectors: Vec<(String, usize)> = Vec::new();
+            let mut unassigned = 0;
+            for d in draw.iter().flat_map(|d| &d.accounts) {
+                match &d.inspector {
+                    Some(name) => match inspectors.iter_mut().find(|(n, _)| n == name) {
+                        Some((_, count)) => *count += 1,
+                        None => inspectors.push((name.clone(), 1)),
+                    },
+                    None => unassigned += 1,
+                }
+            }
+            let history = store.package_history().map_err(|e| e.to_string())?;
+            Ok(ExchangeView {
+                quarter,
+                drawn: draw.is_some(),
+                inspectors,
+                unassigned,
+                conflicts: store.conflicts().map_err(|e| e.to_string())?,
+                has_work: history.iter().any(|h| h.what == "打开工作包"),
+                history,
+            })
+        })();
+        match loaded {
+            Ok(view) => self.emit(Event::ExchangeLoaded(Box::new(view))),
+            Err(message) => self.fail(Job::Exchange, message),
+        }
+    }
+
+    fn import_package(&mut self, path: &std::path::Path, quarter: Quarter) {
+        self.progress(Job::Exchange, "正在检查并读取包…");
+        let package = match crate::exchange::read_package(path) {
+            Ok(p) => p,
+            Err(e) => return self.fail(Job::Exchange, e.to_string()),
+        };
+        let Some(store) = &mut self.store else { return };
+        let result = match package.manifest.kind {
+            crate::exchange::PackageKind::Work => {
+                store.open_work_package(&package, now()).map(|r| {
+                    let message = if r.already_opened {
+                        "这个工作包已经打开过，没有任何改动。".to_owned()
+                    } else {
+                        format!(
+                            "已打开{}的工作包：{}，{} 个账号。请到“检查”页开始检查。",
+                            r.inspector, r.quarter, r.accounts
+                        )
+                    };
+                    (message, 0)
+                })
+            }
+            crate::exchange::PackageKind::Results => store
+                .merge_results_package(&package, now())
+                .map(|r| (r.summary(), r.conflicts)),
+        };
+        match result {
+            Ok((message, conflicts)) => {
+                self.emit(Event::PackageImported { message, conflicts });
+                self.load_exchange(quarter);
+                self.load_roster();
+            }
+            Err(e) => self.fail(Job::Exchange, format!("{e}。数据库没有任何改动。")),
+        }
+    }
+}
+
+fn now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
 }

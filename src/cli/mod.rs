@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
 mod followup;
+mod package;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -127,6 +128,11 @@ pub enum Command {
     Export {
         #[command(subcommand)]
         what: followup::ExportWhat,
+    },
+    /// 工作包与结果包：组长与检查人员在不同电脑之间分工、合并（离线，用 U 盘传递）
+    Package {
+        #[command(subcommand)]
+        action: package::PackageAction,
     },
     /// 查看整改问题及其状态；rectification import 导入单位填好的整改表，rectification review 复核
     Rectification {
@@ -325,6 +331,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             }
         }
         Command::Export { what } => followup::export(open, what),
+        Command::Package { action } => package::run(open, action),
         Command::Rectification {
             quarter,
             json,

@@ -14,7 +14,7 @@ use crate::checklist::{
     Answer, Checklist, ChecklistError, Finding, Unfinished, Verdict, apply_rules, evaluate,
 };
 
-const TIME: &str = "%Y-%m-%d %H:%M:%S";
+pub(super) const TIME: &str = "%Y-%m-%d %H:%M:%S";
 const DAY: &str = "%Y-%m-%d";
 /// The setting naming the checklist new inspections use: `id` and `version` joined by a tab.
 const ACTIVE_CHECKLIST: &str = "active_checklist";
@@ -152,7 +152,7 @@ impl From<rusqlite::Error> for InspectError {
     }
 }
 
-fn answer_code(a: Answer) -> &'static str {
+pub(super) fn answer_code(a: Answer) -> &'static str {
     match a {
         Answer::Pass => "pass",
         Answer::Fail => "fail",
@@ -160,7 +160,7 @@ fn answer_code(a: Answer) -> &'static str {
     }
 }
 
-fn answer_from(code: &str) -> Option<Answer> {
+pub(super) fn answer_from(code: &str) -> Option<Answer> {
     Answer::ALL.into_iter().find(|a| answer_code(*a) == code)
 }
 
@@ -177,7 +177,7 @@ fn verdict_from(code: &str) -> Option<Verdict> {
         .find(|v| verdict_code(*v) == code)
 }
 
-fn time(s: &str) -> NaiveDateTime {
+pub(super) fn time(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, TIME).unwrap_or_default()
 }
 
@@ -187,7 +187,7 @@ fn day(s: Option<String>) -> Option<NaiveDate> {
 
 /// Stores a checklist definition once per (id, version); a different definition under the
 /// same id and version is refused, so old inspections keep the checklist they were made with.
-fn ensure_checklist(
+pub(super) fn ensure_checklist(
     conn: &Connection,
     checklist: &Checklist,
     at: NaiveDateTime,
@@ -328,7 +328,7 @@ fn evidence_from(r: &rusqlite::Row<'_>) -> Result<(i64, Evidence), rusqlite::Err
     ))
 }
 
-fn read_inspection(
+pub(super) fn read_inspection(
     conn: &Connection,
     draw: i64,
     account: i64,
@@ -566,7 +566,7 @@ impl Store {
     }
 
     /// Recomputes and stores the verdict and score of an inspection from its findings.
-    fn rescore(
+    pub(super) fn rescore(
         tx: &Transaction<'_>,
         ins: &Inspection,
         checklist: &Checklist,

@@ -7,6 +7,7 @@ mod draws;
 mod error;
 mod inspections;
 mod log;
+mod packages;
 mod rectifications;
 mod roster;
 mod schema;
@@ -22,6 +23,7 @@ pub use inspections::{
     NewEvidence, StoredFinding, evidence_dir_for, evidence_file,
 };
 pub use log::LogEntry;
+pub use packages::{Conflict, ExchangeError, MergeReport, OpenReport, PackageRecord};
 pub use rectifications::{AnswerCounts, IssueCounts, RectifyError};
 
 /// The keys of the settings a user can change.

@@ -191,4 +191,41 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (draw, account, item)
     );
     ",
+    // 5: work packages between laptops: every package made or taken (by id, so that taking
+    // one twice changes nothing), the findings each work package carried (the base a result
+    // is compared with), and conflicts waiting for the supervisor's choice.
+    r"
+    CREATE TABLE package (
+        id        TEXT PRIMARY KEY,
+        kind      TEXT NOT NULL CHECK (kind IN ('work_sent', 'work_opened', 'results_sent', 'results_merged')),
+        draw      INTEGER NOT NULL REFERENCES draw(id),
+        inspector TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        summary   TEXT NOT NULL
+    );
+    CREATE TABLE package_base (
+        package     TEXT NOT NULL REFERENCES package(id),
+        account     INTEGER NOT NULL REFERENCES account(id),
+        item        TEXT NOT NULL,
+        answer      TEXT,
+        note        TEXT NOT NULL,
+        last_update TEXT,
+        checked_on  TEXT,
+        PRIMARY KEY (package, account, item)
+    );
+    CREATE TABLE merge_conflict (
+        id          INTEGER PRIMARY KEY,
+        draw        INTEGER NOT NULL REFERENCES draw(id),
+        account     INTEGER NOT NULL REFERENCES account(id),
+        item        TEXT NOT NULL,
+        package     TEXT NOT NULL,
+        local       TEXT,
+        incoming    TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        resolution  TEXT CHECK (resolution IN ('local', 'incoming')),
+        resolved_by TEXT,
+        resolved_at TEXT,
+        UNIQUE (draw, account, item, package)
+    );
+    ",
 ];

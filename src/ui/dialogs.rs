@@ -165,3 +165,36 @@ pub fn pick_folder(ctx: &egui::Context, title: &'static str) -> Option<PendingDi
         rfd::FileDialog::new().set_title(title).pick_folder()
     })
 }
+
+/// Asks for a work or result package to open.
+pub fn pick_package(ctx: &egui::Context) -> Option<PendingDialog> {
+    spawn(ctx, || {
+        rfd::FileDialog::new()
+            .set_title("选择工作包或结果包")
+            .add_filter("spotcheck 包", &[crate::exchange::EXTENSION])
+            .add_filter("所有文件", &["*"])
+            .pick_file()
+    })
+}
+
+/// Asks where to save a package, suggesting `name`.
+pub fn save_package(
+    ctx: &egui::Context,
+    title: &'static str,
+    name: String,
+) -> Option<PendingDialog> {
+    spawn(ctx, move || {
+        rfd::FileDialog::new()
+            .set_title(title)
+            .set_file_name(name)
+            .add_filter("spotcheck 包", &[crate::exchange::EXTENSION])
+            .save_file()
+            .map(|p| {
+                if p.extension().is_some() {
+                    p
+                } else {
+                    p.with_extension(crate::exchange::EXTENSION)
+                }
+            })
+    })
+}

@@ -2,6 +2,7 @@
 //! It never touches SQLite or files on the frame thread.
 
 mod dialogs;
+pub mod exchange_screen;
 pub mod fonts;
 mod import_preview;
 pub mod inspect_screen;
@@ -16,6 +17,7 @@ use std::time::Instant;
 use crate::import::ImportReport;
 use crate::worker::{Command, Event, Job, WorkerHandle};
 use dialogs::PendingDialog;
+use exchange_screen::{ExchangeAction, ExchangeScreen};
 use import_preview::PreviewAction;
 use inspect_screen::{InspectAction, InspectScreen};
 use rectify_screen::{RectifyAction, RectifyScreen};
@@ -68,6 +70,9 @@ enum DialogPurpose {
     RectificationBook(crate::model::Quarter),
     RectificationFolder(crate::model::Quarter),
     Feedback(crate::model::Quarter),
+    WorkPackage(crate::model::Quarter, String),
+    ResultsPackage(crate::model::Quarter),
+    ImportPackage(crate::model::Quarter),
 }
 
 /// The screens, one per step of the work, in the order of the top bar.
@@ -77,10 +82,17 @@ pub enum Screen {
     Sample,
     Inspect,
     Rectify,
+    Exchange,
 }
 
 impl Screen {
-    const ALL: [Self; 4] = [Self::Roster, Self::Sample, Self::Inspect, Self::Rectify];
+    const ALL: [Self; 5] = [
+        Self::Roster,
+        Self::Sample,
+        Self::Inspect,
+        Self::Rectify,
+        Self::Exchange,
+    ];
 
     fn label(self) -> &'static str {
         match self {
@@ -88,6 +100,7 @@ impl Screen {
             Self::Sample => "抽样",
             Self::Inspect => "检查",
             Self::Rectify => "通报与整改",
+            Self::Exchange => "协作",
         }
     }
 }
@@ -99,6 +112,7 @@ pub struct App {
     pub sample: SampleScreen,
     pub inspect: InspectScreen,
     pub rectify: RectifyScreen,
+    pub exchange: ExchangeScreen,
     running: Option<Running>,
     preview: Option<(Box<ImportReport>, PathBuf)>,
     /// A screenshot being read from the clipboard, for (draw, account, item).
@@ -133,6 +147,7 @@ impl App {
                 crate::store::evidence_dir_for(&db),
             ),
             rectify: RectifyScreen::new(chrono::Local::now().date_naive()),
+            exchange: ExchangeScreen::new(chrono::Local::now().date_naive()),
             running: Some(Running {
                 job: Job::Open,
                 text: "正在打开数据库…".to_owned(),
@@ -219,6 +234,20 @@ impl App {
                 } else if let Some(path) = result.into_iter().next() {
                     match purpose {
                         DialogPurpose::Feedback(_) => {}
+                        DialogPurpose::WorkPackage(quarter, inspector) => {
+                            self.start(Job::Exchange, "正在导出工作包…");
+                            self.worker.send(Command::ExportWorkPackage {
+                                quarter,
+                                inspector,
+                                path,
+                            });
+                        }
+                        DialogPurpose::ResultsPackage(quarter) => {
+                            self.start(Job::Exchange, "正在导出结果包…");
+                            self.worker
+                                .send(Command::ExportResultsPackage { path, quarter });
+                        }
+                        DialogPurpose::ImportPackage(quarter) => self.import_package(path, quarter),
                         DialogPurpose::Notice(quarter) => {
                             self.start(Job::Export, "正在导出通报…");
                             self.worker.send(Command::ExportNotice { quarter, path });
@@ -297,6 +326,14 @@ impl App {
                     true,
                     "请先在左侧打开一个账号，再把证据文件拖进来。".to_owned(),
                 ));
+            }
+        } else if self.screen == Screen::Exchange {
+            if let (Some(quarter), Some(path)) =
+                (self.exchange.quarter(), dropped.into_iter().next())
+            {
+                if self.running.is_none() {
+                    self.import_package(path, quarter);
+                }
             }
         } else if self.screen == Screen::Rectify {
             // Files dropped here are the sheets the units sent back.
@@ -398,6 +435,18 @@ impl App {
                 self.inspect.invalidate();
             }
             Event::RectificationsLoaded(view) => self.rectify.set_view(*view),
+            Event::ExchangeLoaded(view) => self.exchange.set_view(*view),
+            Event::PackageImported { message, conflicts } => {
+                self.running = None;
+                self.status = Some((false, message));
+                if conflicts > 0 {
+                    self.screen = Screen::Exchange;
+                }
+                // Merged findings change every other view.
+                self.inspect.invalidate();
+                self.rectify.invalidate();
+                self.exchange.invalidate();
+            }
             Event::FeedbackImported(report) => {
                 self.running = None;
                 let nothing = report.counts.updated == 0 && report.counts.unchanged == 0;
@@ -445,10 +494,13 @@ impl App {
                         if ui
                             .selectable_value(&mut self.screen, screen, screen.label())
                             .clicked()
-                            && screen == Screen::Rectify
                         {
                             // Checks may have finished since: count them again.
-                            self.rectify.invalidate();
+                            match screen {
+                                Screen::Rectify => self.rectify.invalidate(),
+                                Screen::Exchange => self.exchange.invalidate(),
+                                _ => {}
+                            }
                         }
                     }
                 });
@@ -521,6 +573,10 @@ impl App {
                     let action = ui.add_enabled_ui(enabled, |ui| self.rectify.ui(ui)).inner;
                     self.rectify_action(ui.ctx(), action);
                 }
+                Screen::Exchange => {
+                    let action = ui.add_enabled_ui(enabled, |ui| self.exchange.ui(ui)).inner;
+                    self.exchange_action(ui.ctx(), action);
+                }
             }
             if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
                 ui.ctx().debug_painter().text(
@@ -529,6 +585,7 @@ impl App {
                     match self.screen {
                         Screen::Rectify => "松开鼠标即可导入单位交回的整改表",
                         Screen::Inspect => "松开鼠标即可把文件添加为当前检查项的证据",
+                        Screen::Exchange => "松开鼠标即可导入这个工作包或结果包",
                         _ => "松开鼠标即可导入这个名录文件",
                     },
                     egui::FontId::proportional(24.0),
@@ -539,6 +596,60 @@ impl App {
         self.preview_ui(ui.ctx());
         self.results_report_ui(ui.ctx());
         self.feedback_report_ui(ui.ctx());
+    }
+
+    fn import_package(&mut self, path: PathBuf, quarter: crate::model::Quarter) {
+        self.start(Job::Exchange, "正在检查并读取包…");
+        self.worker.send(Command::ImportPackage { path, quarter });
+    }
+
+    fn exchange_action(&mut self, ctx: &egui::Context, action: Option<ExchangeAction>) {
+        let Some(action) = action else { return };
+        match action {
+            ExchangeAction::Load(quarter) => self.worker.send(Command::LoadExchange(quarter)),
+            ExchangeAction::ExportWork { quarter, inspector } => {
+                let name = crate::exchange::file_name(
+                    crate::exchange::PackageKind::Work,
+                    &inspector,
+                    &quarter.to_string(),
+                );
+                if let Some(d) = dialogs::save_package(ctx, "导出工作包", name) {
+                    self.dialog = Some((DialogPurpose::WorkPackage(quarter, inspector), d));
+                }
+            }
+            ExchangeAction::ExportResults(quarter) => {
+                let who = self.inspect_name();
+                let name = crate::exchange::file_name(
+                    crate::exchange::PackageKind::Results,
+                    &who,
+                    &quarter.to_string(),
+                );
+                if let Some(d) = dialogs::save_package(ctx, "导出结果包", name) {
+                    self.dialog = Some((DialogPurpose::ResultsPackage(quarter), d));
+                }
+            }
+            ExchangeAction::Import(quarter) => {
+                if let Some(d) = dialogs::pick_package(ctx) {
+                    self.dialog = Some((DialogPurpose::ImportPackage(quarter), d));
+                }
+            }
+            ExchangeAction::Resolve {
+                id,
+                take_incoming,
+                quarter,
+            } => self.worker.send(Command::ResolveConflict {
+                id,
+                take_incoming,
+                quarter,
+            }),
+        }
+    }
+
+    fn inspect_name(&self) -> String {
+        self.exchange
+            .view()
+            .and_then(|v| v.history.iter().find(|h| h.what == "打开工作包"))
+            .map_or_else(|| "检查人员".to_owned(), |h| h.inspector.clone())
     }
 
     /// Shows a job in the status bar until its answer arrives.

@@ -1,0 +1,284 @@
+//! Work packages between laptops, offline: the supervisor sends each inspector a work package
+//! (their accounts, the roster data, the checklist, the draw, evidence so far); the inspector
+//! sends back a result package; the supervisor merges it.
+//!
+//! A package is a zip file (`.spotcheck`) of exactly: `manifest.json` (format, kind, ids, the
+//! SHA-256 of every other entry), `data.json`, and `evidence/<sha256>` files. [`read_package`]
+//! validates everything before anyone writes: the format version, entry names (nothing can
+//! point outside the evidence folder), sizes (declared and actual), and every checksum.
+
+mod archive;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use archive::{read_package, write_package};
+
+use crate::model::Account;
+
+/// The `format` field of every manifest.
+pub const FORMAT: &str = "spotcheck-package";
+/// The version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// The file extension users see.
+pub const EXTENSION: &str = "spotcheck";
+/// Largest package read: 2 GiB (evidence files are at most 50 MiB each).
+pub const MAX_PACKAGE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Largest `data.json`: 256 MiB (a 30,000-account package is a few MiB).
+pub const MAX_DATA_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// What a package carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageKind {
+    /// Supervisor → inspector: accounts to check.
+    Work,
+    /// Inspector → supervisor: what was found.
+    Results,
+}
+
+impl PackageKind {
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Work => "工作包",
+            Self::Results => "结果包",
+        }
+    }
+}
+
+/// One evidence file inside a package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub format_version: u32,
+    pub kind: PackageKind,
+    /// Unique per package: importing the same package twice changes nothing.
+    pub package_id: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+    pub quarter: String,
+    /// The draw, as [`draw_uid`] names it on every laptop.
+    pub draw_uid: String,
+    pub inspector: String,
+    pub checklist_id: String,
+    pub checklist_version: String,
+    /// Results only: the work packages the results start from.
+    #[serde(default)]
+    pub based_on: Vec<String>,
+    pub data_sha256: String,
+    pub evidence: Vec<EvidenceFile>,
+}
+
+/// The draw a package belongs to, as the inspector's laptop records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageDraw {
+    pub quarter: String,
+    pub rate_bp: u32,
+    pub strata: String,
+    pub seed: String,
+    pub algorithm: String,
+    pub algorithm_version: u32,
+    pub prefer_not_drawn_in: u32,
+    pub population: usize,
+    pub population_hash: String,
+    pub excluded: usize,
+    pub sampled: usize,
+    pub rechecks: usize,
+    pub drawn_by: String,
+    pub drawn_at: NaiveDateTime,
+}
+
+/// One assigned account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageAccount {
+    pub account: Account,
+    pub stratum: String,
+    pub drawn: bool,
+    pub recheck: bool,
+}
+
+/// A finding as one laptop last saved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingVersion {
+    pub item: String,
+    /// pass, fail, na, or `None` (unanswered).
+    pub answer: Option<String>,
+    pub note: String,
+    pub last_update: Option<String>,
+    pub checked_on: Option<String>,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+impl FindingVersion {
+    /// Same answer, note and dates (who saved it and when do not count).
+    #[must_use]
+    pub fn same_content(&self, other: &Self) -> bool {
+        self.answer == other.answer
+            && self.note == other.note
+            && self.last_update == other.last_update
+            && self.checked_on == other.checked_on
+    }
+}
+
+/// One piece of evidence: a file in the package (`sha256`) or a link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageEvidence {
+    pub item: String,
+    pub sha256: Option<String>,
+    pub file_name: Option<String>,
+    pub url: Option<String>,
+    pub added_by: String,
+    pub added_at: NaiveDateTime,
+}
+
+/// The check of one account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackageInspection {
+    /// The account's key (平台 + 账号标识), the same on every laptop.
+    pub account_key: String,
+    pub checklist_id: String,
+    pub checklist_version: String,
+    pub done: bool,
+    pub inspector: String,
+    pub started_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    pub findings: Vec<FindingVersion>,
+    pub evidence: Vec<PackageEvidence>,
+}
+
+/// `data.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackageData {
+    pub draw: PackageDraw,
+    /// Work packages: the checklist definition (JSON), so the inspector's laptop needs nothing else.
+    #[serde(default)]
+    pub checklist: Option<serde_json::Value>,
+    /// Work packages: the accounts assigned.
+    #[serde(default)]
+    pub accounts: Vec<PackageAccount>,
+    pub inspections: Vec<PackageInspection>,
+}
+
+/// A package read and validated: its manifest, data and evidence files (checked against their
+/// hashes).
+#[derive(Debug, Clone)]
+pub struct Package {
+    pub manifest: Manifest,
+    pub data: PackageData,
+    /// (sha256, bytes) of each evidence file.
+    pub evidence: Vec<(String, Vec<u8>)>,
+}
+
+/// Why a package was refused. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    #[error("无法读取文件 {path}：{source}")]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("无法写入文件 {path}：{source}。请确认目标文件夹可以写入。")]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} 不是 spotcheck 工作包或结果包（{detail}）。")]
+    NotPackage {
+        path: std::path::PathBuf,
+        detail: String,
+    },
+    #[error(
+        "{path} 由更新版本的 spotcheck 生成（包格式第 {version} 版，本机只能读取第 {FORMAT_VERSION} 版），请先升级本机的 spotcheck。"
+    )]
+    NewerFormat {
+        path: std::path::PathBuf,
+        version: u32,
+    },
+    #[error("{path} 太大（{what}），超过了允许的上限，已拒绝读取。")]
+    TooLarge {
+        path: std::path::PathBuf,
+        what: String,
+    },
+    #[error("{path} 含有不允许的内容“{entry}”，可能被改动过，已拒绝读取。")]
+    BadEntry {
+        path: std::path::PathBuf,
+        entry: String,
+    },
+    #[error("{path} 已被改动或损坏：{what} 的校验值不符。请让对方重新导出后再导入。")]
+    Tampered {
+        path: std::path::PathBuf,
+        what: String,
+    },
+    #[error(
+        "{path} 不完整或已损坏（{detail}），文件可能没有复制完整。请重新复制或让对方重新导出。"
+    )]
+    Damaged {
+        path: std::path::PathBuf,
+        detail: String,
+    },
+}
+
+/// The name of a draw on every laptop: a hash of what makes it that draw (quarter, seed,
+/// population fingerprint, when it was drawn).
+#[must_use]
+pub fn draw_uid(
+    quarter: &str,
+    seed: &str,
+    population_hash: &str,
+    drawn_at: NaiveDateTime,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        "spotcheck/draw-uid/v1",
+        quarter,
+        seed,
+        population_hash,
+        &drawn_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize()[..16])
+}
+
+/// A fresh package id: who, when and what, hashed with the process's randomness.
+#[must_use]
+pub fn new_package_id(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(crate::seed::fresh_seed().to_le_bytes());
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize()[..16])
+}
+
+#[must_use]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file name offered for a package: 张三-2026Q4.spotcheck, 张三-2026Q4-结果.spotcheck.
+#[must_use]
+pub fn file_name(kind: PackageKind, inspector: &str, quarter: &str) -> String {
+    let who = crate::export::file_stem(inspector);
+    match kind {
+        PackageKind::Work => format!("{who}-{quarter}.{EXTENSION}"),
+        PackageKind::Results => format!("{who}-{quarter}-结果.{EXTENSION}"),
+    }
+}

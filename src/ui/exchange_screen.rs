@@ -1,0 +1,233 @@
+//! 协作: split the quarter between laptops and merge it back, offline. The supervisor exports
+//! one work package per inspector and merges the result packages; conflicts are shown side by
+//! side for a choice. The inspector opens a work package and exports results.
+
+use crate::exchange::FindingVersion;
+use crate::model::Quarter;
+use crate::worker::ExchangeView;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExchangeAction {
+    Load(Quarter),
+    /// Ask where to save `inspector`'s work package.
+    ExportWork {
+        quarter: Quarter,
+        inspector: String,
+    },
+    /// Ask for a package to open or merge.
+    Import(Quarter),
+    /// Ask where to save this laptop's result package.
+    ExportResults(Quarter),
+    Resolve {
+        id: i64,
+        take_incoming: bool,
+        quarter: Quarter,
+    },
+}
+
+pub struct ExchangeScreen {
+    pub quarter: String,
+    shown: Option<Quarter>,
+    view: Option<ExchangeView>,
+}
+
+impl ExchangeScreen {
+    #[must_use]
+    pub fn new(today: chrono::NaiveDate) -> Self {
+        Self {
+            quarter: Quarter::containing(today).to_string(),
+            shown: None,
+            view: None,
+        }
+    }
+
+    pub fn invalidate(&mut self) {
+        self.shown = None;
+    }
+
+    pub fn set_view(&mut self, view: ExchangeView) {
+        if Some(view.quarter) == self.quarter() {
+            self.view = Some(view);
+        }
+    }
+
+    #[must_use]
+    pub fn quarter(&self) -> Option<Quarter> {
+        self.quarter.parse().ok()
+    }
+
+    /// What was loaded, for tests.
+    #[must_use]
+    pub fn view(&self) -> Option<&ExchangeView> {
+        self.view.as_ref()
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<ExchangeAction> {
+        let mut action = None;
+        let quarter = self.quarter.parse::<Quarter>();
+        if let Ok(q) = quarter {
+            if self.shown != Some(q) {
+                self.shown = Some(q);
+                self.view = None;
+                action = Some(ExchangeAction::Load(q));
+            }
+        }
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let label = ui.label("季度");
+            ui.add(egui::TextEdit::singleline(&mut self.quarter).desired_width(80.0))
+                .labelled_by(label.id);
+            if let Ok(q) = &quarter {
+                ui.label(q.label());
+            }
+        });
+        let Ok(q) = quarter else {
+            if let Err(e) = quarter {
+                ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+            }
+            return action;
+        };
+        let Some(view) = &self.view else {
+            ui.spinner();
+            return action;
+        };
+        ui.label("没有网络时，用 U 盘传递文件：组长为每名检查人员导出工作包；检查人员在自己的电脑上打开、检查，再导出结果包交回；组长导入结果包合并。合并前自动备份数据库，两边不一致的检查结果不会被覆盖，而是列在下面由组长选择。");
+        ui.add_space(6.0);
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading("组长：分发与合并");
+            if !view.drawn {
+                ui.label("这个季度还没有抽样。请先在“抽样”页抽取名单并分配检查人员。");
+            } else if view.inspectors.is_empty() {
+                ui.label("抽查名单还没有分配检查人员。请先在“抽样”页分配。");
+            } else {
+                egui::Grid::new("inspectors")
+                    .striped(true)
+                    .num_columns(3)
+                    .show(ui, |ui| {
+                        ui.strong("检查人员");
+                        ui.strong("账号数");
+                        ui.strong("");
+                        ui.end_row();
+                        for (name, count) in &view.inspectors {
+                            ui.label(name);
+                            ui.label(count.to_string());
+                            if ui
+                                .button(format!("导出{name}的工作包…"))
+                                .clicked()
+                            {
+                                action = Some(ExchangeAction::ExportWork {
+                                    quarter: q,
+                                    inspector: name.clone(),
+                                });
+                            }
+                            ui.end_row();
+                        }
+                    });
+                if view.unassigned > 0 {
+                    ui.label(format!(
+                        "另有 {} 个账号尚未分配检查人员。",
+                        view.unassigned
+                    ));
+                }
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .button("导入包…")
+                    .on_hover_text("组长：导入检查人员交回的结果包；检查人员：打开组长发来的工作包。也可以把文件直接拖到这个窗口。")
+                    .clicked()
+                {
+                    action = Some(ExchangeAction::Import(q));
+                }
+                if view.has_work
+                    && ui
+                        .button("导出结果包…")
+                        .on_hover_text("检查人员：把本机的检查结果和证据导出，交给组长合并")
+                        .clicked()
+                {
+                    action = Some(ExchangeAction::ExportResults(q));
+                }
+            });
+            ui.add_space(8.0);
+            ui.heading(format!("待处理的冲突（{} 项）", view.conflicts.len()));
+            if view.conflicts.is_empty() {
+                ui.label("没有冲突。");
+            }
+            for c in &view.conflicts {
+                ui.group(|ui| {
+                    ui.strong(format!(
+                        "{}　{}（{}）　检查项 {}",
+                        c.quarter, c.account_name, c.platform, c.item
+                    ));
+                    ui.columns(2, |cols| {
+                        cols[0].label("本机现有");
+                        version_ui(&mut cols[0], c.local.as_ref());
+                        cols[1].label("结果包");
+                        version_ui(&mut cols[1], Some(&c.incoming));
+                    });
+                    ui.horizontal(|ui| {
+                        if ui.button("保留本机").clicked() {
+                            action = Some(ExchangeAction::Resolve {
+                                id: c.id,
+                                take_incoming: false,
+                                quarter: q,
+                            });
+                        }
+                        if ui.button("采用结果包").clicked() {
+                            action = Some(ExchangeAction::Resolve {
+                                id: c.id,
+                                take_incoming: true,
+                                quarter: q,
+                            });
+                        }
+                    });
+                });
+            }
+            ui.add_space(8.0);
+            ui.heading("记录");
+            if view.history.is_empty() {
+                ui.label("本机还没有导出或导入过包。");
+            }
+            egui::Grid::new("package_history")
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    for h in &view.history {
+                        ui.label(h.at.format("%Y-%m-%d %H:%M").to_string());
+                        ui.label(h.what);
+                        ui.label(&h.inspector);
+                        ui.label(format!("{}　{}", h.quarter, h.summary));
+                        ui.end_row();
+                    }
+                });
+        });
+        action
+    }
+}
+
+fn answer_label(code: Option<&str>) -> &'static str {
+    match code {
+        Some("pass") => "符合",
+        Some("fail") => "不符合",
+        Some("na") => "不适用",
+        _ => "未填",
+    }
+}
+
+fn version_ui(ui: &mut egui::Ui, v: Option<&FindingVersion>) {
+    let Some(v) = v else {
+        ui.label("（未填写）");
+        return;
+    };
+    ui.label(format!("结果：{}", answer_label(v.answer.as_deref())));
+    if !v.note.is_empty() {
+        ui.label(format!("说明：{}", v.note));
+    }
+    if let Some(d) = &v.last_update {
+        ui.label(format!("最后更新日期：{d}"));
+    }
+    ui.small(format!(
+        "{}　{}",
+        v.updated_by,
+        v.updated_at.format("%Y-%m-%d %H:%M")
+    ));
+}
