@@ -137,7 +137,7 @@ pub(super) fn run(
                         c.quarter,
                         c.account_name,
                         c.platform,
-                        c.item,
+                        c.item_label,
                         c.local.as_ref().map_or_else(|| "未填".to_owned(), show),
                         show(&c.incoming)
                     );

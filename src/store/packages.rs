@@ -145,6 +145,8 @@ pub struct Conflict {
     pub account_name: String,
     pub platform: String,
     pub item: String,
+    /// The item as users know it: P01 未备案或备案信息未更新.
+    pub item_label: String,
     /// As stored here (`None`: not answered here).
     pub local: Option<FindingVersion>,
     /// As the package has it.
@@ -320,7 +322,7 @@ impl Store {
         };
         let files = evidence_files(self, &data.inspections);
         let tx = self.conn.transaction()?;
-        let summary = format!("{}：{} 个账号", quarter.label(), mine.len());
+        let summary = format!("{} 个账号", mine.len());
         tx.execute(
             "INSERT INTO package (id, kind, draw, inspector, at, summary) VALUES (?1, 'work_sent', ?2, ?3, ?4, ?5)",
             params![id, draw.info.id, inspector, at.format(TIME).to_string(), summary],
@@ -347,7 +349,7 @@ impl Store {
             at,
             &actor,
             "导出工作包",
-            &format!("{inspector}，{summary}"),
+            &format!("{inspector}，{}：{summary}", quarter.label()),
         )?;
         // The file is written before the commit: if it cannot be, nothing is remembered.
         let manifest = exchange::write_package(path, manifest, &data, &files)?;
@@ -520,7 +522,7 @@ impl Store {
                 draw,
                 m.inspector,
                 at.format(TIME).to_string(),
-                format!("{}：{} 个账号", quarter.label(), data.accounts.len())
+                format!("{} 个账号（组长 {}）", data.accounts.len(), m.created_by)
             ],
         )?;
         log::append(
@@ -828,6 +830,7 @@ impl Store {
                 at,
             ))
         })?;
+        let checklist = self.active_checklist().ok();
         let mut out = Vec::new();
         for row in rows {
             let (id, quarter, name, platform, item, local, incoming, package, at): (
@@ -850,6 +853,10 @@ impl Store {
                 quarter: quarter.parse::<Quarter>().map_or(quarter, Quarter::label),
                 account_name: name,
                 platform,
+                item_label: checklist
+                    .as_ref()
+                    .and_then(|c| c.item(&item))
+                    .map_or_else(|| item.clone(), crate::checklist::Item::label),
                 item,
                 local: local.as_deref().map(parse).transpose()?,
                 incoming: parse(&incoming)?,

@@ -155,8 +155,8 @@ impl ExchangeScreen {
             for c in &view.conflicts {
                 ui.group(|ui| {
                     ui.strong(format!(
-                        "{}　{}（{}）　检查项 {}",
-                        c.quarter, c.account_name, c.platform, c.item
+                        "{}　{}（{}）　{}",
+                        c.quarter, c.account_name, c.platform, c.item_label
                     ));
                     ui.columns(2, |cols| {
                         cols[0].label("本机现有");
