@@ -52,6 +52,11 @@ pub fn export_notice(
         path: path.to_owned(),
         source,
     })?;
+    store.log_action(
+        "导出通报",
+        &format!("{}：{}", quarter.label(), path.display()),
+        chrono::Local::now().naive_local(),
+    )?;
     Ok(report)
 }
 
@@ -158,6 +163,15 @@ pub fn export_rectification(
         },
     )?;
     let (counts, (problems, units, files, deadline)) = written;
+    store.log_action(
+        "导出整改表",
+        &format!(
+            "{}：{units} 个单位、{problems} 个问题；{}",
+            quarter.label(),
+            target.path().display()
+        ),
+        now,
+    )?;
     Ok(Issued {
         counts,
         problems,

@@ -146,6 +146,22 @@ pub enum Command {
         take_incoming: bool,
         quarter: Quarter,
     },
+    /// Settings, backups and the operation log (works without a database, to list backups);
+    /// answered by `SettingsLoaded`.
+    LoadSettings,
+    /// Back the database up into a new folder inside this one; answered by `Done` and
+    /// `SettingsLoaded`.
+    BackupTo(PathBuf),
+    /// Replace the database with a backup (the worker closes and reopens it); answered by
+    /// `Restored` (then the roster) or `Failed`.
+    Restore(PathBuf),
+    /// Read a backup's description, to confirm a restore; answered by `BackupFound`.
+    InspectBackup(PathBuf),
+    /// Write the operation log as xlsx; answered by `Done`.
+    ExportLog(PathBuf),
+    /// Write a generated 示例 roster beside the database and preview its import; answered by
+    /// `ImportPreviewed`.
+    PreviewDemo,
     /// Close a problem or reject its fix; answered by `Done` and `RectificationsLoaded`.
     ReviewRectification {
         id: i64,
@@ -173,6 +189,7 @@ pub enum Job {
     Export,
     Rectify,
     Exchange,
+    Backup,
 }
 
 /// What happened. Past tense.
@@ -227,6 +244,10 @@ pub enum Event {
     RectificationsLoaded(Box<RectificationView>),
     FeedbackImported(Box<FeedbackReport>),
     ExchangeLoaded(Box<ExchangeView>),
+    SettingsLoaded(Box<SettingsView>),
+    BackupFound(Box<crate::store::BackupInfo>),
+    /// The database was replaced by a backup and reopened.
+    Restored(String),
     /// A package was opened or merged; the text says what it did.
     PackageImported {
         message: String,
@@ -254,6 +275,23 @@ pub struct RectificationView {
     pub rows: Vec<Rectification>,
     pub region: String,
     pub deadline_days: u32,
+}
+
+/// What the 设置 screen shows.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsView {
+    /// Whether the database is open (false when it is damaged: only backups are offered).
+    pub open: bool,
+    pub user_name: String,
+    pub region: String,
+    pub deadline_days: u32,
+    pub db: PathBuf,
+    pub backups_dir: PathBuf,
+    /// Automatic backups, newest first.
+    pub backups: Vec<crate::store::BackupInfo>,
+    pub log: Arc<Vec<crate::store::LogEntry>>,
+    /// The first log entry that fails the hash chain.
+    pub log_broken_at: Option<i64>,
 }
 
 /// What the 协作 screen shows.
@@ -289,6 +327,7 @@ impl WorkerHandle {
             .name("spotcheck-db".to_owned())
             .spawn(move || {
                 let mut worker = Worker {
+                    db: db.clone(),
                     store: None,
                     preview: None,
                     outbox,
@@ -332,6 +371,7 @@ impl WorkerHandle {
 }
 
 struct Worker {
+    db: PathBuf,
     store: Option<Store>,
     preview: Option<ImportPreview>,
     outbox: Sender<Event>,
@@ -368,6 +408,18 @@ impl Worker {
     }
 
     fn handle(&mut self, command: Command) {
+        // These work on a database that could not be opened: to offer and restore a backup.
+        let command = match command {
+            Command::LoadSettings => return self.load_settings(),
+            Command::InspectBackup(path) => {
+                return match crate::store::read_info(&path) {
+                    Ok(info) => self.emit(Event::BackupFound(Box::new(info))),
+                    Err(e) => self.fail(Job::Backup, e.to_string()),
+                };
+            }
+            Command::Restore(backup) => return self.restore(&backup),
+            other => other,
+        };
         if self.store.is_none() {
             self.fail(Job::Open, "数据库没有打开，无法执行操作。".to_owned());
             return;
@@ -511,6 +563,58 @@ impl Worker {
                         });
                     }
                     Err(e) => self.fail(Job::Rectify, e.to_string()),
+                }
+            }
+            Command::LoadSettings | Command::Restore(_) | Command::InspectBackup(_) => {}
+            Command::BackupTo(dir) => {
+                self.progress(Job::Backup, "正在备份数据库和证据文件…");
+                let Some(store) = &self.store else { return };
+                match store.backup_to(&dir, now()) {
+                    Ok(info) => {
+                        self.load_settings();
+                        self.emit(Event::Done {
+                            job: Job::Backup,
+                            message: format!(
+                                "已备份到 {}（账号 {} 个，证据文件 {} 个）。",
+                                info.path.display(),
+                                info.accounts.unwrap_or(0),
+                                info.evidence_files
+                            ),
+                        });
+                    }
+                    Err(e) => self.fail(Job::Backup, e.to_string()),
+                }
+            }
+            Command::ExportLog(path) => {
+                let Some(store) = &self.store else { return };
+                let result = store
+                    .log_entries()
+                    .and_then(|entries| Ok((store.verify_log()?, entries)))
+                    .map_err(|e| e.to_string())
+                    .and_then(|(broken, entries)| {
+                        crate::export::write_log(&entries, broken, &path)
+                            .map(|()| entries.len())
+                            .map_err(|e| format!("{e}（{}）", path.display()))
+                    });
+                match result {
+                    Ok(n) => self.emit(Event::Done {
+                        job: Job::Settings,
+                        message: format!("操作日志已保存：{}（{n} 条）", path.display()),
+                    }),
+                    Err(message) => self.fail(Job::Settings, message),
+                }
+            }
+            Command::PreviewDemo => {
+                let path = self
+                    .db
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("示例名录（虚构数据）.xlsx");
+                let accounts = crate::demo::accounts(600, 2026);
+                match crate::demo::write_roster_xlsx(&accounts, &path) {
+                    Ok(()) => self.preview_import(path, None),
+                    Err(e) => self.fail(Job::ReadRoster, format!("{e}（{}）", path.display())),
                 }
             }
             Command::LoadExchange(quarter) => self.load_exchange(quarter),
@@ -712,7 +816,14 @@ impl Worker {
                 .map_err(|e| e.to_string())?
                 .unwrap_or_default();
             crate::export::write_sample_list(&draw, &region, &path)
-                .map_err(|e| format!("{e}（{}）", path.display()))
+                .map_err(|e| format!("{e}（{}）", path.display()))?;
+            store
+                .log_action(
+                    "导出抽查名单",
+                    &format!("{}：{}", quarter.label(), path.display()),
+                    now(),
+                )
+                .map_err(|e| e.to_string())
         })();
         match result {
             Ok(()) => self.emit(Event::Done {
@@ -1002,6 +1113,75 @@ impl Worker {
                 self.load_roster();
             }
             Err(e) => self.fail(Job::Exchange, format!("{e}。数据库没有任何改动。")),
+        }
+    }
+}
+
+impl Worker {
+    fn load_settings(&self) {
+        let backups_dir = crate::store::auto_dir(&self.db);
+        let mut view = SettingsView {
+            db: self.db.clone(),
+            backups: crate::store::list_backups(&backups_dir),
+            backups_dir,
+            deadline_days: crate::rectification::DEFAULT_DEADLINE_DAYS,
+            ..SettingsView::default()
+        };
+        if let Some(store) = &self.store {
+            let loaded = (|| -> Result<(), crate::store::StoreError> {
+                view.user_name = store.setting(settings::USER_NAME)?.unwrap_or_default();
+                view.region = followup::region_name(store)?;
+                view.deadline_days = followup::deadline_days(store)?;
+                view.log = Arc::new(store.log_entries()?);
+                view.log_broken_at = store.verify_log()?;
+                Ok(())
+            })();
+            if let Err(e) = loaded {
+                return self.fail(Job::Settings, e.to_string());
+            }
+            view.open = true;
+        }
+        self.emit(Event::SettingsLoaded(Box::new(view)));
+    }
+
+    fn restore(&mut self, backup: &std::path::Path) {
+        self.progress(Job::Backup, "正在从备份恢复…");
+        let info = match crate::store::read_info(backup) {
+            Ok(i) => i,
+            Err(e) => return self.fail(Job::Backup, e.to_string()),
+        };
+        // Close the database before its file is replaced.
+        self.store = None;
+        self.preview = None;
+        let result = crate::store::restore(&self.db, &info.path);
+        let db = self.db.clone();
+        self.open(&db);
+        match result {
+            Ok(kept) => {
+                if let Some(store) = &self.store {
+                    let _ = store.log_action(
+                        "从备份恢复",
+                        &format!(
+                            "{}（{} {}）",
+                            info.path.display(),
+                            info.created_at.format("%Y-%m-%d %H:%M"),
+                            info.reason
+                        ),
+                        now(),
+                    );
+                }
+                self.load_settings();
+                self.emit(Event::Restored(format!(
+                    "已从 {} 的备份（{}）恢复。恢复前的数据库保留在 {}。",
+                    info.created_at.format("%Y-%m-%d %H:%M"),
+                    info.reason,
+                    kept.display()
+                )));
+            }
+            Err(e) => {
+                self.load_settings();
+                self.fail(Job::Backup, format!("{e}。数据库没有改动。"));
+            }
         }
     }
 }

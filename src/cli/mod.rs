@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
+mod admin;
 mod followup;
 mod package;
 
@@ -128,6 +129,25 @@ pub enum Command {
     Export {
         #[command(subcommand)]
         what: followup::ExportWhat,
+    },
+    /// 备份数据库和证据文件到一个文件夹
+    Backup {
+        /// 备份存放的文件夹（会在其中新建一个以时间命名的备份文件夹）
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// 从备份恢复数据库（原来的数据库会另外保留一份）
+    Restore {
+        /// 备份文件夹（含 spotcheck.db 和 backup.json）
+        backup: PathBuf,
+    },
+    /// 查看操作日志；log verify 校验日志是否被改动，log export 导出
+    Log {
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<admin::LogAction>,
     },
     /// 工作包与结果包：组长与检查人员在不同电脑之间分工、合并（离线，用 U 盘传递）
     Package {
@@ -280,6 +300,13 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     .unwrap_or_default();
                 crate::export::write_sample_list(&draw, &region, path)
                     .map_err(|e| format!("{e}（{}）", path.display()))?;
+                store
+                    .log_action(
+                        "导出抽查名单",
+                        &format!("{}：{}", quarter.label(), path.display()),
+                        now(),
+                    )
+                    .map_err(|e| e.to_string())?;
             }
             print_draw(&draw, *json)?;
             Ok(ExitCode::SUCCESS)
@@ -332,6 +359,9 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
         }
         Command::Export { what } => followup::export(open, what),
         Command::Package { action } => package::run(open, action),
+        Command::Backup { out } => admin::backup(open, out),
+        Command::Restore { backup } => admin::restore_from(&cli.db_path(), backup),
+        Command::Log { json, action } => admin::log(open, *json, action.as_ref()),
         Command::Rectification {
             quarter,
             json,

@@ -1,11 +1,13 @@
 //! Spreadsheets spotcheck writes. Pure functions of their data and a path: no database, no egui.
 
 mod layout;
+mod log_sheet;
 mod notice;
 mod problems;
 mod rectification;
 mod sample_list;
 
+pub use log_sheet::write_log;
 pub use notice::{chinese_number, notice_file_name, notice_title, overview_line, write_notice};
 pub use problems::write_problem_list;
 pub use rectification::{

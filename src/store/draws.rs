@@ -214,6 +214,8 @@ impl Store {
         at: NaiveDateTime,
     ) -> Result<DrawRecord, DrawError> {
         let actor = self.user_name()?;
+        self.auto_backup("抽样前")
+            .map_err(|e| StoreError::Backup(e.to_string()))?;
         let reason = request
             .reason
             .as_deref()

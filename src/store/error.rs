@@ -27,4 +27,7 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("数据库中的数据格式不正确：{0}")]
     Corrupt(String),
+    /// The automatic backup before a change failed, so the change was not made.
+    #[error("{0}。为安全起见，没有继续操作，数据库没有改动。")]
+    Backup(String),
 }

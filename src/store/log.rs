@@ -76,6 +76,16 @@ impl Store {
             .unwrap_or_else(|| "未署名".to_owned()))
     }
 
+    /// Records something done outside the database (an export, a restore) in the log.
+    pub fn log_action(
+        &self,
+        action: &str,
+        detail: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        append(&self.conn, at, &self.user_name()?, action, detail)
+    }
+
     /// Every entry, oldest first.
     pub fn log_entries(&self) -> Result<Vec<LogEntry>, StoreError> {
         let mut stmt = self

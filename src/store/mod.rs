@@ -3,6 +3,7 @@
 //! One `Store` is owned by one thread (the worker in the app, the main thread in the CLI).
 //! Every change of more than one row is one transaction.
 
+mod backup;
 mod draws;
 mod error;
 mod inspections;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use backup::{AUTO_KEPT, BackupError, BackupInfo, auto_dir, list_backups, read_info, restore};
 pub use draws::{DrawError, DrawInfo, DrawRecord, DrawRequest, DrawnAccount};
 pub use error::StoreError;
 pub use inspections::{

@@ -56,7 +56,7 @@ pub enum ExchangeError {
     NoWork,
     #[error("冲突 {0} 不存在或已处理。")]
     NoConflict(i64),
-    #[error("无法在合并前备份数据库：{0}。为安全起见，没有合并。")]
+    #[error("{0}。为安全起见，没有合并。")]
     Backup(String),
 }
 
@@ -700,8 +700,10 @@ impl Store {
             .collect();
         let bases = self.bases(&m.based_on)?;
         let actor = self.user_name()?;
-        let backup = self.backup_before("合并前")?;
-        report.backup = Some(backup);
+        let backup = self
+            .auto_backup("合并前")
+            .map_err(|e| ExchangeError::Backup(e.to_string()))?;
+        report.backup = backup.map(|b| b.path);
         let evidence_dir = self.evidence_dir();
         let tx = self.conn.transaction()?;
         merge_in(
@@ -759,24 +761,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// A consistent copy of the database (VACUUM INTO) in `backups/` beside it, named for
-    /// `why` and the time; returns its path.
-    pub fn backup_before(&self, why: &str) -> Result<PathBuf, ExchangeError> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .join("backups");
-        std::fs::create_dir_all(&dir).map_err(|e| ExchangeError::Backup(e.to_string()))?;
-        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
-        let path = dir.join(format!("{why}-{stamp}.db"));
-        self.conn
-            .execute("VACUUM INTO ?1", [path.to_string_lossy()])
-            .map_err(|e| ExchangeError::Backup(e.to_string()))?;
-        Ok(path)
     }
 
     /// Every package made or taken here, newest first.

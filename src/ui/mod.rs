@@ -9,6 +9,7 @@ pub mod inspect_screen;
 pub mod rectify_screen;
 pub mod roster_screen;
 pub mod sample_screen;
+pub mod settings_screen;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use inspect_screen::{InspectAction, InspectScreen};
 use rectify_screen::{RectifyAction, RectifyScreen};
 use roster_screen::{RosterAction, RosterScreen};
 use sample_screen::{SampleAction, SampleScreen};
+use settings_screen::{SettingsAction, SettingsScreen};
 
 pub const TITLE: &str = "政务新媒体季度抽查";
 
@@ -73,6 +75,9 @@ enum DialogPurpose {
     WorkPackage(crate::model::Quarter, String),
     ResultsPackage(crate::model::Quarter),
     ImportPackage(crate::model::Quarter),
+    BackupFolder,
+    RestoreFolder,
+    ExportLog,
 }
 
 /// The screens, one per step of the work, in the order of the top bar.
@@ -83,15 +88,17 @@ pub enum Screen {
     Inspect,
     Rectify,
     Exchange,
+    Settings,
 }
 
 impl Screen {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 6] = [
         Self::Roster,
         Self::Sample,
         Self::Inspect,
         Self::Rectify,
         Self::Exchange,
+        Self::Settings,
     ];
 
     fn label(self) -> &'static str {
@@ -101,6 +108,7 @@ impl Screen {
             Self::Inspect => "检查",
             Self::Rectify => "通报与整改",
             Self::Exchange => "协作",
+            Self::Settings => "设置与备份",
         }
     }
 }
@@ -113,6 +121,7 @@ pub struct App {
     pub inspect: InspectScreen,
     pub rectify: RectifyScreen,
     pub exchange: ExchangeScreen,
+    pub settings: SettingsScreen,
     running: Option<Running>,
     preview: Option<(Box<ImportReport>, PathBuf)>,
     /// A screenshot being read from the clipboard, for (draw, account, item).
@@ -148,6 +157,7 @@ impl App {
             ),
             rectify: RectifyScreen::new(chrono::Local::now().date_naive()),
             exchange: ExchangeScreen::new(chrono::Local::now().date_naive()),
+            settings: SettingsScreen::default(),
             running: Some(Running {
                 job: Job::Open,
                 text: "正在打开数据库…".to_owned(),
@@ -248,6 +258,14 @@ impl App {
                                 .send(Command::ExportResultsPackage { path, quarter });
                         }
                         DialogPurpose::ImportPackage(quarter) => self.import_package(path, quarter),
+                        DialogPurpose::BackupFolder => {
+                            self.start(Job::Backup, "正在备份数据库和证据文件…");
+                            self.worker.send(Command::BackupTo(path));
+                        }
+                        DialogPurpose::RestoreFolder => {
+                            self.worker.send(Command::InspectBackup(path));
+                        }
+                        DialogPurpose::ExportLog => self.worker.send(Command::ExportLog(path)),
                         DialogPurpose::Notice(quarter) => {
                             self.start(Job::Export, "正在导出通报…");
                             self.worker.send(Command::ExportNotice { quarter, path });
@@ -436,6 +454,24 @@ impl App {
             }
             Event::RectificationsLoaded(view) => self.rectify.set_view(*view),
             Event::ExchangeLoaded(view) => self.exchange.set_view(*view),
+            Event::SettingsLoaded(view) => self.settings.set_view(*view),
+            Event::BackupFound(info) => {
+                self.screen = Screen::Settings;
+                self.settings.ask_restore(*info);
+            }
+            Event::Restored(message) => {
+                self.running = None;
+                self.fatal = None;
+                self.preview = None;
+                self.status = Some((false, message));
+                self.inspect.invalidate();
+                self.rectify.invalidate();
+                self.exchange.invalidate();
+                // The roster arrives again; screens read their quarter again when shown.
+                self.sample =
+                    SampleScreen::new(chrono::Local::now().date_naive(), crate::seed::fresh_seed());
+                self.settings.invalidate();
+            }
             Event::PackageImported { message, conflicts } => {
                 self.running = None;
                 self.status = Some((false, message));
@@ -470,6 +506,8 @@ impl App {
                 self.running = None;
                 if job == Job::Open {
                     self.fatal = Some(message);
+                    // Offer the backups.
+                    self.worker.send(Command::LoadSettings);
                 } else {
                     self.status = Some((true, message));
                 }
@@ -499,6 +537,7 @@ impl App {
                             match screen {
                                 Screen::Rectify => self.rectify.invalidate(),
                                 Screen::Exchange => self.exchange.invalidate(),
+                                Screen::Settings => self.settings.invalidate(),
                                 _ => {}
                             }
                         }
@@ -512,11 +551,16 @@ impl App {
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = &self.fatal {
-                ui.add_space(40.0);
+                ui.add_space(20.0);
                 ui.vertical_centered(|ui| {
                     ui.heading("无法打开数据库");
                     ui.label(message);
                 });
+                ui.add_space(12.0);
+                let action = ui
+                    .add_enabled_ui(self.running.is_none(), |ui| self.settings.ui(ui))
+                    .inner;
+                self.settings_action(ui.ctx(), action);
                 return;
             }
             let enabled = self.running.is_none() && self.preview.is_none();
@@ -573,6 +617,10 @@ impl App {
                     let action = ui.add_enabled_ui(enabled, |ui| self.rectify.ui(ui)).inner;
                     self.rectify_action(ui.ctx(), action);
                 }
+                Screen::Settings => {
+                    let action = ui.add_enabled_ui(enabled, |ui| self.settings.ui(ui)).inner;
+                    self.settings_action(ui.ctx(), action);
+                }
                 Screen::Exchange => {
                     let action = ui.add_enabled_ui(enabled, |ui| self.exchange.ui(ui)).inner;
                     self.exchange_action(ui.ctx(), action);
@@ -596,6 +644,39 @@ impl App {
         self.preview_ui(ui.ctx());
         self.results_report_ui(ui.ctx());
         self.feedback_report_ui(ui.ctx());
+    }
+
+    fn settings_action(&mut self, ctx: &egui::Context, action: Option<SettingsAction>) {
+        let Some(action) = action else { return };
+        match action {
+            SettingsAction::Load => self.worker.send(Command::LoadSettings),
+            SettingsAction::Save { key, value } => {
+                self.worker.send(Command::SaveSetting { key, value });
+                self.settings.invalidate();
+                self.rectify.invalidate();
+            }
+            SettingsAction::PickBackupFolder => {
+                if let Some(d) = dialogs::pick_folder(ctx, "选择备份存放的文件夹（例如 U 盘）")
+                {
+                    self.dialog = Some((DialogPurpose::BackupFolder, d));
+                }
+            }
+            SettingsAction::PickRestoreFolder => {
+                if let Some(d) = dialogs::pick_folder(ctx, "选择要恢复的备份文件夹") {
+                    self.dialog = Some((DialogPurpose::RestoreFolder, d));
+                }
+            }
+            SettingsAction::Restore(path) => {
+                self.start(Job::Backup, "正在从备份恢复…");
+                self.worker.send(Command::Restore(path));
+            }
+            SettingsAction::ExportLog => {
+                let name = format!("操作日志-{}.xlsx", chrono::Local::now().format("%Y%m%d"));
+                if let Some(d) = dialogs::save_xlsx(ctx, "导出操作日志", name) {
+                    self.dialog = Some((DialogPurpose::ExportLog, d));
+                }
+            }
+        }
     }
 
     fn import_package(&mut self, path: PathBuf, quarter: crate::model::Quarter) {
@@ -794,6 +875,10 @@ impl App {
                 if let Some(d) = dialogs::pick_roster(ctx) {
                     self.dialog = Some((DialogPurpose::ImportRoster, d));
                 }
+            }
+            Some(RosterAction::Demo) => {
+                self.start(Job::ReadRoster, "正在生成示例名录…");
+                self.worker.send(Command::PreviewDemo);
             }
             Some(RosterAction::ShowHistory(account)) => {
                 self.worker.send(Command::LoadHistory { account });

@@ -16,7 +16,33 @@ use crate::store::{AccountChange, StoredAccount};
 pub enum RosterAction {
     Import,
     ShowHistory(i64),
+    /// Import a generated 示例 roster to try everything with.
+    Demo,
 }
+
+/// The five steps, as the first run explains them.
+const FIVE_STEPS: [(&str, &str); 5] = [
+    (
+        "一、名录",
+        "导入本地区政务新媒体账号名录，之后每次更新名录再导入一次，系统会记录每个账号的变化。",
+    ),
+    (
+        "二、抽样",
+        "每季度按区县分层随机抽取不少于 30% 的账号，随机种子和方法全部记录，可复核；再分配给检查人员。",
+    ),
+    (
+        "三、检查",
+        "逐个账号按检查表填写：符合、不符合、不适用，写明问题、附上截图或链接，随填随存。",
+    ),
+    (
+        "四、通报与整改",
+        "导出季度通报和各单位的整改表，导入单位交回的整改情况，逐项复核关闭。",
+    ),
+    (
+        "五、协作",
+        "几名检查人员各用一台电脑时，用 U 盘传递工作包和结果包，由组长合并。",
+    ),
+];
 
 #[derive(Default)]
 pub struct RosterScreen {
@@ -186,9 +212,36 @@ impl RosterScreen {
         if self.accounts.is_empty() {
             ui.add_space(40.0);
             ui.vertical_centered(|ui| {
-                ui.heading("还没有账号名录");
-                ui.label("点击“导入名录…”选择本地区的政务新媒体账号名录（xlsx、xls 或 csv），或者直接把文件拖到这个窗口里。");
-                ui.label("导入前会先显示预览：新增、更新多少个账号，以及哪些行有问题。");
+                ui.heading("欢迎使用政务新媒体季度抽查");
+                ui.add_space(8.0);
+                ui.label("每个季度的工作分五步，对应窗口上方的五个页面：");
+            });
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                ui.add_space((ui.available_width() - 720.0).max(0.0) / 2.0);
+                egui::Grid::new("five_steps")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .show(ui, |ui| {
+                        for (step, text) in FIVE_STEPS {
+                            ui.strong(step);
+                            ui.label(text);
+                            ui.end_row();
+                        }
+                    });
+            });
+            ui.add_space(16.0);
+            ui.vertical_centered(|ui| {
+                ui.label("从导入账号名录开始：点击“导入名录…”，或者直接把 xlsx、xls、csv 文件拖到这个窗口里。导入前会先显示预览。");
+                ui.add_space(8.0);
+                if ui
+                    .button("先用示例名录试一试")
+                    .on_hover_text("生成一份虚构的“示例市”名录（600 个账号，名称都带“示例”字样）并导入，用来熟悉各项功能；正式使用时请另建数据库或从备份恢复")
+                    .clicked()
+                {
+                    action = Some(RosterAction::Demo);
+                }
+                ui.small("示例数据全部是虚构的，账号名称都带有“示例”字样。");
             });
             return action;
         }

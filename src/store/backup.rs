@@ -1,0 +1,306 @@
+//! Backups: a consistent copy of the database (`VACUUM INTO`) and its evidence files in a
+//! folder, with a `backup.json` saying when and why. Automatic ones go to `backups/` beside the
+//! database before every import, draw and merge (the last [`AUTO_KEPT`] are kept); the user can
+//! make one into any folder, and restore any.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use rusqlite::{Connection, OpenFlags};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreError, evidence_dir_for, log};
+
+/// How many automatic backups are kept.
+pub const AUTO_KEPT: usize = 20;
+const DB_FILE: &str = "spotcheck.db";
+const INFO_FILE: &str = "backup.json";
+
+/// Why a backup or a restore failed. A failed restore leaves the database as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("无法备份：{what}：{source}。请确认目标文件夹可以写入、磁盘没有满。")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("无法备份数据库：{0}")]
+    Copy(String),
+    #[error("{} 不是 spotcheck 的备份（里面没有 {DB_FILE}）。请选择备份文件夹。", .0.display())]
+    NotBackup(PathBuf),
+    #[error("备份 {} 中的数据库已损坏（{detail}），不能用来恢复。请选择另一份备份。", path.display())]
+    Damaged { path: PathBuf, detail: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What `backup.json` says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupInfo {
+    /// The backup folder.
+    #[serde(skip)]
+    pub path: PathBuf,
+    pub created_at: NaiveDateTime,
+    /// 手动备份, 导入名录前, 抽样前, 合并前…
+    pub reason: String,
+    pub created_by: String,
+    /// `None` where not known (the copy kept before a restore may be damaged).
+    pub accounts: Option<i64>,
+    pub draws: Option<i64>,
+    pub evidence_files: usize,
+    pub app_version: String,
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackupError {
+    let what = what.into();
+    move |source| BackupError::Io { what, source }
+}
+
+/// The folder automatic backups of the database at `db` go to.
+#[must_use]
+pub fn auto_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+impl Store {
+    /// Makes a backup in a new folder inside `parent`, named for the time and `reason`; files
+    /// of the evidence folder are hard-linked when `link` (same disk, automatic backups) and
+    /// copied otherwise. Returns what it wrote.
+    pub fn backup_into(
+        &self,
+        parent: &Path,
+        reason: &str,
+        link: bool,
+        at: NaiveDateTime,
+    ) -> Result<BackupInfo, BackupError> {
+        let stamp = at.format("%Y%m%d-%H%M%S");
+        let mut dir = parent.join(format!("备份-{stamp}-{reason}"));
+        let mut n = 2;
+        while dir.exists() {
+            dir = parent.join(format!("备份-{stamp}-{reason}-{n}"));
+            n += 1;
+        }
+        let partial = dir.with_extension("partial");
+        let _ = std::fs::remove_dir_all(&partial);
+        std::fs::create_dir_all(&partial).map_err(io(format!("创建 {}", partial.display())))?;
+        let result = self.fill_backup(&partial, reason, link, at);
+        match result {
+            Ok(mut info) => {
+                std::fs::rename(&partial, &dir).map_err(io(format!("保存 {}", dir.display())))?;
+                info.path = dir;
+                Ok(info)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&partial);
+                Err(e)
+            }
+        }
+    }
+
+    fn fill_backup(
+        &self,
+        dir: &Path,
+        reason: &str,
+        link: bool,
+        at: NaiveDateTime,
+    ) -> Result<BackupInfo, BackupError> {
+        let db = dir.join(DB_FILE);
+        self.conn
+            .execute("VACUUM INTO ?1", [db.to_string_lossy()])
+            .map_err(|e| BackupError::Copy(e.to_string()))?;
+        let evidence = copy_tree(&self.evidence_dir(), &dir.join("evidence"), link)?;
+        let count = |sql: &str| -> Result<i64, BackupError> {
+            Ok(self
+                .conn
+                .query_row(sql, [], |r| r.get(0))
+                .map_err(StoreError::from)?)
+        };
+        let info = BackupInfo {
+            path: dir.to_owned(),
+            created_at: at,
+            reason: reason.to_owned(),
+            created_by: self.user_name()?,
+            accounts: Some(count("SELECT COUNT(*) FROM account")?),
+            draws: Some(count("SELECT COUNT(*) FROM draw")?),
+            evidence_files: evidence,
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        let json =
+            serde_json::to_vec_pretty(&info).map_err(|e| BackupError::Copy(e.to_string()))?;
+        std::fs::write(dir.join(INFO_FILE), json).map_err(io("写入备份说明"))?;
+        Ok(info)
+    }
+
+    /// A backup the user asked for, into a folder they chose (files copied, not linked).
+    pub fn backup_to(&self, parent: &Path, at: NaiveDateTime) -> Result<BackupInfo, BackupError> {
+        let info = self.backup_into(parent, "手动备份", false, at)?;
+        log::append(
+            &self.conn,
+            at,
+            &self.user_name()?,
+            "备份数据库",
+            &info.path.display().to_string(),
+        )?;
+        Ok(info)
+    }
+
+    /// An automatic backup before a change (`reason`: 导入名录前, 抽样前, 合并前…), skipped
+    /// while the database holds nothing; the oldest beyond [`AUTO_KEPT`] are removed.
+    pub fn auto_backup(&self, reason: &str) -> Result<Option<BackupInfo>, BackupError> {
+        let empty: bool = self
+            .conn
+            .query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM account) AND NOT EXISTS (SELECT 1 FROM draw)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::from)?;
+        if empty {
+            return Ok(None);
+        }
+        let dir = auto_dir(&self.path);
+        std::fs::create_dir_all(&dir).map_err(io(format!("创建 {}", dir.display())))?;
+        let info = self.backup_into(&dir, reason, true, chrono::Local::now().naive_local())?;
+        let all = list_backups(&dir);
+        for old in all.iter().skip(AUTO_KEPT) {
+            let _ = std::fs::remove_dir_all(&old.path);
+        }
+        Ok(Some(info))
+    }
+}
+
+/// Copies (or hard-links) every file under `from` into `to`; returns how many.
+fn copy_tree(from: &Path, to: &Path, link: bool) -> Result<usize, BackupError> {
+    if !from.is_dir() {
+        return Ok(0);
+    }
+    let mut count = 0;
+    for entry in std::fs::read_dir(from).map_err(io(format!("读取 {}", from.display())))? {
+        let entry = entry.map_err(io(format!("读取 {}", from.display())))?;
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        let kind = entry
+            .file_type()
+            .map_err(io(format!("读取 {}", source.display())))?;
+        if kind.is_dir() {
+            count += copy_tree(&source, &target, link)?;
+        } else if kind.is_file() {
+            if target.exists() {
+                continue;
+            }
+            std::fs::create_dir_all(to).map_err(io(format!("创建 {}", to.display())))?;
+            if !(link && std::fs::hard_link(&source, &target).is_ok()) {
+                std::fs::copy(&source, &target)
+                    .map_err(io(format!("复制 {}", source.display())))?;
+            }
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// The backups in `dir` (folders holding a `backup.json`), newest first.
+#[must_use]
+pub fn list_backups(dir: &Path) -> Vec<BackupInfo> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<BackupInfo> = entries
+        .flatten()
+        .filter_map(|e| read_info(&e.path()).ok())
+        .collect();
+    out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.path.cmp(&a.path)));
+    out
+}
+
+/// The description of the backup in folder `dir`.
+pub fn read_info(dir: &Path) -> Result<BackupInfo, BackupError> {
+    if !dir.join(DB_FILE).is_file() {
+        return Err(BackupError::NotBackup(dir.to_owned()));
+    }
+    let text =
+        std::fs::read(dir.join(INFO_FILE)).map_err(|_| BackupError::NotBackup(dir.to_owned()))?;
+    let mut info: BackupInfo =
+        serde_json::from_slice(&text).map_err(|_| BackupError::NotBackup(dir.to_owned()))?;
+    info.path = dir.to_owned();
+    Ok(info)
+}
+
+/// Replaces the database at `db` (which must not be open) with the backup in `backup`, and
+/// adds the backup's evidence files. The backup is checked first; the database being replaced
+/// is kept in `backups/` as 恢复前 (copied as a file: it may be damaged). Returns that copy.
+pub fn restore(db: &Path, backup: &Path) -> Result<PathBuf, BackupError> {
+    let backup = if backup.is_file() {
+        backup.parent().unwrap_or(Path::new(".")).to_owned()
+    } else {
+        backup.to_owned()
+    };
+    let source = backup.join(DB_FILE);
+    if !source.is_file() {
+        return Err(BackupError::NotBackup(backup));
+    }
+    check(&source)?;
+    let keep_dir = auto_dir(db).join(format!(
+        "恢复前-{}",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    ));
+    std::fs::create_dir_all(&keep_dir).map_err(io(format!("创建 {}", keep_dir.display())))?;
+    if db.exists() {
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", db.display()));
+            if from.exists() {
+                let to = keep_dir.join(format!("{DB_FILE}{suffix}"));
+                std::fs::copy(&from, &to)
+                    .map_err(io(format!("保留原数据库 {}", from.display())))?;
+            }
+        }
+    }
+    // The copy kept is itself a backup: restoring it undoes this restore.
+    let kept = BackupInfo {
+        path: keep_dir.clone(),
+        created_at: chrono::Local::now().naive_local(),
+        reason: "恢复前".to_owned(),
+        created_by: String::new(),
+        accounts: None,
+        draws: None,
+        evidence_files: 0,
+        app_version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    if keep_dir.join(DB_FILE).is_file() {
+        let json =
+            serde_json::to_vec_pretty(&kept).map_err(|e| BackupError::Copy(e.to_string()))?;
+        std::fs::write(keep_dir.join(INFO_FILE), json).map_err(io("写入备份说明"))?;
+    }
+    let partial = db.with_extension("restoring");
+    std::fs::copy(&source, &partial).map_err(io(format!("复制 {}", source.display())))?;
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .map_err(io("写入恢复的数据库"))?;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    std::fs::rename(&partial, db).map_err(io(format!("替换 {}", db.display())))?;
+    copy_tree(&backup.join("evidence"), &evidence_dir_for(db), false)?;
+    Ok(keep_dir)
+}
+
+/// Opens a database file read-only and runs SQLite's quick check on it.
+fn check(path: &Path) -> Result<(), BackupError> {
+    let damaged = |detail: String| BackupError::Damaged {
+        path: path.to_owned(),
+        detail,
+    };
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| damaged(e.to_string()))?;
+    let result: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| damaged(e.to_string()))?;
+    if result == "ok" {
+        Ok(())
+    } else {
+        Err(damaged(result))
+    }
+}

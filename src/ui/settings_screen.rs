@@ -1,0 +1,306 @@
+//! 设置与备份: who uses this copy, the region and deadline, backups (make one, restore one
+//! after confirmation) and the operation log (checked against its hash chain, exportable).
+
+use egui_extras::{Column, TableBuilder};
+
+use crate::store::BackupInfo;
+use crate::worker::SettingsView;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsAction {
+    Load,
+    Save {
+        key: &'static str,
+        value: String,
+    },
+    /// Ask for a folder to back up into.
+    PickBackupFolder,
+    /// Ask for a backup folder to restore from (a backup made elsewhere).
+    PickRestoreFolder,
+    /// Restore this backup (confirmed).
+    Restore(std::path::PathBuf),
+    /// Ask where to save the log.
+    ExportLog,
+}
+
+#[derive(Default)]
+pub struct SettingsScreen {
+    loaded: bool,
+    view: Option<SettingsView>,
+    pub user_name: String,
+    pub region: String,
+    pub days: String,
+    /// A restore waiting for the user's confirmation.
+    confirm: Option<BackupInfo>,
+}
+
+impl SettingsScreen {
+    pub fn invalidate(&mut self) {
+        self.loaded = false;
+    }
+
+    pub fn set_view(&mut self, view: SettingsView) {
+        self.user_name.clone_from(&view.user_name);
+        self.region.clone_from(&view.region);
+        self.days = view.deadline_days.to_string();
+        self.view = Some(view);
+    }
+
+    #[must_use]
+    pub fn view(&self) -> Option<&SettingsView> {
+        self.view.as_ref()
+    }
+
+    /// Asks to restore `backup` (the confirmation dialog opens).
+    pub fn ask_restore(&mut self, backup: BackupInfo) {
+        self.confirm = Some(backup);
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<SettingsAction> {
+        let mut action = None;
+        if !self.loaded {
+            self.loaded = true;
+            action = Some(SettingsAction::Load);
+        }
+        let Some(view) = self.view.clone() else {
+            ui.spinner();
+            return action;
+        };
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            if view.open {
+                if let Some(a) = self.settings_ui(ui, &view) {
+                    action = Some(a);
+                }
+                ui.separator();
+            }
+            if let Some(a) = self.backups_ui(ui, &view) {
+                action = Some(a);
+            }
+            if view.open {
+                ui.separator();
+                if let Some(a) = log_ui(ui, &view) {
+                    action = Some(a);
+                }
+            }
+        });
+        if let Some(a) = self.confirm_ui(ui.ctx()) {
+            action = Some(a);
+        }
+        action
+    }
+
+    fn settings_ui(&mut self, ui: &mut egui::Ui, view: &SettingsView) -> Option<SettingsAction> {
+        let mut action = None;
+        ui.heading("设置");
+        egui::Grid::new("settings")
+            .num_columns(3)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let fields: [(&str, &'static str, &str, &str); 2] = [
+                    (
+                        "本机使用人姓名",
+                        crate::store::settings::USER_NAME,
+                        &view.user_name,
+                        "记录在每一条检查结果、抽样和操作日志中",
+                    ),
+                    (
+                        "地区名称",
+                        crate::store::settings::REGION_NAME,
+                        &view.region,
+                        "用于抽查名单、通报和整改表的标题，如 示例市",
+                    ),
+                ];
+                for (label, key, saved, hint) in fields {
+                    let l = ui.label(label);
+                    let text = if key == crate::store::settings::USER_NAME {
+                        &mut self.user_name
+                    } else {
+                        &mut self.region
+                    };
+                    let r = ui
+                        .add_sized([220.0, 22.0], egui::TextEdit::singleline(text))
+                        .labelled_by(l.id);
+                    ui.small(hint);
+                    if r.lost_focus() && text.trim() != saved {
+                        action = Some(SettingsAction::Save {
+                            key,
+                            value: text.trim().to_owned(),
+                        });
+                    }
+                    ui.end_row();
+                }
+                let l = ui.label("整改时限（工作日）");
+                let r = ui
+                    .add_sized([60.0, 22.0], egui::TextEdit::singleline(&mut self.days))
+                    .labelled_by(l.id);
+                let parsed = self
+                    .days
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=90).contains(d));
+                match parsed {
+                    None => {
+                        ui.colored_label(ui.visuals().error_fg_color, "请填写 1 到 90 之间的天数");
+                    }
+                    Some(d) => {
+                        ui.small("下发整改时，从当天起按工作日（跳过周六、周日）计算整改时限");
+                        if r.lost_focus() && d != view.deadline_days {
+                            action = Some(SettingsAction::Save {
+                                key: crate::store::settings::RECTIFICATION_DAYS,
+                                value: d.to_string(),
+                            });
+                        }
+                    }
+                }
+                ui.end_row();
+            });
+        ui.small(format!("数据库：{}", view.db.display()));
+        action
+    }
+
+    fn backups_ui(&mut self, ui: &mut egui::Ui, view: &SettingsView) -> Option<SettingsAction> {
+        let mut action = None;
+        ui.heading("备份与恢复");
+        if !view.open {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                "数据库无法打开。可以从下面的备份恢复；恢复前，原来的数据库文件会另外保留一份。",
+            );
+        }
+        ui.label(format!(
+            "每次导入名录、抽样和合并结果包之前，系统会自动备份（保留最近 {} 份，在 {}）。也可以随时手动备份到 U 盘等位置。",
+            crate::store::AUTO_KEPT,
+            view.backups_dir.display()
+        ));
+        ui.horizontal(|ui| {
+            if view.open && ui.button("立即备份到…").clicked() {
+                action = Some(SettingsAction::PickBackupFolder);
+            }
+            if ui
+                .button("从其他位置的备份恢复…")
+                .on_hover_text("选择一个备份文件夹（里面有 spotcheck.db 和 backup.json）")
+                .clicked()
+            {
+                action = Some(SettingsAction::PickRestoreFolder);
+            }
+        });
+        if view.backups.is_empty() {
+            ui.label("还没有自动备份。");
+        } else {
+            egui::Grid::new("backups")
+                .striped(true)
+                .num_columns(5)
+                .show(ui, |ui| {
+                    for h in ["时间", "原因", "账号", "抽样", ""] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for b in &view.backups {
+                        ui.label(b.created_at.format("%Y-%m-%d %H:%M:%S").to_string());
+                        ui.label(&b.reason);
+                        let known =
+                            |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| n.to_string());
+                        ui.label(known(b.accounts));
+                        ui.label(known(b.draws));
+                        if ui.button("恢复…").clicked() {
+                            self.confirm = Some(b.clone());
+                        }
+                        ui.end_row();
+                    }
+                });
+        }
+        action
+    }
+
+    fn confirm_ui(&mut self, ctx: &egui::Context) -> Option<SettingsAction> {
+        let backup = self.confirm.clone()?;
+        let mut action = None;
+        let modal = egui::Modal::new(egui::Id::unique("confirm_restore")).show(ctx, |ui| {
+            ui.heading("从备份恢复");
+            ui.label(format!(
+                "将用 {}（{}）的备份替换现在的数据库：这之后的导入、抽样、检查结果都会回到备份时的样子。",
+                backup.created_at.format("%Y-%m-%d %H:%M"),
+                backup.reason
+            ));
+            ui.label("现在的数据库不会删除，会另外保留在备份文件夹中。");
+            ui.horizontal(|ui| {
+                if ui.button("确认恢复").clicked() {
+                    action = Some(SettingsAction::Restore(backup.path.clone()));
+                    ui.close();
+                }
+                if ui.button("取消").clicked() {
+                    ui.close();
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm = None;
+        }
+        action
+    }
+}
+
+fn log_ui(ui: &mut egui::Ui, view: &SettingsView) -> Option<SettingsAction> {
+    let mut action = None;
+    ui.heading("操作日志");
+    ui.horizontal(|ui| {
+        match view.log_broken_at {
+            None => {
+                ui.label(format!(
+                    "共 {} 条，校验通过：日志没有被改动过。",
+                    view.log.len()
+                ));
+            }
+            Some(id) => {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!(
+                        "校验未通过：第 {id} 条记录被改动、删除或插入过，从这一条起的记录不可信。"
+                    ),
+                );
+            }
+        }
+        if ui.button("导出日志…").clicked() {
+            action = Some(SettingsAction::ExportLog);
+        }
+    });
+    let log = &view.log;
+    TableBuilder::new(ui)
+        .striped(true)
+        .max_scroll_height(360.0)
+        .column(Column::auto().at_least(40.0))
+        .column(Column::auto().at_least(140.0))
+        .column(Column::auto().at_least(80.0))
+        .column(Column::auto().at_least(100.0))
+        .column(Column::remainder().clip(true))
+        .header(22.0, |mut h| {
+            for t in ["序号", "时间", "操作人", "操作", "内容"] {
+                h.col(|ui| {
+                    ui.strong(t);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(22.0, log.len(), |mut row| {
+                // Newest first.
+                let e = &log[log.len() - 1 - row.index()];
+                row.col(|ui| {
+                    ui.label(e.id.to_string());
+                });
+                row.col(|ui| {
+                    ui.label(e.at.format("%Y-%m-%d %H:%M:%S").to_string());
+                });
+                row.col(|ui| {
+                    ui.label(&e.actor);
+                });
+                row.col(|ui| {
+                    ui.label(&e.action);
+                });
+                row.col(|ui| {
+                    ui.label(&e.detail);
+                });
+            });
+        });
+    action
+}
