@@ -493,3 +493,224 @@ fn notice_rectification_sheets_and_their_list_from_the_command_line() {
     assert!(err.contains("还没有抽样") && has_cjk(&err), "{err}");
     assert!(stdout(&out).trim().is_empty(), "{}", stdout(&out));
 }
+
+/// Work packages from the command line: the supervisor exports 张三's work package, 张三's
+/// laptop (another database) opens it, checks an account (through the library, as the window
+/// would), exports the results, and the supervisor merges them.
+#[test]
+#[allow(clippy::too_many_lines)] // one scenario: two databases, four commands, then the errors
+fn work_and_result_packages_from_the_command_line() {
+    use spotcheck::checklist::{Answer, Checklist, Finding};
+    use spotcheck::store::{InspectionStatus, Store, settings};
+
+    let at = |m, d| {
+        chrono::NaiveDate::from_ymd_opt(2026, m, d)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .expect("valid time")
+    };
+    let office = TempDir::new().expect("tempdir");
+    let laptop = TempDir::new().expect("tempdir");
+    let db = office.path().join("t.db");
+    let laptop_db = laptop.path().join("t.db");
+    let assigned = {
+        let roster = office.path().join("名录.xlsx");
+        spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(120, 9), &roster)
+            .expect("write roster");
+        let mut store = Store::open(&db).expect("open store");
+        store
+            .set_setting(settings::USER_NAME, "王组长")
+            .expect("user");
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read roster");
+        spotcheck::import::commit(&mut store, &preview, at(10, 1)).expect("import");
+        // The built-in checklist stored, as it is once any check was started here (merging
+        // fails without it: see tests/packages.rs).
+        store
+            .install_checklist(Checklist::builtin(), at(10, 1))
+            .expect("checklist");
+        let request = spotcheck::store::DrawRequest {
+            quarter: "2026Q4".parse().expect("quarter"),
+            options: spotcheck::sampling::DrawOptions {
+                rate: spotcheck::sampling::Rate::MINIMUM,
+                strata: spotcheck::sampling::Strata::County,
+                prefer_not_drawn_in: 0,
+            },
+            seed: 42,
+            reason: None,
+        };
+        store.make_draw(&request, at(10, 2)).expect("draw");
+        let split = store
+            .assign(
+                "2026Q4".parse().expect("quarter"),
+                &["张三".to_owned(), "李四".to_owned()],
+                true,
+                at(10, 3),
+            )
+            .expect("assign");
+        split[0].1
+    };
+    assert!(assigned > 0);
+
+    // The supervisor exports 张三's work package.
+    let work = office.path().join("张三-2026Q4.spotcheck");
+    let out = run(
+        Some(&db),
+        &[
+            "package",
+            "export",
+            "--quarter",
+            "2026Q4",
+            "--inspector",
+            "张三",
+            "--out",
+            path_str(&work),
+        ],
+    );
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert!(stdout(&out).contains("工作包已保存"), "{}", stdout(&out));
+    assert!(work.is_file());
+
+    // 张三's laptop opens it.
+    let out = run(
+        Some(&laptop_db),
+        &["package", "import", path_str(&work), "--json"],
+    );
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let opened = json(&out);
+    assert_eq!(opened["inspector"], "张三", "{opened:#}");
+    assert_eq!(opened["quarter"], "2026年第四季度");
+    assert_eq!(opened["accounts"], assigned);
+    assert_eq!(opened["already_opened"], false);
+    let package_id = opened["package_id"].as_str().expect("package id");
+    assert_eq!(package_id.len(), 32, "{package_id}");
+    let again = run(
+        Some(&laptop_db),
+        &["package", "import", path_str(&work), "--json"],
+    );
+    assert!(again.status.success(), "stderr: {}", stderr(&again));
+    assert_eq!(json(&again)["already_opened"], true);
+
+    // 张三 checks the first account: P01 不符合.
+    let (key, items) = {
+        let mut store = Store::open(&laptop_db).expect("open laptop");
+        assert_eq!(store.user_name().expect("user"), "张三");
+        let draw = store
+            .current_draw("2026Q4".parse().expect("quarter"))
+            .expect("read")
+            .expect("draw");
+        assert_eq!(draw.accounts.len(), assigned);
+        let d = draw.accounts[0].clone();
+        let items: Vec<String> = store
+            .active_checklist()
+            .expect("checklist")
+            .applicable(&d.account.account.platform)
+            .map(|i| i.id.clone())
+            .collect();
+        for item in &items {
+            let mut f = Finding::new(item.clone());
+            match item.as_str() {
+                "V04" => {
+                    f.last_update = chrono::NaiveDate::from_ymd_opt(2026, 11, 15);
+                    f.checked_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+                }
+                "P01" => {
+                    f.answer = Some(Answer::Fail);
+                    f.note = "备案信息未更新".to_owned();
+                }
+                _ => f.answer = Some(Answer::Pass),
+            }
+            store
+                .save_finding(draw.info.id, d.account.id, &f, at(11, 20))
+                .expect("save");
+        }
+        store
+            .finish_inspection(draw.info.id, d.account.id, at(11, 20))
+            .expect("finish");
+        (d.account.account.key(), items.len())
+    };
+
+    let results = laptop.path().join("张三-2026Q4-结果.spotcheck");
+    let out = run(
+        Some(&laptop_db),
+        &["package", "results", "--out", path_str(&results)],
+    );
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert!(
+        stdout(&out).contains("结果包已保存") && stdout(&out).contains("张三"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(results.is_file());
+
+    // The supervisor merges them.
+    let out = run(
+        Some(&db),
+        &["package", "import", path_str(&results), "--json"],
+    );
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let merged = json(&out);
+    assert_eq!(merged["inspector"], "张三", "{merged:#}");
+    assert_eq!(merged["added"], items);
+    assert_eq!(merged["updated"], 0);
+    assert_eq!(merged["unchanged"], 0);
+    assert_eq!(merged["conflicts"], 0);
+    assert_eq!(merged["finished"], 1);
+    assert_eq!(merged["already_merged"], false);
+    let backup = merged["backup"].as_str().expect("backup path");
+    assert!(Path::new(backup).exists(), "{backup}");
+    let out = run(
+        Some(&db),
+        &["package", "import", path_str(&results), "--json"],
+    );
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(json(&out)["already_merged"], true);
+    let out = run(Some(&db), &["package", "conflicts", "--json"]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(json(&out), Value::Array(Vec::new()));
+    {
+        let store = Store::open(&db).expect("open");
+        let draw = store
+            .current_draw("2026Q4".parse().expect("quarter"))
+            .expect("read")
+            .expect("draw");
+        let d = draw
+            .accounts
+            .iter()
+            .find(|d| d.account.account.key() == key)
+            .expect("account");
+        let ins = store
+            .inspection(draw.info.id, d.account.id)
+            .expect("read")
+            .expect("merged");
+        assert_eq!(ins.status, InspectionStatus::Done);
+        let p01 = ins.finding("P01").expect("P01");
+        assert_eq!(p01.finding.answer, Some(Answer::Fail));
+        assert_eq!(p01.finding.note, "备案信息未更新");
+        assert_eq!(p01.updated_by, "张三");
+    }
+
+    // Errors: Chinese, exit 1.
+    let junk = office.path().join("不是包.spotcheck");
+    std::fs::write(&junk, "这不是工作包").expect("write");
+    let out = run(Some(&db), &["package", "import", path_str(&junk), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("不是 spotcheck 工作包或结果包") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(stdout(&out).trim().is_empty());
+    let nowhere = office.path().join("结果.spotcheck");
+    let out = run(
+        Some(&db),
+        &["package", "results", "--out", path_str(&nowhere)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("没有打开过工作包"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!nowhere.exists());
+}

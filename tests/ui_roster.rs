@@ -15,7 +15,9 @@ fn dropped_roster_is_previewed_confirmed_and_searchable() {
 
     let mut h = harness(dir.path().join("t.db"));
     step_until(&mut h, "the database to open", |a| !a.busy());
-    h.get_by_label_contains("还没有账号名录");
+    // The first run explains the five steps.
+    h.get_by_label_contains("欢迎使用");
+    h.get_by_label("五、协作");
 
     drop_file(&mut h, &roster);
     step_until(&mut h, "the preview", |a| a.preview().is_some());
@@ -85,4 +87,28 @@ fn cancelled_preview_changes_nothing_and_bad_files_explain_themselves() {
 
     let store = spotcheck::store::Store::open(&db).expect("reopen");
     assert_eq!(store.account_count().expect("count"), 0);
+}
+
+#[test]
+fn first_run_offers_a_demo_roster_marked_as_such() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(dir.path().join("t.db"));
+    step_until(&mut h, "the database to open", |a| !a.busy());
+    h.get_by_label("先用示例名录试一试").click();
+    step_until(&mut h, "the demo preview", |a| a.preview().is_some());
+    let report = app(&h).preview().expect("preview").clone();
+    assert_eq!(report.added, 600);
+    assert!(report.file.contains("示例"), "{}", report.file);
+    h.get_by_label("确认导入 600 个账号").click();
+    step_until(&mut h, "the import", |a| {
+        !a.busy() && a.roster.accounts().len() == 600
+    });
+    assert!(
+        app(&h)
+            .roster
+            .accounts()
+            .iter()
+            .all(|a| a.account.name.contains("示例")),
+        "every demo account says it is an example"
+    );
 }

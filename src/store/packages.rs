@@ -514,6 +514,7 @@ impl Store {
             &ids,
             &HashMap::new(),
             &mut MergeReport::default(),
+            at,
         )?;
         tx.execute(
             "INSERT INTO package (id, kind, draw, inspector, at, summary) VALUES (?1, 'work_opened', ?2, ?3, ?4, ?5)",
@@ -682,15 +683,24 @@ impl Store {
             report.already_merged = true;
             return Ok(report);
         }
+        // Every checklist the package uses must be known here (the built-in one counts, even
+        // before any check stored it).
+        let mut checklists: Vec<Checklist> = Vec::new();
         for i in &package.data.inspections {
-            if self
-                .checklist(&i.checklist_id, &i.checklist_version)
-                .is_err()
+            if checklists
+                .iter()
+                .any(|c| c.id == i.checklist_id && c.version == i.checklist_version)
             {
-                return Err(ExchangeError::UnknownChecklist {
-                    id: i.checklist_id.clone(),
-                    version: i.checklist_version.clone(),
-                });
+                continue;
+            }
+            match self.checklist(&i.checklist_id, &i.checklist_version) {
+                Ok(c) => checklists.push(c),
+                Err(_) => {
+                    return Err(ExchangeError::UnknownChecklist {
+                        id: i.checklist_id.clone(),
+                        version: i.checklist_version.clone(),
+                    });
+                }
             }
         }
         let ids: HashMap<String, i64> = draw
@@ -706,6 +716,9 @@ impl Store {
         report.backup = backup.map(|b| b.path);
         let evidence_dir = self.evidence_dir();
         let tx = self.conn.transaction()?;
+        for c in &checklists {
+            ensure_checklist(&tx, c, at)?;
+        }
         merge_in(
             &tx,
             evidence_dir,
@@ -715,7 +728,43 @@ impl Store {
             &ids,
             &bases,
             &mut report,
+            at,
         )?;
+        // What was merged is the base the next result package of the same work is compared
+        // with: a later package must not undo the supervisor's review of these findings.
+        {
+            let mut advance = tx.prepare(
+                "INSERT INTO package_base (package, account, item, answer, note, last_update, checked_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT(package, account, item) DO UPDATE SET answer = excluded.answer,
+                    note = excluded.note, last_update = excluded.last_update, checked_on = excluded.checked_on",
+            )?;
+            for work in &m.based_on {
+                let known: bool = tx
+                    .query_row("SELECT 1 FROM package WHERE id = ?1", [work], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                if !known {
+                    continue;
+                }
+                for pi in &package.data.inspections {
+                    let Some(&account) = ids.get(&pi.account_key) else {
+                        continue;
+                    };
+                    for f in &pi.findings {
+                        advance.execute(params![
+                            work,
+                            account,
+                            f.item,
+                            f.answer,
+                            f.note,
+                            f.last_update,
+                            f.checked_on
+                        ])?;
+                    }
+                }
+            }
+        }
         tx.execute(
             "INSERT INTO package (id, kind, draw, inspector, at, summary) VALUES (?1, 'results_merged', ?2, ?3, ?4, ?5)",
             params![
@@ -984,6 +1033,7 @@ fn merge_in(
     ids: &HashMap<String, i64>,
     bases: &HashMap<(i64, String), FindingVersion>,
     report: &mut MergeReport,
+    at: NaiveDateTime,
 ) -> Result<(), ExchangeError> {
     let m = &package.manifest;
     let files: HashMap<&str, &[u8]> = package
@@ -1058,7 +1108,7 @@ fn merge_in(
                         m.package_id,
                         local_json,
                         json(incoming)?,
-                        chrono::Local::now().naive_local().format(TIME).to_string()
+                        at.format(TIME).to_string()
                     ],
                 )?;
                 report.conflicts += inserted;

@@ -207,8 +207,6 @@ impl Store {
 
     /// What importing `parsed` would do, without doing it.
     pub fn preview_import(&self, parsed: &ParsedRoster) -> Result<ImportCounts, StoreError> {
-        self.auto_backup("导入名录前")
-            .map_err(|e| StoreError::Backup(e.to_string()))?;
         let existing = self.accounts_by_key()?;
         let (steps, unlisted) = plan(&existing, parsed);
         Ok(count(&steps, unlisted.len()))

@@ -1,0 +1,245 @@
+//! Backups, restore and the operation log, on real databases in temporary directories and
+//! through the real binary: automatic backups before changes (and how many are kept), a
+//! manual backup with its evidence files, restoring one (the replaced database kept), a
+//! damaged database brought back, and `log verify` catching an edited entry.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+
+use chrono::NaiveDateTime;
+use spotcheck::sampling::DrawOptions;
+use spotcheck::store::{
+    AUTO_KEPT, DrawRequest, NewEvidence, Store, StoreError, auto_dir, list_backups, restore,
+    settings,
+};
+
+fn at(minute: u32) -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .and_then(|d| d.and_hms_opt(10, minute, 0))
+        .expect("time")
+}
+
+fn import(store: &mut Store, dir: &Path, n: usize, seed: u64) {
+    let roster = dir.join(format!("名录-{seed}.xlsx"));
+    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(n, seed), &roster)
+        .expect("roster");
+    let cancel = AtomicBool::new(false);
+    let preview =
+        spotcheck::import::preview(store, &roster, None, &mut |_| {}, &cancel).expect("read");
+    spotcheck::import::commit(store, &preview, at(1)).expect("import");
+}
+
+fn draw(store: &mut Store) -> spotcheck::store::DrawRecord {
+    let request = DrawRequest {
+        quarter: "2026Q4".parse().expect("quarter"),
+        options: DrawOptions::default(),
+        seed: 11,
+        reason: None,
+    };
+    store.make_draw(&request, at(2)).expect("draw")
+}
+
+fn count(db: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}
+
+fn bin(db: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env_remove("SPOTCHECK_DB")
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run spotcheck")
+}
+
+#[test]
+fn changes_are_preceded_by_automatic_backups_and_only_the_last_are_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let mut store = Store::open(&db).expect("open");
+    // The first import into an empty database has nothing to back up.
+    import(&mut store, dir.path(), 50, 1);
+    assert!(list_backups(&auto_dir(&db)).is_empty());
+    draw(&mut store);
+    import(&mut store, dir.path(), 60, 2);
+    let backups = list_backups(&auto_dir(&db));
+    let reasons: Vec<&str> = backups.iter().map(|b| b.reason.as_str()).collect();
+    assert_eq!(reasons, ["导入名录前", "抽样前"], "newest first");
+    // The one before the draw holds the roster but no draw.
+    assert_eq!(backups[1].accounts, Some(50));
+    assert_eq!(backups[1].draws, Some(0));
+    assert_eq!(count(&backups[1].path.join("spotcheck.db"), "draw"), 0);
+    for _ in 0..AUTO_KEPT + 3 {
+        store.auto_backup("测试").expect("backup");
+    }
+    assert_eq!(list_backups(&auto_dir(&db)).len(), AUTO_KEPT);
+}
+
+#[test]
+fn a_backup_with_evidence_restores_what_was_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("work").join("t.db");
+    let mut store = Store::open(&db).expect("open");
+    store
+        .set_setting(settings::USER_NAME, "张三")
+        .expect("name");
+    import(&mut store, dir.path(), 80, 3);
+    let record = draw(&mut store);
+    let account = record.accounts[0].account.id;
+    let png = vec![0x89, b'P', b'N', b'G', 1, 2, 3, 4];
+    let ins = store
+        .add_evidence(
+            record.info.id,
+            account,
+            "V01",
+            NewEvidence::Bytes {
+                file_name: "截图.png".to_owned(),
+                bytes: png.clone(),
+            },
+            at(3),
+        )
+        .expect("evidence");
+    let spotcheck::store::EvidenceKind::File { sha256, file_name } = &ins.evidence[0].kind else {
+        panic!("a file");
+    };
+    let evidence = store.evidence_path(sha256, file_name);
+
+    let usb = dir.path().join("U盘");
+    let info = store.backup_to(&usb, at(4)).expect("backup");
+    assert_eq!(info.evidence_files, 1);
+    assert!(info.path.join("spotcheck.db").is_file());
+    assert!(info.path.join("backup.json").is_file());
+
+    // Later work: another draw replaces this one; the evidence file is lost.
+    let again = DrawRequest {
+        quarter: "2026Q4".parse().expect("quarter"),
+        options: DrawOptions::default(),
+        seed: 12,
+        reason: Some("名录有误，重新抽样".to_owned()),
+    };
+    store.make_draw(&again, at(5)).expect("redraw");
+    drop(store);
+    std::fs::remove_file(&evidence).expect("lose the file");
+
+    let kept = restore(&db, &info.path).expect("restore");
+    let store = Store::open(&db).expect("open restored");
+    let draw = store
+        .current_draw("2026Q4".parse().expect("quarter"))
+        .expect("read")
+        .expect("a draw");
+    assert_eq!(draw.info.seed, 11, "the draw of the backup");
+    assert_eq!(std::fs::read(&evidence).expect("evidence back"), png);
+    // The database that was replaced is kept, as a backup that can itself be restored.
+    let kept_info = spotcheck::store::read_info(&kept).expect("kept is a backup");
+    assert_eq!(kept_info.reason, "恢复前");
+    assert_eq!(count(&kept.join("spotcheck.db"), "draw"), 2);
+}
+
+#[test]
+fn a_damaged_database_is_refused_and_restored_from_its_latest_backup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    {
+        let mut store = Store::open(&db).expect("open");
+        import(&mut store, dir.path(), 40, 4);
+        draw(&mut store);
+    }
+    // Overwrite the middle of the file, as a failing disk or a half copy would.
+    let mut bytes = std::fs::read(&db).expect("read db");
+    let len = bytes.len();
+    for b in &mut bytes[len / 3..len / 3 + 4096] {
+        *b = 0xAB;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    std::fs::write(&db, &bytes).expect("damage");
+    let err = Store::open(&db).err().expect("refused");
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("损坏"));
+
+    let latest = list_backups(&auto_dir(&db))
+        .into_iter()
+        .next()
+        .expect("a backup");
+    assert_eq!(latest.reason, "抽样前");
+    restore(&db, &latest.path).expect("restore");
+    let store = Store::open(&db).expect("opens again");
+    assert_eq!(store.accounts().expect("accounts").len(), 40);
+}
+
+#[test]
+fn log_verify_names_the_first_edited_entry_and_backup_restore_run_headless() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    {
+        let mut store = Store::open(&db).expect("open");
+        import(&mut store, dir.path(), 30, 5);
+        draw(&mut store);
+        import(&mut store, dir.path(), 35, 6);
+    }
+    let ok = bin(&db, &["log", "verify"]);
+    assert!(ok.status.success());
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("校验通过"));
+
+    let out = dir.path().join("备份");
+    let made = bin(&db, &["backup", "--out", out.to_str().expect("utf-8")]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let backup: PathBuf = std::fs::read_dir(&out)
+        .expect("backup folder")
+        .next()
+        .expect("one")
+        .expect("entry")
+        .path();
+
+    let xlsx = dir.path().join("日志.xlsx");
+    let exported = bin(
+        &db,
+        &["log", "export", "--out", xlsx.to_str().expect("utf-8")],
+    );
+    assert!(exported.status.success());
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&xlsx).expect("log xlsx");
+    let sheet = book.worksheet_range("操作日志").expect("sheet");
+    let actions: Vec<String> = sheet.rows().skip(3).map(|r| r[3].to_string()).collect();
+    assert!(actions.contains(&"抽样".to_owned()), "{actions:?}");
+
+    // Someone edits the second entry behind the program's back.
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute(
+            "UPDATE operation_log SET detail = '没有抽样' WHERE id = 2",
+            [],
+        )
+        .expect("tamper");
+    let broken = bin(&db, &["log", "verify"]);
+    assert!(!broken.status.success());
+    let message = String::from_utf8_lossy(&broken.stderr);
+    assert!(message.contains("第 2 条"), "{message}");
+
+    // Restoring the backup brings back an intact log.
+    let restored = bin(&db, &["restore", backup.to_str().expect("utf-8")]);
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    let ok = bin(&db, &["log", "verify"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let listed = bin(&db, &["log", "--json"]);
+    let entries: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    let last = entries.as_array().and_then(|a| a.last()).expect("entries");
+    assert_eq!(last["action"], "从备份恢复");
+}
