@@ -1,5 +1,8 @@
 //! Entry point: no subcommand opens the window; subcommands run headless.
 
+// Windows: no console window behind the app (release builds); see `attach_console`.
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,7 +12,10 @@ fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let args = Cli::parse();
     match &args.command {
-        Some(command) => cli::run(&args, command),
+        Some(command) => {
+            attach_console();
+            cli::run(&args, command)
+        }
         None => open_window(&args, started),
     }
 }
@@ -30,3 +36,17 @@ fn open_window(_: &Cli, _: std::time::Instant) -> ExitCode {
     eprintln!("这个版本没有图形界面，请使用子命令（spotcheck --help 查看）。");
     ExitCode::FAILURE
 }
+
+/// A Windows app without a console prints nowhere: a subcommand run from a command prompt
+/// writes to that prompt's console.
+#[cfg(windows)]
+fn attach_console() {
+    use windows_sys::Win32::System::Console::{ATTACH_PARENT_PROCESS, AttachConsole};
+    // SAFETY: AttachConsole has no preconditions; failure (no parent console) is harmless.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
+    }
+}
+
+#[cfg(not(windows))]
+fn attach_console() {}

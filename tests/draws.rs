@@ -1379,7 +1379,12 @@ fn cli_assign_shows_inspectors_and_out_writes_the_list() {
     assert!(history[0].superseded_at.is_some());
     // The redraw, then the export of its list, each logged.
     let log = store.log_entries().expect("log");
-    let last: Vec<&str> = log.iter().rev().take(2).map(|e| e.action.as_str()).collect();
+    let last: Vec<&str> = log
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e.action.as_str())
+        .collect();
     assert_eq!(last, ["导出抽查名单", "重新抽样"]);
     assert_eq!(store.verify_log().expect("verify"), None);
 }

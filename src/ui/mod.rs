@@ -34,7 +34,9 @@ pub fn run(db: PathBuf, started: Instant) -> eframe::Result {
         viewport: egui::ViewportBuilder::default()
             .with_title(TITLE)
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 560.0]),
+            .with_min_inner_size([900.0, 560.0])
+            .with_app_id("spotcheck")
+            .with_icon(app_icon()),
         ..Default::default()
     };
     eframe::run_native(
@@ -45,6 +47,22 @@ pub fn run(db: PathBuf, started: Instant) -> eframe::Result {
             app.started = Some(started);
             Ok(Box::new(app))
         }),
+    )
+}
+
+/// The window icon (assets/icon.png).
+fn app_icon() -> egui::IconData {
+    const PNG: &[u8] = include_bytes!("../../assets/icon.png");
+    image::load_from_memory(PNG).map_or_else(
+        |_| egui::IconData::default(),
+        |img| {
+            let rgba = img.to_rgba8();
+            egui::IconData {
+                width: rgba.width(),
+                height: rgba.height(),
+                rgba: rgba.into_raw(),
+            }
+        },
     )
 }
 

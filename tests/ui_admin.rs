@@ -1,0 +1,58 @@
+//! Clicks through a damaged database with egui_kittest: the window says the database cannot be
+//! opened, lists the automatic backups, and after confirmation restores the latest one and
+//! carries on with the roster it held.
+
+mod common;
+
+use common::{app, db_with_roster, harness, step_until};
+use egui_kittest::kittest::Queryable;
+use spotcheck::sampling::DrawOptions;
+use spotcheck::store::{DrawRequest, Store};
+
+#[test]
+fn a_damaged_database_offers_its_backups_and_restores_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 50);
+    {
+        // A draw: the automatic backup before it holds the roster.
+        let mut store = Store::open(&db).expect("open");
+        let request = DrawRequest {
+            quarter: "2026Q4".parse().expect("quarter"),
+            options: DrawOptions::default(),
+            seed: 1,
+            reason: None,
+        };
+        store
+            .make_draw(&request, chrono::Local::now().naive_local())
+            .expect("draw");
+    }
+    let mut bytes = std::fs::read(&db).expect("read");
+    let len = bytes.len();
+    bytes[len / 3..len / 3 + 4096].fill(0x5A);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    std::fs::write(&db, &bytes).expect("damage");
+
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the refusal", |a| {
+        a.settings
+            .view()
+            .is_some_and(|v| !v.open && !v.backups.is_empty())
+    });
+    h.get_by_label("无法打开数据库");
+    h.get_by_label("恢复…").click();
+    h.run_steps(2);
+    h.get_by_label("确认恢复").click();
+    step_until(&mut h, "the restored roster", |a| {
+        !a.busy() && a.roster.accounts().len() == 50
+    });
+    assert!(
+        app(&h)
+            .status()
+            .is_some_and(|(error, s)| !error && s.contains("恢复")),
+        "{:?}",
+        app(&h).status()
+    );
+    assert!(Store::open(&db).is_ok(), "the database opens again");
+}
