@@ -63,11 +63,18 @@ pub enum Command {
     /// 生成一份示例名录（示例市，数据均为虚构），用来试用各项功能
     Demo {
         /// 保存位置，例如 示例名录.xlsx
-        #[arg(long, value_name = "FILE.xlsx")]
-        out: PathBuf,
+        #[arg(
+            long,
+            value_name = "FILE.xlsx",
+            required_unless_present = "fill_checks"
+        )]
+        out: Option<PathBuf>,
         /// 账号数量
         #[arg(long, default_value_t = 600)]
         accounts: usize,
+        /// 为该季度示例抽查名单自动填写并完成检查（仅限示例数据，用于演示通报和整改）
+        #[arg(long, value_name = "QUARTER")]
+        fill_checks: Option<String>,
     },
     /// 抽取一个季度的抽查名单（或用 --show 查看已抽取的名单）
     Sample {
@@ -129,6 +136,18 @@ pub enum Command {
     Export {
         #[command(subcommand)]
         what: followup::ExportWhat,
+    },
+    /// 查看或修改本机设置（不带参数时显示当前设置）
+    Settings {
+        /// 本机使用人姓名（记录在检查结果、抽样和操作日志中）
+        #[arg(long)]
+        user_name: Option<String>,
+        /// 地区名称（用于抽查名单、通报和整改表的标题）
+        #[arg(long)]
+        region: Option<String>,
+        /// 整改时限（工作日，1 到 90）
+        #[arg(long, value_name = "N")]
+        deadline_days: Option<u32>,
     },
     /// 备份数据库和证据文件到一个文件夹
     Backup {
@@ -337,10 +356,38 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { out, accounts } => {
-            crate::demo::write_roster_xlsx(&crate::demo::accounts(*accounts, 2026), out)
-                .map_err(|e| format!("{e}（{}）", out.display()))?;
-            println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
+        Command::Demo {
+            out,
+            accounts,
+            fill_checks,
+        } => {
+            if let Some(out) = out {
+                crate::demo::write_roster_xlsx(&crate::demo::accounts(*accounts, 2026), out)
+                    .map_err(|e| format!("{e}（{}）", out.display()))?;
+                println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
+            }
+            if let Some(quarter) = fill_checks {
+                let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
+                let mut store = open()?;
+                let draw = store
+                    .current_draw(quarter)
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| DrawError::NoDraw(quarter).to_string())?;
+                // Never on real work: every sampled account must be a generated 示例 one.
+                if let Some(real) = draw
+                    .accounts
+                    .iter()
+                    .find(|d| !d.account.account.name.contains("示例"))
+                {
+                    return Err(format!(
+                        "抽查名单中有非示例账号（如“{}”），为防止误填真实检查结果，已拒绝自动填写。",
+                        real.account.account.name
+                    ));
+                }
+                let n = crate::demo::complete_checks(&mut store, &draw, now())
+                    .map_err(|e| e.to_string())?;
+                println!("已为 {n} 个示例账号填写并完成检查。");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Results {
@@ -360,6 +407,38 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
         Command::Export { what } => followup::export(open, what),
         Command::Package { action } => package::run(open, action),
         Command::Backup { out } => admin::backup(open, out),
+        Command::Settings {
+            user_name,
+            region,
+            deadline_days,
+        } => {
+            if deadline_days.is_some_and(|d| !(1..=90).contains(&d)) {
+                return Err("整改时限请填写 1 到 90 之间的工作日数。".to_owned());
+            }
+            let store = open()?;
+            let days = deadline_days.map(|d| d.to_string());
+            for (key, value) in [
+                (settings::USER_NAME, user_name.as_deref()),
+                (settings::REGION_NAME, region.as_deref()),
+                (settings::RECTIFICATION_DAYS, days.as_deref()),
+            ] {
+                if let Some(v) = value {
+                    store
+                        .set_setting(key, v.trim())
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            println!(
+                "本机使用人：{}\n地区名称：{}\n整改时限：{} 个工作日",
+                store
+                    .setting(settings::USER_NAME)
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_else(|| "（未填写）".to_owned()),
+                crate::followup::region_name(&store).map_err(|e| e.to_string())?,
+                crate::followup::deadline_days(&store).map_err(|e| e.to_string())?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Restore { backup } => admin::restore_from(&cli.db_path(), backup),
         Command::Log { json, action } => admin::log(open, *json, action.as_ref()),
         Command::Rectification {
