@@ -243,3 +243,43 @@ fn log_verify_names_the_first_edited_entry_and_backup_restore_run_headless() {
     let last = entries.as_array().and_then(|a| a.last()).expect("entries");
     assert_eq!(last["action"], "从备份恢复");
 }
+
+#[test]
+fn finding_changes_are_logged_once_per_burst_of_typing() {
+    use spotcheck::checklist::{Answer, Finding};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let mut store = Store::open(&db).expect("open");
+    import(&mut store, dir.path(), 30, 7);
+    let record = draw(&mut store);
+    let account = record.accounts[0].account.id;
+    let mut finding = Finding {
+        item: "P01".to_owned(),
+        answer: Some(Answer::Fail),
+        ..Finding::default()
+    };
+    store
+        .save_finding(record.info.id, account, &finding, at(10))
+        .expect("answer");
+    // Typed a character at a time, as the form saves it.
+    for (n, note) in ["备", "备案", "备案过期"].iter().enumerate() {
+        finding.note = (*note).to_owned();
+        store
+            .save_finding(record.info.id, account, &finding, at(11 + n as u32))
+            .expect("note");
+    }
+    // Back to it half an hour later.
+    finding.note = "备案信息过期".to_owned();
+    store
+        .save_finding(record.info.id, account, &finding, at(45))
+        .expect("note");
+    let actions: Vec<String> = store
+        .log_entries()
+        .expect("log")
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.contains("检查"))
+        .collect();
+    assert_eq!(actions, ["检查结果", "修改检查说明", "修改检查说明"]);
+    assert_eq!(store.verify_log().expect("verify"), None);
+}

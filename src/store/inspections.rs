@@ -602,7 +602,7 @@ impl Store {
         finding: &Finding,
         at: NaiveDateTime,
         actor: &str,
-    ) -> Result<(Option<Answer>, Finding), InspectError> {
+    ) -> Result<(Option<Finding>, Finding), InspectError> {
         let ins = Self::begin(tx, active, draw, account, at, actor)?;
         let checklist =
             load_checklist(tx, &ins.checklist_id, &ins.checklist_version)?.ok_or_else(|| {
@@ -616,7 +616,7 @@ impl Store {
         }
         let mut finding = finding.clone();
         apply_rules(&checklist, &mut finding);
-        let before = ins.finding(&finding.item).and_then(|f| f.finding.answer);
+        let before = ins.finding(&finding.item).map(|f| f.finding.clone());
         tx.execute(
             "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -652,7 +652,23 @@ impl Store {
         let actor = self.user_name()?;
         let active = self.active_checklist()?;
         let tx = self.conn.transaction()?;
-        let (before, finding) = Self::save_in(&tx, &active, draw, account, finding, at, &actor)?;
+        let (previous, finding) = Self::save_in(&tx, &active, draw, account, finding, at, &actor)?;
+        let before = previous.as_ref().and_then(|f| f.answer);
+        let described = previous
+            .as_ref()
+            .is_some_and(|p| p.note != finding.note || p.last_update != finding.last_update);
+        if before == finding.answer && described {
+            // The note and dates are saved as they are typed: one entry per item for a burst
+            // of typing (the same person on the same item within ten minutes).
+            let name: String =
+                tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
+                    r.get(0)
+                })?;
+            let detail = format!("{name}：{} 修改问题描述或日期", finding.item);
+            if !log::recently(&tx, &actor, "修改检查说明", &detail, at, 10)? {
+                log::append(&tx, at, &actor, "修改检查说明", &detail)?;
+            }
+        }
         if before != finding.answer {
             let name: String =
                 tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {

@@ -62,6 +62,32 @@ pub(super) fn append(
     Ok(())
 }
 
+/// Whether the last entry is `action` with `detail` by `actor`, at most `minutes` before `at`.
+pub(super) fn recently(
+    conn: &Connection,
+    actor: &str,
+    action: &str,
+    detail: &str,
+    at: NaiveDateTime,
+    minutes: i64,
+) -> Result<bool, StoreError> {
+    let last: Option<(String, String, String, String)> = conn
+        .query_row(
+            "SELECT at, actor, action, detail FROM operation_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    Ok(last.is_some_and(|(when, who, what, about)| {
+        let when = NaiveDateTime::parse_from_str(&when, TIME).unwrap_or_default();
+        who == actor
+            && what == action
+            && about == detail
+            && at >= when
+            && at - when <= chrono::Duration::minutes(minutes)
+    }))
+}
+
 impl Store {
     /// The name set in the settings, or the system's user name, or 未署名.
     pub fn user_name(&self) -> Result<String, StoreError> {
