@@ -61,7 +61,7 @@ fn main() {
 
     let worker = WorkerHandle::spawn(db, Box::new(|| {})).expect("worker");
     let wait = |what: &str, done: &dyn Fn(&Event) -> bool| loop {
-        match worker.recv_timeout(Duration::from_secs(60)) {
+        match worker.recv_timeout(Duration::from_mins(1)) {
             Some(e) if done(&e) => return,
             Some(Event::Failed { message, .. }) => panic!("{what}: {message}"),
             Some(_) => {}

@@ -55,7 +55,7 @@ fn key_seed(key: &str) -> u64 {
     })
 }
 
-/// SplitMix64: tiny, fast and the same on every machine.
+/// `SplitMix64`: tiny, fast and the same on every machine.
 struct Mix(u64);
 
 impl Mix {
@@ -105,7 +105,7 @@ pub fn accounts(n: usize, seed: u64) -> Vec<Account> {
                 filed_on: Some(opened + chrono::Duration::days(2)),
                 status,
                 fans: Some(i64::try_from(rng.next() % 500_000).unwrap_or(0)),
-                operator: if rng.next() % 3 == 0 {
+                operator: if rng.next().is_multiple_of(3) {
                     "示例文化传媒有限公司".to_owned()
                 } else {
                     String::new()
@@ -158,7 +158,7 @@ pub fn write_roster_xlsx(accounts: &[Account], path: &Path) -> Result<(), Export
             Err(_) => sheet.write_string(r, 6, &a.account_id)?,
         };
         if let Some(d) = a.opened_on {
-            sheet.write_date_with_format(r, 7, &d, &date)?;
+            sheet.write_date_with_format(r, 7, d, &date)?;
         }
         sheet.write_string(r, 8, a.status.label())?;
         if let Some(f) = a.fans {

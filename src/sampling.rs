@@ -2,10 +2,10 @@
 //! the options and the seed; no clock, no global RNG, no database.
 //!
 //! The algorithm is part of the audit trail and must never change under the same name and
-//! version (a golden test pins it): the population is split into strata; stratum h of size N_h
-//! gets ⌈rate·N_h⌉ accounts; within a stratum the accounts are sorted by key and permuted by a
-//! Fisher–Yates shuffle driven by ChaCha20, seeded from SHA-256("spotcheck/draw/v1", seed,
-//! stratum name); the first ⌈rate·N_h⌉ of the permutation are drawn. Seeding per stratum keeps
+//! version (a golden test pins it): the population is split into strata; stratum h of size `N_h`
+//! gets ⌈`rate·N_h`⌉ accounts; within a stratum the accounts are sorted by key and permuted by a
+//! Fisher–Yates shuffle driven by `ChaCha20`, seeded from SHA-256("spotcheck/draw/v1", seed,
+//! stratum name); the first ⌈`rate·N_h`⌉ of the permutation are drawn. Seeding per stratum keeps
 //! each stratum's draw independent of the others. The bounded integers are made here, by
 //! rejection, rather than by a library whose method could change between versions.
 

@@ -360,6 +360,7 @@ impl WorkerHandle {
     }
 
     /// Waits for the next event (for tests).
+    #[must_use]
     pub fn recv_timeout(&self, timeout: Duration) -> Option<Event> {
         self.events.recv_timeout(timeout).ok()
     }

@@ -75,7 +75,7 @@ fn write_roster(path: &Path) {
     ws.write_string(2, 4, "gh_edu001").expect("w");
     ws.write_string(2, 5, "示例市").expect("w");
     ws.write_string(2, 6, "东城区").expect("w");
-    ws.write_date_with_format(2, 7, &d, &date).expect("w");
+    ws.write_date_with_format(2, 7, d, &date).expect("w");
     ws.write_string(2, 8, "2019年3月7日").expect("w");
     ws.write_string(2, 9, "正常").expect("w");
     ws.write_string(2, 10, "1.2万").expect("w");

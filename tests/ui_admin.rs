@@ -1,4 +1,4 @@
-//! Clicks through a damaged database with egui_kittest: the window says the database cannot be
+//! Clicks through a damaged database with `egui_kittest`: the window says the database cannot be
 //! opened, lists the automatic backups, and after confirmation restores the latest one and
 //! carries on with the roster it held.
 

@@ -1,4 +1,4 @@
-//! Clicks through the 协作 screen with egui_kittest: an inspector's laptop opens a work
+//! Clicks through the 协作 screen with `egui_kittest`: an inspector's laptop opens a work
 //! package dropped on the window; the supervisor's merges the result package, sees the one
 //! finding both sides changed side by side, and takes the inspector's version.
 

@@ -1,4 +1,4 @@
-//! Clicks through the 检查 screen with egui_kittest: open an account, answer with the keyboard,
+//! Clicks through the 检查 screen with `egui_kittest`: open an account, answer with the keyboard,
 //! let the 2-week rule decide, describe the problem, attach a screenshot by dropping it, finish
 //! with Ctrl+Enter; then reopen the database and find every answer.
 

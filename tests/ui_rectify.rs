@@ -1,4 +1,4 @@
-//! Clicks through the 通报与整改 screen with egui_kittest: the quarter's problems listed with
+//! Clicks through the 通报与整改 screen with `egui_kittest`: the quarter's problems listed with
 //! their status, a unit's filled-in sheet dropped onto the window, the status filter, and the
 //! review (a rejection needs a note; a close is final), each checked in the database.
 

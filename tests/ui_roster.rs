@@ -1,4 +1,4 @@
-//! Clicks through the 名录 screen with egui_kittest: a dropped roster file, the preview,
+//! Clicks through the 名录 screen with `egui_kittest`: a dropped roster file, the preview,
 //! confirmation, search and filters, all against a real database and worker thread.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Clicks through the 抽样 screen with egui_kittest: the preview, a refused rate, the draw, a
+//! Clicks through the 抽样 screen with `egui_kittest`: the preview, a refused rate, the draw, a
 //! redraw that needs a reason, and the split between inspectors.
 
 mod common;

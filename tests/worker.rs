@@ -8,7 +8,7 @@ use spotcheck::worker::{Command, Event, Job, WorkerHandle};
 fn next(worker: &WorkerHandle, want: impl Fn(&Event) -> bool) -> Event {
     loop {
         let event = worker
-            .recv_timeout(Duration::from_secs(60))
+            .recv_timeout(Duration::from_mins(1))
             .expect("the worker answers");
         if want(&event) {
             return event;

@@ -31,7 +31,7 @@ use crate::store::{
     about = "政务新媒体季度抽查（不带子命令时打开窗口）"
 )]
 pub struct Cli {
-    /// 数据库文件（默认在系统数据目录；也可用环境变量 SPOTCHECK_DB 指定）
+    /// 数据库文件（默认在系统数据目录；也可用环境变量 `SPOTCHECK_DB` 指定）
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
     #[command(subcommand)]

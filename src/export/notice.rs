@@ -66,7 +66,11 @@ pub fn chinese_number(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[n / 10],
-            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[n % 10]
+            }
         ),
         _ => n.to_string(),
     }
@@ -164,7 +168,7 @@ fn summary_sheet(
         layout::header(sheet, r, &heads, f)?;
         r += 1;
         for t in tallies.iter().chain(std::iter::once(&report.total)) {
-            let format = if std::ptr::eq(t, &report.total) {
+            let format = if std::ptr::eq(t, &raw const report.total) {
                 &f.head
             } else {
                 &f.text

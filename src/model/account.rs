@@ -48,7 +48,7 @@ impl AccountStatus {
 pub struct Account {
     /// Normalised platform name, e.g. 微信公众号 (see [`crate::model::platform`]).
     pub platform: String,
-    /// 账号标识: WeChat id, UID, URL… exactly as the user typed it; may be blank.
+    /// 账号标识: `WeChat` id, UID, URL… exactly as the user typed it; may be blank.
     pub account_id: String,
     pub name: String,
     pub host_unit: String,

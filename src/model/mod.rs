@@ -1,6 +1,6 @@
 //! Plain types shared by every layer: accounts, their status, platforms.
 //!
-//! Nothing here does I/O or knows about egui or SQLite.
+//! Nothing here does I/O or knows about egui or `SQLite`.
 
 mod account;
 pub mod platform;

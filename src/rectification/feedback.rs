@@ -301,10 +301,10 @@ fn find<'a>(row: &FeedbackRow, known: &'a [Rectification]) -> Result<&'a Rectifi
             narrowed.retain(|r| keep(r));
         }
     }
-    if narrowed.len() > 1 {
-        if let Some(latest) = narrowed.iter().map(|r| r.draw).max() {
-            narrowed.retain(|r| r.draw == latest);
-        }
+    if narrowed.len() > 1
+        && let Some(latest) = narrowed.iter().map(|r| r.draw).max()
+    {
+        narrowed.retain(|r| r.draw == latest);
     }
     match narrowed.as_slice() {
         [one] => Ok(one),

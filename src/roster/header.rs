@@ -230,10 +230,11 @@ const HEADER_SEARCH_ROWS: usize = 40;
 fn matches_in(row: &Row) -> Vec<(usize, Field)> {
     let mut seen = Vec::new();
     for (i, cell) in row.cells.iter().enumerate() {
-        if let Some(f) = field_for(&cell.display()) {
-            if f != Field::Seq && !seen.iter().any(|(_, g)| *g == f) {
-                seen.push((i, f));
-            }
+        if let Some(f) = field_for(&cell.display())
+            && f != Field::Seq
+            && !seen.iter().any(|(_, g)| *g == f)
+        {
+            seen.push((i, f));
         }
     }
     seen
@@ -307,10 +308,10 @@ pub fn find(grid: &Grid) -> Option<Header> {
     // A field named twice (say 链接 and 微信号) is taken from its first column; the rest stay extra.
     let mut columns = columns;
     for i in 0..columns.len() {
-        if let Some(f) = columns[i].1 {
-            if columns[..i].iter().any(|(_, g)| *g == Some(f)) {
-                columns[i].1 = None;
-            }
+        if let Some(f) = columns[i].1
+            && columns[..i].iter().any(|(_, g)| *g == Some(f))
+        {
+            columns[i].1 = None;
         }
     }
     Some(Header {

@@ -198,7 +198,7 @@ fn read_xlsx_sheet(
             });
         }
         push_cell(&mut grid, r + 1, c as usize, value);
-        if cells % 4096 == 0 {
+        if cells.is_multiple_of(4096) {
             if cancel.load(Ordering::Relaxed) {
                 return Err(RosterError::Cancelled);
             }

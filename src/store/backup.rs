@@ -287,7 +287,7 @@ pub fn restore(db: &Path, backup: &Path) -> Result<PathBuf, BackupError> {
     Ok(keep_dir)
 }
 
-/// Opens a database file read-only and runs SQLite's quick check on it.
+/// Opens a database file read-only and runs `SQLite`'s quick check on it.
 fn check(path: &Path) -> Result<(), BackupError> {
     let damaged = |detail: String| BackupError::Damaged {
         path: path.to_owned(),

@@ -16,7 +16,7 @@ use crate::store::StoredAccount;
 
 const TIME: &str = "%Y-%m-%d %H:%M:%S";
 
-/// SQLite integers are i64; counts and positions always fit.
+/// `SQLite` integers are i64; counts and positions always fit.
 fn int(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }

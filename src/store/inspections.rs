@@ -106,6 +106,7 @@ impl Inspection {
         self.findings.iter().find(|f| f.finding.item == item)
     }
 
+    #[must_use]
     pub fn plain_findings(&self) -> Vec<Finding> {
         self.findings.iter().map(|f| f.finding.clone()).collect()
     }
@@ -201,38 +202,35 @@ pub(super) fn ensure_checklist(
             |r| r.get(0),
         )
         .optional()?;
-    match existing {
-        Some(stored) => {
-            if Checklist::from_json(&stored).ok().as_ref() != Some(checklist) {
-                return Err(InspectError::ChecklistConflict {
-                    id: checklist.id.clone(),
-                    version: checklist.version.clone(),
-                });
-            }
+    if let Some(stored) = existing {
+        if Checklist::from_json(&stored).ok().as_ref() != Some(checklist) {
+            return Err(InspectError::ChecklistConflict {
+                id: checklist.id.clone(),
+                version: checklist.version.clone(),
+            });
         }
-        None => {
-            // The built-in checklist's id and version are taken even before any inspection
-            // stored it: another definition under them would make its results unreadable.
-            let builtin = Checklist::builtin();
-            if builtin.id == checklist.id
-                && builtin.version == checklist.version
-                && builtin != checklist
-            {
-                return Err(InspectError::ChecklistConflict {
-                    id: checklist.id.clone(),
-                    version: checklist.version.clone(),
-                });
-            }
-            conn.execute(
-                "INSERT INTO checklist (id, version, definition, added_at) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    checklist.id,
-                    checklist.version,
-                    json,
-                    at.format(TIME).to_string()
-                ],
-            )?;
+    } else {
+        // The built-in checklist's id and version are taken even before any inspection
+        // stored it: another definition under them would make its results unreadable.
+        let builtin = Checklist::builtin();
+        if builtin.id == checklist.id
+            && builtin.version == checklist.version
+            && builtin != checklist
+        {
+            return Err(InspectError::ChecklistConflict {
+                id: checklist.id.clone(),
+                version: checklist.version.clone(),
+            });
         }
+        conn.execute(
+            "INSERT INTO checklist (id, version, definition, added_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                checklist.id,
+                checklist.version,
+                json,
+                at.format(TIME).to_string()
+            ],
+        )?;
     }
     Ok(())
 }
@@ -398,12 +396,11 @@ impl Store {
 
     /// The checklist new inspections use: the one a supervisor installed, or the built-in one.
     pub fn active_checklist(&self) -> Result<Checklist, InspectError> {
-        if let Some(active) = self.setting(ACTIVE_CHECKLIST)? {
-            if let Some((id, version)) = active.split_once('\t') {
-                if let Some(c) = load_checklist(&self.conn, id, version)? {
-                    return Ok(c);
-                }
-            }
+        if let Some(active) = self.setting(ACTIVE_CHECKLIST)?
+            && let Some((id, version)) = active.split_once('\t')
+            && let Some(c) = load_checklist(&self.conn, id, version)?
+        {
+            return Ok(c);
         }
         Ok(Checklist::builtin().clone())
     }
@@ -688,7 +685,7 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+        read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)
     }
 
     /// Saves many findings of one draw (account id, finding) in ONE transaction, each exactly
@@ -778,7 +775,7 @@ impl Store {
             &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
         )?;
         tx.commit()?;
-        Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+        read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)
     }
 
     /// Attaches evidence to an item: a file is copied into the evidence folder under its
@@ -859,7 +856,7 @@ impl Store {
             ],
         )?;
         tx.commit()?;
-        Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+        read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)
     }
 
     /// Removes an evidence record (the file stays: another record may share its hash).
@@ -873,7 +870,7 @@ impl Store {
             "DELETE FROM evidence WHERE id = ?1 AND inspection IN (SELECT id FROM inspection WHERE draw = ?2 AND account = ?3)",
             params![evidence, draw, account],
         )?;
-        Ok(read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)?)
+        read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)
     }
 
     fn keep_evidence_file(&self, bytes: &[u8], name: &str) -> Result<String, InspectError> {

@@ -1,4 +1,4 @@
-//! The database: schema, migrations and every query. The only module that writes SQLite.
+//! The database: schema, migrations and every query. The only module that writes `SQLite`.
 //!
 //! One `Store` is owned by one thread (the worker in the app, the main thread in the CLI).
 //! Every change of more than one row is one transaction.

@@ -465,9 +465,10 @@ impl Store {
             for pa in &data.accounts {
                 let a = &pa.account;
                 let key = a.key();
-                let id = match find.query_row([&key], |r| r.get::<_, i64>(0)).optional()? {
-                    Some(id) => id,
-                    None => {
+                let id =
+                    if let Some(id) = find.query_row([&key], |r| r.get::<_, i64>(0)).optional()? {
+                        id
+                    } else {
                         let extra = serde_json::to_string(&a.extra)
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                         insert.execute(params![
@@ -486,8 +487,7 @@ impl Store {
                             extra,
                         ])?;
                         tx.last_insert_rowid()
-                    }
-                };
+                    };
                 if drawn.execute(params![
                     draw,
                     id,
@@ -1168,17 +1168,20 @@ fn merge_in(
             rescore_in(tx, draw, account)?;
         }
         let ins = read_inspection(tx, draw, account)?;
-        if let Some(ins) = ins {
-            if pi.done && !conflicted && ins.status != InspectionStatus::Done {
-                let checklist = checklist_in(tx, &ins.checklist_id, &ins.checklist_version)?;
-                let platform: String = tx.query_row(
-                    "SELECT platform FROM account WHERE id = ?1",
-                    [account],
-                    |r| r.get(0),
-                )?;
-                let eval = evaluate(&checklist, &platform, &ins.plain_findings());
-                if eval.can_finish(&checklist).is_ok() {
-                    tx.execute(
+        if let Some(ins) = ins
+            && pi.done
+            && !conflicted
+            && ins.status != InspectionStatus::Done
+        {
+            let checklist = checklist_in(tx, &ins.checklist_id, &ins.checklist_version)?;
+            let platform: String = tx.query_row(
+                "SELECT platform FROM account WHERE id = ?1",
+                [account],
+                |r| r.get(0),
+            )?;
+            let eval = evaluate(&checklist, &platform, &ins.plain_findings());
+            if eval.can_finish(&checklist).is_ok() {
+                tx.execute(
                         "UPDATE inspection SET status = 'done', finished_at = ?2, verdict = ?3, score = ?4 WHERE id = ?1",
                         params![
                             ins.id,
@@ -1190,8 +1193,7 @@ fn merge_in(
                             eval.score
                         ],
                     )?;
-                    report.finished += 1;
-                }
+                report.finished += 1;
             }
         }
     }

@@ -178,33 +178,30 @@ impl Store {
             )?;
             for p in problems.iter().filter(|p| p.draw == draw) {
                 let description = p.description();
-                match existing.remove(&(p.account, p.item.clone())) {
-                    Some((id, untouched)) => {
-                        if untouched {
-                            refresh.execute(params![
-                                id,
-                                p.category,
-                                p.veto,
-                                description,
-                                requirement(p.veto)
-                            ])?;
-                        }
-                        counts.kept += 1;
-                    }
-                    None => {
-                        insert.execute(params![
-                            draw,
-                            p.account,
-                            p.item,
+                if let Some((id, untouched)) = existing.remove(&(p.account, p.item.clone())) {
+                    if untouched {
+                        refresh.execute(params![
+                            id,
                             p.category,
                             p.veto,
                             description,
-                            requirement(p.veto),
-                            issued_on.format(DAY).to_string(),
-                            deadline.format(DAY).to_string(),
+                            requirement(p.veto)
                         ])?;
-                        counts.added += 1;
                     }
+                    counts.kept += 1;
+                } else {
+                    insert.execute(params![
+                        draw,
+                        p.account,
+                        p.item,
+                        p.category,
+                        p.veto,
+                        description,
+                        requirement(p.veto),
+                        issued_on.format(DAY).to_string(),
+                        deadline.format(DAY).to_string(),
+                    ])?;
+                    counts.added += 1;
                 }
             }
             let mut withdraw = tx.prepare("DELETE FROM rectification WHERE id = ?1")?;

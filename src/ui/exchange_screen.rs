@@ -65,12 +65,12 @@ impl ExchangeScreen {
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<ExchangeAction> {
         let mut action = None;
         let quarter = self.quarter.parse::<Quarter>();
-        if let Ok(q) = quarter {
-            if self.shown != Some(q) {
-                self.shown = Some(q);
-                self.view = None;
-                action = Some(ExchangeAction::Load(q));
-            }
+        if let Ok(q) = quarter
+            && self.shown != Some(q)
+        {
+            self.shown = Some(q);
+            self.view = None;
+            action = Some(ExchangeAction::Load(q));
         }
         ui.add_space(4.0);
         ui.horizontal(|ui| {

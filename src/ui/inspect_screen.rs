@@ -397,13 +397,13 @@ impl InspectScreen {
 
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<InspectAction> {
         let mut action = None;
-        if let Ok(q) = self.quarter.parse::<Quarter>() {
-            if self.shown != Some(q) {
-                self.shown = Some(q);
-                self.draw = None;
-                self.opened = None;
-                action = Some(InspectAction::Load(q));
-            }
+        if let Ok(q) = self.quarter.parse::<Quarter>()
+            && self.shown != Some(q)
+        {
+            self.shown = Some(q);
+            self.draw = None;
+            self.opened = None;
+            action = Some(InspectAction::Load(q));
         }
         self.refilter();
         egui::Panel::left("inspect_list")
@@ -724,11 +724,11 @@ impl InspectScreen {
             o.current += 1;
         }
         let mut changed: Option<usize> = None;
-        if let Some(answer) = answer {
-            if let Some(f) = o.findings.get_mut(o.current) {
-                f.answer = Some(answer);
-                changed = Some(o.current);
-            }
+        if let Some(answer) = answer
+            && let Some(f) = o.findings.get_mut(o.current)
+        {
+            f.answer = Some(answer);
+            changed = Some(o.current);
         }
         if finish {
             action = Some(InspectAction::Finish {
@@ -737,14 +737,12 @@ impl InspectScreen {
             });
             self.open_next = true;
         }
-        if paste {
-            if let Some(f) = o.findings.get(o.current) {
-                action = Some(InspectAction::PasteScreenshot {
-                    draw: draw_id,
-                    account,
-                    item: f.item.clone(),
-                });
-            }
+        if paste && let Some(f) = o.findings.get(o.current) {
+            action = Some(InspectAction::PasteScreenshot {
+                draw: draw_id,
+                account,
+                item: f.item.clone(),
+            });
         }
 
         let mut pick = None;
@@ -823,12 +821,12 @@ impl InspectScreen {
                                         )
                                         .labelled_by(label.id);
                                     let parsed = parse_day(text);
-                                    if edit.changed() {
-                                        if let Ok(day) = parsed {
-                                            f.last_update = day;
-                                            f.checked_on = checked_on;
-                                            changed = Some(n);
-                                        }
+                                    if edit.changed()
+                                        && let Ok(day) = parsed
+                                    {
+                                        f.last_update = day;
+                                        f.checked_on = checked_on;
+                                        changed = Some(n);
                                     }
                                     if parsed.is_err() && !edit.has_focus() {
                                         ui.colored_label(
@@ -994,6 +992,7 @@ impl InspectScreen {
     }
 
     /// Evidence for the current item of the open account (a dropped file).
+    #[must_use]
     pub fn drop_target(&self) -> Option<(i64, i64, String)> {
         let o = self.opened.as_ref()?;
         let draw = self.draw.as_ref()?.info.id;

@@ -1,5 +1,5 @@
 //! The window: a thin layer that reads state, draws it and sends commands to the worker.
-//! It never touches SQLite or files on the frame thread.
+//! It never touches `SQLite` or files on the frame thread.
 
 mod dialogs;
 pub mod exchange_screen;
@@ -248,91 +248,91 @@ impl App {
                 Err(message) => self.status = Some((true, message)),
             }
         }
-        if let Some((_, dialog)) = &self.dialog {
-            if let Some(result) = dialog.poll() {
-                let (purpose, _) = self.dialog.take().expect("checked above");
-                if let DialogPurpose::Feedback(quarter) = purpose {
-                    if !result.is_empty() {
-                        self.start(Job::Rectify, "正在读取整改反馈…");
-                        self.worker.send(Command::ImportFeedback {
-                            paths: result,
+        if let Some((_, dialog)) = &self.dialog
+            && let Some(result) = dialog.poll()
+        {
+            let (purpose, _) = self.dialog.take().expect("checked above");
+            if let DialogPurpose::Feedback(quarter) = purpose {
+                if !result.is_empty() {
+                    self.start(Job::Rectify, "正在读取整改反馈…");
+                    self.worker.send(Command::ImportFeedback {
+                        paths: result,
+                        quarter,
+                    });
+                }
+            } else if let Some(path) = result.into_iter().next() {
+                match purpose {
+                    DialogPurpose::Feedback(_) => {}
+                    DialogPurpose::WorkPackage(quarter, inspector) => {
+                        self.start(Job::Exchange, "正在导出工作包…");
+                        self.worker.send(Command::ExportWorkPackage {
                             quarter,
+                            inspector,
+                            path,
                         });
                     }
-                } else if let Some(path) = result.into_iter().next() {
-                    match purpose {
-                        DialogPurpose::Feedback(_) => {}
-                        DialogPurpose::WorkPackage(quarter, inspector) => {
-                            self.start(Job::Exchange, "正在导出工作包…");
-                            self.worker.send(Command::ExportWorkPackage {
-                                quarter,
-                                inspector,
-                                path,
-                            });
-                        }
-                        DialogPurpose::ResultsPackage(quarter) => {
-                            self.start(Job::Exchange, "正在导出结果包…");
-                            self.worker
-                                .send(Command::ExportResultsPackage { path, quarter });
-                        }
-                        DialogPurpose::ImportPackage(quarter) => self.import_package(path, quarter),
-                        DialogPurpose::BackupFolder => {
-                            self.start(Job::Backup, "正在备份数据库和证据文件…");
-                            self.worker.send(Command::BackupTo(path));
-                        }
-                        DialogPurpose::RestoreFolder => {
-                            self.worker.send(Command::InspectBackup(path));
-                        }
-                        DialogPurpose::ExportLog => self.worker.send(Command::ExportLog(path)),
-                        DialogPurpose::Notice(quarter) => {
-                            self.start(Job::Export, "正在导出通报…");
-                            self.worker.send(Command::ExportNotice { quarter, path });
-                        }
-                        DialogPurpose::RectificationBook(quarter) => {
-                            self.start(Job::Export, "正在导出整改表…");
-                            self.worker.send(Command::ExportRectification {
-                                quarter,
-                                target: crate::followup::SheetTarget::Book(path),
-                            });
-                        }
-                        DialogPurpose::RectificationFolder(quarter) => {
-                            self.start(Job::Export, "正在导出整改表…");
-                            self.worker.send(Command::ExportRectification {
-                                quarter,
-                                target: crate::followup::SheetTarget::Folder(path),
-                            });
-                        }
-                        DialogPurpose::ImportRoster => self.import_file(path),
-                        DialogPurpose::SaveProblems => {
-                            self.worker.send(Command::SaveProblemList { path })
-                        }
-                        DialogPurpose::SaveSampleList(quarter) => {
-                            self.worker.send(Command::SaveSampleList { quarter, path })
-                        }
-                        DialogPurpose::Results(quarter) => {
-                            self.running = Some(Running {
-                                job: Job::Inspect,
-                                text: "正在导入检查结果…".to_owned(),
-                                fraction: None,
-                                cancellable: false,
-                            });
-                            self.worker.send(Command::ImportResults { path, quarter });
-                        }
-                        DialogPurpose::Checklist(quarter) => {
-                            self.worker
-                                .send(Command::InstallChecklist { path, quarter });
-                        }
-                        DialogPurpose::Evidence {
-                            draw,
-                            account,
-                            item,
-                        } => self.worker.send(Command::AddEvidence {
-                            draw,
-                            account,
-                            item,
-                            evidence: crate::store::NewEvidence::Path(path),
-                        }),
+                    DialogPurpose::ResultsPackage(quarter) => {
+                        self.start(Job::Exchange, "正在导出结果包…");
+                        self.worker
+                            .send(Command::ExportResultsPackage { path, quarter });
                     }
+                    DialogPurpose::ImportPackage(quarter) => self.import_package(path, quarter),
+                    DialogPurpose::BackupFolder => {
+                        self.start(Job::Backup, "正在备份数据库和证据文件…");
+                        self.worker.send(Command::BackupTo(path));
+                    }
+                    DialogPurpose::RestoreFolder => {
+                        self.worker.send(Command::InspectBackup(path));
+                    }
+                    DialogPurpose::ExportLog => self.worker.send(Command::ExportLog(path)),
+                    DialogPurpose::Notice(quarter) => {
+                        self.start(Job::Export, "正在导出通报…");
+                        self.worker.send(Command::ExportNotice { quarter, path });
+                    }
+                    DialogPurpose::RectificationBook(quarter) => {
+                        self.start(Job::Export, "正在导出整改表…");
+                        self.worker.send(Command::ExportRectification {
+                            quarter,
+                            target: crate::followup::SheetTarget::Book(path),
+                        });
+                    }
+                    DialogPurpose::RectificationFolder(quarter) => {
+                        self.start(Job::Export, "正在导出整改表…");
+                        self.worker.send(Command::ExportRectification {
+                            quarter,
+                            target: crate::followup::SheetTarget::Folder(path),
+                        });
+                    }
+                    DialogPurpose::ImportRoster => self.import_file(path),
+                    DialogPurpose::SaveProblems => {
+                        self.worker.send(Command::SaveProblemList { path });
+                    }
+                    DialogPurpose::SaveSampleList(quarter) => {
+                        self.worker.send(Command::SaveSampleList { quarter, path });
+                    }
+                    DialogPurpose::Results(quarter) => {
+                        self.running = Some(Running {
+                            job: Job::Inspect,
+                            text: "正在导入检查结果…".to_owned(),
+                            fraction: None,
+                            cancellable: false,
+                        });
+                        self.worker.send(Command::ImportResults { path, quarter });
+                    }
+                    DialogPurpose::Checklist(quarter) => {
+                        self.worker
+                            .send(Command::InstallChecklist { path, quarter });
+                    }
+                    DialogPurpose::Evidence {
+                        draw,
+                        account,
+                        item,
+                    } => self.worker.send(Command::AddEvidence {
+                        draw,
+                        account,
+                        item,
+                        evidence: crate::store::NewEvidence::Path(path),
+                    }),
                 }
             }
         }
@@ -366,27 +366,27 @@ impl App {
         } else if self.screen == Screen::Exchange {
             if let (Some(quarter), Some(path)) =
                 (self.exchange.quarter(), dropped.into_iter().next())
+                && self.running.is_none()
             {
-                if self.running.is_none() {
-                    self.import_package(path, quarter);
-                }
+                self.import_package(path, quarter);
             }
         } else if self.screen == Screen::Rectify {
             // Files dropped here are the sheets the units sent back.
-            if let Some(quarter) = self.rectify.quarter() {
-                if self.running.is_none() {
-                    self.start(Job::Rectify, "正在读取整改反馈…");
-                    self.worker.send(Command::ImportFeedback {
-                        paths: dropped,
-                        quarter,
-                    });
-                }
+            if let Some(quarter) = self.rectify.quarter()
+                && self.running.is_none()
+            {
+                self.start(Job::Rectify, "正在读取整改反馈…");
+                self.worker.send(Command::ImportFeedback {
+                    paths: dropped,
+                    quarter,
+                });
             }
-        } else if let Some(path) = dropped.into_iter().next() {
-            if self.running.is_none() && self.preview.is_none() {
-                self.screen = Screen::Roster;
-                self.import_file(path);
-            }
+        } else if let Some(path) = dropped.into_iter().next()
+            && self.running.is_none()
+            && self.preview.is_none()
+        {
+            self.screen = Screen::Roster;
+            self.import_file(path);
         }
     }
 
@@ -535,10 +535,10 @@ impl App {
 
     /// Draws the window.
     pub fn draw(&mut self, ui: &mut egui::Ui) {
-        if let Some(started) = self.started.take() {
-            if std::env::var_os("SPOTCHECK_STARTUP_TIME").is_some() {
-                eprintln!("首帧用时 {} 毫秒", started.elapsed().as_millis());
-            }
+        if let Some(started) = self.started.take()
+            && std::env::var_os("SPOTCHECK_STARTUP_TIME").is_some()
+        {
+            eprintln!("首帧用时 {} 毫秒", started.elapsed().as_millis());
         }
         egui::Panel::top("title_bar").show(ui, |ui| {
             ui.horizontal(|ui| {

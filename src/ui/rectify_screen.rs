@@ -125,13 +125,13 @@ impl RectifyScreen {
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<RectifyAction> {
         let mut action = None;
         let quarter = self.quarter.parse::<Quarter>();
-        if let Ok(q) = quarter {
-            if self.shown != Some(q) {
-                self.shown = Some(q);
-                self.view = None;
-                self.selected = None;
-                action = Some(RectifyAction::Load(q));
-            }
+        if let Ok(q) = quarter
+            && self.shown != Some(q)
+        {
+            self.shown = Some(q);
+            self.view = None;
+            self.selected = None;
+            action = Some(RectifyAction::Load(q));
         }
         egui::Panel::top("rectify_tools").show(ui, |ui| {
             if let Some(a) = self.tools_ui(ui, quarter.as_ref().ok().copied()) {

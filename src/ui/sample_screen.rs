@@ -124,13 +124,13 @@ impl SampleScreen {
         let seed = crate::seed::parse_seed(&self.seed);
         self.refresh_plan(rate.as_ref().ok().copied());
         let mut action = None;
-        if let Ok(q) = &quarter {
-            if self.shown != Some(*q) {
-                self.shown = Some(*q);
-                self.draw = None;
-                self.history.clear();
-                action = Some(SampleAction::LoadDraw(*q));
-            }
+        if let Ok(q) = &quarter
+            && self.shown != Some(*q)
+        {
+            self.shown = Some(*q);
+            self.draw = None;
+            self.history.clear();
+            action = Some(SampleAction::LoadDraw(*q));
         }
         egui::Panel::left("sample_options")
             .resizable(false)
@@ -250,19 +250,18 @@ impl SampleScreen {
                 egui::Button::new(text).min_size([120.0, 30.0].into()),
             )
             .clicked()
+            && let (Ok(quarter), Ok(rate), Ok(seed)) = (quarter, rate, seed)
         {
-            if let (Ok(quarter), Ok(rate), Ok(seed)) = (quarter, rate, seed) {
-                action = Some(SampleAction::Draw(DrawRequest {
-                    quarter: *quarter,
-                    options: DrawOptions {
-                        rate: *rate,
-                        strata: self.strata,
-                        prefer_not_drawn_in: if self.prefer { self.prefer_quarters } else { 0 },
-                    },
-                    seed: *seed,
-                    reason: redraw.map(|_| self.reason.trim().to_owned()),
-                }));
-            }
+            action = Some(SampleAction::Draw(DrawRequest {
+                quarter: *quarter,
+                options: DrawOptions {
+                    rate: *rate,
+                    strata: self.strata,
+                    prefer_not_drawn_in: if self.prefer { self.prefer_quarters } else { 0 },
+                },
+                seed: *seed,
+                reason: redraw.map(|_| self.reason.trim().to_owned()),
+            }));
         }
         if self.population == 0 {
             ui.label("名录中还没有在运行的账号，请先在“名录”中导入账号名录。");

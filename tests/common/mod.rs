@@ -1,4 +1,4 @@
-//! Shared by the egui_kittest tests: a harness around the real app (real database, real
+//! Shared by the `egui_kittest` tests: a harness around the real app (real database, real
 //! worker thread), waiting for the worker, and dropping files onto the window.
 
 #![allow(dead_code)] // each test file uses its own subset
