@@ -1895,3 +1895,36 @@ fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written()
         Some(SUPERVISOR)
     );
 }
+
+#[test]
+fn an_inspectors_laptop_does_not_draw_or_assign() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at(10, 4, 0));
+    let mut laptop = Laptop::new();
+    laptop.open(&work, at(10, 5, 0));
+    let request = DrawRequest {
+        quarter: q4(),
+        options: DrawOptions::default(),
+        seed: 1,
+        reason: Some("再抽一次".to_owned()),
+    };
+    let err = laptop
+        .store
+        .make_draw(&request, at(10, 6, 0))
+        .expect_err("refused");
+    assert!(err.to_string().contains("组长的电脑"), "{err}");
+    let err = laptop
+        .store
+        .assign(q4(), &[LI.to_owned()], false, at(10, 6, 0))
+        .expect_err("refused");
+    assert!(err.to_string().contains("工作包"), "{err}");
+    assert_eq!(
+        laptop.draw().accounts.len(),
+        office
+            .draw()
+            .accounts
+            .iter()
+            .filter(|d| d.inspector.as_deref() == Some(ZHANG))
+            .count()
+    );
+}

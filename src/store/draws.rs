@@ -92,6 +92,10 @@ pub enum DrawError {
     NeedsReason { quarter: Quarter, at: NaiveDateTime },
     #[error("{} 还没有抽样，请先抽样。", .0.label())]
     NoDraw(Quarter),
+    #[error(
+        "这台电脑的抽查名单来自组长的工作包，不能在这里抽样或分配。抽样和分配请在组长的电脑上进行，再重新导出工作包。"
+    )]
+    FromWorkPackage,
     #[error(transparent)]
     Assign(#[from] AssignError),
     #[error(transparent)]
@@ -206,6 +210,21 @@ fn describe(request: &DrawRequest, population: usize, sampled: usize) -> String 
 }
 
 impl Store {
+    /// Draws and assignments belong to the supervisor: a laptop that opened a work package
+    /// holds only one inspector's share.
+    pub(super) fn refuse_on_inspector_laptop(&self) -> Result<(), DrawError> {
+        let opened: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM package WHERE kind = 'work_opened')",
+            [],
+            |r| r.get(0),
+        )?;
+        if opened {
+            Err(DrawError::FromWorkPackage)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Makes the draw for a quarter in one transaction. A quarter that already has a draw
     /// needs a reason; the old draw is kept, marked superseded, and the redraw is logged.
     pub fn make_draw(
@@ -214,13 +233,20 @@ impl Store {
         at: NaiveDateTime,
     ) -> Result<DrawRecord, DrawError> {
         let actor = self.user_name()?;
-        self.auto_backup("抽样前")
-            .map_err(|e| StoreError::Backup(e.to_string()))?;
+        self.refuse_on_inspector_laptop()?;
         let reason = request
             .reason
             .as_deref()
             .map(str::trim)
             .filter(|r| !r.is_empty());
+        if let (Some(p), None) = (current_info(&self.conn, request.quarter)?, reason) {
+            return Err(DrawError::NeedsReason {
+                quarter: request.quarter,
+                at: p.drawn_at,
+            });
+        }
+        self.auto_backup("抽样前")
+            .map_err(|e| StoreError::Backup(e.to_string()))?;
         let tx = self.conn.transaction()?;
         let previous = current_info(&tx, request.quarter)?;
         if let Some(p) = &previous {
@@ -525,6 +551,7 @@ impl Store {
         if inspectors.is_empty() {
             return Err(AssignError::NoInspectors.into());
         }
+        self.refuse_on_inspector_laptop()?;
         let record = self
             .current_draw(quarter)?
             .ok_or(DrawError::NoDraw(quarter))?;

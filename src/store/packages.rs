@@ -261,6 +261,7 @@ impl Store {
         path: &Path,
         at: NaiveDateTime,
     ) -> Result<Manifest, ExchangeError> {
+        self.refuse_on_inspector_laptop()?;
         let draw = self
             .current_draw(quarter)?
             .ok_or(DrawError::NoDraw(quarter))?;

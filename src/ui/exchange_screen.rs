@@ -94,40 +94,13 @@ impl ExchangeScreen {
         ui.label("没有网络时，用 U 盘传递文件：组长为每名检查人员导出工作包；检查人员在自己的电脑上打开、检查，再导出结果包交回；组长导入结果包合并。合并前自动备份数据库，两边不一致的检查结果不会被覆盖，而是列在下面由组长选择。");
         ui.add_space(6.0);
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.heading("组长：分发与合并");
-            if !view.drawn {
-                ui.label("这个季度还没有抽样。请先在“抽样”页抽取名单并分配检查人员。");
-            } else if view.inspectors.is_empty() {
-                ui.label("抽查名单还没有分配检查人员。请先在“抽样”页分配。");
+            if view.has_work {
+                ui.heading("检查人员：打开工作包、交回结果");
+                ui.label("这台电脑的抽查名单来自组长的工作包。到“检查”页检查完后，点“导出结果包…”，把文件交给组长合并；组长再发来新的工作包时，在这里导入即可。");
             } else {
-                egui::Grid::new("inspectors")
-                    .striped(true)
-                    .num_columns(3)
-                    .show(ui, |ui| {
-                        ui.strong("检查人员");
-                        ui.strong("账号数");
-                        ui.strong("");
-                        ui.end_row();
-                        for (name, count) in &view.inspectors {
-                            ui.label(name);
-                            ui.label(count.to_string());
-                            if ui
-                                .button(format!("导出{name}的工作包…"))
-                                .clicked()
-                            {
-                                action = Some(ExchangeAction::ExportWork {
-                                    quarter: q,
-                                    inspector: name.clone(),
-                                });
-                            }
-                            ui.end_row();
-                        }
-                    });
-                if view.unassigned > 0 {
-                    ui.label(format!(
-                        "另有 {} 个账号尚未分配检查人员。",
-                        view.unassigned
-                    ));
+                ui.heading("组长：分发与合并");
+                if let Some(a) = distribute_ui(ui, view, q) {
+                    action = Some(a);
                 }
             }
             ui.horizontal(|ui| {
@@ -202,6 +175,43 @@ impl ExchangeScreen {
         });
         action
     }
+}
+
+/// The supervisor's list of inspectors, each with the button exporting their work package.
+fn distribute_ui(ui: &mut egui::Ui, view: &ExchangeView, q: Quarter) -> Option<ExchangeAction> {
+    if !view.drawn {
+        ui.label("这个季度还没有抽样。请先在“抽样”页抽取名单并分配检查人员。");
+        return None;
+    }
+    if view.inspectors.is_empty() {
+        ui.label("抽查名单还没有分配检查人员。请先在“抽样”页分配。");
+        return None;
+    }
+    let mut action = None;
+    egui::Grid::new("inspectors")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            ui.strong("检查人员");
+            ui.strong("账号数");
+            ui.strong("");
+            ui.end_row();
+            for (name, count) in &view.inspectors {
+                ui.label(name);
+                ui.label(count.to_string());
+                if ui.button(format!("导出{name}的工作包…")).clicked() {
+                    action = Some(ExchangeAction::ExportWork {
+                        quarter: q,
+                        inspector: name.clone(),
+                    });
+                }
+                ui.end_row();
+            }
+        });
+    if view.unassigned > 0 {
+        ui.label(format!("另有 {} 个账号尚未分配检查人员。", view.unassigned));
+    }
+    action
 }
 
 fn answer_label(code: Option<&str>) -> &'static str {
