@@ -173,8 +173,14 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
                 what: format!("证据文件 {} MiB", e.size / 1024 / 1024),
             });
         }
-        let bytes = read_entry(&mut zip, path, &format!("evidence/{}", e.sha256), e.size)?
-            .ok_or_else(|| damaged(format!("缺少证据文件 {}", e.sha256)))?;
+        // Read up to the real limit: a file larger than the manifest says was altered.
+        let bytes = read_entry(
+            &mut zip,
+            path,
+            &format!("evidence/{}", e.sha256),
+            MAX_EVIDENCE_BYTES,
+        )?
+        .ok_or_else(|| damaged(format!("缺少证据文件 {}", e.sha256)))?;
         if bytes.len() as u64 != e.size || sha256_hex(&bytes) != e.sha256 {
             return Err(PackageError::Tampered {
                 path: path.to_owned(),
@@ -210,7 +216,7 @@ fn read_entry(
     if entry.size() > limit {
         return Err(PackageError::TooLarge {
             path: path.to_owned(),
-            what: format!("{name} 解压后 {} MiB", entry.size() / 1024 / 1024),
+            what: format!("{name} 解压后 {}", size_text(entry.size())),
         });
     }
     let mut bytes = Vec::new();
@@ -224,8 +230,19 @@ fn read_entry(
     if bytes.len() as u64 > limit {
         return Err(PackageError::TooLarge {
             path: path.to_owned(),
-            what: format!("{name} 解压后超过 {} MiB", limit / 1024 / 1024),
+            what: format!("{name} 解压后超过 {}", size_text(limit)),
         });
     }
     Ok(Some(bytes))
+}
+
+/// A size as people read it: 3.2 MiB, 640 KiB, 12 字节.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / 1024.0 / 1024.0)
+    } else if bytes >= 1024 {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} 字节")
+    }
 }

@@ -38,11 +38,7 @@ pub fn method_lines(draw: &DrawRecord) -> Vec<String> {
             i.population,
             i.excluded,
             i.sampled,
-            if i.rechecks > 0 {
-                format!("，另复查上季度不合格账号 {} 个", i.rechecks)
-            } else {
-                String::new()
-            }
+            recheck_note(draw)
         ),
         format!(
             "总体指纹（全部在运行账号标识的 SHA-256）：{}",
@@ -68,6 +64,31 @@ pub fn method_lines(draw: &DrawRecord) -> Vec<String> {
         lines.push(format!("重新抽样理由：{reason}"));
     }
     lines
+}
+
+/// What the method line says of 复查: last quarter's failures drawn again at random are among
+/// the accounts drawn; the others are checked on top of them.
+fn recheck_note(draw: &DrawRecord) -> String {
+    let among = draw
+        .accounts
+        .iter()
+        .filter(|d| d.drawn && d.recheck)
+        .count();
+    let extra = draw
+        .accounts
+        .iter()
+        .filter(|d| !d.drawn && d.recheck)
+        .count();
+    let mut note = String::new();
+    if among > 0 {
+        note.push_str(&format!(
+            "（其中 {among} 个是上季度不合格账号，同时作为复查）"
+        ));
+    }
+    if extra > 0 {
+        note.push_str(&format!("，另复查上季度不合格账号 {extra} 个"));
+    }
+    note
 }
 
 /// Writes the list of `draw` to `path`; `region` (e.g. 示例市) goes in the title.

@@ -279,6 +279,14 @@ fn find<'a>(row: &FeedbackRow, known: &'a [Rectification]) -> Result<&'a Rectifi
                 row.platform
             ));
         }
+        if !same(&row.category, &r.category) {
+            return Err(format!(
+                "问题编号 {} 对应的问题是“{}”，与本行的问题类别“{}”不一致，请核对后重新填写。",
+                super::code(code),
+                r.category,
+                row.category
+            ));
+        }
         return Ok(r);
     }
     let candidates: Vec<&Rectification> = known

@@ -15,6 +15,8 @@ use super::{Store, StoreError, evidence_dir_for, log};
 pub const AUTO_KEPT: usize = 20;
 const DB_FILE: &str = "spotcheck.db";
 const INFO_FILE: &str = "backup.json";
+const KEPT_BEFORE_RESTORE: &str = "恢复前";
+const MANUAL: &str = "手动备份";
 
 /// Why a backup or a restore failed. A failed restore leaves the database as it was.
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +138,7 @@ impl Store {
 
     /// A backup the user asked for, into a folder they chose (files copied, not linked).
     pub fn backup_to(&self, parent: &Path, at: NaiveDateTime) -> Result<BackupInfo, BackupError> {
-        let info = self.backup_into(parent, "手动备份", false, at)?;
+        let info = self.backup_into(parent, MANUAL, false, at)?;
         log::append(
             &self.conn,
             at,
@@ -164,8 +166,15 @@ impl Store {
         let dir = auto_dir(&self.path);
         std::fs::create_dir_all(&dir).map_err(io(format!("创建 {}", dir.display())))?;
         let info = self.backup_into(&dir, reason, true, chrono::Local::now().naive_local())?;
-        let all = list_backups(&dir);
-        for old in all.iter().skip(AUTO_KEPT) {
+        // Only automatic backups are pruned (never the copy kept before a restore, nor a manual
+        // backup someone put here), and never the one just made, whatever the clock said.
+        let automatic: Vec<BackupInfo> = list_backups(&dir)
+            .into_iter()
+            .filter(|b| {
+                b.reason != KEPT_BEFORE_RESTORE && b.reason != MANUAL && b.path != info.path
+            })
+            .collect();
+        for old in automatic.iter().skip(AUTO_KEPT.saturating_sub(1)) {
             let _ = std::fs::remove_dir_all(&old.path);
         }
         Ok(Some(info))
@@ -243,10 +252,13 @@ pub fn restore(db: &Path, backup: &Path) -> Result<PathBuf, BackupError> {
         return Err(BackupError::NotBackup(backup));
     }
     check(&source)?;
-    let keep_dir = auto_dir(db).join(format!(
-        "恢复前-{}",
-        chrono::Local::now().format("%Y%m%d-%H%M%S")
-    ));
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let mut keep_dir = auto_dir(db).join(format!("{KEPT_BEFORE_RESTORE}-{stamp}"));
+    let mut n = 2;
+    while keep_dir.exists() {
+        keep_dir = auto_dir(db).join(format!("{KEPT_BEFORE_RESTORE}-{stamp}-{n}"));
+        n += 1;
+    }
     std::fs::create_dir_all(&keep_dir).map_err(io(format!("创建 {}", keep_dir.display())))?;
     if db.exists() {
         for suffix in ["", "-wal", "-shm"] {
@@ -262,7 +274,7 @@ pub fn restore(db: &Path, backup: &Path) -> Result<PathBuf, BackupError> {
     let kept = BackupInfo {
         path: keep_dir.clone(),
         created_at: chrono::Local::now().naive_local(),
-        reason: "恢复前".to_owned(),
+        reason: KEPT_BEFORE_RESTORE.to_owned(),
         created_by: String::new(),
         accounts: None,
         draws: None,

@@ -1023,7 +1023,8 @@ fn checklist_in(tx: &Transaction<'_>, id: &str, version: &str) -> Result<Checkli
 }
 
 /// Applies a package's checks to `draw` inside `tx`, counting into `report`. `ids` maps
-/// account keys to ids here; `bases` holds what the work packages carried.
+/// account keys to ids here; `bases` holds what the work packages carried. Every account is
+/// checked first; evidence files written before a failure are removed again.
 #[allow(clippy::too_many_arguments)]
 fn merge_in(
     tx: &Transaction<'_>,
@@ -1036,6 +1037,55 @@ fn merge_in(
     report: &mut MergeReport,
     at: NaiveDateTime,
 ) -> Result<(), ExchangeError> {
+    if let Some(pi) = package
+        .data
+        .inspections
+        .iter()
+        .find(|pi| !ids.contains_key(&pi.account_key))
+    {
+        let name = package
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.account.key() == pi.account_key)
+            .map_or_else(|| pi.account_key.clone(), |a| a.account.name.clone());
+        return Err(ExchangeError::UnknownAccount {
+            name,
+            quarter: quarter.label(),
+        });
+    }
+    let mut created = Vec::new();
+    let result = merge_checks(
+        tx,
+        &evidence_dir,
+        draw,
+        package,
+        ids,
+        bases,
+        report,
+        at,
+        &mut created,
+    );
+    if result.is_err() {
+        for file in created {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn merge_checks(
+    tx: &Transaction<'_>,
+    evidence_dir: &Path,
+    draw: i64,
+    package: &Package,
+    ids: &HashMap<String, i64>,
+    bases: &HashMap<(i64, String), FindingVersion>,
+    report: &mut MergeReport,
+    at: NaiveDateTime,
+    created: &mut Vec<PathBuf>,
+) -> Result<(), ExchangeError> {
     let m = &package.manifest;
     let files: HashMap<&str, &[u8]> = package
         .evidence
@@ -1044,16 +1094,7 @@ fn merge_in(
         .collect();
     for pi in &package.data.inspections {
         let Some(&account) = ids.get(&pi.account_key) else {
-            let name = package
-                .data
-                .accounts
-                .iter()
-                .find(|a| a.account.key() == pi.account_key)
-                .map_or_else(|| pi.account_key.clone(), |a| a.account.name.clone());
-            return Err(ExchangeError::UnknownAccount {
-                name,
-                quarter: quarter.label(),
-            });
+            continue;
         };
         let local = read_inspection(tx, draw, account)?;
         if local.is_none() {
@@ -1143,11 +1184,12 @@ fn merge_in(
                     }
                     .into());
                 };
-                let target = evidence_file(&evidence_dir, sha, name);
+                let target = evidence_file(evidence_dir, sha, name);
                 if !target.exists() {
                     store_file(&target, bytes).map_err(|e| {
                         ExchangeError::Backup(format!("无法保存证据文件 {}：{e}", target.display()))
                     })?;
+                    created.push(target);
                 }
             }
             tx.execute(

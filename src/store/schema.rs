@@ -168,7 +168,7 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (draw, region, platform)
     );
     CREATE TABLE rectification (
-        id           INTEGER PRIMARY KEY,
+        id           INTEGER PRIMARY KEY AUTOINCREMENT, -- codes of withdrawn problems never return
         draw         INTEGER NOT NULL REFERENCES draw(id),
         account      INTEGER NOT NULL REFERENCES account(id),
         item         TEXT NOT NULL,

@@ -73,6 +73,8 @@ impl RectifyScreen {
         if Some(view.quarter) != self.quarter.parse().ok() {
             return;
         }
+        // Statuses such as 逾期 depend on the day: a window left open overnight counts anew.
+        self.today = chrono::Local::now().date_naive();
         self.region.clone_from(&view.region);
         self.days = view.deadline_days.to_string();
         if self
