@@ -1351,11 +1351,8 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
         Some(Verdict::Pass),
         "no veto item fails any more"
     );
-    let done = office
-        .store
-        .finish_inspection(draw_id, s.account.id, at(11, 26, 5))
-        .expect("every item answered: the supervisor can finish it");
-    assert_eq!(done.status, InspectionStatus::Done);
+    // The inspector had finished this check: the last choice finishes it here too.
+    assert_eq!(resolved.status, InspectionStatus::Done);
 }
 
 /// After a first result package was merged the supervisor reviews the account and sets a

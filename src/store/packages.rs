@@ -943,6 +943,20 @@ impl Store {
              WHERE draw = ?1 AND account = ?2 AND item = ?3 AND resolution IS NULL",
             params![draw, account, item, actor, at.format(TIME).to_string()],
         )?;
+        // The last choice on a check the inspector had finished finishes it here too.
+        let pending: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM merge_conflict WHERE draw = ?1 AND account = ?2 AND resolution IS NULL)",
+            params![draw, account],
+            |r| r.get(0),
+        )?;
+        let finished: Option<String> = tx.query_row(
+            "SELECT MAX(package_finished_at) FROM merge_conflict WHERE draw = ?1 AND account = ?2",
+            params![draw, account],
+            |r| r.get(0),
+        )?;
+        if let (false, Some(when)) = (pending, finished) {
+            finish_if_complete(&tx, draw, account, time(&when))?;
+        }
         let name: String =
             tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
                 r.get(0)
@@ -1141,8 +1155,9 @@ fn merge_checks(
                 };
                 let local_json = here.as_ref().map(json).transpose()?;
                 let inserted = tx.execute(
-                    "INSERT OR IGNORE INTO merge_conflict (draw, account, item, package, local, incoming, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT OR IGNORE INTO merge_conflict (draw, account, item, package, local, incoming, created_at,
+                        package_finished_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![
                         draw,
                         account,
@@ -1150,7 +1165,13 @@ fn merge_checks(
                         m.package_id,
                         local_json,
                         json(incoming)?,
-                        at.format(TIME).to_string()
+                        at.format(TIME).to_string(),
+                        pi.done.then(|| {
+                            pi.finished_at
+                                .unwrap_or(pi.started_at)
+                                .format(TIME)
+                                .to_string()
+                        })
                     ],
                 )?;
                 report.conflicts += inserted;
@@ -1210,37 +1231,53 @@ fn merge_checks(
         if changed {
             rescore_in(tx, draw, account)?;
         }
-        let ins = read_inspection(tx, draw, account)?;
-        if let Some(ins) = ins
-            && pi.done
-            && !conflicted
-            && ins.status != InspectionStatus::Done
-        {
-            let checklist = checklist_in(tx, &ins.checklist_id, &ins.checklist_version)?;
-            let platform: String = tx.query_row(
-                "SELECT platform FROM account WHERE id = ?1",
-                [account],
-                |r| r.get(0),
-            )?;
-            let eval = evaluate(&checklist, &platform, &ins.plain_findings());
-            if eval.can_finish(&checklist).is_ok() {
-                tx.execute(
-                        "UPDATE inspection SET status = 'done', finished_at = ?2, verdict = ?3, score = ?4 WHERE id = ?1",
-                        params![
-                            ins.id,
-                            pi.finished_at.unwrap_or(pi.started_at).format(TIME).to_string(),
-                            eval.verdict.map(|v| match v {
-                                crate::checklist::Verdict::Pass => "pass",
-                                crate::checklist::Verdict::Fail => "fail",
-                            }),
-                            eval.score
-                        ],
-                    )?;
+        if pi.done && !conflicted {
+            let finished = pi.finished_at.unwrap_or(pi.started_at);
+            if finish_if_complete(tx, draw, account, finished)? {
                 report.finished += 1;
             }
         }
     }
     Ok(())
+}
+
+/// Marks a check finished (at `when`) if it is not yet and every item is answered as the
+/// checklist requires. Returns whether it did.
+fn finish_if_complete(
+    tx: &Transaction<'_>,
+    draw: i64,
+    account: i64,
+    when: NaiveDateTime,
+) -> Result<bool, ExchangeError> {
+    let Some(ins) = read_inspection(tx, draw, account)? else {
+        return Ok(false);
+    };
+    if ins.status == InspectionStatus::Done {
+        return Ok(false);
+    }
+    let checklist = checklist_in(tx, &ins.checklist_id, &ins.checklist_version)?;
+    let platform: String = tx.query_row(
+        "SELECT platform FROM account WHERE id = ?1",
+        [account],
+        |r| r.get(0),
+    )?;
+    let eval = evaluate(&checklist, &platform, &ins.plain_findings());
+    if eval.can_finish(&checklist).is_err() {
+        return Ok(false);
+    }
+    tx.execute(
+        "UPDATE inspection SET status = 'done', finished_at = ?2, verdict = ?3, score = ?4 WHERE id = ?1",
+        params![
+            ins.id,
+            when.format(TIME).to_string(),
+            eval.verdict.map(|v| match v {
+                crate::checklist::Verdict::Pass => "pass",
+                crate::checklist::Verdict::Fail => "fail",
+            }),
+            eval.score
+        ],
+    )?;
+    Ok(true)
 }
 
 /// Writes an evidence file under a temporary name, syncs and renames it.

@@ -222,6 +222,8 @@ pub const MIGRATIONS: &[&str] = &[
         local       TEXT,
         incoming    TEXT NOT NULL,
         created_at  TEXT NOT NULL,
+        -- When the inspector had finished the check: the last choice finishes it here.
+        package_finished_at TEXT,
         resolution  TEXT CHECK (resolution IN ('local', 'incoming')),
         resolved_by TEXT,
         resolved_at TEXT,
