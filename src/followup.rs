@@ -40,15 +40,32 @@ pub fn deadline_days(store: &Store) -> Result<u32, StoreError> {
         .unwrap_or(DEFAULT_DEADLINE_DAYS))
 }
 
+/// How a long export reports: the share done (0 to 1) and what it is doing.
+pub type Progress<'a> = &'a mut dyn FnMut(f32, &str);
+
 /// Writes the notice of `quarter` to `path`; returns the report it states.
 pub fn export_notice(
     store: &Store,
     quarter: Quarter,
     path: &Path,
 ) -> Result<QuarterReport, FollowupError> {
+    export_notice_reporting(store, quarter, path, &mut |_, _| {})
+}
+
+/// As [`export_notice`], telling `progress` how far it is.
+pub fn export_notice_reporting(
+    store: &Store,
+    quarter: Quarter,
+    path: &Path,
+    progress: Progress<'_>,
+) -> Result<QuarterReport, FollowupError> {
+    progress(0.0, "正在读取本季度的检查结果…");
     let report = load_report(store, quarter)?;
     let region = region_name(store)?;
-    export::write_notice(&report, &region, path).map_err(|source| FollowupError::Export {
+    export::write_notice_reporting(&report, &region, path, &mut |share, what| {
+        progress(0.4 + 0.6 * share, what);
+    })
+    .map_err(|source| FollowupError::Export {
         path: path.to_owned(),
         source,
     })?;
@@ -126,7 +143,20 @@ pub fn export_rectification(
     target: &SheetTarget,
     now: NaiveDateTime,
 ) -> Result<Issued, FollowupError> {
+    export_rectification_reporting(store, quarter, target, now, &mut |_, _| {})
+}
+
+/// As [`export_rectification`], telling `progress` how far it is.
+pub fn export_rectification_reporting(
+    store: &mut Store,
+    quarter: Quarter,
+    target: &SheetTarget,
+    now: NaiveDateTime,
+    progress: Progress<'_>,
+) -> Result<Issued, FollowupError> {
+    progress(0.0, "正在读取本季度的检查结果…");
     let report = load_report(store, quarter)?;
+    progress(0.3, "正在下发整改问题…");
     let days = deadline_days(store)?;
     let region = region_name(store)?;
     let written = store.issue_rectifications(
@@ -141,14 +171,29 @@ pub fn export_rectification(
                 return Err(FollowupError::NothingToRectify(quarter));
             }
             let open: Vec<&Rectification> = units.values().flatten().copied().collect();
+            let mut units_done = |done: usize, all: usize| {
+                let share = done as f32 / all.max(1) as f32;
+                progress(
+                    0.4 + 0.6 * share,
+                    &format!("正在写入整改表（{done}/{all} 个单位）…"),
+                );
+            };
             let files = match target {
-                SheetTarget::Book(path) => {
-                    export::write_rectification_book(rows, &region, quarter, path)
-                        .map(|()| vec![path.clone()])
-                }
-                SheetTarget::Folder(dir) => {
-                    export::write_rectification_folder(rows, &region, quarter, dir)
-                }
+                SheetTarget::Book(path) => export::write_rectification_book_reporting(
+                    rows,
+                    &region,
+                    quarter,
+                    path,
+                    &mut units_done,
+                )
+                .map(|()| vec![path.clone()]),
+                SheetTarget::Folder(dir) => export::write_rectification_folder_reporting(
+                    rows,
+                    &region,
+                    quarter,
+                    dir,
+                    &mut units_done,
+                ),
             }
             .map_err(|source| FollowupError::Export {
                 path: target.path().to_owned(),

@@ -953,14 +953,27 @@ impl Worker {
         }
     }
 
+    /// A progress callback for `job` that reports at most every 100 ms.
+    fn reporter(&self, job: Job) -> impl FnMut(f32, &str) + '_ {
+        let mut last: Option<Instant> = None;
+        move |share: f32, what: &str| {
+            if last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+                return;
+            }
+            last = Some(Instant::now());
+            let _ = self.outbox.send(Event::Progress {
+                job,
+                fraction: Some(share),
+                text: what.to_owned(),
+            });
+            (self.notify)();
+        }
+    }
+
     fn export_notice(&self, quarter: Quarter, path: &std::path::Path) {
         let Some(store) = &self.store else { return };
-        self.emit(Event::Progress {
-            job: Job::Export,
-            fraction: None,
-            text: "正在导出通报…".to_owned(),
-        });
-        match followup::export_notice(store, quarter, path) {
+        let mut progress = self.reporter(Job::Export);
+        match followup::export_notice_reporting(store, quarter, path, &mut progress) {
             Ok(report) => self.emit(Event::Done {
                 job: Job::Export,
                 message: format!(
@@ -974,18 +987,21 @@ impl Worker {
     }
 
     fn export_rectification(&mut self, quarter: Quarter, target: &SheetTarget) {
-        self.emit(Event::Progress {
-            job: Job::Export,
-            fraction: None,
-            text: "正在导出整改表…".to_owned(),
-        });
-        let Some(store) = &mut self.store else { return };
-        match followup::export_rectification(
-            store,
-            quarter,
-            target,
-            chrono::Local::now().naive_local(),
-        ) {
+        let Some(mut store) = self.store.take() else {
+            return;
+        };
+        let result = {
+            let mut progress = self.reporter(Job::Export);
+            followup::export_rectification_reporting(
+                &mut store,
+                quarter,
+                target,
+                chrono::Local::now().naive_local(),
+                &mut progress,
+            )
+        };
+        self.store = Some(store);
+        match result {
             Ok(issued) => {
                 self.load_rectifications(quarter);
                 self.emit(Event::Done {

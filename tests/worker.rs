@@ -140,3 +140,84 @@ fn results_import_through_the_worker() {
         Some(Some(spotcheck::checklist::Verdict::Fail))
     );
 }
+
+/// The exports the 通报与整改 tab starts run on the worker and report how far they are, then
+/// what they did; the rectification list is sent again with the problems just issued.
+#[test]
+fn exports_report_progress_then_what_they_wrote() {
+    use spotcheck::followup::SheetTarget;
+    use spotcheck::store::{DrawRequest, Store};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let roster = dir.path().join("roster.xlsx");
+    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(3_000, 4), &roster)
+        .expect("write roster");
+    let db = dir.path().join("t.db");
+    let quarter = "2026Q4".parse().expect("quarter");
+    {
+        let mut store = Store::open(&db).expect("open");
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let preview =
+            spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("read");
+        let at = chrono::Local::now().naive_local();
+        spotcheck::import::commit(&mut store, &preview, at).expect("import");
+        let request = DrawRequest {
+            quarter,
+            options: spotcheck::sampling::DrawOptions::default(),
+            seed: 4,
+            reason: None,
+        };
+        let draw = store.make_draw(&request, at).expect("draw");
+        spotcheck::demo::complete_checks(&mut store, &draw, at).expect("checks");
+    }
+    let worker = WorkerHandle::spawn(db, Box::new(|| {})).expect("spawn");
+    next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
+
+    let notice = dir.path().join("通报.xlsx");
+    worker.send(Command::ExportNotice {
+        quarter,
+        path: notice.clone(),
+    });
+    let mut fractions = Vec::new();
+    let done = loop {
+        match next(&worker, |_| true) {
+            Event::Progress {
+                job: Job::Export,
+                fraction,
+                ..
+            } => fractions.push(fraction.expect("a share")),
+            Event::Done {
+                job: Job::Export,
+                message,
+            } => break message,
+            Event::Failed { message, .. } => panic!("{message}"),
+            _ => {}
+        }
+    };
+    assert!(!fractions.is_empty(), "progress is reported");
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+    assert!(done.contains("通报已保存"), "{done}");
+    assert!(notice.is_file());
+
+    let folder = dir.path().join("整改表");
+    worker.send(Command::ExportRectification {
+        quarter,
+        target: SheetTarget::Folder(folder.clone()),
+    });
+    let loaded = next(&worker, |e| {
+        matches!(e, Event::RectificationsLoaded(_) | Event::Failed { .. })
+    });
+    let Event::RectificationsLoaded(view) = loaded else {
+        panic!("{loaded:?}");
+    };
+    assert!(!view.rows.is_empty());
+    let done = next(&worker, |e| matches!(e, Event::Done { .. }));
+    let Event::Done { message, .. } = done else {
+        unreachable!()
+    };
+    assert!(message.contains("个单位"), "{message}");
+    let files = std::fs::read_dir(&folder).expect("folder").count();
+    let units: std::collections::BTreeSet<&str> =
+        view.rows.iter().map(|r| r.host_unit.as_str()).collect();
+    assert_eq!(files, units.len());
+}

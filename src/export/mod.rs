@@ -8,11 +8,15 @@ mod rectification;
 mod sample_list;
 
 pub use log_sheet::write_log;
-pub use notice::{chinese_number, notice_file_name, notice_title, overview_line, write_notice};
+pub use notice::{
+    chinese_number, notice_file_name, notice_title, overview_line, write_notice,
+    write_notice_reporting,
+};
 pub use problems::write_problem_list;
 pub use rectification::{
     by_unit, file_stem, rectification_file_name, sheet_name, unit_name, write_rectification_book,
-    write_rectification_folder,
+    write_rectification_book_reporting, write_rectification_folder,
+    write_rectification_folder_reporting,
 };
 pub use sample_list::{
     default_file_name as sample_list_file_name, method_lines, write_sample_list,

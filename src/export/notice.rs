@@ -26,11 +26,23 @@ pub fn notice_file_name(quarter: Quarter) -> String {
 
 /// Writes the notice of `report` to `path`; `region` (e.g. 示例市) goes in the title.
 pub fn write_notice(report: &QuarterReport, region: &str, path: &Path) -> Result<(), ExportError> {
+    write_notice_reporting(report, region, path, &mut |_, _| {})
+}
+
+/// As [`write_notice`], telling `progress` (share done, what now) as each sheet is written.
+pub fn write_notice_reporting(
+    report: &QuarterReport,
+    region: &str,
+    path: &Path,
+    progress: &mut dyn FnMut(f32, &str),
+) -> Result<(), ExportError> {
     let f = Formats::new();
     let mut book = Workbook::new();
     // Level 3 instead of 6: a third less CPU for a file about a tenth larger.
     book.set_zip_compression_level(3);
+    progress(0.0, "正在写入总体情况…");
     summary_sheet(book.add_worksheet(), report, region, &f)?;
+    progress(0.1, "正在写入问题账号…");
     let failed = report.groups(true);
     // The long sheets are written row by row to a temporary file (constant memory mode): less
     // memory, and inline strings instead of a shared-string table to hash every cell into.
@@ -42,6 +54,7 @@ pub fn write_notice(report: &QuarterReport, region: &str, path: &Path) -> Result
         "本季度没有不合格账号。",
         &f,
     )?;
+    progress(0.3, "正在写入其他问题…");
     let other = report.groups(false);
     problem_sheet(
         book.add_worksheet_with_constant_memory()?,
@@ -51,8 +64,11 @@ pub fn write_notice(report: &QuarterReport, region: &str, path: &Path) -> Result
         "合格账号没有记录其他问题。",
         &f,
     )?;
+    progress(0.45, "正在写入全部结果…");
     results_sheet(book.add_worksheet_with_constant_memory()?, report, &f)?;
+    progress(0.7, "正在保存文件…");
     book.save(path)?;
+    progress(1.0, "已保存");
     Ok(())
 }
 

@@ -63,6 +63,17 @@ pub fn write_rectification_book(
     quarter: Quarter,
     path: &Path,
 ) -> Result<(), ExportError> {
+    write_rectification_book_reporting(rows, region, quarter, path, &mut |_, _| {})
+}
+
+/// As [`write_rectification_book`], telling `progress` (units written, units in all).
+pub fn write_rectification_book_reporting(
+    rows: &[Rectification],
+    region: &str,
+    quarter: Quarter,
+    path: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(), ExportError> {
     let f = SheetFormats::new();
     let mut book = Workbook::new();
     let units = by_unit(rows);
@@ -77,7 +88,8 @@ pub fn write_rectification_book(
             &f.base.title,
         )?;
     }
-    for (unit, problems) in &units {
+    for (n, (unit, problems)) in units.iter().enumerate() {
+        progress(n, units.len());
         let name = sheet_name(unit, &names);
         names.push(name.clone());
         let sheet = book.add_worksheet();
@@ -96,6 +108,17 @@ pub fn write_rectification_folder(
     quarter: Quarter,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, ExportError> {
+    write_rectification_folder_reporting(rows, region, quarter, dir, &mut |_, _| {})
+}
+
+/// As [`write_rectification_folder`], telling `progress` (files written, files in all).
+pub fn write_rectification_folder_reporting(
+    rows: &[Rectification],
+    region: &str,
+    quarter: Quarter,
+    dir: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<PathBuf>, ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| ExportError::Folder {
         path: dir.to_owned(),
         source: e,
@@ -103,7 +126,9 @@ pub fn write_rectification_folder(
     let f = SheetFormats::new();
     let mut written = Vec::new();
     let mut used: Vec<String> = Vec::new();
-    for (unit, problems) in &by_unit(rows) {
+    let units = by_unit(rows);
+    for (n, (unit, problems)) in units.iter().enumerate() {
+        progress(n, units.len());
         let mut stem = format!("{}-{}整改表", file_stem(unit), quarter.label());
         let mut n = 2;
         while used.contains(&stem) {
