@@ -148,6 +148,13 @@ fn info_from_row(r: &Row<'_>) -> Result<DrawInfo, rusqlite::Error> {
 
 const INFO_COLUMNS: &str = "id, quarter, rate_bp, strata, seed, algorithm, algorithm_version, prefer_not_drawn_in, population, population_hash, excluded, sampled, rechecks, drawn_by, drawn_at, reason, superseded_at";
 
+/// Records a draw: quarter, rate (basis points), strata, seed, algorithm and its version,
+/// prefer-not-drawn-in, population, population hash, excluded, sampled, rechecks, by, at, reason.
+pub(super) const INSERT_DRAW: &str =
+    "INSERT INTO draw (quarter, rate_bp, strata, seed, algorithm, algorithm_version, prefer_not_drawn_in,
+        population, population_hash, excluded, sampled, rechecks, drawn_by, drawn_at, reason)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
 fn current_info(conn: &Connection, quarter: Quarter) -> Result<Option<DrawInfo>, rusqlite::Error> {
     conn.query_row(
         &format!("SELECT {INFO_COLUMNS} FROM draw WHERE quarter = ?1 AND superseded_at IS NULL"),
@@ -299,9 +306,7 @@ impl Store {
         let hash = sampling::population_hash(candidates.iter().map(|c| c.key.as_str()));
         let o = &request.options;
         tx.execute(
-            "INSERT INTO draw (quarter, rate_bp, strata, seed, algorithm, algorithm_version, prefer_not_drawn_in,
-                population, population_hash, excluded, sampled, rechecks, drawn_by, drawn_at, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            INSERT_DRAW,
             params![
                 request.quarter.to_string(),
                 o.rate.basis_points(),

@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError, log};
 use crate::checklist::{
-    Answer, Checklist, ChecklistError, Finding, Unfinished, Verdict, apply_rules, evaluate,
+    Answer, Checklist, ChecklistError, Evaluation, Finding, Unfinished, Verdict, apply_rules,
+    evaluate,
 };
 
 pub(super) const TIME: &str = "%Y-%m-%d %H:%M:%S";
@@ -250,6 +251,68 @@ fn load_checklist(
     Ok(json.map(|j| Checklist::from_json(&j)).transpose()?)
 }
 
+/// The checklist `id` / `version` as stored, or the built-in one it names.
+pub(super) fn checklist_from(
+    conn: &Connection,
+    id: &str,
+    version: &str,
+) -> Result<Checklist, InspectError> {
+    if let Some(c) = load_checklist(conn, id, version)? {
+        return Ok(c);
+    }
+    let builtin = Checklist::builtin();
+    if builtin.id == id && builtin.version == version {
+        return Ok(builtin.clone());
+    }
+    Err(InspectError::UnknownChecklist {
+        id: id.to_owned(),
+        version: version.to_owned(),
+    })
+}
+
+/// Writes a finding (insert or replace), as saved by `updated_by` at `updated_at`.
+pub(super) const UPSERT_FINDING: &str =
+    "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+     ON CONFLICT(inspection, item) DO UPDATE SET answer = excluded.answer, note = excluded.note,
+       last_update = excluded.last_update, checked_on = excluded.checked_on,
+       updated_by = excluded.updated_by, updated_at = excluded.updated_at";
+
+/// The name users know an account by, for log entries.
+pub(super) fn account_name(conn: &Connection, account: i64) -> rusqlite::Result<String> {
+    conn.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
+        r.get(0)
+    })
+}
+
+/// Where a check stands against its checklist, on its account's platform.
+pub(super) fn evaluation(
+    conn: &Connection,
+    ins: &Inspection,
+    checklist: &Checklist,
+) -> rusqlite::Result<Evaluation> {
+    let platform: String = conn.query_row(
+        "SELECT platform FROM account WHERE id = ?1",
+        [ins.account],
+        |r| r.get(0),
+    )?;
+    Ok(evaluate(checklist, &platform, &ins.plain_findings()))
+}
+
+/// Marks a check finished at `at`, with the verdict and score of `eval`.
+pub(super) fn mark_done(
+    conn: &Connection,
+    inspection: i64,
+    at: NaiveDateTime,
+    eval: &Evaluation,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE inspection SET status = 'done', finished_at = ?1, verdict = ?2, score = ?3 WHERE id = ?4",
+        params![at.format(TIME).to_string(), eval.verdict.map(verdict_code), eval.score, inspection],
+    )?;
+    Ok(())
+}
+
 const INSPECTION_COLUMNS: &str = "id, draw, account, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at";
 const FINDING_COLUMNS: &str = "f.inspection, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at";
 const EVIDENCE_COLUMNS: &str =
@@ -407,17 +470,7 @@ impl Store {
 
     /// The checklist an inspection was made with.
     pub fn checklist(&self, id: &str, version: &str) -> Result<Checklist, InspectError> {
-        if let Some(c) = load_checklist(&self.conn, id, version)? {
-            return Ok(c);
-        }
-        let builtin = Checklist::builtin();
-        if builtin.id == id && builtin.version == version {
-            return Ok(builtin.clone());
-        }
-        Err(InspectError::UnknownChecklist {
-            id: id.to_owned(),
-            version: version.to_owned(),
-        })
+        checklist_from(&self.conn, id, version)
     }
 
     /// Makes `checklist` the one new inspections use (inspections already started keep theirs).
@@ -568,12 +621,7 @@ impl Store {
         ins: &Inspection,
         checklist: &Checklist,
     ) -> Result<(), InspectError> {
-        let platform: String = tx.query_row(
-            "SELECT platform FROM account WHERE id = ?1",
-            [ins.account],
-            |r| r.get(0),
-        )?;
-        let eval = evaluate(checklist, &platform, &ins.plain_findings());
+        let eval = evaluation(tx, ins, checklist)?;
         tx.execute(
             "UPDATE inspection SET verdict = ?1, score = ?2 WHERE id = ?3",
             params![eval.verdict.map(verdict_code), eval.score, ins.id],
@@ -615,11 +663,7 @@ impl Store {
         apply_rules(&checklist, &mut finding);
         let before = ins.finding(&finding.item).map(|f| f.finding.clone());
         tx.execute(
-            "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT(inspection, item) DO UPDATE SET answer = excluded.answer, note = excluded.note,
-               last_update = excluded.last_update, checked_on = excluded.checked_on,
-               updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            UPSERT_FINDING,
             params![
                 ins.id,
                 finding.item,
@@ -654,23 +698,16 @@ impl Store {
         let described = previous
             .as_ref()
             .is_some_and(|p| p.note != finding.note || p.last_update != finding.last_update);
+        let name = account_name(&tx, account)?;
         if before == finding.answer && described {
             // The note and dates are saved as they are typed: one entry per item for a burst
             // of typing (the same person on the same item within ten minutes).
-            let name: String =
-                tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
-                    r.get(0)
-                })?;
             let detail = format!("{name}：{} 修改问题描述或日期", finding.item);
             if !log::recently(&tx, &actor, "修改检查说明", &detail, at, 10)? {
                 log::append(&tx, at, &actor, "修改检查说明", &detail)?;
             }
         }
         if before != finding.answer {
-            let name: String =
-                tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
-                    r.get(0)
-                })?;
             log::append(
                 &tx,
                 at,
@@ -746,12 +783,7 @@ impl Store {
             })
         })?;
         let checklist = self.checklist(&ins.checklist_id, &ins.checklist_version)?;
-        let platform: String = self.conn.query_row(
-            "SELECT platform FROM account WHERE id = ?1",
-            [account],
-            |r| r.get(0),
-        )?;
-        let eval = evaluate(&checklist, &platform, &ins.plain_findings());
+        let eval = evaluation(&self.conn, &ins, &checklist)?;
         eval.can_finish(&checklist)
             .map_err(InspectError::Unfinished)?;
         if ins.status == InspectionStatus::Done {
@@ -759,14 +791,8 @@ impl Store {
             return Ok(ins);
         }
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE inspection SET status = 'done', finished_at = ?1, verdict = ?2, score = ?3 WHERE id = ?4",
-            params![at.format(TIME).to_string(), eval.verdict.map(verdict_code), eval.score, ins.id],
-        )?;
-        let name: String =
-            tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
-                r.get(0)
-            })?;
+        mark_done(&tx, ins.id, at, &eval)?;
+        let name = account_name(&tx, account)?;
         log::append(
             &tx,
             at,

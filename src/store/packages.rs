@@ -8,11 +8,14 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::draws::INSERT_DRAW;
 use super::inspections::{
-    TIME, answer_code, ensure_checklist, evidence_file, read_inspection, time,
+    TIME, UPSERT_FINDING, account_name, answer_code, checklist_from, ensure_checklist, evaluation,
+    evidence_file, mark_done, read_inspection, time,
 };
+use super::roster::{INSERT_ACCOUNT, execute_account};
 use super::{InspectError, Inspection, InspectionStatus, Store, StoreError, log};
-use crate::checklist::{Checklist, evaluate};
+use crate::checklist::Checklist;
 use crate::exchange::{
     self, FindingVersion, Manifest, Package, PackageAccount, PackageData, PackageDraw,
     PackageError, PackageEvidence, PackageInspection, PackageKind, draw_uid,
@@ -58,6 +61,13 @@ pub enum ExchangeError {
     NoConflict(i64),
     #[error("{0}。为安全起见，没有合并。")]
     Backup(String),
+    #[error("这个包里的{0}与其内容不符，可能被改动过，已拒绝。请让对方重新导出后再导入。")]
+    Altered(String),
+    #[error("无法保存证据文件：{source}。请确认数据目录可以写入、磁盘没有满。（{}）", path.display())]
+    SaveEvidence {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl From<rusqlite::Error> for ExchangeError {
@@ -389,11 +399,7 @@ impl Store {
             return Ok(report(true));
         }
         if uid_of(&data.draw) != m.draw_uid {
-            return Err(PackageError::Tampered {
-                path: PathBuf::from(&m.package_id),
-                what: "抽样标识".to_owned(),
-            }
-            .into());
+            return Err(ExchangeError::Altered("抽样标识".to_owned()));
         }
         let checklist: Checklist = data
             .checklist
@@ -413,9 +419,7 @@ impl Store {
             None => {
                 let d = &data.draw;
                 tx.execute(
-                    "INSERT INTO draw (quarter, rate_bp, strata, seed, algorithm, algorithm_version, prefer_not_drawn_in,
-                        population, population_hash, excluded, sampled, rechecks, drawn_by, drawn_at, reason)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL)",
+                    INSERT_DRAW,
                     params![
                         d.quarter,
                         d.rate_bp,
@@ -431,6 +435,7 @@ impl Store {
                         d.rechecks as i64,
                         d.drawn_by,
                         d.drawn_at.format(TIME).to_string(),
+                        None::<String>,
                     ],
                 )?;
                 tx.last_insert_rowid()
@@ -448,11 +453,7 @@ impl Store {
         let mut ids: HashMap<String, i64> = HashMap::new();
         {
             let mut find = tx.prepare("SELECT id FROM account WHERE key = ?1")?;
-            let mut insert = tx.prepare(
-                "INSERT INTO account (key, platform, account_id, name, host_unit, city, county, opened_on, filed_on,
-                    status, fans, operator, extra, listed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)",
-            )?;
+            let mut insert = tx.prepare(INSERT_ACCOUNT)?;
             let mut position: i64 = tx.query_row(
                 "SELECT COUNT(*) FROM draw_account WHERE draw = ?1",
                 [draw],
@@ -470,23 +471,7 @@ impl Store {
                     if let Some(id) = find.query_row([&key], |r| r.get::<_, i64>(0)).optional()? {
                         id
                     } else {
-                        let extra = serde_json::to_string(&a.extra)
-                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                        insert.execute(params![
-                            key,
-                            a.platform,
-                            a.account_id,
-                            a.name,
-                            a.host_unit,
-                            a.city,
-                            a.county,
-                            a.opened_on.map(|d| d.format("%Y-%m-%d").to_string()),
-                            a.filed_on.map(|d| d.format("%Y-%m-%d").to_string()),
-                            a.status.label(),
-                            a.fans,
-                            a.operator,
-                            extra,
-                        ])?;
+                        execute_account(&mut insert, &key, a, None, None)?;
                         tx.last_insert_rowid()
                     };
                 if drawn.execute(params![
@@ -664,11 +649,7 @@ impl Store {
             ..MergeReport::default()
         };
         if uid_of(&package.data.draw) != m.draw_uid {
-            return Err(PackageError::Tampered {
-                path: PathBuf::from(&m.package_id),
-                what: "抽样标识".to_owned(),
-            }
-            .into());
+            return Err(ExchangeError::Altered("抽样标识".to_owned()));
         }
         let Some(draw) = self.current_draw(quarter)? else {
             return Err(ExchangeError::NoLocalDraw {
@@ -957,10 +938,7 @@ impl Store {
         if let (false, Some(when)) = (pending, finished) {
             finish_if_complete(&tx, draw, account, time(&when))?;
         }
-        let name: String =
-            tx.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
-                r.get(0)
-            })?;
+        let name = account_name(&tx, account)?;
         log::append(
             &tx,
             at,
@@ -993,11 +971,7 @@ fn write_version(
         |r| r.get(0),
     )?;
     tx.execute(
-        "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT(inspection, item) DO UPDATE SET answer = excluded.answer, note = excluded.note,
-            last_update = excluded.last_update, checked_on = excluded.checked_on,
-            updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        UPSERT_FINDING,
         params![
             inspection,
             v.item,
@@ -1017,23 +991,8 @@ fn rescore_in(tx: &Transaction<'_>, draw: i64, account: i64) -> Result<(), Inspe
     let Some(ins) = read_inspection(tx, draw, account)? else {
         return Ok(());
     };
-    let checklist = checklist_in(tx, &ins.checklist_id, &ins.checklist_version)?;
+    let checklist = checklist_from(tx, &ins.checklist_id, &ins.checklist_version)?;
     Store::rescore(tx, &ins, &checklist)
-}
-
-fn checklist_in(tx: &Transaction<'_>, id: &str, version: &str) -> Result<Checklist, InspectError> {
-    let json: String = tx
-        .query_row(
-            "SELECT definition FROM checklist WHERE id = ?1 AND version = ?2",
-            params![id, version],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| InspectError::UnknownChecklist {
-            id: id.to_owned(),
-            version: version.to_owned(),
-        })?;
-    Checklist::from_json(&json).map_err(|e| StoreError::Corrupt(e.to_string()).into())
 }
 
 /// Applies a package's checks to `draw` inside `tx`, counting into `report`. `ids` maps
@@ -1199,16 +1158,13 @@ fn merge_checks(
             if let Some(sha) = &e.sha256 {
                 let name = e.file_name.as_deref().unwrap_or("");
                 let Some(bytes) = files.get(sha.as_str()) else {
-                    return Err(PackageError::Tampered {
-                        path: PathBuf::from(&m.package_id),
-                        what: format!("证据文件 {sha}"),
-                    }
-                    .into());
+                    return Err(ExchangeError::Altered(format!("证据文件 {sha}")));
                 };
                 let target = evidence_file(evidence_dir, sha, name);
                 if !target.exists() {
-                    store_file(&target, bytes).map_err(|e| {
-                        ExchangeError::Backup(format!("无法保存证据文件 {}：{e}", target.display()))
+                    store_file(&target, bytes).map_err(|source| ExchangeError::SaveEvidence {
+                        path: target.clone(),
+                        source,
                     })?;
                     created.push(target);
                 }
@@ -1255,28 +1211,12 @@ fn finish_if_complete(
     if ins.status == InspectionStatus::Done {
         return Ok(false);
     }
-    let checklist = checklist_in(tx, &ins.checklist_id, &ins.checklist_version)?;
-    let platform: String = tx.query_row(
-        "SELECT platform FROM account WHERE id = ?1",
-        [account],
-        |r| r.get(0),
-    )?;
-    let eval = evaluate(&checklist, &platform, &ins.plain_findings());
+    let checklist = checklist_from(tx, &ins.checklist_id, &ins.checklist_version)?;
+    let eval = evaluation(tx, &ins, &checklist)?;
     if eval.can_finish(&checklist).is_err() {
         return Ok(false);
     }
-    tx.execute(
-        "UPDATE inspection SET status = 'done', finished_at = ?2, verdict = ?3, score = ?4 WHERE id = ?1",
-        params![
-            ins.id,
-            when.format(TIME).to_string(),
-            eval.verdict.map(|v| match v {
-                crate::checklist::Verdict::Pass => "pass",
-                crate::checklist::Verdict::Fail => "fail",
-            }),
-            eval.score
-        ],
-    )?;
+    mark_done(tx, ins.id, when, &eval)?;
     Ok(true)
 }
 

@@ -300,17 +300,19 @@ impl Store {
     }
 }
 
+/// Adds an account, bound by [`execute_account`] with its key first.
+pub(super) const INSERT_ACCOUNT: &str =
+    "INSERT INTO account (key, platform, account_id, name, host_unit, city, county, opened_on, filed_on, status,
+                          fans, operator, extra, listed, first_import, last_import, source_row)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?15)";
+
 fn write_steps(
     tx: &Transaction<'_>,
     import: i64,
     steps: &[Step<'_>],
     unlisted: &[i64],
 ) -> Result<(), StoreError> {
-    let mut insert = tx.prepare(
-        "INSERT INTO account (key, platform, account_id, name, host_unit, city, county, opened_on, filed_on, status,
-                              fans, operator, extra, listed, first_import, last_import, source_row)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1, ?14, ?14, ?15)",
-    )?;
+    let mut insert = tx.prepare(INSERT_ACCOUNT)?;
     let mut update = tx.prepare(
         "UPDATE account SET platform = ?2, account_id = ?3, name = ?4, host_unit = ?5, city = ?6, county = ?7,
                 opened_on = ?8, filed_on = ?9, status = ?10, fans = ?11, operator = ?12, extra = ?13, listed = 1,
@@ -325,7 +327,7 @@ fn write_steps(
     for step in steps {
         match step {
             Step::Add(a, row) => {
-                execute_account(&mut insert, &a.key(), a, import, *row)?;
+                execute_account(&mut insert, &a.key(), a, Some(import), Some(*row))?;
             }
             Step::Update {
                 id,
@@ -334,7 +336,7 @@ fn write_steps(
                 row,
                 relisted,
             } => {
-                execute_account(&mut update, id, a, import, *row)?;
+                execute_account(&mut update, id, a, Some(import), Some(*row))?;
                 let kind = if *relisted && before == *a {
                     ChangeKind::Relisted
                 } else {
@@ -363,12 +365,14 @@ fn write_steps(
 
 /// Runs the insert or the update of an account: both bind `first` (the key or the row id) as ?1,
 /// the account's fields as ?2 to ?13, the import as ?14 and the sheet row as ?15.
-fn execute_account(
+/// Binds an account's columns to [`INSERT_ACCOUNT`] or the update: `first` is its key or id;
+/// `import` and `row` are `None` for an account that came in a work package.
+pub(super) fn execute_account(
     stmt: &mut rusqlite::Statement<'_>,
     first: &dyn rusqlite::ToSql,
     a: &Account,
-    import: i64,
-    row: u32,
+    import: Option<i64>,
+    row: Option<u32>,
 ) -> rusqlite::Result<usize> {
     stmt.execute(params![
         first,
