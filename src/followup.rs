@@ -40,6 +40,26 @@ pub fn deadline_days(store: &Store) -> Result<u32, StoreError> {
         .unwrap_or(DEFAULT_DEADLINE_DAYS))
 }
 
+/// Writes the 抽查名单 of `draw` to `path` (the region name from settings in its title) and
+/// logs it.
+pub fn export_sample_list(
+    store: &Store,
+    draw: &crate::store::DrawRecord,
+    path: &Path,
+) -> Result<(), FollowupError> {
+    let region = region_name(store)?;
+    export::write_sample_list(draw, &region, path).map_err(|source| FollowupError::Export {
+        path: path.to_owned(),
+        source,
+    })?;
+    store.log_action(
+        "导出抽查名单",
+        &format!("{}：{}", draw.info.quarter.label(), path.display()),
+        chrono::Local::now().naive_local(),
+    )?;
+    Ok(())
+}
+
 /// How a long export reports: the share done (0 to 1) and what it is doing.
 pub type Progress<'a> = &'a mut dyn FnMut(f32, &str);
 

@@ -371,6 +371,52 @@ impl WorkerHandle {
     }
 }
 
+/// Sends a long job's progress to the window, at most every 100 ms when throttled.
+struct Reporter<'a> {
+    outbox: &'a Sender<Event>,
+    notify: &'a (dyn Fn() + Send),
+    job: Job,
+    last: Option<Instant>,
+}
+
+impl<'a> Reporter<'a> {
+    fn new(outbox: &'a Sender<Event>, notify: &'a (dyn Fn() + Send), job: Job) -> Self {
+        Self {
+            outbox,
+            notify,
+            job,
+            last: None,
+        }
+    }
+
+    /// Whether 100 ms have passed since the last report (and it is time for another).
+    fn due(&mut self) -> bool {
+        if self
+            .last
+            .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+        {
+            return false;
+        }
+        self.last = Some(Instant::now());
+        true
+    }
+
+    fn send(&self, fraction: Option<f32>, text: &str) {
+        let _ = self.outbox.send(Event::Progress {
+            job: self.job,
+            fraction,
+            text: text.to_owned(),
+        });
+        (self.notify)();
+    }
+
+    fn throttled(&mut self, fraction: Option<f32>, text: &str) {
+        if self.due() {
+            self.send(fraction, text);
+        }
+    }
+}
+
 struct Worker {
     db: PathBuf,
     store: Option<Store>,
@@ -675,18 +721,10 @@ impl Worker {
     fn preview_import(&mut self, path: PathBuf, sheet: Option<&str>) {
         self.preview = None;
         let Some(store) = &self.store else { return };
-        let mut last = Instant::now();
-        let outbox = self.outbox.clone();
-        let notify = &self.notify;
+        let mut reporter = Reporter::new(&self.outbox, &*self.notify, Job::ReadRoster);
         let mut progress = |p: crate::roster::ReadProgress| {
-            if last.elapsed() >= Duration::from_millis(100) {
-                last = Instant::now();
-                let _ = outbox.send(Event::Progress {
-                    job: Job::ReadRoster,
-                    fraction: p.fraction,
-                    text: format!("正在读取第 {} 行…", p.rows),
-                });
-                notify();
+            if reporter.due() {
+                reporter.send(p.fraction, &format!("正在读取第 {} 行…", p.rows));
             }
         };
         match import::preview(store, &path, sheet, &mut progress, &self.cancel) {
@@ -812,19 +850,7 @@ impl Worker {
                 .current_draw(quarter)
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| crate::store::DrawError::NoDraw(quarter).to_string())?;
-            let region = store
-                .setting(settings::REGION_NAME)
-                .map_err(|e| e.to_string())?
-                .unwrap_or_default();
-            crate::export::write_sample_list(&draw, &region, &path)
-                .map_err(|e| format!("{e}（{}）", path.display()))?;
-            store
-                .log_action(
-                    "导出抽查名单",
-                    &format!("{}：{}", quarter.label(), path.display()),
-                    now(),
-                )
-                .map_err(|e| e.to_string())
+            followup::export_sample_list(store, &draw, &path).map_err(|e| e.to_string())
         })();
         match result {
             Ok(()) => self.emit(Event::Done {
@@ -928,14 +954,17 @@ impl Worker {
         let Some(store) = &self.store else { return };
         let loaded = (|| -> Result<RectificationView, String> {
             let text = |e: &dyn std::fmt::Display| e.to_string();
-            let draw = store.current_draw(quarter).map_err(|e| text(&e))?;
+            // Read again after every review: the draw's id and a count, not the whole report.
+            let draw = store
+                .draw_history(quarter)
+                .map_err(|e| text(&e))?
+                .into_iter()
+                .find(|d| d.superseded_at.is_none());
             let (total, rows) = match &draw {
-                Some(d) => {
-                    let report =
-                        crate::report::load_report(store, quarter).map_err(|e| text(&e))?;
-                    let rows = store.rectifications(d.info.id).map_err(|e| text(&e))?;
-                    (Some(report.total), rows)
-                }
+                Some(d) => (
+                    Some(store.draw_tally(d.id).map_err(|e| text(&e))?),
+                    store.rectifications(d.id).map_err(|e| text(&e))?,
+                ),
                 None => (None, Vec::new()),
             };
             Ok(RectificationView {
@@ -953,26 +982,10 @@ impl Worker {
         }
     }
 
-    /// A progress callback for `job` that reports at most every 100 ms.
-    fn reporter(&self, job: Job) -> impl FnMut(f32, &str) + '_ {
-        let mut last: Option<Instant> = None;
-        move |share: f32, what: &str| {
-            if last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
-                return;
-            }
-            last = Some(Instant::now());
-            let _ = self.outbox.send(Event::Progress {
-                job,
-                fraction: Some(share),
-                text: what.to_owned(),
-            });
-            (self.notify)();
-        }
-    }
-
     fn export_notice(&self, quarter: Quarter, path: &std::path::Path) {
         let Some(store) = &self.store else { return };
-        let mut progress = self.reporter(Job::Export);
+        let mut reporter = Reporter::new(&self.outbox, &*self.notify, Job::Export);
+        let mut progress = |share: f32, what: &str| reporter.throttled(Some(share), what);
         match followup::export_notice_reporting(store, quarter, path, &mut progress) {
             Ok(report) => self.emit(Event::Done {
                 job: Job::Export,
@@ -987,20 +1000,15 @@ impl Worker {
     }
 
     fn export_rectification(&mut self, quarter: Quarter, target: &SheetTarget) {
-        let Some(mut store) = self.store.take() else {
-            return;
-        };
-        let result = {
-            let mut progress = self.reporter(Job::Export);
-            followup::export_rectification_reporting(
-                &mut store,
-                quarter,
-                target,
-                chrono::Local::now().naive_local(),
-                &mut progress,
-            )
-        };
-        self.store = Some(store);
+        let Some(store) = &mut self.store else { return };
+        let mut reporter = Reporter::new(&self.outbox, &*self.notify, Job::Export);
+        let result = followup::export_rectification_reporting(
+            store,
+            quarter,
+            target,
+            chrono::Local::now().naive_local(),
+            &mut |share, what| reporter.throttled(Some(share), what),
+        );
         match result {
             Ok(issued) => {
                 self.load_rectifications(quarter);
@@ -1015,17 +1023,14 @@ impl Worker {
 
     fn import_feedback(&mut self, paths: &[PathBuf], quarter: Quarter) {
         let total = paths.len().max(1);
-        let outbox = self.outbox.clone();
-        let notify = &self.notify;
-        let mut progress = |n: usize| {
-            let _ = outbox.send(Event::Progress {
-                job: Job::Rectify,
-                fraction: Some(n as f32 / total as f32),
-                text: format!("正在读取第 {} 个文件（共 {total} 个）…", n + 1),
-            });
-            notify();
-        };
         let Some(store) = &mut self.store else { return };
+        let reporter = Reporter::new(&self.outbox, &*self.notify, Job::Rectify);
+        let mut progress = |n: usize| {
+            reporter.send(
+                Some(n as f32 / total as f32),
+                &format!("正在读取第 {} 个文件（共 {total} 个）…", n + 1),
+            );
+        };
         let result = followup::import_feedback(
             store,
             paths,
@@ -1088,7 +1093,9 @@ impl Worker {
                 inspectors,
                 unassigned,
                 conflicts: store.conflicts().map_err(|e| e.to_string())?,
-                has_work: history.iter().any(|h| h.what == "打开工作包"),
+                has_work: history
+                    .iter()
+                    .any(|h| h.event == crate::store::PackageEvent::WorkOpened),
                 history,
             })
         })();
@@ -1163,42 +1170,16 @@ impl Worker {
 
     fn restore(&mut self, backup: &std::path::Path) {
         self.progress(Job::Backup, "正在从备份恢复…");
-        let info = match crate::store::read_info(backup) {
-            Ok(i) => i,
-            Err(e) => return self.fail(Job::Backup, e.to_string()),
-        };
         // Close the database before its file is replaced.
         self.store = None;
         self.preview = None;
-        let result = crate::store::restore(&self.db, &info.path);
+        let result = crate::store::restore(&self.db, backup);
         let db = self.db.clone();
         self.open(&db);
+        self.load_settings();
         match result {
-            Ok(kept) => {
-                if let Some(store) = &self.store {
-                    let _ = store.log_action(
-                        "从备份恢复",
-                        &format!(
-                            "{}（{} {}）",
-                            info.path.display(),
-                            info.created_at.format("%Y-%m-%d %H:%M"),
-                            info.reason
-                        ),
-                        now(),
-                    );
-                }
-                self.load_settings();
-                self.emit(Event::Restored(format!(
-                    "已从 {} 的备份（{}）恢复。恢复前的数据库保留在 {}。",
-                    info.created_at.format("%Y-%m-%d %H:%M"),
-                    info.reason,
-                    kept.display()
-                )));
-            }
-            Err(e) => {
-                self.load_settings();
-                self.fail(Job::Backup, format!("{e}。数据库没有改动。"));
-            }
+            Ok(restored) => self.emit(Event::Restored(restored.summary())),
+            Err(e) => self.fail(Job::Backup, format!("{e}。数据库没有改动。")),
         }
     }
 }

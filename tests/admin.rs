@@ -125,7 +125,7 @@ fn a_backup_with_evidence_restores_what_was_there() {
     drop(store);
     std::fs::remove_file(&evidence).expect("lose the file");
 
-    let kept = restore(&db, &info.path).expect("restore");
+    let kept = restore(&db, &info.path).expect("restore").kept;
     let store = Store::open(&db).expect("open restored");
     let draw = store
         .current_draw("2026Q4".parse().expect("quarter"))

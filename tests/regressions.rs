@@ -279,7 +279,7 @@ fn undoing_a_restore_at_once_brings_back_the_previous_database() {
     store.set_setting("marker", "original").unwrap();
     drop(store);
     start_of_second();
-    let kept = spotcheck::store::restore(&db, &a).unwrap();
+    let kept = spotcheck::store::restore(&db, &a).unwrap().kept;
     assert_eq!(marker(&db), "A");
     spotcheck::store::restore(&db, &kept).unwrap();
     assert_eq!(
@@ -301,7 +301,7 @@ fn automatic_backups_do_not_prune_the_copy_kept_before_a_restore() {
     let a = manual_backup(&store, "A", &elsewhere, at(2026, 1, 1, 9));
     store.set_setting("marker", "original").unwrap();
     drop(store);
-    let kept = spotcheck::store::restore(&db, &a).unwrap();
+    let kept = spotcheck::store::restore(&db, &a).unwrap().kept;
     std::thread::sleep(std::time::Duration::from_millis(20));
     let store = Store::open(&db).unwrap();
     for _ in 0..spotcheck::store::AUTO_KEPT {

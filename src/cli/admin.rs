@@ -37,29 +37,8 @@ pub(super) fn backup(
 }
 
 pub(super) fn restore_from(db: &Path, backup: &Path) -> Result<ExitCode, String> {
-    let info = crate::store::read_info(backup)
-        .or_else(|_| crate::store::read_info(backup.parent().unwrap_or(Path::new("."))))
-        .map_err(|e| e.to_string())?;
-    let kept = restore(db, &info.path).map_err(|e| e.to_string())?;
-    let store = Store::open(db).map_err(|e| e.to_string())?;
-    store
-        .log_action(
-            "从备份恢复",
-            &format!(
-                "{}（{} {}）",
-                info.path.display(),
-                info.created_at.format("%Y-%m-%d %H:%M"),
-                info.reason
-            ),
-            now(),
-        )
-        .map_err(|e| e.to_string())?;
-    println!(
-        "已从备份恢复（{} {}）。原来的数据库保留在 {}",
-        info.created_at.format("%Y-%m-%d %H:%M"),
-        info.reason,
-        kept.display()
-    );
+    let restored = restore(db, backup).map_err(|e| e.to_string())?;
+    println!("{}", restored.summary());
     Ok(ExitCode::SUCCESS)
 }
 

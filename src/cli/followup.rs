@@ -7,9 +7,8 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::{now, print_json};
+use super::{now, parse_quarter, print_json};
 use crate::followup::{self, SheetTarget};
-use crate::model::Quarter;
 use crate::rectification::{Rectification, parse_code};
 use crate::store::{DrawError, Store};
 
@@ -62,11 +61,6 @@ pub enum RectificationAction {
     },
 }
 
-fn quarter_of(text: &str) -> Result<Quarter, String> {
-    text.parse()
-        .map_err(|e: crate::model::QuarterError| e.to_string())
-}
-
 /// The sheets go into a folder unless `out` names an xlsx file.
 fn target(out: &Path) -> SheetTarget {
     let is_book = !out.is_dir()
@@ -86,7 +80,7 @@ pub(super) fn export(
 ) -> Result<ExitCode, String> {
     match what {
         ExportWhat::Notice { quarter, out } => {
-            let quarter = quarter_of(quarter)?;
+            let quarter = parse_quarter(quarter)?;
             let store = open()?;
             let report =
                 followup::export_notice(&store, quarter, out).map_err(|e| e.to_string())?;
@@ -94,7 +88,7 @@ pub(super) fn export(
             println!("{}", crate::export::overview_line(&report));
         }
         ExportWhat::Rectification { quarter, out, json } => {
-            let quarter = quarter_of(quarter)?;
+            let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
             let issued = followup::export_rectification(&mut store, quarter, &target(out), now())
                 .map_err(|e| e.to_string())?;
@@ -117,7 +111,7 @@ pub(super) fn rectification(
     json: bool,
     action: Option<&RectificationAction>,
 ) -> Result<ExitCode, String> {
-    let quarter = quarter.map(quarter_of).transpose()?;
+    let quarter = quarter.map(parse_quarter).transpose()?;
     let mut store = open()?;
     match action {
         Some(RectificationAction::Import { files }) => {

@@ -276,7 +276,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             out,
             json,
         } => {
-            let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
+            let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
             let draw = if *show {
                 store
@@ -313,18 +313,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     .map_err(|e| e.to_string())?
             };
             if let Some(path) = out {
-                let region = store
-                    .setting(settings::REGION_NAME)
-                    .map_err(|e| e.to_string())?
-                    .unwrap_or_default();
-                crate::export::write_sample_list(&draw, &region, path)
-                    .map_err(|e| format!("{e}（{}）", path.display()))?;
-                store
-                    .log_action(
-                        "导出抽查名单",
-                        &format!("{}：{}", quarter.label(), path.display()),
-                        now(),
-                    )
+                crate::followup::export_sample_list(&store, &draw, path)
                     .map_err(|e| e.to_string())?;
             }
             print_draw(&draw, *json)?;
@@ -336,7 +325,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             keep_county,
             json,
         } => {
-            let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
+            let quarter = parse_quarter(quarter)?;
             let names =
                 crate::assignment::parse_inspectors(inspectors).map_err(|e| e.to_string())?;
             let mut store = open()?;
@@ -367,7 +356,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
             }
             if let Some(quarter) = fill_checks {
-                let quarter: Quarter = quarter.parse().map_err(|e: QuarterError| e.to_string())?;
+                let quarter = parse_quarter(quarter)?;
                 let mut store = open()?;
                 let draw = store
                     .current_draw(quarter)
@@ -482,7 +471,12 @@ fn results_quarter(quarter: Option<&str>) -> Result<Quarter, String> {
     let Some(quarter) = quarter else {
         return Err("请用 --quarter 指定季度，例如 --quarter 2026Q4。".to_owned());
     };
-    quarter.parse().map_err(|e: QuarterError| e.to_string())
+    parse_quarter(quarter)
+}
+
+/// A quarter as typed on the command line (2026Q4), or the reason it is not one.
+pub(super) fn parse_quarter(text: &str) -> Result<Quarter, String> {
+    text.parse().map_err(|e: QuarterError| e.to_string())
 }
 
 /// `results import FILE --quarter Q`: every row checked, then all valid rows written at once.

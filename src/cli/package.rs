@@ -5,9 +5,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{now, print_json};
+use super::{now, parse_quarter, print_json};
 use crate::exchange::{PackageKind, read_package};
-use crate::model::Quarter;
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -63,9 +62,7 @@ pub(super) fn run(
             inspector,
             out,
         } => {
-            let quarter: Quarter = quarter
-                .parse()
-                .map_err(|e: crate::model::QuarterError| e.to_string())?;
+            let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
             store
                 .export_work_package(quarter, inspector.trim(), out, now())

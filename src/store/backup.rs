@@ -238,19 +238,39 @@ pub fn read_info(dir: &Path) -> Result<BackupInfo, BackupError> {
     Ok(info)
 }
 
-/// Replaces the database at `db` (which must not be open) with the backup in `backup`, and
-/// adds the backup's evidence files. The backup is checked first; the database being replaced
-/// is kept in `backups/` as 恢复前 (copied as a file: it may be damaged). Returns that copy.
-pub fn restore(db: &Path, backup: &Path) -> Result<PathBuf, BackupError> {
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    /// The backup restored.
+    pub info: BackupInfo,
+    /// Where the database it replaced is kept (itself a backup).
+    pub kept: PathBuf,
+}
+
+impl Restored {
+    #[must_use]
+    pub fn summary(&self) -> String {
+        format!(
+            "已从 {} 的备份（{}）恢复。恢复前的数据库保留在 {}。",
+            self.info.created_at.format("%Y-%m-%d %H:%M"),
+            self.info.reason,
+            self.kept.display()
+        )
+    }
+}
+
+/// Replaces the database at `db` (which must not be open) with the backup in `backup` (its
+/// folder, or a file in it), adds the backup's evidence files and logs the restore in the
+/// restored database. The backup is checked first; the database being replaced is kept in
+/// `backups/` as 恢复前 (copied as a file: it may be damaged).
+pub fn restore(db: &Path, backup: &Path) -> Result<Restored, BackupError> {
     let backup = if backup.is_file() {
         backup.parent().unwrap_or(Path::new(".")).to_owned()
     } else {
         backup.to_owned()
     };
+    let info = read_info(&backup)?;
     let source = backup.join(DB_FILE);
-    if !source.is_file() {
-        return Err(BackupError::NotBackup(backup));
-    }
     check(&source)?;
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
     let mut keep_dir = auto_dir(db).join(format!("{KEPT_BEFORE_RESTORE}-{stamp}"));
@@ -296,7 +316,20 @@ pub fn restore(db: &Path, backup: &Path) -> Result<PathBuf, BackupError> {
     }
     std::fs::rename(&partial, db).map_err(io(format!("替换 {}", db.display())))?;
     copy_tree(&backup.join("evidence"), &evidence_dir_for(db), false)?;
-    Ok(keep_dir)
+    Store::open(db)?.log_action(
+        "从备份恢复",
+        &format!(
+            "{}（{} {}）",
+            info.path.display(),
+            info.created_at.format("%Y-%m-%d %H:%M"),
+            info.reason
+        ),
+        chrono::Local::now().naive_local(),
+    )?;
+    Ok(Restored {
+        info,
+        kept: keep_dir,
+    })
 }
 
 /// Opens a database file read-only and runs `SQLite`'s quick check on it.

@@ -560,6 +560,28 @@ impl Store {
         Ok(out)
     }
 
+    /// How far a draw's checks are, in one query: sampled, passed and failed (finished checks).
+    pub fn draw_tally(&self, draw: i64) -> Result<crate::report::Tally, InspectError> {
+        let (checked, passed, failed): (i64, i64, i64) = self.conn.query_row(
+            "SELECT COUNT(*),
+                    COALESCE(SUM(i.status = 'done' AND i.verdict = 'pass'), 0),
+                    COALESCE(SUM(i.status = 'done' AND i.verdict = 'fail'), 0)
+             FROM draw_account da
+             LEFT JOIN inspection i ON i.draw = da.draw AND i.account = da.account
+             WHERE da.draw = ?1",
+            [draw],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
+        Ok(crate::report::Tally {
+            name: "合计".to_owned(),
+            accounts: 0,
+            checked: count(checked),
+            passed: count(passed),
+            failed: count(failed),
+        })
+    }
+
     /// Each started check of a draw: account → (status, verdict).
     pub fn inspection_states(
         &self,

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use backup::{AUTO_KEPT, BackupError, BackupInfo, auto_dir, list_backups, read_info, restore};
+pub use backup::{
+    AUTO_KEPT, BackupError, BackupInfo, Restored, auto_dir, list_backups, read_info, restore,
+};
 pub use draws::{DrawError, DrawInfo, DrawRecord, DrawRequest, DrawnAccount};
 pub use error::StoreError;
 pub use inspections::{
@@ -25,7 +27,7 @@ pub use inspections::{
     NewEvidence, StoredFinding, evidence_dir_for, evidence_file,
 };
 pub use log::LogEntry;
-pub use packages::{Conflict, ExchangeError, MergeReport, OpenReport, PackageRecord};
+pub use packages::{Conflict, ExchangeError, MergeReport, OpenReport, PackageEvent, PackageRecord};
 pub use rectifications::{AnswerCounts, IssueCounts, RectifyError};
 
 /// The keys of the settings a user can change.

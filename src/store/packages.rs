@@ -135,12 +135,51 @@ impl MergeReport {
     }
 }
 
+/// What happened to a package on this laptop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageEvent {
+    WorkSent,
+    WorkOpened,
+    ResultsSent,
+    ResultsMerged,
+}
+
+impl PackageEvent {
+    const ALL: [Self; 4] = [
+        Self::WorkSent,
+        Self::WorkOpened,
+        Self::ResultsSent,
+        Self::ResultsMerged,
+    ];
+
+    /// As stored in `package.kind`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WorkSent => "work_sent",
+            Self::WorkOpened => "work_opened",
+            Self::ResultsSent => "results_sent",
+            Self::ResultsMerged => "results_merged",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::WorkSent => "导出工作包",
+            Self::WorkOpened => "打开工作包",
+            Self::ResultsSent => "导出结果包",
+            Self::ResultsMerged => "合并结果包",
+        }
+    }
+}
+
 /// A package made or taken on this laptop.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PackageRecord {
     pub id: String,
-    /// 导出工作包, 打开工作包, 导出结果包 or 合并结果包.
-    pub what: &'static str,
+    pub event: PackageEvent,
     pub quarter: String,
     pub inspector: String,
     pub at: NaiveDateTime,
@@ -806,12 +845,10 @@ impl Store {
             let at: String = r.get(4)?;
             Ok(PackageRecord {
                 id: r.get(0)?,
-                what: match kind.as_str() {
-                    "work_sent" => "导出工作包",
-                    "work_opened" => "打开工作包",
-                    "results_sent" => "导出结果包",
-                    _ => "合并结果包",
-                },
+                event: PackageEvent::ALL
+                    .into_iter()
+                    .find(|e| e.as_str() == kind)
+                    .unwrap_or(PackageEvent::ResultsMerged),
                 quarter: quarter.parse::<Quarter>().map_or(quarter, Quarter::label),
                 inspector: r.get(3)?,
                 at: time(&at),

@@ -166,7 +166,7 @@ impl ExchangeScreen {
                 .show(ui, |ui| {
                     for h in &view.history {
                         ui.label(h.at.format("%Y-%m-%d %H:%M").to_string());
-                        ui.label(h.what);
+                        ui.label(h.event.label());
                         ui.label(&h.inspector);
                         ui.label(format!("{}　{}", h.quarter, h.summary));
                         ui.end_row();

@@ -747,7 +747,11 @@ impl App {
     fn inspect_name(&self) -> String {
         self.exchange
             .view()
-            .and_then(|v| v.history.iter().find(|h| h.what == "打开工作包"))
+            .and_then(|v| {
+                v.history
+                    .iter()
+                    .find(|h| h.event == crate::store::PackageEvent::WorkOpened)
+            })
             .map_or_else(|| "检查人员".to_owned(), |h| h.inspector.clone())
     }
 
@@ -838,10 +842,6 @@ impl App {
                 note,
                 quarter,
             }),
-            RectifyAction::SaveSetting { key, value } => {
-                self.worker.send(Command::SaveSetting { key, value });
-                self.rectify.invalidate();
-            }
         }
     }
 

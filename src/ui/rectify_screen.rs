@@ -27,10 +27,6 @@ pub enum RectifyAction {
         note: String,
         quarter: Quarter,
     },
-    SaveSetting {
-        key: &'static str,
-        value: String,
-    },
 }
 
 pub struct RectifyScreen {
@@ -42,9 +38,13 @@ pub struct RectifyScreen {
     pub search: String,
     selected: Option<i64>,
     pub note: String,
-    region: String,
-    days: String,
     today: NaiveDate,
+    /// Each loaded problem's status today, and how many have each (in `Status::ALL` order).
+    statuses: Vec<Status>,
+    counts: [usize; 5],
+    /// The rows shown (indices), and the filter and search they were chosen for.
+    rows_shown: Vec<usize>,
+    shown_for: Option<(Option<Status>, String)>,
 }
 
 impl RectifyScreen {
@@ -58,9 +58,11 @@ impl RectifyScreen {
             search: String::new(),
             selected: None,
             note: String::new(),
-            region: String::new(),
-            days: String::new(),
             today,
+            statuses: Vec::new(),
+            counts: [0; 5],
+            rows_shown: Vec::new(),
+            shown_for: None,
         }
     }
 
@@ -75,8 +77,9 @@ impl RectifyScreen {
         }
         // Statuses such as 逾期 depend on the day: a window left open overnight counts anew.
         self.today = chrono::Local::now().date_naive();
-        self.region.clone_from(&view.region);
-        self.days = view.deadline_days.to_string();
+        self.statuses = view.rows.iter().map(|r| r.status(self.today)).collect();
+        self.counts = Status::ALL.map(|s| self.statuses.iter().filter(|x| **x == s).count());
+        self.shown_for = None;
         if self
             .selected
             .is_some_and(|id| !view.rows.iter().any(|r| r.id == id))
@@ -109,19 +112,29 @@ impl RectifyScreen {
         self.note.clear();
     }
 
-    fn visible(&self) -> Vec<&Rectification> {
-        let needle = self.search.trim();
-        self.rows()
+    /// Chooses the rows shown, when the filter or the search changed since.
+    fn refilter(&mut self) {
+        let wanted = (self.filter, self.search.trim().to_owned());
+        if self.shown_for.as_ref() == Some(&wanted) {
+            return;
+        }
+        let needle = wanted.1.as_str();
+        let rows = self.view.as_ref().map_or(&[][..], |v| v.rows.as_slice());
+        self.rows_shown = rows
             .iter()
-            .filter(|r| self.filter.is_none_or(|f| r.status(self.today) == f))
-            .filter(|r| {
+            .zip(&self.statuses)
+            .enumerate()
+            .filter(|(_, (_, s))| self.filter.is_none_or(|f| **s == f))
+            .filter(|(_, (r, _))| {
                 needle.is_empty()
                     || [&r.host_unit, &r.name, &r.platform, &r.category, &r.county]
                         .iter()
                         .any(|t| t.contains(needle))
                     || code(r.id).contains(needle)
             })
-            .collect()
+            .map(|(n, _)| n)
+            .collect();
+        self.shown_for = Some(wanted);
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<RectifyAction> {
@@ -168,49 +181,18 @@ impl RectifyScreen {
             if let Some(q) = quarter {
                 ui.label(q.label());
             }
-            ui.separator();
-            let label = ui.label("地区名称");
-            let region = ui
-                .add(
-                    egui::TextEdit::singleline(&mut self.region)
-                        .hint_text("如 示例市，用于标题")
-                        .desired_width(120.0),
-                )
-                .labelled_by(label.id);
-            if region.lost_focus()
-                && self
-                    .view
-                    .as_ref()
-                    .is_some_and(|v| v.region != self.region.trim())
-            {
-                action = Some(RectifyAction::SaveSetting {
-                    key: crate::store::settings::REGION_NAME,
-                    value: self.region.trim().to_owned(),
-                });
-            }
-            let label = ui.label("整改时限");
-            let days = ui
-                .add(egui::TextEdit::singleline(&mut self.days).desired_width(36.0))
-                .labelled_by(label.id);
-            ui.label("个工作日");
-            let parsed = self
-                .days
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|d| (1..=90).contains(d));
-            if parsed.is_none() {
-                ui.colored_label(ui.visuals().error_fg_color, "请填写 1 到 90 之间的天数");
-            } else if days.lost_focus()
-                && self
-                    .view
-                    .as_ref()
-                    .is_some_and(|v| Some(v.deadline_days) != parsed)
-            {
-                action = Some(RectifyAction::SaveSetting {
-                    key: crate::store::settings::RECTIFICATION_DAYS,
-                    value: self.days.trim().to_owned(),
-                });
+            if let Some(v) = &self.view {
+                ui.separator();
+                let region = if v.region.is_empty() {
+                    "（未填写）"
+                } else {
+                    v.region.as_str()
+                };
+                ui.label(format!(
+                    "标题中的地区：{region}　整改时限：{} 个工作日",
+                    v.deadline_days
+                ))
+                .on_hover_text("在“设置与备份”页修改");
             }
         });
         let drawn = self.view.as_ref().is_some_and(|v| v.drawn);
@@ -296,18 +278,10 @@ impl RectifyScreen {
         if view.rows.is_empty() {
             return;
         }
-        let today = self.today;
         ui.horizontal_wrapped(|ui| {
-            let count = |s: Option<Status>| {
-                view.rows
-                    .iter()
-                    .filter(|r| s.is_none_or(|s| r.status(today) == s))
-                    .count()
-            };
-            let all = count(None);
+            let all = self.statuses.len();
             ui.selectable_value(&mut self.filter, None, format!("全部 {all}"));
-            for s in Status::ALL {
-                let n = count(Some(s));
+            for (s, n) in Status::ALL.into_iter().zip(self.counts) {
                 ui.selectable_value(&mut self.filter, Some(s), format!("{} {n}", s.label()));
             }
             ui.separator();
@@ -319,29 +293,12 @@ impl RectifyScreen {
             )
             .labelled_by(label.id);
         });
-        let visible: Vec<(i64, [String; 7], Status)> = self
-            .visible()
-            .into_iter()
-            .map(|r| {
-                (
-                    r.id,
-                    [
-                        code(r.id),
-                        r.host_unit.clone(),
-                        r.name.clone(),
-                        r.platform.clone(),
-                        r.category.clone(),
-                        r.deadline.format("%Y-%m-%d").to_string(),
-                        r.reply_text.clone(),
-                    ],
-                    r.status(today),
-                )
-            })
-            .collect();
-        if visible.is_empty() {
+        self.refilter();
+        if self.rows_shown.is_empty() {
             ui.label("没有符合条件的问题。");
             return;
         }
+        let Some(view) = &self.view else { return };
         let mut clicked = None;
         TableBuilder::new(ui)
             .striped(true)
@@ -371,29 +328,35 @@ impl RectifyScreen {
                 }
             })
             .body(|body| {
-                body.rows(22.0, visible.len(), |mut row| {
-                    let (id, cells, status) = &visible[row.index()];
-                    let selected = self.selected == Some(*id);
+                body.rows(22.0, self.rows_shown.len(), |mut row| {
+                    // Only the rows on screen are formatted.
+                    let n = self.rows_shown[row.index()];
+                    let r = &view.rows[n];
+                    let id = r.id;
+                    let selected = self.selected == Some(id);
                     row.set_selected(selected);
-                    for (i, text) in cells.iter().enumerate() {
-                        if i == 6 {
-                            row.col(|ui| {
-                                status_label(ui, *status);
-                            });
+                    row.col(|ui| {
+                        // A real widget, so that the keyboard and screen readers reach it.
+                        if ui.selectable_label(selected, code(id)).clicked() {
+                            clicked = Some(id);
                         }
+                    });
+                    for text in [&r.host_unit, &r.name, &r.platform, &r.category] {
                         row.col(|ui| {
-                            if i == 0 {
-                                // A real widget, so that the keyboard and screen readers reach it.
-                                if ui.selectable_label(selected, text).clicked() {
-                                    clicked = Some(*id);
-                                }
-                            } else {
-                                ui.label(text);
-                            }
+                            ui.label(text);
                         });
                     }
+                    row.col(|ui| {
+                        ui.label(r.deadline.format("%Y-%m-%d").to_string());
+                    });
+                    row.col(|ui| {
+                        status_label(ui, self.statuses[n]);
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.reply_text);
+                    });
                     if row.response().clicked() {
-                        clicked = Some(*id);
+                        clicked = Some(id);
                     }
                 });
             });

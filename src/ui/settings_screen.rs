@@ -62,7 +62,8 @@ impl SettingsScreen {
             self.loaded = true;
             action = Some(SettingsAction::Load);
         }
-        let Some(view) = self.view.clone() else {
+        // Taken out for the frame (the fields below borrow the screen) and put back after.
+        let Some(view) = self.view.take() else {
             ui.spinner();
             return action;
         };
@@ -83,6 +84,7 @@ impl SettingsScreen {
                 }
             }
         });
+        self.view = Some(view);
         if let Some(a) = self.confirm_ui(ui.ctx()) {
             action = Some(a);
         }
