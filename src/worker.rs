@@ -8,18 +8,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
-use crate::followup::{self, FeedbackReport, SheetTarget};
-use crate::import::{self, ImportPreview, ImportReport};
+use crate::steps::followup::{self, FeedbackReport, SheetTarget};
+use crate::steps::roster_import::{self, ImportPreview, ImportReport};
 use crate::rectification::Rectification;
 use crate::report::Tally;
 use std::collections::HashMap;
 
 use crate::checklist::{Checklist, Finding, Verdict};
 use crate::model::Quarter;
-use crate::store::{
-    AccountChange, DrawInfo, DrawRecord, DrawRequest, Inspection, InspectionStatus, NewEvidence,
-    Store, StoredAccount, settings,
-};
+use crate::model::{AccountChange, DrawInfo, DrawRecord, DrawRequest, Inspection, InspectionStatus, NewEvidence, StoredAccount};
+use crate::store::{Store, settings};
 
 /// What the front end asks for. Verbs.
 #[derive(Debug)]
@@ -289,7 +287,7 @@ pub struct SettingsView {
     pub backups_dir: PathBuf,
     /// Automatic backups, newest first.
     pub backups: Vec<crate::store::BackupInfo>,
-    pub log: Arc<Vec<crate::store::LogEntry>>,
+    pub log: Arc<Vec<crate::model::LogEntry>>,
     /// The first log entry that fails the hash chain.
     pub log_broken_at: Option<i64>,
 }
@@ -303,8 +301,8 @@ pub struct ExchangeView {
     pub inspectors: Vec<(String, usize)>,
     /// Accounts of the draw not yet assigned.
     pub unassigned: usize,
-    pub conflicts: Vec<crate::store::Conflict>,
-    pub history: Vec<crate::store::PackageRecord>,
+    pub conflicts: Vec<crate::model::Conflict>,
+    pub history: Vec<crate::model::PackageRecord>,
     /// Whether this laptop opened a work package (so it has results to send back).
     pub has_work: bool,
 }
@@ -501,8 +499,7 @@ impl Worker {
                             .map_err(|e| format!("{e}（{}）", path.display()))
                     })
                     .and_then(|c| {
-                        store
-                            .install_checklist(&c, chrono::Local::now().naive_local())
+                        crate::steps::inspect::install_checklist(store, &c, now())
                             .map(|()| c)
                             .map_err(|e| e.to_string())
                     });
@@ -524,7 +521,7 @@ impl Worker {
             }
             Command::OpenInspection { draw, account } => {
                 self.inspection_step(draw, account, None, Job::Inspect, |s, _| {
-                    s.inspection(draw, account)
+                    Ok(s.inspection(draw, account)?)
                 });
             }
             Command::SaveFinding {
@@ -534,7 +531,7 @@ impl Worker {
                 seq,
             } => {
                 self.inspection_step(draw, account, Some(seq), Job::Inspect, |s, at| {
-                    s.save_finding(draw, account, &finding, at).map(Some)
+                    crate::steps::inspect::save_finding(s, draw, account, &finding, at).map(Some)
                 });
             }
             Command::AddEvidence {
@@ -544,7 +541,7 @@ impl Worker {
                 evidence,
             } => {
                 self.inspection_step(draw, account, None, Job::Evidence, |s, at| {
-                    s.add_evidence(draw, account, &item, evidence, at).map(Some)
+                    crate::steps::inspect::add_evidence(s, draw, account, &item, evidence, at).map(Some)
                 });
             }
             Command::RemoveEvidence {
@@ -553,12 +550,12 @@ impl Worker {
                 evidence,
             } => {
                 self.inspection_step(draw, account, None, Job::Evidence, |s, _| {
-                    s.remove_evidence(draw, account, evidence).map(Some)
+                    crate::steps::inspect::remove_evidence(s, draw, account, evidence).map(Some)
                 });
             }
             Command::FinishInspection { draw, account } => {
                 if self.inspection_step(draw, account, None, Job::Inspect, |s, at| {
-                    s.finish_inspection(draw, account, at).map(Some)
+                    crate::steps::inspect::finish_inspection(s, draw, account, at).map(Some)
                 }) {
                     self.emit(Event::Done {
                         job: Job::Inspect,
@@ -567,8 +564,8 @@ impl Worker {
                 }
             }
             Command::SaveSetting { key, value } => {
-                let Some(store) = &self.store else { return };
-                match store.set_setting(key, value.trim()) {
+                let Some(store) = &mut self.store else { return };
+                match crate::steps::admin::save_setting(store, key, &value) {
                     Ok(()) => self.emit(Event::SettingSaved { key, value }),
                     Err(e) => self.fail(Job::Settings, e.to_string()),
                 }
@@ -586,11 +583,11 @@ impl Worker {
                 quarter,
             } => {
                 let Some(store) = &mut self.store else { return };
-                match store.review_rectification(
+                match crate::steps::followup::review_rectification(store, 
                     id,
                     close,
                     &note,
-                    chrono::Local::now().naive_local(),
+                    now(),
                 ) {
                     Ok(r) => {
                         self.load_rectifications(quarter);
@@ -615,8 +612,8 @@ impl Worker {
             Command::LoadSettings | Command::Restore(_) | Command::InspectBackup(_) => {}
             Command::BackupTo(dir) => {
                 self.progress(Job::Backup, "正在备份数据库和证据文件…");
-                let Some(store) = &self.store else { return };
-                match store.backup_to(&dir, now()) {
+                let Some(store) = &mut self.store else { return };
+                match crate::steps::admin::backup_to(store, &dir, now()) {
                     Ok(info) => {
                         self.load_settings();
                         self.emit(Event::Done {
@@ -658,8 +655,8 @@ impl Worker {
                     .filter(|p| !p.as_os_str().is_empty())
                     .unwrap_or(std::path::Path::new("."))
                     .join("示例名录（虚构数据）.xlsx");
-                let accounts = crate::demo::accounts(600, 2026);
-                match crate::demo::write_roster_xlsx(&accounts, &path) {
+                let accounts = crate::steps::demo::accounts(600, 2026);
+                match crate::steps::demo::write_roster_xlsx(&accounts, &path) {
                     Ok(()) => self.preview_import(path, None),
                     Err(e) => self.fail(Job::ReadRoster, format!("{e}（{}）", path.display())),
                 }
@@ -672,7 +669,7 @@ impl Worker {
             } => {
                 self.progress(Job::Exchange, "正在导出工作包…");
                 let Some(store) = &mut self.store else { return };
-                let result = store.export_work_package(quarter, &inspector, &path, now());
+                let result = crate::steps::exchange::export_work_package(store, quarter, &inspector, &path, now(), crate::seed::fresh_seed());
                 self.exchange_done(
                     quarter,
                     result.map(|_| format!("{inspector}的工作包已保存：{}", path.display())),
@@ -682,7 +679,7 @@ impl Worker {
             Command::ExportResultsPackage { path, quarter } => {
                 self.progress(Job::Exchange, "正在导出结果包…");
                 let Some(store) = &mut self.store else { return };
-                let result = store.export_results_package(&path, now());
+                let result = crate::steps::exchange::export_results_package(store, &path, now(), crate::seed::fresh_seed());
                 self.exchange_done(
                     quarter,
                     result
@@ -695,7 +692,7 @@ impl Worker {
                 quarter,
             } => {
                 let Some(store) = &mut self.store else { return };
-                let result = store.resolve_conflict(id, take_incoming, now());
+                let result = crate::steps::exchange::resolve_conflict(store, id, take_incoming, now());
                 self.exchange_done(
                     quarter,
                     result.map(|()| {
@@ -727,7 +724,7 @@ impl Worker {
                 reporter.send(p.fraction, &format!("正在读取第 {} 行…", p.rows));
             }
         };
-        match import::preview(store, &path, sheet, &mut progress, &self.cancel) {
+        match roster_import::preview(store, &path, sheet, &mut progress, &self.cancel) {
             Ok(preview) => {
                 let report = Box::new(preview.report(false));
                 self.preview = Some(preview);
@@ -751,7 +748,7 @@ impl Worker {
             text: "正在写入数据库…".to_owned(),
         });
         let Some(store) = &mut self.store else { return };
-        match import::commit(store, &preview, chrono::Local::now().naive_local()) {
+        match roster_import::commit(store, &preview, now()) {
             Ok(report) => {
                 self.emit(Event::ImportCommitted(Box::new(report)));
                 self.load_roster();
@@ -782,8 +779,7 @@ impl Worker {
             text: "正在抽样…".to_owned(),
         });
         let Some(store) = &mut self.store else { return };
-        let made = store
-            .make_draw(request, chrono::Local::now().naive_local())
+        let made = crate::steps::draw::make_draw(store, request, now())
             .and_then(|draw| Ok((store.draw_history(request.quarter)?, draw)));
         match made {
             Ok((history, draw)) => {
@@ -813,11 +809,11 @@ impl Worker {
 
     fn assign(&mut self, quarter: Quarter, inspectors: &[String], keep_county: bool) {
         let Some(store) = &mut self.store else { return };
-        match store.assign(
+        match crate::steps::draw::assign(store, 
             quarter,
             inspectors,
             keep_county,
-            chrono::Local::now().naive_local(),
+            now(),
         ) {
             Ok(loads) => {
                 let message = format!(
@@ -838,19 +834,19 @@ impl Worker {
         }
     }
 
-    fn save_sample_list(&self, quarter: Quarter, path: PathBuf) {
-        let Some(store) = &self.store else { return };
+    fn save_sample_list(&mut self, quarter: Quarter, path: PathBuf) {
         self.emit(Event::Progress {
             job: Job::SaveSampleList,
             fraction: None,
             text: "正在导出抽查名单…".to_owned(),
         });
+        let Some(store) = &mut self.store else { return };
         let result = (|| -> Result<(), String> {
             let draw = store
                 .current_draw(quarter)
                 .map_err(|e| e.to_string())?
-                .ok_or_else(|| crate::store::DrawError::NoDraw(quarter).to_string())?;
-            followup::export_sample_list(store, &draw, &path).map_err(|e| e.to_string())
+                .ok_or_else(|| crate::steps::draw::DrawError::NoDraw(quarter).to_string())?;
+            followup::export_sample_list(store, &draw, &path, now()).map_err(|e| e.to_string())
         })();
         match result {
             Ok(()) => self.emit(Event::Done {
@@ -901,14 +897,14 @@ impl Worker {
         step: impl FnOnce(
             &mut Store,
             chrono::NaiveDateTime,
-        ) -> Result<Option<Inspection>, crate::store::InspectError>,
+        ) -> Result<Option<Inspection>, crate::steps::inspect::InspectError>,
     ) -> bool {
         let Some(store) = &mut self.store else {
             return false;
         };
-        let result = step(store, chrono::Local::now().naive_local()).and_then(|inspection| {
+        let result = step(store, now()).and_then(|inspection| {
             let checklist = match &inspection {
-                Some(i) => store.checklist(&i.checklist_id, &i.checklist_version)?,
+                Some(i) => crate::steps::inspect::checklist_of(store, &i.checklist_id, &i.checklist_version)?,
                 None => store.active_checklist()?,
             };
             Ok((inspection, checklist))
@@ -938,9 +934,9 @@ impl Worker {
             text: "正在导入检查结果…".to_owned(),
         });
         let Some(store) = &mut self.store else { return };
-        let now = chrono::Local::now().naive_local();
-        let result = crate::results::preview_import(store, quarter, path, now.date())
-            .and_then(|validated| crate::results::commit_import(store, &validated, now));
+        let now = now();
+        let result = crate::steps::results_import::preview_import(store, quarter, path, now.date())
+            .and_then(|validated| crate::steps::results_import::commit_import(store, &validated, now));
         match result {
             Ok(report) => {
                 self.emit(Event::ResultsImported(Box::new(report)));
@@ -982,11 +978,11 @@ impl Worker {
         }
     }
 
-    fn export_notice(&self, quarter: Quarter, path: &std::path::Path) {
-        let Some(store) = &self.store else { return };
+    fn export_notice(&mut self, quarter: Quarter, path: &std::path::Path) {
+        let Some(store) = &mut self.store else { return };
         let mut reporter = Reporter::new(&self.outbox, &*self.notify, Job::Export);
         let mut progress = |share: f32, what: &str| reporter.throttled(Some(share), what);
-        match followup::export_notice_reporting(store, quarter, path, &mut progress) {
+        match followup::export_notice_reporting(store, quarter, path, now(), &mut progress) {
             Ok(report) => self.emit(Event::Done {
                 job: Job::Export,
                 message: format!(
@@ -1006,7 +1002,7 @@ impl Worker {
             store,
             quarter,
             target,
-            chrono::Local::now().naive_local(),
+            now(),
             &mut |share, what| reporter.throttled(Some(share), what),
         );
         match result {
@@ -1034,7 +1030,7 @@ impl Worker {
         let result = followup::import_feedback(
             store,
             paths,
-            chrono::Local::now().naive_local(),
+            now(),
             &mut progress,
         );
         match result {
@@ -1057,7 +1053,7 @@ impl Worker {
     fn exchange_done(
         &mut self,
         quarter: Quarter,
-        result: Result<String, crate::store::ExchangeError>,
+        result: Result<String, crate::steps::exchange::ExchangeError>,
     ) {
         match result {
             Ok(message) => {
@@ -1092,10 +1088,10 @@ impl Worker {
                 drawn: draw.is_some(),
                 inspectors,
                 unassigned,
-                conflicts: store.conflicts().map_err(|e| e.to_string())?,
+                conflicts: crate::steps::exchange::conflicts(&store).map_err(|e| e.to_string())?,
                 has_work: history
                     .iter()
-                    .any(|h| h.event == crate::store::PackageEvent::WorkOpened),
+                    .any(|h| h.event == crate::model::PackageEvent::WorkOpened),
                 history,
             })
         })();
@@ -1114,7 +1110,7 @@ impl Worker {
         let Some(store) = &mut self.store else { return };
         let result = match package.manifest.kind {
             crate::exchange::PackageKind::Work => {
-                store.open_work_package(&package, now()).map(|r| {
+                crate::steps::exchange::open_work_package(store, &package, now()).map(|r| {
                     let message = if r.already_opened {
                         "这个工作包已经打开过，没有任何改动。".to_owned()
                     } else {
@@ -1126,8 +1122,7 @@ impl Worker {
                     (message, 0)
                 })
             }
-            crate::exchange::PackageKind::Results => store
-                .merge_results_package(&package, now())
+            crate::exchange::PackageKind::Results => crate::steps::exchange::merge_results_package(store, &package, now())
                 .map(|r| (r.summary(), r.conflicts)),
         };
         match result {
@@ -1173,7 +1168,7 @@ impl Worker {
         // Close the database before its file is replaced.
         self.store = None;
         self.preview = None;
-        let result = crate::store::restore(&self.db, backup);
+        let result = crate::steps::admin::restore(&self.db, backup, now());
         let db = self.db.clone();
         self.open(&db);
         self.load_settings();

@@ -1,38 +1,9 @@
 //! The verdict on one account from its findings, and what still blocks finishing its check.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-use super::{Answer, Checklist, Finding, Item, ItemKind};
+use super::{Answer, Checklist, Finding, Item, ItemKind, Verdict};
 
 /// How many item labels a message lists before it says 等.
 const LISTED: usize = 5;
-
-/// The verdict on one account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Fail,
-}
-
-impl Verdict {
-    /// The word users see and notices use.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Pass => "合格",
-            Self::Fail => "不合格",
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
 
 /// Where the check of one account stands. Every list holds item ids in checklist order and
 /// only items that apply to the account's platform.

@@ -1,82 +1,9 @@
 //! What the inspector records per item, and the rules that compute answers from it.
 
-use std::fmt;
-
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::{Checklist, Rule};
-
-/// The inspector's answer on one item. Stored as `"pass"`, `"fail"` or `"na"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Answer {
-    #[serde(rename = "pass")]
-    Pass,
-    #[serde(rename = "fail")]
-    Fail,
-    #[serde(rename = "na")]
-    NotApplicable,
-}
-
-impl Answer {
-    pub const ALL: [Self; 3] = [Self::Pass, Self::Fail, Self::NotApplicable];
-
-    /// The word users see and exports write.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Pass => "符合",
-            Self::Fail => "不符合",
-            Self::NotApplicable => "不适用",
-        }
-    }
-
-    /// The answer a label means: exactly 符合, 不符合 or 不适用, surrounding spaces ignored.
-    #[must_use]
-    pub fn from_label(label: &str) -> Option<Self> {
-        let label = label.trim();
-        Self::ALL.into_iter().find(|a| a.label() == label)
-    }
-}
-
-impl fmt::Display for Answer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// What the inspector recorded on one item for one account.
-///
-/// An item may have several findings (e.g. two separate wording errors, each with its own
-/// note and evidence); see [`super::evaluate`] for how they combine.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Finding {
-    /// The id of the checklist item.
-    pub item: String,
-    /// `None` until the inspector (or a rule) answers.
-    #[serde(default)]
-    pub answer: Option<Answer>,
-    /// Description of the problem (问题描述); required for 不符合.
-    #[serde(default)]
-    pub note: String,
-    /// 最后更新日期: the account's last post, for items with [`Rule::UpdateWithin`].
-    #[serde(default)]
-    pub last_update: Option<NaiveDate>,
-    /// 监测时间: the day the account was checked.
-    #[serde(default)]
-    pub checked_on: Option<NaiveDate>,
-}
-
-impl Finding {
-    /// An unanswered finding on `item`.
-    #[must_use]
-    pub fn new(item: impl Into<String>) -> Self {
-        Self {
-            item: item.into(),
-            ..Self::default()
-        }
-    }
-}
+use crate::model::{Answer, Finding};
 
 /// The update rule of the national indicators: an account fails when there is no update
 /// within the period before the check (监测时间点前2周内无更新, i.e. `days` = 14).

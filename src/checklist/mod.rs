@@ -12,5 +12,6 @@ mod finding;
 
 pub use definition::{Area, Checklist, Item, ItemKind, PointScheme, Rule};
 pub use error::ChecklistError;
-pub use evaluation::{Evaluation, Unfinished, Verdict, Warning, evaluate};
-pub use finding::{Answer, Finding, apply_rules, update_rule};
+pub use evaluation::{Evaluation, Unfinished, Warning, evaluate};
+pub use finding::{apply_rules, update_rule};
+pub use crate::model::{Answer, Finding, Verdict};

@@ -8,9 +8,10 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use super::{now, parse_quarter, print_json};
-use crate::followup::{self, SheetTarget};
+use crate::steps::followup::{self, SheetTarget};
 use crate::rectification::{Rectification, parse_code};
-use crate::store::{DrawError, Store};
+use crate::steps::draw::DrawError;
+use crate::store::Store;
 
 /// What `export` writes.
 #[derive(Debug, Subcommand)]
@@ -81,9 +82,9 @@ pub(super) fn export(
     match what {
         ExportWhat::Notice { quarter, out } => {
             let quarter = parse_quarter(quarter)?;
-            let store = open()?;
-            let report =
-                followup::export_notice(&store, quarter, out).map_err(|e| e.to_string())?;
+            let mut store = open()?;
+            let report = followup::export_notice(&mut store, quarter, out, now())
+                .map_err(|e| e.to_string())?;
             println!("通报已保存：{}", out.display());
             println!("{}", crate::export::overview_line(&report));
         }
@@ -141,8 +142,7 @@ pub(super) fn rectification(
             let id = parse_code(code).ok_or_else(|| {
                 format!("问题编号“{code}”格式不对，应写成 ZG-000012 这样（见整改表或 rectification 列表）。")
             })?;
-            let r = store
-                .review_rectification(id, *close, note, now())
+            let r = crate::steps::followup::review_rectification(&mut store, id, *close, note, now())
                 .map_err(|e| e.to_string())?;
             if json {
                 print_json(&RectificationJson::from(&r))?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
-mod admin;
+mod admin_commands;
 mod followup;
 mod package;
 
@@ -14,15 +14,13 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use crate::checklist::{Answer, Verdict};
-use crate::import;
+use crate::steps::{admin, results_import as results_step, roster_import as import};
 use crate::model::{Quarter, QuarterError};
-use crate::results;
 use crate::sampling::{DrawOptions, Rate, Strata, StratumCount};
 use crate::seed::{fresh_seed, parse_seed};
-use crate::store::{
-    DrawError, DrawRecord, DrawRequest, InspectionStatus, Store, StoredAccount, default_db_path,
-    settings,
-};
+use crate::steps::draw::DrawError;
+use crate::model::{DrawRecord, DrawRequest, InspectionStatus, StoredAccount};
+use crate::store::{Store, default_db_path, settings};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -166,7 +164,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         #[command(subcommand)]
-        action: Option<admin::LogAction>,
+        action: Option<admin_commands::LogAction>,
     },
     /// 工作包与结果包：组长与检查人员在不同电脑之间分工、合并（离线，用 U 盘传递）
     Package {
@@ -247,7 +245,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 }
                 return Ok(ExitCode::FAILURE);
             }
-            let report = import::commit(&mut store, &preview, chrono::Local::now().naive_local())
+            let report = import::commit(&mut store, &preview, now())
                 .map_err(|e| e.to_string())?;
             if *json {
                 print_json(&report)?;
@@ -308,12 +306,11 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     seed,
                     reason: reason.clone(),
                 };
-                store
-                    .make_draw(&request, now())
+                crate::steps::draw::make_draw(&mut store, &request, now())
                     .map_err(|e| e.to_string())?
             };
             if let Some(path) = out {
-                crate::followup::export_sample_list(&store, &draw, path)
+                crate::steps::followup::export_sample_list(&mut store, &draw, path, now())
                     .map_err(|e| e.to_string())?;
             }
             print_draw(&draw, *json)?;
@@ -329,8 +326,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             let names =
                 crate::assignment::parse_inspectors(inspectors).map_err(|e| e.to_string())?;
             let mut store = open()?;
-            let loads = store
-                .assign(quarter, &names, *keep_county, now())
+            let loads = crate::steps::draw::assign(&mut store, quarter, &names, *keep_county, now())
                 .map_err(|e| e.to_string())?;
             if *json {
                 let draw = store
@@ -351,7 +347,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             fill_checks,
         } => {
             if let Some(out) = out {
-                crate::demo::write_roster_xlsx(&crate::demo::accounts(*accounts, 2026), out)
+                crate::steps::demo::write_roster_xlsx(&crate::steps::demo::accounts(*accounts, 2026), out)
                     .map_err(|e| format!("{e}（{}）", out.display()))?;
                 println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
             }
@@ -362,18 +358,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     .current_draw(quarter)
                     .map_err(|e| e.to_string())?
                     .ok_or_else(|| DrawError::NoDraw(quarter).to_string())?;
-                // Never on real work: every sampled account must be a generated 示例 one.
-                if let Some(real) = draw
-                    .accounts
-                    .iter()
-                    .find(|d| !d.account.account.name.contains("示例"))
-                {
-                    return Err(format!(
-                        "抽查名单中有非示例账号（如“{}”），为防止误填真实检查结果，已拒绝自动填写。",
-                        real.account.account.name
-                    ));
-                }
-                let n = crate::demo::complete_checks(&mut store, &draw, now())
+                let n = crate::steps::demo::complete_checks(&mut store, &draw, now())
                     .map_err(|e| e.to_string())?;
                 println!("已为 {n} 个示例账号填写并完成检查。");
             }
@@ -395,16 +380,13 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
         }
         Command::Export { what } => followup::export(open, what),
         Command::Package { action } => package::run(open, action),
-        Command::Backup { out } => admin::backup(open, out),
+        Command::Backup { out } => admin_commands::backup(open, out),
         Command::Settings {
             user_name,
             region,
             deadline_days,
         } => {
-            if deadline_days.is_some_and(|d| !(1..=90).contains(&d)) {
-                return Err("整改时限请填写 1 到 90 之间的工作日数。".to_owned());
-            }
-            let store = open()?;
+            let mut store = open()?;
             let days = deadline_days.map(|d| d.to_string());
             for (key, value) in [
                 (settings::USER_NAME, user_name.as_deref()),
@@ -412,9 +394,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 (settings::RECTIFICATION_DAYS, days.as_deref()),
             ] {
                 if let Some(v) = value {
-                    store
-                        .set_setting(key, v.trim())
-                        .map_err(|e| e.to_string())?;
+                    admin::save_setting(&mut store, key, v).map_err(|e| e.to_string())?;
                 }
             }
             println!(
@@ -423,13 +403,13 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     .setting(settings::USER_NAME)
                     .map_err(|e| e.to_string())?
                     .unwrap_or_else(|| "（未填写）".to_owned()),
-                crate::followup::region_name(&store).map_err(|e| e.to_string())?,
-                crate::followup::deadline_days(&store).map_err(|e| e.to_string())?
+                crate::steps::followup::region_name(&store).map_err(|e| e.to_string())?,
+                crate::steps::followup::deadline_days(&store).map_err(|e| e.to_string())?
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { backup } => admin::restore_from(&cli.db_path(), backup),
-        Command::Log { json, action } => admin::log(open, *json, action.as_ref()),
+        Command::Restore { backup } => admin_commands::restore_from(&cli.db_path(), backup),
+        Command::Log { json, action } => admin_commands::log(open, *json, action.as_ref()),
         Command::Rectification {
             quarter,
             json,
@@ -488,8 +468,8 @@ fn results_import(
 ) -> Result<ExitCode, String> {
     let at = now();
     let validated =
-        results::preview_import(store, quarter, file, at.date()).map_err(|e| e.to_string())?;
-    let report = results::commit_import(store, &validated, at).map_err(|e| e.to_string())?;
+        results_step::preview_import(store, quarter, file, at.date()).map_err(|e| e.to_string())?;
+    let report = results_step::commit_import(store, &validated, at).map_err(|e| e.to_string())?;
     if json {
         print_json(&report)?;
     } else {
@@ -507,7 +487,7 @@ fn results_import(
 
 /// `results --quarter Q`: every account of the quarter's draw in force with its check.
 fn results_list(store: &Store, quarter: Quarter, json: bool) -> Result<ExitCode, String> {
-    let (draw, accounts) = results::load_results(store, quarter).map_err(|e| e.to_string())?;
+    let (draw, accounts) = results_step::load_results(store, quarter).map_err(|e| e.to_string())?;
     if json {
         print_json(&accounts)?;
         return Ok(ExitCode::SUCCESS);

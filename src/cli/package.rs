@@ -64,8 +64,7 @@ pub(super) fn run(
         } => {
             let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
-            store
-                .export_work_package(quarter, inspector.trim(), out, now())
+            crate::steps::exchange::export_work_package(&mut store, quarter, inspector.trim(), out, now(), crate::seed::fresh_seed())
                 .map_err(|e| e.to_string())?;
             println!("工作包已保存：{}", out.display());
         }
@@ -75,8 +74,7 @@ pub(super) fn run(
             let mut store = open()?;
             match package.manifest.kind {
                 PackageKind::Work => {
-                    let report = store
-                        .open_work_package(&package, now())
+                    let report = crate::steps::exchange::open_work_package(&mut store, &package, now())
                         .map_err(|e| e.to_string())?;
                     if *json {
                         print_json(&report)?;
@@ -90,8 +88,7 @@ pub(super) fn run(
                     }
                 }
                 PackageKind::Results => {
-                    let report = store
-                        .merge_results_package(&package, now())
+                    let report = crate::steps::exchange::merge_results_package(&mut store, &package, now())
                         .map_err(|e| e.to_string())?;
                     if *json {
                         print_json(&report)?;
@@ -106,14 +103,13 @@ pub(super) fn run(
         }
         PackageAction::Results { out } => {
             let mut store = open()?;
-            let m = store
-                .export_results_package(out, now())
+            let m = crate::steps::exchange::export_results_package(&mut store, out, now(), crate::seed::fresh_seed())
                 .map_err(|e| e.to_string())?;
             println!("结果包已保存：{}（{}）", out.display(), m.inspector);
         }
         PackageAction::Conflicts { json } => {
             let store = open()?;
-            let conflicts = store.conflicts().map_err(|e| e.to_string())?;
+            let conflicts = crate::steps::exchange::conflicts(&store).map_err(|e| e.to_string())?;
             if *json {
                 print_json(&conflicts)?;
             } else {
@@ -143,8 +139,7 @@ pub(super) fn run(
         }
         PackageAction::Resolve { id, keep: _, take } => {
             let mut store = open()?;
-            store
-                .resolve_conflict(*id, *take, now())
+            crate::steps::exchange::resolve_conflict(&mut store, *id, *take, now())
                 .map_err(|e| e.to_string())?;
             println!(
                 "冲突 {id} 已处理：{}。",

@@ -11,7 +11,7 @@ use super::{
     EvidenceFile, FORMAT, FORMAT_VERSION, MAX_DATA_BYTES, MAX_ENTRIES, MAX_PACKAGE_BYTES, Manifest,
     Package, PackageData, PackageError, sha256_hex,
 };
-use crate::store::MAX_EVIDENCE_BYTES;
+use crate::model::MAX_EVIDENCE_BYTES;
 
 /// Writes a package: `manifest` gets the checksums filled in; `evidence` are (sha256, file)
 /// pairs read from disk. Written to a temporary name and renamed, so a full USB stick never

@@ -8,13 +8,16 @@
 //! point outside the evidence folder), sizes (declared and actual), and every checksum.
 
 mod archive;
+mod merge;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use archive::{read_package, write_package};
+pub use merge::{Outcome, decide};
 
+pub use crate::model::FindingVersion;
 use crate::model::Account;
 
 /// The `format` field of every manifest.
@@ -105,30 +108,6 @@ pub struct PackageAccount {
     pub stratum: String,
     pub drawn: bool,
     pub recheck: bool,
-}
-
-/// A finding as one laptop last saved it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FindingVersion {
-    pub item: String,
-    /// pass, fail, na, or `None` (unanswered).
-    pub answer: Option<String>,
-    pub note: String,
-    pub last_update: Option<String>,
-    pub checked_on: Option<String>,
-    pub updated_by: String,
-    pub updated_at: NaiveDateTime,
-}
-
-impl FindingVersion {
-    /// Same answer, note and dates (who saved it and when do not count).
-    #[must_use]
-    pub fn same_content(&self, other: &Self) -> bool {
-        self.answer == other.answer
-            && self.note == other.note
-            && self.last_update == other.last_update
-            && self.checked_on == other.checked_on
-    }
 }
 
 /// One piece of evidence: a file in the package (`sha256`) or a link.
@@ -252,11 +231,11 @@ pub fn draw_uid(
     hex(&h.finalize()[..16])
 }
 
-/// A fresh package id: who, when and what, hashed with the process's randomness.
+/// A package id: who, when and what, hashed with fresh randomness (`nonce`) from the front end.
 #[must_use]
-pub fn new_package_id(parts: &[&str]) -> String {
+pub fn new_package_id(nonce: u64, parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    h.update(crate::seed::fresh_seed().to_le_bytes());
+    h.update(nonce.to_le_bytes());
     for p in parts {
         h.update(p.as_bytes());
         h.update([0]);

@@ -6,7 +6,7 @@ use rust_xlsxwriter::Workbook;
 
 use super::ExportError;
 use super::layout::{self, Formats, Widths, col, row};
-use crate::store::LogEntry;
+use crate::model::LogEntry;
 
 const HEADERS: [&str; 5] = ["序号", "时间", "操作人", "操作", "内容"];
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 
 use super::ExportError;
-use crate::import::ImportReport;
+use crate::roster::report::ImportReport;
 
 /// Writes one row per problem: 行号, 列, 内容, 问题, 处理.
 pub fn write_problem_list(report: &ImportReport, path: &Path) -> Result<(), ExportError> {

@@ -1,10 +1,34 @@
-//! Plain types shared by every layer: accounts, their status, platforms.
+//! Plain records shared by every layer: accounts and the roster, draws, inspections and their
+//! findings, packages, 整改 problems, the log, the counts a notice prints, and the one text form
+//! of dates and times.
 //!
-//! Nothing here does I/O or knows about egui or `SQLite`.
+//! Nothing here does I/O or knows about egui or `SQLite`; everything else may use it.
 
 mod account;
+mod counts;
+pub mod draw;
+mod finding;
+mod inspection;
+mod log;
+mod package;
 pub mod platform;
 mod quarter;
+mod rectification;
+mod roster;
+pub mod time;
 
 pub use account::{Account, AccountStatus, account_key};
+pub use counts::{PopulationCell, Tally, platform_of, region_of};
+pub use draw::{DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawnAccount, Rate, Strata, StratumCount};
+pub use finding::{Answer, Finding, Verdict};
+pub use inspection::{
+    Evidence, EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence,
+    StoredFinding,
+};
+pub use log::{LogEntry, entry_hash};
+pub use package::{Conflict, FindingVersion, PackageEvent, PackageRecord};
 pub use quarter::{Quarter, QuarterError};
+pub use rectification::{Rectification, Reply, State};
+pub use roster::{
+    AccountChange, ChangeKind, ImportCounts, ImportMeta, RosterChange, RosterPlan, StoredAccount,
+};

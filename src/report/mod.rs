@@ -2,82 +2,30 @@
 //! 平台, the problems grouped by type with the veto problems first, the 复查 of last quarter's
 //! failures, and every sampled account with its verdict.
 //!
-//! [`QuarterReport::build`] is pure; [`load_report`] gathers its inputs from the store.
+//! Pure: [`QuarterReport::build`] takes what `steps::followup` reads from the store.
 
-mod load;
+mod method;
+
+pub use method::method_lines;
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-pub use load::{load_report, previous_failures};
 
 use crate::checklist::{Answer, Checklist, ItemKind, Verdict};
-use crate::model::{Account, Quarter};
-use crate::store::{DrawInfo, DrawRecord, EvidenceKind, Inspection, InspectionStatus};
+pub use crate::model::{PopulationCell, Tally, platform_of, region_of};
+use crate::model::Quarter;
+use crate::model::{DrawInfo, DrawRecord, EvidenceKind, Inspection, InspectionStatus};
 
-/// How many accounts in operation a region had on one platform when the quarter was drawn.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PopulationCell {
-    pub region: String,
-    pub platform: String,
-    pub accounts: usize,
-}
 
-/// The region an account is counted under: its 区县, or its 地市 where 区县 is blank.
-#[must_use]
-pub fn region_of(account: &Account) -> String {
-    let r = account.region();
-    if r.is_empty() {
-        "（未填地区）".to_owned()
-    } else {
-        r.to_owned()
-    }
-}
-
-/// The platform an account is counted under.
-#[must_use]
-pub fn platform_of(account: &Account) -> String {
-    if account.platform.is_empty() {
-        "（未填平台）".to_owned()
-    } else {
-        account.platform.clone()
-    }
-}
-
-/// The counts of one row of a 总体情况 table.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub name: String,
-    /// 账号总数: accounts in operation when the quarter was drawn.
-    pub accounts: usize,
-    /// 抽查数: accounts in the sample (复查 included).
-    pub checked: usize,
-    pub passed: usize,
-    pub failed: usize,
-}
-
-impl Tally {
-    /// Sampled accounts whose check is not finished.
-    #[must_use]
-    pub fn unfinished(&self) -> usize {
-        self.checked - self.passed - self.failed
-    }
-
-    /// 合格率: passed among the finished checks; `None` before any is finished.
-    #[must_use]
-    pub fn pass_rate(&self) -> Option<f64> {
-        let finished = self.passed + self.failed;
-        (finished > 0).then(|| self.passed as f64 / finished as f64)
-    }
-
-    fn count(&mut self, outcome: &AccountOutcome) {
-        self.checked += 1;
-        match outcome.verdict {
-            Some(Verdict::Pass) => self.passed += 1,
-            Some(Verdict::Fail) => self.failed += 1,
-            None => {}
-        }
+/// Counts one sampled account into a row.
+fn count(row: &mut Tally, outcome: &AccountOutcome) {
+    row.checked += 1;
+    match outcome.verdict {
+        Some(Verdict::Pass) => row.passed += 1,
+        Some(Verdict::Fail) => row.failed += 1,
+        None => {}
     }
 }
 
@@ -336,9 +284,9 @@ impl QuarterReport {
                 let a = &d.account.account;
                 (region_of(a), platform_of(a))
             });
-            tally(&mut regions, &region).count(outcome);
-            tally(&mut platforms, &platform).count(outcome);
-            total.count(outcome);
+            count(tally(&mut regions, &region), outcome);
+            count(tally(&mut platforms, &platform), outcome);
+            count(&mut total, outcome);
         }
 
         let rechecks = draw
@@ -359,7 +307,7 @@ impl QuarterReport {
         Self {
             quarter: draw.info.quarter,
             draw: draw.info.clone(),
-            method: crate::export::method_lines(draw),
+            method: method_lines(draw),
             check_period: period,
             total,
             by_region: regions.into_values().collect(),

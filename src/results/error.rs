@@ -1,9 +1,8 @@
 use std::path::PathBuf;
 
 use crate::roster::RosterError;
-use crate::store::{DrawError, InspectError, StoreError};
 
-/// Why a results file could not be imported, or a quarter's results listed, at all.
+/// Why a results file could not be read at all.
 /// Row-level problems are not errors: they are reported as [`crate::roster::RowProblem`]s and
 /// the other rows are still imported.
 ///
@@ -26,10 +25,4 @@ pub enum ResultsError {
     },
     #[error("表头（第 {row} 行）下面没有任何检查结果。（{}）", path.display())]
     NoRows { path: PathBuf, row: u32 },
-    #[error(transparent)]
-    Draw(#[from] DrawError),
-    #[error(transparent)]
-    Inspect(#[from] InspectError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
 use crate::checklist::{Answer, Checklist, Verdict};
-use crate::store::{DrawRecord, Inspection, InspectionStatus};
+use crate::model::{DrawRecord, Inspection, InspectionStatus};
 
 /// One sampled account and where its check stands (stable field names: scripts rely on them).
 #[derive(Debug, Clone, PartialEq, Serialize)]

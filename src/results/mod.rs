@@ -4,20 +4,17 @@
 //! [`sheet`](read_results) reads a results file (xlsx, xls or csv, through the roster reader)
 //! into raw rows under a recognised header; [`validate`] checks each row against the quarter's
 //! sample and checklists and turns it into a typed finding, reporting every problem row by its
-//! Excel row number; [`quarter_results`] shapes a quarter's results. These three are pure but
-//! for reading the file's bytes. [`preview_import`], [`commit_import`] and [`load_results`] are
-//! the path both front ends take through the store. Must not know about egui.
+//! Excel row number; [`quarter_results`] shapes a quarter's results. Pure but for reading the
+//! file's bytes: `steps::results_import` feeds them from the store. Must not know about egui
+//! or the database.
 
 mod error;
 mod listing;
-mod run;
 mod sheet;
 mod validate;
 
 pub use error::ResultsError;
 pub use listing::{AccountResult, FindingResult, quarter_results};
-pub(crate) use run::checklists_of;
-pub use run::{commit_import, load_results, preview_import};
 pub use sheet::{
     Column, RawResult, ResultsHeader, ResultsSheet, column_for, find_header, parse_results,
     read_results,

@@ -13,7 +13,7 @@ use crate::checklist::{Answer, Checklist, Finding, Item, apply_rules};
 use crate::model::platform::{self, PLATFORMS, fold};
 use crate::model::{Quarter, account_key};
 use crate::roster::{RowProblem, values};
-use crate::store::{DrawRecord, Inspection, InspectionStatus, StoredAccount};
+use crate::model::{DrawRecord, Inspection, InspectionStatus, StoredAccount};
 
 /// One sampled account as validation sees it.
 #[derive(Debug, Clone)]
@@ -178,7 +178,7 @@ pub struct ValidatedResults {
 }
 
 impl ValidatedResults {
-    /// The findings to save, as [`crate::store::Store::save_findings_bulk`] takes them.
+    /// The findings to save, as `steps::inspect::save_findings_bulk` takes them.
     #[must_use]
     pub fn findings(&self) -> Vec<(i64, Finding)> {
         self.rows

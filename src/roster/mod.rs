@@ -6,6 +6,8 @@
 mod error;
 pub mod grid;
 pub mod header;
+pub mod plan;
+pub mod report;
 mod merges;
 mod parse;
 mod source;

@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, evidence_dir_for, log};
+use super::{Store, StoreError, evidence_dir_for};
 
 /// How many automatic backups are kept.
 pub const AUTO_KEPT: usize = 20;
@@ -77,6 +77,7 @@ impl Store {
         reason: &str,
         link: bool,
         at: NaiveDateTime,
+        by: &str,
     ) -> Result<BackupInfo, BackupError> {
         let stamp = at.format("%Y%m%d-%H%M%S");
         let mut dir = parent.join(format!("备份-{stamp}-{reason}"));
@@ -88,7 +89,7 @@ impl Store {
         let partial = dir.with_extension("partial");
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial).map_err(io(format!("创建 {}", partial.display())))?;
-        let result = self.fill_backup(&partial, reason, link, at);
+        let result = self.fill_backup(&partial, reason, link, at, by);
         match result {
             Ok(mut info) => {
                 std::fs::rename(&partial, &dir).map_err(io(format!("保存 {}", dir.display())))?;
@@ -108,6 +109,7 @@ impl Store {
         reason: &str,
         link: bool,
         at: NaiveDateTime,
+        by: &str,
     ) -> Result<BackupInfo, BackupError> {
         let db = dir.join(DB_FILE);
         self.conn
@@ -124,7 +126,7 @@ impl Store {
             path: dir.to_owned(),
             created_at: at,
             reason: reason.to_owned(),
-            created_by: self.user_name()?,
+            created_by: by.to_owned(),
             accounts: Some(count("SELECT COUNT(*) FROM account")?),
             draws: Some(count("SELECT COUNT(*) FROM draw")?),
             evidence_files: evidence,
@@ -137,21 +139,23 @@ impl Store {
     }
 
     /// A backup the user asked for, into a folder they chose (files copied, not linked).
-    pub fn backup_to(&self, parent: &Path, at: NaiveDateTime) -> Result<BackupInfo, BackupError> {
-        let info = self.backup_into(parent, MANUAL, false, at)?;
-        log::append(
-            &self.conn,
-            at,
-            &self.user_name()?,
-            "备份数据库",
-            &info.path.display().to_string(),
-        )?;
-        Ok(info)
+    pub fn backup_to(
+        &self,
+        parent: &Path,
+        at: NaiveDateTime,
+        by: &str,
+    ) -> Result<BackupInfo, BackupError> {
+        self.backup_into(parent, MANUAL, false, at, by)
     }
 
     /// An automatic backup before a change (`reason`: 导入名录前, 抽样前, 合并前…), skipped
     /// while the database holds nothing; the oldest beyond [`AUTO_KEPT`] are removed.
-    pub fn auto_backup(&self, reason: &str) -> Result<Option<BackupInfo>, BackupError> {
+    pub fn auto_backup(
+        &self,
+        reason: &str,
+        at: NaiveDateTime,
+        by: &str,
+    ) -> Result<Option<BackupInfo>, BackupError> {
         let empty: bool = self
             .conn
             .query_row(
@@ -165,7 +169,7 @@ impl Store {
         }
         let dir = auto_dir(&self.path);
         std::fs::create_dir_all(&dir).map_err(io(format!("创建 {}", dir.display())))?;
-        let info = self.backup_into(&dir, reason, true, chrono::Local::now().naive_local())?;
+        let info = self.backup_into(&dir, reason, true, at, by)?;
         // Only automatic backups are pruned (never the copy kept before a restore, nor a manual
         // backup someone put here), and never the one just made, whatever the clock said.
         let automatic: Vec<BackupInfo> = list_backups(&dir)
@@ -260,10 +264,10 @@ impl Restored {
 }
 
 /// Replaces the database at `db` (which must not be open) with the backup in `backup` (its
-/// folder, or a file in it), adds the backup's evidence files and logs the restore in the
-/// restored database. The backup is checked first; the database being replaced is kept in
-/// `backups/` as 恢复前 (copied as a file: it may be damaged).
-pub fn restore(db: &Path, backup: &Path) -> Result<Restored, BackupError> {
+/// folder, or a file in it) and adds the backup's evidence files, at `now`. The backup is
+/// checked first; the database being replaced is kept in `backups/` as 恢复前 (copied as a
+/// file: it may be damaged).
+pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored, BackupError> {
     let backup = if backup.is_file() {
         backup.parent().unwrap_or(Path::new(".")).to_owned()
     } else {
@@ -272,7 +276,7 @@ pub fn restore(db: &Path, backup: &Path) -> Result<Restored, BackupError> {
     let info = read_info(&backup)?;
     let source = backup.join(DB_FILE);
     check(&source)?;
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let stamp = now.format("%Y%m%d-%H%M%S").to_string();
     let mut keep_dir = auto_dir(db).join(format!("{KEPT_BEFORE_RESTORE}-{stamp}"));
     let mut n = 2;
     while keep_dir.exists() {
@@ -293,7 +297,7 @@ pub fn restore(db: &Path, backup: &Path) -> Result<Restored, BackupError> {
     // The copy kept is itself a backup: restoring it undoes this restore.
     let kept = BackupInfo {
         path: keep_dir.clone(),
-        created_at: chrono::Local::now().naive_local(),
+        created_at: now,
         reason: KEPT_BEFORE_RESTORE.to_owned(),
         created_by: String::new(),
         accounts: None,
@@ -316,16 +320,6 @@ pub fn restore(db: &Path, backup: &Path) -> Result<Restored, BackupError> {
     }
     std::fs::rename(&partial, db).map_err(io(format!("替换 {}", db.display())))?;
     copy_tree(&backup.join("evidence"), &evidence_dir_for(db), false)?;
-    Store::open(db)?.log_action(
-        "从备份恢复",
-        &format!(
-            "{}（{} {}）",
-            info.path.display(),
-            info.created_at.format("%Y-%m-%d %H:%M"),
-            info.reason
-        ),
-        chrono::Local::now().naive_local(),
-    )?;
     Ok(Restored {
         info,
         kept: keep_dir,

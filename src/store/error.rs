@@ -25,6 +25,8 @@ pub enum StoreError {
     },
     #[error("数据库操作失败：{0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("数据库中的检查表无法读取：{0}")]
+    Checklist(#[from] crate::checklist::ChecklistError),
     #[error("数据库中的数据格式不正确：{0}")]
     Corrupt(String),
     /// The automatic backup before a change failed, so the change was not made.

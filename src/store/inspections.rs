@@ -1,316 +1,25 @@
-//! Inspections in the database: the checklist each one used, its findings (one row per item,
-//! written the moment the inspector changes it), evidence files kept under their content hash
-//! beside the database, and the verdict recomputed on every change.
+//! Inspections in the database: the checklists they used (stored once per id and version),
+//! their findings (one row per item), evidence records, verdicts and scores.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use sha2::{Digest, Sha256};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, StoreError, log};
-use crate::checklist::{
-    Answer, Checklist, ChecklistError, Evaluation, Finding, Unfinished, Verdict, apply_rules,
-    evaluate,
+use super::{Store, StoreError, Tx, settings::ACTIVE_CHECKLIST};
+use crate::checklist::Checklist;
+use crate::model::time::{DAY, day_text, parse_time, time_text};
+use crate::model::{
+    Answer, Evidence, EvidenceKind, Finding, Inspection, InspectionStatus, StoredFinding, Tally,
+    Verdict,
 };
 
-pub(super) const TIME: &str = "%Y-%m-%d %H:%M:%S";
-const DAY: &str = "%Y-%m-%d";
-/// The setting naming the checklist new inspections use: `id` and `version` joined by a tab.
-const ACTIVE_CHECKLIST: &str = "active_checklist";
-/// The largest evidence file accepted (a phone screen recording is bigger; a screenshot is not).
-pub const MAX_EVIDENCE_BYTES: u64 = 50 * 1024 * 1024;
-
-/// Where the check of one sampled account stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InspectionStatus {
-    NotStarted,
-    InProgress,
-    Done,
-}
-
-impl InspectionStatus {
-    pub const ALL: [Self; 3] = [Self::NotStarted, Self::InProgress, Self::Done];
-
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::NotStarted => "未开始",
-            Self::InProgress => "进行中",
-            Self::Done => "已完成",
-        }
-    }
-}
-
-/// A finding as stored: who changed it last, and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredFinding {
-    pub finding: Finding,
-    pub updated_by: String,
-    pub updated_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EvidenceKind {
-    /// A file copied into the evidence folder, named by its SHA-256.
-    File {
-        sha256: String,
-        file_name: String,
-    },
-    Url(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Evidence {
-    pub id: i64,
-    pub item: String,
-    pub kind: EvidenceKind,
-    pub added_by: String,
-    pub added_at: NaiveDateTime,
-}
-
-/// Evidence to attach.
-#[derive(Debug, Clone)]
-pub enum NewEvidence {
-    /// A file on disk (chosen in a dialog or dropped on the window).
-    Path(PathBuf),
-    /// Bytes with a name (a screenshot pasted from the clipboard).
-    Bytes {
-        file_name: String,
-        bytes: Vec<u8>,
-    },
-    Url(String),
-}
-
-/// The check of one sampled account.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Inspection {
-    pub id: i64,
-    pub draw: i64,
-    pub account: i64,
-    pub checklist_id: String,
-    pub checklist_version: String,
-    pub status: InspectionStatus,
-    pub verdict: Option<Verdict>,
-    pub score: Option<f64>,
-    pub inspector: String,
-    pub started_at: NaiveDateTime,
-    pub finished_at: Option<NaiveDateTime>,
-    pub findings: Vec<StoredFinding>,
-    pub evidence: Vec<Evidence>,
-}
-
-impl Inspection {
-    #[must_use]
-    pub fn finding(&self, item: &str) -> Option<&StoredFinding> {
-        self.findings.iter().find(|f| f.finding.item == item)
-    }
-
-    #[must_use]
-    pub fn plain_findings(&self) -> Vec<Finding> {
-        self.findings.iter().map(|f| f.finding.clone()).collect()
-    }
-}
-
-/// Why an inspection change was refused. Messages are what users see.
-#[derive(Debug, thiserror::Error)]
-pub enum InspectError {
-    #[error("这个账号不在本次抽查名单中。")]
-    NotSampled,
-    #[error("检查表“{id}”（版本 {version}）不在数据库中，无法打开这次检查。")]
-    UnknownChecklist { id: String, version: String },
-    #[error("检查表中没有编号为 {0} 的检查项。")]
-    UnknownItem(String),
-    #[error("还不能完成：{0}")]
-    Unfinished(Unfinished),
-    #[error("检查表“{id}”版本 {version} 已经存在，但内容不同。修改检查表后请同时修改版本号。")]
-    ChecklistConflict { id: String, version: String },
-    #[error(transparent)]
-    Checklist(#[from] ChecklistError),
-    #[error("无法读取证据文件：{source}（{}）", path.display())]
-    ReadEvidence {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("证据文件太大（{size} 字节），单个文件不能超过 50 MB。（{}）", path.display())]
-    EvidenceTooLarge { path: PathBuf, size: u64 },
-    #[error("无法保存证据文件：{source}。请确认数据目录可以写入、磁盘没有满。（{}）", path.display())]
-    WriteEvidence {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("链接“{0}”不是有效的网址，请以 http:// 或 https:// 开头。")]
-    BadUrl(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<rusqlite::Error> for InspectError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Store(StoreError::Sql(e))
-    }
-}
-
-pub(super) fn answer_code(a: Answer) -> &'static str {
-    match a {
-        Answer::Pass => "pass",
-        Answer::Fail => "fail",
-        Answer::NotApplicable => "na",
-    }
-}
-
-pub(super) fn answer_from(code: &str) -> Option<Answer> {
-    Answer::ALL.into_iter().find(|a| answer_code(*a) == code)
-}
-
-fn verdict_code(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
-    }
-}
-
-fn verdict_from(code: &str) -> Option<Verdict> {
-    [Verdict::Pass, Verdict::Fail]
-        .into_iter()
-        .find(|v| verdict_code(*v) == code)
-}
-
-pub(super) fn time(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, TIME).unwrap_or_default()
+fn time(s: &str) -> NaiveDateTime {
+    parse_time(s).unwrap_or_default()
 }
 
 fn day(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, DAY).ok())
-}
-
-/// Stores a checklist definition once per (id, version); a different definition under the
-/// same id and version is refused, so old inspections keep the checklist they were made with.
-pub(super) fn ensure_checklist(
-    conn: &Connection,
-    checklist: &Checklist,
-    at: NaiveDateTime,
-) -> Result<(), InspectError> {
-    let json = serde_json::to_string(checklist)
-        .map_err(|e| StoreError::Corrupt(format!("检查表无法保存：{e}")))?;
-    let existing: Option<String> = conn
-        .query_row(
-            "SELECT definition FROM checklist WHERE id = ?1 AND version = ?2",
-            params![checklist.id, checklist.version],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(stored) = existing {
-        if Checklist::from_json(&stored).ok().as_ref() != Some(checklist) {
-            return Err(InspectError::ChecklistConflict {
-                id: checklist.id.clone(),
-                version: checklist.version.clone(),
-            });
-        }
-    } else {
-        // The built-in checklist's id and version are taken even before any inspection
-        // stored it: another definition under them would make its results unreadable.
-        let builtin = Checklist::builtin();
-        if builtin.id == checklist.id
-            && builtin.version == checklist.version
-            && builtin != checklist
-        {
-            return Err(InspectError::ChecklistConflict {
-                id: checklist.id.clone(),
-                version: checklist.version.clone(),
-            });
-        }
-        conn.execute(
-            "INSERT INTO checklist (id, version, definition, added_at) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                checklist.id,
-                checklist.version,
-                json,
-                at.format(TIME).to_string()
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-fn load_checklist(
-    conn: &Connection,
-    id: &str,
-    version: &str,
-) -> Result<Option<Checklist>, InspectError> {
-    let json: Option<String> = conn
-        .query_row(
-            "SELECT definition FROM checklist WHERE id = ?1 AND version = ?2",
-            params![id, version],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(json.map(|j| Checklist::from_json(&j)).transpose()?)
-}
-
-/// The checklist `id` / `version` as stored, or the built-in one it names.
-pub(super) fn checklist_from(
-    conn: &Connection,
-    id: &str,
-    version: &str,
-) -> Result<Checklist, InspectError> {
-    if let Some(c) = load_checklist(conn, id, version)? {
-        return Ok(c);
-    }
-    let builtin = Checklist::builtin();
-    if builtin.id == id && builtin.version == version {
-        return Ok(builtin.clone());
-    }
-    Err(InspectError::UnknownChecklist {
-        id: id.to_owned(),
-        version: version.to_owned(),
-    })
-}
-
-/// Writes a finding (insert or replace), as saved by `updated_by` at `updated_at`.
-pub(super) const UPSERT_FINDING: &str =
-    "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-     ON CONFLICT(inspection, item) DO UPDATE SET answer = excluded.answer, note = excluded.note,
-       last_update = excluded.last_update, checked_on = excluded.checked_on,
-       updated_by = excluded.updated_by, updated_at = excluded.updated_at";
-
-/// The name users know an account by, for log entries.
-pub(super) fn account_name(conn: &Connection, account: i64) -> rusqlite::Result<String> {
-    conn.query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
-        r.get(0)
-    })
-}
-
-/// Where a check stands against its checklist, on its account's platform.
-pub(super) fn evaluation(
-    conn: &Connection,
-    ins: &Inspection,
-    checklist: &Checklist,
-) -> rusqlite::Result<Evaluation> {
-    let platform: String = conn.query_row(
-        "SELECT platform FROM account WHERE id = ?1",
-        [ins.account],
-        |r| r.get(0),
-    )?;
-    Ok(evaluate(checklist, &platform, &ins.plain_findings()))
-}
-
-/// Marks a check finished at `at`, with the verdict and score of `eval`.
-pub(super) fn mark_done(
-    conn: &Connection,
-    inspection: i64,
-    at: NaiveDateTime,
-    eval: &Evaluation,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE inspection SET status = 'done', finished_at = ?1, verdict = ?2, score = ?3 WHERE id = ?4",
-        params![at.format(TIME).to_string(), eval.verdict.map(verdict_code), eval.score, inspection],
-    )?;
-    Ok(())
 }
 
 const INSPECTION_COLUMNS: &str = "id, draw, account, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at";
@@ -335,7 +44,7 @@ fn inspection_from(r: &rusqlite::Row<'_>) -> Result<Inspection, rusqlite::Error>
         } else {
             InspectionStatus::InProgress
         },
-        verdict: verdict.as_deref().and_then(verdict_from),
+        verdict: verdict.as_deref().and_then(Verdict::from_code),
         score: r.get(7)?,
         inspector: r.get(8)?,
         started_at: time(&started),
@@ -354,7 +63,7 @@ fn finding_from(r: &rusqlite::Row<'_>) -> Result<(i64, StoredFinding), rusqlite:
         StoredFinding {
             finding: Finding {
                 item: r.get(1)?,
-                answer: answer.as_deref().and_then(answer_from),
+                answer: answer.as_deref().and_then(Answer::from_code),
                 note: r.get(3)?,
                 last_update: day(r.get(4)?),
                 checked_on: day(r.get(5)?),
@@ -389,7 +98,7 @@ fn evidence_from(r: &rusqlite::Row<'_>) -> Result<(i64, Evidence), rusqlite::Err
     ))
 }
 
-pub(super) fn read_inspection(
+fn read_inspection(
     conn: &Connection,
     draw: i64,
     account: i64,
@@ -421,95 +130,174 @@ pub(super) fn read_inspection(
     Ok(Some(ins))
 }
 
-/// The evidence folder of the database at `db`: `evidence/` beside it.
-#[must_use]
-pub fn evidence_dir_for(db: &Path) -> PathBuf {
-    db.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .join("evidence")
-}
+impl Tx<'_> {
+    /// Stores a checklist definition under its id and version.
+    pub fn insert_checklist(&self, checklist: &Checklist, at: NaiveDateTime) -> Result<(), StoreError> {
+        let json = serde_json::to_string(checklist)
+            .map_err(|e| StoreError::Corrupt(format!("检查表无法保存：{e}")))?;
+        self.conn().execute(
+            "INSERT INTO checklist (id, version, definition, added_at) VALUES (?1, ?2, ?3, ?4)",
+            params![checklist.id, checklist.version, json, time_text(at)],
+        )?;
+        Ok(())
+    }
 
-/// Where an evidence file with this hash and original name lives in `dir`:
-/// `ab/abcdef….png` (the extension kept so that other programs can open it).
-#[must_use]
-pub fn evidence_file(dir: &Path, sha256: &str, file_name: &str) -> PathBuf {
-    let ext = Path::new(file_name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .filter(|e| e.len() <= 8 && e.chars().all(|c| c.is_ascii_alphanumeric()))
-        .map(|e| format!(".{}", e.to_ascii_lowercase()))
-        .unwrap_or_default();
-    dir.join(sha256.get(..2).unwrap_or("00"))
-        .join(format!("{sha256}{ext}"))
+    /// Starts the check of `account` in `draw` with checklist `id`/`version`; returns its id.
+    pub fn insert_inspection(
+        &self,
+        draw: i64,
+        account: i64,
+        checklist: (&str, &str),
+        inspector: &str,
+        started_at: NaiveDateTime,
+    ) -> Result<i64, StoreError> {
+        self.conn().execute(
+            "INSERT INTO inspection (draw, account, checklist_id, checklist_version, status, inspector, started_at)
+             VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)",
+            params![draw, account, checklist.0, checklist.1, inspector, time_text(started_at)],
+        )?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Writes a finding (insert or replace) as saved by `by` at `at`.
+    pub fn upsert_finding(
+        &self,
+        inspection: i64,
+        finding: &Finding,
+        by: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(inspection, item) DO UPDATE SET answer = excluded.answer, note = excluded.note,
+                   last_update = excluded.last_update, checked_on = excluded.checked_on,
+                   updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                inspection,
+                finding.item,
+                finding.answer.map(Answer::code),
+                finding.note,
+                finding.last_update.map(day_text),
+                finding.checked_on.map(day_text),
+                by,
+                time_text(at)
+            ])?;
+        Ok(())
+    }
+
+    /// Stores the verdict and score computed from a check's findings.
+    pub fn set_verdict(
+        &self,
+        inspection: i64,
+        verdict: Option<Verdict>,
+        score: Option<f64>,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached("UPDATE inspection SET verdict = ?1, score = ?2 WHERE id = ?3")?
+            .execute(params![verdict.map(Verdict::code), score, inspection])?;
+        Ok(())
+    }
+
+    /// Puts a finished check back in progress.
+    pub fn reopen_inspection(&self, inspection: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE inspection SET status = 'in_progress', finished_at = NULL WHERE id = ?1",
+            [inspection],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a check finished at `at` with its verdict and score.
+    pub fn mark_done(
+        &self,
+        inspection: i64,
+        at: NaiveDateTime,
+        verdict: Option<Verdict>,
+        score: Option<f64>,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE inspection SET status = 'done', finished_at = ?1, verdict = ?2, score = ?3 WHERE id = ?4",
+            params![time_text(at), verdict.map(Verdict::code), score, inspection],
+        )?;
+        Ok(())
+    }
+
+    /// Records evidence on an item of a check: a kept file (`sha256`, `file_name`) or a link.
+    pub fn insert_evidence(
+        &self,
+        inspection: i64,
+        item: &str,
+        kind: &EvidenceKind,
+        by: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        let (sha, name, url) = match kind {
+            EvidenceKind::File { sha256, file_name } => (Some(sha256), Some(file_name), None),
+            EvidenceKind::Url(u) => (None, None, Some(u)),
+        };
+        self.conn().execute(
+            "INSERT INTO evidence (inspection, item, sha256, file_name, url, added_by, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![inspection, item, sha, name, url, by, time_text(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Removes an evidence record of the check of `account` in `draw` (the file stays:
+    /// another record may share its hash).
+    pub fn delete_evidence(&self, draw: i64, account: i64, evidence: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "DELETE FROM evidence WHERE id = ?1 AND inspection IN (SELECT id FROM inspection WHERE draw = ?2 AND account = ?3)",
+            params![evidence, draw, account],
+        )?;
+        Ok(())
+    }
 }
 
 impl Store {
-    /// The folder evidence files are kept in, beside the database.
-    #[must_use]
-    pub fn evidence_dir(&self) -> PathBuf {
-        evidence_dir_for(&self.path)
-    }
-
-    /// Where an evidence file lives.
-    #[must_use]
-    pub fn evidence_path(&self, sha256: &str, file_name: &str) -> PathBuf {
-        evidence_file(&self.evidence_dir(), sha256, file_name)
-    }
-
     /// The checklist new inspections use: the one a supervisor installed, or the built-in one.
-    pub fn active_checklist(&self) -> Result<Checklist, InspectError> {
+    pub fn active_checklist(&self) -> Result<Checklist, StoreError> {
         if let Some(active) = self.setting(ACTIVE_CHECKLIST)?
             && let Some((id, version)) = active.split_once('\t')
-            && let Some(c) = load_checklist(&self.conn, id, version)?
+            && let Some(c) = self.stored_checklist(id, version)?
         {
             return Ok(c);
         }
         Ok(Checklist::builtin().clone())
     }
 
-    /// The checklist an inspection was made with.
-    pub fn checklist(&self, id: &str, version: &str) -> Result<Checklist, InspectError> {
-        checklist_from(&self.conn, id, version)
+    /// The checklist stored under `id` and `version`, if any.
+    pub fn stored_checklist(&self, id: &str, version: &str) -> Result<Option<Checklist>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT definition FROM checklist WHERE id = ?1 AND version = ?2",
+                params![id, version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(json.map(|j| Checklist::from_json(&j)).transpose()?)
     }
 
-    /// Makes `checklist` the one new inspections use (inspections already started keep theirs).
-    pub fn install_checklist(
-        &mut self,
-        checklist: &Checklist,
-        at: NaiveDateTime,
-    ) -> Result<(), InspectError> {
-        let actor = self.user_name()?;
-        let tx = self.conn.transaction()?;
-        ensure_checklist(&tx, checklist, at)?;
-        tx.execute(
-            "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![ACTIVE_CHECKLIST, format!("{}\t{}", checklist.id, checklist.version)],
-        )?;
-        log::append(
-            &tx,
-            at,
-            &actor,
-            "启用检查表",
-            &format!(
-                "{}（{}，版本 {}，{} 项）",
-                checklist.title,
-                checklist.id,
-                checklist.version,
-                checklist.items.len()
-            ),
-        )?;
-        tx.commit()?;
-        Ok(())
+    /// The checklist `id` / `version` as stored, or the built-in one it names.
+    pub fn checklist(&self, id: &str, version: &str) -> Result<Option<Checklist>, StoreError> {
+        if let Some(c) = self.stored_checklist(id, version)? {
+            return Ok(Some(c));
+        }
+        let builtin = Checklist::builtin();
+        Ok((builtin.id == id && builtin.version == version).then(|| builtin.clone()))
     }
 
     /// The check of `account` in `draw`, if it was started.
-    pub fn inspection(&self, draw: i64, account: i64) -> Result<Option<Inspection>, InspectError> {
+    pub fn inspection(&self, draw: i64, account: i64) -> Result<Option<Inspection>, StoreError> {
         Ok(read_inspection(&self.conn, draw, account)?)
     }
 
     /// Every started check of a draw, with its findings and evidence, in the order they started.
-    pub fn inspections(&self, draw: i64) -> Result<Vec<Inspection>, InspectError> {
+    pub fn inspections(&self, draw: i64) -> Result<Vec<Inspection>, StoreError> {
         let accounts: Vec<i64> = {
             let mut stmt = self
                 .conn
@@ -528,7 +316,7 @@ impl Store {
 
     /// Every started check of a draw with only its 不符合 findings and the evidence of those
     /// items: what the notice and the rectification sheets need, read in three queries.
-    pub fn inspections_with_failures(&self, draw: i64) -> Result<Vec<Inspection>, InspectError> {
+    pub fn inspections_with_failures(&self, draw: i64) -> Result<Vec<Inspection>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {INSPECTION_COLUMNS} FROM inspection WHERE draw = ?1 ORDER BY id"
         ))?;
@@ -561,7 +349,7 @@ impl Store {
     }
 
     /// How far a draw's checks are, in one query: sampled, passed and failed (finished checks).
-    pub fn draw_tally(&self, draw: i64) -> Result<crate::report::Tally, InspectError> {
+    pub fn draw_tally(&self, draw: i64) -> Result<Tally, StoreError> {
         let (checked, passed, failed): (i64, i64, i64) = self.conn.query_row(
             "SELECT COUNT(*),
                     COALESCE(SUM(i.status = 'done' AND i.verdict = 'pass'), 0),
@@ -573,7 +361,7 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         let count = |n: i64| usize::try_from(n).unwrap_or(0);
-        Ok(crate::report::Tally {
+        Ok(Tally {
             name: "合计".to_owned(),
             accounts: 0,
             checked: count(checked),
@@ -586,7 +374,7 @@ impl Store {
     pub fn inspection_states(
         &self,
         draw: i64,
-    ) -> Result<HashMap<i64, (InspectionStatus, Option<Verdict>)>, InspectError> {
+    ) -> Result<HashMap<i64, (InspectionStatus, Option<Verdict>)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT account, status, verdict FROM inspection WHERE draw = ?1")?;
@@ -601,349 +389,42 @@ impl Store {
                     } else {
                         InspectionStatus::InProgress
                     },
-                    verdict.as_deref().and_then(verdict_from),
+                    verdict.as_deref().and_then(Verdict::from_code),
                 ),
             ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Starts the check (if needed) in the transaction, with the active checklist.
-    fn begin(
-        tx: &Transaction<'_>,
-        active: &Checklist,
-        draw: i64,
-        account: i64,
-        at: NaiveDateTime,
-        actor: &str,
-    ) -> Result<Inspection, InspectError> {
-        if let Some(i) = read_inspection(tx, draw, account)? {
-            return Ok(i);
-        }
-        let sampled: bool = tx.query_row(
-            "SELECT count(*) FROM draw_account WHERE draw = ?1 AND account = ?2",
-            params![draw, account],
-            |r| r.get::<_, i64>(0).map(|n| n > 0),
-        )?;
-        if !sampled {
-            return Err(InspectError::NotSampled);
-        }
-        ensure_checklist(tx, active, at)?;
-        tx.execute(
-            "INSERT INTO inspection (draw, account, checklist_id, checklist_version, status, inspector, started_at)
-             VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)",
-            params![draw, account, active.id, active.version, actor, at.format(TIME).to_string()],
-        )?;
-        read_inspection(tx, draw, account)?.ok_or(InspectError::NotSampled)
+
+    /// The id of the check of `account` in `draw`, if it was started.
+    pub fn inspection_id(&self, draw: i64, account: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM inspection WHERE draw = ?1 AND account = ?2")?
+            .query_row(params![draw, account], |r| r.get(0))
+            .optional()?)
     }
 
-    /// Recomputes and stores the verdict and score of an inspection from its findings.
-    pub(super) fn rescore(
-        tx: &Transaction<'_>,
-        ins: &Inspection,
-        checklist: &Checklist,
-    ) -> Result<(), InspectError> {
-        let eval = evaluation(tx, ins, checklist)?;
-        tx.execute(
-            "UPDATE inspection SET verdict = ?1, score = ?2 WHERE id = ?3",
-            params![eval.verdict.map(verdict_code), eval.score, ins.id],
-        )?;
-        if ins.status == InspectionStatus::Done && eval.can_finish(checklist).is_err() {
-            // An edit left the finished check incomplete: it is in progress again.
-            tx.execute(
-                "UPDATE inspection SET status = 'in_progress', finished_at = NULL WHERE id = ?1",
-                [ins.id],
-            )?;
-        }
-        Ok(())
-    }
-
-    /// Saves one finding inside `tx` (starting the check if this is its first answer), applies
-    /// the item's rule and updates the verdict. Returns the answer before and the finding as
-    /// stored (its answer possibly set by the rule). The caller logs and commits.
-    fn save_in(
-        tx: &Transaction<'_>,
-        active: &Checklist,
-        draw: i64,
-        account: i64,
-        finding: &Finding,
-        at: NaiveDateTime,
-        actor: &str,
-    ) -> Result<(Option<Finding>, Finding), InspectError> {
-        let ins = Self::begin(tx, active, draw, account, at, actor)?;
-        let checklist =
-            load_checklist(tx, &ins.checklist_id, &ins.checklist_version)?.ok_or_else(|| {
-                InspectError::UnknownChecklist {
-                    id: ins.checklist_id.clone(),
-                    version: ins.checklist_version.clone(),
-                }
-            })?;
-        if checklist.item(&finding.item).is_none() {
-            return Err(InspectError::UnknownItem(finding.item.clone()));
-        }
-        let mut finding = finding.clone();
-        apply_rules(&checklist, &mut finding);
-        let before = ins.finding(&finding.item).map(|f| f.finding.clone());
-        tx.execute(
-            UPSERT_FINDING,
-            params![
-                ins.id,
-                finding.item,
-                finding.answer.map(answer_code),
-                finding.note,
-                finding.last_update.map(|d| d.format(DAY).to_string()),
-                finding.checked_on.map(|d| d.format(DAY).to_string()),
-                actor,
-                at.format(TIME).to_string()
-            ],
-        )?;
-        let ins = read_inspection(tx, draw, account)?.ok_or(InspectError::NotSampled)?;
-        Self::rescore(tx, &ins, &checklist)?;
-        Ok((before, finding))
-    }
-
-    /// Saves one finding at once (starting the check if this is its first answer), applies the
-    /// item's rule (the 2-week update rule decides by itself), and updates the verdict.
-    /// Returns the inspection as stored.
-    pub fn save_finding(
-        &mut self,
-        draw: i64,
-        account: i64,
-        finding: &Finding,
-        at: NaiveDateTime,
-    ) -> Result<Inspection, InspectError> {
-        let actor = self.user_name()?;
-        let active = self.active_checklist()?;
-        let tx = self.conn.transaction()?;
-        let (previous, finding) = Self::save_in(&tx, &active, draw, account, finding, at, &actor)?;
-        let before = previous.as_ref().and_then(|f| f.answer);
-        let described = previous
-            .as_ref()
-            .is_some_and(|p| p.note != finding.note || p.last_update != finding.last_update);
-        let name = account_name(&tx, account)?;
-        if before == finding.answer && described {
-            // The note and dates are saved as they are typed: one entry per item for a burst
-            // of typing (the same person on the same item within ten minutes).
-            let detail = format!("{name}：{} 修改问题描述或日期", finding.item);
-            if !log::recently(&tx, &actor, "修改检查说明", &detail, at, 10)? {
-                log::append(&tx, at, &actor, "修改检查说明", &detail)?;
-            }
-        }
-        if before != finding.answer {
-            log::append(
-                &tx,
-                at,
-                &actor,
-                "检查结果",
-                &format!(
-                    "{name}：{} {} → {}",
-                    finding.item,
-                    before.map_or("未填", Answer::label),
-                    finding.answer.map_or("未填", Answer::label)
-                ),
-            )?;
-        }
-        tx.commit()?;
-        read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)
-    }
-
-    /// Saves many findings of one draw (account id, finding) in ONE transaction, each exactly
-    /// as [`Self::save_finding`] would (checks started as needed, rules applied, verdicts
-    /// updated), and logs a single 批量导入检查结果 entry with the count. Any refused finding
-    /// (an account not in the draw, an unknown item) refuses them all: nothing is written.
-    /// Returns the number of findings written.
-    pub fn save_findings_bulk(
-        &mut self,
-        draw: i64,
-        rows: &[(i64, Finding)],
-        at: NaiveDateTime,
-    ) -> Result<usize, InspectError> {
-        if rows.is_empty() {
-            return Ok(0);
-        }
-        let actor = self.user_name()?;
-        let active = self.active_checklist()?;
-        let tx = self.conn.transaction()?;
-        for (account, finding) in rows {
-            Self::save_in(&tx, &active, draw, *account, finding, at, &actor)?;
-        }
-        let quarter: String =
-            tx.query_row("SELECT quarter FROM draw WHERE id = ?1", [draw], |r| {
-                r.get(0)
-            })?;
-        let quarter = quarter
-            .parse::<crate::model::Quarter>()
-            .map_or(quarter, crate::model::Quarter::label);
-        let accounts: std::collections::HashSet<i64> = rows.iter().map(|(a, _)| *a).collect();
-        log::append(
-            &tx,
-            at,
-            &actor,
-            "批量导入检查结果",
-            &format!(
-                "{quarter}：{} 条检查结果，涉及 {} 个账号",
-                rows.len(),
-                accounts.len()
-            ),
-        )?;
-        tx.commit()?;
-        Ok(rows.len())
-    }
-
-    /// Marks the check finished: every applicable item answered and every 不符合 described.
-    pub fn finish_inspection(
-        &mut self,
-        draw: i64,
-        account: i64,
-        at: NaiveDateTime,
-    ) -> Result<Inspection, InspectError> {
-        let actor = self.user_name()?;
-        let ins = self.inspection(draw, account)?.ok_or_else(|| {
-            InspectError::Unfinished(Unfinished {
-                unanswered: vec!["全部检查项".to_owned()],
-                missing_notes: Vec::new(),
-            })
-        })?;
-        let checklist = self.checklist(&ins.checklist_id, &ins.checklist_version)?;
-        let eval = evaluation(&self.conn, &ins, &checklist)?;
-        eval.can_finish(&checklist)
-            .map_err(InspectError::Unfinished)?;
-        if ins.status == InspectionStatus::Done {
-            // Already finished (and logged); the verdict is kept current by every save.
-            return Ok(ins);
-        }
-        let tx = self.conn.transaction()?;
-        mark_done(&tx, ins.id, at, &eval)?;
-        let name = account_name(&tx, account)?;
-        log::append(
-            &tx,
-            at,
-            &actor,
-            "完成检查",
-            &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
-        )?;
-        tx.commit()?;
-        read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)
-    }
-
-    /// Attaches evidence to an item: a file is copied into the evidence folder under its
-    /// SHA-256 (written to a temporary name, synced, then renamed, so a crash leaves no half
-    /// file), a URL is stored as given.
-    pub fn add_evidence(
-        &mut self,
-        draw: i64,
-        account: i64,
+    /// Whether an item of a check already has this evidence (the same file, or the same link).
+    pub fn has_evidence(
+        &self,
+        inspection: i64,
         item: &str,
-        evidence: NewEvidence,
-        at: NaiveDateTime,
-    ) -> Result<Inspection, InspectError> {
-        let sampled: i64 = self.conn.query_row(
-            "SELECT count(*) FROM draw_account WHERE draw = ?1 AND account = ?2",
-            params![draw, account],
-            |r| r.get(0),
-        )?;
-        if sampled == 0 {
-            return Err(InspectError::NotSampled);
-        }
-        if self.active_checklist()?.item(item).is_none()
-            && self
-                .inspection(draw, account)?
-                .and_then(|i| self.checklist(&i.checklist_id, &i.checklist_version).ok())
-                .is_none_or(|c| c.item(item).is_none())
-        {
-            return Err(InspectError::UnknownItem(item.to_owned()));
-        }
-        let (sha, name, url) = match evidence {
-            NewEvidence::Url(url) => {
-                let url = url.trim().to_owned();
-                if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
-                    return Err(InspectError::BadUrl(url));
-                }
-                (None, None, Some(url))
-            }
-            NewEvidence::Path(path) => {
-                let size = std::fs::metadata(&path)
-                    .map_err(|source| InspectError::ReadEvidence {
-                        path: path.clone(),
-                        source,
-                    })?
-                    .len();
-                if size > MAX_EVIDENCE_BYTES {
-                    return Err(InspectError::EvidenceTooLarge { path, size });
-                }
-                let bytes = std::fs::read(&path).map_err(|source| InspectError::ReadEvidence {
-                    path: path.clone(),
-                    source,
-                })?;
-                let name = path
-                    .file_name()
-                    .map_or_else(|| "证据".to_owned(), |n| n.to_string_lossy().into_owned());
-                let sha = self.keep_evidence_file(&bytes, &name)?;
-                (Some(sha), Some(name), None)
-            }
-            NewEvidence::Bytes { file_name, bytes } => {
-                let sha = self.keep_evidence_file(&bytes, &file_name)?;
-                (Some(sha), Some(file_name), None)
-            }
+        kind: &EvidenceKind,
+    ) -> Result<bool, StoreError> {
+        let (sha, url) = match kind {
+            EvidenceKind::File { sha256, .. } => (Some(sha256), None),
+            EvidenceKind::Url(u) => (None, Some(u)),
         };
-        let actor = self.user_name()?;
-        let active = self.active_checklist()?;
-        let tx = self.conn.transaction()?;
-        let ins = Self::begin(&tx, &active, draw, account, at, &actor)?;
-        tx.execute(
-            "INSERT INTO evidence (inspection, item, sha256, file_name, url, added_by, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                ins.id,
-                item,
-                sha,
-                name,
-                url,
-                actor,
-                at.format(TIME).to_string()
-            ],
-        )?;
-        tx.commit()?;
-        read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)
-    }
-
-    /// Removes an evidence record (the file stays: another record may share its hash).
-    pub fn remove_evidence(
-        &mut self,
-        draw: i64,
-        account: i64,
-        evidence: i64,
-    ) -> Result<Inspection, InspectError> {
-        self.conn.execute(
-            "DELETE FROM evidence WHERE id = ?1 AND inspection IN (SELECT id FROM inspection WHERE draw = ?2 AND account = ?3)",
-            params![evidence, draw, account],
-        )?;
-        read_inspection(&self.conn, draw, account)?.ok_or(InspectError::NotSampled)
-    }
-
-    fn keep_evidence_file(&self, bytes: &[u8], name: &str) -> Result<String, InspectError> {
-        let sha: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let path = self.evidence_path(&sha, name);
-        if path.exists() {
-            return Ok(sha);
-        }
-        let write = |p: &Path| -> std::io::Result<()> {
-            if let Some(dir) = p.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let tmp = p.with_extension("partial");
-            {
-                use std::io::Write;
-                let mut f = std::fs::File::create(&tmp)?;
-                f.write_all(bytes)?;
-                f.sync_all()?;
-            }
-            std::fs::rename(&tmp, p)
-        };
-        write(&path).map_err(|source| InspectError::WriteEvidence { path, source })?;
-        Ok(sha)
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM evidence WHERE inspection = ?1 AND item = ?2
+                 AND ((?3 IS NOT NULL AND sha256 = ?3) OR (?3 IS NULL AND url = ?4))",
+            )?
+            .query_row(params![inspection, item, sha, url], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 }

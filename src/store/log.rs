@@ -1,115 +1,63 @@
-//! The operation log: who did what and when, one row per import, draw, assignment…
-//! Each entry carries the SHA-256 of its content and of the entry before it, so an edit of an
-//! old entry breaks the chain from that entry on.
+//! The operation log in the database: one row per import, draw, assignment, answer…, each
+//! chained to the one before by [`entry_hash`], so an edit of an old entry is found.
 
-use chrono::NaiveDateTime;
-use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
+use rusqlite::{OptionalExtension, params};
 
-use super::{Store, StoreError, settings::USER_NAME};
+use super::{Store, StoreError, Tx};
+use crate::model::time::{parse_time, time_text};
+use crate::model::{LogEntry, entry_hash};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
-    pub id: i64,
-    pub at: NaiveDateTime,
-    pub actor: String,
-    /// A short Chinese verb phrase: 导入名录, 抽样, 重新抽样, 分配检查人员…
-    pub action: String,
-    pub detail: String,
-}
-
-fn entry_hash(
-    previous: &str,
-    id: i64,
-    at: &str,
-    actor: &str,
-    action: &str,
-    detail: &str,
-) -> String {
-    let mut h = Sha256::new();
-    for part in [previous, &id.to_string(), at, actor, action, detail] {
-        h.update(part.as_bytes());
-        h.update([0u8]);
+impl Tx<'_> {
+    /// Appends an entry; called inside the transaction of the change it records.
+    pub fn append_log(
+        &self,
+        at: chrono::NaiveDateTime,
+        actor: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let (last_id, previous): (i64, String) = self
+            .conn()
+            .query_row(
+                "SELECT id, hash FROM operation_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, String::new()));
+        let id = last_id + 1;
+        let at = time_text(at);
+        let hash = entry_hash(&previous, id, &at, actor, action, detail);
+        self.conn().execute(
+            "INSERT INTO operation_log (id, at, actor, action, detail, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, at, actor, action, detail, hash],
+        )?;
+        Ok(())
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-const TIME: &str = "%Y-%m-%d %H:%M:%S";
-
-/// Appends an entry; called inside the transaction of the change it records.
-pub(super) fn append(
-    conn: &Connection,
-    at: NaiveDateTime,
-    actor: &str,
-    action: &str,
-    detail: &str,
-) -> Result<(), StoreError> {
-    let (last_id, previous): (i64, String) = conn
-        .query_row(
-            "SELECT id, hash FROM operation_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .unwrap_or((0, String::new()));
-    let id = last_id + 1;
-    let at = at.format(TIME).to_string();
-    let hash = entry_hash(&previous, id, &at, actor, action, detail);
-    conn.execute(
-        "INSERT INTO operation_log (id, at, actor, action, detail, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, at, actor, action, detail, hash],
-    )?;
-    Ok(())
-}
-
-/// Whether the last entry is `action` with `detail` by `actor`, at most `minutes` before `at`.
-pub(super) fn recently(
-    conn: &Connection,
-    actor: &str,
-    action: &str,
-    detail: &str,
-    at: NaiveDateTime,
-    minutes: i64,
-) -> Result<bool, StoreError> {
-    let last: Option<(String, String, String, String)> = conn
-        .query_row(
-            "SELECT at, actor, action, detail FROM operation_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    Ok(last.is_some_and(|(when, who, what, about)| {
-        let when = NaiveDateTime::parse_from_str(&when, TIME).unwrap_or_default();
-        who == actor
-            && what == action
-            && about == detail
-            && at >= when
-            && at - when <= chrono::Duration::minutes(minutes)
-    }))
+fn entry_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogEntry> {
+    let at: String = r.get(1)?;
+    Ok(LogEntry {
+        id: r.get(0)?,
+        at: parse_time(&at).unwrap_or_default(),
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        detail: r.get(4)?,
+    })
 }
 
 impl Store {
-    /// The name set in the settings, or the system's user name, or 未署名.
-    pub fn user_name(&self) -> Result<String, StoreError> {
+    /// The newest entry, if any.
+    pub fn last_log_entry(&self) -> Result<Option<LogEntry>, StoreError> {
         Ok(self
-            .setting(USER_NAME)?
-            .filter(|n| !n.trim().is_empty())
-            .or_else(|| {
-                std::env::var("USER")
-                    .or_else(|_| std::env::var("USERNAME"))
-                    .ok()
-            })
-            .unwrap_or_else(|| "未署名".to_owned()))
-    }
-
-    /// Records something done outside the database (an export, a restore) in the log.
-    pub fn log_action(
-        &self,
-        action: &str,
-        detail: &str,
-        at: NaiveDateTime,
-    ) -> Result<(), StoreError> {
-        append(&self.conn, at, &self.user_name()?, action, detail)
+            .conn
+            .query_row(
+                "SELECT id, at, actor, action, detail FROM operation_log ORDER BY id DESC LIMIT 1",
+                [],
+                entry_from,
+            )
+            .optional()?)
     }
 
     /// Every entry, oldest first.
@@ -117,16 +65,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare("SELECT id, at, actor, action, detail FROM operation_log ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            let at: String = r.get(1)?;
-            Ok(LogEntry {
-                id: r.get(0)?,
-                at: NaiveDateTime::parse_from_str(&at, TIME).unwrap_or_default(),
-                actor: r.get(2)?,
-                action: r.get(3)?,
-                detail: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([], entry_from)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -1,11 +1,16 @@
-//! The database: schema, migrations and every query. The only module that writes `SQLite`.
+//! The database: connection, schema and migrations, typed reads and writes of the model's
+//! records, evidence files and backups. SQL lives here and nowhere else; rules do not.
 //!
-//! One `Store` is owned by one thread (the worker in the app, the main thread in the CLI).
-//! Every change of more than one row is one transaction.
+//! It imports `model` (and `checklist`, whose definitions it stores as JSON) and nothing above
+//! them. One `Store` is owned by one thread (the worker in the app, the main thread in the CLI).
+//! Reads are methods of [`Store`]; writes are methods of [`Tx`], so that every change happens
+//! inside [`Store::transaction`]: a use case that changes several rows does so in one
+//! transaction, and an error or a panic in it leaves the database as it was.
 
 mod backup;
 mod draws;
 mod error;
+mod evidence;
 mod inspections;
 mod log;
 mod packages;
@@ -13,6 +18,7 @@ mod rectifications;
 mod roster;
 mod schema;
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
@@ -20,15 +26,11 @@ use rusqlite::{Connection, OpenFlags};
 pub use backup::{
     AUTO_KEPT, BackupError, BackupInfo, Restored, auto_dir, list_backups, read_info, restore,
 };
-pub use draws::{DrawError, DrawInfo, DrawRecord, DrawRequest, DrawnAccount};
+pub use draws::NewDrawnAccount;
+pub use packages::StoredConflict;
+pub use rectifications::{NewProblem, StoredAnswer};
 pub use error::StoreError;
-pub use inspections::{
-    Evidence, EvidenceKind, InspectError, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES,
-    NewEvidence, StoredFinding, evidence_dir_for, evidence_file,
-};
-pub use log::LogEntry;
-pub use packages::{Conflict, ExchangeError, MergeReport, OpenReport, PackageEvent, PackageRecord};
-pub use rectifications::{AnswerCounts, IssueCounts, RectifyError};
+pub use evidence::{evidence_dir_for, evidence_file, write_file_atomically};
 
 /// The keys of the settings a user can change.
 pub mod settings {
@@ -38,8 +40,19 @@ pub mod settings {
     pub const REGION_NAME: &str = "region_name";
     /// How many working days units get to fix a problem (整改时限), counted from the export.
     pub const RECTIFICATION_DAYS: &str = "rectification_days";
+    /// The checklist new inspections use: its id and version joined by a tab.
+    pub const ACTIVE_CHECKLIST: &str = "active_checklist";
 }
-pub use roster::{AccountChange, ChangeKind, ImportCounts, ImportMeta, StoredAccount};
+
+/// `SQLite` integers are i64; counts and positions always fit.
+pub(crate) fn int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A count read back from `SQLite`.
+pub(crate) fn count(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
 
 /// The database file, with its connection.
 pub struct Store {
@@ -156,6 +169,19 @@ impl Store {
         Ok(())
     }
 
+    /// Runs `change` in one transaction: committed when it returns `Ok`, rolled back when it
+    /// returns an error or panics.
+    pub fn transaction<T, E: From<StoreError>>(
+        &mut self,
+        change: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        // `&mut self` keeps any other use of the connection out while the transaction is open.
+        let tx = self.conn.unchecked_transaction().map_err(StoreError::from)?;
+        let out = change(&Tx { store: self })?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
     /// A setting's value, if it was ever set.
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;
@@ -167,9 +193,43 @@ impl Store {
             .optional()?)
     }
 
+    /// Sets one setting (a transaction of its own).
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.transaction(|tx| tx.set_setting(key, value))
+    }
+}
+
+/// An open transaction: the store's reads (through `Deref`) and every write. Made only by
+/// [`Store::transaction`].
+pub struct Tx<'s> {
+    store: &'s Store,
+}
+
+impl Deref for Tx<'_> {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl Tx<'_> {
+    fn conn(&self) -> &Connection {
+        &self.store.conn
+    }
+
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.conn().execute(
             "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Sets a setting only where it was never set.
+    pub fn set_setting_if_absent(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
             [key, value],
         )?;
         Ok(())

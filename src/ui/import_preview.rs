@@ -2,7 +2,7 @@
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::import::ImportReport;
+use crate::steps::roster_import::ImportReport;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PreviewAction {

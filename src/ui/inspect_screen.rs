@@ -16,7 +16,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::checklist::{Answer, Checklist, Finding, ItemKind, Verdict, apply_rules, evaluate};
 use crate::model::Quarter;
 use crate::roster::grid::Cell;
-use crate::store::{DrawRecord, EvidenceKind, Inspection, InspectionStatus, NewEvidence};
+use crate::model::{DrawRecord, EvidenceKind, Inspection, InspectionStatus, NewEvidence};
 
 /// What the screen asks the app to do.
 #[derive(Debug, Clone)]
@@ -323,10 +323,10 @@ impl InspectScreen {
         };
         let needle = self.search.trim().to_lowercase();
         let mine = self.only_mine && !self.me.is_empty();
-        let assigned = |d: &&crate::store::DrawnAccount| {
+        let assigned = |d: &&crate::model::DrawnAccount| {
             !mine || d.inspector.as_deref() == Some(self.me.as_str())
         };
-        let done = |d: &&crate::store::DrawnAccount| {
+        let done = |d: &&crate::model::DrawnAccount| {
             self.states
                 .get(&d.account.id)
                 .is_some_and(|s| s.0 == InspectionStatus::Done)
@@ -854,7 +854,7 @@ impl InspectScreen {
                             if note.changed() {
                                 changed = Some(n);
                             }
-                            let evidence: Vec<&crate::store::Evidence> = o
+                            let evidence: Vec<&crate::model::Evidence> = o
                                 .inspection
                                 .iter()
                                 .flat_map(|i| i.evidence.iter())

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::import::ImportReport;
+use crate::steps::roster_import::ImportReport;
 use crate::worker::{Command, Event, Job, WorkerHandle};
 use dialogs::PendingDialog;
 use exchange_screen::{ExchangeAction, ExchangeScreen};
@@ -147,7 +147,7 @@ pub struct App {
     /// A results import with problem rows, shown until closed.
     results_report: Option<Box<crate::results::ResultsReport>>,
     /// A feedback import with rows not taken, shown until closed.
-    feedback_report: Option<Box<crate::followup::FeedbackReport>>,
+    feedback_report: Option<Box<crate::steps::followup::FeedbackReport>>,
     dialog: Option<(DialogPurpose, PendingDialog)>,
     /// The last outcome, shown in the status bar.
     status: Option<(bool, String)>,
@@ -237,7 +237,7 @@ impl App {
                     draw,
                     account,
                     item,
-                    evidence: crate::store::NewEvidence::Bytes {
+                    evidence: crate::model::NewEvidence::Bytes {
                         file_name: format!(
                             "截图-{}.png",
                             chrono::Local::now().format("%Y%m%d-%H%M%S")
@@ -293,14 +293,14 @@ impl App {
                         self.start(Job::Export, "正在导出整改表…");
                         self.worker.send(Command::ExportRectification {
                             quarter,
-                            target: crate::followup::SheetTarget::Book(path),
+                            target: crate::steps::followup::SheetTarget::Book(path),
                         });
                     }
                     DialogPurpose::RectificationFolder(quarter) => {
                         self.start(Job::Export, "正在导出整改表…");
                         self.worker.send(Command::ExportRectification {
                             quarter,
-                            target: crate::followup::SheetTarget::Folder(path),
+                            target: crate::steps::followup::SheetTarget::Folder(path),
                         });
                     }
                     DialogPurpose::ImportRoster => self.import_file(path),
@@ -331,7 +331,7 @@ impl App {
                         draw,
                         account,
                         item,
-                        evidence: crate::store::NewEvidence::Path(path),
+                        evidence: crate::model::NewEvidence::Path(path),
                     }),
                 }
             }
@@ -354,7 +354,7 @@ impl App {
                         draw,
                         account,
                         item: item.clone(),
-                        evidence: crate::store::NewEvidence::Path(path),
+                        evidence: crate::model::NewEvidence::Path(path),
                     });
                 }
             } else {
@@ -750,7 +750,7 @@ impl App {
             .and_then(|v| {
                 v.history
                     .iter()
-                    .find(|h| h.event == crate::store::PackageEvent::WorkOpened)
+                    .find(|h| h.event == crate::model::PackageEvent::WorkOpened)
             })
             .map_or_else(|| "检查人员".to_owned(), |h| h.inspector.clone())
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use egui_extras::{Column, TableBuilder};
 
 use crate::model::AccountStatus;
-use crate::store::{AccountChange, StoredAccount};
+use crate::model::{AccountChange, StoredAccount};
 
 /// What the screen asks the app to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use egui_extras::{Column, TableBuilder};
 use crate::assignment;
 use crate::model::Quarter;
 use crate::sampling::{self, DrawOptions, Rate, Strata, StratumCount};
-use crate::store::{DrawInfo, DrawRecord, DrawRequest, StoredAccount};
+use crate::model::{DrawInfo, DrawRecord, DrawRequest, StoredAccount};
 
 /// What the screen asks the app to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

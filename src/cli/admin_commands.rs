@@ -7,7 +7,8 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use super::{now, print_json};
-use crate::store::{Store, restore};
+use crate::steps::admin;
+use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum LogAction {
@@ -24,8 +25,8 @@ pub(super) fn backup(
     open: impl Fn() -> Result<Store, String>,
     out: &Path,
 ) -> Result<ExitCode, String> {
-    let store = open()?;
-    let info = store.backup_to(out, now()).map_err(|e| e.to_string())?;
+    let mut store = open()?;
+    let info = admin::backup_to(&mut store, out, now()).map_err(|e| e.to_string())?;
     println!(
         "已备份到 {}（账号 {} 个，抽样 {} 次，证据文件 {} 个）",
         info.path.display(),
@@ -37,7 +38,7 @@ pub(super) fn backup(
 }
 
 pub(super) fn restore_from(db: &Path, backup: &Path) -> Result<ExitCode, String> {
-    let restored = restore(db, backup).map_err(|e| e.to_string())?;
+    let restored = admin::restore(db, backup, now()).map_err(|e| e.to_string())?;
     println!("{}", restored.summary());
     Ok(ExitCode::SUCCESS)
 }
@@ -73,10 +74,8 @@ pub(super) fn log(
             }
         },
         Some(LogAction::Export { out }) => {
-            let entries = store.log_entries().map_err(|e| e.to_string())?;
-            crate::export::write_log(&entries, broken, out)
-                .map_err(|e| format!("{e}（{}）", out.display()))?;
-            println!("操作日志已保存：{}（{} 条）", out.display(), entries.len());
+            let n = admin::export_log(&store, out)?;
+            println!("操作日志已保存：{}（{n} 条）", out.display());
             Ok(ExitCode::SUCCESS)
         }
         None => {

@@ -1,32 +1,10 @@
-//! Importing a roster end to end, as both front ends do it: read the file, preview what it
-//! would change, then write it in one transaction. The report is what `--json` prints and
-//! what the preview screen shows.
+//! The report of a roster import (what `--json` prints and the preview screen shows): what the
+//! file holds and what importing it does, or did.
 
-use std::path::Path;
-use std::sync::atomic::AtomicBool;
-
-use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use crate::roster::{self, Duplicate, ParsedRoster, ReadProgress, RosterError, RowProblem};
-use crate::store::{ImportCounts, ImportMeta, Store, StoreError};
-
-/// Why an import failed as a whole.
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error(transparent)]
-    Roster(#[from] RosterError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// A roster read and compared with the database, not yet written.
-#[derive(Debug, Clone)]
-pub struct ImportPreview {
-    pub file_name: String,
-    pub parsed: ParsedRoster,
-    pub counts: ImportCounts,
-}
+use super::{Duplicate, ParsedRoster, RowProblem};
+use crate::model::ImportCounts;
 
 /// The import report (stable field names: scripts rely on them).
 #[derive(Debug, Clone, Serialize)]
@@ -49,15 +27,11 @@ pub struct ImportReport {
     pub skipped_notes: u32,
 }
 
-impl ImportPreview {
+impl ImportReport {
+    /// The report of `parsed` (from file `file`) doing `c`.
     #[must_use]
-    pub fn report(&self, written: bool) -> ImportReport {
-        report_of(&self.file_name, &self.parsed, self.counts, written)
-    }
-}
-
-fn report_of(file: &str, parsed: &ParsedRoster, c: ImportCounts, written: bool) -> ImportReport {
-    ImportReport {
+    pub fn of(file: &str, parsed: &ParsedRoster, c: ImportCounts, written: bool) -> Self {
+    Self {
         file: file.to_owned(),
         sheet: parsed.sheet.clone(),
         header_row: parsed.header_row,
@@ -73,9 +47,8 @@ fn report_of(file: &str, parsed: &ParsedRoster, c: ImportCounts, written: bool) 
         skipped_blank: parsed.skipped_blank,
         skipped_notes: parsed.skipped_notes,
     }
-}
+    }
 
-impl ImportReport {
     /// One Chinese sentence for the status line: "导入 597 个账号，3 行有错误（第 17、230、443 行）".
     #[must_use]
     pub fn summary(&self) -> String {
@@ -110,38 +83,4 @@ impl ImportReport {
         }
         s
     }
-}
-
-/// Reads `path` and compares it with the database.
-pub fn preview(
-    store: &Store,
-    path: &Path,
-    sheet: Option<&str>,
-    progress: &mut dyn FnMut(ReadProgress),
-    cancel: &AtomicBool,
-) -> Result<ImportPreview, ImportError> {
-    let parsed = roster::read_roster(path, sheet, progress, cancel)?;
-    let counts = store.preview_import(&parsed)?;
-    Ok(ImportPreview {
-        file_name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        parsed,
-        counts,
-    })
-}
-
-/// Writes a previewed roster in one transaction and reports what was done.
-pub fn commit(
-    store: &mut Store,
-    preview: &ImportPreview,
-    at: NaiveDateTime,
-) -> Result<ImportReport, ImportError> {
-    let meta = ImportMeta {
-        file_name: preview.file_name.clone(),
-        at,
-    };
-    let counts = store.import_roster(&preview.parsed, &meta)?;
-    Ok(report_of(&preview.file_name, &preview.parsed, counts, true))
 }

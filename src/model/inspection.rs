@@ -1,0 +1,103 @@
+//! The check of one sampled account as recorded: its status, the checklist it used, its
+//! findings (who changed each last, and when) and its evidence.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+
+use super::{Finding, Verdict};
+
+/// The largest evidence file accepted (a phone screen recording is bigger; a screenshot is not).
+pub const MAX_EVIDENCE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Where the check of one sampled account stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InspectionStatus {
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+impl InspectionStatus {
+    pub const ALL: [Self; 3] = [Self::NotStarted, Self::InProgress, Self::Done];
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "未开始",
+            Self::InProgress => "进行中",
+            Self::Done => "已完成",
+        }
+    }
+}
+
+/// A finding as stored: who changed it last, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFinding {
+    pub finding: Finding,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvidenceKind {
+    /// A file copied into the evidence folder, named by its SHA-256.
+    File {
+        sha256: String,
+        file_name: String,
+    },
+    Url(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub id: i64,
+    pub item: String,
+    pub kind: EvidenceKind,
+    pub added_by: String,
+    pub added_at: NaiveDateTime,
+}
+
+/// Evidence to attach.
+#[derive(Debug, Clone)]
+pub enum NewEvidence {
+    /// A file on disk (chosen in a dialog or dropped on the window).
+    Path(PathBuf),
+    /// Bytes with a name (a screenshot pasted from the clipboard).
+    Bytes {
+        file_name: String,
+        bytes: Vec<u8>,
+    },
+    Url(String),
+}
+
+/// The check of one sampled account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub id: i64,
+    pub draw: i64,
+    pub account: i64,
+    pub checklist_id: String,
+    pub checklist_version: String,
+    pub status: InspectionStatus,
+    pub verdict: Option<Verdict>,
+    pub score: Option<f64>,
+    pub inspector: String,
+    pub started_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    pub findings: Vec<StoredFinding>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Inspection {
+    #[must_use]
+    pub fn finding(&self, item: &str) -> Option<&StoredFinding> {
+        self.findings.iter().find(|f| f.finding.item == item)
+    }
+
+    #[must_use]
+    pub fn plain_findings(&self) -> Vec<Finding> {
+        self.findings.iter().map(|f| f.finding.clone()).collect()
+    }
+}
+

@@ -1,0 +1,99 @@
+//! Packages between laptops as recorded here: a finding as one laptop last saved it, what
+//! happened to each package on this laptop, and the findings two sides disagree on.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// A finding as one laptop last saved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingVersion {
+    pub item: String,
+    /// pass, fail, na, or `None` (unanswered).
+    pub answer: Option<String>,
+    pub note: String,
+    pub last_update: Option<String>,
+    pub checked_on: Option<String>,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+impl FindingVersion {
+    /// Same answer, note and dates (who saved it and when do not count).
+    #[must_use]
+    pub fn same_content(&self, other: &Self) -> bool {
+        self.answer == other.answer
+            && self.note == other.note
+            && self.last_update == other.last_update
+            && self.checked_on == other.checked_on
+    }
+}
+
+/// What happened to a package on this laptop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageEvent {
+    WorkSent,
+    WorkOpened,
+    ResultsSent,
+    ResultsMerged,
+}
+
+impl PackageEvent {
+    pub const ALL: [Self; 4] = [
+        Self::WorkSent,
+        Self::WorkOpened,
+        Self::ResultsSent,
+        Self::ResultsMerged,
+    ];
+
+    /// As stored in `package.kind`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WorkSent => "work_sent",
+            Self::WorkOpened => "work_opened",
+            Self::ResultsSent => "results_sent",
+            Self::ResultsMerged => "results_merged",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::WorkSent => "导出工作包",
+            Self::WorkOpened => "打开工作包",
+            Self::ResultsSent => "导出结果包",
+            Self::ResultsMerged => "合并结果包",
+        }
+    }
+}
+
+/// A package made or taken on this laptop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageRecord {
+    pub id: String,
+    pub event: PackageEvent,
+    pub quarter: String,
+    pub inspector: String,
+    pub at: NaiveDateTime,
+    pub summary: String,
+}
+
+/// A finding two sides disagree on, waiting for the supervisor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub id: i64,
+    pub quarter: String,
+    pub account_name: String,
+    pub platform: String,
+    pub item: String,
+    /// The item as users know it: P01 未备案或备案信息未更新.
+    pub item_label: String,
+    /// As stored here (`None`: not answered here).
+    pub local: Option<FindingVersion>,
+    /// As the package has it.
+    pub incoming: FindingVersion,
+    pub package: String,
+    pub created_at: NaiveDateTime,
+}
+

@@ -1,0 +1,49 @@
+//! The one text form of dates and times that the database, packages, logs and screens share:
+//! `2026-12-02` for a day and `2026-12-02 09:30:00` for a moment (local time, no zone: the
+//! offices of one region share one).
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+/// `2026-12-02 09:30:00`
+pub const TIME: &str = "%Y-%m-%d %H:%M:%S";
+/// `2026-12-02`
+pub const DAY: &str = "%Y-%m-%d";
+/// `2026-12-02 09:30`: how screens show a moment.
+pub const MINUTE: &str = "%Y-%m-%d %H:%M";
+
+#[must_use]
+pub fn time_text(t: NaiveDateTime) -> String {
+    t.format(TIME).to_string()
+}
+
+#[must_use]
+pub fn day_text(d: NaiveDate) -> String {
+    d.format(DAY).to_string()
+}
+
+/// A moment written by [`time_text`].
+#[must_use]
+pub fn parse_time(text: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, TIME).ok()
+}
+
+/// A day written by [`day_text`].
+#[must_use]
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, DAY).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
+        let t = d.and_hms_opt(9, 30, 5).expect("time");
+        assert_eq!(time_text(t), "2026-12-02 09:30:05");
+        assert_eq!(parse_time(&time_text(t)), Some(t));
+        assert_eq!(parse_day(&day_text(d)), Some(d));
+        assert_eq!(parse_day("2026-13-01"), None);
+    }
+}

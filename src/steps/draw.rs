@@ -1,0 +1,303 @@
+//! 抽样 and 分配: drawing a quarter's sample (logged, after an automatic backup; a redraw
+//! needs a reason and keeps the old draw as history) and splitting it between inspectors.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDateTime;
+
+use crate::assignment::{self, AssignError, Assignable};
+use crate::model::{
+    DrawInfo, DrawRecord, DrawRequest, PopulationCell, Quarter, StoredAccount, platform_of,
+    region_of,
+};
+use crate::sampling::{self, Candidate};
+use crate::store::{NewDrawnAccount, Store, StoreError};
+
+/// Why a draw or an assignment was refused. Messages are what users see.
+#[derive(Debug, thiserror::Error)]
+pub enum DrawError {
+    #[error("名录中没有在运行（状态为正常或变更）的账号，无法抽样。请先导入账号名录。")]
+    EmptyPopulation,
+    #[error("{quarter} 已于 {at} 抽过样。重新抽样必须填写理由；原来的抽样结果会作为历史保留。", quarter = .quarter.label(), at = .at.format("%Y-%m-%d %H:%M"))]
+    NeedsReason { quarter: Quarter, at: NaiveDateTime },
+    #[error("{} 还没有抽样，请先抽样。", .0.label())]
+    NoDraw(Quarter),
+    #[error(
+        "这台电脑的抽查名单来自组长的工作包，不能在这里抽样或分配。抽样和分配请在组长的电脑上进行，再重新导出工作包。"
+    )]
+    FromWorkPackage,
+    #[error(transparent)]
+    Assign(#[from] AssignError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Draws and assignments belong to the supervisor: a laptop that opened a work package
+/// holds only one inspector's share.
+pub fn refuse_on_inspector_laptop(store: &Store) -> Result<(), DrawError> {
+    if store.work_package_opened()? {
+        Err(DrawError::FromWorkPackage)
+    } else {
+        Ok(())
+    }
+}
+
+/// The draw in force for `quarter`, or why there is none.
+pub fn current_draw(store: &Store, quarter: Quarter) -> Result<DrawRecord, DrawError> {
+    store
+        .current_draw(quarter)?
+        .ok_or(DrawError::NoDraw(quarter))
+}
+
+/// The log line of a draw.
+fn describe(request: &DrawRequest, population: usize, sampled: usize) -> String {
+    let o = &request.options;
+    let mut text = format!(
+        "{}：抽查比例 {}，{}，随机种子 {}，总体 {population} 个账号，抽取 {sampled} 个",
+        request.quarter.label(),
+        o.rate,
+        o.strata.label(),
+        request.seed
+    );
+    if o.prefer_not_drawn_in > 0 {
+        text.push_str(&format!(
+            "，优先抽取近 {} 个季度未抽到的账号",
+            o.prefer_not_drawn_in
+        ));
+    }
+    if let Some(reason) = &request.reason {
+        text.push_str(&format!("；理由：{reason}"));
+    }
+    text
+}
+
+/// Accounts drawn at random in the draws in force of the `n` quarters before `quarter`.
+fn drawn_before(store: &Store, quarter: Quarter, n: u32) -> Result<HashSet<i64>, StoreError> {
+    let mut out = HashSet::new();
+    let mut q = quarter;
+    for _ in 0..n {
+        q = q.previous();
+        out.extend(store.randomly_drawn_in(q)?);
+    }
+    Ok(out)
+}
+
+/// Makes the draw for a quarter in one transaction, after an automatic backup. A quarter that
+/// already has a draw needs a reason; the old draw is kept, marked superseded, and the redraw
+/// is logged. Accounts that failed last quarter are added as 复查.
+pub fn make_draw(
+    store: &mut Store,
+    request: &DrawRequest,
+    at: NaiveDateTime,
+) -> Result<DrawRecord, DrawError> {
+    let actor = super::actor(store)?;
+    refuse_on_inspector_laptop(store)?;
+    let reason = request
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if let (Some(p), None) = (store.current_draw_info(request.quarter)?, reason) {
+        return Err(DrawError::NeedsReason {
+            quarter: request.quarter,
+            at: p.drawn_at,
+        });
+    }
+    super::backup_before(store, "抽样前", at, &actor)?;
+    let draw = store.transaction(|tx| {
+        let previous = tx.current_draw_info(request.quarter)?;
+        if let Some(p) = &previous {
+            tx.supersede_draw(p.id, at)?;
+        }
+        let accounts = tx.listed_accounts()?;
+        let (population, excluded): (Vec<&StoredAccount>, Vec<&StoredAccount>) = accounts
+            .iter()
+            .partition(|a| a.account.status.in_operation());
+        if population.is_empty() {
+            return Err(DrawError::EmptyPopulation);
+        }
+        let o = &request.options;
+        let recent = drawn_before(tx, request.quarter, o.prefer_not_drawn_in)?;
+        let candidates: Vec<Candidate> = population
+            .iter()
+            .map(|a| Candidate {
+                key: a.account.key(),
+                stratum: o.strata.stratum_of(&a.account),
+                recently_drawn: recent.contains(&a.id),
+            })
+            .collect();
+        let sample = sampling::draw(&candidates, o, request.seed);
+        // 复查: last quarter's failures still in operation, whether drawn again or not.
+        let failed = tx.failed_in(request.quarter.previous())?;
+        let drawn: HashSet<i64> = sample
+            .picks
+            .iter()
+            .map(|&(c, _)| population[c].id)
+            .collect();
+        let rechecks: Vec<&StoredAccount> = population
+            .iter()
+            .copied()
+            .filter(|a| failed.contains(&a.id))
+            .collect();
+        let draw = tx.insert_draw(&DrawInfo {
+            id: 0,
+            quarter: request.quarter,
+            rate: o.rate,
+            strata: o.strata,
+            seed: request.seed,
+            algorithm: sampling::ALGORITHM.to_owned(),
+            algorithm_version: sampling::ALGORITHM_VERSION,
+            prefer_not_drawn_in: o.prefer_not_drawn_in,
+            population: population.len(),
+            population_hash: sampling::population_hash(candidates.iter().map(|c| c.key.as_str())),
+            excluded: excluded.len(),
+            sampled: sample.len(),
+            rechecks: rechecks.len(),
+            drawn_by: actor.clone(),
+            drawn_at: at,
+            reason: reason.map(str::to_owned),
+            superseded_at: None,
+        })?;
+        tx.insert_strata(draw, &sample.strata)?;
+        let add = |position: usize, a: &StoredAccount, stratum: &str, random: bool| {
+            let (region, platform) = (region_of(&a.account), platform_of(&a.account));
+            tx.insert_drawn(
+                draw,
+                &NewDrawnAccount {
+                    account: a.id,
+                    position,
+                    stratum,
+                    drawn: random,
+                    recheck: failed.contains(&a.id),
+                    inspector: None,
+                    region: &region,
+                    platform: &platform,
+                },
+                false,
+            )
+        };
+        for (position, &(c, h)) in sample.picks.iter().enumerate() {
+            add(position, population[c], &sample.strata[h].key, true)?;
+        }
+        let extra = rechecks.iter().filter(|a| !drawn.contains(&a.id));
+        for (n, a) in extra.enumerate() {
+            add(sample.len() + n, a, &o.strata.stratum_of(&a.account), false)?;
+        }
+        let mut cells: HashMap<(String, String), usize> = HashMap::new();
+        for a in &population {
+            *cells
+                .entry((region_of(&a.account), platform_of(&a.account)))
+                .or_default() += 1;
+        }
+        let cells: Vec<PopulationCell> = cells
+            .into_iter()
+            .map(|((region, platform), accounts)| PopulationCell {
+                region,
+                platform,
+                accounts,
+            })
+            .collect();
+        tx.insert_population(draw, &cells)?;
+        tx.insert_excluded(draw, &excluded.iter().map(|a| a.id).collect::<Vec<_>>())?;
+        let action = if previous.is_some() {
+            "重新抽样"
+        } else {
+            "抽样"
+        };
+        let request = DrawRequest {
+            reason: reason.map(str::to_owned),
+            ..request.clone()
+        };
+        tx.append_log(
+            at,
+            &actor,
+            action,
+            &describe(&request, population.len(), sample.len()),
+        )?;
+        Ok(draw)
+    })?;
+    Ok(store.draw_record(draw)?)
+}
+
+/// The accounts in operation when `draw` was made, counted by region and platform. A draw
+/// made before spotcheck kept these counts is counted on the roster as it is now.
+pub fn draw_population(store: &Store, draw: i64) -> Result<Vec<PopulationCell>, StoreError> {
+    let cells = store.population_cells(draw)?;
+    if !cells.is_empty() {
+        return Ok(cells);
+    }
+    let mut counts: HashMap<(String, String), usize> = HashMap::new();
+    for a in store.accounts()? {
+        if a.listed && a.account.status.in_operation() {
+            *counts
+                .entry((region_of(&a.account), platform_of(&a.account)))
+                .or_default() += 1;
+        }
+    }
+    Ok(counts
+        .into_iter()
+        .map(|((region, platform), accounts)| PopulationCell {
+            region,
+            platform,
+            accounts,
+        })
+        .collect())
+}
+
+/// Splits the quarter's sample between `inspectors` (see [`assignment::split`]) in one
+/// transaction, replacing any earlier split; returns how many accounts each one got.
+pub fn assign(
+    store: &mut Store,
+    quarter: Quarter,
+    inspectors: &[String],
+    keep_county: bool,
+    at: NaiveDateTime,
+) -> Result<Vec<(String, usize)>, DrawError> {
+    if inspectors.is_empty() {
+        return Err(AssignError::NoInspectors.into());
+    }
+    refuse_on_inspector_laptop(store)?;
+    let record = current_draw(store, quarter)?;
+    let keys: Vec<String> = record
+        .accounts
+        .iter()
+        .map(|a| a.account.account.key())
+        .collect();
+    let items: Vec<Assignable> = record
+        .accounts
+        .iter()
+        .zip(&keys)
+        .map(|(a, key)| Assignable {
+            key,
+            region: a.account.account.region(),
+        })
+        .collect();
+    let split = assignment::split(&items, inspectors.len(), keep_county);
+    let actor = super::actor(store)?;
+    let mut loads = vec![0usize; inspectors.len()];
+    for &who in &split {
+        loads[who] += 1;
+    }
+    let result: Vec<(String, usize)> = inspectors.iter().cloned().zip(loads).collect();
+    let detail = format!(
+        "{}：{}{}",
+        quarter.label(),
+        result
+            .iter()
+            .map(|(n, c)| format!("{n} {c} 个"))
+            .collect::<Vec<_>>()
+            .join("，"),
+        if keep_county {
+            "（同一区县分给同一人）"
+        } else {
+            ""
+        }
+    );
+    store.transaction(|tx| {
+        for (a, &who) in record.accounts.iter().zip(&split) {
+            tx.set_inspector(record.info.id, a.account.id, &inspectors[who])?;
+        }
+        tx.append_log(at, &actor, "分配检查人员", &detail)
+    })?;
+    Ok(result)
+}

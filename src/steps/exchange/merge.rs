@@ -1,0 +1,344 @@
+//! Merging an inspector's result package on the supervisor's laptop, finding by finding as
+//! [`crate::exchange::decide`] says, and the supervisor's choice on what conflicts.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+
+use super::{ExchangeError, MergeReport, package_draw, uid_of, version_of};
+use crate::checklist::{Answer, Checklist, Finding};
+use crate::exchange::{Outcome, Package, PackageKind, decide};
+use crate::model::time::parse_day;
+use crate::model::{EvidenceKind, FindingVersion, PackageEvent, Quarter};
+use crate::steps::inspect::{ensure_checklist, finish_if_complete, rescore_check};
+use crate::store::{Store, StoreError, Tx, evidence_file, write_file_atomically};
+
+/// Merges an inspector's result package, in one transaction after an automatic backup.
+/// Findings new here are added; findings the inspector changed and nobody changed here since
+/// the work package are updated; findings changed on both sides are kept as they are here
+/// and recorded as conflicts for the supervisor to choose. The same package twice changes
+/// nothing.
+pub fn merge_results_package(
+    store: &mut Store,
+    package: &Package,
+    at: NaiveDateTime,
+) -> Result<MergeReport, ExchangeError> {
+    let m = &package.manifest;
+    if m.kind != PackageKind::Results {
+        return Err(ExchangeError::WrongKind {
+            kind: m.kind.label(),
+            what: "应在检查人员的电脑上打开",
+        });
+    }
+    let quarter: Quarter = m
+        .quarter
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("结果包中的季度“{}”无法识别", m.quarter)))?;
+    let mut report = MergeReport {
+        package_id: m.package_id.clone(),
+        inspector: m.inspector.clone(),
+        quarter: quarter.label(),
+        ..MergeReport::default()
+    };
+    if uid_of(&package.data.draw) != m.draw_uid {
+        return Err(ExchangeError::Altered("抽样标识".to_owned()));
+    }
+    let Some(draw) = store.current_draw(quarter)? else {
+        return Err(ExchangeError::NoLocalDraw {
+            quarter: quarter.label(),
+        });
+    };
+    if uid_of(&package_draw(&draw)) != m.draw_uid {
+        return Err(ExchangeError::OtherDraw {
+            quarter: quarter.label(),
+        });
+    }
+    if store.package_known(&m.package_id)? {
+        report.already_merged = true;
+        return Ok(report);
+    }
+    // Every checklist the package uses must be known here (the built-in one counts, even
+    // before any check stored it).
+    let mut checklists: Vec<Checklist> = Vec::new();
+    for i in &package.data.inspections {
+        if checklists
+            .iter()
+            .any(|c| c.id == i.checklist_id && c.version == i.checklist_version)
+        {
+            continue;
+        }
+        match store.checklist(&i.checklist_id, &i.checklist_version) {
+            Ok(Some(c)) => checklists.push(c),
+            _ => {
+                return Err(ExchangeError::UnknownChecklist {
+                    id: i.checklist_id.clone(),
+                    version: i.checklist_version.clone(),
+                });
+            }
+        }
+    }
+    let ids: HashMap<String, i64> = draw
+        .accounts
+        .iter()
+        .map(|d| (d.account.account.key(), d.account.id))
+        .collect();
+    let bases = store.package_bases(&m.based_on)?;
+    let actor = crate::steps::actor(store)?;
+    let backup = store
+        .auto_backup("合并前", at, &actor)
+        .map_err(|e| ExchangeError::Backup(e.to_string()))?;
+    report.backup = backup.map(|b| b.path);
+    store.transaction(|tx| {
+        for c in &checklists {
+            ensure_checklist(tx, c, at)?;
+        }
+        merge_in(tx, draw.info.id, &quarter, package, &ids, &bases, &mut report, at)?;
+        // What was merged is the base the next result package of the same work is compared
+        // with: a later package must not undo the supervisor's review of these findings.
+        for work in &m.based_on {
+            if !tx.package_known(work)? {
+                continue;
+            }
+            for pi in &package.data.inspections {
+                let Some(&account) = ids.get(&pi.account_key) else {
+                    continue;
+                };
+                for f in &pi.findings {
+                    tx.set_package_base(work, account, f)?;
+                }
+            }
+        }
+        tx.insert_package(
+            &m.package_id,
+            PackageEvent::ResultsMerged,
+            draw.info.id,
+            &m.inspector,
+            at,
+            &report.summary(),
+        )?;
+        tx.append_log(at, &actor, "合并结果包", &report.summary())?;
+        Ok::<_, ExchangeError>(())
+    })?;
+    Ok(report)
+}
+
+/// A finding as a package version says it (its author and time are the version's).
+fn finding_of(v: &FindingVersion) -> Finding {
+    Finding {
+        item: v.item.clone(),
+        answer: v.answer.as_deref().and_then(Answer::from_code),
+        note: v.note.clone(),
+        last_update: v.last_update.as_deref().and_then(parse_day),
+        checked_on: v.checked_on.as_deref().and_then(parse_day),
+    }
+}
+
+/// Writes `v` as the stored finding of the check of `account` in `draw` (its author and
+/// time kept).
+fn write_version(
+    tx: &Tx<'_>,
+    draw: i64,
+    account: i64,
+    v: &FindingVersion,
+) -> Result<(), ExchangeError> {
+    let inspection = tx
+        .inspection_id(draw, account)?
+        .ok_or_else(|| StoreError::Corrupt(format!("账号（编号 {account}）的检查记录不存在")))?;
+    tx.upsert_finding(inspection, &finding_of(v), &v.updated_by, v.updated_at)?;
+    Ok(())
+}
+
+/// The supervisor's choice on a conflict: keep the finding as it is here, or take the
+/// package's (which then replaces it, verdict recomputed).
+pub fn resolve_conflict(
+    store: &mut Store,
+    id: i64,
+    take_incoming: bool,
+    at: NaiveDateTime,
+) -> Result<(), ExchangeError> {
+    let actor = crate::steps::actor(store)?;
+    let Some(c) = store.open_conflict(id)? else {
+        return Err(ExchangeError::NoConflict(id));
+    };
+    store.transaction(|tx| {
+        if take_incoming {
+            write_version(tx, c.draw, c.account, &c.incoming)?;
+            rescore_check(tx, c.draw, c.account)?;
+        }
+        tx.resolve_conflict(id, take_incoming, &actor, at)?;
+        // The last choice on a check the inspector had finished finishes it here too.
+        if !tx.has_open_conflicts(c.draw, c.account)?
+            && let Some(when) = tx.conflicted_check_finished_at(c.draw, c.account)?
+        {
+            finish_if_complete(tx, c.draw, c.account, when)?;
+        }
+        let name = tx.account_name(c.account)?;
+        tx.append_log(
+            at,
+            &actor,
+            "处理合并冲突",
+            &format!(
+                "{name} {}：{}",
+                c.item,
+                if take_incoming {
+                    "采用结果包的内容"
+                } else {
+                    "保留本机的内容"
+                }
+            ),
+        )?;
+        Ok(())
+    })
+}
+
+/// Applies a package's checks to `draw` inside `tx`, counting into `report`. `ids` maps
+/// account keys to ids here; `bases` holds what the work packages carried. Every account is
+/// checked first; evidence files written before a failure are removed again.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn merge_in(
+    tx: &Tx<'_>,
+    draw: i64,
+    quarter: &Quarter,
+    package: &Package,
+    ids: &HashMap<String, i64>,
+    bases: &HashMap<(i64, String), FindingVersion>,
+    report: &mut MergeReport,
+    at: NaiveDateTime,
+) -> Result<(), ExchangeError> {
+    if let Some(pi) = package
+        .data
+        .inspections
+        .iter()
+        .find(|pi| !ids.contains_key(&pi.account_key))
+    {
+        let name = package
+            .data
+            .accounts
+            .iter()
+            .find(|a| a.account.key() == pi.account_key)
+            .map_or_else(|| pi.account_key.clone(), |a| a.account.name.clone());
+        return Err(ExchangeError::UnknownAccount {
+            name,
+            quarter: quarter.label(),
+        });
+    }
+    let mut created = Vec::new();
+    let result = merge_checks(tx, draw, package, ids, bases, report, at, &mut created);
+    if result.is_err() {
+        for file in created {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn merge_checks(
+    tx: &Tx<'_>,
+    draw: i64,
+    package: &Package,
+    ids: &HashMap<String, i64>,
+    bases: &HashMap<(i64, String), FindingVersion>,
+    report: &mut MergeReport,
+    at: NaiveDateTime,
+    created: &mut Vec<PathBuf>,
+) -> Result<(), ExchangeError> {
+    let m = &package.manifest;
+    let evidence_dir = tx.evidence_dir();
+    let files: HashMap<&str, &[u8]> = package
+        .evidence
+        .iter()
+        .map(|(sha, bytes)| (sha.as_str(), bytes.as_slice()))
+        .collect();
+    for pi in &package.data.inspections {
+        let Some(&account) = ids.get(&pi.account_key) else {
+            continue;
+        };
+        let local = tx.inspection(draw, account)?;
+        let inspection = match &local {
+            Some(l) => l.id,
+            None => tx.insert_inspection(
+                draw,
+                account,
+                (&pi.checklist_id, &pi.checklist_version),
+                &pi.inspector,
+                pi.started_at,
+            )?,
+        };
+        let mut changed = false;
+        let mut conflicted = false;
+        for incoming in &pi.findings {
+            let here = local.as_ref().and_then(|l| version_of(l, &incoming.item));
+            let base = bases.get(&(account, incoming.item.clone()));
+            match decide(here.as_ref(), base, incoming) {
+                Outcome::Same | Outcome::KeepLocal => report.unchanged += 1,
+                outcome @ (Outcome::Add | Outcome::Update) => {
+                    write_version(tx, draw, account, incoming)?;
+                    changed = true;
+                    if outcome == Outcome::Add {
+                        report.added += 1;
+                    } else {
+                        report.updated += 1;
+                    }
+                }
+                Outcome::Conflict => {
+                    let finished = pi
+                        .done
+                        .then(|| pi.finished_at.unwrap_or(pi.started_at));
+                    if tx.insert_conflict(
+                        draw,
+                        account,
+                        &m.package_id,
+                        here.as_ref(),
+                        incoming,
+                        at,
+                        finished,
+                    )? {
+                        report.conflicts += 1;
+                    }
+                    conflicted = true;
+                }
+            }
+        }
+        for e in &pi.evidence {
+            let kind = match (&e.sha256, &e.url) {
+                (Some(sha), _) => EvidenceKind::File {
+                    sha256: sha.clone(),
+                    file_name: e.file_name.clone().unwrap_or_default(),
+                },
+                (None, url) => EvidenceKind::Url(url.clone().unwrap_or_default()),
+            };
+            if tx.has_evidence(inspection, &e.item, &kind)? {
+                continue;
+            }
+            if let EvidenceKind::File { sha256, file_name } = &kind {
+                let Some(bytes) = files.get(sha256.as_str()) else {
+                    return Err(ExchangeError::Altered(format!("证据文件 {sha256}")));
+                };
+                let target = evidence_file(&evidence_dir, sha256, file_name);
+                if !target.exists() {
+                    write_file_atomically(&target, bytes).map_err(|source| {
+                        ExchangeError::SaveEvidence {
+                            path: target.clone(),
+                            source,
+                        }
+                    })?;
+                    created.push(target);
+                }
+            }
+            tx.insert_evidence(inspection, &e.item, &kind, &e.added_by, e.added_at)?;
+            report.evidence_added += 1;
+        }
+        if changed {
+            rescore_check(tx, draw, account)?;
+        }
+        if pi.done && !conflicted {
+            let finished = pi.finished_at.unwrap_or(pi.started_at);
+            if finish_if_complete(tx, draw, account, finished)? {
+                report.finished += 1;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! 通报与整改: what leaves the office after a quarter's checks and what comes back: the
+//! 抽查名单, the notice, the rectification sheets (exporting them issues the problems, with
+//! their deadline), the units' filled-in sheets and the office's review.
+
+mod feedback;
+mod sheets;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+
+pub use feedback::{AnswerCounts, FeedbackReport, RectifyError, import_feedback, review_rectification};
+pub use sheets::{Issued, SheetTarget, export_rectification, export_rectification_reporting};
+
+use super::draw::{DrawError, current_draw, draw_population};
+use super::inspect::{InspectError, checklists_of};
+use crate::checklist::{Answer, Verdict};
+use crate::export::{self, ExportError};
+use crate::model::{DrawRecord, InspectionStatus, Quarter};
+use crate::rectification::DEFAULT_DEADLINE_DAYS;
+use crate::report::QuarterReport;
+use crate::store::{Store, StoreError, settings};
+
+/// Why an export or a feedback import did not happen. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowupError {
+    #[error(transparent)]
+    Draw(#[from] DrawError),
+    #[error(transparent)]
+    Inspect(#[from] InspectError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{source}（{}）", path.display())]
+    Export { path: PathBuf, source: ExportError },
+    #[error("{}没有不合格或存在问题的账号，不需要下发整改表。", .0.label())]
+    NothingToRectify(Quarter),
+}
+
+/// The region name for titles (setting; blank if not set).
+pub fn region_name(store: &Store) -> Result<String, StoreError> {
+    Ok(store.setting(settings::REGION_NAME)?.unwrap_or_default())
+}
+
+/// The deadlines a setting may give, in working days.
+pub const DEADLINE_DAYS: std::ops::RangeInclusive<u32> = 1..=90;
+
+/// The deadline in working days (setting; 10 if not set, not a number or out of range).
+pub fn deadline_days(store: &Store) -> Result<u32, StoreError> {
+    Ok(store
+        .setting(settings::RECTIFICATION_DAYS)?
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|d| DEADLINE_DAYS.contains(d))
+        .unwrap_or(DEFAULT_DEADLINE_DAYS))
+}
+
+/// Logs something done outside the database (an export) as done by whoever is working.
+pub(crate) fn log_action(
+    store: &mut Store,
+    action: &str,
+    detail: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let actor = super::actor(store)?;
+    store.transaction(|tx| tx.append_log(at, &actor, action, detail))
+}
+
+/// The report of `quarter`'s draw in force.
+pub fn load_report(store: &Store, quarter: Quarter) -> Result<QuarterReport, FollowupError> {
+    let draw = current_draw(store, quarter)?;
+    let inspections = store.inspections_with_failures(draw.info.id)?;
+    let checklists = checklists_of(store, &inspections)?;
+    let population = draw_population(store, draw.info.id)?;
+    let previous = previous_failures(store, quarter.previous())?;
+    Ok(QuarterReport::build(
+        &draw,
+        &inspections,
+        &checklists,
+        &population,
+        &previous,
+    ))
+}
+
+/// Accounts found 不合格 in `quarter`, each with the titles of the items it failed.
+pub fn previous_failures(
+    store: &Store,
+    quarter: Quarter,
+) -> Result<HashMap<i64, Vec<String>>, StoreError> {
+    let Some(draw) = store.current_draw(quarter)? else {
+        return Ok(HashMap::new());
+    };
+    let inspections = store.inspections_with_failures(draw.info.id)?;
+    let checklists = checklists_of(store, &inspections)?;
+    let mut out = HashMap::new();
+    for i in &inspections {
+        if i.status != InspectionStatus::Done || i.verdict != Some(Verdict::Fail) {
+            continue;
+        }
+        let checklist = checklists
+            .iter()
+            .find(|c| c.id == i.checklist_id && c.version == i.checklist_version);
+        let titles = i
+            .findings
+            .iter()
+            .filter(|f| f.finding.answer == Some(Answer::Fail))
+            .map(|f| {
+                checklist
+                    .and_then(|c| c.item(&f.finding.item))
+                    .map_or_else(|| f.finding.item.clone(), |it| it.title.clone())
+            })
+            .collect();
+        out.insert(i.account, titles);
+    }
+    Ok(out)
+}
+
+/// Writes the 抽查名单 of `draw` to `path` (the region name from settings in its title) and
+/// logs it.
+pub fn export_sample_list(
+    store: &mut Store,
+    draw: &DrawRecord,
+    path: &Path,
+    at: NaiveDateTime,
+) -> Result<(), FollowupError> {
+    let region = region_name(store)?;
+    export::write_sample_list(draw, &region, path).map_err(|source| FollowupError::Export {
+        path: path.to_owned(),
+        source,
+    })?;
+    log_action(
+        store,
+        "导出抽查名单",
+        &format!("{}：{}", draw.info.quarter.label(), path.display()),
+        at,
+    )?;
+    Ok(())
+}
+
+/// How a long export reports: the share done (0 to 1) and what it is doing.
+pub type Progress<'a> = &'a mut dyn FnMut(f32, &str);
+
+/// Writes the notice of `quarter` to `path`; returns the report it states.
+pub fn export_notice(
+    store: &mut Store,
+    quarter: Quarter,
+    path: &Path,
+    at: NaiveDateTime,
+) -> Result<QuarterReport, FollowupError> {
+    export_notice_reporting(store, quarter, path, at, &mut |_, _| {})
+}
+
+/// As [`export_notice`], telling `progress` how far it is.
+pub fn export_notice_reporting(
+    store: &mut Store,
+    quarter: Quarter,
+    path: &Path,
+    at: NaiveDateTime,
+    progress: Progress<'_>,
+) -> Result<QuarterReport, FollowupError> {
+    progress(0.0, "正在读取本季度的检查结果…");
+    let report = load_report(store, quarter)?;
+    let region = region_name(store)?;
+    export::write_notice_reporting(&report, &region, path, &mut |share, what| {
+        progress(0.4 + 0.6 * share, what);
+    })
+    .map_err(|source| FollowupError::Export {
+        path: path.to_owned(),
+        source,
+    })?;
+    log_action(
+        store,
+        "导出通报",
+        &format!("{}：{}", quarter.label(), path.display()),
+        at,
+    )?;
+    Ok(report)
+}
+

@@ -1,0 +1,459 @@
+//! 检查: saving each finding the moment it changes (the item's rule applied, the verdict
+//! recomputed, the change logged), finishing a check, evidence, and the checklist new checks
+//! use.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+
+use crate::checklist::{
+    Answer, Checklist, ChecklistError, Evaluation, Finding, Unfinished, Verdict, apply_rules,
+    evaluate,
+};
+use crate::model::{EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence};
+use crate::store::{Store, StoreError, Tx, settings::ACTIVE_CHECKLIST};
+
+/// Why an inspection change was refused. Messages are what users see.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("这个账号不在本次抽查名单中。")]
+    NotSampled,
+    #[error("检查表“{id}”（版本 {version}）不在数据库中，无法打开这次检查。")]
+    UnknownChecklist { id: String, version: String },
+    #[error("检查表中没有编号为 {0} 的检查项。")]
+    UnknownItem(String),
+    #[error("还不能完成：{0}")]
+    Unfinished(Unfinished),
+    #[error("检查表“{id}”版本 {version} 已经存在，但内容不同。修改检查表后请同时修改版本号。")]
+    ChecklistConflict { id: String, version: String },
+    #[error(transparent)]
+    Checklist(#[from] ChecklistError),
+    #[error("无法读取证据文件：{source}（{}）", path.display())]
+    ReadEvidence {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("证据文件太大（{size} 字节），单个文件不能超过 50 MB。（{}）", path.display())]
+    EvidenceTooLarge { path: PathBuf, size: u64 },
+    #[error("无法保存证据文件：{source}。请确认数据目录可以写入、磁盘没有满。（{}）", path.display())]
+    WriteEvidence {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("链接“{0}”不是有效的网址，请以 http:// 或 https:// 开头。")]
+    BadUrl(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The checklist an inspection was made with: as stored, or the built-in one it names.
+pub fn checklist_of(store: &Store, id: &str, version: &str) -> Result<Checklist, InspectError> {
+    store
+        .checklist(id, version)?
+        .ok_or_else(|| InspectError::UnknownChecklist {
+            id: id.to_owned(),
+            version: version.to_owned(),
+        })
+}
+
+/// Stores a checklist definition once per (id, version); a different definition under the
+/// same id and version is refused, so old inspections keep the checklist they were made with.
+/// The built-in checklist's id and version are taken even before any inspection stored it.
+pub fn ensure_checklist(
+    tx: &Tx<'_>,
+    checklist: &Checklist,
+    at: NaiveDateTime,
+) -> Result<(), InspectError> {
+    let conflict = || InspectError::ChecklistConflict {
+        id: checklist.id.clone(),
+        version: checklist.version.clone(),
+    };
+    match tx.stored_checklist(&checklist.id, &checklist.version) {
+        Ok(Some(stored)) if &stored == checklist => Ok(()),
+        Ok(Some(_)) | Err(StoreError::Checklist(_)) => Err(conflict()),
+        Err(e) => Err(e.into()),
+        Ok(None) => {
+            let builtin = Checklist::builtin();
+            if builtin.id == checklist.id
+                && builtin.version == checklist.version
+                && builtin != checklist
+            {
+                return Err(conflict());
+            }
+            Ok(tx.insert_checklist(checklist, at)?)
+        }
+    }
+}
+
+/// Where a check stands against its checklist, on its account's platform.
+pub fn evaluation(
+    store: &Store,
+    ins: &Inspection,
+    checklist: &Checklist,
+) -> Result<Evaluation, StoreError> {
+    let platform = store.account_platform(ins.account)?;
+    Ok(evaluate(checklist, &platform, &ins.plain_findings()))
+}
+
+/// Recomputes and stores the verdict and score of a check from its findings; a finished
+/// check that an edit left incomplete is in progress again.
+pub fn rescore(tx: &Tx<'_>, ins: &Inspection, checklist: &Checklist) -> Result<(), InspectError> {
+    let eval = evaluation(tx, ins, checklist)?;
+    tx.set_verdict(ins.id, eval.verdict, eval.score)?;
+    if ins.status == InspectionStatus::Done && eval.can_finish(checklist).is_err() {
+        tx.reopen_inspection(ins.id)?;
+    }
+    Ok(())
+}
+
+/// Recomputes the verdict of the check of `account` in `draw`, if it was started.
+pub fn rescore_check(tx: &Tx<'_>, draw: i64, account: i64) -> Result<(), InspectError> {
+    let Some(ins) = tx.inspection(draw, account)? else {
+        return Ok(());
+    };
+    let checklist = checklist_of(tx, &ins.checklist_id, &ins.checklist_version)?;
+    rescore(tx, &ins, &checklist)
+}
+
+/// Marks a check finished (at `when`) if it is not yet and every item is answered as the
+/// checklist requires. Returns whether it did.
+pub fn finish_if_complete(
+    tx: &Tx<'_>,
+    draw: i64,
+    account: i64,
+    when: NaiveDateTime,
+) -> Result<bool, InspectError> {
+    let Some(ins) = tx.inspection(draw, account)? else {
+        return Ok(false);
+    };
+    if ins.status == InspectionStatus::Done {
+        return Ok(false);
+    }
+    let checklist = checklist_of(tx, &ins.checklist_id, &ins.checklist_version)?;
+    let eval = evaluation(tx, &ins, &checklist)?;
+    if eval.can_finish(&checklist).is_err() {
+        return Ok(false);
+    }
+    tx.mark_done(ins.id, when, eval.verdict, eval.score)?;
+    Ok(true)
+}
+
+/// Makes `checklist` the one new inspections use (inspections already started keep theirs).
+pub fn install_checklist(
+    store: &mut Store,
+    checklist: &Checklist,
+    at: NaiveDateTime,
+) -> Result<(), InspectError> {
+    let actor = super::actor(store)?;
+    store.transaction(|tx| {
+        ensure_checklist(tx, checklist, at)?;
+        tx.set_setting(
+            ACTIVE_CHECKLIST,
+            &format!("{}\t{}", checklist.id, checklist.version),
+        )?;
+        tx.append_log(
+            at,
+            &actor,
+            "启用检查表",
+            &format!(
+                "{}（{}，版本 {}，{} 项）",
+                checklist.title,
+                checklist.id,
+                checklist.version,
+                checklist.items.len()
+            ),
+        )?;
+        Ok(())
+    })
+}
+
+/// Starts the check (if needed) with the active checklist.
+fn begin(
+    tx: &Tx<'_>,
+    active: &Checklist,
+    draw: i64,
+    account: i64,
+    at: NaiveDateTime,
+    actor: &str,
+) -> Result<Inspection, InspectError> {
+    if let Some(i) = tx.inspection(draw, account)? {
+        return Ok(i);
+    }
+    if !tx.is_drawn(draw, account)? {
+        return Err(InspectError::NotSampled);
+    }
+    ensure_checklist(tx, active, at)?;
+    tx.insert_inspection(draw, account, (&active.id, &active.version), actor, at)?;
+    tx.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+}
+
+/// Saves one finding (starting the check if this is its first answer), applies the item's
+/// rule and updates the verdict. Returns the finding before and the finding as stored (its
+/// answer possibly set by the rule).
+fn save_in(
+    tx: &Tx<'_>,
+    active: &Checklist,
+    draw: i64,
+    account: i64,
+    finding: &Finding,
+    at: NaiveDateTime,
+    actor: &str,
+) -> Result<(Option<Finding>, Finding), InspectError> {
+    let ins = begin(tx, active, draw, account, at, actor)?;
+    let checklist = tx
+        .stored_checklist(&ins.checklist_id, &ins.checklist_version)?
+        .ok_or_else(|| InspectError::UnknownChecklist {
+            id: ins.checklist_id.clone(),
+            version: ins.checklist_version.clone(),
+        })?;
+    if checklist.item(&finding.item).is_none() {
+        return Err(InspectError::UnknownItem(finding.item.clone()));
+    }
+    let mut finding = finding.clone();
+    apply_rules(&checklist, &mut finding);
+    let before = ins.finding(&finding.item).map(|f| f.finding.clone());
+    tx.upsert_finding(ins.id, &finding, actor, at)?;
+    let ins = tx.inspection(draw, account)?.ok_or(InspectError::NotSampled)?;
+    rescore(tx, &ins, &checklist)?;
+    Ok((before, finding))
+}
+
+/// How long one burst of typing in a note or a date is logged as one entry.
+const TYPING_BURST_MINUTES: i64 = 10;
+
+/// Saves one finding at once (starting the check if this is its first answer), applies the
+/// item's rule (the 2-week update rule decides by itself), and updates the verdict.
+/// Returns the inspection as stored.
+pub fn save_finding(
+    store: &mut Store,
+    draw: i64,
+    account: i64,
+    finding: &Finding,
+    at: NaiveDateTime,
+) -> Result<Inspection, InspectError> {
+    let actor = super::actor(store)?;
+    let active = store.active_checklist()?;
+    store.transaction(|tx| {
+        let (previous, finding) = save_in(tx, &active, draw, account, finding, at, &actor)?;
+        let before = previous.as_ref().and_then(|f| f.answer);
+        let described = previous
+            .as_ref()
+            .is_some_and(|p| p.note != finding.note || p.last_update != finding.last_update);
+        let name = tx.account_name(account)?;
+        if before == finding.answer && described {
+            // The note and dates are saved as they are typed: one entry per item for a burst
+            // of typing (the same person on the same item within ten minutes).
+            let detail = format!("{name}：{} 修改问题描述或日期", finding.item);
+            let recent = tx.last_log_entry()?.is_some_and(|e| {
+                e.actor == actor
+                    && e.action == "修改检查说明"
+                    && e.detail == detail
+                    && at >= e.at
+                    && at - e.at <= chrono::Duration::minutes(TYPING_BURST_MINUTES)
+            });
+            if !recent {
+                tx.append_log(at, &actor, "修改检查说明", &detail)?;
+            }
+        }
+        if before != finding.answer {
+            tx.append_log(
+                at,
+                &actor,
+                "检查结果",
+                &format!(
+                    "{name}：{} {} → {}",
+                    finding.item,
+                    before.map_or("未填", Answer::label),
+                    finding.answer.map_or("未填", Answer::label)
+                ),
+            )?;
+        }
+        Ok::<_, InspectError>(())
+    })?;
+    store.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+}
+
+/// Saves many findings of one draw (account id, finding) in ONE transaction, each exactly
+/// as [`save_finding`] would (checks started as needed, rules applied, verdicts updated), and
+/// logs a single 批量导入检查结果 entry with the count. Any refused finding (an account not in
+/// the draw, an unknown item) refuses them all: nothing is written. Returns the number of
+/// findings written.
+pub fn save_findings_bulk(
+    store: &mut Store,
+    draw: i64,
+    rows: &[(i64, Finding)],
+    at: NaiveDateTime,
+) -> Result<usize, InspectError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let actor = super::actor(store)?;
+    let active = store.active_checklist()?;
+    store.transaction(|tx| {
+        for (account, finding) in rows {
+            save_in(tx, &active, draw, *account, finding, at, &actor)?;
+        }
+        let accounts: HashSet<i64> = rows.iter().map(|(a, _)| *a).collect();
+        tx.append_log(
+            at,
+            &actor,
+            "批量导入检查结果",
+            &format!(
+                "{}：{} 条检查结果，涉及 {} 个账号",
+                tx.draw_quarter(draw)?.label(),
+                rows.len(),
+                accounts.len()
+            ),
+        )?;
+        Ok(rows.len())
+    })
+}
+
+/// Marks the check finished: every applicable item answered and every 不符合 described.
+pub fn finish_inspection(
+    store: &mut Store,
+    draw: i64,
+    account: i64,
+    at: NaiveDateTime,
+) -> Result<Inspection, InspectError> {
+    let actor = super::actor(store)?;
+    let ins = store.inspection(draw, account)?.ok_or_else(|| {
+        InspectError::Unfinished(Unfinished {
+            unanswered: vec!["全部检查项".to_owned()],
+            missing_notes: Vec::new(),
+        })
+    })?;
+    let checklist = checklist_of(store, &ins.checklist_id, &ins.checklist_version)?;
+    let eval = evaluation(store, &ins, &checklist)?;
+    eval.can_finish(&checklist)
+        .map_err(InspectError::Unfinished)?;
+    if ins.status == InspectionStatus::Done {
+        // Already finished (and logged); the verdict is kept current by every save.
+        return Ok(ins);
+    }
+    store.transaction(|tx| {
+        tx.mark_done(ins.id, at, eval.verdict, eval.score)?;
+        let name = tx.account_name(account)?;
+        tx.append_log(
+            at,
+            &actor,
+            "完成检查",
+            &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
+        )
+    })?;
+    store.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+}
+
+/// Whether `url` is a link evidence may keep: http or https.
+#[must_use]
+pub fn is_web_link(url: &str) -> bool {
+    (url.starts_with("http://") || url.starts_with("https://")) && url.len() >= 10
+}
+
+/// Attaches evidence to an item: a file is copied into the evidence folder under its
+/// SHA-256 (written to a temporary name, synced, then renamed, so a crash leaves no half
+/// file), a URL is stored as given.
+pub fn add_evidence(
+    store: &mut Store,
+    draw: i64,
+    account: i64,
+    item: &str,
+    evidence: NewEvidence,
+    at: NaiveDateTime,
+) -> Result<Inspection, InspectError> {
+    if !store.is_drawn(draw, account)? {
+        return Err(InspectError::NotSampled);
+    }
+    let known_item = store.active_checklist()?.item(item).is_some()
+        || store
+            .inspection(draw, account)?
+            .and_then(|i| {
+                store
+                    .checklist(&i.checklist_id, &i.checklist_version)
+                    .ok()
+                    .flatten()
+            })
+            .is_some_and(|c| c.item(item).is_some());
+    if !known_item {
+        return Err(InspectError::UnknownItem(item.to_owned()));
+    }
+    let keep = |bytes: &[u8], name: &str| {
+        store
+            .keep_evidence_file(bytes, name)
+            .map_err(|(path, source)| InspectError::WriteEvidence { path, source })
+    };
+    let kind = match evidence {
+        NewEvidence::Url(url) => {
+            let url = url.trim().to_owned();
+            if !is_web_link(&url) {
+                return Err(InspectError::BadUrl(url));
+            }
+            EvidenceKind::Url(url)
+        }
+        NewEvidence::Path(path) => {
+            let size = std::fs::metadata(&path)
+                .map_err(|source| InspectError::ReadEvidence {
+                    path: path.clone(),
+                    source,
+                })?
+                .len();
+            if size > MAX_EVIDENCE_BYTES {
+                return Err(InspectError::EvidenceTooLarge { path, size });
+            }
+            let bytes = std::fs::read(&path).map_err(|source| InspectError::ReadEvidence {
+                path: path.clone(),
+                source,
+            })?;
+            let file_name = path
+                .file_name()
+                .map_or_else(|| "证据".to_owned(), |n| n.to_string_lossy().into_owned());
+            EvidenceKind::File {
+                sha256: keep(&bytes, &file_name)?,
+                file_name,
+            }
+        }
+        NewEvidence::Bytes { file_name, bytes } => EvidenceKind::File {
+            sha256: keep(&bytes, &file_name)?,
+            file_name,
+        },
+    };
+    let actor = super::actor(store)?;
+    let active = store.active_checklist()?;
+    store.transaction(|tx| {
+        let ins = begin(tx, &active, draw, account, at, &actor)?;
+        Ok::<_, InspectError>(tx.insert_evidence(ins.id, item, &kind, &actor, at)?)
+    })?;
+    store.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+}
+
+/// Removes an evidence record (the file stays: another record may share its hash).
+pub fn remove_evidence(
+    store: &mut Store,
+    draw: i64,
+    account: i64,
+    evidence: i64,
+) -> Result<Inspection, InspectError> {
+    store.transaction(|tx| tx.delete_evidence(draw, account, evidence))?;
+    store.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+}
+
+/// The checklists `inspections` were made with, each once; one the database lacks is left out.
+pub fn checklists_of(
+    store: &Store,
+    inspections: &[Inspection],
+) -> Result<Vec<Checklist>, StoreError> {
+    let wanted: HashSet<(&str, &str)> = inspections
+        .iter()
+        .map(|i| (i.checklist_id.as_str(), i.checklist_version.as_str()))
+        .collect();
+    let mut out = Vec::with_capacity(wanted.len());
+    for (id, version) in wanted {
+        if let Some(c) = store.checklist(id, version)? {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}

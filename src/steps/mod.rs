@@ -1,0 +1,45 @@
+//! The user's steps, one module each: the use cases both front ends (the window's worker and
+//! the CLI) call. A use case reads and writes through the store (in one transaction where it
+//! changes anything), applies the pure core's rules, and logs what it did.
+//!
+//! Every use case takes the time (`at`, `today`), seeds and new ids as arguments: only the
+//! front ends read the clock or make randomness, so tests can say exactly when things happen.
+
+pub mod admin;
+pub mod demo;
+pub mod draw;
+pub mod exchange;
+pub mod followup;
+pub mod inspect;
+pub mod results_import;
+pub mod roster_import;
+
+use chrono::NaiveDateTime;
+
+use crate::store::{Store, StoreError, settings::USER_NAME};
+
+/// Who is working: the name in the settings, or the system's user name, or 未署名.
+pub fn actor(store: &Store) -> Result<String, StoreError> {
+    Ok(store
+        .setting(USER_NAME)?
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| {
+            std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .ok()
+        })
+        .unwrap_or_else(|| "未署名".to_owned()))
+}
+
+/// The automatic backup before a change (`reason`: 导入名录前, 抽样前, 合并前…). If it cannot
+/// be made, the change is not made either.
+pub fn backup_before(
+    store: &Store,
+    reason: &str,
+    at: NaiveDateTime,
+    actor: &str,
+) -> Result<Option<crate::store::BackupInfo>, StoreError> {
+    store
+        .auto_backup(reason, at, actor)
+        .map_err(|e| StoreError::Backup(e.to_string()))
+}

@@ -1,0 +1,70 @@
+//! 检查结果 in bulk: importing findings from a shared sheet or a monitoring tool (read, checked
+//! against the quarter's sample and checklists, then every valid finding written in one
+//! transaction), and a quarter's results listed account by account. The reading and checking
+//! are the pure [`crate::results`]; this module feeds them from the store.
+
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::draw::{DrawError, current_draw};
+use super::inspect::{InspectError, checklists_of, save_findings_bulk};
+use crate::model::{DrawRecord, Quarter};
+use crate::results::{
+    AccountResult, ImportContext, ResultsError, ResultsReport, ValidatedResults, quarter_results,
+    read_results, validate,
+};
+use crate::store::{Store, StoreError};
+
+/// Why a results file could not be imported, or a quarter's results listed, at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsImportError {
+    #[error(transparent)]
+    File(#[from] ResultsError),
+    #[error(transparent)]
+    Draw(#[from] DrawError),
+    #[error(transparent)]
+    Inspect(#[from] InspectError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Reads `path` and checks it against the draw in force of `quarter`; nothing is written.
+/// `today` is the check date of rows that give none.
+pub fn preview_import(
+    store: &Store,
+    quarter: Quarter,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<ValidatedResults, ResultsImportError> {
+    let draw = current_draw(store, quarter)?;
+    let sheet = read_results(path)?;
+    let inspections = store.inspections(draw.info.id)?;
+    let checklists = checklists_of(store, &inspections)?;
+    let active = store.active_checklist()?;
+    let roster = store.accounts()?;
+    let context = ImportContext::new(&draw, &inspections, &checklists, &active, &roster, today);
+    Ok(validate(&sheet, &context))
+}
+
+/// Writes the valid rows of a preview in one transaction (logged as 批量导入检查结果).
+pub fn commit_import(
+    store: &mut Store,
+    validated: &ValidatedResults,
+    at: NaiveDateTime,
+) -> Result<ResultsReport, ResultsImportError> {
+    let written = save_findings_bulk(store, validated.draw, &validated.findings(), at)?;
+    Ok(validated.report(written))
+}
+
+/// The draw in force of `quarter` and every account of it with its check.
+pub fn load_results(
+    store: &Store,
+    quarter: Quarter,
+) -> Result<(DrawRecord, Vec<AccountResult>), ResultsImportError> {
+    let draw = current_draw(store, quarter)?;
+    let inspections = store.inspections(draw.info.id)?;
+    let checklists = checklists_of(store, &inspections)?;
+    let results = quarter_results(&draw, &inspections, &checklists);
+    Ok((draw, results))
+}

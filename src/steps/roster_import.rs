@@ -1,0 +1,97 @@
+//! Importing a roster end to end, as both front ends do it: read the file, preview what it
+//! would change, then write it in one transaction. The report is what `--json` prints and
+//! what the preview screen shows.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use chrono::NaiveDateTime;
+
+use crate::model::{ImportCounts, ImportMeta};
+pub use crate::roster::report::ImportReport;
+use crate::roster::{self, ParsedRoster, ReadProgress, RosterError};
+use crate::store::{Store, StoreError};
+
+/// Why an import failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Roster(#[from] RosterError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A roster read and compared with the database, not yet written.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    pub file_name: String,
+    pub parsed: ParsedRoster,
+    pub counts: ImportCounts,
+}
+
+impl ImportPreview {
+    #[must_use]
+    pub fn report(&self, written: bool) -> ImportReport {
+        ImportReport::of(&self.file_name, &self.parsed, self.counts, written)
+    }
+}
+
+/// Reads `path` and compares it with the database.
+pub fn preview(
+    store: &Store,
+    path: &Path,
+    sheet: Option<&str>,
+    progress: &mut dyn FnMut(ReadProgress),
+    cancel: &AtomicBool,
+) -> Result<ImportPreview, ImportError> {
+    let parsed = roster::read_roster(path, sheet, progress, cancel)?;
+    let counts = roster::plan::plan(&store.accounts_by_key()?, &parsed).counts();
+    Ok(ImportPreview {
+        file_name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        parsed,
+        counts,
+    })
+}
+
+/// Writes a previewed roster in one transaction, after an automatic backup: new accounts
+/// added, changed ones updated (their previous values kept in the history), accounts no
+/// longer listed marked, never deleted. Reports what was done.
+pub fn commit(
+    store: &mut Store,
+    preview: &ImportPreview,
+    at: NaiveDateTime,
+) -> Result<ImportReport, ImportError> {
+    let actor = super::actor(store)?;
+    super::backup_before(store, "导入名录前", at, &actor)?;
+    let meta = ImportMeta {
+        file_name: preview.file_name.clone(),
+        at,
+    };
+    let parsed = &preview.parsed;
+    let counts = store.transaction(|tx| {
+        let plan = roster::plan::plan(&tx.accounts_by_key()?, parsed);
+        let counts = plan.counts();
+        let problems = parsed.errors.len() + parsed.warnings.len() + parsed.duplicates.len();
+        let import = tx.record_import(&meta, &parsed.file_sha256, &parsed.sheet, counts, problems)?;
+        tx.apply_roster_plan(import, &plan)?;
+        tx.append_log(
+            at,
+            &actor,
+            "导入名录",
+            &format!(
+                "{}（工作表“{}”）：新增 {}，更新 {}，未变 {}，移出名录 {}，问题 {problems} 处",
+                meta.file_name,
+                parsed.sheet,
+                counts.added,
+                counts.updated,
+                counts.unchanged,
+                counts.unlisted
+            ),
+        )?;
+        Ok::<_, StoreError>(counts)
+    })?;
+    Ok(ImportReport::of(&preview.file_name, parsed, counts, true))
+}
