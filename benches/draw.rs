@@ -14,7 +14,7 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let accounts = spotcheck::demo::accounts(n, 1);
+    let accounts = spotcheck::steps::demo::accounts(n, 1);
     let candidates: Vec<Candidate> = accounts
         .iter()
         .map(|a| Candidate {
@@ -44,21 +44,22 @@ fn main() {
     // End to end through the store, as the 抽取 button does it.
     let dir = tempfile::tempdir().expect("tempdir");
     let roster = dir.path().join("roster.xlsx");
-    spotcheck::demo::write_roster_xlsx(&accounts, &roster).expect("write roster");
+    spotcheck::steps::demo::write_roster_xlsx(&accounts, &roster).expect("write roster");
     let mut store = spotcheck::store::Store::open(&dir.path().join("b.db")).expect("open");
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel)
-        .expect("read roster");
+    let preview =
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read roster");
     let at = chrono::Local::now().naive_local();
-    spotcheck::import::commit(&mut store, &preview, at).expect("import");
-    let request = spotcheck::store::DrawRequest {
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
+    let request = spotcheck::model::DrawRequest {
         quarter: "2026Q4".parse().expect("quarter"),
         options,
         seed: 42,
         reason: None,
     };
     let start = Instant::now();
-    let record = store.make_draw(&request, at).expect("draw");
+    let record = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
     println!(
         "end to end in the store (read {} accounts, draw, write {} rows, read back): {:.0} ms",
         n,

@@ -41,8 +41,11 @@ fn main() {
     let file = dir.join(format!("roster-{rows}.xlsx"));
     if !file.exists() {
         let t = Instant::now();
-        spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(rows, 2026), &file)
-            .expect("write bench roster");
+        spotcheck::steps::demo::write_roster_xlsx(
+            &spotcheck::steps::demo::accounts(rows, 2026),
+            &file,
+        )
+        .expect("write bench roster");
         println!(
             "generated {} in {:.2} s",
             file.display(),
@@ -57,12 +60,21 @@ fn main() {
 
     let (cpu0, _) = cpu_and_peak();
     let wall = Instant::now();
-    let preview =
-        spotcheck::import::preview(&store, &file, None, &mut |_| {}, &AtomicBool::new(false))
-            .expect("read");
+    let preview = spotcheck::steps::roster_import::preview(
+        &store,
+        &file,
+        None,
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("read");
     let (cpu1, _) = cpu_and_peak();
-    let report = spotcheck::import::commit(&mut store, &preview, chrono::NaiveDateTime::default())
-        .expect("write");
+    let report = spotcheck::steps::roster_import::commit(
+        &mut store,
+        &preview,
+        chrono::NaiveDateTime::default(),
+    )
+    .expect("write");
     let (cpu2, peak) = cpu_and_peak();
     assert_eq!(
         report.imported as usize, rows,

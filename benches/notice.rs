@@ -10,8 +10,9 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{DrawRequest, Store, settings};
+use spotcheck::store::{Store, settings};
 
 fn cpu_seconds() -> f64 {
     // /proc/self/stat: utime and stime in clock ticks (fields 14 and 15).
@@ -35,7 +36,8 @@ fn build(db: &std::path::Path, n: usize) {
     let started = Instant::now();
     let dir = db.parent().expect("bench-data");
     let roster = dir.join(format!("notice-roster-{n}.xlsx"));
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(n, 1), &roster).expect("roster");
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, 1), &roster)
+        .expect("roster");
     let partial = db.with_extension("building");
     let _ = std::fs::remove_file(&partial);
     let mut store = Store::open(&partial).expect("open");
@@ -47,19 +49,20 @@ fn build(db: &std::path::Path, n: usize) {
         .expect("region");
     let cancel = AtomicBool::new(false);
     let preview =
-        spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("read");
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read");
     let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
         .and_then(|d| d.and_hms_opt(10, 0, 0))
         .expect("time");
-    spotcheck::import::commit(&mut store, &preview, at).expect("import");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
     let request = DrawRequest {
         quarter: "2026Q4".parse().expect("quarter"),
         options: DrawOptions::default(),
         seed: 9,
         reason: None,
     };
-    let draw = store.make_draw(&request, at).expect("draw");
-    spotcheck::demo::complete_checks(&mut store, &draw, at).expect("checks");
+    let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+    spotcheck::steps::demo::complete_checks(&mut store, &draw, at).expect("checks");
     drop(store);
     std::fs::rename(&partial, db).expect("keep database");
     eprintln!(
@@ -87,7 +90,7 @@ fn main() {
     let mut summary = String::new();
     for _ in 0..5 {
         let c0 = cpu_seconds();
-        let report = spotcheck::report::load_report(&store, quarter).expect("report");
+        let report = spotcheck::steps::followup::load_report(&store, quarter).expect("report");
         let c1 = cpu_seconds();
         spotcheck::export::write_notice(&report, "示例市", &path).expect("write");
         let c2 = cpu_seconds();

@@ -7,8 +7,9 @@
 use std::time::{Duration, Instant};
 
 use spotcheck::checklist::{Answer, Finding};
+use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{DrawRequest, Store};
+use spotcheck::store::Store;
 use spotcheck::worker::{Command, Event, WorkerHandle};
 
 fn main() {
@@ -18,23 +19,25 @@ fn main() {
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("tempdir");
     let roster = dir.path().join("roster.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(n, 1), &roster).expect("roster");
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, 1), &roster)
+        .expect("roster");
     let db = dir.path().join("b.db");
     let quarter = "2026Q4".parse().expect("quarter");
     let (draw_id, accounts) = {
         let mut store = Store::open(&db).expect("open");
         let cancel = std::sync::atomic::AtomicBool::new(false);
         let preview =
-            spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("read");
+            spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+                .expect("read");
         let at = chrono::Local::now().naive_local();
-        spotcheck::import::commit(&mut store, &preview, at).expect("import");
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
         let request = DrawRequest {
             quarter,
             options: DrawOptions::default(),
             seed: 9,
             reason: None,
         };
-        let draw = store.make_draw(&request, at).expect("draw");
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         let accounts: Vec<i64> = draw
             .accounts
             .iter()
@@ -49,12 +52,19 @@ fn main() {
                     note: "已核查".to_owned(),
                     ..Finding::default()
                 };
-                store.save_finding(draw.info.id, a, &f, at).expect("save");
+                spotcheck::steps::inspect::save_finding(&mut store, draw.info.id, a, &f, at)
+                    .expect("save");
             }
-            let evidence = spotcheck::store::NewEvidence::Url("https://example.gov.cn/a".into());
-            store
-                .add_evidence(draw.info.id, a, "V01", evidence, at)
-                .expect("evidence");
+            let evidence = spotcheck::model::NewEvidence::Url("https://example.gov.cn/a".into());
+            spotcheck::steps::inspect::add_evidence(
+                &mut store,
+                draw.info.id,
+                a,
+                "V01",
+                evidence,
+                at,
+            )
+            .expect("evidence");
         }
         (draw.info.id, accounts)
     };

@@ -7,11 +7,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use spotcheck::store::StoredAccount;
+use spotcheck::model::StoredAccount;
 use spotcheck::ui::roster_screen::RosterScreen;
 
 fn main() {
-    let accounts: Vec<StoredAccount> = spotcheck::demo::accounts(100_000, 2026)
+    let accounts: Vec<StoredAccount> = spotcheck::steps::demo::accounts(100_000, 2026)
         .into_iter()
         .enumerate()
         .map(|(i, account)| StoredAccount {

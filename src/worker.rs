@@ -8,15 +8,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
-use crate::steps::followup::{self, FeedbackReport, SheetTarget};
-use crate::steps::roster_import::{self, ImportPreview, ImportReport};
 use crate::rectification::Rectification;
 use crate::report::Tally;
+use crate::steps::followup::{self, FeedbackReport, SheetTarget};
+use crate::steps::roster_import::{self, ImportPreview, ImportReport};
 use std::collections::HashMap;
 
 use crate::checklist::{Checklist, Finding, Verdict};
 use crate::model::Quarter;
-use crate::model::{AccountChange, DrawInfo, DrawRecord, DrawRequest, Inspection, InspectionStatus, NewEvidence, StoredAccount};
+use crate::model::{
+    AccountChange, DrawInfo, DrawRecord, DrawRequest, Inspection, InspectionStatus, NewEvidence,
+    StoredAccount,
+};
 use crate::store::{Store, settings};
 
 /// What the front end asks for. Verbs.
@@ -541,7 +544,8 @@ impl Worker {
                 evidence,
             } => {
                 self.inspection_step(draw, account, None, Job::Evidence, |s, at| {
-                    crate::steps::inspect::add_evidence(s, draw, account, &item, evidence, at).map(Some)
+                    crate::steps::inspect::add_evidence(s, draw, account, &item, evidence, at)
+                        .map(Some)
                 });
             }
             Command::RemoveEvidence {
@@ -583,12 +587,7 @@ impl Worker {
                 quarter,
             } => {
                 let Some(store) = &mut self.store else { return };
-                match crate::steps::followup::review_rectification(store, 
-                    id,
-                    close,
-                    &note,
-                    now(),
-                ) {
+                match crate::steps::followup::review_rectification(store, id, close, &note, now()) {
                     Ok(r) => {
                         self.load_rectifications(quarter);
                         self.emit(Event::Done {
@@ -669,7 +668,14 @@ impl Worker {
             } => {
                 self.progress(Job::Exchange, "正在导出工作包…");
                 let Some(store) = &mut self.store else { return };
-                let result = crate::steps::exchange::export_work_package(store, quarter, &inspector, &path, now(), crate::seed::fresh_seed());
+                let result = crate::steps::exchange::export_work_package(
+                    store,
+                    quarter,
+                    &inspector,
+                    &path,
+                    now(),
+                    crate::seed::fresh_seed(),
+                );
                 self.exchange_done(
                     quarter,
                     result.map(|_| format!("{inspector}的工作包已保存：{}", path.display())),
@@ -679,7 +685,12 @@ impl Worker {
             Command::ExportResultsPackage { path, quarter } => {
                 self.progress(Job::Exchange, "正在导出结果包…");
                 let Some(store) = &mut self.store else { return };
-                let result = crate::steps::exchange::export_results_package(store, &path, now(), crate::seed::fresh_seed());
+                let result = crate::steps::exchange::export_results_package(
+                    store,
+                    &path,
+                    now(),
+                    crate::seed::fresh_seed(),
+                );
                 self.exchange_done(
                     quarter,
                     result
@@ -692,7 +703,8 @@ impl Worker {
                 quarter,
             } => {
                 let Some(store) = &mut self.store else { return };
-                let result = crate::steps::exchange::resolve_conflict(store, id, take_incoming, now());
+                let result =
+                    crate::steps::exchange::resolve_conflict(store, id, take_incoming, now());
                 self.exchange_done(
                     quarter,
                     result.map(|()| {
@@ -809,12 +821,7 @@ impl Worker {
 
     fn assign(&mut self, quarter: Quarter, inspectors: &[String], keep_county: bool) {
         let Some(store) = &mut self.store else { return };
-        match crate::steps::draw::assign(store, 
-            quarter,
-            inspectors,
-            keep_county,
-            now(),
-        ) {
+        match crate::steps::draw::assign(store, quarter, inspectors, keep_county, now()) {
             Ok(loads) => {
                 let message = format!(
                     "已分配：{}。",
@@ -904,7 +911,11 @@ impl Worker {
         };
         let result = step(store, now()).and_then(|inspection| {
             let checklist = match &inspection {
-                Some(i) => crate::steps::inspect::checklist_of(store, &i.checklist_id, &i.checklist_version)?,
+                Some(i) => crate::steps::inspect::checklist_of(
+                    store,
+                    &i.checklist_id,
+                    &i.checklist_version,
+                )?,
                 None => store.active_checklist()?,
             };
             Ok((inspection, checklist))
@@ -936,7 +947,9 @@ impl Worker {
         let Some(store) = &mut self.store else { return };
         let now = now();
         let result = crate::steps::results_import::preview_import(store, quarter, path, now.date())
-            .and_then(|validated| crate::steps::results_import::commit_import(store, &validated, now));
+            .and_then(|validated| {
+                crate::steps::results_import::commit_import(store, &validated, now)
+            });
         match result {
             Ok(report) => {
                 self.emit(Event::ResultsImported(Box::new(report)));
@@ -1027,12 +1040,7 @@ impl Worker {
                 &format!("正在读取第 {} 个文件（共 {total} 个）…", n + 1),
             );
         };
-        let result = followup::import_feedback(
-            store,
-            paths,
-            now(),
-            &mut progress,
-        );
+        let result = followup::import_feedback(store, paths, now(), &mut progress);
         match result {
             Ok(report) => {
                 self.emit(Event::FeedbackImported(Box::new(report)));
@@ -1122,8 +1130,10 @@ impl Worker {
                     (message, 0)
                 })
             }
-            crate::exchange::PackageKind::Results => crate::steps::exchange::merge_results_package(store, &package, now())
-                .map(|r| (r.summary(), r.conflicts)),
+            crate::exchange::PackageKind::Results => {
+                crate::steps::exchange::merge_results_package(store, &package, now())
+                    .map(|r| (r.summary(), r.conflicts))
+            }
         };
         match result {
             Ok((message, conflicts)) => {

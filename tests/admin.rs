@@ -8,11 +8,9 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDateTime;
+use spotcheck::model::{DrawRequest, NewEvidence};
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{
-    AUTO_KEPT, DrawRequest, NewEvidence, Store, StoreError, auto_dir, list_backups, restore,
-    settings,
-};
+use spotcheck::store::{AUTO_KEPT, Store, StoreError, auto_dir, list_backups, settings};
 
 fn at(minute: u32) -> NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
@@ -22,22 +20,28 @@ fn at(minute: u32) -> NaiveDateTime {
 
 fn import(store: &mut Store, dir: &Path, n: usize, seed: u64) {
     let roster = dir.join(format!("名录-{seed}.xlsx"));
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(n, seed), &roster)
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, seed), &roster)
         .expect("roster");
     let cancel = AtomicBool::new(false);
     let preview =
-        spotcheck::import::preview(store, &roster, None, &mut |_| {}, &cancel).expect("read");
-    spotcheck::import::commit(store, &preview, at(1)).expect("import");
+        spotcheck::steps::roster_import::preview(store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read");
+    spotcheck::steps::roster_import::commit(
+        store,
+        &preview,
+        at(u32::try_from(seed * 2 - 1).expect("minute")),
+    )
+    .expect("import");
 }
 
-fn draw(store: &mut Store) -> spotcheck::store::DrawRecord {
+fn draw(store: &mut Store) -> spotcheck::model::DrawRecord {
     let request = DrawRequest {
         quarter: "2026Q4".parse().expect("quarter"),
         options: DrawOptions::default(),
         seed: 11,
         reason: None,
     };
-    store.make_draw(&request, at(2)).expect("draw")
+    spotcheck::steps::draw::make_draw(store, &request, at(2)).expect("draw")
 }
 
 fn count(db: &Path, table: &str) -> i64 {
@@ -74,7 +78,9 @@ fn changes_are_preceded_by_automatic_backups_and_only_the_last_are_kept() {
     assert_eq!(backups[1].draws, Some(0));
     assert_eq!(count(&backups[1].path.join("spotcheck.db"), "draw"), 0);
     for _ in 0..AUTO_KEPT + 3 {
-        store.auto_backup("测试").expect("backup");
+        store
+            .auto_backup("测试", chrono::Local::now().naive_local(), "测试")
+            .expect("backup");
     }
     assert_eq!(list_backups(&auto_dir(&db)).len(), AUTO_KEPT);
 }
@@ -91,25 +97,25 @@ fn a_backup_with_evidence_restores_what_was_there() {
     let record = draw(&mut store);
     let account = record.accounts[0].account.id;
     let png = vec![0x89, b'P', b'N', b'G', 1, 2, 3, 4];
-    let ins = store
-        .add_evidence(
-            record.info.id,
-            account,
-            "V01",
-            NewEvidence::Bytes {
-                file_name: "截图.png".to_owned(),
-                bytes: png.clone(),
-            },
-            at(3),
-        )
-        .expect("evidence");
-    let spotcheck::store::EvidenceKind::File { sha256, file_name } = &ins.evidence[0].kind else {
+    let ins = spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        record.info.id,
+        account,
+        "V01",
+        NewEvidence::Bytes {
+            file_name: "截图.png".to_owned(),
+            bytes: png.clone(),
+        },
+        at(3),
+    )
+    .expect("evidence");
+    let spotcheck::model::EvidenceKind::File { sha256, file_name } = &ins.evidence[0].kind else {
         panic!("a file");
     };
     let evidence = store.evidence_path(sha256, file_name);
 
     let usb = dir.path().join("U盘");
-    let info = store.backup_to(&usb, at(4)).expect("backup");
+    let info = spotcheck::steps::admin::backup_to(&mut store, &usb, at(4)).expect("backup");
     assert_eq!(info.evidence_files, 1);
     assert!(info.path.join("spotcheck.db").is_file());
     assert!(info.path.join("backup.json").is_file());
@@ -121,11 +127,13 @@ fn a_backup_with_evidence_restores_what_was_there() {
         seed: 12,
         reason: Some("名录有误，重新抽样".to_owned()),
     };
-    store.make_draw(&again, at(5)).expect("redraw");
+    spotcheck::steps::draw::make_draw(&mut store, &again, at(5)).expect("redraw");
     drop(store);
     std::fs::remove_file(&evidence).expect("lose the file");
 
-    let kept = restore(&db, &info.path).expect("restore").kept;
+    let kept = spotcheck::steps::admin::restore(&db, &info.path, at(20))
+        .expect("restore")
+        .kept;
     let store = Store::open(&db).expect("open restored");
     let draw = store
         .current_draw("2026Q4".parse().expect("quarter"))
@@ -167,7 +175,7 @@ fn a_damaged_database_is_refused_and_restored_from_its_latest_backup() {
         .next()
         .expect("a backup");
     assert_eq!(latest.reason, "抽样前");
-    restore(&db, &latest.path).expect("restore");
+    spotcheck::steps::admin::restore(&db, &latest.path, at(21)).expect("restore");
     let store = Store::open(&db).expect("opens again");
     assert_eq!(store.accounts().expect("accounts").len(), 40);
 }
@@ -258,20 +266,23 @@ fn finding_changes_are_logged_once_per_burst_of_typing() {
         answer: Some(Answer::Fail),
         ..Finding::default()
     };
-    store
-        .save_finding(record.info.id, account, &finding, at(10))
+    spotcheck::steps::inspect::save_finding(&mut store, record.info.id, account, &finding, at(10))
         .expect("answer");
     // Typed a character at a time, as the form saves it.
     for (n, note) in ["备", "备案", "备案过期"].iter().enumerate() {
         finding.note = (*note).to_owned();
-        store
-            .save_finding(record.info.id, account, &finding, at(11 + n as u32))
-            .expect("note");
+        spotcheck::steps::inspect::save_finding(
+            &mut store,
+            record.info.id,
+            account,
+            &finding,
+            at(11 + n as u32),
+        )
+        .expect("note");
     }
     // Back to it half an hour later.
     finding.note = "备案信息过期".to_owned();
-    store
-        .save_finding(record.info.id, account, &finding, at(45))
+    spotcheck::steps::inspect::save_finding(&mut store, record.info.id, account, &finding, at(45))
         .expect("note");
     let actions: Vec<String> = store
         .log_entries()

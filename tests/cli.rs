@@ -342,7 +342,7 @@ fn checked_quarter_db(dir: &Path) -> std::path::PathBuf {
             .expect("valid time")
     };
     let roster = dir.join("名录.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(120, 9), &roster)
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(120, 9), &roster)
         .expect("write roster");
     let db = dir.join("t.db");
     let mut store = spotcheck::store::Store::open(&db).expect("open store");
@@ -353,10 +353,11 @@ fn checked_quarter_db(dir: &Path) -> std::path::PathBuf {
         .set_setting(spotcheck::store::settings::REGION_NAME, "示例市")
         .expect("region");
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel)
-        .expect("read roster");
-    spotcheck::import::commit(&mut store, &preview, at(10, 1)).expect("import");
-    let request = spotcheck::store::DrawRequest {
+    let preview =
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read roster");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at(10, 1)).expect("import");
+    let request = spotcheck::model::DrawRequest {
         quarter: "2026Q4".parse().expect("quarter"),
         options: spotcheck::sampling::DrawOptions {
             rate: spotcheck::sampling::Rate::MINIMUM,
@@ -366,8 +367,8 @@ fn checked_quarter_db(dir: &Path) -> std::path::PathBuf {
         seed: 42,
         reason: None,
     };
-    let draw = store.make_draw(&request, at(10, 2)).expect("draw");
-    spotcheck::demo::complete_checks(&mut store, &draw, at(11, 20)).expect("checks");
+    let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2)).expect("draw");
+    spotcheck::steps::demo::complete_checks(&mut store, &draw, at(11, 20)).expect("checks");
     db
 }
 
@@ -501,7 +502,8 @@ fn notice_rectification_sheets_and_their_list_from_the_command_line() {
 #[allow(clippy::too_many_lines)] // one scenario: two databases, four commands, then the errors
 fn work_and_result_packages_from_the_command_line() {
     use spotcheck::checklist::{Answer, Checklist, Finding};
-    use spotcheck::store::{InspectionStatus, Store, settings};
+    use spotcheck::model::InspectionStatus;
+    use spotcheck::store::{Store, settings};
 
     let at = |m, d| {
         chrono::NaiveDate::from_ymd_opt(2026, m, d)
@@ -514,22 +516,25 @@ fn work_and_result_packages_from_the_command_line() {
     let laptop_db = laptop.path().join("t.db");
     let assigned = {
         let roster = office.path().join("名录.xlsx");
-        spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(120, 9), &roster)
-            .expect("write roster");
+        spotcheck::steps::demo::write_roster_xlsx(
+            &spotcheck::steps::demo::accounts(120, 9),
+            &roster,
+        )
+        .expect("write roster");
         let mut store = Store::open(&db).expect("open store");
         store
             .set_setting(settings::USER_NAME, "王组长")
             .expect("user");
         let cancel = std::sync::atomic::AtomicBool::new(false);
-        let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel)
-            .expect("read roster");
-        spotcheck::import::commit(&mut store, &preview, at(10, 1)).expect("import");
+        let preview =
+            spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+                .expect("read roster");
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at(10, 1)).expect("import");
         // The built-in checklist stored, as it is once any check was started here (merging
         // fails without it: see tests/packages.rs).
-        store
-            .install_checklist(Checklist::builtin(), at(10, 1))
+        spotcheck::steps::inspect::install_checklist(&mut store, Checklist::builtin(), at(10, 1))
             .expect("checklist");
-        let request = spotcheck::store::DrawRequest {
+        let request = spotcheck::model::DrawRequest {
             quarter: "2026Q4".parse().expect("quarter"),
             options: spotcheck::sampling::DrawOptions {
                 rate: spotcheck::sampling::Rate::MINIMUM,
@@ -539,15 +544,15 @@ fn work_and_result_packages_from_the_command_line() {
             seed: 42,
             reason: None,
         };
-        store.make_draw(&request, at(10, 2)).expect("draw");
-        let split = store
-            .assign(
-                "2026Q4".parse().expect("quarter"),
-                &["张三".to_owned(), "李四".to_owned()],
-                true,
-                at(10, 3),
-            )
-            .expect("assign");
+        spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2)).expect("draw");
+        let split = spotcheck::steps::draw::assign(
+            &mut store,
+            "2026Q4".parse().expect("quarter"),
+            &["张三".to_owned(), "李四".to_owned()],
+            true,
+            at(10, 3),
+        )
+        .expect("assign");
         split[0].1
     };
     assert!(assigned > 0);
@@ -594,7 +599,7 @@ fn work_and_result_packages_from_the_command_line() {
     // 张三 checks the first account: P01 不符合.
     let (key, items) = {
         let mut store = Store::open(&laptop_db).expect("open laptop");
-        assert_eq!(store.user_name().expect("user"), "张三");
+        assert_eq!(spotcheck::steps::actor(&store).expect("user"), "张三");
         let draw = store
             .current_draw("2026Q4".parse().expect("quarter"))
             .expect("read")
@@ -620,13 +625,22 @@ fn work_and_result_packages_from_the_command_line() {
                 }
                 _ => f.answer = Some(Answer::Pass),
             }
-            store
-                .save_finding(draw.info.id, d.account.id, &f, at(11, 20))
-                .expect("save");
+            spotcheck::steps::inspect::save_finding(
+                &mut store,
+                draw.info.id,
+                d.account.id,
+                &f,
+                at(11, 20),
+            )
+            .expect("save");
         }
-        store
-            .finish_inspection(draw.info.id, d.account.id, at(11, 20))
-            .expect("finish");
+        spotcheck::steps::inspect::finish_inspection(
+            &mut store,
+            draw.info.id,
+            d.account.id,
+            at(11, 20),
+        )
+        .expect("finish");
         (d.account.account.key(), items.len())
     };
 

@@ -9,8 +9,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use spotcheck::checklist::{Answer, Finding};
+use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{DrawRequest, Store};
+use spotcheck::store::Store;
 
 const DB_VAR: &str = "SPOTCHECK_CRASH_TEST_DB";
 
@@ -45,9 +46,14 @@ fn child_writer() {
                     ..Finding::default()
                 };
                 let at = chrono::Local::now().naive_local();
-                store
-                    .save_finding(draw.info.id, d.account.id, &finding, at)
-                    .expect("save");
+                spotcheck::steps::inspect::save_finding(
+                    &mut store,
+                    draw.info.id,
+                    d.account.id,
+                    &finding,
+                    at,
+                )
+                .expect("save");
                 println!("saved {} {item} {round}", d.account.id);
             }
         }
@@ -58,22 +64,24 @@ fn child_writer() {
 fn killed_writer_loses_nothing_saved() {
     let dir = tempfile::tempdir().expect("tempdir");
     let roster = dir.path().join("名录.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(40, 3), &roster).expect("roster");
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(40, 3), &roster)
+        .expect("roster");
     let db = dir.path().join("crash.db");
     {
         let mut store = Store::open(&db).expect("open");
         let cancel = std::sync::atomic::AtomicBool::new(false);
         let preview =
-            spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("read");
+            spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+                .expect("read");
         let at = chrono::Local::now().naive_local();
-        spotcheck::import::commit(&mut store, &preview, at).expect("import");
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
         let request = DrawRequest {
             quarter: quarter(),
             options: DrawOptions::default(),
             seed: 1,
             reason: None,
         };
-        store.make_draw(&request, at).expect("draw");
+        spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
     }
     let exe = std::env::current_exe().expect("test binary");
     for kill_after in [1usize, 17, 90, 260] {

@@ -19,8 +19,10 @@ use calamine::{Data, Range, Reader, open_workbook_auto};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
 use spotcheck::model::{Account, AccountStatus, Quarter, account_key};
+use spotcheck::model::{DrawRecord, DrawRequest};
 use spotcheck::sampling::{self, Candidate, DrawOptions, Rate, Strata};
-use spotcheck::store::{DrawError, DrawRecord, DrawRequest, Store, settings};
+use spotcheck::steps::draw::DrawError;
+use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
 const ROSTER_SIZE: usize = 600;
@@ -42,12 +44,12 @@ fn quarter(text: &str) -> Quarter {
 }
 
 fn demo_roster() -> Vec<Account> {
-    spotcheck::demo::accounts(ROSTER_SIZE, ROSTER_SEED)
+    spotcheck::steps::demo::accounts(ROSTER_SIZE, ROSTER_SEED)
 }
 
 fn write_roster(dir: &Path, name: &str, accounts: &[Account]) -> PathBuf {
     let path = dir.join(name);
-    spotcheck::demo::write_roster_xlsx(accounts, &path).expect("write roster");
+    spotcheck::steps::demo::write_roster_xlsx(accounts, &path).expect("write roster");
     path
 }
 
@@ -61,8 +63,10 @@ fn store_with(dir: &Path, db: &str, accounts: &[Account]) -> Store {
         .expect("set user name");
     let cancel = AtomicBool::new(false);
     let preview =
-        spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("preview");
-    let report = spotcheck::import::commit(&mut store, &preview, at(8, 9)).expect("commit");
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("preview");
+    let report =
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at(8, 9)).expect("commit");
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(report.duplicates.is_empty(), "{:?}", report.duplicates);
     assert_eq!(report.imported as usize, accounts.len());
@@ -210,9 +214,9 @@ fn draw_counts_hash_and_info_match_the_roster() {
     let roster = demo_roster();
     let mut store = store_with(dir.path(), "t.db", &roster);
     let seed = 20_261_004;
-    let record = store
-        .make_draw(&request("2026Q4", seed, 0, None), at(10, 9))
-        .expect("draw");
+    let record =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", seed, 0, None), at(10, 9))
+            .expect("draw");
 
     // The population: in operation only; the rest listed apart.
     let in_operation: Vec<&Account> = roster.iter().filter(|a| a.status.in_operation()).collect();
@@ -336,13 +340,13 @@ fn the_same_roster_and_seed_give_the_same_sample_in_another_database() {
     let req = request("2026Q4", seed, 0, None);
 
     let mut a = store_with(dir.path(), "a.db", &roster);
-    let first = a.make_draw(&req, at(10, 9)).expect("draw a");
+    let first = spotcheck::steps::draw::make_draw(&mut a, &req, at(10, 9)).expect("draw a");
     let mut b = store_with(dir.path(), "b.db", &roster);
-    let second = b.make_draw(&req, at(12, 15)).expect("draw b");
+    let second = spotcheck::steps::draw::make_draw(&mut b, &req, at(12, 15)).expect("draw b");
     // The roster in the opposite row order: other row ids, same population.
     let reversed: Vec<Account> = roster.iter().rev().cloned().collect();
     let mut c = store_with(dir.path(), "c.db", &reversed);
-    let third = c.make_draw(&req, at(13, 16)).expect("draw c");
+    let third = spotcheck::steps::draw::make_draw(&mut c, &req, at(13, 16)).expect("draw c");
 
     let keys = drawn_keys(&first);
     assert!(!keys.is_empty());
@@ -361,9 +365,12 @@ fn the_same_roster_and_seed_give_the_same_sample_in_another_database() {
     }
 
     // A different seed draws a different sample of the same sizes.
-    let other = c
-        .make_draw(&request("2026Q4", seed + 1, 0, Some("核对种子")), at(14, 9))
-        .expect("redraw");
+    let other = spotcheck::steps::draw::make_draw(
+        &mut c,
+        &request("2026Q4", seed + 1, 0, Some("核对种子")),
+        at(14, 9),
+    )
+    .expect("redraw");
     assert_ne!(drawn_keys(&other), keys);
     assert_eq!(other.strata, first.strata);
 }
@@ -377,16 +384,19 @@ fn a_redraw_needs_a_reason_and_keeps_the_old_draw_in_history() {
     let dir = TempDir::new().expect("tempdir");
     let mut store = store_with(dir.path(), "t.db", &demo_roster());
     let q = quarter("2026Q4");
-    let original = store
-        .make_draw(&request("2026Q4", 1111, 0, None), at(10, 9))
-        .expect("first draw");
+    let original =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 1111, 0, None), at(10, 9))
+            .expect("first draw");
     let history = store.draw_history(q).expect("history");
     let log_len = store.log_entries().expect("log").len();
 
     for reason in [None, Some(""), Some("  \u{3000} ")] {
-        let err = store
-            .make_draw(&request("2026Q4", 2222, 0, reason), at(11, 9))
-            .expect_err("a second draw without a reason is refused");
+        let err = spotcheck::steps::draw::make_draw(
+            &mut store,
+            &request("2026Q4", 2222, 0, reason),
+            at(11, 9),
+        )
+        .expect_err("a second draw without a reason is refused");
         assert!(matches!(err, DrawError::NeedsReason { .. }), "{err:?}");
         let message = err.to_string();
         assert!(
@@ -407,9 +417,12 @@ fn a_redraw_needs_a_reason_and_keeps_the_old_draw_in_history() {
     }
 
     let reason = "名录更新后补录了 12 个账号";
-    let redraw = store
-        .make_draw(&request("2026Q4", 2222, 0, Some(reason)), at(11, 10))
-        .expect("redraw with a reason");
+    let redraw = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 2222, 0, Some(reason)),
+        at(11, 10),
+    )
+    .expect("redraw with a reason");
     assert_eq!(redraw.info.reason.as_deref(), Some(reason));
     assert_eq!(redraw.info.superseded_at, None);
     assert_eq!(redraw.info.seed, 2222);
@@ -451,12 +464,14 @@ fn editing_an_old_log_entry_is_detected() {
     let db = dir.path().join("t.db");
     {
         let mut store = store_with(dir.path(), "t.db", &demo_roster());
-        store
-            .make_draw(&request("2026Q4", 5, 0, None), at(10, 9))
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 5, 0, None), at(10, 9))
             .expect("draw");
-        store
-            .make_draw(&request("2026Q4", 6, 0, Some("复核")), at(10, 10))
-            .expect("redraw");
+        spotcheck::steps::draw::make_draw(
+            &mut store,
+            &request("2026Q4", 6, 0, Some("复核")),
+            at(10, 10),
+        )
+        .expect("redraw");
         let actions: Vec<String> = store
             .log_entries()
             .expect("log")
@@ -492,8 +507,7 @@ fn editing_a_later_log_entry_is_detected_at_that_entry() {
     let db = dir.path().join("t.db");
     {
         let mut store = store_with(dir.path(), "t.db", &demo_roster());
-        store
-            .make_draw(&request("2026Q4", 5, 0, None), at(10, 9))
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 5, 0, None), at(10, 9))
             .expect("draw");
         assert_eq!(store.verify_log().expect("verify"), None);
     }
@@ -515,9 +529,9 @@ fn an_empty_population_is_refused_and_nothing_is_stored() {
     let q = quarter("2026Q4");
 
     let mut empty = Store::open(&dir.path().join("empty.db")).expect("open");
-    let err = empty
-        .make_draw(&request("2026Q4", 1, 0, None), at(10, 9))
-        .expect_err("nothing to draw from");
+    let err =
+        spotcheck::steps::draw::make_draw(&mut empty, &request("2026Q4", 1, 0, None), at(10, 9))
+            .expect_err("nothing to draw from");
     assert!(matches!(err, DrawError::EmptyPopulation), "{err:?}");
     assert!(err.to_string().contains("导入"), "{err}");
     assert!(empty.current_draw(q).expect("read").is_none());
@@ -535,9 +549,9 @@ fn an_empty_population_is_refused_and_nothing_is_stored() {
     }
     let mut store = store_with(dir.path(), "stopped.db", &stopped);
     let log_len = store.log_entries().expect("log").len();
-    let err = store
-        .make_draw(&request("2026Q4", 1, 0, None), at(10, 9))
-        .expect_err("only stopped accounts");
+    let err =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 1, 0, None), at(10, 9))
+            .expect_err("only stopped accounts");
     assert!(matches!(err, DrawError::EmptyPopulation), "{err:?}");
     assert!(store.draw_history(q).expect("history").is_empty());
     assert_eq!(store.log_entries().expect("log").len(), log_len);
@@ -550,7 +564,7 @@ fn an_empty_population_is_refused_and_nothing_is_stored() {
 #[test]
 fn prefer_not_drawn_avoids_last_quarters_accounts_where_it_can() {
     let dir = TempDir::new().expect("tempdir");
-    let mut roster = spotcheck::demo::accounts(400, 23);
+    let mut roster = spotcheck::steps::demo::accounts(400, 23);
     // A one-account county: its account must be drawn every quarter whatever the preference.
     let mut lone = roster[0].clone();
     lone.county = "独户县".to_owned();
@@ -561,12 +575,12 @@ fn prefer_not_drawn_avoids_last_quarters_accounts_where_it_can() {
     let mut store = store_with(dir.path(), "t.db", &roster);
 
     let seed = 424_242;
-    let q3 = store
-        .make_draw(&request("2026Q3", seed, 0, None), at(1, 9))
-        .expect("Q3");
-    let q4 = store
-        .make_draw(&request("2026Q4", seed, 1, None), at(10, 9))
-        .expect("Q4");
+    let q3 =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q3", seed, 0, None), at(1, 9))
+            .expect("Q3");
+    let q4 =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", seed, 1, None), at(10, 9))
+            .expect("Q4");
     assert_eq!(q4.info.prefer_not_drawn_in, 1);
     assert_eq!(
         q4.strata, q3.strata,
@@ -614,9 +628,9 @@ fn prefer_not_drawn_avoids_last_quarters_accounts_where_it_can() {
 
     // Control: without the preference the same seed draws the Q3 sample again, so the
     // difference above is the preference's doing.
-    let again = store
-        .make_draw(&request("2027Q1", seed, 0, None), at(20, 9))
-        .expect("2027Q1");
+    let again =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2027Q1", seed, 0, None), at(20, 9))
+            .expect("2027Q1");
     assert_eq!(drawn_keys(&again), drawn_keys(&q3));
 }
 
@@ -631,22 +645,19 @@ fn assignment_balances_loads_and_can_keep_counties_together() {
     let q = quarter("2026Q4");
     let names: Vec<String> = ["张三", "李四", "王五"].map(str::to_owned).to_vec();
 
-    let err = store
-        .assign(q, &names, false, at(11, 9))
+    let err = spotcheck::steps::draw::assign(&mut store, q, &names, false, at(11, 9))
         .expect_err("no draw yet");
     assert!(matches!(err, DrawError::NoDraw(_)), "{err:?}");
     assert!(err.to_string().contains("2026年第四季度"), "{err}");
 
-    let drawn = store
-        .make_draw(&request("2026Q4", 99, 0, None), at(10, 9))
-        .expect("draw");
-    let err = store
-        .assign(q, &[], false, at(11, 9))
+    let drawn =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 99, 0, None), at(10, 9))
+            .expect("draw");
+    let err = spotcheck::steps::draw::assign(&mut store, q, &[], false, at(11, 9))
         .expect_err("nobody to assign to");
     assert!(err.to_string().contains("检查人员"), "{err}");
 
-    let loads = store
-        .assign(q, &names, false, at(11, 9))
+    let loads = spotcheck::steps::draw::assign(&mut store, q, &names, false, at(11, 9))
         .expect("balanced split");
     assert_eq!(
         loads.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
@@ -677,8 +688,7 @@ fn assignment_balances_loads_and_can_keep_counties_together() {
     }
 
     // Keeping counties together replaces the earlier split.
-    let loads = store
-        .assign(q, &names, true, at(11, 10))
+    let loads = spotcheck::steps::draw::assign(&mut store, q, &names, true, at(11, 10))
         .expect("split by county");
     assert_eq!(
         loads.iter().map(|&(_, c)| c).sum::<usize>(),
@@ -725,12 +735,16 @@ fn the_sample_list_reads_back_with_method_list_strata_and_print_setup() {
     let mut store = store_with(dir.path(), "t.db", &demo_roster());
     let q = quarter("2026Q4");
     let seed = 31_415_926;
-    store
-        .make_draw(&request("2026Q4", seed, 0, None), at(10, 9))
+    spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", seed, 0, None), at(10, 9))
         .expect("draw");
-    store
-        .assign(q, &["张三".to_owned(), "李四".to_owned()], true, at(10, 10))
-        .expect("assign");
+    spotcheck::steps::draw::assign(
+        &mut store,
+        q,
+        &["张三".to_owned(), "李四".to_owned()],
+        true,
+        at(10, 10),
+    )
+    .expect("assign");
     let record = store.current_draw(q).expect("read").expect("draw");
     assert!(!record.excluded.is_empty());
 
@@ -894,14 +908,14 @@ fn the_sample_list_reads_back_with_method_list_strata_and_print_setup() {
 #[test]
 fn without_stopped_accounts_there_is_no_excluded_sheet() {
     let dir = TempDir::new().expect("tempdir");
-    let mut roster = spotcheck::demo::accounts(60, 3);
+    let mut roster = spotcheck::steps::demo::accounts(60, 3);
     for a in &mut roster {
         a.status = AccountStatus::Normal;
     }
     let mut store = store_with(dir.path(), "t.db", &roster);
-    let record = store
-        .make_draw(&request("2026Q4", 8, 0, None), at(10, 9))
-        .expect("draw");
+    let record =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 8, 0, None), at(10, 9))
+            .expect("draw");
     assert!(record.excluded.is_empty());
     let path = dir.path().join("名单.xlsx");
     spotcheck::export::write_sample_list(&record, "示例市", &path).expect("export");
@@ -916,7 +930,7 @@ fn without_stopped_accounts_there_is_no_excluded_sheet() {
 #[test]
 fn an_account_named_like_a_formula_is_exported_as_text() {
     let dir = TempDir::new().expect("tempdir");
-    let mut roster = spotcheck::demo::accounts(60, 5);
+    let mut roster = spotcheck::steps::demo::accounts(60, 5);
     let mut odd = roster[0].clone();
     odd.name = "=SUM(1,2)".to_owned();
     odd.host_unit = "=HYPERLINK(\"http://example.com\")".to_owned();
@@ -926,9 +940,9 @@ fn an_account_named_like_a_formula_is_exported_as_text() {
     odd.status = AccountStatus::Normal;
     roster.push(odd);
     let mut store = store_with(dir.path(), "t.db", &roster);
-    let record = store
-        .make_draw(&request("2026Q4", 3, 0, None), at(10, 9))
-        .expect("draw");
+    let record =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 3, 0, None), at(10, 9))
+            .expect("draw");
     let position = record
         .accounts
         .iter()
@@ -997,7 +1011,7 @@ fn path_str(p: &Path) -> &str {
 fn cli_db(dir: &Path, roster: &[Account]) -> PathBuf {
     let db = dir.join("cli.db");
     {
-        let store = Store::open(&db).expect("create");
+        let mut store = Store::open(&db).expect("create");
         store
             .set_setting(settings::USER_NAME, DRAWER)
             .expect("user");

@@ -16,16 +16,15 @@ use calamine::{Data, Reader, open_workbook_auto};
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook};
 use spotcheck::checklist::{Answer, Checklist, Finding, ItemKind, Verdict};
-use spotcheck::followup::{self, FeedbackReport, SheetTarget};
 use spotcheck::model::{Account, AccountStatus, Quarter};
+use spotcheck::model::{DrawRecord, DrawRequest, Inspection, InspectionStatus};
 use spotcheck::rectification::{
     Rectification, Reply, State, Status, add_working_days, code, parse_code,
 };
 use spotcheck::sampling::{DrawOptions, Rate, Strata};
-use spotcheck::store::{
-    AnswerCounts, DrawRecord, DrawRequest, Inspection, InspectionStatus, RectifyError, Store,
-    settings,
-};
+use spotcheck::steps::followup::{self, FeedbackReport, SheetTarget};
+use spotcheck::steps::followup::{AnswerCounts, RectifyError};
+use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
 const USER: &str = "王科员";
@@ -74,7 +73,7 @@ fn quarter(text: &str) -> Quarter {
 /// and region names set.
 fn store_with(dir: &Path, accounts: &[Account]) -> Store {
     let roster = dir.join("名录.xlsx");
-    spotcheck::demo::write_roster_xlsx(accounts, &roster).expect("write roster");
+    spotcheck::steps::demo::write_roster_xlsx(accounts, &roster).expect("write roster");
     let mut store = Store::open(&dir.join("t.db")).expect("open store");
     store
         .set_setting(settings::USER_NAME, USER)
@@ -84,8 +83,10 @@ fn store_with(dir: &Path, accounts: &[Account]) -> Store {
         .expect("region name");
     let cancel = AtomicBool::new(false);
     let preview =
-        spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("preview");
-    spotcheck::import::commit(&mut store, &preview, at(2026, 10, 1, 9)).expect("import");
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("preview");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at(2026, 10, 1, 9))
+        .expect("import");
     store
 }
 
@@ -100,7 +101,7 @@ fn draw(store: &mut Store, q: &str, rate: Rate, seed: u64, when: NaiveDateTime) 
         seed,
         reason: None,
     };
-    store.make_draw(&request, when).expect("draw")
+    spotcheck::steps::draw::make_draw(store, &request, when).expect("draw")
 }
 
 /// A quarter whose checks are all finished.
@@ -114,12 +115,13 @@ struct Checked {
 /// 200 demo accounts, 2026Q4 drawn at 30% on 2 October, every check finished on 20 November.
 fn checked_quarter() -> Checked {
     let dir = TempDir::new().expect("tempdir");
-    let roster = spotcheck::demo::accounts(200, 11);
+    let roster = spotcheck::steps::demo::accounts(200, 11);
     let mut store = store_with(dir.path(), &roster);
     assert_eq!(store.accounts().expect("accounts").len(), roster.len());
     let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
-    let finished = spotcheck::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
-        .expect("complete checks");
+    let finished =
+        spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+            .expect("complete checks");
     assert_eq!(finished, record.accounts.len());
     Checked {
         dir,
@@ -532,12 +534,13 @@ fn assert_problem_sheet(sheet: &[Vec<Data>], expected: &BTreeSet<(String, String
 fn notice_numbers_match_the_store() {
     let Checked {
         dir,
-        store,
+        mut store,
         draw: record,
         roster,
     } = checked_quarter();
     let path = dir.path().join("通报.xlsx");
-    let report = followup::export_notice(&store, quarter("2026Q4"), &path).expect("export");
+    let report = followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+        .expect("export");
     assert_eq!(report.total.unfinished(), 0);
     assert_eq!(
         sheet_names(&path),
@@ -635,7 +638,8 @@ fn notice_numbers_match_the_store() {
 fn notice_and_sheets_print_on_a4_landscape_with_titles() {
     let Checked { dir, mut store, .. } = checked_quarter();
     let notice = dir.path().join("通报.xlsx");
-    followup::export_notice(&store, quarter("2026Q4"), &notice).expect("export notice");
+    followup::export_notice(&mut store, quarter("2026Q4"), &notice, at(2026, 12, 20, 9))
+        .expect("export notice");
     let book = dir.path().join("整改表.xlsx");
     export_sheets(
         &mut store,
@@ -728,7 +732,7 @@ fn notice_and_sheets_print_on_a4_landscape_with_titles() {
 #[test]
 fn text_starting_with_an_equals_sign_stays_text() {
     let dir = TempDir::new().expect("tempdir");
-    let mut roster = spotcheck::demo::accounts(12, 3);
+    let mut roster = spotcheck::steps::demo::accounts(12, 3);
     let odd_name = "=1+1";
     let odd_unit = "=HYPERLINK(\"http://x\")";
     let odd_note = "=SUM(A1:A2) 链接无法打开";
@@ -748,26 +752,28 @@ fn text_starting_with_an_equals_sign_stays_text() {
         odd.account.account.host_unit, odd_unit,
         "the roster reader kept the text"
     );
-    spotcheck::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10)).expect("checks");
-    let failed = store
-        .save_finding(
-            record.info.id,
-            odd.account.id,
-            &Finding {
-                item: "V01".to_owned(),
-                answer: Some(Answer::Fail),
-                note: odd_note.to_owned(),
-                last_update: None,
-                checked_on: None,
-            },
-            at(2026, 11, 20, 11),
-        )
-        .expect("save");
+    spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+        .expect("checks");
+    let failed = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        record.info.id,
+        odd.account.id,
+        &Finding {
+            item: "V01".to_owned(),
+            answer: Some(Answer::Fail),
+            note: odd_note.to_owned(),
+            last_update: None,
+            checked_on: None,
+        },
+        at(2026, 11, 20, 11),
+    )
+    .expect("save");
     assert_eq!(failed.verdict, Some(Verdict::Fail));
     assert_eq!(failed.status, InspectionStatus::Done);
 
     let notice = dir.path().join("通报.xlsx");
-    followup::export_notice(&store, quarter("2026Q4"), &notice).expect("notice");
+    followup::export_notice(&mut store, quarter("2026Q4"), &notice, at(2026, 12, 20, 9))
+        .expect("notice");
     let book = dir.path().join("整改表.xlsx");
     export_sheets(
         &mut store,
@@ -997,13 +1003,16 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
 
     // The office reviews: closes one fix, rejects another (a note is required).
     let review_at = at(2026, 12, 1, 15);
-    let closed = store
-        .review_rectification(done[0].id, true, "", review_at)
-        .expect("close");
+    let closed = spotcheck::steps::followup::review_rectification(
+        &mut store, done[0].id, true, "", review_at,
+    )
+    .expect("close");
     assert_eq!(closed.state, State::Closed);
     assert_eq!(closed.status(after), Status::Closed);
     assert_eq!(closed.reviewed_by, USER);
-    let refused = store.review_rectification(done[1].id, false, "  ", review_at);
+    let refused = spotcheck::steps::followup::review_rectification(
+        &mut store, done[1].id, false, "  ", review_at,
+    );
     assert!(
         matches!(refused, Err(RectifyError::NeedsNote)),
         "{refused:?}"
@@ -1018,9 +1027,10 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
         "a refused review changes nothing"
     );
     let note = "抽查时仍未恢复更新";
-    let rejected = store
-        .review_rectification(done[1].id, false, note, review_at)
-        .expect("reject");
+    let rejected = spotcheck::steps::followup::review_rectification(
+        &mut store, done[1].id, false, note, review_at,
+    )
+    .expect("reject");
     assert_eq!(rejected.state, State::Reopened);
     assert_eq!(rejected.status(before), Status::Rejected);
     assert_eq!(rejected.review_note, note);
@@ -1425,7 +1435,7 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
         "every account failed in 2026Q4 is re-checked"
     );
     assert_eq!(q1.info.rechecks, failed.len());
-    spotcheck::demo::complete_checks(&mut store, &q1, at(2027, 2, 20, 10)).expect("checks");
+    spotcheck::steps::demo::complete_checks(&mut store, &q1, at(2027, 2, 20, 10)).expect("checks");
     // The demo fails an account the same way every quarter: one unit fixed its account
     // (posted again, nothing else wrong), so its 复查 passes.
     let fixed = *rechecked.keys().min().expect("a recheck");
@@ -1451,14 +1461,20 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
             finding.checked_on = Some(day(2027, 2, 20));
             finding.last_update = Some(day(2027, 2, 18));
         }
-        store
-            .save_finding(q1.info.id, fixed, &finding, at(2027, 2, 21, 9))
-            .expect("the fix");
+        spotcheck::steps::inspect::save_finding(
+            &mut store,
+            q1.info.id,
+            fixed,
+            &finding,
+            at(2027, 2, 21, 9),
+        )
+        .expect("the fix");
     }
     let q1_inspections = inspections_by_account(&store, q1.info.id);
 
     let path = dir.path().join("2027Q1通报.xlsx");
-    followup::export_notice(&store, quarter("2027Q1"), &path).expect("notice");
+    followup::export_notice(&mut store, quarter("2027Q1"), &path, at(2026, 12, 20, 9))
+        .expect("notice");
     let summary = grid(&path, "总体情况");
     let header = summary
         .iter()
@@ -1540,7 +1556,7 @@ fn notice_counts_the_sample_by_the_same_county_as_the_population() {
     // 区县. 账号总数 is frozen at the draw; 抽查数 must be counted on the same basis, or the
     // signed notice shows a county sampled below 30% and one with 0 accounts but 1 checked.
     let dir = TempDir::new().expect("tempdir");
-    let mut roster = spotcheck::demo::accounts(200, 11);
+    let mut roster = spotcheck::steps::demo::accounts(200, 11);
     let mut store = store_with(dir.path(), &roster);
     let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
     let moved = record.accounts[0].account.account.clone();
@@ -1554,15 +1570,19 @@ fn notice_counts_the_sample_by_the_same_county_as_the_population() {
         a.county = "新城区".to_owned();
     }
     let again = dir.path().join("名录（11月）.xlsx");
-    spotcheck::demo::write_roster_xlsx(&roster, &again).expect("write roster");
+    spotcheck::steps::demo::write_roster_xlsx(&roster, &again).expect("write roster");
     let cancel = AtomicBool::new(false);
     let preview =
-        spotcheck::import::preview(&store, &again, None, &mut |_| {}, &cancel).expect("preview");
-    spotcheck::import::commit(&mut store, &preview, at(2026, 11, 1, 9)).expect("import");
-    spotcheck::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10)).expect("checks");
+        spotcheck::steps::roster_import::preview(&store, &again, None, &mut |_| {}, &cancel)
+            .expect("preview");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at(2026, 11, 1, 9))
+        .expect("import");
+    spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+        .expect("checks");
 
     let path = dir.path().join("通报.xlsx");
-    followup::export_notice(&store, quarter("2026Q4"), &path).expect("export");
+    followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+        .expect("export");
     let table = tally_table(&grid(&path, "总体情况"), "区县");
     let (_, rows) = table.split_last().expect("rows");
     let checked: BTreeMap<String, usize> =

@@ -12,11 +12,13 @@ use chrono::{NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 use spotcheck::checklist::{Answer, Checklist, Finding, Item, ItemKind, Verdict};
 use spotcheck::model::Quarter;
-use spotcheck::sampling::{DrawOptions, Rate, Strata};
-use spotcheck::store::{
-    DrawRecord, DrawRequest, DrawnAccount, EvidenceKind, InspectError, InspectionStatus,
-    MAX_EVIDENCE_BYTES, NewEvidence, Store, StoredAccount, settings,
+use spotcheck::model::{
+    DrawRecord, DrawRequest, DrawnAccount, EvidenceKind, InspectionStatus, MAX_EVIDENCE_BYTES,
+    NewEvidence, StoredAccount,
 };
+use spotcheck::sampling::{DrawOptions, Rate, Strata};
+use spotcheck::steps::inspect::InspectError;
+use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
 const INSPECTOR: &str = "李检查";
@@ -40,7 +42,7 @@ fn db_path(dir: &Path) -> PathBuf {
 /// A database with the demo roster imported through the real reader, the user name set.
 fn store_with_roster(dir: &Path) -> Store {
     let roster = dir.join("名录.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(200, 5), &roster)
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(200, 5), &roster)
         .expect("write roster");
     let mut store = Store::open(&db_path(dir)).expect("open store");
     store
@@ -48,8 +50,9 @@ fn store_with_roster(dir: &Path) -> Store {
         .expect("set user name");
     let cancel = AtomicBool::new(false);
     let preview =
-        spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("preview");
-    spotcheck::import::commit(&mut store, &preview, at(10, 1, 0)).expect("import");
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("preview");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at(10, 1, 0)).expect("import");
     store
 }
 
@@ -64,7 +67,7 @@ fn draw(store: &mut Store, q: &str, seed: u64, when: NaiveDateTime) -> DrawRecor
         seed,
         reason: None,
     };
-    store.make_draw(&request, when).expect("draw")
+    spotcheck::steps::draw::make_draw(store, &request, when).expect("draw")
 }
 
 /// A database with the roster and a 2026Q4 draw.
@@ -135,8 +138,7 @@ fn answer_all(
         } else {
             answered(&item.id, Answer::Pass, "")
         };
-        store
-            .save_finding(draw, d.account.id, &finding, when)
+        spotcheck::steps::inspect::save_finding(store, draw, d.account.id, &finding, when)
             .expect("save");
     }
 }
@@ -176,9 +178,14 @@ fn findings_saved_one_by_one_survive_reopening_with_who_and_verdict() {
             answered(item, Answer::Pass, "")
         };
         let minute = u32::try_from(n).expect("small");
-        let ins = store
-            .save_finding(draw_id, account, &finding, at(10, 20, minute))
-            .expect("save");
+        let ins = spotcheck::steps::inspect::save_finding(
+            &mut store,
+            draw_id,
+            account,
+            &finding,
+            at(10, 20, minute),
+        )
+        .expect("save");
         assert_eq!(ins.status, InspectionStatus::InProgress);
         if n + 1 < items.len() {
             assert_eq!(ins.verdict, None, "undecided while {item} is not the last");
@@ -234,14 +241,14 @@ fn the_update_rule_fails_15_days_and_passes_14() {
     let target = non_app(&record)[1].clone();
     let (draw_id, account) = (record.info.id, target.account.id);
 
-    let ins = store
-        .save_finding(
-            draw_id,
-            account,
-            &update(day(10, 5), day(10, 20)),
-            at(10, 20, 0),
-        )
-        .expect("save");
+    let ins = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        account,
+        &update(day(10, 5), day(10, 20)),
+        at(10, 20, 0),
+    )
+    .expect("save");
     assert_eq!(
         ins.finding("V04").expect("V04").finding.answer,
         Some(Answer::Fail),
@@ -252,9 +259,14 @@ fn the_update_rule_fails_15_days_and_passes_14() {
     // The rule overrides what was typed: 14 days is still in time.
     let mut in_time = update(day(10, 6), day(10, 20));
     in_time.answer = Some(Answer::Fail);
-    let ins = store
-        .save_finding(draw_id, account, &in_time, at(10, 20, 1))
-        .expect("save");
+    let ins = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        account,
+        &in_time,
+        at(10, 20, 1),
+    )
+    .expect("save");
     assert_eq!(
         ins.finding("V04").expect("V04").finding.answer,
         Some(Answer::Pass)
@@ -267,28 +279,28 @@ fn a_failed_veto_fails_the_account_at_once() {
     let dir = TempDir::new().expect("tempdir");
     let (mut store, record) = setup(dir.path());
     let target = non_app(&record)[2].clone();
-    let ins = store
-        .save_finding(
-            record.info.id,
-            target.account.id,
-            &answered("V02", Answer::Fail, "转发内容涉密"),
-            at(10, 21, 0),
-        )
-        .expect("save");
+    let ins = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        record.info.id,
+        target.account.id,
+        &answered("V02", Answer::Fail, "转发内容涉密"),
+        at(10, 21, 0),
+    )
+    .expect("save");
     assert_eq!(ins.status, InspectionStatus::InProgress);
     assert_eq!(ins.verdict, Some(Verdict::Fail));
     assert_eq!(ins.findings.len(), 1);
 
     // A problem item fails nothing.
     let other = non_app(&record)[3].clone();
-    let ins = store
-        .save_finding(
-            record.info.id,
-            other.account.id,
-            &answered("P07", Answer::Fail, "发布商业广告"),
-            at(10, 21, 1),
-        )
-        .expect("save");
+    let ins = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        record.info.id,
+        other.account.id,
+        &answered("P07", Answer::Fail, "发布商业广告"),
+        at(10, 21, 1),
+    )
+    .expect("save");
     assert_eq!(ins.verdict, None);
 }
 
@@ -299,22 +311,22 @@ fn finishing_needs_every_item_answered_and_every_failure_described() {
     let target = non_app(&record)[0].clone();
     let (draw_id, account) = (record.info.id, target.account.id);
 
-    let err = store
-        .finish_inspection(draw_id, account, at(10, 22, 0))
-        .expect_err("nothing answered");
+    let err =
+        spotcheck::steps::inspect::finish_inspection(&mut store, draw_id, account, at(10, 22, 0))
+            .expect_err("nothing answered");
     assert!(err.to_string().starts_with("还不能完成："), "{err}");
 
-    store
-        .save_finding(
-            draw_id,
-            account,
-            &answered("V01", Answer::Pass, ""),
-            at(10, 22, 1),
-        )
-        .expect("save");
-    let err = store
-        .finish_inspection(draw_id, account, at(10, 22, 2))
-        .expect_err("16 items open");
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        account,
+        &answered("V01", Answer::Pass, ""),
+        at(10, 22, 1),
+    )
+    .expect("save");
+    let err =
+        spotcheck::steps::inspect::finish_inspection(&mut store, draw_id, account, at(10, 22, 2))
+            .expect_err("16 items open");
     let msg = err.to_string();
     assert!(
         msg.starts_with("还不能完成：还有 16 项没有填写：V02 泄露国家秘密"),
@@ -324,18 +336,18 @@ fn finishing_needs_every_item_answered_and_every_failure_described() {
 
     // Everything answered, but a 不符合 without a note.
     answer_all(&mut store, draw_id, &target, None, at(10, 22, 3));
-    store
-        .save_finding(
-            draw_id,
-            account,
-            &answered("P07", Answer::Fail, "  "),
-            at(10, 22, 4),
-        )
-        .expect("save");
-    let msg = store
-        .finish_inspection(draw_id, account, at(10, 22, 5))
-        .expect_err("P07 has no note")
-        .to_string();
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        account,
+        &answered("P07", Answer::Fail, "  "),
+        at(10, 22, 4),
+    )
+    .expect("save");
+    let msg =
+        spotcheck::steps::inspect::finish_inspection(&mut store, draw_id, account, at(10, 22, 5))
+            .expect_err("P07 has no note")
+            .to_string();
     assert_eq!(
         msg,
         "还不能完成：有 1 项判定为不符合但没有填写问题描述：P07 商业广告或链接。"
@@ -350,17 +362,17 @@ fn finishing_needs_every_item_answered_and_every_failure_described() {
         "a refusal changes nothing"
     );
 
-    store
-        .save_finding(
-            draw_id,
-            account,
-            &answered("P07", Answer::Fail, "置顶商业广告"),
-            at(10, 22, 6),
-        )
-        .expect("save");
-    let ins = store
-        .finish_inspection(draw_id, account, at(10, 22, 7))
-        .expect("complete");
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        account,
+        &answered("P07", Answer::Fail, "置顶商业广告"),
+        at(10, 22, 6),
+    )
+    .expect("save");
+    let ins =
+        spotcheck::steps::inspect::finish_inspection(&mut store, draw_id, account, at(10, 22, 7))
+            .expect("complete");
     assert_eq!(ins.status, InspectionStatus::Done);
     assert_eq!(ins.finished_at, Some(at(10, 22, 7)));
     assert_eq!(
@@ -380,14 +392,14 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
     let accounts = non_app(&record);
     let (old, new) = (accounts[0].clone(), accounts[1].clone());
     let draw_id = record.info.id;
-    store
-        .save_finding(
-            draw_id,
-            old.account.id,
-            &answered("V01", Answer::Pass, ""),
-            at(10, 23, 0),
-        )
-        .expect("save");
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        old.account.id,
+        &answered("V01", Answer::Pass, ""),
+        at(10, 23, 0),
+    )
+    .expect("save");
 
     // A city adds an item: a new version.
     let mut city = Checklist::builtin().clone();
@@ -402,8 +414,7 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
         applies_to: Vec::new(),
         rule: None,
     });
-    store
-        .install_checklist(&city, at(10, 23, 1))
+    spotcheck::steps::inspect::install_checklist(&mut store, &city, at(10, 23, 1))
         .expect("install");
     assert_eq!(store.active_checklist().expect("active"), city);
     let last = store.log_entries().expect("log").pop().expect("entry");
@@ -420,55 +431,55 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
     );
     let theirs = store
         .checklist(&ins.checklist_id, &ins.checklist_version)
-        .expect("old checklist");
+        .expect("old checklist")
+        .expect("known");
     assert_eq!(&theirs, Checklist::builtin());
     assert_eq!(theirs.items.len(), 18);
-    let err = store
-        .save_finding(
-            draw_id,
-            old.account.id,
-            &answered("P12", Answer::Pass, ""),
-            at(10, 23, 2),
-        )
-        .expect_err("P12 is not in the old checklist");
+    let err = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        old.account.id,
+        &answered("P12", Answer::Pass, ""),
+        at(10, 23, 2),
+    )
+    .expect_err("P12 is not in the old checklist");
     assert!(matches!(err, InspectError::UnknownItem(ref i) if i == "P12"));
     assert_eq!(err.to_string(), "检查表中没有编号为 P12 的检查项。");
-    store
-        .save_finding(
-            draw_id,
-            old.account.id,
-            &answered("V02", Answer::Pass, ""),
-            at(10, 23, 3),
-        )
-        .expect("the old items still save");
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        old.account.id,
+        &answered("V02", Answer::Pass, ""),
+        at(10, 23, 3),
+    )
+    .expect("the old items still save");
 
     // A check started now uses the new version.
-    let ins = store
-        .save_finding(
-            draw_id,
-            new.account.id,
-            &answered("P12", Answer::Fail, "错字"),
-            at(10, 23, 4),
-        )
-        .expect("save on the new checklist");
+    let ins = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        new.account.id,
+        &answered("P12", Answer::Fail, "错字"),
+        at(10, 23, 4),
+    )
+    .expect("save on the new checklist");
     assert_eq!(ins.checklist_version, "2026.1");
     assert_eq!(
         store
             .checklist("gov-new-media-veto", "2026.1")
             .expect("stored")
+            .expect("known")
             .items
             .len(),
         19
     );
 
     // Installing the same definition again is fine; another one under the same version is not.
-    store
-        .install_checklist(&city, at(10, 23, 5))
+    spotcheck::steps::inspect::install_checklist(&mut store, &city, at(10, 23, 5))
         .expect("same again");
     let mut changed = city.clone();
     changed.items[0].title = "表述错误".to_owned();
-    let err = store
-        .install_checklist(&changed, at(10, 23, 6))
+    let err = spotcheck::steps::inspect::install_checklist(&mut store, &changed, at(10, 23, 6))
         .expect_err("same id and version, different content");
     assert!(matches!(err, InspectError::ChecklistConflict { .. }));
     assert_eq!(
@@ -482,15 +493,13 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
     let mut fresh = Store::open(&dir2.path().join("fresh.db")).expect("open");
     let mut fake = Checklist::builtin().clone();
     fake.items.pop();
-    let err = fresh
-        .install_checklist(&fake, at(10, 23, 7))
+    let err = spotcheck::steps::inspect::install_checklist(&mut fresh, &fake, at(10, 23, 7))
         .expect_err("a different built-in");
     assert!(
         matches!(err, InspectError::ChecklistConflict { .. }),
         "{err}"
     );
-    fresh
-        .install_checklist(Checklist::builtin(), at(10, 23, 8))
+    spotcheck::steps::inspect::install_checklist(&mut fresh, Checklist::builtin(), at(10, 23, 8))
         .expect("the built-in itself");
 }
 
@@ -506,24 +515,24 @@ fn evidence_files_are_kept_once_by_content_hash() {
     std::fs::write(&shot, &bytes).expect("write screenshot");
     let sha: String = format!("{:x}", Sha256::digest(&bytes));
 
-    store
-        .add_evidence(
-            draw_id,
-            account,
-            "V01",
-            NewEvidence::Path(shot.clone()),
-            at(10, 24, 0),
-        )
-        .expect("attach");
-    let ins = store
-        .add_evidence(
-            draw_id,
-            account,
-            "V01",
-            NewEvidence::Path(shot.clone()),
-            at(10, 24, 1),
-        )
-        .expect("attach again");
+    spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        draw_id,
+        account,
+        "V01",
+        NewEvidence::Path(shot.clone()),
+        at(10, 24, 0),
+    )
+    .expect("attach");
+    let ins = spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        draw_id,
+        account,
+        "V01",
+        NewEvidence::Path(shot.clone()),
+        at(10, 24, 1),
+    )
+    .expect("attach again");
     assert_eq!(ins.evidence.len(), 2, "two records");
     for e in &ins.evidence {
         assert_eq!(e.item, "V01");
@@ -537,18 +546,18 @@ fn evidence_files_are_kept_once_by_content_hash() {
         );
     }
     // Pasted from the clipboard: the same bytes, the same file.
-    store
-        .add_evidence(
-            draw_id,
-            account,
-            "V01",
-            NewEvidence::Bytes {
-                file_name: "粘贴.png".to_owned(),
-                bytes: bytes.clone(),
-            },
-            at(10, 24, 2),
-        )
-        .expect("paste");
+    spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        draw_id,
+        account,
+        "V01",
+        NewEvidence::Bytes {
+            file_name: "粘贴.png".to_owned(),
+            bytes: bytes.clone(),
+        },
+        at(10, 24, 2),
+    )
+    .expect("paste");
     let stored = files_under(&store.evidence_dir());
     assert_eq!(stored.len(), 1, "one file for one content: {stored:?}");
     let path = store.evidence_path(&sha, "截图.png");
@@ -565,29 +574,29 @@ fn evidence_files_are_kept_once_by_content_hash() {
     );
 
     // URLs must be web addresses.
-    let err = store
-        .add_evidence(
-            draw_id,
-            account,
-            "V01",
-            NewEvidence::Url("www.example.gov.cn/a".into()),
-            at(10, 24, 3),
-        )
-        .expect_err("no scheme");
+    let err = spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        draw_id,
+        account,
+        "V01",
+        NewEvidence::Url("www.example.gov.cn/a".into()),
+        at(10, 24, 3),
+    )
+    .expect_err("no scheme");
     assert!(matches!(err, InspectError::BadUrl(_)));
     assert!(
         err.to_string().contains("请以 http:// 或 https:// 开头"),
         "{err}"
     );
-    let ins = store
-        .add_evidence(
-            draw_id,
-            account,
-            "V01",
-            NewEvidence::Url("https://www.example.gov.cn/a".into()),
-            at(10, 24, 4),
-        )
-        .expect("a real URL");
+    let ins = spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        draw_id,
+        account,
+        "V01",
+        NewEvidence::Url("https://www.example.gov.cn/a".into()),
+        at(10, 24, 4),
+    )
+    .expect("a real URL");
     assert_eq!(
         ins.evidence.last().map(|e| &e.kind),
         Some(&EvidenceKind::Url("https://www.example.gov.cn/a".into()))
@@ -598,15 +607,15 @@ fn evidence_files_are_kept_once_by_content_hash() {
     std::fs::File::create(&big)
         .and_then(|f| f.set_len(MAX_EVIDENCE_BYTES + 1))
         .expect("sparse file");
-    let err = store
-        .add_evidence(
-            draw_id,
-            account,
-            "V01",
-            NewEvidence::Path(big),
-            at(10, 24, 5),
-        )
-        .expect_err("too large");
+    let err = spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        draw_id,
+        account,
+        "V01",
+        NewEvidence::Path(big),
+        at(10, 24, 5),
+    )
+    .expect_err("too large");
     assert!(matches!(err, InspectError::EvidenceTooLarge { .. }));
     assert!(err.to_string().contains("不能超过 50 MB"), "{err}");
     assert_eq!(
@@ -622,14 +631,14 @@ fn evidence_files_are_kept_once_by_content_hash() {
 
     // An account outside the sample takes neither findings nor evidence.
     let stranger = outsider(&store, &record);
-    let err = store
-        .save_finding(
-            draw_id,
-            stranger.id,
-            &answered("V01", Answer::Pass, ""),
-            at(10, 24, 6),
-        )
-        .expect_err("not sampled");
+    let err = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        draw_id,
+        stranger.id,
+        &answered("V01", Answer::Pass, ""),
+        at(10, 24, 6),
+    )
+    .expect_err("not sampled");
     assert!(matches!(err, InspectError::NotSampled));
     assert_eq!(err.to_string(), "这个账号不在本次抽查名单中。");
     assert!(
@@ -638,15 +647,15 @@ fn evidence_files_are_kept_once_by_content_hash() {
             .expect("read")
             .is_none()
     );
-    let err = store
-        .add_evidence(
-            draw_id,
-            stranger.id,
-            "V01",
-            NewEvidence::Url("https://www.example.gov.cn/b".into()),
-            at(10, 24, 7),
-        )
-        .expect_err("not sampled");
+    let err = spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        draw_id,
+        stranger.id,
+        "V01",
+        NewEvidence::Url("https://www.example.gov.cn/b".into()),
+        at(10, 24, 7),
+    )
+    .expect_err("not sampled");
     assert!(matches!(err, InspectError::NotSampled));
 }
 
@@ -658,14 +667,22 @@ fn last_quarters_failure_is_rechecked() {
     let accounts = non_app(&q3);
     let (failed, passed) = (accounts[0].clone(), accounts[1].clone());
     answer_all(&mut store, q3.info.id, &failed, Some("V01"), at(7, 20, 0));
-    let ins = store
-        .finish_inspection(q3.info.id, failed.account.id, at(7, 20, 30))
-        .expect("finish");
+    let ins = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        q3.info.id,
+        failed.account.id,
+        at(7, 20, 30),
+    )
+    .expect("finish");
     assert_eq!(ins.verdict, Some(Verdict::Fail));
     answer_all(&mut store, q3.info.id, &passed, None, at(7, 21, 0));
-    let ins = store
-        .finish_inspection(q3.info.id, passed.account.id, at(7, 21, 30))
-        .expect("finish");
+    let ins = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        q3.info.id,
+        passed.account.id,
+        at(7, 21, 30),
+    )
+    .expect("finish");
     assert_eq!(ins.verdict, Some(Verdict::Pass));
 
     let q4 = draw(&mut store, "2026Q4", 10, at(10, 2, 0));
@@ -704,9 +721,9 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
         (a, update(day(10, 1), day(10, 20))),
         (b, answered("P07", Answer::Fail, "发布商业广告")),
     ];
-    let written = store
-        .save_findings_bulk(draw_id, &rows, at(10, 25, 0))
-        .expect("bulk");
+    let written =
+        spotcheck::steps::inspect::save_findings_bulk(&mut store, draw_id, &rows, at(10, 25, 0))
+            .expect("bulk");
     assert_eq!(written, 3);
     let log = store.log_entries().expect("log");
     assert_eq!(log.len(), log_before + 1, "one entry for the whole import");
@@ -734,9 +751,9 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
         (c, answered("V01", Answer::Pass, "")),
         (stranger.id, answered("V01", Answer::Pass, "")),
     ];
-    let err = store
-        .save_findings_bulk(draw_id, &rows, at(10, 25, 1))
-        .expect_err("an outsider");
+    let err =
+        spotcheck::steps::inspect::save_findings_bulk(&mut store, draw_id, &rows, at(10, 25, 1))
+            .expect_err("an outsider");
     assert!(matches!(err, InspectError::NotSampled));
     assert!(
         store.inspection(draw_id, c).expect("read").is_none(),
@@ -746,7 +763,7 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
     assert_eq!(store.log_entries().expect("log").len(), log_before + 1);
     let rows = vec![(c, answered("V99", Answer::Pass, ""))];
     assert!(matches!(
-        store.save_findings_bulk(draw_id, &rows, at(10, 25, 2)),
+        spotcheck::steps::inspect::save_findings_bulk(&mut store, draw_id, &rows, at(10, 25, 2)),
         Err(InspectError::UnknownItem(_))
     ));
     assert!(
@@ -754,8 +771,7 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
         "rolled back"
     );
     assert_eq!(
-        store
-            .save_findings_bulk(draw_id, &[], at(10, 25, 3))
+        spotcheck::steps::inspect::save_findings_bulk(&mut store, draw_id, &[], at(10, 25, 3))
             .expect("empty"),
         0
     );

@@ -19,11 +19,13 @@ use spotcheck::exchange::{
     self, FORMAT_VERSION, Manifest, Package, PackageError, PackageKind, read_package,
 };
 use spotcheck::model::Quarter;
-use spotcheck::sampling::{DrawOptions, Rate, Strata};
-use spotcheck::store::{
-    Conflict, DrawInfo, DrawRecord, DrawRequest, DrawnAccount, EvidenceKind, ExchangeError,
-    InspectionStatus, MergeReport, NewEvidence, OpenReport, Store, StoredFinding, settings,
+use spotcheck::model::{
+    Conflict, DrawInfo, DrawRecord, DrawRequest, DrawnAccount, EvidenceKind, InspectionStatus,
+    NewEvidence, StoredFinding,
 };
+use spotcheck::sampling::{DrawOptions, Rate, Strata};
+use spotcheck::steps::exchange::{ExchangeError, MergeReport, OpenReport};
+use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
 const SUPERVISOR: &str = "王组长";
@@ -69,19 +71,23 @@ impl Office {
     fn with_checklist(checklist: Option<&Checklist>) -> Self {
         let dir = TempDir::new().expect("tempdir");
         let roster = dir.path().join("名录.xlsx");
-        spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(200, 5), &roster)
-            .expect("write roster");
+        spotcheck::steps::demo::write_roster_xlsx(
+            &spotcheck::steps::demo::accounts(200, 5),
+            &roster,
+        )
+        .expect("write roster");
         let mut store = Store::open(&dir.path().join("t.db")).expect("open store");
         store
             .set_setting(settings::USER_NAME, SUPERVISOR)
             .expect("user name");
         let cancel = AtomicBool::new(false);
-        let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel)
-            .expect("preview");
-        spotcheck::import::commit(&mut store, &preview, at(10, 1, 0)).expect("import");
+        let preview =
+            spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+                .expect("preview");
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at(10, 1, 0))
+            .expect("import");
         if let Some(c) = checklist {
-            store
-                .install_checklist(c, at(10, 1, 30))
+            spotcheck::steps::inspect::install_checklist(&mut store, c, at(10, 1, 30))
                 .expect("install checklist");
         }
         let request = DrawRequest {
@@ -94,10 +100,15 @@ impl Office {
             seed: 42,
             reason: None,
         };
-        store.make_draw(&request, at(10, 2, 0)).expect("draw");
-        store
-            .assign(q4(), &[ZHANG.to_owned(), LI.to_owned()], true, at(10, 3, 0))
-            .expect("assign");
+        spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2, 0)).expect("draw");
+        spotcheck::steps::draw::assign(
+            &mut store,
+            q4(),
+            &[ZHANG.to_owned(), LI.to_owned()],
+            true,
+            at(10, 3, 0),
+        )
+        .expect("assign");
         Self { dir, store }
     }
 
@@ -114,17 +125,21 @@ impl Office {
             "{inspector}-{}.spotcheck",
             when.format("%m%d%H%M")
         ));
-        let manifest = self
-            .store
-            .export_work_package(q4(), inspector, &path, when)
-            .expect("export work package");
+        let manifest = spotcheck::steps::exchange::export_work_package(
+            &mut self.store,
+            q4(),
+            inspector,
+            &path,
+            when,
+            spotcheck::seed::fresh_seed(),
+        )
+        .expect("export work package");
         (path, manifest)
     }
 
     fn merge(&mut self, results: &Path, when: NaiveDateTime) -> MergeReport {
         let package = read_package(results).expect("read results");
-        self.store
-            .merge_results_package(&package, when)
+        spotcheck::steps::exchange::merge_results_package(&mut self.store, &package, when)
             .expect("merge results")
     }
 
@@ -155,7 +170,7 @@ impl Laptop {
 
     /// A laptop whose user name is set before any package is opened.
     fn named(user: &str) -> Self {
-        let laptop = Self::new();
+        let mut laptop = Self::new();
         laptop
             .store
             .set_setting(settings::USER_NAME, user)
@@ -165,8 +180,7 @@ impl Laptop {
 
     fn open(&mut self, work: &Path, when: NaiveDateTime) -> OpenReport {
         let package = read_package(work).expect("read work package");
-        self.store
-            .open_work_package(&package, when)
+        spotcheck::steps::exchange::open_work_package(&mut self.store, &package, when)
             .expect("open work package")
     }
 
@@ -185,10 +199,13 @@ impl Laptop {
 
     fn results(&mut self, name: &str, when: NaiveDateTime) -> (PathBuf, Manifest) {
         let path = self.dir.path().join(name);
-        let manifest = self
-            .store
-            .export_results_package(&path, when)
-            .expect("export results");
+        let manifest = spotcheck::steps::exchange::export_results_package(
+            &mut self.store,
+            &path,
+            when,
+            spotcheck::seed::fresh_seed(),
+        )
+        .expect("export results");
         (path, manifest)
     }
 }
@@ -249,8 +266,7 @@ fn answer_all(
         } else {
             answered(item, Answer::Pass, "")
         };
-        store
-            .save_finding(draw, d.account.id, &finding, when)
+        spotcheck::steps::inspect::save_finding(store, draw, d.account.id, &finding, when)
             .expect("save finding");
     }
     items.len()
@@ -405,7 +421,7 @@ fn state(store: &Store) -> DbState {
         draws,
         checks,
         log: store.log_entries().expect("log").len(),
-        conflicts: store.conflicts().expect("conflicts"),
+        conflicts: spotcheck::steps::exchange::conflicts(&store).expect("conflicts"),
         accounts: store.account_count().expect("count"),
         evidence_files: files_under(&store.evidence_dir()),
         user: store.setting(settings::USER_NAME).expect("setting"),
@@ -462,29 +478,36 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
             bytes: bytes.clone(),
         }
     };
-    laptop
-        .store
-        .add_evidence(id, a[0].account.id, "V01", evidence, at(11, 10, 5))
-        .expect("file evidence");
+    spotcheck::steps::inspect::add_evidence(
+        &mut laptop.store,
+        id,
+        a[0].account.id,
+        "V01",
+        evidence,
+        at(11, 10, 5),
+    )
+    .expect("file evidence");
     files.push((
         exchange::sha256_hex(&bytes),
         "首页截图.png".to_owned(),
         bytes,
     ));
-    laptop
-        .store
-        .add_evidence(
-            id,
-            a[0].account.id,
-            "V05",
-            NewEvidence::Url(format!("https://www.example.gov.cn/{who}/留言")),
-            at(11, 10, 6),
-        )
-        .expect("url evidence");
-    let done = laptop
-        .store
-        .finish_inspection(id, a[0].account.id, at(11, 10, 30))
-        .expect("finish");
+    spotcheck::steps::inspect::add_evidence(
+        &mut laptop.store,
+        id,
+        a[0].account.id,
+        "V05",
+        NewEvidence::Url(format!("https://www.example.gov.cn/{who}/留言")),
+        at(11, 10, 6),
+    )
+    .expect("url evidence");
+    let done = spotcheck::steps::inspect::finish_inspection(
+        &mut laptop.store,
+        id,
+        a[0].account.id,
+        at(11, 10, 30),
+    )
+    .expect("finish");
     assert_eq!(done.verdict, Some(Verdict::Pass));
 
     let note = format!("备案信息中的运维单位未更新（{who}）");
@@ -496,24 +519,26 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         at(11, 11, 0),
     );
     let bytes = png(&format!("{who}-备案"));
-    laptop
-        .store
-        .add_evidence(
-            id,
-            a[1].account.id,
-            "P01",
-            NewEvidence::Bytes {
-                file_name: "备案.PNG".to_owned(),
-                bytes: bytes.clone(),
-            },
-            at(11, 11, 5),
-        )
-        .expect("file evidence");
+    spotcheck::steps::inspect::add_evidence(
+        &mut laptop.store,
+        id,
+        a[1].account.id,
+        "P01",
+        NewEvidence::Bytes {
+            file_name: "备案.PNG".to_owned(),
+            bytes: bytes.clone(),
+        },
+        at(11, 11, 5),
+    )
+    .expect("file evidence");
     files.push((exchange::sha256_hex(&bytes), "备案.PNG".to_owned(), bytes));
-    let done = laptop
-        .store
-        .finish_inspection(id, a[1].account.id, at(11, 11, 30))
-        .expect("finish");
+    let done = spotcheck::steps::inspect::finish_inspection(
+        &mut laptop.store,
+        id,
+        a[1].account.id,
+        at(11, 11, 30),
+    )
+    .expect("finish");
     assert_eq!(done.verdict, Some(Verdict::Pass), "P01 is not a veto item");
 
     let note = format!("留言三个月无人回复（{who}）");
@@ -524,21 +549,23 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         &[("V05", &note)],
         at(11, 12, 0),
     );
-    let done = laptop
-        .store
-        .finish_inspection(id, a[2].account.id, at(11, 12, 30))
-        .expect("finish");
+    let done = spotcheck::steps::inspect::finish_inspection(
+        &mut laptop.store,
+        id,
+        a[2].account.id,
+        at(11, 12, 30),
+    )
+    .expect("finish");
     assert_eq!(done.verdict, Some(Verdict::Fail));
 
-    laptop
-        .store
-        .save_finding(
-            id,
-            a[3].account.id,
-            &answered("V01", Answer::Pass, ""),
-            at(11, 13, 0),
-        )
-        .expect("start a fourth");
+    spotcheck::steps::inspect::save_finding(
+        &mut laptop.store,
+        id,
+        a[3].account.id,
+        &answered("V01", Answer::Pass, ""),
+        at(11, 13, 0),
+    )
+    .expect("start a fourth");
     findings += 1;
 
     let checks = checks(&laptop.store, id);
@@ -614,10 +641,12 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
         let package = read_package(work).expect("read work package");
         assert_eq!(&package.manifest, manifest);
         assert_eq!(package.data.accounts.len(), keys.len());
-        let report = laptop
-            .store
-            .open_work_package(&package, at(11, 2, 0))
-            .expect("open");
+        let report = spotcheck::steps::exchange::open_work_package(
+            &mut laptop.store,
+            &package,
+            at(11, 2, 0),
+        )
+        .expect("open");
         assert_eq!(
             report,
             OpenReport {
@@ -638,13 +667,14 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
                 .as_deref(),
             Some(who)
         );
-        assert_eq!(laptop.store.user_name().expect("user"), who);
+        assert_eq!(spotcheck::steps::actor(&laptop.store).expect("user"), who);
         assert_eq!(laptop.store.active_checklist().expect("active"), local);
         assert_eq!(
             laptop
                 .store
                 .checklist(&local.id, &local.version)
-                .expect("installed"),
+                .expect("installed")
+                .expect("known"),
             local
         );
         let here = laptop.draw();
@@ -804,7 +834,11 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
             .count(),
         6
     );
-    assert!(office.store.conflicts().expect("conflicts").is_empty());
+    assert!(
+        spotcheck::steps::exchange::conflicts(&office.store)
+            .expect("conflicts")
+            .is_empty()
+    );
     assert_eq!(office.store.verify_log().expect("verify"), None);
 }
 
@@ -819,10 +853,12 @@ fn merging_into_a_database_where_no_check_was_ever_started() {
     laptop.open(&work, at(11, 2, 0));
     let (results, _, done) = inspect(&mut laptop, ZHANG, false);
     let package = read_package(&results).expect("read");
-    let report = office
-        .store
-        .merge_results_package(&package, at(11, 25, 0))
-        .unwrap_or_else(|e| panic!("merge refused: {e}"));
+    let report = spotcheck::steps::exchange::merge_results_package(
+        &mut office.store,
+        &package,
+        at(11, 25, 0),
+    )
+    .unwrap_or_else(|e| panic!("merge refused: {e}"));
     assert_eq!(
         (
             report.added,
@@ -849,15 +885,14 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
     // The supervisor started one account of each before sending the packages.
     for who in [ZHANG, LI] {
         let first = assigned(&draw, who)[0].account.id;
-        office
-            .store
-            .save_finding(
-                draw_id,
-                first,
-                &answered("V01", Answer::Pass, ""),
-                at(10, 20, 0),
-            )
-            .expect("supervisor's finding");
+        spotcheck::steps::inspect::save_finding(
+            &mut office.store,
+            draw_id,
+            first,
+            &answered("V01", Answer::Pass, ""),
+            at(10, 20, 0),
+        )
+        .expect("supervisor's finding");
     }
     let (work_z, _) = office.export(ZHANG, at(11, 1, 0));
     let (work_l, _) = office.export(LI, at(11, 1, 5));
@@ -880,25 +915,27 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
             let note = format!("{who}：链接无法打开");
             let fails: &[(&str, &str)] = if n == 1 { &[("P09", &note)] } else { &[] };
             total += answer_all(&mut laptop.store, id, d, fails, at(11, 10 + n, 0));
-            laptop
-                .store
-                .finish_inspection(id, d.account.id, at(11, 10 + n, 30))
-                .expect("finish");
+            spotcheck::steps::inspect::finish_inspection(
+                &mut laptop.store,
+                id,
+                d.account.id,
+                at(11, 10 + n, 30),
+            )
+            .expect("finish");
         }
         // The same screenshot attached by both, to different accounts.
-        laptop
-            .store
-            .add_evidence(
-                id,
-                here.accounts[0].account.id,
-                "V01",
-                NewEvidence::Bytes {
-                    file_name: "通用截图.png".to_owned(),
-                    bytes: shared.clone(),
-                },
-                at(11, 14, 0),
-            )
-            .expect("evidence");
+        spotcheck::steps::inspect::add_evidence(
+            &mut laptop.store,
+            id,
+            here.accounts[0].account.id,
+            "V01",
+            NewEvidence::Bytes {
+                file_name: "通用截图.png".to_owned(),
+                bytes: shared.clone(),
+            },
+            at(11, 14, 0),
+        )
+        .expect("evidence");
         let (path, _) = laptop.results("结果.spotcheck", at(11, 21, 0));
         packages.push((who, path, total, laptop));
     }
@@ -914,8 +951,7 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
 
     let merge = |store: &mut Store, path: &Path, minute: u32| {
         let package = read_package(path).expect("read");
-        store
-            .merge_results_package(&package, at(11, 25, minute))
+        spotcheck::steps::exchange::merge_results_package(store, &package, at(11, 25, minute))
             .expect("merge")
     };
     let (z, l) = (&packages[0], &packages[1]);
@@ -966,8 +1002,16 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
         assert_eq!(std::fs::read(path).expect("shared file"), shared);
         assert_eq!(files_under(&store.evidence_dir()).len(), 1);
     }
-    assert!(a.conflicts().expect("conflicts").is_empty());
-    assert!(b.conflicts().expect("conflicts").is_empty());
+    assert!(
+        spotcheck::steps::exchange::conflicts(&a)
+            .expect("conflicts")
+            .is_empty()
+    );
+    assert!(
+        spotcheck::steps::exchange::conflicts(&b)
+            .expect("conflicts")
+            .is_empty()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -982,10 +1026,14 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
         .map(|d| key_of(d))
         .collect();
     // 张三 falls ill: the whole sample goes to 李四, who gets 张三's accounts too.
-    office
-        .store
-        .assign(q4(), &[LI.to_owned()], true, at(11, 3, 0))
-        .expect("reassign");
+    spotcheck::steps::draw::assign(
+        &mut office.store,
+        q4(),
+        &[LI.to_owned()],
+        true,
+        at(11, 3, 0),
+    )
+    .expect("reassign");
     let (work_l, m_l) = office.export(LI, at(11, 3, 5));
     let draw = office.draw();
     assert_eq!(assigned(&draw, LI).len(), draw.accounts.len());
@@ -1009,55 +1057,65 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
         &[("P01", "张三：备案主体与主办单位不符")],
         at(11, 10, 0),
     );
-    zhang
-        .store
-        .add_evidence(
-            zdraw,
-            zx.account.id,
-            "P01",
-            NewEvidence::Url(url.clone()),
-            at(11, 10, 10),
-        )
-        .expect("url");
-    zhang
-        .store
-        .finish_inspection(zdraw, zx.account.id, at(11, 10, 30))
-        .expect("finish");
+    spotcheck::steps::inspect::add_evidence(
+        &mut zhang.store,
+        zdraw,
+        zx.account.id,
+        "P01",
+        NewEvidence::Url(url.clone()),
+        at(11, 10, 10),
+    )
+    .expect("url");
+    spotcheck::steps::inspect::finish_inspection(
+        &mut zhang.store,
+        zdraw,
+        zx.account.id,
+        at(11, 10, 30),
+    )
+    .expect("finish");
     let (res_z, rm_z) = zhang.results("张三-结果.spotcheck", at(11, 21, 0));
     assert_eq!(rm_z.based_on, vec![m_z.package_id.clone()]);
 
     let ldraw = li.draw().info.id;
     let lx = li.account(&x);
     answer_all(&mut li.store, ldraw, &lx, &[], at(11, 12, 0));
-    li.store
-        .add_evidence(
-            ldraw,
-            lx.account.id,
-            "P01",
-            NewEvidence::Url(url.clone()),
-            at(11, 12, 10),
-        )
-        .expect("url");
-    li.store
-        .add_evidence(
-            ldraw,
-            lx.account.id,
-            "P01",
-            NewEvidence::Bytes {
-                file_name: "备案.png".to_owned(),
-                bytes: png("李四-备案"),
-            },
-            at(11, 12, 11),
-        )
-        .expect("file");
-    li.store
-        .finish_inspection(ldraw, lx.account.id, at(11, 12, 30))
-        .expect("finish");
+    spotcheck::steps::inspect::add_evidence(
+        &mut li.store,
+        ldraw,
+        lx.account.id,
+        "P01",
+        NewEvidence::Url(url.clone()),
+        at(11, 12, 10),
+    )
+    .expect("url");
+    spotcheck::steps::inspect::add_evidence(
+        &mut li.store,
+        ldraw,
+        lx.account.id,
+        "P01",
+        NewEvidence::Bytes {
+            file_name: "备案.png".to_owned(),
+            bytes: png("李四-备案"),
+        },
+        at(11, 12, 11),
+    )
+    .expect("file");
+    spotcheck::steps::inspect::finish_inspection(
+        &mut li.store,
+        ldraw,
+        lx.account.id,
+        at(11, 12, 30),
+    )
+    .expect("finish");
     let ly = li.account(&y);
     let items_y = answer_all(&mut li.store, ldraw, &ly, &[], at(11, 13, 0));
-    li.store
-        .finish_inspection(ldraw, ly.account.id, at(11, 13, 30))
-        .expect("finish");
+    spotcheck::steps::inspect::finish_inspection(
+        &mut li.store,
+        ldraw,
+        ly.account.id,
+        at(11, 13, 30),
+    )
+    .expect("finish");
     let (res_l, rm_l) = li.results("李四-结果.spotcheck", at(11, 22, 0));
     assert_eq!(rm_l.based_on, vec![m_l.package_id.clone()]);
 
@@ -1077,8 +1135,7 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
     let draw_id = draw.info.id;
     let merge = |store: &mut Store, path: &Path, minute: u32| {
         let package = read_package(path).expect("read");
-        store
-            .merge_results_package(&package, at(11, 25, minute))
+        spotcheck::steps::exchange::merge_results_package(store, &package, at(11, 25, minute))
             .expect("merge")
     };
     let p01 = |store: &Store| checks(store, draw_id)[&x].findings["P01"].clone();
@@ -1100,7 +1157,7 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
     assert!(r.summary().contains("请逐项选择"), "{}", r.summary());
     assert_eq!(p01(&a), zhang_p01, "nothing overwritten");
     assert_eq!(checks(&a, draw_id)[&x].verdict, Some(Verdict::Pass));
-    let conflicts = a.conflicts().expect("conflicts");
+    let conflicts = spotcheck::steps::exchange::conflicts(&a).expect("conflicts");
     assert_eq!(conflicts.len(), 1, "{conflicts:#?}");
     let c = &conflicts[0];
     let xa = &draw
@@ -1131,13 +1188,16 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
     let evidence_x = checks(&a, draw_id)[&x].evidence.clone();
     assert_eq!(evidence_x.len(), 2, "{evidence_x:?}");
 
-    a.resolve_conflict(c.id, true, at(11, 26, 0))
+    spotcheck::steps::exchange::resolve_conflict(&mut a, c.id, true, at(11, 26, 0))
         .expect("take 李四's");
     assert_eq!(p01(&a), li_p01);
-    assert!(a.conflicts().expect("conflicts").is_empty());
+    assert!(
+        spotcheck::steps::exchange::conflicts(&a)
+            .expect("conflicts")
+            .is_empty()
+    );
     assert_eq!(last_log_action(&a), "处理合并冲突");
-    let err = a
-        .resolve_conflict(c.id, false, at(11, 26, 1))
+    let err = spotcheck::steps::exchange::resolve_conflict(&mut a, c.id, false, at(11, 26, 1))
         .expect_err("already resolved");
     assert!(
         matches!(err, ExchangeError::NoConflict(id) if id == c.id),
@@ -1158,15 +1218,19 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
         (0, items_x - 1, 1, 0)
     );
     assert_eq!(p01(&b), li_p01);
-    let conflicts = b.conflicts().expect("conflicts");
+    let conflicts = spotcheck::steps::exchange::conflicts(&b).expect("conflicts");
     assert_eq!(conflicts.len(), 1);
     let c = &conflicts[0];
     assert_eq!(c.local.as_ref().map(|l| l.updated_by.as_str()), Some(LI));
     assert_eq!(c.incoming.updated_by, ZHANG);
     assert_eq!(c.package, rm_z.package_id);
-    b.resolve_conflict(c.id, false, at(11, 26, 0))
+    spotcheck::steps::exchange::resolve_conflict(&mut b, c.id, false, at(11, 26, 0))
         .expect("keep 李四's");
-    assert!(b.conflicts().expect("conflicts").is_empty());
+    assert!(
+        spotcheck::steps::exchange::conflicts(&b)
+            .expect("conflicts")
+            .is_empty()
+    );
 
     // The same final findings and verdicts, whatever the order.
     assert_eq!(outcome(&a, draw_id), outcome(&b, draw_id));
@@ -1194,28 +1258,35 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
     let s = assigned(&draw, ZHANG)[0].clone();
     let key = key_of(&s);
     for item in ["V01", "P01", "P02"] {
-        office
-            .store
-            .save_finding(
-                draw_id,
-                s.account.id,
-                &answered(item, Answer::Pass, ""),
-                at(10, 20, 0),
-            )
-            .expect("supervisor's finding");
+        spotcheck::steps::inspect::save_finding(
+            &mut office.store,
+            draw_id,
+            s.account.id,
+            &answered(item, Answer::Pass, ""),
+            at(10, 20, 0),
+        )
+        .expect("supervisor's finding");
     }
     let (work, _) = office.export(ZHANG, at(11, 1, 0));
     // After the export, the supervisor revises V01 and P02.
     let sup_v01 = answered("V01", Answer::Fail, "组长复核：标题有严重表述错误");
     let sup_p02 = answered("P02", Answer::Fail, "组长：同一单位在该平台有两个账号");
-    office
-        .store
-        .save_finding(draw_id, s.account.id, &sup_v01, at(11, 5, 0))
-        .expect("revise");
-    office
-        .store
-        .save_finding(draw_id, s.account.id, &sup_p02, at(11, 5, 1))
-        .expect("revise");
+    spotcheck::steps::inspect::save_finding(
+        &mut office.store,
+        draw_id,
+        s.account.id,
+        &sup_v01,
+        at(11, 5, 0),
+    )
+    .expect("revise");
+    spotcheck::steps::inspect::save_finding(
+        &mut office.store,
+        draw_id,
+        s.account.id,
+        &sup_p02,
+        at(11, 5, 1),
+    )
+    .expect("revise");
 
     let mut laptop = Laptop::new();
     laptop.open(&work, at(11, 2, 0));
@@ -1260,15 +1331,22 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
             },
             _ => answered(&item, Answer::Pass, ""),
         };
-        laptop
-            .store
-            .save_finding(lid, ls.account.id, &finding, at(11, 10, 0))
-            .expect("save");
+        spotcheck::steps::inspect::save_finding(
+            &mut laptop.store,
+            lid,
+            ls.account.id,
+            &finding,
+            at(11, 10, 0),
+        )
+        .expect("save");
     }
-    laptop
-        .store
-        .finish_inspection(lid, ls.account.id, at(11, 10, 30))
-        .expect("finish");
+    spotcheck::steps::inspect::finish_inspection(
+        &mut laptop.store,
+        lid,
+        ls.account.id,
+        at(11, 10, 30),
+    )
+    .expect("finish");
     let inspector_v01 = checks(&laptop.store, lid)[&key].findings["V01"].clone();
     let inspector_p01 = checks(&laptop.store, lid)[&key].findings["P01"].clone();
     let (results, rm) = laptop.results("结果.spotcheck", at(11, 21, 0));
@@ -1308,7 +1386,7 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
         "not finished while in conflict"
     );
 
-    let conflicts = office.store.conflicts().expect("conflicts");
+    let conflicts = spotcheck::steps::exchange::conflicts(&office.store).expect("conflicts");
     assert_eq!(conflicts.len(), 1);
     let c = &conflicts[0];
     assert_eq!(c.item, "V01");
@@ -1338,9 +1416,7 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
     );
     assert_eq!(c.incoming.updated_at, inspector_v01.updated_at);
 
-    office
-        .store
-        .resolve_conflict(c.id, true, at(11, 26, 0))
+    spotcheck::steps::exchange::resolve_conflict(&mut office.store, c.id, true, at(11, 26, 0))
         .expect("take the inspector's V01");
     let resolved = checks(&office.store, draw_id)[&key].clone();
     assert_eq!(resolved.findings["V01"], inspector_v01);
@@ -1368,15 +1444,14 @@ fn a_second_result_package_does_not_undo_the_supervisors_review() {
     let (s, t) = (mine[0].clone(), mine[1].clone());
     let key = key_of(&s);
     for item in ["P01", "P03"] {
-        office
-            .store
-            .save_finding(
-                draw_id,
-                s.account.id,
-                &answered(item, Answer::Pass, ""),
-                at(10, 20, 0),
-            )
-            .expect("supervisor's finding");
+        spotcheck::steps::inspect::save_finding(
+            &mut office.store,
+            draw_id,
+            s.account.id,
+            &answered(item, Answer::Pass, ""),
+            at(10, 20, 0),
+        )
+        .expect("supervisor's finding");
     }
     let (work, _) = office.export(ZHANG, at(11, 1, 0));
 
@@ -1394,10 +1469,13 @@ fn a_second_result_package_does_not_undo_the_supervisors_review() {
         ],
         at(11, 10, 0),
     );
-    laptop
-        .store
-        .finish_inspection(lid, ls.account.id, at(11, 10, 30))
-        .expect("finish");
+    spotcheck::steps::inspect::finish_inspection(
+        &mut laptop.store,
+        lid,
+        ls.account.id,
+        at(11, 10, 30),
+    )
+    .expect("finish");
     let (first, _) = laptop.results("结果1.spotcheck", at(11, 21, 0));
     let r = office.merge(&first, at(11, 22, 0));
     assert_eq!((r.updated, r.conflicts, r.finished), (2, 0, 1), "{r:?}");
@@ -1405,23 +1483,34 @@ fn a_second_result_package_does_not_undo_the_supervisors_review() {
     // The supervisor reviews: P01 set back to 符合 (exactly as it was sent), P03 re-worded.
     let review_p01 = answered("P01", Answer::Pass, "");
     let review_p03 = answered("P03", Answer::Fail, "组长复核：账号名称与主办单位全称不符");
-    office
-        .store
-        .save_finding(draw_id, s.account.id, &review_p01, at(11, 23, 0))
-        .expect("review");
-    office
-        .store
-        .save_finding(draw_id, s.account.id, &review_p03, at(11, 23, 1))
-        .expect("review");
+    spotcheck::steps::inspect::save_finding(
+        &mut office.store,
+        draw_id,
+        s.account.id,
+        &review_p01,
+        at(11, 23, 0),
+    )
+    .expect("review");
+    spotcheck::steps::inspect::save_finding(
+        &mut office.store,
+        draw_id,
+        s.account.id,
+        &review_p03,
+        at(11, 23, 1),
+    )
+    .expect("review");
     let reviewed = checks(&office.store, draw_id)[&key].clone();
 
     // The inspector checks another account and sends everything again.
     let lt = laptop.account(&key_of(&t));
     let items_t = answer_all(&mut laptop.store, lid, &lt, &[], at(11, 24, 0));
-    laptop
-        .store
-        .finish_inspection(lid, lt.account.id, at(11, 24, 30))
-        .expect("finish");
+    spotcheck::steps::inspect::finish_inspection(
+        &mut laptop.store,
+        lid,
+        lt.account.id,
+        at(11, 24, 30),
+    )
+    .expect("finish");
     let (second, _) = laptop.results("结果2.spotcheck", at(11, 24, 40));
     let r = office.merge(&second, at(11, 25, 0));
     let after = checks(&office.store, draw_id)[&key].clone();
@@ -1547,16 +1636,15 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
         seed: 42,
         reason: Some("名录更正后重新抽样".to_owned()),
     };
-    office
-        .store
-        .make_draw(&request, at(11, 5, 0))
-        .expect("redraw");
+    spotcheck::steps::draw::make_draw(&mut office.store, &request, at(11, 5, 0)).expect("redraw");
     let before = state(&office.store);
     let backups = office.backups();
-    let err = office
-        .store
-        .merge_results_package(&package, at(11, 25, 0))
-        .expect_err("another draw");
+    let err = spotcheck::steps::exchange::merge_results_package(
+        &mut office.store,
+        &package,
+        at(11, 25, 0),
+    )
+    .expect_err("another draw");
     assert!(matches!(err, ExchangeError::OtherDraw { .. }), "{err:?}");
     let text = chinese(&err);
     assert!(text.contains(QUARTER_LABEL), "{text}");
@@ -1564,17 +1652,23 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
     assert_eq!(office.backups(), backups, "refused before any backup");
 
     // The laptop, holding the old draw, cannot open a package of the new one.
-    office
-        .store
-        .assign(q4(), &[ZHANG.to_owned()], true, at(11, 5, 30))
-        .expect("assign new draw");
+    spotcheck::steps::draw::assign(
+        &mut office.store,
+        q4(),
+        &[ZHANG.to_owned()],
+        true,
+        at(11, 5, 30),
+    )
+    .expect("assign new draw");
     let (new_work, _) = office.export(ZHANG, at(11, 6, 0));
     let on_laptop = state(&laptop.store);
     let new_package = read_package(&new_work).expect("read");
-    let err = laptop
-        .store
-        .open_work_package(&new_package, at(11, 7, 0))
-        .expect_err("a different draw here");
+    let err = spotcheck::steps::exchange::open_work_package(
+        &mut laptop.store,
+        &new_package,
+        at(11, 7, 0),
+    )
+    .expect_err("a different draw here");
     assert!(
         matches!(err, ExchangeError::DifferentDrawHere { .. }),
         "{err:?}"
@@ -1586,18 +1680,22 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
     let elsewhere = Laptop::named("赵六");
     let mut store = elsewhere.store;
     let before = state(&store);
-    let err = store
-        .merge_results_package(&package, at(11, 25, 0))
-        .expect_err("no draw here");
+    let err =
+        spotcheck::steps::exchange::merge_results_package(&mut store, &package, at(11, 25, 0))
+            .expect_err("no draw here");
     assert!(matches!(err, ExchangeError::NoLocalDraw { .. }), "{err:?}");
     chinese(&err);
     assert_eq!(state(&store), before);
     assert!(before.draws.is_empty());
 
     // Nothing to export before a work package was opened.
-    let err = store
-        .export_results_package(&elsewhere.dir.path().join("空.spotcheck"), at(11, 25, 0))
-        .expect_err("no work");
+    let err = spotcheck::steps::exchange::export_results_package(
+        &mut store,
+        &elsewhere.dir.path().join("空.spotcheck"),
+        at(11, 25, 0),
+        spotcheck::seed::fresh_seed(),
+    )
+    .expect_err("no work");
     assert!(matches!(err, ExchangeError::NoWork), "{err:?}");
     chinese(&err);
     assert!(!elsewhere.dir.path().join("空.spotcheck").exists());
@@ -1606,10 +1704,15 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
     let mut office = Office::new();
     let before = state(&office.store);
     let path = office.path("王五.spotcheck");
-    let err = office
-        .store
-        .export_work_package(q4(), "王五", &path, at(11, 1, 0))
-        .expect_err("nothing assigned");
+    let err = spotcheck::steps::exchange::export_work_package(
+        &mut office.store,
+        q4(),
+        "王五",
+        &path,
+        at(11, 1, 0),
+        spotcheck::seed::fresh_seed(),
+    )
+    .expect_err("nothing assigned");
     assert!(
         matches!(err, ExchangeError::NothingAssigned { .. }),
         "{err:?}"
@@ -1629,10 +1732,12 @@ fn a_package_of_the_wrong_kind_is_refused() {
 
     let before = state(&office.store);
     let backups = office.backups();
-    let err = office
-        .store
-        .merge_results_package(&read_package(&work).expect("read"), at(11, 25, 0))
-        .expect_err("a work package");
+    let err = spotcheck::steps::exchange::merge_results_package(
+        &mut office.store,
+        &read_package(&work).expect("read"),
+        at(11, 25, 0),
+    )
+    .expect_err("a work package");
     assert!(matches!(err, ExchangeError::WrongKind { .. }), "{err:?}");
     assert!(chinese(&err).contains("工作包"), "{err}");
     assert_eq!(state(&office.store), before);
@@ -1640,10 +1745,12 @@ fn a_package_of_the_wrong_kind_is_refused() {
 
     let mut other = Laptop::new();
     let before = state(&other.store);
-    let err = other
-        .store
-        .open_work_package(&read_package(&results).expect("read"), at(11, 25, 0))
-        .expect_err("a result package");
+    let err = spotcheck::steps::exchange::open_work_package(
+        &mut other.store,
+        &read_package(&results).expect("read"),
+        at(11, 25, 0),
+    )
+    .expect_err("a result package");
     assert!(matches!(err, ExchangeError::WrongKind { .. }), "{err:?}");
     assert!(chinese(&err).contains("结果包"), "{err}");
     assert_eq!(state(&other.store), before);
@@ -1845,10 +1952,12 @@ fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written()
     });
     rezip(&p, &forged);
     let package = read_package(&p).expect("checksums agree");
-    let err = office
-        .store
-        .merge_results_package(&package, at(11, 25, 0))
-        .expect_err("forged draw");
+    let err = spotcheck::steps::exchange::merge_results_package(
+        &mut office.store,
+        &package,
+        at(11, 25, 0),
+    )
+    .expect_err("forged draw");
     assert!(matches!(err, ExchangeError::Altered(_)), "{err:?}");
     chinese(&err);
     assert_eq!(state(&office.store), before);
@@ -1867,10 +1976,12 @@ fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written()
     });
     rezip(&p, &forged);
     let package: Package = read_package(&p).expect("checksums agree");
-    let err = office
-        .store
-        .merge_results_package(&package, at(11, 25, 0))
-        .expect_err("unknown account");
+    let err = spotcheck::steps::exchange::merge_results_package(
+        &mut office.store,
+        &package,
+        at(11, 25, 0),
+    )
+    .expect_err("unknown account");
     assert!(
         matches!(err, ExchangeError::UnknownAccount { .. }),
         "{err:?}"
@@ -1902,15 +2013,17 @@ fn an_inspectors_laptop_does_not_draw_or_assign() {
         seed: 1,
         reason: Some("再抽一次".to_owned()),
     };
-    let err = laptop
-        .store
-        .make_draw(&request, at(10, 6, 0))
+    let err = spotcheck::steps::draw::make_draw(&mut laptop.store, &request, at(10, 6, 0))
         .expect_err("refused");
     assert!(err.to_string().contains("组长的电脑"), "{err}");
-    let err = laptop
-        .store
-        .assign(q4(), &[LI.to_owned()], false, at(10, 6, 0))
-        .expect_err("refused");
+    let err = spotcheck::steps::draw::assign(
+        &mut laptop.store,
+        q4(),
+        &[LI.to_owned()],
+        false,
+        at(10, 6, 0),
+    )
+    .expect_err("refused");
     assert!(err.to_string().contains("工作包"), "{err}");
     assert_eq!(
         laptop.draw().accounts.len(),

@@ -10,12 +10,13 @@ use std::sync::atomic::AtomicBool;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use spotcheck::checklist::{Answer, Finding};
-use spotcheck::followup::{self, SheetTarget};
 use spotcheck::model::{Account, Quarter};
+use spotcheck::model::{DrawRecord, DrawRequest};
 use spotcheck::rectification::feedback::{FeedbackRow, match_feedback};
 use spotcheck::roster::grid::Cell;
 use spotcheck::sampling::{DrawOptions, Rate, Strata};
-use spotcheck::store::{DrawRecord, DrawRequest, Store, settings};
+use spotcheck::steps::followup::{self, SheetTarget};
+use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -32,13 +33,15 @@ fn quarter(text: &str) -> Quarter {
 
 fn store_with(dir: &Path, accounts: &[Account]) -> Store {
     let roster = dir.join("名录.xlsx");
-    spotcheck::demo::write_roster_xlsx(accounts, &roster).unwrap();
+    spotcheck::steps::demo::write_roster_xlsx(accounts, &roster).unwrap();
     let mut store = Store::open(&dir.join("t.db")).unwrap();
     store.set_setting(settings::USER_NAME, "王科员").unwrap();
     store.set_setting(settings::REGION_NAME, "示例市").unwrap();
     let cancel = AtomicBool::new(false);
-    let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).unwrap();
-    spotcheck::import::commit(&mut store, &preview, at(2026, 7, 1, 9)).unwrap();
+    let preview =
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .unwrap();
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at(2026, 7, 1, 9)).unwrap();
     store
 }
 
@@ -53,7 +56,7 @@ fn draw(store: &mut Store, q: &str, rate: Rate, seed: u64, when: NaiveDateTime) 
         seed,
         reason: None,
     };
-    store.make_draw(&request, when).unwrap()
+    spotcheck::steps::draw::make_draw(store, &request, when).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -64,15 +67,15 @@ fn draw(store: &mut Store, q: &str, rate: Rate, seed: u64, when: NaiveDateTime) 
 #[test]
 fn notice_recheck_count_does_not_double_count_drawn_rechecks() {
     let dir = TempDir::new().unwrap();
-    let roster = spotcheck::demo::accounts(200, 11);
+    let roster = spotcheck::steps::demo::accounts(200, 11);
     let mut store = store_with(dir.path(), &roster);
     let q3 = draw(&mut store, "2026Q3", Rate::MINIMUM, 42, at(2026, 7, 2, 9));
-    spotcheck::demo::complete_checks(&mut store, &q3, at(2026, 8, 20, 10)).unwrap();
+    spotcheck::steps::demo::complete_checks(&mut store, &q3, at(2026, 8, 20, 10)).unwrap();
     // Every account drawn: every recheck is also drawn.
     let all = Rate::from_basis_points(10_000).unwrap();
     let q4 = draw(&mut store, "2026Q4", all, 7, at(2026, 10, 2, 9));
     assert!(q4.info.rechecks > 0, "the test needs rechecks");
-    let report = spotcheck::report::load_report(&store, quarter("2026Q4")).unwrap();
+    let report = spotcheck::steps::followup::load_report(&store, quarter("2026Q4")).unwrap();
     let recheck_only = report.accounts.iter().filter(|a| a.kind == "复查").count();
     let method = report.method.join("\n");
     let overview = spotcheck::export::overview_line(&report);
@@ -117,10 +120,10 @@ fn pass_finding(item: &str, on: NaiveDate) -> Finding {
 #[test]
 fn withdrawn_rectification_code_is_not_reused() {
     let dir = TempDir::new().unwrap();
-    let roster = spotcheck::demo::accounts(200, 11);
+    let roster = spotcheck::steps::demo::accounts(200, 11);
     let mut store = store_with(dir.path(), &roster);
     let q4 = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
-    spotcheck::demo::complete_checks(&mut store, &q4, at(2026, 11, 20, 10)).unwrap();
+    spotcheck::steps::demo::complete_checks(&mut store, &q4, at(2026, 11, 20, 10)).unwrap();
     let book = dir.path().join("整改表.xlsx");
     followup::export_rectification(
         &mut store,
@@ -132,14 +135,14 @@ fn withdrawn_rectification_code_is_not_reused() {
     let issued = store.rectifications(q4.info.id).unwrap();
     let last = issued.iter().max_by_key(|r| r.id).unwrap().clone();
     // The inspector corrects that finding: it passes after all; the next export withdraws it.
-    store
-        .save_finding(
-            q4.info.id,
-            last.account,
-            &pass_finding(&last.item, day(2026, 11, 20)),
-            at(2026, 11, 26, 9),
-        )
-        .unwrap();
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        q4.info.id,
+        last.account,
+        &pass_finding(&last.item, day(2026, 11, 20)),
+        at(2026, 11, 26, 9),
+    )
+    .unwrap();
     let second = followup::export_rectification(
         &mut store,
         quarter("2026Q4"),
@@ -153,20 +156,20 @@ fn withdrawn_rectification_code_is_not_reused() {
         .into_iter()
         .find(|i| *i != last.item)
         .unwrap();
-    store
-        .save_finding(
-            q4.info.id,
-            last.account,
-            &Finding {
-                item: other.to_owned(),
-                answer: Some(Answer::Fail),
-                note: "新发现的问题".to_owned(),
-                last_update: None,
-                checked_on: None,
-            },
-            at(2026, 11, 27, 9),
-        )
-        .unwrap();
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        q4.info.id,
+        last.account,
+        &Finding {
+            item: other.to_owned(),
+            answer: Some(Answer::Fail),
+            note: "新发现的问题".to_owned(),
+            last_update: None,
+            checked_on: None,
+        },
+        at(2026, 11, 27, 9),
+    )
+    .unwrap();
     let third = followup::export_rectification(
         &mut store,
         quarter("2026Q4"),
@@ -216,14 +219,16 @@ fn marker(db: &Path) -> String {
 
 /// A store with a roster (so automatic backups are not skipped) and a marker setting.
 fn marked_store(dir: &Path, mark: &str) -> Store {
-    let store = store_with(dir, &spotcheck::demo::accounts(20, 3));
+    let mut store = store_with(dir, &spotcheck::steps::demo::accounts(20, 3));
     store.set_setting("marker", mark).unwrap();
     store
 }
 
-fn manual_backup(store: &Store, mark: &str, parent: &Path, when: NaiveDateTime) -> PathBuf {
+fn manual_backup(store: &mut Store, mark: &str, parent: &Path, when: NaiveDateTime) -> PathBuf {
     store.set_setting("marker", mark).unwrap();
-    store.backup_to(parent, when).unwrap().path
+    spotcheck::steps::admin::backup_to(store, parent, when)
+        .unwrap()
+        .path
 }
 
 /// Waits for the start of a wall-clock second, so that what follows runs within one second.
@@ -243,17 +248,17 @@ fn start_of_second() {
 #[test]
 fn two_restores_in_one_second_keep_both_previous_databases() {
     let dir = TempDir::new().unwrap();
-    let store = marked_store(dir.path(), "x");
+    let mut store = marked_store(dir.path(), "x");
     let db = store.path().to_owned();
     let elsewhere = dir.path().join("u盘");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let a = manual_backup(&store, "A", &elsewhere, at(2026, 1, 1, 9));
-    let b = manual_backup(&store, "B", &elsewhere, at(2026, 1, 1, 10));
+    let a = manual_backup(&mut store, "A", &elsewhere, at(2026, 1, 1, 9));
+    let b = manual_backup(&mut store, "B", &elsewhere, at(2026, 1, 1, 10));
     store.set_setting("marker", "original").unwrap();
     drop(store);
     start_of_second();
-    spotcheck::store::restore(&db, &a).unwrap();
-    spotcheck::store::restore(&db, &b).unwrap();
+    spotcheck::steps::admin::restore(&db, &a, chrono::Local::now().naive_local()).unwrap();
+    spotcheck::steps::admin::restore(&db, &b, chrono::Local::now().naive_local()).unwrap();
     assert_eq!(marker(&db), "B");
     let kept: Vec<String> = spotcheck::store::list_backups(&spotcheck::store::auto_dir(&db))
         .into_iter()
@@ -271,17 +276,19 @@ fn two_restores_in_one_second_keep_both_previous_databases() {
 #[test]
 fn undoing_a_restore_at_once_brings_back_the_previous_database() {
     let dir = TempDir::new().unwrap();
-    let store = marked_store(dir.path(), "x");
+    let mut store = marked_store(dir.path(), "x");
     let db = store.path().to_owned();
     let elsewhere = dir.path().join("u盘");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let a = manual_backup(&store, "A", &elsewhere, at(2026, 1, 1, 9));
+    let a = manual_backup(&mut store, "A", &elsewhere, at(2026, 1, 1, 9));
     store.set_setting("marker", "original").unwrap();
     drop(store);
     start_of_second();
-    let kept = spotcheck::store::restore(&db, &a).unwrap().kept;
+    let kept = spotcheck::steps::admin::restore(&db, &a, chrono::Local::now().naive_local())
+        .unwrap()
+        .kept;
     assert_eq!(marker(&db), "A");
-    spotcheck::store::restore(&db, &kept).unwrap();
+    spotcheck::steps::admin::restore(&db, &kept, chrono::Local::now().naive_local()).unwrap();
     assert_eq!(
         marker(&db),
         "original",
@@ -294,18 +301,22 @@ fn undoing_a_restore_at_once_brings_back_the_previous_database() {
 #[test]
 fn automatic_backups_do_not_prune_the_copy_kept_before_a_restore() {
     let dir = TempDir::new().unwrap();
-    let store = marked_store(dir.path(), "x");
+    let mut store = marked_store(dir.path(), "x");
     let db = store.path().to_owned();
     let elsewhere = dir.path().join("u盘");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let a = manual_backup(&store, "A", &elsewhere, at(2026, 1, 1, 9));
+    let a = manual_backup(&mut store, "A", &elsewhere, at(2026, 1, 1, 9));
     store.set_setting("marker", "original").unwrap();
     drop(store);
-    let kept = spotcheck::store::restore(&db, &a).unwrap().kept;
+    let kept = spotcheck::steps::admin::restore(&db, &a, chrono::Local::now().naive_local())
+        .unwrap()
+        .kept;
     std::thread::sleep(std::time::Duration::from_millis(20));
     let store = Store::open(&db).unwrap();
     for _ in 0..spotcheck::store::AUTO_KEPT {
-        store.auto_backup("导入名录前").unwrap();
+        store
+            .auto_backup("导入名录前", chrono::Local::now().naive_local(), "测试")
+            .unwrap();
     }
     assert!(
         kept.join("spotcheck.db").is_file(),
@@ -331,10 +342,14 @@ fn automatic_backup_never_prunes_the_backup_it_just_made() {
                 "抽样前",
                 true,
                 future + chrono::Duration::minutes(i64::try_from(n).unwrap()),
+                "测试",
             )
             .unwrap();
     }
-    let made = store.auto_backup("合并前").unwrap().unwrap();
+    let made = store
+        .auto_backup("合并前", chrono::Local::now().naive_local(), "测试")
+        .unwrap()
+        .unwrap();
     assert!(
         made.path.join("spotcheck.db").is_file(),
         "auto_backup returned {} but pruned it",
@@ -419,10 +434,9 @@ fn refused_merge_leaves_no_evidence_files_behind() {
         PackageInspection, PackageKind, draw_uid,
     };
     let dir = TempDir::new().unwrap();
-    let mut store = store_with(dir.path(), &spotcheck::demo::accounts(50, 5));
+    let mut store = store_with(dir.path(), &spotcheck::steps::demo::accounts(50, 5));
     let checklist = spotcheck::checklist::Checklist::builtin();
-    store
-        .install_checklist(checklist, at(2026, 10, 1, 10))
+    spotcheck::steps::inspect::install_checklist(&mut store, checklist, at(2026, 10, 1, 10))
         .unwrap();
     let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
     let i = &record.info;
@@ -509,11 +523,15 @@ fn refused_merge_leaves_no_evidence_files_behind() {
         },
         evidence: vec![(sha.clone(), bytes)],
     };
-    let result = store.merge_results_package(&package, at(2026, 11, 20, 9));
+    let result = spotcheck::steps::exchange::merge_results_package(
+        &mut store,
+        &package,
+        at(2026, 11, 20, 9),
+    );
     assert!(
         matches!(
             result,
-            Err(spotcheck::store::ExchangeError::UnknownAccount { .. })
+            Err(spotcheck::steps::exchange::ExchangeError::UnknownAccount { .. })
         ),
         "{result:?}"
     );

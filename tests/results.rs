@@ -10,8 +10,9 @@ use std::process::{Command, Output};
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 use spotcheck::checklist::{Checklist, Verdict};
+use spotcheck::model::InspectionStatus;
 use spotcheck::model::Quarter;
-use spotcheck::store::{InspectionStatus, Store};
+use spotcheck::store::Store;
 use tempfile::TempDir;
 
 fn run(db: &Path, args: &[&str]) -> Output {
@@ -493,13 +494,13 @@ fn a_gb18030_csv_completes_an_account_and_the_listing_shows_it_finished() {
         .iter()
         .find(|d| d.account.account.account_id == s.wechat.id)
         .expect("sampled");
-    let ins = store
-        .finish_inspection(
-            draw.info.id,
-            wechat.account.id,
-            chrono::Local::now().naive_local(),
-        )
-        .expect("complete");
+    let ins = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        draw.info.id,
+        wechat.account.id,
+        chrono::Local::now().naive_local(),
+    )
+    .expect("complete");
     assert_eq!(ins.status, InspectionStatus::Done);
     assert_eq!(ins.verdict, Some(Verdict::Fail));
     drop(store);

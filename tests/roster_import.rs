@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
-use spotcheck::import::{self, ImportError, ImportPreview};
 use spotcheck::model::{Account, AccountStatus};
 use spotcheck::roster::{ParsedRoster, RosterError, read_roster};
+use spotcheck::steps::roster_import::{self as import, ImportError, ImportPreview};
 use spotcheck::store::Store;
 use tempfile::TempDir;
 
@@ -1164,8 +1164,8 @@ fn twenty_thousand_generated_accounts_all_import() {
     const N: usize = 20_000;
     let dir = TempDir::new().expect("tempdir");
     let path: PathBuf = dir.path().join("demo.xlsx");
-    let generated = spotcheck::demo::accounts(N, 42);
-    spotcheck::demo::write_roster_xlsx(&generated, &path).expect("write demo roster");
+    let generated = spotcheck::steps::demo::accounts(N, 42);
+    spotcheck::steps::demo::write_roster_xlsx(&generated, &path).expect("write demo roster");
     let mut store = open_store(&dir);
     let report = import_file(&mut store, &path, at(1));
     assert_eq!(usize::try_from(report.imported).expect("u32"), N);

@@ -81,7 +81,8 @@ fn problem_list_reads_back_with_every_problem_row() {
     let store = Store::open(&dir.path().join("t.db")).expect("open");
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let preview =
-        spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("preview");
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("preview");
     let report = preview.report(false);
     let out = dir.path().join("问题清单.xlsx");
     spotcheck::export::write_problem_list(&report, &out).expect("write problem list");

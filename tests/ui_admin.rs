@@ -6,8 +6,9 @@ mod common;
 
 use common::{app, db_with_roster, harness, step_until};
 use egui_kittest::kittest::Queryable;
+use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{DrawRequest, Store};
+use spotcheck::store::Store;
 
 #[test]
 fn a_damaged_database_offers_its_backups_and_restores_one() {
@@ -22,8 +23,7 @@ fn a_damaged_database_offers_its_backups_and_restores_one() {
             seed: 1,
             reason: None,
         };
-        store
-            .make_draw(&request, chrono::Local::now().naive_local())
+        spotcheck::steps::draw::make_draw(&mut store, &request, chrono::Local::now().naive_local())
             .expect("draw");
     }
     let mut bytes = std::fs::read(&db).expect("read");
@@ -88,7 +88,7 @@ fn settings_are_saved_and_the_log_is_shown_checked() {
         Some("赵六".to_owned())
     );
     assert_eq!(
-        spotcheck::followup::region_name(&store).expect("read"),
+        spotcheck::steps::followup::region_name(&store).expect("read"),
         "示例市"
     );
     // The import is in the log, and the chain holds.

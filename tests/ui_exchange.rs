@@ -8,8 +8,9 @@ use chrono::NaiveDateTime;
 use common::{app, db_with_roster, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
 use spotcheck::checklist::{Answer, Finding};
+use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{DrawRequest, Store, settings};
+use spotcheck::store::{Store, settings};
 
 fn at(minute: u32) -> NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
@@ -43,27 +44,37 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
             seed: 5,
             reason: None,
         };
-        let draw = store.make_draw(&request, at(0)).expect("draw");
-        store
-            .assign(quarter, &["张三".to_owned()], false, at(1))
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at(0)).expect("draw");
+        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at(1))
             .expect("assign");
         let account = draw.accounts[0].account.id;
         let key = draw.accounts[0].account.account.key();
-        store
-            .save_finding(draw.info.id, account, &fail("P01", "组长：未备案"), at(2))
-            .expect("save");
-        store
-            .export_work_package(quarter, "张三", &work, at(3))
-            .expect("work package");
+        spotcheck::steps::inspect::save_finding(
+            &mut store,
+            draw.info.id,
+            account,
+            &fail("P01", "组长：未备案"),
+            at(2),
+        )
+        .expect("save");
+        spotcheck::steps::exchange::export_work_package(
+            &mut store,
+            quarter,
+            "张三",
+            &work,
+            at(3),
+            spotcheck::seed::fresh_seed(),
+        )
+        .expect("work package");
         // After the package left, the supervisor changes the same finding.
-        store
-            .save_finding(
-                draw.info.id,
-                account,
-                &fail("P01", "组长：备案信息过期"),
-                at(4),
-            )
-            .expect("save");
+        spotcheck::steps::inspect::save_finding(
+            &mut store,
+            draw.info.id,
+            account,
+            &fail("P01", "组长：备案信息过期"),
+            at(4),
+        )
+        .expect("save");
         (draw.info.id, account, key)
     };
 
@@ -104,17 +115,21 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
             .iter()
             .find(|d| d.account.account.key() == key)
             .expect("the supervisor's account is here");
-        store
-            .save_finding(
-                draw.info.id,
-                acc.account.id,
-                &fail("P01", "张三：备案单位名称错误"),
-                at(30),
-            )
-            .expect("save on laptop");
-        store
-            .export_results_package(&results, at(31))
-            .expect("results");
+        spotcheck::steps::inspect::save_finding(
+            &mut store,
+            draw.info.id,
+            acc.account.id,
+            &fail("P01", "张三：备案单位名称错误"),
+            at(30),
+        )
+        .expect("save on laptop");
+        spotcheck::steps::exchange::export_results_package(
+            &mut store,
+            &results,
+            at(31),
+            spotcheck::seed::fresh_seed(),
+        )
+        .expect("results");
     }
 
     // The supervisor merges: one conflict, shown side by side.

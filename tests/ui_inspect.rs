@@ -7,8 +7,9 @@ mod common;
 use common::{app, app_mut, db_with_roster, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
 use spotcheck::checklist::{Answer, Verdict};
+use spotcheck::model::{DrawRequest, InspectionStatus};
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{DrawRequest, InspectionStatus, Store, settings};
+use spotcheck::store::{Store, settings};
 
 #[test]
 fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
@@ -27,10 +28,15 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
             seed: 7,
             reason: None,
         };
-        store.make_draw(&request, at).expect("draw");
-        store
-            .assign(quarter, &["张三".to_owned(), "李四".to_owned()], false, at)
-            .expect("assign");
+        spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+        spotcheck::steps::draw::assign(
+            &mut store,
+            quarter,
+            &["张三".to_owned(), "李四".to_owned()],
+            false,
+            at,
+        )
+        .expect("assign");
     }
     let screenshot = dir.path().join("截图.png");
     image::RgbaImage::from_pixel(8, 6, image::Rgba([200, 30, 30, 255]))
@@ -180,7 +186,7 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
     );
     let evidence = &ins.evidence[0];
     assert_eq!(evidence.item, "V01");
-    let spotcheck::store::EvidenceKind::File { sha256, file_name } = &evidence.kind else {
+    let spotcheck::model::EvidenceKind::File { sha256, file_name } = &evidence.kind else {
         panic!("a file");
     };
     assert_eq!(file_name, "截图.png");

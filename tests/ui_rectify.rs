@@ -7,10 +7,11 @@ mod common;
 use common::{app, app_mut, db_with_roster, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
 use rust_xlsxwriter::Workbook;
-use spotcheck::followup::{SheetTarget, export_rectification};
+use spotcheck::model::DrawRequest;
 use spotcheck::rectification::{Rectification, State, Status, code};
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{DrawRequest, Store, settings};
+use spotcheck::steps::followup::{SheetTarget, export_rectification};
+use spotcheck::store::{Store, settings};
 
 /// A sheet as a unit might send it back without the code column: title, header, two answers.
 fn write_feedback(path: &std::path::Path, answered: &[&Rectification]) {
@@ -62,8 +63,8 @@ fn drop_feedback_filter_and_review() {
             seed: 3,
             reason: None,
         };
-        let draw = store.make_draw(&request, at).expect("draw");
-        spotcheck::demo::complete_checks(&mut store, &draw, at).expect("checks");
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+        spotcheck::steps::demo::complete_checks(&mut store, &draw, at).expect("checks");
         export_rectification(
             &mut store,
             quarter,

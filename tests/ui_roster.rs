@@ -10,8 +10,8 @@ use egui_kittest::kittest::Queryable;
 fn dropped_roster_is_previewed_confirmed_and_searchable() {
     let dir = tempfile::tempdir().expect("tempdir");
     let roster = dir.path().join("名录.xlsx");
-    let accounts = spotcheck::demo::accounts(40, 7);
-    spotcheck::demo::write_roster_xlsx(&accounts, &roster).expect("write roster");
+    let accounts = spotcheck::steps::demo::accounts(40, 7);
+    spotcheck::steps::demo::write_roster_xlsx(&accounts, &roster).expect("write roster");
 
     let mut h = harness(dir.path().join("t.db"));
     step_until(&mut h, "the database to open", |a| !a.busy());
@@ -63,7 +63,7 @@ fn dropped_roster_is_previewed_confirmed_and_searchable() {
 fn cancelled_preview_changes_nothing_and_bad_files_explain_themselves() {
     let dir = tempfile::tempdir().expect("tempdir");
     let roster = dir.path().join("r.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(5, 1), &roster)
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(5, 1), &roster)
         .expect("write roster");
     let empty = dir.path().join("空.xlsx");
     std::fs::write(&empty, b"").expect("write empty file");

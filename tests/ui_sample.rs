@@ -26,7 +26,7 @@ fn draw_redraw_and_assign() {
     h.get_by_label("2026年第四季度还没有抽样");
 
     // The preview: every stratum's ⌈30%⌉, summed.
-    let accounts = spotcheck::demo::accounts(80, 7);
+    let accounts = spotcheck::steps::demo::accounts(80, 7);
     let mut sizes = std::collections::BTreeMap::<&str, usize>::new();
     for a in accounts.iter().filter(|a| a.status.in_operation()) {
         *sizes.entry(a.region()).or_default() += 1;

@@ -20,8 +20,11 @@ fn next(worker: &WorkerHandle, want: impl Fn(&Event) -> bool) -> Event {
 fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let roster = dir.path().join("roster.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(20_000, 3), &roster)
-        .expect("write roster");
+    spotcheck::steps::demo::write_roster_xlsx(
+        &spotcheck::steps::demo::accounts(20_000, 3),
+        &roster,
+    )
+    .expect("write roster");
     let worker = WorkerHandle::spawn(dir.path().join("t.db"), Box::new(|| {})).expect("spawn");
     let loaded = next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
     assert!(matches!(loaded, Event::RosterLoaded(a) if a.is_empty()));
@@ -84,7 +87,7 @@ fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
 fn results_import_through_the_worker() {
     let dir = tempfile::tempdir().expect("tempdir");
     let roster = dir.path().join("roster.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(50, 3), &roster)
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(50, 3), &roster)
         .expect("write roster");
     let db = dir.path().join("t.db");
     let quarter: spotcheck::model::Quarter = "2026Q4".parse().expect("quarter");
@@ -92,16 +95,17 @@ fn results_import_through_the_worker() {
         let mut store = spotcheck::store::Store::open(&db).expect("open");
         let cancel = std::sync::atomic::AtomicBool::new(false);
         let preview =
-            spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("read");
+            spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+                .expect("read");
         let at = chrono::Local::now().naive_local();
-        spotcheck::import::commit(&mut store, &preview, at).expect("import");
-        let request = spotcheck::store::DrawRequest {
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
+        let request = spotcheck::model::DrawRequest {
             quarter,
             options: spotcheck::sampling::DrawOptions::default(),
             seed: 5,
             reason: None,
         };
-        let draw = store.make_draw(&request, at).expect("draw");
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         draw.accounts[0].account.clone()
     };
     let sheet = dir.path().join("结果.csv");
@@ -145,12 +149,13 @@ fn results_import_through_the_worker() {
 /// what they did; the rectification list is sent again with the problems just issued.
 #[test]
 fn exports_report_progress_then_what_they_wrote() {
-    use spotcheck::followup::SheetTarget;
-    use spotcheck::store::{DrawRequest, Store};
+    use spotcheck::model::DrawRequest;
+    use spotcheck::steps::followup::SheetTarget;
+    use spotcheck::store::Store;
 
     let dir = tempfile::tempdir().expect("tempdir");
     let roster = dir.path().join("roster.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(3_000, 4), &roster)
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(3_000, 4), &roster)
         .expect("write roster");
     let db = dir.path().join("t.db");
     let quarter = "2026Q4".parse().expect("quarter");
@@ -158,17 +163,18 @@ fn exports_report_progress_then_what_they_wrote() {
         let mut store = Store::open(&db).expect("open");
         let cancel = std::sync::atomic::AtomicBool::new(false);
         let preview =
-            spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel).expect("read");
+            spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+                .expect("read");
         let at = chrono::Local::now().naive_local();
-        spotcheck::import::commit(&mut store, &preview, at).expect("import");
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
         let request = DrawRequest {
             quarter,
             options: spotcheck::sampling::DrawOptions::default(),
             seed: 4,
             reason: None,
         };
-        let draw = store.make_draw(&request, at).expect("draw");
-        spotcheck::demo::complete_checks(&mut store, &draw, at).expect("checks");
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+        spotcheck::steps::demo::complete_checks(&mut store, &draw, at).expect("checks");
     }
     let worker = WorkerHandle::spawn(db, Box::new(|| {})).expect("spawn");
     next(&worker, |e| matches!(e, Event::RosterLoaded(_)));

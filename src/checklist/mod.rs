@@ -10,8 +10,8 @@ mod error;
 mod evaluation;
 mod finding;
 
+pub use crate::model::{Answer, Finding, Verdict};
 pub use definition::{Area, Checklist, Item, ItemKind, PointScheme, Rule};
 pub use error::ChecklistError;
 pub use evaluation::{Evaluation, Unfinished, Warning, evaluate};
 pub use finding::{apply_rules, update_rule};
-pub use crate::model::{Answer, Finding, Verdict};

@@ -8,9 +8,9 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use super::{now, parse_quarter, print_json};
-use crate::steps::followup::{self, SheetTarget};
 use crate::rectification::{Rectification, parse_code};
 use crate::steps::draw::DrawError;
+use crate::steps::followup::{self, SheetTarget};
 use crate::store::Store;
 
 /// What `export` writes.
@@ -142,8 +142,9 @@ pub(super) fn rectification(
             let id = parse_code(code).ok_or_else(|| {
                 format!("问题编号“{code}”格式不对，应写成 ZG-000012 这样（见整改表或 rectification 列表）。")
             })?;
-            let r = crate::steps::followup::review_rectification(&mut store, id, *close, note, now())
-                .map_err(|e| e.to_string())?;
+            let r =
+                crate::steps::followup::review_rectification(&mut store, id, *close, note, now())
+                    .map_err(|e| e.to_string())?;
             if json {
                 print_json(&RectificationJson::from(&r))?;
             } else {

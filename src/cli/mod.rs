@@ -14,12 +14,12 @@ use clap::{Parser, Subcommand};
 use serde::Serialize;
 
 use crate::checklist::{Answer, Verdict};
-use crate::steps::{admin, results_import as results_step, roster_import as import};
+use crate::model::{DrawRecord, DrawRequest, InspectionStatus, StoredAccount};
 use crate::model::{Quarter, QuarterError};
 use crate::sampling::{DrawOptions, Rate, Strata, StratumCount};
 use crate::seed::{fresh_seed, parse_seed};
 use crate::steps::draw::DrawError;
-use crate::model::{DrawRecord, DrawRequest, InspectionStatus, StoredAccount};
+use crate::steps::{admin, results_import as results_step, roster_import as import};
 use crate::store::{Store, default_db_path, settings};
 
 #[derive(Debug, Parser)]
@@ -245,8 +245,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 }
                 return Ok(ExitCode::FAILURE);
             }
-            let report = import::commit(&mut store, &preview, now())
-                .map_err(|e| e.to_string())?;
+            let report = import::commit(&mut store, &preview, now()).map_err(|e| e.to_string())?;
             if *json {
                 print_json(&report)?;
             } else {
@@ -326,8 +325,9 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             let names =
                 crate::assignment::parse_inspectors(inspectors).map_err(|e| e.to_string())?;
             let mut store = open()?;
-            let loads = crate::steps::draw::assign(&mut store, quarter, &names, *keep_county, now())
-                .map_err(|e| e.to_string())?;
+            let loads =
+                crate::steps::draw::assign(&mut store, quarter, &names, *keep_county, now())
+                    .map_err(|e| e.to_string())?;
             if *json {
                 let draw = store
                     .current_draw(quarter)
@@ -347,8 +347,11 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             fill_checks,
         } => {
             if let Some(out) = out {
-                crate::steps::demo::write_roster_xlsx(&crate::steps::demo::accounts(*accounts, 2026), out)
-                    .map_err(|e| format!("{e}（{}）", out.display()))?;
+                crate::steps::demo::write_roster_xlsx(
+                    &crate::steps::demo::accounts(*accounts, 2026),
+                    out,
+                )
+                .map_err(|e| format!("{e}（{}）", out.display()))?;
                 println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
             }
             if let Some(quarter) = fill_checks {
@@ -358,7 +361,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     .current_draw(quarter)
                     .map_err(|e| e.to_string())?
                     .ok_or_else(|| DrawError::NoDraw(quarter).to_string())?;
-                let n = crate::steps::demo::complete_checks(&mut store, &draw, now())
+                let n = crate::steps::demo::fill_demo_checks(&mut store, &draw, now())
                     .map_err(|e| e.to_string())?;
                 println!("已为 {n} 个示例账号填写并完成检查。");
             }

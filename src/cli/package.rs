@@ -64,8 +64,15 @@ pub(super) fn run(
         } => {
             let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
-            crate::steps::exchange::export_work_package(&mut store, quarter, inspector.trim(), out, now(), crate::seed::fresh_seed())
-                .map_err(|e| e.to_string())?;
+            crate::steps::exchange::export_work_package(
+                &mut store,
+                quarter,
+                inspector.trim(),
+                out,
+                now(),
+                crate::seed::fresh_seed(),
+            )
+            .map_err(|e| e.to_string())?;
             println!("工作包已保存：{}", out.display());
         }
         PackageAction::Import { file, json } => {
@@ -74,8 +81,9 @@ pub(super) fn run(
             let mut store = open()?;
             match package.manifest.kind {
                 PackageKind::Work => {
-                    let report = crate::steps::exchange::open_work_package(&mut store, &package, now())
-                        .map_err(|e| e.to_string())?;
+                    let report =
+                        crate::steps::exchange::open_work_package(&mut store, &package, now())
+                            .map_err(|e| e.to_string())?;
                     if *json {
                         print_json(&report)?;
                     } else if report.already_opened {
@@ -88,8 +96,9 @@ pub(super) fn run(
                     }
                 }
                 PackageKind::Results => {
-                    let report = crate::steps::exchange::merge_results_package(&mut store, &package, now())
-                        .map_err(|e| e.to_string())?;
+                    let report =
+                        crate::steps::exchange::merge_results_package(&mut store, &package, now())
+                            .map_err(|e| e.to_string())?;
                     if *json {
                         print_json(&report)?;
                     } else {
@@ -103,8 +112,13 @@ pub(super) fn run(
         }
         PackageAction::Results { out } => {
             let mut store = open()?;
-            let m = crate::steps::exchange::export_results_package(&mut store, out, now(), crate::seed::fresh_seed())
-                .map_err(|e| e.to_string())?;
+            let m = crate::steps::exchange::export_results_package(
+                &mut store,
+                out,
+                now(),
+                crate::seed::fresh_seed(),
+            )
+            .map_err(|e| e.to_string())?;
             println!("结果包已保存：{}（{}）", out.display(), m.inspector);
         }
         PackageAction::Conflicts { json } => {

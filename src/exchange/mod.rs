@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 pub use archive::{read_package, write_package};
 pub use merge::{Outcome, decide};
 
-pub use crate::model::FindingVersion;
 use crate::model::Account;
+pub use crate::model::FindingVersion;
 
 /// The `format` field of every manifest.
 pub const FORMAT: &str = "spotcheck-package";

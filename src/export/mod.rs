@@ -18,9 +18,7 @@ pub use rectification::{
     write_rectification_book_reporting, write_rectification_folder,
     write_rectification_folder_reporting,
 };
-pub use sample_list::{
-    default_file_name as sample_list_file_name, write_sample_list,
-};
+pub use sample_list::{default_file_name as sample_list_file_name, write_sample_list};
 
 /// Why a spreadsheet could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -23,8 +23,6 @@ const HEADERS: [&str; 10] = [
     "检查人员",
 ];
 
-
-
 /// Writes the list of `draw` to `path`; `region` (e.g. 示例市) goes in the title.
 pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result<(), ExportError> {
     let f = Formats::new();

@@ -205,7 +205,6 @@ pub struct StratumCount {
     pub sampled: usize,
 }
 
-
 /// What the user asks for when drawing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DrawRequest {
@@ -268,3 +267,47 @@ pub struct DrawRecord {
     pub excluded: Vec<StoredAccount>,
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_read_exactly() {
+        assert_eq!("0.3".parse::<Rate>(), Ok(Rate(3000)));
+        assert_eq!("0.30".parse::<Rate>(), Ok(Rate(3000)));
+        assert_eq!("30%".parse::<Rate>(), Ok(Rate(3000)));
+        assert_eq!(" 33.5％ ".parse::<Rate>(), Ok(Rate(3350)));
+        assert_eq!("1".parse::<Rate>(), Ok(Rate(10_000)));
+        assert_eq!(
+            "0.29".parse::<Rate>(),
+            Err(RateError::BelowRule("29%".into()))
+        );
+        assert_eq!("0".parse::<Rate>(), Err(RateError::NotPositive));
+        assert_eq!("-0.5".parse::<Rate>(), Err(RateError::NotPositive));
+        assert_eq!("1.5".parse::<Rate>(), Err(RateError::OverWhole));
+        assert_eq!("0.300001".parse::<Rate>(), Err(RateError::TooFine));
+        assert!(matches!(
+            "三成".parse::<Rate>(),
+            Err(RateError::NotANumber(_))
+        ));
+        assert!(matches!(
+            "NaN".parse::<Rate>(),
+            Err(RateError::NotANumber(_))
+        ));
+        assert_eq!(Rate(3333).to_string(), "33.33%");
+        assert!(
+            RateError::BelowRule("29%".into())
+                .to_string()
+                .contains("不低于30%")
+        );
+    }
+
+    #[test]
+    fn sample_size_is_the_exact_ceiling() {
+        assert_eq!(Rate(3000).sample_size(10), 3);
+        assert_eq!(Rate(3000).sample_size(11), 4);
+        assert_eq!(Rate(3000).sample_size(1), 1);
+        assert_eq!(Rate(3000).sample_size(0), 0);
+        assert_eq!(Rate(10_000).sample_size(7), 7);
+    }
+}

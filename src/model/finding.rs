@@ -126,7 +126,9 @@ impl Verdict {
     /// The verdict a [`Self::code`] stands for.
     #[must_use]
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Pass, Self::Fail].into_iter().find(|v| v.code() == code)
+        [Self::Pass, Self::Fail]
+            .into_iter()
+            .find(|v| v.code() == code)
     }
 }
 
@@ -135,4 +137,3 @@ impl fmt::Display for Verdict {
         f.write_str(self.label())
     }
 }
-

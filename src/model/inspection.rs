@@ -100,4 +100,3 @@ impl Inspection {
         self.findings.iter().map(|f| f.finding.clone()).collect()
     }
 }
-

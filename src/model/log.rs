@@ -32,4 +32,3 @@ pub fn entry_hash(
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
-

@@ -19,7 +19,9 @@ pub mod time;
 
 pub use account::{Account, AccountStatus, account_key};
 pub use counts::{PopulationCell, Tally, platform_of, region_of};
-pub use draw::{DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawnAccount, Rate, Strata, StratumCount};
+pub use draw::{
+    DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawnAccount, Rate, Strata, StratumCount,
+};
 pub use finding::{Answer, Finding, Verdict};
 pub use inspection::{
     Evidence, EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence,

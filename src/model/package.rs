@@ -96,4 +96,3 @@ pub struct Conflict {
     pub package: String,
     pub created_at: NaiveDateTime,
 }
-

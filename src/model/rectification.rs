@@ -128,4 +128,3 @@ pub struct Rectification {
     pub reviewed_by: String,
     pub reviewed_at: Option<NaiveDateTime>,
 }
-

@@ -73,7 +73,6 @@ impl ChangeKind {
     }
 }
 
-
 /// What applying a roster file means for one of its accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RosterChange<'a> {

@@ -120,11 +120,41 @@ mod tests {
             problem(2, 13, "V04"), // another draw's
         ];
         let sent: HashMap<(i64, String), Sent> = [
-            ((11, "V04".to_owned()), Sent { id: 101, untouched: true }),
-            ((12, "V04".to_owned()), Sent { id: 102, untouched: false }),
-            ((14, "V01".to_owned()), Sent { id: 104, untouched: true }), // fixed, unanswered
-            ((15, "V01".to_owned()), Sent { id: 105, untouched: false }), // fixed, answered
-            ((16, "V01".to_owned()), Sent { id: 103, untouched: true }), // fixed, unanswered
+            (
+                (11, "V04".to_owned()),
+                Sent {
+                    id: 101,
+                    untouched: true,
+                },
+            ),
+            (
+                (12, "V04".to_owned()),
+                Sent {
+                    id: 102,
+                    untouched: false,
+                },
+            ),
+            (
+                (14, "V01".to_owned()),
+                Sent {
+                    id: 104,
+                    untouched: true,
+                },
+            ), // fixed, unanswered
+            (
+                (15, "V01".to_owned()),
+                Sent {
+                    id: 105,
+                    untouched: false,
+                },
+            ), // fixed, answered
+            (
+                (16, "V01".to_owned()),
+                Sent {
+                    id: 103,
+                    untouched: true,
+                },
+            ), // fixed, unanswered
         ]
         .into_iter()
         .collect();
@@ -153,6 +183,9 @@ mod tests {
     fn nothing_sent_before_issues_everything() {
         let problems = vec![problem(1, 10, "V04"), problem(1, 10, "P01")];
         let steps = plan(1, &problems, &HashMap::new());
-        assert_eq!(steps, vec![Step::Issue(&problems[0]), Step::Issue(&problems[1])]);
+        assert_eq!(
+            steps,
+            vec![Step::Issue(&problems[0]), Step::Issue(&problems[1])]
+        );
     }
 }

@@ -12,12 +12,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-
 use crate::checklist::{Answer, Checklist, ItemKind, Verdict};
-pub use crate::model::{PopulationCell, Tally, platform_of, region_of};
 use crate::model::Quarter;
 use crate::model::{DrawInfo, DrawRecord, EvidenceKind, Inspection, InspectionStatus};
-
+pub use crate::model::{PopulationCell, Tally, platform_of, region_of};
 
 /// Counts one sampled account into a row.
 fn count(row: &mut Tally, outcome: &AccountOutcome) {

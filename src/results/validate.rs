@@ -11,9 +11,9 @@ use serde::Serialize;
 use super::sheet::{Column, RawResult, ResultsSheet};
 use crate::checklist::{Answer, Checklist, Finding, Item, apply_rules};
 use crate::model::platform::{self, PLATFORMS, fold};
+use crate::model::{DrawRecord, Inspection, InspectionStatus, StoredAccount};
 use crate::model::{Quarter, account_key};
 use crate::roster::{RowProblem, values};
-use crate::model::{DrawRecord, Inspection, InspectionStatus, StoredAccount};
 
 /// One sampled account as validation sees it.
 #[derive(Debug, Clone)]

@@ -6,10 +6,10 @@
 mod error;
 pub mod grid;
 pub mod header;
-pub mod plan;
-pub mod report;
 mod merges;
 mod parse;
+pub mod plan;
+pub mod report;
 mod source;
 pub mod values;
 

@@ -9,7 +9,10 @@ use crate::model::{RosterChange, RosterPlan, StoredAccount};
 /// Compares `parsed` with the accounts stored now (by key): new accounts are added, changed
 /// or relisted ones updated, the rest unchanged; listed accounts the file lacks are unlisted.
 #[must_use]
-pub fn plan<'a>(existing: &HashMap<String, StoredAccount>, parsed: &'a ParsedRoster) -> RosterPlan<'a> {
+pub fn plan<'a>(
+    existing: &HashMap<String, StoredAccount>,
+    parsed: &'a ParsedRoster,
+) -> RosterPlan<'a> {
     let mut changes = Vec::with_capacity(parsed.accounts.len());
     let mut seen = HashSet::with_capacity(parsed.accounts.len());
     for sourced in &parsed.accounts {

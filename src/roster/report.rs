@@ -31,22 +31,22 @@ impl ImportReport {
     /// The report of `parsed` (from file `file`) doing `c`.
     #[must_use]
     pub fn of(file: &str, parsed: &ParsedRoster, c: ImportCounts, written: bool) -> Self {
-    Self {
-        file: file.to_owned(),
-        sheet: parsed.sheet.clone(),
-        header_row: parsed.header_row,
-        written,
-        imported: c.added + c.updated + c.unchanged,
-        added: c.added,
-        updated: c.updated,
-        unchanged: c.unchanged,
-        unlisted: c.unlisted,
-        errors: parsed.errors.clone(),
-        warnings: parsed.warnings.clone(),
-        duplicates: parsed.duplicates.clone(),
-        skipped_blank: parsed.skipped_blank,
-        skipped_notes: parsed.skipped_notes,
-    }
+        Self {
+            file: file.to_owned(),
+            sheet: parsed.sheet.clone(),
+            header_row: parsed.header_row,
+            written,
+            imported: c.added + c.updated + c.unchanged,
+            added: c.added,
+            updated: c.updated,
+            unchanged: c.unchanged,
+            unlisted: c.unlisted,
+            errors: parsed.errors.clone(),
+            warnings: parsed.warnings.clone(),
+            duplicates: parsed.duplicates.clone(),
+            skipped_blank: parsed.skipped_blank,
+            skipped_notes: parsed.skipped_notes,
+        }
     }
 
     /// One Chinese sentence for the status line: "导入 597 个账号，3 行有错误（第 17、230、443 行）".

@@ -187,7 +187,8 @@ fn begin(
     }
     ensure_checklist(tx, active, at)?;
     tx.insert_inspection(draw, account, (&active.id, &active.version), actor, at)?;
-    tx.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+    tx.inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
 }
 
 /// Saves one finding (starting the check if this is its first answer), applies the item's
@@ -216,7 +217,9 @@ fn save_in(
     apply_rules(&checklist, &mut finding);
     let before = ins.finding(&finding.item).map(|f| f.finding.clone());
     tx.upsert_finding(ins.id, &finding, actor, at)?;
-    let ins = tx.inspection(draw, account)?.ok_or(InspectError::NotSampled)?;
+    let ins = tx
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)?;
     rescore(tx, &ins, &checklist)?;
     Ok((before, finding))
 }
@@ -273,7 +276,9 @@ pub fn save_finding(
         }
         Ok::<_, InspectError>(())
     })?;
-    store.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+    store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
 }
 
 /// Saves many findings of one draw (account id, finding) in ONE transaction, each exactly
@@ -344,7 +349,9 @@ pub fn finish_inspection(
             &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
         )
     })?;
-    store.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+    store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
 }
 
 /// Whether `url` is a link evidence may keep: http or https.
@@ -426,7 +433,9 @@ pub fn add_evidence(
         let ins = begin(tx, &active, draw, account, at, &actor)?;
         Ok::<_, InspectError>(tx.insert_evidence(ins.id, item, &kind, &actor, at)?)
     })?;
-    store.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+    store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
 }
 
 /// Removes an evidence record (the file stays: another record may share its hash).
@@ -437,7 +446,9 @@ pub fn remove_evidence(
     evidence: i64,
 ) -> Result<Inspection, InspectError> {
     store.transaction(|tx| tx.delete_evidence(draw, account, evidence))?;
-    store.inspection(draw, account)?.ok_or(InspectError::NotSampled)
+    store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
 }
 
 /// The checklists `inspections` were made with, each once; one the database lacks is left out.

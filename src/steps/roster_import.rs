@@ -75,7 +75,8 @@ pub fn commit(
         let plan = roster::plan::plan(&tx.accounts_by_key()?, parsed);
         let counts = plan.counts();
         let problems = parsed.errors.len() + parsed.warnings.len() + parsed.duplicates.len();
-        let import = tx.record_import(&meta, &parsed.file_sha256, &parsed.sheet, counts, problems)?;
+        let import =
+            tx.record_import(&meta, &parsed.file_sha256, &parsed.sheet, counts, problems)?;
         tx.apply_roster_plan(import, &plan)?;
         tx.append_log(
             at,

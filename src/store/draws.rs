@@ -11,7 +11,7 @@ use super::roster::{ACCOUNT_COLUMNS, account_from_row};
 use super::{Store, StoreError, Tx, int};
 use crate::model::time::{parse_time, time_text};
 use crate::model::{
-    DrawInfo, DrawRecord, DrawnAccount, PopulationCell, Quarter, Rate, Strata, StoredAccount,
+    DrawInfo, DrawRecord, DrawnAccount, PopulationCell, Quarter, Rate, StoredAccount, Strata,
     StratumCount,
 };
 
@@ -112,7 +112,13 @@ impl Tx<'_> {
             "INSERT INTO draw_stratum (draw, position, key, population, sampled) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for (i, s) in strata.iter().enumerate() {
-            stmt.execute(params![draw, int(i), s.key, int(s.population), int(s.sampled)])?;
+            stmt.execute(params![
+                draw,
+                int(i),
+                s.key,
+                int(s.population),
+                int(s.sampled)
+            ])?;
         }
         Ok(())
     }
@@ -169,9 +175,16 @@ impl Tx<'_> {
     }
 
     /// Who checks `account` in `draw`.
-    pub fn set_inspector(&self, draw: i64, account: i64, inspector: &str) -> Result<(), StoreError> {
+    pub fn set_inspector(
+        &self,
+        draw: i64,
+        account: i64,
+        inspector: &str,
+    ) -> Result<(), StoreError> {
         self.conn()
-            .prepare_cached("UPDATE draw_account SET inspector = ?1 WHERE draw = ?2 AND account = ?3")?
+            .prepare_cached(
+                "UPDATE draw_account SET inspector = ?1 WHERE draw = ?2 AND account = ?3",
+            )?
             .execute(params![inspector, draw, account])?;
         Ok(())
     }
@@ -196,7 +209,9 @@ impl Store {
     pub fn draw_quarter(&self, draw: i64) -> Result<Quarter, StoreError> {
         let quarter: String =
             self.conn
-                .query_row("SELECT quarter FROM draw WHERE id = ?1", [draw], |r| r.get(0))?;
+                .query_row("SELECT quarter FROM draw WHERE id = ?1", [draw], |r| {
+                    r.get(0)
+                })?;
         quarter
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("抽样记录中的季度“{quarter}”无法识别")))
@@ -259,10 +274,12 @@ impl Store {
 
     /// Whether `account` is in `draw`.
     pub fn is_drawn(&self, draw: i64, account: i64) -> Result<bool, StoreError> {
-        Ok(self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM draw_account WHERE draw = ?1 AND account = ?2)",
-        )?
-        .query_row(params![draw, account], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM draw_account WHERE draw = ?1 AND account = ?2)",
+            )?
+            .query_row(params![draw, account], |r| r.get(0))?)
     }
 
     /// The draw in force for a quarter, if any.
@@ -363,5 +380,4 @@ impl Store {
             excluded,
         })
     }
-
 }

@@ -132,7 +132,11 @@ fn read_inspection(
 
 impl Tx<'_> {
     /// Stores a checklist definition under its id and version.
-    pub fn insert_checklist(&self, checklist: &Checklist, at: NaiveDateTime) -> Result<(), StoreError> {
+    pub fn insert_checklist(
+        &self,
+        checklist: &Checklist,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
         let json = serde_json::to_string(checklist)
             .map_err(|e| StoreError::Corrupt(format!("检查表无法保存：{e}")))?;
         self.conn().execute(
@@ -248,7 +252,12 @@ impl Tx<'_> {
 
     /// Removes an evidence record of the check of `account` in `draw` (the file stays:
     /// another record may share its hash).
-    pub fn delete_evidence(&self, draw: i64, account: i64, evidence: i64) -> Result<(), StoreError> {
+    pub fn delete_evidence(
+        &self,
+        draw: i64,
+        account: i64,
+        evidence: i64,
+    ) -> Result<(), StoreError> {
         self.conn().execute(
             "DELETE FROM evidence WHERE id = ?1 AND inspection IN (SELECT id FROM inspection WHERE draw = ?2 AND account = ?3)",
             params![evidence, draw, account],
@@ -270,7 +279,11 @@ impl Store {
     }
 
     /// The checklist stored under `id` and `version`, if any.
-    pub fn stored_checklist(&self, id: &str, version: &str) -> Result<Option<Checklist>, StoreError> {
+    pub fn stored_checklist(
+        &self,
+        id: &str,
+        version: &str,
+    ) -> Result<Option<Checklist>, StoreError> {
         let json: Option<String> = self
             .conn
             .query_row(
@@ -395,7 +408,6 @@ impl Store {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
-
 
     /// The id of the check of `account` in `draw`, if it was started.
     pub fn inspection_id(&self, draw: i64, account: i64) -> Result<Option<i64>, StoreError> {

@@ -27,10 +27,10 @@ pub use backup::{
     AUTO_KEPT, BackupError, BackupInfo, Restored, auto_dir, list_backups, read_info, restore,
 };
 pub use draws::NewDrawnAccount;
-pub use packages::StoredConflict;
-pub use rectifications::{NewProblem, StoredAnswer};
 pub use error::StoreError;
 pub use evidence::{evidence_dir_for, evidence_file, write_file_atomically};
+pub use packages::StoredConflict;
+pub use rectifications::{NewProblem, StoredAnswer};
 
 /// The keys of the settings a user can change.
 pub mod settings {
@@ -176,7 +176,10 @@ impl Store {
         change: impl FnOnce(&Tx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         // `&mut self` keeps any other use of the connection out while the transaction is open.
-        let tx = self.conn.unchecked_transaction().map_err(StoreError::from)?;
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
         let out = change(&Tx { store: self })?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)

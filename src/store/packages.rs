@@ -248,7 +248,17 @@ impl Store {
              FROM merge_conflict c JOIN account a ON a.id = c.account JOIN draw d ON d.id = c.draw
              WHERE c.resolution IS NULL ORDER BY c.id",
         )?;
-        type Row = (i64, String, String, String, String, Option<String>, String, String, String);
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+        );
         let rows: Vec<Row> = stmt
             .query_map([], |r| {
                 Ok((

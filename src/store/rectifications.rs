@@ -140,7 +140,12 @@ impl Tx<'_> {
     }
 
     /// Records a unit's answer on problem `id` (it becomes 已反馈).
-    pub fn record_answer(&self, id: i64, a: &StoredAnswer, at: NaiveDateTime) -> Result<(), StoreError> {
+    pub fn record_answer(
+        &self,
+        id: i64,
+        a: &StoredAnswer,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
         self.conn()
             .prepare_cached(
                 "UPDATE rectification SET state = 'replied', reply = ?2, reply_text = ?3, completed_on = ?4,
@@ -202,11 +207,16 @@ impl Store {
     }
 
     /// The problems sent for `draw`: (account, item) → (id, whether still unanswered).
-    pub fn sent_problems(&self, draw: i64) -> Result<HashMap<(i64, String), (i64, bool)>, StoreError> {
+    pub fn sent_problems(
+        &self,
+        draw: i64,
+    ) -> Result<HashMap<(i64, String), (i64, bool)>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, account, item, state = 'open' AND reply IS NULL FROM rectification WHERE draw = ?1",
         )?;
-        let rows = stmt.query_map([draw], |r| Ok(((r.get(1)?, r.get(2)?), (r.get(0)?, r.get(3)?))))?;
+        let rows = stmt.query_map([draw], |r| {
+            Ok(((r.get(1)?, r.get(2)?), (r.get(0)?, r.get(3)?)))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Store, StoreError, Tx};
-use crate::model::time::{day_text, parse_time, time_text, DAY};
+use crate::model::time::{DAY, day_text, parse_time, time_text};
 use crate::model::{
     Account, AccountChange, AccountStatus, ChangeKind, ImportCounts, ImportMeta, RosterChange,
     RosterPlan, StoredAccount,

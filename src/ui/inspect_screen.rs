@@ -15,8 +15,8 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::checklist::{Answer, Checklist, Finding, ItemKind, Verdict, apply_rules, evaluate};
 use crate::model::Quarter;
-use crate::roster::grid::Cell;
 use crate::model::{DrawRecord, EvidenceKind, Inspection, InspectionStatus, NewEvidence};
+use crate::roster::grid::Cell;
 
 /// What the screen asks the app to do.
 #[derive(Debug, Clone)]

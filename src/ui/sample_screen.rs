@@ -9,8 +9,8 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::assignment;
 use crate::model::Quarter;
-use crate::sampling::{self, DrawOptions, Rate, Strata, StratumCount};
 use crate::model::{DrawInfo, DrawRecord, DrawRequest, StoredAccount};
+use crate::sampling::{self, DrawOptions, Rate, Strata, StratumCount};
 
 /// What the screen asks the app to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -75,14 +75,19 @@ pub fn app_mut<'h>(h: &'h mut Harness<'_, Option<App>>) -> &'h mut App {
 /// A database in `dir` holding a demo roster of `n` accounts, imported as a user would.
 pub fn db_with_roster(dir: &Path, n: usize) -> PathBuf {
     let roster = dir.join("名录.xlsx");
-    spotcheck::demo::write_roster_xlsx(&spotcheck::demo::accounts(n, 7), &roster)
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, 7), &roster)
         .expect("write roster");
     let db = dir.join("t.db");
     let mut store = spotcheck::store::Store::open(&db).expect("open store");
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let preview = spotcheck::import::preview(&store, &roster, None, &mut |_| {}, &cancel)
-        .expect("read roster");
-    spotcheck::import::commit(&mut store, &preview, chrono::Local::now().naive_local())
-        .expect("import roster");
+    let preview =
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read roster");
+    spotcheck::steps::roster_import::commit(
+        &mut store,
+        &preview,
+        chrono::Local::now().naive_local(),
+    )
+    .expect("import roster");
     db
 }

@@ -93,7 +93,16 @@ pub fn merge_results_package(
         for c in &checklists {
             ensure_checklist(tx, c, at)?;
         }
-        merge_in(tx, draw.info.id, &quarter, package, &ids, &bases, &mut report, at)?;
+        merge_in(
+            tx,
+            draw.info.id,
+            &quarter,
+            package,
+            &ids,
+            &bases,
+            &mut report,
+            at,
+        )?;
         // What was merged is the base the next result package of the same work is compared
         // with: a later package must not undo the supervisor's review of these findings.
         for work in &m.based_on {
@@ -283,9 +292,7 @@ fn merge_checks(
                     }
                 }
                 Outcome::Conflict => {
-                    let finished = pi
-                        .done
-                        .then(|| pi.finished_at.unwrap_or(pi.started_at));
+                    let finished = pi.done.then(|| pi.finished_at.unwrap_or(pi.started_at));
                     if tx.insert_conflict(
                         draw,
                         account,

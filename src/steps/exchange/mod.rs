@@ -10,14 +10,14 @@ use std::path::PathBuf;
 pub use merge::{merge_results_package, resolve_conflict};
 pub use work::{export_results_package, export_work_package, open_work_package};
 
+use super::draw::DrawError;
+use super::inspect::InspectError;
 use crate::exchange::{PackageDraw, PackageError, PackageEvidence, PackageInspection, draw_uid};
+use crate::model::time::day_text;
 use crate::model::{
     Conflict, DrawRecord, EvidenceKind, FindingVersion, Inspection, InspectionStatus,
 };
-use crate::model::time::day_text;
 use crate::store::{Store, StoreError};
-use super::draw::DrawError;
-use super::inspect::InspectError;
 
 /// Why a package could not be made or taken. Nothing was written.
 #[derive(Debug, thiserror::Error)]

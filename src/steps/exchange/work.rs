@@ -13,9 +13,7 @@ use super::{
 };
 use crate::checklist::Checklist;
 use crate::exchange::{self, Manifest, Package, PackageAccount, PackageData, PackageKind};
-use crate::model::{
-    DrawInfo, PackageEvent, Quarter, Rate, Strata, platform_of, region_of,
-};
+use crate::model::{DrawInfo, PackageEvent, Quarter, Rate, Strata, platform_of, region_of};
 use crate::steps::draw::{DrawError, current_draw, refuse_on_inspector_laptop};
 use crate::steps::inspect::ensure_checklist;
 use crate::store::{NewDrawnAccount, Store, StoreError, settings};
@@ -94,7 +92,14 @@ pub fn export_work_package(
     let files = evidence_files(store, &data.inspections);
     let summary = format!("{} 个账号", mine.len());
     store.transaction(|tx| {
-        tx.insert_package(&id, PackageEvent::WorkSent, draw.info.id, inspector, at, &summary)?;
+        tx.insert_package(
+            &id,
+            PackageEvent::WorkSent,
+            draw.info.id,
+            inspector,
+            at,
+            &summary,
+        )?;
         for (account, v) in &bases {
             tx.set_package_base(&id, *account, v)?;
         }
@@ -298,8 +303,20 @@ pub fn export_results_package(
     let manifest = exchange::write_package(path, manifest, &data, &files)?;
     let summary = format!("{} 个账号的检查", data.inspections.len());
     store.transaction(|tx| {
-        tx.insert_package(&id, PackageEvent::ResultsSent, draw_id, &inspector, at, &summary)?;
-        tx.append_log(at, &actor, "导出结果包", &format!("{}：{summary}", quarter.label()))
+        tx.insert_package(
+            &id,
+            PackageEvent::ResultsSent,
+            draw_id,
+            &inspector,
+            at,
+            &summary,
+        )?;
+        tx.append_log(
+            at,
+            &actor,
+            "导出结果包",
+            &format!("{}：{summary}", quarter.label()),
+        )
     })?;
     Ok(manifest)
 }

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
-pub use feedback::{AnswerCounts, FeedbackReport, RectifyError, import_feedback, review_rectification};
+pub use feedback::{
+    AnswerCounts, FeedbackReport, RectifyError, import_feedback, review_rectification,
+};
 pub use sheets::{Issued, SheetTarget, export_rectification, export_rectification_reporting};
 
 use super::draw::{DrawError, current_draw, draw_population};
@@ -175,4 +177,3 @@ pub fn export_notice_reporting(
     )?;
     Ok(report)
 }
-

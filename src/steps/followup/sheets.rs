@@ -8,12 +8,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{FollowupError, Progress, deadline_days, load_report, log_action, region_name};
 use crate::export;
+use crate::model::time::DAY;
 use crate::model::{Quarter, Rectification};
 use crate::rectification::plan::{self, IssueCounts, Sent, Step};
 use crate::rectification::{add_working_days, requirement};
 use crate::report::Problem;
 use crate::store::{NewProblem, Store, Tx};
-use crate::model::time::DAY;
 
 /// Where the rectification sheets go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,14 +203,10 @@ fn write_sheets(
         );
     };
     let files = match target {
-        SheetTarget::Book(path) => export::write_rectification_book_reporting(
-            rows,
-            region,
-            quarter,
-            path,
-            &mut units_done,
-        )
-        .map(|()| vec![path.clone()]),
+        SheetTarget::Book(path) => {
+            export::write_rectification_book_reporting(rows, region, quarter, path, &mut units_done)
+                .map(|()| vec![path.clone()])
+        }
         SheetTarget::Folder(dir) => export::write_rectification_folder_reporting(
             rows,
             region,
