@@ -40,7 +40,10 @@ fn open_window(_: &Cli, _: std::time::Instant) -> ExitCode {
 /// A Windows app without a console prints nowhere: a subcommand run from a command prompt
 /// writes to that prompt's console.
 #[cfg(windows)]
-#[allow(unsafe_code, reason = "a foreign call with no preconditions; the crate denies unsafe elsewhere")]
+#[allow(
+    unsafe_code,
+    reason = "a foreign call with no preconditions; the crate denies unsafe elsewhere"
+)]
 fn attach_console() {
     use windows_sys::Win32::System::Console::{ATTACH_PARENT_PROCESS, AttachConsole};
     // SAFETY: AttachConsole has no preconditions; failure (no parent console) is harmless.

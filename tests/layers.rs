@@ -93,14 +93,22 @@ fn imports_point_down_only() {
             file.display()
         );
         let text = std::fs::read_to_string(file).expect("read");
-        let root = if module == "main" { "spotcheck" } else { "crate" };
+        let root = if module == "main" {
+            "spotcheck"
+        } else {
+            "crate"
+        };
         for target in imports(&text, root) {
             if target != module && !allowed(&module, &target) {
                 wrong.push(format!("{} ({module}) imports {target}", file.display()));
             }
         }
     }
-    assert!(wrong.is_empty(), "imports pointing up or sideways:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports pointing up or sideways:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -114,7 +122,10 @@ fn the_rule_catches_an_upward_import() {
     assert!(allowed("steps", "store"));
     assert!(allowed("export", "report"));
     assert_eq!(
-        imports("use crate::store::Store; // crate::ui\nx::crate::y", "crate"),
+        imports(
+            "use crate::store::Store; // crate::ui\nx::crate::y",
+            "crate"
+        ),
         BTreeSet::from(["store".to_owned()])
     );
 }
@@ -158,7 +169,11 @@ fn unsafe_code_is_denied_and_allowed_only_where_it_is_needed() {
             file.display()
         );
         if blocks > 0 {
-            assert!(text.contains("#[cfg(windows)]"), "{}: unsafe outside Windows code", file.display());
+            assert!(
+                text.contains("#[cfg(windows)]"),
+                "{}: unsafe outside Windows code",
+                file.display()
+            );
         }
     }
 }

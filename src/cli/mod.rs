@@ -8,19 +8,22 @@ use std::sync::atomic::AtomicBool;
 
 mod admin_commands;
 mod followup;
+mod json;
 mod package;
+mod results;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
-use crate::checklist::{Answer, Verdict};
-use crate::model::{DrawRecord, DrawRequest, InspectionStatus, StoredAccount};
+use crate::model::DrawRequest;
 use crate::model::{Quarter, QuarterError};
-use crate::sampling::{DrawOptions, Rate, Strata, StratumCount};
+use crate::sampling::{DrawOptions, Rate, Strata};
 use crate::seed::{fresh_seed, parse_seed};
 use crate::steps::draw::DrawError;
-use crate::steps::{admin, results_import as results_step, roster_import as import};
+use crate::steps::{admin, roster_import as import};
 use crate::store::{Store, default_db_path, settings};
+use json::{AccountJson, DrawJson, print_draw};
+use results::{results_import, results_list};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -462,264 +465,13 @@ pub(super) fn parse_quarter(text: &str) -> Result<Quarter, String> {
     text.parse().map_err(|e: QuarterError| e.to_string())
 }
 
-/// `results import FILE --quarter Q`: every row checked, then all valid rows written at once.
-fn results_import(
-    store: &mut Store,
-    quarter: Quarter,
-    file: &std::path::Path,
-    json: bool,
-) -> Result<ExitCode, String> {
-    let at = now();
-    let validated =
-        results_step::preview_import(store, quarter, file, at.date()).map_err(|e| e.to_string())?;
-    let report = results_step::commit_import(store, &validated, at).map_err(|e| e.to_string())?;
-    if json {
-        print_json(&report)?;
-    } else {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", report.summary());
-        for p in &report.errors {
-            let _ = writeln!(out, "  第 {} 行 {}：{}", p.row, p.field, p.message);
-        }
-        for p in &report.warnings {
-            let _ = writeln!(out, "  第 {} 行 {}（提醒）：{}", p.row, p.field, p.message);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `results --quarter Q`: every account of the quarter's draw in force with its check.
-fn results_list(store: &Store, quarter: Quarter, json: bool) -> Result<ExitCode, String> {
-    let (draw, accounts) = results_step::load_results(store, quarter).map_err(|e| e.to_string())?;
-    if json {
-        print_json(&accounts)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let count = |status: InspectionStatus| accounts.iter().filter(|a| a.status == status).count();
-    let failed = accounts
-        .iter()
-        .filter(|a| a.verdict == Some(Verdict::Fail))
-        .count();
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "{}：抽查 {} 个账号；已完成 {} 个（不合格 {failed} 个），进行中 {} 个，未开始 {} 个",
-        draw.info.quarter.label(),
-        accounts.len(),
-        count(InspectionStatus::Done),
-        count(InspectionStatus::InProgress),
-        count(InspectionStatus::NotStarted),
-    );
-    let scored = accounts.iter().any(|a| a.score.is_some());
-    let _ = writeln!(
-        out,
-        "序号\t平台\t账号标识\t账号名称\t检查人员\t状态\t结论{}\t复查\t不符合项",
-        if scored { "\t得分" } else { "" }
-    );
-    for (n, a) in accounts.iter().enumerate() {
-        let failing: Vec<&str> = a
-            .findings
-            .iter()
-            .filter(|f| f.result == Some(Answer::Fail))
-            .map(|f| f.item.as_str())
-            .collect();
-        let points = match (scored, a.score) {
-            (false, _) => String::new(),
-            (true, Some(s)) => format!("\t{s}"),
-            (true, None) => "\t".to_owned(),
-        };
-        let _ = writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}{points}\t{}\t{}",
-            n + 1,
-            a.platform,
-            a.account_id,
-            a.name,
-            a.inspector.as_deref().unwrap_or(""),
-            a.status.label(),
-            a.verdict.map_or("", Verdict::label),
-            if a.recheck { "复查" } else { "" },
-            failing.join("、"),
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
+/// The front end's clock: every use case is told the time.
 fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
-}
-
-fn print_draw(draw: &DrawRecord, json: bool) -> Result<(), String> {
-    if json {
-        return print_json(&DrawJson::from(draw));
-    }
-    let i = &draw.info;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "{}：在运行账号 {} 个，抽取 {} 个（{}，比例 {}，随机种子 {}）",
-        i.quarter.label(),
-        i.population,
-        i.sampled,
-        i.strata.label(),
-        i.rate,
-        i.seed
-    );
-    for s in &draw.strata {
-        let _ = writeln!(
-            out,
-            "  {}：{} 个中抽取 {} 个",
-            s.key, s.population, s.sampled
-        );
-    }
-    let _ = writeln!(
-        out,
-        "序号\t分层\t平台\t账号标识\t账号名称\t主办单位\t检查人员"
-    );
-    for (n, d) in draw.accounts.iter().enumerate() {
-        let a = &d.account.account;
-        let _ = writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            n + 1,
-            d.stratum,
-            a.platform,
-            a.account_id,
-            a.name,
-            a.host_unit,
-            d.inspector.as_deref().unwrap_or("")
-        );
-    }
-    Ok(())
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<(), String> {
     let text = serde_json::to_string_pretty(value).map_err(|e| format!("无法生成 JSON：{e}"))?;
     println!("{text}");
     Ok(())
-}
-
-/// `roster --json`: one object per account (stable field names).
-#[derive(Serialize)]
-struct AccountJson<'a> {
-    platform: &'a str,
-    account_id: &'a str,
-    name: &'a str,
-    host_unit: &'a str,
-    city: &'a str,
-    county: &'a str,
-    opened_on: Option<String>,
-    filed_on: Option<String>,
-    status: &'static str,
-    fans: Option<i64>,
-    operator: &'a str,
-    listed: bool,
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-
-impl<'a> From<&'a StoredAccount> for AccountJson<'a> {
-    fn from(s: &'a StoredAccount) -> Self {
-        let a = &s.account;
-        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
-        Self {
-            platform: &a.platform,
-            account_id: &a.account_id,
-            name: &a.name,
-            host_unit: &a.host_unit,
-            city: &a.city,
-            county: &a.county,
-            opened_on: date(a.opened_on),
-            filed_on: date(a.filed_on),
-            status: a.status.label(),
-            fans: a.fans,
-            operator: &a.operator,
-            listed: s.listed,
-            extra: a
-                .extra
-                .iter()
-                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                .collect(),
-        }
-    }
-}
-
-/// `sample --json`: the draw, how it was made, and its accounts (stable field names).
-#[derive(Serialize)]
-struct DrawJson<'a> {
-    draw_id: i64,
-    quarter: String,
-    seed: u64,
-    rate: Rate,
-    by: &'static str,
-    algorithm: &'a str,
-    algorithm_version: u32,
-    prefer_not_drawn_in: u32,
-    population: usize,
-    population_hash: &'a str,
-    excluded: usize,
-    sampled: usize,
-    rechecks: usize,
-    drawn_by: &'a str,
-    drawn_at: String,
-    reason: Option<&'a str>,
-    strata: &'a [StratumCount],
-    accounts: Vec<DrawnJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct DrawnJson<'a> {
-    platform: &'a str,
-    account_id: &'a str,
-    name: &'a str,
-    host_unit: &'a str,
-    city: &'a str,
-    county: &'a str,
-    stratum: &'a str,
-    drawn: bool,
-    recheck: bool,
-    inspector: Option<&'a str>,
-}
-
-impl<'a> From<&'a DrawRecord> for DrawJson<'a> {
-    fn from(d: &'a DrawRecord) -> Self {
-        let i = &d.info;
-        Self {
-            draw_id: i.id,
-            quarter: i.quarter.to_string(),
-            seed: i.seed,
-            rate: i.rate,
-            by: i.strata.as_str(),
-            algorithm: &i.algorithm,
-            algorithm_version: i.algorithm_version,
-            prefer_not_drawn_in: i.prefer_not_drawn_in,
-            population: i.population,
-            population_hash: &i.population_hash,
-            excluded: i.excluded,
-            sampled: i.sampled,
-            rechecks: i.rechecks,
-            drawn_by: &i.drawn_by,
-            drawn_at: i.drawn_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            reason: i.reason.as_deref(),
-            strata: &d.strata,
-            accounts: d
-                .accounts
-                .iter()
-                .map(|x| {
-                    let a = &x.account.account;
-                    DrawnJson {
-                        platform: &a.platform,
-                        account_id: &a.account_id,
-                        name: &a.name,
-                        host_unit: &a.host_unit,
-                        city: &a.city,
-                        county: &a.county,
-                        stratum: &x.stratum,
-                        drawn: x.drawn,
-                        recheck: x.recheck,
-                        inspector: x.inspector.as_deref(),
-                    }
-                })
-                .collect(),
-        }
-    }
 }

@@ -1,0 +1,178 @@
+//! What `sample --show` and `roster` print: the draw and the accounts, as text or as the
+//! `--json` records scripts rely on (field names stable: add, never rename).
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::print_json;
+use crate::model::{DrawRecord, StoredAccount};
+use crate::sampling::{Rate, StratumCount};
+
+/// `roster --json`: one object per account (stable field names).
+#[derive(Serialize)]
+pub(super) struct AccountJson<'a> {
+    platform: &'a str,
+    account_id: &'a str,
+    name: &'a str,
+    host_unit: &'a str,
+    city: &'a str,
+    county: &'a str,
+    opened_on: Option<String>,
+    filed_on: Option<String>,
+    status: &'static str,
+    fans: Option<i64>,
+    operator: &'a str,
+    listed: bool,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'a> From<&'a StoredAccount> for AccountJson<'a> {
+    fn from(s: &'a StoredAccount) -> Self {
+        let a = &s.account;
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+        Self {
+            platform: &a.platform,
+            account_id: &a.account_id,
+            name: &a.name,
+            host_unit: &a.host_unit,
+            city: &a.city,
+            county: &a.county,
+            opened_on: date(a.opened_on),
+            filed_on: date(a.filed_on),
+            status: a.status.label(),
+            fans: a.fans,
+            operator: &a.operator,
+            listed: s.listed,
+            extra: a
+                .extra
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        }
+    }
+}
+
+/// `sample --json`: the draw, how it was made, and its accounts (stable field names).
+#[derive(Serialize)]
+pub(super) struct DrawJson<'a> {
+    draw_id: i64,
+    quarter: String,
+    seed: u64,
+    rate: Rate,
+    by: &'static str,
+    algorithm: &'a str,
+    algorithm_version: u32,
+    prefer_not_drawn_in: u32,
+    population: usize,
+    population_hash: &'a str,
+    excluded: usize,
+    sampled: usize,
+    rechecks: usize,
+    drawn_by: &'a str,
+    drawn_at: String,
+    reason: Option<&'a str>,
+    strata: &'a [StratumCount],
+    accounts: Vec<DrawnJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DrawnJson<'a> {
+    platform: &'a str,
+    account_id: &'a str,
+    name: &'a str,
+    host_unit: &'a str,
+    city: &'a str,
+    county: &'a str,
+    stratum: &'a str,
+    drawn: bool,
+    recheck: bool,
+    inspector: Option<&'a str>,
+}
+
+impl<'a> From<&'a DrawRecord> for DrawJson<'a> {
+    fn from(d: &'a DrawRecord) -> Self {
+        let i = &d.info;
+        Self {
+            draw_id: i.id,
+            quarter: i.quarter.to_string(),
+            seed: i.seed,
+            rate: i.rate,
+            by: i.strata.as_str(),
+            algorithm: &i.algorithm,
+            algorithm_version: i.algorithm_version,
+            prefer_not_drawn_in: i.prefer_not_drawn_in,
+            population: i.population,
+            population_hash: &i.population_hash,
+            excluded: i.excluded,
+            sampled: i.sampled,
+            rechecks: i.rechecks,
+            drawn_by: &i.drawn_by,
+            drawn_at: i.drawn_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            reason: i.reason.as_deref(),
+            strata: &d.strata,
+            accounts: d
+                .accounts
+                .iter()
+                .map(|x| {
+                    let a = &x.account.account;
+                    DrawnJson {
+                        platform: &a.platform,
+                        account_id: &a.account_id,
+                        name: &a.name,
+                        host_unit: &a.host_unit,
+                        city: &a.city,
+                        county: &a.county,
+                        stratum: &x.stratum,
+                        drawn: x.drawn,
+                        recheck: x.recheck,
+                        inspector: x.inspector.as_deref(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+pub(super) fn print_draw(draw: &DrawRecord, json: bool) -> Result<(), String> {
+    if json {
+        return print_json(&DrawJson::from(draw));
+    }
+    let i = &draw.info;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}：在运行账号 {} 个，抽取 {} 个（{}，比例 {}，随机种子 {}）",
+        i.quarter.label(),
+        i.population,
+        i.sampled,
+        i.strata.label(),
+        i.rate,
+        i.seed
+    );
+    for s in &draw.strata {
+        let _ = writeln!(
+            out,
+            "  {}：{} 个中抽取 {} 个",
+            s.key, s.population, s.sampled
+        );
+    }
+    let _ = writeln!(
+        out,
+        "序号\t分层\t平台\t账号标识\t账号名称\t主办单位\t检查人员"
+    );
+    for (n, d) in draw.accounts.iter().enumerate() {
+        let a = &d.account.account;
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            n + 1,
+            d.stratum,
+            a.platform,
+            a.account_id,
+            a.name,
+            a.host_unit,
+            d.inspector.as_deref().unwrap_or("")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! `results`: findings imported in bulk, and a quarter's results listed account by account.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::{now, print_json};
+use crate::checklist::{Answer, Verdict};
+use crate::model::{InspectionStatus, Quarter};
+use crate::steps::results_import as results_step;
+use crate::store::Store;
+
+/// `results import FILE --quarter Q`: every row checked, then all valid rows written at once.
+pub(super) fn results_import(
+    store: &mut Store,
+    quarter: Quarter,
+    file: &std::path::Path,
+    json: bool,
+) -> Result<ExitCode, String> {
+    let at = now();
+    let validated =
+        results_step::preview_import(store, quarter, file, at.date()).map_err(|e| e.to_string())?;
+    let report = results_step::commit_import(store, &validated, at).map_err(|e| e.to_string())?;
+    if json {
+        print_json(&report)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", report.summary());
+        for p in &report.errors {
+            let _ = writeln!(out, "  第 {} 行 {}：{}", p.row, p.field, p.message);
+        }
+        for p in &report.warnings {
+            let _ = writeln!(out, "  第 {} 行 {}（提醒）：{}", p.row, p.field, p.message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `results --quarter Q`: every account of the quarter's draw in force with its check.
+pub(super) fn results_list(
+    store: &Store,
+    quarter: Quarter,
+    json: bool,
+) -> Result<ExitCode, String> {
+    let (draw, accounts) = results_step::load_results(store, quarter).map_err(|e| e.to_string())?;
+    if json {
+        print_json(&accounts)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let count = |status: InspectionStatus| accounts.iter().filter(|a| a.status == status).count();
+    let failed = accounts
+        .iter()
+        .filter(|a| a.verdict == Some(Verdict::Fail))
+        .count();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}：抽查 {} 个账号；已完成 {} 个（不合格 {failed} 个），进行中 {} 个，未开始 {} 个",
+        draw.info.quarter.label(),
+        accounts.len(),
+        count(InspectionStatus::Done),
+        count(InspectionStatus::InProgress),
+        count(InspectionStatus::NotStarted),
+    );
+    let scored = accounts.iter().any(|a| a.score.is_some());
+    let _ = writeln!(
+        out,
+        "序号\t平台\t账号标识\t账号名称\t检查人员\t状态\t结论{}\t复查\t不符合项",
+        if scored { "\t得分" } else { "" }
+    );
+    for (n, a) in accounts.iter().enumerate() {
+        let failing: Vec<&str> = a
+            .findings
+            .iter()
+            .filter(|f| f.result == Some(Answer::Fail))
+            .map(|f| f.item.as_str())
+            .collect();
+        let points = match (scored, a.score) {
+            (false, _) => String::new(),
+            (true, Some(s)) => format!("\t{s}"),
+            (true, None) => "\t".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}{points}\t{}\t{}",
+            n + 1,
+            a.platform,
+            a.account_id,
+            a.name,
+            a.inspector.as_deref().unwrap_or(""),
+            a.status.label(),
+            a.verdict.map_or("", Verdict::label),
+            if a.recheck { "复查" } else { "" },
+            failing.join("、"),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
