@@ -357,10 +357,16 @@ fn checks(store: &Store, draw: i64) -> BTreeMap<String, Check> {
                     inspector: i.inspector.clone(),
                     started_at: i.started_at,
                     finished_at: i.finished_at,
+                    // Whether a version has left a laptop is that laptop's own bookkeeping: the
+                    // findings and their lineage are what must agree.
                     findings: i
                         .findings
                         .iter()
-                        .map(|f| (f.finding.item.clone(), f.clone()))
+                        .map(|f| {
+                            let mut f = f.clone();
+                            f.shared = false;
+                            (f.finding.item.clone(), f)
+                        })
                         .collect(),
                     evidence: i
                         .evidence
@@ -1190,7 +1196,13 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
 
     spotcheck::steps::exchange::resolve_conflict(&mut a, c.id, true, at(11, 26, 0))
         .expect("take 李四's");
-    assert_eq!(p01(&a), li_p01);
+    // 李四's version, who and when; its lineage now also names the version it was chosen over.
+    let taken = p01(&a);
+    assert_eq!(
+        (&taken.finding, &taken.updated_by, taken.updated_at),
+        (&li_p01.finding, &li_p01.updated_by, li_p01.updated_at)
+    );
+    assert!(taken.lineage.len() > li_p01.lineage.len());
     assert!(
         spotcheck::steps::exchange::conflicts(&a)
             .expect("conflicts")
@@ -1204,7 +1216,7 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
         "{err:?}"
     );
     assert!(has_cjk(&err.to_string()), "{err}");
-    assert_eq!(p01(&a), li_p01, "a refused second choice changes nothing");
+    assert_eq!(p01(&a), taken, "a refused second choice changes nothing");
 
     // Order 2: 李四 then 张三; keeping 李四's version, which is now the local one.
     let r = merge(&mut b, &res_l, 0);
@@ -1234,7 +1246,7 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
 
     // The same final findings and verdicts, whatever the order.
     assert_eq!(outcome(&a, draw_id), outcome(&b, draw_id));
-    assert_eq!(p01(&b), li_p01);
+    assert_eq!(p01(&b), taken);
     let evidence = |s: &Store| {
         let mut e: Vec<_> = checks(s, draw_id)[&x]
             .evidence
@@ -1419,7 +1431,18 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
     spotcheck::steps::exchange::resolve_conflict(&mut office.store, c.id, true, at(11, 26, 0))
         .expect("take the inspector's V01");
     let resolved = checks(&office.store, draw_id)[&key].clone();
-    assert_eq!(resolved.findings["V01"], inspector_v01);
+    // The inspector's version, who and when; its lineage also names the supervisor's it
+    // was chosen over.
+    let v01 = &resolved.findings["V01"];
+    assert_eq!(
+        (&v01.finding, &v01.updated_by, v01.updated_at),
+        (
+            &inspector_v01.finding,
+            &inspector_v01.updated_by,
+            inspector_v01.updated_at
+        )
+    );
+    assert!(v01.lineage.len() > inspector_v01.lineage.len());
     assert_eq!(resolved.findings["P01"], inspector_p01);
     assert_eq!(resolved.findings["P02"].finding, sup_p02);
     assert_eq!(
@@ -2033,5 +2056,166 @@ fn an_inspectors_laptop_does_not_draw_or_assign() {
             .iter()
             .filter(|d| d.inspector.as_deref() == Some(ZHANG))
             .count()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Merging by lineage (issue 14): a result package's finding is taken only when it was edited
+// from the version the supervisor has now.
+
+/// A colleague helps with 张三's accounts: two laptops open the same work package and check
+/// the same account differently. Merging A, then B, must not replace A's findings with B's.
+#[test]
+fn two_laptops_on_one_work_package_never_overwrite_each_other() {
+    let mut office = Office::new();
+    let draw = office.draw();
+    let draw_id = draw.info.id;
+    let s = assigned(&draw, ZHANG)[0].clone();
+    let key = key_of(&s);
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+
+    let mut a = Laptop::named(ZHANG);
+    a.open(&work, at(11, 2, 0));
+    let mut b = Laptop::named(LI);
+    b.open(&work, at(11, 2, 1));
+    let (aid, bid) = (a.draw().info.id, b.draw().info.id);
+    let sa = a.account(&key);
+    let sb = b.account(&key);
+    let items = answer_all(
+        &mut a.store,
+        aid,
+        &sa,
+        &[("P01", "张三：备案信息未更新")],
+        at(11, 10, 0),
+    );
+    answer_all(
+        &mut b.store,
+        bid,
+        &sb,
+        &[("P03", "李四：名称与单位不符")],
+        at(11, 11, 0),
+    );
+    let (from_a, _) = a.results("A.spotcheck", at(11, 20, 0));
+    let (from_b, _) = b.results("B.spotcheck", at(11, 20, 1));
+
+    let r = office.merge(&from_a, at(11, 21, 0));
+    assert_eq!((r.added, r.conflicts), (items, 0), "{r:?}");
+    let after_a = checks(&office.store, draw_id)[&key].clone();
+    let r = office.merge(&from_b, at(11, 22, 0));
+    let after_b = checks(&office.store, draw_id)[&key].clone();
+    assert_eq!(
+        after_b.findings, after_a.findings,
+        "B's findings replaced A's without a conflict"
+    );
+    // Every item both answered, each on its own: a conflict wherever the content differs
+    // (P01 and P03), the same content elsewhere; nothing updated.
+    assert_eq!((r.updated, r.conflicts), (0, 2), "{r:?}");
+    let conflicts = spotcheck::steps::exchange::conflicts(&office.store).expect("conflicts");
+    let mut items: Vec<&str> = conflicts.iter().map(|c| c.item.as_str()).collect();
+    items.sort_unstable();
+    assert_eq!(items, ["P01", "P03"]);
+    assert!(conflicts.iter().all(|c| c.incoming.updated_by == LI));
+}
+
+/// The laptop sends a result package, then corrects a finding and sends another. Merged in
+/// the wrong order, the older package must not put the old finding back.
+#[test]
+fn an_older_result_package_merged_after_a_later_one_changes_nothing() {
+    let mut office = Office::new();
+    let draw = office.draw();
+    let draw_id = draw.info.id;
+    let s = assigned(&draw, ZHANG)[0].clone();
+    let key = key_of(&s);
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let mut laptop = Laptop::named(ZHANG);
+    laptop.open(&work, at(11, 2, 0));
+    let lid = laptop.draw().info.id;
+    let ls = laptop.account(&key);
+    answer_all(
+        &mut laptop.store,
+        lid,
+        &ls,
+        &[("P01", "张三：备案信息未更新")],
+        at(11, 10, 0),
+    );
+    let (older, _) = laptop.results("1.spotcheck", at(11, 11, 0));
+    spotcheck::steps::inspect::save_finding(
+        &mut laptop.store,
+        lid,
+        ls.account.id,
+        &answered("P01", Answer::Pass, ""),
+        at(11, 12, 0),
+    )
+    .expect("correct P01");
+    let (later, _) = laptop.results("2.spotcheck", at(11, 13, 0));
+
+    office.merge(&later, at(11, 20, 0));
+    let merged = checks(&office.store, draw_id)[&key].clone();
+    assert_eq!(merged.findings["P01"].finding.answer, Some(Answer::Pass));
+    let r = office.merge(&older, at(11, 21, 0));
+    assert_eq!((r.added, r.updated, r.conflicts), (0, 0, 0), "{r:?}");
+    assert_eq!(
+        checks(&office.store, draw_id)[&key].findings,
+        merged.findings,
+        "the older package put an old finding back"
+    );
+
+    // In the right order, the later package follows the earlier one without a conflict.
+    let mut office2 = Office::new();
+    let (work2, _) = office2.export(ZHANG, at(11, 1, 0));
+    let mut laptop2 = Laptop::named(ZHANG);
+    laptop2.open(&work2, at(11, 2, 0));
+    let lid2 = laptop2.draw().info.id;
+    let ls2 = laptop2.account(&key);
+    answer_all(
+        &mut laptop2.store,
+        lid2,
+        &ls2,
+        &[("P01", "张三：备案信息未更新")],
+        at(11, 10, 0),
+    );
+    let (first, _) = laptop2.results("1.spotcheck", at(11, 11, 0));
+    spotcheck::steps::inspect::save_finding(
+        &mut laptop2.store,
+        lid2,
+        ls2.account.id,
+        &answered("P01", Answer::Pass, ""),
+        at(11, 12, 0),
+    )
+    .expect("correct P01");
+    let (second, _) = laptop2.results("2.spotcheck", at(11, 13, 0));
+    office2.merge(&first, at(11, 20, 0));
+    let r = office2.merge(&second, at(11, 21, 0));
+    assert_eq!((r.updated, r.conflicts), (1, 0), "{r:?}");
+}
+
+/// Packages of the format before lineage are refused with a Chinese reason, not merged by
+/// the old rule.
+#[test]
+fn a_package_of_the_previous_format_is_refused() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let entries = unzip(&work);
+    let entries: Vec<(String, Vec<u8>)> = entries
+        .into_iter()
+        .map(|(name, bytes)| {
+            if name == "manifest.json" {
+                let text = String::from_utf8(bytes).expect("utf-8");
+                let text = text.replace("\"format_version\": 2", "\"format_version\": 1");
+                (name, text.into_bytes())
+            } else {
+                (name, bytes)
+            }
+        })
+        .collect();
+    rezip(&work, &entries);
+    let err = read_err(&work);
+    assert!(
+        matches!(err, PackageError::OlderFormat { version: 1, .. }),
+        "{err:?}"
+    );
+    assert!(
+        has_cjk(&err.to_string()) && err.to_string().contains("重新导出"),
+        "{err}"
     );
 }

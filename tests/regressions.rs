@@ -481,6 +481,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
             checked_on: None,
             updated_by: "张三".to_owned(),
             updated_at: when,
+            lineage: Vec::new(),
         }],
         evidence,
     };

@@ -147,6 +147,12 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
         .get("format_version")
         .and_then(serde_json::Value::as_u64)
         .unwrap_or(0);
+    if version < u64::from(FORMAT_VERSION) {
+        return Err(PackageError::OlderFormat {
+            path: path.to_owned(),
+            version: u32::try_from(version).unwrap_or(0),
+        });
+    }
     if version != u64::from(FORMAT_VERSION) {
         return Err(PackageError::NewerFormat {
             path: path.to_owned(),

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use archive::{read_package, write_package};
-pub use merge::{Outcome, decide};
+pub use merge::{FindingState, Outcome, joined, merge, settled};
 
 use crate::model::Account;
 pub use crate::model::FindingVersion;
@@ -23,7 +23,7 @@ pub use crate::model::FindingVersion;
 /// The `format` field of every manifest.
 pub const FORMAT: &str = "spotcheck-package";
 /// The version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The file extension users see.
 pub const EXTENSION: &str = "spotcheck";
 /// Largest package read: 2 GiB (evidence files are at most 50 MiB each).
@@ -181,6 +181,13 @@ pub enum PackageError {
         "{path} 由更新版本的 spotcheck 生成（包格式第 {version} 版，本机只能读取第 {FORMAT_VERSION} 版），请先升级本机的 spotcheck。"
     )]
     NewerFormat {
+        path: std::path::PathBuf,
+        version: u32,
+    },
+    #[error(
+        "{path} 由旧版本的 spotcheck 生成（包格式第 {version} 版，本机读取第 {FORMAT_VERSION} 版：新版本按每项检查结果的修改来历合并，旧包没有这些信息）。请对方升级 spotcheck 后重新导出这个包。"
+    )]
+    OlderFormat {
         path: std::path::PathBuf,
         version: u32,
     },

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
-use super::{Finding, Verdict};
+use super::time::day_text;
+use super::{Finding, FindingVersion, Verdict};
 
 /// The largest evidence file accepted (a phone screen recording is bigger; a screenshot is not).
 pub const MAX_EVIDENCE_BYTES: u64 = 50 * 1024 * 1024;
@@ -37,6 +38,43 @@ pub struct StoredFinding {
     pub finding: Finding,
     pub updated_by: String,
     pub updated_at: NaiveDateTime,
+    /// The ids of the versions this one was edited from (see `FindingVersion::lineage`).
+    pub lineage: Vec<String>,
+    /// This version has left this laptop (in a package, either way): editing it makes a new
+    /// version that descends from it.
+    pub shared: bool,
+}
+
+impl StoredFinding {
+    /// This finding as a package carries it, and as merges compare it.
+    #[must_use]
+    pub fn version(&self) -> FindingVersion {
+        let f = &self.finding;
+        FindingVersion {
+            item: f.item.clone(),
+            answer: f.answer.map(|a| a.code().to_owned()),
+            note: f.note.clone(),
+            last_update: f.last_update.map(day_text),
+            checked_on: f.checked_on.map(day_text),
+            updated_by: self.updated_by.clone(),
+            updated_at: self.updated_at,
+            lineage: self.lineage.clone(),
+        }
+    }
+
+    /// The lineage of a new version edited from this one: a version that has left this laptop
+    /// is an ancestor of the edit; one that never did is not (nobody else can hold it).
+    #[must_use]
+    pub fn lineage_of_edit(&self) -> Vec<String> {
+        let mut lineage = self.lineage.clone();
+        if self.shared {
+            let id = self.version().id();
+            if !lineage.contains(&id) {
+                lineage.push(id);
+            }
+        }
+        lineage
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,8 +3,11 @@
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-/// A finding as one laptop last saved it.
+use super::time::time_text;
+
+/// A finding as one laptop last saved it, with its lineage: the versions it was edited from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingVersion {
     pub item: String,
@@ -15,9 +18,43 @@ pub struct FindingVersion {
     pub checked_on: Option<String>,
     pub updated_by: String,
     pub updated_at: NaiveDateTime,
+    /// The [`Self::id`]s of the versions this one descends from, oldest first: every version
+    /// of this finding that had left a laptop (in a package) before it was edited into this
+    /// one. Empty for a finding first answered here.
+    #[serde(default)]
+    pub lineage: Vec<String>,
 }
 
 impl FindingVersion {
+    /// What identifies this version everywhere: its item, content, author and time.
+    #[must_use]
+    pub fn id(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            self.item.as_str(),
+            self.answer.as_deref().unwrap_or("-"),
+            &self.note,
+            self.last_update.as_deref().unwrap_or("-"),
+            self.checked_on.as_deref().unwrap_or("-"),
+            &self.updated_by,
+            &time_text(self.updated_at),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Whether this version is `other` or was edited from it.
+    #[must_use]
+    pub fn descends_from(&self, other: &Self) -> bool {
+        let id = other.id();
+        self.id() == id || self.lineage.contains(&id)
+    }
+
     /// Same answer, note and dates (who saved it and when do not count).
     #[must_use]
     pub fn same_content(&self, other: &Self) -> bool {

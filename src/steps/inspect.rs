@@ -215,8 +215,16 @@ fn save_in(
     }
     let mut finding = finding.clone();
     apply_rules(&checklist, &mut finding);
-    let before = ins.finding(&finding.item).map(|f| f.finding.clone());
-    tx.upsert_finding(ins.id, &finding, actor, at)?;
+    let stored = ins.finding(&finding.item);
+    let before = stored.map(|f| f.finding.clone());
+    if before.as_ref() == Some(&finding) {
+        // Nothing changed: the version stays the one other laptops may hold.
+        return Ok((before, finding));
+    }
+    let lineage = stored
+        .map(crate::model::StoredFinding::lineage_of_edit)
+        .unwrap_or_default();
+    tx.upsert_finding(ins.id, &finding, actor, at, &lineage, false)?;
     let ins = tx
         .inspection(draw, account)?
         .ok_or(InspectError::NotSampled)?;

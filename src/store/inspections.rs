@@ -23,7 +23,7 @@ fn day(s: Option<String>) -> Option<NaiveDate> {
 }
 
 const INSPECTION_COLUMNS: &str = "id, draw, account, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at";
-const FINDING_COLUMNS: &str = "f.inspection, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at";
+const FINDING_COLUMNS: &str = "f.inspection, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at, f.lineage, f.shared";
 const EVIDENCE_COLUMNS: &str =
     "e.inspection, e.id, e.item, e.sha256, e.file_name, e.url, e.added_by, e.added_at";
 
@@ -58,6 +58,7 @@ fn inspection_from(r: &rusqlite::Row<'_>) -> Result<Inspection, rusqlite::Error>
 fn finding_from(r: &rusqlite::Row<'_>) -> Result<(i64, StoredFinding), rusqlite::Error> {
     let answer: Option<String> = r.get(2)?;
     let at: String = r.get(7)?;
+    let lineage: String = r.get(8)?;
     Ok((
         r.get(0)?,
         StoredFinding {
@@ -70,6 +71,14 @@ fn finding_from(r: &rusqlite::Row<'_>) -> Result<(i64, StoredFinding), rusqlite:
             },
             updated_by: r.get(6)?,
             updated_at: time(&at),
+            lineage: serde_json::from_str(&lineage).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    8,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
+            shared: r.get(9)?,
         },
     ))
 }
@@ -163,21 +172,29 @@ impl Tx<'_> {
         Ok(self.conn().last_insert_rowid())
     }
 
-    /// Writes a finding (insert or replace) as saved by `by` at `at`.
+    /// Writes a finding (insert or replace) as saved by `by` at `at`, with the versions it
+    /// descends from and whether it has left this laptop.
+    #[allow(clippy::too_many_arguments)]
     pub fn upsert_finding(
         &self,
         inspection: i64,
         finding: &Finding,
         by: &str,
         at: NaiveDateTime,
+        lineage: &[String],
+        shared: bool,
     ) -> Result<(), StoreError> {
+        let lineage =
+            serde_json::to_string(lineage).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.conn()
             .prepare_cached(
-                "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at,
+                    lineage, shared)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT(inspection, item) DO UPDATE SET answer = excluded.answer, note = excluded.note,
                    last_update = excluded.last_update, checked_on = excluded.checked_on,
-                   updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                   updated_by = excluded.updated_by, updated_at = excluded.updated_at,
+                   lineage = excluded.lineage, shared = excluded.shared",
             )?
             .execute(params![
                 inspection,
@@ -187,8 +204,34 @@ impl Tx<'_> {
                 finding.last_update.map(day_text),
                 finding.checked_on.map(day_text),
                 by,
-                time_text(at)
+                time_text(at),
+                lineage,
+                shared
             ])?;
+        Ok(())
+    }
+
+    /// Records the versions a finding descends from, its content unchanged.
+    pub fn set_lineage(
+        &self,
+        inspection: i64,
+        item: &str,
+        lineage: &[String],
+    ) -> Result<(), StoreError> {
+        let lineage =
+            serde_json::to_string(lineage).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.conn().execute(
+            "UPDATE finding SET lineage = ?3 WHERE inspection = ?1 AND item = ?2",
+            params![inspection, item, lineage],
+        )?;
+        Ok(())
+    }
+
+    /// Marks every finding of a check as having left this laptop (it went into a package).
+    pub fn mark_shared(&self, inspection: i64) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached("UPDATE finding SET shared = 1 WHERE inspection = ?1")?
+            .execute([inspection])?;
         Ok(())
     }
 

@@ -2,8 +2,6 @@
 //! package carried (the base its results are compared with), and the conflicts a merge left
 //! for the supervisor.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, params};
 
@@ -50,33 +48,6 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Remembers what work package `package` carried (or, after a merge, what was merged) for
-    /// an item of `account`: the base its results are compared with.
-    pub fn set_package_base(
-        &self,
-        package: &str,
-        account: i64,
-        v: &FindingVersion,
-    ) -> Result<(), StoreError> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO package_base (package, account, item, answer, note, last_update, checked_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT(package, account, item) DO UPDATE SET answer = excluded.answer,
-                    note = excluded.note, last_update = excluded.last_update, checked_on = excluded.checked_on",
-            )?
-            .execute(params![
-                package,
-                account,
-                v.item,
-                v.answer,
-                v.note,
-                v.last_update,
-                v.checked_on
-            ])?;
-        Ok(())
-    }
-
     /// Records a conflict on an item (once per package); returns whether it was new.
     #[allow(clippy::too_many_arguments)]
     pub fn insert_conflict(
@@ -105,6 +76,15 @@ impl Tx<'_> {
             ],
         )?;
         Ok(inserted > 0)
+    }
+
+    /// Marks conflict `id` as replaced by a later version of the same line of work.
+    pub fn supersede_conflict(&self, id: i64, at: NaiveDateTime) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE merge_conflict SET resolution = 'superseded', resolved_at = ?2 WHERE id = ?1",
+            params![id, time_text(at)],
+        )?;
+        Ok(())
     }
 
     /// Records the supervisor's choice on conflict `id`; other pending conflicts on the same
@@ -180,39 +160,24 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    /// The findings the work packages `ids` carried: (account, item) → base. Of several
-    /// packages, the last named.
-    pub fn package_bases(
+    /// The versions of an item of the check of `account` in `draw` waiting in conflict
+    /// with the one here, oldest first, with their conflict ids.
+    pub fn waiting_versions(
         &self,
-        ids: &[String],
-    ) -> Result<HashMap<(i64, String), FindingVersion>, StoreError> {
-        let mut out = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT b.account, b.item, b.answer, b.note, b.last_update, b.checked_on, p.at
-             FROM package_base b JOIN package p ON p.id = b.package WHERE b.package = ?1",
+        draw: i64,
+        account: i64,
+        item: &str,
+    ) -> Result<Vec<(i64, FindingVersion)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, incoming FROM merge_conflict
+             WHERE draw = ?1 AND account = ?2 AND item = ?3 AND resolution IS NULL ORDER BY id",
         )?;
-        for id in ids {
-            let rows = stmt.query_map([id], |r| {
-                let at: String = r.get(6)?;
-                Ok((
-                    (r.get::<_, i64>(0)?, r.get::<_, String>(1)?),
-                    FindingVersion {
-                        item: r.get(1)?,
-                        answer: r.get(2)?,
-                        note: r.get(3)?,
-                        last_update: r.get(4)?,
-                        checked_on: r.get(5)?,
-                        updated_by: String::new(),
-                        updated_at: time(&at),
-                    },
-                ))
-            })?;
-            for row in rows {
-                let (key, v) = row?;
-                out.insert(key, v);
-            }
-        }
-        Ok(out)
+        let rows: Vec<(i64, String)> = stmt
+            .query_map(params![draw, account, item], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, text)| Ok((id, version(&text)?)))
+            .collect()
     }
 
     /// Every package made or taken here, newest first.

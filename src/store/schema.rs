@@ -230,4 +230,33 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (draw, account, item, package)
     );
     ",
+    // 6: merging by lineage. Each finding keeps the ids of the versions it was edited from and
+    // whether its version has left this laptop; conflicts can be superseded by a later version
+    // of the same line of work. The bases work packages carried are no longer needed.
+    r"
+    ALTER TABLE finding ADD COLUMN lineage TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE finding ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+    UPDATE finding SET shared = 1;
+    DROP TABLE package_base;
+    CREATE TABLE merge_conflict_new (
+        id          INTEGER PRIMARY KEY,
+        draw        INTEGER NOT NULL REFERENCES draw(id),
+        account     INTEGER NOT NULL REFERENCES account(id),
+        item        TEXT NOT NULL,
+        package     TEXT NOT NULL,
+        local       TEXT,
+        incoming    TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        -- When the inspector had finished the check: the last choice finishes it here.
+        package_finished_at TEXT,
+        -- superseded: a later version of the same line of work arrived in its place.
+        resolution  TEXT CHECK (resolution IN ('local', 'incoming', 'superseded')),
+        resolved_by TEXT,
+        resolved_at TEXT,
+        UNIQUE (draw, account, item, package)
+    );
+    INSERT INTO merge_conflict_new SELECT * FROM merge_conflict;
+    DROP TABLE merge_conflict;
+    ALTER TABLE merge_conflict_new RENAME TO merge_conflict;
+    ",
 ];

@@ -1,5 +1,6 @@
 //! Merging an inspector's result package on the supervisor's laptop, finding by finding as
-//! [`crate::exchange::decide`] says, and the supervisor's choice on what conflicts.
+//! [`crate::exchange::merge`] decides by lineage, and the supervisor's choice on what
+//! conflicts.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,17 +9,16 @@ use chrono::NaiveDateTime;
 
 use super::{ExchangeError, MergeReport, package_draw, uid_of, version_of};
 use crate::checklist::{Answer, Checklist, Finding};
-use crate::exchange::{Outcome, Package, PackageKind, decide};
+use crate::exchange::{FindingState, Outcome, Package, PackageKind, merge, settled};
 use crate::model::time::parse_day;
 use crate::model::{EvidenceKind, FindingVersion, PackageEvent, Quarter};
 use crate::steps::inspect::{ensure_checklist, finish_if_complete, rescore_check};
 use crate::store::{Store, StoreError, Tx, evidence_file, write_file_atomically};
 
 /// Merges an inspector's result package, in one transaction after an automatic backup.
-/// Findings new here are added; findings the inspector changed and nobody changed here since
-/// the work package are updated; findings changed on both sides are kept as they are here
-/// and recorded as conflicts for the supervisor to choose. The same package twice changes
-/// nothing.
+/// Findings new here are added; findings edited from the version here are updated; older
+/// ones are ignored; a second line of work is kept waiting beside the version here as a
+/// conflict for the supervisor to choose. The same package twice changes nothing.
 pub fn merge_results_package(
     store: &mut Store,
     package: &Package,
@@ -83,7 +83,6 @@ pub fn merge_results_package(
         .iter()
         .map(|d| (d.account.account.key(), d.account.id))
         .collect();
-    let bases = store.package_bases(&m.based_on)?;
     let actor = crate::steps::actor(store)?;
     let backup = store
         .auto_backup("合并前", at, &actor)
@@ -93,31 +92,7 @@ pub fn merge_results_package(
         for c in &checklists {
             ensure_checklist(tx, c, at)?;
         }
-        merge_in(
-            tx,
-            draw.info.id,
-            &quarter,
-            package,
-            &ids,
-            &bases,
-            &mut report,
-            at,
-        )?;
-        // What was merged is the base the next result package of the same work is compared
-        // with: a later package must not undo the supervisor's review of these findings.
-        for work in &m.based_on {
-            if !tx.package_known(work)? {
-                continue;
-            }
-            for pi in &package.data.inspections {
-                let Some(&account) = ids.get(&pi.account_key) else {
-                    continue;
-                };
-                for f in &pi.findings {
-                    tx.set_package_base(work, account, f)?;
-                }
-            }
-        }
+        merge_in(tx, draw.info.id, &quarter, package, &ids, &mut report, at)?;
         tx.insert_package(
             &m.package_id,
             PackageEvent::ResultsMerged,
@@ -143,18 +118,30 @@ fn finding_of(v: &FindingVersion) -> Finding {
     }
 }
 
-/// Writes `v` as the stored finding of the check of `account` in `draw` (its author and
-/// time kept).
+/// The check of `account` in `draw`, which must have been started.
+fn inspection_of(tx: &Tx<'_>, draw: i64, account: i64) -> Result<i64, ExchangeError> {
+    Ok(tx
+        .inspection_id(draw, account)?
+        .ok_or_else(|| StoreError::Corrupt(format!("账号（编号 {account}）的检查记录不存在")))?)
+}
+
+/// Writes `v` as the stored finding of the check of `account` in `draw`: its author, time
+/// and lineage kept; it came from another laptop, so it is shared.
 fn write_version(
     tx: &Tx<'_>,
     draw: i64,
     account: i64,
     v: &FindingVersion,
 ) -> Result<(), ExchangeError> {
-    let inspection = tx
-        .inspection_id(draw, account)?
-        .ok_or_else(|| StoreError::Corrupt(format!("账号（编号 {account}）的检查记录不存在")))?;
-    tx.upsert_finding(inspection, &finding_of(v), &v.updated_by, v.updated_at)?;
+    let inspection = inspection_of(tx, draw, account)?;
+    tx.upsert_finding(
+        inspection,
+        &finding_of(v),
+        &v.updated_by,
+        v.updated_at,
+        &v.lineage,
+        true,
+    )?;
     Ok(())
 }
 
@@ -171,9 +158,29 @@ pub fn resolve_conflict(
         return Err(ExchangeError::NoConflict(id));
     };
     store.transaction(|tx| {
+        // The version chosen descends from every version it was chosen over, so that none of
+        // them comes back with a later package.
+        let here = tx
+            .inspection(c.draw, c.account)?
+            .and_then(|ins| version_of(&ins, &c.item));
+        let others: Vec<FindingVersion> = tx
+            .waiting_versions(c.draw, c.account, &c.item)?
+            .into_iter()
+            .map(|(_, v)| v)
+            .filter(|v| v.id() != c.incoming.id())
+            .collect();
         if take_incoming {
-            write_version(tx, c.draw, c.account, &c.incoming)?;
+            let over: Vec<&FindingVersion> = here.iter().chain(&others).collect();
+            write_version(tx, c.draw, c.account, &settled(&c.incoming, &over))?;
             rescore_check(tx, c.draw, c.account)?;
+        } else if let Some(here) = &here {
+            let over: Vec<&FindingVersion> = std::iter::once(&c.incoming).chain(&others).collect();
+            let kept = settled(here, &over);
+            tx.set_lineage(
+                inspection_of(tx, c.draw, c.account)?,
+                &c.item,
+                &kept.lineage,
+            )?;
         }
         tx.resolve_conflict(id, take_incoming, &actor, at)?;
         // The last choice on a check the inspector had finished finishes it here too.
@@ -202,16 +209,14 @@ pub fn resolve_conflict(
 }
 
 /// Applies a package's checks to `draw` inside `tx`, counting into `report`. `ids` maps
-/// account keys to ids here; `bases` holds what the work packages carried. Every account is
-/// checked first; evidence files written before a failure are removed again.
-#[allow(clippy::too_many_arguments)]
+/// account keys to ids here. Every account is checked first; evidence files written before a
+/// failure are removed again.
 pub(super) fn merge_in(
     tx: &Tx<'_>,
     draw: i64,
     quarter: &Quarter,
     package: &Package,
     ids: &HashMap<String, i64>,
-    bases: &HashMap<(i64, String), FindingVersion>,
     report: &mut MergeReport,
     at: NaiveDateTime,
 ) -> Result<(), ExchangeError> {
@@ -233,7 +238,7 @@ pub(super) fn merge_in(
         });
     }
     let mut created = Vec::new();
-    let result = merge_checks(tx, draw, package, ids, bases, report, at, &mut created);
+    let result = merge_checks(tx, draw, package, ids, report, at, &mut created);
     if result.is_err() {
         for file in created {
             let _ = std::fs::remove_file(file);
@@ -248,7 +253,6 @@ fn merge_checks(
     draw: i64,
     package: &Package,
     ids: &HashMap<String, i64>,
-    bases: &HashMap<(i64, String), FindingVersion>,
     report: &mut MergeReport,
     at: NaiveDateTime,
     created: &mut Vec<PathBuf>,
@@ -279,10 +283,21 @@ fn merge_checks(
         let mut conflicted = false;
         for incoming in &pi.findings {
             let here = local.as_ref().and_then(|l| version_of(l, &incoming.item));
-            let base = bases.get(&(account, incoming.item.clone()));
-            match decide(here.as_ref(), base, incoming) {
-                Outcome::Same | Outcome::KeepLocal => report.unchanged += 1,
-                outcome @ (Outcome::Add | Outcome::Update) => {
+            let waiting = tx.waiting_versions(draw, account, &incoming.item)?;
+            let state = FindingState {
+                current: here.clone(),
+                waiting: waiting.iter().map(|(_, v)| v.clone()).collect(),
+            };
+            let (outcome, next) = merge(&state, incoming);
+            // A waiting version the incoming one descends from is replaced by it.
+            for (id, v) in &waiting {
+                if !next.waiting.contains(v) {
+                    tx.supersede_conflict(*id, at)?;
+                }
+            }
+            match outcome {
+                Outcome::Same | Outcome::Older => report.unchanged += 1,
+                Outcome::Add | Outcome::Update => {
                     write_version(tx, draw, account, incoming)?;
                     changed = true;
                     if outcome == Outcome::Add {

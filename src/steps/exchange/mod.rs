@@ -13,7 +13,6 @@ pub use work::{export_results_package, export_work_package, open_work_package};
 use super::draw::DrawError;
 use super::inspect::InspectError;
 use crate::exchange::{PackageDraw, PackageError, PackageEvidence, PackageInspection, draw_uid};
-use crate::model::time::day_text;
 use crate::model::{
     Conflict, DrawRecord, EvidenceKind, FindingVersion, Inspection, InspectionStatus,
 };
@@ -138,17 +137,9 @@ pub fn conflicts(store: &Store) -> Result<Vec<Conflict>, StoreError> {
     Ok(out)
 }
 
-/// A finding as a package carries it.
-fn version_of(ins: &Inspection, item: &str) -> Option<FindingVersion> {
-    ins.finding(item).map(|f| FindingVersion {
-        item: f.finding.item.clone(),
-        answer: f.finding.answer.map(|a| a.code().to_owned()),
-        note: f.finding.note.clone(),
-        last_update: f.finding.last_update.map(day_text),
-        checked_on: f.finding.checked_on.map(day_text),
-        updated_by: f.updated_by.clone(),
-        updated_at: f.updated_at,
-    })
+/// A finding of a check as a package carries it.
+pub(crate) fn version_of(ins: &Inspection, item: &str) -> Option<FindingVersion> {
+    ins.finding(item).map(crate::model::StoredFinding::version)
 }
 
 fn package_inspection(ins: &Inspection, key: &str) -> PackageInspection {

@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use super::merge::merge_in;
 use super::{
     ExchangeError, MergeReport, OpenReport, evidence_files, package_draw, package_inspection,
-    uid_of, version_of,
+    uid_of,
 };
 use crate::checklist::Checklist;
 use crate::exchange::{self, Manifest, Package, PackageAccount, PackageData, PackageKind};
@@ -18,8 +18,8 @@ use crate::steps::draw::{DrawError, current_draw, refuse_on_inspector_laptop};
 use crate::steps::inspect::ensure_checklist;
 use crate::store::{NewDrawnAccount, Store, StoreError, settings};
 
-/// Writes the work package of `inspector` for `quarter`'s draw to `path`, and remembers
-/// the findings it carries as the base its results will be compared with. `nonce` is fresh
+/// Writes the work package of `inspector` for `quarter`'s draw to `path`; the findings it
+/// carries are marked as shared (an edit here is then a new version). `nonce` is fresh
 /// randomness for the package's id.
 pub fn export_work_package(
     store: &mut Store,
@@ -44,14 +44,10 @@ pub fn export_work_package(
     }
     let checklist = store.active_checklist()?;
     let mut inspections = Vec::new();
-    let mut bases = Vec::new();
+    let mut carried = Vec::new();
     for d in &mine {
         if let Some(ins) = store.inspection(draw.info.id, d.account.id)? {
-            for f in &ins.findings {
-                if let Some(v) = version_of(&ins, &f.finding.item) {
-                    bases.push((d.account.id, v));
-                }
-            }
+            carried.push(ins.id);
             inspections.push(package_inspection(&ins, &d.account.account.key()));
         }
     }
@@ -100,8 +96,9 @@ pub fn export_work_package(
             at,
             &summary,
         )?;
-        for (account, v) in &bases {
-            tx.set_package_base(&id, *account, v)?;
+        // Once on the inspector's laptop, an edit here is a second line of work.
+        for inspection in &carried {
+            tx.mark_shared(*inspection)?;
         }
         tx.append_log(
             at,
@@ -230,7 +227,6 @@ pub fn open_work_package(
             &quarter,
             package,
             &ids,
-            &HashMap::new(),
             &mut MergeReport::default(),
             at,
         )?;
@@ -268,8 +264,10 @@ pub fn export_results_package(
     let based_on = store.opened_work_packages(draw_id)?;
     let draw = store.draw_record(draw_id).map_err(DrawError::from)?;
     let mut inspections = Vec::new();
+    let mut sent = Vec::new();
     for d in &draw.accounts {
         if let Some(ins) = store.inspection(draw_id, d.account.id)? {
+            sent.push(ins.id);
             inspections.push(package_inspection(&ins, &d.account.account.key()));
         }
     }
@@ -311,6 +309,9 @@ pub fn export_results_package(
             at,
             &summary,
         )?;
+        for inspection in &sent {
+            tx.mark_shared(*inspection)?;
+        }
         tx.append_log(
             at,
             &actor,
