@@ -520,6 +520,8 @@ impl App {
                 }
                 self.status = Some((false, message));
             }
+            // Nothing will answer any more: no job is running.
+            Event::Stopped => self.running = None,
             Event::Failed { job, message } => {
                 self.running = None;
                 if job == Job::Open {
