@@ -23,10 +23,20 @@ impl SettingsScreen {
         self.loaded = false;
     }
 
+    /// Shows what the worker read. A field is filled from it only while it still shows what
+    /// was saved before: the reload that follows saving one field must not undo what is being
+    /// typed in the next one.
     pub fn set_view(&mut self, view: SettingsView) {
-        self.user_name.clone_from(&view.user_name);
-        self.region.clone_from(&view.region);
-        self.days = view.deadline_days.to_string();
+        let old = self.view.as_ref();
+        if old.is_none_or(|o| self.user_name.trim() == o.user_name) {
+            self.user_name.clone_from(&view.user_name);
+        }
+        if old.is_none_or(|o| self.region.trim() == o.region) {
+            self.region.clone_from(&view.region);
+        }
+        if old.is_none_or(|o| self.days.trim() == o.deadline_days.to_string()) {
+            self.days = view.deadline_days.to_string();
+        }
         self.view = Some(view);
     }
 
