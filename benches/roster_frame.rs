@@ -52,7 +52,7 @@ fn main() {
         }
         let output = ctx.run_ui(input, |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
-                screen.ui(ui);
+                screen.ui(ui, &mut spotcheck::ui::CommandQueue::default());
             });
         });
         let _ = ctx.tessellate(output.shapes, output.pixels_per_point);

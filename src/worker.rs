@@ -196,6 +196,9 @@ pub enum Job {
 /// What happened. Past tense.
 #[derive(Debug)]
 pub enum Event {
+    /// The worker thread is gone, so nothing more can be saved. Never sent by the worker:
+    /// [`WorkerHandle::poll`] reports it once, when it finds the worker's channel closed.
+    Stopped,
     RosterLoaded(Arc<Vec<StoredAccount>>),
     Progress {
         job: Job,
@@ -310,17 +313,69 @@ pub struct ExchangeView {
     pub has_work: bool,
 }
 
+impl Command {
+    /// The job a failure of this command is reported as (the one its handler reports).
+    #[must_use]
+    pub fn job(&self) -> Job {
+        match self {
+            Self::PreviewImport { .. } | Self::DiscardImport | Self::PreviewDemo => Job::ReadRoster,
+            Self::CommitImport => Job::WriteRoster,
+            Self::SaveProblemList { .. } => Job::SaveProblems,
+            Self::LoadHistory { .. } => Job::History,
+            Self::LoadDraw(_) | Self::MakeDraw(_) => Job::Draw,
+            Self::Assign { .. } => Job::Assign,
+            Self::SaveSampleList { .. } => Job::SaveSampleList,
+            Self::LoadInspections(_)
+            | Self::OpenInspection { .. }
+            | Self::SaveFinding { .. }
+            | Self::FinishInspection { .. }
+            | Self::InstallChecklist { .. }
+            | Self::ImportResults { .. } => Job::Inspect,
+            Self::AddEvidence { .. } | Self::RemoveEvidence { .. } => Job::Evidence,
+            Self::SaveSetting { .. } | Self::LoadSettings | Self::ExportLog(_) => Job::Settings,
+            Self::ExportNotice { .. } | Self::ExportRectification { .. } => Job::Export,
+            Self::LoadRectifications(_)
+            | Self::ImportFeedback { .. }
+            | Self::ReviewRectification { .. } => Job::Rectify,
+            Self::LoadExchange(_)
+            | Self::ExportWorkPackage { .. }
+            | Self::ImportPackage { .. }
+            | Self::ExportResultsPackage { .. }
+            | Self::ResolveConflict { .. } => Job::Exchange,
+            Self::BackupTo(_) | Self::Restore(_) | Self::InspectBackup(_) => Job::Backup,
+        }
+    }
+}
+
+/// What the user is told when the worker panicked (a bug) while doing a job. A transaction
+/// open at the time was dropped while unwinding, which rolls it back.
+fn internal_error(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("未知错误");
+    format!("内部错误：{text}，数据库没有改动。请把这条消息告诉技术人员。")
+}
+
 /// The front end's side of the worker.
 pub struct WorkerHandle {
     commands: Sender<Command>,
     events: Receiver<Event>,
     cancel: Arc<AtomicBool>,
+    /// Whether `poll` has reported that the worker thread is gone.
+    stopped: std::cell::Cell<bool>,
 }
 
 impl WorkerHandle {
     /// Starts the worker on its own thread; it opens the database at `db` first.
+    ///
+    /// A panic while handling a command is a bug, not the end of the window: it is caught,
+    /// reported as `Failed` for the command's job, and the worker goes on with the next
+    /// command. The default panic hook still prints it.
     pub fn spawn(db: PathBuf, notify: Box<dyn Fn() + Send>) -> std::io::Result<Self> {
-        let (commands, inbox) = channel();
+        use std::panic::{AssertUnwindSafe, catch_unwind};
+        let (commands, inbox) = channel::<Command>();
         let (outbox, events) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);
@@ -335,29 +390,57 @@ impl WorkerHandle {
                     notify,
                     cancel: flag,
                 };
-                worker.open(&db);
+                if let Err(panic) = catch_unwind(AssertUnwindSafe(|| worker.open(&db))) {
+                    worker.fail(Job::Open, internal_error(&*panic));
+                }
                 for command in inbox {
-                    worker.handle(command);
+                    let job = command.job();
+                    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| worker.handle(command))) {
+                        worker.fail(job, internal_error(&*panic));
+                    }
                 }
             })?;
         Ok(Self {
             commands,
             events,
             cancel,
+            stopped: std::cell::Cell::new(false),
         })
+    }
+
+    /// A handle whose worker is already gone, as if its thread had died (for tests of the
+    /// window).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn already_stopped() -> Self {
+        let (commands, _) = channel();
+        let (_, events) = channel();
+        Self {
+            commands,
+            events,
+            cancel: Arc::default(),
+            stopped: std::cell::Cell::new(false),
+        }
     }
 
     pub fn send(&self, command: Command) {
         // A new command starts with a fresh cancel flag. It is cleared here, by the sender, not
         // when the worker picks the command up: a cancel given right after sending must count.
         self.cancel.store(false, Ordering::Relaxed);
-        // The worker only stops when the handle is dropped, so a send cannot fail while we hold it.
+        // Fails only if the worker thread is gone; `poll` then reports `Stopped`.
         let _ = self.commands.send(command);
     }
 
-    /// Events ready now, without waiting.
+    /// Events ready now, without waiting. Once the worker thread is gone and its last events
+    /// are read, yields `Event::Stopped` (once).
     pub fn poll(&self) -> impl Iterator<Item = Event> + '_ {
-        self.events.try_iter()
+        std::iter::from_fn(move || match self.events.try_recv() {
+            Ok(event) => Some(event),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                (!self.stopped.replace(true)).then_some(Event::Stopped)
+            }
+        })
     }
 
     /// Waits for the next event (for tests).

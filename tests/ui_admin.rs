@@ -95,3 +95,38 @@ fn settings_are_saved_and_the_log_is_shown_checked() {
     h.get_by_label_contains("校验通过");
     h.get_by_label("导入名录");
 }
+
+/// Leaving 本机使用人姓名 saves it and reads the settings again; when that answer comes while
+/// 地区名称 is being typed, the typing stays (and is saved when the field is left).
+#[test]
+fn a_reload_after_saving_one_setting_keeps_what_is_typed_in_another() {
+    use spotcheck::ui::settings_screen::SettingsScreen;
+    use spotcheck::worker::SettingsView;
+    let mut screen = SettingsScreen::default();
+    screen.set_view(SettingsView {
+        open: true,
+        deadline_days: 10,
+        ..SettingsView::default()
+    });
+    screen.user_name = "赵六".to_owned();
+    screen.region = "示例".to_owned();
+    screen.set_view(SettingsView {
+        open: true,
+        user_name: "赵六".to_owned(),
+        deadline_days: 10,
+        ..SettingsView::default()
+    });
+    assert_eq!(screen.user_name, "赵六");
+    assert_eq!(screen.region, "示例", "the region being typed is kept");
+    assert_eq!(screen.days, "10");
+    // A field not being edited shows what was read.
+    screen.set_view(SettingsView {
+        open: true,
+        user_name: "钱七".to_owned(),
+        region: "示例".to_owned(),
+        deadline_days: 15,
+        ..SettingsView::default()
+    });
+    assert_eq!(screen.user_name, "钱七");
+    assert_eq!(screen.days, "15");
+}

@@ -196,3 +196,96 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
         std::fs::read(&screenshot).expect("original")
     );
 }
+
+/// A slow frame carries several inputs at once: here the last answer (key 1) and Ctrl+Enter.
+/// Both are applied, in order: the answer is saved, then the check is finished with it.
+#[test]
+fn an_answer_and_finish_in_the_same_frame_are_both_applied() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 40);
+    let quarter = "2026Q4".parse().expect("quarter");
+    let (draw_id, first) = {
+        let mut store = Store::open(&db).expect("open");
+        store
+            .set_setting(settings::USER_NAME, "张三")
+            .expect("name");
+        let at = chrono::Local::now().naive_local();
+        let request = DrawRequest {
+            quarter,
+            options: DrawOptions::default(),
+            seed: 11,
+            reason: None,
+        };
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)
+            .expect("assign");
+        let first = draw.accounts[0].clone();
+        // Every item answered but the first (V01), which the form opens on.
+        let checklist = spotcheck::checklist::Checklist::builtin();
+        for item in checklist
+            .applicable(&first.account.account.platform)
+            .filter(|i| i.id != "V01")
+        {
+            let finding = spotcheck::checklist::Finding {
+                answer: Some(Answer::Pass),
+                ..spotcheck::checklist::Finding::new(item.id.clone())
+            };
+            spotcheck::steps::inspect::save_finding(
+                &mut store,
+                draw.info.id,
+                first.account.id,
+                &finding,
+                at,
+            )
+            .expect("save");
+        }
+        (draw.info.id, first)
+    };
+
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the roster", |a| !a.busy());
+    h.get_by_label("检查").click();
+    h.run_steps(1);
+    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
+    step_until(&mut h, "the quarter's checks", |a| {
+        a.inspect.draw().is_some()
+    });
+    h.run_steps(2);
+    h.get_by_label(&first.account.account.name).click();
+    step_until(&mut h, "the form", |a| {
+        a.inspect.current_item() == Some("V01") && a.inspect.inspection().is_some()
+    });
+
+    // One frame: 1 (符合 for V01) and Ctrl+Enter (finish).
+    let key = |key, modifiers| egui::Event::Key {
+        key,
+        pressed: true,
+        modifiers,
+        repeat: false,
+        physical_key: None,
+    };
+    h.input_mut()
+        .events
+        .push(key(egui::Key::Num1, egui::Modifiers::NONE));
+    h.input_mut()
+        .events
+        .push(key(egui::Key::Enter, egui::Modifiers::COMMAND));
+    h.step();
+    step_until(&mut h, "the answer saved and the check finished", |a| {
+        a.inspect
+            .state_of(first.account.id)
+            .is_some_and(|s| s.0 == InspectionStatus::Done)
+    });
+    drop(h);
+    let store = Store::open(&db).expect("reopen");
+    let ins = store
+        .inspection(draw_id, first.account.id)
+        .expect("read")
+        .expect("started");
+    assert_eq!(ins.status, InspectionStatus::Done);
+    assert_eq!(ins.verdict, Some(Verdict::Pass));
+    assert_eq!(
+        ins.finding("V01").and_then(|f| f.finding.answer),
+        Some(Answer::Pass)
+    );
+}

@@ -1,8 +1,12 @@
 //! The database worker as the window uses it: a roster read can be cancelled and then
-//! changes nothing; a confirmed preview is written and the roster reloaded.
+//! changes nothing; a confirmed preview is written and the roster reloaded; a panic in a
+//! handler is reported in Chinese and the worker goes on; a worker that died is reported.
+
+mod common;
 
 use std::time::Duration;
 
+use common::Bomb;
 use spotcheck::worker::{Command, Event, Job, WorkerHandle};
 
 fn next(worker: &WorkerHandle, want: impl Fn(&Event) -> bool) -> Event {
@@ -226,4 +230,67 @@ fn exports_report_progress_then_what_they_wrote() {
     let units: std::collections::BTreeSet<&str> =
         view.rows.iter().map(|r| r.host_unit.as_str()).collect();
     assert_eq!(files, units.len());
+}
+
+/// What the worker says when a command panicked with `text`.
+fn internal_error(text: &str) -> String {
+    format!("内部错误：{text}，数据库没有改动。请把这条消息告诉技术人员。")
+}
+
+#[test]
+fn a_panic_while_handling_a_command_is_reported_and_the_worker_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bomb = Bomb::new();
+    let worker = WorkerHandle::spawn(dir.path().join("t.db"), bomb.notify()).expect("spawn");
+    next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
+
+    bomb.arm(Bomb::ONCE, 1);
+    worker.send(Command::LoadSettings);
+    let failed = next(&worker, |e| matches!(e, Event::Failed { .. }));
+    match failed {
+        Event::Failed { job, message } => {
+            assert_eq!(job, Job::Settings);
+            assert_eq!(message, internal_error(Bomb::TEXT));
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+
+    // The worker is still there: the next command is answered.
+    worker.send(Command::LoadSettings);
+    let loaded = next(&worker, |e| {
+        matches!(e, Event::SettingsLoaded(_) | Event::Failed { .. })
+    });
+    assert!(
+        matches!(&loaded, Event::SettingsLoaded(view) if view.open),
+        "{loaded:?}"
+    );
+}
+
+#[test]
+fn a_worker_that_died_is_reported_once_as_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bomb = Bomb::new();
+    let worker = WorkerHandle::spawn(dir.path().join("t.db"), bomb.notify()).expect("spawn");
+    next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
+
+    // Reporting the panic panics too: the thread ends.
+    bomb.arm(Bomb::ALWAYS, 1);
+    worker.send(Command::LoadSettings);
+    let start = std::time::Instant::now();
+    let mut seen = Vec::new();
+    while !seen.iter().any(|e| matches!(e, Event::Stopped)) {
+        assert!(start.elapsed() < Duration::from_mins(1), "{seen:?}");
+        seen.extend(worker.poll());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        seen.iter().any(|e| matches!(
+            e,
+            Event::Failed { job: Job::Settings, message } if *message == internal_error(Bomb::TEXT)
+        )),
+        "{seen:?}"
+    );
+    // Said once; sending more changes nothing and does not panic.
+    worker.send(Command::LoadSettings);
+    assert!(worker.poll().next().is_none());
 }

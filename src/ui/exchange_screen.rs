@@ -2,28 +2,10 @@
 //! one work package per inspector and merges the result packages; conflicts are shown side by
 //! side for a choice. The inspector opens a work package and exports results.
 
+use super::{CommandQueue, FileRequest};
 use crate::exchange::FindingVersion;
 use crate::model::Quarter;
-use crate::worker::ExchangeView;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExchangeAction {
-    Load(Quarter),
-    /// Ask where to save `inspector`'s work package.
-    ExportWork {
-        quarter: Quarter,
-        inspector: String,
-    },
-    /// Ask for a package to open or merge.
-    Import(Quarter),
-    /// Ask where to save this laptop's result package.
-    ExportResults(Quarter),
-    Resolve {
-        id: i64,
-        take_incoming: bool,
-        quarter: Quarter,
-    },
-}
+use crate::worker::{Command, ExchangeView};
 
 pub struct ExchangeScreen {
     pub quarter: String,
@@ -62,15 +44,28 @@ impl ExchangeScreen {
         self.view.as_ref()
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<ExchangeAction> {
-        let mut action = None;
+    /// The inspector this laptop works for (from the work package opened on it), to name the
+    /// result package.
+    #[must_use]
+    pub fn inspector_name(&self) -> String {
+        self.view
+            .as_ref()
+            .and_then(|v| {
+                v.history
+                    .iter()
+                    .find(|h| h.event == crate::model::PackageEvent::WorkOpened)
+            })
+            .map_or_else(|| "检查人员".to_owned(), |h| h.inspector.clone())
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         let quarter = self.quarter.parse::<Quarter>();
         if let Ok(q) = quarter
             && self.shown != Some(q)
         {
             self.shown = Some(q);
             self.view = None;
-            action = Some(ExchangeAction::Load(q));
+            commands.send(Command::LoadExchange(q));
         }
         ui.add_space(4.0);
         ui.horizontal(|ui| {
@@ -85,11 +80,11 @@ impl ExchangeScreen {
             if let Err(e) = quarter {
                 ui.colored_label(ui.visuals().error_fg_color, e.to_string());
             }
-            return action;
+            return;
         };
         let Some(view) = &self.view else {
             ui.spinner();
-            return action;
+            return;
         };
         ui.label("没有网络时，用 U 盘传递文件：组长为每名检查人员导出工作包；检查人员在自己的电脑上打开、检查，再导出结果包交回；组长导入结果包合并。合并前自动备份数据库，两边不一致的检查结果不会被覆盖，而是列在下面由组长选择。");
         ui.add_space(6.0);
@@ -99,9 +94,7 @@ impl ExchangeScreen {
                 ui.label("这台电脑的抽查名单来自组长的工作包。到“检查”页检查完后，点“导出结果包…”，把文件交给组长合并；组长再发来新的工作包时，在这里导入即可。");
             } else {
                 ui.heading("组长：分发与合并");
-                if let Some(a) = distribute_ui(ui, view, q) {
-                    action = Some(a);
-                }
+                distribute_ui(ui, view, q, commands);
             }
             ui.horizontal(|ui| {
                 if ui
@@ -109,7 +102,7 @@ impl ExchangeScreen {
                     .on_hover_text("组长：导入检查人员交回的结果包；检查人员：打开组长发来的工作包。也可以把文件直接拖到这个窗口。")
                     .clicked()
                 {
-                    action = Some(ExchangeAction::Import(q));
+                    commands.ask(FileRequest::Package(q));
                 }
                 if view.has_work
                     && ui
@@ -117,7 +110,7 @@ impl ExchangeScreen {
                         .on_hover_text("检查人员：把本机的检查结果和证据导出，交给组长合并")
                         .clicked()
                 {
-                    action = Some(ExchangeAction::ExportResults(q));
+                    commands.ask(FileRequest::ResultsPackage(q));
                 }
             });
             ui.add_space(8.0);
@@ -139,14 +132,14 @@ impl ExchangeScreen {
                     });
                     ui.horizontal(|ui| {
                         if ui.button("保留本机").clicked() {
-                            action = Some(ExchangeAction::Resolve {
+                            commands.send(Command::ResolveConflict {
                                 id: c.id,
                                 take_incoming: false,
                                 quarter: q,
                             });
                         }
                         if ui.button("采用结果包").clicked() {
-                            action = Some(ExchangeAction::Resolve {
+                            commands.send(Command::ResolveConflict {
                                 id: c.id,
                                 take_incoming: true,
                                 quarter: q,
@@ -173,21 +166,19 @@ impl ExchangeScreen {
                     }
                 });
         });
-        action
     }
 }
 
 /// The supervisor's list of inspectors, each with the button exporting their work package.
-fn distribute_ui(ui: &mut egui::Ui, view: &ExchangeView, q: Quarter) -> Option<ExchangeAction> {
+fn distribute_ui(ui: &mut egui::Ui, view: &ExchangeView, q: Quarter, commands: &mut CommandQueue) {
     if !view.drawn {
         ui.label("这个季度还没有抽样。请先在“抽样”页抽取名单并分配检查人员。");
-        return None;
+        return;
     }
     if view.inspectors.is_empty() {
         ui.label("抽查名单还没有分配检查人员。请先在“抽样”页分配。");
-        return None;
+        return;
     }
-    let mut action = None;
     egui::Grid::new("inspectors")
         .striped(true)
         .num_columns(3)
@@ -200,7 +191,7 @@ fn distribute_ui(ui: &mut egui::Ui, view: &ExchangeView, q: Quarter) -> Option<E
                 ui.label(name);
                 ui.label(count.to_string());
                 if ui.button(format!("导出{name}的工作包…")).clicked() {
-                    action = Some(ExchangeAction::ExportWork {
+                    commands.ask(FileRequest::WorkPackage {
                         quarter: q,
                         inspector: name.clone(),
                     });
@@ -211,7 +202,6 @@ fn distribute_ui(ui: &mut egui::Ui, view: &ExchangeView, q: Quarter) -> Option<E
     if view.unassigned > 0 {
         ui.label(format!("另有 {} 个账号尚未分配检查人员。", view.unassigned));
     }
-    action
 }
 
 fn answer_label(code: Option<&str>) -> &'static str {

@@ -2,18 +2,13 @@
 
 use egui_extras::{Column, TableBuilder};
 
+use super::{CommandQueue, FileRequest, UiCommand};
 use crate::steps::roster_import::ImportReport;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PreviewAction {
-    Confirm,
-    SaveProblems,
-    Cancel,
-}
-
-/// Draws the preview as a modal window; returns what the user chose.
-pub fn preview_ui(ctx: &egui::Context, report: &ImportReport) -> Option<PreviewAction> {
-    let mut action = None;
+/// Draws the preview as a modal window and queues what the user chose; closing the window any
+/// other way cancels the import.
+pub fn preview_ui(ctx: &egui::Context, report: &ImportReport, commands: &mut CommandQueue) {
+    let mut chose = false;
     let modal = egui::Modal::new(egui::Id::unique("import_preview")).show(ctx, |ui| {
         ui.set_width(ctx.content_rect().width().min(900.0) - 60.0);
         ui.heading("导入预览");
@@ -104,7 +99,8 @@ pub fn preview_ui(ctx: &egui::Context, report: &ImportReport) -> Option<PreviewA
                 .add_enabled(report.imported > 0, egui::Button::new(label))
                 .clicked()
             {
-                action = Some(PreviewAction::Confirm);
+                commands.push(UiCommand::ConfirmImport);
+                chose = true;
             }
             if !problems.is_empty()
                 && ui
@@ -112,17 +108,18 @@ pub fn preview_ui(ctx: &egui::Context, report: &ImportReport) -> Option<PreviewA
                     .on_hover_text("保存为 xlsx，发给填表单位修改")
                     .clicked()
             {
-                action = Some(PreviewAction::SaveProblems);
+                commands.ask(FileRequest::ProblemList);
+                chose = true;
             }
             if ui.button("取消").clicked() {
-                action = Some(PreviewAction::Cancel);
+                commands.push(UiCommand::CancelImport);
+                chose = true;
             }
         });
     });
-    if modal.should_close() && action.is_none() {
-        action = Some(PreviewAction::Cancel);
+    if modal.should_close() && !chose {
+        commands.push(UiCommand::CancelImport);
     }
-    action
 }
 
 fn problem_lines(report: &ImportReport) -> Vec<(u32, &str, String)> {

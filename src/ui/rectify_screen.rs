@@ -1,33 +1,13 @@
 //! 整改: export the quarter's notice and rectification sheets, import what the units send
-//! back, and review each problem to closure. Reads what the worker loaded; sends actions.
+//! back, and review each problem to closure. Reads what the worker loaded; queues commands.
 
 use chrono::NaiveDate;
 use egui_extras::{Column, TableBuilder};
 
+use super::{CommandQueue, FileRequest};
 use crate::model::Quarter;
 use crate::rectification::{Rectification, Status, code};
-use crate::worker::RectificationView;
-
-/// What the screen asks the app to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RectifyAction {
-    Load(Quarter),
-    /// Ask where to save the notice, suggesting a name.
-    ExportNotice(Quarter),
-    /// Ask where to save the sheets: one workbook (`false`) or a folder (`true`).
-    ExportSheets {
-        quarter: Quarter,
-        folder: bool,
-    },
-    /// Ask for the filled-in sheets to import.
-    ImportFeedback(Quarter),
-    Review {
-        id: i64,
-        close: bool,
-        note: String,
-        quarter: Quarter,
-    },
-}
+use crate::worker::{Command, RectificationView};
 
 pub struct RectifyScreen {
     pub quarter: String,
@@ -137,8 +117,7 @@ impl RectifyScreen {
         self.shown_for = Some(wanted);
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<RectifyAction> {
-        let mut action = None;
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         let quarter = self.quarter.parse::<Quarter>();
         if let Ok(q) = quarter
             && self.shown != Some(q)
@@ -146,33 +125,30 @@ impl RectifyScreen {
             self.shown = Some(q);
             self.view = None;
             self.selected = None;
-            action = Some(RectifyAction::Load(q));
+            commands.send(Command::LoadRectifications(q));
         }
         egui::Panel::top("rectify_tools").show(ui, |ui| {
-            if let Some(a) = self.tools_ui(ui, quarter.as_ref().ok().copied()) {
-                action = Some(a);
-            }
+            self.tools_ui(ui, quarter.as_ref().ok().copied(), commands);
             if let Err(e) = &quarter {
                 ui.colored_label(ui.visuals().error_fg_color, e.to_string());
             }
         });
-        let Ok(q) = quarter else { return action };
+        let Ok(q) = quarter else { return };
         if self.selected.is_some() {
             egui::Panel::right("rectify_detail")
                 .resizable(true)
                 .default_size(380.0)
-                .show(ui, |ui| {
-                    if let Some(a) = self.detail_ui(ui, q) {
-                        action = Some(a);
-                    }
-                });
+                .show(ui, |ui| self.detail_ui(ui, q, commands));
         }
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
-        action
     }
 
-    fn tools_ui(&mut self, ui: &mut egui::Ui, quarter: Option<Quarter>) -> Option<RectifyAction> {
-        let mut action = None;
+    fn tools_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        quarter: Option<Quarter>,
+        commands: &mut CommandQueue,
+    ) {
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("季度");
@@ -204,14 +180,14 @@ impl RectifyScreen {
                     .on_hover_text("总体情况、问题账号、其他问题、全部结果四张表，可直接打印")
                     .clicked()
                 {
-                    action = Some(RectifyAction::ExportNotice(q));
+                    commands.ask(FileRequest::Notice(q));
                 }
                 if ui
                     .button("导出整改表（一个工作簿）…")
                     .on_hover_text("每个主办单位一张工作表；首次导出时按当天计算整改时限")
                     .clicked()
                 {
-                    action = Some(RectifyAction::ExportSheets {
+                    commands.ask(FileRequest::RectificationSheets {
                         quarter: q,
                         folder: false,
                     });
@@ -221,7 +197,7 @@ impl RectifyScreen {
                     .on_hover_text("选择一个文件夹，每个主办单位一个文件，文件名为单位名称")
                     .clicked()
                 {
-                    action = Some(RectifyAction::ExportSheets {
+                    commands.ask(FileRequest::RectificationSheets {
                         quarter: q,
                         folder: true,
                     });
@@ -235,7 +211,7 @@ impl RectifyScreen {
                 )
                 .clicked()
             {
-                action = Some(RectifyAction::ImportFeedback(q));
+                commands.ask(FileRequest::Feedback(q));
             }
         });
         if let Some(view) = &self.view {
@@ -261,7 +237,6 @@ impl RectifyScreen {
             }
         }
         ui.add_space(4.0);
-        action
     }
 
     fn list_ui(&mut self, ui: &mut egui::Ui) {
@@ -365,11 +340,11 @@ impl RectifyScreen {
         }
     }
 
-    fn detail_ui(&mut self, ui: &mut egui::Ui, quarter: Quarter) -> Option<RectifyAction> {
-        let mut action = None;
+    fn detail_ui(&mut self, ui: &mut egui::Ui, quarter: Quarter, commands: &mut CommandQueue) {
         let Some(r) = self.selected().cloned() else {
-            return None;
+            return;
         };
+        let mut reviewed = false;
         let status = r.status(self.today);
         ui.horizontal(|ui| {
             ui.heading(code(r.id));
@@ -434,7 +409,8 @@ impl RectifyScreen {
             .labelled_by(label.id);
             ui.horizontal(|ui| {
                 if ui.button("复核通过，关闭").clicked() {
-                    action = Some(RectifyAction::Review {
+                    reviewed = true;
+                    commands.send(Command::ReviewRectification {
                         id: r.id,
                         close: true,
                         note: self.note.trim().to_owned(),
@@ -447,7 +423,8 @@ impl RectifyScreen {
                     .on_disabled_hover_text("请先写明复核意见，单位才知道还要怎样整改")
                     .clicked()
                 {
-                    action = Some(RectifyAction::Review {
+                    reviewed = true;
+                    commands.send(Command::ReviewRectification {
                         id: r.id,
                         close: false,
                         note: self.note.trim().to_owned(),
@@ -456,10 +433,9 @@ impl RectifyScreen {
                 }
             });
         });
-        if matches!(action, Some(RectifyAction::Review { .. })) {
+        if reviewed {
             self.note.clear();
         }
-        action
     }
 }
 

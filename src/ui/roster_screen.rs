@@ -8,17 +8,10 @@ use std::sync::Arc;
 
 use egui_extras::{Column, TableBuilder};
 
+use super::{CommandQueue, FileRequest};
 use crate::model::AccountStatus;
 use crate::model::{AccountChange, StoredAccount};
-
-/// What the screen asks the app to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RosterAction {
-    Import,
-    ShowHistory(i64),
-    /// Import a generated 示例 roster to try everything with.
-    Demo,
-}
+use crate::worker::Command;
 
 /// The five steps, as the first run explains them.
 const FIVE_STEPS: [(&str, &str); 5] = [
@@ -168,15 +161,14 @@ impl RosterScreen {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<RosterAction> {
-        let mut action = None;
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         ui.horizontal(|ui| {
             if ui
                 .button("导入名录…")
                 .on_hover_text("选择 xlsx、xls 或 csv 名录文件；也可以直接把文件拖到窗口中")
                 .clicked()
             {
-                action = Some(RosterAction::Import);
+                commands.ask(FileRequest::Roster);
             }
             ui.separator();
             let label = ui.label("搜索");
@@ -239,11 +231,12 @@ impl RosterScreen {
                     .on_hover_text("生成一份虚构的“示例市”名录（600 个账号，名称都带“示例”字样）并导入，用来熟悉各项功能；正式使用时请另建数据库或从备份恢复")
                     .clicked()
                 {
-                    action = Some(RosterAction::Demo);
+                    // A generated 示例 roster to try everything with.
+                    commands.send(Command::PreviewDemo);
                 }
                 ui.small("示例数据全部是虚构的，账号名称都带有“示例”字样。");
             });
-            return action;
+            return;
         }
 
         if let Some(sel) = self.selected {
@@ -254,13 +247,10 @@ impl RosterScreen {
                     detail_ui(ui, &self.accounts[sel], self.history.as_ref());
                 });
         }
-        if let Some(a) = self.table_ui(ui) {
-            action = Some(a);
-        }
-        action
+        self.table_ui(ui, commands);
     }
 
-    fn table_ui(&mut self, ui: &mut egui::Ui) -> Option<RosterAction> {
+    fn table_ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         let mut clicked = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         let headers = [
@@ -340,9 +330,12 @@ impl RosterScreen {
                     }
                 });
             });
-        let index = clicked?;
-        self.selected = Some(index);
-        Some(RosterAction::ShowHistory(self.accounts[index].id))
+        if let Some(index) = clicked {
+            self.selected = Some(index);
+            commands.send(Command::LoadHistory {
+                account: self.accounts[index].id,
+            });
+        }
     }
 }
 

@@ -7,23 +7,12 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use egui_extras::{Column, TableBuilder};
 
+use super::{CommandQueue, FileRequest};
 use crate::assignment;
 use crate::model::Quarter;
 use crate::model::{DrawInfo, DrawRecord, DrawRequest, StoredAccount};
 use crate::sampling::{self, DrawOptions, Rate, Strata, StratumCount};
-
-/// What the screen asks the app to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SampleAction {
-    LoadDraw(Quarter),
-    Draw(DrawRequest),
-    Assign {
-        quarter: Quarter,
-        inspectors: Vec<String>,
-        keep_county: bool,
-    },
-    SaveList(Quarter, String),
-}
+use crate::worker::Command;
 
 pub struct SampleScreen {
     accounts: Arc<Vec<StoredAccount>>,
@@ -118,36 +107,28 @@ impl SampleScreen {
         );
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<SampleAction> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         let quarter = self.quarter.parse::<Quarter>();
         let rate = self.rate.parse::<Rate>();
         let seed = crate::seed::parse_seed(&self.seed);
         self.refresh_plan(rate.as_ref().ok().copied());
-        let mut action = None;
         if let Ok(q) = &quarter
             && self.shown != Some(*q)
         {
             self.shown = Some(*q);
             self.draw = None;
             self.history.clear();
-            action = Some(SampleAction::LoadDraw(*q));
+            commands.send(Command::LoadDraw(*q));
         }
         egui::Panel::left("sample_options")
             .resizable(false)
             .exact_size(340.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    if let Some(a) = self.options_ui(ui, &quarter, &rate, &seed) {
-                        action = Some(a);
-                    }
+                    self.options_ui(ui, &quarter, &rate, &seed, commands);
                 });
             });
-        egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(a) = self.result_ui(ui) {
-                action = Some(a);
-            }
-        });
-        action
+        egui::CentralPanel::default().show(ui, |ui| self.result_ui(ui, commands));
     }
 
     fn options_ui(
@@ -156,8 +137,8 @@ impl SampleScreen {
         quarter: &Result<Quarter, crate::model::QuarterError>,
         rate: &Result<Rate, sampling::RateError>,
         seed: &Result<u64, String>,
-    ) -> Option<SampleAction> {
-        let mut action = None;
+        commands: &mut CommandQueue,
+    ) {
         ui.heading("抽样设置");
         ui.add_space(4.0);
         let error = |ui: &mut egui::Ui, text: &str| {
@@ -252,7 +233,7 @@ impl SampleScreen {
             .clicked()
             && let (Ok(quarter), Ok(rate), Ok(seed)) = (quarter, rate, seed)
         {
-            action = Some(SampleAction::Draw(DrawRequest {
+            commands.send(Command::MakeDraw(DrawRequest {
                 quarter: *quarter,
                 options: DrawOptions {
                     rate: *rate,
@@ -266,7 +247,6 @@ impl SampleScreen {
         if self.population == 0 {
             ui.label("名录中还没有在运行的账号，请先在“名录”中导入账号名录。");
         }
-        action
     }
 
     fn plan_ui(&self, ui: &mut egui::Ui) {
@@ -298,7 +278,7 @@ impl SampleScreen {
             });
     }
 
-    fn result_ui(&mut self, ui: &mut egui::Ui) -> Option<SampleAction> {
+    fn result_ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         let Some(draw) = self.draw.clone() else {
             ui.add_space(20.0);
             ui.vertical_centered(|ui| {
@@ -308,17 +288,16 @@ impl SampleScreen {
                 });
                 ui.label("在左侧确认设置和预计抽取数后，点击“抽取”。");
             });
-            return None;
+            return;
         };
-        let mut action = None;
         let i = &draw.info;
         ui.horizontal(|ui| {
             ui.heading(format!("{}抽查名单", i.quarter.label()));
             if ui.button("导出抽查名单…").clicked() {
-                action = Some(SampleAction::SaveList(
-                    i.quarter,
-                    crate::export::sample_list_file_name(&draw),
-                ));
+                commands.ask(FileRequest::SampleList {
+                    quarter: i.quarter,
+                    name: crate::export::sample_list_file_name(&draw),
+                });
             }
         });
         ui.label(format!(
@@ -372,7 +351,7 @@ impl SampleScreen {
                 .clicked()
             {
                 if let Ok(inspectors) = names {
-                    action = Some(SampleAction::Assign {
+                    commands.send(Command::Assign {
                         quarter: i.quarter,
                         inspectors,
                         keep_county: self.keep_county,
@@ -384,7 +363,6 @@ impl SampleScreen {
         });
         ui.separator();
         accounts_table_ui(ui, &draw);
-        action
     }
 }
 

@@ -3,25 +3,9 @@
 
 use egui_extras::{Column, TableBuilder};
 
+use super::{CommandQueue, FileRequest};
 use crate::store::BackupInfo;
-use crate::worker::SettingsView;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SettingsAction {
-    Load,
-    Save {
-        key: &'static str,
-        value: String,
-    },
-    /// Ask for a folder to back up into.
-    PickBackupFolder,
-    /// Ask for a backup folder to restore from (a backup made elsewhere).
-    PickRestoreFolder,
-    /// Restore this backup (confirmed).
-    Restore(std::path::PathBuf),
-    /// Ask where to save the log.
-    ExportLog,
-}
+use crate::worker::{Command, SettingsView};
 
 #[derive(Default)]
 pub struct SettingsScreen {
@@ -39,10 +23,20 @@ impl SettingsScreen {
         self.loaded = false;
     }
 
+    /// Shows what the worker read. A field is filled from it only while it still shows what
+    /// was saved before: the reload that follows saving one field must not undo what is being
+    /// typed in the next one.
     pub fn set_view(&mut self, view: SettingsView) {
-        self.user_name.clone_from(&view.user_name);
-        self.region.clone_from(&view.region);
-        self.days = view.deadline_days.to_string();
+        let old = self.view.as_ref();
+        if old.is_none_or(|o| self.user_name.trim() == o.user_name) {
+            self.user_name.clone_from(&view.user_name);
+        }
+        if old.is_none_or(|o| self.region.trim() == o.region) {
+            self.region.clone_from(&view.region);
+        }
+        if old.is_none_or(|o| self.days.trim() == o.deadline_days.to_string()) {
+            self.days = view.deadline_days.to_string();
+        }
         self.view = Some(view);
     }
 
@@ -56,43 +50,32 @@ impl SettingsScreen {
         self.confirm = Some(backup);
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<SettingsAction> {
-        let mut action = None;
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         if !self.loaded {
             self.loaded = true;
-            action = Some(SettingsAction::Load);
+            commands.send(Command::LoadSettings);
         }
         // Taken out for the frame (the fields below borrow the screen) and put back after.
         let Some(view) = self.view.take() else {
             ui.spinner();
-            return action;
+            return;
         };
         egui::ScrollArea::vertical().show(ui, |ui| {
             if view.open {
-                if let Some(a) = self.settings_ui(ui, &view) {
-                    action = Some(a);
-                }
+                self.settings_ui(ui, &view, commands);
                 ui.separator();
             }
-            if let Some(a) = self.backups_ui(ui, &view) {
-                action = Some(a);
-            }
+            self.backups_ui(ui, &view, commands);
             if view.open {
                 ui.separator();
-                if let Some(a) = log_ui(ui, &view) {
-                    action = Some(a);
-                }
+                log_ui(ui, &view, commands);
             }
         });
         self.view = Some(view);
-        if let Some(a) = self.confirm_ui(ui.ctx()) {
-            action = Some(a);
-        }
-        action
+        self.confirm_ui(ui.ctx(), commands);
     }
 
-    fn settings_ui(&mut self, ui: &mut egui::Ui, view: &SettingsView) -> Option<SettingsAction> {
-        let mut action = None;
+    fn settings_ui(&mut self, ui: &mut egui::Ui, view: &SettingsView, commands: &mut CommandQueue) {
         ui.heading("设置");
         egui::Grid::new("settings")
             .num_columns(3)
@@ -124,7 +107,7 @@ impl SettingsScreen {
                         .labelled_by(l.id);
                     ui.small(hint);
                     if r.lost_focus() && text.trim() != saved {
-                        action = Some(SettingsAction::Save {
+                        commands.send(Command::SaveSetting {
                             key,
                             value: text.trim().to_owned(),
                         });
@@ -140,7 +123,7 @@ impl SettingsScreen {
                     .trim()
                     .parse::<u32>()
                     .ok()
-                    .filter(|d| (1..=90).contains(d));
+                    .filter(|d| crate::steps::followup::DEADLINE_DAYS.contains(d));
                 match parsed {
                     None => {
                         ui.colored_label(ui.visuals().error_fg_color, "请填写 1 到 90 之间的天数");
@@ -148,7 +131,7 @@ impl SettingsScreen {
                     Some(d) => {
                         ui.small("下发整改时，从当天起按工作日（跳过周六、周日）计算整改时限");
                         if r.lost_focus() && d != view.deadline_days {
-                            action = Some(SettingsAction::Save {
+                            commands.send(Command::SaveSetting {
                                 key: crate::store::settings::RECTIFICATION_DAYS,
                                 value: d.to_string(),
                             });
@@ -158,11 +141,9 @@ impl SettingsScreen {
                 ui.end_row();
             });
         ui.small(format!("数据库：{}", view.db.display()));
-        action
     }
 
-    fn backups_ui(&mut self, ui: &mut egui::Ui, view: &SettingsView) -> Option<SettingsAction> {
-        let mut action = None;
+    fn backups_ui(&mut self, ui: &mut egui::Ui, view: &SettingsView, commands: &mut CommandQueue) {
         ui.heading("备份与恢复");
         if !view.open {
             ui.colored_label(
@@ -177,14 +158,14 @@ impl SettingsScreen {
         ));
         ui.horizontal(|ui| {
             if view.open && ui.button("立即备份到…").clicked() {
-                action = Some(SettingsAction::PickBackupFolder);
+                commands.ask(FileRequest::BackupFolder);
             }
             if ui
                 .button("从其他位置的备份恢复…")
                 .on_hover_text("选择一个备份文件夹（里面有 spotcheck.db 和 backup.json）")
                 .clicked()
             {
-                action = Some(SettingsAction::PickRestoreFolder);
+                commands.ask(FileRequest::RestoreFolder);
             }
         });
         if view.backups.is_empty() {
@@ -212,12 +193,12 @@ impl SettingsScreen {
                     }
                 });
         }
-        action
     }
 
-    fn confirm_ui(&mut self, ctx: &egui::Context) -> Option<SettingsAction> {
-        let backup = self.confirm.clone()?;
-        let mut action = None;
+    fn confirm_ui(&mut self, ctx: &egui::Context, commands: &mut CommandQueue) {
+        let Some(backup) = self.confirm.clone() else {
+            return;
+        };
         let modal = egui::Modal::new(egui::Id::unique("confirm_restore")).show(ctx, |ui| {
             ui.heading("从备份恢复");
             ui.label(format!(
@@ -228,7 +209,7 @@ impl SettingsScreen {
             ui.label("现在的数据库不会删除，会另外保留在备份文件夹中。");
             ui.horizontal(|ui| {
                 if ui.button("确认恢复").clicked() {
-                    action = Some(SettingsAction::Restore(backup.path.clone()));
+                    commands.send(Command::Restore(backup.path.clone()));
                     ui.close();
                 }
                 if ui.button("取消").clicked() {
@@ -239,12 +220,10 @@ impl SettingsScreen {
         if modal.should_close() {
             self.confirm = None;
         }
-        action
     }
 }
 
-fn log_ui(ui: &mut egui::Ui, view: &SettingsView) -> Option<SettingsAction> {
-    let mut action = None;
+fn log_ui(ui: &mut egui::Ui, view: &SettingsView, commands: &mut CommandQueue) {
     ui.heading("操作日志");
     ui.horizontal(|ui| {
         match view.log_broken_at {
@@ -264,7 +243,7 @@ fn log_ui(ui: &mut egui::Ui, view: &SettingsView) -> Option<SettingsAction> {
             }
         }
         if ui.button("导出日志…").clicked() {
-            action = Some(SettingsAction::ExportLog);
+            commands.ask(FileRequest::Log);
         }
     });
     let log = &view.log;
@@ -304,5 +283,4 @@ fn log_ui(ui: &mut egui::Ui, view: &SettingsView) -> Option<SettingsAction> {
                 });
             });
         });
-    action
 }

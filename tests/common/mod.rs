@@ -91,3 +91,61 @@ pub fn db_with_roster(dir: &Path, n: usize) -> PathBuf {
     .expect("import roster");
     db
 }
+
+/// Makes the worker panic inside the handler of a command, as a bug would: it is the worker's
+/// `notify`, which the worker calls right after sending each event.
+#[derive(Default)]
+pub struct Bomb {
+    mode: std::sync::atomic::AtomicU8,
+    /// Calls of `notify` that returned.
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl Bomb {
+    pub const OFF: u8 = 0;
+    /// The next call panics.
+    pub const ONCE: u8 = 1;
+    /// Every call panics, the one reporting the first panic too: the worker thread dies.
+    pub const ALWAYS: u8 = 2;
+    /// What the panic says.
+    pub const TEXT: &str = "测试用的故障";
+
+    pub fn new() -> Arc<Self> {
+        Arc::default()
+    }
+
+    /// The worker's `notify`; `then` runs first (to wake a window).
+    pub fn notify_with(self: &Arc<Self>, then: impl Fn() + Send + 'static) -> Box<dyn Fn() + Send> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let bomb = Arc::clone(self);
+        Box::new(move || {
+            then();
+            let armed = match bomb.mode.load(SeqCst) {
+                Self::ONCE => bomb.mode.swap(Self::OFF, SeqCst) == Self::ONCE,
+                Self::ALWAYS => true,
+                _ => false,
+            };
+            assert!(!armed, "{}", Self::TEXT);
+            bomb.calls.fetch_add(1, SeqCst);
+        })
+    }
+
+    pub fn notify(self: &Arc<Self>) -> Box<dyn Fn() + Send> {
+        self.notify_with(|| {})
+    }
+
+    /// Arms the bomb once the worker is idle: once `notify` has returned for each of the
+    /// `events` it was sent so far, so that the bomb goes off in the next command's handler.
+    pub fn arm(&self, mode: u8, events: usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let start = Instant::now();
+        while self.calls.load(SeqCst) < events {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the worker did not finish reporting"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.mode.store(mode, SeqCst);
+    }
+}

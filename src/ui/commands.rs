@@ -1,0 +1,328 @@
+//! What the screens ask for, and the one place where it is carried out.
+//!
+//! Screens never talk to the worker or open dialogs themselves. While they draw, they push
+//! [`UiCommand`]s into the [`CommandQueue`] they are given, as many as the frame produced, and
+//! the app runs the whole queue, in order, once the frame is drawn (the shape of rerun's
+//! `command_sender.rs`). Here a command becomes a worker [`Command`], or a file dialog whose
+//! answer becomes one; a long job shows in the status bar until the worker answers it.
+
+use std::path::PathBuf;
+
+use super::status_bar::Running;
+use super::{App, dialogs};
+use crate::model::Quarter;
+use crate::worker::Command;
+
+/// What a screen asks the app to do. Verbs.
+#[derive(Debug)]
+pub enum UiCommand {
+    /// Hand this to the worker.
+    Send(Command),
+    /// Ask for a file or a folder; the answer is sent to the worker as what it was asked for.
+    Ask(FileRequest),
+    /// Read the screenshot on the clipboard and attach it to an item of a check.
+    PasteScreenshot {
+        draw: i64,
+        account: i64,
+        item: String,
+    },
+    /// Write the roster shown in the import preview.
+    ConfirmImport,
+    /// Close the import preview without writing anything.
+    CancelImport,
+}
+
+/// The file or folder a dialog asks for, and what it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRequest {
+    /// A roster to preview and import.
+    Roster,
+    /// Where to save the previewed roster's problem rows.
+    ProblemList,
+    /// Where to save the quarter's 抽查名单, suggesting `name`.
+    SampleList { quarter: Quarter, name: String },
+    /// An evidence file for an item of a check.
+    Evidence {
+        draw: i64,
+        account: i64,
+        item: String,
+    },
+    /// A checklist definition for new checks.
+    Checklist(Quarter),
+    /// A sheet of findings to import into the quarter.
+    Results(Quarter),
+    /// Where to save the quarter's notice.
+    Notice(Quarter),
+    /// Where to save the rectification sheets: one workbook, or a folder of one file per unit.
+    RectificationSheets { quarter: Quarter, folder: bool },
+    /// The filled-in rectification sheets the units sent back (several at once).
+    Feedback(Quarter),
+    /// Where to save one inspector's work package.
+    WorkPackage { quarter: Quarter, inspector: String },
+    /// Where to save this laptop's result package.
+    ResultsPackage(Quarter),
+    /// A work or result package to open or merge.
+    Package(Quarter),
+    /// A folder to back up into.
+    BackupFolder,
+    /// A backup folder to restore from.
+    RestoreFolder,
+    /// Where to save the operation log.
+    Log,
+}
+
+/// The commands pushed during one frame, in the order they were pushed.
+#[derive(Debug, Default)]
+pub struct CommandQueue {
+    commands: Vec<UiCommand>,
+}
+
+impl CommandQueue {
+    pub fn push(&mut self, command: UiCommand) {
+        self.commands.push(command);
+    }
+
+    /// Queues `command` for the worker.
+    pub fn send(&mut self, command: Command) {
+        self.push(UiCommand::Send(command));
+    }
+
+    /// Queues a file dialog.
+    pub fn ask(&mut self, request: FileRequest) {
+        self.push(UiCommand::Ask(request));
+    }
+
+    /// What was pushed so far (tests read it).
+    #[must_use]
+    pub fn commands(&self) -> &[UiCommand] {
+        &self.commands
+    }
+
+    /// Takes every command out, oldest first.
+    pub fn drain(&mut self) -> impl Iterator<Item = UiCommand> + '_ {
+        self.commands.drain(..)
+    }
+}
+
+/// What to send once a dialog is answered with the paths chosen (`None`: nothing to do).
+pub(super) type Then = Box<dyn FnOnce(Vec<PathBuf>) -> Option<Command>>;
+
+/// `then` with the first path chosen, if any.
+fn with_first(then: impl FnOnce(PathBuf) -> Command + 'static) -> Then {
+    Box::new(move |paths| paths.into_iter().next().map(then))
+}
+
+/// The status bar text of the long jobs, shown from the moment the command is sent.
+fn progress_text(command: &Command) -> Option<&'static str> {
+    Some(match command {
+        Command::PreviewImport { .. } => "正在读取名录…",
+        Command::PreviewDemo => "正在生成示例名录…",
+        Command::CommitImport => "正在写入数据库…",
+        Command::MakeDraw(_) => "正在抽样…",
+        Command::ImportResults { .. } => "正在导入检查结果…",
+        Command::ExportNotice { .. } => "正在导出通报…",
+        Command::ExportRectification { .. } => "正在导出整改表…",
+        Command::ImportFeedback { .. } => "正在读取整改反馈…",
+        Command::ExportWorkPackage { .. } => "正在导出工作包…",
+        Command::ExportResultsPackage { .. } => "正在导出结果包…",
+        Command::ImportPackage { .. } => "正在检查并读取包…",
+        Command::BackupTo(_) => "正在备份数据库和证据文件…",
+        Command::Restore(_) => "正在从备份恢复…",
+        _ => return None,
+    })
+}
+
+impl App {
+    /// Runs every command queued this frame, in order.
+    pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
+        let mut queue = std::mem::take(&mut self.commands);
+        for command in queue.drain() {
+            self.apply(ctx, command);
+        }
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, command: UiCommand) {
+        match command {
+            UiCommand::Send(command) => self.send(command),
+            UiCommand::Ask(request) => self.ask(ctx, request),
+            UiCommand::PasteScreenshot {
+                draw,
+                account,
+                item,
+            } => {
+                if self.paste.is_none() {
+                    self.paste = dialogs::paste_screenshot(ctx).map(|p| (draw, account, item, p));
+                }
+            }
+            UiCommand::ConfirmImport => {
+                self.preview = None;
+                self.send(Command::CommitImport);
+            }
+            UiCommand::CancelImport => {
+                self.preview = None;
+                self.send(Command::DiscardImport);
+                self.status = Some((false, "已取消导入，数据库没有改动。".to_owned()));
+            }
+        }
+    }
+
+    /// Sends `command` to the worker; a long job shows in the status bar until it is answered.
+    pub(super) fn send(&mut self, command: Command) {
+        if let Some(text) = progress_text(&command) {
+            self.status = None;
+            self.running = Some(Running {
+                job: command.job(),
+                text: text.to_owned(),
+                fraction: None,
+                // Only reading a roster can be cancelled before its first progress report.
+                cancellable: matches!(command, Command::PreviewImport { .. }),
+            });
+        }
+        if matches!(command, Command::SaveSetting { .. }) {
+            // Settings show on 设置与备份 and in the 整改 titles: both read them again.
+            self.settings.invalidate();
+            self.rectify.invalidate();
+        }
+        self.worker.send(command);
+    }
+
+    /// Opens the dialog `request` asks for; its answer is sent when it comes.
+    #[allow(clippy::too_many_lines)] // one arm per dialog, each reads "ask this, then send that"
+    fn ask(&mut self, ctx: &egui::Context, request: FileRequest) {
+        let (dialog, then): (_, Then) = match request {
+            FileRequest::Roster => (
+                dialogs::pick_roster(ctx),
+                with_first(|path| Command::PreviewImport { path, sheet: None }),
+            ),
+            FileRequest::ProblemList => {
+                let stem = self
+                    .preview
+                    .as_ref()
+                    .and_then(|(_, file)| file.file_stem())
+                    .map_or_else(|| "名录".to_owned(), |s| s.to_string_lossy().into_owned());
+                (
+                    dialogs::save_xlsx(ctx, "保存问题清单", format!("{stem}-问题清单.xlsx")),
+                    with_first(|path| Command::SaveProblemList { path }),
+                )
+            }
+            FileRequest::SampleList { quarter, name } => (
+                dialogs::save_xlsx(ctx, "导出抽查名单", name),
+                with_first(move |path| Command::SaveSampleList { quarter, path }),
+            ),
+            FileRequest::Evidence {
+                draw,
+                account,
+                item,
+            } => (
+                dialogs::pick_evidence(ctx),
+                with_first(move |path| Command::AddEvidence {
+                    draw,
+                    account,
+                    item,
+                    evidence: crate::model::NewEvidence::Path(path),
+                }),
+            ),
+            FileRequest::Checklist(quarter) => (
+                dialogs::pick_checklist(ctx),
+                with_first(move |path| Command::InstallChecklist { path, quarter }),
+            ),
+            FileRequest::Results(quarter) => (
+                dialogs::pick_roster(ctx),
+                with_first(move |path| Command::ImportResults { path, quarter }),
+            ),
+            FileRequest::Notice(quarter) => (
+                dialogs::save_xlsx(ctx, "导出通报", crate::export::notice_file_name(quarter)),
+                with_first(move |path| Command::ExportNotice { quarter, path }),
+            ),
+            FileRequest::RectificationSheets {
+                quarter,
+                folder: true,
+            } => (
+                dialogs::pick_folder(ctx, "选择保存整改表的文件夹（每个单位一个文件）"),
+                with_first(move |path| Command::ExportRectification {
+                    quarter,
+                    target: crate::steps::followup::SheetTarget::Folder(path),
+                }),
+            ),
+            FileRequest::RectificationSheets {
+                quarter,
+                folder: false,
+            } => (
+                dialogs::save_xlsx(
+                    ctx,
+                    "导出整改表",
+                    crate::export::rectification_file_name(quarter),
+                ),
+                with_first(move |path| Command::ExportRectification {
+                    quarter,
+                    target: crate::steps::followup::SheetTarget::Book(path),
+                }),
+            ),
+            FileRequest::Feedback(quarter) => (
+                dialogs::pick_feedback(ctx),
+                Box::new(move |paths: Vec<PathBuf>| {
+                    (!paths.is_empty()).then_some(Command::ImportFeedback { paths, quarter })
+                }),
+            ),
+            FileRequest::WorkPackage { quarter, inspector } => {
+                let name = crate::exchange::file_name(
+                    crate::exchange::PackageKind::Work,
+                    &inspector,
+                    &quarter.to_string(),
+                );
+                (
+                    dialogs::save_package(ctx, "导出工作包", name),
+                    with_first(move |path| Command::ExportWorkPackage {
+                        quarter,
+                        inspector,
+                        path,
+                    }),
+                )
+            }
+            FileRequest::ResultsPackage(quarter) => {
+                let name = crate::exchange::file_name(
+                    crate::exchange::PackageKind::Results,
+                    &self.exchange.inspector_name(),
+                    &quarter.to_string(),
+                );
+                (
+                    dialogs::save_package(ctx, "导出结果包", name),
+                    with_first(move |path| Command::ExportResultsPackage { path, quarter }),
+                )
+            }
+            FileRequest::Package(quarter) => (
+                dialogs::pick_package(ctx),
+                with_first(move |path| Command::ImportPackage { path, quarter }),
+            ),
+            FileRequest::BackupFolder => (
+                dialogs::pick_folder(ctx, "选择备份存放的文件夹（例如 U 盘）"),
+                with_first(Command::BackupTo),
+            ),
+            FileRequest::RestoreFolder => (
+                dialogs::pick_folder(ctx, "选择要恢复的备份文件夹"),
+                with_first(Command::InspectBackup),
+            ),
+            FileRequest::Log => {
+                let name = format!("操作日志-{}.xlsx", chrono::Local::now().format("%Y%m%d"));
+                (
+                    dialogs::save_xlsx(ctx, "导出操作日志", name),
+                    with_first(Command::ExportLog),
+                )
+            }
+        };
+        if let Some(dialog) = dialog {
+            self.dialog = Some((dialog, then));
+        }
+    }
+
+    /// Sends what a dialog was for, once it is answered.
+    pub(super) fn poll_dialog(&mut self) {
+        let Some(paths) = self.dialog.as_ref().and_then(|(d, _)| d.poll()) else {
+            return;
+        };
+        let (_, then) = self.dialog.take().expect("checked above");
+        if let Some(command) = then(paths) {
+            self.send(command);
+        }
+    }
+}

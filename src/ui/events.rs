@@ -1,0 +1,185 @@
+//! What reaches the window between frames: the worker's events, answered dialogs, a pasted
+//! screenshot and dropped files. Each event updates the screen it belongs to.
+
+use std::sync::Arc;
+
+use super::status_bar::Running;
+use super::{App, SampleScreen, Screen};
+use crate::worker::{Command, Event, Job};
+
+impl App {
+    /// Takes worker events, dialog answers and dropped files; called once per frame before
+    /// drawing.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        for event in self.worker.poll().collect::<Vec<_>>() {
+            self.on_event(event);
+        }
+        if let Some(result) = self.paste.as_ref().and_then(|p| p.3.poll()) {
+            let (draw, account, item, _) = self.paste.take().expect("checked above");
+            match result {
+                Ok(bytes) => self.send(Command::AddEvidence {
+                    draw,
+                    account,
+                    item,
+                    evidence: crate::model::NewEvidence::Bytes {
+                        file_name: format!(
+                            "截图-{}.png",
+                            chrono::Local::now().format("%Y%m%d-%H%M%S")
+                        ),
+                        bytes,
+                    },
+                }),
+                Err(message) => self.status = Some((true, message)),
+            }
+        }
+        self.poll_dialog();
+        self.take_dropped_files(ctx);
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::RosterLoaded(accounts) => {
+                if self
+                    .running
+                    .as_ref()
+                    .is_some_and(|r| matches!(r.job, Job::Open | Job::WriteRoster))
+                {
+                    self.running = None;
+                }
+                self.sample.set_accounts(Arc::clone(&accounts));
+                self.roster.set_accounts(accounts);
+            }
+            Event::Progress {
+                job,
+                fraction,
+                text,
+            } => {
+                let cancellable = job == Job::ReadRoster;
+                self.running = Some(Running {
+                    job,
+                    text,
+                    fraction,
+                    cancellable,
+                });
+            }
+            Event::ImportPreviewed { report, file } => {
+                self.running = None;
+                self.preview = Some((report, file));
+            }
+            Event::ImportCommitted(report) => {
+                self.status = Some((false, report.summary()));
+            }
+            Event::ProblemListSaved(path) => {
+                self.status = Some((false, format!("问题清单已保存：{}", path.display())));
+            }
+            Event::HistoryLoaded { account, changes } => self.roster.set_history(account, changes),
+            Event::DrawLoaded {
+                quarter,
+                draw,
+                history,
+            } => {
+                self.sample.set_draw(quarter, draw, history);
+                self.inspect.invalidate();
+            }
+            Event::InspectionsLoaded {
+                quarter,
+                draw,
+                states,
+                me,
+                checklist,
+            } => self
+                .inspect
+                .set_loaded(quarter, draw, states, me, checklist),
+            Event::InspectionUpdated {
+                draw,
+                account,
+                inspection,
+                checklist,
+                seq,
+            } => {
+                self.inspect.set_inspection(
+                    draw,
+                    account,
+                    inspection.map(|i| *i),
+                    checklist,
+                    seq,
+                    &mut self.commands,
+                );
+            }
+            Event::ResultsImported(report) => {
+                self.running = None;
+                self.status = Some((report.written == 0, report.summary()));
+                if !report.errors.is_empty() || !report.warnings.is_empty() {
+                    self.results_report = Some(report);
+                }
+                self.inspect.invalidate();
+            }
+            Event::RectificationsLoaded(view) => self.rectify.set_view(*view),
+            Event::ExchangeLoaded(view) => self.exchange.set_view(*view),
+            Event::SettingsLoaded(view) => self.settings.set_view(*view),
+            Event::BackupFound(info) => {
+                self.screen = Screen::Settings;
+                self.settings.ask_restore(*info);
+            }
+            Event::Restored(message) => {
+                self.running = None;
+                self.fatal = None;
+                self.preview = None;
+                self.status = Some((false, message));
+                self.inspect.invalidate();
+                self.rectify.invalidate();
+                self.exchange.invalidate();
+                // The roster arrives again; screens read their quarter again when shown.
+                self.sample =
+                    SampleScreen::new(chrono::Local::now().date_naive(), crate::seed::fresh_seed());
+                self.settings.invalidate();
+            }
+            Event::PackageImported { message, conflicts } => {
+                self.running = None;
+                self.status = Some((false, message));
+                if conflicts > 0 {
+                    self.screen = Screen::Exchange;
+                }
+                // Merged findings change every other view.
+                self.inspect.invalidate();
+                self.rectify.invalidate();
+                self.exchange.invalidate();
+            }
+            Event::FeedbackImported(report) => {
+                self.running = None;
+                let nothing = report.counts.updated == 0 && report.counts.unchanged == 0;
+                self.status = Some((nothing, report.summary()));
+                if !report.issues.is_empty() || !report.unreadable.is_empty() {
+                    self.feedback_report = Some(report);
+                }
+            }
+            Event::SettingSaved { key, value } => {
+                if key == crate::store::settings::USER_NAME {
+                    self.inspect.set_name(value);
+                }
+            }
+            Event::Done { job, message } => {
+                if self.running.as_ref().is_some_and(|r| r.job == job) {
+                    self.running = None;
+                }
+                self.status = Some((false, message));
+            }
+            Event::Stopped => {
+                // Nothing will answer now: no job is running any more.
+                self.stopped = true;
+                self.running = None;
+                self.preview = None;
+            }
+            Event::Failed { job, message } => {
+                self.running = None;
+                if job == Job::Open {
+                    self.fatal = Some(message);
+                    // Offer the backups.
+                    self.send(Command::LoadSettings);
+                } else {
+                    self.status = Some((true, message));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! The form of the open account on 检查: who and what it is, the verdict as it stands, whether
+//! every change is saved, the check date, the keyboard, and one frame per checklist item
+//! (answer, criterion, last update date for the 2-week rule, problem description, evidence).
+//!
+//! Each changed item is queued as its own `SaveFinding`; finishing is queued after the frame's
+//! changes, so that a change made in the same frame is saved before the check is finished.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::evidence::{add_evidence_ui, evidence_ui};
+use super::{InspectScreen, Opened, parse_day};
+use crate::checklist::{
+    Answer, Evaluation, Finding, Item, ItemKind, Verdict, apply_rules, evaluate,
+};
+use crate::model::{DrawnAccount, InspectionStatus, NewEvidence};
+use crate::ui::{CommandQueue, FileRequest, UiCommand};
+use crate::worker::Command;
+
+/// What the user did to the items of the form in one frame.
+#[derive(Default)]
+pub(super) struct Edits {
+    /// The items (by place in the form) whose answer, date or note changed, each once, in the
+    /// order of their last change.
+    changed: Vec<usize>,
+    /// An item to pick evidence files for.
+    pub pick: Option<String>,
+    /// A link to attach: (item, url).
+    pub add_url: Option<(String, String)>,
+    /// Evidence to delete.
+    pub remove: Option<i64>,
+    /// An evidence image to show full size.
+    pub viewing: Option<PathBuf>,
+}
+
+impl Edits {
+    fn changed(&mut self, n: usize) {
+        self.changed.retain(|&c| c != n);
+        self.changed.push(n);
+    }
+}
+
+/// The keys the form answers to this frame.
+#[allow(clippy::struct_excessive_bools)] // one per key, read once a frame
+struct Keys {
+    up: bool,
+    down: bool,
+    answer: Option<Answer>,
+    finish: bool,
+    paste: bool,
+}
+
+impl Keys {
+    /// Arrows, 1/2/3 and Ctrl+V count only when no text field has the focus; Ctrl+Enter always.
+    fn read(ctx: &egui::Context) -> Self {
+        let typing = ctx.text_edit_focused();
+        ctx.input(|i| {
+            let key = |k| !typing && i.key_pressed(k);
+            Self {
+                up: key(egui::Key::ArrowUp),
+                down: key(egui::Key::ArrowDown),
+                answer: if key(egui::Key::Num1) {
+                    Some(Answer::Pass)
+                } else if key(egui::Key::Num2) {
+                    Some(Answer::Fail)
+                } else if key(egui::Key::Num3) {
+                    Some(Answer::NotApplicable)
+                } else {
+                    None
+                },
+                finish: i.events.iter().any(|e| {
+                    matches!(e, egui::Event::Key { key: egui::Key::Enter, pressed: true, modifiers, .. } if modifiers.command)
+                }),
+                paste: !typing
+                    && i.events.iter().any(|e| {
+                        matches!(e, egui::Event::Paste(_))
+                            || matches!(e, egui::Event::Key { key: egui::Key::V, pressed: true, modifiers, .. } if modifiers.command)
+                    }),
+            }
+        })
+    }
+}
+
+impl InspectScreen {
+    #[allow(clippy::too_many_lines)] // one form, read top to bottom
+    pub(super) fn form_ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
+        let Some(draw) = self.draw.clone() else {
+            return;
+        };
+        let Some(o) = self.opened.as_mut() else {
+            ui.add_space(30.0);
+            ui.vertical_centered(|ui| {
+                ui.heading("请在左侧选择要检查的账号");
+                ui.label("键盘：上下方向键切换检查项，1/2/3 选择 符合/不符合/不适用，Ctrl+Enter 完成并打开下一个，Ctrl+V 粘贴截图作为证据。");
+            });
+            return;
+        };
+        let drawn = &draw.accounts[o.index];
+        let platform = drawn.account.account.platform.as_str();
+        let draw_id = draw.info.id;
+        let account = o.account;
+        account_ui(ui, drawn);
+        if !o.loaded {
+            ui.spinner();
+            return;
+        }
+        let checklist = Arc::clone(&o.checklist);
+        let eval = evaluate(&checklist, platform, &o.findings);
+        let mut finish = false;
+        ui.horizontal(|ui| {
+            verdict_ui(ui, &eval);
+            ui.separator();
+            if o.acked >= o.sent {
+                ui.label("已保存");
+            } else {
+                ui.label("正在保存…");
+            }
+            let done = o
+                .inspection
+                .as_ref()
+                .is_some_and(|i| i.status == InspectionStatus::Done);
+            if done {
+                ui.label("（已完成）");
+            }
+            let button = ui
+                .button(if done {
+                    "完成并打开下一个"
+                } else {
+                    "完成"
+                })
+                .on_hover_text("Ctrl+Enter");
+            if button.clicked() {
+                finish = true;
+                self.open_next = done;
+            }
+        });
+        if let Err(unfinished) = eval.can_finish(&checklist) {
+            ui.small(unfinished.to_string());
+        }
+        let evidence_count = |item: &str| {
+            o.inspection
+                .as_ref()
+                .map_or(0, |i| i.evidence.iter().filter(|e| e.item == item).count())
+        };
+        for w in eval.warnings(&checklist, evidence_count) {
+            ui.colored_label(ui.visuals().warn_fg_color, w.to_string());
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label("检查日期");
+            ui.add(egui::TextEdit::singleline(&mut o.checked_on).desired_width(100.0))
+                .labelled_by(label.id);
+            ui.small("更新时效按“检查日期前 14 天内有无更新”自动判定");
+        });
+        let checked_on = parse_day(&o.checked_on).ok().flatten();
+        ui.separator();
+
+        let keys = Keys::read(ui.ctx());
+        if keys.up {
+            o.current = o.current.saturating_sub(1);
+        }
+        if keys.down && o.current + 1 < o.findings.len() {
+            o.current += 1;
+        }
+        let mut edits = Edits::default();
+        if let Some(answer) = keys.answer
+            && let Some(f) = o.findings.get_mut(o.current)
+        {
+            f.answer = Some(answer);
+            edits.changed(o.current);
+        }
+        if keys.finish {
+            finish = true;
+            self.open_next = true;
+        }
+        let paste = if keys.paste {
+            o.findings.get(o.current).map(|f| f.item.clone())
+        } else {
+            None
+        };
+        o.items_ui(
+            ui,
+            platform,
+            &self.evidence_dir,
+            keys.up || keys.down,
+            &mut edits,
+        );
+
+        // What the frame did, in order: the changes first, then evidence, then finishing.
+        for n in std::mem::take(&mut edits.changed) {
+            o.current = n;
+            let mut f = o.findings[n].clone();
+            if f.last_update.is_some() {
+                f.checked_on = checked_on;
+            }
+            if apply_rules(&checklist, &mut f).is_some() {
+                o.findings[n].answer = f.answer;
+            }
+            o.findings[n].checked_on = f.checked_on;
+            self.seq += 1;
+            o.sent = self.seq;
+            commands.send(Command::SaveFinding {
+                draw: draw_id,
+                account,
+                finding: f,
+                seq: self.seq,
+            });
+        }
+        if let Some(item) = edits.pick {
+            commands.ask(FileRequest::Evidence {
+                draw: draw_id,
+                account,
+                item,
+            });
+        }
+        if let Some((item, url)) = edits.add_url {
+            commands.send(Command::AddEvidence {
+                draw: draw_id,
+                account,
+                item,
+                evidence: NewEvidence::Url(url),
+            });
+        }
+        if let Some(evidence) = edits.remove {
+            commands.send(Command::RemoveEvidence {
+                draw: draw_id,
+                account,
+                evidence,
+            });
+        }
+        if let Some(item) = paste {
+            commands.push(UiCommand::PasteScreenshot {
+                draw: draw_id,
+                account,
+                item,
+            });
+        }
+        if finish {
+            commands.send(Command::FinishInspection {
+                draw: draw_id,
+                account,
+            });
+        }
+        if edits.viewing.is_some() {
+            self.viewing = edits.viewing;
+        }
+    }
+}
+
+/// The account's name, platform, region, host unit and id (with a copy button), and inspector.
+fn account_ui(ui: &mut egui::Ui, drawn: &DrawnAccount) {
+    let a = &drawn.account.account;
+    ui.horizontal(|ui| {
+        ui.heading(&a.name);
+        ui.label(format!("{}　{}", a.platform, a.region()));
+        if drawn.recheck {
+            ui.colored_label(ui.visuals().warn_fg_color, "复查");
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(format!("主办单位：{}", a.host_unit));
+        ui.separator();
+        ui.label(format!(
+            "账号标识：{}",
+            if a.account_id.is_empty() {
+                "（未填）"
+            } else {
+                &a.account_id
+            }
+        ));
+        if !a.account_id.is_empty() && ui.small_button("复制").clicked() {
+            ui.ctx().copy_text(a.account_id.clone());
+        }
+        if let Some(inspector) = &drawn.inspector {
+            ui.separator();
+            ui.label(format!("检查人员：{inspector}"));
+        }
+    });
+}
+
+/// The verdict as the answers stand, with the score.
+fn verdict_ui(ui: &mut egui::Ui, eval: &Evaluation) {
+    let (text, color) = match eval.verdict {
+        Some(Verdict::Fail) => (
+            format!(
+                "结论：不合格{}",
+                if eval.vetoes.is_empty() {
+                    String::new()
+                } else {
+                    format!("（否决项 {}）", eval.vetoes.join("、"))
+                }
+            ),
+            ui.visuals().error_fg_color,
+        ),
+        Some(Verdict::Pass) => (
+            "结论：合格".to_owned(),
+            egui::Color32::from_rgb(60, 170, 90),
+        ),
+        None => (
+            format!("结论：待定（还有 {} 项未填）", eval.unanswered.len()),
+            ui.visuals().text_color(),
+        ),
+    };
+    ui.colored_label(color, egui::RichText::new(text).strong());
+    if let Some(score) = eval.score {
+        ui.label(format!("得分 {score:.0}"));
+    }
+}
+
+impl Opened {
+    /// One frame per applicable item, grouped by area; the current one outlined (and scrolled
+    /// to when `scroll`). A click anywhere on an item makes it current.
+    fn items_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        platform: &str,
+        evidence_dir: &Path,
+        scroll: bool,
+        edits: &mut Edits,
+    ) {
+        let checklist = Arc::clone(&self.checklist);
+        let checked_on = parse_day(&self.checked_on).ok().flatten();
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                let mut area = "";
+                for (n, item) in checklist.applicable(platform).enumerate() {
+                    if item.area != area {
+                        area = &item.area;
+                        ui.add_space(6.0);
+                        ui.heading(area);
+                    }
+                    let Some(f) = self.findings.get_mut(n) else {
+                        continue;
+                    };
+                    let current = n == self.current;
+                    let frame = egui::Frame::group(ui.style()).stroke(if current {
+                        ui.visuals().selection.stroke
+                    } else {
+                        ui.visuals().widgets.noninteractive.bg_stroke
+                    });
+                    let response = frame
+                        .show(ui, |ui| {
+                            ui.set_width(ui.available_width());
+                            if answer_ui(ui, item, f) {
+                                edits.changed(n);
+                            }
+                            ui.small(&item.criterion);
+                            if item.rule.is_some() {
+                                let text = self.dates.entry(item.id.clone()).or_insert_with(|| {
+                                    f.last_update
+                                        .map(|d| d.format("%Y-%m-%d").to_string())
+                                        .unwrap_or_default()
+                                });
+                                if last_update_ui(ui, text, f, checked_on) {
+                                    edits.changed(n);
+                                }
+                            }
+                            let note = ui
+                                .horizontal(|ui| {
+                                    let label = ui.label("问题描述");
+                                    ui.add(
+                                        egui::TextEdit::singleline(&mut f.note)
+                                            .hint_text("不符合时必填")
+                                            .desired_width(f32::INFINITY),
+                                    )
+                                    .labelled_by(label.id)
+                                })
+                                .inner;
+                            if note.changed() {
+                                edits.changed(n);
+                            }
+                            let evidence: Vec<&crate::model::Evidence> = self
+                                .inspection
+                                .iter()
+                                .flat_map(|i| i.evidence.iter())
+                                .filter(|e| e.item == item.id)
+                                .collect();
+                            if !evidence.is_empty() || current {
+                                evidence_ui(ui, &evidence, evidence_dir, edits);
+                            }
+                            if current {
+                                add_evidence_ui(ui, &item.id, &mut self.url, edits);
+                            }
+                        })
+                        .response;
+                    // A click anywhere on the item makes it current, without taking the click
+                    // from the buttons and fields inside it (an `interact` on the frame would).
+                    if ui.rect_contains_pointer(response.rect)
+                        && ui.input(|i| i.pointer.primary_clicked())
+                    {
+                        self.current = n;
+                    }
+                    if current && scroll {
+                        response.scroll_to_me(None);
+                    }
+                }
+            });
+    }
+}
+
+/// The item's label (and 否决项) with its three answers; whether one was clicked.
+fn answer_ui(ui: &mut egui::Ui, item: &Item, f: &mut Finding) -> bool {
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        ui.strong(item.label());
+        if matches!(item.kind, ItemKind::Veto) {
+            ui.colored_label(ui.visuals().error_fg_color, "否决项");
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            for answer in [Answer::NotApplicable, Answer::Fail, Answer::Pass] {
+                let key = match answer {
+                    Answer::Pass => "1",
+                    Answer::Fail => "2",
+                    Answer::NotApplicable => "3",
+                };
+                if ui
+                    .selectable_label(f.answer == Some(answer), answer.label())
+                    .on_hover_text(format!("快捷键 {key}"))
+                    .clicked()
+                {
+                    f.answer = Some(answer);
+                    changed = true;
+                }
+            }
+        });
+    });
+    changed
+}
+
+/// The last update date of an item with the update rule, as typed (`text` survives frames while
+/// half typed), and the days before the check; whether a date that reads was entered.
+fn last_update_ui(
+    ui: &mut egui::Ui,
+    text: &mut String,
+    f: &mut Finding,
+    checked_on: Option<chrono::NaiveDate>,
+) -> bool {
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let label = ui.label("最后更新日期");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .hint_text("例如 2026-11-20")
+                    .desired_width(110.0),
+            )
+            .labelled_by(label.id);
+        let parsed = parse_day(text);
+        if edit.changed()
+            && let Ok(day) = parsed
+        {
+            f.last_update = day;
+            f.checked_on = checked_on;
+            changed = true;
+        }
+        if parsed.is_err() && !edit.has_focus() {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                "日期无法识别，请写成 2026-11-20",
+            );
+        }
+        if let (Some(last), Some(check)) = (f.last_update, checked_on) {
+            let days = (check - last).num_days();
+            ui.label(format!("距检查日期 {days} 天"));
+        }
+    });
+    changed
+}

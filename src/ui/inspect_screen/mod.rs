@@ -1,0 +1,385 @@
+//! 检查: an inspector's sampled accounts and the checklist form of the one opened.
+//!
+//! Every change is sent to the worker at once and shown as 已保存 only when the worker has
+//! written it. The verdict is recomputed here on every change (the same pure function the
+//! store uses), so it updates live. Keyboard: Up/Down move between items, 1/2/3 answer
+//! 符合/不符合/不适用, Ctrl+Enter finishes and opens the next account, Ctrl+V pastes a
+//! screenshot onto the current item.
+//!
+//! The screen's state and what the worker tells it live here; the list of accounts is drawn in
+//! `list`, the form of the open one in `form`, its evidence in `evidence`.
+
+mod evidence;
+mod form;
+mod list;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::CommandQueue;
+use crate::checklist::{Checklist, Finding, Verdict};
+use crate::model::Quarter;
+use crate::model::{DrawRecord, Inspection, InspectionStatus};
+use crate::roster::grid::Cell;
+use crate::worker::Command;
+
+/// The account opened in the form.
+struct Opened {
+    index: usize,
+    account: i64,
+    checklist: Arc<Checklist>,
+    inspection: Option<Inspection>,
+    /// One finding per applicable item, in checklist order: the form's own copy.
+    findings: Vec<Finding>,
+    current: usize,
+    /// 监测时间: applied to items with the update rule.
+    checked_on: String,
+    url: String,
+    /// The last update dates as typed, per item, so that half-typed text survives frames.
+    dates: HashMap<String, String>,
+    sent: u64,
+    acked: u64,
+    loaded: bool,
+}
+
+pub struct InspectScreen {
+    pub quarter: String,
+    today: NaiveDate,
+    shown: Option<Quarter>,
+    draw: Option<Arc<DrawRecord>>,
+    states: HashMap<i64, (InspectionStatus, Option<Verdict>)>,
+    pub me: String,
+    /// The checklist new checks use.
+    active: Option<Arc<Checklist>>,
+    pub name_input: String,
+    pub only_mine: bool,
+    pub status: Option<InspectionStatus>,
+    pub county: Option<String>,
+    pub platform: Option<String>,
+    pub search: String,
+    counties: Vec<String>,
+    platforms: Vec<String>,
+    view: Vec<usize>,
+    /// (finished, total) of the accounts shown to this inspector, with `view`.
+    progress: (usize, usize),
+    /// The filters `view` was computed for; cleared when the draw or a check's state changes.
+    filtered_for: Option<(
+        bool,
+        Option<InspectionStatus>,
+        Option<String>,
+        Option<String>,
+        String,
+    )>,
+    opened: Option<Opened>,
+    evidence_dir: PathBuf,
+    /// Full-size evidence image being shown.
+    viewing: Option<PathBuf>,
+    seq: u64,
+    /// Set when Ctrl+Enter finished an account: open the next one once the finish lands.
+    open_next: bool,
+}
+
+impl InspectScreen {
+    #[must_use]
+    pub fn new(today: NaiveDate, evidence_dir: PathBuf) -> Self {
+        Self {
+            quarter: Quarter::containing(today).to_string(),
+            today,
+            shown: None,
+            draw: None,
+            states: HashMap::new(),
+            me: String::new(),
+            active: None,
+            name_input: String::new(),
+            only_mine: true,
+            status: None,
+            county: None,
+            platform: None,
+            search: String::new(),
+            counties: Vec::new(),
+            platforms: Vec::new(),
+            view: Vec::new(),
+            progress: (0, 0),
+            filtered_for: None,
+            opened: None,
+            evidence_dir,
+            viewing: None,
+            seq: 0,
+            open_next: false,
+        }
+    }
+
+    /// Forget the loaded quarter so the next frame reloads it (after a draw or an assignment).
+    pub fn invalidate(&mut self) {
+        self.shown = None;
+    }
+
+    pub fn set_loaded(
+        &mut self,
+        quarter: Quarter,
+        draw: Option<Arc<DrawRecord>>,
+        states: HashMap<i64, (InspectionStatus, Option<Verdict>)>,
+        me: String,
+        checklist: Arc<Checklist>,
+    ) {
+        if self.shown != Some(quarter) {
+            return;
+        }
+        self.active = Some(checklist);
+        if draw.as_ref().map(|d| d.info.id) != self.draw.as_ref().map(|d| d.info.id) {
+            self.opened = None;
+        }
+        if let Some(d) = &draw {
+            let set = |f: fn(&crate::model::Account) -> &str| -> Vec<String> {
+                d.accounts
+                    .iter()
+                    .map(|a| f(&a.account.account).to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect()
+            };
+            self.counties = set(crate::model::Account::region);
+            self.platforms = set(|a| &a.platform);
+        }
+        self.draw = draw;
+        self.states = states;
+        if self.me.is_empty() {
+            self.me = me;
+        }
+        self.filtered_for = None;
+    }
+
+    pub fn set_name(&mut self, name: String) {
+        self.me = name;
+        self.filtered_for = None;
+    }
+
+    /// A check as the worker stored it. If the user finished it with Ctrl+Enter, the next
+    /// account is opened.
+    pub fn set_inspection(
+        &mut self,
+        draw: i64,
+        account: i64,
+        inspection: Option<Inspection>,
+        checklist: Arc<Checklist>,
+        seq: Option<u64>,
+        commands: &mut CommandQueue,
+    ) {
+        if let Some(i) = &inspection {
+            self.states.insert(account, (i.status, i.verdict));
+            self.filtered_for = None;
+        }
+        let Some(o) = self.opened.as_mut().filter(|o| o.account == account) else {
+            return;
+        };
+        if self.draw.as_ref().map(|d| d.info.id) != Some(draw) {
+            return;
+        }
+        if let Some(seq) = seq {
+            o.acked = o.acked.max(seq);
+        }
+        let finished_now = inspection
+            .as_ref()
+            .is_some_and(|i| i.status == InspectionStatus::Done)
+            && o.inspection
+                .as_ref()
+                .is_none_or(|i| i.status != InspectionStatus::Done);
+        if !o.loaded || o.checklist.id != checklist.id || o.checklist.version != checklist.version {
+            // First load: the form takes the stored findings.
+            let platform = self
+                .draw
+                .as_ref()
+                .map(|d| d.accounts[o.index].account.account.platform.clone())
+                .unwrap_or_default();
+            o.findings = checklist
+                .applicable(&platform)
+                .map(|item| {
+                    inspection
+                        .as_ref()
+                        .and_then(|i| i.finding(&item.id))
+                        .map_or_else(|| Finding::new(item.id.clone()), |f| f.finding.clone())
+                })
+                .collect();
+            if let Some(day) = o.findings.iter().find_map(|f| f.checked_on) {
+                o.checked_on = day.format("%Y-%m-%d").to_string();
+            }
+            o.checklist = checklist;
+            o.loaded = true;
+        }
+        o.inspection = inspection;
+        if finished_now && std::mem::take(&mut self.open_next) {
+            self.open_relative(1, commands);
+        }
+    }
+
+    /// The account whose form is open (tests read it).
+    #[must_use]
+    pub fn opened_account(&self) -> Option<i64> {
+        self.opened.as_ref().map(|o| o.account)
+    }
+
+    /// Sets the check date of the open form (tests pin it instead of today's date).
+    pub fn checked_on_for_test(&mut self, day: &str) {
+        if let Some(o) = self.opened.as_mut() {
+            day.clone_into(&mut o.checked_on);
+        }
+    }
+
+    /// The quarter's draw, once loaded.
+    #[must_use]
+    pub fn draw(&self) -> Option<&DrawRecord> {
+        self.draw.as_deref()
+    }
+
+    /// The open account's check as last stored (`None` before its first answer).
+    #[must_use]
+    pub fn inspection(&self) -> Option<&Inspection> {
+        self.opened.as_ref()?.inspection.as_ref()
+    }
+
+    #[must_use]
+    pub fn state_of(&self, account: i64) -> Option<(InspectionStatus, Option<Verdict>)> {
+        self.states.get(&account).copied()
+    }
+
+    /// Whether every change shown has been written.
+    #[must_use]
+    pub fn saved(&self) -> bool {
+        self.opened.as_ref().is_none_or(|o| o.acked >= o.sent)
+    }
+
+    #[must_use]
+    pub fn current_item(&self) -> Option<&str> {
+        let o = self.opened.as_ref()?;
+        o.findings.get(o.current).map(|f| f.item.as_str())
+    }
+
+    fn refilter(&mut self) {
+        let key = (
+            self.only_mine,
+            self.status,
+            self.county.clone(),
+            self.platform.clone(),
+            self.search.clone(),
+        );
+        if self.filtered_for.as_ref() == Some(&key) {
+            return;
+        }
+        self.filtered_for = Some(key);
+        let Some(draw) = &self.draw else {
+            self.view.clear();
+            return;
+        };
+        let needle = self.search.trim().to_lowercase();
+        let mine = self.only_mine && !self.me.is_empty();
+        let assigned = |d: &&crate::model::DrawnAccount| {
+            !mine || d.inspector.as_deref() == Some(self.me.as_str())
+        };
+        let done = |d: &&crate::model::DrawnAccount| {
+            self.states
+                .get(&d.account.id)
+                .is_some_and(|s| s.0 == InspectionStatus::Done)
+        };
+        self.progress = (
+            draw.accounts.iter().filter(assigned).filter(done).count(),
+            draw.accounts.iter().filter(assigned).count(),
+        );
+        self.view = draw
+            .accounts
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                let a = &d.account.account;
+                let state = self
+                    .states
+                    .get(&d.account.id)
+                    .map_or(InspectionStatus::NotStarted, |s| s.0);
+                (!mine || d.inspector.as_deref() == Some(self.me.as_str()))
+                    && self.status.is_none_or(|s| s == state)
+                    && self.county.as_deref().is_none_or(|c| a.region() == c)
+                    && self.platform.as_deref().is_none_or(|p| a.platform == p)
+                    && (needle.is_empty()
+                        || a.name.to_lowercase().contains(&needle)
+                        || a.host_unit.to_lowercase().contains(&needle)
+                        || a.account_id.to_lowercase().contains(&needle))
+            })
+            .map(|(i, _)| i)
+            .collect();
+    }
+
+    fn open(&mut self, index: usize, commands: &mut CommandQueue) {
+        let Some(draw) = &self.draw else { return };
+        let Some(account) = draw.accounts.get(index).map(|d| d.account.id) else {
+            return;
+        };
+        self.opened = Some(Opened {
+            index,
+            account,
+            checklist: Arc::new(Checklist::builtin().clone()),
+            inspection: None,
+            findings: Vec::new(),
+            current: 0,
+            checked_on: self.today.format("%Y-%m-%d").to_string(),
+            url: String::new(),
+            dates: HashMap::new(),
+            sent: 0,
+            acked: 0,
+            loaded: false,
+        });
+        commands.send(Command::OpenInspection {
+            draw: draw.info.id,
+            account,
+        });
+    }
+
+    /// Opens the account `step` places after the open one in the list (wrapping).
+    fn open_relative(&mut self, step: usize, commands: &mut CommandQueue) {
+        self.refilter();
+        if self.view.is_empty() {
+            return;
+        }
+        let at = self
+            .opened
+            .as_ref()
+            .and_then(|o| self.view.iter().position(|&i| i == o.index));
+        let next = at.map_or(0, |p| (p + step) % self.view.len());
+        self.open(self.view[next], commands);
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
+        if let Ok(q) = self.quarter.parse::<Quarter>()
+            && self.shown != Some(q)
+        {
+            self.shown = Some(q);
+            self.draw = None;
+            self.opened = None;
+            commands.send(Command::LoadInspections(q));
+        }
+        self.refilter();
+        egui::Panel::left("inspect_list")
+            .resizable(true)
+            .default_size(400.0)
+            .show(ui, |ui| self.list_ui(ui, commands));
+        egui::CentralPanel::default().show(ui, |ui| self.form_ui(ui, commands));
+        self.viewer_ui(ui.ctx());
+    }
+
+    #[must_use]
+    pub fn drop_target(&self) -> Option<(i64, i64, String)> {
+        let o = self.opened.as_ref()?;
+        let draw = self.draw.as_ref()?.info.id;
+        Some((draw, o.account, o.findings.get(o.current)?.item.clone()))
+    }
+}
+
+/// A date typed by the inspector, read like a roster date (2026-11-20, 2026年11月20日, 20261120…).
+fn parse_day(text: &str) -> Result<Option<NaiveDate>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::roster::values::date(&Cell::Text(text.trim().to_owned()))
+}

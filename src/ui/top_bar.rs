@@ -1,0 +1,66 @@
+//! The bar at the top of the window: the title, one tab per screen (the steps of the work, in
+//! order) and the database in use.
+
+use super::{App, TITLE};
+
+/// The screens, one per step of the work, in the order of the top bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Roster,
+    Sample,
+    Inspect,
+    Rectify,
+    Exchange,
+    Settings,
+}
+
+impl Screen {
+    const ALL: [Self; 6] = [
+        Self::Roster,
+        Self::Sample,
+        Self::Inspect,
+        Self::Rectify,
+        Self::Exchange,
+        Self::Settings,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Roster => "名录",
+            Self::Sample => "抽样",
+            Self::Inspect => "检查",
+            Self::Rectify => "通报与整改",
+            Self::Exchange => "协作",
+            Self::Settings => "设置与备份",
+        }
+    }
+}
+
+impl App {
+    pub(super) fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading(TITLE);
+            ui.separator();
+            let enabled = self.running.is_none() && self.preview.is_none() && !self.stopped;
+            ui.add_enabled_ui(enabled, |ui| {
+                for screen in Screen::ALL {
+                    if ui
+                        .selectable_value(&mut self.screen, screen, screen.label())
+                        .clicked()
+                    {
+                        // Checks may have finished since: count them again.
+                        match screen {
+                            Screen::Rectify => self.rectify.invalidate(),
+                            Screen::Exchange => self.exchange.invalidate(),
+                            Screen::Settings => self.settings.invalidate(),
+                            _ => {}
+                        }
+                    }
+                }
+            });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.small(format!("数据库：{}", self.db.display()));
+            });
+        });
+    }
+}
