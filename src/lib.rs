@@ -18,6 +18,7 @@ pub mod results;
 pub mod roster;
 pub mod sampling;
 pub mod seed;
+pub mod sheet;
 pub mod store;
 #[cfg(feature = "gui")]
 pub mod ui;
