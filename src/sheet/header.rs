@@ -313,3 +313,6 @@ fn names_of<S: AsRef<str>>(names: impl Iterator<Item = S>) -> String {
             .join("、")
     }
 }
+
+#[cfg(test)]
+mod tests;
