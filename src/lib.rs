@@ -22,6 +22,7 @@ pub mod results;
 pub mod roster;
 pub mod sampling;
 pub mod seed;
+pub mod sheet;
 pub mod steps;
 pub mod store;
 #[cfg(feature = "gui")]

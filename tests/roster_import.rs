@@ -10,6 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use spotcheck::model::{Account, AccountStatus};
 use spotcheck::roster::{ParsedRoster, RosterError, read_roster};
+use spotcheck::sheet::SheetError;
 use spotcheck::steps::roster_import::{self as import, ImportError, ImportPreview};
 use spotcheck::store::Store;
 use tempfile::TempDir;
@@ -754,7 +755,10 @@ fn empty_file_is_empty() {
     let path = dir.path().join("empty.xlsx");
     std::fs::write(&path, b"").expect("write");
     let err = rejected(&mut store, n, &path);
-    assert!(matches!(err, RosterError::Empty { .. }), "{err:?}");
+    assert!(
+        matches!(err, RosterError::Read(SheetError::Empty { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("文件是空的"), "{err}");
 }
 
@@ -776,7 +780,7 @@ fn random_bytes_named_xlsx_are_not_a_spreadsheet() {
     std::fs::write(&path, &bytes).expect("write");
     let err = rejected(&mut store, n, &path);
     assert!(
-        matches!(err, RosterError::NotASpreadsheet { .. }),
+        matches!(err, RosterError::Read(SheetError::NotASpreadsheet { .. })),
         "{err:?}"
     );
     assert!(err.to_string().contains("表格"), "{err}");
@@ -792,7 +796,10 @@ fn truncated_xlsx_is_damaged() {
     let path = dir.path().join("half.xlsx");
     std::fs::write(&path, &bytes[..bytes.len() / 2]).expect("write");
     let err = rejected(&mut store, n, &path);
-    assert!(matches!(err, RosterError::Damaged { .. }), "{err:?}");
+    assert!(
+        matches!(err, RosterError::Read(SheetError::Damaged { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("表格文件已损坏"), "{err}");
 }
 
@@ -806,7 +813,10 @@ fn password_protected_xlsx_is_encrypted() {
     bytes.resize(4096, 0);
     std::fs::write(&path, &bytes).expect("write");
     let err = rejected(&mut store, n, &path);
-    assert!(matches!(err, RosterError::Encrypted { .. }), "{err:?}");
+    assert!(
+        matches!(err, RosterError::Read(SheetError::Encrypted { .. })),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("密码"), "{err}");
 }
 
@@ -913,7 +923,10 @@ fn decompression_bomb_is_refused_quickly() {
     let started = Instant::now();
     let err = rejected(&mut store, n, &path);
     let elapsed = started.elapsed();
-    assert!(matches!(err, RosterError::Bomb { .. }), "{err:?}");
+    assert!(
+        matches!(err, RosterError::Read(SheetError::Bomb { .. })),
+        "{err:?}"
+    );
     assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
     assert!(err.to_string().contains("解压后过大"), "{err}");
 }

@@ -2,8 +2,10 @@
 //! the problem it answers. A row is found by its hidden 问题编号; a unit that copied its rows
 //! into a sheet of its own is matched by 账号名称, 平台 and 问题类别 instead.
 //!
-//! Every sheet of every file is read (the office's workbook has one sheet per unit); a sheet
-//! without a 整改情况 column is not a feedback sheet and is passed over.
+//! Owns the feedback sheet's column table and the matching rules; the file, its sheets and the
+//! header finder are the shared [`crate::sheet`] reader's. Every sheet of every file is read
+//! (the office's workbook has one sheet per unit); a sheet without a 整改情况 column is not a
+//! feedback sheet and is passed over.
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -12,17 +14,16 @@ use chrono::NaiveDate;
 
 use super::{Rectification, Reply, parse_code};
 use crate::model::platform::fold;
-use crate::roster::grid::{Cell, Grid};
 use crate::roster::values::date;
-use crate::roster::{RosterError, Workbook, is_note_line, read_file};
-
-const HEADER_SEARCH_ROWS: usize = 40;
+use crate::sheet::grid::{Cell, Grid, Row};
+use crate::sheet::header::{self, Choice, Columns, Header, lookup_as_written};
+use crate::sheet::{SheetError, Workbook, is_note_line, read_file};
 
 /// Why a feedback file could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedbackError {
     #[error(transparent)]
-    Read(#[from] RosterError),
+    Read(#[from] SheetError),
     #[error(
         "{}：没有找到整改反馈表。整改反馈表的表头应有“整改情况”列（以及“问题编号”或“账号名称”“平台”列），请选择本系统导出、由单位填写后交回的整改表。",
         path.display()
@@ -61,6 +62,7 @@ impl FeedbackRow {
     }
 }
 
+/// A column read from a feedback sheet. Other columns (序号, 问题描述…) are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
     Code,
@@ -74,7 +76,7 @@ enum Col {
     Phone,
 }
 
-const COLUMNS: [(Col, &[&str]); 9] = [
+const COLUMNS: &[(Col, &[&str])] = &[
     (Col::Code, &["问题编号", "编号"]),
     (
         Col::HostUnit,
@@ -92,15 +94,38 @@ const COLUMNS: [(Col, &[&str]); 9] = [
     (Col::Phone, &["联系电话", "电话", "手机"]),
 ];
 
-fn column_for(text: &str) -> Option<Col> {
-    let t: String = fold(text)
-        .chars()
-        .filter(|c| !matches!(c, '*' | '＊' | ':' | '：' | '（' | '）'))
-        .collect();
-    COLUMNS
-        .iter()
-        .find(|(_, names)| names.iter().any(|n| t == *n))
-        .map(|(c, _)| *c)
+impl Columns for Col {
+    const NAMES: &'static [(Self, &'static [&'static str])] = COLUMNS;
+    /// 整改情况, and a way to find the problem: 问题编号 (standing for 账号名称 with 平台).
+    const REQUIRED: &'static [Self] = &[Col::Reply, Col::Code];
+    /// The first row that has what a feedback sheet needs is its header, however many
+    /// columns a row further down names.
+    const CHOICE: Choice = Choice::FirstComplete;
+
+    fn label(self) -> &'static str {
+        match self {
+            Col::Code => "问题编号",
+            Col::HostUnit => "主办单位",
+            Col::Name => "账号名称",
+            Col::Platform => "平台",
+            Col::Category => "问题类别",
+            Col::Reply => "整改情况",
+            Col::CompletedOn => "完成时间",
+            Col::Contact => "联系人",
+            Col::Phone => "联系电话",
+        }
+    }
+
+    /// Names are matched as written: what stands in brackets stays part of the name.
+    fn for_header(text: &str) -> Option<Self> {
+        lookup_as_written(COLUMNS, text)
+    }
+
+    /// A row without 问题编号 is found by 账号名称 and 平台.
+    fn provided_by(self, header: &Header<Self>) -> bool {
+        let has = |c| header.column_of(c).is_some();
+        has(self) || (self == Col::Code && has(Col::Name) && has(Col::Platform))
+    }
 }
 
 /// Reads every feedback row of a file (xlsx, xls or csv; all its sheets).
@@ -110,12 +135,6 @@ pub fn read_feedback(path: &Path) -> Result<Vec<FeedbackRow>, FeedbackError> {
 
 /// As [`read_feedback`], on bytes already read; `path` names the file in messages.
 pub fn parse_feedback(path: &Path, bytes: Vec<u8>) -> Result<Vec<FeedbackRow>, FeedbackError> {
-    if bytes.is_empty() {
-        return Err(RosterError::Empty {
-            path: path.to_owned(),
-        }
-        .into());
-    }
     let file = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -140,31 +159,21 @@ pub fn parse_feedback(path: &Path, bytes: Vec<u8>) -> Result<Vec<FeedbackRow>, F
 
 /// The filled-in rows of one sheet, or `None` when it is not a feedback sheet.
 fn sheet_rows(file: &str, grid: &Grid) -> Option<Vec<FeedbackRow>> {
-    let (at, columns) = grid
-        .rows
-        .iter()
-        .take(HEADER_SEARCH_ROWS)
-        .enumerate()
-        .find_map(|(i, row)| {
-            let columns: Vec<Option<Col>> =
-                row.cells.iter().map(|c| column_for(&c.display())).collect();
-            let has = |c: Col| columns.contains(&Some(c));
-            (has(Col::Reply) && (has(Col::Code) || has(Col::Name) && has(Col::Platform)))
-                .then_some((i, columns))
-        })?;
-    let index = |c: Col| columns.iter().position(|x| *x == Some(c));
-    let text = |row: &crate::roster::grid::Row, c: Col| {
-        index(c).map_or_else(String::new, |i| row.cell(i).display())
+    let header: Header<Col> = header::find(grid)?;
+    let text = |row: &Row, c: Col| {
+        header
+            .column_of(c)
+            .map_or_else(String::new, |i| row.cell(i).display())
     };
     let mut out = Vec::new();
-    for row in &grid.rows[at + 1..] {
+    for row in header.rows_below(grid) {
         if row.is_blank() || is_note_line(row) {
             continue;
         }
         let name = text(row, Col::Name);
         let code = parse_code(&text(row, Col::Code));
         // The header repeated on a printed page, or a line of notes under the table.
-        if code.is_none() && (name.is_empty() || column_for(&name) == Some(Col::Name)) {
+        if code.is_none() && (name.is_empty() || Col::for_header(&name) == Some(Col::Name)) {
             continue;
         }
         out.push(FeedbackRow {
@@ -177,7 +186,9 @@ fn sheet_rows(file: &str, grid: &Grid) -> Option<Vec<FeedbackRow>> {
             platform: text(row, Col::Platform),
             category: text(row, Col::Category),
             reply_text: text(row, Col::Reply),
-            completed_on: index(Col::CompletedOn).map_or(Cell::Empty, |i| row.cell(i).clone()),
+            completed_on: header
+                .column_of(Col::CompletedOn)
+                .map_or(Cell::Empty, |i| row.cell(i).clone()),
             contact: text(row, Col::Contact),
             phone: text(row, Col::Phone),
         });

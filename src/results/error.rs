@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use crate::roster::RosterError;
+use crate::sheet::SheetError;
 
 /// Why a results file could not be read at all.
 /// Row-level problems are not errors: they are reported as [`crate::roster::RowProblem`]s and
@@ -11,7 +11,7 @@ use crate::roster::RosterError;
 pub enum ResultsError {
     /// The file could not be read as a spreadsheet at all (the shared reader's errors).
     #[error(transparent)]
-    Read(#[from] RosterError),
+    Read(#[from] SheetError),
     #[error("没有找到检查结果的表头行。检查结果表需要“平台”“账号标识”“检查项”“结果”几列（“说明”“最后更新日期”可选）；{found}。（{}）", path.display())]
     NoHeader { path: PathBuf, found: String },
     #[error("检查结果表缺少必需的列：{missing}。{sheet}第 {row} 行的表头中找到的列：{found}。（{}）", path.display())]

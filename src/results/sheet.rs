@@ -1,19 +1,16 @@
-//! Reading a results file into raw rows: the format (through the roster reader, so xlsx, xls
-//! and csv in any encoding, merged cells and the same size caps), the sheet, the header row and
-//! the columns it names. Values are not interpreted here: that is [`super::validate`].
+//! Reading a results file into raw rows: the results sheet's column table and the rows
+//! below its header. The file, its format and size caps, the sheet and the header finder are
+//! the shared [`crate::sheet`] reader's (so xlsx, xls and csv in any encoding, merged cells).
+//! Values are not interpreted here: that is [`super::validate`].
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use super::ResultsError;
-use crate::model::platform::fold;
-use crate::roster::grid::{Cell, Grid, Row};
 use crate::roster::header::{Field, field_for};
-use crate::roster::{RosterError, Workbook, is_note_line, read_file};
-
-/// Largest results file accepted, as stored on disk (a quarter's results are a few hundred KiB).
-/// How many rows from the top are searched for the header (title and 填报单位 lines come first).
-const HEADER_SEARCH_ROWS: usize = 40;
+use crate::sheet::grid::{Cell, Grid};
+use crate::sheet::header::{self, Columns, Header, lookup};
+use crate::sheet::{SheetError, Workbook, is_note_line, read_file, sheet_phrase};
 
 /// A column spotcheck reads from a results sheet. Other columns (序号, 主办单位…) are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,167 +53,129 @@ impl Column {
             Column::CheckedOn => "检查日期",
         }
     }
+}
 
-    /// Header names for the columns only results sheets have, folded by [`fold`]. 平台, 账号标识
-    /// and 账号名称 are recognised by the roster's own lists ([`field_for`]).
-    fn names(self) -> &'static [&'static str] {
-        match self {
-            Column::Platform | Column::AccountId | Column::Name => &[],
-            Column::Item => &[
-                "检查项",
-                "检查项目",
-                "检查指标",
-                "指标",
-                "指标项",
-                "检查项编号",
-                "检查项名称",
-                "指标编号",
-                "指标名称",
-                "检查内容",
-                "检查要点",
-                "项目",
-            ],
-            Column::Result => &[
-                "结果",
-                "检查结果",
-                "判定",
-                "判定结果",
-                "是否符合",
-                "符合情况",
-                "检查情况",
-                "评判结果",
-                "认定结果",
-            ],
-            Column::Note => &[
-                "说明",
-                "问题描述",
-                "描述",
-                "情况说明",
-                "问题说明",
-                "具体问题",
-                "存在问题",
-                "检查说明",
-                "备注",
-            ],
-            Column::LastUpdate => &[
-                "最后更新日期",
-                "最后更新时间",
-                "最后更新",
-                "最近更新日期",
-                "最近更新时间",
-                "最新更新日期",
-                "最新更新时间",
-                "最后发布日期",
-                "最后发布时间",
-                "最近发布时间",
-                "更新日期",
-                "更新时间",
-            ],
-            Column::CheckedOn => &[
-                "检查日期",
-                "检查时间",
-                "监测日期",
-                "监测时间",
-                "监测时间点",
-                "检测日期",
-                "检测时间",
-                "抽查日期",
-                "抽查时间",
-            ],
-        }
+/// Header names for the columns only results sheets have, folded by [`header::clean`]. 平台,
+/// 账号标识 and 账号名称 are recognised by the roster's own lists ([`field_for`]).
+const NAMES: &[(Column, &[&str])] = &[
+    (
+        Column::Item,
+        &[
+            "检查项",
+            "检查项目",
+            "检查指标",
+            "指标",
+            "指标项",
+            "检查项编号",
+            "检查项名称",
+            "指标编号",
+            "指标名称",
+            "检查内容",
+            "检查要点",
+            "项目",
+        ],
+    ),
+    (
+        Column::Result,
+        &[
+            "结果",
+            "检查结果",
+            "判定",
+            "判定结果",
+            "是否符合",
+            "符合情况",
+            "检查情况",
+            "评判结果",
+            "认定结果",
+        ],
+    ),
+    (
+        Column::Note,
+        &[
+            "说明",
+            "问题描述",
+            "描述",
+            "情况说明",
+            "问题说明",
+            "具体问题",
+            "存在问题",
+            "检查说明",
+            "备注",
+        ],
+    ),
+    (
+        Column::LastUpdate,
+        &[
+            "最后更新日期",
+            "最后更新时间",
+            "最后更新",
+            "最近更新日期",
+            "最近更新时间",
+            "最新更新日期",
+            "最新更新时间",
+            "最后发布日期",
+            "最后发布时间",
+            "最近发布时间",
+            "更新日期",
+            "更新时间",
+        ],
+    ),
+    (
+        Column::CheckedOn,
+        &[
+            "检查日期",
+            "检查时间",
+            "监测日期",
+            "监测时间",
+            "监测时间点",
+            "检测日期",
+            "检测时间",
+            "抽查日期",
+            "抽查时间",
+        ],
+    ),
+];
+
+impl Columns for Column {
+    const NAMES: &'static [(Self, &'static [&'static str])] = NAMES;
+    const REQUIRED: &'static [Self] = &[
+        Column::Platform,
+        Column::AccountId,
+        Column::Item,
+        Column::Result,
+    ];
+
+    fn label(self) -> &'static str {
+        Column::label(self)
+    }
+
+    /// The results sheet's own names first, then the roster's for 平台, 账号标识 and 账号名称.
+    fn for_header(text: &str) -> Option<Self> {
+        lookup(NAMES, text).or_else(|| match field_for(text)? {
+            Field::Platform => Some(Column::Platform),
+            Field::AccountId => Some(Column::AccountId),
+            Field::Name => Some(Column::Name),
+            _ => None,
+        })
+    }
+
+    /// The account may be named by 账号名称 instead of 账号标识, so the id column is missing
+    /// only when both are.
+    fn provided_by(self, header: &ResultsHeader) -> bool {
+        header.column_of(self).is_some()
+            || (self == Column::AccountId && header.column_of(Column::Name).is_some())
     }
 }
 
 /// Which column a header cell names, if any: `问题描述（证据）` and `*结果` are recognised.
 #[must_use]
 pub fn column_for(header: &str) -> Option<Column> {
-    let clean = |t: &str| -> String {
-        fold(t)
-            .chars()
-            .filter(|c| !matches!(c, '*' | '＊' | ':' | '：'))
-            .collect()
-    };
-    for text in [clean(header), clean(&strip_brackets(header))] {
-        if text.is_empty() {
-            continue;
-        }
-        if let Some(c) = Column::ALL
-            .into_iter()
-            .find(|c| c.names().contains(&text.as_str()))
-        {
-            return Some(c);
-        }
-    }
-    match field_for(header)? {
-        Field::Platform => Some(Column::Platform),
-        Field::AccountId => Some(Column::AccountId),
-        Field::Name => Some(Column::Name),
-        _ => None,
-    }
+    Column::for_header(header)
 }
 
-/// The text without what stands in brackets: `问题描述（证据）` → `问题描述`.
-fn strip_brackets(text: &str) -> String {
-    let mut depth = 0u32;
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '(' | '（' | '[' | '【' => depth += 1,
-            ')' | '）' | ']' | '】' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The recognised header row: per column its text and the column it holds.
-#[derive(Debug, Clone)]
-pub struct ResultsHeader {
-    /// Sheet row number of the header, as Excel shows it.
-    pub row: u32,
-    pub columns: Vec<(String, Option<Column>)>,
-}
-
-impl ResultsHeader {
-    #[must_use]
-    pub fn column_of(&self, column: Column) -> Option<usize> {
-        self.columns.iter().position(|(_, c)| *c == Some(column))
-    }
-
-    /// How messages name a column: its header text in this file, or the usual name.
-    #[must_use]
-    pub fn label(&self, column: Column) -> String {
-        self.column_of(column)
-            .map(|i| self.columns[i].0.clone())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| column.label().to_owned())
-    }
-
-    /// Required columns the header lacks. The account may be named by 账号名称 instead of
-    /// 账号标识, so the id column is missing only when both are.
-    #[must_use]
-    pub fn missing_required(&self) -> Vec<Column> {
-        let mut missing = Vec::new();
-        for c in [
-            Column::Platform,
-            Column::AccountId,
-            Column::Item,
-            Column::Result,
-        ] {
-            let present = self.column_of(c).is_some()
-                || (c == Column::AccountId && self.column_of(Column::Name).is_some());
-            if !present {
-                missing.push(c);
-            }
-        }
-        missing
-    }
-
-    fn found_names(&self) -> String {
-        names_of(self.columns.iter().map(|(t, _)| t.clone()))
-    }
-}
+/// The recognised header row: per column its text and the column it holds. A results header
+/// is one row: [`Header::last_row`] is that row.
+pub type ResultsHeader = Header<Column>;
 
 /// One data row below the header, its cells by column, not yet interpreted.
 #[derive(Debug, Clone, PartialEq)]
@@ -265,54 +224,27 @@ pub fn read_results(path: &Path) -> Result<ResultsSheet, ResultsError> {
 /// extension. The format is decided by the bytes (xlsx, xls, or csv in UTF-8/GB18030/UTF-16);
 /// of several sheets, the one whose header looks most like a results sheet is read.
 pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, ResultsError> {
-    let reader = ResultsError::Read;
-    if bytes.is_empty() {
-        return Err(RosterError::Empty {
-            path: path.to_owned(),
-        }
-        .into());
-    }
     let never = AtomicBool::new(false);
-    let mut book = Workbook::from_bytes(path, bytes).map_err(reader)?;
-    let names = book.sheet_names();
-    let chosen = if names.len() == 1 {
-        names[0].clone()
-    } else {
-        let mut best: Option<(usize, &String)> = None;
-        for name in &names {
-            let peek = book
-                .read(path, name, Some(40), &mut |_| {}, &never)
-                .map_err(reader)?;
-            let score = find_header(&peek)
-                .map_or(0, |h| h.columns.iter().filter(|(_, c)| c.is_some()).count());
-            if best.is_none_or(|(s, _)| score > s) {
-                best = Some((score, name));
-            }
-        }
-        best.map(|(_, n)| n.clone())
-            .ok_or_else(|| RosterError::NoContent {
-                path: path.to_owned(),
-            })?
-    };
-    let grid = book
-        .read(path, &chosen, None, &mut |_| {}, &never)
-        .map_err(reader)?;
+    let mut book = Workbook::from_bytes(path, bytes)?;
+    let chosen = book.choose_sheet(path, &never, |peek| {
+        find_header(peek).map_or(0, |h| h.recognised())
+    })?;
+    let grid = book.read(path, &chosen, None, &mut |_| {}, &never)?;
     drop(book);
-    if grid.rows.iter().all(Row::is_blank) {
-        return Err(RosterError::NoContent {
+    if grid.is_blank() {
+        return Err(SheetError::NoContent {
             path: path.to_owned(),
         }
         .into());
     }
-    let sheet_phrase = if chosen.is_empty() {
-        "文件".to_owned()
-    } else {
-        format!("工作表“{chosen}”")
-    };
     let Some(header) = find_header(&grid) else {
         return Err(ResultsError::NoHeader {
             path: path.to_owned(),
-            found: format!("{sheet_phrase}中找到的内容：{}", best_guess_names(&grid)),
+            found: format!(
+                "{}中找到的内容：{}",
+                sheet_phrase(&chosen),
+                header::best_guess_names(&grid)
+            ),
         });
     };
     let missing = header.missing_required();
@@ -322,9 +254,9 @@ pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, Result
             sheet: if chosen.is_empty() {
                 String::new()
             } else {
-                sheet_phrase
+                sheet_phrase(&chosen)
             },
-            row: header.row,
+            row: header.last_row,
             missing: missing
                 .iter()
                 .map(|c| c.label())
@@ -337,7 +269,7 @@ pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, Result
     if rows.is_empty() {
         return Err(ResultsError::NoRows {
             path: path.to_owned(),
-            row: header.row,
+            row: header.last_row,
         });
     }
     Ok(ResultsSheet {
@@ -353,56 +285,21 @@ pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, Result
     })
 }
 
-/// Distinct columns a row names, each at its first cell.
-fn matches_in(row: &Row) -> Vec<(usize, Column)> {
-    let mut seen: Vec<(usize, Column)> = Vec::new();
-    for (i, cell) in row.cells.iter().enumerate() {
-        if let Some(c) = column_for(&cell.display())
-            && !seen.iter().any(|(_, d)| *d == c)
-        {
-            seen.push((i, c));
-        }
-    }
-    seen
-}
-
 /// The header: of the top rows, the one naming the most columns (at least two; the first of
 /// equally good rows). A column named twice is taken from its first cell.
 #[must_use]
 pub fn find_header(grid: &Grid) -> Option<ResultsHeader> {
-    let rows = &grid.rows[..grid.rows.len().min(HEADER_SEARCH_ROWS)];
-    let (best, found) = rows
-        .iter()
-        .map(|r| (r, matches_in(r)))
-        .enumerate()
-        .max_by(|(i, (_, a)), (j, (_, b))| a.len().cmp(&b.len()).then(j.cmp(i)))
-        .map(|(_, m)| m)?;
-    if found.len() < 2 {
-        return None;
-    }
-    let columns = best
-        .cells
-        .iter()
-        .enumerate()
-        .map(|(i, cell)| {
-            let column = found.iter().find(|(j, _)| *j == i).map(|(_, c)| *c);
-            (cell.display(), column)
-        })
-        .collect();
-    Some(ResultsHeader {
-        row: best.number,
-        columns,
-    })
+    header::find(grid)
 }
 
 /// The data rows below the header, with the counts of blank and note lines skipped.
 fn rows_below(grid: &Grid, header: &ResultsHeader) -> (Vec<RawResult>, u32, u32) {
     let (mut rows, mut blank, mut notes) = (Vec::new(), 0u32, 0u32);
-    let mut expected = header.row + 1;
+    let mut expected = header.last_row + 1;
     let mut pending_blank = 0u32;
     let item_header = header.label(Column::Item);
     let result_header = header.label(Column::Result);
-    for row in grid.rows.iter().filter(|r| r.number > header.row) {
+    for row in header.rows_below(grid) {
         // Rows missing from the grid are blank rows between results.
         pending_blank += row.number.saturating_sub(expected);
         expected = row.number + 1;
@@ -439,36 +336,10 @@ fn rows_below(grid: &Grid, header: &ResultsHeader) -> (Vec<RawResult>, u32, u32)
     (rows, blank, notes)
 }
 
-/// The non-empty texts of the fullest top row, for a message when no header is found.
-fn best_guess_names(grid: &Grid) -> String {
-    grid.rows
-        .iter()
-        .take(HEADER_SEARCH_ROWS)
-        .enumerate()
-        .max_by_key(|(i, r)| {
-            (
-                r.cells.iter().filter(|c| !c.is_empty()).count(),
-                std::cmp::Reverse(*i),
-            )
-        })
-        .map_or_else(
-            || "（无）".to_owned(),
-            |(_, r)| names_of(r.cells.iter().map(Cell::display)),
-        )
-}
-
-fn names_of(names: impl Iterator<Item = String>) -> String {
-    let names: Vec<String> = names.filter(|n| !n.is_empty()).take(20).collect();
-    if names.is_empty() {
-        "（无）".to_owned()
-    } else {
-        names.join("、")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sheet::grid::Row;
 
     fn row(number: u32, cells: &[&str]) -> Row {
         Row {
@@ -526,7 +397,7 @@ mod tests {
             ],
         };
         let header = find_header(&grid).expect("header");
-        assert_eq!(header.row, 2);
+        assert_eq!((header.first_row, header.last_row), (2, 2));
         assert!(header.missing_required().is_empty());
         assert_eq!(header.label(Column::Result), "检查结果");
         assert_eq!(header.label(Column::LastUpdate), "最后更新日期");

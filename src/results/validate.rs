@@ -274,7 +274,7 @@ pub fn validate(sheet: &ResultsSheet, ctx: &ImportContext) -> ValidatedResults {
     let mut out = ValidatedResults {
         file_name: sheet.file_name.clone(),
         sheet: sheet.sheet.clone(),
-        header_row: sheet.header.row,
+        header_row: sheet.header.last_row,
         quarter: ctx.quarter,
         draw: ctx.draw,
         rows: Vec::new(),

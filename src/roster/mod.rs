@@ -1,16 +1,15 @@
 //! Reading an office's roster file into typed accounts and a report of its problems.
 //!
-//! Owns file formats, header recognition and value cleaning. Must not touch the database:
-//! what to add, update or mark as unlisted is decided by [`crate::store`].
+//! Owns the roster's column table ([`header`]), value cleaning ([`values`]) and the rules
+//! that turn rows into accounts ([`parse`]). Files, sheets, grids and the header finder are
+//! the shared [`crate::sheet`] reader's. Must not touch the database: what to add, update or
+//! mark as unlisted is decided by [`crate::store`].
 
 mod error;
-pub mod grid;
 pub mod header;
-mod merges;
 mod parse;
 pub mod plan;
 pub mod report;
-mod source;
 pub mod values;
 
 use std::path::Path;
@@ -18,12 +17,12 @@ use std::sync::atomic::AtomicBool;
 
 use sha2::{Digest, Sha256};
 
+pub use crate::sheet::grid;
+pub use crate::sheet::{ReadProgress, Workbook, is_note_line, read_file};
 pub use error::RosterError;
-pub use parse::{Duplicate, ParsedRoster, RowProblem, SourcedAccount, is_note_line, parse};
-pub use source::{ReadProgress, Workbook, read_file};
+pub use parse::{Duplicate, ParsedRoster, RowProblem, SourcedAccount, parse};
 
-/// Rows read from each sheet to judge whether it holds the roster.
-const PEEK_ROWS: u32 = 40;
+use crate::sheet::{SheetError, sheet_phrase};
 
 /// Reads a roster file. `sheet` names the sheet to read; without it, the sheet that looks
 /// most like a roster is chosen.
@@ -33,28 +32,31 @@ pub fn read_roster(
     progress: &mut dyn FnMut(ReadProgress),
     cancel: &AtomicBool,
 ) -> Result<ParsedRoster, RosterError> {
-    let bytes = source::read_file(path)?;
+    let bytes = read_file(path)?;
     let file_sha256 = format!("{:x}", Sha256::digest(&bytes));
     let mut book = Workbook::from_bytes(path, bytes)?;
-    let names = book.sheet_names();
     let chosen = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s)
-            .cloned()
-            .ok_or_else(|| RosterError::NoSuchSheet {
-                path: path.to_owned(),
-                sheet: s.to_owned(),
-                available: names.join("、"),
-            })?,
-        None => choose_sheet(&mut book, path, &names, cancel)?,
+        Some(s) => {
+            let names = book.sheet_names();
+            names
+                .iter()
+                .find(|n| n.as_str() == s)
+                .cloned()
+                .ok_or_else(|| RosterError::NoSuchSheet {
+                    path: path.to_owned(),
+                    sheet: s.to_owned(),
+                    available: names.join("、"),
+                })?
+        }
+        None => book.choose_sheet(path, cancel, header::score)?,
     };
     let grid = book.read(path, &chosen, None, progress, cancel)?;
     drop(book);
-    if grid.rows.iter().all(grid::Row::is_blank) {
-        return Err(RosterError::NoContent {
+    if grid.is_blank() {
+        return Err(SheetError::NoContent {
             path: path.to_owned(),
-        });
+        }
+        .into());
     }
     let Some(found) = header::find(&grid) else {
         return Err(RosterError::NoHeader {
@@ -93,35 +95,4 @@ pub fn read_roster(
         });
     }
     Ok(parsed)
-}
-
-fn sheet_phrase(sheet: &str) -> String {
-    if sheet.is_empty() {
-        "文件".to_owned()
-    } else {
-        format!("工作表“{sheet}”")
-    }
-}
-
-fn choose_sheet(
-    book: &mut Workbook,
-    path: &Path,
-    names: &[String],
-    cancel: &AtomicBool,
-) -> Result<String, RosterError> {
-    if names.len() == 1 {
-        return Ok(names[0].clone());
-    }
-    let mut best: Option<(usize, &String)> = None;
-    for name in names {
-        let peek = book.read(path, name, Some(PEEK_ROWS), &mut |_| {}, cancel)?;
-        let score = header::score(&peek);
-        if best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, name));
-        }
-    }
-    best.map(|(_, n)| n.clone())
-        .ok_or_else(|| RosterError::NoContent {
-            path: path.to_owned(),
-        })
 }

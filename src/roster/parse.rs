@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::grid::{Cell, Grid, Row};
+use super::grid::{Cell, Grid};
 use super::header::{Field, Header};
+use super::is_note_line;
 use super::values;
 use crate::model::{Account, AccountStatus};
 
@@ -63,56 +64,11 @@ impl ParsedRoster {
     }
 }
 
-/// Words that open a line which is not data: totals, who filled the form, notes.
-const NOTE_PREFIXES: &[&str] = &[
-    "合计",
-    "总计",
-    "小计",
-    "共计",
-    "填表人",
-    "填报人",
-    "制表人",
-    "制表",
-    "审核人",
-    "审核",
-    "负责人",
-    "联系人",
-    "联系电话",
-    "电话",
-    "备注",
-    "注：",
-    "注:",
-    "说明",
-    "填表说明",
-    "填报说明",
-    "单位负责人",
-    "分管领导",
-];
-
-/// Whether a row is a 合计/填表人/联系电话/备注… line rather than data (any sheet an office
-/// fills in ends with some).
-#[must_use]
-pub fn is_note_line(row: &Row) -> bool {
-    row.cells
-        .iter()
-        .map(Cell::display)
-        .find(|t| !t.is_empty())
-        .is_some_and(|first| {
-            let first: String = first.chars().filter(|c| !c.is_whitespace()).collect();
-            NOTE_PREFIXES.iter().any(|p| first.starts_with(p))
-        })
-}
-
 /// Reads the accounts below `header`.
 #[must_use]
 pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
     let col = |f| header.column_of(f);
-    let label = |f: Field| {
-        col(f)
-            .map(|c| header.columns[c].0.clone())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| f.label().to_owned())
-    };
+    let label = |f: Field| header.label(f);
     let (unit_header, name_header) = (label(Field::HostUnit), label(Field::Name));
     let fans_in_wan = col(Field::Fans).is_some_and(|c| header.columns[c].0.contains('万'));
     let extra_cols: Vec<usize> = header
@@ -132,7 +88,7 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
     let mut expected_row = header.last_row + 1;
     let mut pending_blank = 0u32;
 
-    for row in grid.rows.iter().filter(|r| r.number > header.last_row) {
+    for row in header.rows_below(grid) {
         // Rows missing from the grid are blank rows between accounts.
         pending_blank += row.number.saturating_sub(expected_row);
         expected_row = row.number + 1;

@@ -1,8 +1,8 @@
-//! Opening a roster file of any format users send (xlsx, xls, csv in UTF-8/GB18030/UTF-16)
+//! Opening a spreadsheet of any format users send (xlsx, xls, csv in UTF-8/GB18030/UTF-16)
 //! and reading one sheet of it into a [`Grid`], within bounded memory and time.
 //!
 //! The format is decided by the file's bytes, not its name. Nothing here interprets
-//! headers or values: that is [`super::parse`].
+//! headers or values: headers are [`super::header`], values each import's own.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::{Data, Dimensions, Reader, Xls, XlsError, Xlsx, XlsxError};
 
-use super::RosterError;
+use super::SheetError;
 use super::grid::{Cell, Grid, Row};
 
-/// Largest roster file accepted, as stored on disk.
+/// Largest spreadsheet accepted, as stored on disk.
 const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 /// Largest size one part of an xlsx may inflate to (a 100,000-row roster's sheet is about 20 MiB).
 const MAX_ENTRY_INFLATED: u64 = 256 * 1024 * 1024;
@@ -28,6 +28,9 @@ const MAX_CELLS: usize = 12_000_000;
 const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
 /// Excel's own row limit.
 const MAX_ROWS: u32 = 1_048_576;
+/// Rows read from each sheet to judge whether it holds the wanted table (as many as the header
+/// finder searches).
+pub const PEEK_ROWS: u32 = 40;
 
 /// What a long read reports, at most every few thousand rows.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +40,7 @@ pub struct ReadProgress {
     pub fraction: Option<f32>,
 }
 
-/// An opened roster file, before a sheet is chosen.
+/// An opened spreadsheet, before a sheet is chosen.
 pub enum Workbook {
     Xlsx(Box<Xlsx<Cursor<Arc<[u8]>>>>, Arc<[u8]>),
     Xls(Box<Xls<Cursor<Vec<u8>>>>),
@@ -46,12 +49,18 @@ pub enum Workbook {
 
 impl Workbook {
     /// Opens `path`, deciding its format from its first bytes.
-    pub fn open(path: &Path) -> Result<Self, RosterError> {
+    pub fn open(path: &Path) -> Result<Self, SheetError> {
         Self::from_bytes(path, read_file(path)?)
     }
 
-    /// Opens a roster file already read into memory; `path` names it in messages and gives its extension.
-    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self, RosterError> {
+    /// Opens a spreadsheet already read into memory; `path` names it in messages and gives its
+    /// extension. No bytes at all is an empty file, as [`read_file`] says of one on disk.
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self, SheetError> {
+        if bytes.is_empty() {
+            return Err(SheetError::Empty {
+                path: path.to_owned(),
+            });
+        }
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -68,7 +77,7 @@ impl Workbook {
             if contains_utf16(&bytes, "EncryptedPackage")
                 || contains_utf16(&bytes, "EncryptionInfo")
             {
-                return Err(RosterError::Encrypted {
+                return Err(SheetError::Encrypted {
                     path: path.to_owned(),
                 });
             }
@@ -76,7 +85,7 @@ impl Workbook {
             return Ok(Self::Xls(Box::new(xls)));
         }
         if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "et") {
-            return Err(RosterError::NotASpreadsheet {
+            return Err(SheetError::NotASpreadsheet {
                 path: path.to_owned(),
                 detail: format!("文件名是 .{ext}，但内容不是 Excel 工作簿"),
             });
@@ -95,6 +104,32 @@ impl Workbook {
         }
     }
 
+    /// The sheet that looks most like the wanted table: of each sheet's top [`PEEK_ROWS`] rows,
+    /// the one `score` rates highest (the first of equals). A book of one sheet is not peeked at.
+    pub fn choose_sheet(
+        &mut self,
+        path: &Path,
+        cancel: &AtomicBool,
+        score: impl Fn(&Grid) -> usize,
+    ) -> Result<String, SheetError> {
+        let names = self.sheet_names();
+        if names.len() == 1 {
+            return Ok(names[0].clone());
+        }
+        let mut best: Option<(usize, &String)> = None;
+        for name in &names {
+            let peek = self.read(path, name, Some(PEEK_ROWS), &mut |_| {}, cancel)?;
+            let score = score(&peek);
+            if best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, name));
+            }
+        }
+        best.map(|(_, n)| n.clone())
+            .ok_or_else(|| SheetError::NoContent {
+                path: path.to_owned(),
+            })
+    }
+
     /// Reads one sheet; `max_rows` stops early (used to peek at headers when choosing a sheet).
     pub fn read(
         &mut self,
@@ -103,7 +138,7 @@ impl Workbook {
         max_rows: Option<u32>,
         progress: &mut dyn FnMut(ReadProgress),
         cancel: &AtomicBool,
-    ) -> Result<Grid, RosterError> {
+    ) -> Result<Grid, SheetError> {
         match self {
             Self::Csv(grid) => Ok(match max_rows {
                 // A peek copies the top rows; a full read hands the grid over.
@@ -149,7 +184,7 @@ fn read_xlsx_sheet(
     max_rows: Option<u32>,
     progress: &mut dyn FnMut(ReadProgress),
     cancel: &AtomicBool,
-) -> Result<Grid, RosterError> {
+) -> Result<Grid, SheetError> {
     let mut reader = xlsx
         .worksheet_cells_reader(sheet)
         .map_err(|e| xlsx_error(path, e))?;
@@ -170,7 +205,7 @@ fn read_xlsx_sheet(
             if max_rows.is_some() {
                 break;
             }
-            return Err(RosterError::Bomb {
+            return Err(SheetError::Bomb {
                 path: path.to_owned(),
                 what: format!("超过 {MAX_ROWS} 行"),
             });
@@ -186,13 +221,13 @@ fn read_xlsx_sheet(
         }
         cells += 1;
         if cells > MAX_CELLS {
-            return Err(RosterError::Bomb {
+            return Err(SheetError::Bomb {
                 path: path.to_owned(),
                 what: format!("超过 {MAX_CELLS} 个单元格"),
             });
         }
         if text_bytes > MAX_TEXT_BYTES {
-            return Err(RosterError::Bomb {
+            return Err(SheetError::Bomb {
                 path: path.to_owned(),
                 what: format!("文字超过 {} MiB", MAX_TEXT_BYTES / (1024 * 1024)),
             });
@@ -200,7 +235,7 @@ fn read_xlsx_sheet(
         push_cell(&mut grid, r + 1, c as usize, value);
         if cells.is_multiple_of(4096) {
             if cancel.load(Ordering::Relaxed) {
-                return Err(RosterError::Cancelled);
+                return Err(SheetError::Cancelled);
             }
             progress(ReadProgress {
                 rows: r + 1,
@@ -211,20 +246,20 @@ fn read_xlsx_sheet(
     Ok(grid)
 }
 
-/// Reads a whole roster file, refusing an empty or implausibly large one.
-pub fn read_file(path: &Path) -> Result<Vec<u8>, RosterError> {
-    let io = |source| RosterError::Io {
+/// Reads a whole spreadsheet file, refusing an empty or implausibly large one.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, SheetError> {
+    let io = |source| SheetError::Io {
         path: path.to_owned(),
         source,
     };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size == 0 {
-        return Err(RosterError::Empty {
+        return Err(SheetError::Empty {
             path: path.to_owned(),
         });
     }
     if size > MAX_FILE_BYTES {
-        return Err(RosterError::TooLarge {
+        return Err(SheetError::TooLarge {
             path: path.to_owned(),
             size_mib: size / (1024 * 1024),
             limit_mib: MAX_FILE_BYTES / (1024 * 1024),
@@ -336,7 +371,7 @@ fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
 /// Refuses an xlsx whose parts would inflate past the limits. The sizes the archive declares
 /// are enough: the zip reader stops with an error at a part's declared size, so a part that
 /// lies about its size cannot inflate further than it claims.
-fn check_inflated_size(path: &Path, bytes: &[u8]) -> Result<(), RosterError> {
+fn check_inflated_size(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
     let mut total = 0u64;
@@ -355,21 +390,21 @@ fn check_inflated_size(path: &Path, bytes: &[u8]) -> Result<(), RosterError> {
     Ok(())
 }
 
-fn bomb(path: &Path, bytes: u64) -> RosterError {
-    RosterError::Bomb {
+fn bomb(path: &Path, bytes: u64) -> SheetError {
+    SheetError::Bomb {
         path: path.to_owned(),
         what: format!("至少 {} MiB", bytes / (1024 * 1024)),
     }
 }
 
-fn damaged(path: &Path, detail: String) -> RosterError {
-    RosterError::Damaged {
+fn damaged(path: &Path, detail: String) -> SheetError {
+    SheetError::Damaged {
         path: path.to_owned(),
         detail,
     }
 }
 
-fn xlsx_error(path: &Path, e: XlsxError) -> RosterError {
+fn xlsx_error(path: &Path, e: XlsxError) -> SheetError {
     match e {
         XlsxError::Io(e) => damaged(path, format!("读取出错（{e}）")),
         // The zip reader's own words are English and say no more than this.
@@ -385,9 +420,9 @@ fn xlsx_error(path: &Path, e: XlsxError) -> RosterError {
     }
 }
 
-fn xls_error(path: &Path, e: XlsError) -> RosterError {
+fn xls_error(path: &Path, e: XlsError) -> SheetError {
     match e {
-        XlsError::Password => RosterError::Encrypted {
+        XlsError::Password => SheetError::Encrypted {
             path: path.to_owned(),
         },
         other => damaged(path, format!("旧版 Excel（.xls）内容无法读取（{other}）")),
@@ -402,8 +437,8 @@ fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
 }
 
 /// Decodes a text table: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (which covers GBK).
-fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, RosterError> {
-    let not_sheet = |detail: &str| RosterError::NotASpreadsheet {
+fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, SheetError> {
+    let not_sheet = |detail: &str| SheetError::NotASpreadsheet {
         path: path.to_owned(),
         detail: detail.to_owned(),
     };

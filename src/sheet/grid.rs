@@ -1,5 +1,6 @@
 //! A sheet as spotcheck sees it before any interpretation: rows of typed cells, each row
-//! carrying its number as Excel shows it (1-based).
+//! carrying its number as Excel shows it (1-based), and the one judgement every import makes
+//! of a row before knowing its columns: whether it is a note line (合计, 填表人…) rather than data.
 
 use chrono::NaiveDate;
 
@@ -82,4 +83,52 @@ impl Row {
 pub struct Grid {
     pub sheet: String,
     pub rows: Vec<Row>,
+}
+
+impl Grid {
+    /// Whether the sheet holds nothing but blank cells.
+    #[must_use]
+    pub fn is_blank(&self) -> bool {
+        self.rows.iter().all(Row::is_blank)
+    }
+}
+
+/// Words that open a line which is not data: totals, who filled the form, notes.
+const NOTE_PREFIXES: &[&str] = &[
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "填表人",
+    "填报人",
+    "制表人",
+    "制表",
+    "审核人",
+    "审核",
+    "负责人",
+    "联系人",
+    "联系电话",
+    "电话",
+    "备注",
+    "注：",
+    "注:",
+    "说明",
+    "填表说明",
+    "填报说明",
+    "单位负责人",
+    "分管领导",
+];
+
+/// Whether a row is a 合计/填表人/联系电话/备注… line rather than data (any sheet an office
+/// fills in ends with some).
+#[must_use]
+pub fn is_note_line(row: &Row) -> bool {
+    row.cells
+        .iter()
+        .map(Cell::display)
+        .find(|t| !t.is_empty())
+        .is_some_and(|first| {
+            let first: String = first.chars().filter(|c| !c.is_whitespace()).collect();
+            NOTE_PREFIXES.iter().any(|p| first.starts_with(p))
+        })
 }
