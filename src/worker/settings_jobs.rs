@@ -1,0 +1,53 @@
+//! The worker's jobs on 设置与备份: the settings view and restoring a backup, which also
+//! work on a database that could not be opened.
+
+use std::sync::Arc;
+
+use super::{Event, Job, SettingsView};
+use crate::steps::followup::{self};
+use crate::store::settings;
+
+use super::{Worker, now};
+
+impl Worker {
+    pub(super) fn load_settings(&self) {
+        let backups_dir = crate::store::auto_dir(&self.db);
+        let mut view = SettingsView {
+            db: self.db.clone(),
+            backups: crate::store::list_backups(&backups_dir),
+            backups_dir,
+            deadline_days: crate::rectification::DEFAULT_DEADLINE_DAYS,
+            ..SettingsView::default()
+        };
+        if let Some(store) = &self.store {
+            let loaded = (|| -> Result<(), crate::store::StoreError> {
+                view.user_name = store.setting(settings::USER_NAME)?.unwrap_or_default();
+                view.region = followup::region_name(store)?;
+                view.deadline_days = followup::deadline_days(store)?;
+                view.log = Arc::new(store.log_entries()?);
+                view.log_broken_at = store.verify_log()?;
+                Ok(())
+            })();
+            if let Err(e) = loaded {
+                return self.fail(Job::Settings, e.to_string());
+            }
+            view.open = true;
+        }
+        self.emit(Event::SettingsLoaded(Box::new(view)));
+    }
+
+    pub(super) fn restore(&mut self, backup: &std::path::Path) {
+        self.progress(Job::Backup, "正在从备份恢复…");
+        // Close the database before its file is replaced.
+        self.store = None;
+        self.preview = None;
+        let result = crate::steps::admin::restore(&self.db, backup, now());
+        let db = self.db.clone();
+        self.open(&db);
+        self.load_settings();
+        match result {
+            Ok(restored) => self.emit(Event::Restored(restored.summary())),
+            Err(e) => self.fail(Job::Backup, format!("{e}。数据库没有改动。")),
+        }
+    }
+}
