@@ -1,7 +1,7 @@
 //! spotcheck: quarterly spot-checks of government new-media accounts.
 //!
 //! The library is the whole product but its window. Its layers, each importing only those
-//! below it (`tests/layers.rs` keeps it so):
+//! below it (`tests/core/layers.rs` keeps it so):
 //! - front ends: `ui` (behind the `gui` feature), `worker` (the window's database thread) and
 //!   `cli`: they parse input, call the user's steps or send commands, and show results;
 //! - `steps`: one module per user step (roster import, draw, inspection, exchange, follow-up,

@@ -5,8 +5,9 @@
 #![allow(clippy::too_many_lines)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use crate::support::{json, path_str, run, stderr, stdout};
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 use spotcheck::checklist::{Checklist, Verdict};
@@ -14,29 +15,6 @@ use spotcheck::model::InspectionStatus;
 use spotcheck::model::Quarter;
 use spotcheck::store::Store;
 use tempfile::TempDir;
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spotcheck"))
-        .env_remove("SPOTCHECK_DB")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run spotcheck")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_str(&stdout(o))
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
-}
 
 fn ok(o: &Output) -> &Output {
     assert!(
@@ -46,10 +24,6 @@ fn ok(o: &Output) -> &Output {
         stderr(o)
     );
     o
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 temp path")
 }
 
 /// An account as `sample --json` and `roster --json` print it.

@@ -13,6 +13,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::support::{answered, has_cjk};
 use chrono::{NaiveDate, NaiveDateTime};
 use spotcheck::checklist::{Answer, Checklist, Finding, PointScheme, Verdict};
 use spotcheck::exchange::{
@@ -43,10 +44,6 @@ fn at(m: u32, d: u32, minute: u32) -> NaiveDateTime {
 
 fn q4() -> Quarter {
     "2026Q4".parse().expect("valid quarter")
-}
-
-fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,16 +223,6 @@ fn assigned<'a>(draw: &'a DrawRecord, who: &str) -> Vec<&'a DrawnAccount> {
 
 fn key_of(d: &DrawnAccount) -> String {
     d.account.account.key()
-}
-
-fn answered(item: &str, answer: Answer, note: &str) -> Finding {
-    Finding {
-        item: item.to_owned(),
-        answer: Some(answer),
-        note: note.to_owned(),
-        last_update: None,
-        checked_on: None,
-    }
 }
 
 /// Answers every applicable item of the active checklist: 符合 (V04 by dates, updated within two

@@ -2,9 +2,7 @@
 //! their status, a unit's filled-in sheet dropped onto the window, the status filter, and the
 //! review (a rejection needs a note; a close is final), each checked in the database.
 
-mod common;
-
-use common::{app, app_mut, db_with_roster, drop_file, harness, step_until};
+use crate::common::{app, app_mut, db_with_roster, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
 use rust_xlsxwriter::Workbook;
 use spotcheck::model::DrawRequest;

@@ -89,7 +89,7 @@ fn killed_writer_loses_nothing_saved() {
             .args([
                 "--ignored",
                 "--exact",
-                "child_writer",
+                "crash::child_writer",
                 "--nocapture",
                 "--test-threads=1",
             ])

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::support::{has_cjk, json, path_str, stderr, stdout};
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 use tempfile::TempDir;
@@ -15,27 +16,6 @@ fn run(db: Option<&Path>, args: &[&str]) -> Output {
         cmd.arg("--db").arg(db);
     }
     cmd.args(args).output().expect("run spotcheck")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_str(&stdout(o))
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
-}
-
-fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 temp path")
 }
 
 /// A roster xlsx. Excel rows:

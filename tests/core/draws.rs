@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::AtomicBool;
 
+use crate::support::{has_cjk, path_str, stderr, stdout};
 use calamine::{Data, Range, Reader, open_workbook_auto};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
@@ -985,26 +986,10 @@ fn run(db: &Path, args: &[&str]) -> Output {
     cmd.args(args).output().expect("run spotcheck")
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
 fn json(o: &Output) -> Value {
     assert!(o.status.success(), "exit {:?}: {}", o.status, stderr(o));
     serde_json::from_str(&stdout(o))
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(o)))
-}
-
-fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 temp path")
 }
 
 /// A database with the demo roster imported through the binary, the user and region set.

@@ -1,9 +1,7 @@
 //! Clicks through the 名录 screen with `egui_kittest`: a dropped roster file, the preview,
 //! confirmation, search and filters, all against a real database and worker thread.
 
-mod common;
-
-use common::{app, drop_file, harness, step_until};
+use crate::common::{app, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
 
 #[test]

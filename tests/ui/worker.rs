@@ -2,11 +2,9 @@
 //! changes nothing; a confirmed preview is written and the roster reloaded; a panic in a
 //! handler is reported in Chinese and the worker goes on; a worker that died is reported.
 
-mod common;
-
 use std::time::Duration;
 
-use common::Bomb;
+use crate::common::Bomb;
 use spotcheck::worker::{Command, Event, Job, WorkerHandle};
 
 fn next(worker: &WorkerHandle, want: impl Fn(&Event) -> bool) -> Event {

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::support::answered;
 use chrono::{NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 use spotcheck::checklist::{Answer, Checklist, Finding, Item, ItemKind, Verdict};
@@ -94,16 +95,6 @@ fn outsider(store: &Store, record: &DrawRecord) -> StoredAccount {
         .into_iter()
         .find(|a| !record.accounts.iter().any(|d| d.account.id == a.id))
         .expect("an account outside the sample")
-}
-
-fn answered(item: &str, answer: Answer, note: &str) -> Finding {
-    Finding {
-        item: item.to_owned(),
-        answer: Some(answer),
-        note: note.to_owned(),
-        last_update: None,
-        checked_on: None,
-    }
 }
 
 /// The V04 finding with its dates (the rule decides the answer).

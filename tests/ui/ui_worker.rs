@@ -3,11 +3,9 @@
 //! has died is said plainly, in red, and no spinner turns for ever (not even 正在打开数据库…
 //! when the worker is gone before its first answer).
 
-mod common;
-
 use std::sync::Arc;
 
-use common::{Bomb, app, step_until};
+use crate::common::{Bomb, app, step_until};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use spotcheck::ui::App;

@@ -1,9 +1,7 @@
 //! Clicks through the 抽样 screen with `egui_kittest`: the preview, a refused rate, the draw, a
 //! redraw that needs a reason, and the split between inspectors.
 
-mod common;
-
-use common::{app, app_mut, db_with_roster, harness, step_until};
+use crate::common::{app, app_mut, db_with_roster, harness, step_until};
 use egui_kittest::kittest::{NodeT, Queryable};
 use spotcheck::sampling::Rate;
 

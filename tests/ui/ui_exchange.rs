@@ -2,10 +2,8 @@
 //! package dropped on the window; the supervisor's merges the result package, sees the one
 //! finding both sides changed side by side, and takes the inspector's version.
 
-mod common;
-
+use crate::common::{app, db_with_roster, drop_file, harness, step_until};
 use chrono::NaiveDateTime;
-use common::{app, db_with_roster, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
 use spotcheck::checklist::{Answer, Finding};
 use spotcheck::model::DrawRequest;
@@ -85,7 +83,7 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
     step_until(&mut h, "the empty database", |a| !a.busy());
     h.get_by_label("协作").click();
     h.run_steps(1);
-    common::app_mut(&mut h).exchange.quarter = "2026Q4".to_owned();
+    crate::common::app_mut(&mut h).exchange.quarter = "2026Q4".to_owned();
     step_until(&mut h, "the 协作 view", |a| a.exchange.view().is_some());
     drop_file(&mut h, &work);
     step_until(&mut h, "the package opened", |a| {
@@ -137,7 +135,7 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
     step_until(&mut h, "the roster", |a| !a.busy());
     h.get_by_label("协作").click();
     h.run_steps(1);
-    common::app_mut(&mut h).exchange.quarter = "2026Q4".to_owned();
+    crate::common::app_mut(&mut h).exchange.quarter = "2026Q4".to_owned();
     step_until(&mut h, "the 协作 view", |a| a.exchange.view().is_some());
     drop_file(&mut h, &results);
     step_until(&mut h, "the merge", |a| {

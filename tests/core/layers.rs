@@ -89,7 +89,7 @@ fn imports_point_down_only() {
         }
         assert!(
             level(&module).is_some(),
-            "{} belongs to module `{module}`, which has no layer in tests/layers.rs",
+            "{} belongs to module `{module}`, which has no layer in tests/core/layers.rs",
             file.display()
         );
         let text = std::fs::read_to_string(file).expect("read");

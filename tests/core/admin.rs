@@ -4,9 +4,9 @@
 //! damaged database brought back, and `log verify` catching an edited entry.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
+use crate::support::run;
 use chrono::NaiveDateTime;
 use spotcheck::model::{DrawRequest, NewEvidence};
 use spotcheck::sampling::DrawOptions;
@@ -48,16 +48,6 @@ fn count(db: &Path, table: &str) -> i64 {
     let conn = rusqlite::Connection::open(db).expect("open");
     conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
         .expect("count")
-}
-
-fn bin(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_spotcheck"))
-        .env_remove("SPOTCHECK_DB")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run spotcheck")
 }
 
 #[test]
@@ -190,12 +180,12 @@ fn log_verify_names_the_first_edited_entry_and_backup_restore_run_headless() {
         draw(&mut store);
         import(&mut store, dir.path(), 35, 6);
     }
-    let ok = bin(&db, &["log", "verify"]);
+    let ok = run(&db, &["log", "verify"]);
     assert!(ok.status.success());
     assert!(String::from_utf8_lossy(&ok.stdout).contains("校验通过"));
 
     let out = dir.path().join("备份");
-    let made = bin(&db, &["backup", "--out", out.to_str().expect("utf-8")]);
+    let made = run(&db, &["backup", "--out", out.to_str().expect("utf-8")]);
     assert!(
         made.status.success(),
         "{}",
@@ -209,7 +199,7 @@ fn log_verify_names_the_first_edited_entry_and_backup_restore_run_headless() {
         .path();
 
     let xlsx = dir.path().join("日志.xlsx");
-    let exported = bin(
+    let exported = run(
         &db,
         &["log", "export", "--out", xlsx.to_str().expect("utf-8")],
     );
@@ -228,25 +218,25 @@ fn log_verify_names_the_first_edited_entry_and_backup_restore_run_headless() {
             [],
         )
         .expect("tamper");
-    let broken = bin(&db, &["log", "verify"]);
+    let broken = run(&db, &["log", "verify"]);
     assert!(!broken.status.success());
     let message = String::from_utf8_lossy(&broken.stderr);
     assert!(message.contains("第 2 条"), "{message}");
 
     // Restoring the backup brings back an intact log.
-    let restored = bin(&db, &["restore", backup.to_str().expect("utf-8")]);
+    let restored = run(&db, &["restore", backup.to_str().expect("utf-8")]);
     assert!(
         restored.status.success(),
         "{}",
         String::from_utf8_lossy(&restored.stderr)
     );
-    let ok = bin(&db, &["log", "verify"]);
+    let ok = run(&db, &["log", "verify"]);
     assert!(
         ok.status.success(),
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    let listed = bin(&db, &["log", "--json"]);
+    let listed = run(&db, &["log", "--json"]);
     let entries: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
     let last = entries.as_array().and_then(|a| a.last()).expect("entries");
     assert_eq!(last["action"], "从备份恢复");

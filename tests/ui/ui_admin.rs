@@ -2,9 +2,7 @@
 //! opened, lists the automatic backups, and after confirmation restores the latest one and
 //! carries on with the roster it held.
 
-mod common;
-
-use common::{app, db_with_roster, harness, step_until};
+use crate::common::{app, db_with_roster, harness, step_until};
 use egui_kittest::kittest::Queryable;
 use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;

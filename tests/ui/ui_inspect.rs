@@ -2,9 +2,7 @@
 //! let the 2-week rule decide, describe the problem, attach a screenshot by dropping it, finish
 //! with Ctrl+Enter; then reopen the database and find every answer.
 
-mod common;
-
-use common::{app, app_mut, db_with_roster, drop_file, harness, step_until};
+use crate::common::{app, app_mut, db_with_roster, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
 use spotcheck::checklist::{Answer, Verdict};
 use spotcheck::model::{DrawRequest, InspectionStatus};

@@ -29,6 +29,7 @@ enum V {
     /// A real Excel date with a date format.
     D(NaiveDate),
 }
+use crate::support::has_cjk;
 use V::{D, N, T};
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -301,10 +302,6 @@ fn row_of(parsed: &ParsedRoster, name: &str) -> u32 {
         .find(|a| a.account.name == name)
         .unwrap_or_else(|| panic!("account {name} not found"))
         .row
-}
-
-fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 // ---------------------------------------------------------------------------------------------

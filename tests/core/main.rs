@@ -1,0 +1,21 @@
+//! Every integration test that needs no window, in one test binary (one link of the app
+//! instead of one per file): the store, the roster import, sampling and draws, inspections,
+//! follow-up, packages, results, admin, the command line, the crash test and the layer rules.
+//! Each module is one former `tests/*.rs` file; helpers they share live in `tests/support/`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod admin;
+mod cli;
+mod crash;
+mod draws;
+mod followup;
+mod inspections;
+mod layers;
+mod packages;
+mod regressions;
+mod results;
+mod roster_import;
+mod sampling;
+mod store;

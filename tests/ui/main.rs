@@ -1,0 +1,17 @@
+//! The window's tests (`egui_kittest`, in `common` the harness around the real app) and the
+//! database worker it drives, in one test binary. Each module is one former `tests/*.rs` file;
+//! helpers shared with the core tests live in `tests/support/`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod common;
+
+mod ui_admin;
+mod ui_exchange;
+mod ui_inspect;
+mod ui_rectify;
+mod ui_roster;
+mod ui_sample;
+mod ui_worker;
+mod worker;
