@@ -97,6 +97,9 @@ pub enum Command {
         /// 重新抽样的理由（本季度已抽样时必填）
         #[arg(long)]
         reason: Option<String>,
+        /// 确认重新抽样作废已开始的检查和已导出的工作包（两次都抽到的账号的检查会保留）
+        #[arg(long)]
+        void_work: bool,
         /// 只显示已抽取的名单，不抽样
         #[arg(long)]
         show: bool,
@@ -272,6 +275,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             by,
             prefer_not_drawn_in,
             reason,
+            void_work,
             show,
             out,
             json,
@@ -307,9 +311,14 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     },
                     seed,
                     reason: reason.clone(),
+                    void_work: *void_work,
                 };
-                crate::steps::draw::make_draw(&mut store, &request, now())
-                    .map_err(|e| e.to_string())?
+                crate::steps::draw::make_draw(&mut store, &request, now()).map_err(|e| match e {
+                    DrawError::WouldVoidWork { .. } => {
+                        format!("{e}确认作废请加 --void-work 再运行。")
+                    }
+                    e => e.to_string(),
+                })?
             };
             if let Some(path) = out {
                 crate::steps::followup::export_sample_list(&mut store, &draw, path, now())

@@ -11,7 +11,7 @@ use super::{
     EvidenceFile, FORMAT, FORMAT_VERSION, MAX_DATA_BYTES, MAX_ENTRIES, MAX_PACKAGE_BYTES, Manifest,
     Package, PackageData, PackageError, sha256_hex,
 };
-use crate::model::MAX_EVIDENCE_BYTES;
+use crate::model::{MAX_EVIDENCE_BYTES, is_web_link};
 
 /// Writes a package: `manifest` gets the checksums filled in; `evidence` are (sha256, file)
 /// pairs read from disk. Written to a temporary name and renamed, so a full USB stick never
@@ -100,7 +100,7 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
     if meta.len() > MAX_PACKAGE_BYTES {
         return Err(PackageError::TooLarge {
             path: path.to_owned(),
-            what: format!("{} MiB", meta.len() / 1024 / 1024),
+            what: size_text(meta.len()),
         });
     }
     let file = std::fs::File::open(path).map_err(|source| PackageError::Read {
@@ -114,8 +114,21 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
             what: format!("{} 个文件", zip.len()),
         });
     }
-    // Every entry must be one we know: nothing else, and no path that could leave the
-    // evidence folder.
+    // The zip reader keeps the last of two entries of one name: which copy counts would be
+    // arbitrary, so neither does. Entries sharing bytes are a crafted archive.
+    if zip.has_duplicate_names() {
+        return Err(PackageError::DuplicateEntry {
+            path: path.to_owned(),
+            entry: "同名的两个文件".to_owned(),
+        });
+    }
+    if zip.has_overlapping_entries().unwrap_or(true) {
+        return Err(damaged("文件中的内容互相重叠".to_owned()));
+    }
+    // Every entry must be one we know, once: nothing else, no path that could leave the
+    // evidence folder, and no name twice (which of two copies a reader takes is arbitrary).
+    let mut names = std::collections::HashSet::new();
+    let mut evidence_entries = Vec::new();
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(|e| damaged(e.to_string()))?;
         let name = entry
@@ -134,6 +147,15 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
                 path: path.to_owned(),
                 entry: name,
             });
+        }
+        if !names.insert(name.clone()) {
+            return Err(PackageError::DuplicateEntry {
+                path: path.to_owned(),
+                entry: name,
+            });
+        }
+        if let Some(hash) = name.strip_prefix("evidence/") {
+            evidence_entries.push(hash.to_owned());
         }
     }
     let manifest_bytes = read_entry(&mut zip, path, "manifest.json", 1024 * 1024)?
@@ -171,12 +193,13 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
     }
     let data: PackageData = serde_json::from_slice(&data_bytes)
         .map_err(|e| damaged(format!("data.json 无法解析：{e}")))?;
+    check_evidence_references(path, &manifest, &data, &evidence_entries)?;
     let mut evidence = Vec::with_capacity(manifest.evidence.len());
     for e in &manifest.evidence {
         if e.size > MAX_EVIDENCE_BYTES {
             return Err(PackageError::TooLarge {
                 path: path.to_owned(),
-                what: format!("证据文件 {} MiB", e.size / 1024 / 1024),
+                what: format!("证据文件 {}", size_text(e.size)),
             });
         }
         // Read up to the real limit: a file larger than the manifest says was altered.
@@ -200,6 +223,49 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
         data,
         evidence,
     })
+}
+
+/// Every evidence file in the zip is listed in the manifest, every file the data refers to is
+/// listed, and every link is a web link.
+fn check_evidence_references(
+    path: &Path,
+    manifest: &Manifest,
+    data: &PackageData,
+    entries: &[String],
+) -> Result<(), PackageError> {
+    let listed: std::collections::HashSet<&str> = manifest
+        .evidence
+        .iter()
+        .map(|e| e.sha256.as_str())
+        .collect();
+    if let Some(extra) = entries.iter().find(|h| !listed.contains(h.as_str())) {
+        return Err(PackageError::BadEntry {
+            path: path.to_owned(),
+            entry: format!("evidence/{extra}（清单中没有这个证据文件）"),
+        });
+    }
+    for inspection in &data.inspections {
+        for e in &inspection.evidence {
+            if let Some(url) = &e.url
+                && !is_web_link(url)
+            {
+                return Err(PackageError::BadLink {
+                    path: path.to_owned(),
+                    account: inspection.account_key.clone(),
+                    url: url.chars().take(200).collect(),
+                });
+            }
+            if let Some(sha) = &e.sha256
+                && !listed.contains(sha.as_str())
+            {
+                return Err(PackageError::Damaged {
+                    path: path.to_owned(),
+                    detail: format!("缺少证据文件 {sha}"),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads one entry, refusing more than `limit` bytes whatever the archive declares.
@@ -242,12 +308,12 @@ fn read_entry(
     Ok(Some(bytes))
 }
 
-/// A size as people read it: 3.2 MiB, 640 KiB, 12 字节.
-fn size_text(bytes: u64) -> String {
+/// A size as people read it: 3.2 MB, 640 KB, 12 字节.
+pub(super) fn size_text(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
-        format!("{:.1} MiB", bytes as f64 / 1024.0 / 1024.0)
+        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
     } else if bytes >= 1024 {
-        format!("{} KiB", bytes / 1024)
+        format!("{} KB", bytes / 1024)
     } else {
         format!("{bytes} 字节")
     }

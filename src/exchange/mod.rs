@@ -201,6 +201,21 @@ pub enum PackageError {
         path: std::path::PathBuf,
         entry: String,
     },
+    #[error(
+        "{path} 中有重复的内容（{entry}），无法确定哪一份是真的，可能被改动过，已拒绝读取。请让对方重新导出。"
+    )]
+    DuplicateEntry {
+        path: std::path::PathBuf,
+        entry: String,
+    },
+    #[error(
+        "{path} 中账号 {account} 的证据链接“{url}”不是网页链接（只接受 http:// 或 https:// 开头的网址），可能被改动过，已拒绝读取。"
+    )]
+    BadLink {
+        path: std::path::PathBuf,
+        account: String,
+        url: String,
+    },
     #[error("{path} 已被改动或损坏：{what} 的校验值不符。请让对方重新导出后再导入。")]
     Tampered {
         path: std::path::PathBuf,

@@ -213,6 +213,9 @@ pub struct DrawRequest {
     pub seed: u64,
     /// Required when the quarter already has a draw.
     pub reason: Option<String>,
+    /// The user confirmed that a redraw voids the work begun on the draw it replaces (checks
+    /// of accounts in both draws are carried over).
+    pub void_work: bool,
 }
 
 /// How a draw was made: everything needed to reproduce and audit it.
@@ -309,5 +312,39 @@ mod tests {
         assert_eq!(Rate(3000).sample_size(1), 1);
         assert_eq!(Rate(3000).sample_size(0), 0);
         assert_eq!(Rate(10_000).sample_size(7), 7);
+    }
+}
+
+/// The work done on a draw that redrawing the quarter would void.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrawWork {
+    /// Checks with any answer, note or evidence, or finished.
+    pub checks_started: usize,
+    /// 整改 problems sent to units.
+    pub problems_issued: usize,
+    /// Work packages exported to inspectors.
+    pub packages_exported: usize,
+}
+
+impl DrawWork {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.checks_started == 0 && self.problems_issued == 0 && self.packages_exported == 0
+    }
+
+    /// 已开始 N 个账号的检查，已导出 K 个工作包
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.checks_started > 0 {
+            parts.push(format!("已开始 {} 个账号的检查", self.checks_started));
+        }
+        if self.problems_issued > 0 {
+            parts.push(format!("已下发 {} 个整改问题", self.problems_issued));
+        }
+        if self.packages_exported > 0 {
+            parts.push(format!("已导出 {} 个工作包", self.packages_exported));
+        }
+        parts.join("，")
     }
 }

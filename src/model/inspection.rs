@@ -96,6 +96,25 @@ pub struct Evidence {
     pub added_at: NaiveDateTime,
 }
 
+/// Whether `url` is a link evidence may keep: `http://` or `https://` followed by a host,
+/// with no spaces or control characters (a `file:`, `javascript:` or `\\server\share` link is
+/// not, wherever it came from).
+#[must_use]
+pub fn is_web_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        host.len() >= 3
+            && !host.starts_with('.')
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    })
+}
+
 /// Evidence to attach.
 #[derive(Debug, Clone)]
 pub enum NewEvidence {

@@ -20,12 +20,13 @@ pub mod time;
 pub use account::{Account, AccountStatus, account_key};
 pub use counts::{PopulationCell, Tally, platform_of, region_of};
 pub use draw::{
-    DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawnAccount, Rate, Strata, StratumCount,
+    DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, DrawnAccount, Rate, Strata,
+    StratumCount,
 };
 pub use finding::{Answer, Finding, Verdict};
 pub use inspection::{
     Evidence, EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence,
-    StoredFinding,
+    StoredFinding, is_web_link,
 };
 pub use log::{LogEntry, entry_hash};
 pub use package::{Conflict, FindingVersion, PackageEvent, PackageRecord};

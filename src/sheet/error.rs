@@ -14,7 +14,7 @@ pub enum SheetError {
     },
     #[error("文件是空的（0 字节），请重新导出后再导入。（{}）", path.display())]
     Empty { path: PathBuf },
-    #[error("文件有 {size_mib} MiB，超过了表格文件的上限 {limit_mib} MiB，请确认选对了文件。（{}）", path.display())]
+    #[error("文件有 {size_mib} MB，超过了表格文件的上限 {limit_mib} MB，请确认选对了文件。（{}）", path.display())]
     TooLarge {
         path: PathBuf,
         size_mib: u64,

@@ -229,7 +229,7 @@ fn read_xlsx_sheet(
         if text_bytes > MAX_TEXT_BYTES {
             return Err(SheetError::Bomb {
                 path: path.to_owned(),
-                what: format!("文字超过 {} MiB", MAX_TEXT_BYTES / (1024 * 1024)),
+                what: format!("文字超过 {} MB", MAX_TEXT_BYTES / (1024 * 1024)),
             });
         }
         push_cell(&mut grid, r + 1, c as usize, value);
@@ -393,7 +393,7 @@ fn check_inflated_size(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
 fn bomb(path: &Path, bytes: u64) -> SheetError {
     SheetError::Bomb {
         path: path.to_owned(),
-        what: format!("至少 {} MiB", bytes / (1024 * 1024)),
+        what: format!("至少 {} MB", bytes / (1024 * 1024)),
     }
 }
 

@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 
 use crate::assignment::{self, AssignError, Assignable};
 use crate::model::{
-    DrawInfo, DrawRecord, DrawRequest, PopulationCell, Quarter, StoredAccount, platform_of,
-    region_of,
+    DrawInfo, DrawRecord, DrawRequest, DrawWork, PopulationCell, Quarter, StoredAccount,
+    platform_of, region_of,
 };
 use crate::sampling::{self, Candidate};
 use crate::store::{NewDrawnAccount, Store, StoreError};
@@ -20,6 +20,10 @@ pub enum DrawError {
     EmptyPopulation,
     #[error("{quarter} 已于 {at} 抽过样。重新抽样必须填写理由；原来的抽样结果会作为历史保留。", quarter = .quarter.label(), at = .at.format("%Y-%m-%d %H:%M"))]
     NeedsReason { quarter: Quarter, at: NaiveDateTime },
+    #[error("{quarter} 的整改已经下发（{problems} 个问题），不能再重新抽样：通报和整改依据的是这次抽样。如确需调整，请先在“通报与整改”中撤回全部整改问题。", quarter = .quarter.label())]
+    RectificationIssued { quarter: Quarter, problems: usize },
+    #[error("{quarter} 的检查工作已经开始（{work}）。重新抽样后，不在新样本中的账号的检查将作废（仍保留在历史中），已导出的工作包不能再合并；两次都抽到的账号的检查结果会带到新样本。请确认后再重新抽样。", quarter = .quarter.label(), work = .work.describe())]
+    WouldVoidWork { quarter: Quarter, work: DrawWork },
     #[error("{} 还没有抽样，请先抽样。", .0.label())]
     NoDraw(Quarter),
     #[error(
@@ -82,8 +86,39 @@ fn drawn_before(store: &Store, quarter: Quarter, n: u32) -> Result<HashSet<i64>,
     Ok(out)
 }
 
+/// The work a redraw of `quarter` would void, if it has a draw.
+pub fn work_on(store: &Store, quarter: Quarter) -> Result<DrawWork, DrawError> {
+    match store.current_draw_info(quarter)? {
+        Some(p) => Ok(store.draw_work(p.id)?),
+        None => Ok(DrawWork::default()),
+    }
+}
+
+/// A redraw is refused once 整改 has been issued on the draw it replaces, and needs the user's
+/// confirmation (`void_work`) once checks have started or work packages have gone out.
+fn refuse_voiding(
+    store: &Store,
+    previous: &DrawInfo,
+    request: &DrawRequest,
+) -> Result<(), DrawError> {
+    let work = store.draw_work(previous.id)?;
+    if work.problems_issued > 0 {
+        return Err(DrawError::RectificationIssued {
+            quarter: request.quarter,
+            problems: work.problems_issued,
+        });
+    }
+    if !work.is_empty() && !request.void_work {
+        return Err(DrawError::WouldVoidWork {
+            quarter: request.quarter,
+            work,
+        });
+    }
+    Ok(())
+}
+
 /// Makes the draw for a quarter in one transaction, after an automatic backup. A quarter that
-/// already has a draw needs a reason; the old draw is kept, marked superseded, and the redraw
+/// already has a draw needs a reason (and `void_work` once work began on it, see [`refuse_voiding`]); the old draw is kept, marked superseded, its checks of accounts drawn again are carried over, and the redraw
 /// is logged. Accounts that failed last quarter are added as 复查.
 pub fn make_draw(
     store: &mut Store,
@@ -97,11 +132,14 @@ pub fn make_draw(
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty());
-    if let (Some(p), None) = (store.current_draw_info(request.quarter)?, reason) {
-        return Err(DrawError::NeedsReason {
-            quarter: request.quarter,
-            at: p.drawn_at,
-        });
+    if let Some(p) = store.current_draw_info(request.quarter)? {
+        let Some(_) = reason else {
+            return Err(DrawError::NeedsReason {
+                quarter: request.quarter,
+                at: p.drawn_at,
+            });
+        };
+        refuse_voiding(store, &p, request)?;
     }
     super::backup_before(store, "抽样前", at, &actor)?;
     let draw = store.transaction(|tx| {
@@ -198,6 +236,10 @@ pub fn make_draw(
             })
             .collect();
         tx.insert_population(draw, &cells)?;
+        let carried = match &previous {
+            Some(p) => tx.carry_inspections(p.id, draw)?,
+            None => 0,
+        };
         tx.insert_excluded(draw, &excluded.iter().map(|a| a.id).collect::<Vec<_>>())?;
         let action = if previous.is_some() {
             "重新抽样"
@@ -208,12 +250,17 @@ pub fn make_draw(
             reason: reason.map(str::to_owned),
             ..request.clone()
         };
-        tx.append_log(
-            at,
-            &actor,
-            action,
-            &describe(&request, population.len(), sample.len()),
-        )?;
+        let mut detail = describe(&request, population.len(), sample.len());
+        if let Some(p) = &previous {
+            let work = tx.draw_work(p.id)?;
+            if !work.is_empty() {
+                detail.push_str(&format!(
+                    "；原抽样{}，其中 {carried} 个账号的检查带到新样本",
+                    work.describe()
+                ));
+            }
+        }
+        tx.append_log(at, &actor, action, &detail)?;
         Ok(draw)
     })?;
     Ok(store.draw_record(draw)?)

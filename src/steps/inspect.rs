@@ -11,7 +11,9 @@ use crate::checklist::{
     Answer, Checklist, ChecklistError, Evaluation, Finding, Unfinished, Verdict, apply_rules,
     evaluate,
 };
-use crate::model::{EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence};
+use crate::model::{
+    EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence, is_web_link,
+};
 use crate::store::{Store, StoreError, Tx, settings::ACTIVE_CHECKLIST};
 
 /// Why an inspection change was refused. Messages are what users see.
@@ -360,12 +362,6 @@ pub fn finish_inspection(
     store
         .inspection(draw, account)?
         .ok_or(InspectError::NotSampled)
-}
-
-/// Whether `url` is a link evidence may keep: http or https.
-#[must_use]
-pub fn is_web_link(url: &str) -> bool {
-    (url.starts_with("http://") || url.starts_with("https://")) && url.len() >= 10
 }
 
 /// Attaches evidence to an item: a file is copied into the evidence folder under its

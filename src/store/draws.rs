@@ -11,8 +11,8 @@ use super::roster::{ACCOUNT_COLUMNS, account_from_row};
 use super::{Store, StoreError, Tx, int};
 use crate::model::time::{parse_time, time_text};
 use crate::model::{
-    DrawInfo, DrawRecord, DrawnAccount, PopulationCell, Quarter, Rate, StoredAccount, Strata,
-    StratumCount,
+    DrawInfo, DrawRecord, DrawWork, DrawnAccount, PopulationCell, Quarter, Rate, StoredAccount,
+    Strata, StratumCount,
 };
 
 fn info_from_row(r: &Row<'_>) -> Result<DrawInfo, rusqlite::Error> {
@@ -105,6 +105,34 @@ impl Tx<'_> {
             params![time_text(at), id],
         )?;
         Ok(())
+    }
+
+    /// Copies the checks of `from` (their findings and evidence) to `to` for the accounts that
+    /// are in both draws; returns how many checks were carried.
+    pub fn carry_inspections(&self, from: i64, to: i64) -> Result<usize, StoreError> {
+        let carried = self.conn().execute(
+            "INSERT INTO inspection (draw, account, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at)
+             SELECT ?2, i.account, i.checklist_id, i.checklist_version, i.status, i.verdict, i.score, i.inspector, i.started_at, i.finished_at
+             FROM inspection i JOIN draw_account da ON da.draw = ?2 AND da.account = i.account
+             WHERE i.draw = ?1",
+            params![from, to],
+        )?;
+        self.conn().execute(
+            "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at, lineage, shared)
+             SELECT n.id, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at, f.lineage, f.shared
+             FROM finding f JOIN inspection o ON o.id = f.inspection AND o.draw = ?1
+             JOIN inspection n ON n.draw = ?2 AND n.account = o.account",
+            params![from, to],
+        )?;
+        self.conn().execute(
+            "INSERT INTO evidence (inspection, item, sha256, file_name, url, added_by, added_at)
+             SELECT n.id, e.item, e.sha256, e.file_name, e.url, e.added_by, e.added_at
+             FROM evidence e JOIN inspection o ON o.id = e.inspection AND o.draw = ?1
+             JOIN inspection n ON n.draw = ?2 AND n.account = o.account
+             ORDER BY e.id",
+            params![from, to],
+        )?;
+        Ok(carried)
     }
 
     pub fn insert_strata(&self, draw: i64, strata: &[StratumCount]) -> Result<(), StoreError> {
@@ -260,6 +288,25 @@ impl Store {
             })
         })?;
         Ok(cells.collect::<Result<_, _>>()?)
+    }
+
+    /// The work done on `draw` that a redraw would void.
+    pub fn draw_work(&self, draw: i64) -> Result<DrawWork, StoreError> {
+        let count = |sql: &str| -> Result<usize, StoreError> {
+            let n: i64 = self.conn.query_row(sql, [draw], |r| r.get(0))?;
+            Ok(super::count(n))
+        };
+        Ok(DrawWork {
+            checks_started: count(
+                "SELECT COUNT(*) FROM inspection i WHERE i.draw = ?1 AND (i.status = 'done'
+                 OR EXISTS (SELECT 1 FROM finding f WHERE f.inspection = i.id AND (f.answer IS NOT NULL OR f.note <> ''))
+                 OR EXISTS (SELECT 1 FROM evidence e WHERE e.inspection = i.id))",
+            )?,
+            problems_issued: count("SELECT COUNT(*) FROM rectification WHERE draw = ?1")?,
+            packages_exported: count(
+                "SELECT COUNT(*) FROM package WHERE draw = ?1 AND kind = 'work_sent'",
+            )?,
+        })
     }
 
     /// How many accounts draw `draw` has.

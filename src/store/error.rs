@@ -23,7 +23,7 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
-    #[error("数据库操作失败：{0}")]
+    #[error("{}", describe_sql(.0))]
     Sql(#[from] rusqlite::Error),
     #[error("数据库中的检查表无法读取：{0}")]
     Checklist(#[from] crate::checklist::ChecklistError),
@@ -32,4 +32,62 @@ pub enum StoreError {
     /// The automatic backup before a change failed, so the change was not made.
     #[error("{0}。为安全起见，没有继续操作，数据库没有改动。")]
     Backup(String),
+}
+
+/// An `SQLite` error as a Chinese sentence saying what happened and what to do, with the
+/// library's English detail after it in parentheses. Every change runs in a transaction, so a
+/// failed one left nothing behind.
+fn describe_sql(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    let what = match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            "数据库正被另一个程序使用，这次操作没有完成，数据库没有改动。请稍后再试，或先关闭另一个 spotcheck"
+        }
+        Some(ErrorCode::ConstraintViolation) => {
+            "要保存的数据与数据库中已有的记录冲突（可能另一个程序刚改过同一条记录），这次操作没有完成，数据库没有改动。请重新打开后再试"
+        }
+        Some(ErrorCode::DiskFull) => {
+            "磁盘已满，这次操作没有完成，数据库没有改动。请清理磁盘空间后再试"
+        }
+        Some(ErrorCode::ReadOnly) => {
+            "数据库是以只读方式打开的（或文件不允许写入），不能修改。请关闭另一个 spotcheck 后重新打开本程序"
+        }
+        Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => {
+            "无法读写数据库文件，这次操作没有完成。请确认磁盘连接正常、文件夹可以写入"
+        }
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            "数据库文件已损坏，这次操作没有完成。请从备份恢复"
+        }
+        _ => "数据库操作失败，这次操作没有完成，数据库没有改动",
+    };
+    format!("{what}。（{e}）")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_errors_read_as_chinese_sentences_with_the_detail_after() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t(k INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let err = conn.execute("INSERT INTO t VALUES (1)", []).unwrap_err();
+        let text = StoreError::from(err).to_string();
+        assert!(
+            text.starts_with("要保存的数据与数据库中已有的记录冲突"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("（UNIQUE constraint failed: t.k）"),
+            "{text}"
+        );
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("database is locked".to_owned()),
+        );
+        let text = StoreError::from(busy).to_string();
+        assert!(text.starts_with("数据库正被另一个程序使用"), "{text}");
+        assert!(text.contains("database is locked"), "{text}");
+    }
 }

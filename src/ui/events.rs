@@ -77,8 +77,9 @@ impl App {
                 quarter,
                 draw,
                 history,
+                work,
             } => {
-                self.sample.set_draw(quarter, draw, history);
+                self.sample.set_draw(quarter, draw, history, work);
                 self.inspect.invalidate();
             }
             Event::InspectionsLoaded {

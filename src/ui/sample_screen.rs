@@ -10,7 +10,7 @@ use egui_extras::{Column, TableBuilder};
 use super::{CommandQueue, FileRequest};
 use crate::assignment;
 use crate::model::Quarter;
-use crate::model::{DrawInfo, DrawRecord, DrawRequest, StoredAccount};
+use crate::model::{DrawInfo, DrawRecord, DrawRequest, DrawWork, StoredAccount};
 use crate::sampling::{self, DrawOptions, Rate, Strata, StratumCount};
 use crate::worker::Command;
 
@@ -34,6 +34,10 @@ pub struct SampleScreen {
     shown: Option<Quarter>,
     draw: Option<Arc<DrawRecord>>,
     history: Vec<DrawInfo>,
+    /// The work begun on the draw shown, which a redraw would void.
+    work: DrawWork,
+    /// The user ticked that the redraw may void it.
+    void_confirmed: bool,
 }
 
 impl SampleScreen {
@@ -58,6 +62,8 @@ impl SampleScreen {
             shown: None,
             draw: None,
             history: Vec::new(),
+            work: DrawWork::default(),
+            void_confirmed: false,
         }
     }
 
@@ -71,11 +77,14 @@ impl SampleScreen {
         quarter: Quarter,
         draw: Option<Arc<DrawRecord>>,
         history: Vec<DrawInfo>,
+        work: DrawWork,
     ) {
         if self.shown == Some(quarter) {
             if draw.as_ref().map(|d| d.info.id) != self.draw.as_ref().map(|d| d.info.id) {
                 self.reason.clear();
+                self.void_confirmed = false;
             }
+            self.work = work;
             self.draw = draw;
             self.history = history;
         }
@@ -215,11 +224,34 @@ impl SampleScreen {
             ui.add(egui::TextEdit::multiline(&mut self.reason).desired_rows(2))
                 .labelled_by(label.id);
         }
+        let warning = ui.visuals().warn_fg_color;
+        let blocked = redraw.is_some() && self.work.problems_issued > 0;
+        let needs_confirmation = redraw.is_some() && !self.work.is_empty() && !blocked;
+        if blocked {
+            ui.colored_label(
+                warning,
+                format!(
+                    "本季度的整改已经下发（{} 个问题），不能再重新抽样：通报和整改依据的是这次抽样。",
+                    self.work.problems_issued
+                ),
+            );
+        } else if needs_confirmation {
+            ui.colored_label(
+                warning,
+                format!(
+                    "重新抽样将作废本季度已做的工作：{}。不在新样本中的账号的检查作废（仍保留在历史中），已导出的工作包不能再合并；两次都抽到的账号的检查结果会带到新样本。",
+                    self.work.describe()
+                ),
+            );
+            ui.checkbox(&mut self.void_confirmed, "我已了解，作废这些工作并重新抽样");
+        }
         let ready = quarter.is_ok()
             && rate.is_ok()
             && seed.is_ok()
             && self.population > 0
-            && (redraw.is_none() || !self.reason.trim().is_empty());
+            && (redraw.is_none() || !self.reason.trim().is_empty())
+            && !blocked
+            && (!needs_confirmation || self.void_confirmed);
         let text = if redraw.is_some() {
             "重新抽取"
         } else {
@@ -242,6 +274,7 @@ impl SampleScreen {
                 },
                 seed: *seed,
                 reason: redraw.map(|_| self.reason.trim().to_owned()),
+                void_work: needs_confirmation && self.void_confirmed,
             }));
         }
         if self.population == 0 {

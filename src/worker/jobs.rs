@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::{Event, ExchangeView, Job, RectificationView};
-use crate::model::{DrawRequest, Inspection, Quarter};
+use crate::model::{DrawRequest, DrawWork, Inspection, Quarter};
 use crate::steps::followup::{self, SheetTarget};
 use crate::steps::roster_import;
 use crate::store::{Store, settings};
@@ -58,14 +58,19 @@ impl Worker {
 
     pub(super) fn load_draw(&self, quarter: Quarter) {
         let Some(store) = &self.store else { return };
-        let loaded = store
-            .current_draw(quarter)
-            .and_then(|d| Ok((d, store.draw_history(quarter)?)));
+        let loaded = store.current_draw(quarter).and_then(|d| {
+            let work = match &d {
+                Some(d) => store.draw_work(d.info.id)?,
+                None => DrawWork::default(),
+            };
+            Ok((d, store.draw_history(quarter)?, work))
+        });
         match loaded {
-            Ok((draw, history)) => self.emit(Event::DrawLoaded {
+            Ok((draw, history, work)) => self.emit(Event::DrawLoaded {
                 quarter,
                 draw: draw.map(Arc::new),
                 history,
+                work,
             }),
             Err(e) => self.fail(Job::Draw, e.to_string()),
         }
@@ -96,6 +101,7 @@ impl Worker {
                     quarter: request.quarter,
                     draw: Some(Arc::new(draw)),
                     history,
+                    work: DrawWork::default(),
                 });
                 self.emit(Event::Done {
                     job: Job::Draw,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use crate::checklist::{Checklist, Finding, Verdict};
 use crate::model::{
-    AccountChange, DrawInfo, DrawRecord, DrawRequest, Inspection, InspectionStatus, NewEvidence,
-    Quarter, StoredAccount,
+    AccountChange, DrawInfo, DrawRecord, DrawRequest, DrawWork, Inspection, InspectionStatus,
+    NewEvidence, Quarter, StoredAccount,
 };
 use crate::rectification::Rectification;
 use crate::report::Tally;
@@ -213,6 +213,8 @@ pub enum Event {
         quarter: Quarter,
         draw: Option<Arc<DrawRecord>>,
         history: Vec<DrawInfo>,
+        /// The work begun on the draw in force, which a redraw would void.
+        work: DrawWork,
     },
     InspectionsLoaded {
         quarter: Quarter,

@@ -40,6 +40,7 @@ fn draw(store: &mut Store) -> spotcheck::model::DrawRecord {
         options: DrawOptions::default(),
         seed: 11,
         reason: None,
+        void_work: false,
     };
     spotcheck::steps::draw::make_draw(store, &request, at(2)).expect("draw")
 }
@@ -116,6 +117,7 @@ fn a_backup_with_evidence_restores_what_was_there() {
         options: DrawOptions::default(),
         seed: 12,
         reason: Some("名录有误，重新抽样".to_owned()),
+        void_work: false,
     };
     spotcheck::steps::draw::make_draw(&mut store, &again, at(5)).expect("redraw");
     drop(store);

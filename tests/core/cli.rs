@@ -346,6 +346,7 @@ fn checked_quarter_db(dir: &Path) -> std::path::PathBuf {
         },
         seed: 42,
         reason: None,
+        void_work: false,
     };
     let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2)).expect("draw");
     spotcheck::steps::demo::complete_checks(&mut store, &draw, at(11, 20)).expect("checks");
@@ -523,6 +524,7 @@ fn work_and_result_packages_from_the_command_line() {
             },
             seed: 42,
             reason: None,
+            void_work: false,
         };
         spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2)).expect("draw");
         let split = spotcheck::steps::draw::assign(

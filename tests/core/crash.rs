@@ -80,6 +80,7 @@ fn killed_writer_loses_nothing_saved() {
             options: DrawOptions::default(),
             seed: 1,
             reason: None,
+            void_work: false,
         };
         spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
     }

@@ -84,6 +84,7 @@ fn request(q: &str, seed: u64, prefer_not_drawn_in: u32, reason: Option<&str>) -
         },
         seed,
         reason: reason.map(str::to_owned),
+        void_work: false,
     }
 }
 
@@ -453,6 +454,161 @@ fn a_redraw_needs_a_reason_and_keeps_the_old_draw_in_history() {
     assert!(last.detail.contains(reason), "{}", last.detail);
     assert!(last.detail.contains("2026年第四季度"), "{}", last.detail);
     assert_eq!(store.verify_log().expect("verify"), None);
+}
+
+/// A redraw after checks began says what it voids and needs `void_work`; checks of accounts in
+/// both draws come along; once 整改 is issued, no redraw at all.
+#[test]
+fn a_redraw_after_work_began_needs_confirmation_and_none_after_rectification() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut store = store_with(dir.path(), "t.db", &demo_roster());
+    let q = quarter("2026Q4");
+    let first =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 1111, 0, None), at(10, 9))
+            .expect("first draw");
+    // Nothing started yet: a redraw with a reason needs no confirmation.
+    let unstarted = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 1212, 0, Some("名录有误")),
+        at(10, 10),
+    )
+    .expect("redraw before any work");
+    assert_ne!(unstarted.info.id, first.info.id);
+    let finished =
+        spotcheck::steps::demo::complete_checks(&mut store, &unstarted, at(11, 9)).expect("checks");
+    assert_eq!(finished, unstarted.accounts.len());
+    let work = spotcheck::steps::draw::work_on(&store, q).expect("work");
+    assert_eq!(work.checks_started, finished);
+
+    let log_len = store.log_entries().expect("log").len();
+    let err = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 2222, 0, Some("补录账号")),
+        at(12, 9),
+    )
+    .expect_err("refused without confirmation");
+    assert!(matches!(err, DrawError::WouldVoidWork { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("已开始 {finished} 个账号的检查")),
+        "{message}"
+    );
+    assert_eq!(
+        store.current_draw(q).expect("read").map(|d| d.info.id),
+        Some(unstarted.info.id),
+        "nothing changed"
+    );
+    assert_eq!(store.log_entries().expect("log").len(), log_len);
+
+    let mut confirmed = request("2026Q4", 2222, 0, Some("补录账号"));
+    confirmed.void_work = true;
+    let redraw = spotcheck::steps::draw::make_draw(&mut store, &confirmed, at(12, 10))
+        .expect("confirmed redraw");
+    let old_ids: HashMap<i64, ()> = unstarted
+        .accounts
+        .iter()
+        .map(|d| (d.account.id, ()))
+        .collect();
+    let both: Vec<i64> = redraw
+        .accounts
+        .iter()
+        .map(|d| d.account.id)
+        .filter(|id| old_ids.contains_key(id))
+        .collect();
+    assert!(!both.is_empty(), "the two draws share accounts");
+    for &account in &both {
+        let old = store
+            .inspection(unstarted.info.id, account)
+            .expect("read")
+            .expect("old check");
+        let new = store
+            .inspection(redraw.info.id, account)
+            .expect("read")
+            .expect("carried check");
+        assert_eq!(new.status, old.status);
+        assert_eq!(new.verdict, old.verdict);
+        assert_eq!(new.inspector, old.inspector);
+        assert_eq!(new.findings, old.findings);
+        assert_eq!(new.evidence.len(), old.evidence.len());
+    }
+    for d in redraw
+        .accounts
+        .iter()
+        .filter(|d| !old_ids.contains_key(&d.account.id))
+    {
+        assert_eq!(
+            store
+                .inspection(redraw.info.id, d.account.id)
+                .expect("read"),
+            None,
+            "a newly drawn account starts unchecked"
+        );
+    }
+    let last = store.log_entries().expect("log").pop().expect("entry");
+    assert_eq!(last.action, "重新抽样");
+    assert!(
+        last.detail
+            .contains(&format!("其中 {} 个账号的检查带到新样本", both.len())),
+        "{}",
+        last.detail
+    );
+
+    // 整改 issued on the draw in force: no redraw, confirmed or not.
+    let sheets = dir.path().join("整改表.xlsx");
+    let issued = spotcheck::steps::followup::export_rectification(
+        &mut store,
+        q,
+        &spotcheck::steps::followup::SheetTarget::Book(sheets),
+        at(13, 9),
+    )
+    .expect("issue");
+    assert!(issued.problems > 0, "{}", issued.summary());
+    let mut again = request("2026Q4", 3333, 0, Some("再抽一次"));
+    again.void_work = true;
+    let err = spotcheck::steps::draw::make_draw(&mut store, &again, at(14, 9))
+        .expect_err("refused after 整改");
+    assert!(
+        matches!(err, DrawError::RectificationIssued { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("整改已经下发"), "{err}");
+    assert_eq!(
+        store.current_draw(q).expect("read").map(|d| d.info.id),
+        Some(redraw.info.id)
+    );
+}
+
+/// The CLI refuses a redraw that voids work unless told `--void-work`.
+#[test]
+fn the_cli_redraws_over_work_only_with_void_work() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let mut store = store_with(dir.path(), "t.db", &demo_roster());
+    let draw =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 1111, 0, None), at(10, 9))
+            .expect("draw");
+    spotcheck::steps::demo::complete_checks(&mut store, &draw, at(11, 9)).expect("checks");
+    drop(store);
+    let args = [
+        "sample",
+        "--quarter",
+        "2026Q4",
+        "--seed",
+        "9",
+        "--reason",
+        "补录",
+    ];
+    let refused = run(&db, &args);
+    assert!(!refused.status.success());
+    let err = stderr(&refused);
+    assert!(
+        err.contains("检查工作已经开始") && err.contains("--void-work"),
+        "{err}"
+    );
+    let mut confirmed = args.to_vec();
+    confirmed.push("--void-work");
+    let done = run(&db, &confirmed);
+    assert!(done.status.success(), "{}", stderr(&done));
 }
 
 // ---------------------------------------------------------------------------------------------

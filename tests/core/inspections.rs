@@ -67,6 +67,7 @@ fn draw(store: &mut Store, q: &str, seed: u64, when: NaiveDateTime) -> DrawRecor
         },
         seed,
         reason: None,
+        void_work: false,
     };
     spotcheck::steps::draw::make_draw(store, &request, when).expect("draw")
 }

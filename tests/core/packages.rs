@@ -96,6 +96,7 @@ impl Office {
             },
             seed: 42,
             reason: None,
+            void_work: false,
         };
         spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2, 0)).expect("draw");
         spotcheck::steps::draw::assign(
@@ -1645,6 +1646,7 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
         },
         seed: 42,
         reason: Some("名录更正后重新抽样".to_owned()),
+        void_work: false,
     };
     spotcheck::steps::draw::make_draw(&mut office.store, &request, at(11, 5, 0)).expect("redraw");
     let before = state(&office.store);
@@ -2022,6 +2024,7 @@ fn an_inspectors_laptop_does_not_draw_or_assign() {
         options: DrawOptions::default(),
         seed: 1,
         reason: Some("再抽一次".to_owned()),
+        void_work: false,
     };
     let err = spotcheck::steps::draw::make_draw(&mut laptop.store, &request, at(10, 6, 0))
         .expect_err("refused");
@@ -2205,4 +2208,102 @@ fn a_package_of_the_previous_format_is_refused() {
         has_cjk(&err.to_string()) && err.to_string().contains("重新导出"),
         "{err}"
     );
+}
+
+/// Bytes of `entries` zipped, with every `from` in the names (and anywhere else) turned into
+/// `to` of the same length: the zip writer refuses two entries of one name, an altered file
+/// need not.
+fn rezip_renamed(path: &Path, entries: &[(String, Vec<u8>)], from: &[u8], to: &[u8]) {
+    assert_eq!(from.len(), to.len());
+    rezip(path, entries);
+    let mut bytes = std::fs::read(path).expect("read zip");
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+        }
+        i += 1;
+    }
+    std::fs::write(path, bytes).expect("write zip");
+}
+
+/// `entries` with every evidence link replaced by `url`, the manifest's checksum of the data
+/// made to match (as someone who edits a package on purpose would).
+fn with_links(entries: &[(String, Vec<u8>)], url: &str) -> Vec<(String, Vec<u8>)> {
+    let edited = edit_json(entries, "data.json", |v| {
+        for inspection in v["inspections"].as_array_mut().expect("inspections") {
+            for e in inspection["evidence"].as_array_mut().expect("evidence") {
+                if e["url"].is_string() {
+                    e["url"] = serde_json::Value::String(url.to_owned());
+                }
+            }
+        }
+    });
+    let data = edited
+        .iter()
+        .find(|(n, _)| n == "data.json")
+        .map(|(_, b)| exchange::sha256_hex(b))
+        .expect("data.json");
+    edit_json(&edited, "manifest.json", |v| {
+        v["data_sha256"] = serde_json::Value::String(data.clone());
+    })
+}
+
+#[test]
+fn duplicate_entries_foreign_links_and_unlisted_evidence_are_refused() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let mut laptop = Laptop::new();
+    laptop.open(&work, at(11, 2, 0));
+    let (results, _, _) = inspect(&mut laptop, ZHANG, false);
+    let good = unzip(&results);
+    let dir = office.dir.path().to_owned();
+
+    // Two data.json: the second (the one a zip reader keeps) says something else.
+    let data = good
+        .iter()
+        .find(|(n, _)| n == "data.json")
+        .expect("data")
+        .1
+        .clone();
+    let other = String::from_utf8(data)
+        .expect("utf-8")
+        .replace("张三", "王五");
+    let mut twice = good.clone();
+    twice.push(("data.jsoX".to_owned(), other.into_bytes()));
+    let p = dir.join("重复.spotcheck");
+    rezip_renamed(&p, &twice, b"data.jsoX", b"data.json");
+    let e = read_err(&p);
+    assert!(matches!(e, PackageError::DuplicateEntry { .. }), "{e:?}");
+    assert!(e.to_string().contains("重复"), "{e}");
+
+    // A link evidence that is not a web page, with the checksums made to match.
+    let sane = with_links(&good, "https://www.example.gov.cn/留言");
+    let p = dir.join("链接正常.spotcheck");
+    rezip(&p, &sane);
+    assert!(read_package(&p).is_ok(), "a web link stays accepted");
+    for url in [
+        "file:///C:/Windows/system32/calc.exe",
+        "javascript:alert(1)",
+        r"\\server\share\证据.png",
+        "http://",
+        "https://www.example.gov.cn/ 留言",
+        "ftp://example.gov.cn/a",
+    ] {
+        let p = dir.join("链接.spotcheck");
+        rezip(&p, &with_links(&good, url));
+        let e = read_err(&p);
+        assert!(matches!(e, PackageError::BadLink { .. }), "{url}: {e:?}");
+        assert!(e.to_string().contains("不是网页链接"), "{e}");
+    }
+
+    // An evidence file the manifest does not list.
+    let mut extra = good.clone();
+    let bytes = png("未列出");
+    extra.push((format!("evidence/{}", exchange::sha256_hex(&bytes)), bytes));
+    let p = dir.join("多余证据.spotcheck");
+    rezip(&p, &extra);
+    let e = read_err(&p);
+    assert!(matches!(e, PackageError::BadEntry { .. }), "{e:?}");
+    assert!(e.to_string().contains("清单中没有"), "{e}");
 }

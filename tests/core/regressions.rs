@@ -55,6 +55,7 @@ fn draw(store: &mut Store, q: &str, rate: Rate, seed: u64, when: NaiveDateTime) 
         },
         seed,
         reason: None,
+        void_work: false,
     };
     spotcheck::steps::draw::make_draw(store, &request, when).unwrap()
 }

@@ -20,6 +20,7 @@ fn a_damaged_database_offers_its_backups_and_restores_one() {
             options: DrawOptions::default(),
             seed: 1,
             reason: None,
+            void_work: false,
         };
         spotcheck::steps::draw::make_draw(&mut store, &request, chrono::Local::now().naive_local())
             .expect("draw");

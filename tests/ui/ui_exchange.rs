@@ -41,6 +41,7 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
             options: DrawOptions::default(),
             seed: 5,
             reason: None,
+            void_work: false,
         };
         let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at(0)).expect("draw");
         spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at(1))

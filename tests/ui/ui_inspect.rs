@@ -25,6 +25,7 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
             options: DrawOptions::default(),
             seed: 7,
             reason: None,
+            void_work: false,
         };
         spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         spotcheck::steps::draw::assign(
@@ -213,6 +214,7 @@ fn an_answer_and_finish_in_the_same_frame_are_both_applied() {
             options: DrawOptions::default(),
             seed: 11,
             reason: None,
+            void_work: false,
         };
         let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)

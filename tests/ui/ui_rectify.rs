@@ -60,6 +60,7 @@ fn drop_feedback_filter_and_review() {
             options: DrawOptions::default(),
             seed: 3,
             reason: None,
+            void_work: false,
         };
         let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         spotcheck::steps::demo::complete_checks(&mut store, &draw, at).expect("checks");

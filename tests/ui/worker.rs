@@ -106,6 +106,7 @@ fn results_import_through_the_worker() {
             options: spotcheck::sampling::DrawOptions::default(),
             seed: 5,
             reason: None,
+            void_work: false,
         };
         let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         draw.accounts[0].account.clone()
@@ -174,6 +175,7 @@ fn exports_report_progress_then_what_they_wrote() {
             options: spotcheck::sampling::DrawOptions::default(),
             seed: 4,
             reason: None,
+            void_work: false,
         };
         let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         spotcheck::steps::demo::complete_checks(&mut store, &draw, at).expect("checks");
