@@ -35,6 +35,9 @@ pub struct Cli {
     /// 数据库文件（默认在系统数据目录；也可用环境变量 `SPOTCHECK_DB` 指定）
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
+    /// 数据库正被另一个 spotcheck 使用时，等它结束后再执行（默认立即报错退出）
+    #[arg(long, global = true)]
+    pub wait: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -221,8 +224,21 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
 
 fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     // Each command opens the database itself, after checking what it can without it (a
-    // mistyped quarter creates no database file).
-    let open = || Store::open(&cli.db_path()).map_err(|e| e.to_string());
+    // mistyped quarter creates no database file). A command that may change it first takes
+    // the lock (one writer at a time); one that only reads does not.
+    let db = cli.db_path();
+    let held = std::cell::RefCell::new(None);
+    let take_lock = || -> Result<(), String> {
+        if held.borrow().is_none() {
+            *held.borrow_mut() = Some(lock_database(&db, cli.wait)?);
+        }
+        Ok(())
+    };
+    let open = || {
+        take_lock()?;
+        Store::open(&db).map_err(|e| e.to_string())
+    };
+    let read = || Store::open(&db).map_err(|e| e.to_string());
     match command {
         Command::Import {
             roster,
@@ -401,7 +417,8 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             region,
             deadline_days,
         } => {
-            let mut store = open()?;
+            let changes = user_name.is_some() || region.is_some() || deadline_days.is_some();
+            let mut store = if changes { open()? } else { read()? };
             let days = deadline_days.map(|d| d.to_string());
             for (key, value) in [
                 (settings::USER_NAME, user_name.as_deref()),
@@ -423,8 +440,11 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { backup } => admin_commands::restore_from(&cli.db_path(), backup),
-        Command::Log { json, action } => admin_commands::log(open, *json, action.as_ref()),
+        Command::Restore { backup } => {
+            take_lock()?;
+            admin_commands::restore_from(&db, backup)
+        }
+        Command::Log { json, action } => admin_commands::log(read, *json, action.as_ref()),
         Command::Rectification {
             quarter,
             json,
@@ -475,6 +495,36 @@ pub(super) fn parse_quarter(text: &str) -> Result<Quarter, String> {
 }
 
 /// The front end's clock: every use case is told the time.
+/// Takes the database's lock for this command, waiting for it with `wait`.
+fn lock_database(db: &std::path::Path, wait: bool) -> Result<crate::store::DbLock, String> {
+    let words: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .take(2)
+        .collect();
+    let program = format!("命令 spotcheck {}", words.join(" "));
+    let mut told = false;
+    loop {
+        match crate::store::lock(db, &program, now()) {
+            Ok(lock) => return Ok(lock),
+            Err(e @ crate::store::LockError::Held { .. }) if wait => {
+                if !told {
+                    eprintln!(
+                        "{e}
+正在等待它结束…"
+                    );
+                    told = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            Err(e @ crate::store::LockError::Held { .. }) => {
+                return Err(format!("{e}也可以加 --wait，等它结束后自动执行。"));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
 fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }

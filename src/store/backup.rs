@@ -6,16 +6,15 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
-use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 
-use super::{Store, StoreError, evidence_dir_for};
+use super::{Store, StoreError};
 
 /// How many automatic backups are kept.
 pub const AUTO_KEPT: usize = 20;
-const DB_FILE: &str = "spotcheck.db";
-const INFO_FILE: &str = "backup.json";
-const KEPT_BEFORE_RESTORE: &str = "恢复前";
+pub(super) const DB_FILE: &str = "spotcheck.db";
+pub(super) const INFO_FILE: &str = "backup.json";
+pub(super) const KEPT_BEFORE_RESTORE: &str = "恢复前";
 const MANUAL: &str = "手动备份";
 
 /// Why a backup or a restore failed. A failed restore leaves the database as it was.
@@ -32,6 +31,27 @@ pub enum BackupError {
     NotBackup(PathBuf),
     #[error("备份 {} 中的数据库已损坏（{detail}），不能用来恢复。请选择另一份备份。", path.display())]
     Damaged { path: PathBuf, detail: String },
+    #[error("{} 不是 spotcheck 的数据库（{detail}），不能用来恢复。请选择 spotcheck 备份文件夹。", path.display())]
+    NotSpotcheck { path: PathBuf, detail: String },
+    #[error("备份 {} 由更新版本的 spotcheck 创建（格式版本 {found}，本程序支持到 {supported}），本机不能恢复它。请先升级 spotcheck。", path.display())]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("备份 {} 与它的说明不符：说明中{what}为 {stated}，数据库中为 {found}。备份可能不完整或被改动过，不能用来恢复。请选择另一份备份。", path.display())]
+    Mismatch {
+        path: PathBuf,
+        what: String,
+        stated: String,
+        found: String,
+    },
+    #[error("备份 {} 中的证据文件 {file} {problem}，恢复后检查记录会缺少证据，因此没有恢复。请选择另一份备份。", path.display())]
+    Evidence {
+        path: PathBuf,
+        file: String,
+        problem: &'static str,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -51,9 +71,15 @@ pub struct BackupInfo {
     pub draws: Option<i64>,
     pub evidence_files: usize,
     pub app_version: String,
+    /// The operation log when the backup was made: how many entries, and the hash of the last
+    /// (absent in backups made before spotcheck wrote it).
+    #[serde(default)]
+    pub log_entries: Option<usize>,
+    #[serde(default)]
+    pub log_head: Option<String>,
 }
 
-fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackupError {
+pub(super) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackupError {
     let what = what.into();
     move |source| BackupError::Io { what, source }
 }
@@ -116,6 +142,7 @@ impl Store {
             .execute("VACUUM INTO ?1", [db.to_string_lossy()])
             .map_err(|e| BackupError::Copy(e.to_string()))?;
         let evidence = copy_tree(&self.evidence_dir(), &dir.join("evidence"), link)?;
+        let chain = self.log_chain()?;
         let count = |sql: &str| -> Result<i64, BackupError> {
             Ok(self
                 .conn
@@ -131,6 +158,8 @@ impl Store {
             draws: Some(count("SELECT COUNT(*) FROM draw")?),
             evidence_files: evidence,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            log_entries: Some(chain.len()),
+            log_head: chain.last().map(|(_, h)| h.clone()),
         };
         let json =
             serde_json::to_vec_pretty(&info).map_err(|e| BackupError::Copy(e.to_string()))?;
@@ -186,7 +215,7 @@ impl Store {
 }
 
 /// Copies (or hard-links) every file under `from` into `to`; returns how many.
-fn copy_tree(from: &Path, to: &Path, link: bool) -> Result<usize, BackupError> {
+pub(super) fn copy_tree(from: &Path, to: &Path, link: bool) -> Result<usize, BackupError> {
     if !from.is_dir() {
         return Ok(0);
     }
@@ -242,104 +271,3 @@ pub fn read_info(dir: &Path) -> Result<BackupInfo, BackupError> {
     Ok(info)
 }
 
-/// What a restore did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Restored {
-    /// The backup restored.
-    pub info: BackupInfo,
-    /// Where the database it replaced is kept (itself a backup).
-    pub kept: PathBuf,
-}
-
-impl Restored {
-    #[must_use]
-    pub fn summary(&self) -> String {
-        format!(
-            "已从 {} 的备份（{}）恢复。恢复前的数据库保留在 {}。",
-            self.info.created_at.format("%Y-%m-%d %H:%M"),
-            self.info.reason,
-            self.kept.display()
-        )
-    }
-}
-
-/// Replaces the database at `db` (which must not be open) with the backup in `backup` (its
-/// folder, or a file in it) and adds the backup's evidence files, at `now`. The backup is
-/// checked first; the database being replaced is kept in `backups/` as 恢复前 (copied as a
-/// file: it may be damaged).
-pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored, BackupError> {
-    let backup = if backup.is_file() {
-        backup.parent().unwrap_or(Path::new(".")).to_owned()
-    } else {
-        backup.to_owned()
-    };
-    let info = read_info(&backup)?;
-    let source = backup.join(DB_FILE);
-    check(&source)?;
-    let stamp = now.format("%Y%m%d-%H%M%S").to_string();
-    let mut keep_dir = auto_dir(db).join(format!("{KEPT_BEFORE_RESTORE}-{stamp}"));
-    let mut n = 2;
-    while keep_dir.exists() {
-        keep_dir = auto_dir(db).join(format!("{KEPT_BEFORE_RESTORE}-{stamp}-{n}"));
-        n += 1;
-    }
-    std::fs::create_dir_all(&keep_dir).map_err(io(format!("创建 {}", keep_dir.display())))?;
-    if db.exists() {
-        for suffix in ["", "-wal", "-shm"] {
-            let from = PathBuf::from(format!("{}{suffix}", db.display()));
-            if from.exists() {
-                let to = keep_dir.join(format!("{DB_FILE}{suffix}"));
-                std::fs::copy(&from, &to)
-                    .map_err(io(format!("保留原数据库 {}", from.display())))?;
-            }
-        }
-    }
-    // The copy kept is itself a backup: restoring it undoes this restore.
-    let kept = BackupInfo {
-        path: keep_dir.clone(),
-        created_at: now,
-        reason: KEPT_BEFORE_RESTORE.to_owned(),
-        created_by: String::new(),
-        accounts: None,
-        draws: None,
-        evidence_files: 0,
-        app_version: env!("CARGO_PKG_VERSION").to_owned(),
-    };
-    if keep_dir.join(DB_FILE).is_file() {
-        let json =
-            serde_json::to_vec_pretty(&kept).map_err(|e| BackupError::Copy(e.to_string()))?;
-        std::fs::write(keep_dir.join(INFO_FILE), json).map_err(io("写入备份说明"))?;
-    }
-    let partial = db.with_extension("restoring");
-    std::fs::copy(&source, &partial).map_err(io(format!("复制 {}", source.display())))?;
-    std::fs::File::open(&partial)
-        .and_then(|f| f.sync_all())
-        .map_err(io("写入恢复的数据库"))?;
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
-    std::fs::rename(&partial, db).map_err(io(format!("替换 {}", db.display())))?;
-    copy_tree(&backup.join("evidence"), &evidence_dir_for(db), false)?;
-    Ok(Restored {
-        info,
-        kept: keep_dir,
-    })
-}
-
-/// Opens a database file read-only and runs `SQLite`'s quick check on it.
-fn check(path: &Path) -> Result<(), BackupError> {
-    let damaged = |detail: String| BackupError::Damaged {
-        path: path.to_owned(),
-        detail,
-    };
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| damaged(e.to_string()))?;
-    let result: String = conn
-        .query_row("PRAGMA quick_check", [], |r| r.get(0))
-        .map_err(|e| damaged(e.to_string()))?;
-    if result == "ok" {
-        Ok(())
-    } else {
-        Err(damaged(result))
-    }
-}

@@ -23,6 +23,8 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    #[error("这个数据库是旧版本的格式（格式版本 {found}），需要先升级才能使用，而只读方式不能升级它。请关闭另一个 spotcheck 后再打开本程序。（{}）", path.display())]
+    NeedsUpgrade { path: PathBuf, found: i64 },
     #[error("{}", describe_sql(.0))]
     Sql(#[from] rusqlite::Error),
     #[error("数据库中的检查表无法读取：{0}")]

@@ -69,6 +69,16 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The id and hash of every entry, in order: the chain whose last hash stands for the
+    /// whole log (written into backups, to find entries deleted later).
+    pub fn log_chain(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, hash FROM operation_log ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The id of the first entry whose hash does not match its content and its predecessor,
     /// or `None` when the whole chain holds.
     pub fn verify_log(&self) -> Result<Option<i64>, StoreError> {

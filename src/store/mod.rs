@@ -12,9 +12,11 @@ mod draws;
 mod error;
 mod evidence;
 mod inspections;
+mod lock;
 mod log;
 mod packages;
 mod rectifications;
+mod restore;
 mod roster;
 mod schema;
 
@@ -23,12 +25,12 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use backup::{
-    AUTO_KEPT, BackupError, BackupInfo, Restored, auto_dir, list_backups, read_info, restore,
-};
+pub use backup::{AUTO_KEPT, BackupError, BackupInfo, auto_dir, list_backups, read_info};
+pub use restore::{Restored, check_backup, restore};
 pub use draws::NewDrawnAccount;
 pub use error::StoreError;
 pub use evidence::{evidence_dir_for, evidence_file, write_file_atomically};
+pub use lock::{DbLock, Holder, LockError, lock};
 pub use packages::StoredConflict;
 pub use rectifications::{NewProblem, StoredAnswer};
 
@@ -133,6 +135,43 @@ impl Store {
         };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens the database at `path` for reading only (while another program holds its lock):
+    /// nothing is created or migrated, and every write fails.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(open_err)?;
+        let supported = i64::try_from(schema::MIGRATIONS.len()).unwrap_or(i64::MAX);
+        if version > supported {
+            return Err(StoreError::TooNew {
+                path: path.to_owned(),
+                found: version,
+                supported,
+            });
+        }
+        if version < supported {
+            return Err(StoreError::NeedsUpgrade {
+                path: path.to_owned(),
+                found: version,
+            });
+        }
+        Ok(Self {
+            conn,
+            path: path.to_owned(),
+        })
     }
 
     #[must_use]

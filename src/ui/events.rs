@@ -122,6 +122,20 @@ impl App {
                 self.screen = Screen::Settings;
                 self.settings.ask_restore(*info);
             }
+            Event::Locked(message) => {
+                self.running = None;
+                self.locked = Some(message);
+            }
+            Event::OpenedReadOnly => {
+                self.running = None;
+                self.locked = None;
+                self.read_only = true;
+                self.status = Some((
+                    false,
+                    "数据库已以只读方式打开：可以查看，不能修改。要修改，请关闭另一个 spotcheck 后重新打开本程序。"
+                        .to_owned(),
+                ));
+            }
             Event::Restored(message) => {
                 self.running = None;
                 self.fatal = None;

@@ -105,6 +105,11 @@ pub struct App {
     status: Option<(bool, String)>,
     /// Set when the database could not be opened: the window shows only this.
     fatal: Option<String>,
+    /// Set while another spotcheck holds the database: the window offers to wait or to open
+    /// it read-only.
+    locked: Option<String>,
+    /// The database is open for reading only.
+    read_only: bool,
     /// Set when the worker thread is gone: nothing can be saved any more.
     stopped: bool,
     db: PathBuf,
@@ -150,6 +155,8 @@ impl App {
             dialog: None,
             status: None,
             fatal: None,
+            locked: None,
+            read_only: false,
             stopped: false,
             db,
             started: None,

@@ -60,6 +60,9 @@ impl App {
             });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.small(format!("数据库：{}", self.db.display()));
+                if self.read_only {
+                    ui.colored_label(ui.visuals().warn_fg_color, "只读");
+                }
             });
         });
     }

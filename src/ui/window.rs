@@ -28,6 +28,10 @@ impl App {
             self.stopped_ui(ui);
             return;
         }
+        if let Some(message) = self.locked.clone() {
+            self.locked_ui(ui, &message);
+            return;
+        }
         let queue = &mut self.commands;
         if let Some(message) = &self.fatal {
             ui.add_space(20.0);
@@ -49,5 +53,31 @@ impl App {
             Screen::Exchange => self.exchange.ui(ui, queue),
         });
         self.drop_hint_ui(ui);
+    }
+
+    /// Another spotcheck holds the database: wait for it, or look without changing anything.
+    fn locked_ui(&mut self, ui: &mut egui::Ui, message: &str) {
+        use crate::worker::{Command, Job};
+        ui.add_space(20.0);
+        ui.vertical_centered(|ui| {
+            ui.heading("数据库正被另一个 spotcheck 使用");
+            ui.add_space(8.0);
+            ui.label(message);
+            ui.add_space(12.0);
+            if ui.button("等它关闭后自动打开").clicked() {
+                self.locked = None;
+                self.running = Some(super::Running {
+                    job: Job::Open,
+                    text: "正在等待另一个 spotcheck 关闭数据库…".to_owned(),
+                    fraction: None,
+                    cancellable: false,
+                });
+                self.commands.send(Command::WaitAndOpen);
+            }
+            if ui.button("只读打开（只能查看，不能修改）").clicked() {
+                self.locked = None;
+                self.commands.send(Command::OpenReadOnly);
+            }
+        });
     }
 }

@@ -48,6 +48,7 @@ impl WorkerHandle {
             .spawn(move || {
                 let mut worker = Worker {
                     db: db.clone(),
+                    lock: None,
                     store: None,
                     preview: None,
                     outbox,

@@ -23,6 +23,8 @@ use handle::Reporter;
 
 struct Worker {
     db: PathBuf,
+    /// The database's lock, held from the first open to the end (none while read-only).
+    lock: Option<crate::store::DbLock>,
     store: Option<Store>,
     preview: Option<ImportPreview>,
     outbox: Sender<Event>,
@@ -41,12 +43,43 @@ impl Worker {
     }
 
     fn open(&mut self, db: &std::path::Path) {
+        if self.lock.is_none() {
+            match crate::store::lock(db, "窗口", now()) {
+                Ok(lock) => self.lock = Some(lock),
+                Err(e @ crate::store::LockError::Held { .. }) => {
+                    return self.emit(Event::Locked(e.to_string()));
+                }
+                Err(e) => return self.fail(Job::Open, e.to_string()),
+            }
+        }
         match Store::open(db) {
             Ok(store) => {
                 self.store = Some(store);
                 self.load_roster();
             }
             Err(e) => self.fail(Job::Open, e.to_string()),
+        }
+    }
+
+    /// Tries the lock every half second until the other program lets go, then opens.
+    fn wait_and_open(&mut self) {
+        self.emit(Event::Progress {
+            job: Job::Open,
+            fraction: None,
+            text: "正在等待另一个 spotcheck 关闭数据库…".to_owned(),
+        });
+        loop {
+            match crate::store::lock(&self.db, "窗口", now()) {
+                Ok(lock) => {
+                    self.lock = Some(lock);
+                    let db = self.db.clone();
+                    return self.open(&db);
+                }
+                Err(crate::store::LockError::Held { .. }) => {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+                Err(e) => return self.fail(Job::Open, e.to_string()),
+            }
         }
     }
 
@@ -69,6 +102,17 @@ impl Worker {
                 };
             }
             Command::Restore(backup) => return self.restore(&backup),
+            Command::WaitAndOpen => return self.wait_and_open(),
+            Command::OpenReadOnly => {
+                return match Store::open_read_only(&self.db) {
+                    Ok(store) => {
+                        self.store = Some(store);
+                        self.emit(Event::OpenedReadOnly);
+                        self.load_roster();
+                    }
+                    Err(e) => self.fail(Job::Open, e.to_string()),
+                };
+            }
             other => other,
         };
         if self.store.is_none() {
@@ -211,7 +255,11 @@ impl Worker {
                     Err(e) => self.fail(Job::Rectify, e.to_string()),
                 }
             }
-            Command::LoadSettings | Command::Restore(_) | Command::InspectBackup(_) => {}
+            Command::LoadSettings
+            | Command::Restore(_)
+            | Command::InspectBackup(_)
+            | Command::WaitAndOpen
+            | Command::OpenReadOnly => {}
             Command::BackupTo(dir) => {
                 self.progress(Job::Backup, "正在备份数据库和证据文件…");
                 let Some(store) = &mut self.store else { return };

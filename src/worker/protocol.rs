@@ -140,6 +140,12 @@ pub enum Command {
         take_incoming: bool,
         quarter: Quarter,
     },
+    /// Another program holds the database: wait until it lets go, then open it; answered as
+    /// the first open is.
+    WaitAndOpen,
+    /// Another program holds the database: open it to look at only; answered by
+    /// `OpenedReadOnly` (then the roster).
+    OpenReadOnly,
     /// Settings, backups and the operation log (works without a database, to list backups);
     /// answered by `SettingsLoaded`.
     LoadSettings,
@@ -247,6 +253,10 @@ pub enum Event {
     BackupFound(Box<crate::store::BackupInfo>),
     /// The database was replaced by a backup and reopened.
     Restored(String),
+    /// Another spotcheck holds the database; the text says which and since when.
+    Locked(String),
+    /// The database is open for reading only.
+    OpenedReadOnly,
     /// A package was opened or merged; the text says what it did.
     PackageImported {
         message: String,
@@ -338,6 +348,7 @@ impl Command {
             | Self::ExportResultsPackage { .. }
             | Self::ResolveConflict { .. } => Job::Exchange,
             Self::BackupTo(_) | Self::Restore(_) | Self::InspectBackup(_) => Job::Backup,
+            Self::WaitAndOpen | Self::OpenReadOnly => Job::Open,
         }
     }
 }

@@ -37,6 +37,12 @@ impl Worker {
     }
 
     pub(super) fn restore(&mut self, backup: &std::path::Path) {
+        if self.lock.is_none() {
+            return self.fail(
+                Job::Backup,
+                "数据库是以只读方式打开的（另一个 spotcheck 正在使用它），不能从备份恢复。请先关闭另一个 spotcheck，再重新打开本程序。".to_owned(),
+            );
+        }
         self.progress(Job::Backup, "正在从备份恢复…");
         // Close the database before its file is replaced.
         self.store = None;

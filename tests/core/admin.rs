@@ -117,7 +117,8 @@ fn a_backup_with_evidence_restores_what_was_there() {
         options: DrawOptions::default(),
         seed: 12,
         reason: Some("名录有误，重新抽样".to_owned()),
-        void_work: false,
+        // Evidence was added: the redraw voids that check, as the user confirmed.
+        void_work: true,
     };
     spotcheck::steps::draw::make_draw(&mut store, &again, at(5)).expect("redraw");
     drop(store);
@@ -285,4 +286,74 @@ fn finding_changes_are_logged_once_per_burst_of_typing() {
         .collect();
     assert_eq!(actions, ["检查结果", "修改检查说明", "修改检查说明"]);
     assert_eq!(store.verify_log().expect("verify"), None);
+}
+
+/// While another spotcheck holds the database (an import running, the window open), a
+/// command that would change it — a restore above all — is refused with who holds it, one
+/// that only reads goes on, and `--wait` runs once the other lets go.
+#[test]
+fn a_second_writer_is_refused_told_who_holds_the_database_or_waits_for_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let backup = {
+        let mut store = Store::open(&db).expect("open");
+        store
+            .set_setting(settings::USER_NAME, "张三")
+            .expect("user");
+        import(&mut store, dir.path(), 30, 1);
+        let info = store.backup_to(dir.path(), at(5), "张三").expect("backup");
+        import(&mut store, dir.path(), 40, 2);
+        info.path
+    };
+    let accounts = count(&db, "account");
+    let held = spotcheck::store::lock(&db, "命令 spotcheck results import", at(9)).expect("lock");
+
+    let restore = run(&db, &["restore", backup.to_str().expect("utf-8")]);
+    assert!(
+        !restore.status.success(),
+        "a restore ran under a running import"
+    );
+    let err = crate::support::stderr(&restore);
+    assert!(err.contains("正被另一个 spotcheck 使用"), "{err}");
+    assert!(
+        err.contains("results import") && err.contains("2026-11-25 10:09"),
+        "{err}"
+    );
+    assert!(err.contains("--wait"), "{err}");
+    assert_eq!(count(&db, "account"), accounts, "nothing was restored");
+
+    let change = run(&db, &["settings", "--user-name", "李四"]);
+    assert!(!change.status.success());
+    let show = run(&db, &["settings"]);
+    assert!(show.status.success(), "{}", crate::support::stderr(&show));
+    assert!(crate::support::stdout(&show).contains("张三"));
+    let verify = run(&db, &["log", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        crate::support::stderr(&verify)
+    );
+
+    let mut waiting = std::process::Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env_remove("SPOTCHECK_DB")
+        .args(["--db", db.to_str().expect("utf-8"), "--wait"])
+        .args(["settings", "--user-name", "李四"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        waiting.try_wait().expect("poll").is_none(),
+        "--wait did not wait for the lock"
+    );
+    drop(held);
+    let out = waiting.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    assert!(crate::support::stderr(&out).contains("正在等待"));
+    let store = Store::open(&db).expect("open");
+    assert_eq!(
+        store.setting(settings::USER_NAME).expect("read").as_deref(),
+        Some("李四")
+    );
 }

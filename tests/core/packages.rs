@@ -1646,7 +1646,8 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
         },
         seed: 42,
         reason: Some("名录更正后重新抽样".to_owned()),
-        void_work: false,
+        // A work package went out: the user confirmed voiding it.
+        void_work: true,
     };
     spotcheck::steps::draw::make_draw(&mut office.store, &request, at(11, 5, 0)).expect("redraw");
     let before = state(&office.store);

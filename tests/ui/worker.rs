@@ -294,3 +294,70 @@ fn a_worker_that_died_is_reported_once_as_stopped() {
     worker.send(Command::LoadSettings);
     assert!(worker.poll().next().is_none());
 }
+
+fn now() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+        .and_then(|d| d.and_hms_opt(9, 30, 0))
+        .expect("date")
+}
+
+/// A second window on a database another spotcheck holds says who holds it; read-only it
+/// shows the data and refuses changes in Chinese; waiting opens it once the other lets go.
+#[test]
+fn a_second_window_waits_or_opens_read_only_while_another_holds_the_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    {
+        let mut store = spotcheck::store::Store::open(&db).expect("open");
+        store
+            .set_setting(spotcheck::store::settings::USER_NAME, "张三")
+            .expect("setting");
+    }
+    let held = spotcheck::store::lock(&db, "命令 spotcheck results import", now()).expect("lock");
+
+    let worker = WorkerHandle::spawn(db.clone(), Box::new(|| {})).expect("spawn");
+    let locked = next(&worker, |e| {
+        matches!(e, Event::Locked(_) | Event::RosterLoaded(_))
+    });
+    match &locked {
+        Event::Locked(message) => {
+            assert!(message.contains("正被另一个 spotcheck 使用"), "{message}");
+            assert!(message.contains("results import"), "{message}");
+            assert!(message.contains("2026-12-02 09:30"), "{message}");
+        }
+        other => panic!("opened a database another program holds: {other:?}"),
+    }
+    worker.send(Command::OpenReadOnly);
+    next(&worker, |e| matches!(e, Event::OpenedReadOnly));
+    next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
+    worker.send(Command::SaveSetting {
+        key: spotcheck::store::settings::USER_NAME,
+        value: "李四".to_owned(),
+    });
+    let refused = next(&worker, |e| {
+        matches!(e, Event::Failed { .. } | Event::SettingSaved { .. })
+    });
+    match refused {
+        Event::Failed { message, .. } => assert!(message.contains("只读"), "{message}"),
+        other => panic!("a read-only window changed the database: {other:?}"),
+    }
+    worker.send(Command::Restore(dir.path().join("备份")));
+    let refused = next(&worker, |e| {
+        matches!(e, Event::Failed { .. } | Event::Restored(_))
+    });
+    assert!(
+        matches!(&refused, Event::Failed { message, .. } if message.contains("只读")),
+        "{refused:?}"
+    );
+    drop(worker);
+
+    let worker = WorkerHandle::spawn(db.clone(), Box::new(|| {})).expect("spawn");
+    next(&worker, |e| matches!(e, Event::Locked(_)));
+    worker.send(Command::WaitAndOpen);
+    std::thread::sleep(Duration::from_millis(700));
+    drop(held);
+    next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
+    // Now this window holds it.
+    let err = spotcheck::store::lock(&db, "命令", now()).expect_err("held by the window");
+    assert!(err.to_string().contains("窗口"), "{err}");
+}

@@ -1,0 +1,158 @@
+//! One database, one writer: an OS file lock beside the database (`spotcheck.db.lock`), held
+//! by the window and by every command that changes the database, for as long as it runs. The
+//! operating system releases it when the process ends, however it ends, so a crash never
+//! leaves the database locked. Who holds it is written beside it (`spotcheck.db.holder`: the
+//! lock file itself cannot be read while locked on Windows) so that the second program can say
+//! which program it is and since when.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// Who holds the lock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    /// 窗口, or the command line (命令 results import).
+    pub program: String,
+    /// The login name of whoever started it.
+    pub user: String,
+    pub pid: u32,
+    pub since: NaiveDateTime,
+}
+
+impl Holder {
+    /// 窗口（用户 张三，进程 4242，自 2026-12-02 09:30 起）
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let user = if self.user.is_empty() {
+            String::new()
+        } else {
+            format!("用户 {}，", self.user)
+        };
+        format!(
+            "{}（{user}进程 {}，自 {} 起）",
+            self.program,
+            self.pid,
+            self.since.format("%Y-%m-%d %H:%M")
+        )
+    }
+}
+
+/// Why the lock was not taken. Messages are what users see.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("数据库 {} 正被另一个 spotcheck 使用：{}。为防止两处同时修改互相覆盖，本次没有打开数据库，也没有做任何改动。请先关闭它再试。", db.display(), holder.as_ref().map_or_else(|| "不知道是哪个程序".to_owned(), Holder::describe))]
+    Held { db: PathBuf, holder: Option<Holder> },
+    #[error("无法创建数据库的锁文件 {}：{source}。请确认数据文件夹可以写入。", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The lock on one database, released when dropped (or when the process ends).
+#[derive(Debug)]
+pub struct DbLock {
+    _file: File,
+    holder_file: PathBuf,
+}
+
+impl Drop for DbLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.holder_file);
+    }
+}
+
+fn beside(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    db.with_file_name(name)
+}
+
+/// Takes the lock on the database at `db` for `program`, at `now`, or says who holds it.
+pub fn lock(db: &Path, program: &str, now: NaiveDateTime) -> Result<DbLock, LockError> {
+    let path = beside(db, ".lock");
+    let io = |source| LockError::Io {
+        path: path.clone(),
+        source,
+    };
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    let holder_file = beside(db, ".holder");
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            return Err(LockError::Held {
+                db: db.to_owned(),
+                holder: holder(db),
+            });
+        }
+        Err(TryLockError::Error(e)) => return Err(io(e)),
+    }
+    let me = Holder {
+        program: program.to_owned(),
+        user: std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_default(),
+        pid: std::process::id(),
+        since: now,
+    };
+    // Whoever holds the lock finishes what a crash interrupted.
+    super::restore::clear_interrupted_restore(db);
+    // Who holds it is for the message only: failing to write it does not stop the work.
+    if let Ok(json) = serde_json::to_vec(&me)
+        && let Ok(mut f) = File::create(&holder_file)
+    {
+        let _ = f.write_all(&json);
+    }
+    Ok(DbLock {
+        _file: file,
+        holder_file,
+    })
+}
+
+/// Who holds the lock on `db`, as far as it is known.
+#[must_use]
+pub fn holder(db: &Path) -> Option<Holder> {
+    let bytes = std::fs::read(beside(db, ".holder")).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+            .and_then(|d| d.and_hms_opt(9, 30, 0))
+            .expect("date")
+    }
+
+    #[test]
+    fn a_second_lock_is_refused_with_who_holds_it_and_free_once_dropped() {
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        let db = dir.path().join("spotcheck.db");
+        let first = lock(&db, "窗口", at()).expect("first");
+        let err = lock(&db, "命令 results import", at()).expect_err("second");
+        let text = err.to_string();
+        assert!(text.contains("窗口（"), "{text}");
+        assert!(
+            text.contains(&format!("进程 {}", std::process::id())),
+            "{text}"
+        );
+        assert!(text.contains("2026-12-02 09:30"), "{text}");
+        drop(first);
+        assert!(holder(&db).is_none(), "the holder note goes with the lock");
+        lock(&db, "命令", at()).expect("free again");
+    }
+}
