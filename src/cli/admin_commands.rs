@@ -12,8 +12,12 @@ use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum LogAction {
-    /// 校验操作日志是否被改动过（被改动时以非零状态退出，并指出第一条有问题的记录）
-    Verify,
+    /// 校验操作日志是否被改动过或删掉过记录：对照数据库旁的备份，以及 --against 给出的备份、包和通报（有问题时以非零状态退出，并指出在哪里）
+    Verify {
+        /// 另外对照的备份文件夹、放备份的文件夹、工作包或结果包（.spotcheck）、导出的通报（.xlsx），可写多个
+        #[arg(long, value_name = "FILE|DIR")]
+        against: Vec<PathBuf>,
+    },
     /// 把操作日志导出为 xlsx
     Export {
         #[arg(long, value_name = "FILE.xlsx")]
@@ -58,21 +62,23 @@ pub(super) fn log(
     action: Option<&LogAction>,
 ) -> Result<ExitCode, String> {
     let store = open()?;
-    let broken = store.verify_log().map_err(|e| e.to_string())?;
     match action {
-        Some(LogAction::Verify) => match broken {
-            None => {
-                let n = store.log_entries().map_err(|e| e.to_string())?.len();
-                println!("操作日志校验通过：共 {n} 条，没有被改动过。");
-                Ok(ExitCode::SUCCESS)
+        Some(LogAction::Verify { against }) => {
+            let check = admin::verify_log_against(&store, against).map_err(|e| e.to_string())?;
+            if check.passed() {
+                println!("{}", check.summary());
+                return Ok(ExitCode::SUCCESS);
             }
-            Some(id) => {
+            if let Some(id) = check.broken_at {
                 eprintln!(
                     "错误：操作日志校验未通过：第 {id} 条记录被改动过、删除或插入过，从这一条起的记录不可信。"
                 );
-                Ok(ExitCode::FAILURE)
             }
-        },
+            for gap in &check.gaps {
+                eprintln!("错误：操作日志校验未通过：{gap}。这些记录被删掉了。");
+            }
+            Ok(ExitCode::FAILURE)
+        }
         Some(LogAction::Export { out }) => {
             let n = admin::export_log(&store, out)?;
             println!("操作日志已保存：{}（{n} 条）", out.display());

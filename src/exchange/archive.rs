@@ -225,6 +225,16 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
     })
 }
 
+/// Where the exporting database's log stood, from the manifest of the package at `path` alone
+/// (`None` when it is not a package or says nothing).
+#[must_use]
+pub fn read_log_head(path: &Path) -> Option<crate::model::LogHead> {
+    let mut zip = ZipArchive::new(std::fs::File::open(path).ok()?).ok()?;
+    let bytes = read_entry(&mut zip, path, "manifest.json", 1024 * 1024).ok()??;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    serde_json::from_value(manifest.get("log")?.clone()).ok()
+}
+
 /// Every evidence file in the zip is listed in the manifest, every file the data refers to is
 /// listed, and every link is a web link.
 fn check_evidence_references(

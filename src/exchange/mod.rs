@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use archive::{read_package, write_package};
+pub use archive::{read_log_head, read_package, write_package};
 pub use merge::{FindingState, Outcome, joined, merge, settled};
 
 use crate::model::Account;
@@ -80,6 +80,9 @@ pub struct Manifest {
     pub based_on: Vec<String>,
     pub data_sha256: String,
     pub evidence: Vec<EvidenceFile>,
+    /// Where the exporting database's operation log stood (for `log verify --against`).
+    #[serde(default)]
+    pub log: Option<crate::model::LogHead>,
 }
 
 /// The draw a package belongs to, as the inspector's laptop records it.

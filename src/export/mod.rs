@@ -9,8 +9,8 @@ mod sample_list;
 
 pub use log_sheet::write_log;
 pub use notice::{
-    chinese_number, notice_file_name, notice_title, overview_line, write_notice,
-    write_notice_reporting,
+    LOG_PROPERTY, chinese_number, notice_file_name, notice_log_head, notice_title, overview_line,
+    write_notice, write_notice_reporting,
 };
 pub use problems::write_problem_list;
 pub use rectification::{

@@ -24,6 +24,23 @@ pub fn notice_file_name(quarter: Quarter) -> String {
     format!("{}政务新媒体抽查情况通报.xlsx", quarter.label())
 }
 
+/// The document property of an exported notice that holds where the operation log stood.
+pub const LOG_PROPERTY: &str = "spotcheck-log";
+
+/// Where the operation log stood when the notice at `path` was exported, from its document
+/// properties (`None` when it is not such a notice).
+#[must_use]
+pub fn notice_log_head(path: &Path) -> Option<crate::model::LogHead> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).ok()?).ok()?;
+    let entry = zip.by_name("docProps/custom.xml").ok()?;
+    let mut xml = String::new();
+    entry.take(1024 * 1024).read_to_string(&mut xml).ok()?;
+    let after = &xml[xml.find(&format!("name=\"{LOG_PROPERTY}\""))?..];
+    let value = &after[after.find("<vt:lpwstr>")? + "<vt:lpwstr>".len()..];
+    crate::model::LogHead::parse(&value[..value.find('<')?])
+}
+
 /// Writes the notice of `report` to `path`; `region` (e.g. 示例市) goes in the title.
 pub fn write_notice(report: &QuarterReport, region: &str, path: &Path) -> Result<(), ExportError> {
     write_notice_reporting(report, region, path, &mut |_, _| {})
@@ -40,6 +57,12 @@ pub fn write_notice_reporting(
     let mut book = Workbook::new();
     // Level 3 instead of 6: a third less CPU for a file about a tenth larger.
     book.set_zip_compression_level(3);
+    if let Some(head) = &report.log {
+        book.set_properties(
+            &rust_xlsxwriter::DocProperties::new()
+                .set_custom_property(LOG_PROPERTY, head.to_text()),
+        );
+    }
     progress(0.0, "正在写入总体情况…");
     summary_sheet(book.add_worksheet(), report, region, &f)?;
     progress(0.1, "正在写入问题账号…");

@@ -32,3 +32,171 @@ pub fn entry_hash(
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Where the operation log stood when a backup, a package or a notice was made: how many
+/// entries, the hash of the first (which says which database it is: every copy of one
+/// database shares it) and of the last. Checked later, it shows entries deleted since.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LogHead {
+    pub entries: usize,
+    pub first: String,
+    pub last: String,
+}
+
+impl LogHead {
+    /// The head of a chain of (id, hash), `None` for an empty log.
+    #[must_use]
+    pub fn of(chain: &[(i64, String)]) -> Option<Self> {
+        Some(Self {
+            entries: chain.len(),
+            first: chain.first()?.1.clone(),
+            last: chain.last()?.1.clone(),
+        })
+    }
+
+    /// `entries/first/last`, as a document property holds it.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        format!("{}/{}/{}", self.entries, self.first, self.last)
+    }
+
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.trim().split('/');
+        let entries = parts.next()?.parse().ok()?;
+        let first = parts.next()?.to_owned();
+        let last = parts.next()?.to_owned();
+        parts.next().is_none().then_some(Self {
+            entries,
+            first,
+            last,
+        })
+    }
+}
+
+/// What a check of the log against a record of it found missing: `after` entries agree, then
+/// `missing` entries the record has are not in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogGap {
+    pub after: usize,
+    pub missing: usize,
+}
+
+/// Compares the log (`chain`, with the hashes a restore replaced in `replaced`) with a full
+/// copy of it (`other`, from a backup of the same database): the entries of `other` that are
+/// neither in the log nor replaced by a restore.
+#[must_use]
+pub fn gap_against_copy(
+    chain: &[(i64, String)],
+    replaced: &std::collections::HashSet<String>,
+    other: &[(i64, String)],
+) -> Option<LogGap> {
+    let have: std::collections::HashSet<&str> = chain.iter().map(|(_, h)| h.as_str()).collect();
+    let missing: Vec<usize> = other
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, h))| !have.contains(h.as_str()) && !replaced.contains(h))
+        .map(|(i, _)| i)
+        .collect();
+    let first = *missing.first()?;
+    Some(LogGap {
+        after: first,
+        missing: missing.len(),
+    })
+}
+
+/// Compares the log with a head recorded of it (a package or a notice of the same database).
+#[must_use]
+pub fn gap_against_head(
+    chain: &[(i64, String)],
+    replaced: &std::collections::HashSet<String>,
+    head: &LogHead,
+) -> Option<LogGap> {
+    let at = head.entries.checked_sub(1)?;
+    if chain.get(at).is_some_and(|(_, h)| *h == head.last) || replaced.contains(&head.last) {
+        return None;
+    }
+    // Entries after those the log has are missing; an entry that differs at the recorded
+    // position means the log was cut and written again from somewhere before it.
+    let after = chain.len().min(at);
+    Some(LogGap {
+        after,
+        missing: head.entries - after,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn chain(hashes: &[&str]) -> Vec<(i64, String)> {
+        hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (i64::try_from(i + 1).unwrap_or(0), (*h).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn gaps_against_copies_and_heads() {
+        let none = HashSet::new();
+        let log = chain(&["a", "b", "c"]);
+        let longer = chain(&["a", "b", "c", "d", "e"]);
+        // (log, replaced, other copy) → gap
+        let cases: [(
+            &[(i64, String)],
+            &HashSet<String>,
+            &[(i64, String)],
+            Option<LogGap>,
+        ); 4] = [
+            (&log, &none, &log[..2], None),
+            (
+                &log,
+                &none,
+                &longer,
+                Some(LogGap {
+                    after: 3,
+                    missing: 2,
+                }),
+            ),
+            (
+                &log[..1],
+                &none,
+                &log,
+                Some(LogGap {
+                    after: 1,
+                    missing: 2,
+                }),
+            ),
+            (
+                &log,
+                &["d".to_owned(), "e".to_owned()].into_iter().collect(),
+                &longer,
+                None,
+            ),
+        ];
+        for (i, (log, replaced, other, want)) in cases.into_iter().enumerate() {
+            assert_eq!(gap_against_copy(log, replaced, other), want, "case {i}");
+        }
+        let head = LogHead::of(&longer).expect("head");
+        assert_eq!(
+            gap_against_head(&log, &none, &head),
+            Some(LogGap {
+                after: 3,
+                missing: 2
+            })
+        );
+        assert_eq!(gap_against_head(&longer, &none, &head), None);
+        let rewritten = chain(&["a", "b", "c", "x", "y", "z"]);
+        assert_eq!(
+            gap_against_head(&rewritten, &none, &head),
+            Some(LogGap {
+                after: 4,
+                missing: 1
+            })
+        );
+        assert_eq!(LogHead::parse(&head.to_text()), Some(head));
+        assert_eq!(LogHead::parse("3/a"), None);
+    }
+}

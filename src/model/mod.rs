@@ -28,7 +28,7 @@ pub use inspection::{
     Evidence, EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence,
     StoredFinding, is_web_link,
 };
-pub use log::{LogEntry, entry_hash};
+pub use log::{LogEntry, LogGap, LogHead, entry_hash, gap_against_copy, gap_against_head};
 pub use package::{Conflict, FindingVersion, PackageEvent, PackageRecord};
 pub use quarter::{Quarter, QuarterError};
 pub use rectification::{Rectification, Reply, State};

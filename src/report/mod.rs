@@ -145,6 +145,9 @@ pub struct QuarterReport {
     /// Veto problems first, each type in checklist order, then by region, unit and name.
     pub problems: Vec<Problem>,
     pub rechecks: Vec<RecheckOutcome>,
+    /// Where the operation log stood when the report was read (kept in the exported file's
+    /// properties, for `log verify --against`; not printed).
+    pub log: Option<crate::model::LogHead>,
 }
 
 impl QuarterReport {
@@ -313,6 +316,7 @@ impl QuarterReport {
             accounts,
             problems,
             rechecks,
+            log: None,
         }
     }
 

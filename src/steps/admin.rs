@@ -1,10 +1,12 @@
 //! 设置与备份: the settings a user changes, backups made by hand, restoring one, and the
 //! operation log exported with its check.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
+use crate::model::{LogEntry, LogHead, gap_against_copy, gap_against_head};
 use crate::store::{BackupError, BackupInfo, Restored, Store, StoreError, settings};
 
 /// Why a setting was refused. Messages are what users see.
@@ -44,25 +46,69 @@ pub fn backup_to(
     Ok(info)
 }
 
-/// Replaces the database at `db` (which must not be open) with a backup, at `now`, and logs
-/// the restore in the restored database.
+/// Replaces the database at `db` (which must not be open; the caller holds its lock) with a
+/// backup, at `now`, and logs the restore in the restored database. Entries of the log being
+/// replaced that the backup does not have (a redraw made after the backup, say) are logged
+/// again after the restore, so that no operation drops out of the log whatever is restored.
 pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored, BackupError> {
+    // The log being replaced: every entry of it the backup lacks is marked replaced (so that
+    // checking against a copy of it finds nothing deleted), and those whose chain holds are
+    // logged again (from a broken entry on, none is trustworthy).
+    let before = Store::open_read_only(db).ok().and_then(|s| {
+        Some((s.verify_log().ok()?, s.log_entries().ok()?, s.log_chain().ok()?))
+    });
     let restored = crate::store::restore(db, backup, now)?;
     let mut store = Store::open(db)?;
     let actor = super::actor(&store)?;
+    let kept: HashSet<String> = store.log_chain()?.into_iter().map(|(_, h)| h).collect();
+    let (broken_before, lost): (Option<i64>, Vec<(LogEntry, String)>) =
+        before.map_or((None, Vec::new()), |(broken, entries, chain)| {
+            let lost = entries
+                .into_iter()
+                .zip(chain.into_iter().map(|(_, h)| h))
+                .filter(|(_, h)| !kept.contains(h))
+                .collect();
+            (broken, lost)
+        });
+    let trusted = |e: &LogEntry| broken_before.is_none_or(|b| e.id < b);
     let info = &restored.info;
     store.transaction(|tx| {
-        tx.append_log(
-            now,
-            &actor,
-            "从备份恢复",
-            &format!(
-                "{}（{} {}）",
-                info.path.display(),
-                info.created_at.format("%Y-%m-%d %H:%M"),
-                info.reason
-            ),
-        )
+        let mut detail = format!(
+            "{}（{} {}）",
+            info.path.display(),
+            info.created_at.format("%Y-%m-%d %H:%M"),
+            info.reason
+        );
+        let carried = lost.iter().filter(|(e, _)| trusted(e)).count();
+        if carried > 0 {
+            detail.push_str(&format!(
+                "；恢复前的日志中有 {carried} 条操作不在这份备份里，已逐条记在上面"
+            ));
+        }
+        if let Some(id) = broken_before {
+            detail.push_str(&format!(
+                "；恢复前的日志从第 {id} 条起校验未通过，这些记录不可信，没有转录"
+            ));
+        }
+        for (e, hash) in &lost {
+            if trusted(e) {
+                tx.append_log(
+                    now,
+                    &actor,
+                    "恢复前的操作",
+                    &format!(
+                        "{} {}：{}：{}",
+                        e.at.format("%Y-%m-%d %H:%M"),
+                        e.actor,
+                        e.action,
+                        e.detail
+                    ),
+                )?;
+            }
+            tx.record_replaced_log(hash, now)?;
+        }
+        tx.append_log(now, &actor, "从备份恢复", &detail)?;
+        Ok::<_, StoreError>(())
     })?;
     Ok(restored)
 }
@@ -75,4 +121,134 @@ pub fn export_log(store: &Store, path: &Path) -> Result<usize, String> {
     crate::export::write_log(&entries, broken, path)
         .map_err(|e| format!("{e}（{}）", path.display()))?;
     Ok(entries.len())
+}
+
+/// What checking the operation log against the records of it found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogCheck {
+    /// Entries in the log.
+    pub entries: usize,
+    /// The first entry whose hash does not hold (edited, inserted or deleted in the middle).
+    pub broken_at: Option<i64>,
+    /// How many records of this database's log were compared (backups, packages, notices).
+    pub compared: usize,
+    /// Entries those records have that the log lacks: "日志在第 N 条之后少了 M 条（对照 …）".
+    pub gaps: Vec<String>,
+}
+
+impl LogCheck {
+    #[must_use]
+    pub fn passed(&self) -> bool {
+        self.broken_at.is_none() && self.gaps.is_empty()
+    }
+
+    /// One sentence for a passed check.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mut s = format!("操作日志校验通过：共 {} 条，没有被改动过", self.entries);
+        if self.compared > 0 {
+            s.push_str(&format!(
+                "；与 {} 份备份、工作包或通报中记下的日志一致，没有发现被删除的记录",
+                self.compared
+            ));
+        }
+        s.push('。');
+        s
+    }
+}
+
+/// One record of the log found beside the database or in `against`.
+enum LogRecord {
+    /// A backup's whole log.
+    Copy(Vec<(i64, String)>),
+    Head(LogHead),
+}
+
+/// Checks the log's chain, then compares it with every record of it that can be found: the
+/// backups beside the database and, in `against`, backup folders, folders holding backups,
+/// packages (`.spotcheck`) and exported notices (`.xlsx`). Records of another database (whose
+/// first entry differs) are passed over.
+pub fn verify_log_against(store: &Store, against: &[PathBuf]) -> Result<LogCheck, StoreError> {
+    let chain = store.log_chain()?;
+    let replaced = store.replaced_log_hashes()?;
+    let mut check = LogCheck {
+        entries: chain.len(),
+        broken_at: store.verify_log()?,
+        ..LogCheck::default()
+    };
+    let Some(first) = chain.first().map(|(_, h)| h.clone()) else {
+        return Ok(check);
+    };
+    let mut sources = vec![crate::store::auto_dir(store.path())];
+    sources.extend(against.iter().cloned());
+    let mut seen = HashSet::new();
+    for (name, record) in sources.iter().flat_map(|p| log_records(p)) {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let (ours, gap) = match &record {
+            LogRecord::Copy(other) => (
+                other.first().is_some_and(|(_, h)| *h == first),
+                gap_against_copy(&chain, &replaced, other),
+            ),
+            LogRecord::Head(head) => (
+                head.first == first,
+                gap_against_head(&chain, &replaced, head),
+            ),
+        };
+        if !ours {
+            continue;
+        }
+        check.compared += 1;
+        if let Some(g) = gap {
+            check.gaps.push(format!(
+                "日志在第 {} 条之后少了 {} 条（对照{name}）",
+                g.after, g.missing
+            ));
+        }
+    }
+    Ok(check)
+}
+
+/// The records of the log at `path`, each with how the message names it.
+fn log_records(path: &Path) -> Vec<(String, LogRecord)> {
+    let mut out = Vec::new();
+    if path.is_dir() {
+        if let Ok(info) = crate::store::read_info(path) {
+            if let Ok(chain) = crate::store::read_log_chain(&path.join("spotcheck.db")) {
+                let name = format!(
+                    "备份“{} {}”（{}）",
+                    info.created_at.format("%Y-%m-%d %H:%M"),
+                    info.reason,
+                    path.display()
+                );
+                out.push((name, LogRecord::Copy(chain)));
+            }
+        } else if let Ok(entries) = std::fs::read_dir(path) {
+            let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+            children.sort();
+            for child in children {
+                if child.is_dir() && crate::store::read_info(&child).is_err() {
+                    continue;
+                }
+                out.extend(log_records(&child));
+            }
+        }
+        return out;
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let head = match ext.as_deref() {
+        Some("spotcheck") => {
+            crate::exchange::read_log_head(path).map(|h| (format!("包 {}", path.display()), h))
+        }
+        Some("xlsx") => {
+            crate::export::notice_log_head(path).map(|h| (format!("通报 {}", path.display()), h))
+        }
+        _ => None,
+    };
+    out.extend(head.map(|(name, h)| (name, LogRecord::Head(h))));
+    out
 }

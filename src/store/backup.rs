@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
+use crate::model::LogHead;
 
 /// How many automatic backups are kept.
 pub const AUTO_KEPT: usize = 20;
@@ -71,12 +72,10 @@ pub struct BackupInfo {
     pub draws: Option<i64>,
     pub evidence_files: usize,
     pub app_version: String,
-    /// The operation log when the backup was made: how many entries, and the hash of the last
-    /// (absent in backups made before spotcheck wrote it).
+    /// Where the operation log stood when the backup was made (absent in backups made before
+    /// spotcheck wrote it, and in the copy kept before a restore).
     #[serde(default)]
-    pub log_entries: Option<usize>,
-    #[serde(default)]
-    pub log_head: Option<String>,
+    pub log: Option<LogHead>,
 }
 
 pub(super) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackupError {
@@ -158,8 +157,7 @@ impl Store {
             draws: Some(count("SELECT COUNT(*) FROM draw")?),
             evidence_files: evidence,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
-            log_entries: Some(chain.len()),
-            log_head: chain.last().map(|(_, h)| h.clone()),
+            log: LogHead::of(&chain),
         };
         let json =
             serde_json::to_vec_pretty(&info).map_err(|e| BackupError::Copy(e.to_string()))?;
@@ -270,4 +268,3 @@ pub fn read_info(dir: &Path) -> Result<BackupInfo, BackupError> {
     info.path = dir.to_owned();
     Ok(info)
 }
-

@@ -8,6 +8,19 @@ use crate::model::time::{parse_time, time_text};
 use crate::model::{LogEntry, entry_hash};
 
 impl Tx<'_> {
+    /// Records that a restore replaced the entry with this hash (it is logged again after it).
+    pub fn record_replaced_log(
+        &self,
+        hash: &str,
+        at: chrono::NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO log_replaced(hash, replaced_at) VALUES (?1, ?2)",
+            params![hash, time_text(at)],
+        )?;
+        Ok(())
+    }
+
     /// Appends an entry; called inside the transaction of the change it records.
     pub fn append_log(
         &self,
@@ -69,6 +82,18 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Where the log stands now (`None` while it is empty).
+    pub fn log_head(&self) -> Result<Option<crate::model::LogHead>, StoreError> {
+        Ok(crate::model::LogHead::of(&self.log_chain()?))
+    }
+
+    /// The hashes of log entries a restore replaced.
+    pub fn replaced_log_hashes(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT hash FROM log_replaced")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The id and hash of every entry, in order: the chain whose last hash stands for the
     /// whole log (written into backups, to find entries deleted later).
     pub fn log_chain(&self) -> Result<Vec<(i64, String)>, StoreError> {
@@ -101,4 +126,16 @@ impl Store {
         }
         Ok(None)
     }
+}
+
+/// The id and hash of every log entry of the database file at `path` (a backup, read-only,
+/// whatever its schema version).
+pub fn read_log_chain(path: &std::path::Path) -> Result<Vec<(i64, String)>, StoreError> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let mut stmt = conn.prepare("SELECT id, hash FROM operation_log ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -26,13 +26,14 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 pub use backup::{AUTO_KEPT, BackupError, BackupInfo, auto_dir, list_backups, read_info};
-pub use restore::{Restored, check_backup, restore};
 pub use draws::NewDrawnAccount;
 pub use error::StoreError;
 pub use evidence::{evidence_dir_for, evidence_file, write_file_atomically};
 pub use lock::{DbLock, Holder, LockError, lock};
+pub use log::read_log_chain;
 pub use packages::StoredConflict;
 pub use rectifications::{NewProblem, StoredAnswer};
+pub use restore::{Restored, check_backup, restore};
 
 /// The keys of the settings a user can change.
 pub mod settings {

@@ -78,7 +78,11 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
         path: db.clone(),
         detail,
     };
-    if std::fs::metadata(&db).map_err(io(format!("读取 {}", db.display())))?.len() == 0 {
+    if std::fs::metadata(&db)
+        .map_err(io(format!("读取 {}", db.display())))?
+        .len()
+        == 0
+    {
         return Err(not_ours("文件是空的"));
     }
     let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)
@@ -135,7 +139,7 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
             }
         }
     }
-    if let (Some(entries), Some(head)) = (info.log_entries, &info.log_head) {
+    if let Some(head) = &info.log {
         let found = count("SELECT COUNT(*) FROM operation_log")?;
         let last: Option<String> = conn
             .query_row(
@@ -144,8 +148,12 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
                 |r| r.get(0),
             )
             .ok();
-        if usize::try_from(found).ok() != Some(entries) || last.as_ref() != Some(head) {
-            return Err(mismatch("操作日志条数", entries.to_string(), found.to_string()));
+        if usize::try_from(found).ok() != Some(head.entries) || last.as_ref() != Some(&head.last) {
+            return Err(mismatch(
+                "操作日志条数",
+                head.entries.to_string(),
+                found.to_string(),
+            ));
         }
     }
     // Every evidence file a check refers to, present and whole.
@@ -157,7 +165,12 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
         .prepare("SELECT DISTINCT sha256, file_name FROM evidence WHERE sha256 IS NOT NULL")
         .map_err(|e| damaged(e.to_string()))?;
     let files: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
+        })
         .and_then(Iterator::collect)
         .map_err(|e| damaged(e.to_string()))?;
     for (sha, name) in files {
@@ -304,8 +317,7 @@ fn keep_current(db: &Path, now: NaiveDateTime) -> Result<Option<PathBuf>, Backup
             draws: None,
             evidence_files: evidence,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
-            log_entries: None,
-            log_head: None,
+            log: None,
         };
         let json =
             serde_json::to_vec_pretty(&kept).map_err(|e| BackupError::Copy(e.to_string()))?;

@@ -259,4 +259,12 @@ pub const MIGRATIONS: &[&str] = &[
     DROP TABLE merge_conflict;
     ALTER TABLE merge_conflict_new RENAME TO merge_conflict;
     ",
+    // 7: the hashes of log entries a restore replaced (each is logged again after the restore),
+    // so that checking the log against an older backup does not report them as deleted.
+    r"
+    CREATE TABLE log_replaced (
+        hash        TEXT PRIMARY KEY,
+        replaced_at TEXT NOT NULL
+    );
+    ",
 ];

@@ -227,11 +227,20 @@ fn log_ui(ui: &mut egui::Ui, view: &SettingsView, commands: &mut CommandQueue) {
     ui.heading("操作日志");
     ui.horizontal(|ui| {
         match view.log_broken_at {
-            None => {
+            None if view.log_gaps.is_empty() => {
                 ui.label(format!(
-                    "共 {} 条，校验通过：日志没有被改动过。",
+                    "共 {} 条，校验通过：日志没有被改动过，与这里的备份对照也没有少记录。",
                     view.log.len()
                 ));
+            }
+            None => {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!(
+                        "校验未通过：{}。这些记录被删掉了。",
+                        view.log_gaps.join("；")
+                    ),
+                );
             }
             Some(id) => {
                 ui.colored_label(

@@ -301,6 +301,8 @@ pub struct SettingsView {
     pub log: Arc<Vec<crate::model::LogEntry>>,
     /// The first log entry that fails the hash chain.
     pub log_broken_at: Option<i64>,
+    /// Entries the backups beside the database have that the log lacks.
+    pub log_gaps: Vec<String>,
 }
 
 /// What the 协作 screen shows.

@@ -25,7 +25,9 @@ impl Worker {
                 view.region = followup::region_name(store)?;
                 view.deadline_days = followup::deadline_days(store)?;
                 view.log = Arc::new(store.log_entries()?);
-                view.log_broken_at = store.verify_log()?;
+                let check = crate::steps::admin::verify_log_against(store, &[])?;
+                view.log_broken_at = check.broken_at;
+                view.log_gaps = check.gaps;
                 Ok(())
             })();
             if let Err(e) = loaded {

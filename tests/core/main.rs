@@ -15,6 +15,7 @@ mod inspections;
 mod layers;
 mod packages;
 mod regressions;
+mod restore;
 mod results;
 mod roster_import;
 mod sampling;

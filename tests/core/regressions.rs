@@ -503,6 +503,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
             based_on: Vec::new(),
             data_sha256: String::new(),
             evidence: Vec::new(),
+            log: None,
         },
         data: PackageData {
             draw: pdraw,

@@ -84,6 +84,7 @@ pub fn export_work_package(
         based_on: Vec::new(),
         data_sha256: String::new(),
         evidence: Vec::new(),
+        log: store.log_head()?,
     };
     let files = evidence_files(store, &data.inspections);
     let summary = format!("{} 个账号", mine.len());
@@ -296,6 +297,7 @@ pub fn export_results_package(
         based_on,
         data_sha256: String::new(),
         evidence: Vec::new(),
+        log: store.log_head()?,
     };
     let files = evidence_files(store, &data.inspections);
     let manifest = exchange::write_package(path, manifest, &data, &files)?;

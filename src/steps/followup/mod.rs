@@ -74,13 +74,9 @@ pub fn load_report(store: &Store, quarter: Quarter) -> Result<QuarterReport, Fol
     let checklists = checklists_of(store, &inspections)?;
     let population = draw_population(store, draw.info.id)?;
     let previous = previous_failures(store, quarter.previous())?;
-    Ok(QuarterReport::build(
-        &draw,
-        &inspections,
-        &checklists,
-        &population,
-        &previous,
-    ))
+    let mut report = QuarterReport::build(&draw, &inspections, &checklists, &population, &previous);
+    report.log = store.log_head()?;
+    Ok(report)
 }
 
 /// Accounts found 不合格 in `quarter`, each with the titles of the items it failed.

@@ -1,0 +1,436 @@
+//! Restoring a backup and checking the log, tried with what a damaged USB stick, an older or
+//! newer laptop, or someone deleting log entries would hand the program: each bogus backup is
+//! refused with the database untouched; a restore killed at any point leaves one whole
+//! database with all its evidence; entries deleted from the end of the log are found against
+//! the backups, packages and notices that recorded them; a restore never drops an operation
+//! (a redraw made after the backup) out of the log.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use crate::support::{run, stderr, stdout};
+use chrono::NaiveDateTime;
+use sha2::{Digest, Sha256};
+use spotcheck::model::{DrawRequest, EvidenceKind, NewEvidence};
+use spotcheck::sampling::DrawOptions;
+use spotcheck::store::{BackupError, Store, auto_dir, list_backups, settings};
+use tempfile::TempDir;
+
+fn at(minute: u32) -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .and_then(|d| d.and_hms_opt(10, minute, 0))
+        .expect("time")
+}
+
+fn import(store: &mut Store, dir: &Path, n: usize, seed: u64, minute: u32) {
+    let roster = dir.join(format!("名录-{seed}.xlsx"));
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, seed), &roster)
+        .expect("roster");
+    let cancel = AtomicBool::new(false);
+    let preview =
+        spotcheck::steps::roster_import::preview(store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read");
+    spotcheck::steps::roster_import::commit(store, &preview, at(minute)).expect("import");
+}
+
+fn draw(store: &mut Store, seed: u64, reason: Option<&str>, minute: u32) -> i64 {
+    let request = DrawRequest {
+        quarter: "2026Q4".parse().expect("quarter"),
+        options: DrawOptions::default(),
+        seed,
+        reason: reason.map(str::to_owned),
+        void_work: true,
+    };
+    spotcheck::steps::draw::make_draw(store, &request, at(minute))
+        .expect("draw")
+        .info
+        .id
+}
+
+fn sha(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A database with accounts, a draw and `files` evidence files of `size` bytes each.
+fn office(dir: &Path, files: usize, size: usize) -> PathBuf {
+    let db = dir.join("data").join("spotcheck.db");
+    let mut store = Store::open(&db).expect("open");
+    store
+        .set_setting(settings::USER_NAME, "王督查")
+        .expect("name");
+    import(&mut store, dir, 60, 3, 1);
+    let id = draw(&mut store, 7, None, 2);
+    let record = store.draw_record(id).expect("draw");
+    for n in 0..files {
+        let mut bytes = vec![0x89, b'P', b'N', b'G'];
+        bytes.extend((0..size).map(|i| u8::try_from((i * 31 + n * 7) % 251).unwrap_or(0)));
+        spotcheck::steps::inspect::add_evidence(
+            &mut store,
+            id,
+            record.accounts[n % record.accounts.len()].account.id,
+            "V01",
+            NewEvidence::Bytes {
+                file_name: format!("截图{n}.png"),
+                bytes,
+            },
+            at(3),
+        )
+        .expect("evidence");
+    }
+    db
+}
+
+fn backup(db: &Path, parent: &Path, minute: u32) -> PathBuf {
+    let mut store = Store::open(db).expect("open");
+    spotcheck::steps::admin::backup_to(&mut store, parent, at(minute))
+        .expect("backup")
+        .path
+}
+
+/// Accounts, draws and log entries: what a restore must either keep or replace whole.
+fn state(db: &Path) -> (i64, i64, i64) {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let count = |t: &str| -> i64 {
+        conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+            .expect("count")
+    };
+    (count("account"), count("draw"), count("operation_log"))
+}
+
+/// Every evidence file the database refers to, present with its hash.
+fn evidence_whole(db: &Path) -> Result<(), String> {
+    let store = Store::open_read_only(db).map_err(|e| e.to_string())?;
+    for id in [1_i64, 2, 3] {
+        let Ok(record) = store.draw_record(id) else {
+            continue;
+        };
+        for d in &record.accounts {
+            let Some(i) = store
+                .inspection(id, d.account.id)
+                .map_err(|e| e.to_string())?
+            else {
+                continue;
+            };
+            for e in &i.evidence {
+                if let EvidenceKind::File { sha256, file_name } = &e.kind {
+                    let path = store.evidence_path(sha256, file_name);
+                    let bytes = std::fs::read(&path)
+                        .map_err(|err| format!("{} missing: {err}", path.display()))?;
+                    if sha(&bytes) != *sha256 {
+                        return Err(format!("{} damaged", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
+fn first_evidence_file(dir: &Path) -> PathBuf {
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read").flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                return e.path();
+            }
+        }
+    }
+    panic!("no evidence file under {}", dir.display());
+}
+
+#[test]
+fn each_bogus_backup_is_refused_and_the_database_is_untouched() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = office(dir.path(), 3, 64);
+    let good = backup(&db, &dir.path().join("U盘"), 10);
+    // Later work the supervisor must not lose to a bogus restore.
+    {
+        let mut store = Store::open(&db).expect("open");
+        import(&mut store, dir.path(), 70, 4, 11);
+    }
+    let before = state(&db);
+    let bogus = dir.path().join("坏备份");
+    let mut cases: Vec<(&str, PathBuf, &str)> = Vec::new();
+    let mut make = |name: &str, want: &'static str, spoil: &dyn Fn(&Path)| {
+        let path = bogus.join(name);
+        copy_dir(&good, &path);
+        spoil(&path);
+        cases.push((want, path, want));
+    };
+    make("更新版本", "更新版本", &|p| {
+        rusqlite::Connection::open(p.join("spotcheck.db"))
+            .expect("open")
+            .pragma_update(None, "user_version", 99)
+            .expect("version");
+    });
+    make("别的数据库", "不是 spotcheck 的数据库", &|p| {
+        let db = p.join("spotcheck.db");
+        std::fs::remove_file(&db).expect("remove");
+        rusqlite::Connection::open(&db)
+            .expect("open")
+            .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+            .expect("other");
+    });
+    make("空文件", "文件是空的", &|p| {
+        std::fs::write(p.join("spotcheck.db"), b"").expect("empty");
+    });
+    make("账号数不符", "账号数", &|p| {
+        let json = std::fs::read_to_string(p.join("backup.json")).expect("json");
+        let mut v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        v["accounts"] = serde_json::json!(1234);
+        std::fs::write(p.join("backup.json"), v.to_string()).expect("write");
+    });
+    make("日志被删", "操作日志", &|p| {
+        rusqlite::Connection::open(p.join("spotcheck.db"))
+            .expect("open")
+            .execute(
+                "DELETE FROM operation_log WHERE id = (SELECT MAX(id) FROM operation_log)",
+                [],
+            )
+            .expect("delete");
+    });
+    make("证据缺失", "不见了", &|p| {
+        std::fs::remove_file(first_evidence_file(&p.join("evidence"))).expect("remove");
+    });
+    make("证据截断", "已损坏", &|p| {
+        let f = first_evidence_file(&p.join("evidence"));
+        let bytes = std::fs::read(&f).expect("read");
+        std::fs::write(&f, &bytes[..bytes.len() / 2]).expect("truncate");
+    });
+    make("数据库损坏", "已损坏", &|p| {
+        let db = p.join("spotcheck.db");
+        let mut bytes = std::fs::read(&db).expect("read");
+        let len = bytes.len();
+        for b in &mut bytes[len / 2..len / 2 + 2048] {
+            *b = 0x5A;
+        }
+        std::fs::write(&db, bytes).expect("damage");
+    });
+    for (name, path, want) in &cases {
+        let err = spotcheck::steps::admin::restore(&db, path, at(30))
+            .expect_err(&format!("{name} was restored"));
+        let text = err.to_string();
+        assert!(text.contains(want), "{name}: {text}");
+        assert!(!matches!(err, BackupError::Store(_)), "{name}: {err:?}");
+        assert_eq!(state(&db), before, "{name}: the database changed");
+        assert!(
+            !db.with_extension("restoring").exists(),
+            "{name}: staging left"
+        );
+        // The command line says the same, in Chinese, and fails.
+        let out = run(&db, &["restore", path.to_str().expect("utf-8")]);
+        assert!(!out.status.success(), "{name}");
+        assert!(stderr(&out).contains(want), "{name}: {}", stderr(&out));
+    }
+    assert_eq!(state(&db), before);
+    // Nothing was kept as 恢复前 for a restore that never started.
+    assert!(
+        list_backups(&auto_dir(&db))
+            .iter()
+            .all(|b| b.reason != "恢复前"),
+        "{:?}",
+        list_backups(&auto_dir(&db))
+    );
+    // The good one restores.
+    spotcheck::steps::admin::restore(&db, &good, at(31)).expect("good backup");
+    assert_eq!(state(&db).0, 60);
+    evidence_whole(&db).expect("evidence");
+}
+
+/// The restore is run as a command and killed at many points; whatever happened, the next
+/// start finds one whole database — the old one or the backup's — with every evidence file
+/// it refers to, and a later restore succeeds.
+#[test]
+fn a_restore_killed_at_any_point_leaves_one_whole_database() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = office(dir.path(), 24, 200_000);
+    let good = backup(&db, &dir.path().join("U盘"), 10);
+    let backup_state = state(&good.join("spotcheck.db"));
+    {
+        let mut store = Store::open(&db).expect("open");
+        import(&mut store, dir.path(), 70, 4, 11);
+    }
+    // The live evidence folder is emptied: a restore must bring every file back.
+    std::fs::remove_dir_all(db.with_file_name("evidence")).expect("remove evidence");
+    let old_state = state(&db);
+    let mut outcomes = (0, 0);
+    for delay_ms in [0_u64, 5, 10, 20, 30, 45, 60, 80, 110, 150, 200, 300] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+            .env_remove("SPOTCHECK_DB")
+            .args(["--db", db.to_str().expect("utf-8"), "restore"])
+            .arg(&good)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // The next start: the lock clears what the crash left, the database opens whole.
+        let lock = spotcheck::store::lock(&db, "测试", at(40)).expect("lock");
+        assert!(
+            !db.with_extension("restoring").exists(),
+            "after {delay_ms} ms"
+        );
+        let now = state(&db);
+        let backup_log_plus_restore = now.0 == backup_state.0 && now.1 == backup_state.1;
+        assert!(
+            now == old_state || backup_log_plus_restore,
+            "after {delay_ms} ms: {now:?} is neither {old_state:?} nor the backup {backup_state:?}"
+        );
+        if now == old_state {
+            outcomes.0 += 1;
+        } else {
+            outcomes.1 += 1;
+            evidence_whole(&db).unwrap_or_else(|e| panic!("after {delay_ms} ms: {e}"));
+        }
+        Store::open(&db).expect("opens");
+        drop(lock);
+    }
+    // A later restore finishes the job whatever state it found.
+    spotcheck::steps::admin::restore(&db, &good, at(50)).expect("restore");
+    evidence_whole(&db).expect("evidence after a full restore");
+    eprintln!(
+        "killed restores: {} left the old database, {} the backup",
+        outcomes.0, outcomes.1
+    );
+}
+
+/// Entries deleted from the end of the log keep the chain valid; the backups beside the
+/// database, a package and an exported notice recorded more, and say how many are missing.
+#[test]
+fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_and_notices() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = office(dir.path(), 1, 16);
+    let (notice, package, total) = {
+        let mut store = Store::open(&db).expect("open");
+        let d = spotcheck::steps::draw::current_draw(&store, "2026Q4".parse().expect("q"))
+            .expect("draw");
+        spotcheck::steps::demo::complete_checks(&mut store, &d, at(12)).expect("checks");
+        let notice = dir.path().join("通报.xlsx");
+        spotcheck::steps::followup::export_notice(
+            &mut store,
+            "2026Q4".parse().expect("q"),
+            &notice,
+            at(13),
+        )
+        .expect("notice");
+        spotcheck::steps::draw::assign(
+            &mut store,
+            d.info.quarter,
+            &["张三".to_owned()],
+            false,
+            at(14),
+        )
+        .expect("assign");
+        let package = dir.path().join("张三.spotcheck");
+        spotcheck::steps::exchange::export_work_package(
+            &mut store,
+            d.info.quarter,
+            "张三",
+            &package,
+            at(15),
+            1,
+        )
+        .expect("package");
+        import(&mut store, dir.path(), 65, 5, 16);
+        (notice, package, store.log_chain().expect("chain").len())
+    };
+    let ok = run(&db, &["log", "verify"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(
+        stdout(&ok).contains("没有发现被删除的记录"),
+        "{}",
+        stdout(&ok)
+    );
+
+    // The last entries are deleted: the chain that is left still holds.
+    let keep = 3_usize;
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute("DELETE FROM operation_log WHERE id > ?1", [keep as i64])
+        .expect("delete");
+    let store = Store::open(&db).expect("open");
+    assert_eq!(
+        store.verify_log().expect("verify"),
+        None,
+        "the chain alone cannot tell"
+    );
+    let check = spotcheck::steps::admin::verify_log_against(&store, &[]).expect("check");
+    assert!(!check.passed());
+    // The newest automatic backup (before the last import) had all but the import's entry.
+    assert!(
+        check
+            .gaps
+            .iter()
+            .any(|g| g.starts_with(&format!("日志在第 {keep} 条之后少了")) && g.contains("备份“")),
+        "{:?}",
+        check.gaps
+    );
+    drop(store);
+    for against in [&notice, &package] {
+        let out = run(
+            &db,
+            &[
+                "log",
+                "verify",
+                "--against",
+                against.to_str().expect("utf-8"),
+            ],
+        );
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("日志在第 {keep} 条之后少了")),
+            "{err}"
+        );
+        assert!(err.contains(&against.display().to_string()), "{err}");
+    }
+    assert!(total > keep);
+}
+
+/// A redraw made after a backup stays in the log when that backup is restored, and the log
+/// checks against every backup, the one kept before the restore included.
+#[test]
+fn a_restore_keeps_later_operations_in_the_log_and_the_log_still_checks() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = office(dir.path(), 1, 16);
+    let good = backup(&db, &dir.path().join("U盘"), 10);
+    {
+        let mut store = Store::open(&db).expect("open");
+        draw(&mut store, 99, Some("名录更正"), 20);
+    }
+    let restored = spotcheck::steps::admin::restore(&db, &good, at(30)).expect("restore");
+    let store = Store::open(&db).expect("open");
+    let log = store.log_entries().expect("log");
+    let last = log.last().expect("entry");
+    assert_eq!(last.action, "从备份恢复");
+    assert!(last.detail.contains("不在这份备份里"), "{}", last.detail);
+    assert!(
+        log.iter().any(|e| e.action == "恢复前的操作"
+            && e.detail.contains("重新抽样")
+            && e.detail.contains("名录更正")),
+        "{log:#?}"
+    );
+    let check = spotcheck::steps::admin::verify_log_against(&store, &[restored.kept.clone(), good])
+        .expect("check");
+    assert!(check.passed(), "{check:?}");
+    assert!(check.compared >= 2, "{check:?}");
+}
