@@ -55,7 +55,11 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
     // checking against a copy of it finds nothing deleted), and those whose chain holds are
     // logged again (from a broken entry on, none is trustworthy).
     let before = Store::open_read_only(db).ok().and_then(|s| {
-        Some((s.verify_log().ok()?, s.log_entries().ok()?, s.log_chain().ok()?))
+        Some((
+            s.verify_log().ok()?,
+            s.log_entries().ok()?,
+            s.log_chain().ok()?,
+        ))
     });
     let restored = crate::store::restore(db, backup, now)?;
     let mut store = Store::open(db)?;

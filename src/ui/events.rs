@@ -192,6 +192,10 @@ impl App {
                     // Offer the backups.
                     self.send(Command::LoadSettings);
                 } else {
+                    if job == Job::Draw {
+                        // Refused (work began meanwhile, say): show the draw as it is now.
+                        self.sample.invalidate();
+                    }
                     self.status = Some((true, message));
                 }
             }

@@ -67,6 +67,11 @@ impl SampleScreen {
         }
     }
 
+    /// Reads the quarter's draw again when next shown (the work begun on it may have changed).
+    pub fn invalidate(&mut self) {
+        self.shown = None;
+    }
+
     pub fn set_accounts(&mut self, accounts: Arc<Vec<StoredAccount>>) {
         self.accounts = accounts;
         self.planned_for = None;

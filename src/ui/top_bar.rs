@@ -51,6 +51,7 @@ impl App {
                         // Checks may have finished since: count them again.
                         match screen {
                             Screen::Rectify => self.rectify.invalidate(),
+                            Screen::Sample => self.sample.invalidate(),
                             Screen::Exchange => self.exchange.invalidate(),
                             Screen::Settings => self.settings.invalidate(),
                             _ => {}

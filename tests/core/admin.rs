@@ -357,3 +357,25 @@ fn a_second_writer_is_refused_told_who_holds_the_database_or_waits_for_it() {
         Some("李四")
     );
 }
+
+/// Two automatic backups in the same second (an import right after a draw) get two folders;
+/// neither fails.
+#[test]
+fn automatic_backups_in_the_same_second_never_collide() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let mut store = Store::open(&db).expect("open");
+    import(&mut store, dir.path(), 20, 1);
+    let first = store
+        .auto_backup("抽样前", at(7), "张三")
+        .expect("first")
+        .expect("made");
+    let second = store
+        .auto_backup("抽样前", at(7), "张三")
+        .expect("second")
+        .expect("made");
+    assert_ne!(first.path, second.path);
+    for b in [&first, &second] {
+        spotcheck::store::check_backup(&b.path).expect("a whole backup");
+    }
+}

@@ -97,3 +97,71 @@ fn draw_redraw_and_assign() {
     assert_eq!(store.draw_history(q).expect("history").len(), 2);
     assert!(stored.accounts.iter().all(|x| x.inspector.is_some()));
 }
+
+/// Checks begun after the draw: the redraw names what it voids and waits for the tick box;
+/// the accounts drawn again keep their checks.
+#[test]
+fn a_redraw_over_begun_checks_waits_for_the_tick_box() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 80);
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the roster to load", |a| !a.busy());
+    h.get_by_label("抽样").click();
+    h.run_steps(2);
+    {
+        let s = &mut app_mut(&mut h).sample;
+        s.quarter = "2026Q4".to_owned();
+        s.seed = "1".to_owned();
+    }
+    h.run_steps(2);
+    step_until(&mut h, "the quarter's (empty) draw", |a| !a.busy());
+    h.get_by_label("抽取").click();
+    step_until(&mut h, "the draw", |a| {
+        a.sample.draw().is_some() && !a.busy()
+    });
+    let draw = app(&h).sample.draw().expect("drawn").clone();
+
+    // Meanwhile the checks are done (as the 检查 screen would).
+    {
+        let mut store = spotcheck::store::Store::open(&db).expect("open");
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .expect("time");
+        spotcheck::steps::demo::complete_checks(&mut store, &draw, now).expect("checks");
+    }
+    h.get_by_label("名录").click();
+    h.run_steps(2);
+    h.get_by_label("抽样").click();
+    step_until(&mut h, "the draw read again", |a| !a.busy());
+    h.run_steps(2);
+    h.get_by_label_contains(&format!("已开始 {} 个账号的检查", draw.accounts.len()));
+    h.get_by_label("重新抽样理由").click();
+    h.run_steps(1);
+    h.get_by_label("重新抽样理由").type_text("补录账号");
+    h.run_steps(2);
+    assert!(
+        h.get_by_label("重新抽取").accesskit_node().is_disabled(),
+        "the redraw waits for the tick box"
+    );
+    h.get_by_label("我已了解，作废这些工作并重新抽样").click();
+    h.run_steps(2);
+    h.get_by_label("重新抽取").click();
+    step_until(&mut h, "the redraw", |a| {
+        a.sample.draw().is_some_and(|d| d.info.id != draw.info.id) && !a.busy()
+    });
+    let redrawn = app(&h).sample.draw().expect("redrawn").clone();
+    drop(h);
+    let store = spotcheck::store::Store::open(&db).expect("open");
+    let old: std::collections::HashSet<i64> = draw.accounts.iter().map(|d| d.account.id).collect();
+    for d in redrawn
+        .accounts
+        .iter()
+        .filter(|d| old.contains(&d.account.id))
+    {
+        let carried = store
+            .inspection(redrawn.info.id, d.account.id)
+            .expect("read")
+            .expect("the check came along");
+        assert_eq!(carried.status, spotcheck::model::InspectionStatus::Done);
+    }
+}

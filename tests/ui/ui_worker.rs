@@ -121,3 +121,32 @@ fn a_worker_gone_before_it_answered_ends_the_spinner() {
         "no spinner or progress bar is left turning"
     );
 }
+
+/// A second window on a database another spotcheck holds: it says who, and 只读打开 shows the
+/// roster marked 只读.
+#[test]
+fn a_second_window_says_who_holds_the_database_and_opens_it_read_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = crate::common::db_with_roster(dir.path(), 30);
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+        .and_then(|d| d.and_hms_opt(8, 15, 0))
+        .expect("time");
+    let held = spotcheck::store::lock(&db, "窗口", now).expect("lock");
+    let mut h = crate::common::harness(db.clone());
+    step_until(&mut h, "the open to be refused", |a| !a.busy());
+    h.run_steps(2);
+    h.get_by_label("数据库正被另一个 spotcheck 使用");
+    h.get_by_label_contains("2026-12-02 08:15");
+    h.get_by_label("只读打开（只能查看，不能修改）").click();
+    step_until(&mut h, "the read-only open", |a| !a.busy());
+    h.run_steps(2);
+    h.get_by_label("只读");
+    assert!(
+        app(&h)
+            .status()
+            .is_some_and(|(err, t)| !err && t.contains("只读方式打开")),
+        "{:?}",
+        app(&h).status()
+    );
+    drop(held);
+}
