@@ -57,6 +57,7 @@ fn main() {
         options,
         seed: 42,
         reason: None,
+        void_work: false,
     };
     let start = Instant::now();
     let record = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");

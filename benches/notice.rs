@@ -60,6 +60,7 @@ fn build(db: &std::path::Path, n: usize) {
         options: DrawOptions::default(),
         seed: 9,
         reason: None,
+        void_work: false,
     };
     let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
     spotcheck::steps::demo::complete_checks(&mut store, &draw, at).expect("checks");

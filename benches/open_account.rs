@@ -36,6 +36,7 @@ fn main() {
             options: DrawOptions::default(),
             seed: 9,
             reason: None,
+            void_work: false,
         };
         let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         let accounts: Vec<i64> = draw

@@ -22,7 +22,8 @@ pub struct Evaluation {
     pub problems: Vec<String>,
     /// Items answered 不符合 on a finding with a blank note.
     pub missing_notes: Vec<String>,
-    /// Items with an update rule answered 符合 or 不符合 without a last update date.
+    /// Items with an update rule answered 符合 with neither a last update date nor a note
+    /// saying why there is none (未能查看…).
     pub missing_dates: Vec<String>,
 }
 
@@ -61,7 +62,7 @@ pub fn evaluate(checklist: &Checklist, platform: &str, findings: &[Finding]) -> 
             }
         }
         let dated = |f: &&Finding| {
-            matches!(f.answer, Some(Answer::Pass | Answer::Fail)) && f.last_update.is_none()
+            f.answer == Some(Answer::Pass) && f.last_update.is_none() && f.note.trim().is_empty()
         };
         if item.rule.is_some() && mine.iter().any(dated) {
             eval.missing_dates.push(id());
@@ -84,51 +85,57 @@ pub fn evaluate(checklist: &Checklist, platform: &str, findings: &[Finding]) -> 
 }
 
 impl Evaluation {
-    /// Whether the check can be marked finished: every item answered and every 不符合
-    /// described.
-    pub fn can_finish(&self, checklist: &Checklist) -> Result<(), Unfinished> {
-        if self.unanswered.is_empty() && self.missing_notes.is_empty() {
-            return Ok(());
-        }
-        Err(Unfinished {
-            unanswered: labels(checklist, &self.unanswered),
-            missing_notes: labels(checklist, &self.missing_notes),
-        })
-    }
-
-    /// Things worth a second look that do not block finishing: failing veto items without
-    /// evidence, and update-rule items without a last update date.
-    ///
-    /// `evidence_count` gives the number of evidence records (screenshots, URLs…) attached to
-    /// the findings of an item id.
-    pub fn warnings(
+    /// Whether the check can be marked finished: every 不符合 described, every veto 不符合
+    /// backed by evidence (`evidence_count` gives the screenshots, files and links attached to
+    /// an item id), every 符合 on an update rule dated or explained, and every item answered —
+    /// except that once a veto item fails, the account is 不合格 and the other items may be
+    /// left 未检查 (国办秘函〔2019〕19号: 单项否决).
+    pub fn can_finish(
         &self,
         checklist: &Checklist,
         evidence_count: impl Fn(&str) -> usize,
-    ) -> Vec<Warning> {
-        let no_evidence = self
+    ) -> Result<(), Unfinished> {
+        let unanswered = if self.vetoes.is_empty() {
+            labels(checklist, &self.unanswered)
+        } else {
+            Vec::new()
+        };
+        let without_evidence: Vec<String> = self
             .vetoes
             .iter()
             .filter(|id| evidence_count(id) == 0)
-            .map(|id| Warning::VetoWithoutEvidence {
-                item: label(checklist, id),
-            });
-        let no_date = self.missing_dates.iter().map(|id| Warning::MissingDate {
-            item: label(checklist, id),
-        });
-        no_evidence.chain(no_date).collect()
+            .map(|id| label(checklist, id))
+            .collect();
+        let out = Unfinished {
+            unanswered,
+            missing_notes: labels(checklist, &self.missing_notes),
+            without_evidence,
+            missing_dates: labels(checklist, &self.missing_dates),
+        };
+        if out.is_empty() { Ok(()) } else { Err(out) }
     }
 }
 
 /// Why a check cannot be finished yet. Lists hold item labels such as `V01 严重表述错误`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, thiserror::Error)]
 #[error("{}", self.message())]
 pub struct Unfinished {
     pub unanswered: Vec<String>,
     pub missing_notes: Vec<String>,
+    /// Veto items 不符合 with no screenshot, file or link.
+    pub without_evidence: Vec<String>,
+    /// Update-rule items 符合 with no last update date and no reason.
+    pub missing_dates: Vec<String>,
 }
 
 impl Unfinished {
+    fn is_empty(&self) -> bool {
+        self.unanswered.is_empty()
+            && self.missing_notes.is_empty()
+            && self.without_evidence.is_empty()
+            && self.missing_dates.is_empty()
+    }
+
     /// E.g. 「还有 3 项没有填写：V01 严重表述错误、V02 泄露国家秘密、V03 反动、暴力、色情内容。」
     fn message(&self) -> String {
         let mut parts = Vec::new();
@@ -146,18 +153,20 @@ impl Unfinished {
                 listing(&self.missing_notes)
             ));
         }
+        if !self.without_evidence.is_empty() {
+            parts.push(format!(
+                "否决项 {} 判定为不符合，请附上截图、文件或网址作为证据",
+                listing(&self.without_evidence)
+            ));
+        }
+        if !self.missing_dates.is_empty() {
+            parts.push(format!(
+                "{} 判定为符合，请填写最后更新日期，或在说明中写明无法查看的原因",
+                listing(&self.missing_dates)
+            ));
+        }
         format!("{}。", parts.join("；"))
     }
-}
-
-/// Something in a check worth a second look that does not block finishing. `item` is the
-/// item's label, e.g. `V01 严重表述错误`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Warning {
-    #[error("否决项 {item} 判定为不符合，但没有任何证据（截图或网址）。")]
-    VetoWithoutEvidence { item: String },
-    #[error("检查项 {item} 没有填写最后更新日期，无法核对更新时效。")]
-    MissingDate { item: String },
 }
 
 fn label(checklist: &Checklist, id: &str) -> String {
@@ -242,7 +251,7 @@ mod tests {
         let eval = evaluate(c, "微信公众号", &findings);
         assert_eq!(eval.verdict, Some(Verdict::Pass));
         assert_eq!(eval.score, None);
-        assert!(eval.can_finish(c).is_ok());
+        assert!(eval.can_finish(c, |_| 0).is_ok());
 
         set(&mut findings, "P07", Answer::Fail);
         let eval = evaluate(c, "微信公众号", &findings);
@@ -345,28 +354,44 @@ mod tests {
         let mut findings = all_pass("微信公众号");
         findings.retain(|f| !["V01", "V02", "V03"].contains(&f.item.as_str()));
         let eval = evaluate(c, "微信公众号", &findings);
-        let err = eval.can_finish(c).expect_err("unanswered");
+        let err = eval.can_finish(c, |_| 0).expect_err("unanswered");
         assert_eq!(
             err.to_string(),
             "还有 3 项没有填写：V01 严重表述错误、V02 泄露国家秘密、V03 反动、暴力、色情内容。"
         );
 
+        set(&mut findings, "P01", Answer::Fail);
+        findings
+            .iter_mut()
+            .find(|f| f.item == "P01")
+            .expect("P01")
+            .note = " ".into();
+        let eval = evaluate(c, "微信公众号", &findings);
+        assert_eq!(eval.missing_notes, ["P01"]);
+        assert_eq!(
+            eval.can_finish(c, |_| 0)
+                .expect_err("unfinished")
+                .to_string(),
+            "还有 3 项没有填写：V01 严重表述错误、V02 泄露国家秘密、V03 反动、暴力、色情内容；\
+             有 1 项判定为不符合但没有填写问题描述：P01 未备案或备案信息未更新。"
+        );
+        // A veto 不符合 without a note: the other items may stay open, the note may not.
         set(&mut findings, "V04", Answer::Fail);
         findings
             .iter_mut()
             .find(|f| f.item == "V04")
             .expect("V04")
-            .note = " ".into();
+            .note = String::new();
         let eval = evaluate(c, "微信公众号", &findings);
-        assert_eq!(eval.missing_notes, ["V04"]);
         assert_eq!(
-            eval.can_finish(c).expect_err("unfinished").to_string(),
-            "还有 3 项没有填写：V01 严重表述错误、V02 泄露国家秘密、V03 反动、暴力、色情内容；\
-             有 1 项判定为不符合但没有填写问题描述：V04 更新时效。"
+            eval.can_finish(c, |_| 1)
+                .expect_err("unfinished")
+                .to_string(),
+            "有 2 项判定为不符合但没有填写问题描述：V04 更新时效、P01 未备案或备案信息未更新。"
         );
 
         let eval = evaluate(c, "微信公众号", &[]);
-        let msg = eval.can_finish(c).expect_err("empty").to_string();
+        let msg = eval.can_finish(c, |_| 0).expect_err("empty").to_string();
         assert!(
             msg.starts_with("还有 17 项没有填写：V01 严重表述错误、"),
             "{msg}"
@@ -385,27 +410,45 @@ mod tests {
     }
 
     #[test]
-    fn warnings_for_vetoes_without_evidence_and_missing_dates() {
+    fn a_veto_failure_finishes_with_items_open_but_only_with_evidence() {
+        let c = Checklist::builtin();
+        let mut v02 = found("V02", Answer::Fail);
+        v02.note = "转载内容泄露内部文件".into();
+        let eval = evaluate(c, "抖音", &[v02]);
+        assert_eq!(eval.verdict, Some(Verdict::Fail));
+        assert_eq!(eval.unanswered.len(), 16, "the rest stay 未检查");
+        assert_eq!(
+            eval.can_finish(c, |_| 0)
+                .expect_err("no evidence")
+                .to_string(),
+            "否决项 V02 泄露国家秘密 判定为不符合，请附上截图、文件或网址作为证据。"
+        );
+        assert!(eval.can_finish(c, |id| usize::from(id == "V02")).is_ok());
+        // Without a veto failure, every item must be answered.
+        let eval = evaluate(c, "抖音", &[found("P07", Answer::Pass)]);
+        assert!(eval.can_finish(c, |_| 1).is_err());
+    }
+
+    #[test]
+    fn an_update_rule_pass_needs_a_date_or_a_reason() {
         let c = Checklist::builtin();
         let mut findings = all_pass("微信公众号");
-        set(&mut findings, "V01", Answer::Fail);
-        set(&mut findings, "V02", Answer::Fail);
+        let v04 = findings.iter_mut().find(|f| f.item == "V04").expect("V04");
+        v04.last_update = None;
+        v04.answer = Some(Answer::Pass);
+        let eval = evaluate(c, "微信公众号", &findings);
+        assert_eq!(eval.missing_dates, ["V04"]);
+        assert_eq!(
+            eval.can_finish(c, |_| 0).expect_err("no date").to_string(),
+            "V04 更新时效 判定为符合，请填写最后更新日期，或在说明中写明无法查看的原因。"
+        );
         findings
             .iter_mut()
             .find(|f| f.item == "V04")
             .expect("V04")
-            .last_update = None;
+            .note = "账号设置了仅展示半年内容，未能查看具体日期，人工翻阅确认近期有更新".into();
         let eval = evaluate(c, "微信公众号", &findings);
-        assert_eq!(eval.missing_dates, ["V04"]);
-
-        let warnings = eval.warnings(c, |id| usize::from(id == "V02"));
-        let texts: Vec<String> = warnings.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            texts,
-            [
-                "否决项 V01 严重表述错误 判定为不符合，但没有任何证据（截图或网址）。",
-                "检查项 V04 更新时效 没有填写最后更新日期，无法核对更新时效。",
-            ]
-        );
+        assert!(eval.missing_dates.is_empty());
+        assert!(eval.can_finish(c, |_| 0).is_ok());
     }
 }

@@ -13,5 +13,5 @@ mod finding;
 pub use crate::model::{Answer, Finding, Verdict};
 pub use definition::{Area, Checklist, Item, ItemKind, PointScheme, Rule};
 pub use error::ChecklistError;
-pub use evaluation::{Evaluation, Unfinished, Warning, evaluate};
+pub use evaluation::{Evaluation, Unfinished, evaluate};
 pub use finding::{apply_rules, update_rule};

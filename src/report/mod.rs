@@ -174,13 +174,28 @@ impl QuarterReport {
         for d in &draw.accounts {
             let a = &d.account.account;
             let ins = by_account.get(&d.account.id).copied();
-            let done = ins.filter(|i| i.status == InspectionStatus::Done);
-            let verdict = done.and_then(|i| i.verdict);
+            // A finished check counts; so does one with a veto item 不符合 (单项否决: the
+            // account is 不合格 whatever the items still open).
+            let counted = ins
+                .filter(|i| i.status == InspectionStatus::Done || i.verdict == Some(Verdict::Fail));
+            let verdict = counted.and_then(|i| i.verdict);
             let mut titles = Vec::new();
-            if let Some(i) = done {
+            if let Some(i) = counted {
                 let checklist = checklist_of(i);
-                let first = i.started_at.date();
-                let last = i.finished_at.map_or(first, |t| t.date());
+                // 检查时间: the days the findings say they were checked on, else the days the
+                // check was worked on.
+                let days: Vec<NaiveDate> = i
+                    .findings
+                    .iter()
+                    .filter_map(|s| s.finding.checked_on)
+                    .collect();
+                let (first, last) = match (days.iter().min(), days.iter().max()) {
+                    (Some(&f), Some(&l)) => (f, l),
+                    _ => {
+                        let first = i.started_at.date();
+                        (first, i.finished_at.map_or(first, |t| t.date()))
+                    }
+                };
                 period = Some(period.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
                 for s in &i.findings {
                     let f = &s.finding;

@@ -84,8 +84,11 @@ pub fn quarter_results(
                     .clone()
                     .or_else(|| ins.map(|i| i.inspector.clone())),
                 status: ins.map_or(InspectionStatus::NotStarted, |i| i.status),
+                // Finished, or 不合格 already by a veto item (单项否决).
                 verdict: ins
-                    .filter(|i| i.status == InspectionStatus::Done)
+                    .filter(|i| {
+                        i.status == InspectionStatus::Done || i.verdict == Some(Verdict::Fail)
+                    })
                     .and_then(|i| i.verdict),
                 score: ins
                     .filter(|_| checklist.is_some_and(|c| c.scoring.is_some()))

@@ -189,6 +189,7 @@ pub fn complete_checks(
     let checklist = store.active_checklist().map_err(InspectError::from)?;
     let today = at.date();
     let mut rows = Vec::new();
+    let mut stale_accounts = Vec::new();
     for d in &draw.accounts {
         // The pattern follows the account, not its place in the list: every laptop fills in
         // the same answers for the same account.
@@ -209,6 +210,7 @@ pub fn complete_checks(
                         Some(today - chrono::Duration::days(if stale { 40 } else { 3 }));
                     if stale {
                         f.note = "超过两周未更新（示例）".to_owned();
+                        stale_accounts.push(d.account.id);
                     }
                 }
                 "P01" if n % 4 == 3 => {
@@ -225,6 +227,19 @@ pub fn complete_checks(
         }
     }
     super::inspect::save_findings_bulk(store, draw.info.id, &rows, at)?;
+    // A veto 不符合 is finished only with evidence: the page that shows the last update.
+    for account in stale_accounts {
+        super::inspect::add_evidence(
+            store,
+            draw.info.id,
+            account,
+            "V04",
+            crate::model::NewEvidence::Url(format!(
+                "https://www.example.gov.cn/shili/{account}/zuixin"
+            )),
+            at,
+        )?;
+    }
     for d in &draw.accounts {
         super::inspect::finish_inspection(store, draw.info.id, d.account.id, at)?;
     }

@@ -100,12 +100,18 @@ pub fn evaluation(
     Ok(evaluate(checklist, &platform, &ins.plain_findings()))
 }
 
+/// How many pieces of evidence the check has on an item.
+pub fn evidence_of(ins: &Inspection) -> impl Fn(&str) -> usize + '_ {
+    |item| ins.evidence.iter().filter(|e| e.item == item).count()
+}
+
 /// Recomputes and stores the verdict and score of a check from its findings; a finished
 /// check that an edit left incomplete is in progress again.
 pub fn rescore(tx: &Tx<'_>, ins: &Inspection, checklist: &Checklist) -> Result<(), InspectError> {
     let eval = evaluation(tx, ins, checklist)?;
     tx.set_verdict(ins.id, eval.verdict, eval.score)?;
-    if ins.status == InspectionStatus::Done && eval.can_finish(checklist).is_err() {
+    if ins.status == InspectionStatus::Done && eval.can_finish(checklist, evidence_of(ins)).is_err()
+    {
         tx.reopen_inspection(ins.id)?;
     }
     Ok(())
@@ -136,7 +142,7 @@ pub fn finish_if_complete(
     }
     let checklist = checklist_of(tx, &ins.checklist_id, &ins.checklist_version)?;
     let eval = evaluation(tx, &ins, &checklist)?;
-    if eval.can_finish(&checklist).is_err() {
+    if eval.can_finish(&checklist, evidence_of(&ins)).is_err() {
         return Ok(false);
     }
     tx.mark_done(ins.id, when, eval.verdict, eval.score)?;
@@ -338,12 +344,12 @@ pub fn finish_inspection(
     let ins = store.inspection(draw, account)?.ok_or_else(|| {
         InspectError::Unfinished(Unfinished {
             unanswered: vec!["全部检查项".to_owned()],
-            missing_notes: Vec::new(),
+            ..Unfinished::default()
         })
     })?;
     let checklist = checklist_of(store, &ins.checklist_id, &ins.checklist_version)?;
     let eval = evaluation(store, &ins, &checklist)?;
-    eval.can_finish(&checklist)
+    eval.can_finish(&checklist, evidence_of(&ins))
         .map_err(InspectError::Unfinished)?;
     if ins.status == InspectionStatus::Done {
         // Already finished (and logged); the verdict is kept current by every save.

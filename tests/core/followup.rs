@@ -755,6 +755,19 @@ fn text_starting_with_an_equals_sign_stays_text() {
     );
     spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
         .expect("checks");
+    // The veto 不符合 below is backed by evidence, so the check stays finished.
+    spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        record.info.id,
+        odd.account.id,
+        "V01",
+        spotcheck::model::NewEvidence::Bytes {
+            file_name: "截图.png".to_owned(),
+            bytes: vec![0x89, b'P', b'N', b'G', 9],
+        },
+        at(2026, 11, 20, 10),
+    )
+    .expect("evidence");
     let failed = spotcheck::steps::inspect::save_finding(
         &mut store,
         record.info.id,

@@ -132,6 +132,18 @@ fn answer_all(
         };
         spotcheck::steps::inspect::save_finding(store, draw, d.account.id, &finding, when)
             .expect("save");
+        if Some(item.id.as_str()) == fail {
+            // A 不符合 is backed by evidence (required for a veto item to finish).
+            spotcheck::steps::inspect::add_evidence(
+                store,
+                draw,
+                d.account.id,
+                &item.id,
+                NewEvidence::Url("https://www.example.gov.cn/问题页面".to_owned()),
+                when,
+            )
+            .expect("evidence");
+        }
     }
 }
 

@@ -543,6 +543,16 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         &[("V05", &note)],
         at(11, 12, 0),
     );
+    // A veto 不符合 is finished only with its evidence.
+    spotcheck::steps::inspect::add_evidence(
+        &mut laptop.store,
+        id,
+        a[2].account.id,
+        "V05",
+        NewEvidence::Url(format!("https://www.example.gov.cn/{who}/留言无人回复")),
+        at(11, 12, 10),
+    )
+    .expect("url evidence");
     let done = spotcheck::steps::inspect::finish_inspection(
         &mut laptop.store,
         id,
@@ -571,7 +581,7 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         Done {
             findings,
             finished: 3,
-            evidence: 3,
+            evidence: 4, // two files, two links
             files,
             checks,
         },

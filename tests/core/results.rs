@@ -338,7 +338,8 @@ fn import_reports_bad_rows_by_excel_row_and_writes_the_good_ones() {
     assert_eq!(list.as_array().map(Vec::len), Some(s.sampled));
     let w = account(&list, &s.wechat.id);
     assert_eq!(w["status"], "进行中");
-    assert!(w["verdict"].is_null(), "no verdict while unfinished: {w:#}");
+    // 单项否决: V04 不符合 makes the account 不合格 while other items are still open.
+    assert_eq!(w["verdict"], "不合格", "{w:#}");
     assert_eq!(w["findings"].as_array().map(Vec::len), Some(2));
     assert_eq!(finding(w, "V01")["result"], "符合");
     let v04 = finding(w, "V04");
@@ -468,6 +469,23 @@ fn a_gb18030_csv_completes_an_account_and_the_listing_shows_it_finished() {
         .iter()
         .find(|d| d.account.account.account_id == s.wechat.id)
         .expect("sampled");
+    let unfinished = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        draw.info.id,
+        wechat.account.id,
+        chrono::Local::now().naive_local(),
+    )
+    .expect_err("a veto 不符合 needs evidence");
+    assert!(unfinished.to_string().contains("证据"), "{unfinished}");
+    spotcheck::steps::inspect::add_evidence(
+        &mut store,
+        draw.info.id,
+        wechat.account.id,
+        "V04",
+        spotcheck::model::NewEvidence::Url("https://mp.weixin.qq.com/s/abc".to_owned()),
+        chrono::Local::now().naive_local(),
+    )
+    .expect("evidence");
     let ins = spotcheck::steps::inspect::finish_inspection(
         &mut store,
         draw.info.id,
@@ -835,5 +853,6 @@ fn rows_may_name_the_account_and_the_update_rule_overrules_the_result() {
     assert_eq!(a["findings"].as_array().map(Vec::len), Some(2));
     assert_eq!(finding(a, "V01")["result"], "不适用", "the later row wins");
     assert_eq!(finding(a, "V04")["result"], "不符合");
-    assert!(a["verdict"].is_null(), "unfinished");
+    assert_eq!(a["status"], "进行中");
+    assert_eq!(a["verdict"], "不合格", "单项否决 while unfinished");
 }

@@ -133,6 +133,14 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
     h.run_steps(2);
     h.key_press(egui::Key::Escape);
     h.run_steps(1);
+    // A veto 不符合 finishes only with evidence: a screenshot of the last post, for V04.
+    assert_eq!(app(&h).inspect.current_item(), Some("V04"));
+    drop_file(&mut h, &screenshot);
+    step_until(&mut h, "the V04 evidence", |a| {
+        a.inspect
+            .inspection()
+            .is_some_and(|i| i.evidence.iter().any(|e| e.item == "V04"))
+    });
     // Everything else 符合: down and 1, to the end.
     for _ in 0..20 {
         h.key_press(egui::Key::ArrowDown);
@@ -226,10 +234,15 @@ fn an_answer_and_finish_in_the_same_frame_are_both_applied() {
             .applicable(&first.account.account.platform)
             .filter(|i| i.id != "V01")
         {
-            let finding = spotcheck::checklist::Finding {
+            let mut finding = spotcheck::checklist::Finding {
                 answer: Some(Answer::Pass),
                 ..spotcheck::checklist::Finding::new(item.id.clone())
             };
+            if item.id == "V04" {
+                // 符合 on the update rule needs the date it was judged on.
+                finding.last_update = Some(at.date());
+                finding.checked_on = Some(at.date());
+            }
             spotcheck::steps::inspect::save_finding(
                 &mut store,
                 draw.info.id,

@@ -134,16 +134,13 @@ impl InspectScreen {
                 self.open_next = done;
             }
         });
-        if let Err(unfinished) = eval.can_finish(&checklist) {
-            ui.small(unfinished.to_string());
-        }
         let evidence_count = |item: &str| {
             o.inspection
                 .as_ref()
                 .map_or(0, |i| i.evidence.iter().filter(|e| e.item == item).count())
         };
-        for w in eval.warnings(&checklist, evidence_count) {
-            ui.colored_label(ui.visuals().warn_fg_color, w.to_string());
+        if let Err(unfinished) = eval.can_finish(&checklist, evidence_count) {
+            ui.colored_label(ui.visuals().warn_fg_color, unfinished.to_string());
         }
         ui.horizontal(|ui| {
             let label = ui.label("检查日期");
