@@ -23,7 +23,7 @@ use crate::steps::draw::DrawError;
 use crate::steps::{admin, roster_import as import};
 use crate::store::{Store, default_db_path, settings};
 use json::{AccountJson, DrawJson, print_draw};
-use results::{results_import, results_list};
+use results::{results_finish, results_import, results_list};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -130,7 +130,7 @@ pub enum Command {
     },
     /// 查看一个季度全部抽查账号的检查结果；results import 批量导入检查结果
     Results {
-        /// 季度，例如 2026Q4（抽样在该季度生效的名单）
+        /// 季度，例如 2026Q4（抽样在该季度生效的名单；不填则为最近抽样的季度）
         #[arg(long, global = true)]
         quarter: Option<String>,
         /// 以 JSON 输出
@@ -200,6 +200,15 @@ pub enum ResultsAction {
     Import {
         /// 检查结果文件，列：平台、账号标识、检查项（编号或名称）、结果（符合/不符合/不适用）、说明、最后更新日期
         file: PathBuf,
+        /// 导入后完成所有可以完成的检查，并列出不能完成的账号和原因
+        #[arg(long)]
+        finish: bool,
+    },
+    /// 完成所有可以完成的检查（或用 --account 指定的账号），并列出不能完成的账号和原因
+    Finish {
+        /// 只完成这些账号，写作 平台:账号标识，可写多个
+        #[arg(long, value_name = "平台:账号标识")]
+        account: Vec<String>,
     },
 }
 
@@ -400,11 +409,15 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             json,
             action,
         } => {
-            let quarter = results_quarter(quarter.as_deref())?;
-            let mut store = open()?;
+            let quarter = quarter.as_deref().map(parse_quarter).transpose()?;
+            let mut store = if action.is_some() { open()? } else { read()? };
+            let quarter = results_quarter(&store, quarter)?;
             match action {
-                Some(ResultsAction::Import { file }) => {
-                    results_import(&mut store, quarter, file, *json)
+                Some(ResultsAction::Import { file, finish }) => {
+                    results_import(&mut store, quarter, file, *finish, *json)
+                }
+                Some(ResultsAction::Finish { account }) => {
+                    results_finish(&mut store, quarter, account, *json)
                 }
                 None => results_list(&store, quarter, *json),
             }
@@ -482,11 +495,15 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     }
 }
 
-fn results_quarter(quarter: Option<&str>) -> Result<Quarter, String> {
-    let Some(quarter) = quarter else {
-        return Err("请用 --quarter 指定季度，例如 --quarter 2026Q4。".to_owned());
-    };
-    parse_quarter(quarter)
+/// The quarter given, else the latest with a draw in force.
+fn results_quarter(store: &Store, quarter: Option<Quarter>) -> Result<Quarter, String> {
+    if let Some(q) = quarter {
+        return Ok(q);
+    }
+    store
+        .latest_drawn_quarter()
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "还没有任何季度抽过样，请先抽样，或用 --quarter 指定季度。".to_owned())
 }
 
 /// A quarter as typed on the command line (2026Q4), or the reason it is not one.
@@ -494,7 +511,6 @@ pub(super) fn parse_quarter(text: &str) -> Result<Quarter, String> {
     text.parse().map_err(|e: QuarterError| e.to_string())
 }
 
-/// The front end's clock: every use case is told the time.
 /// Takes the database's lock for this command, waiting for it with `wait`.
 fn lock_database(db: &std::path::Path, wait: bool) -> Result<crate::store::DbLock, String> {
     let words: Vec<String> = std::env::args()
@@ -525,6 +541,7 @@ fn lock_database(db: &std::path::Path, wait: bool) -> Result<crate::store::DbLoc
     }
 }
 
+/// The front end's clock: every use case is told the time.
 fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }

@@ -9,17 +9,24 @@ use crate::model::{InspectionStatus, Quarter};
 use crate::steps::results_import as results_step;
 use crate::store::Store;
 
-/// `results import FILE --quarter Q`: every row checked, then all valid rows written at once.
+/// `results import FILE --quarter Q [--finish]`: every row checked, then all valid rows
+/// written at once; with `finish`, then every check that can be finished is.
 pub(super) fn results_import(
     store: &mut Store,
     quarter: Quarter,
     file: &std::path::Path,
+    finish: bool,
     json: bool,
 ) -> Result<ExitCode, String> {
     let at = now();
     let validated =
         results_step::preview_import(store, quarter, file, at.date()).map_err(|e| e.to_string())?;
     let report = results_step::commit_import(store, &validated, at).map_err(|e| e.to_string())?;
+    if finish && json {
+        let finished = finish_report(store, quarter, &[])?;
+        print_json(&serde_json::json!({ "import": report, "finish": finished }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if json {
         print_json(&report)?;
     } else {
@@ -32,7 +39,54 @@ pub(super) fn results_import(
             let _ = writeln!(out, "  第 {} 行 {}（提醒）：{}", p.row, p.field, p.message);
         }
     }
+    if finish {
+        return results_finish(store, quarter, &[], false);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `results finish [--account 平台:标识]…`: finishes every check that can be, lists the rest.
+pub(super) fn results_finish(
+    store: &mut Store,
+    quarter: Quarter,
+    accounts: &[String],
+    json: bool,
+) -> Result<ExitCode, String> {
+    let report = finish_report(store, quarter, accounts)?;
+    if json {
+        print_json(&report)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}：{}。", quarter.label(), report.summary());
+        for (name, why) in &report.cannot {
+            let _ = writeln!(out, "  {name}：{why}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn finish_report(
+    store: &mut Store,
+    quarter: Quarter,
+    accounts: &[String],
+) -> Result<crate::steps::inspect::FinishReport, String> {
+    let draw = crate::steps::draw::current_draw(store, quarter).map_err(|e| e.to_string())?;
+    let mut only = Vec::new();
+    for text in accounts {
+        let (platform, id) = text
+            .split_once([':', '：'])
+            .map(|(p, i)| (p.trim(), i.trim()))
+            .ok_or_else(|| {
+                format!("账号“{text}”的写法不对，请写作 平台:账号标识，例如 微信公众号:gh_1234。")
+            })?;
+        let found = draw
+            .accounts
+            .iter()
+            .find(|d| d.account.account.platform == platform && d.account.account.account_id == id)
+            .ok_or_else(|| format!("{}的抽查名单中没有账号“{text}”。", quarter.label()))?;
+        only.push(found.account.id);
+    }
+    crate::steps::inspect::finish_checks(store, &draw, &only, now()).map_err(|e| e.to_string())
 }
 
 /// `results --quarter Q`: every account of the quarter's draw in force with its check.

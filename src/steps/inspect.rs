@@ -478,3 +478,60 @@ pub fn checklists_of(
     }
     Ok(out)
 }
+
+/// What finishing a quarter's checks in bulk did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FinishReport {
+    /// Names of the accounts whose check was finished now.
+    pub finished: Vec<String>,
+    /// Checks that were finished already.
+    pub already: usize,
+    /// Accounts whose check cannot be finished, with why.
+    pub cannot: Vec<(String, String)>,
+}
+
+impl FinishReport {
+    /// 已完成 12 个账号的检查；3 个此前已完成；2 个还不能完成
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mut s = format!("已完成 {} 个账号的检查", self.finished.len());
+        if self.already > 0 {
+            s.push_str(&format!("；{} 个此前已完成", self.already));
+        }
+        if !self.cannot.is_empty() {
+            s.push_str(&format!("；{} 个还不能完成（原因见下）", self.cannot.len()));
+        }
+        s
+    }
+}
+
+/// Finishes every check of `draw` that can be finished (only those of `accounts` when it is
+/// not empty), each as [`finish_inspection`] does, and lists those that cannot with why.
+pub fn finish_checks(
+    store: &mut Store,
+    draw: &crate::model::DrawRecord,
+    accounts: &[i64],
+    at: NaiveDateTime,
+) -> Result<FinishReport, InspectError> {
+    let mut report = FinishReport::default();
+    for d in draw
+        .accounts
+        .iter()
+        .filter(|d| accounts.is_empty() || accounts.contains(&d.account.id))
+    {
+        let name = format!(
+            "{}（{}，{}）",
+            d.account.account.name, d.account.account.platform, d.account.account.account_id
+        );
+        match store.inspection(draw.info.id, d.account.id)? {
+            None => report.cannot.push((name, "还没有开始检查。".to_owned())),
+            Some(i) if i.status == InspectionStatus::Done => report.already += 1,
+            Some(_) => match finish_inspection(store, draw.info.id, d.account.id, at) {
+                Ok(_) => report.finished.push(name),
+                Err(InspectError::Unfinished(u)) => report.cannot.push((name, u.to_string())),
+                Err(e) => return Err(e),
+            },
+        }
+    }
+    Ok(report)
+}

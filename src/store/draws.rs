@@ -309,6 +309,23 @@ impl Store {
         })
     }
 
+    /// The latest quarter with a draw in force, if any.
+    pub fn latest_drawn_quarter(&self) -> Result<Option<Quarter>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT quarter FROM draw WHERE superseded_at IS NULL ORDER BY quarter DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        text.map(|t| {
+            t.parse()
+                .map_err(|_| StoreError::Corrupt(format!("季度“{t}”无法识别")))
+        })
+        .transpose()
+    }
+
     /// How many accounts draw `draw` has.
     pub fn drawn_count(&self, draw: i64) -> Result<usize, StoreError> {
         let n: i64 = self.conn.query_row(

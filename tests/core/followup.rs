@@ -1612,3 +1612,67 @@ fn notice_counts_the_sample_by_the_same_county_as_the_population() {
     }
     assert_eq!(checked, drawn_in_county, "抽查数 per 区县 as drawn");
 }
+
+/// An interim notice while checks are still open: an account with a veto item 不符合 is
+/// 不合格 at once and listed; 检查时间 is the 检查日期 of the findings, not the day they were
+/// typed in.
+#[test]
+fn an_interim_notice_lists_veto_failures_and_prints_the_days_checked() {
+    let dir = TempDir::new().expect("tempdir");
+    let roster = spotcheck::steps::demo::accounts(12, 5);
+    let mut store = store_with(dir.path(), &roster);
+    let rate: Rate = "100%".parse().expect("rate");
+    let record = draw(&mut store, "2026Q4", rate, 42, at(2026, 10, 2, 9));
+    let failing = record
+        .accounts
+        .iter()
+        .find(|d| d.account.account.platform != "移动客户端")
+        .expect("an account")
+        .clone();
+    let typed_in = at(2026, 12, 2, 16);
+    let failed = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        record.info.id,
+        failing.account.id,
+        &Finding {
+            item: "V01".to_owned(),
+            answer: Some(Answer::Fail),
+            note: "把“区长”写成“县长”".to_owned(),
+            last_update: None,
+            checked_on: Some(day(2027, 1, 20)),
+        },
+        typed_in,
+    )
+    .expect("save");
+    assert_eq!(
+        failed.status,
+        InspectionStatus::InProgress,
+        "other items open"
+    );
+    assert_eq!(failed.verdict, Some(Verdict::Fail), "单项否决");
+
+    let notice = dir.path().join("通报.xlsx");
+    spotcheck::steps::followup::export_notice(&mut store, quarter("2026Q4"), &notice, typed_in)
+        .expect("notice");
+    let summary = grid(&notice, "总体情况");
+    let lines: Vec<String> = summary.iter().map(|r| text(&r[0])).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "检查时间：2027年01月20日 至 2027年01月20日"),
+        "{lines:#?}"
+    );
+    let problems = grid(&notice, "问题账号");
+    assert!(
+        problems
+            .iter()
+            .any(|r| r.iter().any(|c| text(c) == failing.account.account.name)),
+        "the 不合格 account is listed: {problems:?}"
+    );
+    assert!(
+        !problems
+            .iter()
+            .any(|r| r.iter().any(|c| text(c) == "本季度没有不合格账号。")),
+        "{problems:?}"
+    );
+}

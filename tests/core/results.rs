@@ -711,14 +711,7 @@ fn an_unreadable_file_changes_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("无法读取文件"), "{}", stderr(&out));
 
-    // A quarter is required, and must be one.
-    let out = run(&s.db, &["results", "import", path_str(&good)]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("请用 --quarter 指定季度"),
-        "{}",
-        stderr(&out)
-    );
+    // A quarter given must be one (without one, the latest drawn is taken).
     let out = run(
         &s.db,
         &["results", "import", path_str(&good), "--quarter", "明年"],
@@ -770,7 +763,7 @@ fn without_a_draw_results_are_refused_in_chinese() {
     let out = run(&db, &["results"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("请用 --quarter 指定季度"),
+        stderr(&out).contains("还没有任何季度抽过样，请先抽样，或用 --quarter 指定季度"),
         "{}",
         stderr(&out)
     );
@@ -855,4 +848,81 @@ fn rows_may_name_the_account_and_the_update_rule_overrules_the_result() {
     assert_eq!(finding(a, "V04")["result"], "不符合");
     assert_eq!(a["status"], "进行中");
     assert_eq!(a["verdict"], "不合格", "单项否决 while unfinished");
+}
+
+/// `results import --finish` finishes every check the file completes and lists the others
+/// with why; `results finish --account` finishes chosen ones; the quarter defaults to the
+/// latest drawn.
+#[test]
+fn checks_are_finished_in_bulk_and_those_that_cannot_be_are_listed_with_why() {
+    let dir = TempDir::new().expect("tempdir");
+    let s = setup(dir.path());
+    let mut csv = String::from("平台,账号标识,检查项,结果,说明,最后更新日期,检查日期\n");
+    for item in Checklist::builtin().applicable("微信公众号") {
+        let date = if item.id == "V04" { "2026-10-18" } else { "" };
+        csv.push_str(&format!(
+            "微信公众号,{},{},符合,,{date},2026-10-20\n",
+            s.wechat.id, item.id
+        ));
+    }
+    csv.push_str(&format!(
+        "{},{},V01,不符合,把“区长”写成“县长”,,2026-10-21\n",
+        s.numeric.platform, s.numeric.id
+    ));
+    let file = dir.path().join("结果.csv");
+    std::fs::write(&file, csv).expect("write");
+
+    let out = json(ok(&run(
+        &s.db,
+        &["results", "import", path_str(&file), "--finish", "--json"],
+    )));
+    assert_eq!(out["import"]["accounts"], 2, "{out:#}");
+    let finished = out["finish"]["finished"].as_array().expect("finished");
+    assert_eq!(finished.len(), 1, "{out:#}");
+    assert!(finished[0].as_str().expect("name").contains(&s.wechat.name));
+    let cannot = out["finish"]["cannot"].as_array().expect("cannot");
+    assert_eq!(cannot.len(), s.sampled - 1, "every other account, with why");
+    let why = |name: &str| {
+        cannot
+            .iter()
+            .find(|c| c[0].as_str().is_some_and(|n| n.contains(name)))
+            .map(|c| c[1].as_str().expect("why").to_owned())
+            .expect("listed")
+    };
+    assert!(
+        why(&s.numeric.name).contains("证据"),
+        "{}",
+        why(&s.numeric.name)
+    );
+
+    let list = results_json(&s.db);
+    assert_eq!(account(&list, &s.wechat.id)["status"], "已完成");
+    assert_eq!(
+        account(&list, &s.numeric.id)["verdict"],
+        "不合格",
+        "单项否决"
+    );
+
+    // Chosen accounts only, the quarter left to default; text output names the reason.
+    let key = format!("{}:{}", s.numeric.platform, s.numeric.id);
+    let out = run(&s.db, &["results", "finish", "--account", &key]);
+    let text = stdout(ok(&out));
+    assert!(
+        text.starts_with("2026年第四季度：已完成 0 个账号的检查；1 个还不能完成"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&s.numeric.name) && text.contains("证据"),
+        "{text}"
+    );
+    let bad = run(
+        &s.db,
+        &["results", "finish", "--account", "微信公众号:gh_nobody"],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("抽查名单中没有账号"),
+        "{}",
+        stderr(&bad)
+    );
 }
