@@ -54,6 +54,9 @@ pub enum Command {
         /// 有任何问题行就整份拒绝导入
         #[arg(long)]
         strict: bool,
+        /// 确认本次名录会把大量现有账号（超过五分之一）标为“已移出名录”
+        #[arg(long)]
+        allow_shrink: bool,
         /// 以 JSON 输出导入报告
         #[arg(long)]
         json: bool,
@@ -253,12 +256,15 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             roster,
             sheet,
             strict,
+            allow_shrink,
             json,
         } => {
             let mut store = open()?;
             let cancel = AtomicBool::new(false);
-            let preview = import::preview(&store, roster, sheet.as_deref(), &mut |_| {}, &cancel)
-                .map_err(|e| e.to_string())?;
+            let mut preview =
+                import::preview(&store, roster, sheet.as_deref(), &mut |_| {}, &cancel)
+                    .map_err(|e| e.to_string())?;
+            preview.allow_shrink = *allow_shrink;
             if *strict && preview.parsed.has_problems() {
                 let report = preview.report(false);
                 if *json {

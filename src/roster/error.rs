@@ -30,4 +30,10 @@ pub enum RosterError {
     },
     #[error("表头（第 {row} 行）下面没有任何账号数据。（{}）", path.display())]
     NoRows { path: PathBuf, row: u32 },
+    #[error("表头下的 {rows} 行都不能作为账号导入（例如{example}）。整份文件没有导入，名录没有改动。请检查这些行后再导入。（{}）", path.display())]
+    NoValidRows {
+        path: PathBuf,
+        rows: usize,
+        example: String,
+    },
 }

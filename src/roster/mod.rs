@@ -88,10 +88,23 @@ pub fn read_roster(
     }
     let mut parsed = parse(&grid, &found);
     parsed.file_sha256 = file_sha256;
-    if parsed.accounts.is_empty() && parsed.errors.is_empty() && parsed.duplicates.is_empty() {
-        return Err(RosterError::NoRows {
-            path: path.to_owned(),
-            row: found.last_row,
+    if parsed.accounts.is_empty() {
+        // Nothing to import would take every account off the roster: refuse instead.
+        return Err(match parsed.errors.first() {
+            None => RosterError::NoRows {
+                path: path.to_owned(),
+                row: found.last_row,
+            },
+            Some(first) => RosterError::NoValidRows {
+                path: path.to_owned(),
+                rows: parsed
+                    .errors
+                    .iter()
+                    .map(|e| e.row)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
+                example: format!("第 {} 行：{}", first.row, first.message),
+            },
         });
     }
     Ok(parsed)

@@ -25,6 +25,8 @@ pub struct ImportReport {
     pub duplicates: Vec<Duplicate>,
     pub skipped_blank: u32,
     pub skipped_notes: u32,
+    /// Set when the file would take many accounts off the roster (it then needs confirming).
+    pub shrink: Option<super::plan::Shrink>,
 }
 
 impl ImportReport {
@@ -46,6 +48,7 @@ impl ImportReport {
             duplicates: parsed.duplicates.clone(),
             skipped_blank: parsed.skipped_blank,
             skipped_notes: parsed.skipped_notes,
+            shrink: None,
         }
     }
 

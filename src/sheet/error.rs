@@ -22,6 +22,20 @@ pub enum SheetError {
     },
     #[error("这个文件不是 Excel 或 CSV 表格：{detail}。请用 Excel 或 WPS 另存为 .xlsx 后再导入。（{}）", path.display())]
     NotASpreadsheet { path: PathBuf, detail: String },
+    #[error("这是{kind}，spotcheck 读不了这种格式。{advice}（{}）", path.display())]
+    Unsupported {
+        path: PathBuf,
+        kind: &'static str,
+        advice: &'static str,
+    },
+    #[error("CSV 文件第 {line} 行的引号没有配对（从这里起的内容会被当成一个单元格），整份文件没有导入。请在 Excel 或 WPS 中打开检查这一行，另存后再导入。（{}）", path.display())]
+    CsvQuote { path: PathBuf, line: usize },
+    #[error("CSV 文件第 {line} 行过长（{what}），不像正常的表格，已拒绝读取。（{}）", path.display())]
+    CsvLine {
+        path: PathBuf,
+        line: usize,
+        what: String,
+    },
     #[error("表格文件已损坏或不完整（可能复制时中断）：{detail}。请重新获取原文件。（{}）", path.display())]
     Damaged { path: PathBuf, detail: String },
     #[error("表格设置了打开密码，无法读取。请在 Excel 或 WPS 中取消密码后另存，再导入。（{}）", path.display())]

@@ -4,7 +4,7 @@
 //! The format is decided by the file's bytes, not its name. Nothing here interprets
 //! headers or values: headers are [`super::header`], values each import's own.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,8 +66,15 @@ impl Workbook {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
+        if let Some((kind, advice)) = unsupported(&bytes) {
+            return Err(SheetError::Unsupported {
+                path: path.to_owned(),
+                kind,
+                advice,
+            });
+        }
         if bytes.starts_with(b"PK") {
-            check_inflated_size(path, &bytes)?;
+            check_zip(path, &bytes)?;
             let bytes: Arc<[u8]> = bytes.into();
             let xlsx =
                 Xlsx::new(Cursor::new(Arc::clone(&bytes))).map_err(|e| xlsx_error(path, e))?;
@@ -91,7 +98,7 @@ impl Workbook {
             });
         }
         let text = decode_text(path, &bytes)?;
-        Ok(Self::Csv(parse_csv(&text)))
+        Ok(Self::Csv(parse_csv(path, &text)?))
     }
 
     /// Sheet names in workbook order (a csv has one, unnamed sheet).
@@ -368,26 +375,90 @@ fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
     }
 }
 
-/// Refuses an xlsx whose parts would inflate past the limits. The sizes the archive declares
-/// are enough: the zip reader stops with an error at a part's declared size, so a part that
-/// lies about its size cannot inflate further than it claims.
-fn check_inflated_size(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
+/// Refuses an xlsx whose parts would inflate past the limits, or any of whose parts is
+/// damaged. Every part is inflated once and its CRC checked (the sheet reader stops at the end
+/// of the sheet's rows and would never see a wrong checksum), so a file with one flipped bit is
+/// refused instead of read differently. The sizes the archive declares bound the work: the
+/// zip reader stops with an error at a part's declared size.
+fn check_zip(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
+    if archive.has_duplicate_names() {
+        return Err(damaged(path, "压缩包中有重名的部分".to_owned()));
+    }
     let mut total = 0u64;
     for i in 0..archive.len() {
-        let entry = archive
+        let mut entry = archive
             .by_index(i)
             .map_err(|e| damaged(path, format!("压缩包条目无法读取（{e}）")))?;
-        if entry.size() > MAX_ENTRY_INFLATED {
-            return Err(bomb(path, entry.size()));
+        let declared = entry.size();
+        if declared > MAX_ENTRY_INFLATED {
+            return Err(bomb(path, declared));
         }
-        total += entry.size();
+        total += declared;
         if total > MAX_TOTAL_INFLATED {
             return Err(bomb(path, total));
         }
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        let read = std::io::copy(
+            &mut (&mut entry).take(MAX_ENTRY_INFLATED + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|_| damaged(path, format!("其中“{name}”部分的数据已损坏（校验不符）")))?;
+        if read != declared {
+            return Err(damaged(path, format!("其中“{name}”部分的长度与登记的不符")));
+        }
     }
     Ok(())
+}
+
+/// Formats people pick by mistake, named so that the message says what to do.
+fn unsupported(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    const SAVE_AS: &str = "请用 WPS 或 Excel 打开，另存为 xlsx 后再导入。";
+    const PICK: &str = "请选择 Excel（xlsx、xls）或 CSV 表格文件。";
+    if bytes.starts_with(b"%PDF") {
+        return Some(("PDF 文件", PICK));
+    }
+    if bytes.starts_with(b"\x89PNG")
+        || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"GIF8")
+    {
+        return Some(("图片", PICK));
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && contains_utf16(bytes, "WordDocument") {
+        return Some(("Word 文档（doc）", PICK));
+    }
+    if !bytes.starts_with(b"PK") {
+        return None;
+    }
+    let archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let has = |name: &str| archive.index_for_name(name).is_some();
+    if has("xl/workbook.xml") {
+        return None;
+    }
+    if has("xl/workbook.bin") {
+        return Some(("Excel 二进制工作簿（xlsb）", SAVE_AS));
+    }
+    if has("word/document.xml") {
+        return Some(("Word 文档（docx）", PICK));
+    }
+    if has("ppt/presentation.xml") {
+        return Some(("PowerPoint 演示文稿", PICK));
+    }
+    if has("content.xml") && has("mimetype") {
+        return Some(("ODS 等开放文档格式文件", SAVE_AS));
+    }
+    if has("Index/Document.iwa")
+        || archive
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n.starts_with("Index/")))
+    {
+        return Some((
+            "苹果 Numbers 文件",
+            "请在 Numbers 中导出为 Excel（xlsx）后再导入。",
+        ));
+    }
+    None
 }
 
 fn bomb(path: &Path, bytes: u64) -> SheetError {
@@ -462,13 +533,34 @@ fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, SheetError> {
         .ok_or_else(|| not_sheet("文字编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）"))
 }
 
-/// Splits csv text into rows, guessing the delimiter (comma, tab or semicolon) from the first lines.
-fn parse_csv(text: &str) -> Grid {
+/// Longest CSV line accepted, and most fields on one line: a roster line is a few hundred
+/// bytes; a file of nothing but commas must not make the reader hold millions of fields.
+const MAX_CSV_LINE: usize = 1024 * 1024;
+const MAX_CSV_FIELDS: usize = 1024;
+
+/// Splits csv text into rows, guessing the delimiter (comma, tab or semicolon) from the first
+/// lines. A quote left open is refused with its line (the csv reader would take everything up
+/// to the next quote as one cell, swallowing rows); so is an absurdly long line.
+fn parse_csv(path: &Path, text: &str) -> Result<Grid, SheetError> {
     let sample: String = text.lines().take(30).collect::<Vec<_>>().join("\n");
     let delimiter = [b',', b'\t', b';']
         .into_iter()
         .max_by_key(|d| sample.bytes().filter(|b| b == d).count())
         .unwrap_or(b',');
+    for (i, line) in text.split('\n').enumerate() {
+        let fields = line.bytes().filter(|b| *b == delimiter).count() + 1;
+        if line.len() > MAX_CSV_LINE || fields > MAX_CSV_FIELDS {
+            return Err(SheetError::CsvLine {
+                path: path.to_owned(),
+                line: i + 1,
+                what: if fields > MAX_CSV_FIELDS {
+                    format!("{fields} 列")
+                } else {
+                    format!("{} KB", line.len() / 1024)
+                },
+            });
+        }
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -487,16 +579,40 @@ fn parse_csv(text: &str) -> Grid {
         while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
+        let line_of = |start: usize, newlines: usize, counted_to: usize| {
+            newlines
+                + bytes[counted_to..start]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                + 1
+        };
         match reader.read_record(&mut record) {
             Ok(true) => {}
-            // A malformed quote ends the readable part; what was read is kept.
-            Ok(false) | Err(_) => break,
+            Ok(false) => break,
+            Err(_) => {
+                return Err(SheetError::CsvQuote {
+                    path: path.to_owned(),
+                    line: line_of(start, newlines, counted_to),
+                });
+            }
         }
         newlines += bytes[counted_to..start]
             .iter()
             .filter(|b| **b == b'\n')
             .count();
         counted_to = start;
+        // A field running over a line break with the delimiter in it is a quote left open:
+        // the rows after it were swallowed into one cell.
+        if record
+            .iter()
+            .any(|f| f.contains('\n') && f.as_bytes().contains(&delimiter))
+        {
+            return Err(SheetError::CsvQuote {
+                path: path.to_owned(),
+                line: newlines + 1,
+            });
+        }
         let cells: Vec<Cell> = record
             .iter()
             .take(MAX_COLUMNS as usize)
@@ -515,5 +631,5 @@ fn parse_csv(text: &str) -> Grid {
             });
         }
     }
-    grid
+    Ok(grid)
 }

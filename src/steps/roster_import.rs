@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use chrono::NaiveDateTime;
 
 use crate::model::{ImportCounts, ImportMeta};
+use crate::roster::plan::Shrink;
 pub use crate::roster::report::ImportReport;
 use crate::roster::{self, ParsedRoster, ReadProgress, RosterError};
 use crate::store::{Store, StoreError};
@@ -17,6 +18,8 @@ use crate::store::{Store, StoreError};
 pub enum ImportError {
     #[error(transparent)]
     Roster(#[from] RosterError),
+    #[error("{}。这通常说明选错了文件（只有一部分单位，或是旧名录）。没有导入，名录没有改动；确认无误后请勾选“确认移出”（命令行加 --allow-shrink）再导入。", .0.describe())]
+    Shrink(Shrink),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -27,12 +30,20 @@ pub struct ImportPreview {
     pub file_name: String,
     pub parsed: ParsedRoster,
     pub counts: ImportCounts,
+    /// Set when the file would take many accounts off the roster: the commit then needs
+    /// `allow_shrink`.
+    pub shrink: Option<Shrink>,
+    /// The user confirmed the accounts [`Self::shrink`] names may leave the roster.
+    pub allow_shrink: bool,
 }
 
 impl ImportPreview {
     #[must_use]
     pub fn report(&self, written: bool) -> ImportReport {
-        ImportReport::of(&self.file_name, &self.parsed, self.counts, written)
+        ImportReport {
+            shrink: if written { None } else { self.shrink.clone() },
+            ..ImportReport::of(&self.file_name, &self.parsed, self.counts, written)
+        }
     }
 }
 
@@ -45,7 +56,10 @@ pub fn preview(
     cancel: &AtomicBool,
 ) -> Result<ImportPreview, ImportError> {
     let parsed = roster::read_roster(path, sheet, progress, cancel)?;
-    let counts = roster::plan::plan(&store.accounts_by_key()?, &parsed).counts();
+    let existing = store.accounts_by_key()?;
+    let plan = roster::plan::plan(&existing, &parsed);
+    let counts = plan.counts();
+    let shrink = roster::plan::shrink(&existing, &plan);
     Ok(ImportPreview {
         file_name: path.file_name().map_or_else(
             || path.display().to_string(),
@@ -53,6 +67,8 @@ pub fn preview(
         ),
         parsed,
         counts,
+        shrink,
+        allow_shrink: false,
     })
 }
 
@@ -72,7 +88,13 @@ pub fn commit(
     };
     let parsed = &preview.parsed;
     let counts = store.transaction(|tx| {
-        let plan = roster::plan::plan(&tx.accounts_by_key()?, parsed);
+        let existing = tx.accounts_by_key()?;
+        let plan = roster::plan::plan(&existing, parsed);
+        if let Some(s) = roster::plan::shrink(&existing, &plan)
+            && !preview.allow_shrink
+        {
+            return Err(ImportError::Shrink(s));
+        }
         let counts = plan.counts();
         let problems = parsed.errors.len() + parsed.warnings.len() + parsed.duplicates.len();
         let import =
@@ -92,7 +114,7 @@ pub fn commit(
                 counts.unlisted
             ),
         )?;
-        Ok::<_, StoreError>(counts)
+        Ok::<_, ImportError>(counts)
     })?;
     Ok(ImportReport::of(&preview.file_name, parsed, counts, true))
 }

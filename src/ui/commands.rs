@@ -26,8 +26,9 @@ pub enum UiCommand {
         account: i64,
         item: String,
     },
-    /// Write the roster shown in the import preview.
-    ConfirmImport,
+    /// Write the roster shown in the import preview (`allow_shrink`: the user ticked that the
+    /// accounts it takes off the roster may go).
+    ConfirmImport { allow_shrink: bool },
     /// Close the import preview without writing anything.
     CancelImport,
 }
@@ -117,7 +118,7 @@ fn progress_text(command: &Command) -> Option<&'static str> {
     Some(match command {
         Command::PreviewImport { .. } => "正在读取名录…",
         Command::PreviewDemo => "正在生成示例名录…",
-        Command::CommitImport => "正在写入数据库…",
+        Command::CommitImport { .. } => "正在写入数据库…",
         Command::MakeDraw(_) => "正在抽样…",
         Command::ImportResults { .. } => "正在导入检查结果…",
         Command::ExportNotice { .. } => "正在导出通报…",
@@ -154,9 +155,9 @@ impl App {
                     self.paste = dialogs::paste_screenshot(ctx).map(|p| (draw, account, item, p));
                 }
             }
-            UiCommand::ConfirmImport => {
+            UiCommand::ConfirmImport { allow_shrink } => {
                 self.preview = None;
-                self.send(Command::CommitImport);
+                self.send(Command::CommitImport { allow_shrink });
             }
             UiCommand::CancelImport => {
                 self.preview = None;

@@ -64,6 +64,7 @@ impl App {
             }
             Event::ImportPreviewed { report, file } => {
                 self.running = None;
+                self.shrink_confirmed = false;
                 self.preview = Some((report, file));
             }
             Event::ImportCommitted(report) => {

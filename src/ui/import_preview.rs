@@ -7,7 +7,12 @@ use crate::steps::roster_import::ImportReport;
 
 /// Draws the preview as a modal window and queues what the user chose; closing the window any
 /// other way cancels the import.
-pub fn preview_ui(ctx: &egui::Context, report: &ImportReport, commands: &mut CommandQueue) {
+pub fn preview_ui(
+    ctx: &egui::Context,
+    report: &ImportReport,
+    shrink_confirmed: &mut bool,
+    commands: &mut CommandQueue,
+) {
     let mut chose = false;
     let modal = egui::Modal::new(egui::Id::unique("import_preview")).show(ctx, |ui| {
         ui.set_width(ctx.content_rect().width().min(900.0) - 60.0);
@@ -88,6 +93,21 @@ pub fn preview_ui(ctx: &egui::Context, report: &ImportReport, commands: &mut Com
                     });
             });
         }
+        if let Some(shrink) = &report.shrink {
+            ui.add_space(8.0);
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "{}。请确认选对了文件（不是只有一部分单位的名录或旧名录）。",
+                    shrink.describe()
+                ),
+            );
+            ui.checkbox(
+                shrink_confirmed,
+                "确认这些账号已不在名录中，可以标为“已移出名录”",
+            );
+        }
+        let may_commit = report.imported > 0 && (report.shrink.is_none() || *shrink_confirmed);
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let label = if report.imported > 0 {
@@ -96,10 +116,12 @@ pub fn preview_ui(ctx: &egui::Context, report: &ImportReport, commands: &mut Com
                 "确认导入".to_owned()
             };
             if ui
-                .add_enabled(report.imported > 0, egui::Button::new(label))
+                .add_enabled(may_commit, egui::Button::new(label))
                 .clicked()
             {
-                commands.push(UiCommand::ConfirmImport);
+                commands.push(UiCommand::ConfirmImport {
+                    allow_shrink: *shrink_confirmed,
+                });
                 chose = true;
             }
             if !problems.is_empty()

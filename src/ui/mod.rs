@@ -93,6 +93,8 @@ pub struct App {
     commands: CommandQueue,
     running: Option<Running>,
     preview: Option<(Box<ImportReport>, PathBuf)>,
+    /// In the preview: the user ticked that the accounts it unlists may leave the roster.
+    shrink_confirmed: bool,
     /// A screenshot being read from the clipboard, for (draw, account, item).
     paste: Option<(i64, i64, String, dialogs::PendingPaste)>,
     /// A results import with problem rows, shown until closed.
@@ -149,6 +151,7 @@ impl App {
                 cancellable: false,
             }),
             preview: None,
+            shrink_confirmed: false,
             paste: None,
             results_report: None,
             feedback_report: None,

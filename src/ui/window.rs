@@ -16,7 +16,12 @@ impl App {
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
         egui::CentralPanel::default().show(ui, |ui| self.screen_ui(ui));
         if let Some((report, _)) = &self.preview {
-            import_preview::preview_ui(ui.ctx(), report, &mut self.commands);
+            import_preview::preview_ui(
+                ui.ctx(),
+                report,
+                &mut self.shrink_confirmed,
+                &mut self.commands,
+            );
         }
         self.results_report_ui(ui.ctx());
         self.feedback_report_ui(ui.ctx());

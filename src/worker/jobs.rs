@@ -33,8 +33,8 @@ impl Worker {
         }
     }
 
-    pub(super) fn commit_import(&mut self) {
-        let Some(preview) = self.preview.take() else {
+    pub(super) fn commit_import(&mut self, allow_shrink: bool) {
+        let Some(mut preview) = self.preview.take() else {
             self.fail(
                 Job::WriteRoster,
                 "没有待导入的名录，请重新选择文件。".to_owned(),
@@ -47,6 +47,7 @@ impl Worker {
             text: "正在写入数据库…".to_owned(),
         });
         let Some(store) = &mut self.store else { return };
+        preview.allow_shrink = allow_shrink;
         match roster_import::commit(store, &preview, now()) {
             Ok(report) => {
                 self.emit(Event::ImportCommitted(Box::new(report)));

@@ -121,7 +121,7 @@ impl Worker {
         }
         match command {
             Command::PreviewImport { path, sheet } => self.preview_import(path, sheet.as_deref()),
-            Command::CommitImport => self.commit_import(),
+            Command::CommitImport { allow_shrink } => self.commit_import(allow_shrink),
             Command::DiscardImport => self.preview = None,
             Command::SaveProblemList { path } => {
                 let Some(preview) = &self.preview else { return };

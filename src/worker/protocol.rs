@@ -23,8 +23,11 @@ pub enum Command {
         path: PathBuf,
         sheet: Option<String>,
     },
-    /// Write the previewed roster; answered by `ImportCommitted`.
-    CommitImport,
+    /// Write the previewed roster (`allow_shrink`: the user confirmed the accounts it takes
+    /// off the roster); answered by `ImportCommitted`.
+    CommitImport {
+        allow_shrink: bool,
+    },
     DiscardImport,
     /// Save the previewed file's problem rows as xlsx.
     SaveProblemList {
@@ -326,7 +329,7 @@ impl Command {
     pub fn job(&self) -> Job {
         match self {
             Self::PreviewImport { .. } | Self::DiscardImport | Self::PreviewDemo => Job::ReadRoster,
-            Self::CommitImport => Job::WriteRoster,
+            Self::CommitImport { .. } => Job::WriteRoster,
             Self::SaveProblemList { .. } => Job::SaveProblems,
             Self::LoadHistory { .. } => Job::History,
             Self::LoadDraw(_) | Self::MakeDraw(_) => Job::Draw,

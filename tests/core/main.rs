@@ -17,6 +17,7 @@ mod packages;
 mod regressions;
 mod restore;
 mod results;
+mod roster_damage;
 mod roster_import;
 mod sampling;
 mod store;

@@ -47,7 +47,9 @@ fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
         other => panic!("expected the read to be cancelled, got {other:?}"),
     }
     // Nothing is pending: confirming now is refused.
-    worker.send(Command::CommitImport);
+    worker.send(Command::CommitImport {
+        allow_shrink: false,
+    });
     let refused = next(&worker, |e| matches!(e, Event::Failed { .. }));
     assert!(
         matches!(
@@ -71,7 +73,9 @@ fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
         matches!(&previewed, Event::ImportPreviewed { report, .. } if report.added == 20_000),
         "{previewed:?}"
     );
-    worker.send(Command::CommitImport);
+    worker.send(Command::CommitImport {
+        allow_shrink: false,
+    });
     let committed = next(&worker, |e| {
         matches!(e, Event::ImportCommitted(_) | Event::Failed { .. })
     });

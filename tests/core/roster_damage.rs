@@ -1,0 +1,255 @@
+//! Rosters as a damaged USB stick, a careless export or the wrong file would hand them over:
+//! an xlsx with one flipped bit is refused or read exactly as the clean file, never
+//! differently; a CSV quote left open is named by its line instead of swallowing the rows
+//! after it; a file with no valid row, or one that would take most accounts off the roster,
+//! changes nothing unless confirmed; formats people pick by mistake are named; a file of
+//! nothing but commas is refused before it fills the memory.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use crate::support::{path_str, run, stderr};
+use spotcheck::model::Account;
+use spotcheck::roster::{RosterError, read_roster};
+use spotcheck::sheet::SheetError;
+use spotcheck::steps::roster_import::{self as import, ImportError};
+use spotcheck::store::Store;
+use tempfile::TempDir;
+
+fn at() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("time")
+}
+
+fn read(path: &Path) -> Result<Vec<(u32, Account)>, RosterError> {
+    let cancel = AtomicBool::new(false);
+    read_roster(path, None, &mut |_| {}, &cancel)
+        .map(|p| p.accounts.into_iter().map(|s| (s.row, s.account)).collect())
+}
+
+#[test]
+fn an_xlsx_with_one_flipped_bit_is_refused_or_read_exactly_as_the_clean_one() {
+    let dir = TempDir::new().expect("tempdir");
+    let clean = dir.path().join("名录.xlsx");
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(80, 3), &clean)
+        .expect("roster");
+    let expected = read(&clean).expect("the clean file reads");
+    let bytes = std::fs::read(&clean).expect("read");
+    let copy = dir.path().join("损坏.xlsx");
+    let (mut refused, mut same) = (0, 0);
+    let positions = 320;
+    for n in 0..positions {
+        // Spread over the whole file, each at another bit of its byte.
+        let at = (n * 7919) % bytes.len();
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 1 << (n % 8);
+        std::fs::write(&copy, &damaged).expect("write");
+        match read(&copy) {
+            Err(e) => {
+                refused += 1;
+                let text = e.to_string();
+                assert!(
+                    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "byte {at}: {text}"
+                );
+            }
+            Ok(accounts) => {
+                assert!(
+                    accounts == expected,
+                    "byte {at} bit {}: read differently from the clean file",
+                    n % 8
+                );
+                same += 1;
+            }
+        }
+    }
+    assert_eq!(refused + same, positions);
+    assert!(
+        refused > positions / 2,
+        "most flips land in compressed data: {refused}"
+    );
+}
+
+#[test]
+fn a_csv_quote_left_open_is_named_by_its_line_and_nothing_is_imported() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("名录.csv");
+    let mut text = String::from("主办单位,账号名称,平台,账号ID\n");
+    for i in 1..=40 {
+        if i == 12 {
+            text.push_str("示例市民政局,\"民政示例,微信公众号,gh_12\n");
+        } else {
+            text.push_str(&format!("示例市单位{i},账号{i},微信公众号,gh_{i}\n"));
+        }
+    }
+    text.push_str("示例市末尾,\"补充\",抖音,dy_1\n");
+    std::fs::write(&path, text).expect("write");
+    let err = read(&path).expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            RosterError::Read(SheetError::CsvQuote { line: 13, .. })
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("第 13 行的引号没有配对"), "{err}");
+}
+
+#[test]
+fn a_file_with_no_valid_row_changes_nothing() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let roster = dir.path().join("名录.xlsx");
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(30, 3), &roster)
+        .expect("roster");
+    assert!(run(&db, &["import", path_str(&roster)]).status.success());
+    let bad = dir.path().join("空名录.csv");
+    std::fs::write(
+        &bad,
+        "主办单位,账号名称,平台\n,账号一,微信\n示例局,,微博\n示例局,账号三,\n",
+    )
+    .expect("write");
+    let out = run(&db, &["import", path_str(&bad)]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("都不能作为账号导入") && err.contains("名录没有改动"),
+        "{err}"
+    );
+    let store = Store::open(&db).expect("open");
+    assert!(
+        store.accounts().expect("accounts").iter().all(|a| a.listed),
+        "nothing was taken off the roster"
+    );
+}
+
+#[test]
+fn a_roster_that_would_unlist_many_accounts_needs_confirming() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let all = spotcheck::steps::demo::accounts(100, 3);
+    let full = dir.path().join("全部.xlsx");
+    spotcheck::steps::demo::write_roster_xlsx(&all, &full).expect("roster");
+    assert!(run(&db, &["import", path_str(&full)]).status.success());
+    // Half the file: half the accounts would leave the roster.
+    let half = dir.path().join("一半.xlsx");
+    spotcheck::steps::demo::write_roster_xlsx(&all[..50], &half).expect("roster");
+    let out = run(&db, &["import", path_str(&half)]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("被标为“已移出名录”") && err.contains("--allow-shrink"),
+        "{err}"
+    );
+    {
+        let store = Store::open(&db).expect("open");
+        assert!(store.accounts().expect("accounts").iter().all(|a| a.listed));
+        // The preview says so before anything is asked.
+        let cancel = AtomicBool::new(false);
+        let preview = import::preview(&store, &half, None, &mut |_| {}, &cancel).expect("read");
+        let shrink = preview.report(false).shrink.expect("flagged");
+        assert_eq!((shrink.unlisted, shrink.listed), (50, 100));
+        assert_eq!(shrink.examples.len(), 5);
+        let mut store = store;
+        let err = import::commit(&mut store, &preview, at()).expect_err("not confirmed");
+        assert!(matches!(err, ImportError::Shrink(_)), "{err:?}");
+    }
+    let out = run(&db, &["import", path_str(&half), "--allow-shrink"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = Store::open(&db).expect("open");
+    assert_eq!(
+        store
+            .accounts()
+            .expect("accounts")
+            .iter()
+            .filter(|a| !a.listed)
+            .count(),
+        50
+    );
+}
+
+/// A zip holding `entries` (name, bytes), as other programs write their documents.
+fn zip_of(path: &Path, entries: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create"));
+    for (name, bytes) in entries {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        zip.write_all(bytes).expect("write");
+    }
+    zip.finish().expect("finish");
+}
+
+#[test]
+fn formats_picked_by_mistake_are_named() {
+    let dir = TempDir::new().expect("tempdir");
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+        (
+            "名录.ods",
+            Box::new(|p: &Path| {
+                zip_of(
+                    p,
+                    &[
+                        (
+                            "mimetype",
+                            b"application/vnd.oasis.opendocument.spreadsheet",
+                        ),
+                        ("content.xml", b"<office:document-content/>"),
+                    ],
+                );
+            }),
+            "ODS",
+        ),
+        (
+            "名录.xlsb",
+            Box::new(|p: &Path| zip_of(p, &[("xl/workbook.bin", b"\x83\x01")])),
+            "xlsb",
+        ),
+        (
+            "名录.docx",
+            Box::new(|p: &Path| zip_of(p, &[("word/document.xml", b"<w:document/>")])),
+            "Word",
+        ),
+        (
+            "名录.numbers",
+            Box::new(|p: &Path| zip_of(p, &[("Index/Document.iwa", b"\x00")])),
+            "Numbers",
+        ),
+        (
+            "名录.pdf",
+            Box::new(|p: &Path| std::fs::write(p, b"%PDF-1.7\n%...").expect("write")),
+            "PDF",
+        ),
+        (
+            "名录.png",
+            Box::new(|p: &Path| std::fs::write(p, b"\x89PNG\r\n\x1a\n\0\0").expect("write")),
+            "图片",
+        ),
+    ];
+    for (name, make, kind) in cases {
+        let path = dir.path().join(name);
+        make(&path);
+        let err = read(&path).expect_err(name);
+        assert!(
+            matches!(err, RosterError::Read(SheetError::Unsupported { .. })),
+            "{name}: {err:?}"
+        );
+        assert!(err.to_string().contains(kind), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_csv_of_nothing_but_commas_is_refused_before_it_fills_the_memory() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("逗号.csv");
+    let mut text = String::from("主办单位,账号名称,平台\n");
+    text.push_str(&",".repeat(20 * 1024 * 1024));
+    std::fs::write(&path, text).expect("write");
+    let err = read(&path).expect_err("refused");
+    assert!(
+        matches!(err, RosterError::Read(SheetError::CsvLine { line: 2, .. })),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("第 2 行过长"), "{err}");
+}
