@@ -287,6 +287,9 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 print_json(&report)?;
             } else {
                 println!("{}", report.summary());
+                for n in &report.notices {
+                    println!("  注意：{n}");
+                }
                 for p in report.errors.iter().chain(&report.warnings) {
                     println!("  第 {} 行 {}：{}", p.row, p.field, p.message);
                 }

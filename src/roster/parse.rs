@@ -54,6 +54,9 @@ pub struct ParsedRoster {
     pub skipped_blank: u32,
     /// 合计, 填表人, 联系电话, 备注… lines below or between the accounts.
     pub skipped_notes: u32,
+    /// What the reader assumed about the file as a whole, for the preview to show first
+    /// (e.g. which column it took the account ids from).
+    pub notices: Vec<String>,
 }
 
 impl ParsedRoster {
@@ -67,15 +70,29 @@ impl ParsedRoster {
 /// Reads the accounts below `header`.
 #[must_use]
 pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
-    let col = |f| header.column_of(f);
-    let label = |f: Field| header.label(f);
+    // Without a recognised 账号标识 column, a column whose name says it holds ids is read as
+    // one: accounts are then told apart by their ids, never merged by name and unit.
+    let id_fallback = header
+        .column_of(Field::AccountId)
+        .is_none()
+        .then(|| id_like_column(header))
+        .flatten();
+    let col = |f| {
+        header
+            .column_of(f)
+            .or_else(|| (f == Field::AccountId).then_some(id_fallback).flatten())
+    };
+    let label = |f: Field| match (f, id_fallback) {
+        (Field::AccountId, Some(c)) if header.column_of(f).is_none() => header.columns[c].0.clone(),
+        _ => header.label(f),
+    };
     let (unit_header, name_header) = (label(Field::HostUnit), label(Field::Name));
     let fans_in_wan = col(Field::Fans).is_some_and(|c| header.columns[c].0.contains('万'));
     let extra_cols: Vec<usize> = header
         .columns
         .iter()
         .enumerate()
-        .filter(|(_, (text, field))| field.is_none() && !text.is_empty())
+        .filter(|(i, (text, field))| field.is_none() && !text.is_empty() && Some(*i) != id_fallback)
         .map(|(i, _)| i)
         .collect();
 
@@ -84,7 +101,19 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         header_row: header.last_row,
         ..ParsedRoster::default()
     };
-    let mut first_row_of: HashMap<String, u32> = HashMap::new();
+    if let Some(c) = id_fallback {
+        out.notices.push(format!(
+            "表头中没有可识别的“账号标识”列，已把“{}”列作为账号标识读取。",
+            header.columns[c].0
+        ));
+    } else if header.column_of(Field::AccountId).is_none() {
+        out.notices.push(
+            "表头中没有“账号标识”（账号ID、微信号、链接等）列：账号按平台、账号名称和主办单位区分，同一单位在同一平台的同名账号无法分开。"
+                .to_owned(),
+        );
+    }
+    // The row each key was first seen on, and the account's place in `out.accounts`.
+    let mut first_row_of: HashMap<String, (u32, usize)> = HashMap::new();
     let mut expected_row = header.last_row + 1;
     let mut pending_blank = 0u32;
 
@@ -98,6 +127,33 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         }
         out.skipped_blank += pending_blank;
         pending_blank = 0;
+
+        // Excel holds at most 32,767 characters in a cell: a longer text would make every
+        // later export fail, so it is cut here and the row says so.
+        let cut;
+        let row = if row.cells.iter().any(too_long) {
+            let mut copy = row.clone();
+            for (c, cell) in copy.cells.iter_mut().enumerate() {
+                if let Cell::Text(t) = cell
+                    && t.chars().count() > EXCEL_CELL_CHARS
+                {
+                    let chars = t.chars().count();
+                    *t = t.chars().take(EXCEL_CELL_CHARS).collect();
+                    out.warnings.push(RowProblem {
+                        row: row.number,
+                        field: header.columns.get(c).map(|h| h.0.clone()).unwrap_or_default(),
+                        value: t.chars().take(20).collect::<String>() + "…",
+                        message: format!(
+                            "内容有 {chars} 字，超过 Excel 单元格的上限 {EXCEL_CELL_CHARS} 字，已截断为前 {EXCEL_CELL_CHARS} 字"
+                        ),
+                    });
+                }
+            }
+            cut = copy;
+            &cut
+        } else {
+            row
+        };
 
         let text = |f| col(f).map(|c| row.cell(c).display()).unwrap_or_default();
         let (host_unit, name, platform_raw) = (
@@ -195,13 +251,33 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
                 .collect(),
         };
         match first_row_of.entry(account.key()) {
-            std::collections::hash_map::Entry::Occupied(first) => out.duplicates.push(Duplicate {
-                row: row.number,
-                first_row: *first.get(),
-                name: account.name.clone(),
-            }),
+            // The same account again (the same id, or without ids the same row): imported
+            // once.
+            std::collections::hash_map::Entry::Occupied(first)
+                if !account.account_id.is_empty()
+                    || out.accounts[first.get().1].account == account =>
+            {
+                out.duplicates.push(Duplicate {
+                    row: row.number,
+                    first_row: first.get().0,
+                    name: account.name.clone(),
+                });
+            }
+            // No id, same platform, name and unit, different content: two accounts the file
+            // does not tell apart.
+            std::collections::hash_map::Entry::Occupied(first) => {
+                out.errors.push(RowProblem {
+                    row: row.number,
+                    field: label(Field::Name),
+                    value: account.name.clone(),
+                    message: format!(
+                        "与第 {} 行的平台、账号名称和主办单位相同，但其他内容不同：可能是同一单位在同一平台的两个账号（一个单位同一平台多个账号），也可能填错了。请填写账号标识后重新导入；这一行没有导入",
+                        first.get().0
+                    ),
+                });
+            }
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(row.number);
+                slot.insert((row.number, out.accounts.len()));
                 out.accounts.push(SourcedAccount {
                     row: row.number,
                     account,
@@ -210,4 +286,28 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         }
     }
     out
+}
+
+/// A column the header did not match whose name says it holds account ids (账号代码,
+/// 抖音号码, 主页URL…), not a phone number or a serial number.
+fn id_like_column(header: &Header) -> Option<usize> {
+    header.columns.iter().position(|(text, field)| {
+        let t = crate::sheet::header::clean(text);
+        field.is_none()
+            && ["id", "号", "码", "链接", "网址", "地址", "url"]
+                .iter()
+                .any(|k| t.contains(k))
+            && ![
+                "电话", "手机", "联系", "邮", "证", "序", "编号", "传真", "qq",
+            ]
+            .iter()
+            .any(|k| t.contains(k))
+    })
+}
+
+/// The most characters an Excel cell holds.
+pub const EXCEL_CELL_CHARS: usize = 32_767;
+
+fn too_long(cell: &Cell) -> bool {
+    matches!(cell, Cell::Text(t) if t.len() > EXCEL_CELL_CHARS && t.chars().count() > EXCEL_CELL_CHARS)
 }

@@ -25,6 +25,8 @@ pub struct ImportReport {
     pub duplicates: Vec<Duplicate>,
     pub skipped_blank: u32,
     pub skipped_notes: u32,
+    /// What the reader assumed about the file as a whole (shown first).
+    pub notices: Vec<String>,
     /// Set when the file would take many accounts off the roster (it then needs confirming).
     pub shrink: Option<super::plan::Shrink>,
 }
@@ -49,6 +51,7 @@ impl ImportReport {
             skipped_blank: parsed.skipped_blank,
             skipped_notes: parsed.skipped_notes,
             shrink: None,
+            notices: parsed.notices.clone(),
         }
     }
 

@@ -91,11 +91,36 @@ pub fn strip_brackets(text: &str) -> String {
     out
 }
 
-/// The column of `table` that names `text` as written ([`clean`]ed), else the one that names
-/// it without what stands in brackets: `县（市、区）` and `粉丝数（万）` are recognised.
+/// The column of `table` that a header cell names, trying in turn: the text as written
+/// ([`clean`]ed); without what stands in brackets (`县（市、区）`, `粉丝数（万）`,
+/// `单位名称（盖章）`, `账号ID（必填）`); without a leading 所在 or 所属 (`所在平台`); and each
+/// part of a name joined by `/`, `或` or `、` (`账号/链接`, `网址或ID`), first part first.
 #[must_use]
 pub fn lookup<C: Copy>(table: &[(C, &[&str])], text: &str) -> Option<C> {
-    lookup_as_written(table, text).or_else(|| in_table(table, &clean(&strip_brackets(text))))
+    let written = clean(text);
+    let bare = clean(&strip_brackets(text));
+    let unprefixed = |s: &str| -> Option<String> {
+        ["所在", "所属"]
+            .iter()
+            .find_map(|p| s.strip_prefix(p))
+            .filter(|rest| !rest.is_empty())
+            .map(str::to_owned)
+    };
+    let mut candidates = vec![written.clone(), bare.clone()];
+    candidates.extend(unprefixed(&written));
+    candidates.extend(unprefixed(&bare));
+    for whole in [&written, &bare] {
+        for part in whole
+            .split(['/', '或', '、', '\\', '|'])
+            .filter(|p| !p.is_empty())
+        {
+            if part != whole.as_str() {
+                candidates.push(part.to_owned());
+                candidates.extend(unprefixed(part));
+            }
+        }
+    }
+    candidates.iter().find_map(|c| in_table(table, c))
 }
 
 /// The column of `table` that names `text` as written ([`clean`]ed); what stands in brackets

@@ -26,6 +26,9 @@ pub fn preview_ui(
             "文件：{}{sheet}，表头在第 {} 行",
             report.file, report.header_row
         ));
+        for notice in &report.notices {
+            ui.colored_label(ui.visuals().warn_fg_color, notice);
+        }
         ui.add_space(6.0);
         egui::Grid::new("preview_counts")
             .num_columns(2)

@@ -253,3 +253,170 @@ fn a_csv_of_nothing_but_commas_is_refused_before_it_fills_the_memory() {
     );
     assert!(err.to_string().contains("第 2 行过长"), "{err}");
 }
+
+/// Writes a one-sheet xlsx of `rows` (the first is the header).
+fn xlsx_of(path: &Path, rows: &[Vec<String>]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet
+                .write_string(
+                    u32::try_from(r).expect("row"),
+                    u16::try_from(c).expect("col"),
+                    v,
+                )
+                .expect("write");
+        }
+    }
+    book.save(path).expect("save");
+}
+
+fn strings(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Eight accounts of one unit, one platform and one name, told apart only by an id column
+/// whose header the table does not list: all eight arrive, and the preview says which column
+/// it took the ids from.
+#[test]
+fn ids_under_an_unlisted_header_keep_accounts_apart() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("名录.xlsx");
+    let mut rows = vec![strings(&[
+        "主办单位（盖章）",
+        "所在平台",
+        "账号名称（全称）",
+        "账号代码",
+        "联系电话",
+    ])];
+    for i in 0..8 {
+        rows.push(vec![
+            "示例市融媒体中心".to_owned(),
+            "抖音".to_owned(),
+            "示例发布".to_owned(),
+            format!("dy_{i:04}"),
+            format!("1380000{i:04}"),
+        ]);
+    }
+    xlsx_of(&path, &rows);
+    let cancel = AtomicBool::new(false);
+    let parsed = read_roster(&path, None, &mut |_| {}, &cancel).expect("read");
+    assert_eq!(parsed.accounts.len(), 8, "{:?}", parsed.duplicates);
+    assert!(parsed.duplicates.is_empty());
+    assert!(
+        parsed
+            .notices
+            .iter()
+            .any(|n| n.contains("“账号代码”列作为账号标识")),
+        "{:?}",
+        parsed.notices
+    );
+    let ids: std::collections::BTreeSet<&str> = parsed
+        .accounts
+        .iter()
+        .map(|a| a.account.account_id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 8);
+    assert!(parsed.accounts.iter().all(|a| a.account.platform == "抖音"));
+}
+
+/// Without any id, two rows of one unit, platform and name that differ elsewhere are two
+/// accounts the file cannot tell apart: reported, never silently merged as a duplicate.
+#[test]
+fn same_name_rows_that_differ_are_reported_not_merged() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("名录.xlsx");
+    xlsx_of(
+        &path,
+        &[
+            strings(&["主办单位", "平台", "账号名称", "开设时间"]),
+            strings(&["示例市教育局", "微信公众号", "示例教育", "2019-03-05"]),
+            strings(&["示例市教育局", "微信公众号", "示例教育", "2021-07-01"]),
+            strings(&["示例市教育局", "微信公众号", "示例教育", "2019-03-05"]),
+        ],
+    );
+    let cancel = AtomicBool::new(false);
+    let parsed = read_roster(&path, None, &mut |_| {}, &cancel).expect("read");
+    assert_eq!(parsed.accounts.len(), 1);
+    assert_eq!(parsed.duplicates.len(), 1, "row 4 repeats row 2 exactly");
+    assert_eq!(parsed.duplicates[0].row, 4);
+    assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    assert_eq!(parsed.errors[0].row, 3);
+    assert!(
+        parsed.errors[0]
+            .message
+            .contains("同一单位在同一平台的两个账号")
+    );
+    assert!(parsed.notices.iter().any(|n| n.contains("没有“账号标识”")));
+}
+
+/// A cell longer than Excel holds is cut at import and reported by row; every later export of
+/// the account then works.
+#[test]
+fn a_cell_longer_than_excel_holds_is_cut_and_reported_and_exports_still_work() {
+    let dir = TempDir::new().expect("tempdir");
+    let long = "很".repeat(40_000);
+    let csv = dir.path().join("名录.csv");
+    std::fs::write(
+        &csv,
+        format!("主办单位,平台,账号名称,账号ID,备注\n示例市教育局,微信公众号,示例教育,gh_1,{long}\n示例市民政局,抖音,民政示例,dy_2,\n"),
+    )
+    .expect("write");
+    let db = dir.path().join("t.db");
+    let mut store = Store::open(&db).expect("open");
+    let cancel = AtomicBool::new(false);
+    let preview = import::preview(&store, &csv, None, &mut |_| {}, &cancel).expect("read");
+    let report = preview.report(false);
+    let w = report
+        .warnings
+        .iter()
+        .find(|w| w.row == 2)
+        .expect("row 2 reported");
+    assert_eq!(w.field, "备注");
+    assert!(w.message.contains("32767"), "{}", w.message);
+    import::commit(&mut store, &preview, at()).expect("commit");
+    let stored = store.accounts().expect("accounts");
+    let kept = stored
+        .iter()
+        .find(|a| a.account.name == "示例教育")
+        .expect("imported");
+    assert_eq!(kept.account.extra[0].1.chars().count(), 32_767);
+    // Every export of it still works.
+    let request = spotcheck::model::DrawRequest {
+        quarter: "2026Q4".parse().expect("quarter"),
+        options: spotcheck::model::DrawOptions {
+            rate: "100%".parse().expect("rate"),
+            ..spotcheck::model::DrawOptions::default()
+        },
+        seed: 1,
+        reason: None,
+        void_work: false,
+    };
+    store
+        .set_setting(spotcheck::store::settings::USER_NAME, "王督查")
+        .expect("name");
+    let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at()).expect("draw");
+    spotcheck::steps::followup::export_sample_list(
+        &mut store,
+        &draw,
+        &dir.path().join("抽查名单.xlsx"),
+        at(),
+    )
+    .expect("sample list");
+    spotcheck::steps::demo::complete_checks(&mut store, &draw, at()).expect("checks");
+    spotcheck::steps::followup::export_notice(
+        &mut store,
+        draw.info.quarter,
+        &dir.path().join("通报.xlsx"),
+        at(),
+    )
+    .expect("notice");
+    spotcheck::steps::followup::export_rectification(
+        &mut store,
+        draw.info.quarter,
+        &spotcheck::steps::followup::SheetTarget::Book(dir.path().join("整改.xlsx")),
+        at(),
+    )
+    .expect("rectification");
+}
