@@ -57,6 +57,9 @@ pub enum Command {
         /// 确认本次名录会把大量现有账号（超过五分之一）标为“已移出名录”
         #[arg(long)]
         allow_shrink: bool,
+        /// 指定某一列对应的字段，例如 --map 账号代码=账号标识 或 --map 备注=未使用（可写多个；以后表头相同的文件沿用）
+        #[arg(long, value_name = "列名=字段")]
+        map: Vec<String>,
         /// 以 JSON 输出导入报告
         #[arg(long)]
         json: bool,
@@ -257,13 +260,24 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             sheet,
             strict,
             allow_shrink,
+            map,
             json,
         } => {
+            let mut columns = crate::roster::ColumnMap::default();
+            for m in map {
+                columns.parse_arg(m)?;
+            }
             let mut store = open()?;
             let cancel = AtomicBool::new(false);
-            let mut preview =
-                import::preview(&store, roster, sheet.as_deref(), &mut |_| {}, &cancel)
-                    .map_err(|e| e.to_string())?;
+            let mut preview = import::preview_mapped(
+                &store,
+                roster,
+                sheet.as_deref(),
+                &columns,
+                &mut |_| {},
+                &cancel,
+            )
+            .map_err(|e| e.to_string())?;
             preview.allow_shrink = *allow_shrink;
             if *strict && preview.parsed.has_problems() {
                 let report = preview.report(false);

@@ -22,6 +22,10 @@ pub enum RosterError {
     NoHeader { path: PathBuf, found: String },
     #[error("名录缺少必需的列：{missing}。工作表“{sheet}”第 {row} 行的表头中找到的列：{found}。（{}）", path.display())]
     MissingColumns {
+        /// Every column with what it was taken for, to choose the missing ones from.
+        columns: Vec<(String, Option<super::header::Field>)>,
+        /// Where a choice for this header is remembered.
+        columns_key: String,
         path: PathBuf,
         sheet: String,
         row: u32,

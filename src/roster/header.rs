@@ -8,7 +8,7 @@ use crate::sheet::header::{self, Choice, Columns};
 pub use crate::sheet::header::best_guess_names;
 
 /// A field spotcheck interprets. Columns that match none are kept as extra columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Field {
     Seq,
     Platform,
@@ -26,6 +26,21 @@ pub enum Field {
 
 impl Field {
     pub const REQUIRED: [Field; 3] = [Field::HostUnit, Field::Name, Field::Platform];
+    /// Every field, in the order the column-mapping list offers them.
+    pub const ALL: [Field; 12] = [
+        Field::HostUnit,
+        Field::Name,
+        Field::Platform,
+        Field::AccountId,
+        Field::City,
+        Field::County,
+        Field::OpenedOn,
+        Field::FiledOn,
+        Field::Status,
+        Field::Fans,
+        Field::Operator,
+        Field::Seq,
+    ];
 
     /// The usual column name, used in messages.
     #[must_use]

@@ -57,6 +57,12 @@ pub struct ParsedRoster {
     /// What the reader assumed about the file as a whole, for the preview to show first
     /// (e.g. which column it took the account ids from).
     pub notices: Vec<String>,
+    /// Every column of the header with the field it was read as (`None`: 未使用).
+    pub columns: Vec<(String, Option<Field>)>,
+    /// Where the user's choice of columns for this header is remembered.
+    pub columns_key: String,
+    /// The user's choices applied (remembered or given for this import).
+    pub mapped: super::ColumnMap,
 }
 
 impl ParsedRoster {
@@ -70,29 +76,15 @@ impl ParsedRoster {
 /// Reads the accounts below `header`.
 #[must_use]
 pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
-    // Without a recognised 账号标识 column, a column whose name says it holds ids is read as
-    // one: accounts are then told apart by their ids, never merged by name and unit.
-    let id_fallback = header
-        .column_of(Field::AccountId)
-        .is_none()
-        .then(|| id_like_column(header))
-        .flatten();
-    let col = |f| {
-        header
-            .column_of(f)
-            .or_else(|| (f == Field::AccountId).then_some(id_fallback).flatten())
-    };
-    let label = |f: Field| match (f, id_fallback) {
-        (Field::AccountId, Some(c)) if header.column_of(f).is_none() => header.columns[c].0.clone(),
-        _ => header.label(f),
-    };
+    let col = |f| header.column_of(f);
+    let label = |f: Field| header.label(f);
     let (unit_header, name_header) = (label(Field::HostUnit), label(Field::Name));
     let fans_in_wan = col(Field::Fans).is_some_and(|c| header.columns[c].0.contains('万'));
     let extra_cols: Vec<usize> = header
         .columns
         .iter()
         .enumerate()
-        .filter(|(i, (text, field))| field.is_none() && !text.is_empty() && Some(*i) != id_fallback)
+        .filter(|(_, (text, field))| field.is_none() && !text.is_empty())
         .map(|(i, _)| i)
         .collect();
 
@@ -101,12 +93,7 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         header_row: header.last_row,
         ..ParsedRoster::default()
     };
-    if let Some(c) = id_fallback {
-        out.notices.push(format!(
-            "表头中没有可识别的“账号标识”列，已把“{}”列作为账号标识读取。",
-            header.columns[c].0
-        ));
-    } else if header.column_of(Field::AccountId).is_none() {
+    if header.column_of(Field::AccountId).is_none() {
         out.notices.push(
             "表头中没有“账号标识”（账号ID、微信号、链接等）列：账号按平台、账号名称和主办单位区分，同一单位在同一平台的同名账号无法分开。"
                 .to_owned(),
@@ -286,23 +273,6 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
         }
     }
     out
-}
-
-/// A column the header did not match whose name says it holds account ids (账号代码,
-/// 抖音号码, 主页URL…), not a phone number or a serial number.
-fn id_like_column(header: &Header) -> Option<usize> {
-    header.columns.iter().position(|(text, field)| {
-        let t = crate::sheet::header::clean(text);
-        field.is_none()
-            && ["id", "号", "码", "链接", "网址", "地址", "url"]
-                .iter()
-                .any(|k| t.contains(k))
-            && ![
-                "电话", "手机", "联系", "邮", "证", "序", "编号", "传真", "qq",
-            ]
-            .iter()
-            .any(|k| t.contains(k))
-    })
 }
 
 /// The most characters an Excel cell holds.

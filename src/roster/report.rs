@@ -7,7 +7,7 @@ use super::{Duplicate, ParsedRoster, RowProblem};
 use crate::model::ImportCounts;
 
 /// The import report (stable field names: scripts rely on them).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
     pub file: String,
     pub sheet: String,
@@ -27,6 +27,9 @@ pub struct ImportReport {
     pub skipped_notes: u32,
     /// What the reader assumed about the file as a whole (shown first).
     pub notices: Vec<String>,
+    /// Every column of the header with the field it was read as (`None`: 未使用).
+    #[serde(skip)]
+    pub columns: Vec<(String, Option<super::header::Field>)>,
     /// Set when the file would take many accounts off the roster (it then needs confirming).
     pub shrink: Option<super::plan::Shrink>,
 }
@@ -52,6 +55,7 @@ impl ImportReport {
             skipped_notes: parsed.skipped_notes,
             shrink: None,
             notices: parsed.notices.clone(),
+            columns: parsed.columns.clone(),
         }
     }
 

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use crate::model::{ImportCounts, ImportMeta};
 use crate::roster::plan::Shrink;
 pub use crate::roster::report::ImportReport;
-use crate::roster::{self, ParsedRoster, ReadProgress, RosterError};
+use crate::roster::{self, ColumnMap, ParsedRoster, ReadProgress, RosterError};
 use crate::store::{Store, StoreError};
 
 /// Why an import failed as a whole.
@@ -47,7 +47,8 @@ impl ImportPreview {
     }
 }
 
-/// Reads `path` and compares it with the database.
+/// Reads `path` and compares it with the database, reading the columns as last chosen for a
+/// file with this header, if ever.
 pub fn preview(
     store: &Store,
     path: &Path,
@@ -55,7 +56,21 @@ pub fn preview(
     progress: &mut dyn FnMut(ReadProgress),
     cancel: &AtomicBool,
 ) -> Result<ImportPreview, ImportError> {
-    let parsed = roster::read_roster(path, sheet, progress, cancel)?;
+    preview_mapped(store, path, sheet, &ColumnMap::default(), progress, cancel)
+}
+
+/// As [`preview`], with the user's choice of field for some columns (`map`) over the one
+/// remembered.
+pub fn preview_mapped(
+    store: &Store,
+    path: &Path,
+    sheet: Option<&str>,
+    map: &ColumnMap,
+    progress: &mut dyn FnMut(ReadProgress),
+    cancel: &AtomicBool,
+) -> Result<ImportPreview, ImportError> {
+    let map_for = |key: &str| remembered(store, key).merged(map);
+    let parsed = roster::read_roster_mapped(path, sheet, &map_for, progress, cancel)?;
     let existing = store.accounts_by_key()?;
     let plan = roster::plan::plan(&existing, &parsed);
     let counts = plan.counts();
@@ -70,6 +85,16 @@ pub fn preview(
         shrink,
         allow_shrink: false,
     })
+}
+
+/// The choice of columns remembered for a header (none when never made or unreadable).
+fn remembered(store: &Store, key: &str) -> ColumnMap {
+    store
+        .setting(key)
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
 }
 
 /// Writes a previewed roster in one transaction, after an automatic backup: new accounts
@@ -100,6 +125,12 @@ pub fn commit(
         let import =
             tx.record_import(&meta, &parsed.file_sha256, &parsed.sheet, counts, problems)?;
         tx.apply_roster_plan(import, &plan)?;
+        // The columns as chosen are used for the next file with this header.
+        if !parsed.mapped.is_empty()
+            && let Ok(json) = serde_json::to_string(&parsed.mapped)
+        {
+            tx.set_setting(&parsed.columns_key, &json)?;
+        }
         tx.append_log(
             at,
             &actor,

@@ -31,6 +31,11 @@ pub enum UiCommand {
     ConfirmImport { allow_shrink: bool },
     /// Close the import preview without writing anything.
     CancelImport,
+    /// Read the previewed file again with `column` taken as `field` (`None`: 未使用).
+    Remap {
+        column: String,
+        field: Option<crate::roster::header::Field>,
+    },
 }
 
 /// The file or folder a dialog asks for, and what it is for.
@@ -159,6 +164,21 @@ impl App {
                 self.preview = None;
                 self.send(Command::CommitImport { allow_shrink });
             }
+            UiCommand::Remap { column, field } => {
+                let Some((_, file)) = self.preview.take() else {
+                    return;
+                };
+                if self.mapping.0.as_ref() != Some(&file) {
+                    self.mapping = (Some(file.clone()), crate::roster::ColumnMap::default());
+                }
+                self.mapping.1.0.insert(column, field);
+                self.send(Command::DiscardImport);
+                self.send(Command::PreviewImport {
+                    path: file,
+                    sheet: None,
+                    map: self.mapping.1.clone(),
+                });
+            }
             UiCommand::CancelImport => {
                 self.preview = None;
                 self.send(Command::DiscardImport);
@@ -193,7 +213,11 @@ impl App {
         let (dialog, then): (_, Then) = match request {
             FileRequest::Roster => (
                 dialogs::pick_roster(ctx),
-                with_first(|path| Command::PreviewImport { path, sheet: None }),
+                with_first(|path| Command::PreviewImport {
+                    path,
+                    sheet: None,
+                    map: crate::roster::ColumnMap::default(),
+                }),
             ),
             FileRequest::ProblemList => {
                 let stem = self

@@ -29,6 +29,7 @@ pub fn preview_ui(
         for notice in &report.notices {
             ui.colored_label(ui.visuals().warn_fg_color, notice);
         }
+        columns_ui(ui, report, commands);
         ui.add_space(6.0);
         egui::Grid::new("preview_counts")
             .num_columns(2)
@@ -173,4 +174,65 @@ fn problem_lines(report: &ImportReport) -> Vec<(u32, &str, String)> {
         .collect();
     lines.sort_by_key(|l| l.0);
     lines
+}
+
+/// 列的对应: every column of the file with the field it is read as, and a list to change it.
+fn columns_ui(ui: &mut egui::Ui, report: &ImportReport, commands: &mut CommandQueue) {
+    use crate::roster::header::Field;
+    if report.columns.is_empty() {
+        return;
+    }
+    let missing: Vec<&str> = Field::REQUIRED
+        .iter()
+        .filter(|f| !report.columns.iter().any(|(_, c)| c == &Some(**f)))
+        .map(|f| f.label())
+        .collect();
+    let title = if missing.is_empty() {
+        format!("列的对应（{} 列）", report.columns.len())
+    } else {
+        format!("列的对应（缺少：{}）", missing.join("、"))
+    };
+    egui::CollapsingHeader::new(title)
+        .default_open(!missing.is_empty() || !report.notices.is_empty())
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("preview_columns")
+                .max_height(180.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("preview_columns_grid")
+                        .num_columns(2)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            for (i, (text, field)) in report.columns.iter().enumerate() {
+                                if text.trim().is_empty() {
+                                    continue;
+                                }
+                                ui.label(text);
+                                let shown =
+                                    field.map_or(crate::roster::mapping::UNUSED, Field::label);
+                                let mut chosen = *field;
+                                egui::ComboBox::from_id_salt(("column", i))
+                                    .selected_text(shown)
+                                    .show_ui(ui, |ui| {
+                                        ui.selectable_value(
+                                            &mut chosen,
+                                            None,
+                                            crate::roster::mapping::UNUSED,
+                                        );
+                                        for f in Field::ALL {
+                                            ui.selectable_value(&mut chosen, Some(f), f.label());
+                                        }
+                                    });
+                                if chosen != *field {
+                                    commands.push(UiCommand::Remap {
+                                        column: text.clone(),
+                                        field: chosen,
+                                    });
+                                }
+                                ui.end_row();
+                            }
+                        });
+                });
+            ui.small("改选后会按新的对应重新读取；导入后，表头相同的文件会沿用这次的选择。");
+        });
 }

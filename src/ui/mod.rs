@@ -95,6 +95,8 @@ pub struct App {
     preview: Option<(Box<ImportReport>, PathBuf)>,
     /// In the preview: the user ticked that the accounts it unlists may leave the roster.
     shrink_confirmed: bool,
+    /// The columns the user chose a field for in the preview, and the file they belong to.
+    mapping: (Option<PathBuf>, crate::roster::ColumnMap),
     /// A screenshot being read from the clipboard, for (draw, account, item).
     paste: Option<(i64, i64, String, dialogs::PendingPaste)>,
     /// A results import with problem rows, shown until closed.
@@ -152,6 +154,7 @@ impl App {
             }),
             preview: None,
             shrink_confirmed: false,
+            mapping: (None, crate::roster::ColumnMap::default()),
             paste: None,
             results_report: None,
             feedback_report: None,
@@ -192,7 +195,11 @@ impl App {
 
     /// Starts reading a roster file (from the dialog or a dropped file).
     pub fn import_file(&mut self, path: PathBuf) {
-        self.send(Command::PreviewImport { path, sheet: None });
+        self.send(Command::PreviewImport {
+            path,
+            sheet: None,
+            map: crate::roster::ColumnMap::default(),
+        });
     }
 }
 

@@ -14,7 +14,12 @@ use crate::store::{Store, settings};
 use super::{Reporter, Worker, now};
 
 impl Worker {
-    pub(super) fn preview_import(&mut self, path: PathBuf, sheet: Option<&str>) {
+    pub(super) fn preview_import(
+        &mut self,
+        path: PathBuf,
+        sheet: Option<&str>,
+        map: &crate::roster::ColumnMap,
+    ) {
         self.preview = None;
         let Some(store) = &self.store else { return };
         let mut reporter = Reporter::new(&self.outbox, &*self.notify, Job::ReadRoster);
@@ -23,10 +28,27 @@ impl Worker {
                 reporter.send(p.fraction, &format!("正在读取第 {} 行…", p.rows));
             }
         };
-        match roster_import::preview(store, &path, sheet, &mut progress, &self.cancel) {
+        match roster_import::preview_mapped(store, &path, sheet, map, &mut progress, &self.cancel) {
             Ok(preview) => {
                 let report = Box::new(preview.report(false));
                 self.preview = Some(preview);
+                self.emit(Event::ImportPreviewed { report, file: path });
+            }
+            // Required columns not recognised: the preview offers to choose them.
+            Err(roster_import::ImportError::Roster(
+                e @ crate::roster::RosterError::MissingColumns { .. },
+            )) => {
+                let crate::roster::RosterError::MissingColumns { columns, .. } = &e else {
+                    return;
+                };
+                let report = Box::new(roster_import::ImportReport {
+                    file: path
+                        .file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+                    columns: columns.clone(),
+                    notices: vec![format!("{e}请在下面“列的对应”中为缺少的列选择表格中的列。")],
+                    ..roster_import::ImportReport::default()
+                });
                 self.emit(Event::ImportPreviewed { report, file: path });
             }
             Err(e) => self.fail(Job::ReadRoster, e.to_string()),

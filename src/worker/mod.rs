@@ -120,7 +120,9 @@ impl Worker {
             return;
         }
         match command {
-            Command::PreviewImport { path, sheet } => self.preview_import(path, sheet.as_deref()),
+            Command::PreviewImport { path, sheet, map } => {
+                self.preview_import(path, sheet.as_deref(), &map);
+            }
             Command::CommitImport { allow_shrink } => self.commit_import(allow_shrink),
             Command::DiscardImport => self.preview = None,
             Command::SaveProblemList { path } => {
@@ -307,7 +309,7 @@ impl Worker {
                     .join("示例名录（虚构数据）.xlsx");
                 let accounts = crate::steps::demo::accounts(600, 2026);
                 match crate::steps::demo::write_roster_xlsx(&accounts, &path) {
-                    Ok(()) => self.preview_import(path, None),
+                    Ok(()) => self.preview_import(path, None, &crate::roster::ColumnMap::default()),
                     Err(e) => self.fail(Job::ReadRoster, format!("{e}（{}）", path.display())),
                 }
             }

@@ -22,6 +22,8 @@ pub enum Command {
     PreviewImport {
         path: PathBuf,
         sheet: Option<String>,
+        /// The user's choice of field for some columns.
+        map: crate::roster::ColumnMap,
     },
     /// Write the previewed roster (`allow_shrink`: the user confirmed the accounts it takes
     /// off the roster); answered by `ImportCommitted`.

@@ -420,3 +420,76 @@ fn a_cell_longer_than_excel_holds_is_cut_and_reported_and_exports_still_work() {
     )
     .expect("rectification");
 }
+
+/// A required column under a name nobody listed: refused with the columns found; `--map`
+/// says which it is; the next file with the same header needs no `--map`; a column can be
+/// taken as no field (未使用: kept as 其他列).
+#[test]
+fn columns_are_mapped_on_the_command_line_and_remembered_for_the_same_header() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let header = ["主办单位", "账号名称", "发布渠道", "账号ID", "备注"];
+    let file = |name: &str, n: usize| {
+        let path = dir.path().join(name);
+        let mut rows = vec![strings(&header)];
+        for i in 0..n {
+            rows.push(vec![
+                format!("示例市单位{i}"),
+                format!("账号{i}"),
+                "微信公众号".to_owned(),
+                format!("gh_{i:03}"),
+                "无".to_owned(),
+            ]);
+        }
+        xlsx_of(&path, &rows);
+        path
+    };
+    let first = file("名录一.xlsx", 10);
+    let out = run(&db, &["import", path_str(&first)]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("缺少必需的列：平台") && err.contains("发布渠道"),
+        "{err}"
+    );
+
+    let bad = run(
+        &db,
+        &["import", path_str(&first), "--map", "发布渠道=渠道名称"],
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("无法识别") && stderr(&bad).contains("账号标识"));
+
+    let out = run(
+        &db,
+        &[
+            "import",
+            path_str(&first),
+            "--map",
+            "发布渠道=平台",
+            "--map",
+            "备注=未使用",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = Store::open(&db).expect("open");
+    let accounts = store.accounts().expect("accounts");
+    assert_eq!(accounts.len(), 10);
+    assert!(accounts.iter().all(|a| a.account.platform == "微信公众号"));
+    // 未使用: not read as any field; its text stays with the account as 其他列.
+    assert!(
+        accounts
+            .iter()
+            .all(|a| a.account.extra == vec![("备注".to_owned(), "无".to_owned())]),
+        "{:?}",
+        accounts[0].account.extra
+    );
+    drop(store);
+
+    // Next quarter's file, same header: read the same way without being told.
+    let second = file("名录二.xlsx", 12);
+    let out = run(&db, &["import", path_str(&second)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = Store::open(&db).expect("open");
+    assert_eq!(store.accounts().expect("accounts").len(), 12);
+}

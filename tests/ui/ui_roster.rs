@@ -110,3 +110,46 @@ fn first_run_offers_a_demo_roster_marked_as_such() {
         "every demo account says it is an example"
     );
 }
+
+/// A roster whose 平台 column is headed as nobody listed: the preview names what is missing,
+/// and choosing the column in 列的对应 reads the file again and lets it be imported.
+#[test]
+fn a_missing_column_is_chosen_in_the_preview() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let roster = dir.path().join("名录.csv");
+    let mut text = String::from("主办单位,账号名称,发布渠道,账号ID\n");
+    for i in 0..6 {
+        text.push_str(&format!("示例市单位{i},账号{i},抖音,dy_{i}\n"));
+    }
+    std::fs::write(&roster, text).expect("write");
+    let mut h = harness(dir.path().join("t.db"));
+    step_until(&mut h, "the database to open", |a| !a.busy());
+    drop_file(&mut h, &roster);
+    step_until(&mut h, "the preview", |a| a.preview().is_some());
+    h.run_steps(2);
+    h.get_by_label("列的对应（缺少：平台）");
+    h.get_by_label_contains("缺少必需的列：平台");
+    // The combo box beside 发布渠道, showing 未使用.
+    h.get_by(|n| n.value().as_deref() == Some("未使用")).click();
+    h.run_steps(2);
+    // The list's 平台 (drawn last, over the preview).
+    h.get_all_by_label("平台")
+        .last()
+        .expect("the option")
+        .click();
+    step_until(&mut h, "the file read again", |a| {
+        a.preview().is_some_and(|r| r.added == 6)
+    });
+    h.run_steps(2);
+    h.get_by_label("确认导入 6 个账号").click();
+    step_until(&mut h, "the import", |a| {
+        !a.busy() && a.roster.accounts().len() == 6
+    });
+    assert!(
+        app(&h)
+            .roster
+            .accounts()
+            .iter()
+            .all(|a| a.account.platform == "抖音")
+    );
+}

@@ -34,6 +34,7 @@ fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
     worker.send(Command::PreviewImport {
         path: roster.clone(),
         sheet: None,
+        map: spotcheck::roster::ColumnMap::default(),
     });
     worker.cancel();
     let failed = next(&worker, |e| {
@@ -65,6 +66,7 @@ fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
     worker.send(Command::PreviewImport {
         path: roster,
         sheet: None,
+        map: spotcheck::roster::ColumnMap::default(),
     });
     let previewed = next(&worker, |e| {
         matches!(e, Event::ImportPreviewed { .. } | Event::Failed { .. })
