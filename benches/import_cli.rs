@@ -131,7 +131,9 @@ fn main() {
         ours.0, ours.1
     );
     let Some(python) = python else {
-        println!("python-calamine comparison skipped: no venv could be made (no network or Python)");
+        println!(
+            "python-calamine comparison skipped: no venv could be made (no network or Python)"
+        );
         return;
     };
     let py = python.display().to_string();

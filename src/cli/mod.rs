@@ -38,6 +38,9 @@ pub struct Cli {
     /// 数据库正被另一个 spotcheck 使用时，等它结束后再执行（默认立即报错退出）
     #[arg(long, global = true)]
     pub wait: bool,
+    /// 本次操作记在这个名字下（默认为设置中的本机使用人，未设置时为系统登录名）
+    #[arg(long, global = true, value_name = "姓名")]
+    pub user: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -251,7 +254,11 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     };
     let open = || {
         take_lock()?;
-        Store::open(&db).map_err(|e| e.to_string())
+        let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+        if let Some(name) = &cli.user {
+            store.act_as(name);
+        }
+        Ok::<_, String>(store)
     };
     let read = || Store::open(&db).map_err(|e| e.to_string());
     match command {

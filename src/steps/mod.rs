@@ -18,8 +18,12 @@ use chrono::NaiveDateTime;
 
 use crate::store::{Store, StoreError, settings::USER_NAME};
 
-/// Who is working: the name in the settings, or the system's user name, or 未署名.
+/// Who is working: the name given for this session (`--user`), the name in the settings, or
+/// the system's login name (未署名 only where the system has none).
 pub fn actor(store: &Store) -> Result<String, StoreError> {
+    if let Some(name) = store.acting_as() {
+        return Ok(name.to_owned());
+    }
     Ok(store
         .setting(USER_NAME)?
         .filter(|n| !n.trim().is_empty())

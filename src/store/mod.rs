@@ -61,6 +61,9 @@ pub(crate) fn count(n: i64) -> usize {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Who this session's changes are recorded under, when a front end says so for this run
+    /// only (`--user NAME`); otherwise the setting.
+    acting_as: Option<String>,
 }
 
 /// Where the database lives when neither `--db` nor `SPOTCHECK_DB` says otherwise:
@@ -133,6 +136,7 @@ impl Store {
         let mut store = Self {
             conn,
             path: path.to_owned(),
+            acting_as: None,
         };
         store.migrate()?;
         Ok(store)
@@ -172,7 +176,19 @@ impl Store {
         Ok(Self {
             conn,
             path: path.to_owned(),
+            acting_as: None,
         })
+    }
+
+    /// Records this session's changes under `name` (not saved as a setting).
+    pub fn act_as(&mut self, name: &str) {
+        self.acting_as = Some(name.trim().to_owned()).filter(|n| !n.is_empty());
+    }
+
+    /// The name [`Store::act_as`] gave, if any.
+    #[must_use]
+    pub fn acting_as(&self) -> Option<&str> {
+        self.acting_as.as_deref()
     }
 
     #[must_use]

@@ -11,6 +11,7 @@ impl App {
     /// Takes worker events, dialog answers and dropped files; called once per frame before
     /// drawing.
     pub fn logic(&mut self, ctx: &egui::Context) {
+        self.fit_to_screen(ctx);
         for event in self.worker.poll().collect::<Vec<_>>() {
             self.on_event(event);
         }
@@ -123,6 +124,11 @@ impl App {
                 self.screen = Screen::Settings;
                 self.settings.ask_restore(*info);
             }
+            Event::Identity { user_name, region } => {
+                if user_name.trim().is_empty() {
+                    self.identity = Some((String::new(), region));
+                }
+            }
             Event::Locked(message) => {
                 self.running = None;
                 self.locked = Some(message);
@@ -200,6 +206,24 @@ impl App {
                     self.status = Some((true, message));
                 }
             }
+        }
+    }
+}
+
+impl App {
+    /// On a screen up to 1440 px wide (office laptops: 1366×768, 1280×800, 1024×768) the window
+    /// is maximised, so that the status bar is never off-screen; larger screens keep the
+    /// default size.
+    fn fit_to_screen(&mut self, ctx: &egui::Context) {
+        if self.fitted {
+            return;
+        }
+        let Some(monitor) = ctx.input(|i| i.viewport().monitor_size) else {
+            return;
+        };
+        self.fitted = true;
+        if monitor.x <= 1440.0 {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Maximized(true));
         }
     }
 }

@@ -47,8 +47,11 @@ pub fn run(db: PathBuf, started: Instant) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(TITLE)
-            .with_inner_size([1280.0, 800.0])
+            // Inside a 1366×768 office laptop's screen with its taskbar; maximised on screens
+            // up to 1440 px wide (see `fit_to_screen`).
+            .with_inner_size([1200.0, 680.0])
             .with_min_inner_size([900.0, 560.0])
+            .with_clamp_size_to_monitor_size(true)
             .with_app_id("spotcheck")
             .with_icon(app_icon()),
         ..Default::default()
@@ -114,6 +117,10 @@ pub struct App {
     locked: Option<String>,
     /// The database is open for reading only.
     read_only: bool,
+    /// Asked once, while the settings hold no name: who works here (姓名, 地区).
+    identity: Option<(String, String)>,
+    /// Whether the window has been fitted to the screen (once the screen's size is known).
+    fitted: bool,
     /// Set when the worker thread is gone: nothing can be saved any more.
     stopped: bool,
     db: PathBuf,
@@ -133,6 +140,8 @@ impl App {
     pub fn with_worker(ctx: &egui::Context, db: PathBuf, worker: WorkerHandle) -> Self {
         fonts::install(ctx);
         egui_extras::install_image_loaders(ctx);
+        // Office software is light.
+        ctx.set_theme(egui::Theme::Light);
         Self {
             worker,
             screen: Screen::Roster,
@@ -163,6 +172,8 @@ impl App {
             fatal: None,
             locked: None,
             read_only: false,
+            identity: None,
+            fitted: false,
             stopped: false,
             db,
             started: None,

@@ -23,6 +23,7 @@ impl App {
                 &mut self.commands,
             );
         }
+        self.identity_ui(ui.ctx());
         self.results_report_ui(ui.ctx());
         self.feedback_report_ui(ui.ctx());
         self.run_commands(ui.ctx());
@@ -58,6 +59,58 @@ impl App {
             Screen::Exchange => self.exchange.ui(ui, queue),
         });
         self.drop_hint_ui(ui);
+    }
+
+    /// The first start: who works here. Every draw, answer and export is recorded under this
+    /// name, and the region goes into the notice's title; both can be changed in 设置与备份.
+    fn identity_ui(&mut self, ctx: &egui::Context) {
+        use crate::store::settings::{REGION_NAME, USER_NAME};
+        use crate::worker::Command;
+        let Some((name, region)) = &mut self.identity else {
+            return;
+        };
+        let mut save = false;
+        egui::Modal::new(egui::Id::unique("identity")).show(ctx, |ui| {
+            ui.set_width(420.0);
+            ui.heading("欢迎使用");
+            ui.label("请先填写您的姓名和本单位负责的地区。抽样、检查、导出等每一项工作都会记下操作人；地区用在通报的标题中。以后可以在“设置与备份”中修改。");
+            ui.add_space(8.0);
+            egui::Grid::new("identity_form").num_columns(2).show(ui, |ui| {
+                let label = ui.label("您的姓名");
+                ui.add(egui::TextEdit::singleline(name).desired_width(220.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("地区（如 示例市、示例区）");
+                ui.add(egui::TextEdit::singleline(region).desired_width(220.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+            });
+            ui.add_space(8.0);
+            let ready = !name.trim().is_empty();
+            if ui
+                .add_enabled(ready, egui::Button::new("保存并开始"))
+                .clicked()
+            {
+                save = true;
+            }
+            if !ready {
+                ui.small("填写姓名后才能开始。");
+            }
+        });
+        if save {
+            let (name, region) = self.identity.take().unwrap_or_default();
+            self.commands.send(Command::SaveSetting {
+                key: USER_NAME,
+                value: name.trim().to_owned(),
+            });
+            if !region.trim().is_empty() {
+                self.commands.send(Command::SaveSetting {
+                    key: REGION_NAME,
+                    value: region.trim().to_owned(),
+                });
+            }
+            self.settings.invalidate();
+        }
     }
 
     /// Another spotcheck holds the database: wait for it, or look without changing anything.

@@ -54,7 +54,13 @@ impl Worker {
         }
         match Store::open(db) {
             Ok(store) => {
+                let setting = |key| store.setting(key).ok().flatten().unwrap_or_default();
+                let identity = Event::Identity {
+                    user_name: setting(crate::store::settings::USER_NAME),
+                    region: setting(crate::store::settings::REGION_NAME),
+                };
                 self.store = Some(store);
+                self.emit(identity);
                 self.load_roster();
             }
             Err(e) => self.fail(Job::Open, e.to_string()),

@@ -260,6 +260,12 @@ pub enum Event {
     Restored(String),
     /// Another spotcheck holds the database; the text says which and since when.
     Locked(String),
+    /// Who works here, as the settings say (sent once the database is open for writing): the
+    /// window asks for a name and region while they are blank.
+    Identity {
+        user_name: String,
+        region: String,
+    },
     /// The database is open for reading only.
     OpenedReadOnly,
     /// A package was opened or merged; the text says what it did.

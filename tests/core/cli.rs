@@ -710,3 +710,24 @@ fn work_and_result_packages_from_the_command_line() {
     );
     assert!(!nowhere.exists());
 }
+
+/// `--user NAME` records a headless command's changes under that name, without changing
+/// the 本机使用人 setting.
+#[test]
+fn user_names_the_operator_of_one_command() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let file = dir.path().join("名录.xlsx");
+    write_roster(&file);
+    let out = run(Some(&db), &["--user", "李四", "import", path_str(&file)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let store = spotcheck::store::Store::open(&db).expect("open");
+    let log = store.log_entries().expect("log");
+    assert_eq!(log.last().expect("entry").actor, "李四");
+    assert_eq!(
+        store
+            .setting(spotcheck::store::settings::USER_NAME)
+            .expect("read"),
+        None
+    );
+}

@@ -23,7 +23,15 @@ impl egui::DroppedFile for DroppedPath {
     }
 }
 
+/// A window on `db`, whose user has given a name already (the first-start question is
+/// tried in its own test, with [`harness_as_new`]).
 pub fn harness(db: PathBuf) -> Harness<'static, Option<App>> {
+    seed_user(&db);
+    harness_as_new(db)
+}
+
+/// A window on `db` as it opens: on a database without a user name, it asks for one.
+pub fn harness_as_new(db: PathBuf) -> Harness<'static, Option<App>> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
@@ -147,5 +155,21 @@ impl Bomb {
             std::thread::sleep(Duration::from_millis(1));
         }
         self.mode.store(mode, SeqCst);
+    }
+}
+
+/// Gives the database at `db` a user name unless it has one (a damaged database is left as
+/// it is).
+pub fn seed_user(db: &Path) {
+    if let Ok(mut store) = spotcheck::store::Store::open(db) {
+        let key = spotcheck::store::settings::USER_NAME;
+        if store
+            .setting(key)
+            .ok()
+            .flatten()
+            .is_none_or(|n| n.trim().is_empty())
+        {
+            store.set_setting(key, "测试员").expect("name");
+        }
     }
 }

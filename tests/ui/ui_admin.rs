@@ -3,7 +3,7 @@
 //! carries on with the roster it held.
 
 use crate::common::{app, db_with_roster, harness, step_until};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
 use spotcheck::store::Store;
@@ -66,6 +66,9 @@ fn settings_are_saved_and_the_log_is_shown_checked() {
     step_until(&mut h, "the settings", |a| {
         a.settings.view().is_some_and(|v| v.open)
     });
+    // The name given at the first start is there; it is replaced.
+    crate::common::app_mut(&mut h).settings.user_name.clear();
+    h.run_steps(1);
     h.get_by_label("本机使用人姓名").focus();
     h.get_by_label("本机使用人姓名").type_text("赵六");
     h.run_steps(1);
@@ -128,4 +131,46 @@ fn a_reload_after_saving_one_setting_keeps_what_is_typed_in_another() {
     });
     assert_eq!(screen.user_name, "钱七");
     assert_eq!(screen.days, "15");
+}
+
+/// The first start asks who works here and for the region, once; both are saved and the
+/// question does not come back.
+#[test]
+fn the_first_start_asks_for_a_name_and_a_region() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let mut h = crate::common::harness_as_new(db.clone());
+    crate::common::step_until(&mut h, "the database to open", |a| !a.busy());
+    h.run_steps(2);
+    h.get_by_label("欢迎使用");
+    assert!(h.get_by_label("保存并开始").accesskit_node().is_disabled());
+    h.get_by_label("您的姓名").click();
+    h.run_steps(1);
+    h.get_by_label("您的姓名").type_text("王督查");
+    h.run_steps(1);
+    h.get_by_label("地区（如 示例市、示例区）").click();
+    h.run_steps(1);
+    h.get_by_label("地区（如 示例市、示例区）")
+        .type_text("示例市");
+    h.run_steps(2);
+    h.get_by_label("保存并开始").click();
+    h.run_steps(3);
+    crate::common::step_until(&mut h, "the settings saved", |a| !a.busy());
+    assert!(h.query_by_label("保存并开始").is_none(), "asked once");
+    drop(h);
+    let store = spotcheck::store::Store::open(&db).expect("open");
+    let setting = |k| store.setting(k).expect("read");
+    assert_eq!(
+        setting(spotcheck::store::settings::USER_NAME).as_deref(),
+        Some("王督查")
+    );
+    assert_eq!(
+        setting(spotcheck::store::settings::REGION_NAME).as_deref(),
+        Some("示例市")
+    );
+    let h = crate::common::harness_as_new(db);
+    let mut h = h;
+    crate::common::step_until(&mut h, "the database to open", |a| !a.busy());
+    h.run_steps(2);
+    assert!(h.query_by_label("保存并开始").is_none(), "not asked again");
 }

@@ -33,6 +33,7 @@ fn harness_with(bomb: &Arc<Bomb>, dir: &std::path::Path) -> Harness<'static, Opt
     let ctx = h.ctx.clone();
     let notify = bomb.notify_with(move || ctx.request_repaint());
     let db = dir.join("t.db");
+    crate::common::seed_user(&db);
     let worker = WorkerHandle::spawn(db.clone(), notify).expect("start worker");
     *h.state_mut() = Some(App::with_worker(&h.ctx, db, worker));
     step_until(&mut h, "the roster", |a| !a.busy());
