@@ -227,7 +227,7 @@ struct RectificationJson<'a> {
     requirement: &'a str,
     issued_on: String,
     deadline: String,
-    /// 待整改, 已反馈, 逾期, 已复核关闭 or 复核未通过, as of today.
+    /// 待整改, 已反馈, 逾期未反馈, 反馈未整改, 已复核关闭 or 复核未通过, as of today.
     status: &'static str,
     reply: Option<&'static str>,
     reply_text: &'a str,

@@ -16,16 +16,20 @@ pub const DEFAULT_DEADLINE_DAYS: u32 = 10;
 pub enum Status {
     Pending,
     Replied,
+    /// Past the deadline with no answer at all: 逾期未反馈.
     Overdue,
+    /// Past the deadline, answered but not fixed (正在整改, 无法整改): 反馈未整改.
+    NotFixed,
     Closed,
     Rejected,
 }
 
 impl Status {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Pending,
         Self::Replied,
         Self::Overdue,
+        Self::NotFixed,
         Self::Closed,
         Self::Rejected,
     ];
@@ -35,23 +39,25 @@ impl Status {
         match self {
             Self::Pending => "待整改",
             Self::Replied => "已反馈",
-            Self::Overdue => "逾期",
+            Self::Overdue => "逾期未反馈",
+            Self::NotFixed => "反馈未整改",
             Self::Closed => "已复核关闭",
             Self::Rejected => "复核未通过",
         }
     }
 }
 
-/// The status of a problem on `today`. Past its deadline, a problem the unit has not reported
-/// fixed (no answer, 正在整改 or 无法整改) is 逾期; a rejected fix stays 复核未通过 until the unit
-/// answers again.
+/// The status of a problem on `today`. Past its deadline, a problem with no answer is 逾期未反馈
+/// and one answered but not reported fixed (正在整改, 无法整改) is 反馈未整改 — notices list the
+/// two apart; a rejected fix stays 复核未通过 until the unit answers again.
 #[must_use]
 pub fn status(state: State, reply: Option<Reply>, deadline: NaiveDate, today: NaiveDate) -> Status {
     match state {
         State::Closed => Status::Closed,
         State::Reopened => Status::Rejected,
+        State::Open | State::Replied if today > deadline && reply.is_none() => Status::Overdue,
         State::Open | State::Replied if today > deadline && reply != Some(Reply::Done) => {
-            Status::Overdue
+            Status::NotFixed
         }
         State::Open => Status::Pending,
         State::Replied => Status::Replied,
@@ -141,7 +147,11 @@ mod tests {
         );
         assert_eq!(
             status(State::Replied, doing, deadline, after),
-            Status::Overdue
+            Status::NotFixed
+        );
+        assert_eq!(
+            status(State::Replied, Some(Reply::Cannot), deadline, after),
+            Status::NotFixed
         );
         assert_eq!(status(State::Closed, None, deadline, after), Status::Closed);
         assert_eq!(

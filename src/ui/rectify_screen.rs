@@ -21,7 +21,7 @@ pub struct RectifyScreen {
     today: NaiveDate,
     /// Each loaded problem's status today, and how many have each (in `Status::ALL` order).
     statuses: Vec<Status>,
-    counts: [usize; 5],
+    counts: [usize; Status::ALL.len()],
     /// The rows shown (indices), and the filter and search they were chosen for.
     rows_shown: Vec<usize>,
     shown_for: Option<(Option<Status>, String)>,
@@ -40,7 +40,7 @@ impl RectifyScreen {
             note: String::new(),
             today,
             statuses: Vec::new(),
-            counts: [0; 5],
+            counts: [0; Status::ALL.len()],
             rows_shown: Vec::new(),
             shown_for: None,
         }
@@ -441,7 +441,7 @@ impl RectifyScreen {
 
 fn status_label(ui: &mut egui::Ui, status: Status) {
     let color = match status {
-        Status::Overdue | Status::Rejected => ui.visuals().error_fg_color,
+        Status::Overdue | Status::NotFixed | Status::Rejected => ui.visuals().error_fg_color,
         Status::Closed => egui::Color32::from_rgb(0x2e, 0x7d, 0x32),
         Status::Replied => ui.visuals().warn_fg_color,
         Status::Pending => ui.visuals().text_color(),

@@ -1006,11 +1006,12 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
             assert_eq!(s.state, State::Open, "{}", code(s.id));
             assert_eq!(s.status(before), Status::Pending, "{}", code(s.id));
         }
-        // Past the deadline only a reported fix is not overdue.
-        let expected = if s.reply == Some(Reply::Done) {
-            Status::Replied
-        } else {
-            Status::Overdue
+        // Past the deadline only a reported fix is not overdue; no answer at all is told
+        // from an answer without a fix.
+        let expected = match s.reply {
+            Some(Reply::Done) => Status::Replied,
+            Some(_) => Status::NotFixed,
+            None => Status::Overdue,
         };
         assert_eq!(s.status(after), expected, "{}", code(s.id));
     }
