@@ -220,13 +220,17 @@ pub struct Matched {
     pub answers: Vec<Answer>,
     /// Rows whose 整改情况 is still blank.
     pub unanswered: usize,
+    /// Rows reporting 已整改 without a valid completion date, contact or phone (待补充).
+    pub incomplete: usize,
     pub issues: Vec<RowIssue>,
 }
 
-/// Matches feedback rows to `known` problems. A problem answered twice (two rows, or two
-/// files) takes the later row.
+/// Matches feedback rows to `known` problems, on `today`. A problem answered twice (two rows,
+/// or two files) takes the later row. A row reporting 已整改 must say when (between the day the
+/// problem was issued and today) and who to ask (联系人, 联系电话); one that does not is listed
+/// as 待补充 and not taken.
 #[must_use]
-pub fn match_feedback(rows: &[FeedbackRow], known: &[Rectification]) -> Matched {
+pub fn match_feedback(rows: &[FeedbackRow], known: &[Rectification], today: NaiveDate) -> Matched {
     let mut out = Matched::default();
     for row in rows {
         let issue = |message: String| RowIssue {
@@ -258,6 +262,35 @@ pub fn match_feedback(rows: &[FeedbackRow], known: &[Rectification]) -> Matched 
                 continue;
             }
         };
+        if reply == Reply::Done {
+            let mut lacking = Vec::new();
+            match completed_on {
+                None => lacking.push("完成时间".to_owned()),
+                Some(d) if d < target.issued_on => lacking.push(format!(
+                    "完成时间（{} 早于问题下发的 {}）",
+                    d.format("%Y-%m-%d"),
+                    target.issued_on.format("%Y-%m-%d")
+                )),
+                Some(d) if d > today => {
+                    lacking.push(format!("完成时间（{} 晚于今天）", d.format("%Y-%m-%d")))
+                }
+                Some(_) => {}
+            }
+            if row.contact.trim().is_empty() {
+                lacking.push("联系人".to_owned());
+            }
+            if row.phone.trim().is_empty() {
+                lacking.push("联系电话".to_owned());
+            }
+            if !lacking.is_empty() {
+                out.incomplete += 1;
+                out.issues.push(issue(format!(
+                    "待补充：填写了“已整改”，但{}不对或没有填写。请补充后再交回，本行暂未导入。",
+                    lacking.join("、")
+                )));
+                continue;
+            }
+        }
         out.answers.retain(|a| a.id != target.id);
         out.answers.push(Answer {
             id: target.id,

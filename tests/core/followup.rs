@@ -1225,9 +1225,18 @@ fn feedback_without_codes_is_matched_by_name_platform_and_category() {
     sheet
         .write_string(0, 0, "关于政务新媒体问题整改情况的报告")
         .expect("w");
-    for (c, h) in ["账号名称", "平台", "问题类别", "整改情况", "完成时间"]
-        .iter()
-        .enumerate()
+    // 已整改 is taken with its date, contact and phone (without them it is 待补充).
+    for (c, h) in [
+        "账号名称",
+        "平台",
+        "问题类别",
+        "整改情况",
+        "完成时间",
+        "联系人",
+        "联系电话",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet
             .write_string(1, u16::try_from(c).expect("c"), *h)
@@ -1240,14 +1249,26 @@ fn feedback_without_codes_is_matched_by_name_platform_and_category() {
             &a.category,
             "已完成整改",
             "2026年12月1日",
+            "张科长",
+            "020-12345678",
         ],
-        [b.name.as_str(), &b.platform, &b.category, "整改中", ""],
+        [
+            b.name.as_str(),
+            &b.platform,
+            &b.category,
+            "整改中",
+            "",
+            "",
+            "",
+        ],
         [
             "不存在的账号",
             "微信公众号",
             "更新时效",
             "已整改",
             "2026-12-01",
+            "李科长",
+            "020-87654321",
         ],
     ];
     for (r, line) in lines.iter().enumerate() {
@@ -1676,4 +1697,80 @@ fn an_interim_notice_lists_veto_failures_and_prints_the_days_checked() {
             .any(|r| r.iter().any(|c| text(c) == "本季度没有不合格账号。")),
         "{problems:?}"
     );
+}
+
+/// 已整改 is taken only with a completion date between the problem's issue and today, a
+/// contact and a phone; otherwise the row is listed as 待补充 and nothing is recorded.
+#[test]
+fn a_fix_reported_without_date_contact_or_phone_is_listed_as_incomplete() {
+    use spotcheck::rectification::feedback::{FeedbackRow, match_feedback};
+    use spotcheck::sheet::grid::Cell;
+    let mut c = checked_quarter();
+    let book = c.dir.path().join("整改表.xlsx");
+    export_sheets(
+        &mut c.store,
+        "2026Q4",
+        &SheetTarget::Book(book),
+        at(2026, 11, 25, 9),
+    );
+    let known = c.store.all_rectifications().expect("problems");
+    let p = &known[0];
+    let issued = p.issued_on;
+    let today = issued + chrono::Duration::days(5);
+    let row = |done: Cell, contact: &str, phone: &str| FeedbackRow {
+        file: "单位.xlsx".to_owned(),
+        sheet: "反馈".to_owned(),
+        row: 4,
+        code: Some(p.id),
+        host_unit: p.host_unit.clone(),
+        name: p.name.clone(),
+        platform: p.platform.clone(),
+        category: p.category.clone(),
+        reply_text: "已整改".to_owned(),
+        completed_on: done,
+        contact: contact.to_owned(),
+        phone: phone.to_owned(),
+    };
+    let on = |d: NaiveDate| Cell::Date(d);
+    let cases = [
+        (
+            row(on(issued + chrono::Duration::days(2)), "张科长", "020-1234"),
+            true,
+            "",
+        ),
+        (row(Cell::Empty, "张科长", "020-1234"), false, "完成时间"),
+        (
+            row(on(issued - chrono::Duration::days(1)), "张科长", "020-1234"),
+            false,
+            "早于问题下发",
+        ),
+        (
+            row(on(today + chrono::Duration::days(1)), "张科长", "020-1234"),
+            false,
+            "晚于今天",
+        ),
+        (row(on(issued), "", "020-1234"), false, "联系人"),
+        (row(on(issued), "张科长", " "), false, "联系电话"),
+    ];
+    for (i, (r, taken, why)) in cases.into_iter().enumerate() {
+        let m = match_feedback(&[r], &known, today);
+        assert_eq!(
+            m.answers.len(),
+            usize::from(taken),
+            "case {i}: {:?}",
+            m.issues
+        );
+        assert_eq!(m.incomplete, usize::from(!taken), "case {i}");
+        if !taken {
+            let message = &m.issues[0].message;
+            assert!(
+                message.starts_with("待补充") && message.contains(why),
+                "case {i}: {message}"
+            );
+        }
+    }
+    // 正在整改 needs none of them.
+    let mut doing = row(Cell::Empty, "", "");
+    doing.reply_text = "正在整改".to_owned();
+    assert_eq!(match_feedback(&[doing], &known, today).answers.len(), 1);
 }

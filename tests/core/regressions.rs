@@ -196,7 +196,7 @@ fn withdrawn_rectification_code_is_not_reused() {
         contact: String::new(),
         phone: String::new(),
     };
-    let matched = match_feedback(&[row], &now);
+    let matched = match_feedback(&[row], &now, chrono::Local::now().date_naive());
     assert!(
         reused.is_none() && matched.answers.is_empty(),
         "the withdrawn problem {} ({}) was re-issued under the same code as {:?}; the old sheet's answer is taken as {:?}",

@@ -19,6 +19,8 @@ pub struct FeedbackReport {
     pub counts: AnswerCounts,
     /// Rows whose 整改情况 is still blank.
     pub unanswered: usize,
+    /// Rows reporting 已整改 without a valid completion date, contact or phone (待补充).
+    pub incomplete: usize,
     /// Rows not taken, each with where it is and why.
     pub issues: Vec<RowIssue>,
     /// Files that could not be read at all, with why.
@@ -42,6 +44,12 @@ impl FeedbackReport {
         }
         if self.unanswered > 0 {
             s.push_str(&format!("，{} 行尚未填写整改情况", self.unanswered));
+        }
+        if self.incomplete > 0 {
+            s.push_str(&format!(
+                "，{} 行填写了已整改但缺少完成时间、联系人或联系电话（待补充）",
+                self.incomplete
+            ));
         }
         s.push('。');
         if !self.issues.is_empty() {
@@ -86,8 +94,9 @@ pub fn import_feedback(
             }),
         }
     }
-    let matched = feedback::match_feedback(&rows, &known);
+    let matched = feedback::match_feedback(&rows, &known, now.date());
     report.unanswered = matched.unanswered;
+    report.incomplete = matched.incomplete;
     report.issues = matched.issues;
     if !matched.answers.is_empty() {
         report.counts = apply_answers(store, &matched.answers, &report.files.join("、"), now)?;
