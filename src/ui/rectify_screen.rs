@@ -396,11 +396,42 @@ impl RectifyScreen {
                 });
             ui.separator();
             if status == Status::Closed {
-                ui.label("这个问题已复核关闭。");
+                ui.label("这个问题已复核关闭。发现关闭有误时，可以写明原因后重新打开。");
+                let label = ui.label("重新打开的原因");
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.note)
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+                if ui
+                    .add_enabled(!self.note.trim().is_empty(), egui::Button::new("重新打开"))
+                    .on_disabled_hover_text("请先写明重新打开的原因")
+                    .clicked()
+                {
+                    commands.send(Command::ReviewRectification {
+                        id: r.id,
+                        close: false,
+                        note: self.note.trim().to_owned(),
+                        quarter,
+                    });
+                    self.note.clear();
+                }
                 return;
             }
+            let unanswered = r.reply.is_none();
+            if unanswered {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "单位还没有反馈。不经反馈直接关闭，须在复核意见中写明依据（例如 复查合格、现场核实）。",
+                );
+            }
             ui.label("复核：核实单位的整改情况后，关闭问题或退回重新整改。");
-            let label = ui.label("复核意见（退回时必填）");
+            let label = ui.label(if unanswered {
+                "复核意见（必填）"
+            } else {
+                "复核意见（退回时必填）"
+            });
             ui.add(
                 egui::TextEdit::multiline(&mut self.note)
                     .desired_rows(3)
@@ -408,7 +439,12 @@ impl RectifyScreen {
             )
             .labelled_by(label.id);
             ui.horizontal(|ui| {
-                if ui.button("复核通过，关闭").clicked() {
+                let can_close = !unanswered || !self.note.trim().is_empty();
+                if ui
+                    .add_enabled(can_close, egui::Button::new("复核通过，关闭"))
+                    .on_disabled_hover_text("单位还没有反馈：请先写明关闭的依据")
+                    .clicked()
+                {
                     reviewed = true;
                     commands.send(Command::ReviewRectification {
                         id: r.id,

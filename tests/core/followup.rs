@@ -1774,3 +1774,55 @@ fn a_fix_reported_without_date_contact_or_phone_is_listed_as_incomplete() {
     doing.reply_text = "正在整改".to_owned();
     assert_eq!(match_feedback(&[doing], &known, today).answers.len(), 1);
 }
+
+/// A problem the unit never answered is closed only with a note saying on what grounds; a
+/// closed problem can be reopened with a reason; each step is logged.
+#[test]
+fn closing_without_a_reply_needs_grounds_and_a_closed_problem_can_be_reopened() {
+    let mut c = checked_quarter();
+    let book = c.dir.path().join("整改表.xlsx");
+    export_sheets(
+        &mut c.store,
+        "2026Q4",
+        &SheetTarget::Book(book),
+        at(2026, 11, 25, 9),
+    );
+    let p = c.store.all_rectifications().expect("problems")[0].clone();
+    assert!(p.reply.is_none());
+    let err = followup::review_rectification(&mut c.store, p.id, true, " ", at(2026, 11, 26, 9))
+        .expect_err("no reply, no note");
+    assert!(matches!(err, RectifyError::CloseWithoutReply), "{err:?}");
+    assert!(err.to_string().contains("写明依据"), "{err}");
+    let closed = followup::review_rectification(
+        &mut c.store,
+        p.id,
+        true,
+        "现场核实已恢复更新",
+        at(2026, 11, 26, 10),
+    )
+    .expect("closed with grounds");
+    assert_eq!(closed.state, spotcheck::rectification::State::Closed);
+    let err = followup::review_rectification(&mut c.store, p.id, false, "", at(2026, 11, 27, 9))
+        .expect_err("a reason is needed");
+    assert!(matches!(err, RectifyError::ReopenNeedsReason), "{err:?}");
+    let reopened = followup::review_rectification(
+        &mut c.store,
+        p.id,
+        false,
+        "复查发现仍未更新",
+        at(2026, 11, 27, 10),
+    )
+    .expect("reopened");
+    assert_eq!(reopened.state, spotcheck::rectification::State::Reopened);
+    let actions: Vec<String> = c
+        .store
+        .log_entries()
+        .expect("log")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.ends_with(&["复核关闭".to_owned(), "重新打开整改问题".to_owned()]),
+        "{actions:?}"
+    );
+}

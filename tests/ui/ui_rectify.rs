@@ -23,6 +23,7 @@ fn write_feedback(path: &std::path::Path, answered: &[&Rectification]) {
         "整改情况",
         "完成时间",
         "联系人",
+        "联系电话",
     ]
     .iter()
     .enumerate()
@@ -35,8 +36,11 @@ fn write_feedback(path: &std::path::Path, answered: &[&Rectification]) {
         sheet.write_string(row, 1, &r.platform).expect("w");
         sheet.write_string(row, 2, &r.category).expect("w");
         sheet.write_string(row, 3, "已整改，已恢复更新").expect("w");
-        sheet.write_string(row, 4, "2026-12-01").expect("w");
+        // 已整改 is taken with a date since the problem went out, a contact and a phone.
+        let today = chrono::Local::now().date_naive().to_string();
+        sheet.write_string(row, 4, &today).expect("w");
         sheet.write_string(row, 5, "王五").expect("w");
+        sheet.write_string(row, 6, "020-12345678").expect("w");
     }
     book.save(path).expect("save feedback");
 }

@@ -173,12 +173,20 @@ pub enum RectifyError {
     NotFound(i64),
     #[error("复核未通过时请写明原因，单位才知道还要怎样整改。")]
     NeedsNote,
+    #[error(
+        "单位还没有反馈这个问题。不经反馈直接关闭，请在复核意见中写明依据（例如 复查合格、现场核实）。"
+    )]
+    CloseWithoutReply,
+    #[error("重新打开已关闭的问题时，请在复核意见中写明原因。")]
+    ReopenNeedsReason,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// The office's review of a fix: closes the problem (`close`) or rejects the fix, which
-/// needs a note saying why.
+/// needs a note saying why. Closing a problem the unit never answered needs a note saying on
+/// what grounds; rejecting a problem already closed reopens it, with a reason. Every step is
+/// logged.
 pub fn review_rectification(
     store: &mut Store,
     id: i64,
@@ -187,9 +195,18 @@ pub fn review_rectification(
     at: NaiveDateTime,
 ) -> Result<Rectification, RectifyError> {
     let note = note.trim();
+    let current = store.rectification(id)?.ok_or(RectifyError::NotFound(id))?;
     if !close && note.is_empty() {
-        return Err(RectifyError::NeedsNote);
+        return Err(if current.state == State::Closed {
+            RectifyError::ReopenNeedsReason
+        } else {
+            RectifyError::NeedsNote
+        });
     }
+    if close && current.reply.is_none() && note.is_empty() {
+        return Err(RectifyError::CloseWithoutReply);
+    }
+    let reopening = !close && current.state == State::Closed;
     let actor = crate::steps::actor(store)?;
     let state = if close {
         State::Closed
@@ -207,6 +224,8 @@ pub fn review_rectification(
         }
         let action = if close {
             "复核关闭"
+        } else if reopening {
+            "重新打开整改问题"
         } else {
             "复核未通过"
         };
