@@ -58,6 +58,14 @@ pub struct Item {
     pub title: String,
     /// The requirement in one sentence: 符合 means the account meets it.
     pub criterion: String,
+    /// The problem as a notice prints it when the item fails (监测时间点前2周内无更新); the
+    /// title when blank.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub problem: String,
+    /// What the unit is asked to do about it (立即更新；确无力维护的，按程序关停或注销账号);
+    /// the general requirement for its kind when blank.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub remedy: String,
     pub kind: ItemKind,
     /// Normalised platform names (see [`platform::PLATFORMS`]) the item applies to;
     /// empty means every platform.
@@ -110,6 +118,17 @@ impl Item {
     #[must_use]
     pub fn is_veto(&self) -> bool {
         self.kind == ItemKind::Veto
+    }
+
+    /// The problem as a notice and a rectification sheet name it: [`Item::problem`], else the
+    /// title.
+    #[must_use]
+    pub fn problem_text(&self) -> &str {
+        if self.problem.trim().is_empty() {
+            &self.title
+        } else {
+            &self.problem
+        }
     }
 
     /// How messages name the item: id and title, e.g. `V01 严重表述错误`.
@@ -262,7 +281,21 @@ mod tests {
     fn builtin_has_the_national_veto_items() {
         let c = Checklist::builtin();
         assert_eq!(c.id, "gov-new-media-veto");
-        assert_eq!(c.version, "2019.1");
+        assert_eq!(c.version, "2019.2");
+        // Each item says what a notice prints and what the unit must do; remedies differ.
+        for item in &c.items {
+            assert!(
+                !item.problem.is_empty() && !item.remedy.is_empty(),
+                "{}",
+                item.id
+            );
+        }
+        let remedy = |id: &str| c.item(id).map(|i| i.remedy.clone()).unwrap_or_default();
+        assert_ne!(remedy("V01"), remedy("V04"));
+        assert_eq!(
+            c.item("V04").map(Item::problem_text),
+            Some("监测时间点前2周内无更新")
+        );
         assert_eq!(c.title, "政务新媒体检查指标（单项否决）");
         assert_eq!(c.scoring, None);
         let vetoes: Vec<&str> = c

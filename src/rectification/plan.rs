@@ -102,6 +102,7 @@ mod tests {
             account_id: format!("id{account}"),
             item: item.to_owned(),
             category: "更新时效".to_owned(),
+            remedy: String::new(),
             veto: true,
             note: String::new(),
             last_update: None,

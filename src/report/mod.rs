@@ -66,8 +66,11 @@ pub struct Problem {
     pub platform: String,
     pub account_id: String,
     pub item: String,
-    /// The item's title, e.g. 更新时效.
+    /// The problem as notices print it, e.g. 监测时间点前2周内无更新 (the item's title where
+    /// the checklist gives no wording).
     pub category: String,
+    /// What the unit is asked to do (the item's remedy; empty: the general requirement).
+    pub remedy: String,
     pub veto: bool,
     pub note: String,
     pub last_update: Option<NaiveDate>,
@@ -203,11 +206,14 @@ impl QuarterReport {
                         continue;
                     }
                     let item = checklist.and_then(|c| c.item(&f.item));
-                    let category = item.map_or_else(|| f.item.clone(), |it| it.title.clone());
+                    let category =
+                        item.map_or_else(|| f.item.clone(), |it| it.problem_text().to_owned());
+                    let remedy = item.map(|it| it.remedy.clone()).unwrap_or_default();
+                    let title = item.map_or_else(|| f.item.clone(), |it| it.title.clone());
                     let position = checklist
                         .and_then(|c| c.items.iter().position(|it| it.id == f.item))
                         .unwrap_or(usize::MAX);
-                    titles.push((position, category.clone()));
+                    titles.push((position, title));
                     let evidence = i.evidence.iter().filter(|e| e.item == f.item);
                     let mut links = Vec::new();
                     let mut screenshots = 0;
@@ -228,6 +234,7 @@ impl QuarterReport {
                         account_id: a.account_id.clone(),
                         item: f.item.clone(),
                         category,
+                        remedy,
                         veto: item.is_some_and(|it| it.kind == ItemKind::Veto),
                         note: f.note.clone(),
                         last_update: f.last_update,

@@ -76,6 +76,10 @@ pub struct BackupInfo {
     /// spotcheck wrote it, and in the copy kept before a restore).
     #[serde(default)]
     pub log: Option<LogHead>,
+    /// SHA-256 of the backup's database file as written: a change to any byte of it (which
+    /// SQLite's own check may not see, inside a text) is found before a restore.
+    #[serde(default)]
+    pub db_sha256: Option<String>,
 }
 
 pub(super) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackupError {
@@ -158,6 +162,7 @@ impl Store {
             evidence_files: evidence,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             log: LogHead::of(&chain),
+            db_sha256: Some(file_sha256(&db)?),
         };
         let json =
             serde_json::to_vec_pretty(&info).map_err(|e| BackupError::Copy(e.to_string()))?;
@@ -267,4 +272,23 @@ pub fn read_info(dir: &Path) -> Result<BackupInfo, BackupError> {
         serde_json::from_slice(&text).map_err(|_| BackupError::NotBackup(dir.to_owned()))?;
     info.path = dir.to_owned();
     Ok(info)
+}
+
+/// SHA-256 of a file, read in pieces.
+pub(super) fn file_sha256(path: &Path) -> Result<String, BackupError> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(io(format!("读取 {}", path.display())))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(io(format!("读取 {}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -156,6 +156,14 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
             ));
         }
     }
+    // Any other change to the file (inside a text, say, where SQLite's check sees nothing).
+    if let Some(stated) = &info.db_sha256
+        && &super::backup::file_sha256(&db)? != stated
+    {
+        return Err(damaged(
+            "数据库文件的校验值与备份说明不符，文件在备份之后被改动或损坏".to_owned(),
+        ));
+    }
     // Every evidence file a check refers to, present and whole.
     if !has("evidence") {
         return Ok(info);
@@ -318,6 +326,7 @@ fn keep_current(db: &Path, now: NaiveDateTime) -> Result<Option<PathBuf>, Backup
             evidence_files: evidence,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             log: None,
+            db_sha256: None,
         };
         let json =
             serde_json::to_vec_pretty(&kept).map_err(|e| BackupError::Copy(e.to_string()))?;

@@ -141,7 +141,7 @@ fn failing_items(ins: &Inspection) -> Vec<String> {
         .map(|f| {
             checklist
                 .item(&f.finding.item)
-                .map_or_else(|| f.finding.item.clone(), |i| i.title.clone())
+                .map_or_else(|| f.finding.item.clone(), |i| i.problem_text().to_owned())
         })
         .collect()
 }
@@ -820,7 +820,7 @@ fn text_starting_with_an_equals_sign_stays_text() {
         .find(|r| r[4] == Data::String(odd_name.to_owned()))
         .expect("the account in 问题账号");
     assert_eq!(row[3], Data::String(odd_unit.to_owned()));
-    assert_eq!(text(&row[6]), "严重表述错误");
+    assert_eq!(text(&row[6]), "存在严重表述错误");
     assert_eq!(text(&row[7]), odd_note);
     let results = grid(&notice, "全部结果");
     assert!(
@@ -1482,7 +1482,7 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
             checklist
                 .items
                 .iter()
-                .find(|i| &i.title == title)
+                .find(|i| i.problem_text() == title)
                 .map(|i| i.id.clone())
         })
         .collect();
@@ -1576,7 +1576,7 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
         .items
         .iter()
         .filter(|i| i.kind == ItemKind::Veto)
-        .map(|i| i.title.as_str())
+        .map(spotcheck::checklist::Item::problem_text)
         .collect();
     for titles in failed.values() {
         assert!(

@@ -222,7 +222,7 @@ fn findings_saved_one_by_one_survive_reopening_with_who_and_verdict() {
     assert_eq!(ins.inspector, INSPECTOR);
     assert_eq!(ins.started_at, at(10, 20, 0));
     assert_eq!(ins.checklist_id, "gov-new-media-veto");
-    assert_eq!(ins.checklist_version, "2019.1");
+    assert_eq!(ins.checklist_version, "2019.2");
     let states = store.inspection_states(draw_id).expect("states");
     assert_eq!(
         states.get(&account),
@@ -414,6 +414,8 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
         area: "内容建设".to_owned(),
         title: "错别字".to_owned(),
         criterion: "文章无错别字".to_owned(),
+        problem: "存在错别字".to_owned(),
+        remedy: "更正错别字，加强校对。".to_owned(),
         kind: ItemKind::Problem,
         applies_to: Vec::new(),
         rule: None,
@@ -431,7 +433,7 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
         .expect("started");
     assert_eq!(
         (ins.checklist_id.as_str(), ins.checklist_version.as_str()),
-        ("gov-new-media-veto", "2019.1")
+        ("gov-new-media-veto", "2019.2")
     );
     let theirs = store
         .checklist(&ins.checklist_id, &ins.checklist_version)

@@ -104,7 +104,7 @@ pub fn previous_failures(
             .map(|f| {
                 checklist
                     .and_then(|c| c.item(&f.finding.item))
-                    .map_or_else(|| f.finding.item.clone(), |it| it.title.clone())
+                    .map_or_else(|| f.finding.item.clone(), |it| it.problem_text().to_owned())
             })
             .collect();
         out.insert(i.account, titles);

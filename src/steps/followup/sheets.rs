@@ -177,7 +177,11 @@ fn new_problem<'a>(p: &'a Problem, description: &'a str) -> NewProblem<'a> {
         category: &p.category,
         veto: p.veto,
         description,
-        requirement: requirement(p.veto),
+        requirement: if p.remedy.trim().is_empty() {
+            requirement(p.veto)
+        } else {
+            &p.remedy
+        },
     }
 }
 

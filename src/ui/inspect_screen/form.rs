@@ -146,7 +146,15 @@ impl InspectScreen {
             let label = ui.label("检查日期");
             ui.add(egui::TextEdit::singleline(&mut o.checked_on).desired_width(100.0))
                 .labelled_by(label.id);
-            ui.small("更新时效按“检查日期前 14 天内有无更新”自动判定");
+            // The threshold is the checklist's (14 days nationally; some offices use 10 or 7).
+            if let Some(days) = checklist.items.iter().find_map(|i| match i.rule {
+                Some(crate::checklist::Rule::UpdateWithin { days }) => Some(days),
+                _ => None,
+            }) {
+                ui.small(format!(
+                    "更新时效按“检查日期前 {days} 天内有无更新”自动判定"
+                ));
+            }
         });
         let checked_on = parse_day(&o.checked_on).ok().flatten();
         ui.separator();
