@@ -146,6 +146,9 @@ pub fn finish_if_complete(
         return Ok(false);
     }
     tx.mark_done(ins.id, when, eval.verdict, eval.score)?;
+    let quarter = tx.draw_quarter(draw)?;
+    let actor = super::actor(tx)?;
+    super::followup::recheck::settle_rechecks(tx, quarter, &ins, &actor, when)?;
     Ok(true)
 }
 
@@ -237,6 +240,11 @@ fn save_in(
         .inspection(draw, account)?
         .ok_or(InspectError::NotSampled)?;
     rescore(tx, &ins, &checklist)?;
+    // A finished check corrected to 符合 settles last quarter's problem of that item too.
+    if ins.status == InspectionStatus::Done && finding.answer == Some(crate::model::Answer::Pass) {
+        let quarter = tx.draw_quarter(draw)?;
+        super::followup::recheck::settle_rechecks(tx, quarter, &ins, actor, at)?;
+    }
     Ok((before, finding))
 }
 
@@ -363,7 +371,11 @@ pub fn finish_inspection(
             &actor,
             "完成检查",
             &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
-        )
+        )?;
+        // 复查: last quarter's problems this check found fixed are closed.
+        let quarter = tx.draw_quarter(draw)?;
+        super::followup::recheck::settle_rechecks(tx, quarter, &ins, &actor, at)?;
+        Ok::<_, StoreError>(())
     })?;
     store
         .inspection(draw, account)?

@@ -181,6 +181,44 @@ impl Tx<'_> {
 }
 
 impl Store {
+    /// Problems of `account` issued in `quarter` that are not closed: (id, item).
+    pub fn open_problems_in(
+        &self,
+        account: i64,
+        quarter: Quarter,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, r.item FROM rectification r JOIN draw d ON d.id = r.draw
+             WHERE r.account = ?1 AND d.quarter = ?2 AND r.state <> 'closed' ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map(params![account, quarter.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The quarters in which a problem was issued for `item` of `account`.
+    pub fn problem_quarters(
+        &self,
+        account: i64,
+        item: &str,
+    ) -> Result<std::collections::HashSet<Quarter>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT d.quarter FROM rectification r JOIN draw d ON d.id = r.draw
+             WHERE r.account = ?1 AND r.item = ?2",
+        )?;
+        let rows = stmt.query_map(params![account, item], |r| r.get::<_, String>(0))?;
+        let mut out = std::collections::HashSet::new();
+        for q in rows {
+            let q = q?;
+            out.insert(
+                q.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("季度“{q}”无法识别")))?,
+            );
+        }
+        Ok(out)
+    }
+
     /// The problems issued for `draw`, by unit, account and item.
     pub fn rectifications(&self, draw: i64) -> Result<Vec<Rectification>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(

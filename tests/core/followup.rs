@@ -1826,3 +1826,96 @@ fn closing_without_a_reply_needs_grounds_and_a_closed_problem_can_be_reopened() 
         "{actions:?}"
     );
 }
+
+/// Two quarters: a 2026Q4 problem whose account passes its 复查 in 2027Q1 is closed as
+/// 复查合格 (never 逾期); one found again stays open, and the new problem says it is the
+/// second quarter running.
+#[test]
+fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
+    let Checked {
+        dir,
+        mut store,
+        draw: q4,
+        ..
+    } = checked_quarter();
+    export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(dir.path().join("2026Q4整改表.xlsx")),
+        at(2026, 11, 25, 9),
+    );
+    let q4_problems = store.rectifications(q4.info.id).expect("problems");
+    assert!(!q4_problems.is_empty());
+    let q1 = draw(&mut store, "2027Q1", Rate::MINIMUM, 2027, at(2027, 1, 5, 9));
+    spotcheck::steps::demo::complete_checks(&mut store, &q1, at(2027, 2, 20, 10)).expect("checks");
+    // The demo fails each account the same way every quarter; one unit fixed its account.
+    let v04: Vec<&Rectification> = q4_problems.iter().filter(|p| p.item == "V04").collect();
+    let fixed = v04[0].account;
+    let finding = Finding {
+        item: "V04".to_owned(),
+        answer: None,
+        note: String::new(),
+        last_update: Some(day(2027, 2, 18)),
+        checked_on: Some(day(2027, 2, 20)),
+    };
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        q1.info.id,
+        fixed,
+        &finding,
+        at(2027, 2, 21, 9),
+    )
+    .expect("the fix");
+    let after: HashMap<i64, Rectification> = store
+        .rectifications(q4.info.id)
+        .expect("problems")
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let closed = &after[&v04[0].id];
+    assert_eq!(closed.state, spotcheck::rectification::State::Closed);
+    assert!(
+        closed
+            .review_note
+            .starts_with("复查合格：2027年第一季度检查"),
+        "{}",
+        closed.review_note
+    );
+    assert_eq!(
+        closed.status(day(2027, 3, 1)),
+        Status::Closed,
+        "not 逾期 once the 复查 passed"
+    );
+    for p in v04.iter().skip(1) {
+        assert_ne!(
+            after[&p.id].state,
+            spotcheck::rectification::State::Closed,
+            "still failing"
+        );
+    }
+    // 2027Q1's problems: a repeat says how many quarters running.
+    export_sheets(
+        &mut store,
+        "2027Q1",
+        &SheetTarget::Book(dir.path().join("2027Q1整改表.xlsx")),
+        at(2027, 2, 25, 9),
+    );
+    let q1_problems = store.rectifications(q1.info.id).expect("problems");
+    let repeat = q1_problems
+        .iter()
+        .find(|p| p.item == "V04" && p.account == v04[1].account)
+        .expect("found again");
+    assert!(
+        repeat.description.starts_with("连续 2 个季度存在此问题"),
+        "{}",
+        repeat.description
+    );
+    assert!(
+        !q1_problems
+            .iter()
+            .any(|p| p.item == "V04" && p.account == fixed),
+        "the fixed account has no new V04 problem"
+    );
+    let log = store.log_entries().expect("log");
+    assert!(log.iter().any(|e| e.action == "复查合格关闭整改问题"));
+}

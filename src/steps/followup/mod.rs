@@ -3,6 +3,7 @@
 //! their deadline), the units' filled-in sheets and the office's review.
 
 mod feedback;
+pub mod recheck;
 mod sheets;
 
 use std::collections::HashMap;

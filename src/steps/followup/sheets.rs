@@ -156,7 +156,13 @@ fn issue(
     for step in &steps {
         match *step {
             Step::Issue(p) => {
-                let description = p.description();
+                let mut description = p.description();
+                let quarter = tx.draw_quarter(draw)?;
+                let n = super::recheck::consecutive_quarters(tx, p.account, &p.item, quarter)?;
+                if n > 1 {
+                    description =
+                        format!("连续 {n} 个季度存在此问题（复查仍不合格）。{description}");
+                }
                 tx.insert_rectification(draw, &new_problem(p, &description), issued_on, deadline)?;
             }
             Step::Refresh(id, p) => {

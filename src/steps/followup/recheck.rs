@@ -1,0 +1,64 @@
+//! 复查 joined to 整改: when an account's check is finished, last quarter's open problems of
+//! that account are settled by it — an item now 符合 is closed as 复查合格 (when, by whom, which
+//! check); one 不符合 again stays open, and the new problem says for how many quarters running
+//! it has been found ([`consecutive_quarters`]).
+
+use chrono::NaiveDateTime;
+
+use crate::model::{Answer, Inspection, Quarter, State};
+use crate::rectification::code;
+use crate::store::{StoreError, Tx};
+
+/// Closes last quarter's open problems of the account checked in `ins` (of `quarter`) whose
+/// item the check found 符合; returns how many. Logged one by one.
+pub fn settle_rechecks(
+    tx: &Tx<'_>,
+    quarter: Quarter,
+    ins: &Inspection,
+    actor: &str,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let mut closed = 0;
+    for (id, item) in tx.open_problems_in(ins.account, quarter.previous())? {
+        let passed = ins
+            .findings
+            .iter()
+            .any(|f| f.finding.item == item && f.finding.answer == Some(Answer::Pass));
+        if !passed {
+            continue;
+        }
+        let note = format!(
+            "复查合格：{}检查，{}，检查人员 {}",
+            quarter.label(),
+            at.format("%Y-%m-%d"),
+            ins.inspector
+        );
+        tx.record_review(id, State::Closed, &note, actor, at)?;
+        tx.append_log(
+            at,
+            actor,
+            "复查合格关闭整改问题",
+            &format!("{}：{note}", code(id)),
+        )?;
+        closed += 1;
+    }
+    Ok(closed)
+}
+
+/// For how many quarters running, up to and including `quarter`, a problem of `item` has been
+/// found on `account` (1 when only now).
+pub fn consecutive_quarters(
+    tx: &Tx<'_>,
+    account: i64,
+    item: &str,
+    quarter: Quarter,
+) -> Result<usize, StoreError> {
+    let found = tx.problem_quarters(account, item)?;
+    let mut n = 1;
+    let mut q = quarter.previous();
+    while found.contains(&q) {
+        n += 1;
+        q = q.previous();
+    }
+    Ok(n)
+}
