@@ -143,7 +143,7 @@ impl Store {
         let db = dir.join(DB_FILE);
         self.conn
             .execute("VACUUM INTO ?1", [db.to_string_lossy()])
-            .map_err(|e| BackupError::Copy(e.to_string()))?;
+            .map_err(|e| BackupError::Copy(StoreError::from(e).to_string()))?;
         let evidence = copy_tree(&self.evidence_dir(), &dir.join("evidence"), link)?;
         let chain = self.log_chain()?;
         let count = |sql: &str| -> Result<i64, BackupError> {
