@@ -26,7 +26,7 @@ pub fn write_log(
         0,
         0,
         col(HEADERS.len() - 1),
-        "spotcheck 操作日志",
+        "政务新媒体抽查操作日志",
         &f.title,
     )?;
     let check = match broken_at {

@@ -123,7 +123,7 @@ pub fn pick_checklist(ctx: &egui::Context) -> Option<PendingDialog> {
     spawn(ctx, || {
         rfd::FileDialog::new()
             .set_title("选择检查表文件")
-            .add_filter("检查表（json）", &["json"])
+            .add_filter("检查表文件", &["json"])
             .add_filter("所有文件", &["*"])
             .pick_file()
     })
@@ -171,7 +171,7 @@ pub fn pick_package(ctx: &egui::Context) -> Option<PendingDialog> {
     spawn(ctx, || {
         rfd::FileDialog::new()
             .set_title("选择工作包或结果包")
-            .add_filter("spotcheck 包", &[crate::exchange::EXTENSION])
+            .add_filter("工作包或结果包", &[crate::exchange::EXTENSION])
             .add_filter("所有文件", &["*"])
             .pick_file()
     })
@@ -187,7 +187,7 @@ pub fn save_package(
         rfd::FileDialog::new()
             .set_title(title)
             .set_file_name(name)
-            .add_filter("spotcheck 包", &[crate::exchange::EXTENSION])
+            .add_filter("工作包或结果包", &[crate::exchange::EXTENSION])
             .save_file()
             .map(|p| {
                 if p.extension().is_some() {
