@@ -25,10 +25,12 @@ pub enum Column {
     LastUpdate,
     /// 监测时间: the day the account was checked; the import date when absent.
     CheckedOn,
+    /// 检查人员: who checked it; whoever imports the file when absent.
+    Inspector,
 }
 
 impl Column {
-    pub const ALL: [Column; 8] = [
+    pub const ALL: [Column; 9] = [
         Column::Platform,
         Column::AccountId,
         Column::Name,
@@ -37,6 +39,7 @@ impl Column {
         Column::Note,
         Column::LastUpdate,
         Column::CheckedOn,
+        Column::Inspector,
     ];
 
     /// The usual column name, used in messages.
@@ -51,6 +54,7 @@ impl Column {
             Column::Note => "说明",
             Column::LastUpdate => "最后更新日期",
             Column::CheckedOn => "检查日期",
+            Column::Inspector => "检查人员",
         }
     }
 }
@@ -132,6 +136,17 @@ const NAMES: &[(Column, &[&str])] = &[
             "检测时间",
             "抽查日期",
             "抽查时间",
+        ],
+    ),
+    (
+        Column::Inspector,
+        &[
+            "检查人员",
+            "检查人",
+            "检查员",
+            "监测人员",
+            "抽查人员",
+            "核查人员",
         ],
     ),
 ];

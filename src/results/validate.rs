@@ -155,6 +155,8 @@ pub struct ResultRow {
     /// The item id resolved from an id or a title, the answer (set by the item's rule where
     /// it has one and the dates are known), the note and the dates.
     pub finding: Finding,
+    /// Who checked it (检查人员), when the sheet says.
+    pub inspector: Option<String>,
 }
 
 /// A results sheet checked against a quarter's sample: what can be saved and what cannot.
@@ -180,10 +182,10 @@ pub struct ValidatedResults {
 impl ValidatedResults {
     /// The findings to save, as `steps::inspect::save_findings_bulk` takes them.
     #[must_use]
-    pub fn findings(&self) -> Vec<(i64, Finding)> {
+    pub fn findings(&self) -> Vec<(i64, Finding, Option<String>)> {
         self.rows
             .iter()
-            .map(|r| (r.account, r.finding.clone()))
+            .map(|r| (r.account, r.finding.clone(), r.inspector.clone()))
             .collect()
     }
 
@@ -310,6 +312,9 @@ pub fn validate(sheet: &ResultsSheet, ctx: &ImportContext) -> ValidatedResults {
             account: sampled.id,
             account_name: sampled.name.clone(),
             finding,
+            inspector: Some(raw.text(Column::Inspector))
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
         };
         let key = (sampled.id, result.finding.item.clone());
         if let Some(&(index, first)) = seen.get(&key) {

@@ -316,16 +316,37 @@ pub fn save_findings_bulk(
     rows: &[(i64, Finding)],
     at: NaiveDateTime,
 ) -> Result<usize, InspectError> {
+    let rows: Vec<(i64, Finding, Option<String>)> =
+        rows.iter().map(|(a, f)| (*a, f.clone(), None)).collect();
+    save_findings_bulk_by(store, draw, &rows, at)
+}
+
+/// As [`save_findings_bulk`], each finding recorded under its own inspector where given (a
+/// results sheet's 检查人员 column), else under whoever imports.
+pub fn save_findings_bulk_by(
+    store: &mut Store,
+    draw: i64,
+    rows: &[(i64, Finding, Option<String>)],
+    at: NaiveDateTime,
+) -> Result<usize, InspectError> {
     if rows.is_empty() {
         return Ok(0);
     }
     let actor = super::actor(store)?;
     let active = store.active_checklist()?;
     store.transaction(|tx| {
-        for (account, finding) in rows {
-            save_in(tx, &active, draw, *account, finding, at, &actor)?;
+        for (account, finding, by) in rows {
+            save_in(
+                tx,
+                &active,
+                draw,
+                *account,
+                finding,
+                at,
+                by.as_deref().unwrap_or(&actor),
+            )?;
         }
-        let accounts: HashSet<i64> = rows.iter().map(|(a, _)| *a).collect();
+        let accounts: HashSet<i64> = rows.iter().map(|(a, _, _)| *a).collect();
         tx.append_log(
             at,
             &actor,

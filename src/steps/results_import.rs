@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::draw::{DrawError, current_draw};
-use super::inspect::{InspectError, checklists_of, save_findings_bulk};
+use super::inspect::{InspectError, checklists_of, save_findings_bulk_by};
 use crate::model::{DrawRecord, Quarter};
 use crate::results::{
     AccountResult, ImportContext, ResultsError, ResultsReport, ValidatedResults, quarter_results,
@@ -53,7 +53,7 @@ pub fn commit_import(
     validated: &ValidatedResults,
     at: NaiveDateTime,
 ) -> Result<ResultsReport, ResultsImportError> {
-    let written = save_findings_bulk(store, validated.draw, &validated.findings(), at)?;
+    let written = save_findings_bulk_by(store, validated.draw, &validated.findings(), at)?;
     Ok(validated.report(written))
 }
 

@@ -926,3 +926,39 @@ fn checks_are_finished_in_bulk_and_those_that_cannot_be_are_listed_with_why() {
         stderr(&bad)
     );
 }
+
+/// A 检查人员 column records each finding (and a check it starts) under the inspector named.
+#[test]
+fn an_inspector_column_names_who_checked() {
+    let dir = TempDir::new().expect("tempdir");
+    let s = setup(dir.path());
+    let file = dir.path().join("结果.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "平台,账号标识,检查项,结果,说明,检查日期,检查人员\n微信公众号,{},V01,符合,,2026-10-20,李四\n",
+            s.wechat.id
+        ),
+    )
+    .expect("write");
+    ok(&run(&s.db, &["results", "import", path_str(&file)]));
+    let list = results_json(&s.db);
+    let w = account(&list, &s.wechat.id);
+    assert_eq!(w["inspector"], "李四", "{w:#}");
+    let store = Store::open(&s.db).expect("open");
+    let draw = store
+        .current_draw(Quarter::new(2026, 4).expect("quarter"))
+        .expect("read")
+        .expect("draw");
+    let d = draw
+        .accounts
+        .iter()
+        .find(|d| d.account.account.account_id == s.wechat.id)
+        .expect("sampled");
+    let ins = store
+        .inspection(draw.info.id, d.account.id)
+        .expect("read")
+        .expect("started");
+    assert_eq!(ins.inspector, "李四");
+    assert_eq!(ins.finding("V01").expect("V01").updated_by, "李四");
+}
