@@ -234,7 +234,7 @@ fn summary_sheet(
                 &c.name,
                 &c.platform,
                 &previous,
-                c.outcome(),
+                &c.outcome(),
             ];
             for (i, text) in cells.iter().enumerate() {
                 sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;

@@ -110,6 +110,8 @@ pub struct ProblemGroup<'a> {
 /// An account re-checked because it failed last quarter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecheckOutcome {
+    /// The account's id in the database.
+    pub account: i64,
     pub county: String,
     pub host_unit: String,
     pub name: String,
@@ -117,16 +119,19 @@ pub struct RecheckOutcome {
     /// What it failed on last quarter.
     pub previous: Vec<String>,
     pub verdict: Option<Verdict>,
+    /// When still 不合格: for how many quarters running, this one included (2 at least: it
+    /// failed last quarter too).
+    pub consecutive: usize,
 }
 
 impl RecheckOutcome {
-    /// 已整改 / 仍不合格 / 尚未完成复查.
+    /// 已整改，复查合格 / 仍不合格（连续 N 个季度不合格） / 尚未完成复查.
     #[must_use]
-    pub fn outcome(&self) -> &'static str {
+    pub fn outcome(&self) -> String {
         match self.verdict {
-            Some(Verdict::Pass) => "已整改，复查合格",
-            Some(Verdict::Fail) => "仍不合格",
-            None => "尚未完成复查",
+            Some(Verdict::Pass) => "已整改，复查合格".to_owned(),
+            Some(Verdict::Fail) => format!("仍不合格（连续 {} 个季度不合格）", self.consecutive),
+            None => "尚未完成复查".to_owned(),
         }
     }
 }
@@ -324,6 +329,12 @@ impl QuarterReport {
                 platform: o.platform.clone(),
                 previous: previous.get(&d.account.id).cloned().unwrap_or_default(),
                 verdict: o.verdict,
+                account: d.account.id,
+                consecutive: if o.verdict == Some(Verdict::Fail) {
+                    2
+                } else {
+                    0
+                },
             })
             .collect();
 

@@ -1548,14 +1548,17 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
         assert_eq!(previous, expected, "上季度问题 of {}", text(&row[3]));
         let outcome = match q1_inspections[&id].verdict {
             Some(Verdict::Pass) => "已整改，复查合格",
-            Some(Verdict::Fail) => "仍不合格",
+            Some(Verdict::Fail) => "仍不合格（连续 2 个季度不合格）",
             None => "尚未完成复查",
         };
         assert_eq!(text(&row[6]), outcome, "{}", text(&row[3]));
         outcomes.insert(outcome);
     }
     // One was fixed; the others still fail.
-    assert_eq!(outcomes, BTreeSet::from(["仍不合格", "已整改，复查合格"]));
+    assert_eq!(
+        outcomes,
+        BTreeSet::from(["仍不合格（连续 2 个季度不合格）", "已整改，复查合格"])
+    );
 
     // 全部结果 marks them: 复查 alone, or 抽取、复查 when drawn again at random.
     let results = grid(&path, "全部结果");

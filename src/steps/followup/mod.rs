@@ -77,6 +77,22 @@ pub fn load_report(store: &Store, quarter: Quarter) -> Result<QuarterReport, Fol
     let previous = previous_failures(store, quarter.previous())?;
     let mut report = QuarterReport::build(&draw, &inspections, &checklists, &population, &previous);
     report.log = store.log_head()?;
+    // A 复查 still failing: how many quarters running, from the quarters before last.
+    let mut failed_in = HashMap::new();
+    for r in report.rechecks.iter_mut().filter(|r| r.consecutive > 0) {
+        let mut q = quarter.previous().previous();
+        loop {
+            let failed = match failed_in.get(&q) {
+                Some(f) => f,
+                None => failed_in.entry(q).or_insert(store.failed_in(q)?),
+            };
+            if !failed.contains(&r.account) {
+                break;
+            }
+            r.consecutive += 1;
+            q = q.previous();
+        }
+    }
     Ok(report)
 }
 
