@@ -76,6 +76,25 @@ pub(super) fn text_width(text: &str) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// How many printed lines `text` takes in a column `width` wide (its own line breaks, and the
+/// wrapping of each line).
+pub(super) fn lines_in(text: &str, width: f64) -> usize {
+    text.lines()
+        .map(|l| {
+            let w = text_width(l);
+            // Whole lines only: a line just over the width takes two.
+            (w / (width - 2.0).max(1.0)).ceil().max(1.0) as usize
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
+/// The height of a row whose cells take `lines` lines (Excel's 15-point line), so that wrapped
+/// text never runs into the next row: LibreOffice does not fit rows by itself.
+pub(super) fn row_height(lines: usize) -> f64 {
+    15.0 * lines.max(1) as f64 + 2.0
+}
+
 /// Tracks the widest text of each column, to size columns once the table is written.
 pub(super) struct Widths(Vec<f64>);
 

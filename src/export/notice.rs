@@ -342,6 +342,15 @@ fn problem_sheet(
                 &p.category,
                 &description,
             ];
+            // The columns are capped at 40 wide: taller rows for text that wraps.
+            let lines = cells
+                .iter()
+                .map(|t| layout::lines_in(t, 40.0))
+                .max()
+                .unwrap_or(1);
+            if lines > 1 {
+                sheet.set_row_height(r, layout::row_height(lines))?;
+            }
             for (i, text) in cells.iter().enumerate() {
                 sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;
                 widths.see(i + 1, text);
