@@ -275,65 +275,70 @@ impl RectifyScreen {
         }
         let Some(view) = &self.view else { return };
         let mut clicked = None;
-        TableBuilder::new(ui)
-            .striped(true)
-            .sense(egui::Sense::click())
-            .column(Column::auto().at_least(80.0))
-            .column(Column::initial(200.0).clip(true).resizable(true))
-            .column(Column::initial(200.0).clip(true).resizable(true))
-            .column(Column::auto().at_least(70.0))
-            .column(Column::initial(140.0).clip(true).resizable(true))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::auto().at_least(80.0))
-            .column(Column::remainder().clip(true))
-            .header(22.0, |mut h| {
-                for t in [
-                    "问题编号",
-                    "主办单位",
-                    "账号名称",
-                    "平台",
-                    "问题类别",
-                    "整改时限",
-                    "状态",
-                    "整改情况",
-                ] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(22.0, self.rows_shown.len(), |mut row| {
-                    // Only the rows on screen are formatted.
-                    let n = self.rows_shown[row.index()];
-                    let r = &view.rows[n];
-                    let id = r.id;
-                    let selected = self.selected == Some(id);
-                    row.set_selected(selected);
-                    row.col(|ui| {
-                        // A real widget, so that the keyboard and screen readers reach it.
-                        if ui.selectable_label(selected, code(id)).clicked() {
-                            clicked = Some(id);
+        // On a narrow screen (1024 px) the columns scroll sideways instead of being cut off.
+        egui::ScrollArea::horizontal()
+            .id_salt("rectify_rows")
+            .show(ui, |ui| {
+                TableBuilder::new(ui)
+                    .striped(true)
+                    .sense(egui::Sense::click())
+                    .column(Column::auto().at_least(80.0))
+                    .column(Column::initial(200.0).clip(true).resizable(true))
+                    .column(Column::initial(200.0).clip(true).resizable(true))
+                    .column(Column::auto().at_least(70.0))
+                    .column(Column::initial(140.0).clip(true).resizable(true))
+                    .column(Column::auto().at_least(80.0))
+                    .column(Column::auto().at_least(80.0))
+                    .column(Column::remainder().at_least(100.0).clip(true))
+                    .header(22.0, |mut h| {
+                        for t in [
+                            "问题编号",
+                            "主办单位",
+                            "账号名称",
+                            "平台",
+                            "问题类别",
+                            "整改时限",
+                            "状态",
+                            "整改情况",
+                        ] {
+                            h.col(|ui| {
+                                ui.strong(t);
+                            });
                         }
-                    });
-                    for text in [&r.host_unit, &r.name, &r.platform, &r.category] {
-                        row.col(|ui| {
-                            ui.label(text);
+                    })
+                    .body(|body| {
+                        body.rows(22.0, self.rows_shown.len(), |mut row| {
+                            // Only the rows on screen are formatted.
+                            let n = self.rows_shown[row.index()];
+                            let r = &view.rows[n];
+                            let id = r.id;
+                            let selected = self.selected == Some(id);
+                            row.set_selected(selected);
+                            row.col(|ui| {
+                                // A real widget, so that the keyboard and screen readers reach it.
+                                if ui.selectable_label(selected, code(id)).clicked() {
+                                    clicked = Some(id);
+                                }
+                            });
+                            for text in [&r.host_unit, &r.name, &r.platform, &r.category] {
+                                row.col(|ui| {
+                                    ui.label(text);
+                                });
+                            }
+                            row.col(|ui| {
+                                ui.label(r.deadline.format("%Y-%m-%d").to_string());
+                            });
+                            row.col(|ui| {
+                                status_label(ui, self.statuses[n]);
+                            });
+                            row.col(|ui| {
+                                ui.label(&r.reply_text);
+                            });
+                            if row.response().clicked() {
+                                clicked = Some(id);
+                            }
                         });
-                    }
-                    row.col(|ui| {
-                        ui.label(r.deadline.format("%Y-%m-%d").to_string());
                     });
-                    row.col(|ui| {
-                        status_label(ui, self.statuses[n]);
-                    });
-                    row.col(|ui| {
-                        ui.label(&r.reply_text);
-                    });
-                    if row.response().clicked() {
-                        clicked = Some(id);
-                    }
-                });
             });
         if let Some(id) = clicked {
             self.select(id);

@@ -405,6 +405,13 @@ impl SampleScreen {
 }
 
 fn accounts_table_ui(ui: &mut egui::Ui, draw: &DrawRecord) {
+    // On a narrow screen (1024 px) the columns scroll sideways instead of being cut off.
+    egui::ScrollArea::horizontal()
+        .id_salt("sample_accounts")
+        .show(ui, |ui| accounts_table(ui, draw));
+}
+
+fn accounts_table(ui: &mut egui::Ui, draw: &DrawRecord) {
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     TableBuilder::new(ui)
         .striped(true)
@@ -416,7 +423,7 @@ fn accounts_table_ui(ui: &mut egui::Ui, draw: &DrawRecord) {
         .column(Column::initial(220.0).clip(true))
         .column(Column::initial(200.0).clip(true))
         .column(Column::initial(60.0))
-        .column(Column::remainder().clip(true))
+        .column(Column::remainder().at_least(90.0).clip(true))
         .header(row_height, |mut header| {
             for h in [
                 "序号",
