@@ -302,3 +302,103 @@ fn an_answer_and_finish_in_the_same_frame_are_both_applied() {
         Some(Answer::Pass)
     );
 }
+
+/// A check half done opens at its first unanswered item; Ctrl+Enter on a finished check opens
+/// the next unfinished one instead of doing nothing.
+#[test]
+fn an_account_opens_at_its_first_open_item_and_ctrl_enter_moves_on_from_a_finished_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 40);
+    let quarter = "2026Q4".parse().expect("quarter");
+    let (finished, half) = {
+        let mut store = Store::open(&db).expect("open");
+        store
+            .set_setting(settings::USER_NAME, "张三")
+            .expect("name");
+        let at = chrono::Local::now().naive_local();
+        let request = DrawRequest {
+            quarter,
+            options: DrawOptions::default(),
+            seed: 11,
+            reason: None,
+            void_work: false,
+        };
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)
+            .expect("assign");
+        let pass = |item: &str| spotcheck::checklist::Finding {
+            answer: Some(Answer::Pass),
+            last_update: (item == "V04").then(|| at.date()),
+            checked_on: (item == "V04").then(|| at.date()),
+            ..spotcheck::checklist::Finding::new(item.to_owned())
+        };
+        let checklist = spotcheck::checklist::Checklist::builtin();
+        let finished = draw.accounts[0].clone();
+        for item in checklist.applicable(&finished.account.account.platform) {
+            spotcheck::steps::inspect::save_finding(
+                &mut store,
+                draw.info.id,
+                finished.account.id,
+                &pass(&item.id),
+                at,
+            )
+            .expect("save");
+        }
+        spotcheck::steps::inspect::finish_inspection(
+            &mut store,
+            draw.info.id,
+            finished.account.id,
+            at,
+        )
+        .expect("finish");
+        let half = draw.accounts[1].clone();
+        for item in ["V01", "V02", "V03"] {
+            spotcheck::steps::inspect::save_finding(
+                &mut store,
+                draw.info.id,
+                half.account.id,
+                &pass(item),
+                at,
+            )
+            .expect("save");
+        }
+        (finished, half)
+    };
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the roster", |a| !a.busy());
+    h.get_by_label("检查").click();
+    h.run_steps(1);
+    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
+    step_until(&mut h, "the quarter's checks", |a| {
+        a.inspect.draw().is_some()
+    });
+    h.run_steps(2);
+    h.get_by_label(&half.account.account.name).click();
+    step_until(&mut h, "the half-done form", |a| {
+        a.inspect.opened_account() == Some(half.account.id) && a.inspect.inspection().is_some()
+    });
+    h.run_steps(2);
+    assert_eq!(
+        app(&h).inspect.current_item(),
+        Some("V04"),
+        "the first unanswered item"
+    );
+
+    h.get_by_label(&finished.account.account.name).click();
+    step_until(&mut h, "the finished form", |a| {
+        a.inspect.opened_account() == Some(finished.account.id) && a.inspect.inspection().is_some()
+    });
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    step_until(&mut h, "the next unfinished account", |a| {
+        a.inspect
+            .opened_account()
+            .is_some_and(|o| o != finished.account.id)
+    });
+    let now_open = app(&h).inspect.opened_account().expect("open");
+    assert_ne!(
+        app(&h).inspect.state_of(now_open).map(|s| s.0),
+        Some(InspectionStatus::Done),
+        "an unfinished one"
+    );
+}

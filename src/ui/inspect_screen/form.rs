@@ -182,13 +182,8 @@ impl InspectScreen {
         } else {
             None
         };
-        o.items_ui(
-            ui,
-            platform,
-            &self.evidence_dir,
-            keys.up || keys.down,
-            &mut edits,
-        );
+        let scroll = keys.up || keys.down || std::mem::take(&mut o.scroll_pending);
+        o.items_ui(ui, platform, &self.evidence_dir, scroll, &mut edits);
 
         // What the frame did, in order: the changes first, then evidence, then finishing.
         for n in std::mem::take(&mut edits.changed) {
@@ -239,7 +234,14 @@ impl InspectScreen {
                 item,
             });
         }
-        if finish {
+        let already_done = o
+            .inspection
+            .as_ref()
+            .is_some_and(|i| i.status == InspectionStatus::Done);
+        if finish && already_done && std::mem::take(&mut self.open_next) {
+            // Finished already: Ctrl+Enter (完成并打开下一个) goes on to the next unfinished one.
+            self.open_next_unfinished(commands);
+        } else if finish {
             commands.send(Command::FinishInspection {
                 draw: draw_id,
                 account,

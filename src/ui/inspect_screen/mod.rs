@@ -43,6 +43,8 @@ struct Opened {
     sent: u64,
     acked: u64,
     loaded: bool,
+    /// The current item is to be scrolled into view (the form was just opened).
+    scroll_pending: bool,
 }
 
 pub struct InspectScreen {
@@ -207,12 +209,20 @@ impl InspectScreen {
             if let Some(day) = o.findings.iter().find_map(|f| f.checked_on) {
                 o.checked_on = day.format("%Y-%m-%d").to_string();
             }
+            // The form opens at its first unanswered item, scrolled into view, so that the
+            // next key press answers the item the inspector sees.
+            o.current = o
+                .findings
+                .iter()
+                .position(|f| f.answer.is_none())
+                .unwrap_or(0);
+            o.scroll_pending = true;
             o.checklist = checklist;
             o.loaded = true;
         }
         o.inspection = inspection;
         if finished_now && std::mem::take(&mut self.open_next) {
-            self.open_relative(1, commands);
+            self.open_next_unfinished(commands);
         }
     }
 
@@ -329,6 +339,7 @@ impl InspectScreen {
             sent: 0,
             acked: 0,
             loaded: false,
+            scroll_pending: true,
         });
         commands.send(Command::OpenInspection {
             draw: draw.info.id,
@@ -337,17 +348,29 @@ impl InspectScreen {
     }
 
     /// Opens the account `step` places after the open one in the list (wrapping).
-    fn open_relative(&mut self, step: usize, commands: &mut CommandQueue) {
+    /// Opens the next account of the list, after the open one, whose check is not finished
+    /// (the list from the top when none is open); nothing when every check is finished.
+    pub(super) fn open_next_unfinished(&mut self, commands: &mut CommandQueue) {
         self.refilter();
-        if self.view.is_empty() {
+        let Some(draw) = self.draw.clone() else {
             return;
-        }
+        };
         let at = self
             .opened
             .as_ref()
             .and_then(|o| self.view.iter().position(|&i| i == o.index));
-        let next = at.map_or(0, |p| (p + step) % self.view.len());
-        self.open(self.view[next], commands);
+        let len = self.view.len();
+        let start = at.map_or(0, |p| p + 1);
+        let next = (0..len).map(|k| self.view[(start + k) % len]).find(|&i| {
+            Some(i) != self.opened.as_ref().map(|o| o.index)
+                && self
+                    .states
+                    .get(&draw.accounts[i].account.id)
+                    .is_none_or(|s| s.0 != InspectionStatus::Done)
+        });
+        if let Some(i) = next {
+            self.open(i, commands);
+        }
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
