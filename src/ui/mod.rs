@@ -110,6 +110,8 @@ pub struct App {
     dialog: Option<(PendingDialog, commands::Then)>,
     /// The last outcome, shown in the status bar.
     status: Option<(bool, String)>,
+    /// The status bar's recent messages (最近的消息): when, whether an error, what.
+    messages: Vec<(chrono::NaiveDateTime, bool, String)>,
     /// Set when the database could not be opened: the window shows only this.
     fatal: Option<String>,
     /// Set while another spotcheck holds the database: the window offers to wait or to open
@@ -174,6 +176,7 @@ impl App {
             read_only: false,
             identity: None,
             fitted: false,
+            messages: Vec::new(),
             stopped: false,
             db,
             started: None,

@@ -19,31 +19,95 @@ pub(super) struct Running {
 
 impl App {
     pub(super) fn status_ui(&mut self, ui: &mut egui::Ui) {
+        self.remember_status();
         ui.horizontal(|ui| {
-            if self.stopped {
-                ui.colored_label(ui.visuals().error_fg_color, WORKER_STOPPED);
-            } else if let Some(r) = &self.running {
-                ui.label(&r.text);
-                let bar = egui::ProgressBar::new(r.fraction.unwrap_or(0.0)).desired_width(240.0);
-                ui.add(if r.fraction.is_some() {
-                    bar.show_percentage()
-                } else {
-                    bar.animate(true)
+            // 最近的消息 at the right end, the current message wrapping in what is left.
+            if !self.messages.is_empty() && !self.stopped {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    self.history_ui(ui);
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        self.current_ui(ui);
+                    });
                 });
-                if r.cancellable && ui.button("取消").clicked() {
-                    self.worker.cancel();
-                }
-            } else if let Some((is_error, text)) = &self.status {
-                let color = if *is_error {
-                    ui.visuals().error_fg_color
-                } else {
-                    ui.visuals().text_color()
-                };
-                ui.colored_label(color, text);
             } else {
-                ui.label("就绪");
+                self.current_ui(ui);
             }
         });
+    }
+
+    /// The job running, else the last outcome, else 就绪.
+    fn current_ui(&mut self, ui: &mut egui::Ui) {
+        if self.stopped {
+            ui.colored_label(ui.visuals().error_fg_color, WORKER_STOPPED);
+        } else if let Some(r) = &self.running {
+            ui.label(&r.text);
+            let bar = egui::ProgressBar::new(r.fraction.unwrap_or(0.0)).desired_width(240.0);
+            ui.add(if r.fraction.is_some() {
+                bar.show_percentage()
+            } else {
+                bar.animate(true)
+            });
+            if r.cancellable && ui.button("取消").clicked() {
+                self.worker.cancel();
+            }
+        } else if let Some((is_error, text)) = &self.status {
+            let color = if *is_error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().text_color()
+            };
+            // Long messages wrap instead of running off the right edge.
+            ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap());
+        } else {
+            ui.label("就绪");
+        }
+    }
+
+    /// 最近的消息: the last messages, newest first.
+    fn history_ui(&self, ui: &mut egui::Ui) {
+        ui.menu_button(
+            format!("最近的消息（{} 条）", self.messages.len()),
+            |ui| {
+                egui::ScrollArea::vertical()
+                    .max_height(300.0)
+                    .show(ui, |ui| {
+                        for (at, is_error, text) in self.messages.iter().rev() {
+                            let color = if *is_error {
+                                ui.visuals().error_fg_color
+                            } else {
+                                ui.visuals().text_color()
+                            };
+                            ui.add(
+                                egui::Label::new(
+                                    egui::RichText::new(format!("{}  {text}", at.format("%H:%M")))
+                                        .color(color),
+                                )
+                                .wrap(),
+                            );
+                        }
+                    });
+            },
+        );
+    }
+
+    /// Keeps the last messages of the status bar (最近的消息), once each.
+    fn remember_status(&mut self) {
+        const KEPT: usize = 30;
+        let Some((is_error, text)) = &self.status else {
+            return;
+        };
+        if self
+            .messages
+            .last()
+            .is_some_and(|(_, e, t)| e == is_error && t == text)
+        {
+            return;
+        }
+        self.messages
+            .push((chrono::Local::now().naive_local(), *is_error, text.clone()));
+        if self.messages.len() > KEPT {
+            self.messages.remove(0);
+        }
     }
 
     /// The central panel once the worker has stopped: what happened and what to do, with the

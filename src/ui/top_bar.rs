@@ -44,10 +44,16 @@ impl App {
             let enabled = self.running.is_none() && self.preview.is_none() && !self.stopped;
             ui.add_enabled_ui(enabled, |ui| {
                 for screen in Screen::ALL {
+                    let before = self.screen;
                     if ui
                         .selectable_value(&mut self.screen, screen, screen.label())
                         .clicked()
                     {
+                        // Another screen: the last screen's message no longer applies (it
+                        // stays in 最近的消息).
+                        if before != screen {
+                            self.status = None;
+                        }
                         // Checks may have finished since: count them again.
                         match screen {
                             Screen::Rectify => self.rectify.invalidate(),

@@ -153,3 +153,27 @@ fn a_missing_column_is_chosen_in_the_preview() {
             .all(|a| a.account.platform == "抖音")
     );
 }
+
+/// The status bar speaks of the screen in front: another screen clears its message, which
+/// stays in 最近的消息.
+#[test]
+fn a_message_clears_on_another_screen_and_stays_in_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let roster = dir.path().join("名录.xlsx");
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(12, 7), &roster)
+        .expect("write roster");
+    let mut h = harness(dir.path().join("t.db"));
+    step_until(&mut h, "the database to open", |a| !a.busy());
+    drop_file(&mut h, &roster);
+    step_until(&mut h, "the preview", |a| a.preview().is_some());
+    h.get_by_label("确认导入 12 个账号").click();
+    step_until(&mut h, "the import", |a| {
+        !a.busy() && a.roster.accounts().len() == 12
+    });
+    h.run_steps(2);
+    assert!(app(&h).status().is_some());
+    h.get_by_label("抽样").click();
+    h.run_steps(3);
+    assert!(app(&h).status().is_none(), "{:?}", app(&h).status());
+    h.get_by_label("最近的消息（1 条）");
+}
