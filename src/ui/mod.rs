@@ -144,6 +144,13 @@ impl App {
         egui_extras::install_image_loaders(ctx);
         // Office software is light.
         ctx.set_theme(egui::Theme::Light);
+        // Criteria, hints and lists of what is missing are read, not glanced at: egui's 9 px
+        // small text is too small for Chinese on an office laptop.
+        ctx.all_styles_mut(|style| {
+            style
+                .text_styles
+                .insert(egui::TextStyle::Small, egui::FontId::proportional(11.5));
+        });
         Self {
             worker,
             screen: Screen::Roster,
