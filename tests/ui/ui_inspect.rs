@@ -402,3 +402,77 @@ fn an_account_opens_at_its_first_open_item_and_ctrl_enter_moves_on_from_a_finish
         "an unfinished one"
     );
 }
+
+/// A slow frame carries 1, ↓, 1, ↓, 1: each answer goes to the item current at its turn, in
+/// order, and none is skipped.
+#[test]
+fn keys_pressed_faster_than_frames_are_applied_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 40);
+    let quarter = "2026Q4".parse().expect("quarter");
+    let (draw_id, first) = {
+        let mut store = Store::open(&db).expect("open");
+        store
+            .set_setting(settings::USER_NAME, "张三")
+            .expect("name");
+        let at = chrono::Local::now().naive_local();
+        let request = DrawRequest {
+            quarter,
+            options: DrawOptions::default(),
+            seed: 11,
+            reason: None,
+            void_work: false,
+        };
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)
+            .expect("assign");
+        (draw.info.id, draw.accounts[0].clone())
+    };
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the roster", |a| !a.busy());
+    h.get_by_label("检查").click();
+    h.run_steps(1);
+    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
+    step_until(&mut h, "the quarter's checks", |a| {
+        a.inspect.draw().is_some()
+    });
+    h.run_steps(2);
+    h.get_by_label(&first.account.account.name).click();
+    step_until(&mut h, "the form", |a| {
+        a.inspect.current_item() == Some("V01")
+    });
+    h.run_steps(2);
+    let key = |key| egui::Event::Key {
+        key,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+        repeat: false,
+        physical_key: None,
+    };
+    for k in [
+        egui::Key::Num1,
+        egui::Key::ArrowDown,
+        egui::Key::Num1,
+        egui::Key::ArrowDown,
+        egui::Key::Num2,
+    ] {
+        h.input_mut().events.push(key(k));
+    }
+    h.step();
+    step_until(&mut h, "the answers saved", |a| a.inspect.saved());
+    assert_eq!(
+        app(&h).inspect.current_item(),
+        Some("V03"),
+        "the keys moved twice"
+    );
+    drop(h);
+    let store = Store::open(&db).expect("reopen");
+    let ins = store
+        .inspection(draw_id, first.account.id)
+        .expect("read")
+        .expect("started");
+    let answer = |item: &str| ins.finding(item).and_then(|f| f.finding.answer);
+    assert_eq!(answer("V01"), Some(Answer::Pass));
+    assert_eq!(answer("V02"), Some(Answer::Pass));
+    assert_eq!(answer("V03"), Some(Answer::Fail));
+}

@@ -43,11 +43,18 @@ impl Edits {
 /// The keys the form answers to this frame.
 #[allow(clippy::struct_excessive_bools)] // one per key, read once a frame
 struct Keys {
-    up: bool,
-    down: bool,
-    answer: Option<Answer>,
+    /// Arrows and answers in the order they were pressed: a slow frame may carry several
+    /// (1, ↓, 1, ↓…), and each applies to the item current at its turn.
+    steps: Vec<Step>,
     finish: bool,
     paste: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Up,
+    Down,
+    Answer(Answer),
 }
 
 impl Keys {
@@ -55,19 +62,31 @@ impl Keys {
     fn read(ctx: &egui::Context) -> Self {
         let typing = ctx.text_edit_focused();
         ctx.input(|i| {
-            let key = |k| !typing && i.key_pressed(k);
+            let steps = if typing {
+                Vec::new()
+            } else {
+                i.events
+                    .iter()
+                    .filter_map(|e| match e {
+                        egui::Event::Key {
+                            key,
+                            pressed: true,
+                            modifiers,
+                            ..
+                        } if !modifiers.command && !modifiers.alt => match key {
+                            egui::Key::ArrowUp => Some(Step::Up),
+                            egui::Key::ArrowDown => Some(Step::Down),
+                            egui::Key::Num1 => Some(Step::Answer(Answer::Pass)),
+                            egui::Key::Num2 => Some(Step::Answer(Answer::Fail)),
+                            egui::Key::Num3 => Some(Step::Answer(Answer::NotApplicable)),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect()
+            };
             Self {
-                up: key(egui::Key::ArrowUp),
-                down: key(egui::Key::ArrowDown),
-                answer: if key(egui::Key::Num1) {
-                    Some(Answer::Pass)
-                } else if key(egui::Key::Num2) {
-                    Some(Answer::Fail)
-                } else if key(egui::Key::Num3) {
-                    Some(Answer::NotApplicable)
-                } else {
-                    None
-                },
+                steps,
                 finish: i.events.iter().any(|e| {
                     matches!(e, egui::Event::Key { key: egui::Key::Enter, pressed: true, modifiers, .. } if modifiers.command)
                 }),
@@ -160,18 +179,27 @@ impl InspectScreen {
         ui.separator();
 
         let keys = Keys::read(ui.ctx());
-        if keys.up {
-            o.current = o.current.saturating_sub(1);
-        }
-        if keys.down && o.current + 1 < o.findings.len() {
-            o.current += 1;
-        }
         let mut edits = Edits::default();
-        if let Some(answer) = keys.answer
-            && let Some(f) = o.findings.get_mut(o.current)
-        {
-            f.answer = Some(answer);
-            edits.changed(o.current);
+        let mut moved = false;
+        for step in &keys.steps {
+            match *step {
+                Step::Up => {
+                    o.current = o.current.saturating_sub(1);
+                    moved = true;
+                }
+                Step::Down => {
+                    if o.current + 1 < o.findings.len() {
+                        o.current += 1;
+                    }
+                    moved = true;
+                }
+                Step::Answer(answer) => {
+                    if let Some(f) = o.findings.get_mut(o.current) {
+                        f.answer = Some(answer);
+                        edits.changed(o.current);
+                    }
+                }
+            }
         }
         if keys.finish {
             finish = true;
@@ -182,7 +210,9 @@ impl InspectScreen {
         } else {
             None
         };
-        let scroll = keys.up || keys.down || std::mem::take(&mut o.scroll_pending);
+        // Where the keys left the form: saving what they answered must not move it back.
+        let key_current = (!keys.steps.is_empty()).then_some(o.current);
+        let scroll = moved || std::mem::take(&mut o.scroll_pending);
         o.items_ui(ui, platform, &self.evidence_dir, scroll, &mut edits);
 
         // What the frame did, in order: the changes first, then evidence, then finishing.
@@ -204,6 +234,9 @@ impl InspectScreen {
                 finding: f,
                 seq: self.seq,
             });
+        }
+        if let Some(c) = key_current {
+            o.current = c;
         }
         if let Some(item) = edits.pick {
             commands.ask(FileRequest::Evidence {
