@@ -100,6 +100,9 @@ pub fn db_with_roster(dir: &Path, n: usize) -> PathBuf {
     db
 }
 
+/// Events a worker sends on opening a database: who works here (Identity), then the roster.
+pub const OPENED: usize = 2;
+
 /// Makes the worker panic inside the handler of a command, as a bug would: it is the worker's
 /// `notify`, which the worker calls right after sending each event.
 #[derive(Default)]

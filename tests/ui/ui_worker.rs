@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::common::{Bomb, app, step_until};
+use crate::common::{Bomb, OPENED, app, step_until};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use spotcheck::ui::App;
@@ -53,8 +53,8 @@ fn a_panic_in_the_worker_ends_the_job_and_the_window_goes_on() {
     let bomb = Bomb::new();
     let mut h = harness_with(&bomb, dir.path());
 
-    // The worker said one thing (the empty roster); the next command's handler panics.
-    bomb.arm(Bomb::ONCE, 1);
+    // The worker said what it says on opening; the next command's handler panics.
+    bomb.arm(Bomb::ONCE, OPENED);
     h.get_by_label("先用示例名录试一试").click();
     step_until(&mut h, "the failure", |a| {
         !a.busy() && a.status().is_some_and(|(error, _)| *error)
@@ -83,7 +83,7 @@ fn a_worker_that_died_is_said_plainly_instead_of_a_spinner() {
     let mut h = harness_with(&bomb, dir.path());
 
     // Reporting the panic panics too: the worker thread dies while the spinner turns.
-    bomb.arm(Bomb::ALWAYS, 1);
+    bomb.arm(Bomb::ALWAYS, OPENED);
     h.get_by_label("先用示例名录试一试").click();
     step_until(&mut h, "the stopped worker", App::worker_stopped);
     h.run_steps(2);

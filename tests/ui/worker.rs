@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::common::Bomb;
+use crate::common::{Bomb, OPENED};
 use spotcheck::worker::{Command, Event, Job, WorkerHandle};
 
 fn next(worker: &WorkerHandle, want: impl Fn(&Event) -> bool) -> Event {
@@ -250,7 +250,7 @@ fn a_panic_while_handling_a_command_is_reported_and_the_worker_goes_on() {
     let worker = WorkerHandle::spawn(dir.path().join("t.db"), bomb.notify()).expect("spawn");
     next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
 
-    bomb.arm(Bomb::ONCE, 1);
+    bomb.arm(Bomb::ONCE, OPENED);
     worker.send(Command::LoadSettings);
     let failed = next(&worker, |e| matches!(e, Event::Failed { .. }));
     match failed {
@@ -280,7 +280,7 @@ fn a_worker_that_died_is_reported_once_as_stopped() {
     next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
 
     // Reporting the panic panics too: the thread ends.
-    bomb.arm(Bomb::ALWAYS, 1);
+    bomb.arm(Bomb::ALWAYS, OPENED);
     worker.send(Command::LoadSettings);
     let start = std::time::Instant::now();
     let mut seen = Vec::new();
