@@ -44,6 +44,8 @@ pub struct RosterScreen {
     haystack: Vec<String>,
     /// Indices into `accounts` that pass the search and filters, in display order.
     view: Vec<usize>,
+    /// The view changed: the table starts again at its first row.
+    to_top: bool,
     pub search: String,
     pub city: Option<String>,
     pub county: Option<String>,
@@ -138,6 +140,7 @@ impl RosterScreen {
             .into_iter()
             .collect();
         let needle = self.search.trim().to_lowercase();
+        self.to_top = true;
         self.view = self
             .accounts
             .iter()
@@ -251,6 +254,13 @@ impl RosterScreen {
     }
 
     fn table_ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
+        if self.view.is_empty() {
+            ui.add_space(16.0);
+            ui.vertical_centered(|ui| {
+                ui.label("没有符合条件的账号。请检查搜索的文字，或把筛选条件改回“全部”。");
+            });
+            return;
+        }
         let mut clicked = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         let headers = [
@@ -278,6 +288,12 @@ impl RosterScreen {
             .column(Column::initial(140.0).clip(true))
             .column(Column::initial(80.0).clip(true))
             .column(Column::remainder().clip(true));
+        // A new search or filter starts at the top, not where the old list was scrolled to.
+        let table = if std::mem::take(&mut self.to_top) {
+            table.scroll_to_row(0, Some(egui::Align::TOP))
+        } else {
+            table
+        };
         let selected = self.selected;
         let view = &self.view;
         let accounts = &self.accounts;

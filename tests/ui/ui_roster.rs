@@ -177,3 +177,20 @@ fn a_message_clears_on_another_screen_and_stays_in_the_history() {
     assert!(app(&h).status().is_none(), "{:?}", app(&h).status());
     h.get_by_label("最近的消息（1 条）");
 }
+
+/// A search that finds nothing says so instead of showing an empty table.
+#[test]
+fn a_search_that_finds_nothing_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = crate::common::db_with_roster(dir.path(), 12);
+    let mut h = harness(db);
+    step_until(&mut h, "the roster", |a| {
+        !a.busy() && a.roster.accounts().len() == 12
+    });
+    h.get_by_label("搜索").focus();
+    h.step();
+    h.get_by_label("搜索").type_text("不存在的账号名称");
+    h.run_steps(3);
+    assert_eq!(app(&h).roster.visible().count(), 0);
+    h.get_by_label_contains("没有符合条件的账号");
+}
