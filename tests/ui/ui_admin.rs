@@ -155,7 +155,18 @@ fn the_first_start_asks_for_a_name_and_a_region() {
     h.run_steps(2);
     h.get_by_label("保存并开始").click();
     h.run_steps(3);
-    crate::common::step_until(&mut h, "the settings saved", |a| !a.busy());
+    // Both settings are written by the worker in their turn: wait for the second.
+    let saved = db.clone();
+    crate::common::step_until(&mut h, "the settings saved", move |_| {
+        spotcheck::store::Store::open(&saved)
+            .ok()
+            .and_then(|s| {
+                s.setting(spotcheck::store::settings::REGION_NAME)
+                    .ok()
+                    .flatten()
+            })
+            .is_some()
+    });
     assert!(h.query_by_label("保存并开始").is_none(), "asked once");
     drop(h);
     let store = spotcheck::store::Store::open(&db).expect("open");
