@@ -119,6 +119,19 @@ impl SampleScreen {
             strata.iter().map(String::as_str),
             rate.unwrap_or(Rate::MINIMUM),
         );
+        // Shown in the roster's order (as the office lists its districts), not by code point.
+        let first_seen: std::collections::HashMap<&str, usize> = strata
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, s)| (s.as_str(), i))
+            .collect();
+        self.plan.sort_by_key(|s| {
+            first_seen
+                .get(s.key.as_str())
+                .copied()
+                .unwrap_or(usize::MAX)
+        });
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
