@@ -268,14 +268,8 @@ pub fn new_package_id(nonce: u64, parts: &[&str]) -> String {
     hex(&h.finalize()[..16])
 }
 
-#[must_use]
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::model::digest::hex;
+pub use crate::model::digest::sha256_hex;
 
 /// The file name offered for a package: 张三-2026Q4.spotcheck, 张三-2026Q4-结果.spotcheck.
 #[must_use]

@@ -6,6 +6,7 @@
 
 mod account;
 mod counts;
+pub mod digest;
 pub mod draw;
 mod finding;
 mod inspection;

@@ -92,11 +92,8 @@ pub fn setting_key(header: &Header) -> String {
         h.update(text.trim().as_bytes());
         h.update([0]);
     }
-    let digest: String = h
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("roster_columns:{digest}")
+    format!(
+        "roster_columns:{}",
+        crate::model::digest::hex(&h.finalize()[..8])
+    )
 }

@@ -35,6 +35,38 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// The preview of a file whose header lacks required columns: its columns, to choose the
+    /// missing ones from, and why nothing could be read yet. `None` for any other error.
+    #[must_use]
+    pub fn missing_columns(error: &super::RosterError) -> Option<Self> {
+        let super::RosterError::MissingColumns {
+            columns,
+            path,
+            sheet,
+            row,
+            ..
+        } = error
+        else {
+            return None;
+        };
+        Some(Self {
+            file: path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            sheet: if sheet == "（CSV）" {
+                String::new()
+            } else {
+                sheet.clone()
+            },
+            header_row: *row,
+            columns: columns.clone(),
+            notices: vec![format!(
+                "{error}请在下面“列的对应”中为缺少的列选择表格中的列。"
+            )],
+            ..Self::default()
+        })
+    }
+
     /// The report of `parsed` (from file `file`) doing `c`.
     #[must_use]
     pub fn of(file: &str, parsed: &ParsedRoster, c: ImportCounts, written: bool) -> Self {

@@ -146,9 +146,8 @@ pub fn finish_if_complete(
         return Ok(false);
     }
     tx.mark_done(ins.id, when, eval.verdict, eval.score)?;
-    let quarter = tx.draw_quarter(draw)?;
     let actor = super::actor(tx)?;
-    super::followup::recheck::settle_rechecks(tx, quarter, &ins, &actor, when)?;
+    super::followup::recheck::settle_rechecks(tx, &ins, &actor, when)?;
     Ok(true)
 }
 
@@ -242,8 +241,7 @@ fn save_in(
     rescore(tx, &ins, &checklist)?;
     // A finished check corrected to 符合 settles last quarter's problem of that item too.
     if ins.status == InspectionStatus::Done && finding.answer == Some(crate::model::Answer::Pass) {
-        let quarter = tx.draw_quarter(draw)?;
-        super::followup::recheck::settle_rechecks(tx, quarter, &ins, actor, at)?;
+        super::followup::recheck::settle_rechecks(tx, &ins, actor, at)?;
     }
     Ok((before, finding))
 }
@@ -394,8 +392,7 @@ pub fn finish_inspection(
             &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
         )?;
         // 复查: last quarter's problems this check found fixed are closed.
-        let quarter = tx.draw_quarter(draw)?;
-        super::followup::recheck::settle_rechecks(tx, quarter, &ins, &actor, at)?;
+        super::followup::recheck::settle_rechecks(tx, &ins, &actor, at)?;
         Ok::<_, StoreError>(())
     })?;
     store

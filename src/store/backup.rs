@@ -277,18 +277,10 @@ pub fn read_info(dir: &Path) -> Result<BackupInfo, BackupError> {
 /// SHA-256 of a file, read in pieces.
 pub(super) fn file_sha256(path: &Path) -> Result<String, BackupError> {
     use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(io(format!("读取 {}", path.display())))?;
+    let read = io(format!("读取 {}", path.display()));
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(io(format!("读取 {}", path.display())))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::copy(&mut f, &mut h))
+        .map_err(read)?;
+    Ok(crate::model::digest::hex(&h.finalize()))
 }

@@ -3,8 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::Store;
 
 /// The evidence folder of the database at `db`: `evidence/` beside it.
@@ -63,10 +61,7 @@ impl Store {
         bytes: &[u8],
         name: &str,
     ) -> Result<String, (PathBuf, std::io::Error)> {
-        let sha: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = crate::model::digest::sha256_hex(bytes);
         let path = self.evidence_path(&sha, name);
         if path.exists() {
             return Ok(sha);

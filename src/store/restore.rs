@@ -19,13 +19,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 use rusqlite::{Connection, OpenFlags};
-use sha2::{Digest, Sha256};
 
 use super::backup::{
     BackupError, BackupInfo, DB_FILE, INFO_FILE, KEPT_BEFORE_RESTORE, auto_dir, copy_tree, io,
     read_info,
 };
 use super::{evidence_dir_for, evidence_file, schema};
+use crate::model::digest::sha256_hex;
 
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,13 +201,6 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
         }
     }
     Ok(info)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Replaces the database at `db` (which must not be open, and whose lock the caller holds)

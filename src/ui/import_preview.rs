@@ -30,35 +30,42 @@ pub fn preview_ui(
             ui.colored_label(ui.visuals().warn_fg_color, notice);
         }
         columns_ui(ui, report, commands);
+        // Nothing read yet (required columns still to be chosen): no counts to show.
+        let read = report.imported > 0
+            || !report.errors.is_empty()
+            || !report.warnings.is_empty()
+            || !report.duplicates.is_empty();
         ui.add_space(6.0);
-        egui::Grid::new("preview_counts")
-            .num_columns(2)
-            .show(ui, |ui| {
-                let rows: [(&str, String); 8] = [
-                    ("新增账号", report.added.to_string()),
-                    ("更新账号", report.updated.to_string()),
-                    ("无变化", report.unchanged.to_string()),
-                    (
-                        "不在本次名录中（将标为已移出名录，不会删除）",
-                        report.unlisted.to_string(),
-                    ),
-                    ("有错误未导入的行", report.errors.len().to_string()),
-                    ("内容无法识别、已留空", report.warnings.len().to_string()),
-                    (
-                        "重复的行（只导入一次）",
-                        report.duplicates.len().to_string(),
-                    ),
-                    (
-                        "跳过的空行 / 合计、填表人等说明行",
-                        format!("{} / {}", report.skipped_blank, report.skipped_notes),
-                    ),
-                ];
-                for (k, v) in rows {
-                    ui.label(k);
-                    ui.strong(v);
-                    ui.end_row();
-                }
-            });
+        if read {
+            egui::Grid::new("preview_counts")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let rows: [(&str, String); 8] = [
+                        ("新增账号", report.added.to_string()),
+                        ("更新账号", report.updated.to_string()),
+                        ("无变化", report.unchanged.to_string()),
+                        (
+                            "不在本次名录中（将标为已移出名录，不会删除）",
+                            report.unlisted.to_string(),
+                        ),
+                        ("有错误未导入的行", report.errors.len().to_string()),
+                        ("内容无法识别、已留空", report.warnings.len().to_string()),
+                        (
+                            "重复的行（只导入一次）",
+                            report.duplicates.len().to_string(),
+                        ),
+                        (
+                            "跳过的空行 / 合计、填表人等说明行",
+                            format!("{} / {}", report.skipped_blank, report.skipped_notes),
+                        ),
+                    ];
+                    for (k, v) in rows {
+                        ui.label(k);
+                        ui.strong(v);
+                        ui.end_row();
+                    }
+                });
+        }
         let problems = problem_lines(report);
         if !problems.is_empty() {
             ui.add_space(6.0);

@@ -34,22 +34,15 @@ impl Worker {
                 self.preview = Some(preview);
                 self.emit(Event::ImportPreviewed { report, file: path });
             }
-            // Required columns not recognised: the preview offers to choose them.
-            Err(roster_import::ImportError::Roster(
-                e @ crate::roster::RosterError::MissingColumns { .. },
-            )) => {
-                let crate::roster::RosterError::MissingColumns { columns, .. } = &e else {
-                    return;
-                };
-                let report = Box::new(roster_import::ImportReport {
-                    file: path
-                        .file_name()
-                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-                    columns: columns.clone(),
-                    notices: vec![format!("{e}请在下面“列的对应”中为缺少的列选择表格中的列。")],
-                    ..roster_import::ImportReport::default()
-                });
-                self.emit(Event::ImportPreviewed { report, file: path });
+            Err(roster_import::ImportError::Roster(e)) => {
+                // Required columns not recognised: the preview offers to choose them.
+                match roster_import::ImportReport::missing_columns(&e) {
+                    Some(report) => self.emit(Event::ImportPreviewed {
+                        report: Box::new(report),
+                        file: path,
+                    }),
+                    None => self.fail(Job::ReadRoster, e.to_string()),
+                }
             }
             Err(e) => self.fail(Job::ReadRoster, e.to_string()),
         }

@@ -4,7 +4,6 @@
 //! damaged database brought back, and `log verify` catching an edited entry.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use crate::support::run;
 use chrono::NaiveDateTime;
@@ -19,21 +18,8 @@ fn at(minute: u32) -> NaiveDateTime {
 }
 
 fn import(store: &mut Store, dir: &Path, n: usize, seed: u64) {
-    let roster = dir.join(format!("名录-{seed}.xlsx"));
-    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, seed), &roster)
-        .expect("roster");
-    let cancel = AtomicBool::new(false);
-    let mut preview =
-        spotcheck::steps::roster_import::preview(store, &roster, None, &mut |_| {}, &cancel)
-            .expect("read");
-    // Each call imports another generated roster: the old accounts leave it, as intended.
-    preview.allow_shrink = true;
-    spotcheck::steps::roster_import::commit(
-        store,
-        &preview,
-        at(u32::try_from(seed * 2 - 1).expect("minute")),
-    )
-    .expect("import");
+    let minute = u32::try_from(seed * 2 - 1).expect("minute");
+    crate::support::import_demo(store, dir, n, seed, at(minute));
 }
 
 fn draw(store: &mut Store) -> spotcheck::model::DrawRecord {

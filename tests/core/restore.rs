@@ -6,7 +6,6 @@
 //! (a redraw made after the backup) out of the log.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use crate::support::{run, stderr, stdout};
 use chrono::NaiveDateTime;
@@ -23,16 +22,7 @@ fn at(minute: u32) -> NaiveDateTime {
 }
 
 fn import(store: &mut Store, dir: &Path, n: usize, seed: u64, minute: u32) {
-    let roster = dir.join(format!("名录-{seed}.xlsx"));
-    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, seed), &roster)
-        .expect("roster");
-    let cancel = AtomicBool::new(false);
-    let mut preview =
-        spotcheck::steps::roster_import::preview(store, &roster, None, &mut |_| {}, &cancel)
-            .expect("read");
-    // Each call imports another generated roster: the old accounts leave it, as intended.
-    preview.allow_shrink = true;
-    spotcheck::steps::roster_import::commit(store, &preview, at(minute)).expect("import");
+    crate::support::import_demo(store, dir, n, seed, at(minute));
 }
 
 fn draw(store: &mut Store, seed: u64, reason: Option<&str>, minute: u32) -> i64 {

@@ -53,3 +53,24 @@ pub fn answered(item: &str, answer: Answer, note: &str) -> Finding {
         checked_on: None,
     }
 }
+
+/// Imports a generated 示例 roster of `n` accounts (`seed` picks them) into `store` at `at`,
+/// the file written into `dir`. Each call may bring another roster: accounts the previous one
+/// had leave the roster, as the test intends (the shrink question is answered yes).
+pub fn import_demo(
+    store: &mut spotcheck::store::Store,
+    dir: &Path,
+    n: usize,
+    seed: u64,
+    at: chrono::NaiveDateTime,
+) {
+    let roster = dir.join(format!("名录-{seed}.xlsx"));
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, seed), &roster)
+        .expect("roster");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mut preview =
+        spotcheck::steps::roster_import::preview(store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read");
+    preview.allow_shrink = true;
+    spotcheck::steps::roster_import::commit(store, &preview, at).expect("import");
+}

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use spotcheck::ui::App;
 
 #[derive(Debug)]
@@ -175,4 +176,43 @@ pub fn seed_user(db: &Path) {
             store.set_setting(key, "测试员").expect("name");
         }
     }
+}
+
+/// A database in `dir` with a demo roster of `n` accounts, `who` as its user, 2026Q4 drawn
+/// (seed 11) and every account assigned to `who`; the draw is returned.
+pub fn inspector_db(dir: &Path, n: usize, who: &str) -> (PathBuf, spotcheck::model::DrawRecord) {
+    let db = db_with_roster(dir, n);
+    let mut store = spotcheck::store::Store::open(&db).expect("open");
+    store
+        .set_setting(spotcheck::store::settings::USER_NAME, who)
+        .expect("name");
+    let at = chrono::Local::now().naive_local();
+    let quarter: spotcheck::model::Quarter = "2026Q4".parse().expect("quarter");
+    let request = spotcheck::model::DrawRequest {
+        quarter,
+        options: spotcheck::sampling::DrawOptions::default(),
+        seed: 11,
+        reason: None,
+        void_work: false,
+    };
+    let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+    spotcheck::steps::draw::assign(&mut store, quarter, &[who.to_owned()], false, at)
+        .expect("assign");
+    (db, draw)
+}
+
+/// On the 检查 screen of 2026Q4, opens the form of the account named `name` and waits until
+/// its stored check has been read.
+pub fn open_check(h: &mut Harness<'_, Option<App>>, name: &str, account: i64) {
+    step_until(h, "the roster", |a| !a.busy());
+    h.get_by_label("检查").click();
+    h.run_steps(1);
+    app_mut(h).inspect.quarter = "2026Q4".to_owned();
+    step_until(h, "the quarter's checks", |a| a.inspect.draw().is_some());
+    h.run_steps(2);
+    h.get_by_label(name).click();
+    step_until(h, "the form", |a| {
+        a.inspect.opened_account() == Some(account) && a.inspect.loaded()
+    });
+    h.run_steps(2);
 }

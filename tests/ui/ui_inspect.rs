@@ -209,25 +209,12 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
 #[test]
 fn an_answer_and_finish_in_the_same_frame_are_both_applied() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_with_roster(dir.path(), 40);
-    let quarter = "2026Q4".parse().expect("quarter");
-    let (draw_id, first) = {
+    let (db, draw) = crate::common::inspector_db(dir.path(), 40, "张三");
+    let draw_id = draw.info.id;
+    let first = draw.accounts[0].clone();
+    {
         let mut store = Store::open(&db).expect("open");
-        store
-            .set_setting(settings::USER_NAME, "张三")
-            .expect("name");
         let at = chrono::Local::now().naive_local();
-        let request = DrawRequest {
-            quarter,
-            options: DrawOptions::default(),
-            seed: 11,
-            reason: None,
-            void_work: false,
-        };
-        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
-        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)
-            .expect("assign");
-        let first = draw.accounts[0].clone();
         // Every item answered but the first (V01), which the form opens on.
         let checklist = spotcheck::checklist::Checklist::builtin();
         for item in checklist
@@ -245,29 +232,18 @@ fn an_answer_and_finish_in_the_same_frame_are_both_applied() {
             }
             spotcheck::steps::inspect::save_finding(
                 &mut store,
-                draw.info.id,
+                draw_id,
                 first.account.id,
                 &finding,
                 at,
             )
             .expect("save");
         }
-        (draw.info.id, first)
-    };
+    }
 
     let mut h = harness(db.clone());
-    step_until(&mut h, "the roster", |a| !a.busy());
-    h.get_by_label("检查").click();
-    h.run_steps(1);
-    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
-    step_until(&mut h, "the quarter's checks", |a| {
-        a.inspect.draw().is_some()
-    });
-    h.run_steps(2);
-    h.get_by_label(&first.account.account.name).click();
-    step_until(&mut h, "the form", |a| {
-        a.inspect.current_item() == Some("V01") && a.inspect.inspection().is_some()
-    });
+    crate::common::open_check(&mut h, &first.account.account.name, first.account.id);
+    assert_eq!(app(&h).inspect.current_item(), Some("V01"));
 
     // One frame: 1 (符合 for V01) and Ctrl+Enter (finish).
     let key = |key, modifiers| egui::Event::Key {
@@ -308,41 +284,33 @@ fn an_answer_and_finish_in_the_same_frame_are_both_applied() {
 #[test]
 fn an_account_opens_at_its_first_open_item_and_ctrl_enter_moves_on_from_a_finished_check() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_with_roster(dir.path(), 40);
-    let quarter = "2026Q4".parse().expect("quarter");
-    let (finished, half) = {
+    let (db, draw) = crate::common::inspector_db(dir.path(), 40, "张三");
+    let (finished, half) = (draw.accounts[0].clone(), draw.accounts[1].clone());
+    {
         let mut store = Store::open(&db).expect("open");
-        store
-            .set_setting(settings::USER_NAME, "张三")
-            .expect("name");
         let at = chrono::Local::now().naive_local();
-        let request = DrawRequest {
-            quarter,
-            options: DrawOptions::default(),
-            seed: 11,
-            reason: None,
-            void_work: false,
-        };
-        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
-        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)
-            .expect("assign");
         let pass = |item: &str| spotcheck::checklist::Finding {
             answer: Some(Answer::Pass),
             last_update: (item == "V04").then(|| at.date()),
             checked_on: (item == "V04").then(|| at.date()),
             ..spotcheck::checklist::Finding::new(item.to_owned())
         };
-        let checklist = spotcheck::checklist::Checklist::builtin();
-        let finished = draw.accounts[0].clone();
-        for item in checklist.applicable(&finished.account.account.platform) {
+        let mut save = |account: i64, item: &str| {
             spotcheck::steps::inspect::save_finding(
                 &mut store,
                 draw.info.id,
-                finished.account.id,
-                &pass(&item.id),
+                account,
+                &pass(item),
                 at,
             )
             .expect("save");
+        };
+        let checklist = spotcheck::checklist::Checklist::builtin();
+        for item in checklist.applicable(&finished.account.account.platform) {
+            save(finished.account.id, &item.id);
+        }
+        for item in ["V01", "V02", "V03"] {
+            save(half.account.id, item);
         }
         spotcheck::steps::inspect::finish_inspection(
             &mut store,
@@ -351,33 +319,9 @@ fn an_account_opens_at_its_first_open_item_and_ctrl_enter_moves_on_from_a_finish
             at,
         )
         .expect("finish");
-        let half = draw.accounts[1].clone();
-        for item in ["V01", "V02", "V03"] {
-            spotcheck::steps::inspect::save_finding(
-                &mut store,
-                draw.info.id,
-                half.account.id,
-                &pass(item),
-                at,
-            )
-            .expect("save");
-        }
-        (finished, half)
-    };
+    }
     let mut h = harness(db.clone());
-    step_until(&mut h, "the roster", |a| !a.busy());
-    h.get_by_label("检查").click();
-    h.run_steps(1);
-    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
-    step_until(&mut h, "the quarter's checks", |a| {
-        a.inspect.draw().is_some()
-    });
-    h.run_steps(2);
-    h.get_by_label(&half.account.account.name).click();
-    step_until(&mut h, "the half-done form", |a| {
-        a.inspect.opened_account() == Some(half.account.id) && a.inspect.inspection().is_some()
-    });
-    h.run_steps(2);
+    crate::common::open_check(&mut h, &half.account.account.name, half.account.id);
     assert_eq!(
         app(&h).inspect.current_item(),
         Some("V04"),
@@ -408,40 +352,11 @@ fn an_account_opens_at_its_first_open_item_and_ctrl_enter_moves_on_from_a_finish
 #[test]
 fn keys_pressed_faster_than_frames_are_applied_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_with_roster(dir.path(), 40);
-    let quarter = "2026Q4".parse().expect("quarter");
-    let (draw_id, first) = {
-        let mut store = Store::open(&db).expect("open");
-        store
-            .set_setting(settings::USER_NAME, "张三")
-            .expect("name");
-        let at = chrono::Local::now().naive_local();
-        let request = DrawRequest {
-            quarter,
-            options: DrawOptions::default(),
-            seed: 11,
-            reason: None,
-            void_work: false,
-        };
-        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
-        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)
-            .expect("assign");
-        (draw.info.id, draw.accounts[0].clone())
-    };
+    let (db, draw) = crate::common::inspector_db(dir.path(), 40, "张三");
+    let (draw_id, first) = (draw.info.id, draw.accounts[0].clone());
     let mut h = harness(db.clone());
-    step_until(&mut h, "the roster", |a| !a.busy());
-    h.get_by_label("检查").click();
-    h.run_steps(1);
-    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
-    step_until(&mut h, "the quarter's checks", |a| {
-        a.inspect.draw().is_some()
-    });
-    h.run_steps(2);
-    h.get_by_label(&first.account.account.name).click();
-    step_until(&mut h, "the form", |a| {
-        a.inspect.current_item() == Some("V01")
-    });
-    h.run_steps(2);
+    crate::common::open_check(&mut h, &first.account.account.name, first.account.id);
+    assert_eq!(app(&h).inspect.current_item(), Some("V01"));
     let key = |key| egui::Event::Key {
         key,
         pressed: true,

@@ -9,15 +9,15 @@ use crate::model::{Answer, Inspection, Quarter, State};
 use crate::rectification::code;
 use crate::store::{StoreError, Tx};
 
-/// Closes last quarter's open problems of the account checked in `ins` (of `quarter`) whose
-/// item the check found 符合; returns how many. Logged one by one.
+/// Closes last quarter's open problems of the account checked in `ins` whose item the check
+/// found 符合; returns how many. Logged one by one.
 pub fn settle_rechecks(
     tx: &Tx<'_>,
-    quarter: Quarter,
     ins: &Inspection,
     actor: &str,
     at: NaiveDateTime,
 ) -> Result<usize, StoreError> {
+    let quarter = tx.draw_quarter(ins.draw)?;
     let mut closed = 0;
     for (id, item) in tx.open_problems_in(ins.account, quarter.previous())? {
         let passed = ins

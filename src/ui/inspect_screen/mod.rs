@@ -256,6 +256,12 @@ impl InspectScreen {
         self.states.get(&account).copied()
     }
 
+    /// Whether the open form has read its check from the database (tests wait for it).
+    #[must_use]
+    pub fn loaded(&self) -> bool {
+        self.opened.as_ref().is_some_and(|o| o.loaded)
+    }
+
     /// Whether every change shown has been written.
     #[must_use]
     pub fn saved(&self) -> bool {
