@@ -138,6 +138,9 @@ pub struct LogCheck {
     pub compared: usize,
     /// Entries those records have that the log lacks: "日志在第 N 条之后少了 M 条（对照 …）".
     pub gaps: Vec<String>,
+    /// Paths given to compare against that hold no record of a log (not a backup, package or
+    /// exported notice, or damaged): said, never passed over in silence.
+    pub unread: Vec<PathBuf>,
 }
 
 impl LogCheck {
@@ -183,10 +186,16 @@ pub fn verify_log_against(store: &Store, against: &[PathBuf]) -> Result<LogCheck
     let Some(first) = chain.first().map(|(_, h)| h.clone()) else {
         return Ok(check);
     };
-    let mut sources = vec![crate::store::auto_dir(store.path())];
-    sources.extend(against.iter().cloned());
+    let mut records = log_records(&crate::store::auto_dir(store.path()));
+    for path in against {
+        let found = log_records(path);
+        if found.is_empty() {
+            check.unread.push(path.clone());
+        }
+        records.extend(found);
+    }
     let mut seen = HashSet::new();
-    for (name, record) in sources.iter().flat_map(|p| log_records(p)) {
+    for (name, record) in records {
         if !seen.insert(name.clone()) {
             continue;
         }

@@ -396,6 +396,14 @@ fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_an
         assert!(err.contains(&against.display().to_string()), "{err}");
     }
     assert!(total > keep);
+    // Something that holds no record of the log is said, not passed over.
+    let junk = dir.path().join("随便的文件.xlsx");
+    std::fs::write(&junk, b"PK\x03\x04 not really").expect("write");
+    let out = run(
+        &db,
+        &["log", "verify", "--against", junk.to_str().expect("utf-8")],
+    );
+    assert!(stderr(&out).contains("没有用来对照"), "{}", stderr(&out));
 }
 
 /// A redraw made after a backup stays in the log when that backup is restored, and the log
