@@ -5,6 +5,7 @@
 //! Nothing here does I/O or knows about egui or `SQLite`; everything else may use it.
 
 mod account;
+pub mod collate;
 mod counts;
 pub mod digest;
 pub mod draw;

@@ -400,6 +400,31 @@ pub fn finish_inspection(
         .ok_or(InspectError::NotSampled)
 }
 
+/// Opens a finished check again so that it can be changed (the user confirmed); logged.
+/// A check not finished is returned as it is.
+pub fn reopen_inspection(
+    store: &mut Store,
+    draw: i64,
+    account: i64,
+    at: NaiveDateTime,
+) -> Result<Inspection, InspectError> {
+    let actor = super::actor(store)?;
+    let ins = store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)?;
+    if ins.status != InspectionStatus::Done {
+        return Ok(ins);
+    }
+    store.transaction(|tx| {
+        tx.reopen_inspection(ins.id)?;
+        let name = tx.account_name(account)?;
+        tx.append_log(at, &actor, "重新打开已完成的检查", &name)
+    })?;
+    store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
+}
+
 /// Attaches evidence to an item: a file is copied into the evidence folder under its
 /// SHA-256 (written to a temporary name, synced, then renamed, so a crash leaves no half
 /// file), a URL is stored as given.

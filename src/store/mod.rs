@@ -45,6 +45,8 @@ pub mod settings {
     pub const RECTIFICATION_DAYS: &str = "rectification_days";
     /// The checklist new inspections use: its id and version joined by a tab.
     pub const ACTIVE_CHECKLIST: &str = "active_checklist";
+    /// The window's colours on this laptop: `dark` for 深色, anything else for 浅色.
+    pub const THEME: &str = "theme";
 }
 
 /// `SQLite` integers are i64; counts and positions always fit.

@@ -7,6 +7,7 @@
 //! answer becomes one; a long job shows in the status bar until the worker answers it.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::status_bar::Running;
 use super::{App, dialogs};
@@ -157,7 +158,7 @@ impl App {
                 item,
             } => {
                 if self.paste.is_none() {
-                    self.paste = dialogs::paste_screenshot(ctx).map(|p| (draw, account, item, p));
+                    self.paste = dialogs::paste(ctx, Arc::clone(&self.clipboard)).map(|p| (draw, account, item, p));
                 }
             }
             UiCommand::ConfirmImport { allow_shrink } => {
@@ -198,6 +199,9 @@ impl App {
                 // Only reading a roster can be cancelled before its first progress report.
                 cancellable: matches!(command, Command::PreviewImport { .. }),
             });
+        }
+        if let Some(folder) = output_folder(&command) {
+            self.writing = Some((command.job(), folder));
         }
         if matches!(command, Command::SaveSetting { .. }) {
             // Settings show on 设置与备份 and in the 整改 titles: both read them again.
@@ -349,5 +353,29 @@ impl App {
         if let Some(command) = then(paths) {
             self.send(command);
         }
+    }
+}
+
+/// The folder the files a command writes end up in, for 打开所在文件夹.
+fn output_folder(command: &Command) -> Option<PathBuf> {
+    use crate::steps::followup::SheetTarget;
+    let parent = |p: &std::path::Path| p.parent().map(std::path::Path::to_path_buf);
+    match command {
+        Command::SaveSampleList { path, .. }
+        | Command::ExportNotice { path, .. }
+        | Command::ExportWorkPackage { path, .. }
+        | Command::ExportResultsPackage { path, .. }
+        | Command::ExportLog(path)
+        | Command::SaveProblemList { path }
+        | Command::ExportRectification {
+            target: SheetTarget::Book(path),
+            ..
+        } => parent(path),
+        Command::ExportRectification {
+            target: SheetTarget::Folder(folder),
+            ..
+        }
+        | Command::BackupTo(folder) => Some(folder.clone()),
+        _ => None,
     }
 }

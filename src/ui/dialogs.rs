@@ -1,6 +1,6 @@
 //! Native file dialogs and the clipboard, run on their own thread so the frame never blocks.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 
 /// A dialog in flight; poll it each frame.
@@ -48,17 +48,50 @@ fn spawn_many(
     ctx: &egui::Context,
     show: impl FnOnce() -> Vec<PathBuf> + Send + 'static,
 ) -> Option<PendingDialog> {
-    off_frame(ctx, "file-dialog", show).map(|result| PendingDialog { result })
+    off_frame(ctx, "file-dialog", move || {
+        let paths = show();
+        remember_folder(&paths);
+        paths
+    })
+    .map(|result| PendingDialog { result })
 }
 
-/// A screenshot being read from the clipboard and encoded as PNG.
+/// The folder of the last file or folder chosen in any dialog: the next dialog starts there
+/// (the roster's folder is where the notice goes, the USB stick where the package came from).
+static LAST_FOLDER: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+fn remember_folder(paths: &[PathBuf]) {
+    let Some(first) = paths.first() else {
+        return;
+    };
+    let folder = if first.is_dir() {
+        Some(first.clone())
+    } else {
+        first.parent().map(Path::to_path_buf)
+    };
+    if let (Some(folder), Ok(mut last)) = (folder, LAST_FOLDER.lock()) {
+        *last = Some(folder);
+    }
+}
+
+/// A dialog titled `title`, opening in the last folder used.
+fn dialog(title: &str) -> rfd::FileDialog {
+    let d = rfd::FileDialog::new().set_title(title);
+    match LAST_FOLDER.lock().ok().and_then(|l| l.clone()) {
+        Some(folder) if folder.is_dir() => d.set_directory(folder),
+        _ => d,
+    }
+}
+
+/// The clipboard being read and a picture on it encoded as PNG (a large screenshot takes a
+/// moment).
 pub struct PendingPaste {
-    result: Receiver<Result<Vec<u8>, String>>,
+    result: Receiver<Result<Vec<crate::model::NewEvidence>, String>>,
 }
 
 impl PendingPaste {
-    /// `None` while still working; then the PNG bytes or a message for the user.
-    pub fn poll(&self) -> Option<Result<Vec<u8>, String>> {
+    /// `None` while still working; then the evidence to add or a message for the user.
+    pub fn poll(&self) -> Option<Result<Vec<crate::model::NewEvidence>, String>> {
         match self.result.try_recv() {
             Ok(r) => Some(r),
             Err(std::sync::mpsc::TryRecvError::Empty) => None,
@@ -69,35 +102,19 @@ impl PendingPaste {
     }
 }
 
-/// Reads the image on the clipboard (a large screenshot takes a moment to encode).
-pub fn paste_screenshot(ctx: &egui::Context) -> Option<PendingPaste> {
-    off_frame(ctx, "clipboard", screenshot_png).map(|result| PendingPaste { result })
-}
-
-/// The image on the clipboard as PNG bytes.
-fn screenshot_png() -> Result<Vec<u8>, String> {
-    let image = arboard::Clipboard::new()
-        .and_then(|mut c| c.get_image())
-        .map_err(|_| {
-            "剪贴板里没有截图。请先截图（例如按 PrtSc 或用截图工具），再按 Ctrl+V。".to_owned()
-        })?;
-    let too_large = || "截图太大，无法保存。".to_owned();
-    let width = u32::try_from(image.width).map_err(|_| too_large())?;
-    let height = u32::try_from(image.height).map_err(|_| too_large())?;
-    let buffer = image::RgbaImage::from_raw(width, height, image.bytes.into_owned())
-        .ok_or_else(|| "剪贴板里的图片无法识别。".to_owned())?;
-    let mut png = std::io::Cursor::new(Vec::new());
-    buffer
-        .write_to(&mut png, image::ImageFormat::Png)
-        .map_err(|_| "截图无法保存为 PNG 图片，请改用“添加截图或文件…”。".to_owned())?;
-    Ok(png.into_inner())
+/// Reads `clipboard` off the frame thread.
+pub fn paste(ctx: &egui::Context, clipboard: super::clipboard::ClipboardSource) -> Option<PendingPaste> {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    off_frame(ctx, "clipboard", move || {
+        super::clipboard::evidence_from(clipboard(), &stamp)
+    })
+    .map(|result| PendingPaste { result })
 }
 
 /// Asks for a roster file to import.
 pub fn pick_roster(ctx: &egui::Context) -> Option<PendingDialog> {
     spawn(ctx, || {
-        rfd::FileDialog::new()
-            .set_title("选择账号名录")
+        dialog("选择账号名录")
             .add_filter(
                 "名录表格（xlsx、xls、csv）",
                 &["xlsx", "xlsm", "xls", "csv", "txt"],
@@ -110,8 +127,7 @@ pub fn pick_roster(ctx: &egui::Context) -> Option<PendingDialog> {
 /// Asks for an evidence file (a screenshot, a photo, a document).
 pub fn pick_evidence(ctx: &egui::Context) -> Option<PendingDialog> {
     spawn(ctx, || {
-        rfd::FileDialog::new()
-            .set_title("选择证据文件")
+        dialog("选择证据文件")
             .add_filter("截图或图片", &["png", "jpg", "jpeg"])
             .add_filter("所有文件", &["*"])
             .pick_file()
@@ -121,8 +137,7 @@ pub fn pick_evidence(ctx: &egui::Context) -> Option<PendingDialog> {
 /// Asks for a checklist definition (JSON) to use for new checks.
 pub fn pick_checklist(ctx: &egui::Context) -> Option<PendingDialog> {
     spawn(ctx, || {
-        rfd::FileDialog::new()
-            .set_title("选择检查表文件")
+        dialog("选择检查表文件")
             .add_filter("检查表文件", &["json"])
             .add_filter("所有文件", &["*"])
             .pick_file()
@@ -132,8 +147,7 @@ pub fn pick_checklist(ctx: &egui::Context) -> Option<PendingDialog> {
 /// Asks where to save an xlsx, suggesting `name`.
 pub fn save_xlsx(ctx: &egui::Context, title: &'static str, name: String) -> Option<PendingDialog> {
     spawn(ctx, move || {
-        rfd::FileDialog::new()
-            .set_title(title)
+        dialog(title)
             .set_file_name(name)
             .add_filter("Excel 工作簿", &["xlsx"])
             .save_file()
@@ -150,8 +164,7 @@ pub fn save_xlsx(ctx: &egui::Context, title: &'static str, name: String) -> Opti
 /// Asks for the rectification sheets the units sent back (several at once).
 pub fn pick_feedback(ctx: &egui::Context) -> Option<PendingDialog> {
     spawn_many(ctx, || {
-        rfd::FileDialog::new()
-            .set_title("选择单位交回的整改表（可多选）")
+        dialog("选择单位交回的整改表（可多选）")
             .add_filter("整改表（xlsx、xls、csv）", &["xlsx", "xlsm", "xls", "csv"])
             .add_filter("所有文件", &["*"])
             .pick_files()
@@ -162,15 +175,14 @@ pub fn pick_feedback(ctx: &egui::Context) -> Option<PendingDialog> {
 /// Asks for a folder to write files into.
 pub fn pick_folder(ctx: &egui::Context, title: &'static str) -> Option<PendingDialog> {
     spawn(ctx, move || {
-        rfd::FileDialog::new().set_title(title).pick_folder()
+        dialog(title).pick_folder()
     })
 }
 
 /// Asks for a work or result package to open.
 pub fn pick_package(ctx: &egui::Context) -> Option<PendingDialog> {
     spawn(ctx, || {
-        rfd::FileDialog::new()
-            .set_title("选择工作包或结果包")
+        dialog("选择工作包或结果包")
             .add_filter("工作包或结果包", &[crate::exchange::EXTENSION])
             .add_filter("所有文件", &["*"])
             .pick_file()
@@ -184,8 +196,7 @@ pub fn save_package(
     name: String,
 ) -> Option<PendingDialog> {
     spawn(ctx, move || {
-        rfd::FileDialog::new()
-            .set_title(title)
+        dialog(title)
             .set_file_name(name)
             .add_filter("工作包或结果包", &[crate::exchange::EXTENSION])
             .save_file()

@@ -15,21 +15,22 @@ impl App {
         for event in self.worker.poll().collect::<Vec<_>>() {
             self.on_event(event);
         }
+        if let Some(theme) = self.theme_pending.take() {
+            ctx.set_theme(theme);
+        }
         if let Some(result) = self.paste.as_ref().and_then(|p| p.3.poll()) {
             let (draw, account, item, _) = self.paste.take().expect("checked above");
             match result {
-                Ok(bytes) => self.send(Command::AddEvidence {
-                    draw,
-                    account,
-                    item,
-                    evidence: crate::model::NewEvidence::Bytes {
-                        file_name: format!(
-                            "截图-{}.png",
-                            chrono::Local::now().format("%Y%m%d-%H%M%S")
-                        ),
-                        bytes,
-                    },
-                }),
+                Ok(evidence) => {
+                    for evidence in evidence {
+                        self.send(Command::AddEvidence {
+                            draw,
+                            account,
+                            item: item.clone(),
+                            evidence,
+                        });
+                    }
+                }
                 Err(message) => self.status = Some((true, message)),
             }
         }
@@ -72,7 +73,9 @@ impl App {
                 self.status = Some((false, report.summary()));
             }
             Event::ProblemListSaved(path) => {
-                self.status = Some((false, format!("问题清单已保存：{}", path.display())));
+                let message = format!("问题清单已保存：{}", path.display());
+                self.wrote(Job::SaveProblems, &message);
+                self.status = Some((false, message));
             }
             Event::HistoryLoaded { account, changes } => self.roster.set_history(account, changes),
             Event::DrawLoaded {
@@ -124,7 +127,15 @@ impl App {
                 self.screen = Screen::Settings;
                 self.settings.ask_restore(*info);
             }
-            Event::Identity { user_name, region } => {
+            Event::Identity {
+                user_name,
+                region,
+                dark,
+            } => {
+                if dark {
+                    self.settings.dark = true;
+                    self.theme_pending = Some(egui::Theme::Dark);
+                }
                 if user_name.trim().is_empty() {
                     self.identity = Some((String::new(), region));
                 }
@@ -184,6 +195,7 @@ impl App {
                 if self.running.as_ref().is_some_and(|r| r.job == job) {
                     self.running = None;
                 }
+                self.wrote(job, &message);
                 self.status = Some((false, message));
             }
             Event::Stopped => {
@@ -211,6 +223,13 @@ impl App {
 }
 
 impl App {
+    /// A job that wrote files is done: its message is shown with 打开所在文件夹.
+    fn wrote(&mut self, job: Job, message: &str) {
+        if let Some((_, folder)) = self.writing.take_if(|(j, _)| *j == job) {
+            self.written = Some((message.to_owned(), folder));
+        }
+    }
+
     /// On a screen up to 1440 px wide (office laptops: 1366×768, 1280×800, 1024×768) the window
     /// is maximised, so that the status bar is never off-screen; larger screens keep the
     /// default size.

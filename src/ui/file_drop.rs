@@ -22,7 +22,9 @@ impl App {
         match self.screen {
             Screen::Inspect => {
                 // Files dropped on the form are evidence for the current item.
-                if let Some((draw, account, item)) = self.inspect.drop_target() {
+                if self.inspect.locked() {
+                    self.inspect.ask_reopen();
+                } else if let Some((draw, account, item)) = self.inspect.drop_target() {
                     for path in dropped {
                         self.send(Command::AddEvidence {
                             draw,

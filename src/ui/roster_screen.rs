@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use egui_extras::{Column, TableBuilder};
 
+use crate::model::collate::cmp_pinyin;
+
 use super::{CommandQueue, FileRequest};
 use crate::model::AccountStatus;
 use crate::model::{AccountChange, StoredAccount};
@@ -61,6 +63,41 @@ pub struct RosterScreen {
     platforms: Vec<String>,
     selected: Option<usize>,
     history: Option<(i64, Vec<AccountChange>)>,
+    /// The column the table is sorted by (a place in [`COLUMNS`]) and whether downwards;
+    /// `None`: the roster's own order.
+    pub sort: Option<(usize, bool)>,
+}
+
+/// The table's columns, in order.
+pub const COLUMNS: [&str; 8] = [
+    "地市",
+    "区县",
+    "主办单位",
+    "账号名称",
+    "平台",
+    "账号标识",
+    "状态",
+    "粉丝数",
+];
+
+/// What an account shows in column `column` of [`COLUMNS`].
+fn cell(stored: &StoredAccount, column: usize) -> String {
+    let a = &stored.account;
+    match column {
+        0 => a.city.clone(),
+        1 => a.county.clone(),
+        2 => a.host_unit.clone(),
+        3 => a.name.clone(),
+        4 => a.platform.clone(),
+        5 => a.account_id.clone(),
+        6 => if stored.listed {
+            a.status.label()
+        } else {
+            "已移出名录"
+        }
+        .to_owned(),
+        _ => a.fans.map(|f| f.to_string()).unwrap_or_default(),
+    }
 }
 
 impl RosterScreen {
@@ -79,6 +116,7 @@ impl RosterScreen {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        self.cities.sort_by(|a, b| cmp_pinyin(a, b));
         self.counties = accounts
             .iter()
             .filter(|a| !a.account.county.is_empty())
@@ -139,6 +177,7 @@ impl RosterScreen {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        self.county_options.sort_by(|a, b| cmp_pinyin(a, b));
         let needle = self.search.trim().to_lowercase();
         self.to_top = true;
         self.view = self
@@ -159,6 +198,22 @@ impl RosterScreen {
             })
             .map(|(i, _)| i)
             .collect();
+        if let Some((column, descending)) = self.sort {
+            let accounts = &self.accounts;
+            if column == COLUMNS.len() - 1 {
+                // 粉丝数 by number; accounts without one last.
+                self.view
+                    .sort_by_key(|&i| (accounts[i].account.fans.is_none(), accounts[i].account.fans));
+            } else {
+                // Chinese by pinyin, as Excel sorts it; equal keys keep the roster's order.
+                self.view.sort_by_cached_key(|&i| {
+                    crate::model::collate::pinyin_key(&cell(&accounts[i], column))
+                });
+            }
+            if descending {
+                self.view.reverse();
+            }
+        }
         if self.selected.is_some_and(|s| !self.view.contains(&s)) {
             self.selected = None;
         }
@@ -262,17 +317,8 @@ impl RosterScreen {
             return;
         }
         let mut clicked = None;
+        let mut sort_by = None;
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-        let headers = [
-            "地市",
-            "区县",
-            "主办单位",
-            "账号名称",
-            "平台",
-            "账号标识",
-            "状态",
-            "粉丝数",
-        ];
         // A click anywhere on a row selects it: labels that select text would take the click.
         ui.style_mut().interaction.selectable_labels = false;
         let table = TableBuilder::new(ui)
@@ -299,9 +345,23 @@ impl RosterScreen {
         let accounts = &self.accounts;
         table
             .header(row_height, |mut header| {
-                for h in headers {
+                for (n, h) in COLUMNS.iter().enumerate() {
                     header.col(|ui| {
-                        ui.strong(h);
+                        let arrow = match self.sort {
+                            Some((c, false)) if c == n => "（升序）",
+                            Some((c, true)) if c == n => "（降序）",
+                            _ => "",
+                        };
+                        if ui
+                            .add(
+                                egui::Button::new(egui::RichText::new(format!("{h}{arrow}")).strong())
+                                    .frame(false),
+                            )
+                            .on_hover_text("点击按这一列排序，再点一次倒序，第三次恢复名录原来的顺序")
+                            .clicked()
+                        {
+                            sort_by = Some(n);
+                        }
                     });
                 }
             })
@@ -309,43 +369,26 @@ impl RosterScreen {
                 body.rows(row_height, view.len(), |mut row| {
                     let index = view[row.index()];
                     let stored = &accounts[index];
-                    let a = &stored.account;
                     row.set_selected(selected == Some(index));
-                    row.col(|ui| {
-                        ui.label(&a.city);
-                    });
-                    row.col(|ui| {
-                        ui.label(&a.county);
-                    });
-                    row.col(|ui| {
-                        ui.label(&a.host_unit);
-                    });
-                    row.col(|ui| {
-                        ui.label(&a.name);
-                    });
-                    row.col(|ui| {
-                        ui.label(&a.platform);
-                    });
-                    row.col(|ui| {
-                        ui.label(&a.account_id);
-                    });
-                    row.col(|ui| {
-                        ui.label(if stored.listed {
-                            a.status.label()
-                        } else {
-                            "已移出名录"
+                    for column in 0..COLUMNS.len() {
+                        row.col(|ui| {
+                            ui.label(cell(stored, column));
                         });
-                    });
-                    row.col(|ui| {
-                        if let Some(f) = a.fans {
-                            ui.label(f.to_string());
-                        }
-                    });
+                    }
                     if row.response().clicked() {
                         clicked = Some(index);
                     }
                 });
             });
+        if let Some(n) = sort_by {
+            // 升序 → 降序 → the roster's order.
+            self.sort = match self.sort {
+                Some((c, false)) if c == n => Some((n, true)),
+                Some((c, true)) if c == n => None,
+                _ => Some((n, false)),
+            };
+            self.refilter();
+        }
         if let Some(index) = clicked {
             self.selected = Some(index);
             commands.send(Command::LoadHistory {

@@ -14,6 +14,8 @@ pub struct SettingsScreen {
     pub user_name: String,
     pub region: String,
     pub days: String,
+    /// 深色 is chosen (saved per database, applied at the next start too).
+    pub dark: bool,
     /// A restore waiting for the user's confirmation.
     confirm: Option<BackupInfo>,
 }
@@ -114,6 +116,25 @@ impl SettingsScreen {
                     }
                     ui.end_row();
                 }
+                ui.label("界面颜色");
+                ui.horizontal(|ui| {
+                    let before = self.dark;
+                    ui.radio_value(&mut self.dark, false, "浅色");
+                    ui.radio_value(&mut self.dark, true, "深色");
+                    if self.dark != before {
+                        ui.ctx().set_theme(if self.dark {
+                            egui::Theme::Dark
+                        } else {
+                            egui::Theme::Light
+                        });
+                        commands.send(Command::SaveSetting {
+                            key: crate::store::settings::THEME,
+                            value: if self.dark { "dark" } else { "light" }.to_owned(),
+                        });
+                    }
+                });
+                ui.small("只影响本机窗口的显示");
+                ui.end_row();
                 let l = ui.label("整改时限（工作日）");
                 let r = ui
                     .add_sized([60.0, 22.0], egui::TextEdit::singleline(&mut self.days))

@@ -56,6 +56,24 @@ impl App {
             } else {
                 ui.visuals().text_color()
             };
+            let folder = self
+                .written
+                .as_ref()
+                .filter(|(message, _)| !*is_error && message == text)
+                .map(|(_, folder)| folder.clone());
+            if let Some(folder) = folder
+                && ui.button("打开所在文件夹").clicked()
+                && let Err(e) = opener::open(&folder)
+            {
+                self.status = Some((
+                    true,
+                    format!(
+                        "无法打开文件夹 {}，请在文件管理器中自己打开（{e}）。",
+                        folder.display()
+                    ),
+                ));
+                return;
+            }
             // Long messages wrap instead of running off the right edge.
             ui.add(egui::Label::new(egui::RichText::new(text).color(color)).wrap());
         } else {

@@ -58,6 +58,7 @@ impl Worker {
                 let identity = Event::Identity {
                     user_name: setting(crate::store::settings::USER_NAME),
                     region: setting(crate::store::settings::REGION_NAME),
+                    dark: setting(crate::store::settings::THEME) == "dark",
                 };
                 self.store = Some(store);
                 self.emit(identity);
@@ -219,6 +220,16 @@ impl Worker {
                     self.emit(Event::Done {
                         job: Job::Inspect,
                         message: "已完成这个账号的检查。".to_owned(),
+                    });
+                }
+            }
+            Command::ReopenInspection { draw, account } => {
+                if self.inspection_step(draw, account, None, Job::Inspect, |s, at| {
+                    crate::steps::inspect::reopen_inspection(s, draw, account, at).map(Some)
+                }) {
+                    self.emit(Event::Done {
+                        job: Job::Inspect,
+                        message: "检查已重新打开，可以修改；改完后请再点“完成”。".to_owned(),
                     });
                 }
             }

@@ -79,6 +79,11 @@ pub enum Command {
         draw: i64,
         account: i64,
     },
+    /// Open a finished check again to change it; answered by `InspectionUpdated` and `Done`.
+    ReopenInspection {
+        draw: i64,
+        account: i64,
+    },
     /// Validate a checklist file and make it the one new checks use; answered by
     /// `InspectionsLoaded` (for `quarter`) and `Done`.
     InstallChecklist {
@@ -265,6 +270,8 @@ pub enum Event {
     Identity {
         user_name: String,
         region: String,
+        /// 深色 was chosen in 设置.
+        dark: bool,
     },
     /// The database is open for reading only.
     OpenedReadOnly,
@@ -347,6 +354,7 @@ impl Command {
             | Self::OpenInspection { .. }
             | Self::SaveFinding { .. }
             | Self::FinishInspection { .. }
+            | Self::ReopenInspection { .. }
             | Self::InstallChecklist { .. }
             | Self::ImportResults { .. } => Job::Inspect,
             Self::AddEvidence { .. } | Self::RemoveEvidence { .. } => Job::Evidence,

@@ -8,6 +8,7 @@ mod support;
 mod common;
 
 mod ui_admin;
+mod ui_check_edits;
 mod ui_exchange;
 mod ui_inspect;
 mod ui_rectify;

@@ -286,40 +286,9 @@ fn an_account_opens_at_its_first_open_item_and_ctrl_enter_moves_on_from_a_finish
     let dir = tempfile::tempdir().expect("tempdir");
     let (db, draw) = crate::common::inspector_db(dir.path(), 40, "张三");
     let (finished, half) = (draw.accounts[0].clone(), draw.accounts[1].clone());
-    {
-        let mut store = Store::open(&db).expect("open");
-        let at = chrono::Local::now().naive_local();
-        let pass = |item: &str| spotcheck::checklist::Finding {
-            answer: Some(Answer::Pass),
-            last_update: (item == "V04").then(|| at.date()),
-            checked_on: (item == "V04").then(|| at.date()),
-            ..spotcheck::checklist::Finding::new(item.to_owned())
-        };
-        let mut save = |account: i64, item: &str| {
-            spotcheck::steps::inspect::save_finding(
-                &mut store,
-                draw.info.id,
-                account,
-                &pass(item),
-                at,
-            )
-            .expect("save");
-        };
-        let checklist = spotcheck::checklist::Checklist::builtin();
-        for item in checklist.applicable(&finished.account.account.platform) {
-            save(finished.account.id, &item.id);
-        }
-        for item in ["V01", "V02", "V03"] {
-            save(half.account.id, item);
-        }
-        spotcheck::steps::inspect::finish_inspection(
-            &mut store,
-            draw.info.id,
-            finished.account.id,
-            at,
-        )
-        .expect("finish");
-    }
+    crate::common::pass_items(&db, draw.info.id, finished.account.id, None, true);
+    let first_three: &[&str] = &["V01", "V02", "V03"];
+    crate::common::pass_items(&db, draw.info.id, half.account.id, Some(first_three), false);
     let mut h = harness(db.clone());
     crate::common::open_check(&mut h, &half.account.account.name, half.account.id);
     assert_eq!(

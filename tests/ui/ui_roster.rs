@@ -194,3 +194,36 @@ fn a_search_that_finds_nothing_says_so() {
     assert_eq!(app(&h).roster.visible().count(), 0);
     h.get_by_label_contains("没有符合条件的账号");
 }
+
+/// A click on a column heading sorts by it (Chinese by pinyin, as Excel does), a second click
+/// the other way, a third back to the roster's order.
+#[test]
+fn roster_columns_sort_by_pinyin_both_ways_and_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = crate::common::db_with_roster(dir.path(), 60);
+    let mut h = harness(db);
+    step_until(&mut h, "the roster", |a| a.roster.accounts().len() == 60);
+    let units = |h: &egui_kittest::Harness<'_, Option<spotcheck::ui::App>>| -> Vec<String> {
+        app(h)
+            .roster
+            .visible()
+            .map(|a| a.account.host_unit.clone())
+            .collect()
+    };
+    let original = units(&h);
+    let mut by_pinyin = original.clone();
+    by_pinyin.sort_by(|a, b| spotcheck::model::collate::cmp_pinyin(a, b));
+    assert_ne!(original, by_pinyin, "the demo roster is not in pinyin order already");
+
+    h.get_by_label("主办单位").click();
+    h.run_steps(2);
+    assert_eq!(units(&h), by_pinyin);
+    h.get_by_label("主办单位（升序）").click();
+    h.run_steps(2);
+    let mut reversed = by_pinyin.clone();
+    reversed.reverse();
+    assert_eq!(units(&h), reversed);
+    h.get_by_label("主办单位（降序）").click();
+    h.run_steps(2);
+    assert_eq!(units(&h), original, "back to the roster's order");
+}

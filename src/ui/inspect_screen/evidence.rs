@@ -13,6 +13,7 @@ pub(super) fn evidence_ui(
     evidence: &[&Evidence],
     evidence_dir: &Path,
     edits: &mut Edits,
+    locked: bool,
 ) {
     ui.horizontal_wrapped(|ui| {
         for e in evidence {
@@ -38,7 +39,8 @@ pub(super) fn evidence_ui(
                     ui.hyperlink_to(format!("链接：{url}"), url);
                 }
             }
-            if ui
+            if !locked
+                && ui
                 .small_button("删除")
                 .on_hover_text("删除这条证据")
                 .clicked()

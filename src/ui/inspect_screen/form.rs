@@ -126,7 +126,8 @@ impl InspectScreen {
         let checklist = Arc::clone(&o.checklist);
         let eval = evaluate(&checklist, platform, &o.findings);
         let mut finish = false;
-        ui.horizontal(|ui| {
+        let locked = o.done();
+        ui.horizontal_wrapped(|ui| {
             verdict_ui(ui, &eval);
             ui.separator();
             if o.acked >= o.sent {
@@ -134,10 +135,7 @@ impl InspectScreen {
             } else {
                 ui.label("正在保存…");
             }
-            let done = o
-                .inspection
-                .as_ref()
-                .is_some_and(|i| i.status == InspectionStatus::Done);
+            let done = locked;
             if done {
                 ui.label("（已完成）");
             }
@@ -152,6 +150,9 @@ impl InspectScreen {
                 finish = true;
                 self.open_next = done;
             }
+            if done && ui.button("修改此检查…").clicked() {
+                self.confirm_reopen = true;
+            }
         });
         let evidence_count = |item: &str| {
             o.inspection
@@ -161,10 +162,13 @@ impl InspectScreen {
         if let Err(unfinished) = eval.can_finish(&checklist, evidence_count) {
             ui.colored_label(ui.visuals().warn_fg_color, unfinished.to_string());
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("检查日期");
-            ui.add(egui::TextEdit::singleline(&mut o.checked_on).desired_width(100.0))
-                .labelled_by(label.id);
+            ui.add_enabled(
+                !locked,
+                egui::TextEdit::singleline(&mut o.checked_on).desired_width(100.0),
+            )
+            .labelled_by(label.id);
             // The threshold is the checklist's (14 days nationally; some offices use 10 or 7).
             if let Some(days) = checklist.items.iter().find_map(|i| match i.rule {
                 Some(crate::checklist::Rule::UpdateWithin { days }) => Some(days),
@@ -193,6 +197,7 @@ impl InspectScreen {
                     }
                     moved = true;
                 }
+                Step::Answer(_) if locked => self.confirm_reopen = true,
                 Step::Answer(answer) => {
                     if let Some(f) = o.findings.get_mut(o.current) {
                         f.answer = Some(answer);
@@ -205,7 +210,10 @@ impl InspectScreen {
             finish = true;
             self.open_next = true;
         }
-        let paste = if keys.paste {
+        if keys.paste && locked {
+            self.confirm_reopen = true;
+        }
+        let paste = if keys.paste && !locked {
             o.findings.get(o.current).map(|f| f.item.clone())
         } else {
             None
@@ -214,6 +222,10 @@ impl InspectScreen {
         let key_current = (!keys.steps.is_empty()).then_some(o.current);
         let scroll = moved || std::mem::take(&mut o.scroll_pending);
         o.items_ui(ui, platform, &self.evidence_dir, scroll, &mut edits);
+        if locked {
+            // Nothing changes a finished check before the user confirms opening it again.
+            edits = Edits::default();
+        }
 
         // What the frame did, in order: the changes first, then evidence, then finishing.
         for n in std::mem::take(&mut edits.changed) {
@@ -359,15 +371,23 @@ impl Opened {
     ) {
         let checklist = Arc::clone(&self.checklist);
         let checked_on = parse_day(&self.checked_on).ok().flatten();
+        let locked = self.done();
         egui::ScrollArea::vertical()
             .auto_shrink(false)
             .show(ui, |ui| {
-                let mut area = "";
+                // One heading per block (an area such as 安全问题 has items in both, so areas
+                // are named on each item rather than as headings).
+                let mut block = None;
                 for (n, item) in checklist.applicable(platform).enumerate() {
-                    if item.area != area {
-                        area = &item.area;
+                    let heading = match item.kind {
+                        ItemKind::Veto => "单项否决指标（任一项不符合即为不合格）",
+                        ItemKind::Problem => "其他问题（记录并要求整改，不影响结论）",
+                        ItemKind::Deduction { .. } => "扣分指标",
+                    };
+                    if block != Some(heading) {
+                        block = Some(heading);
                         ui.add_space(6.0);
-                        ui.heading(area);
+                        ui.heading(heading);
                     }
                     let Some(f) = self.findings.get_mut(n) else {
                         continue;
@@ -381,7 +401,7 @@ impl Opened {
                     let response = frame
                         .show(ui, |ui| {
                             ui.set_width(ui.available_width());
-                            if answer_ui(ui, item, f) {
+                            if answer_ui(ui, item, f, locked) {
                                 edits.changed(n);
                             }
                             ui.small(&item.criterion);
@@ -391,14 +411,15 @@ impl Opened {
                                         .map(|d| d.format("%Y-%m-%d").to_string())
                                         .unwrap_or_default()
                                 });
-                                if last_update_ui(ui, text, f, checked_on) {
+                                if last_update_ui(ui, text, f, checked_on, locked) {
                                     edits.changed(n);
                                 }
                             }
                             let note = ui
                                 .horizontal(|ui| {
                                     let label = ui.label("问题描述");
-                                    ui.add(
+                                    ui.add_enabled(
+                                        !locked,
                                         egui::TextEdit::singleline(&mut f.note)
                                             .hint_text("不符合时必填")
                                             .desired_width(f32::INFINITY),
@@ -415,10 +436,10 @@ impl Opened {
                                 .flat_map(|i| i.evidence.iter())
                                 .filter(|e| e.item == item.id)
                                 .collect();
-                            if !evidence.is_empty() || current {
-                                evidence_ui(ui, &evidence, evidence_dir, edits);
+                            if !evidence.is_empty() || (current && !locked) {
+                                evidence_ui(ui, &evidence, evidence_dir, edits, locked);
                             }
-                            if current {
+                            if current && !locked {
                                 add_evidence_ui(ui, &item.id, &mut self.url, edits);
                             }
                         })
@@ -439,10 +460,11 @@ impl Opened {
 }
 
 /// The item's label (and 否决项) with its three answers; whether one was clicked.
-fn answer_ui(ui: &mut egui::Ui, item: &Item, f: &mut Finding) -> bool {
+fn answer_ui(ui: &mut egui::Ui, item: &Item, f: &mut Finding, locked: bool) -> bool {
     let mut changed = false;
     ui.horizontal(|ui| {
         ui.strong(item.label());
+        ui.weak(&item.area);
         if matches!(item.kind, ItemKind::Veto) {
             ui.colored_label(ui.visuals().error_fg_color, "否决项");
         }
@@ -454,8 +476,12 @@ fn answer_ui(ui: &mut egui::Ui, item: &Item, f: &mut Finding) -> bool {
                     Answer::NotApplicable => "3",
                 };
                 if ui
-                    .selectable_label(f.answer == Some(answer), answer.label())
+                    .add_enabled(
+                        !locked,
+                        egui::Button::selectable(f.answer == Some(answer), answer.label()),
+                    )
                     .on_hover_text(format!("快捷键 {key}"))
+                    .on_disabled_hover_text("检查已完成；要修改请点上方“修改此检查…”")
                     .clicked()
                 {
                     f.answer = Some(answer);
@@ -474,12 +500,14 @@ fn last_update_ui(
     text: &mut String,
     f: &mut Finding,
     checked_on: Option<chrono::NaiveDate>,
+    locked: bool,
 ) -> bool {
     let mut changed = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("最后更新日期");
         let edit = ui
-            .add(
+            .add_enabled(
+                !locked,
                 egui::TextEdit::singleline(text)
                     .hint_text("例如 2026-11-20")
                     .desired_width(110.0),

@@ -27,6 +27,14 @@ use crate::roster::grid::Cell;
 use crate::worker::Command;
 
 /// The account opened in the form.
+impl Opened {
+    fn done(&self) -> bool {
+        self.inspection
+            .as_ref()
+            .is_some_and(|i| i.status == InspectionStatus::Done)
+    }
+}
+
 struct Opened {
     index: usize,
     account: i64,
@@ -82,6 +90,8 @@ pub struct InspectScreen {
     seq: u64,
     /// Set when Ctrl+Enter finished an account: open the next one once the finish lands.
     open_next: bool,
+    /// The user tried to change a finished check: ask before opening it again.
+    confirm_reopen: bool,
 }
 
 impl InspectScreen {
@@ -111,6 +121,7 @@ impl InspectScreen {
             viewing: None,
             seq: 0,
             open_next: false,
+            confirm_reopen: false,
         }
     }
 
@@ -395,6 +406,48 @@ impl InspectScreen {
             .show(ui, |ui| self.list_ui(ui, commands));
         egui::CentralPanel::default().show(ui, |ui| self.form_ui(ui, commands));
         self.viewer_ui(ui.ctx());
+        self.reopen_ui(ui.ctx(), commands);
+    }
+
+    /// Whether the open check is finished: its answers and evidence change only after the
+    /// user confirms opening it again.
+    #[must_use]
+    pub fn locked(&self) -> bool {
+        self.opened.as_ref().is_some_and(Opened::done)
+    }
+
+    /// Asks whether to open the finished check again (something tried to change it).
+    pub fn ask_reopen(&mut self) {
+        self.confirm_reopen = self.locked();
+    }
+
+    /// The confirmation before a finished check is changed.
+    fn reopen_ui(&mut self, ctx: &egui::Context, commands: &mut CommandQueue) {
+        if !self.confirm_reopen {
+            return;
+        }
+        let (Some(o), Some(draw)) = (self.opened.as_ref(), self.draw.as_ref()) else {
+            self.confirm_reopen = false;
+            return;
+        };
+        let (draw, account) = (draw.info.id, o.account);
+        let modal = egui::Modal::new(egui::Id::unique("reopen_check")).show(ctx, |ui| {
+            ui.set_max_width(420.0);
+            ui.heading("修改已完成的检查？");
+            ui.label("这个账号的检查已经完成。修改后检查会回到“检查中”，结论按修改后的内容重新计算，改完请再点“完成”。重新打开会记入操作日志。");
+            ui.horizontal(|ui| {
+                if ui.button("重新打开并修改").clicked() {
+                    commands.send(Command::ReopenInspection { draw, account });
+                    self.confirm_reopen = false;
+                }
+                if ui.button("取消").clicked() {
+                    self.confirm_reopen = false;
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm_reopen = false;
+        }
     }
 
     #[must_use]
