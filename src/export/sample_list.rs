@@ -48,7 +48,12 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
     let header_row = row(lines.len() + 2);
     layout::header(sheet, header_row, &HEADERS, &f)?;
     let mut widths = Widths::new(&HEADERS);
-    for (n, d) in draw.accounts.iter().enumerate() {
+    for (n, d) in draw
+        .accounts_shown()
+        .into_iter()
+        .map(|i| &draw.accounts[i])
+        .enumerate()
+    {
         let a = &d.account.account;
         let r = header_row + 1 + row(n);
         let kind = match (d.drawn, d.recheck) {
@@ -92,7 +97,7 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
     )?;
     layout::header(strata, 1, &heads, &f)?;
     let mut widths = Widths::new(&heads);
-    for (n, s) in draw.strata.iter().enumerate() {
+    for (n, s) in draw.strata_shown().into_iter().enumerate() {
         let r = row(n + 2);
         strata.write_string_with_format(r, 0, &s.key, &f.text)?;
         widths.see(0, &s.key);

@@ -270,6 +270,28 @@ pub struct DrawRecord {
     pub excluded: Vec<StoredAccount>,
 }
 
+impl DrawRecord {
+    /// The strata in the order lists show them: by pinyin, as an office sorts its districts
+    /// in Excel. The draw's own order (by code point, which the seed reproduces) is kept in
+    /// `strata` and `accounts`.
+    #[must_use]
+    pub fn strata_shown(&self) -> Vec<&StratumCount> {
+        let mut strata: Vec<&StratumCount> = self.strata.iter().collect();
+        strata.sort_by_cached_key(|s| super::collate::pinyin_key(&s.key));
+        strata
+    }
+
+    /// The places in `accounts` in the order lists show them: strata by pinyin, each
+    /// stratum's accounts in the order they were drawn.
+    #[must_use]
+    pub fn accounts_shown(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.accounts.len()).collect();
+        // A stable sort: within a stratum the draw's order stays.
+        order.sort_by_cached_key(|&i| super::collate::pinyin_key(&self.accounts[i].stratum));
+        order
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,19 +119,9 @@ impl SampleScreen {
             strata.iter().map(String::as_str),
             rate.unwrap_or(Rate::MINIMUM),
         );
-        // Shown in the roster's order (as the office lists its districts), not by code point.
-        let first_seen: std::collections::HashMap<&str, usize> = strata
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, s)| (s.as_str(), i))
-            .collect();
-        self.plan.sort_by_key(|s| {
-            first_seen
-                .get(s.key.as_str())
-                .copied()
-                .unwrap_or(usize::MAX)
-        });
+        // Shown by pinyin, as the sample list and the notice show them, not by code point.
+        self.plan
+            .sort_by_cached_key(|s| crate::model::collate::pinyin_key(&s.key));
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
@@ -426,6 +416,7 @@ fn accounts_table_ui(ui: &mut egui::Ui, draw: &DrawRecord) {
 
 fn accounts_table(ui: &mut egui::Ui, draw: &DrawRecord) {
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let shown = draw.accounts_shown();
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
@@ -453,9 +444,9 @@ fn accounts_table(ui: &mut egui::Ui, draw: &DrawRecord) {
             }
         })
         .body(|body| {
-            body.rows(row_height, draw.accounts.len(), |mut row| {
+            body.rows(row_height, shown.len(), |mut row| {
                 let n = row.index();
-                let d = &draw.accounts[n];
+                let d = &draw.accounts[shown[n]];
                 let a = &d.account.account;
                 let kind = if d.recheck { "复查" } else { "抽取" };
                 let inspector = d.inspector.as_deref().unwrap_or("未分配");

@@ -958,7 +958,13 @@ fn the_sample_list_reads_back_with_method_list_strata_and_print_setup() {
     );
     let rows = &list[header_at + 1..];
     assert_eq!(rows.len(), record.accounts.len(), "one row per account");
-    for (n, (row, d)) in rows.iter().zip(&record.accounts).enumerate() {
+    // Strata by pinyin, each in draw order.
+    let shown = record.accounts_shown();
+    for (n, (row, d)) in rows
+        .iter()
+        .zip(shown.iter().map(|&i| &record.accounts[i]))
+        .enumerate()
+    {
         let a = &d.account.account;
         assert_eq!(count(&row[0]), n + 1);
         let cells: Vec<String> = row[1..10].iter().map(text).collect();
@@ -989,7 +995,7 @@ fn the_sample_list_reads_back_with_method_list_strata_and_print_setup() {
         strata[1].iter().take(4).map(text).collect::<Vec<_>>(),
         ["分层", "在运行账号数", "抽取数", "抽取比例"]
     );
-    for (row, s) in strata[2..].iter().zip(&record.strata) {
+    for (row, s) in strata[2..].iter().zip(record.strata_shown()) {
         assert_eq!(text(&row[0]), s.key);
         assert_eq!(count(&row[1]), s.population);
         assert_eq!(count(&row[2]), s.sampled);
@@ -1101,9 +1107,9 @@ fn an_account_named_like_a_formula_is_exported_as_text() {
         spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 3, 0, None), at(10, 9))
             .expect("draw");
     let position = record
-        .accounts
-        .iter()
-        .position(|d| d.account.account.name == "=SUM(1,2)")
+        .accounts_shown()
+        .into_iter()
+        .position(|i| record.accounts[i].account.account.name == "=SUM(1,2)")
         .expect("the formula-named account is stored as typed and drawn");
 
     let path = dir.path().join("名单.xlsx");
@@ -1498,9 +1504,15 @@ fn cli_assign_shows_inspectors_and_out_writes_the_list() {
     let body = &rows[header_at + 1..];
     let accounts = shown["accounts"].as_array().expect("accounts");
     assert_eq!(body.len(), accounts.len());
-    for (row, a) in body.iter().zip(accounts) {
-        assert_eq!(Some(text(&row[7]).as_str()), a["account_id"].as_str());
-        assert_eq!(Some(text(&row[9]).as_str()), a["inspector"].as_str());
+    // The list shows strata by pinyin; the JSON keeps the draw's order.
+    let listed: std::collections::HashMap<String, String> = body
+        .iter()
+        .map(|row| (text(&row[7]), text(&row[9])))
+        .collect();
+    assert_eq!(listed.len(), accounts.len());
+    for a in accounts {
+        let id = a["account_id"].as_str().expect("id");
+        assert_eq!(listed.get(id).map(String::as_str), a["inspector"].as_str(), "{id}");
     }
 
     let redrawn_list = dir.path().join("重新抽样名单.xlsx");

@@ -301,14 +301,14 @@ impl InspectScreen {
 /// The account's name, platform, region, host unit and id (with a copy button), and inspector.
 fn account_ui(ui: &mut egui::Ui, drawn: &DrawnAccount) {
     let a = &drawn.account.account;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.heading(&a.name);
         ui.label(format!("{}　{}", a.platform, a.region()));
         if drawn.recheck {
             ui.colored_label(ui.visuals().warn_fg_color, "复查");
         }
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("主办单位：{}", a.host_unit));
         ui.separator();
         ui.label(format!(

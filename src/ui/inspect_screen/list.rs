@@ -23,7 +23,7 @@ impl InspectScreen {
         if self.me.is_empty() {
             ui.group(|ui| {
                 ui.label("请先填写您的姓名：每条检查结果都会记录检查人。");
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     let label = ui.label("您的姓名");
                     ui.add(egui::TextEdit::singleline(&mut self.name_input).desired_width(120.0))
                         .labelled_by(label.id);
@@ -40,7 +40,7 @@ impl InspectScreen {
                 });
             });
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("季度");
             ui.add(egui::TextEdit::singleline(&mut self.quarter).desired_width(80.0))
                 .labelled_by(label.id);
@@ -49,7 +49,7 @@ impl InspectScreen {
             }
         });
         if let (Some(c), Some(q)) = (&self.active, self.shown) {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.small(format!("检查表：{}（版本 {}）", c.title, c.version));
                 if ui
                     .small_button("更换…")
@@ -76,7 +76,7 @@ impl InspectScreen {
             });
             return;
         };
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             combo(
                 ui,
                 "状态",
@@ -99,12 +99,12 @@ impl InspectScreen {
                 Clone::clone,
             );
         });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("搜索");
             ui.add(
                 egui::TextEdit::singleline(&mut self.search)
                     .hint_text("账号名称、主办单位或账号标识")
-                    .desired_width(240.0),
+                    .desired_width(ui.available_width().min(240.0)),
             )
             .labelled_by(label.id);
         });

@@ -156,7 +156,16 @@ impl InspectScreen {
                     .collect()
             };
             self.counties = set(crate::model::Account::region);
+            self.counties
+                .sort_by(|a, b| crate::model::collate::cmp_pinyin(a, b));
+            // The usual platforms in their usual order, then any others.
             self.platforms = set(|a| &a.platform);
+            self.platforms.sort_by_key(|p| {
+                crate::model::platform::PLATFORMS
+                    .iter()
+                    .position(|k| k == p)
+                    .unwrap_or(usize::MAX)
+            });
         }
         self.draw = draw;
         self.states = states;
@@ -316,9 +325,9 @@ impl InspectScreen {
             draw.accounts.iter().filter(assigned).count(),
         );
         self.view = draw
-            .accounts
-            .iter()
-            .enumerate()
+            .accounts_shown()
+            .into_iter()
+            .map(|i| (i, &draw.accounts[i]))
             .filter(|(_, d)| {
                 let a = &d.account.account;
                 let state = self
@@ -400,9 +409,13 @@ impl InspectScreen {
             commands.send(Command::LoadInspections(q));
         }
         self.refilter();
+        // The list takes at most 40% of the width: on a 1024 px screen the form keeps room for
+        // its answers.
+        let width = ui.available_width();
         egui::Panel::left("inspect_list")
             .resizable(true)
-            .default_size(400.0)
+            .default_size((width * 0.36).min(420.0))
+            .max_size(width * 0.4)
             .show(ui, |ui| self.list_ui(ui, commands));
         egui::CentralPanel::default().show(ui, |ui| self.form_ui(ui, commands));
         self.viewer_ui(ui.ctx());
