@@ -289,7 +289,7 @@ pub fn save_finding(
                 &actor,
                 "检查结果",
                 &format!(
-                    "{name}：{} {} → {}",
+                    "{name}：{} {} 改为 {}",
                     finding.item,
                     before.map_or("未填", Answer::label),
                     finding.answer.map_or("未填", Answer::label)

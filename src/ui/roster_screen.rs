@@ -525,11 +525,11 @@ fn changed_fields(before: &crate::model::Account, after: &crate::model::Account)
     let mut lines: Vec<String> = pairs
         .iter()
         .filter(|(_, b, a)| b != a)
-        .map(|(k, b, a)| format!("    {k}：{b} → {a}"))
+        .map(|(k, b, a)| format!("    {k}：{b} 改为 {a}"))
         .collect();
     if before.status != after.status {
         lines.push(format!(
-            "    状态：{} → {}",
+            "    状态：{} 改为 {}",
             before.status.label(),
             after.status.label()
         ));
@@ -537,7 +537,7 @@ fn changed_fields(before: &crate::model::Account, after: &crate::model::Account)
     if before.fans != after.fans {
         let f = |v: Option<i64>| v.map_or_else(|| "空".to_owned(), |v| v.to_string());
         lines.push(format!(
-            "    粉丝数：{} → {}",
+            "    粉丝数：{} 改为 {}",
             f(before.fans),
             f(after.fans)
         ));

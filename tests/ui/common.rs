@@ -33,8 +33,13 @@ pub fn harness(db: PathBuf) -> Harness<'static, Option<App>> {
 
 /// A window on `db` as it opens: on a database without a user name, it asks for one.
 pub fn harness_as_new(db: PathBuf) -> Harness<'static, Option<App>> {
+    harness_sized(db, egui::vec2(1280.0, 800.0))
+}
+
+/// A window of `size` on `db` as it opens.
+pub fn harness_sized(db: PathBuf, size: egui::Vec2) -> Harness<'static, Option<App>> {
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(size)
         .build_ui_state(
             |ui, app: &mut Option<App>| {
                 if let Some(app) = app {

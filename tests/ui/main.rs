@@ -11,6 +11,7 @@ mod ui_admin;
 mod ui_check_edits;
 mod ui_exchange;
 mod ui_inspect;
+mod ui_layout;
 mod ui_rectify;
 mod ui_roster;
 mod ui_sample;

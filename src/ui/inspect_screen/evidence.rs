@@ -53,11 +53,13 @@ pub(super) fn evidence_ui(
 
 /// Adding evidence to the current item: a file dialog, or a link typed into `url`.
 pub(super) fn add_evidence_ui(ui: &mut egui::Ui, item: &str, url: &mut String, edits: &mut Edits) {
-    ui.horizontal(|ui| {
+    // Wraps on a narrow window rather than pushing the form past its right edge.
+    ui.horizontal_wrapped(|ui| {
         if ui.button("添加截图或文件…").clicked() {
             edits.pick = Some(item.to_owned());
         }
         ui.small("也可以把文件拖到窗口里，或按 Ctrl+V 粘贴截图");
+        ui.end_row();
         let label = ui.label("链接");
         ui.add(
             egui::TextEdit::singleline(url)

@@ -1,0 +1,130 @@
+//! An office laptop's 1024×768 screen: on every screen, with real content (a roster, a draw,
+//! an open check with a failure and its link, issued problems, the log), no button, field,
+//! tick box or list lies beyond the window's right edge. What does not fit wraps or scrolls
+//! inside its area (tables scroll sideways within their panel).
+
+use crate::common::{app_mut, harness_sized, open_check, pass_items, seed_user, step_until};
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+const WIDTH: f32 = 1024.0;
+
+/// The interactive widgets whose right edge lies beyond the window.
+fn beyond_the_edge(h: &egui_kittest::Harness<'_, Option<spotcheck::ui::App>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for role in [
+        Role::Button,
+        Role::CheckBox,
+        Role::RadioButton,
+        Role::TextInput,
+        Role::MultilineTextInput,
+        Role::ComboBox,
+        Role::Link,
+    ] {
+        for node in h.query_all_by_role(role) {
+            let rect = node.rect();
+            // Widgets scrolled sideways out of a table's area are clipped by it: only those
+            // that begin inside the window count.
+            if rect.min.x < WIDTH - 1.0 && rect.max.x > WIDTH + 0.5 {
+                out.push(format!(
+                    "{role:?} “{}” at x {:.0}–{:.0}",
+                    node.accesskit_node().label().unwrap_or_default(),
+                    rect.min.x,
+                    rect.max.x
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_screen_fits_1024_by_768() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, draw) = crate::common::inspector_db(dir.path(), 60, "张三");
+    seed_user(&db);
+    let failing = draw.accounts[0].clone();
+    {
+        // One check with a failure, a note and a link; the quarter's problems issued.
+        pass_items(&db, draw.info.id, failing.account.id, None, false);
+        let mut store = spotcheck::store::Store::open(&db).expect("open");
+        let at = chrono::Local::now().naive_local();
+        let fail = spotcheck::checklist::Finding {
+            answer: Some(spotcheck::checklist::Answer::Fail),
+            note: "账号简介中单位名称写错，应为示例市人民政府办公室".to_owned(),
+            ..spotcheck::checklist::Finding::new("V01".to_owned())
+        };
+        spotcheck::steps::inspect::save_finding(
+            &mut store,
+            draw.info.id,
+            failing.account.id,
+            &fail,
+            at,
+        )
+        .expect("fail");
+        spotcheck::steps::inspect::add_evidence(
+            &mut store,
+            draw.info.id,
+            failing.account.id,
+            "V01",
+            spotcheck::model::NewEvidence::Url(
+                "https://www.example.gov.cn/a/very/long/path/to/the/post/that/was/wrong/2026/12/02/index.html"
+                    .to_owned(),
+            ),
+            at,
+        )
+        .expect("link");
+        spotcheck::steps::inspect::finish_inspection(
+            &mut store,
+            draw.info.id,
+            failing.account.id,
+            at,
+        )
+        .expect("finish");
+        spotcheck::steps::followup::export_rectification(
+            &mut store,
+            draw.info.quarter,
+            &spotcheck::steps::followup::SheetTarget::Book(dir.path().join("整改表.xlsx")),
+            at,
+        )
+        .expect("issue");
+    }
+    let mut h = harness_sized(db, egui::vec2(WIDTH, 768.0));
+    step_until(&mut h, "the roster", |a| !a.busy());
+    h.run_steps(3);
+    let mut problems = Vec::new();
+    let mut look = |h: &egui_kittest::Harness<'_, Option<spotcheck::ui::App>>, screen: &str| {
+        for p in beyond_the_edge(h) {
+            problems.push(format!("{screen}: {p}"));
+        }
+    };
+    look(&h, "名录");
+
+    h.get_by_label("抽样").click();
+    h.run_steps(1);
+    app_mut(&mut h).sample.quarter = "2026Q4".to_owned();
+    step_until(&mut h, "the draw", |a| a.sample.draw().is_some());
+    h.run_steps(3);
+    look(&h, "抽样");
+
+    open_check(&mut h, &failing.account.account.name, failing.account.id);
+    // The failing item with its link is the current one after a click on it.
+    h.get_by_label("修改此检查…").click();
+    h.run_steps(2);
+    h.get_by_label("重新打开并修改").click();
+    step_until(&mut h, "the check open again", |a| !a.inspect.locked());
+    h.run_steps(3);
+    look(&h, "检查");
+
+    for (tab, screen) in [
+        ("通报与整改", "通报与整改"),
+        ("协作", "协作"),
+        ("设置与备份", "设置与备份"),
+    ] {
+        h.get_by_label(tab).click();
+        step_until(&mut h, screen, |a| !a.busy());
+        h.run_steps(4);
+        look(&h, screen);
+    }
+    assert!(problems.is_empty(), "beyond the right edge at 1024 px:\n{}", problems.join("\n"));
+}
