@@ -172,6 +172,8 @@ pub(super) fn rectification(
                 }
                 None => store.all_rectifications().map_err(|e| e.to_string())?,
             };
+            let mut rows = rows;
+            crate::model::in_unit_order(&mut rows);
             list(&rows, json)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -46,13 +46,16 @@ pub fn unit_name(r: &Rectification) -> &str {
     }
 }
 
-/// The problems still to be dealt with (not closed), by host unit in name order.
+/// The problems still to be dealt with (not closed), by host unit in pinyin order (as an
+/// office sorts its units in Excel).
 #[must_use]
-pub fn by_unit(rows: &[Rectification]) -> BTreeMap<&str, Vec<&Rectification>> {
+pub fn by_unit(rows: &[Rectification]) -> Vec<(&str, Vec<&Rectification>)> {
     let mut units: BTreeMap<&str, Vec<&Rectification>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r.state != State::Closed) {
         units.entry(unit_name(r)).or_default().push(r);
     }
+    let mut units: Vec<(&str, Vec<&Rectification>)> = units.into_iter().collect();
+    units.sort_by_cached_key(|(unit, _)| crate::model::collate::pinyin_key(unit));
     units
 }
 

@@ -33,7 +33,7 @@ pub use inspection::{
 pub use log::{LogEntry, LogGap, LogHead, entry_hash, gap_against_copy, gap_against_head};
 pub use package::{Conflict, FindingVersion, PackageEvent, PackageRecord};
 pub use quarter::{Quarter, QuarterError};
-pub use rectification::{Rectification, Reply, State};
+pub use rectification::{Rectification, Reply, State, in_unit_order};
 pub use roster::{
     AccountChange, ChangeKind, ImportCounts, ImportMeta, RosterChange, RosterPlan, StoredAccount,
 };

@@ -128,3 +128,9 @@ pub struct Rectification {
     pub reviewed_by: String,
     pub reviewed_at: Option<NaiveDateTime>,
 }
+
+/// Puts problems in the order lists show them: by host unit in pinyin order (the store's order,
+/// account and item, kept within a unit).
+pub fn in_unit_order(rows: &mut [Rectification]) {
+    rows.sort_by_cached_key(|r| super::collate::pinyin_key(r.host_unit.trim()));
+}

@@ -338,14 +338,24 @@ impl QuarterReport {
             })
             .collect();
 
+        // Regions by pinyin, platforms in their usual order: never by code point.
+        let mut by_region: Vec<Tally> = regions.into_values().collect();
+        by_region.sort_by_cached_key(|t| crate::model::collate::pinyin_key(&t.name));
+        let mut by_platform: Vec<Tally> = platforms.into_values().collect();
+        by_platform.sort_by_key(|t| {
+            crate::model::platform::PLATFORMS
+                .iter()
+                .position(|p| *p == t.name)
+                .unwrap_or(usize::MAX)
+        });
         Self {
             quarter: draw.info.quarter,
             draw: draw.info.clone(),
             method: method_lines(draw),
             check_period: period,
             total,
-            by_region: regions.into_values().collect(),
-            by_platform: platforms.into_values().collect(),
+            by_region,
+            by_platform,
             accounts,
             problems,
             rechecks,

@@ -270,7 +270,7 @@ impl RectifyScreen {
         });
         self.refilter();
         if self.rows_shown.is_empty() {
-            ui.label("没有符合条件的问题。");
+            ui.label("没有找到符合条件的问题。请检查查找的文字，或点“全部”。");
             return;
         }
         let Some(view) = &self.view else { return };

@@ -312,7 +312,7 @@ impl RosterScreen {
         if self.view.is_empty() {
             ui.add_space(16.0);
             ui.vertical_centered(|ui| {
-                ui.label("没有符合条件的账号。请检查搜索的文字，或把筛选条件改回“全部”。");
+                ui.label("没有找到符合条件的账号。请检查搜索的文字，或把筛选条件改回“全部”。");
             });
             return;
         }

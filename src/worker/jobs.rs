@@ -281,7 +281,11 @@ impl Worker {
             let (total, rows) = match &draw {
                 Some(d) => (
                     Some(store.draw_tally(d.id).map_err(|e| text(&e))?),
-                    store.rectifications(d.id).map_err(|e| text(&e))?,
+                    {
+                        let mut rows = store.rectifications(d.id).map_err(|e| text(&e))?;
+                        crate::model::in_unit_order(&mut rows);
+                        rows
+                    },
                 ),
                 None => (None, Vec::new()),
             };

@@ -422,7 +422,9 @@ fn notice_rectification_sheets_and_their_list_from_the_command_line() {
         .current_draw("2026Q4".parse().expect("quarter"))
         .expect("read")
         .expect("draw");
-    let rows = store.rectifications(draw.info.id).expect("rows");
+    let mut rows = store.rectifications(draw.info.id).expect("rows");
+    // Listed by unit in pinyin order.
+    spotcheck::model::in_unit_order(&mut rows);
     assert_eq!(list.len(), rows.len(), "{list:#?}");
     let units: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r.host_unit.as_str()).collect();

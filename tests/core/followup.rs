@@ -413,7 +413,18 @@ fn assert_tally_rows(table: &[Vec<Data>], expected: &BTreeMap<String, Tally>, wh
     }
     let (last, rows) = table.split_last().expect("rows");
     let names: Vec<String> = rows.iter().map(|r| text(&r[0])).collect();
-    let wanted: Vec<String> = expected.keys().cloned().collect();
+    let mut wanted: Vec<String> = expected.keys().cloned().collect();
+    // Regions by pinyin; platforms in the usual order of platforms.
+    if what == "按平台" {
+        wanted.sort_by_key(|p| {
+            spotcheck::model::platform::PLATFORMS
+                .iter()
+                .position(|k| k == p)
+                .unwrap_or(usize::MAX)
+        });
+    } else {
+        wanted.sort_by(|a, b| spotcheck::model::collate::cmp_pinyin(a, b));
+    }
     assert_eq!(names, wanted, "{what}: one row per name, in order");
     let checks = rows
         .iter()

@@ -192,7 +192,7 @@ fn a_search_that_finds_nothing_says_so() {
     h.get_by_label("搜索").type_text("不存在的账号名称");
     h.run_steps(3);
     assert_eq!(app(&h).roster.visible().count(), 0);
-    h.get_by_label_contains("没有符合条件的账号");
+    h.get_by_label_contains("没有找到符合条件的账号");
 }
 
 /// A click on a column heading sorts by it (Chinese by pinyin, as Excel does), a second click

@@ -204,7 +204,7 @@ fn write_sheets(
     if units.is_empty() {
         return Err(FollowupError::NothingToRectify(quarter));
     }
-    let open: Vec<&Rectification> = units.values().flatten().copied().collect();
+    let open: Vec<&Rectification> = units.iter().flat_map(|(_, p)| p.iter().copied()).collect();
     let mut units_done = |done: usize, all: usize| {
         let share = done as f32 / all.max(1) as f32;
         progress(

@@ -124,6 +124,10 @@ impl InspectScreen {
             ));
         }
         ui.separator();
+        if self.view.is_empty() && total > 0 {
+            ui.label("没有找到符合条件的账号。请检查搜索的文字，或把筛选条件改回“全部”。");
+            return;
+        }
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
         let opened = self.opened.as_ref().map(|o| o.index);
         let mut clicked = None;
