@@ -71,7 +71,10 @@ impl InspectScreen {
         let Some(draw) = self.draw.clone() else {
             ui.add_space(12.0);
             ui.label(match self.shown {
-                Some(q) => format!("{}还没有抽样，请先在“抽样”中抽取名单。", q.label()),
+                Some(q) => format!(
+                    "{}还没有抽查名单。检查人员：请在“协作”页打开组长发来的工作包；组长：请在“抽样”页抽取名单。",
+                    q.label()
+                ),
                 None => "季度的写法不正确，例如 2026Q4。".to_owned(),
             });
             return;
