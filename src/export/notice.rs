@@ -197,7 +197,7 @@ fn summary_sheet(
     }
     r += 1;
     for (heading, first, tallies) in [
-        ("一、按区县统计", "区县", &report.by_region),
+        ("一、按地区统计", "地区", &report.by_region),
         ("二、按平台统计", "平台", &report.by_platform),
     ] {
         sheet.merge_range(r, 0, r, last, heading, &f.section)?;
@@ -206,13 +206,17 @@ fn summary_sheet(
         heads[0] = first;
         layout::header(sheet, r, &heads, f)?;
         r += 1;
-        for t in tallies.iter().chain(std::iter::once(&report.total)) {
-            let format = if std::ptr::eq(t, &raw const report.total) {
-                &f.head
-            } else {
-                &f.text
-            };
-            tally_row(sheet, r, t, format, f)?;
+        // Each group's rows, then its 小计 (bold) where it has one; the 合计 last.
+        let mut rows: Vec<(Tally, bool)> = Vec::new();
+        for g in tallies {
+            rows.extend(g.rows.iter().map(|t| (t.clone(), false)));
+            if g.has_subtotal(tallies.len()) {
+                rows.push((g.subtotal(), true));
+            }
+        }
+        rows.push((report.total.clone(), true));
+        for (t, bold) in &rows {
+            tally_row(sheet, r, t, if *bold { &f.head } else { &f.text }, f)?;
             widths.see(0, &t.name);
             r += 1;
         }

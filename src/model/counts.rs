@@ -59,3 +59,114 @@ impl Tally {
         (finished > 0).then(|| self.passed as f64 / finished as f64)
     }
 }
+
+/// Rows of a 总体情况 table under one heading: the 区县 of a 地市, or the platforms of one kind
+/// (微信: 公众号, 视频号, 小程序).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TallyGroup {
+    /// The 地市 or the kind of platform; empty for rows that belong to no group.
+    pub name: String,
+    pub rows: Vec<Tally>,
+}
+
+impl TallyGroup {
+    /// The group's 小计 row.
+    #[must_use]
+    pub fn subtotal(&self) -> Tally {
+        let mut t = Tally {
+            name: format!("{}小计", self.name),
+            ..Tally::default()
+        };
+        for r in &self.rows {
+            t.accounts += r.accounts;
+            t.checked += r.checked;
+            t.passed += r.passed;
+            t.failed += r.failed;
+        }
+        t
+    }
+
+    /// Whether the table prints a 小计 row for it: a named group of more than one row, in a
+    /// table of more than one group (else the 小计 repeats a row or the 合计).
+    #[must_use]
+    pub fn has_subtotal(&self, groups: usize) -> bool {
+        !self.name.is_empty() && self.rows.len() > 1 && groups > 1
+    }
+}
+
+/// Region rows grouped by 地市 (`cities_of` names the 地市 of a region's accounts): 地市 in
+/// pinyin order, in each the city's own accounts first as 某某市（市直）, then its 区县 in pinyin
+/// order. Regions whose 地市 is not known come last, each on its own; so does a 区县 name that
+/// accounts of several 地市 share (counted together, as the draw counted it), named with them.
+#[must_use]
+pub fn group_regions(rows: Vec<Tally>, cities_of: impl Fn(&str) -> Vec<String>) -> Vec<TallyGroup> {
+    use super::collate::pinyin_key;
+    let mut groups: Vec<TallyGroup> = Vec::new();
+    let mut loose: Vec<TallyGroup> = Vec::new();
+    for mut row in rows {
+        let cities: Vec<String> = cities_of(&row.name)
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .collect();
+        if cities.len() > 1 {
+            row.name = format!("{}（{}，合并统计）", row.name, cities.join("、"));
+        }
+        match (cities.len() == 1).then(|| cities[0].clone()) {
+            Some(city) => {
+                if row.name == city {
+                    row.name = format!("{city}（市直）");
+                }
+                match groups.iter_mut().find(|g| g.name == city) {
+                    Some(g) => g.rows.push(row),
+                    None => groups.push(TallyGroup {
+                        name: city,
+                        rows: vec![row],
+                    }),
+                }
+            }
+            None => loose.push(TallyGroup {
+                name: String::new(),
+                rows: vec![row],
+            }),
+        }
+    }
+    groups.sort_by_cached_key(|g| pinyin_key(&g.name));
+    for g in &mut groups {
+        let own = format!("{}（市直）", g.name);
+        g.rows
+            .sort_by_cached_key(|r| (r.name != own, pinyin_key(&r.name)));
+    }
+    loose.sort_by_cached_key(|g| pinyin_key(&g.rows[0].name));
+    groups.extend(loose);
+    groups
+}
+
+/// Platform rows grouped by kind (see [`super::platform::kind_of`]), kinds and platforms in
+/// their usual order.
+#[must_use]
+pub fn group_platforms(rows: Vec<Tally>) -> Vec<TallyGroup> {
+    use super::platform::{KINDS, PLATFORMS, kind_of};
+    let mut groups: Vec<TallyGroup> = KINDS
+        .iter()
+        .map(|k| TallyGroup {
+            name: (*k).to_owned(),
+            rows: Vec::new(),
+        })
+        .collect();
+    for row in rows {
+        let kind = kind_of(&row.name);
+        if let Some(g) = groups.iter_mut().find(|g| g.name == kind) {
+            g.rows.push(row);
+        }
+    }
+    for g in &mut groups {
+        g.rows.sort_by_key(|r| {
+            PLATFORMS
+                .iter()
+                .position(|p| *p == r.name)
+                .unwrap_or(usize::MAX)
+        });
+    }
+    groups.retain(|g| !g.rows.is_empty());
+    groups
+}

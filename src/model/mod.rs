@@ -20,7 +20,9 @@ mod roster;
 pub mod time;
 
 pub use account::{Account, AccountStatus, account_key};
-pub use counts::{PopulationCell, Tally, platform_of, region_of};
+pub use counts::{
+    PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_of, region_of,
+};
 pub use draw::{
     DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, DrawnAccount, Rate, Strata,
     StratumCount,

@@ -20,6 +20,38 @@ pub const PLATFORMS: &[&str] = &[
     "网易号",
 ];
 
+/// The kinds of platform a notice counts by (two levels: 微信 holds 公众号, 视频号 and 小程序),
+/// in the order notices list them.
+pub const KINDS: &[&str] = &[
+    "微信",
+    "微博",
+    "抖音",
+    "快手",
+    "今日头条",
+    "小红书",
+    "哔哩哔哩",
+    "百家号",
+    "移动客户端",
+    "其他",
+];
+
+/// The kind (one of [`KINDS`]) of a platform as spotcheck stores it.
+#[must_use]
+pub fn kind_of(platform: &str) -> &'static str {
+    match platform {
+        "微信公众号" | "微信视频号" | "小程序" => "微信",
+        "新浪微博" => "微博",
+        "抖音" => "抖音",
+        "快手" => "快手",
+        "今日头条" => "今日头条",
+        "小红书" => "小红书",
+        "哔哩哔哩" => "哔哩哔哩",
+        "百家号" => "百家号",
+        "移动客户端" => "移动客户端",
+        _ => "其他",
+    }
+}
+
 /// Spellings seen in rosters, already folded by [`fold`], and the platform they mean.
 const SPELLINGS: &[(&str, &str)] = &[
     ("微信", "微信公众号"),

@@ -15,7 +15,9 @@ use chrono::NaiveDate;
 use crate::checklist::{Answer, Checklist, ItemKind, Verdict};
 use crate::model::Quarter;
 use crate::model::{DrawInfo, DrawRecord, EvidenceKind, Inspection, InspectionStatus};
-pub use crate::model::{PopulationCell, Tally, platform_of, region_of};
+pub use crate::model::{
+    PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_of, region_of,
+};
 
 /// Counts one sampled account into a row.
 fn count(row: &mut Tally, outcome: &AccountOutcome) {
@@ -146,8 +148,10 @@ pub struct QuarterReport {
     /// The first and last day of checking.
     pub check_period: Option<(NaiveDate, NaiveDate)>,
     pub total: Tally,
-    pub by_region: Vec<Tally>,
-    pub by_platform: Vec<Tally>,
+    /// 区县 by 地市 (city-level accounts as 某某市（市直）).
+    pub by_region: Vec<TallyGroup>,
+    /// Platforms by kind (微信: 公众号, 视频号, 小程序; 微博; 抖音…).
+    pub by_platform: Vec<TallyGroup>,
     /// In draw order.
     pub accounts: Vec<AccountOutcome>,
     /// Veto problems first, each type in checklist order, then by region, unit and name.
@@ -338,16 +342,29 @@ impl QuarterReport {
             })
             .collect();
 
-        // Regions by pinyin, platforms in their usual order: never by code point.
-        let mut by_region: Vec<Tally> = regions.into_values().collect();
-        by_region.sort_by_cached_key(|t| crate::model::collate::pinyin_key(&t.name));
-        let mut by_platform: Vec<Tally> = platforms.into_values().collect();
-        by_platform.sort_by_key(|t| {
-            crate::model::platform::PLATFORMS
-                .iter()
-                .position(|p| *p == t.name)
-                .unwrap_or(usize::MAX)
+        // Regions by 地市 and pinyin, platforms by kind in their usual order: never by code
+        // point. A region's 地市 is that of the accounts counted under it.
+        let mut cities: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
+        for d in &draw.accounts {
+            let a = &d.account.account;
+            let region = d
+                .counted_as
+                .as_ref()
+                .map_or_else(|| region_of(a), |(r, _)| r.clone());
+            cities.entry(region).or_default().insert(a.city.clone());
+        }
+        for s in &draw.excluded {
+            cities
+                .entry(region_of(&s.account))
+                .or_default()
+                .insert(s.account.city.clone());
+        }
+        let by_region = group_regions(regions.into_values().collect(), |r| {
+            let mut c: Vec<String> = cities.get(r).into_iter().flatten().cloned().collect();
+            c.sort_by(|a, b| crate::model::collate::cmp_pinyin(a, b));
+            c
         });
+        let by_platform = group_platforms(platforms.into_values().collect());
         Self {
             quarter: draw.info.quarter,
             draw: draw.info.clone(),

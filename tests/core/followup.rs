@@ -411,16 +411,36 @@ fn assert_tally_rows(table: &[Vec<Data>], expected: &BTreeMap<String, Tally>, wh
             total[i] += t[i];
         }
     }
-    let (last, rows) = table.split_last().expect("rows");
+    let (last, all_rows) = table.split_last().expect("rows");
+    let kind = |name: &str| spotcheck::model::platform::kind_of(name);
+    // 小计 rows: each the sum of its kind's rows (platforms; the demo has one 地市, so its
+    // regions have none).
+    let (subtotals, rows): (Vec<&Vec<Data>>, Vec<&Vec<Data>>) =
+        all_rows.iter().partition(|r| text(&r[0]).ends_with("小计"));
+    for s in &subtotals {
+        let group = text(&s[0]).trim_end_matches("小计").to_owned();
+        assert_eq!(what, "按平台", "no 小计 with one 地市: {group}");
+        let mut sum: Tally = [0; 4];
+        for (name, t) in expected {
+            if kind(name) == group {
+                for i in 0..4 {
+                    sum[i] += t[i];
+                }
+            }
+        }
+        let got = [count(&s[1]), count(&s[2]), count(&s[4]), count(&s[5])];
+        assert_eq!(got, sum, "{group}小计");
+    }
     let names: Vec<String> = rows.iter().map(|r| text(&r[0])).collect();
     let mut wanted: Vec<String> = expected.keys().cloned().collect();
-    // Regions by pinyin; platforms in the usual order of platforms.
+    // Regions by pinyin; platforms by kind (微信: 公众号, 视频号, 小程序…), then in the usual order.
     if what == "按平台" {
+        let position = |list: &[&str], p: &str| list.iter().position(|k| *k == p).unwrap_or(usize::MAX);
         wanted.sort_by_key(|p| {
-            spotcheck::model::platform::PLATFORMS
-                .iter()
-                .position(|k| k == p)
-                .unwrap_or(usize::MAX)
+            (
+                position(spotcheck::model::platform::KINDS, kind(p)),
+                position(spotcheck::model::platform::PLATFORMS, p),
+            )
         });
     } else {
         wanted.sort_by(|a, b| spotcheck::model::collate::cmp_pinyin(a, b));
@@ -428,7 +448,7 @@ fn assert_tally_rows(table: &[Vec<Data>], expected: &BTreeMap<String, Tally>, wh
     assert_eq!(names, wanted, "{what}: one row per name, in order");
     let checks = rows
         .iter()
-        .map(|r| (r, expected[&text(&r[0])]))
+        .map(|r| (*r, expected[&text(&r[0])]))
         .chain(std::iter::once((last, total)));
     for (row, t) in checks {
         let name = text(&row[0]);
@@ -618,7 +638,7 @@ fn notice_numbers_match_the_store() {
         text(cell(&summary, 0, 0)),
         "示例市2026年第四季度政务新媒体抽查情况"
     );
-    assert_tally_rows(&tally_table(&summary, "区县"), &by_county, "按区县");
+    assert_tally_rows(&tally_table(&summary, "地区"), &by_county, "按区县");
     assert_tally_rows(&tally_table(&summary, "平台"), &by_platform, "按平台");
     assert!(
         summary
@@ -1633,7 +1653,7 @@ fn notice_counts_the_sample_by_the_same_county_as_the_population() {
     let path = dir.path().join("通报.xlsx");
     followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
         .expect("export");
-    let table = tally_table(&grid(&path, "总体情况"), "区县");
+    let table = tally_table(&grid(&path, "总体情况"), "地区");
     let (_, rows) = table.split_last().expect("rows");
     let checked: BTreeMap<String, usize> =
         rows.iter().map(|r| (text(&r[0]), count(&r[2]))).collect();
@@ -1932,4 +1952,75 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
     );
     let log = store.log_entries().expect("log");
     assert!(log.iter().any(|e| e.action == "复查合格关闭整改问题"));
+}
+
+/// Two 地市, each with city-level accounts (区县 blank) and 区县: the 地区 table lists each 地市's
+/// own accounts first as 某某市（市直）, then its 区县 by pinyin, then the 地市's 小计; 地市 by
+/// pinyin; and the platform table groups 公众号, 视频号 and 小程序 under 微信 with a 小计.
+#[test]
+fn notice_tables_group_counties_under_their_city_and_platforms_under_their_kind() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut roster = spotcheck::steps::demo::accounts(120, 3);
+    let platforms = ["微信公众号", "微信视频号", "小程序", "抖音", "南方号"];
+    for (i, a) in roster.iter_mut().enumerate() {
+        a.city = if i % 2 == 0 { "中山市" } else { "东莞市" }.to_owned();
+        if i % 5 == 0 {
+            a.county = String::new();
+        } else if i % 2 == 1 && a.county != "北湖区" {
+            // 东莞's 区县 have names of their own, except 北湖区, which both have.
+            a.county = format!("莞{}", a.county);
+        }
+        a.platform = platforms[i % platforms.len()].to_owned();
+    }
+    let mut store = store_with(dir.path(), &roster);
+    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 9, at(2026, 10, 2, 9));
+    spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+        .expect("checks");
+    let path = dir.path().join("通报.xlsx");
+    followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+        .expect("export");
+    let summary = grid(&path, "总体情况");
+
+    let names = |first: &str| -> Vec<String> {
+        tally_table(&summary, first)
+            .iter()
+            .map(|r| text(&r[0]))
+            .collect()
+    };
+    let regions = names("地区");
+    let counties = |city: &str| -> Vec<String> {
+        let mut c: Vec<String> = roster
+            .iter()
+            .filter(|a| a.city == city && !a.county.is_empty() && a.county != "北湖区")
+            .map(|a| a.county.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        c.sort_by(|a, b| spotcheck::model::collate::cmp_pinyin(a, b));
+        c
+    };
+    let mut expected = Vec::new();
+    for city in ["东莞市", "中山市"] {
+        expected.push(format!("{city}（市直）"));
+        expected.extend(counties(city));
+        expected.push(format!("{city}小计"));
+    }
+    // Never merged silently: the shared name says which 地市 it holds.
+    expected.push("北湖区（东莞市、中山市，合并统计）".to_owned());
+    expected.push("合计".to_owned());
+    assert_eq!(regions, expected);
+    let table = tally_table(&summary, "地区");
+    let sum_of = |range: std::ops::Range<usize>, col: usize| -> usize {
+        table[range].iter().map(|r| count(&r[col])).sum()
+    };
+    let first_city = counties("东莞市").len() + 1;
+    for col in [1, 2, 4, 5] {
+        assert_eq!(count(&table[first_city][col]), sum_of(0..first_city, col), "东莞市小计");
+    }
+
+    assert_eq!(
+        names("平台"),
+        ["微信公众号", "微信视频号", "小程序", "微信小计", "抖音", "南方号", "合计"],
+        "南方号 is counted as 其他, alone, so without a 小计"
+    );
 }
