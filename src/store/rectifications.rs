@@ -228,6 +228,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every problem issued for `account`, oldest first.
+    pub fn account_rectifications(&self, account: i64) -> Result<Vec<Rectification>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} WHERE r.account = ?1 ORDER BY r.id"))?;
+        let rows = stmt.query_map([account], from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Every problem ever issued, to match returned sheets of any quarter.
     pub fn all_rectifications(&self) -> Result<Vec<Rectification>, StoreError> {
         let mut stmt = self

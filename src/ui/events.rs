@@ -77,7 +77,11 @@ impl App {
                 self.wrote(Job::SaveProblems, &message);
                 self.status = Some((false, message));
             }
-            Event::HistoryLoaded { account, changes } => self.roster.set_history(account, changes),
+            Event::HistoryLoaded {
+                account,
+                changes,
+                problems,
+            } => self.roster.set_history(account, changes, problems),
             Event::DrawLoaded {
                 quarter,
                 draw,

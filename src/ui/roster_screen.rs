@@ -62,7 +62,9 @@ pub struct RosterScreen {
     listed: usize,
     platforms: Vec<String>,
     selected: Option<usize>,
-    history: Option<(i64, Vec<AccountChange>)>,
+    /// The selected account's import history and the problems issued for it (newest first,
+    /// with the quarters running each was found).
+    history: Option<(i64, Vec<AccountChange>, Vec<(crate::model::Rectification, usize)>)>,
     /// The column the table is sorted by (a place in [`COLUMNS`]) and whether downwards;
     /// `None`: the roster's own order.
     pub sort: Option<(usize, bool)>,
@@ -163,8 +165,13 @@ impl RosterScreen {
         self.selected.map(|i| &self.accounts[i])
     }
 
-    pub fn set_history(&mut self, account: i64, changes: Vec<AccountChange>) {
-        self.history = Some((account, changes));
+    pub fn set_history(
+        &mut self,
+        account: i64,
+        changes: Vec<AccountChange>,
+        problems: Vec<(crate::model::Rectification, usize)>,
+    ) {
+        self.history = Some((account, changes, problems));
     }
 
     /// Recomputes the view; call after changing the search or a filter.
@@ -440,7 +447,7 @@ fn status_combo(ui: &mut egui::Ui, value: &mut Option<Option<AccountStatus>>) ->
 fn detail_ui(
     ui: &mut egui::Ui,
     stored: &StoredAccount,
-    history: Option<&(i64, Vec<AccountChange>)>,
+    history: Option<&(i64, Vec<AccountChange>, Vec<(crate::model::Rectification, usize)>)>,
 ) {
     let a = &stored.account;
     ui.heading(&a.name);
@@ -488,9 +495,36 @@ fn detail_ui(
             ui.ctx().copy_text(a.account_id.clone());
         }
         ui.separator();
+        ui.strong("抽查发现的问题");
+        match history {
+            Some((id, _, problems)) if *id == stored.id => {
+                if problems.is_empty() {
+                    ui.label("没有被抽查出问题。");
+                }
+                let today = chrono::Local::now().date_naive();
+                for (p, running) in problems {
+                    let repeat = if *running > 1 {
+                        format!("，连续 {running} 个季度")
+                    } else {
+                        String::new()
+                    };
+                    ui.label(format!(
+                        "{}  {}：{}（{}{repeat}）",
+                        p.quarter.label(),
+                        crate::rectification::code(p.id),
+                        p.category,
+                        p.status(today).label(),
+                    ));
+                }
+            }
+            _ => {
+                ui.spinner();
+            }
+        }
+        ui.separator();
         ui.strong("导入记录");
         match history {
-            Some((id, changes)) if *id == stored.id => {
+            Some((id, changes, _)) if *id == stored.id => {
                 for c in changes {
                     ui.label(format!(
                         "{}  {}（{}）",

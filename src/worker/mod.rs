@@ -389,8 +389,17 @@ impl Worker {
             }
             Command::LoadHistory { account } => {
                 let Some(store) = &self.store else { return };
-                match store.account_history(account) {
-                    Ok(changes) => self.emit(Event::HistoryLoaded { account, changes }),
+                let read = store.account_history(account).and_then(|changes| {
+                    let problems =
+                        crate::steps::followup::recheck::account_problems(store, account)?;
+                    Ok((changes, problems))
+                });
+                match read {
+                    Ok((changes, problems)) => self.emit(Event::HistoryLoaded {
+                        account,
+                        changes,
+                        problems,
+                    }),
                     Err(e) => self.fail(Job::History, e.to_string()),
                 }
             }

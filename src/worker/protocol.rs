@@ -223,6 +223,8 @@ pub enum Event {
     HistoryLoaded {
         account: i64,
         changes: Vec<AccountChange>,
+        /// The problems issued for it, newest first, with the quarters running each was found.
+        problems: Vec<(crate::model::Rectification, usize)>,
     },
     /// The draw in force for a quarter (if any) and every draw of it, the one in force last.
     DrawLoaded {

@@ -1950,6 +1950,25 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
             .any(|p| p.item == "V04" && p.account == fixed),
         "the fixed account has no new V04 problem"
     );
+    // The account's detail: newest first, the repeat with its count, last quarter's as it is.
+    let shown = spotcheck::steps::followup::recheck::account_problems(&store, v04[1].account)
+        .expect("account problems");
+    let (newest, running) = shown
+        .iter()
+        .find(|(p, _)| p.item == "V04")
+        .expect("the V04 problem");
+    assert_eq!((newest.quarter, *running), (quarter("2027Q1"), 2));
+    assert!(
+        shown
+            .iter()
+            .any(|(p, n)| p.item == "V04" && p.quarter == quarter("2026Q4") && *n == 1)
+    );
+    let (_, fixed_running) = spotcheck::steps::followup::recheck::account_problems(&store, fixed)
+        .expect("account problems")
+        .into_iter()
+        .find(|(p, _)| p.item == "V04")
+        .expect("the old problem");
+    assert_eq!(fixed_running, 1, "fixed: no repeat");
     let log = store.log_entries().expect("log");
     assert!(log.iter().any(|e| e.action == "复查合格关闭整改问题"));
 }

@@ -5,9 +5,9 @@
 
 use chrono::NaiveDateTime;
 
-use crate::model::{Answer, Inspection, Quarter, State};
+use crate::model::{Answer, Inspection, Quarter, Rectification, State};
 use crate::rectification::code;
-use crate::store::{StoreError, Tx};
+use crate::store::{Store, StoreError, Tx};
 
 /// Closes last quarter's open problems of the account checked in `ins` whose item the check
 /// found 符合; returns how many. Logged one by one.
@@ -48,7 +48,7 @@ pub fn settle_rechecks(
 /// For how many quarters running, up to and including `quarter`, a problem of `item` has been
 /// found on `account` (1 when only now).
 pub fn consecutive_quarters(
-    tx: &Tx<'_>,
+    tx: &Store,
     account: i64,
     item: &str,
     quarter: Quarter,
@@ -61,4 +61,18 @@ pub fn consecutive_quarters(
         q = q.previous();
     }
     Ok(n)
+}
+
+/// The problems issued for `account`, newest first, each with for how many quarters running
+/// (up to its own) its item had been found: what the account's detail shows.
+pub fn account_problems(
+    store: &Store,
+    account: i64,
+) -> Result<Vec<(Rectification, usize)>, StoreError> {
+    let mut out = Vec::new();
+    for r in store.account_rectifications(account)?.into_iter().rev() {
+        let n = consecutive_quarters(store, account, &r.item, r.quarter)?;
+        out.push((r, n));
+    }
+    Ok(out)
 }
