@@ -16,13 +16,13 @@ use crate::store::Store;
 /// What `export` writes.
 #[derive(Debug, Subcommand)]
 pub enum ExportWhat {
-    /// 导出季度通报（总体情况、问题账号、其他问题、全部结果）
+    /// 导出季度通报：--out 以 .docx 结尾时是通报正文（Word 公文），以 .xlsx 结尾时是附表（总体情况、问题账号、其他问题、全部结果）
     Notice {
         /// 季度，例如 2026Q4
         #[arg(long)]
         quarter: String,
-        /// 保存位置，例如 通报.xlsx
-        #[arg(long, value_name = "FILE.xlsx")]
+        /// 保存位置，例如 通报.docx 或 通报附表.xlsx
+        #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
     /// 导出整改表并下发问题：--out 以 .xlsx 结尾时每个单位一个工作表，否则在该文件夹中每个单位一个文件

@@ -58,8 +58,8 @@ pub enum FileRequest {
     Checklist(Quarter),
     /// A sheet of findings to import into the quarter.
     Results(Quarter),
-    /// Where to save the quarter's notice.
-    Notice(Quarter),
+    /// Where to save the quarter's notice: its attachments (xlsx), or `word`, the 通报 itself.
+    Notice { quarter: Quarter, word: bool },
     /// Where to save the rectification sheets: one workbook, or a folder of one file per unit.
     RectificationSheets { quarter: Quarter, folder: bool },
     /// The filled-in rectification sheets the units sent back (several at once).
@@ -259,8 +259,22 @@ impl App {
                 dialogs::pick_roster(ctx),
                 with_first(move |path| Command::ImportResults { path, quarter }),
             ),
-            FileRequest::Notice(quarter) => (
-                dialogs::save_xlsx(ctx, "导出通报", crate::export::notice_file_name(quarter)),
+            FileRequest::Notice {
+                quarter,
+                word: true,
+            } => (
+                dialogs::save_docx(
+                    ctx,
+                    "导出通报正文",
+                    format!("{}政务新媒体抽查情况通报.docx", quarter.label()),
+                ),
+                with_first(move |path| Command::ExportNotice { quarter, path }),
+            ),
+            FileRequest::Notice {
+                quarter,
+                word: false,
+            } => (
+                dialogs::save_xlsx(ctx, "导出通报附表", crate::export::notice_file_name(quarter)),
                 with_first(move |path| Command::ExportNotice { quarter, path }),
             ),
             FileRequest::RectificationSheets {

@@ -146,16 +146,32 @@ pub fn pick_checklist(ctx: &egui::Context) -> Option<PendingDialog> {
 
 /// Asks where to save an xlsx, suggesting `name`.
 pub fn save_xlsx(ctx: &egui::Context, title: &'static str, name: String) -> Option<PendingDialog> {
+    save_as(ctx, title, name, "Excel 工作簿", "xlsx")
+}
+
+/// Asks where to save a Word document, suggesting `name`.
+pub fn save_docx(ctx: &egui::Context, title: &'static str, name: String) -> Option<PendingDialog> {
+    save_as(ctx, title, name, "Word 文档", "docx")
+}
+
+/// Asks where to save a file of type `ext` (added when the user typed no extension).
+fn save_as(
+    ctx: &egui::Context,
+    title: &'static str,
+    name: String,
+    kind: &'static str,
+    ext: &'static str,
+) -> Option<PendingDialog> {
     spawn(ctx, move || {
         dialog(title)
             .set_file_name(name)
-            .add_filter("Excel 工作簿", &["xlsx"])
+            .add_filter(kind, &[ext])
             .save_file()
             .map(|p| {
                 if p.extension().is_some() {
                     p
                 } else {
-                    p.with_extension("xlsx")
+                    p.with_extension(ext)
                 }
             })
     })
@@ -195,17 +211,5 @@ pub fn save_package(
     title: &'static str,
     name: String,
 ) -> Option<PendingDialog> {
-    spawn(ctx, move || {
-        dialog(title)
-            .set_file_name(name)
-            .add_filter("工作包或结果包", &[crate::exchange::EXTENSION])
-            .save_file()
-            .map(|p| {
-                if p.extension().is_some() {
-                    p
-                } else {
-                    p.with_extension(crate::exchange::EXTENSION)
-                }
-            })
-    })
+    save_as(ctx, title, name, "工作包或结果包", crate::exchange::EXTENSION)
 }

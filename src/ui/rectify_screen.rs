@@ -176,11 +176,24 @@ impl RectifyScreen {
             let Some(q) = quarter else { return };
             ui.add_enabled_ui(drawn, |ui| {
                 if ui
-                    .button("导出通报…")
+                    .button("导出通报正文（Word）…")
+                    .on_hover_text("按公文格式排好的通报正文，可以在 Word 或 WPS 中修改后印发")
+                    .clicked()
+                {
+                    commands.ask(FileRequest::Notice {
+                        quarter: q,
+                        word: true,
+                    });
+                }
+                if ui
+                    .button("导出通报附表…")
                     .on_hover_text("总体情况、问题账号、其他问题、全部结果四张表，可直接打印")
                     .clicked()
                 {
-                    commands.ask(FileRequest::Notice(q));
+                    commands.ask(FileRequest::Notice {
+                        quarter: q,
+                        word: false,
+                    });
                 }
                 if ui
                     .button("导出整改表（一个工作簿）…")

@@ -98,7 +98,8 @@ fn drop_feedback_filter_and_review() {
     // Everything is 待整改 until the units answer.
     let pending = format!("待整改 {}", rows.len());
     h.get_by_label(&pending);
-    h.get_by_label("导出通报…");
+    h.get_by_label("导出通报正文（Word）…");
+    h.get_by_label("导出通报附表…");
     h.get_by_label("导出整改表（一个工作簿）…");
 
     drop_file(&mut h, &feedback);

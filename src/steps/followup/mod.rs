@@ -36,6 +36,8 @@ pub enum FollowupError {
     Store(#[from] StoreError),
     #[error("{source}（{}）", path.display())]
     Export { path: PathBuf, source: ExportError },
+    #[error(transparent)]
+    Docx(#[from] crate::export::DocxError),
     #[error("{}没有不合格或存在问题的账号，不需要下发整改表。", .0.label())]
     NothingToRectify(Quarter),
 }
@@ -175,13 +177,40 @@ pub fn export_notice_reporting(
     progress(0.0, "正在读取本季度的检查结果…");
     let report = load_report(store, quarter)?;
     let region = region_name(store)?;
-    export::write_notice_reporting(&report, &region, path, &mut |share, what| {
-        progress(0.4 + 0.6 * share, what);
-    })
-    .map_err(|source| FollowupError::Export {
-        path: path.to_owned(),
-        source,
-    })?;
+    let word = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    if word {
+        // The 通报 itself; the deadline is the problems' if they were issued, else the one
+        // issuing them today would give.
+        let draw = current_draw(store, quarter)?;
+        let deadline = store
+            .rectifications(draw.info.id)?
+            .iter()
+            .map(|r| r.deadline)
+            .max()
+            .unwrap_or_else(|| {
+                crate::rectification::add_working_days(
+                    at.date(),
+                    deadline_days(store).unwrap_or(DEFAULT_DEADLINE_DAYS),
+                )
+            });
+        progress(0.5, "正在写入通报正文…");
+        let text = export::NoticeText {
+            region,
+            deadline,
+            dated: at.date(),
+        };
+        export::write_notice_docx(&report, &text, path)?;
+    } else {
+        export::write_notice_reporting(&report, &region, path, &mut |share, what| {
+            progress(0.4 + 0.6 * share, what);
+        })
+        .map_err(|source| FollowupError::Export {
+            path: path.to_owned(),
+            source,
+        })?;
+    }
     log_action(
         store,
         "导出通报",

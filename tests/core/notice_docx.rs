@@ -1,0 +1,128 @@
+//! The 通报 as a Word document, made from the command line as a supervisor would and read back
+//! from the file: page set up as GB/T 9704 asks, the title with the region, the sections in
+//! order, the figures the xlsx attachments print, the deadline as a date, page numbers, and
+//! nothing internal (hashes, the seed, staff names).
+
+use std::io::Read;
+
+use crate::support::{path_str, run, stderr, stdout};
+
+/// The text of each paragraph of `word/document.xml`, and the XML itself.
+fn paragraphs(docx: &std::path::Path) -> (Vec<String>, String) {
+    let file = std::fs::File::open(docx).expect("open docx");
+    let mut zip = zip::ZipArchive::new(file).expect("a zip");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("document.xml")
+        .read_to_string(&mut xml)
+        .expect("read");
+    let mut out = Vec::new();
+    for p in xml.split("</w:p>") {
+        let mut text = String::new();
+        for piece in p.split("<w:t").skip(1) {
+            let Some(start) = piece.find('>') else { continue };
+            let body = &piece[start + 1..];
+            let end = body.find("</w:t>").unwrap_or(body.len());
+            text.push_str(&body[..end]);
+        }
+        out.push(
+            text.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&"),
+        );
+    }
+    (out, xml)
+}
+
+#[test]
+fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let ok = |args: &[&str]| {
+        let out = run(&db, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let roster = dir.path().join("示例名录.xlsx");
+    ok(&["settings", "--user-name", "王组长", "--region", "示例市", "--deadline-days", "10"]);
+    ok(&["demo", "--out", path_str(&roster), "--accounts", "300"]);
+    ok(&["import", path_str(&roster)]);
+    ok(&["sample", "--quarter", "2026Q4", "--seed", "20261001"]);
+    ok(&["assign", "--quarter", "2026Q4", "--inspectors", "张三,李四"]);
+    ok(&["demo", "--fill-checks", "2026Q4"]);
+    let sheets = dir.path().join("整改表.xlsx");
+    ok(&["export", "rectification", "--quarter", "2026Q4", "--out", path_str(&sheets)]);
+    let docx = dir.path().join("通报.docx");
+    let said = ok(&["export", "notice", "--quarter", "2026Q4", "--out", path_str(&docx)]);
+    let book = dir.path().join("通报附表.xlsx");
+    ok(&["export", "notice", "--quarter", "2026Q4", "--out", path_str(&book)]);
+
+    let (paras, xml) = paragraphs(&docx);
+    let text: Vec<&str> = paras.iter().map(String::as_str).filter(|p| !p.is_empty()).collect();
+    assert_eq!(text[0], "关于示例市2026年第四季度政务新媒体抽查情况的通报");
+    assert!(text[1].ends_with("有关单位："), "主送: {}", text[1]);
+    assert!(text[2].contains("粤办函〔2019〕90号"), "basis: {}", text[2]);
+    let at = |heading: &str| {
+        text.iter()
+            .position(|p| *p == heading)
+            .unwrap_or_else(|| panic!("no {heading} in {text:#?}"))
+    };
+    let (one, two, three) = (at("一、总体情况"), at("二、存在的主要问题"), at("三、工作要求"));
+    assert!(one < two && two < three, "sections in order");
+
+    // The figures: the sentence the command printed and the xlsx prints.
+    let overview = said.lines().nth(1).expect("the overview line");
+    assert_eq!(text[one + 1], overview);
+    let summary = {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(&book).expect("open xlsx");
+        wb.worksheet_range("总体情况").expect("总体情况")
+    };
+    assert!(
+        summary
+            .rows()
+            .any(|r| r.iter().any(|c| c.to_string() == overview)),
+        "the xlsx prints the same sentence"
+    );
+    assert!(
+        text[one + 2].starts_with("分平台看，微信公众号抽查"),
+        "{}",
+        text[one + 2]
+    );
+    // 二: problem types with their counts, each account named with its unit and platform.
+    let first_type = text[two + 1];
+    assert!(first_type.starts_with("（一）"), "{first_type}");
+    assert!(first_type.contains("属单项否决情形") && first_type.contains("“"), "{first_type}");
+    // 三: the deadline of the problems issued, as a date.
+    let conn = rusqlite::Connection::open(&db).expect("db");
+    let deadline: String = conn
+        .query_row("SELECT MAX(deadline) FROM rectification", [], |r| r.get(0))
+        .expect("deadline");
+    let d = chrono::NaiveDate::parse_from_str(&deadline, "%Y-%m-%d").expect("a date");
+    let written = d.format("%Y年%-m月%-d日").to_string();
+    assert!(text[three + 1].contains(&format!("于{written}前")), "{}", text[three + 1]);
+    assert!(text.iter().any(|p| p.starts_with("附件：1．")));
+    assert_eq!(text[text.len() - 2], "示例市人民政府办公室");
+
+    // Nothing internal: no fingerprint, seed or staff names.
+    let all = text.join("\n");
+    for internal in ["20261001", "SHA", "指纹", "种子", "王组长", "张三", "李四"] {
+        assert!(!all.contains(internal), "{internal} in the published notice");
+    }
+
+    // GB/T 9704: A4, its margins, 3号 body, 22 lines a page, page numbers.
+    assert!(xml.contains(r#"w:w="11906""#) && xml.contains(r#"w:h="16838""#), "A4");
+    assert!(xml.contains(r#"w:top="2098""#) && xml.contains(r#"w:left="1587""#), "margins");
+    assert!(xml.contains(r#"w:line="579""#) && xml.contains(r#"w:lineRule="exact""#));
+    assert!(xml.contains("仿宋") && xml.contains("黑体") && xml.contains("方正小标宋简体"));
+    let mut footer = String::new();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).expect("open")).expect("zip");
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        if f.name().expect("name").starts_with("word/footer") {
+            f.read_to_string(&mut footer).expect("read footer");
+        }
+    }
+    assert!(footer.contains("PAGE"), "a page number field: {footer}");
+}
