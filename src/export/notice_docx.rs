@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use docx_rs::{
     AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph,
-    Run, RunFonts,
+    Run, RunFonts, SpecialIndentType,
 };
 
 use super::notice::{chinese_number, overview_line};
@@ -54,6 +54,8 @@ const MARGIN_LEFT: i32 = 1_587; // 28 mm
 const MARGIN_RIGHT: i32 = 1_474; // 26 mm
 /// 22 lines in the 225 mm 版心: 28.95 pt a line.
 const LINE: i32 = 579;
+/// Paragraphs begin two characters (of 16 pt) in.
+const FIRST_LINE: SpecialIndentType = SpecialIndentType::FirstLine(640);
 
 fn fonts(name: &str) -> RunFonts {
     RunFonts::new().east_asia(name).ascii(name).hi_ansi(name)
@@ -72,7 +74,7 @@ fn body(text: &str) -> Paragraph {
     Paragraph::new()
         .add_run(run(text, BODY_FONT, SIZE_3))
         .line_spacing(exact_lines())
-        .first_line_chars(200)
+        .indent(None, Some(FIRST_LINE), None, None)
         .align(AlignmentType::Both)
 }
 
@@ -81,7 +83,7 @@ fn headed(heading: &str, font: &str, rest: &str) -> Paragraph {
     let p = Paragraph::new()
         .add_run(run(heading, font, SIZE_3))
         .line_spacing(exact_lines())
-        .first_line_chars(200)
+        .indent(None, Some(FIRST_LINE), None, None)
         .align(AlignmentType::Both);
     if rest.is_empty() {
         p.keep_next(true)
