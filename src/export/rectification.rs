@@ -11,15 +11,16 @@ use rust_xlsxwriter::{
 };
 
 use super::ExportError;
-use super::layout::{self, Formats, Widths, col, row};
+use super::layout::{self, Formats, col, row};
 use crate::model::Quarter;
 use crate::rectification::{Rectification, Reply, State, code};
 
-const HEADERS: [&str; 13] = [
+const HEADERS: [&str; 14] = [
     "序号",
     "主办单位",
     "账号名称",
     "平台",
+    "账号标识",
     "问题类别",
     "问题描述",
     "整改要求",
@@ -31,10 +32,18 @@ const HEADERS: [&str; 13] = [
     "问题编号",
 ];
 /// The first column the unit fills in (整改情况), and the last (联系电话).
-const FILL_FIRST: u16 = 8;
-const FILL_LAST: u16 = 11;
-const CODE_COL: u16 = 12;
+const FILL_FIRST: u16 = 9;
+const FILL_LAST: u16 = 12;
+const CODE_COL: u16 = 13;
 const HEADER_ROW: u32 = 3;
+/// Column widths that fill an A4 landscape page (narrow margins) at about 90%, so that the
+/// 11-point text prints at 10 points or more (measured in LibreOffice's PDF); long text wraps
+/// and its row grows.
+const WIDTHS: [f64; 13] = [
+    3.5, 8.5, 9.5, 5.5, 11.0, 9.0, 12.0, 11.0, 10.0, 11.0, 10.0, 5.0, 9.0,
+];
+/// Fill-in cells are at least three lines tall: there is room to write by hand.
+const FILL_LINES: usize = 3;
 
 /// The name a unit is filed under: its 主办单位, or a placeholder where the roster left it blank.
 #[must_use]
@@ -227,7 +236,6 @@ fn unit_sheet(
     sheet.set_row_height(1, 18)?;
     sheet.set_row_height(2, 32)?;
     layout::header(sheet, HEADER_ROW, &HEADERS, b)?;
-    let mut widths = Widths::new(&HEADERS);
     for (n, p) in problems.iter().enumerate() {
         let r = HEADER_ROW + 1 + row(n);
         sheet.write_number_with_format(r, 0, (n + 1) as f64, &b.number)?;
@@ -240,16 +248,19 @@ fn unit_sheet(
             p.host_unit.as_str(),
             &p.name,
             &p.platform,
+            &p.account_id,
             &p.category,
             &p.description,
             &requirement,
         ];
+        let mut lines = FILL_LINES;
         for (i, text) in locked.iter().enumerate() {
             // write_string: roster text is never a formula, even when it starts with "=".
             sheet.write_string_with_format(r, col(i + 1), *text, &b.text)?;
-            widths.see(i + 1, text);
+            lines = lines.max(layout::lines_in(text, WIDTHS[i + 1]));
         }
-        sheet.write_date_with_format(r, 7, p.deadline, &f.deadline)?;
+        sheet.set_row_height(r, layout::row_height(lines))?;
+        sheet.write_date_with_format(r, 8, p.deadline, &f.deadline)?;
         // What the unit sent before, so that a sheet sent again shows it; blank after a
         // rejected fix, which needs a new answer.
         let fresh = p.state == State::Reopened;
@@ -262,25 +273,23 @@ fn unit_sheet(
         };
         sheet.write_string_with_format(r, FILL_FIRST, reply, &f.fill)?;
         match p.completed_on.filter(|_| !fresh) {
-            Some(d) => sheet.write_date_with_format(r, 9, d, &f.fill_date)?,
-            None => sheet.write_blank(r, 9, &f.fill_date)?,
+            Some(d) => sheet.write_date_with_format(r, 10, d, &f.fill_date)?,
+            None => sheet.write_blank(r, 10, &f.fill_date)?,
         };
-        sheet.write_string_with_format(r, 10, &p.contact, &f.fill)?;
-        sheet.write_string_with_format(r, 11, &p.phone, &f.fill)?;
+        sheet.write_string_with_format(r, 11, &p.contact, &f.fill)?;
+        sheet.write_string_with_format(r, 12, &p.phone, &f.fill)?;
         sheet.write_string_with_format(r, CODE_COL, code(p.id), &b.text)?;
     }
-    widths.apply(sheet, 36.0)?;
-    for (c, width) in [
-        (0, 6.0),
-        (7, 12.0),
-        (8, 20.0),
-        (9, 12.0),
-        (10, 10.0),
-        (11, 14.0),
-    ] {
-        sheet.set_column_width(c, width)?;
+    for (c, width) in WIDTHS.iter().enumerate() {
+        sheet.set_column_width(col(c), *width)?;
     }
     sheet.set_column_hidden(CODE_COL)?;
+    // What a returned paper form carries: who filled it in, signed and stamped.
+    let sign = HEADER_ROW + 2 + row(problems.len());
+    sheet.merge_range(sign, 0, sign, 5, "填报单位（盖章）：", &b.note)?;
+    sheet.merge_range(sign, 6, sign, 8, "负责人（签字）：", &b.note)?;
+    sheet.merge_range(sign, 9, sign, last, "填报日期：　　年　　月　　日", &b.note)?;
+    sheet.set_row_height(sign, 48)?;
     if !problems.is_empty() {
         let first = HEADER_ROW + 1;
         let last_row = HEADER_ROW + row(problems.len());
@@ -295,6 +304,10 @@ fn unit_sheet(
         sheet.add_data_validation(first, FILL_FIRST, last_row, FILL_FIRST, &choice)?;
     }
     layout::print_setup(sheet, HEADER_ROW)?;
+    sheet.set_margins(0.3, 0.3, 0.6, 0.6, 0.3, 0.3);
+    // Each unit's form is numbered from its own first page, in a workbook of many units too.
+    sheet.set_print_first_page_number(1);
+    sheet.set_header("&L附件3");
     sheet.protect_with_options(&ProtectionOptions {
         format_rows: true,
         ..ProtectionOptions::new()

@@ -31,11 +31,12 @@ const USER: &str = "王科员";
 const REGION: &str = "示例市";
 
 /// The columns of a rectification sheet, 问题编号 last (hidden).
-const SHEET_HEADERS: [&str; 13] = [
+const SHEET_HEADERS: [&str; 14] = [
     "序号",
     "主办单位",
     "账号名称",
     "平台",
+    "账号标识",
     "问题类别",
     "问题描述",
     "整改要求",
@@ -48,9 +49,10 @@ const SHEET_HEADERS: [&str; 13] = [
 ];
 /// Zero-based columns of the rectification sheet.
 const COL_NAME: usize = 2;
-const COL_DEADLINE: usize = 7;
-const COL_REPLY: usize = 8;
-const COL_CODE: usize = 12;
+const COL_ACCOUNT_ID: usize = 4;
+const COL_DEADLINE: usize = 8;
+const COL_REPLY: usize = 9;
+const COL_CODE: usize = 13;
 /// Zero-based row of the rectification sheet's header (Excel row 4).
 const SHEET_HEADER_ROW: usize = 3;
 
@@ -351,14 +353,15 @@ fn unit_copy(src: &Path, dst: &Path, answers: &HashMap<i64, Fill>) {
             else {
                 continue;
             };
-            sheet.write_string(r32, 8, answer.reply).expect("w");
+            let c = |n: usize| u16::try_from(COL_REPLY + n).expect("small");
+            sheet.write_string(r32, c(0), answer.reply).expect("w");
             if let Some(d) = answer.done {
                 sheet
-                    .write_date_with_format(r32, 9, d, &date_format)
+                    .write_date_with_format(r32, c(1), d, &date_format)
                     .expect("w");
             }
-            sheet.write_string(r32, 10, answer.contact).expect("w");
-            sheet.write_string(r32, 11, answer.phone).expect("w");
+            sheet.write_string(r32, c(2), answer.contact).expect("w");
+            sheet.write_string(r32, c(3), answer.phone).expect("w");
         }
     }
     book.save(dst).expect("save unit copy");
@@ -930,7 +933,7 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
     let mut listed = 0;
     for (name, sheet_xml) in names.iter().zip(&xmls) {
         let sheet = grid(&path, name);
-        let heads: Vec<String> = (0..13)
+        let heads: Vec<String> = (0..14)
             .map(|c| text(cell(&sheet, SHEET_HEADER_ROW, c)))
             .collect();
         assert_eq!(heads, SHEET_HEADERS, "{name}");
@@ -938,12 +941,28 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
             text(cell(&sheet, 0, 0)),
             "示例市2026年第四季度政务新媒体检查问题整改表"
         );
-        for row in &sheet[SHEET_HEADER_ROW + 1..] {
+        // The problems, then a blank row and the form's 盖章/签字/日期 block.
+        let body: Vec<&Vec<Data>> = sheet[SHEET_HEADER_ROW + 1..]
+            .iter()
+            .take_while(|r| !text(&r[0]).is_empty())
+            .collect();
+        let after: Vec<String> = sheet[SHEET_HEADER_ROW + 1 + body.len()..]
+            .iter()
+            .flat_map(|r| r.iter().map(text))
+            .filter(|t| !t.is_empty())
+            .collect();
+        assert_eq!(
+            after,
+            ["填报单位（盖章）：", "负责人（签字）：", "填报日期：　　年　　月　　日"],
+            "{name}"
+        );
+        for row in body {
             let id = parse_code(&text(&row[COL_CODE])).expect("every row has its code");
             let r = ids[&id];
             assert_eq!(text(&row[1]), *name);
             assert_eq!(text(&row[COL_NAME]), r.name);
-            assert_eq!(text(&row[4]), r.category);
+            assert_eq!(text(&row[COL_ACCOUNT_ID]), r.account_id, "账号标识");
+            assert_eq!(text(&row[5]), r.category);
             assert_eq!(date(&row[COL_DEADLINE]), deadline, "整改时限");
             assert_eq!(text(&row[COL_REPLY]), "", "nothing answered yet");
             listed += 1;
@@ -951,10 +970,10 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
         let hidden = sheet_xml
             .match_indices("<col ")
             .map(|(i, _)| element(&sheet_xml[i..], "col").expect("col"))
-            .find(|c| c.contains(r#"min="13""#))
+            .find(|c| c.contains(r#"min="14""#))
             .unwrap_or_else(|| panic!("{name}: no <col> for 问题编号"));
         assert!(
-            hidden.contains(r#"max="13""#) && hidden.contains(r#"hidden="1""#),
+            hidden.contains(r#"max="14""#) && hidden.contains(r#"hidden="1""#),
             "{name}: {hidden}"
         );
         assert!(sheet_xml.contains("<sheetProtection"), "{name}: protected");
@@ -1129,9 +1148,9 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
     let sheet = grid(&second, &p.sheet);
     let row = &sheet[p.row as usize - 1];
     assert!(
-        text(&row[6]).contains(&format!("复核未通过：{note}")),
+        text(&row[7]).contains(&format!("复核未通过：{note}")),
         "{}",
-        text(&row[6])
+        text(&row[7])
     );
     assert_eq!(
         text(&row[COL_REPLY]),
@@ -1145,7 +1164,7 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
         "已整改",
         "the earlier answer is shown"
     );
-    assert_eq!(date(&row[9]), finished_on);
+    assert_eq!(date(&row[COL_REPLY + 1]), finished_on);
     assert_eq!(date(&row[COL_DEADLINE]), deadline, "the deadline is kept");
 }
 
