@@ -1,7 +1,7 @@
-//! The 通报 as a Word document, made from the command line as a supervisor would and read back
-//! from the file: page set up as GB/T 9704 asks, the title with the region, the sections in
-//! order, the figures the xlsx attachments print, the deadline as a date, page numbers, and
-//! nothing internal (hashes, the seed, staff names).
+//! The documents an office sends, made from the command line as a supervisor would and read
+//! back from the files: the 通报 as a Word document (page set up as GB/T 9704 asks, the title
+//! with the region, the sections in order, the figures the xlsx attachments print, the deadline
+//! as a date, page numbers, nothing internal) and the 整改表 as a paper form.
 
 use std::io::Read;
 
@@ -125,4 +125,88 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
         }
     }
     assert!(footer.contains("PAGE"), "a page number field: {footer}");
+}
+
+/// The attributes of every `<tag …>` element in `xml`.
+fn elements<'x>(xml: &'x str, tag: &str) -> Vec<&'x str> {
+    let open = format!("<{tag} ");
+    xml.match_indices(&open)
+        .map(|(i, _)| {
+            let rest = &xml[i..];
+            &rest[..rest.find('>').unwrap_or(rest.len())]
+        })
+        .collect()
+}
+
+fn attribute(element: &str, name: &str) -> Option<f64> {
+    let key = format!(" {name}=\"");
+    let at = element.find(&key)? + key.len();
+    element[at..].split('"').next()?.parse().ok()
+}
+
+#[test]
+fn the_rectification_form_prints_at_ten_points_with_room_to_write_and_a_stamp_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let ok = |args: &[&str]| {
+        let out = run(&db, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    let roster = dir.path().join("示例名录.xlsx");
+    ok(&["settings", "--user-name", "王组长", "--region", "示例市"]);
+    ok(&["demo", "--out", path_str(&roster), "--accounts", "200"]);
+    ok(&["import", path_str(&roster)]);
+    ok(&["sample", "--quarter", "2026Q4", "--seed", "7"]);
+    ok(&["assign", "--quarter", "2026Q4", "--inspectors", "张三"]);
+    ok(&["demo", "--fill-checks", "2026Q4"]);
+    let book = dir.path().join("整改表.xlsx");
+    ok(&["export", "rectification", "--quarter", "2026Q4", "--out", path_str(&book)]);
+
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&book).expect("open")).expect("zip");
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).expect("entry").name().expect("name").to_string())
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .collect();
+    assert!(names.len() > 1, "one sheet per unit");
+    for name in names {
+        let mut xml = String::new();
+        zip.by_name(&name)
+            .expect("sheet")
+            .read_to_string(&mut xml)
+            .expect("read");
+        // A4 landscape, fit to the width, numbered from 1 in each unit's sheet, 附件3 on top.
+        let setup = elements(&xml, "pageSetup")[0];
+        assert!(setup.contains(r#"paperSize="9""#) && setup.contains("landscape"), "{setup}");
+        assert!(setup.contains(r#"useFirstPageNumber="1""#), "{name}: {setup}");
+        assert!(xml.contains("<fitToPage") || xml.contains(r#"fitToPage="1""#), "{name}");
+        assert!(xml.contains("&amp;L附件3"), "{name}: 附件3 in the header");
+        // The visible columns: narrow enough that the page is printed at 10 pt or more (the
+        // widths were measured in LibreOffice's PDF at 116 in all).
+        let visible: f64 = elements(&xml, "col")
+            .iter()
+            .filter(|c| !c.contains(r#"hidden="1""#))
+            .map(|c| {
+                let span = attribute(c, "max").unwrap_or(0.0) - attribute(c, "min").unwrap_or(0.0) + 1.0;
+                attribute(c, "width").unwrap_or(0.0) * span
+            })
+            .sum();
+        assert!(visible < 125.0, "{name}: columns {visible} wide print below 10 pt");
+        // Problem rows (from Excel row 5) at least three lines tall, until the blank row.
+        let rows = elements(&xml, "row");
+        let problem_rows: Vec<&&str> = rows
+            .iter()
+            .filter(|r| attribute(r, "r").is_some_and(|n| n >= 5.0))
+            .take_while(|r| attribute(r, "ht").is_some_and(|h| h >= 47.0))
+            .collect();
+        assert!(!problem_rows.is_empty(), "{name}: rows of three lines");
+    }
+    // The stamp block's words are shared strings of the workbook.
+    let mut strings = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .expect("strings")
+        .read_to_string(&mut strings)
+        .expect("read");
+    for words in ["填报单位（盖章）：", "负责人（签字）：", "账号标识"] {
+        assert!(strings.contains(words), "{words}");
+    }
 }
