@@ -64,13 +64,14 @@ pub fn write_notice_reporting(
         );
     }
     progress(0.0, "正在写入总体情况…");
-    summary_sheet(book.add_worksheet(), report, region, &f)?;
+    // 附件1 and 附件2 of the 通报 (附件3 is the 整改表), named at the top of each page.
+    summary_sheet(book.add_worksheet().set_header("&L附件1"), report, region, &f)?;
     progress(0.1, "正在写入问题账号…");
     let failed = report.groups(true);
     // The long sheets are written row by row to a temporary file (constant memory mode): less
     // memory, and inline strings instead of a shared-string table to hash every cell into.
     problem_sheet(
-        book.add_worksheet_with_constant_memory()?,
+        book.add_worksheet_with_constant_memory()?.set_header("&L附件2"),
         "问题账号",
         &format!("{}不合格账号及问题", report.quarter.label()),
         &failed,
@@ -80,7 +81,7 @@ pub fn write_notice_reporting(
     progress(0.3, "正在写入其他问题…");
     let other = report.groups(false);
     problem_sheet(
-        book.add_worksheet_with_constant_memory()?,
+        book.add_worksheet_with_constant_memory()?.set_header("&L附件2（续）"),
         "其他问题",
         &format!("{}合格账号存在的其他问题", report.quarter.label()),
         &other,
@@ -88,7 +89,12 @@ pub fn write_notice_reporting(
         &f,
     )?;
     progress(0.45, "正在写入全部结果…");
-    results_sheet(book.add_worksheet_with_constant_memory()?, report, &f)?;
+    results_sheet(
+        book.add_worksheet_with_constant_memory()?
+            .set_header("&L内部工作表（含检查人员，不随通报印发）"),
+        report,
+        &f,
+    )?;
     progress(0.7, "正在保存文件…");
     book.save(path)?;
     progress(1.0, "已保存");

@@ -45,6 +45,14 @@ pub fn method_lines(draw: &DrawRecord) -> Vec<String> {
     }
     lines
 }
+/// The lines of [`method_lines`] a published notice prints: how the sample was drawn and its
+/// figures. The population's fingerprint, the algorithm, who drew and why it was redrawn stay
+/// in the internal 抽查名单.
+#[must_use]
+pub fn published_method_lines(draw: &DrawRecord) -> Vec<String> {
+    method_lines(draw).into_iter().take(2).collect()
+}
+
 /// What the method line says of 复查: last quarter's failures drawn again at random are among
 /// the accounts drawn; the others are checked on top of them.
 fn recheck_note(draw: &DrawRecord) -> String {

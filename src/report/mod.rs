@@ -6,7 +6,7 @@
 
 mod method;
 
-pub use method::method_lines;
+pub use method::{method_lines, published_method_lines};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -143,7 +143,8 @@ impl RecheckOutcome {
 pub struct QuarterReport {
     pub quarter: Quarter,
     pub draw: DrawInfo,
-    /// How the sample was drawn (the lines of the 抽查名单).
+    /// How the sample was drawn, as a published notice says it (no fingerprint, algorithm or
+    /// names: those are in the 抽查名单).
     pub method: Vec<String>,
     /// The first and last day of checking.
     pub check_period: Option<(NaiveDate, NaiveDate)>,
@@ -368,7 +369,7 @@ impl QuarterReport {
         Self {
             quarter: draw.info.quarter,
             draw: draw.info.clone(),
-            method: method_lines(draw),
+            method: published_method_lines(draw),
             check_period: period,
             total,
             by_region,
