@@ -85,6 +85,15 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
             .any(|r| r.iter().any(|c| c.to_string() == overview)),
         "the xlsx prints the same sentence"
     );
+    // The attachments are published too: no fingerprint, algorithm or names in 附件1.
+    let printed: String = summary
+        .rows()
+        .flat_map(|r| r.iter().map(ToString::to_string))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for internal in ["SHA-256", "指纹", "算法", "王组长", "张三"] {
+        assert!(!printed.contains(internal), "{internal} in 附件1");
+    }
     assert!(
         text[one + 2].starts_with("分平台看，微信公众号抽查"),
         "{}",
