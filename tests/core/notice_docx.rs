@@ -35,22 +35,32 @@ fn paragraphs(docx: &std::path::Path) -> (Vec<String>, String) {
     (out, xml)
 }
 
+/// Runs a command on `db` as the supervisor would; its standard output.
+fn ok(db: &std::path::Path, args: &[&str]) -> String {
+    let out = run(db, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// A database in `dir` with a 示例 roster of `accounts`, 2026Q4 drawn with `seed`, assigned to
+/// 张三 and 李四 and every check filled in, as the headless commands make it.
+fn demo_quarter(dir: &std::path::Path, accounts: &str, seed: &str) -> std::path::PathBuf {
+    let db = dir.join("t.db");
+    let roster = dir.join("示例名录.xlsx");
+    ok(&db, &["settings", "--user-name", "王组长", "--region", "示例市", "--deadline-days", "10"]);
+    ok(&db, &["demo", "--out", path_str(&roster), "--accounts", accounts]);
+    ok(&db, &["import", path_str(&roster)]);
+    ok(&db, &["sample", "--quarter", "2026Q4", "--seed", seed]);
+    ok(&db, &["assign", "--quarter", "2026Q4", "--inspectors", "张三,李四"]);
+    ok(&db, &["demo", "--fill-checks", "2026Q4"]);
+    db
+}
+
 #[test]
 fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("t.db");
-    let ok = |args: &[&str]| {
-        let out = run(&db, args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        stdout(&out)
-    };
-    let roster = dir.path().join("示例名录.xlsx");
-    ok(&["settings", "--user-name", "王组长", "--region", "示例市", "--deadline-days", "10"]);
-    ok(&["demo", "--out", path_str(&roster), "--accounts", "300"]);
-    ok(&["import", path_str(&roster)]);
-    ok(&["sample", "--quarter", "2026Q4", "--seed", "20261001"]);
-    ok(&["assign", "--quarter", "2026Q4", "--inspectors", "张三,李四"]);
-    ok(&["demo", "--fill-checks", "2026Q4"]);
+    let db = demo_quarter(dir.path(), "300", "20261001");
+    let ok = |args: &[&str]| ok(&db, args);
     let sheets = dir.path().join("整改表.xlsx");
     ok(&["export", "rectification", "--quarter", "2026Q4", "--out", path_str(&sheets)]);
     let docx = dir.path().join("通报.docx");
@@ -156,18 +166,8 @@ fn attribute(element: &str, name: &str) -> Option<f64> {
 #[test]
 fn the_rectification_form_prints_at_ten_points_with_room_to_write_and_a_stamp_block() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("t.db");
-    let ok = |args: &[&str]| {
-        let out = run(&db, args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    };
-    let roster = dir.path().join("示例名录.xlsx");
-    ok(&["settings", "--user-name", "王组长", "--region", "示例市"]);
-    ok(&["demo", "--out", path_str(&roster), "--accounts", "200"]);
-    ok(&["import", path_str(&roster)]);
-    ok(&["sample", "--quarter", "2026Q4", "--seed", "7"]);
-    ok(&["assign", "--quarter", "2026Q4", "--inspectors", "张三"]);
-    ok(&["demo", "--fill-checks", "2026Q4"]);
+    let db = demo_quarter(dir.path(), "200", "7");
+    let ok = |args: &[&str]| ok(&db, args);
     let book = dir.path().join("整改表.xlsx");
     ok(&["export", "rectification", "--quarter", "2026Q4", "--out", path_str(&book)]);
 
