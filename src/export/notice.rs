@@ -195,23 +195,26 @@ fn summary_sheet(
     lines.push(period);
     lines.push(overview_line(report));
     let mut r = 1;
+    let mut pager = Pager {
+        used: 30.0,
+        breaks: Vec::new(),
+    };
     for line in &lines {
         sheet.merge_range(r, 0, r, last, line, &f.note)?;
-        let height = 16 * (1 + line.chars().count() / 70);
-        sheet.set_row_height(r, u16::try_from(height).unwrap_or(60))?;
+        // The seven columns are about 80 characters wide together.
+        let height = layout::row_height(layout::lines_in(line, 80.0));
+        sheet.set_row_height(r, height)?;
+        pager.used += height;
         r += 1;
     }
     r += 1;
+    pager.used += BLANK;
     for (heading, first, tallies) in [
         ("一、按地区统计", "地区", &report.by_region),
         ("二、按平台统计", "平台", &report.by_platform),
     ] {
-        sheet.merge_range(r, 0, r, last, heading, &f.section)?;
-        r += 1;
         let mut heads = TALLY_HEADS;
         heads[0] = first;
-        layout::header(sheet, r, &heads, f)?;
-        r += 1;
         // Each group's rows, then its 小计 (bold) where it has one; the 合计 last.
         let mut rows: Vec<(Tally, bool)> = Vec::new();
         for g in tallies {
@@ -221,14 +224,43 @@ fn summary_sheet(
             }
         }
         rows.push((report.total.clone(), true));
-        for (t, bold) in &rows {
+        #[allow(clippy::cast_precision_loss)] // a few hundred rows
+        pager.table(r, SECTION + HEADER + ROW * rows.len() as f64);
+        sheet.merge_range(r, 0, r, last, heading, &f.section)?;
+        sheet.set_row_height(r, SECTION)?;
+        r += 1;
+        layout::header(sheet, r, &heads, f)?;
+        r += 1;
+        for (n, (t, bold)) in rows.iter().enumerate() {
+            #[allow(clippy::cast_precision_loss)]
+            let rest = ROW * (rows.len() - n) as f64;
+            if pager.row(r, ROW, rest, rows.len() - n) {
+                layout::header(sheet, r, &heads, f)?;
+                r += 1;
+            }
             tally_row(sheet, r, t, if *bold { &f.head } else { &f.text }, f)?;
+            sheet.set_row_height(r, ROW)?;
             widths.see(0, &t.name);
             r += 1;
         }
         r += 1;
+        pager.used += BLANK;
     }
+    let recheck_rows: Vec<f64> = report
+        .rechecks
+        .iter()
+        .map(|c| {
+            let lines = [c.host_unit.as_str(), &c.name, &c.previous.join("、"), &c.outcome()]
+                .iter()
+                .map(|t| layout::lines_in(t, 30.0))
+                .max()
+                .unwrap_or(1);
+            layout::row_height(lines)
+        })
+        .collect();
+    pager.table(r, SECTION + HEADER + recheck_rows.iter().sum::<f64>());
     sheet.merge_range(r, 0, r, last, "三、上季度不合格账号复查情况", &f.section)?;
+    sheet.set_row_height(r, SECTION)?;
     r += 1;
     if report.rechecks.is_empty() {
         sheet.merge_range(r, 0, r, last, "上季度没有需要复查的不合格账号。", &f.note)?;
@@ -236,6 +268,12 @@ fn summary_sheet(
         layout::header(sheet, r, &RECHECK_HEADS, f)?;
         r += 1;
         for (n, c) in report.rechecks.iter().enumerate() {
+            let rest: f64 = recheck_rows[n..].iter().sum();
+            if pager.row(r, recheck_rows[n], rest, report.rechecks.len() - n) {
+                layout::header(sheet, r, &RECHECK_HEADS, f)?;
+                r += 1;
+            }
+            sheet.set_row_height(r, recheck_rows[n])?;
             sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
             let previous = c.previous.join("、");
             let cells = [
@@ -255,7 +293,53 @@ fn summary_sheet(
     }
     widths.apply(sheet, 30.0)?;
     layout::page_setup(sheet);
+    sheet.set_page_breaks(&pager.breaks)?;
     Ok(())
+}
+
+/// Heights (points) of the rows of 总体情况, set on each row so that its pages can be planned.
+const SECTION: f64 = 22.0;
+const HEADER: f64 = 28.0;
+const ROW: f64 = 18.0;
+const BLANK: f64 = 15.0;
+/// The height of an A4 landscape page inside the margins, with room to spare for the
+/// header and footer: 总体情况 is narrow, so it prints at full size.
+const PAGE: f64 = 470.0;
+
+/// Where 总体情况's pages break, so that a table is never parted from its header or left with
+/// its 合计 alone: a table that fits on a page starts on a new one when it would not end on
+/// this one; a longer table breaks where the page is full, or earlier so that its last three
+/// rows go over together, with its header written again.
+#[derive(Default)]
+struct Pager {
+    used: f64,
+    breaks: Vec<rust_xlsxwriter::RowNum>,
+}
+
+impl Pager {
+    /// Before a table of `height` in all whose heading is at row `at`; then counts its heading
+    /// and header.
+    fn table(&mut self, at: rust_xlsxwriter::RowNum, height: f64) {
+        if self.used > 0.0 && self.used + height > PAGE && height <= PAGE {
+            self.breaks.push(at);
+            self.used = 0.0;
+        }
+        self.used += SECTION + HEADER;
+    }
+
+    /// Before a table row of `height` at `at`, `rest` being the height of it and the rows after
+    /// it, `left` their number; whether the page breaks here (the caller writes the header
+    /// again, counted here).
+    fn row(&mut self, at: rust_xlsxwriter::RowNum, height: f64, rest: f64, left: usize) -> bool {
+        let all_fit = self.used + rest <= PAGE;
+        let breaks = !all_fit && (self.used + height > PAGE || left <= 3);
+        if breaks {
+            self.breaks.push(at);
+            self.used = HEADER;
+        }
+        self.used += height;
+        breaks
+    }
 }
 
 fn tally_row(
@@ -446,7 +530,58 @@ fn results_sheet(
 
 #[cfg(test)]
 mod tests {
-    use super::chinese_number;
+    use super::{HEADER, PAGE, Pager, ROW, SECTION, chinese_number};
+
+    /// Lays out tables of `rows` rows each, from `used` down the first page; the rows where
+    /// pages break, and the row each table's 合计 (its last row) is on.
+    fn lay_out(used: f64, tables: &[usize]) -> (Vec<u32>, Vec<u32>) {
+        let mut pager = Pager {
+            used,
+            breaks: Vec::new(),
+        };
+        let mut r = 0;
+        let mut totals = Vec::new();
+        for &rows in tables {
+            #[allow(clippy::cast_precision_loss)]
+            pager.table(r, SECTION + HEADER + ROW * rows as f64);
+            r += 2;
+            for n in 0..rows {
+                #[allow(clippy::cast_precision_loss)]
+                let rest = ROW * (rows - n) as f64;
+                if pager.row(r, ROW, rest, rows - n) {
+                    r += 1; // the header again
+                }
+                r += 1;
+            }
+            totals.push(r - 1);
+            r += 1;
+            pager.used += 15.0;
+        }
+        (pager.breaks, totals)
+    }
+
+    #[test]
+    fn a_table_that_fits_a_page_is_moved_whole_to_the_next() {
+        // 300 points used: a table of 15 rows (320 points) does not fit below, so it starts
+        // the next page; nothing else breaks.
+        let (breaks, _) = lay_out(300.0, &[15]);
+        assert_eq!(breaks, [0]);
+        let (breaks, _) = lay_out(50.0, &[15]);
+        assert!(breaks.is_empty());
+    }
+
+    #[test]
+    fn a_long_table_breaks_with_its_header_and_never_leaves_its_total_alone() {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let per_page = ((PAGE - HEADER) / ROW) as usize;
+        for rows in 25..(3 * per_page) {
+            let (breaks, totals) = lay_out(200.0, &[rows]);
+            assert!(!breaks.is_empty(), "{rows} rows do not fit");
+            let last_break = *breaks.last().expect("a break");
+            // The rows from the last break: its repeated header, then at least 3 rows.
+            assert!(totals[0] >= last_break + 3, "{rows} rows: breaks {breaks:?}, 合计 at {}", totals[0]);
+        }
+    }
 
     #[test]
     fn sections_are_numbered_in_chinese() {
