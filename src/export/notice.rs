@@ -517,6 +517,11 @@ fn results_sheet(
             a.verdict.map_or("", |v| v.label()),
             &problems,
         ];
+        // Columns are capped at 36 characters: what is wider wraps, and its row grows.
+        let lines = cells.iter().map(|t| layout::lines_in(t, 36.0)).max().unwrap_or(1);
+        if lines > 1 {
+            sheet.set_row_height(r, layout::row_height(lines))?;
+        }
         for (i, text) in cells.iter().enumerate() {
             sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;
             widths.see(i + 1, text);
