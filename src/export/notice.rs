@@ -403,7 +403,17 @@ fn problem_sheet(
     )?;
     sheet.set_row_height(0, 30)?;
     layout::header(sheet, 1, &PROBLEM_HEADS, f)?;
-    let mut widths = Widths::new(&PROBLEM_HEADS);
+    // Widths first (from every cell), fitted to the printed page; then rows as tall as their
+    // text wraps in them.
+    let mut natural = Widths::new(&PROBLEM_HEADS);
+    for p in groups.iter().flat_map(|g| &g.problems) {
+        for (i, text) in problem_cells(p).iter().enumerate() {
+            natural.see(i + 1, text);
+        }
+    }
+    natural.see(8, "2026-12-31");
+    let mut widths = natural.fitted(layout::PRINT_WIDTH, 8.0);
+    widths[0] = 5.0;
     let mut r = 2;
     if groups.is_empty() {
         sheet.merge_range(r, 0, r, last, none, &f.text)?;
@@ -419,35 +429,19 @@ fn problem_sheet(
         sheet.merge_range(r, 0, r, last, &heading, &f.section)?;
         r += 1;
         for (n, p) in group.problems.iter().enumerate() {
-            sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
-            let mut description = p.note.trim().to_owned();
-            if !p.links.is_empty() {
-                if !description.is_empty() {
-                    description.push('\n');
-                }
-                description.push_str(&p.links.join("\n"));
-            }
-            let cells = [
-                p.city.as_str(),
-                &p.county,
-                &p.host_unit,
-                &p.name,
-                &p.platform,
-                &p.category,
-                &description,
-            ];
-            // The columns are capped at 40 wide: taller rows for text that wraps.
+            let cells = problem_cells(p);
             let lines = cells
                 .iter()
-                .map(|t| layout::lines_in(t, 40.0))
+                .enumerate()
+                .map(|(i, t)| layout::lines_in(t, widths[i + 1]))
                 .max()
                 .unwrap_or(1);
             if lines > 1 {
                 sheet.set_row_height(r, layout::row_height(lines))?;
             }
+            sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
             for (i, text) in cells.iter().enumerate() {
-                sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;
-                widths.see(i + 1, text);
+                sheet.write_string_with_format(r, col(i + 1), text, &f.text)?;
             }
             match p.last_update {
                 Some(d) => sheet.write_date_with_format(r, 8, d, &f.date)?,
@@ -456,11 +450,29 @@ fn problem_sheet(
             r += 1;
         }
     }
-    widths.see(8, "2026-12-31");
-    widths.apply(sheet, 40.0)?;
-    sheet.set_column_width(0, 6)?;
+    layout::set_widths(sheet, &widths)?;
     layout::print_setup(sheet, 1)?;
     Ok(())
+}
+
+/// The text cells of a problem's row (地市 to 问题描述).
+fn problem_cells(p: &crate::report::Problem) -> [String; 7] {
+    let mut description = p.note.trim().to_owned();
+    if !p.links.is_empty() {
+        if !description.is_empty() {
+            description.push('\n');
+        }
+        description.push_str(&p.links.join("\n"));
+    }
+    [
+        p.city.clone(),
+        p.county.clone(),
+        p.host_unit.clone(),
+        p.name.clone(),
+        p.platform.clone(),
+        p.category.clone(),
+        description,
+    ]
 }
 
 const RESULT_HEADS: [&str; 12] = [
@@ -499,38 +511,53 @@ fn results_sheet(
     )?;
     sheet.set_row_height(0, 30)?;
     layout::header(sheet, 1, &RESULT_HEADS, f)?;
-    let mut widths = Widths::new(&RESULT_HEADS);
+    // Widths first (from every cell), fitted to the printed page; then rows as tall as their
+    // text wraps in them.
+    let mut natural = Widths::new(&RESULT_HEADS);
+    for a in &report.accounts {
+        for (i, text) in result_cells(a).iter().enumerate() {
+            natural.see(i + 1, text);
+        }
+    }
+    let mut widths = natural.fitted(layout::PRINT_WIDTH, 6.0);
+    widths[0] = 5.0;
     for (n, a) in report.accounts.iter().enumerate() {
         let r = row(n + 2);
-        sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
-        let problems = a.problems.join("、");
-        let cells = [
-            a.city.as_str(),
-            &a.county,
-            &a.host_unit,
-            &a.name,
-            &a.platform,
-            &a.account_id,
-            a.kind,
-            &a.inspector,
-            a.status.label(),
-            a.verdict.map_or("", |v| v.label()),
-            &problems,
-        ];
-        // Columns are capped at 36 characters: what is wider wraps, and its row grows.
-        let lines = cells.iter().map(|t| layout::lines_in(t, 36.0)).max().unwrap_or(1);
+        let cells = result_cells(a);
+        let lines = cells
+            .iter()
+            .enumerate()
+            .map(|(i, t)| layout::lines_in(t, widths[i + 1]))
+            .max()
+            .unwrap_or(1);
         if lines > 1 {
             sheet.set_row_height(r, layout::row_height(lines))?;
         }
+        sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
         for (i, text) in cells.iter().enumerate() {
-            sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;
-            widths.see(i + 1, text);
+            sheet.write_string_with_format(r, col(i + 1), text, &f.text)?;
         }
     }
-    widths.apply(sheet, 36.0)?;
-    sheet.set_column_width(0, 6)?;
+    layout::set_widths(sheet, &widths)?;
     layout::print_setup(sheet, 1)?;
     Ok(())
+}
+
+/// The text cells of a sampled account's row in 全部结果 (地市 to 发现的问题).
+fn result_cells(a: &crate::report::AccountOutcome) -> [String; 11] {
+    [
+        a.city.clone(),
+        a.county.clone(),
+        a.host_unit.clone(),
+        a.name.clone(),
+        a.platform.clone(),
+        a.account_id.clone(),
+        a.kind.to_owned(),
+        a.inspector.clone(),
+        a.status.label().to_owned(),
+        a.verdict.map_or("", |v| v.label()).to_owned(),
+        a.problems.join("、"),
+    ]
 }
 
 #[cfg(test)]
@@ -597,3 +624,4 @@ mod tests {
         assert_eq!(chinese_number(35), "三十五");
     }
 }
+
