@@ -91,7 +91,7 @@ pub fn write_notice_reporting(
     progress(0.45, "正在写入全部结果…");
     results_sheet(
         book.add_worksheet_with_constant_memory()?
-            .set_header("&L内部工作表（含检查人员，不随通报印发）"),
+            .set_header("&L附件1（续）"),
         report,
         &f,
     )?;
@@ -475,7 +475,8 @@ fn problem_cells(p: &crate::report::Problem) -> [String; 7] {
     ]
 }
 
-const RESULT_HEADS: [&str; 12] = [
+/// 全部结果 is published with the 通报: no 检查人员 (who checked what stays in the 抽查名单).
+const RESULT_HEADS: [&str; 11] = [
     "序号",
     "地市",
     "区县",
@@ -484,7 +485,6 @@ const RESULT_HEADS: [&str; 12] = [
     "平台",
     "账号标识",
     "类型",
-    "检查人员",
     "检查进度",
     "检查结论",
     "发现的问题",
@@ -544,7 +544,7 @@ fn results_sheet(
 }
 
 /// The text cells of a sampled account's row in 全部结果 (地市 to 发现的问题).
-fn result_cells(a: &crate::report::AccountOutcome) -> [String; 11] {
+fn result_cells(a: &crate::report::AccountOutcome) -> [String; 10] {
     [
         a.city.clone(),
         a.county.clone(),
@@ -553,7 +553,6 @@ fn result_cells(a: &crate::report::AccountOutcome) -> [String; 11] {
         a.platform.clone(),
         a.account_id.clone(),
         a.kind.to_owned(),
-        a.inspector.clone(),
         a.status.label().to_owned(),
         a.verdict.map_or("", |v| v.label()).to_owned(),
         a.problems.join("、"),

@@ -389,11 +389,54 @@ pub fn write_notice_docx(
         path: path.display().to_string(),
         detail,
     };
+    let mut packed = std::io::Cursor::new(Vec::new());
+    doc.build().pack(&mut packed).map_err(|e| fail(e.to_string()))?;
+    let bytes = with_font_fallbacks(&packed.into_inner()).map_err(|e| fail(e.to_string()))?;
     let tmp = path.with_extension("docx.tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| fail(e.to_string()))?;
-    doc.build().pack(file).map_err(|e| fail(e.to_string()))?;
+    std::fs::write(&tmp, bytes).map_err(|e| fail(e.to_string()))?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         fail(e.to_string())
     })
+}
+
+/// The fonts of the document with the standard fallback each names (`w:altName`), so that a
+/// machine without 方正小标宋简体 or 仿宋 prints with 宋体 or 仿宋_GB2312 instead of a stranger
+/// default. docx-rs writes a fixed font table; this one replaces it.
+const FONT_TABLE: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">"#,
+    r#"<w:font w:name="方正小标宋简体"><w:altName w:val="宋体"/><w:charset w:val="86"/><w:family w:val="script"/><w:pitch w:val="default"/></w:font>"#,
+    r#"<w:font w:name="仿宋"><w:altName w:val="仿宋_GB2312"/><w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>"#,
+    r#"<w:font w:name="黑体"><w:altName w:val="SimHei"/><w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>"#,
+    r#"<w:font w:name="楷体"><w:altName w:val="楷体_GB2312"/><w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>"#,
+    r#"<w:font w:name="宋体"><w:altName w:val="SimSun"/><w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>"#,
+    r#"<w:font w:name="Times New Roman"><w:charset w:val="00"/><w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>"#,
+    r#"</w:fonts>"#,
+);
+
+/// `docx` (a packed document) with [`FONT_TABLE`] in place of its font table.
+fn with_font_fallbacks(docx: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut input = zip::ZipArchive::new(std::io::Cursor::new(docx))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..input.len() {
+        let mut entry = input.by_index(i)?;
+        let name = entry.name()?.to_string();
+        if entry.is_dir() {
+            out.add_directory(name.as_str(), options)?;
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes)?;
+        out.start_file(name.as_str(), options)?;
+        if name == "word/fontTable.xml" {
+            out.write_all(FONT_TABLE.as_bytes())?;
+        } else {
+            out.write_all(&bytes)?;
+        }
+    }
+    Ok(out.finish()?.into_inner())
 }

@@ -130,6 +130,40 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
         assert!(!all.contains(internal), "{internal} in the published notice");
     }
 
+    // The attachments print at a readable size: 附件 in each page header, the columns of every
+    // sheet within what an A4 landscape page holds at about 88%.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&book).expect("open")).expect("zip");
+    let mut headers = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        if !f.name().expect("name").starts_with("xl/worksheets/sheet") {
+            continue;
+        }
+        let mut sheet = String::new();
+        f.read_to_string(&mut sheet).expect("read");
+        let visible: f64 = elements(&sheet, "col")
+            .iter()
+            .filter(|c| !c.contains(r#"hidden="1""#))
+            .map(|c| {
+                let span =
+                    attribute(c, "max").unwrap_or(0.0) - attribute(c, "min").unwrap_or(0.0) + 1.0;
+                attribute(c, "width").unwrap_or(0.0) * span
+            })
+            .sum();
+        assert!(visible < 125.0, "columns {visible} wide print below 85%");
+        let header = sheet
+            .split("<oddHeader>")
+            .nth(1)
+            .and_then(|h| h.split("</oddHeader>").next())
+            .unwrap_or_default()
+            .to_owned();
+        headers.push(header);
+    }
+    assert_eq!(
+        headers,
+        ["&amp;L附件1", "&amp;L附件2", "&amp;L附件2（续）", "&amp;L附件1（续）"]
+    );
+
     // GB/T 9704: A4, its margins, 3号 body, 22 lines a page, page numbers.
     assert!(xml.contains(r#"w:w="11906""#) && xml.contains(r#"w:h="16838""#), "A4");
     assert!(xml.contains(r#"w:top="2098""#) && xml.contains(r#"w:left="1587""#), "margins");
@@ -144,6 +178,18 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
         }
     }
     assert!(footer.contains("PAGE"), "a page number field: {footer}");
+    // Where a 公文 font is missing, the document names its standard fallback.
+    let mut fonts = String::new();
+    zip.by_name("word/fontTable.xml")
+        .expect("font table")
+        .read_to_string(&mut fonts)
+        .expect("read");
+    for (font, fallback) in [("方正小标宋简体", "宋体"), ("仿宋", "仿宋_GB2312"), ("楷体", "楷体_GB2312")] {
+        assert!(
+            fonts.contains(&format!(r#"<w:font w:name="{font}"><w:altName w:val="{fallback}"/>"#)),
+            "{font} → {fallback}: {fonts}"
+        );
+    }
 }
 
 /// The attributes of every `<tag …>` element in `xml`.
