@@ -164,6 +164,19 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
         ["&amp;L附件1", "&amp;L附件2", "&amp;L附件2（续）", "&amp;L附件1（续）"]
     );
 
+    // The header rows of the long tables repeat on every printed page.
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml")
+        .expect("workbook")
+        .read_to_string(&mut workbook)
+        .expect("read");
+    for sheet in ["问题账号", "其他问题", "全部结果"] {
+        assert!(
+            workbook.contains(&format!("{sheet}!$2:$2")) || workbook.contains(&format!("'{sheet}'!$2:$2")),
+            "{sheet}: header repeated: {workbook}"
+        );
+    }
+
     // GB/T 9704: A4, its margins, 3号 body, 22 lines a page, page numbers.
     assert!(xml.contains(r#"w:w="11906""#) && xml.contains(r#"w:h="16838""#), "A4");
     assert!(xml.contains(r#"w:top="2098""#) && xml.contains(r#"w:left="1587""#), "margins");
