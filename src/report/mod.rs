@@ -153,7 +153,7 @@ pub struct QuarterReport {
     pub by_region: Vec<TallyGroup>,
     /// Platforms by kind (微信: 公众号, 视频号, 小程序; 微博; 抖音…).
     pub by_platform: Vec<TallyGroup>,
-    /// In draw order.
+    /// Every sampled account, in the order of the 抽查名单 (strata by pinyin).
     pub accounts: Vec<AccountOutcome>,
     /// Veto problems first, each type in checklist order, then by region, unit and name.
     pub problems: Vec<Problem>,
@@ -366,6 +366,13 @@ impl QuarterReport {
             c
         });
         let by_platform = group_platforms(platforms.into_values().collect());
+        // Listed as the 抽查名单 lists them: strata by pinyin, each in draw order.
+        let mut slots: Vec<Option<AccountOutcome>> = accounts.into_iter().map(Some).collect();
+        let accounts = draw
+            .accounts_shown()
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+            .collect();
         Self {
             quarter: draw.info.quarter,
             draw: draw.info.clone(),

@@ -654,7 +654,7 @@ fn notice_numbers_match_the_store() {
     assert_problem_sheet(&grid(&path, "问题账号"), &failed_pairs, "问题账号");
     assert_problem_sheet(&grid(&path, "其他问题"), &other_pairs, "其他问题");
 
-    // 全部结果: one row per sampled account, in draw order, with its verdict.
+    // 全部结果: one row per sampled account, in the 抽查名单's order, with its verdict.
     let results = grid(&path, "全部结果");
     assert_eq!(text(cell(&results, 1, 4)), "账号名称");
     assert_eq!(text(cell(&results, 1, 9)), "检查结论");
@@ -664,7 +664,8 @@ fn notice_numbers_match_the_store() {
     );
     let rows: Vec<&Vec<Data>> = results.iter().skip(2).collect();
     assert_eq!(rows.len(), draw.accounts.len());
-    for (row, d) in rows.iter().zip(&draw.accounts) {
+    let shown = draw.accounts_shown();
+    for (row, d) in rows.iter().zip(shown.iter().map(|&i| &draw.accounts[i])) {
         let a = &d.account.account;
         assert_eq!(text(&row[4]), a.name);
         assert_eq!(text(&row[5]), a.platform);
@@ -1617,7 +1618,12 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
     // 全部结果 marks them: 复查 alone, or 抽取、复查 when drawn again at random.
     let results = grid(&path, "全部结果");
     assert_eq!(results.len() - 2, q1.accounts.len());
-    for (row, d) in results.iter().skip(2).zip(&q1.accounts) {
+    let shown = q1.accounts_shown();
+    for (row, d) in results
+        .iter()
+        .skip(2)
+        .zip(shown.iter().map(|&i| &q1.accounts[i]))
+    {
         assert_eq!(text(&row[4]), d.account.account.name);
         let kind = match (d.drawn, d.recheck) {
             (true, true) => "抽取、复查",
