@@ -170,6 +170,7 @@ const RECHECK_HEADS: [&str; 7] = [
     "复查结果",
 ];
 
+#[allow(clippy::too_many_lines)] // one sheet, top to bottom: the lines, two tables, the 复查
 fn summary_sheet(
     sheet: &mut Worksheet,
     report: &QuarterReport,

@@ -122,6 +122,7 @@ fn day(d: NaiveDate) -> String {
 
 /// The paragraphs of the notice, in order (tests read them back from the file).
 #[must_use]
+#[allow(clippy::too_many_lines)] // one document, top to bottom
 pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind, String)> {
     let region = if text.region.trim().is_empty() {
         "本地区"
@@ -137,7 +138,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     };
     out.push((Kind::Addressee, addressees.to_owned()));
     let period = report.check_period.map_or_else(
-        || format!("{}", report.quarter.label()),
+        || report.quarter.label(),
         |(first, last)| {
             if first == last {
                 day(first)
@@ -305,7 +306,9 @@ fn recheck_sentence(report: &QuarterReport) -> String {
         r.len()
     );
     if open > 0 {
-        s.push_str(&format!("，{open} 个尚未完成复查"));
+        s.push('，');
+        s.push_str(&open.to_string());
+        s.push_str(" 个尚未完成复查");
     }
     s.push('。');
     s
@@ -369,8 +372,7 @@ pub fn write_notice_docx(
                 .line_spacing(exact_lines()),
             Kind::Heading => headed(&line, HEADING_FONT, ""),
             Kind::Subheading(heading) => headed(&heading, SUBHEADING_FONT, &line),
-            Kind::Body => body(&line),
-            Kind::Attachment => body(&line),
+            Kind::Body | Kind::Attachment => body(&line),
             // Aligned under the first attachment's name (附件： is three characters).
             Kind::AttachmentMore => Paragraph::new()
                 .add_run(run(&line, BODY_FONT, SIZE_3))
@@ -401,7 +403,7 @@ pub fn write_notice_docx(
 }
 
 /// The fonts of the document with the standard fallback each names (`w:altName`), so that a
-/// machine without 方正小标宋简体 or 仿宋 prints with 宋体 or 仿宋_GB2312 instead of a stranger
+/// machine without 方正小标宋简体 or 仿宋 prints with 宋体 or `仿宋_GB2312` instead of a stranger
 /// default. docx-rs writes a fixed font table; this one replaces it.
 const FONT_TABLE: &str = concat!(
     r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,

@@ -64,11 +64,14 @@ pub struct RosterScreen {
     selected: Option<usize>,
     /// The selected account's import history and the problems issued for it (newest first,
     /// with the quarters running each was found).
-    history: Option<(i64, Vec<AccountChange>, Vec<(crate::model::Rectification, usize)>)>,
+    history: Option<History>,
     /// The column the table is sorted by (a place in [`COLUMNS`]) and whether downwards;
     /// `None`: the roster's own order.
     pub sort: Option<(usize, bool)>,
 }
+
+/// An account's import history and its problems with the quarters running each was found.
+type History = (i64, Vec<AccountChange>, Vec<(crate::model::Rectification, usize)>);
 
 /// The table's columns, in order.
 pub const COLUMNS: [&str; 8] = [
@@ -447,7 +450,7 @@ fn status_combo(ui: &mut egui::Ui, value: &mut Option<Option<AccountStatus>>) ->
 fn detail_ui(
     ui: &mut egui::Ui,
     stored: &StoredAccount,
-    history: Option<&(i64, Vec<AccountChange>, Vec<(crate::model::Rectification, usize)>)>,
+    history: Option<&History>,
 ) {
     let a = &stored.account;
     ui.heading(&a.name);
