@@ -62,9 +62,10 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
             _ => "抽取",
         };
         let inspector = d.inspector.as_deref().unwrap_or("");
+        let stratum = crate::model::stratum_label(&d.stratum, a);
         sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
         let cells = [
-            d.stratum.as_str(),
+            stratum.as_str(),
             &a.city,
             &a.county,
             &a.host_unit,
@@ -104,8 +105,9 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
     let mut widths = Widths::new(&heads);
     for (n, s) in draw.strata_shown().into_iter().enumerate() {
         let r = row(n + 2);
-        strata.write_string_with_format(r, 0, &s.key, &f.text)?;
-        widths.see(0, &s.key);
+        let name = draw.stratum_name(&s.key);
+        strata.write_string_with_format(r, 0, &name, &f.text)?;
+        widths.see(0, &name);
         strata.write_number_with_format(r, 1, s.population as f64, &f.number)?;
         strata.write_number_with_format(r, 2, s.sampled as f64, &f.number)?;
         let share = if s.population == 0 {

@@ -270,7 +270,27 @@ pub struct DrawRecord {
     pub excluded: Vec<StoredAccount>,
 }
 
+/// How a stratum is named in lists, for one of its accounts: a 地市's own accounts (区县
+/// blank, so the stratum is the 地市) as 某某市（市直）; any other as its key.
+#[must_use]
+pub fn stratum_label(key: &str, account: &super::Account) -> String {
+    if account.county.trim().is_empty() && !key.is_empty() && account.city.trim() == key {
+        format!("{key}（市直）")
+    } else {
+        key.to_owned()
+    }
+}
+
 impl DrawRecord {
+    /// How stratum `key` is named in lists (see [`stratum_label`]).
+    #[must_use]
+    pub fn stratum_name(&self, key: &str) -> String {
+        self.accounts
+            .iter()
+            .find(|d| d.stratum == key)
+            .map_or_else(|| key.to_owned(), |d| stratum_label(key, &d.account.account))
+    }
+
     /// The strata in the order lists show them: by pinyin, as an office sorts its districts
     /// in Excel. The draw's own order (by code point, which the seed reproduces) is kept in
     /// `strata` and `accounts`.

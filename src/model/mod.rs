@@ -25,7 +25,7 @@ pub use counts::{
 };
 pub use draw::{
     DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, DrawnAccount, Rate, Strata,
-    StratumCount,
+    StratumCount, stratum_label,
 };
 pub use finding::{Answer, Finding, Verdict};
 pub use inspection::{

@@ -27,6 +27,8 @@ pub struct SampleScreen {
     pub keep_county: bool,
     /// The preview, recomputed when the roster, the strata or the rate changes.
     plan: Vec<StratumCount>,
+    /// How each stratum of `plan` is named (a 地市's own accounts as 某某市（市直）).
+    plan_names: Vec<String>,
     population: usize,
     excluded: usize,
     planned_for: Option<(Strata, Option<Rate>)>,
@@ -56,6 +58,7 @@ impl SampleScreen {
             inspectors: String::new(),
             keep_county: false,
             plan: Vec::new(),
+            plan_names: Vec::new(),
             population: 0,
             excluded: 0,
             planned_for: None,
@@ -122,6 +125,18 @@ impl SampleScreen {
         // Shown by pinyin, as the sample list and the notice show them, not by code point.
         self.plan
             .sort_by_cached_key(|s| crate::model::collate::pinyin_key(&s.key));
+        self.plan_names = self
+            .plan
+            .iter()
+            .map(|s| {
+                strata
+                    .iter()
+                    .position(|k| *k == s.key)
+                    .map_or_else(|| s.key.clone(), |i| {
+                        crate::model::stratum_label(&s.key, &running[i].account)
+                    })
+            })
+            .collect();
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
@@ -309,8 +324,8 @@ impl SampleScreen {
                         ui.strong("账号数");
                         ui.strong("抽取数");
                         ui.end_row();
-                        for s in &self.plan {
-                            ui.label(&s.key);
+                        for (s, name) in self.plan.iter().zip(&self.plan_names) {
+                            ui.label(name);
                             ui.label(s.population.to_string());
                             ui.label(s.sampled.to_string());
                             ui.end_row();
@@ -450,9 +465,10 @@ fn accounts_table(ui: &mut egui::Ui, draw: &DrawRecord) {
                 let a = &d.account.account;
                 let kind = if d.recheck { "复查" } else { "抽取" };
                 let inspector = d.inspector.as_deref().unwrap_or("未分配");
+                let stratum = crate::model::stratum_label(&d.stratum, a);
                 for text in [
                     (n + 1).to_string().as_str(),
-                    &d.stratum,
+                    &stratum,
                     &a.platform,
                     &a.name,
                     &a.host_unit,

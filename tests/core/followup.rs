@@ -2071,4 +2071,27 @@ fn notice_tables_group_counties_under_their_city_and_platforms_under_their_kind(
         ["微信公众号", "微信视频号", "小程序", "微信小计", "抖音", "南方号", "合计"],
         "南方号 is counted as 其他, alone, so without a 小计"
     );
+
+    // The 抽查名单 names a 地市's own stratum 某某市（市直）, in its list and its strata sheet.
+    let list = dir.path().join("名单.xlsx");
+    spotcheck::export::write_sample_list(&record, "示例", &list).expect("sample list");
+    let strata: Vec<String> = grid(&list, "分层统计")
+        .iter()
+        .map(|r| text(&r[0]))
+        .collect();
+    assert!(strata.iter().any(|s| s == "东莞市（市直）"), "{strata:?}");
+    let city_level = record
+        .accounts
+        .iter()
+        .find(|d| d.account.account.county.is_empty())
+        .expect("a city-level account drawn");
+    let rows = grid(&list, "抽查名单");
+    let row = rows
+        .iter()
+        .find(|r| text(&r[5]) == city_level.account.account.name)
+        .expect("listed");
+    assert_eq!(
+        text(&row[1]),
+        format!("{}（市直）", city_level.account.account.city)
+    );
 }
