@@ -13,7 +13,9 @@ pub use notice::{
     LOG_PROPERTY, chinese_number, notice_file_name, notice_log_head, notice_title, overview_line,
     write_notice, write_notice_reporting,
 };
-pub use notice_docx::{DocxError, Kind, NoticeText, docx_title, notice_paragraphs, write_notice_docx};
+pub use notice_docx::{
+    DocxError, Kind, NoticeText, docx_title, notice_paragraphs, write_notice_docx,
+};
 pub use problems::write_problem_list;
 pub use rectification::{
     by_unit, file_stem, rectification_file_name, sheet_name, unit_name, write_rectification_book,

@@ -65,13 +65,19 @@ pub fn write_notice_reporting(
     }
     progress(0.0, "正在写入总体情况…");
     // 附件1 and 附件2 of the 通报 (附件3 is the 整改表), named at the top of each page.
-    summary_sheet(book.add_worksheet().set_header("&L附件1"), report, region, &f)?;
+    summary_sheet(
+        book.add_worksheet().set_header("&L附件1"),
+        report,
+        region,
+        &f,
+    )?;
     progress(0.1, "正在写入问题账号…");
     let failed = report.groups(true);
     // The long sheets are written row by row to a temporary file (constant memory mode): less
     // memory, and inline strings instead of a shared-string table to hash every cell into.
     problem_sheet(
-        book.add_worksheet_with_constant_memory()?.set_header("&L附件2"),
+        book.add_worksheet_with_constant_memory()?
+            .set_header("&L附件2"),
         "问题账号",
         &format!("{}不合格账号及问题", report.quarter.label()),
         &failed,
@@ -81,7 +87,8 @@ pub fn write_notice_reporting(
     progress(0.3, "正在写入其他问题…");
     let other = report.groups(false);
     problem_sheet(
-        book.add_worksheet_with_constant_memory()?.set_header("&L附件2（续）"),
+        book.add_worksheet_with_constant_memory()?
+            .set_header("&L附件2（续）"),
         "其他问题",
         &format!("{}合格账号存在的其他问题", report.quarter.label()),
         &other,
@@ -251,11 +258,16 @@ fn summary_sheet(
         .rechecks
         .iter()
         .map(|c| {
-            let lines = [c.host_unit.as_str(), &c.name, &c.previous.join("、"), &c.outcome()]
-                .iter()
-                .map(|t| layout::lines_in(t, 30.0))
-                .max()
-                .unwrap_or(1);
+            let lines = [
+                c.host_unit.as_str(),
+                &c.name,
+                &c.previous.join("、"),
+                &c.outcome(),
+            ]
+            .iter()
+            .map(|t| layout::lines_in(t, 30.0))
+            .max()
+            .unwrap_or(1);
             layout::row_height(lines)
         })
         .collect();
@@ -611,7 +623,11 @@ mod tests {
             assert!(!breaks.is_empty(), "{rows} rows do not fit");
             let last_break = *breaks.last().expect("a break");
             // The rows from the last break: its repeated header, then at least 3 rows.
-            assert!(totals[0] >= last_break + 3, "{rows} rows: breaks {breaks:?}, 合计 at {}", totals[0]);
+            assert!(
+                totals[0] >= last_break + 3,
+                "{rows} rows: breaks {breaks:?}, 合计 at {}",
+                totals[0]
+            );
         }
     }
 
@@ -624,4 +640,3 @@ mod tests {
         assert_eq!(chinese_number(35), "三十五");
     }
 }
-

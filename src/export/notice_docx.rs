@@ -8,8 +8,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use docx_rs::{
-    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph,
-    Run, RunFonts, SpecialIndentType,
+    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run,
+    RunFonts, SpecialIndentType,
 };
 
 use super::notice::{chinese_number, overview_line};
@@ -29,7 +29,9 @@ pub struct NoticeText {
 /// Why the document could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
-    #[error("无法写入 Word 文件 {path}：{detail}。请确认文件没有在 Word 或 WPS 中打开，并且目标文件夹可以写入。")]
+    #[error(
+        "无法写入 Word 文件 {path}：{detail}。请确认文件没有在 Word 或 WPS 中打开，并且目标文件夹可以写入。"
+    )]
     Write { path: String, detail: String },
 }
 
@@ -66,7 +68,9 @@ fn run(text: &str, font: &str, size: usize) -> Run {
 }
 
 fn exact_lines() -> LineSpacing {
-    LineSpacing::new().line_rule(LineSpacingType::Exact).line(LINE)
+    LineSpacing::new()
+        .line_rule(LineSpacingType::Exact)
+        .line(LINE)
 }
 
 /// A body paragraph: 仿宋 三号, first line indented two characters.
@@ -101,7 +105,10 @@ fn blank() -> Paragraph {
 /// 「关于示例市2026年第四季度政务新媒体抽查情况的通报」.
 #[must_use]
 pub fn docx_title(report: &QuarterReport, region: &str) -> String {
-    format!("关于{region}{}政务新媒体抽查情况的通报", report.quarter.label())
+    format!(
+        "关于{region}{}政务新媒体抽查情况的通报",
+        report.quarter.label()
+    )
 }
 
 /// 12.50%, or 0 when nothing was finished.
@@ -205,16 +212,16 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     }
     for (n, g) in merged(&failed).iter().enumerate() {
         out.push((
-            Kind::Subheading(format!(
-                "（{}）{}。",
-                chinese_number(n + 1),
-                g.category
-            )),
+            Kind::Subheading(format!("（{}）{}。", chinese_number(n + 1), g.category)),
             format!(
                 "共 {} 个，占问题总数的 {}{}：{}。",
                 g.problems.len(),
                 percent(g.problems.len(), total),
-                if g.veto { "，属单项否决情形" } else { "" },
+                if g.veto {
+                    "，属单项否决情形"
+                } else {
+                    ""
+                },
                 accounts(g)
             ),
         ));
@@ -249,7 +256,10 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     out.push((Kind::Plain, String::new()));
     out.push((
         Kind::Attachment,
-        format!("附件：1．{}政务新媒体抽查情况统计表", report.quarter.label()),
+        format!(
+            "附件：1．{}政务新媒体抽查情况统计表",
+            report.quarter.label()
+        ),
     ));
     out.push((Kind::AttachmentMore, "2．问题账号名单".to_owned()));
     out.push((Kind::AttachmentMore, "3．整改情况反馈表".to_owned()));
@@ -366,7 +376,11 @@ pub fn write_notice_docx(
             Kind::Title => Paragraph::new()
                 .add_run(run(&line, TITLE_FONT, SIZE_2))
                 .align(AlignmentType::Center)
-                .line_spacing(LineSpacing::new().line_rule(LineSpacingType::Exact).line(700)),
+                .line_spacing(
+                    LineSpacing::new()
+                        .line_rule(LineSpacingType::Exact)
+                        .line(700),
+                ),
             Kind::Addressee => Paragraph::new()
                 .add_run(run(&line, BODY_FONT, SIZE_3))
                 .line_spacing(exact_lines()),
@@ -392,7 +406,9 @@ pub fn write_notice_docx(
         detail,
     };
     let mut packed = std::io::Cursor::new(Vec::new());
-    doc.build().pack(&mut packed).map_err(|e| fail(e.to_string()))?;
+    doc.build()
+        .pack(&mut packed)
+        .map_err(|e| fail(e.to_string()))?;
     let bytes = with_font_fallbacks(&packed.into_inner()).map_err(|e| fail(e.to_string()))?;
     let tmp = path.with_extension("docx.tmp");
     std::fs::write(&tmp, bytes).map_err(|e| fail(e.to_string()))?;

@@ -76,7 +76,11 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
             inspector,
         ];
         // Columns are capped at 36 characters: what is wider wraps, and its row grows.
-        let lines = cells.iter().map(|t| layout::lines_in(t, 36.0)).max().unwrap_or(1);
+        let lines = cells
+            .iter()
+            .map(|t| layout::lines_in(t, 36.0))
+            .max()
+            .unwrap_or(1);
         if lines > 1 {
             sheet.set_row_height(r, layout::row_height(lines))?;
         }

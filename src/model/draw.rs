@@ -285,10 +285,10 @@ impl DrawRecord {
     /// How stratum `key` is named in lists (see [`stratum_label`]).
     #[must_use]
     pub fn stratum_name(&self, key: &str) -> String {
-        self.accounts
-            .iter()
-            .find(|d| d.stratum == key)
-            .map_or_else(|| key.to_owned(), |d| stratum_label(key, &d.account.account))
+        self.accounts.iter().find(|d| d.stratum == key).map_or_else(
+            || key.to_owned(),
+            |d| stratum_label(key, &d.account.account),
+        )
     }
 
     /// The strata in the order lists show them: by pinyin, as an office sorts its districts

@@ -230,9 +230,9 @@ impl Store {
 
     /// Every problem issued for `account`, oldest first.
     pub fn account_rectifications(&self, account: i64) -> Result<Vec<Rectification>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {COLUMNS} WHERE r.account = ?1 ORDER BY r.id"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} WHERE r.account = ?1 ORDER BY r.id"
+        ))?;
         let rows = stmt.query_map([account], from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

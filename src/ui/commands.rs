@@ -158,7 +158,8 @@ impl App {
                 item,
             } => {
                 if self.paste.is_none() {
-                    self.paste = dialogs::paste(ctx, Arc::clone(&self.clipboard)).map(|p| (draw, account, item, p));
+                    self.paste = dialogs::paste(ctx, Arc::clone(&self.clipboard))
+                        .map(|p| (draw, account, item, p));
                 }
             }
             UiCommand::ConfirmImport { allow_shrink } => {
@@ -274,7 +275,11 @@ impl App {
                 quarter,
                 word: false,
             } => (
-                dialogs::save_xlsx(ctx, "导出通报附表", crate::export::notice_file_name(quarter)),
+                dialogs::save_xlsx(
+                    ctx,
+                    "导出通报附表",
+                    crate::export::notice_file_name(quarter),
+                ),
                 with_first(move |path| Command::ExportNotice { quarter, path }),
             ),
             FileRequest::RectificationSheets {

@@ -103,7 +103,10 @@ impl PendingPaste {
 }
 
 /// Reads `clipboard` off the frame thread.
-pub fn paste(ctx: &egui::Context, clipboard: super::clipboard::ClipboardSource) -> Option<PendingPaste> {
+pub fn paste(
+    ctx: &egui::Context,
+    clipboard: super::clipboard::ClipboardSource,
+) -> Option<PendingPaste> {
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
     off_frame(ctx, "clipboard", move || {
         super::clipboard::evidence_from(clipboard(), &stamp)
@@ -190,9 +193,7 @@ pub fn pick_feedback(ctx: &egui::Context) -> Option<PendingDialog> {
 
 /// Asks for a folder to write files into.
 pub fn pick_folder(ctx: &egui::Context, title: &'static str) -> Option<PendingDialog> {
-    spawn(ctx, move || {
-        dialog(title).pick_folder()
-    })
+    spawn(ctx, move || dialog(title).pick_folder())
 }
 
 /// Asks for a work or result package to open.
@@ -211,5 +212,11 @@ pub fn save_package(
     title: &'static str,
     name: String,
 ) -> Option<PendingDialog> {
-    save_as(ctx, title, name, "工作包或结果包", crate::exchange::EXTENSION)
+    save_as(
+        ctx,
+        title,
+        name,
+        "工作包或结果包",
+        crate::exchange::EXTENSION,
+    )
 }

@@ -219,7 +219,10 @@ impl App {
 
     /// Reads Ctrl+V from `source` instead of the system clipboard (tests).
     #[doc(hidden)]
-    pub fn set_clipboard(&mut self, source: impl Fn() -> clipboard::Clipped + Send + Sync + 'static) {
+    pub fn set_clipboard(
+        &mut self,
+        source: impl Fn() -> clipboard::Clipped + Send + Sync + 'static,
+    ) {
         self.clipboard = Arc::new(source);
     }
 

@@ -71,7 +71,11 @@ pub struct RosterScreen {
 }
 
 /// An account's import history and its problems with the quarters running each was found.
-type History = (i64, Vec<AccountChange>, Vec<(crate::model::Rectification, usize)>);
+type History = (
+    i64,
+    Vec<AccountChange>,
+    Vec<(crate::model::Rectification, usize)>,
+);
 
 /// The table's columns, in order.
 pub const COLUMNS: [&str; 8] = [
@@ -212,8 +216,9 @@ impl RosterScreen {
             let accounts = &self.accounts;
             if column == COLUMNS.len() - 1 {
                 // 粉丝数 by number; accounts without one last.
-                self.view
-                    .sort_by_key(|&i| (accounts[i].account.fans.is_none(), accounts[i].account.fans));
+                self.view.sort_by_key(|&i| {
+                    (accounts[i].account.fans.is_none(), accounts[i].account.fans)
+                });
             } else {
                 // Chinese by pinyin, as Excel sorts it; equal keys keep the roster's order.
                 self.view.sort_by_cached_key(|&i| {
@@ -364,10 +369,14 @@ impl RosterScreen {
                         };
                         if ui
                             .add(
-                                egui::Button::new(egui::RichText::new(format!("{h}{arrow}")).strong())
-                                    .frame(false),
+                                egui::Button::new(
+                                    egui::RichText::new(format!("{h}{arrow}")).strong(),
+                                )
+                                .frame(false),
                             )
-                            .on_hover_text("点击按这一列排序，再点一次倒序，第三次恢复名录原来的顺序")
+                            .on_hover_text(
+                                "点击按这一列排序，再点一次倒序，第三次恢复名录原来的顺序",
+                            )
                             .clicked()
                         {
                             sort_by = Some(n);
@@ -447,11 +456,7 @@ fn status_combo(ui: &mut egui::Ui, value: &mut Option<Option<AccountStatus>>) ->
     *value != before
 }
 
-fn detail_ui(
-    ui: &mut egui::Ui,
-    stored: &StoredAccount,
-    history: Option<&History>,
-) {
+fn detail_ui(ui: &mut egui::Ui, stored: &StoredAccount, history: Option<&History>) {
     let a = &stored.account;
     ui.heading(&a.name);
     ui.label(format!(

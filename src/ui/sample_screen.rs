@@ -129,12 +129,10 @@ impl SampleScreen {
             .plan
             .iter()
             .map(|s| {
-                strata
-                    .iter()
-                    .position(|k| *k == s.key)
-                    .map_or_else(|| s.key.clone(), |i| {
-                        crate::model::stratum_label(&s.key, &running[i].account)
-                    })
+                strata.iter().position(|k| *k == s.key).map_or_else(
+                    || s.key.clone(),
+                    |i| crate::model::stratum_label(&s.key, &running[i].account),
+                )
             })
             .collect();
     }

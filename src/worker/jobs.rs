@@ -279,14 +279,11 @@ impl Worker {
                 .into_iter()
                 .find(|d| d.superseded_at.is_none());
             let (total, rows) = match &draw {
-                Some(d) => (
-                    Some(store.draw_tally(d.id).map_err(|e| text(&e))?),
-                    {
-                        let mut rows = store.rectifications(d.id).map_err(|e| text(&e))?;
-                        crate::model::in_unit_order(&mut rows);
-                        rows
-                    },
-                ),
+                Some(d) => (Some(store.draw_tally(d.id).map_err(|e| text(&e))?), {
+                    let mut rows = store.rectifications(d.id).map_err(|e| text(&e))?;
+                    crate::model::in_unit_order(&mut rows);
+                    rows
+                }),
                 None => (None, Vec::new()),
             };
             Ok(RectificationView {

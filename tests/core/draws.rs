@@ -1512,7 +1512,11 @@ fn cli_assign_shows_inspectors_and_out_writes_the_list() {
     assert_eq!(listed.len(), accounts.len());
     for a in accounts {
         let id = a["account_id"].as_str().expect("id");
-        assert_eq!(listed.get(id).map(String::as_str), a["inspector"].as_str(), "{id}");
+        assert_eq!(
+            listed.get(id).map(String::as_str),
+            a["inspector"].as_str(),
+            "{id}"
+        );
     }
 
     let redrawn_list = dir.path().join("重新抽样名单.xlsx");

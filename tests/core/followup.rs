@@ -438,7 +438,8 @@ fn assert_tally_rows(table: &[Vec<Data>], expected: &BTreeMap<String, Tally>, wh
     let mut wanted: Vec<String> = expected.keys().cloned().collect();
     // Regions by pinyin; platforms by kind (微信: 公众号, 视频号, 小程序…), then in the usual order.
     if what == "按平台" {
-        let position = |list: &[&str], p: &str| list.iter().position(|k| *k == p).unwrap_or(usize::MAX);
+        let position =
+            |list: &[&str], p: &str| list.iter().position(|k| *k == p).unwrap_or(usize::MAX);
         wanted.sort_by_key(|p| {
             (
                 position(spotcheck::model::platform::KINDS, kind(p)),
@@ -958,7 +959,11 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
             .collect();
         assert_eq!(
             after,
-            ["填报单位（盖章）：", "负责人（签字）：", "填报日期：　　年　　月　　日"],
+            [
+                "填报单位（盖章）：",
+                "负责人（签字）：",
+                "填报日期：　　年　　月　　日"
+            ],
             "{name}"
         );
         for row in body {
@@ -2063,12 +2068,24 @@ fn notice_tables_group_counties_under_their_city_and_platforms_under_their_kind(
     };
     let first_city = counties("东莞市").len() + 1;
     for col in [1, 2, 4, 5] {
-        assert_eq!(count(&table[first_city][col]), sum_of(0..first_city, col), "东莞市小计");
+        assert_eq!(
+            count(&table[first_city][col]),
+            sum_of(0..first_city, col),
+            "东莞市小计"
+        );
     }
 
     assert_eq!(
         names("平台"),
-        ["微信公众号", "微信视频号", "小程序", "微信小计", "抖音", "南方号", "合计"],
+        [
+            "微信公众号",
+            "微信视频号",
+            "小程序",
+            "微信小计",
+            "抖音",
+            "南方号",
+            "合计"
+        ],
         "南方号 is counted as 其他, alone, so without a 小计"
     );
 

@@ -38,17 +38,15 @@ pub fn harness_as_new(db: PathBuf) -> Harness<'static, Option<App>> {
 
 /// A window of `size` on `db` as it opens.
 pub fn harness_sized(db: PathBuf, size: egui::Vec2) -> Harness<'static, Option<App>> {
-    let mut harness = Harness::builder()
-        .with_size(size)
-        .build_ui_state(
-            |ui, app: &mut Option<App>| {
-                if let Some(app) = app {
-                    app.logic(ui.ctx());
-                    app.draw(ui);
-                }
-            },
-            None,
-        );
+    let mut harness = Harness::builder().with_size(size).build_ui_state(
+        |ui, app: &mut Option<App>| {
+            if let Some(app) = app {
+                app.logic(ui.ctx());
+                app.draw(ui);
+            }
+        },
+        None,
+    );
     let app = App::new(&harness.ctx, db).expect("start worker");
     *harness.state_mut() = Some(app);
     harness

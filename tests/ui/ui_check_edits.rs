@@ -90,13 +90,15 @@ fn paste_adds_the_clipboard_image_or_says_why_not() {
     app_mut(&mut h).set_clipboard(|| Clipped::Nothing);
     paste(&mut h);
     step_until(&mut h, "the message", |a| {
-        a.status().is_some_and(|(_, s)| s.contains("剪贴板里没有截图"))
+        a.status()
+            .is_some_and(|(_, s)| s.contains("剪贴板里没有截图"))
     });
     // Copied files that are not pictures.
     app_mut(&mut h).set_clipboard(|| Clipped::Files(vec!["/tmp/说明.docx".into()]));
     paste(&mut h);
     step_until(&mut h, "the message", |a| {
-        a.status().is_some_and(|(_, s)| s.contains("说明.docx") && s.contains("不是图片"))
+        a.status()
+            .is_some_and(|(_, s)| s.contains("说明.docx") && s.contains("不是图片"))
     });
     // A picture in a form that cannot be read.
     app_mut(&mut h).set_clipboard(|| Clipped::Unreadable);
@@ -115,7 +117,9 @@ fn paste_adds_the_clipboard_image_or_says_why_not() {
     let item = app(&h).inspect.current_item().expect("an item").to_owned();
     paste(&mut h);
     step_until(&mut h, "the screenshot saved", |a| {
-        a.inspect.inspection().is_some_and(|i| i.evidence.len() == 1)
+        a.inspect
+            .inspection()
+            .is_some_and(|i| i.evidence.len() == 1)
     });
     let ins = app(&h).inspect.inspection().expect("loaded").clone();
     let e = &ins.evidence[0];

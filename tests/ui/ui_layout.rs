@@ -126,5 +126,9 @@ fn every_screen_fits_1024_by_768() {
         h.run_steps(4);
         look(&h, screen);
     }
-    assert!(problems.is_empty(), "beyond the right edge at 1024 px:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "beyond the right edge at 1024 px:\n{}",
+        problems.join("\n")
+    );
 }

@@ -213,7 +213,10 @@ fn roster_columns_sort_by_pinyin_both_ways_and_back() {
     let original = units(&h);
     let mut by_pinyin = original.clone();
     by_pinyin.sort_by(|a, b| spotcheck::model::collate::cmp_pinyin(a, b));
-    assert_ne!(original, by_pinyin, "the demo roster is not in pinyin order already");
+    assert_ne!(
+        original, by_pinyin,
+        "the demo roster is not in pinyin order already"
+    );
 
     h.get_by_label("主办单位").click();
     h.run_steps(2);

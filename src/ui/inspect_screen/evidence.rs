@@ -41,9 +41,9 @@ pub(super) fn evidence_ui(
             }
             if !locked
                 && ui
-                .small_button("删除")
-                .on_hover_text("删除这条证据")
-                .clicked()
+                    .small_button("删除")
+                    .on_hover_text("删除这条证据")
+                    .clicked()
             {
                 edits.remove = Some(e.id);
             }
