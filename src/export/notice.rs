@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::ExportError;
 use super::layout::{self, Formats, Widths, col, row};
@@ -326,13 +326,13 @@ const PAGE: f64 = 470.0;
 #[derive(Default)]
 struct Pager {
     used: f64,
-    breaks: Vec<rust_xlsxwriter::RowNum>,
+    breaks: Vec<RowNum>,
 }
 
 impl Pager {
     /// Before a table of `height` in all whose heading is at row `at`; then counts its heading
     /// and header.
-    fn table(&mut self, at: rust_xlsxwriter::RowNum, height: f64) {
+    fn table(&mut self, at: RowNum, height: f64) {
         if self.used > 0.0 && self.used + height > PAGE && height <= PAGE {
             self.breaks.push(at);
             self.used = 0.0;
@@ -343,7 +343,7 @@ impl Pager {
     /// Before a table row of `height` at `at`, `rest` being the height of it and the rows after
     /// it, `left` their number; whether the page breaks here (the caller writes the header
     /// again, counted here).
-    fn row(&mut self, at: rust_xlsxwriter::RowNum, height: f64, rest: f64, left: usize) -> bool {
+    fn row(&mut self, at: RowNum, height: f64, rest: f64, left: usize) -> bool {
         let all_fit = self.used + rest <= PAGE;
         let breaks = !all_fit && (self.used + height > PAGE || left <= 3);
         if breaks {
@@ -443,19 +443,7 @@ fn problem_sheet(
         r += 1;
         for (n, p) in group.problems.iter().enumerate() {
             let cells = problem_cells(p);
-            let lines = cells
-                .iter()
-                .enumerate()
-                .map(|(i, t)| layout::lines_in(t, widths[i + 1]))
-                .max()
-                .unwrap_or(1);
-            if lines > 1 {
-                sheet.set_row_height(r, layout::row_height(lines))?;
-            }
-            sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
-            for (i, text) in cells.iter().enumerate() {
-                sheet.write_string_with_format(r, col(i + 1), text, &f.text)?;
-            }
+            numbered_row(sheet, r, n + 1, &cells, &widths, f)?;
             match p.last_update {
                 Some(d) => sheet.write_date_with_format(r, 8, d, &f.date)?,
                 None => sheet.write_string_with_format(r, 8, "", &f.text)?,
@@ -465,6 +453,32 @@ fn problem_sheet(
     }
     layout::set_widths(sheet, &widths)?;
     layout::print_setup(sheet, 1)?;
+    Ok(())
+}
+
+/// Writes row `r`: its number `n` in column A, then `cells`, as tall as the tallest of them
+/// wraps in its column of `widths`.
+fn numbered_row(
+    sheet: &mut Worksheet,
+    r: RowNum,
+    n: usize,
+    cells: &[String],
+    widths: &[f64],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let lines = cells
+        .iter()
+        .enumerate()
+        .map(|(i, t)| layout::lines_in(t, widths[i + 1]))
+        .max()
+        .unwrap_or(1);
+    if lines > 1 {
+        sheet.set_row_height(r, layout::row_height(lines))?;
+    }
+    sheet.write_number_with_format(r, 0, n as f64, &f.number)?;
+    for (i, text) in cells.iter().enumerate() {
+        sheet.write_string_with_format(r, col(i + 1), text, &f.text)?;
+    }
     Ok(())
 }
 
@@ -537,19 +551,7 @@ fn results_sheet(
     for (n, a) in report.accounts.iter().enumerate() {
         let r = row(n + 2);
         let cells = result_cells(a);
-        let lines = cells
-            .iter()
-            .enumerate()
-            .map(|(i, t)| layout::lines_in(t, widths[i + 1]))
-            .max()
-            .unwrap_or(1);
-        if lines > 1 {
-            sheet.set_row_height(r, layout::row_height(lines))?;
-        }
-        sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
-        for (i, text) in cells.iter().enumerate() {
-            sheet.write_string_with_format(r, col(i + 1), text, &f.text)?;
-        }
+        numbered_row(sheet, r, n + 1, &cells, &widths, f)?;
     }
     layout::set_widths(sheet, &widths)?;
     layout::print_setup(sheet, 1)?;
