@@ -12,8 +12,8 @@
 mod error;
 pub mod grid;
 pub mod header;
-mod merges;
 mod source;
+mod xlsx;
 
 pub use error::SheetError;
 pub use grid::{Cell, Grid, Row, is_note_line};

@@ -6,28 +6,28 @@
 
 use std::io::{Cursor, Read};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
-use calamine::{Data, Dimensions, Reader, Xls, XlsError, Xlsx, XlsxError};
+use calamine::{Data, Dimensions, Reader, Xls, XlsError};
 
 use super::SheetError;
 use super::grid::{Cell, Grid, Row};
+use super::xlsx::XlsxBook;
 
 /// Largest spreadsheet accepted, as stored on disk.
 const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 /// Largest size one part of an xlsx may inflate to (a 100,000-row roster's sheet is about 20 MiB).
-const MAX_ENTRY_INFLATED: u64 = 256 * 1024 * 1024;
+pub(super) const MAX_ENTRY_INFLATED: u64 = 256 * 1024 * 1024;
 /// Largest size all parts of an xlsx together may inflate to.
 const MAX_TOTAL_INFLATED: u64 = 512 * 1024 * 1024;
 /// Columns beyond this are ignored: no roster has that many, and a hostile file cannot make us store them.
-const MAX_COLUMNS: u32 = 256;
+pub(super) const MAX_COLUMNS: u32 = 256;
 /// Non-empty cells a sheet may hold (ten times a 100,000-account roster).
-const MAX_CELLS: usize = 12_000_000;
+pub(super) const MAX_CELLS: usize = 12_000_000;
 /// Text a sheet's cells may hold in all.
-const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
+pub(super) const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
 /// Excel's own row limit.
-const MAX_ROWS: u32 = 1_048_576;
+pub(super) const MAX_ROWS: u32 = 1_048_576;
 /// Rows read from each sheet to judge whether it holds the wanted table (as many as the header
 /// finder searches).
 pub const PEEK_ROWS: u32 = 40;
@@ -42,7 +42,7 @@ pub struct ReadProgress {
 
 /// An opened spreadsheet, before a sheet is chosen.
 pub enum Workbook {
-    Xlsx(Box<Xlsx<Cursor<Arc<[u8]>>>>, Arc<[u8]>),
+    Xlsx(Box<XlsxBook>),
     Xls(Box<Xls<Cursor<Vec<u8>>>>),
     Csv(Grid),
 }
@@ -75,10 +75,7 @@ impl Workbook {
         }
         if bytes.starts_with(b"PK") {
             check_zip(path, &bytes)?;
-            let bytes: Arc<[u8]> = bytes.into();
-            let xlsx =
-                Xlsx::new(Cursor::new(Arc::clone(&bytes))).map_err(|e| xlsx_error(path, e))?;
-            return Ok(Self::Xlsx(Box::new(xlsx), bytes));
+            return Ok(Self::Xlsx(Box::new(XlsxBook::open(path, bytes)?)));
         }
         if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
             if contains_utf16(&bytes, "EncryptedPackage")
@@ -105,7 +102,7 @@ impl Workbook {
     #[must_use]
     pub fn sheet_names(&self) -> Vec<String> {
         match self {
-            Self::Xlsx(x, _) => x.sheet_names(),
+            Self::Xlsx(x) => x.sheet_names(),
             Self::Xls(x) => x.sheet_names(),
             Self::Csv(_) => vec![String::new()],
         }
@@ -167,90 +164,9 @@ impl Workbook {
                 fill_merged(&mut grid, &merges);
                 Ok(grid)
             }
-            Self::Xlsx(x, bytes) => {
-                let merges = if max_rows.is_some() {
-                    Vec::new()
-                } else if let Some(found) = super::merges::merged_regions(bytes, sheet) {
-                    found
-                } else {
-                    x.merge_cells_by_sheet_name(sheet)
-                        .map_err(|e| xlsx_error(path, e))?
-                };
-                let mut grid = read_xlsx_sheet(x, path, sheet, max_rows, progress, cancel)?;
-                fill_merged(&mut grid, &merges);
-                Ok(grid)
-            }
+            Self::Xlsx(x) => x.read(path, sheet, max_rows, progress, cancel),
         }
     }
-}
-
-fn read_xlsx_sheet(
-    xlsx: &mut Xlsx<Cursor<Arc<[u8]>>>,
-    path: &Path,
-    sheet: &str,
-    max_rows: Option<u32>,
-    progress: &mut dyn FnMut(ReadProgress),
-    cancel: &AtomicBool,
-) -> Result<Grid, SheetError> {
-    let mut reader = xlsx
-        .worksheet_cells_reader(sheet)
-        .map_err(|e| xlsx_error(path, e))?;
-    let declared_rows = reader.dimensions().end.0 + 1;
-    let limit = max_rows.unwrap_or(MAX_ROWS);
-    let mut grid = Grid {
-        sheet: sheet.to_owned(),
-        rows: Vec::new(),
-    };
-    let mut cells = 0usize;
-    let mut text_bytes = 0usize;
-    loop {
-        let Some(cell) = reader.next_cell().map_err(|e| xlsx_error(path, e))? else {
-            break;
-        };
-        let (r, c) = cell.get_position();
-        if r >= limit {
-            if max_rows.is_some() {
-                break;
-            }
-            return Err(SheetError::Bomb {
-                path: path.to_owned(),
-                what: format!("超过 {MAX_ROWS} 行"),
-            });
-        }
-        if c >= MAX_COLUMNS {
-            continue;
-        }
-        let Some(value) = cell_from(&Data::from(cell.get_value().clone())) else {
-            continue;
-        };
-        if let Cell::Text(t) = &value {
-            text_bytes += t.len();
-        }
-        cells += 1;
-        if cells > MAX_CELLS {
-            return Err(SheetError::Bomb {
-                path: path.to_owned(),
-                what: format!("超过 {MAX_CELLS} 个单元格"),
-            });
-        }
-        if text_bytes > MAX_TEXT_BYTES {
-            return Err(SheetError::Bomb {
-                path: path.to_owned(),
-                what: format!("文字超过 {} MB", MAX_TEXT_BYTES / (1024 * 1024)),
-            });
-        }
-        push_cell(&mut grid, r + 1, c as usize, value);
-        if cells.is_multiple_of(4096) {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(SheetError::Cancelled);
-            }
-            progress(ReadProgress {
-                rows: r + 1,
-                fraction: (declared_rows > 1).then(|| (r + 1) as f32 / declared_rows as f32),
-            });
-        }
-    }
-    Ok(grid)
 }
 
 /// Reads a whole spreadsheet file, refusing an empty or implausibly large one.
@@ -290,7 +206,7 @@ fn cell_from(value: &Data) -> Option<Cell> {
 }
 
 /// Appends a cell to the grid, which is filled in row order.
-fn push_cell(grid: &mut Grid, number: u32, column: usize, value: Cell) {
+pub(super) fn push_cell(grid: &mut Grid, number: u32, column: usize, value: Cell) {
     if grid.rows.last().is_none_or(|r| r.number != number) {
         grid.rows.push(Row {
             number,
@@ -329,7 +245,7 @@ fn grid_from_range(sheet: &str, range: &calamine::Range<Data>, max_rows: Option<
 
 /// Copies each merged area's value (held by its top-left cell) into every cell of the area,
 /// so that a 主办单位 merged over five accounts belongs to all five.
-fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
+pub(super) fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
     if merges.is_empty() || grid.rows.is_empty() {
         return;
     }
@@ -376,10 +292,10 @@ fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
 }
 
 /// Refuses an xlsx whose parts would inflate past the limits, or any of whose parts is
-/// damaged. Every part is inflated once and its CRC checked (the sheet reader stops at the end
-/// of the sheet's rows and would never see a wrong checksum), so a file with one flipped bit is
-/// refused instead of read differently. The sizes the archive declares bound the work: the
-/// zip reader stops with an error at a part's declared size.
+/// damaged, so that a file with one flipped bit is refused instead of read differently. Every
+/// part but the worksheets is inflated here and its CRC checked; a worksheet is checked when it
+/// is read in full ([`XlsxBook::read`] inflates it once, to its end). The sizes the archive
+/// declares bound the work: the zip reader stops with an error at a part's declared size.
 fn check_zip(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
@@ -400,6 +316,9 @@ fn check_zip(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
             return Err(bomb(path, total));
         }
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        if name.starts_with("xl/worksheets/") && !name.contains("/_rels/") {
+            continue;
+        }
         let read = std::io::copy(
             &mut (&mut entry).take(MAX_ENTRY_INFLATED + 1),
             &mut std::io::sink(),
@@ -461,33 +380,17 @@ fn unsupported(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     None
 }
 
-fn bomb(path: &Path, bytes: u64) -> SheetError {
+pub(super) fn bomb(path: &Path, bytes: u64) -> SheetError {
     SheetError::Bomb {
         path: path.to_owned(),
         what: format!("至少 {} MB", bytes / (1024 * 1024)),
     }
 }
 
-fn damaged(path: &Path, detail: String) -> SheetError {
+pub(super) fn damaged(path: &Path, detail: String) -> SheetError {
     SheetError::Damaged {
         path: path.to_owned(),
         detail,
-    }
-}
-
-fn xlsx_error(path: &Path, e: XlsxError) -> SheetError {
-    match e {
-        XlsxError::Io(e) => damaged(path, format!("读取出错（{e}）")),
-        // The zip reader's own words are English and say no more than this.
-        XlsxError::Zip(_) => damaged(
-            path,
-            "压缩数据不完整或已损坏，文件可能没有复制完整".to_owned(),
-        ),
-        XlsxError::WorksheetNotFound(name) => damaged(
-            path,
-            format!("工作簿登记了工作表“{name}”，但找不到它的内容"),
-        ),
-        other => damaged(path, format!("内容格式不正确（{other}）")),
     }
 }
 

@@ -22,3 +22,4 @@ mod roster_damage;
 mod roster_import;
 mod sampling;
 mod store;
+mod xlsx_reader;

@@ -1,0 +1,484 @@
+//! One sheet's XML, chunk by chunk, into a [`Grid`]: rows, cells and their values as calamine
+//! reads them, the merged areas, and the limits on what a sheet may hold.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use calamine::Dimensions;
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{XmlVersion, escape::resolve_xml_entity};
+
+use super::XlsxBook;
+use super::parts::{attr, parse_cell, parse_ref};
+use crate::sheet::SheetError;
+use crate::sheet::grid::{Cell, Grid};
+use crate::sheet::source::{
+    MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES, ReadProgress, damaged, fill_merged, push_cell,
+};
+
+#[derive(PartialEq, Eq)]
+pub(super) enum Flow {
+    Go,
+    Stop,
+}
+
+/// A cell's `t` attribute.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Number,
+    Shared,
+    Formula,
+    Inline,
+    Bool,
+    Error,
+    IsoDate,
+}
+
+struct CellStart {
+    row: u32,
+    column: u32,
+    kind: Kind,
+    style: usize,
+}
+
+pub(super) struct SheetParser<'a> {
+    book: &'a XlsxBook,
+    path: &'a Path,
+    part: &'a str,
+    grid: Grid,
+    merges: Vec<Dimensions>,
+    limit: u32,
+    peek: bool,
+    declared_rows: u32,
+    row: u32,
+    next_row: u32,
+    next_column: u32,
+    cell: Option<CellStart>,
+    /// Text of the current `<v>`, and whether one is open.
+    value: String,
+    in_value: bool,
+    /// The current `<is>`: its text so far (`None` before any `<t>`), and its state.
+    inline: Option<String>,
+    in_inline: bool,
+    in_phonetic: bool,
+    in_text: bool,
+    preserve: bool,
+    piece: String,
+    cells: usize,
+    text_bytes: usize,
+}
+
+impl<'a> SheetParser<'a> {
+    pub(super) fn new(
+        book: &'a XlsxBook,
+        path: &'a Path,
+        part: &'a str,
+        sheet: &str,
+        max_rows: Option<u32>,
+    ) -> Self {
+        Self {
+            book,
+            path,
+            part,
+            grid: Grid {
+                sheet: sheet.to_owned(),
+                rows: Vec::new(),
+            },
+            merges: Vec::new(),
+            limit: max_rows.unwrap_or(MAX_ROWS),
+            peek: max_rows.is_some(),
+            declared_rows: 0,
+            row: 1,
+            next_row: 1,
+            next_column: 0,
+            cell: None,
+            value: String::new(),
+            in_value: false,
+            inline: None,
+            in_inline: false,
+            in_phonetic: false,
+            in_text: false,
+            preserve: false,
+            piece: String::new(),
+            cells: 0,
+            text_bytes: 0,
+        }
+    }
+
+    pub(super) fn finish(mut self) -> Grid {
+        fill_merged(&mut self.grid, &self.merges);
+        self.grid
+    }
+
+    fn malformed(&self, what: impl std::fmt::Display) -> SheetError {
+        damaged(
+            self.path,
+            format!("其中“{}”部分的内容格式不正确（{what}）", self.part),
+        )
+    }
+
+    pub(super) fn feed(
+        &mut self,
+        text: &str,
+        progress: &mut dyn FnMut(ReadProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Flow, SheetError> {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        config.trim_text(false);
+        loop {
+            let event = reader.read_event().map_err(|e| self.malformed(e))?;
+            match event {
+                Event::Start(e) => {
+                    if self.start(&e, false)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Event::Empty(e) => {
+                    if self.start(&e, true)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Event::End(e) => match e.local_name().as_ref() {
+                    "v" => self.in_value = false,
+                    "t" if self.in_text => {
+                        self.in_text = false;
+                        let piece = if self.preserve {
+                            unescape_excel(&self.piece)
+                        } else {
+                            unescape_excel(self.piece.trim_matches([' ', '\t', '\r', '\n']))
+                        };
+                        self.inline.get_or_insert_default().push_str(&piece);
+                    }
+                    "rPh" => self.in_phonetic = false,
+                    "is" => self.in_inline = false,
+                    "c" => {
+                        if let Some(cell) = self.cell.take() {
+                            self.end_cell(&cell)?;
+                            if self.cells.is_multiple_of(4096) {
+                                if cancel.load(Ordering::Relaxed) {
+                                    return Err(SheetError::Cancelled);
+                                }
+                                progress(ReadProgress {
+                                    rows: cell.row,
+                                    fraction: (self.declared_rows > 1)
+                                        .then(|| cell.row as f32 / self.declared_rows as f32),
+                                });
+                            }
+                        }
+                    }
+                    _ => {}
+                },
+                Event::Text(t) => {
+                    if self.in_value {
+                        self.value.push_str(&t.xml10_content());
+                    } else if self.in_text {
+                        self.piece.push_str(&t.xml10_content());
+                    }
+                }
+                Event::CData(t) => {
+                    if self.in_text {
+                        self.piece.push_str(&t.xml10_content());
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    if self.in_value || self.in_text {
+                        let resolved = match resolve_xml_entity(&*r) {
+                            Some(s) => s.chars().next(),
+                            None => r.resolve_char_ref().ok().flatten(),
+                        }
+                        .ok_or_else(|| self.malformed(format!("&{};", &*r)))?;
+                        if self.in_value {
+                            self.value.push(resolved);
+                        } else {
+                            self.piece.push(resolved);
+                        }
+                    }
+                }
+                Event::Eof => return Ok(Flow::Go),
+                _ => {}
+            }
+        }
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<Flow, SheetError> {
+        match e.local_name().as_ref() {
+            "row" => {
+                let [r] = attrs(e, ["r"]);
+                let number = match r {
+                    Some(r) => r
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| self.malformed(format!("行号 {r}")))?,
+                    None => self.next_row,
+                };
+                self.row = number;
+                self.next_row = number.saturating_add(1);
+                self.next_column = 0;
+                if number > self.limit {
+                    if self.peek {
+                        return Ok(Flow::Stop);
+                    }
+                    return Err(SheetError::Bomb {
+                        path: self.path.to_owned(),
+                        what: format!("超过 {MAX_ROWS} 行"),
+                    });
+                }
+            }
+            "c" => {
+                let [r, t, s] = attrs(e, ["r", "t", "s"]);
+                let (row, column) = match r {
+                    Some(r) => {
+                        let (row, column) =
+                            parse_cell(&r).ok_or_else(|| self.malformed(format!("单元格 {r}")))?;
+                        (row.unwrap_or(self.row), column)
+                    }
+                    None => (self.row, self.next_column),
+                };
+                self.next_column = column.saturating_add(1);
+                if row > self.limit {
+                    if self.peek {
+                        return Ok(Flow::Stop);
+                    }
+                    return Err(SheetError::Bomb {
+                        path: self.path.to_owned(),
+                        what: format!("超过 {MAX_ROWS} 行"),
+                    });
+                }
+                let kind = match t.as_deref() {
+                    None | Some("n") => Kind::Number,
+                    Some("s") => Kind::Shared,
+                    Some("str") => Kind::Formula,
+                    Some("inlineStr" | "is") => Kind::Inline,
+                    Some("b") => Kind::Bool,
+                    Some("e") => Kind::Error,
+                    Some("d") => Kind::IsoDate,
+                    Some(other) => return Err(self.malformed(format!("单元格类型 {other}"))),
+                };
+                let style = s.and_then(|s| s.parse().ok()).unwrap_or(0);
+                if !empty {
+                    self.cell = Some(CellStart {
+                        row,
+                        column,
+                        kind,
+                        style,
+                    });
+                    self.value.clear();
+                    self.inline = None;
+                }
+            }
+            "v" if self.cell.is_some() && !empty => self.in_value = true,
+            "is" if self.cell.is_some() => {
+                self.inline = None;
+                self.in_inline = !empty;
+                if empty {
+                    self.inline = Some(String::new());
+                }
+            }
+            "rPh" if self.in_inline && !empty => self.in_phonetic = true,
+            "t" if self.in_inline && !self.in_phonetic => {
+                if empty {
+                    self.inline.get_or_insert_default();
+                } else {
+                    self.in_text = true;
+                    self.preserve = attr(e, "space").as_deref() == Some("preserve");
+                    self.piece.clear();
+                }
+            }
+            "mergeCell" => {
+                if let Some(r) = attr(e, "ref")
+                    && let Some(d) = parse_ref(&r)
+                {
+                    self.merges.push(d);
+                }
+            }
+            "dimension" => {
+                if let Some(d) = attr(e, "ref").as_deref().and_then(parse_ref) {
+                    self.declared_rows = d.end.0 + 1;
+                }
+            }
+            _ => {}
+        }
+        Ok(Flow::Go)
+    }
+
+    /// The value of a finished `<c>`, read as calamine reads it, added to the grid.
+    fn end_cell(&mut self, cell: &CellStart) -> Result<(), SheetError> {
+        let v = self.value.as_str();
+        let value = match cell.kind {
+            Kind::Inline => self.inline.take().map(Cell::Text),
+            Kind::Error => None,
+            _ if self.inline.is_some() => self.inline.take().map(Cell::Text),
+            Kind::Shared => {
+                if v.is_empty() {
+                    None
+                } else {
+                    let index: usize = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| self.malformed(format!("共享文字编号 {v}")))?;
+                    Some(Cell::Text(
+                        self.book
+                            .strings
+                            .get(index)
+                            .ok_or_else(|| self.malformed(format!("共享文字编号 {index} 不存在")))?
+                            .clone(),
+                    ))
+                }
+            }
+            Kind::Bool => match v.trim() {
+                "" => None,
+                "1" | "true" => Some(Cell::Text("是".to_owned())),
+                "0" | "false" => Some(Cell::Text("否".to_owned())),
+                other => return Err(self.malformed(format!("逻辑值 {other}"))),
+            },
+            Kind::IsoDate => Some(Cell::Text(v.to_owned())),
+            Kind::Formula => Some(Cell::Text(unescape_excel(v).into_owned())),
+            Kind::Number => {
+                if v.is_empty() {
+                    None
+                } else {
+                    match v.parse::<f64>() {
+                        Ok(n) if self.book.date_styles.get(cell.style) == Some(&true) => Some(
+                            excel_date(n, self.book.date1904).map_or(Cell::Number(n), Cell::Date),
+                        ),
+                        Ok(n) => Some(Cell::Number(n)),
+                        Err(_) => Some(Cell::Text(v.to_owned())),
+                    }
+                }
+            }
+        };
+        let Some(value) = value else {
+            return Ok(());
+        };
+        if cell.column >= MAX_COLUMNS {
+            return Ok(());
+        }
+        if let Cell::Text(t) = &value {
+            self.text_bytes += t.len();
+        }
+        self.cells += 1;
+        if self.cells > MAX_CELLS {
+            return Err(SheetError::Bomb {
+                path: self.path.to_owned(),
+                what: format!("超过 {MAX_CELLS} 个单元格"),
+            });
+        }
+        if self.text_bytes > MAX_TEXT_BYTES {
+            return Err(SheetError::Bomb {
+                path: self.path.to_owned(),
+                what: format!("文字超过 {} MB", MAX_TEXT_BYTES / (1024 * 1024)),
+            });
+        }
+        push_cell(&mut self.grid, cell.row, cell.column as usize, value);
+        Ok(())
+    }
+}
+
+/// An Excel serial date as calamine converts it (1900 system with its leap-year bug, or 1904).
+pub(super) fn excel_date(serial: f64, date1904: bool) -> Option<chrono::NaiveDate> {
+    let f = if date1904 { serial + 1462.0 } else { serial };
+    let f = if f >= 60.0 { f } else { f + 1.0 };
+    let ms = (f * 86_400_000.0).round();
+    if !ms.is_finite() || ms.abs() > 1e17 {
+        return None;
+    }
+    #[expect(clippy::cast_possible_truncation, reason = "bounded above")]
+    let ms = ms as i64;
+    chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?
+        .and_time(chrono::NaiveTime::MIN)
+        .checked_add_signed(chrono::Duration::try_milliseconds(ms)?)
+        .map(|dt| dt.date())
+}
+
+/// Excel's escapes of characters XML cannot hold: `_x000D_` is a carriage return.
+pub(super) fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("_x") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let unit_at = |s: &str, i: usize| -> Option<u16> {
+        let b = s.as_bytes();
+        if b.len() >= i + 7
+            && &b[i..i + 2] == b"_x"
+            && b[i + 6] == b'_'
+            && b[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit)
+        {
+            u16::from_str_radix(&s[i + 2..i + 6], 16).ok()
+        } else {
+            None
+        }
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if let Some(unit) = unit_at(text, i) {
+            i += 7;
+            let c = match unit {
+                0xD800..=0xDBFF => match unit_at(text, i) {
+                    Some(low @ 0xDC00..=0xDFFF) => {
+                        i += 7;
+                        char::from_u32(
+                            0x10000
+                                + ((u32::from(unit) - 0xD800) << 10)
+                                + (u32::from(low) - 0xDC00),
+                        )
+                    }
+                    _ => None,
+                },
+                _ => char::from_u32(u32::from(unit)),
+            };
+            out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        } else {
+            let c = text[i..].chars().next().expect("i is a char boundary");
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The values of a few attributes by local name, read in one pass without the duplicate
+/// check (a cell's `r`, `t` and `s`); a value with an entity is resolved.
+pub(super) fn attrs<'e, const N: usize>(
+    e: &'e BytesStart<'_>,
+    names: [&str; N],
+) -> [Option<Cow<'e, str>>; N] {
+    let mut found = [const { None }; N];
+    for a in e.attributes().with_checks(false).flatten() {
+        let key = a.key.local_name();
+        if let Some(i) = names.iter().position(|n| *n == key.as_ref()) {
+            found[i] = Some(if a.value.contains('&') {
+                Cow::Owned(
+                    a.normalized_value(XmlVersion::Implicit1_0)
+                        .map_or_else(|_| a.value.to_string(), Cow::into_owned),
+                )
+            } else {
+                a.value
+            });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excel_escapes() {
+        assert_eq!(super::unescape_excel("a_x000D_b"), "a\rb");
+        assert_eq!(super::unescape_excel("_xD83D__xDE00_"), "😀");
+        assert_eq!(super::unescape_excel("_x12_"), "_x12_");
+    }
+
+    #[test]
+    fn serial_dates() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(super::excel_date(45292.0, false), d(2024, 1, 1));
+        assert_eq!(super::excel_date(1.0, false), d(1900, 1, 1));
+        assert_eq!(super::excel_date(0.0, true), d(1904, 1, 1));
+    }
+}

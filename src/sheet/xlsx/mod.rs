@@ -1,0 +1,201 @@
+//! Reading an xlsx sheet in one pass over its inflated XML.
+//!
+//! The sheet part is inflated in chunks cut after a `</row>`, each chunk parsed with quick-xml's
+//! borrowing reader: the sheet is inflated once, its CRC checked when the stream ends, and the
+//! merged areas (which follow the cell data) found in the same pass. The values are read as
+//! calamine reads them (shared and inline strings, rich text without its phonetic guide,
+//! numbers, dates by cell style, 1904 dates, `_xHHHH_` escapes); `tests/core/xlsx_reader.rs`
+//! compares the two on every kind of cell. calamine still reads `.xls`.
+
+mod cells;
+mod parts;
+
+use std::io::{Cursor, Read};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use cells::{Flow, SheetParser};
+use parts::{
+    office_document, parse_rels, parse_shared_strings, parse_styles, parse_workbook, read_text,
+};
+
+use super::SheetError;
+use super::grid::Grid;
+use super::source::{MAX_ENTRY_INFLATED, ReadProgress, bomb, damaged};
+
+/// Inflated bytes parsed at a time; a chunk ends after the last complete row in it.
+const CHUNK: usize = 1 << 20;
+/// Longest stretch of a sheet without a row end (one row, or what precedes the first).
+const MAX_ROW_BYTES: usize = 64 << 20;
+
+/// A workbook's parts needed to read its sheets, read and checked once.
+pub struct XlsxBook {
+    bytes: Vec<u8>,
+    /// Sheet names in workbook order, each with its archive part.
+    sheets: Vec<(String, String)>,
+    strings: Vec<String>,
+    /// Per cell style (`s`): whether its number format shows a date or time.
+    date_styles: Vec<bool>,
+    date1904: bool,
+}
+
+impl XlsxBook {
+    /// Reads the workbook, its relations, shared strings and styles of an archive whose parts
+    /// were already checked ([`super::source`]'s `check_zip`).
+    pub fn open(path: &Path, bytes: Vec<u8>) -> Result<Self, SheetError> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes.as_slice()))
+            .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
+        let workbook_part = office_document(path, &mut zip)?;
+        let dir = workbook_part
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| format!("{d}/"));
+        let workbook = read_text(path, &mut zip, &workbook_part)?
+            .ok_or_else(|| damaged(path, format!("缺少工作簿的“{workbook_part}”部分")))?;
+        let (names, date1904) = parse_workbook(path, &workbook_part, &workbook)?;
+        let rels_part = match workbook_part.rsplit_once('/') {
+            Some((d, f)) => format!("{d}/_rels/{f}.rels"),
+            None => format!("_rels/{workbook_part}.rels"),
+        };
+        let rels = match read_text(path, &mut zip, &rels_part)? {
+            Some(xml) => parse_rels(path, &rels_part, &xml, &dir)?,
+            None => Vec::new(),
+        };
+        let target = |id: &str| rels.iter().find(|r| r.id == id).map(|r| r.target.clone());
+        let of_type = |kind: &str, default: &str| {
+            rels.iter()
+                .find(|r| r.kind.ends_with(kind))
+                .map_or_else(|| format!("{dir}{default}"), |r| r.target.clone())
+        };
+        let sheets = names
+            .into_iter()
+            .filter_map(|(name, id)| Some((name, target(&id)?)))
+            .collect();
+        let strings_part = of_type("/sharedStrings", "sharedStrings.xml");
+        let strings = match read_text(path, &mut zip, &strings_part)? {
+            Some(xml) => parse_shared_strings(path, &strings_part, &xml)?,
+            None => Vec::new(),
+        };
+        let styles_part = of_type("/styles", "styles.xml");
+        let date_styles = match read_text(path, &mut zip, &styles_part)? {
+            Some(xml) => parse_styles(path, &styles_part, &xml)?,
+            None => Vec::new(),
+        };
+        drop(zip);
+        Ok(Self {
+            bytes,
+            sheets,
+            strings,
+            date_styles,
+            date1904,
+        })
+    }
+
+    #[must_use]
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.sheets.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// Reads `sheet`, its merged areas filled in; `max_rows` stops early (a peek, which does
+    /// not reach the end of the part and so does not check its CRC).
+    pub fn read(
+        &self,
+        path: &Path,
+        sheet: &str,
+        max_rows: Option<u32>,
+        progress: &mut dyn FnMut(ReadProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Grid, SheetError> {
+        let part = &self
+            .sheets
+            .iter()
+            .find(|(n, _)| n == sheet)
+            .ok_or_else(|| {
+                damaged(
+                    path,
+                    format!("工作簿登记了工作表“{sheet}”，但找不到它的内容"),
+                )
+            })?
+            .1;
+        let mut zip = zip::ZipArchive::new(Cursor::new(self.bytes.as_slice()))
+            .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
+        let mut entry = zip.by_name(part).map_err(|_| {
+            damaged(
+                path,
+                format!("工作簿登记了工作表“{sheet}”，但找不到它的内容"),
+            )
+        })?;
+        let declared = entry.size();
+        let broken = || damaged(path, format!("其中“{part}”部分的数据已损坏（校验不符）"));
+        let mut parser = SheetParser::new(self, path, part, sheet, max_rows);
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + CHUNK / 2);
+        let mut total = 0u64;
+        loop {
+            let got = (&mut entry)
+                .take(CHUNK as u64)
+                .read_to_end(&mut buf)
+                .map_err(|_| broken())?;
+            total += got as u64;
+            if total > MAX_ENTRY_INFLATED {
+                return Err(bomb(path, total));
+            }
+            let end = got == 0;
+            let cut = if end { buf.len() } else { last_row_end(&buf) };
+            if cut == 0 {
+                if end {
+                    break;
+                }
+                if buf.len() > MAX_ROW_BYTES {
+                    return Err(damaged(path, format!("其中“{part}”部分有一行长得不合理")));
+                }
+                continue;
+            }
+            let text = simdutf8::basic::from_utf8(&buf[..cut])
+                .map_err(|_| damaged(path, format!("其中“{part}”部分的文字编码有误")))?;
+            if parser.feed(text, progress, cancel)? == Flow::Stop {
+                return Ok(parser.finish());
+            }
+            buf.drain(..cut);
+            if end {
+                break;
+            }
+        }
+        if total != declared {
+            return Err(damaged(path, format!("其中“{part}”部分的长度与登记的不符")));
+        }
+        Ok(parser.finish())
+    }
+}
+
+/// Where the bytes after the last complete row end: just past the last `</row>` (or
+/// `</x:row>`), or 0. `</` never occurs in cell text, where `<` is always escaped.
+fn last_row_end(buf: &[u8]) -> usize {
+    let mut hay = buf;
+    while let Some(at) = memchr::memmem::rfind(hay, b"row>") {
+        let before = &hay[..at];
+        let ok = before.ends_with(b"</")
+            || before.strip_suffix(b":").is_some_and(|prefix| {
+                let name_start = prefix
+                    .iter()
+                    .rposition(|b| {
+                        !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-' || *b == b'.')
+                    })
+                    .map_or(0, |i| i + 1);
+                name_start < prefix.len() && prefix[..name_start].ends_with(b"</")
+            });
+        if ok {
+            return at + 4;
+        }
+        hay = before;
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn row_ends() {
+        assert_eq!(super::last_row_end(b"<row r=\"1\"><c/></row><row>"), 21);
+        assert_eq!(super::last_row_end(b"<x:row><x:c/></x:row>ab"), 21);
+        assert_eq!(super::last_row_end(b"<row r=\"1\"><c><v>arrow>"), 0);
+    }
+}

@@ -1,0 +1,269 @@
+//! spotcheck reads xlsx sheets with its own one-pass reader (`src/sheet/xlsx.rs`); calamine is
+//! the reference. Every sheet of books written by rust_xlsxwriter (shared strings, and inline
+//! strings as its constant-memory mode writes them), openpyxl and LibreOffice Calc (committed
+//! fixtures, `scripts/make-xlsx-fixtures`) must read as calamine reads it: every value the
+//! same, merged areas filled, nothing else added.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use chrono::NaiveDate;
+use rust_xlsxwriter::{Format, Formula, Workbook};
+use spotcheck::sheet::{Cell, Grid, Workbook as Book};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// What calamine's value becomes as a grid cell (as spotcheck read xlsx before its own reader).
+fn expected(value: &Data) -> Option<Cell> {
+    Some(match value {
+        Data::Empty | Data::Error(_) => return None,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Text(if *b { "是" } else { "否" }.to_owned()),
+        Data::DateTime(d) => d
+            .as_datetime()
+            .map_or(Cell::Number(d.as_f64()), |dt| Cell::Date(dt.date())),
+    })
+}
+
+fn cell_at(grid: &Grid, row: u32, column: usize) -> Option<&Cell> {
+    let r = grid.rows.iter().find(|r| r.number == row)?;
+    r.cells.get(column).filter(|c| **c != Cell::Empty)
+}
+
+/// Compares every sheet of `path` as spotcheck reads it with calamine; returns the cells seen.
+fn same_as_calamine(path: &Path) -> usize {
+    let mut ours = Book::open(path).expect("spotcheck opens the book");
+    let mut theirs: Xlsx<_> = open_workbook(path).expect("calamine opens the book");
+    assert_eq!(
+        ours.sheet_names(),
+        theirs.sheet_names(),
+        "{}",
+        path.display()
+    );
+    let mut seen = 0;
+    for name in theirs.sheet_names() {
+        let grid = ours
+            .read(path, &name, None, &mut |_| {}, &AtomicBool::new(false))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let range = theirs
+            .worksheet_range(&name)
+            .expect("calamine reads the sheet");
+        let merges = theirs.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        let merged = |r: u32, c: u32| {
+            merges
+                .iter()
+                .find(|m| m.start.0 <= r && r <= m.end.0 && m.start.1 <= c && c <= m.end.1)
+        };
+        let value_of = |r: u32, c: u32| range.get_value((r, c)).and_then(expected);
+        // Every calamine value is ours, at the same row and column as Excel numbers them.
+        for (r, c, value) in range.used_cells() {
+            let (r, c) = (
+                range.start().unwrap().0 + r as u32,
+                range.start().unwrap().1 + c as u32,
+            );
+            let Some(want) = expected(value) else {
+                continue;
+            };
+            seen += 1;
+            assert_eq!(
+                cell_at(&grid, r + 1, c as usize),
+                Some(&want),
+                "{} {name} row {} column {}",
+                path.display(),
+                r + 1,
+                c + 1
+            );
+        }
+        // Nothing of ours that calamine does not have, but the merged areas' copies.
+        for row in &grid.rows {
+            for (c, cell) in row.cells.iter().enumerate() {
+                if *cell == Cell::Empty {
+                    continue;
+                }
+                let (r, c) = (row.number - 1, c as u32);
+                match value_of(r, c) {
+                    Some(v) => assert_eq!(&v, cell),
+                    None => {
+                        let m = merged(r, c).unwrap_or_else(|| {
+                            panic!(
+                                "{} {name}: extra cell {cell:?} at row {} column {}",
+                                path.display(),
+                                r + 1,
+                                c + 1
+                            )
+                        });
+                        assert_eq!(value_of(m.start.0, m.start.1).as_ref(), Some(cell));
+                    }
+                }
+            }
+        }
+    }
+    seen
+}
+
+fn write_book(path: &Path, constant_memory: bool) {
+    let mut book = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let chinese_date = Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\"");
+    let builtin_date = Format::new().set_num_format_index(14);
+    let time = Format::new().set_num_format("hh:mm:ss");
+    let duration = Format::new().set_num_format("[h]:mm");
+    let money = Format::new().set_num_format("#,##0.00;[Red]-#,##0.00");
+    let quoted = Format::new().set_num_format("\"第\"0\"号\"");
+    let bold = Format::new().set_bold();
+    let sheet = if constant_memory {
+        book.add_worksheet_with_constant_memory().unwrap()
+    } else {
+        book.add_worksheet()
+    };
+    sheet.set_name("名录&说明").unwrap();
+    sheet
+        .merge_range(0, 0, 0, 5, "某某市政务新媒体名录", &Format::new())
+        .unwrap();
+    let header = [
+        "序号",
+        "主办单位",
+        "平台",
+        "账号名称",
+        "账号ID",
+        "开设日期",
+        "备注",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(2, c as u16, *h).unwrap();
+    }
+    let texts = [
+        "  前后有空格  ",
+        "市教育局 <教研室> & \"办公室\" 'x'",
+        "换行\n第二行\r\n第三行",
+        "制表\t符",
+        "控制\u{1}字符",
+        "表情😀",
+        "_x000D_ 像转义",
+        "",
+        "１２３全角",
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        let r = 3 + i as u32;
+        sheet.write_number(r, 0, (i + 1) as f64).unwrap();
+        sheet.write_string(r, 1, *t).unwrap();
+        sheet.write_string(r, 2, "微信公众号").unwrap();
+        sheet
+            .write_number(r, 4, 3_805_829_634.0 + i as f64)
+            .unwrap();
+    }
+    let r = 3 + texts.len() as u32;
+    sheet.write_number(r, 0, 0.1 + 0.2).unwrap();
+    sheet.write_number(r, 1, -12.5e-7).unwrap();
+    sheet.write_boolean(r, 2, true).unwrap();
+    sheet.write_boolean(r, 3, false).unwrap();
+    sheet
+        .write_number_with_format(r, 4, 12345.678, &money)
+        .unwrap();
+    sheet.write_number_with_format(r, 5, 7.0, &quoted).unwrap();
+    let r = r + 1;
+    let day = NaiveDate::from_ymd_opt(2019, 3, 8).unwrap();
+    sheet.write_date_with_format(r, 0, &day, &date).unwrap();
+    sheet
+        .write_date_with_format(r, 1, &day, &chinese_date)
+        .unwrap();
+    sheet
+        .write_date_with_format(r, 2, &day, &builtin_date)
+        .unwrap();
+    sheet
+        .write_datetime_with_format(r, 3, &day.and_hms_opt(13, 45, 0).unwrap(), &time)
+        .unwrap();
+    sheet
+        .write_number_with_format(r, 4, 1.5, &duration)
+        .unwrap();
+    sheet.write_number_with_format(r, 5, 30.0, &date).unwrap();
+    sheet.write_number_with_format(r, 6, 60.0, &date).unwrap();
+    let r = r + 1;
+    sheet
+        .write_formula(r, 0, Formula::new("=\"A\"&\"B\"").set_result("AB"))
+        .unwrap();
+    sheet
+        .write_formula(r, 1, Formula::new("=1+1").set_result("2"))
+        .unwrap();
+    sheet.write_string_with_format(r, 2, "加粗", &bold).unwrap();
+    sheet
+        .write_rich_string(r, 3, &[(&bold, "加粗"), (&Format::new(), " 普通 ")])
+        .unwrap();
+    sheet.write_blank(r, 4, &bold).unwrap();
+    sheet.write_string(r + 3, 27, "远处的单元格").unwrap();
+    sheet.write_string(r + 500, 0, "很远的一行").unwrap();
+    if !constant_memory {
+        sheet
+            .merge_range(r + 5, 1, r + 7, 1, "合并的主办单位", &Format::new())
+            .unwrap();
+    }
+    let second = book.add_worksheet();
+    second.set_name("第二页").unwrap();
+    second.write_string(0, 0, "只有一格").unwrap();
+    second.set_hidden(true);
+    let third = book.add_worksheet();
+    third.set_name("空白").unwrap();
+    book.save(path).unwrap();
+}
+
+#[test]
+fn books_written_by_rust_xlsxwriter_read_as_calamine_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for constant_memory in [false, true] {
+        let path = dir.path().join(format!("book-{constant_memory}.xlsx"));
+        write_book(&path, constant_memory);
+        assert!(same_as_calamine(&path) > 40);
+    }
+}
+
+#[test]
+fn books_written_by_openpyxl_and_libreoffice_read_as_calamine_reads_them() {
+    for name in ["openpyxl.xlsx", "libreoffice.xlsx"] {
+        assert!(same_as_calamine(&fixture(name)) > 30, "{name}");
+    }
+}
+
+#[test]
+fn a_long_sheet_is_read_across_chunks_with_its_merged_areas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for r in 0..30_000u32 {
+        sheet
+            .write_string(
+                r,
+                0,
+                format!("第{r}行 & 某某单位的一个相当长的名称，让这一页超过一兆字节"),
+            )
+            .unwrap();
+        sheet.write_number(r, 1, f64::from(r)).unwrap();
+    }
+    sheet
+        .merge_range(29_990, 3, 29_995, 3, "末尾的合并单元格", &Format::new())
+        .unwrap();
+    book.save(&path).unwrap();
+    let inflated = {
+        let file = std::fs::File::open(&path).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        zip.by_name("xl/worksheets/sheet1.xml").unwrap().size()
+    };
+    assert!(inflated > 2 << 20, "the sheet spans several chunks");
+    same_as_calamine(&path);
+    let mut ours = Book::open(&path).unwrap();
+    let grid = ours
+        .read(&path, "Sheet1", None, &mut |_| {}, &AtomicBool::new(false))
+        .unwrap();
+    assert_eq!(grid.rows.len(), 30_000);
+    assert_eq!(
+        cell_at(&grid, 29_996, 3),
+        Some(&Cell::Text("末尾的合并单元格".to_owned()))
+    );
+}
