@@ -36,7 +36,7 @@ pub fn parse_inspectors(text: &str) -> Result<Vec<String>, AssignError> {
 pub struct Assignable<'a> {
     /// The account key: the tie-break that makes the split deterministic.
     pub key: &'a str,
-    /// 区县 (or 地市 where blank): kept together when asked, and the order of the split.
+    /// The account's region (地市 and 区县): kept together when asked, and the order of the split.
     pub region: &'a str,
 }
 

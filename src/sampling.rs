@@ -8,6 +8,10 @@
 //! stratum name); the first ⌈`rate·N_h`⌉ of the permutation are drawn. Seeding per stratum keeps
 //! each stratum's draw independent of the others. The bounded integers are made here, by
 //! rejection, rather than by a library whose method could change between versions.
+//!
+//! Version 2 names the strata of 按区县分层 by 地市 and 区县 together (广州市越秀区, see
+//! [`crate::model::Account::region`]); version 1 named them by 区县 alone, so that 区县 of one
+//! name in two 地市 were drawn as one stratum. The permutation within a stratum is unchanged.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +23,7 @@ pub use crate::model::draw::{DrawOptions, RATE_RULE, Rate, RateError, Strata, St
 
 /// Recorded with every draw; a different algorithm gets a different name or version.
 pub const ALGORITHM: &str = "stratified-sorted-chacha20";
-pub const ALGORITHM_VERSION: u32 = 1;
+pub const ALGORITHM_VERSION: u32 = 2;
 
 /// One account of the population as the draw sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

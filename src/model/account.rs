@@ -75,13 +75,19 @@ impl Account {
         )
     }
 
-    /// 区县, or 地市 where the county is blank: the default stratum and the region shown in lists.
+    /// The region the account is drawn, counted and listed under: 地市 and 区县 together
+    /// (广州市越秀区), so that two 地市's 区县 of one name stay apart; the 地市 alone for its own
+    /// accounts (区县 blank); the 区县 alone where the 地市 is blank or already part of it.
+    /// Blank when both are.
     #[must_use]
-    pub fn region(&self) -> &str {
-        if self.county.is_empty() {
-            &self.city
+    pub fn region(&self) -> String {
+        let (city, county) = (self.city.trim(), self.county.trim());
+        if county.is_empty() {
+            city.to_owned()
+        } else if city.is_empty() || county.starts_with(city) {
+            county.to_owned()
         } else {
-            &self.county
+            format!("{city}{county}")
         }
     }
 }

@@ -12,14 +12,14 @@ pub struct PopulationCell {
     pub accounts: usize,
 }
 
-/// The region an account is counted under: its 区县, or its 地市 where 区县 is blank.
+/// The region an account is counted under: [`Account::region`], named where it is blank.
 #[must_use]
 pub fn region_of(account: &Account) -> String {
     let r = account.region();
     if r.is_empty() {
         "（未填地区）".to_owned()
     } else {
-        r.to_owned()
+        r
     }
 }
 
@@ -96,8 +96,10 @@ impl TallyGroup {
 
 /// Region rows grouped by 地市 (`cities_of` names the 地市 of a region's accounts): 地市 in
 /// pinyin order, in each the city's own accounts first as 某某市（市直）, then its 区县 in pinyin
-/// order. Regions whose 地市 is not known come last, each on its own; so does a 区县 name that
-/// accounts of several 地市 share (counted together, as the draw counted it), named with them.
+/// order, named without the 地市 the group already names. Regions whose 地市 is not known come
+/// last, each on its own; so does a 区县 name that accounts of several 地市 share (only in draws
+/// made before regions were named by 地市 and 区县 together, which counted them together), named
+/// with them.
 #[must_use]
 pub fn group_regions(rows: Vec<Tally>, cities_of: impl Fn(&str) -> Vec<String>) -> Vec<TallyGroup> {
     use super::collate::pinyin_key;
@@ -115,6 +117,8 @@ pub fn group_regions(rows: Vec<Tally>, cities_of: impl Fn(&str) -> Vec<String>) 
             Some(city) => {
                 if row.name == city {
                     row.name = format!("{city}（市直）");
+                } else if let Some(county) = row.name.strip_prefix(city.as_str()) {
+                    row.name = county.to_owned();
                 }
                 match groups.iter_mut().find(|g| g.name == city) {
                     Some(g) => g.rows.push(row),

@@ -122,7 +122,7 @@ impl Serialize for Rate {
 /// How the population is split before drawing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Strata {
-    /// 区县, or 地市 where 区县 is blank.
+    /// 地市 and 区县 together, or the 地市 where 区县 is blank (see [`Account::region`]).
     #[default]
     County,
     City,
@@ -170,7 +170,7 @@ impl Strata {
             }
         };
         match self {
-            Self::County => named(account.region(), "（未填地区）"),
+            Self::County => named(&account.region(), "（未填地区）"),
             Self::City => named(&account.city, "（未填地市）"),
             Self::Platform => named(&account.platform, "（未填平台）"),
             Self::None => "全部账号".to_owned(),

@@ -310,14 +310,15 @@ pub fn assign(
         .iter()
         .map(|a| a.account.account.key())
         .collect();
-    let items: Vec<Assignable> = record
+    let regions: Vec<String> = record
         .accounts
         .iter()
-        .zip(&keys)
-        .map(|(a, key)| Assignable {
-            key,
-            region: a.account.account.region(),
-        })
+        .map(|a| a.account.account.region())
+        .collect();
+    let items: Vec<Assignable> = keys
+        .iter()
+        .zip(&regions)
+        .map(|(key, region)| Assignable { key, region })
         .collect();
     let split = assignment::split(&items, inspectors.len(), keep_county);
     let actor = super::actor(store)?;

@@ -97,7 +97,7 @@ fn ceil_30_percent(n: usize) -> usize {
 fn expected_strata(accounts: &[Account]) -> BTreeMap<String, usize> {
     let mut strata = BTreeMap::new();
     for a in accounts.iter().filter(|a| a.status.in_operation()) {
-        *strata.entry(a.region().to_owned()).or_insert(0) += 1;
+        *strata.entry(a.region()).or_insert(0) += 1;
     }
     strata
 }
@@ -109,7 +109,7 @@ fn expected_keys(accounts: &[Account], seed: u64) -> Vec<String> {
         .filter(|a| a.status.in_operation())
         .map(|a| Candidate {
             key: a.key(),
-            stratum: a.region().to_owned(),
+            stratum: a.region(),
             recently_drawn: false,
         })
         .collect();
@@ -295,7 +295,7 @@ fn draw_counts_hash_and_info_match_the_roster() {
     assert_eq!(i.seed, seed);
     assert_eq!(i.algorithm, "stratified-sorted-chacha20");
     assert_eq!(i.algorithm, sampling::ALGORITHM);
-    assert_eq!(i.algorithm_version, 1);
+    assert_eq!(i.algorithm_version, 2);
     assert_eq!(i.prefer_not_drawn_in, 0);
     assert_eq!(i.rechecks, 0);
     assert_eq!(i.drawn_by, DRAWER);
@@ -375,6 +375,63 @@ fn the_same_roster_and_seed_give_the_same_sample_in_another_database() {
     .expect("redraw");
     assert_ne!(drawn_keys(&other), keys);
     assert_eq!(other.strata, first.strata);
+}
+
+/// Two 地市 whose 区县 have the same names (every city has its 城区): each 区县 is a stratum of
+/// its own, named by 地市 and 区县, and gets ⌈30%⌉ of its own accounts; a 区县 written with its
+/// 地市 already in it (甲市东城区) is the same stratum as 甲市 + 东城区; the 地市's own accounts
+/// are the 地市's stratum.
+#[test]
+fn same_named_counties_of_two_cities_are_two_strata() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut roster = spotcheck::steps::demo::accounts(300, 5);
+    for (i, a) in roster.iter_mut().enumerate() {
+        a.city = if i % 2 == 0 { "甲市" } else { "乙市" }.to_owned();
+        if i % 11 == 0 {
+            a.county = String::new();
+        } else if i % 7 == 0 {
+            a.county = format!("{}{}", a.city, a.county);
+        }
+    }
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    for a in roster.iter().filter(|a| a.status.in_operation()) {
+        let key = if a.county.is_empty() {
+            a.city.clone()
+        } else if a.county.starts_with(&a.city) {
+            a.county.clone()
+        } else {
+            format!("{}{}", a.city, a.county)
+        };
+        *expected.entry(key).or_insert(0) += 1;
+    }
+    assert!(expected.contains_key("甲市北湖区") && expected.contains_key("乙市北湖区"));
+    assert!(expected.contains_key("甲市") && expected.contains_key("乙市"));
+
+    let mut store = store_with(dir.path(), "two.db", &roster);
+    let record =
+        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 42, 0, None), at(10, 9))
+            .expect("draw");
+    let stored: BTreeMap<String, (usize, usize)> = record
+        .strata
+        .iter()
+        .map(|s| (s.key.clone(), (s.population, s.sampled)))
+        .collect();
+    let wanted: BTreeMap<String, (usize, usize)> = expected
+        .iter()
+        .map(|(k, &n)| (k.clone(), (n, ceil_30_percent(n))))
+        .collect();
+    assert_eq!(stored, wanted);
+    for d in &record.accounts {
+        let a = &d.account.account;
+        assert!(
+            d.stratum.starts_with(&a.city),
+            "{} in {}",
+            a.name,
+            d.stratum
+        );
+    }
+    assert_eq!(record.stratum_name("甲市"), "甲市（市直）");
+    assert_eq!(record.stratum_name("乙市北湖区"), "乙市北湖区");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -778,7 +835,8 @@ fn prefer_not_drawn_avoids_last_quarters_accounts_where_it_can() {
         "every county of the demo roster fits 30% twice"
     );
     assert_eq!(
-        g4.get("独户县").map(BTreeSet::len),
+        g4.get(&format!("{}独户县", roster[0].city))
+            .map(BTreeSet::len),
         Some(1),
         "the lone account is drawn again"
     );
@@ -856,7 +914,7 @@ fn assignment_balances_loads_and_can_keep_counties_together() {
     for d in &record.accounts {
         let who = d.inspector.clone().expect("every account has an inspector");
         owners
-            .entry(d.account.account.region().to_owned())
+            .entry(d.account.account.region())
             .or_default()
             .insert(who);
     }
@@ -1203,7 +1261,7 @@ fn cli_sample_prints_the_draw_as_json_and_show_prints_it_again() {
     assert_eq!(draw["rate"], 0.3);
     assert_eq!(draw["by"], "county");
     assert_eq!(draw["algorithm"], "stratified-sorted-chacha20");
-    assert_eq!(draw["algorithm_version"], 1);
+    assert_eq!(draw["algorithm_version"], 2);
     assert_eq!(draw["drawn_by"], DRAWER);
     assert!(draw["reason"].is_null());
 
@@ -1241,7 +1299,12 @@ fn cli_sample_prints_the_draw_as_json_and_show_prints_it_again() {
         for field in ["platform", "account_id", "stratum"] {
             assert!(a[field].is_string(), "{field} in {a}");
         }
-        assert_eq!(a["stratum"], a["county"], "{a}");
+        let region = format!(
+            "{}{}",
+            a["city"].as_str().expect("city"),
+            a["county"].as_str().expect("county")
+        );
+        assert_eq!(a["stratum"], region.as_str(), "{a}");
         assert!(a["inspector"].is_null());
     }
     assert_eq!(

@@ -25,7 +25,7 @@ fn draw_redraw_and_assign() {
 
     // The preview: every stratum's ⌈30%⌉, summed.
     let accounts = spotcheck::steps::demo::accounts(80, 7);
-    let mut sizes = std::collections::BTreeMap::<&str, usize>::new();
+    let mut sizes = std::collections::BTreeMap::<String, usize>::new();
     for a in accounts.iter().filter(|a| a.status.in_operation()) {
         *sizes.entry(a.region()).or_default() += 1;
     }

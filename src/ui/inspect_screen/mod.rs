@@ -146,10 +146,10 @@ impl InspectScreen {
             self.opened = None;
         }
         if let Some(d) = &draw {
-            let set = |f: fn(&crate::model::Account) -> &str| -> Vec<String> {
+            let set = |f: fn(&crate::model::Account) -> String| -> Vec<String> {
                 d.accounts
                     .iter()
-                    .map(|a| f(&a.account.account).to_owned())
+                    .map(|a| f(&a.account.account))
                     .filter(|s| !s.is_empty())
                     .collect::<BTreeSet<_>>()
                     .into_iter()
@@ -159,7 +159,7 @@ impl InspectScreen {
             self.counties
                 .sort_by(|a, b| crate::model::collate::cmp_pinyin(a, b));
             // The usual platforms in their usual order, then any others.
-            self.platforms = set(|a| &a.platform);
+            self.platforms = set(|a| a.platform.clone());
             self.platforms.sort_by_key(|p| {
                 crate::model::platform::PLATFORMS
                     .iter()
