@@ -92,13 +92,57 @@ pub enum ItemKind {
 
 /// A rule that computes an item's answer from facts the inspector records.
 ///
-/// In JSON: `{"update_within": {"days": 14}}`.
+/// In JSON: `{"update_within": {"days": 14}}` or `{"longest_gap": {"days": 14}}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
-    /// The account must have posted within `days` days before the check date;
-    /// see [`super::update_rule`].
+    /// The account must have posted within `days` days before the check date
+    /// (监测时间点前2周内无更新); the inspector records the last update; see
+    /// [`super::update_rule`].
     UpdateWithin { days: u32 },
+    /// No gap between posts in the period checked, up to the check date, may be longer than
+    /// `days` days (更新间隔不得超过14天); the inspector records the longest gap; see
+    /// [`super::gap_rule`].
+    LongestGap { days: u32 },
+}
+
+impl Rule {
+    /// The rule's threshold in days.
+    #[must_use]
+    pub fn days(self) -> u32 {
+        match self {
+            Self::UpdateWithin { days } | Self::LongestGap { days } => days,
+        }
+    }
+
+    /// The rule as the form states it.
+    #[must_use]
+    pub fn description(self) -> String {
+        match self {
+            Self::UpdateWithin { days } => format!("检查日期前 {days} 天内有无更新"),
+            Self::LongestGap { days } => {
+                format!("检查期间最长更新间隔是否超过 {days} 天")
+            }
+        }
+    }
+
+    /// What the inspector records for the rule to decide.
+    #[must_use]
+    pub fn fact(self) -> &'static str {
+        match self {
+            Self::UpdateWithin { .. } => "最后更新日期",
+            Self::LongestGap { .. } => "最长更新间隔",
+        }
+    }
+
+    /// Whether `finding` records the fact the rule decides on.
+    #[must_use]
+    pub fn has_fact(self, finding: &crate::model::Finding) -> bool {
+        match self {
+            Self::UpdateWithin { .. } => finding.last_update.is_some(),
+            Self::LongestGap { .. } => finding.longest_gap.is_some(),
+        }
+    }
 }
 
 /// Items of one area, in file order.
@@ -240,7 +284,9 @@ fn validate_item(item: &mut Item, scored: bool) -> Result<(), ChecklistError> {
             });
         }
     }
-    if let Some(Rule::UpdateWithin { days: 0 }) = item.rule {
+    if let Some(rule) = item.rule
+        && rule.days() == 0
+    {
         return Err(ChecklistError::BadRule {
             item: id(),
             days: 0,

@@ -61,11 +61,13 @@ pub fn evaluate(checklist: &Checklist, platform: &str, findings: &[Finding]) -> 
                 eval.missing_notes.push(id());
             }
         }
-        let dated = |f: &&Finding| {
-            f.answer == Some(Answer::Pass) && f.last_update.is_none() && f.note.trim().is_empty()
-        };
-        if item.rule.is_some() && mine.iter().any(dated) {
-            eval.missing_dates.push(id());
+        if let Some(rule) = item.rule {
+            let unfounded = |f: &&Finding| {
+                f.answer == Some(Answer::Pass) && !rule.has_fact(f) && f.note.trim().is_empty()
+            };
+            if mine.iter().any(unfounded) {
+                eval.missing_dates.push(id());
+            }
         }
     }
 
@@ -111,6 +113,15 @@ impl Evaluation {
             missing_notes: labels(checklist, &self.missing_notes),
             without_evidence,
             missing_dates: labels(checklist, &self.missing_dates),
+            missing_facts: {
+                let mut facts: Vec<&'static str> = self
+                    .missing_dates
+                    .iter()
+                    .filter_map(|id| checklist.item(id)?.rule.map(super::Rule::fact))
+                    .collect();
+                facts.dedup();
+                facts
+            },
         };
         if out.is_empty() { Ok(()) } else { Err(out) }
     }
@@ -124,8 +135,11 @@ pub struct Unfinished {
     pub missing_notes: Vec<String>,
     /// Veto items 不符合 with no screenshot, file or link.
     pub without_evidence: Vec<String>,
-    /// Update-rule items 符合 with no last update date and no reason.
+    /// Update-rule items 符合 with neither what their rule decides on (the last update date,
+    /// or the longest gap) nor a reason.
     pub missing_dates: Vec<String>,
+    /// What those items lack: 最后更新日期, 最长更新间隔.
+    pub missing_facts: Vec<&'static str>,
 }
 
 impl Unfinished {
@@ -161,8 +175,9 @@ impl Unfinished {
         }
         if !self.missing_dates.is_empty() {
             parts.push(format!(
-                "{} 判定为符合，请填写最后更新日期，或在说明中写明无法查看的原因",
-                listing(&self.missing_dates)
+                "{} 判定为符合，请填写{}，或在说明中写明无法查看的原因",
+                listing(&self.missing_dates),
+                self.missing_facts.join("或")
             ));
         }
         format!("{}。", parts.join("；"))
@@ -450,5 +465,32 @@ mod tests {
         let eval = evaluate(c, "微信公众号", &findings);
         assert!(eval.missing_dates.is_empty());
         assert!(eval.can_finish(c, |_| 0).is_ok());
+    }
+
+    #[test]
+    fn a_longest_gap_pass_needs_the_gap_or_a_reason() {
+        let mut c = Checklist::builtin().clone();
+        let v04 = c.items.iter_mut().find(|i| i.id == "V04").expect("V04");
+        v04.rule = Some(crate::checklist::Rule::LongestGap { days: 14 });
+        let mut findings = all_pass("微信公众号");
+        let f = findings.iter_mut().find(|f| f.item == "V04").expect("V04");
+        // A last update date says nothing of the gaps before it.
+        f.last_update = Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"));
+        f.longest_gap = None;
+        f.answer = Some(Answer::Pass);
+        let eval = evaluate(&c, "微信公众号", &findings);
+        assert_eq!(eval.missing_dates, ["V04"]);
+        assert_eq!(
+            eval.can_finish(&c, |_| 0).expect_err("no gap").to_string(),
+            "V04 更新时效 判定为符合，请填写最长更新间隔，或在说明中写明无法查看的原因。"
+        );
+        let f = findings.iter_mut().find(|f| f.item == "V04").expect("V04");
+        f.longest_gap = Some(14);
+        assert_eq!(crate::checklist::apply_rules(&c, f), Some(Answer::Pass));
+        f.longest_gap = Some(15);
+        assert_eq!(crate::checklist::apply_rules(&c, f), Some(Answer::Fail));
+        let eval = evaluate(&c, "微信公众号", &findings);
+        assert!(eval.missing_dates.is_empty());
+        assert_eq!(eval.verdict, Some(Verdict::Fail));
     }
 }

@@ -20,12 +20,26 @@ pub fn update_rule(last_update: NaiveDate, checked_on: NaiveDate, days: u32) -> 
     }
 }
 
-/// Sets the finding's answer from its item's rule when the rule can decide, i.e. the item
-/// has [`Rule::UpdateWithin`] and both dates are recorded; this replaces any earlier answer.
-/// Returns the answer set, or `None` when the finding was left alone.
+/// The longest-gap rule some offices use (更新间隔不得超过14天): 符合 when the longest run of
+/// days without a post in the period, up to the check date, is at most `days`.
+#[must_use]
+pub fn gap_rule(longest_gap: u32, days: u32) -> Answer {
+    if longest_gap <= days {
+        Answer::Pass
+    } else {
+        Answer::Fail
+    }
+}
+
+/// Sets the finding's answer from its item's rule when the rule can decide: the item has a
+/// [`Rule`] and the finding records what it needs (both dates for [`Rule::UpdateWithin`], the
+/// longest gap for [`Rule::LongestGap`]); this replaces any earlier answer. Returns the
+/// answer set, or `None` when the finding was left alone.
 pub fn apply_rules(checklist: &Checklist, finding: &mut Finding) -> Option<Answer> {
-    let Rule::UpdateWithin { days } = checklist.item(&finding.item)?.rule?;
-    let answer = update_rule(finding.last_update?, finding.checked_on?, days);
+    let answer = match checklist.item(&finding.item)?.rule? {
+        Rule::UpdateWithin { days } => update_rule(finding.last_update?, finding.checked_on?, days),
+        Rule::LongestGap { days } => gap_rule(finding.longest_gap?, days),
+    };
     finding.answer = Some(answer);
     Some(answer)
 }
@@ -54,6 +68,14 @@ mod tests {
             update_rule(date(2025, 12, 17), date(2026, 1, 1), 14),
             Answer::Fail
         );
+    }
+
+    #[test]
+    fn longest_gap_rule_at_its_boundary() {
+        assert_eq!(gap_rule(13, 14), Answer::Pass);
+        assert_eq!(gap_rule(14, 14), Answer::Pass);
+        assert_eq!(gap_rule(15, 14), Answer::Fail);
+        assert_eq!(gap_rule(0, 7), Answer::Pass);
     }
 
     #[test]

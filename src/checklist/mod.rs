@@ -14,4 +14,4 @@ pub use crate::model::{Answer, Finding, Verdict};
 pub use definition::{Area, Checklist, Item, ItemKind, PointScheme, Rule};
 pub use error::ChecklistError;
 pub use evaluation::{Evaluation, Unfinished, evaluate};
-pub use finding::{apply_rules, update_rule};
+pub use finding::{apply_rules, gap_rule, update_rule};

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
 mod admin_commands;
+mod checklist;
 mod followup;
 mod json;
 mod package;
@@ -137,6 +138,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 查看本机新开始的检查所用的检查表（--json 输出检查表文件本身，可修改后载入）；checklist load 载入主管单位下发的检查表
+    Checklist {
+        /// 以 JSON 输出检查表文件
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<checklist::ChecklistAction>,
+    },
     /// 查看一个季度全部抽查账号的检查结果；results import 批量导入检查结果
     Results {
         /// 季度，例如 2026Q4（抽样在该季度生效的名单；不填则为最近抽样的季度）
@@ -207,7 +216,7 @@ pub enum Command {
 pub enum ResultsAction {
     /// 从共享表格或监测工具导出的表格（xlsx、xls 或 csv）批量导入检查结果（需要 --quarter）
     Import {
-        /// 检查结果文件，列：平台、账号标识、检查项（编号或名称）、结果（符合/不符合/不适用）、说明、最后更新日期
+        /// 检查结果文件，列：平台、账号标识、检查项（编号或名称）、结果（符合/不符合/不适用）、说明、最后更新日期（或最长更新间隔，天）
         file: PathBuf,
         /// 导入后完成所有可以完成的检查，并列出不能完成的账号和原因
         #[arg(long)]
@@ -434,6 +443,10 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Checklist { json, action } => match action {
+            Some(checklist::ChecklistAction::Load { file }) => checklist::load(open()?, file),
+            None => checklist::show(&read()?, *json),
+        },
         Command::Results {
             quarter,
             json,

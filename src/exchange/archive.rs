@@ -9,7 +9,7 @@ use zip::write::SimpleFileOptions;
 
 use super::{
     EvidenceFile, FORMAT, FORMAT_VERSION, MAX_DATA_BYTES, MAX_ENTRIES, MAX_PACKAGE_BYTES, Manifest,
-    Package, PackageData, PackageError, sha256_hex,
+    OLDEST_READABLE, Package, PackageData, PackageError, sha256_hex,
 };
 use crate::model::{MAX_EVIDENCE_BYTES, is_web_link};
 
@@ -169,13 +169,13 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
         .get("format_version")
         .and_then(serde_json::Value::as_u64)
         .unwrap_or(0);
-    if version < u64::from(FORMAT_VERSION) {
+    if version < u64::from(OLDEST_READABLE) {
         return Err(PackageError::OlderFormat {
             path: path.to_owned(),
             version: u32::try_from(version).unwrap_or(0),
         });
     }
-    if version != u64::from(FORMAT_VERSION) {
+    if version > u64::from(FORMAT_VERSION) {
         return Err(PackageError::NewerFormat {
             path: path.to_owned(),
             version: u32::try_from(version).unwrap_or(u32::MAX),

@@ -101,6 +101,7 @@ mod tests {
             note: format!("{who}{m}"),
             last_update: None,
             checked_on: None,
+            longest_gap: None,
             updated_by: who.to_owned(),
             updated_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
                 .and_then(|d| d.and_hms_opt(10, m, 0))

@@ -10,6 +10,7 @@
 mod archive;
 mod merge;
 
+use crate::model::os_error::describe;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -22,8 +23,10 @@ pub use crate::model::FindingVersion;
 
 /// The `format` field of every manifest.
 pub const FORMAT: &str = "spotcheck-package";
-/// The version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+/// The version this build writes (3: findings may carry the longest gap between posts).
+pub const FORMAT_VERSION: u32 = 3;
+/// The oldest version this build reads (2: findings merged by lineage).
+pub const OLDEST_READABLE: u32 = 2;
 /// The file extension users see.
 pub const EXTENSION: &str = "spotcheck";
 /// Largest package read: 2 GiB (evidence files are at most 50 MiB each).
@@ -165,12 +168,12 @@ pub struct Package {
 /// Why a package was refused. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
-    #[error("无法读取文件 {path}：{source}")]
+    #[error("无法读取文件 {path}：{}", describe(.source))]
     Read {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("无法写入文件 {path}：{source}。请确认目标文件夹可以写入。")]
+    #[error("无法写入文件 {path}：{}。请确认目标文件夹可以写入。", describe(.source))]
     Write {
         path: std::path::PathBuf,
         source: std::io::Error,
@@ -181,14 +184,14 @@ pub enum PackageError {
         detail: String,
     },
     #[error(
-        "{path} 由更新版本的 spotcheck 生成（包格式第 {version} 版，本机只能读取第 {FORMAT_VERSION} 版），请先升级本机的 spotcheck。"
+        "{path} 由更新版本的 spotcheck 生成（包格式第 {version} 版，本机最高只能读取第 {FORMAT_VERSION} 版），请先升级本机的 spotcheck。"
     )]
     NewerFormat {
         path: std::path::PathBuf,
         version: u32,
     },
     #[error(
-        "{path} 由旧版本的 spotcheck 生成（包格式第 {version} 版，本机读取第 {FORMAT_VERSION} 版：新版本按每项检查结果的修改来历合并，旧包没有这些信息）。请对方升级 spotcheck 后重新导出这个包。"
+        "{path} 由旧版本的 spotcheck 生成（包格式第 {version} 版，本机能读取第 {OLDEST_READABLE} 版及以后的包：新版本按每项检查结果的修改来历合并，旧包没有这些信息）。请对方升级 spotcheck 后重新导出这个包。"
     )]
     OlderFormat {
         path: std::path::PathBuf,

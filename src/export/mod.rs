@@ -1,4 +1,5 @@
 //! Spreadsheets spotcheck writes. Pure functions of their data and a path: no database, no egui.
+use crate::model::os_error::describe;
 
 mod layout;
 mod log_sheet;
@@ -25,11 +26,19 @@ pub use rectification::{
 pub use sample_list::{default_file_name as sample_list_file_name, write_sample_list};
 
 /// Why a spreadsheet could not be written.
+/// A spreadsheet writer's error: the system's reason in Chinese when it is one.
+fn xlsx_text(e: &rust_xlsxwriter::XlsxError) -> String {
+    match e {
+        rust_xlsxwriter::XlsxError::IoError(io) => describe(io),
+        other => other.to_string(),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("无法写入表格：{0}。请确认文件没有在 Excel 或 WPS 中打开，并且目标文件夹可以写入。")]
+    #[error("无法写入表格：{}。请确认文件没有在 Excel 或 WPS 中打开，并且目标文件夹可以写入。", xlsx_text(.0))]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
-    #[error("无法创建文件夹 {path}：{source}。请换一个可以写入的位置。")]
+    #[error("无法创建文件夹 {path}：{}。请换一个可以写入的位置。", describe(.source))]
     Folder {
         path: std::path::PathBuf,
         source: std::io::Error,

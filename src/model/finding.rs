@@ -82,6 +82,10 @@ pub struct Finding {
     /// 监测时间: the day the account was checked.
     #[serde(default)]
     pub checked_on: Option<NaiveDate>,
+    /// 最长更新间隔: the longest run of days without a post in the period checked (up to the
+    /// check date), for items with [`Rule::LongestGap`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longest_gap: Option<u32>,
 }
 
 impl Finding {

@@ -56,6 +56,7 @@ impl StoredFinding {
             note: f.note.clone(),
             last_update: f.last_update.map(day_text),
             checked_on: f.checked_on.map(day_text),
+            longest_gap: f.longest_gap,
             updated_by: self.updated_by.clone(),
             updated_at: self.updated_at,
             lineage: self.lineage.clone(),

@@ -12,6 +12,7 @@ pub mod draw;
 mod finding;
 mod inspection;
 mod log;
+pub mod os_error;
 mod package;
 pub mod platform;
 mod quarter;

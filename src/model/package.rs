@@ -16,6 +16,9 @@ pub struct FindingVersion {
     pub note: String,
     pub last_update: Option<String>,
     pub checked_on: Option<String>,
+    /// 最长更新间隔 in days (package format 3; absent in earlier packages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longest_gap: Option<u32>,
     pub updated_by: String,
     pub updated_at: NaiveDateTime,
     /// The [`Self::id`]s of the versions this one descends from, oldest first: every version
@@ -42,6 +45,11 @@ impl FindingVersion {
             h.update(part.as_bytes());
             h.update([0]);
         }
+        // Only when recorded, so that the ids of versions without it stay what they were.
+        if let Some(gap) = self.longest_gap {
+            h.update(format!("gap:{gap}").as_bytes());
+            h.update([0]);
+        }
         h.finalize()[..16]
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -62,6 +70,7 @@ impl FindingVersion {
             && self.note == other.note
             && self.last_update == other.last_update
             && self.checked_on == other.checked_on
+            && self.longest_gap == other.longest_gap
     }
 }
 

@@ -106,6 +106,7 @@ mod tests {
             veto: true,
             note: String::new(),
             last_update: None,
+            longest_gap: None,
             links: Vec::new(),
             screenshots: 0,
             account_failed: true,

@@ -76,6 +76,8 @@ pub struct Problem {
     pub veto: bool,
     pub note: String,
     pub last_update: Option<NaiveDate>,
+    /// 最长更新间隔 in days, where the checklist's rule is the longest gap.
+    pub longest_gap: Option<u32>,
     pub links: Vec<String>,
     pub screenshots: usize,
     /// The account's verdict is 不合格.
@@ -83,12 +85,16 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// The description a unit reads: the note, then the last update date and the evidence.
+    /// The description a unit reads: the note, then the last update date (or the longest gap)
+    /// and the evidence.
     #[must_use]
     pub fn description(&self) -> String {
         let mut parts = vec![self.note.trim().to_owned()];
         if let Some(d) = self.last_update {
             parts.push(format!("最后更新日期：{}", d.format("%Y-%m-%d")));
+        }
+        if let Some(gap) = self.longest_gap {
+            parts.push(format!("最长更新间隔：{gap} 天"));
         }
         if !self.links.is_empty() {
             parts.push(format!("证据链接：{}", self.links.join(" ")));
@@ -248,6 +254,7 @@ impl QuarterReport {
                         veto: item.is_some_and(|it| it.kind == ItemKind::Veto),
                         note: f.note.clone(),
                         last_update: f.last_update,
+                        longest_gap: f.longest_gap,
                         links,
                         screenshots,
                         account_failed: verdict == Some(Verdict::Fail),

@@ -12,7 +12,7 @@ pub enum ResultsError {
     /// The file could not be read as a spreadsheet at all (the shared reader's errors).
     #[error(transparent)]
     Read(#[from] SheetError),
-    #[error("没有找到检查结果的表头行。检查结果表需要“平台”“账号标识”“检查项”“结果”几列（“说明”“最后更新日期”可选）；{found}。（{}）", path.display())]
+    #[error("没有找到检查结果的表头行。检查结果表需要“平台”“账号标识”“检查项”“结果”几列（“说明”“最后更新日期”“最长更新间隔”可选）；{found}。（{}）", path.display())]
     NoHeader { path: PathBuf, found: String },
     #[error("检查结果表缺少必需的列：{missing}。{sheet}第 {row} 行的表头中找到的列：{found}。（{}）", path.display())]
     MissingColumns {

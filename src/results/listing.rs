@@ -49,6 +49,9 @@ pub struct FindingResult {
     pub last_update: Option<NaiveDate>,
     #[serde(serialize_with = "day")]
     pub checked_on: Option<NaiveDate>,
+    /// 最长更新间隔 in days, for the longest-gap rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longest_gap: Option<u32>,
     pub updated_by: String,
 }
 
@@ -121,6 +124,7 @@ fn findings(ins: &Inspection, checklist: Option<&Checklist>) -> Vec<FindingResul
                 note: f.note.clone(),
                 last_update: f.last_update,
                 checked_on: f.checked_on,
+                longest_gap: f.longest_gap,
                 updated_by: s.updated_by.clone(),
             }
         })

@@ -10,13 +10,15 @@
 
 mod error;
 mod listing;
+mod outcome;
 mod sheet;
 mod validate;
 
 pub use error::ResultsError;
 pub use listing::{AccountResult, FindingResult, quarter_results};
+pub use outcome::{ResultRow, ResultsReport, ValidatedResults};
 pub use sheet::{
     Column, RawResult, ResultsHeader, ResultsSheet, column_for, find_header, parse_results,
     read_results,
 };
-pub use validate::{ImportContext, ResultRow, ResultsReport, ValidatedResults, validate};
+pub use validate::{ImportContext, validate};

@@ -23,6 +23,8 @@ pub enum Column {
     Result,
     Note,
     LastUpdate,
+    /// 最长更新间隔 in days, for checklists with the longest-gap rule.
+    LongestGap,
     /// 监测时间: the day the account was checked; the import date when absent.
     CheckedOn,
     /// 检查人员: who checked it; whoever imports the file when absent.
@@ -30,7 +32,7 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 10] = [
         Column::Platform,
         Column::AccountId,
         Column::Name,
@@ -38,6 +40,7 @@ impl Column {
         Column::Result,
         Column::Note,
         Column::LastUpdate,
+        Column::LongestGap,
         Column::CheckedOn,
         Column::Inspector,
     ];
@@ -53,6 +56,7 @@ impl Column {
             Column::Result => "结果",
             Column::Note => "说明",
             Column::LastUpdate => "最后更新日期",
+            Column::LongestGap => "最长更新间隔（天）",
             Column::CheckedOn => "检查日期",
             Column::Inspector => "检查人员",
         }
@@ -122,6 +126,20 @@ const NAMES: &[(Column, &[&str])] = &[
             "最近发布时间",
             "更新日期",
             "更新时间",
+        ],
+    ),
+    (
+        Column::LongestGap,
+        &[
+            "最长更新间隔",
+            "最长更新间隔天",
+            "最长更新间隔天数",
+            "最长未更新天数",
+            "最长间隔天数",
+            "最长间隔",
+            "更新间隔",
+            "更新间隔天数",
+            "最大更新间隔",
         ],
     ),
     (
@@ -390,6 +408,8 @@ mod tests {
             ("说明", Column::Note),
             ("最后更新时间", Column::LastUpdate),
             ("最后更新日期", Column::LastUpdate),
+            ("最长更新间隔（天）", Column::LongestGap),
+            ("最长未更新天数", Column::LongestGap),
             ("监测时间", Column::CheckedOn),
         ] {
             assert_eq!(column_for(h), Some(c), "{h}");

@@ -3,17 +3,17 @@
 //! an [`ImportContext`]; nothing is written here.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 
+use super::outcome::{ResultRow, ValidatedResults};
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use super::sheet::{Column, RawResult, ResultsSheet};
-use crate::checklist::{Answer, Checklist, Finding, Item, apply_rules};
+use crate::checklist::{Answer, Checklist, Finding, Item, Rule, apply_rules};
 use crate::model::platform::{self, PLATFORMS, fold};
 use crate::model::{DrawRecord, Inspection, InspectionStatus, StoredAccount};
 use crate::model::{Quarter, account_key};
 use crate::roster::{RowProblem, values};
+use crate::sheet::grid::Cell;
 
 /// One sampled account as validation sees it.
 #[derive(Debug, Clone)]
@@ -144,132 +144,6 @@ fn id_key(platform: &str, id: &str) -> String {
     account_key(platform, id, "", "")
 }
 
-/// One row that passed validation: the finding to save for a sampled account.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResultRow {
-    /// Sheet row number as Excel shows it.
-    pub row: u32,
-    /// The account's id in the database.
-    pub account: i64,
-    pub account_name: String,
-    /// The item id resolved from an id or a title, the answer (set by the item's rule where
-    /// it has one and the dates are known), the note and the dates.
-    pub finding: Finding,
-    /// Who checked it (检查人员), when the sheet says.
-    pub inspector: Option<String>,
-}
-
-/// A results sheet checked against a quarter's sample: what can be saved and what cannot.
-#[derive(Debug, Clone)]
-pub struct ValidatedResults {
-    pub file_name: String,
-    pub sheet: String,
-    pub header_row: u32,
-    pub quarter: Quarter,
-    /// The draw the findings belong to.
-    pub draw: i64,
-    /// One per account and item: a later row for the same account and item replaces an
-    /// earlier one (with a warning).
-    pub rows: Vec<ResultRow>,
-    /// Rows not imported, each problem with its row, column, value and a Chinese message.
-    pub errors: Vec<RowProblem>,
-    /// Rows imported that deserve a second look.
-    pub warnings: Vec<RowProblem>,
-    pub skipped_blank: u32,
-    pub skipped_notes: u32,
-}
-
-impl ValidatedResults {
-    /// The findings to save, as `steps::inspect::save_findings_bulk` takes them.
-    #[must_use]
-    pub fn findings(&self) -> Vec<(i64, Finding, Option<String>)> {
-        self.rows
-            .iter()
-            .map(|r| (r.account, r.finding.clone(), r.inspector.clone()))
-            .collect()
-    }
-
-    /// The report of an import that wrote `written` findings (0 for a preview).
-    #[must_use]
-    pub fn report(&self, written: usize) -> ResultsReport {
-        let accounts = if written == 0 {
-            0
-        } else {
-            self.rows
-                .iter()
-                .map(|r| r.account)
-                .collect::<HashSet<_>>()
-                .len()
-        };
-        ResultsReport {
-            file: self.file_name.clone(),
-            quarter: self.quarter.to_string(),
-            sheet: self.sheet.clone(),
-            header_row: self.header_row,
-            valid: self.rows.len(),
-            written,
-            accounts,
-            errors: self.errors.clone(),
-            warnings: self.warnings.clone(),
-            skipped_blank: self.skipped_blank,
-            skipped_notes: self.skipped_notes,
-        }
-    }
-}
-
-/// The import report (stable field names: scripts rely on them).
-#[derive(Debug, Clone, Serialize)]
-pub struct ResultsReport {
-    pub file: String,
-    /// e.g. `2026Q4`.
-    pub quarter: String,
-    pub sheet: String,
-    pub header_row: u32,
-    /// Findings that passed validation.
-    pub valid: usize,
-    /// Findings written to the database (0 when nothing was written).
-    pub written: usize,
-    /// Accounts those findings belong to.
-    pub accounts: usize,
-    pub errors: Vec<RowProblem>,
-    pub warnings: Vec<RowProblem>,
-    pub skipped_blank: u32,
-    pub skipped_notes: u32,
-}
-
-impl ResultsReport {
-    /// One Chinese sentence: "已导入 12 条检查结果（5 个账号）；3 行有错误未导入（第 6、7、9 行）".
-    #[must_use]
-    pub fn summary(&self) -> String {
-        let mut s = if self.written > 0 {
-            format!(
-                "已导入 {} 条检查结果（{} 个账号）",
-                self.written, self.accounts
-            )
-        } else if self.valid > 0 {
-            format!("可导入 {} 条检查结果", self.valid)
-        } else {
-            "没有可导入的检查结果，数据库未改动".to_owned()
-        };
-        if !self.errors.is_empty() {
-            let mut rows: Vec<u32> = self.errors.iter().map(|e| e.row).collect();
-            rows.dedup();
-            let shown: Vec<String> = rows.iter().take(5).map(u32::to_string).collect();
-            let more = if rows.len() > 5 { " 等" } else { "" };
-            let _ = write!(
-                s,
-                "；{} 行有错误未导入（第 {}{more} 行）",
-                rows.len(),
-                shown.join("、")
-            );
-        }
-        if !self.warnings.is_empty() {
-            let _ = write!(s, "；{} 处需要留意", self.warnings.len());
-        }
-        s
-    }
-}
-
 /// Checks every row of `sheet` against the quarter's sample and checklists.
 #[must_use]
 pub fn validate(sheet: &ResultsSheet, ctx: &ImportContext) -> ValidatedResults {
@@ -385,9 +259,17 @@ impl Checked<'_> {
         let item = checklist.and_then(|c| self.item(c));
         let answer = self.answer();
         let last_update = self.date(Column::LastUpdate);
+        let longest_gap = self.days(Column::LongestGap);
         let checked_on = self.date(Column::CheckedOn);
+        let decided = |rule: Option<Rule>| match rule {
+            Some(Rule::UpdateWithin { .. }) => {
+                matches!(last_update, Some(Some(_)))
+            }
+            Some(Rule::LongestGap { .. }) => matches!(longest_gap, Some(Some(_))),
+            None => false,
+        };
         if let (Some(item), Some(None)) = (item, answer)
-            && !(item.rule.is_some() && matches!(last_update, Some(Some(_))))
+            && !decided(item.rule)
         {
             self.error(
                 Column::Result,
@@ -416,8 +298,17 @@ impl Checked<'_> {
             Some(item),
             Some(answer),
             Some(last_update),
+            Some(longest_gap),
             Some(checked_on),
-        ) = (account, checklist, item, answer, last_update, checked_on)
+        ) = (
+            account,
+            checklist,
+            item,
+            answer,
+            last_update,
+            longest_gap,
+            checked_on,
+        )
         else {
             return None;
         };
@@ -430,6 +321,7 @@ impl Checked<'_> {
             note: raw.text(Column::Note),
             last_update,
             checked_on: Some(checked_on.unwrap_or(ctx.today)),
+            longest_gap,
         };
         let computed = apply_rules(checklist, &mut finding);
         self.advise(item, answer, computed, &finding);
@@ -449,6 +341,7 @@ impl Checked<'_> {
         let checked_on = finding.checked_on.unwrap_or_default();
         if let (Some(given), Some(computed), Some(last)) = (written, computed, finding.last_update)
             && given != computed
+            && matches!(item.rule, Some(Rule::UpdateWithin { .. }))
         {
             self.warn(
                 Column::Result,
@@ -458,16 +351,31 @@ impl Checked<'_> {
                 ),
             );
         }
-        if item.rule.is_some()
-            && finding.last_update.is_none()
-            && matches!(finding.answer, Some(Answer::Pass | Answer::Fail))
+        if let (Some(given), Some(computed), Some(gap)) = (written, computed, finding.longest_gap)
+            && given != computed
+            && matches!(item.rule, Some(Rule::LongestGap { .. }))
         {
             self.warn(
-                Column::LastUpdate,
+                Column::Result,
+                raw.text(Column::Result),
+                format!("按最长更新间隔 {gap} 天计算，这一项应为“{computed}”，已按计算结果保存"),
+            );
+        }
+        if let Some(rule) = item.rule
+            && !rule.has_fact(finding)
+            && matches!(finding.answer, Some(Answer::Pass | Answer::Fail))
+        {
+            let column = match rule {
+                Rule::UpdateWithin { .. } => Column::LastUpdate,
+                Rule::LongestGap { .. } => Column::LongestGap,
+            };
+            self.warn(
+                column,
                 String::new(),
                 format!(
-                    "检查项 {} 没有填写最后更新日期，无法核对更新时效",
-                    item.label()
+                    "检查项 {} 没有填写{}，无法核对更新时效",
+                    item.label(),
+                    rule.fact()
                 ),
             );
         }
@@ -625,6 +533,40 @@ impl Checked<'_> {
         };
         self.error(Column::Result, text, message);
         None
+    }
+
+    /// A number of days (15, 15天, 15.0), `Some(None)` when blank, `None` for one that cannot
+    /// be read.
+    #[allow(
+        clippy::option_option,
+        reason = "outer: refused (and reported), inner: left blank"
+    )]
+    fn days(&mut self, column: Column) -> Option<Option<u32>> {
+        let cell = self.raw.cell(column);
+        if cell.is_empty() {
+            return Some(None);
+        }
+        let text = self.raw.text(column);
+        let number = match cell {
+            Cell::Number(n) => Some(*n),
+            _ => text.trim_end_matches('天').trim().parse::<f64>().ok(),
+        };
+        match number {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a whole number from 0 to 36,600, checked"
+            )]
+            Some(n) if n.fract() == 0.0 && (0.0..=36_600.0).contains(&n) => Some(Some(n as u32)),
+            _ => {
+                self.error(
+                    column,
+                    text.clone(),
+                    format!("无法识别天数“{text}”，请填写 0 或正整数，例如 15"),
+                );
+                None
+            }
+        }
     }
 
     /// `Some(None)` for a blank date, `None` for one that cannot be read.

@@ -1,3 +1,4 @@
+use crate::model::os_error::describe;
 use std::path::PathBuf;
 
 /// Why a spreadsheet could not be read at all, whatever it was meant to hold. What a file
@@ -6,7 +7,7 @@ use std::path::PathBuf;
 /// Messages are the Chinese sentences users see: what happened, what to do, then the file.
 #[derive(Debug, thiserror::Error)]
 pub enum SheetError {
-    #[error("无法读取文件：{source}。请确认文件存在且没有被其他程序占用。（{}）", path.display())]
+    #[error("无法读取文件：{}。请确认文件存在且没有被其他程序占用。（{}）", describe(.source), path.display())]
     Io {
         path: PathBuf,
         #[source]

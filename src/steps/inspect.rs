@@ -2,8 +2,9 @@
 //! recomputed, the change logged), finishing a check, evidence, and the checklist new checks
 //! use.
 
+use crate::model::os_error::describe;
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
@@ -31,7 +32,19 @@ pub enum InspectError {
     ChecklistConflict { id: String, version: String },
     #[error(transparent)]
     Checklist(#[from] ChecklistError),
-    #[error("无法读取证据文件：{source}（{}）", path.display())]
+    #[error("无法读取检查表文件：{}（{}）", describe(.source), path.display())]
+    ReadChecklist {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{source}（{}）", path.display())]
+    ChecklistFile {
+        path: PathBuf,
+        #[source]
+        source: ChecklistError,
+    },
+    #[error("无法读取证据文件：{}（{}）", describe(.source), path.display())]
     ReadEvidence {
         path: PathBuf,
         #[source]
@@ -39,7 +52,7 @@ pub enum InspectError {
     },
     #[error("证据文件太大（{size} 字节），单个文件不能超过 50 MB。（{}）", path.display())]
     EvidenceTooLarge { path: PathBuf, size: u64 },
-    #[error("无法保存证据文件：{source}。请确认数据目录可以写入、磁盘没有满。（{}）", path.display())]
+    #[error("无法保存证据文件：{}。请确认数据目录可以写入、磁盘没有满。（{}）", describe(.source), path.display())]
     WriteEvidence {
         path: PathBuf,
         #[source]
@@ -178,6 +191,32 @@ pub fn install_checklist(
         )?;
         Ok(())
     })
+}
+
+/// Reads the checklist file a supervisor sent (JSON, as `assets/checklists/default.json`) and
+/// makes it the one new inspections use.
+pub fn install_checklist_file(
+    store: &mut Store,
+    path: &Path,
+    at: NaiveDateTime,
+) -> Result<Checklist, InspectError> {
+    let read = |source| InspectError::ReadChecklist {
+        path: path.to_owned(),
+        source,
+    };
+    // A checklist is a few kilobytes; anything far larger is not one.
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(std::fs::File::open(path).map_err(read)?, 1 << 20),
+        &mut text,
+    )
+    .map_err(read)?;
+    let checklist = Checklist::from_json(&text).map_err(|source| InspectError::ChecklistFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    install_checklist(store, &checklist, at)?;
+    Ok(checklist)
 }
 
 /// Starts the check (if needed) with the active checklist.

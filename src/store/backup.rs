@@ -3,6 +3,7 @@
 //! database before every import, draw and merge (the last [`AUTO_KEPT`] are kept); the user can
 //! make one into any folder, and restore any.
 
+use crate::model::os_error::describe;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
@@ -21,7 +22,7 @@ const MANUAL: &str = "手动备份";
 /// Why a backup or a restore failed. A failed restore leaves the database as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    #[error("无法备份：{what}：{source}。请确认目标文件夹可以写入、磁盘没有满。")]
+    #[error("无法备份：{what}：{}。请确认目标文件夹可以写入、磁盘没有满。", describe(.source))]
     Io {
         what: String,
         source: std::io::Error,

@@ -118,8 +118,8 @@ impl Tx<'_> {
             params![from, to],
         )?;
         self.conn().execute(
-            "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at, lineage, shared)
-             SELECT n.id, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at, f.lineage, f.shared
+            "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at, lineage, shared, longest_gap)
+             SELECT n.id, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at, f.lineage, f.shared, f.longest_gap
              FROM finding f JOIN inspection o ON o.id = f.inspection AND o.draw = ?1
              JOIN inspection n ON n.draw = ?2 AND n.account = o.account",
             params![from, to],

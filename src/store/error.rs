@@ -1,9 +1,10 @@
+use crate::model::os_error::describe;
 use std::path::PathBuf;
 
 /// Why the database could not do what was asked. Messages are what users see.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("无法创建数据目录：{source}。（{}）", path.display())]
+    #[error("无法创建数据目录：{}。（{}）", describe(.source), path.display())]
     CreateDir {
         path: PathBuf,
         #[source]

@@ -23,7 +23,7 @@ fn day(s: Option<String>) -> Option<NaiveDate> {
 }
 
 const INSPECTION_COLUMNS: &str = "id, draw, account, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at";
-const FINDING_COLUMNS: &str = "f.inspection, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at, f.lineage, f.shared";
+const FINDING_COLUMNS: &str = "f.inspection, f.item, f.answer, f.note, f.last_update, f.checked_on, f.updated_by, f.updated_at, f.lineage, f.shared, f.longest_gap";
 const EVIDENCE_COLUMNS: &str =
     "e.inspection, e.id, e.item, e.sha256, e.file_name, e.url, e.added_by, e.added_at";
 
@@ -68,6 +68,7 @@ fn finding_from(r: &rusqlite::Row<'_>) -> Result<(i64, StoredFinding), rusqlite:
                 note: r.get(3)?,
                 last_update: day(r.get(4)?),
                 checked_on: day(r.get(5)?),
+                longest_gap: r.get(10)?,
             },
             updated_by: r.get(6)?,
             updated_at: time(&at),
@@ -189,10 +190,11 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO finding (inspection, item, answer, note, last_update, checked_on, updated_by, updated_at,
-                    lineage, shared)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                    lineage, shared, longest_gap)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT(inspection, item) DO UPDATE SET answer = excluded.answer, note = excluded.note,
                    last_update = excluded.last_update, checked_on = excluded.checked_on,
+                   longest_gap = excluded.longest_gap,
                    updated_by = excluded.updated_by, updated_at = excluded.updated_at,
                    lineage = excluded.lineage, shared = excluded.shared",
             )?
@@ -206,7 +208,8 @@ impl Tx<'_> {
                 by,
                 time_text(at),
                 lineage,
-                shared
+                shared,
+                finding.longest_gap
             ])?;
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! lock file itself cannot be read while locked on Windows) so that the second program can say
 //! which program it is and since when.
 
+use crate::model::os_error::describe;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -46,7 +47,7 @@ impl Holder {
 pub enum LockError {
     #[error("数据库 {} 正被另一个 spotcheck 使用：{}。为防止两处同时修改互相覆盖，本次没有打开数据库，也没有做任何改动。请先关闭它再试。", db.display(), holder.as_ref().map_or_else(|| "不知道是哪个程序".to_owned(), Holder::describe))]
     Held { db: PathBuf, holder: Option<Holder> },
-    #[error("无法创建数据库的锁文件 {}：{source}。请确认数据文件夹可以写入。", path.display())]
+    #[error("无法创建数据库的锁文件 {}：{}。请确认数据文件夹可以写入。", path.display(), describe(.source))]
     Io {
         path: PathBuf,
         source: std::io::Error,

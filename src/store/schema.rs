@@ -267,4 +267,9 @@ pub const MIGRATIONS: &[&str] = &[
         replaced_at TEXT NOT NULL
     );
     ",
+    // 8: the longest gap between posts (最长更新间隔, in days), for checklists whose update rule
+    // is the longest gap in the period rather than the last update.
+    r"
+    ALTER TABLE finding ADD COLUMN longest_gap INTEGER CHECK (longest_gap >= 0);
+    ",
 ];

@@ -225,6 +225,9 @@ fn version_ui(ui: &mut egui::Ui, v: Option<&FindingVersion>) {
     if let Some(d) = &v.last_update {
         ui.label(format!("最后更新日期：{d}"));
     }
+    if let Some(gap) = v.longest_gap {
+        ui.label(format!("最长更新间隔：{gap} 天"));
+    }
     ui.small(format!(
         "{}　{}",
         v.updated_by,

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 
-use crate::checklist::Checklist;
 use crate::steps::roster_import::ImportPreview;
 use crate::store::Store;
 
@@ -151,17 +150,8 @@ impl Worker {
             Command::ImportResults { path, quarter } => self.import_results(&path, quarter),
             Command::InstallChecklist { path, quarter } => {
                 let Some(store) = &mut self.store else { return };
-                let result = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("无法读取检查表文件：{e}（{}）", path.display()))
-                    .and_then(|text| {
-                        Checklist::from_json(&text)
-                            .map_err(|e| format!("{e}（{}）", path.display()))
-                    })
-                    .and_then(|c| {
-                        crate::steps::inspect::install_checklist(store, &c, now())
-                            .map(|()| c)
-                            .map_err(|e| e.to_string())
-                    });
+                let result = crate::steps::inspect::install_checklist_file(store, &path, now())
+                    .map_err(|e| e.to_string());
                 match result {
                     Ok(c) => {
                         self.load_inspections(quarter);

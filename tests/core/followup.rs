@@ -818,6 +818,7 @@ fn text_starting_with_an_equals_sign_stays_text() {
             note: odd_note.to_owned(),
             last_update: None,
             checked_on: None,
+            longest_gap: None,
         },
         at(2026, 11, 20, 11),
     )
@@ -1732,6 +1733,7 @@ fn an_interim_notice_lists_veto_failures_and_prints_the_days_checked() {
             note: "把“区长”写成“县长”".to_owned(),
             last_update: None,
             checked_on: Some(day(2027, 1, 20)),
+            longest_gap: None,
         },
         typed_in,
     )
@@ -1927,6 +1929,7 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         note: String::new(),
         last_update: Some(day(2027, 2, 18)),
         checked_on: Some(day(2027, 2, 20)),
+        longest_gap: None,
     };
     spotcheck::steps::inspect::save_finding(
         &mut store,

@@ -106,6 +106,7 @@ fn update(last: NaiveDate, checked: NaiveDate) -> Finding {
         note: String::new(),
         last_update: Some(last),
         checked_on: Some(checked),
+        longest_gap: None,
     }
 }
 

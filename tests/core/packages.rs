@@ -250,6 +250,7 @@ fn answer_all(
                 note: String::new(),
                 last_update: Some(day(11, 10)),
                 checked_on: Some(day(11, 20)),
+                longest_gap: None,
             }
         } else {
             answered(item, Answer::Pass, "")
@@ -1338,6 +1339,7 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
                 note: String::new(),
                 last_update: Some(day(11, 10)),
                 checked_on: Some(day(11, 20)),
+                longest_gap: None,
             },
             _ => answered(&item, Answer::Pass, ""),
         };
@@ -2202,7 +2204,10 @@ fn a_package_of_the_previous_format_is_refused() {
         .map(|(name, bytes)| {
             if name == "manifest.json" {
                 let text = String::from_utf8(bytes).expect("utf-8");
-                let text = text.replace("\"format_version\": 2", "\"format_version\": 1");
+                let text = text.replace(
+                    &format!("\"format_version\": {FORMAT_VERSION}"),
+                    "\"format_version\": 1",
+                );
                 (name, text.into_bytes())
             } else {
                 (name, bytes)
@@ -2317,4 +2322,98 @@ fn duplicate_entries_foreign_links_and_unlisted_evidence_are_refused() {
     let e = read_err(&p);
     assert!(matches!(e, PackageError::BadEntry { .. }), "{e:?}");
     assert!(e.to_string().contains("清单中没有"), "{e}");
+}
+
+/// A checklist whose 更新时效 is the longest gap in the period (更新间隔不得超过10天), as a
+/// city might send it.
+fn gap_checklist() -> Checklist {
+    let mut c = Checklist::builtin().clone();
+    c.version = "2027.1".to_owned();
+    c.title = "某市政务新媒体检查指标（更新间隔）".to_owned();
+    let v04 = c.items.iter_mut().find(|i| i.id == "V04").expect("V04");
+    v04.rule = Some(spotcheck::checklist::Rule::LongestGap { days: 10 });
+    c
+}
+
+/// The longest gap an inspector records travels in the results package and is merged with
+/// the rule's answer; the laptop uses the checklist the work package carried.
+#[test]
+fn a_longest_gap_goes_to_the_inspector_and_back() {
+    let checklist = gap_checklist();
+    let mut office = Office::with_checklist(Some(&checklist));
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let mut laptop = Laptop::named(ZHANG);
+    laptop.open(&work, at(11, 2, 0));
+    let draw = laptop.draw();
+    let mine = assigned(&draw, ZHANG);
+    let (ten, eleven) = (mine[0].account.id, mine[1].account.id);
+    for (account, gap) in [(ten, 10), (eleven, 11)] {
+        let finding = Finding {
+            item: "V04".to_owned(),
+            checked_on: Some(day(11, 20)),
+            longest_gap: Some(gap),
+            ..Finding::default()
+        };
+        let saved = spotcheck::steps::inspect::save_finding(
+            &mut laptop.store,
+            draw.info.id,
+            account,
+            &finding,
+            at(11, 20, 0),
+        )
+        .expect("save");
+        assert_eq!(saved.checklist_version, "2027.1");
+    }
+    let (results, _) = laptop.results("张三结果.spotcheck", at(11, 21, 0));
+    office.merge(&results, at(11, 22, 0));
+    let office_draw = office.draw();
+    for (key, gap, answer) in [
+        (key_of(&mine[0]), 10, Answer::Pass),
+        (key_of(&mine[1]), 11, Answer::Fail),
+    ] {
+        let d = office_draw
+            .accounts
+            .iter()
+            .find(|d| key_of(d) == key)
+            .expect("drawn here");
+        let ins = office
+            .store
+            .inspection(office_draw.info.id, d.account.id)
+            .expect("read")
+            .expect("merged");
+        let f = &ins.finding("V04").expect("V04").finding;
+        assert_eq!(
+            (f.longest_gap, f.answer),
+            (Some(gap), Some(answer)),
+            "{key}"
+        );
+    }
+}
+
+/// A package of the previous format (2, before findings could carry the longest gap) is still
+/// read: its findings simply have none.
+#[test]
+fn a_package_of_format_2_is_still_read() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let entries: Vec<(String, Vec<u8>)> = unzip(&work)
+        .into_iter()
+        .map(|(name, bytes)| {
+            if name == "manifest.json" {
+                let text = String::from_utf8(bytes).expect("utf-8").replace(
+                    &format!("\"format_version\": {FORMAT_VERSION}"),
+                    "\"format_version\": 2",
+                );
+                (name, text.into_bytes())
+            } else {
+                (name, bytes)
+            }
+        })
+        .collect();
+    rezip(&work, &entries);
+    let package = read_package(&work).expect("format 2 is read");
+    assert_eq!(package.manifest.format_version, 2);
+    let mut laptop = Laptop::named(ZHANG);
+    laptop.open(&work, at(11, 2, 0));
+    assert!(!assigned(&laptop.draw(), ZHANG).is_empty());
 }

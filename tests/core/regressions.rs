@@ -112,6 +112,7 @@ fn pass_finding(item: &str, on: NaiveDate) -> Finding {
         note: String::new(),
         last_update: Some(on),
         checked_on: Some(on),
+        longest_gap: None,
     }
 }
 
@@ -171,6 +172,7 @@ fn withdrawn_rectification_code_is_not_reused() {
             note: "新发现的问题".to_owned(),
             last_update: None,
             checked_on: None,
+            longest_gap: None,
         },
         at(2026, 11, 27, 9),
     )
@@ -484,6 +486,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
             note: String::new(),
             last_update: None,
             checked_on: None,
+            longest_gap: None,
             updated_by: "张三".to_owned(),
             updated_at: when,
             lineage: Vec::new(),

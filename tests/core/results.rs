@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::support::{json, path_str, run, stderr, stdout};
+use crate::support::{has_cjk, json, path_str, run, stderr, stdout};
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 use spotcheck::checklist::{Checklist, Verdict};
@@ -961,4 +961,96 @@ fn an_inspector_column_names_who_checked() {
         .expect("started");
     assert_eq!(ins.inspector, "李四");
     assert_eq!(ins.finding("V01").expect("V01").updated_by, "李四");
+}
+
+/// A city's checklist with the longest-gap rule (更新间隔不得超过10天), loaded with
+/// `checklist load`: the gap column decides 更新时效 at its boundary (10 days 符合, 11 days
+/// 不符合), overrules a written result, and a gap that cannot be read is refused by row. A
+/// checklist file that is not right is refused and the active one stays.
+#[test]
+fn a_loaded_longest_gap_rule_decides_at_its_boundary() {
+    let dir = TempDir::new().expect("tempdir");
+    let s = setup(dir.path());
+    let shown = json(ok(&run(&s.db, &["checklist", "--json"])));
+    assert_eq!(shown["id"], "gov-new-media-veto");
+    let mut city = shown.clone();
+    city["version"] = "2027.1".into();
+    city["title"] = "某市政务新媒体检查指标".into();
+    for item in city["items"].as_array_mut().expect("items") {
+        if item["id"] == "V04" {
+            item["rule"] = serde_json::json!({"longest_gap": {"days": 10}});
+        }
+    }
+    let file = dir.path().join("本市检查表.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&city).expect("json")).expect("write");
+
+    // Files that are not right first: nothing changes.
+    let mut zero = city.clone();
+    zero["version"] = "2027.0".into();
+    for item in zero["items"].as_array_mut().expect("items") {
+        if item["id"] == "V04" {
+            item["rule"] = serde_json::json!({"longest_gap": {"days": 0}});
+        }
+    }
+    let bad = dir.path().join("错误检查表.json");
+    std::fs::write(&bad, zero.to_string()).expect("write");
+    let o = run(&s.db, &["checklist", "load", path_str(&bad)]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("更新时限是 0 天"), "{}", stderr(&o));
+    let cut = dir.path().join("截断检查表.json");
+    let bytes = std::fs::read(&file).expect("read");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let o = run(&s.db, &["checklist", "load", path_str(&cut)]);
+    assert!(!o.status.success());
+    assert!(has_cjk(&stderr(&o)), "{}", stderr(&o));
+    assert!(stdout(&run(&s.db, &["checklist"])).contains("检查日期前 14 天内有无更新"));
+
+    let loaded = stdout(ok(&run(&s.db, &["checklist", "load", path_str(&file)])));
+    assert!(
+        loaded.contains("已启用检查表“某市政务新媒体检查指标”"),
+        "{loaded}"
+    );
+    assert!(
+        loaded.contains("V04 更新时效（单项否决），按“检查期间最长更新间隔是否超过 10 天”自动判定"),
+        "{loaded}"
+    );
+
+    let (p, w) = (&s.numeric.platform, &s.wechat.platform);
+    let (id, wid) = (&s.numeric.id, &s.wechat.id);
+    let csv = format!(
+        "平台,账号标识,检查项,结果,说明,最长更新间隔（天）,检查日期\n\
+         {p},{id},V04,,,10,2026-12-20\n\
+         {w},{wid},V04,符合,,11天,2026-12-20\n\
+         {p},{id},V01,符合,,十天,2026-12-20\n\
+         {w},{wid},V01,符合,,,2026-12-20\n"
+    );
+    let results = dir.path().join("结果.csv");
+    std::fs::write(&results, csv).expect("write");
+    let report = json(ok(&run(
+        &s.db,
+        &["results", "import", path_str(&results), "--json"],
+    )));
+    assert_eq!(report["written"], 3, "{report:#}");
+    let errors = &report["errors"];
+    assert_eq!(
+        rows_of(errors),
+        [(4, "最长更新间隔（天）".to_owned())],
+        "{errors:#}"
+    );
+    assert!(
+        message_at(errors, 4).contains("无法识别天数“十天”"),
+        "{errors:#}"
+    );
+    let warnings = &report["warnings"];
+    assert!(
+        message_at(warnings, 3).contains("按最长更新间隔 11 天计算，这一项应为“不符合”"),
+        "{warnings:#}"
+    );
+
+    let list = results_json(&s.db);
+    assert_eq!(finding(account(&list, id), "V04")["result"], "符合");
+    assert_eq!(finding(account(&list, id), "V04")["longest_gap"], 10);
+    let wechat = account(&list, wid);
+    assert_eq!(finding(wechat, "V04")["result"], "不符合");
+    assert_eq!(wechat["verdict"], "不合格");
 }

@@ -51,6 +51,7 @@ pub fn answered(item: &str, answer: Answer, note: &str) -> Finding {
         note: note.to_owned(),
         last_update: None,
         checked_on: None,
+        longest_gap: None,
     }
 }
 

@@ -360,3 +360,94 @@ fn keys_pressed_faster_than_frames_are_applied_in_order() {
     assert_eq!(answer("V02"), Some(Answer::Pass));
     assert_eq!(answer("V03"), Some(Answer::Fail));
 }
+
+/// With a city's checklist whose 更新时效 is the longest gap in the period (10 days), the form
+/// asks for the longest gap instead of the last update date, and the gap decides: 11 days is
+/// 不符合, 10 days 符合; the value is stored.
+#[test]
+fn a_longest_gap_checklist_asks_for_the_gap_and_decides_by_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 40);
+    let quarter = "2026Q4".parse().expect("quarter");
+    let draw_id = {
+        let mut store = Store::open(&db).expect("open");
+        store
+            .set_setting(settings::USER_NAME, "张三")
+            .expect("name");
+        let at = chrono::Local::now().naive_local();
+        let mut city = spotcheck::checklist::Checklist::builtin().clone();
+        city.version = "2027.1".to_owned();
+        city.items
+            .iter_mut()
+            .find(|i| i.id == "V04")
+            .expect("V04")
+            .rule = Some(spotcheck::checklist::Rule::LongestGap { days: 10 });
+        spotcheck::steps::inspect::install_checklist(&mut store, &city, at).expect("install");
+        let request = DrawRequest {
+            quarter,
+            options: DrawOptions::default(),
+            seed: 7,
+            reason: None,
+            void_work: false,
+        };
+        let id = spotcheck::steps::draw::make_draw(&mut store, &request, at)
+            .expect("draw")
+            .info
+            .id;
+        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)
+            .expect("assign");
+        id
+    };
+
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the roster", |a| !a.busy());
+    h.get_by_label("检查").click();
+    h.run_steps(1);
+    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
+    step_until(&mut h, "the quarter's checks", |a| {
+        a.inspect.draw().is_some()
+    });
+    h.run_steps(2);
+    let draw = app(&h).inspect.draw().expect("draw").clone();
+    let first = draw
+        .accounts
+        .iter()
+        .find(|d| d.account.account.platform != "移动客户端")
+        .expect("an account")
+        .clone();
+    h.get_by_label(&first.account.account.name).click();
+    step_until(&mut h, "the form", |a| {
+        a.inspect.current_item() == Some("V01")
+    });
+    h.get_by_label_contains("更新时效按“检查期间最长更新间隔是否超过 10 天”自动判定");
+    assert!(h.query_by_label("最后更新日期").is_none());
+
+    let v04 = |a: &spotcheck::ui::App| {
+        a.inspect
+            .inspection()
+            .and_then(|i| i.finding("V04"))
+            .map(|f| (f.finding.longest_gap, f.finding.answer))
+    };
+    h.get_by_label("最长更新间隔").focus();
+    h.run_steps(1);
+    h.get_by_label("最长更新间隔").type_text("11");
+    step_until(&mut h, "11 days: 不符合", |a| {
+        v04(a) == Some((Some(11), Some(Answer::Fail)))
+    });
+    h.key_press(egui::Key::Backspace);
+    h.run_steps(1);
+    h.get_by_label("最长更新间隔").type_text("0");
+    step_until(&mut h, "10 days: 符合", |a| {
+        v04(a) == Some((Some(10), Some(Answer::Pass)))
+    });
+    step_until(&mut h, "saved", |a| a.inspect.saved());
+    drop(h);
+    let store = Store::open(&db).expect("reopen");
+    let ins = store
+        .inspection(draw_id, first.account.id)
+        .expect("read")
+        .expect("started");
+    assert_eq!(ins.checklist_version, "2027.1");
+    let f = &ins.finding("V04").expect("V04").finding;
+    assert_eq!((f.longest_gap, f.answer), (Some(10), Some(Answer::Pass)));
+}

@@ -115,6 +115,7 @@ fn finding_of(v: &FindingVersion) -> Finding {
         note: v.note.clone(),
         last_update: v.last_update.as_deref().and_then(parse_day),
         checked_on: v.checked_on.as_deref().and_then(parse_day),
+        longest_gap: v.longest_gap,
     }
 }
 

@@ -5,6 +5,7 @@
 mod merge;
 mod work;
 
+use crate::model::os_error::describe;
 use std::path::PathBuf;
 
 pub use merge::{merge_results_package, resolve_conflict};
@@ -58,7 +59,7 @@ pub enum ExchangeError {
     Backup(String),
     #[error("这个包里的{0}与其内容不符，可能被改动过，已拒绝。请让对方重新导出后再导入。")]
     Altered(String),
-    #[error("无法保存证据文件：{source}。请确认数据目录可以写入、磁盘没有满。（{}）", path.display())]
+    #[error("无法保存证据文件：{}。请确认数据目录可以写入、磁盘没有满。（{}）", describe(.source), path.display())]
     SaveEvidence {
         path: PathBuf,
         source: std::io::Error,

@@ -169,14 +169,10 @@ impl InspectScreen {
                 egui::TextEdit::singleline(&mut o.checked_on).desired_width(100.0),
             )
             .labelled_by(label.id);
-            // The threshold is the checklist's (14 days nationally; some offices use 10 or 7).
-            if let Some(days) = checklist.items.iter().find_map(|i| match i.rule {
-                Some(crate::checklist::Rule::UpdateWithin { days }) => Some(days),
-                _ => None,
-            }) {
-                ui.small(format!(
-                    "更新时效按“检查日期前 {days} 天内有无更新”自动判定"
-                ));
+            // The rule is the checklist's (14 days before the check nationally; some offices
+            // use 10 or 7 days, or the longest gap in the period).
+            if let Some(rule) = checklist.items.iter().find_map(|i| i.rule) {
+                ui.small(format!("更新时效按“{}”自动判定", rule.description()));
             }
         });
         let checked_on = parse_day(&o.checked_on).ok().flatten();
@@ -231,7 +227,7 @@ impl InspectScreen {
         for n in std::mem::take(&mut edits.changed) {
             o.current = n;
             let mut f = o.findings[n].clone();
-            if f.last_update.is_some() {
+            if f.last_update.is_some() || f.longest_gap.is_some() {
                 f.checked_on = checked_on;
             }
             if apply_rules(&checklist, &mut f).is_some() {
@@ -405,15 +401,28 @@ impl Opened {
                                 edits.changed(n);
                             }
                             ui.small(&item.criterion);
-                            if item.rule.is_some() {
-                                let text = self.dates.entry(item.id.clone()).or_insert_with(|| {
-                                    f.last_update
-                                        .map(|d| d.format("%Y-%m-%d").to_string())
-                                        .unwrap_or_default()
-                                });
-                                if last_update_ui(ui, text, f, checked_on, locked) {
-                                    edits.changed(n);
+                            match item.rule {
+                                Some(crate::checklist::Rule::UpdateWithin { .. }) => {
+                                    let text =
+                                        self.dates.entry(item.id.clone()).or_insert_with(|| {
+                                            f.last_update
+                                                .map(|d| d.format("%Y-%m-%d").to_string())
+                                                .unwrap_or_default()
+                                        });
+                                    if last_update_ui(ui, text, f, checked_on, locked) {
+                                        edits.changed(n);
+                                    }
                                 }
+                                Some(crate::checklist::Rule::LongestGap { days }) => {
+                                    let text =
+                                        self.dates.entry(item.id.clone()).or_insert_with(|| {
+                                            f.longest_gap.map(|g| g.to_string()).unwrap_or_default()
+                                        });
+                                    if longest_gap_ui(ui, text, f, days, checked_on, locked) {
+                                        edits.changed(n);
+                                    }
+                                }
+                                None => {}
                             }
                             let note = ui
                                 .horizontal(|ui| {
@@ -489,6 +498,51 @@ fn answer_ui(ui: &mut egui::Ui, item: &Item, f: &mut Finding, locked: bool) -> b
                 }
             }
         });
+    });
+    changed
+}
+
+/// The longest gap between posts of an item with the longest-gap rule, in days as typed
+/// (`text` survives frames while half typed); whether a number that reads was entered.
+fn longest_gap_ui(
+    ui: &mut egui::Ui,
+    text: &mut String,
+    f: &mut Finding,
+    days: u32,
+    checked_on: Option<chrono::NaiveDate>,
+    locked: bool,
+) -> bool {
+    let mut changed = false;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("最长更新间隔");
+        let edit = ui
+            .add_enabled(
+                !locked,
+                egui::TextEdit::singleline(text)
+                    .hint_text("例如 9")
+                    .desired_width(60.0),
+            )
+            .labelled_by(label.id);
+        ui.label("天");
+        let trimmed = text.trim();
+        let parsed = if trimmed.is_empty() {
+            Ok(None)
+        } else {
+            trimmed.parse::<u32>().map(Some)
+        };
+        if edit.changed()
+            && let Ok(gap) = parsed
+        {
+            f.longest_gap = gap;
+            f.checked_on = checked_on;
+            changed = true;
+        }
+        if parsed.is_err() && !edit.has_focus() {
+            ui.colored_label(ui.visuals().error_fg_color, "请填写天数，例如 9");
+        }
+        ui.small(format!(
+            "检查期间相邻两次更新相隔的最长天数（含最后一次更新到检查日期），超过 {days} 天为不符合"
+        ));
     });
     changed
 }

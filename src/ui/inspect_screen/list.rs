@@ -61,7 +61,7 @@ impl InspectScreen {
                 if self.draw.is_some()
                     && ui
                         .small_button("导入检查结果…")
-                        .on_hover_text("从共享表格或监测工具导出的表格批量导入（平台、账号标识、检查项、结果、说明、最后更新日期）")
+                        .on_hover_text("从共享表格或监测工具导出的表格批量导入（平台、账号标识、检查项、结果、说明、最后更新日期或最长更新间隔）")
                         .clicked()
                 {
                     commands.ask(FileRequest::Results(q));
