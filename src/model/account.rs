@@ -64,6 +64,20 @@ pub struct Account {
 }
 
 impl Account {
+    /// A 微信公众号's type (订阅号 or 服务号) where the roster gives it: in a column whose header
+    /// names a 类型 (公众号类型, 账号类型…), including the one the import records when the
+    /// platform column said 微信订阅号. `None` for other platforms.
+    #[must_use]
+    pub fn wechat_type(&self) -> Option<&'static str> {
+        if self.platform != "微信公众号" {
+            return None;
+        }
+        self.extra
+            .iter()
+            .filter(|(header, _)| header.contains("类型") || header.contains("类别"))
+            .find_map(|(_, value)| super::platform::wechat_type(value))
+    }
+
     /// The identity of the account across imports; see [`account_key`].
     #[must_use]
     pub fn key(&self) -> String {

@@ -23,13 +23,14 @@ pub fn region_of(account: &Account) -> String {
     }
 }
 
-/// The platform an account is counted under.
+/// The platform an account is counted under: a 微信公众号 of a known type as
+/// 微信公众号（订阅号） or 微信公众号（服务号）.
 #[must_use]
 pub fn platform_of(account: &Account) -> String {
     if account.platform.is_empty() {
         "（未填平台）".to_owned()
     } else {
-        account.platform.clone()
+        super::platform::counted_name(&account.platform, account.wechat_type())
     }
 }
 
@@ -146,10 +147,11 @@ pub fn group_regions(rows: Vec<Tally>, cities_of: impl Fn(&str) -> Vec<String>) 
 }
 
 /// Platform rows grouped by kind (see [`super::platform::kind_of`]), kinds and platforms in
-/// their usual order.
+/// their usual order; where some 公众号 are counted by type (订阅号, 服务号), those of no
+/// stated type are named 微信公众号（未注明类型）.
 #[must_use]
 pub fn group_platforms(rows: Vec<Tally>) -> Vec<TallyGroup> {
-    use super::platform::{KINDS, PLATFORMS, kind_of};
+    use super::platform::{KINDS, kind_of, table_order};
     let mut groups: Vec<TallyGroup> = KINDS
         .iter()
         .map(|k| TallyGroup {
@@ -164,12 +166,14 @@ pub fn group_platforms(rows: Vec<Tally>) -> Vec<TallyGroup> {
         }
     }
     for g in &mut groups {
-        g.rows.sort_by_key(|r| {
-            PLATFORMS
-                .iter()
-                .position(|p| *p == r.name)
-                .unwrap_or(usize::MAX)
-        });
+        if g.rows.iter().any(|r| r.name.starts_with("微信公众号（")) {
+            for r in &mut g.rows {
+                if r.name == "微信公众号" {
+                    r.name = "微信公众号（未注明类型）".to_owned();
+                }
+            }
+        }
+        g.rows.sort_by_key(|r| table_order(&r.name));
     }
     groups.retain(|g| !g.rows.is_empty());
     groups

@@ -35,10 +35,12 @@ pub const KINDS: &[&str] = &[
     "其他",
 ];
 
-/// The kind (one of [`KINDS`]) of a platform as spotcheck stores it.
+/// The kind (one of [`KINDS`]) of a platform as spotcheck stores it, or as an account is
+/// counted (微信公众号（订阅号）, see [`counted_name`]).
 #[must_use]
 pub fn kind_of(platform: &str) -> &'static str {
-    match platform {
+    let base = platform.split('（').next().unwrap_or(platform);
+    match base {
         "微信公众号" | "微信视频号" | "小程序" => "微信",
         "新浪微博" => "微博",
         "抖音" => "抖音",
@@ -52,6 +54,56 @@ pub fn kind_of(platform: &str) -> &'static str {
     }
 }
 
+/// The two types of 微信公众号, in the order notices list them.
+pub const WECHAT_TYPES: &[&str] = &["订阅号", "服务号"];
+
+/// The header spotcheck records a 微信公众号's type under when the roster gives it in the
+/// platform column (微信订阅号) rather than in a column of its own.
+pub const WECHAT_TYPE_HEADER: &str = "公众号类型";
+
+/// The type of 微信公众号 (one of [`WECHAT_TYPES`]) a roster spelling names: 订阅号, 微信服务号,
+/// 公众号（订阅号）…; `None` for any other text.
+#[must_use]
+pub fn wechat_type(spelling: &str) -> Option<&'static str> {
+    let folded = fold(spelling);
+    let rest = ["微信公众号", "微信", "公众号"]
+        .iter()
+        .find_map(|p| folded.strip_prefix(p))
+        .unwrap_or(&folded);
+    WECHAT_TYPES.iter().copied().find(|t| rest == *t)
+}
+
+/// The name a notice counts a 微信公众号 of a known type under: 微信公众号（订阅号）.
+#[must_use]
+pub fn counted_name(platform: &str, wechat_type: Option<&str>) -> String {
+    match wechat_type {
+        Some(t) if platform == "微信公众号" => format!("微信公众号（{t}）"),
+        _ => platform.to_owned(),
+    }
+}
+
+/// Where a counted platform name stands in tables: by platform (as [`PLATFORMS`] orders them),
+/// then a 公众号's type (订阅号, 服务号, 未注明类型).
+#[must_use]
+pub fn table_order(name: &str) -> (usize, usize) {
+    let (base, kind) = match name.split_once('（') {
+        Some((base, rest)) => (base, rest.trim_end_matches('）')),
+        None => (name, ""),
+    };
+    let platform = PLATFORMS
+        .iter()
+        .position(|p| *p == base)
+        .unwrap_or(usize::MAX);
+    let kind = match kind {
+        "" => 0,
+        k => WECHAT_TYPES
+            .iter()
+            .position(|t| *t == k)
+            .map_or(WECHAT_TYPES.len() + 1, |i| i + 1),
+    };
+    (platform, kind)
+}
+
 /// Spellings seen in rosters, already folded by [`fold`], and the platform they mean.
 const SPELLINGS: &[(&str, &str)] = &[
     ("微信", "微信公众号"),
@@ -60,6 +112,12 @@ const SPELLINGS: &[(&str, &str)] = &[
     ("微信公众平台", "微信公众号"),
     ("微信服务号", "微信公众号"),
     ("微信订阅号", "微信公众号"),
+    ("服务号", "微信公众号"),
+    ("订阅号", "微信公众号"),
+    ("公众号服务号", "微信公众号"),
+    ("公众号订阅号", "微信公众号"),
+    ("微信公众号服务号", "微信公众号"),
+    ("微信公众号订阅号", "微信公众号"),
     ("wechat", "微信公众号"),
     ("视频号", "微信视频号"),
     ("微博", "新浪微博"),
@@ -138,5 +196,26 @@ mod tests {
             assert_eq!(normalize(s), Some(p), "{s}");
         }
         assert_eq!(normalize("某某平台"), None);
+    }
+
+    #[test]
+    fn wechat_types_from_the_spellings_rosters_use() {
+        use super::wechat_type;
+        for (s, t) in [
+            ("订阅号", Some("订阅号")),
+            ("微信订阅号", Some("订阅号")),
+            ("微信公众号（订阅号）", Some("订阅号")),
+            ("公众号(服务号)", Some("服务号")),
+            ("服务号", Some("服务号")),
+            ("微信公众号", None),
+            ("微信", None),
+            ("视频号", None),
+            ("订阅", None),
+        ] {
+            assert_eq!(wechat_type(s), t, "{s}");
+            if t.is_some() {
+                assert_eq!(normalize(s), Some("微信公众号"), "{s}");
+            }
+        }
     }
 }

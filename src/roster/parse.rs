@@ -195,6 +195,8 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
 
         let platform = crate::model::platform::normalize(&platform_raw)
             .map_or(platform_raw.clone(), str::to_owned);
+        // 微信订阅号 in the platform column: a 公众号 whose type the notice counts by.
+        let wechat_type = crate::model::platform::wechat_type(&platform_raw);
         let account_id = values::account_id(cell(Field::AccountId)).unwrap_or_else(|m| {
             warn(Field::AccountId, text(Field::AccountId), m);
             String::new()
@@ -219,7 +221,7 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
             warn(Field::Status, text(Field::Status), m);
             AccountStatus::Normal
         });
-        let account = Account {
+        let mut account = Account {
             platform,
             account_id,
             name,
@@ -237,6 +239,14 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
         };
+        if let Some(t) = wechat_type
+            && account.wechat_type().is_none()
+        {
+            account.extra.push((
+                crate::model::platform::WECHAT_TYPE_HEADER.to_owned(),
+                t.to_owned(),
+            ));
+        }
         match first_row_of.entry(account.key()) {
             // The same account again (the same id, or without ids the same row): imported
             // once.

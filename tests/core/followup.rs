@@ -2012,6 +2012,58 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
     assert!(log.iter().any(|e| e.action == "复查合格关闭整改问题"));
 }
 
+/// A roster that says which 公众号 are 订阅号 and which 服务号 (in its platform column, as
+/// 微信订阅号 or 服务号): the platform table counts them apart under 微信, those of no stated type
+/// as 微信公众号（未注明类型）, each row's 账号总数 what the roster holds; the accounts themselves
+/// stay 微信公众号 (the same accounts as in a roster that does not say).
+#[test]
+fn the_platform_table_counts_subscription_and_service_accounts_apart() {
+    let dir = TempDir::new().expect("tempdir");
+    let mut roster = spotcheck::steps::demo::accounts(150, 4);
+    let spellings = ["微信订阅号", "服务号", "微信公众号", "微信视频号", "抖音"];
+    for (i, a) in roster.iter_mut().enumerate() {
+        a.platform = spellings[i % spellings.len()].to_owned();
+    }
+    let mut store = store_with(dir.path(), &roster);
+    let stored = store.accounts().expect("accounts");
+    assert!(
+        stored
+            .iter()
+            .filter(|a| a.account.platform.contains("号") && a.account.platform != "微信视频号")
+            .all(|a| a.account.platform == "微信公众号"),
+        "the type is not part of the platform"
+    );
+    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 5, at(2026, 10, 2, 9));
+    spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+        .expect("checks");
+    let path = dir.path().join("通报.xlsx");
+    followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+        .expect("export");
+    let table = tally_table(&grid(&path, "总体情况"), "平台");
+    let names: Vec<String> = table.iter().map(|r| text(&r[0])).collect();
+    assert_eq!(
+        names,
+        [
+            "微信公众号（订阅号）",
+            "微信公众号（服务号）",
+            "微信公众号（未注明类型）",
+            "微信视频号",
+            "微信小计",
+            "抖音",
+            "合计"
+        ]
+    );
+    let in_operation = |spelling: &str| {
+        roster
+            .iter()
+            .filter(|a| a.platform == spelling && a.status.in_operation())
+            .count()
+    };
+    for (row, spelling) in table.iter().zip(spellings.iter().take(4)) {
+        assert_eq!(count(&row[1]), in_operation(spelling), "{}", text(&row[0]));
+    }
+}
+
 /// Two 地市, each with city-level accounts (区县 blank) and 区县: the 地区 table lists each 地市's
 /// own accounts first as 某某市（市直）, then its 区县 by pinyin, then the 地市's 小计; 地市 by
 /// pinyin; a 区县 name both 地市 have is two rows, one in each; and the platform table groups 公众号, 视频号 and 小程序 under 微信 with a 小计.

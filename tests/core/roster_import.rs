@@ -1212,3 +1212,50 @@ fn twenty_thousand_generated_accounts_all_import() {
         assert_eq!(got.operator, want.operator, "#{i}");
     }
 }
+
+/// A 微信公众号's type (订阅号, 服务号), whether the roster gives it in a column of its own or
+/// in the platform column, is kept with the account; the account stays 微信公众号, the same
+/// account (and key) as in a roster that does not say.
+#[test]
+fn wechat_account_types_are_kept_from_either_column() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("名录.csv");
+    std::fs::write(
+        &path,
+        "主办单位,账号名称,平台,微信号,公众号类型\n\
+         示例市教育局,示例教育,微信公众号,sl_jy,服务号\n\
+         示例市卫健局,示例健康,微信订阅号,sl_wj,\n\
+         示例市公安局,示例平安,公众号,sl_ga,\n\
+         示例市民政局,示例民政,抖音,sl_mz_dy,订阅号\n",
+    )
+    .expect("write");
+    let parsed = read_ok(&path);
+    let types: Vec<(&str, &str, Option<&str>)> = parsed
+        .accounts
+        .iter()
+        .map(|a| {
+            (
+                a.account.name.as_str(),
+                a.account.platform.as_str(),
+                a.account.wechat_type(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("示例教育", "微信公众号", Some("服务号")),
+            ("示例健康", "微信公众号", Some("订阅号")),
+            ("示例平安", "微信公众号", None),
+            ("示例民政", "抖音", None),
+        ]
+    );
+    assert_eq!(
+        account(&parsed, "示例健康").key(),
+        spotcheck::model::account_key("微信公众号", "sl_wj", "", ""),
+    );
+    assert_eq!(
+        spotcheck::model::platform_of(account(&parsed, "示例教育")),
+        "微信公众号（服务号）"
+    );
+}
