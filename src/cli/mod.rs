@@ -240,13 +240,27 @@ impl Cli {
 /// Runs a subcommand and returns the process exit code.
 #[must_use]
 pub fn run(cli: &Cli, command: &Command) -> ExitCode {
-    match execute(cli, command) {
+    let code = match execute(cli, command) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("错误：{message}");
             ExitCode::FAILURE
         }
+    };
+    // For the memory tests and benchmarks: the process's peak resident memory, as Linux
+    // counts it.
+    if std::env::var_os("SPOTCHECK_PEAK_MEMORY").is_some()
+        && let Some(kib) = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+    {
+        eprintln!("内存峰值 {kib} KiB");
     }
+    code
 }
 
 fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {

@@ -17,7 +17,7 @@ use crate::model::platform::fold;
 use crate::roster::values::date;
 use crate::sheet::grid::{Cell, Grid, Row};
 use crate::sheet::header::{self, Choice, Columns, Header, lookup_as_written};
-use crate::sheet::{SheetError, Workbook, is_note_line, read_file};
+use crate::sheet::{SheetError, Workbook, is_note_line};
 
 /// Why a feedback file could not be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -130,16 +130,11 @@ impl Columns for Col {
 
 /// Reads every feedback row of a file (xlsx, xls or csv; all its sheets).
 pub fn read_feedback(path: &Path) -> Result<Vec<FeedbackRow>, FeedbackError> {
-    parse_feedback(path, read_file(path)?)
-}
-
-/// As [`read_feedback`], on bytes already read; `path` names the file in messages.
-pub fn parse_feedback(path: &Path, bytes: Vec<u8>) -> Result<Vec<FeedbackRow>, FeedbackError> {
     let file = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let never = AtomicBool::new(false);
-    let mut book = Workbook::from_bytes(path, bytes)?;
+    let mut book = Workbook::open(path)?;
     let mut rows = Vec::new();
     let mut any_sheet = false;
     for name in book.sheet_names() {

@@ -18,7 +18,6 @@ pub use error::ResultsError;
 pub use listing::{AccountResult, FindingResult, quarter_results};
 pub use outcome::{ResultRow, ResultsReport, ValidatedResults};
 pub use sheet::{
-    Column, RawResult, ResultsHeader, ResultsSheet, column_for, find_header, parse_results,
-    read_results,
+    Column, RawResult, ResultsHeader, ResultsSheet, column_for, find_header, read_results,
 };
 pub use validate::{ImportContext, validate};

@@ -10,7 +10,7 @@ use super::ResultsError;
 use crate::roster::header::{Field, field_for};
 use crate::sheet::grid::{Cell, Grid};
 use crate::sheet::header::{self, Columns, Header, lookup};
-use crate::sheet::{SheetError, Workbook, is_note_line, read_file, sheet_phrase};
+use crate::sheet::{SheetError, Workbook, is_note_line, sheet_phrase};
 
 /// A column spotcheck reads from a results sheet. Other columns (序号, 主办单位…) are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -248,17 +248,12 @@ pub struct ResultsSheet {
     pub skipped_notes: u32,
 }
 
-/// Reads and parses a results file. The only I/O of the results core.
+/// Reads and parses a results file, the only I/O of the results core. The format is decided
+/// by the bytes (xlsx, xls, or csv in UTF-8/GB18030/UTF-16); of several sheets, the one whose
+/// header looks most like a results sheet is read.
 pub fn read_results(path: &Path) -> Result<ResultsSheet, ResultsError> {
-    parse_results(path, read_file(path)?)
-}
-
-/// Parses a results file already read into memory; `path` names it in messages and gives its
-/// extension. The format is decided by the bytes (xlsx, xls, or csv in UTF-8/GB18030/UTF-16);
-/// of several sheets, the one whose header looks most like a results sheet is read.
-pub fn parse_results(path: &Path, bytes: Vec<u8>) -> Result<ResultsSheet, ResultsError> {
     let never = AtomicBool::new(false);
-    let mut book = Workbook::from_bytes(path, bytes)?;
+    let mut book = Workbook::open(path)?;
     let chosen = book.choose_sheet(path, &never, |peek| {
         find_header(peek).map_or(0, |h| h.recognised())
     })?;

@@ -16,10 +16,8 @@ pub mod values;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use sha2::{Digest, Sha256};
-
 pub use crate::sheet::grid;
-pub use crate::sheet::{ReadProgress, Workbook, is_note_line, read_file};
+pub use crate::sheet::{ReadProgress, Workbook, is_note_line};
 pub use error::RosterError;
 pub use mapping::ColumnMap;
 pub use parse::{Duplicate, ParsedRoster, RowProblem, SourcedAccount, parse};
@@ -46,9 +44,8 @@ pub fn read_roster_mapped(
     progress: &mut dyn FnMut(ReadProgress),
     cancel: &AtomicBool,
 ) -> Result<ParsedRoster, RosterError> {
-    let bytes = read_file(path)?;
-    let file_sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let mut book = Workbook::from_bytes(path, bytes)?;
+    let mut book = Workbook::open(path)?;
+    let file_sha256 = crate::sheet::file_sha256(path)?;
     let chosen = match sheet {
         Some(s) => {
             let names = book.sheet_names();
@@ -118,7 +115,7 @@ pub fn read_roster_mapped(
             found: found.found_names(),
         });
     }
-    let mut parsed = parse(&grid, &found);
+    let mut parsed = parse(grid, &found);
     parsed.file_sha256 = file_sha256;
     notices.append(&mut parsed.notices);
     parsed.notices = notices;

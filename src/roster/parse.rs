@@ -75,7 +75,7 @@ impl ParsedRoster {
 
 /// Reads the accounts below `header`.
 #[must_use]
-pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
+pub fn parse(grid: Grid, header: &Header) -> ParsedRoster {
     let col = |f| header.column_of(f);
     let label = |f: Field| header.label(f);
     let (unit_header, name_header) = (label(Field::HostUnit), label(Field::Name));
@@ -104,7 +104,10 @@ pub fn parse(grid: &Grid, header: &Header) -> ParsedRoster {
     let mut expected_row = header.last_row + 1;
     let mut pending_blank = 0u32;
 
-    for row in header.rows_below(grid) {
+    // Rows are taken from the grid one by one, so that the accounts replace it in memory.
+    let last = header.last_row;
+    for row in grid.rows.into_iter().filter(|r| r.number > last) {
+        let row = &row;
         // Rows missing from the grid are blank rows between accounts.
         pending_blank += row.number.saturating_sub(expected_row);
         expected_row = row.number + 1;

@@ -21,6 +21,18 @@ pub enum SheetError {
         size_mib: u64,
         limit_mib: u64,
     },
+    #[error("旧版 Excel（.xls）文件有 {size_mib} MB，超过了这种格式的上限 {limit_mib} MB。请用 Excel 或 WPS 另存为 .xlsx 后再导入。（{}）", path.display())]
+    XlsTooLarge {
+        path: PathBuf,
+        size_mib: u64,
+        limit_mib: u64,
+    },
+    #[error("表格内容太多（{what}，读到第 {row} 行时），不像一份名录或检查结果表，已停止读取。请确认选对了文件；确实是名录的，请拆分成几个文件分别导入。（{}）", path.display())]
+    TooMuchContent {
+        path: PathBuf,
+        row: u32,
+        what: String,
+    },
     #[error("这个文件不是 Excel 或 CSV 表格：{detail}。请用 Excel 或 WPS 另存为 .xlsx 后再导入。（{}）", path.display())]
     NotASpreadsheet { path: PathBuf, detail: String },
     #[error("这是{kind}，spotcheck 读不了这种格式。{advice}（{}）", path.display())]

@@ -9,6 +9,7 @@
 //! checked belong to each import ([`crate::roster`], [`crate::results`],
 //! [`crate::rectification::feedback`]). Must not touch the database.
 
+mod csv_text;
 mod error;
 pub mod grid;
 pub mod header;
@@ -18,7 +19,7 @@ mod xlsx;
 pub use error::SheetError;
 pub use grid::{Cell, Grid, Row, is_note_line};
 pub use header::{Choice, Columns, Header};
-pub use source::{PEEK_ROWS, ReadProgress, Workbook, read_file};
+pub use source::{PEEK_ROWS, ReadProgress, Workbook, file_sha256};
 
 /// How messages name a sheet: 工作表“名录”, or 文件 for a csv, which has no sheets.
 #[must_use]

@@ -11,8 +11,9 @@ use std::sync::atomic::AtomicBool;
 use calamine::{Data, Dimensions, Reader, Xls, XlsError};
 
 use super::SheetError;
+use super::csv_text::read_csv;
 use super::grid::{Cell, Grid, Row};
-use super::xlsx::XlsxBook;
+use super::xlsx::{XlsxBook, Zip, archive_of};
 
 /// Largest spreadsheet accepted, as stored on disk.
 const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
@@ -22,10 +23,14 @@ pub(super) const MAX_ENTRY_INFLATED: u64 = 256 * 1024 * 1024;
 const MAX_TOTAL_INFLATED: u64 = 512 * 1024 * 1024;
 /// Columns beyond this are ignored: no roster has that many, and a hostile file cannot make us store them.
 pub(super) const MAX_COLUMNS: u32 = 256;
-/// Non-empty cells a sheet may hold (ten times a 100,000-account roster).
-pub(super) const MAX_CELLS: usize = 12_000_000;
+/// Non-empty cells a sheet may hold, merged areas counted cell by cell (twice a
+/// 100,000-account roster of 10 columns); with [`MAX_TEXT_BYTES`], what bounds the memory a
+/// read takes whatever the file holds.
+pub(super) const MAX_CELLS: usize = 2_000_000;
 /// Text a sheet's cells may hold in all.
-pub(super) const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
+pub(super) const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+/// Largest old-format (.xls) workbook accepted: the format holds at most 65,536 rows.
+const MAX_XLS_BYTES: u64 = 48 * 1024 * 1024;
 /// Excel's own row limit.
 pub(super) const MAX_ROWS: u32 = 1_048_576;
 /// Rows read from each sheet to judge whether it holds the wanted table (as many as the header
@@ -48,17 +53,27 @@ pub enum Workbook {
 }
 
 impl Workbook {
-    /// Opens `path`, deciding its format from its first bytes.
+    /// Opens `path`, deciding its format from its first bytes. An xlsx and a csv are read from
+    /// the file as they are needed (never the whole file into memory); an xls is read whole.
     pub fn open(path: &Path) -> Result<Self, SheetError> {
-        Self::from_bytes(path, read_file(path)?)
-    }
-
-    /// Opens a spreadsheet already read into memory; `path` names it in messages and gives its
-    /// extension. No bytes at all is an empty file, as [`read_file`] says of one on disk.
-    pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Self, SheetError> {
-        if bytes.is_empty() {
+        let io = |source| SheetError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let size = checked_size(path)?;
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let mut head = Vec::with_capacity(8192);
+        (&mut file).take(8192).read_to_end(&mut head).map_err(io)?;
+        if head.is_empty() {
             return Err(SheetError::Empty {
                 path: path.to_owned(),
+            });
+        }
+        if let Some((kind, advice)) = unsupported(&head) {
+            return Err(SheetError::Unsupported {
+                path: path.to_owned(),
+                kind,
+                advice,
             });
         }
         let ext = path
@@ -66,18 +81,32 @@ impl Workbook {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
-        if let Some((kind, advice)) = unsupported(&bytes) {
-            return Err(SheetError::Unsupported {
-                path: path.to_owned(),
-                kind,
-                advice,
-            });
+        if head.starts_with(b"PK") {
+            let mut zip = archive_of(path)?;
+            if let Some((kind, advice)) = unsupported_zip(&zip) {
+                return Err(SheetError::Unsupported {
+                    path: path.to_owned(),
+                    kind,
+                    advice,
+                });
+            }
+            check_zip(path, &mut zip)?;
+            drop(zip);
+            return Ok(Self::Xlsx(Box::new(XlsxBook::open(path)?)));
         }
-        if bytes.starts_with(b"PK") {
-            check_zip(path, &bytes)?;
-            return Ok(Self::Xlsx(Box::new(XlsxBook::open(path, bytes)?)));
-        }
-        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            if size > MAX_XLS_BYTES {
+                return Err(SheetError::XlsTooLarge {
+                    path: path.to_owned(),
+                    size_mib: size / (1024 * 1024),
+                    limit_mib: MAX_XLS_BYTES / (1024 * 1024),
+                });
+            }
+            head.clear();
+            let mut bytes = head;
+            std::fs::File::open(path)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(io)?;
             if contains_utf16(&bytes, "EncryptedPackage")
                 || contains_utf16(&bytes, "EncryptionInfo")
             {
@@ -94,8 +123,8 @@ impl Workbook {
                 detail: format!("文件名是 .{ext}，但内容不是 Excel 工作簿"),
             });
         }
-        let text = decode_text(path, &bytes)?;
-        Ok(Self::Csv(parse_csv(path, &text)?))
+        let text = Cursor::new(head).chain(file);
+        Ok(Self::Csv(read_csv(path, text)?))
     }
 
     /// Sheet names in workbook order (a csv has one, unnamed sheet).
@@ -160,8 +189,9 @@ impl Workbook {
             Self::Xls(x) => {
                 let range = x.worksheet_range(sheet).map_err(|e| xls_error(path, e))?;
                 let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
-                let mut grid = grid_from_range(sheet, &range, max_rows);
-                fill_merged(&mut grid, &merges);
+                let mut budget = Budget::default();
+                let mut grid = grid_from_range(path, sheet, &range, max_rows, &mut budget)?;
+                fill_merged(path, &mut grid, &merges, &mut budget)?;
                 Ok(grid)
             }
             Self::Xlsx(x) => x.read(path, sheet, max_rows, progress, cancel),
@@ -169,13 +199,14 @@ impl Workbook {
     }
 }
 
-/// Reads a whole spreadsheet file, refusing an empty or implausibly large one.
-pub fn read_file(path: &Path) -> Result<Vec<u8>, SheetError> {
-    let io = |source| SheetError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
+/// The size of a spreadsheet file, refusing an empty or implausibly large one.
+fn checked_size(path: &Path) -> Result<u64, SheetError> {
+    let size = std::fs::metadata(path)
+        .map_err(|source| SheetError::Io {
+            path: path.to_owned(),
+            source,
+        })?
+        .len();
     if size == 0 {
         return Err(SheetError::Empty {
             path: path.to_owned(),
@@ -188,7 +219,58 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, SheetError> {
             limit_mib: MAX_FILE_BYTES / (1024 * 1024),
         });
     }
-    std::fs::read(path).map_err(io)
+    Ok(size)
+}
+
+/// The SHA-256 of a file, read in pieces.
+pub fn file_sha256(path: &Path) -> Result<String, SheetError> {
+    use sha2::Digest;
+    let io = |source| SheetError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hash = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hash).map_err(io)?;
+    Ok(format!("{:x}", hash.finalize()))
+}
+
+/// What a sheet's cells have taken so far: a read stops with [`SheetError::TooMuchContent`]
+/// once they pass [`MAX_CELLS`] or [`MAX_TEXT_BYTES`].
+#[derive(Debug, Default)]
+pub(super) struct Budget {
+    cells: usize,
+    text: usize,
+}
+
+impl Budget {
+    /// One more non-empty cell, of `text` bytes, in sheet row `row`.
+    pub(super) fn charge(&mut self, path: &Path, row: u32, text: usize) -> Result<(), SheetError> {
+        self.charge_many(path, row, 1, text)
+    }
+
+    pub(super) fn charge_many(
+        &mut self,
+        path: &Path,
+        row: u32,
+        cells: usize,
+        text: usize,
+    ) -> Result<(), SheetError> {
+        self.cells = self.cells.saturating_add(cells);
+        self.text = self.text.saturating_add(text);
+        let what = if self.cells > MAX_CELLS {
+            format!("超过 {} 万个有内容的单元格", MAX_CELLS / 10_000)
+        } else if self.text > MAX_TEXT_BYTES {
+            format!("文字超过 {} MB", MAX_TEXT_BYTES / (1024 * 1024))
+        } else {
+            return Ok(());
+        };
+        Err(SheetError::TooMuchContent {
+            path: path.to_owned(),
+            row,
+            what,
+        })
+    }
 }
 
 /// A calamine value as a [`Cell`]; `None` for an empty or error cell.
@@ -220,13 +302,19 @@ pub(super) fn push_cell(grid: &mut Grid, number: u32, column: usize, value: Cell
     row.cells[column] = value;
 }
 
-fn grid_from_range(sheet: &str, range: &calamine::Range<Data>, max_rows: Option<u32>) -> Grid {
+fn grid_from_range(
+    path: &Path,
+    sheet: &str,
+    range: &calamine::Range<Data>,
+    max_rows: Option<u32>,
+    budget: &mut Budget,
+) -> Result<Grid, SheetError> {
     let mut grid = Grid {
         sheet: sheet.to_owned(),
         rows: Vec::new(),
     };
     let Some((r0, c0)) = range.start() else {
-        return grid;
+        return Ok(grid);
     };
     for (i, row) in range.rows().enumerate() {
         let number = r0 + u32::try_from(i).unwrap_or(u32::MAX) + 1;
@@ -237,17 +325,32 @@ fn grid_from_range(sheet: &str, range: &calamine::Range<Data>, max_rows: Option<
             let Some(cell) = cell_from(value) else {
                 continue;
             };
+            budget.charge(path, number, text_len(&cell))?;
             push_cell(&mut grid, number, c0 as usize + j, cell);
         }
     }
-    grid
+    Ok(grid)
+}
+
+/// The bytes of text a cell holds.
+pub(super) fn text_len(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(t) => t.len(),
+        _ => 0,
+    }
 }
 
 /// Copies each merged area's value (held by its top-left cell) into every cell of the area,
-/// so that a 主办单位 merged over five accounts belongs to all five.
-pub(super) fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
+/// so that a 主办单位 merged over five accounts belongs to all five. The copies count against
+/// the read's `budget`: a merged area over a million rows cannot fill the memory.
+pub(super) fn fill_merged(
+    path: &Path,
+    grid: &mut Grid,
+    merges: &[Dimensions],
+    budget: &mut Budget,
+) -> Result<(), SheetError> {
     if merges.is_empty() || grid.rows.is_empty() {
-        return;
+        return Ok(());
     }
     let last_row = grid.rows.last().map_or(0, |r| r.number);
     let width = grid.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
@@ -255,6 +358,9 @@ pub(super) fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
         let (top, left) = (m.start.0 + 1, m.start.1 as usize);
         let bottom = (m.end.0 + 1).min(last_row);
         let right = (m.end.1 as usize).min(width.saturating_sub(1));
+        if bottom < top || right < left {
+            continue;
+        }
         let Some(value) = grid
             .rows
             .binary_search_by_key(&top, |r| r.number)
@@ -264,21 +370,29 @@ pub(super) fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
         else {
             continue;
         };
-        for number in top..=bottom {
-            let i = match grid.rows.binary_search_by_key(&number, |r| r.number) {
-                Ok(i) => i,
-                Err(i) => {
-                    grid.rows.insert(
-                        i,
-                        Row {
-                            number,
-                            cells: Vec::new(),
-                        },
-                    );
-                    i
+        let span = (bottom - top + 1) as usize;
+        let cells = span.saturating_mul(right - left + 1);
+        budget.charge_many(path, top, cells, cells.saturating_mul(text_len(&value)))?;
+        // The rows of the area the sheet has no cell in, added in one pass.
+        let first = grid.rows.partition_point(|r| r.number < top);
+        let present = grid.rows[first..]
+            .iter()
+            .take_while(|r| r.number <= bottom)
+            .count();
+        if present < span {
+            let mut rest = grid.rows.split_off(first).into_iter().peekable();
+            for number in top..=bottom {
+                match rest.next_if(|r| r.number == number) {
+                    Some(row) => grid.rows.push(row),
+                    None => grid.rows.push(Row {
+                        number,
+                        cells: Vec::new(),
+                    }),
                 }
-            };
-            let row = &mut grid.rows[i];
+            }
+            grid.rows.extend(rest);
+        }
+        for row in &mut grid.rows[first..first + span] {
             if row.cells.len() <= right {
                 row.cells.resize(right + 1, Cell::Empty);
             }
@@ -289,6 +403,7 @@ pub(super) fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
             }
         }
     }
+    Ok(())
 }
 
 /// Refuses an xlsx whose parts would inflate past the limits, or any of whose parts is
@@ -296,9 +411,7 @@ pub(super) fn fill_merged(grid: &mut Grid, merges: &[Dimensions]) {
 /// part but the worksheets is inflated here and its CRC checked; a worksheet is checked when it
 /// is read in full ([`XlsxBook::read`] inflates it once, to its end). The sizes the archive
 /// declares bound the work: the zip reader stops with an error at a part's declared size.
-fn check_zip(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
+fn check_zip(path: &Path, archive: &mut Zip) -> Result<(), SheetError> {
     if archive.has_duplicate_names() {
         return Err(damaged(path, "压缩包中有重名的部分".to_owned()));
     }
@@ -333,7 +446,6 @@ fn check_zip(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
 
 /// Formats people pick by mistake, named so that the message says what to do.
 fn unsupported(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    const SAVE_AS: &str = "请用 WPS 或 Excel 打开，另存为 xlsx 后再导入。";
     const PICK: &str = "请选择 Excel（xlsx、xls）或 CSV 表格文件。";
     if bytes.starts_with(b"%PDF") {
         return Some(("PDF 文件", PICK));
@@ -347,10 +459,13 @@ fn unsupported(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) && contains_utf16(bytes, "WordDocument") {
         return Some(("Word 文档（doc）", PICK));
     }
-    if !bytes.starts_with(b"PK") {
-        return None;
-    }
-    let archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    None
+}
+
+/// Archives people pick by mistake: what an xlsx-looking zip holds instead of a workbook.
+fn unsupported_zip(archive: &Zip) -> Option<(&'static str, &'static str)> {
+    const SAVE_AS: &str = "请用 WPS 或 Excel 打开，另存为 xlsx 后再导入。";
+    const PICK: &str = "请选择 Excel（xlsx、xls）或 CSV 表格文件。";
     let has = |name: &str| archive.index_for_name(name).is_some();
     if has("xl/workbook.xml") {
         return None;
@@ -408,131 +523,4 @@ fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
     bytes
         .windows(pattern.len())
         .any(|w| w == pattern.as_slice())
-}
-
-/// Decodes a text table: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (which covers GBK).
-fn decode_text(path: &Path, bytes: &[u8]) -> Result<String, SheetError> {
-    let not_sheet = |detail: &str| SheetError::NotASpreadsheet {
-        path: path.to_owned(),
-        detail: detail.to_owned(),
-    };
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        if had_errors {
-            return Err(not_sheet("文字编码有误"));
-        }
-        return Ok(text.into_owned());
-    }
-    let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
-        return Err(not_sheet("内容是二进制数据，不是文字表格"));
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
-    }
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .map(std::borrow::Cow::into_owned)
-        .ok_or_else(|| not_sheet("文字编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）"))
-}
-
-/// Longest CSV line accepted, and most fields on one line: a roster line is a few hundred
-/// bytes; a file of nothing but commas must not make the reader hold millions of fields.
-const MAX_CSV_LINE: usize = 1024 * 1024;
-const MAX_CSV_FIELDS: usize = 1024;
-
-/// Splits csv text into rows, guessing the delimiter (comma, tab or semicolon) from the first
-/// lines. A quote left open is refused with its line (the csv reader would take everything up
-/// to the next quote as one cell, swallowing rows); so is an absurdly long line.
-fn parse_csv(path: &Path, text: &str) -> Result<Grid, SheetError> {
-    let sample: String = text.lines().take(30).collect::<Vec<_>>().join("\n");
-    let delimiter = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|d| sample.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    for (i, line) in text.split('\n').enumerate() {
-        let fields = line.bytes().filter(|b| *b == delimiter).count() + 1;
-        if line.len() > MAX_CSV_LINE || fields > MAX_CSV_FIELDS {
-            return Err(SheetError::CsvLine {
-                path: path.to_owned(),
-                line: i + 1,
-                what: if fields > MAX_CSV_FIELDS {
-                    format!("{fields} 列")
-                } else {
-                    format!("{} KB", line.len() / 1024)
-                },
-            });
-        }
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut grid = Grid::default();
-    let mut record = csv::StringRecord::new();
-    let bytes = text.as_bytes();
-    // Line numbers are counted from the text itself: the reader's own position is where the
-    // previous record ended, before any line ending or blank lines that follow it.
-    let (mut counted_to, mut newlines) = (0usize, 0usize);
-    loop {
-        let mut start = usize::try_from(reader.position().byte())
-            .unwrap_or(usize::MAX)
-            .min(bytes.len());
-        while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        let line_of = |start: usize, newlines: usize, counted_to: usize| {
-            newlines
-                + bytes[counted_to..start]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                + 1
-        };
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(_) => {
-                return Err(SheetError::CsvQuote {
-                    path: path.to_owned(),
-                    line: line_of(start, newlines, counted_to),
-                });
-            }
-        }
-        newlines += bytes[counted_to..start]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        counted_to = start;
-        // A field running over a line break with the delimiter in it is a quote left open:
-        // the rows after it were swallowed into one cell.
-        if record
-            .iter()
-            .any(|f| f.contains('\n') && f.as_bytes().contains(&delimiter))
-        {
-            return Err(SheetError::CsvQuote {
-                path: path.to_owned(),
-                line: newlines + 1,
-            });
-        }
-        let cells: Vec<Cell> = record
-            .iter()
-            .take(MAX_COLUMNS as usize)
-            .map(|f| {
-                if f.trim().is_empty() {
-                    Cell::Empty
-                } else {
-                    Cell::Text(f.to_owned())
-                }
-            })
-            .collect();
-        if cells.iter().any(|c| !c.is_empty()) {
-            grid.rows.push(Row {
-                number: u32::try_from(newlines + 1).unwrap_or(u32::MAX),
-                cells,
-            });
-        }
-    }
-    Ok(grid)
 }

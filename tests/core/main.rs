@@ -13,6 +13,7 @@ mod draws;
 mod followup;
 mod inspections;
 mod layers;
+mod memory;
 mod notice_docx;
 mod packages;
 mod regressions;

@@ -15,7 +15,7 @@ use super::parts::{attr, parse_cell, parse_ref};
 use crate::sheet::SheetError;
 use crate::sheet::grid::{Cell, Grid};
 use crate::sheet::source::{
-    MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_TEXT_BYTES, ReadProgress, damaged, fill_merged, push_cell,
+    Budget, MAX_COLUMNS, MAX_ROWS, ReadProgress, damaged, fill_merged, push_cell, text_len,
 };
 
 #[derive(PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub(super) struct SheetParser<'a> {
     preserve: bool,
     piece: String,
     cells: usize,
-    text_bytes: usize,
+    budget: Budget,
 }
 
 impl<'a> SheetParser<'a> {
@@ -103,13 +103,13 @@ impl<'a> SheetParser<'a> {
             preserve: false,
             piece: String::new(),
             cells: 0,
-            text_bytes: 0,
+            budget: Budget::default(),
         }
     }
 
-    pub(super) fn finish(mut self) -> Grid {
-        fill_merged(&mut self.grid, &self.merges);
-        self.grid
+    pub(super) fn finish(mut self) -> Result<Grid, SheetError> {
+        fill_merged(self.path, &mut self.grid, &self.merges, &mut self.budget)?;
+        Ok(self.grid)
     }
 
     fn malformed(&self, what: impl std::fmt::Display) -> SheetError {
@@ -359,22 +359,8 @@ impl<'a> SheetParser<'a> {
         if cell.column >= MAX_COLUMNS {
             return Ok(());
         }
-        if let Cell::Text(t) = &value {
-            self.text_bytes += t.len();
-        }
         self.cells += 1;
-        if self.cells > MAX_CELLS {
-            return Err(SheetError::Bomb {
-                path: self.path.to_owned(),
-                what: format!("超过 {MAX_CELLS} 个单元格"),
-            });
-        }
-        if self.text_bytes > MAX_TEXT_BYTES {
-            return Err(SheetError::Bomb {
-                path: self.path.to_owned(),
-                what: format!("文字超过 {} MB", MAX_TEXT_BYTES / (1024 * 1024)),
-            });
-        }
+        self.budget.charge(self.path, cell.row, text_len(&value))?;
         push_cell(&mut self.grid, cell.row, cell.column as usize, value);
         Ok(())
     }

@@ -10,8 +10,9 @@
 mod cells;
 mod parts;
 
-use std::io::{Cursor, Read};
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use cells::{Flow, SheetParser};
@@ -23,6 +24,19 @@ use super::SheetError;
 use super::grid::Grid;
 use super::source::{MAX_ENTRY_INFLATED, ReadProgress, bomb, damaged};
 
+/// An xlsx archive, read from its file as it is needed.
+pub(crate) type Zip = zip::ZipArchive<BufReader<File>>;
+
+/// Opens the archive of the xlsx at `path` (its directory only; parts are read when asked).
+pub(crate) fn archive_of(path: &Path) -> Result<Zip, SheetError> {
+    let file = File::open(path).map_err(|source| SheetError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))
+}
+
 /// Inflated bytes parsed at a time; a chunk ends after the last complete row in it.
 const CHUNK: usize = 1 << 20;
 /// Longest stretch of a sheet without a row end (one row, or what precedes the first).
@@ -30,7 +44,8 @@ const MAX_ROW_BYTES: usize = 64 << 20;
 
 /// A workbook's parts needed to read its sheets, read and checked once.
 pub struct XlsxBook {
-    bytes: Vec<u8>,
+    /// The file, opened again for each sheet read.
+    file: PathBuf,
     /// Sheet names in workbook order, each with its archive part.
     sheets: Vec<(String, String)>,
     strings: Vec<String>,
@@ -42,9 +57,8 @@ pub struct XlsxBook {
 impl XlsxBook {
     /// Reads the workbook, its relations, shared strings and styles of an archive whose parts
     /// were already checked ([`super::source`]'s `check_zip`).
-    pub fn open(path: &Path, bytes: Vec<u8>) -> Result<Self, SheetError> {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes.as_slice()))
-            .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
+    pub fn open(path: &Path) -> Result<Self, SheetError> {
+        let mut zip = archive_of(path)?;
         let workbook_part = office_document(path, &mut zip)?;
         let dir = workbook_part
             .rsplit_once('/')
@@ -82,7 +96,7 @@ impl XlsxBook {
         };
         drop(zip);
         Ok(Self {
-            bytes,
+            file: path.to_owned(),
             sheets,
             strings,
             date_styles,
@@ -116,8 +130,7 @@ impl XlsxBook {
                 )
             })?
             .1;
-        let mut zip = zip::ZipArchive::new(Cursor::new(self.bytes.as_slice()))
-            .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))?;
+        let mut zip = archive_of(&self.file)?;
         let mut entry = zip.by_name(part).map_err(|_| {
             damaged(
                 path,
@@ -152,7 +165,7 @@ impl XlsxBook {
             let text = simdutf8::basic::from_utf8(&buf[..cut])
                 .map_err(|_| damaged(path, format!("其中“{part}”部分的文字编码有误")))?;
             if parser.feed(text, progress, cancel)? == Flow::Stop {
-                return Ok(parser.finish());
+                return parser.finish();
             }
             buf.drain(..cut);
             if end {
@@ -162,7 +175,7 @@ impl XlsxBook {
         if total != declared {
             return Err(damaged(path, format!("其中“{part}”部分的长度与登记的不符")));
         }
-        Ok(parser.finish())
+        parser.finish()
     }
 }
 

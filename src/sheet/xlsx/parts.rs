@@ -2,7 +2,7 @@
 //! shared strings, and which cell styles show dates.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::Read;
 use std::path::Path;
 
 use calamine::Dimensions;
@@ -14,7 +14,7 @@ use super::cells::unescape_excel;
 use crate::sheet::SheetError;
 use crate::sheet::source::{MAX_ENTRY_INFLATED, damaged};
 
-type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+use super::Zip;
 
 /// An attribute's value by local name, entities resolved.
 pub(super) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
@@ -30,7 +30,7 @@ pub(super) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
 
 pub(super) fn read_text(
     path: &Path,
-    zip: &mut Zip<'_>,
+    zip: &mut Zip,
     name: &str,
 ) -> Result<Option<String>, SheetError> {
     let Ok(mut entry) = zip.by_name(name) else {
@@ -68,7 +68,7 @@ fn each_event(
 }
 
 /// The workbook part named by the package relations (`xl/workbook.xml` when they say nothing).
-pub(super) fn office_document(path: &Path, zip: &mut Zip<'_>) -> Result<String, SheetError> {
+pub(super) fn office_document(path: &Path, zip: &mut Zip) -> Result<String, SheetError> {
     let mut found = None;
     if let Some(xml) = read_text(path, zip, "_rels/.rels")? {
         each_event(path, "_rels/.rels", &xml, |e| {

@@ -1,0 +1,191 @@
+//! Memory stays bounded whatever a file holds: large junk files up to the 200 MiB file cap
+//! (a roster-like CSV of two million rows, a CSV of tiny cells in every column, the same in
+//! GB18030, an xlsx of 190 MiB stored without compression, a merged area over a million rows)
+//! are refused with a Chinese message naming the row, and the files that are just within the
+//! content limits are imported; the `spotcheck import` process never passes 300 MiB. The peak
+//! is the process's own (Linux's VmHWM, printed with `SPOTCHECK_PEAK_MEMORY`).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use tempfile::TempDir;
+
+const LIMIT_KIB: u64 = 300 * 1024;
+const JUNK_BYTES: usize = 190 * 1024 * 1024;
+
+/// Runs `spotcheck import file` on a fresh database: (succeeded, stderr, peak KiB).
+fn import(dir: &Path, file: &Path) -> (bool, String, u64) {
+    let db = dir.join(format!(
+        "{}.db",
+        file.file_stem().unwrap_or_default().to_string_lossy()
+    ));
+    let out = Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env("SPOTCHECK_PEAK_MEMORY", "1")
+        .args(["--db", &db.to_string_lossy(), "--user", "测试", "import"])
+        .arg(file)
+        .output()
+        .expect("run spotcheck");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let peak = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("内存峰值 "))
+        .and_then(|l| l.trim_end_matches(" KiB").parse().ok())
+        .unwrap_or_else(|| panic!("no peak reported: {stderr}"));
+    (out.status.success(), stderr, peak)
+}
+
+/// Writes `header` then `line(i)` for i = 0, 1, … until the file holds `bytes`.
+fn write_lines(path: &Path, header: &[u8], bytes: usize, line: impl Fn(usize) -> Vec<u8>) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    f.write_all(header).expect("write");
+    let (mut n, mut i) = (header.len(), 0);
+    while n < bytes {
+        let l = line(i);
+        f.write_all(&l).expect("write");
+        n += l.len();
+        i += 1;
+    }
+    f.flush().expect("flush");
+}
+
+const HEADER: &str =
+    "主办单位,账号名称,平台,账号标识,地市,区县,开设时间,备案时间,状态,粉丝数,运维单位\n";
+
+fn roster_line(i: usize) -> String {
+    format!(
+        "单位{},账号{i},抖音,id{i:09},示例市,区{},2020-01-01,2020-02-01,正常,{i},运维{}\n",
+        i % 5000,
+        i % 30,
+        i % 100
+    )
+}
+
+/// A one-sheet xlsx whose sheet part is `sheet` (written by `body`), stored or deflated.
+fn xlsx(path: &Path, stored: bool, body: impl FnOnce(&mut dyn Write)) {
+    use zip::write::SimpleFileOptions;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create"));
+    let method = if stored {
+        zip::CompressionMethod::Stored
+    } else {
+        zip::CompressionMethod::Deflated
+    };
+    let options = SimpleFileOptions::default()
+        .compression_method(method)
+        .large_file(true);
+    for (name, text) in [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="名录" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+    ] {
+        zip.start_file(name, options).expect("part");
+        zip.write_all(text.as_bytes()).expect("write");
+    }
+    zip.start_file("xl/worksheets/sheet1.xml", options)
+        .expect("sheet");
+    zip.write_all(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c t="inlineStr"><is><t>主办单位</t></is></c><c t="inlineStr"><is><t>账号名称</t></is></c><c t="inlineStr"><is><t>平台</t></is></c></row>"#.as_bytes())
+        .expect("write");
+    body(&mut zip);
+    zip.finish().expect("finish");
+}
+
+#[test]
+fn large_junk_files_are_refused_and_files_within_the_limits_imported_in_bounded_memory() {
+    let dir = TempDir::new().expect("tempdir");
+    let p = |name: &str| dir.path().join(name);
+    let mut junk: Vec<(&str, &str)> = Vec::new();
+
+    write_lines(&p("两百万行.csv"), HEADER.as_bytes(), JUNK_BYTES, |i| {
+        roster_line(i).into_bytes()
+    });
+    junk.push(("两百万行.csv", "表格内容太多"));
+    write_lines(
+        &p("满列.csv"),
+        "主办单位,账号名称,平台\n".as_bytes(),
+        JUNK_BYTES,
+        |_| format!("{}a\n", "a,".repeat(255)).into_bytes(),
+    );
+    junk.push(("满列.csv", "表格内容太多"));
+    let (gb_header, _, _) = encoding_rs::GB18030.encode(HEADER);
+    write_lines(&p("国标.csv"), &gb_header, JUNK_BYTES, |i| {
+        encoding_rs::GB18030.encode(&roster_line(i)).0.into_owned()
+    });
+    junk.push(("国标.csv", "表格内容太多"));
+    write_lines(
+        &p("一行逗号.csv"),
+        "主办单位,账号名称,平台\n".as_bytes(),
+        JUNK_BYTES,
+        |_| vec![b','; 1 << 20],
+    );
+    junk.push(("一行逗号.csv", "第 2 行过长"));
+    xlsx(&p("未压缩.xlsx"), true, |w| {
+        let mut n = 0;
+        let mut r = 2;
+        while n < JUNK_BYTES {
+            let row = format!(
+                "<row r=\"{r}\">{}</row>",
+                (0..12)
+                    .map(|c| format!("<c t=\"inlineStr\"><is><t>x{c}</t></is></c>"))
+                    .collect::<String>()
+            );
+            w.write_all(row.as_bytes()).expect("write");
+            n += row.len();
+            r += 1;
+        }
+        w.write_all(b"</sheetData></worksheet>").expect("write");
+    });
+    junk.push(("未压缩.xlsx", "表格内容太多"));
+    xlsx(&p("合并百万行.xlsx"), false, |w| {
+        let long = "长".repeat(30_000);
+        write!(
+            w,
+            "<row r=\"2\"><c t=\"inlineStr\"><is><t>{long}</t></is></c></row><row r=\"1000000\"><c r=\"IV1000000\" t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData><mergeCells count=\"1\"><mergeCell ref=\"A2:IV1000000\"/></mergeCells></worksheet>"
+        )
+        .expect("write");
+    });
+    junk.push(("合并百万行.xlsx", "表格内容太多"));
+
+    for (name, says) in junk {
+        let (ok, stderr, peak) = import(dir.path(), &p(name));
+        eprintln!("{name}: peak {} MiB", peak / 1024);
+        assert!(!ok, "{name} refused");
+        assert!(stderr.contains(says), "{name}: {stderr}");
+        assert!(stderr.contains("行"), "{name} names the row: {stderr}");
+        assert!(peak < LIMIT_KIB, "{name}: peak {} MiB", peak / 1024);
+        std::fs::remove_file(p(name)).expect("remove");
+    }
+
+    // Within the limits: 7,700 rows of 256 columns (nearly two million cells, 253 columns kept
+    // as 其他列), imported.
+    let mut wide = String::from("主办单位,账号名称,平台,账号标识");
+    for i in 0..252 {
+        wide.push_str(&format!(",列{i}"));
+    }
+    wide.push('\n');
+    write_lines(&p("宽表.csv"), wide.as_bytes(), 0, |_| Vec::new());
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(p("宽表.csv"))
+        .expect("open");
+    for r in 0..7_700 {
+        writeln!(f, "单位{r},账号{r},抖音,id{r}{}", ",a".repeat(252)).expect("write");
+    }
+    drop(f);
+    let (ok, stderr, peak) = import(dir.path(), &p("宽表.csv"));
+    eprintln!("宽表.csv: peak {} MiB", peak / 1024);
+    assert!(ok, "{stderr}");
+    assert!(peak < LIMIT_KIB, "宽表: peak {} MiB", peak / 1024);
+}
