@@ -267,3 +267,25 @@ fn a_long_sheet_is_read_across_chunks_with_its_merged_areas() {
         Some(&Cell::Text("末尾的合并单元格".to_owned()))
     );
 }
+
+/// A workbook saved over between opening it and reading its sheet (Excel saving while the
+/// import runs) is refused, never read half from the old file and half from the new.
+#[test]
+fn a_file_saved_over_while_it_is_read_is_refused() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("名录.xlsx");
+    write_book(&path, false);
+    let mut book = Book::open(&path).unwrap();
+    let name = book.sheet_names()[0].clone();
+    // Another program saves a different workbook under the same name.
+    let mut other = Workbook::new();
+    other
+        .add_worksheet()
+        .write_string(0, 0, "另存的内容")
+        .unwrap();
+    other.save(&path).unwrap();
+    let err = book
+        .read(&path, &name, None, &mut |_| {}, &AtomicBool::new(false))
+        .expect_err("refused");
+    assert!(err.to_string().contains("在读取过程中被修改"), "{err}");
+}

@@ -44,8 +44,10 @@ const MAX_ROW_BYTES: usize = 64 << 20;
 
 /// A workbook's parts needed to read its sheets, read and checked once.
 pub struct XlsxBook {
-    /// The file, opened again for each sheet read.
+    /// The file, opened again for each sheet read, and its size and time when it was opened:
+    /// a file saved over while it is read is refused rather than read half old, half new.
     file: PathBuf,
+    stamp: Option<(u64, std::time::SystemTime)>,
     /// Sheet names in workbook order, each with its archive part.
     sheets: Vec<(String, String)>,
     strings: Vec<String>,
@@ -97,6 +99,7 @@ impl XlsxBook {
         drop(zip);
         Ok(Self {
             file: path.to_owned(),
+            stamp: stamp_of(path),
             sheets,
             strings,
             date_styles,
@@ -130,6 +133,12 @@ impl XlsxBook {
                 )
             })?
             .1;
+        if stamp_of(&self.file) != self.stamp {
+            return Err(damaged(
+                path,
+                "文件在读取过程中被修改了（可能正在另存），请等保存完成后重新导入".to_owned(),
+            ));
+        }
         let mut zip = archive_of(&self.file)?;
         let mut entry = zip.by_name(part).map_err(|_| {
             damaged(
@@ -177,6 +186,12 @@ impl XlsxBook {
         }
         parser.finish()
     }
+}
+
+/// A file's size and modification time, where the system tells them.
+fn stamp_of(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 /// Where the bytes after the last complete row end: just past the last `</row>` (or
