@@ -55,6 +55,7 @@ mod tests {
     #[test]
     fn two_week_rule_at_its_boundary() {
         let checked = date(2026, 3, 20);
+        assert_eq!(update_rule(date(2026, 3, 7), checked, 14), Answer::Pass);
         assert_eq!(update_rule(date(2026, 3, 6), checked, 14), Answer::Pass);
         assert_eq!(update_rule(date(2026, 3, 5), checked, 14), Answer::Fail);
         assert_eq!(update_rule(checked, checked, 14), Answer::Pass);

@@ -279,6 +279,105 @@ fn the_update_rule_fails_15_days_and_passes_14() {
     assert_eq!(ins.verdict, None, "the other items are still open");
 }
 
+/// A city's checklist loaded from the file its supervisor sent: updates within 10 days (not
+/// 14), and commercial ads a veto item of its own for 微信公众号 and 抖音 only. Checks started
+/// after loading use it, at its boundary (10 days 符合, 11 不符合); the extra veto fails an
+/// account of those platforms and does not apply to others.
+#[test]
+fn a_loaded_checklist_sets_the_threshold_and_adds_a_veto_for_some_platforms() {
+    let dir = TempDir::new().expect("tempdir");
+    let (mut store, record) = setup(dir.path());
+    let mut city = serde_json::to_value(Checklist::builtin()).expect("json");
+    city["version"] = "2027.1".into();
+    city["title"] = "某市政务新媒体检查指标".into();
+    let items = city["items"].as_array_mut().expect("items");
+    for item in items.iter_mut() {
+        if item["id"] == "V04" {
+            item["rule"] = serde_json::json!({"update_within": {"days": 10}});
+        }
+    }
+    items.push(serde_json::json!({
+        "id": "L01",
+        "area": "内容建设",
+        "title": "商业广告",
+        "criterion": "不得发布商业广告。",
+        "problem": "发布商业广告",
+        "remedy": "立即删除商业广告，并说明审核把关情况。",
+        "kind": "veto",
+        "applies_to": ["微信公众号", "抖音"]
+    }));
+    let file = dir.path().join("本市检查表.json");
+    std::fs::write(&file, city.to_string()).expect("write");
+    let loaded = spotcheck::steps::inspect::install_checklist_file(&mut store, &file, at(10, 3, 0))
+        .expect("load");
+    assert_eq!(loaded.version, "2027.1");
+
+    let of = |platform: &str| {
+        record
+            .accounts
+            .iter()
+            .find(|d| d.account.account.platform == platform)
+            .unwrap_or_else(|| panic!("a sampled {platform} account"))
+            .account
+            .id
+    };
+    let (wechat, weibo) = (of("微信公众号"), of("新浪微博"));
+    for (last, answer) in [(day(10, 10), Answer::Pass), (day(10, 9), Answer::Fail)] {
+        let ins = spotcheck::steps::inspect::save_finding(
+            &mut store,
+            record.info.id,
+            weibo,
+            &update(last, day(10, 20)),
+            at(10, 20, 0),
+        )
+        .expect("save");
+        assert_eq!(ins.checklist_version, "2027.1");
+        assert_eq!(
+            ins.finding("V04").expect("V04").finding.answer,
+            Some(answer),
+            "last update {last}, checked 10-20"
+        );
+    }
+    let ins = spotcheck::steps::inspect::save_finding(
+        &mut store,
+        record.info.id,
+        wechat,
+        &answered("L01", Answer::Fail, "推文末尾插入商业广告"),
+        at(10, 20, 5),
+    )
+    .expect("save");
+    assert_eq!(ins.verdict, Some(Verdict::Fail), "the city's own veto");
+    // An answer on it for a 微博 account (as a careless results file might give) is kept but
+    // never counts: the item does not apply there.
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        record.info.id,
+        weibo,
+        &answered("L01", Answer::Fail, "广告"),
+        at(10, 20, 6),
+    )
+    .expect("save");
+    let weibo_check = store
+        .inspection(record.info.id, weibo)
+        .expect("read")
+        .expect("started");
+    let checklist = store
+        .checklist("gov-new-media-veto", "2027.1")
+        .expect("stored")
+        .expect("known");
+    assert!(!checklist.item("L01").expect("L01").applies("新浪微博"));
+    let eval = spotcheck::checklist::evaluate(
+        &checklist,
+        "新浪微博",
+        &weibo_check
+            .findings
+            .iter()
+            .map(|f| f.finding.clone())
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(eval.vetoes, ["V04"], "{eval:?}");
+}
+
 #[test]
 fn a_failed_veto_fails_the_account_at_once() {
     let dir = TempDir::new().expect("tempdir");
