@@ -1,6 +1,7 @@
 //! `checklist`: the checklist new checks use, shown, written out as a file to edit, or
 //! replaced by one a supervisor sent.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -62,10 +63,10 @@ fn print_items(c: &Checklist) {
         };
         let mut line = format!("  {}（{kind}）", item.label());
         if !item.applies_to.is_empty() {
-            line.push_str(&format!("，适用于{}", item.applies_to.join("、")));
+            let _ = write!(line, "，适用于{}", item.applies_to.join("、"));
         }
         if let Some(rule) = item.rule {
-            line.push_str(&format!("，按“{}”自动判定", rule.description()));
+            let _ = write!(line, "，按“{}”自动判定", rule.description());
         }
         println!("{line}");
     }

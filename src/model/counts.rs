@@ -169,7 +169,7 @@ pub fn group_platforms(rows: Vec<Tally>) -> Vec<TallyGroup> {
         if g.rows.iter().any(|r| r.name.starts_with("微信公众号（")) {
             for r in &mut g.rows {
                 if r.name == "微信公众号" {
-                    r.name = "微信公众号（未注明类型）".to_owned();
+                    "微信公众号（未注明类型）".clone_into(&mut r.name);
                 }
             }
         }

@@ -24,12 +24,18 @@ const MAX_CSV_FIELDS: usize = 1024;
 /// What is read before deciding the encoding and the delimiter.
 const HEAD: usize = 64 * 1024;
 
-/// Reads the table `input` holds; `path` names it in messages.
-pub(super) fn read_csv(path: &Path, mut input: impl Read) -> Result<Grid, SheetError> {
-    let io = |source| SheetError::Io {
-        path: path.to_owned(),
-        source,
-    };
+/// The text of a CSV file, decoded as it is read, as the lines of it are split: the reader,
+/// the delimiter, the line terminator and the encoding.
+struct Text<R> {
+    lines: BufReader<Decoding<std::io::Chain<Cursor<Vec<u8>>, R>>>,
+    delimiter: u8,
+    terminator: u8,
+    encoding: &'static Encoding,
+}
+
+/// Decides the encoding (a byte order mark, else UTF-8 when the head reads as UTF-8, else
+/// GB18030), the delimiter and the line terminator from the head of `input`.
+fn open_text<R: Read>(path: &Path, mut input: R) -> Result<Text<R>, SheetError> {
     let not_sheet = |detail: &str| SheetError::NotASpreadsheet {
         path: path.to_owned(),
         detail: detail.to_owned(),
@@ -38,30 +44,29 @@ pub(super) fn read_csv(path: &Path, mut input: impl Read) -> Result<Grid, SheetE
     (&mut input)
         .take(HEAD as u64)
         .read_to_end(&mut head)
-        .map_err(io)?;
+        .map_err(|source| SheetError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
     if head.is_empty() {
         return Err(SheetError::Empty {
             path: path.to_owned(),
         });
     }
-    let (encoding, bom) = match Encoding::for_bom(&head) {
-        Some(found) => found,
-        None => {
-            if head[..head.len().min(8192)].contains(&0) {
-                return Err(not_sheet("内容是二进制数据，不是文字表格"));
-            }
-            // Valid UTF-8 but for a character the head cuts in two.
-            let utf8 =
-                std::str::from_utf8(&head).map_or_else(|e| e.error_len().is_none(), |_| true);
-            (
-                if utf8 {
-                    encoding_rs::UTF_8
-                } else {
-                    encoding_rs::GB18030
-                },
-                0,
-            )
+    let (encoding, bom) = if let Some(found) = Encoding::for_bom(&head) {
+        found
+    } else {
+        if head[..head.len().min(8192)].contains(&0) {
+            return Err(not_sheet("内容是二进制数据，不是文字表格"));
         }
+        // Valid UTF-8 but for a character the head cuts in two.
+        let utf8 = std::str::from_utf8(&head).map_or_else(|e| e.error_len().is_none(), |_| true);
+        let encoding = if utf8 {
+            encoding_rs::UTF_8
+        } else {
+            encoding_rs::GB18030
+        };
+        (encoding, 0)
     };
     let sample = encoding.decode_without_bom_handling(&head[bom..]).0;
     let delimiter = delimiter_of(&sample);
@@ -81,7 +86,26 @@ pub(super) fn read_csv(path: &Path, mut input: impl Read) -> Result<Grid, SheetE
         at: 0,
         done: false,
     };
-    let mut lines = BufReader::with_capacity(64 * 1024, decoded);
+    Ok(Text {
+        lines: BufReader::with_capacity(64 * 1024, decoded),
+        delimiter,
+        terminator,
+        encoding,
+    })
+}
+
+/// Reads the table `input` holds; `path` names it in messages.
+pub(super) fn read_csv(path: &Path, input: impl Read) -> Result<Grid, SheetError> {
+    let not_sheet = |detail: &str| SheetError::NotASpreadsheet {
+        path: path.to_owned(),
+        detail: detail.to_owned(),
+    };
+    let Text {
+        mut lines,
+        delimiter,
+        terminator,
+        encoding,
+    } = open_text(path, input)?;
     let encoding_error = |e: io::Error| {
         if e.kind() == io::ErrorKind::InvalidData {
             not_sheet(&format!(
@@ -89,7 +113,10 @@ pub(super) fn read_csv(path: &Path, mut input: impl Read) -> Result<Grid, SheetE
                 encoding.name()
             ))
         } else {
-            io(e)
+            SheetError::Io {
+                path: path.to_owned(),
+                source: e,
+            }
         }
     };
 
@@ -105,7 +132,7 @@ pub(super) fn read_csv(path: &Path, mut input: impl Read) -> Result<Grid, SheetE
             break;
         }
         line_number += 1;
-        let fields = line.iter().filter(|b| **b == delimiter).count() + 1;
+        let fields = memchr::memchr_iter(delimiter, &line).count() + 1;
         if line.len() > MAX_CSV_LINE || fields > MAX_CSV_FIELDS {
             return Err(SheetError::CsvLine {
                 path: path.to_owned(),

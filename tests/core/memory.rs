@@ -3,7 +3,7 @@
 //! GB18030, an xlsx of 190 MiB stored without compression, a merged area over a million rows)
 //! are refused with a Chinese message naming the row, and the files that are just within the
 //! content limits are imported; the `spotcheck import` process never passes 300 MiB. The peak
-//! is the process's own (Linux's VmHWM, printed with `SPOTCHECK_PEAK_MEMORY`).
+//! is the process's own (Linux's `VmHWM`, printed with `SPOTCHECK_PEAK_MEMORY`).
 
 use std::io::Write;
 use std::path::Path;
