@@ -23,13 +23,7 @@ pub enum ChecklistAction {
 pub(super) fn load(mut store: Store, file: &Path) -> Result<ExitCode, String> {
     let c = crate::steps::inspect::install_checklist_file(&mut store, file, now())
         .map_err(|e| e.to_string())?;
-    println!(
-        "已启用检查表“{}”（{}，版本 {}，{} 项）。已开始的检查仍按原检查表。",
-        c.title,
-        c.id,
-        c.version,
-        c.items.len()
-    );
+    println!("{}", crate::steps::inspect::installed_message(&c));
     print_items(&c);
     Ok(ExitCode::SUCCESS)
 }

@@ -193,6 +193,18 @@ pub fn install_checklist(
     })
 }
 
+/// What the user is told once `checklist` is installed, in the window and on the command line.
+#[must_use]
+pub fn installed_message(checklist: &Checklist) -> String {
+    format!(
+        "已启用检查表“{}”（{}，版本 {}，{} 项）。已开始的检查仍按原检查表。",
+        checklist.title,
+        checklist.id,
+        checklist.version,
+        checklist.items.len()
+    )
+}
+
 /// Reads the checklist file a supervisor sent (JSON, as `assets/checklists/default.json`) and
 /// makes it the one new inspections use.
 pub fn install_checklist_file(

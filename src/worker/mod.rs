@@ -157,12 +157,7 @@ impl Worker {
                         self.load_inspections(quarter);
                         self.emit(Event::Done {
                             job: Job::Inspect,
-                            message: format!(
-                                "已启用检查表“{}”（版本 {}，{} 项）。已开始的检查仍按原检查表。",
-                                c.title,
-                                c.version,
-                                c.items.len()
-                            ),
+                            message: crate::steps::inspect::installed_message(&c),
                         });
                     }
                     Err(message) => self.fail(Job::Inspect, message),

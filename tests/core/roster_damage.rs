@@ -493,3 +493,27 @@ fn columns_are_mapped_on_the_command_line_and_remembered_for_the_same_header() {
     let store = Store::open(&db).expect("open");
     assert_eq!(store.accounts().expect("accounts").len(), 12);
 }
+
+/// A CSV that is UTF-8 for its first hundred kilobytes and then has a GBK line (two files
+/// pasted together): refused, never read with the odd bytes replaced, and nothing imported.
+#[test]
+fn a_csv_that_changes_encoding_part_way_is_refused() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("拼接.csv");
+    let mut bytes = "主办单位,账号名称,平台\n".as_bytes().to_vec();
+    for i in 0..5000 {
+        bytes.extend_from_slice(format!("示例单位{i},示例账号{i},抖音\n").as_bytes());
+    }
+    assert!(
+        bytes.len() > 100 * 1024,
+        "past the part the encoding is judged from"
+    );
+    bytes.extend_from_slice(&encoding_rs::GBK.encode("示例市教育局,教育发布,抖音\n").0);
+    std::fs::write(&path, bytes).expect("write");
+    let err = read(&path).expect_err("refused");
+    assert!(
+        matches!(err, RosterError::Read(SheetError::NotASpreadsheet { .. })),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("文字编码有误"), "{err}");
+}

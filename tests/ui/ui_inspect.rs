@@ -367,14 +367,11 @@ fn keys_pressed_faster_than_frames_are_applied_in_order() {
 #[test]
 fn a_longest_gap_checklist_asks_for_the_gap_and_decides_by_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = db_with_roster(dir.path(), 40);
-    let quarter = "2026Q4".parse().expect("quarter");
-    let draw_id = {
+    let (db, draw) = crate::common::inspector_db(dir.path(), 40, "张三");
+    let draw_id = draw.info.id;
+    {
+        // Installed after the draw, before any check began: every check uses it.
         let mut store = Store::open(&db).expect("open");
-        store
-            .set_setting(settings::USER_NAME, "张三")
-            .expect("name");
-        let at = chrono::Local::now().naive_local();
         let mut city = spotcheck::checklist::Checklist::builtin().clone();
         city.version = "2027.1".to_owned();
         city.items
@@ -382,43 +379,21 @@ fn a_longest_gap_checklist_asks_for_the_gap_and_decides_by_it() {
             .find(|i| i.id == "V04")
             .expect("V04")
             .rule = Some(spotcheck::checklist::Rule::LongestGap { days: 10 });
-        spotcheck::steps::inspect::install_checklist(&mut store, &city, at).expect("install");
-        let request = DrawRequest {
-            quarter,
-            options: DrawOptions::default(),
-            seed: 7,
-            reason: None,
-            void_work: false,
-        };
-        let id = spotcheck::steps::draw::make_draw(&mut store, &request, at)
-            .expect("draw")
-            .info
-            .id;
-        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at)
-            .expect("assign");
-        id
-    };
-
-    let mut h = harness(db.clone());
-    step_until(&mut h, "the roster", |a| !a.busy());
-    h.get_by_label("检查").click();
-    h.run_steps(1);
-    app_mut(&mut h).inspect.quarter = "2026Q4".to_owned();
-    step_until(&mut h, "the quarter's checks", |a| {
-        a.inspect.draw().is_some()
-    });
-    h.run_steps(2);
-    let draw = app(&h).inspect.draw().expect("draw").clone();
+        spotcheck::steps::inspect::install_checklist(
+            &mut store,
+            &city,
+            chrono::Local::now().naive_local(),
+        )
+        .expect("install");
+    }
     let first = draw
         .accounts
         .iter()
         .find(|d| d.account.account.platform != "移动客户端")
         .expect("an account")
         .clone();
-    h.get_by_label(&first.account.account.name).click();
-    step_until(&mut h, "the form", |a| {
-        a.inspect.current_item() == Some("V01")
-    });
+    let mut h = harness(db.clone());
+    crate::common::open_check(&mut h, &first.account.account.name, first.account.id);
     h.get_by_label_contains("更新时效按“检查期间最长更新间隔是否超过 10 天”自动判定");
     assert!(h.query_by_label("最后更新日期").is_none());
 
