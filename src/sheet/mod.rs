@@ -14,6 +14,7 @@ mod error;
 pub mod grid;
 pub mod header;
 mod source;
+mod xls_extent;
 mod xlsx;
 
 pub use error::SheetError;

@@ -114,6 +114,7 @@ impl Workbook {
                     path: path.to_owned(),
                 });
             }
+            super::xls_extent::check(path, &bytes)?;
             let xls = Xls::new(Cursor::new(bytes)).map_err(|e| xls_error(path, e))?;
             return Ok(Self::Xls(Box::new(xls)));
         }

@@ -23,4 +23,5 @@ mod roster_damage;
 mod roster_import;
 mod sampling;
 mod store;
+mod xls;
 mod xlsx_reader;

@@ -1,6 +1,7 @@
 //! Memory stays bounded whatever a file holds: large junk files up to the 200 MiB file cap
 //! (a roster-like CSV of two million rows, a CSV of tiny cells in every column, the same in
-//! GB18030, an xlsx of 190 MiB stored without compression, a merged area over a million rows)
+//! GB18030, an xlsx of 190 MiB stored without compression, a merged area over a million rows,
+//! an old-format .xls of two cells at opposite corners of the sheet)
 //! are refused with a Chinese message naming the row, and the files that are just within the
 //! content limits are imported; the `spotcheck import` process never passes 300 MiB. The peak
 //! is the process's own (Linux's `VmHWM`, printed with `SPOTCHECK_PEAK_MEMORY`).
@@ -157,6 +158,11 @@ fn large_junk_files_are_refused_and_files_within_the_limits_imported_in_bounded_
         .expect("write");
     });
     junk.push(("合并百万行.xlsx", "表格内容太多"));
+    // An old-format book of two cells, A1 and IV65536: calamine would lay out the rectangle.
+    let mut corners = crate::support::xls::label(0, 0, "主办单位");
+    corners.extend(crate::support::xls::label(65_535, 255, "x"));
+    crate::support::xls::write(&p("两角.xls"), &[("名录", corners)]);
+    junk.push(("两角.xls", "表格内容太多"));
 
     for (name, says) in junk {
         let (ok, stderr, peak) = import(dir.path(), &p(name));

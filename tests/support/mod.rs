@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each binary, and each test file, uses its own subset
 
+pub mod xls;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
