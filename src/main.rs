@@ -8,6 +8,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use spotcheck::cli::{self, Cli};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let args = Cli::parse();

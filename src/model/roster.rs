@@ -80,7 +80,8 @@ pub enum RosterChange<'a> {
     Add(&'a Account, u32),
     Update {
         id: i64,
-        before: Account,
+        // Boxed: most changes of a large import are additions, each as small as the others.
+        before: Box<Account>,
         after: &'a Account,
         row: u32,
         /// It had been 已移出名录 and the file lists it again.

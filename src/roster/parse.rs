@@ -99,8 +99,10 @@ pub fn parse(grid: Grid, header: &Header) -> ParsedRoster {
                 .to_owned(),
         );
     }
-    // The row each key was first seen on, and the account's place in `out.accounts`.
-    let mut first_row_of: HashMap<String, (u32, usize)> = HashMap::new();
+    // The row each key was first seen on, and the account's place in `out.accounts`. Both
+    // sized for every row at once: growing them by doubling held two copies at the peak.
+    let mut first_row_of: HashMap<String, (u32, usize)> = HashMap::with_capacity(grid.rows.len());
+    out.accounts.reserve(grid.rows.len());
     let mut expected_row = header.last_row + 1;
     let mut pending_blank = 0u32;
 

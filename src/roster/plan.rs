@@ -26,7 +26,7 @@ pub fn plan<'a>(
                 } else {
                     changes.push(RosterChange::Update {
                         id: old.id,
-                        before: old.account.clone(),
+                        before: Box::new(old.account.clone()),
                         after: &sourced.account,
                         row: sourced.row,
                         relisted: !old.listed,

@@ -31,7 +31,7 @@ impl Cell {
             Cell::Empty => String::new(),
             Cell::Text(t) => clean_text(t).to_owned(),
             Cell::Number(n) => format_number(*n),
-            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Date(d) => crate::model::time::day_text(*d),
         }
     }
 }

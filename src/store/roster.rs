@@ -208,7 +208,7 @@ impl Tx<'_> {
                     relisted,
                 } => {
                     execute_account(&mut update, id, a, Some(import), Some(*row))?;
-                    let kind = if *relisted && before == *a {
+                    let kind = if *relisted && **before == **a {
                         ChangeKind::Relisted
                     } else {
                         ChangeKind::Updated

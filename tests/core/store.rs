@@ -131,3 +131,44 @@ fn problem_list_reads_back_with_every_problem_row() {
             .any(|a| a.account.name == "=HYPERLINK(\"x\")")
     );
 }
+
+#[test]
+fn a_new_database_has_16k_pages_and_one_made_by_an_earlier_version_keeps_its_4k_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("time");
+    let page_size = |db: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| c.query_row("PRAGMA page_size", [], |r| r.get(0)))
+            .expect("page size")
+    };
+
+    let new = dir.path().join("new.db");
+    let mut store = Store::open(&new).expect("open new");
+    crate::support::import_demo(&mut store, dir.path(), 300, 1, at);
+    drop(store);
+    assert_eq!(page_size(&new), 16_384);
+
+    // A database as the earlier versions made them: 4 KiB pages, WAL, already written.
+    let old = dir.path().join("old.db");
+    rusqlite::Connection::open(&old)
+        .and_then(|c| {
+            c.execute_batch(
+                "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL;
+                 CREATE TABLE scratch (a); DROP TABLE scratch;",
+            )
+        })
+        .expect("old database");
+    let mut store = Store::open(&old).expect("open old");
+    crate::support::import_demo(&mut store, dir.path(), 300, 1, at);
+    drop(store);
+    assert_eq!(page_size(&old), 4096);
+    let count = |db: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| c.query_row("SELECT count(*) FROM account", [], |r| r.get(0)))
+            .expect("count")
+    };
+    assert_eq!(count(&old), count(&new));
+    assert!(count(&old) > 250, "{}", count(&old));
+}

@@ -1,22 +1,18 @@
 //! One sheet's XML, chunk by chunk, into a [`Grid`]: rows, cells and their values as calamine
 //! reads them, the merged areas, and the limits on what a sheet may hold.
 
-use std::borrow::Cow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use calamine::Dimensions;
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::{XmlVersion, escape::resolve_xml_entity};
-
 use super::XlsxBook;
-use super::parts::{attr, parse_cell, parse_ref};
+use super::parts::{parse_cell, parse_ref};
+use super::scan::{Token, Tokens, attr_values, push_cdata, push_text};
 use crate::sheet::SheetError;
 use crate::sheet::grid::{Cell, Grid};
 use crate::sheet::source::{
     Budget, MAX_COLUMNS, MAX_ROWS, ReadProgress, damaged, fill_merged, push_cell, text_len,
 };
+use calamine::Dimensions;
 
 #[derive(PartialEq, Eq)]
 pub(super) enum Flow {
@@ -125,25 +121,15 @@ impl<'a> SheetParser<'a> {
         progress: &mut dyn FnMut(ReadProgress),
         cancel: &AtomicBool,
     ) -> Result<Flow, SheetError> {
-        let mut reader = Reader::from_str(text);
-        let config = reader.config_mut();
-        config.check_end_names = false;
-        config.allow_unmatched_ends = true;
-        config.trim_text(false);
-        loop {
-            let event = reader.read_event().map_err(|e| self.malformed(e))?;
-            match event {
-                Event::Start(e) => {
-                    if self.start(&e, false)? == Flow::Stop {
+        let mut tokens = Tokens::new(text);
+        while let Some(token) = tokens.next_token().map_err(|e| self.malformed(e))? {
+            match token {
+                Token::Start { name, attrs, empty } => {
+                    if self.start(name, attrs, empty)? == Flow::Stop {
                         return Ok(Flow::Stop);
                     }
                 }
-                Event::Empty(e) => {
-                    if self.start(&e, true)? == Flow::Stop {
-                        return Ok(Flow::Stop);
-                    }
-                }
-                Event::End(e) => match e.local_name().as_ref() {
+                Token::End { name } => match name {
                     "v" => self.in_value = false,
                     "t" if self.in_text => {
                         self.in_text = false;
@@ -173,42 +159,32 @@ impl<'a> SheetParser<'a> {
                     }
                     _ => {}
                 },
-                Event::Text(t) => {
-                    if self.in_value {
-                        self.value.push_str(&t.xml10_content());
+                Token::Text(t) => {
+                    let out = if self.in_value {
+                        &mut self.value
                     } else if self.in_text {
-                        self.piece.push_str(&t.xml10_content());
+                        &mut self.piece
+                    } else {
+                        continue;
+                    };
+                    if let Err(e) = push_text(t, out) {
+                        return Err(self.malformed(e));
                     }
                 }
-                Event::CData(t) => {
+                Token::CData(t) => {
                     if self.in_text {
-                        self.piece.push_str(&t.xml10_content());
+                        push_cdata(t, &mut self.piece);
                     }
                 }
-                Event::GeneralRef(r) => {
-                    if self.in_value || self.in_text {
-                        let resolved = match resolve_xml_entity(&*r) {
-                            Some(s) => s.chars().next(),
-                            None => r.resolve_char_ref().ok().flatten(),
-                        }
-                        .ok_or_else(|| self.malformed(format!("&{};", &*r)))?;
-                        if self.in_value {
-                            self.value.push(resolved);
-                        } else {
-                            self.piece.push(resolved);
-                        }
-                    }
-                }
-                Event::Eof => return Ok(Flow::Go),
-                _ => {}
             }
         }
+        Ok(Flow::Go)
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<Flow, SheetError> {
-        match e.local_name().as_ref() {
+    fn start(&mut self, name: &str, attrs: &str, empty: bool) -> Result<Flow, SheetError> {
+        match name {
             "row" => {
-                let [r] = attrs(e, ["r"]);
+                let [r] = attr_values(attrs, ["r"]);
                 let number = match r {
                     Some(r) => r
                         .parse::<u32>()
@@ -231,7 +207,7 @@ impl<'a> SheetParser<'a> {
                 }
             }
             "c" => {
-                let [r, t, s] = attrs(e, ["r", "t", "s"]);
+                let [r, t, s] = attr_values(attrs, ["r", "t", "s"]);
                 let (row, column) = match r {
                     Some(r) => {
                         let (row, column) =
@@ -286,19 +262,22 @@ impl<'a> SheetParser<'a> {
                     self.inline.get_or_insert_default();
                 } else {
                     self.in_text = true;
-                    self.preserve = attr(e, "space").as_deref() == Some("preserve");
+                    let [space] = attr_values(attrs, ["space"]);
+                    self.preserve = space.as_deref() == Some("preserve");
                     self.piece.clear();
                 }
             }
             "mergeCell" => {
-                if let Some(r) = attr(e, "ref")
+                if let [Some(r)] = attr_values(attrs, ["ref"])
                     && let Some(d) = parse_ref(&r)
                 {
                     self.merges.push(d);
                 }
             }
             "dimension" => {
-                if let Some(d) = attr(e, "ref").as_deref().and_then(parse_ref) {
+                if let [Some(r)] = attr_values(attrs, ["ref"])
+                    && let Some(d) = parse_ref(&r)
+                {
                     self.declared_rows = d.end.0 + 1;
                 }
             }
@@ -384,7 +363,9 @@ pub(super) fn excel_date(serial: f64, date1904: bool) -> Option<chrono::NaiveDat
 
 /// Excel's escapes of characters XML cannot hold: `_x000D_` is a carriage return.
 pub(super) fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains("_x") {
+    // A byte loop: most texts have no `_` at all, and this runs for every text cell.
+    let b = text.as_bytes();
+    if !(1..b.len()).any(|i| b[i] == b'x' && b[i - 1] == b'_') {
         return std::borrow::Cow::Borrowed(text);
     }
     let unit_at = |s: &str, i: usize| -> Option<u16> {
@@ -426,29 +407,6 @@ pub(super) fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
-}
-
-/// The values of a few attributes by local name, read in one pass without the duplicate
-/// check (a cell's `r`, `t` and `s`); a value with an entity is resolved.
-pub(super) fn attrs<'e, const N: usize>(
-    e: &'e BytesStart<'_>,
-    names: [&str; N],
-) -> [Option<Cow<'e, str>>; N] {
-    let mut found = [const { None }; N];
-    for a in e.attributes().with_checks(false).flatten() {
-        let key = a.key.local_name();
-        if let Some(i) = names.iter().position(|n| *n == key.as_ref()) {
-            found[i] = Some(if a.value.contains('&') {
-                Cow::Owned(
-                    a.normalized_value(XmlVersion::Implicit1_0)
-                        .map_or_else(|_| a.value.to_string(), Cow::into_owned),
-                )
-            } else {
-                a.value
-            });
-        }
-    }
-    found
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Reading an xlsx sheet in one pass over its inflated XML.
 //!
-//! The sheet part is inflated in chunks cut after a `</row>`, each chunk parsed with quick-xml's
-//! borrowing reader: the sheet is inflated once, its CRC checked when the stream ends, and the
+//! The sheet part is inflated in chunks cut after a `</row>`, each chunk read by our own
+//! scanner of sheet XML ([`scan`]; the smaller parts are read with quick-xml): the sheet is inflated once, its CRC checked when the stream ends, and the
 //! merged areas (which follow the cell data) found in the same pass. The values are read as
 //! calamine reads them (shared and inline strings, rich text without its phonetic guide,
 //! numbers, dates by cell style, 1904 dates, `_xHHHH_` escapes); `tests/core/xlsx_reader.rs`
@@ -9,6 +9,7 @@
 
 mod cells;
 mod parts;
+mod scan;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
