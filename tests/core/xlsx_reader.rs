@@ -289,3 +289,123 @@ fn a_file_saved_over_while_it_is_read_is_refused() {
         .expect_err("refused");
     assert!(err.to_string().contains("在读取过程中被修改"), "{err}");
 }
+
+/// An xlsx whose one sheet part is `sheet_xml` as given, the other parts the least a workbook
+/// needs: for XML as other writers (or hand edits) spell it.
+fn book_of_sheet_xml(path: &Path, sheet_xml: &str) {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create"));
+    let options = SimpleFileOptions::default();
+    for (name, text) in [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="名录" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        ("xl/worksheets/sheet1.xml", sheet_xml),
+    ] {
+        zip.start_file(name, options).expect("part");
+        zip.write_all(text.as_bytes()).expect("write");
+    }
+    zip.finish().expect("finish");
+}
+
+#[test]
+fn sheet_xml_spelled_every_legal_way_reads_as_calamine_reads_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows = [
+        // A namespace prefix on every element, as some generators write.
+        r#"<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>前缀</x:t></x:is></x:c><x:c r="B1"><x:v>7</x:v></x:c></x:row>"#,
+        // Single quotes, spaces around `=`, tabs and line breaks between attributes, a `>`
+        // inside a value, an end tag with a space.
+        "<row r='2'><c r = 'A2' t = \"inlineStr\"><is><t>单引号</t></is></c ><c\n\tr=\"B2\"\tfoo=\"a>b\" t=\"n\"><v>3.5</v></c></row >",
+        // Entities and character references in text (calamine does not resolve them in a
+        // cell reference; the scanner's own tests do).
+        r#"<row r="3"><c r="A3" t="inlineStr"><is><t>a&amp;b&lt;c&gt;&quot;&apos;&#20013;&#x6587;</t></is></c></row>"#,
+        // CDATA, a comment and a processing instruction between cells.
+        r#"<row r="4"><c r="A4" t="inlineStr"><is><t><![CDATA[<原样>&amp;]]></t></is></c><!-- 注释 <c r="B4"><v>9</v></c> --><?mso-app x?><c r="C4"><v>4</v></c></row>"#,
+        // Line ends inside text, kept and normalised; leading spaces with and without
+        // xml:space.
+        "<row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t xml:space=\"preserve\">  第一行\r\n第二行\r第三行</t></is></c><c r=\"B5\" t=\"inlineStr\"><is><t>  去掉空格  </t></is></c></row>",
+        // Rich text runs with a phonetic guide, empty cells and values, booleans, errors.
+        r#"<row r="6"><c r="A6" t="inlineStr"><is><r><rPr><b/></rPr><t>健</t></r><r><t>康</t></r><rPh sb="0" eb="1"><t>けん</t></rPh></is></c><c r="B6"/><c r="C6"><v/></c><c r="D6" t="b"><v>1</v></c><c r="E6" t="e"><v>#N/A</v></c><c r="F6" t="str"><v>公式_x000D_结果</v></c></row>"#,
+        // Cells without references, after a row without its number.
+        r#"<row><c t="inlineStr"><is><t>无编号</t></is></c><c><v>-2</v></c></row>"#,
+    ];
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><x:dimension ref=\"A1:F7\"/><x:sheetData>{}</x:sheetData></x:worksheet>",
+        rows.concat()
+    );
+    let path = dir.path().join("spellings.xlsx");
+    book_of_sheet_xml(&path, &xml);
+    let seen = same_as_calamine(&path);
+    assert_eq!(seen, 14, "cells compared");
+    let grid = {
+        let mut book = Book::open(&path).expect("open");
+        book.read(&path, "名录", None, &mut |_| {}, &AtomicBool::new(false))
+            .expect("read")
+    };
+    assert_eq!(
+        cell_at(&grid, 3, 0),
+        Some(&Cell::Text("a&b<c>\"'中文".to_owned()))
+    );
+    assert_eq!(
+        cell_at(&grid, 4, 0),
+        Some(&Cell::Text("<原样>&amp;".to_owned()))
+    );
+    assert_eq!(
+        cell_at(&grid, 4, 1),
+        None,
+        "a commented-out cell is no cell"
+    );
+    assert_eq!(
+        cell_at(&grid, 5, 0),
+        Some(&Cell::Text("  第一行\n第二行\n第三行".to_owned()))
+    );
+    assert_eq!(cell_at(&grid, 6, 0), Some(&Cell::Text("健康".to_owned())));
+}
+
+#[test]
+fn sheet_xml_cut_short_or_with_an_unknown_entity_is_damaged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let head = r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>主办单位</t></is></c></row>"#;
+    for (name, tail) in [
+        (
+            "unclosed",
+            r#"<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row><row r="3"><c r="A3""#,
+        ),
+        (
+            "entity",
+            r#"<row r="2"><c r="A2" t="inlineStr"><is><t>&nbsp;</t></is></c></row></sheetData></worksheet>"#,
+        ),
+        (
+            "amp",
+            r#"<row r="2"><c r="A2" t="inlineStr"><is><t>a & b</t></is></c></row></sheetData></worksheet>"#,
+        ),
+    ] {
+        let path = dir.path().join(format!("{name}.xlsx"));
+        book_of_sheet_xml(&path, &format!("{head}{tail}"));
+        let mut book = Book::open(&path).expect("open");
+        let err = book
+            .read(&path, "名录", None, &mut |_| {}, &AtomicBool::new(false))
+            .expect_err(name);
+        let msg = err.to_string();
+        assert!(
+            matches!(err, spotcheck::sheet::SheetError::Damaged { .. })
+                && msg.contains("格式不正确"),
+            "{name}: {msg}"
+        );
+    }
+}
