@@ -1,11 +1,13 @@
 //! Reading an xlsx sheet in one pass over its inflated XML.
 //!
 //! The sheet part is inflated in chunks cut after a `</row>`, each chunk read by our own
-//! scanner of sheet XML ([`scan`]; the smaller parts are read with quick-xml): the sheet is inflated once, its CRC checked when the stream ends, and the
-//! merged areas (which follow the cell data) found in the same pass. The values are read as
+//! scanner of sheet XML ([`scan`]; the smaller parts are read with quick-xml): the sheet is
+//! inflated once, its CRC checked when the stream ends, and the merged areas (which follow the
+//! cell data) found in the same pass. The values are read as
 //! calamine reads them (shared and inline strings, rich text without its phonetic guide,
 //! numbers, dates by cell style, 1904 dates, `_xHHHH_` escapes); `tests/core/xlsx_reader.rs`
-//! compares the two on every kind of cell. calamine still reads `.xls`.
+//! compares the two on every kind of cell and every spelling of the XML. calamine still reads
+//! `.xls`, after [`super::xls_extent`] has checked the size of what it would lay out.
 
 mod cells;
 mod parts;
