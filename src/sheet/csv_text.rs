@@ -85,6 +85,7 @@ fn open_text<R: Read>(path: &Path, mut input: R) -> Result<Text<R>, SheetError> 
         out: Vec::new(),
         at: 0,
         done: false,
+        malformed: false,
     };
     Ok(Text {
         lines: BufReader::with_capacity(64 * 1024, decoded),
@@ -106,10 +107,11 @@ pub(super) fn read_csv(path: &Path, input: impl Read) -> Result<Grid, SheetError
         terminator,
         encoding,
     } = open_text(path, input)?;
-    let encoding_error = |e: io::Error| {
+    // The decoder hands on all the text before a bad byte: the line being read holds it.
+    let encoding_error = |e: io::Error, line: usize| {
         if e.kind() == io::ErrorKind::InvalidData {
             not_sheet(&format!(
-                "文字编码有误（按 {} 读到了不允许的字节）",
+                "第 {line} 行的文字编码有误（按 {} 读到了不允许的字节）",
                 encoding.name()
             ))
         } else {
@@ -127,7 +129,8 @@ pub(super) fn read_csv(path: &Path, input: impl Read) -> Result<Grid, SheetError
     let mut line_number = 0usize;
     loop {
         line.clear();
-        let got = read_line(&mut lines, &mut line, terminator).map_err(encoding_error)?;
+        let got = read_line(&mut lines, &mut line, terminator)
+            .map_err(|e| encoding_error(e, line_number + 1))?;
         if got == 0 {
             break;
         }
@@ -154,7 +157,8 @@ pub(super) fn read_csv(path: &Path, input: impl Read) -> Result<Grid, SheetError
         let (mut fields, mut open) = split_record(&record, char::from(delimiter));
         while open {
             line.clear();
-            let got = read_line(&mut lines, &mut line, terminator).map_err(encoding_error)?;
+            let got = read_line(&mut lines, &mut line, terminator)
+                .map_err(|e| encoding_error(e, line_number + 1))?;
             let more = std::str::from_utf8(&line).map_err(|_| not_sheet("文字编码有误"))?;
             if got == 0 || record.len() + more.len() > MAX_CSV_LINE {
                 return Err(SheetError::CsvQuote {
@@ -271,7 +275,7 @@ fn split_record(record: &str, delimiter: char) -> (Vec<String>, bool) {
 }
 
 /// UTF-8 decoded from `inner` as it is read, refusing (with [`io::ErrorKind::InvalidData`])
-/// any byte the encoding does not allow.
+/// any byte the encoding does not allow, once the text before it has been read.
 struct Decoding<R> {
     inner: R,
     decoder: Decoder,
@@ -282,11 +286,16 @@ struct Decoding<R> {
     /// How much of `out` was handed on.
     at: usize,
     done: bool,
+    /// A byte the encoding does not allow was met: the error comes after the text before it.
+    malformed: bool,
 }
 
 impl<R: Read> Read for Decoding<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.at == self.out.len() {
+            if self.malformed {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "malformed"));
+            }
             if self.done {
                 return Ok(0);
             }
@@ -314,7 +323,7 @@ impl<R: Read> Read for Decoding<R> {
                     .decode_to_utf8_without_replacement(src, &mut self.out, last);
             self.out.truncate(written);
             if let DecoderResult::Malformed(..) = result {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "malformed"));
+                self.malformed = true;
             }
         }
         let n = buf.len().min(self.out.len() - self.at);

@@ -62,45 +62,14 @@ fn roster_line(i: usize) -> String {
     )
 }
 
-/// A one-sheet xlsx whose sheet part is `sheet` (written by `body`), stored or deflated.
+/// A one-sheet xlsx whose sheet starts with a roster header and goes on as `body` writes it,
+/// stored or deflated.
 fn xlsx(path: &Path, stored: bool, body: impl FnOnce(&mut dyn Write)) {
-    use zip::write::SimpleFileOptions;
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create"));
-    let method = if stored {
-        zip::CompressionMethod::Stored
-    } else {
-        zip::CompressionMethod::Deflated
-    };
-    let options = SimpleFileOptions::default()
-        .compression_method(method)
-        .large_file(true);
-    for (name, text) in [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-        ),
-        (
-            "xl/workbook.xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="名录" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-        ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
-        ),
-    ] {
-        zip.start_file(name, options).expect("part");
-        zip.write_all(text.as_bytes()).expect("write");
-    }
-    zip.start_file("xl/worksheets/sheet1.xml", options)
-        .expect("sheet");
-    zip.write_all(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c t="inlineStr"><is><t>主办单位</t></is></c><c t="inlineStr"><is><t>账号名称</t></is></c><c t="inlineStr"><is><t>平台</t></is></c></row>"#.as_bytes())
-        .expect("write");
-    body(&mut zip);
-    zip.finish().expect("finish");
+    crate::support::xlsx_of_sheet(path, stored, |w| {
+        w.write_all(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c t="inlineStr"><is><t>主办单位</t></is></c><c t="inlineStr"><is><t>账号名称</t></is></c><c t="inlineStr"><is><t>平台</t></is></c></row>"#.as_bytes())
+            .expect("write");
+        body(w);
+    });
 }
 
 #[test]

@@ -515,5 +515,9 @@ fn a_csv_that_changes_encoding_part_way_is_refused() {
         matches!(err, RosterError::Read(SheetError::NotASpreadsheet { .. })),
         "{err:?}"
     );
-    assert!(err.to_string().contains("文字编码有误"), "{err}");
+    // The header is line 1, the 5,000 UTF-8 lines 2 to 5001: the GBK line is 5002.
+    assert!(
+        err.to_string().contains("第 5002 行的文字编码有误"),
+        "{err}"
+    );
 }

@@ -290,36 +290,11 @@ fn a_file_saved_over_while_it_is_read_is_refused() {
     assert!(err.to_string().contains("在读取过程中被修改"), "{err}");
 }
 
-/// An xlsx whose one sheet part is `sheet_xml` as given, the other parts the least a workbook
-/// needs: for XML as other writers (or hand edits) spell it.
 fn book_of_sheet_xml(path: &Path, sheet_xml: &str) {
     use std::io::Write;
-    use zip::write::SimpleFileOptions;
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create"));
-    let options = SimpleFileOptions::default();
-    for (name, text) in [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-        ),
-        (
-            "xl/workbook.xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="名录" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-        ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
-        ),
-        ("xl/worksheets/sheet1.xml", sheet_xml),
-    ] {
-        zip.start_file(name, options).expect("part");
-        zip.write_all(text.as_bytes()).expect("write");
-    }
-    zip.finish().expect("finish");
+    crate::support::xlsx_of_sheet(path, false, |w| {
+        w.write_all(sheet_xml.as_bytes()).expect("write");
+    });
 }
 
 #[test]
