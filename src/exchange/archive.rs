@@ -181,8 +181,13 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
             version: u32::try_from(version).unwrap_or(u32::MAX),
         });
     }
-    let manifest: Manifest = serde_json::from_value(head)
-        .map_err(|e| damaged(format!("manifest.json 内容不完整：{e}")))?;
+    let manifest: Manifest = serde_json::from_value(head).map_err(|e| {
+        damaged(format!(
+            "manifest.json 内容不完整（第 {} 行第 {} 列）",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let data_bytes = read_entry(&mut zip, path, "data.json", MAX_DATA_BYTES)?
         .ok_or_else(|| damaged("缺少 data.json".to_owned()))?;
     if sha256_hex(&data_bytes) != manifest.data_sha256 {
@@ -191,8 +196,13 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
             what: "data.json".to_owned(),
         });
     }
-    let data: PackageData = serde_json::from_slice(&data_bytes)
-        .map_err(|e| damaged(format!("data.json 无法解析：{e}")))?;
+    let data: PackageData = serde_json::from_slice(&data_bytes).map_err(|e| {
+        damaged(format!(
+            "data.json 无法解析（第 {} 行第 {} 列）",
+            e.line(),
+            e.column()
+        ))
+    })?;
     check_evidence_references(path, &manifest, &data, &evidence_entries)?;
     let mut evidence = Vec::with_capacity(manifest.evidence.len());
     for e in &manifest.evidence {
@@ -288,10 +298,10 @@ fn read_entry(
     let mut entry = match zip.by_name(name) {
         Ok(e) => e,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => {
+        Err(_) => {
             return Err(PackageError::Damaged {
                 path: path.to_owned(),
-                detail: format!("{name}：{e}"),
+                detail: format!("其中的 {name} 无法读取"),
             });
         }
     };
@@ -307,7 +317,7 @@ fn read_entry(
         .read_to_end(&mut bytes)
         .map_err(|e| PackageError::Damaged {
             path: path.to_owned(),
-            detail: format!("{name}：{e}"),
+            detail: format!("{name}：{}", crate::model::os_error::describe(&e)),
         })?;
     if bytes.len() as u64 > limit {
         return Err(PackageError::TooLarge {

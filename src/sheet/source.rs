@@ -420,7 +420,7 @@ fn check_zip(path: &Path, archive: &mut Zip) -> Result<(), SheetError> {
     for i in 0..archive.len() {
         let mut entry = archive
             .by_index(i)
-            .map_err(|e| damaged(path, format!("压缩包条目无法读取（{e}）")))?;
+            .map_err(|_| damaged(path, "压缩包中有无法读取的部分".to_owned()))?;
         let declared = entry.size();
         if declared > MAX_ENTRY_INFLATED {
             return Err(bomb(path, declared));
@@ -515,7 +515,7 @@ fn xls_error(path: &Path, e: XlsError) -> SheetError {
         XlsError::Password => SheetError::Encrypted {
             path: path.to_owned(),
         },
-        other => damaged(path, format!("旧版 Excel（.xls）内容无法读取（{other}）")),
+        _ => damaged(path, "旧版 Excel（.xls）的内容无法读取".to_owned()),
     }
 }
 

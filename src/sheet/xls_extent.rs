@@ -37,7 +37,7 @@ pub(super) fn check(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
         detail,
     };
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
-        .map_err(|e| damaged(format!("旧版 Excel（.xls）文件结构无法识别（{e}）")))?;
+        .map_err(|_| damaged("旧版 Excel（.xls）的文件结构无法识别".to_owned()))?;
     let streams: Vec<_> = file
         .walk()
         .filter(|e| {
@@ -51,7 +51,7 @@ pub(super) fn check(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
         let mut stream = Vec::new();
         file.open_stream(&name)
             .and_then(|s| s.take(bytes.len() as u64).read_to_end(&mut stream))
-            .map_err(|e| damaged(format!("旧版 Excel（.xls）工作簿数据无法读取（{e}）")))?;
+            .map_err(|_| damaged("旧版 Excel（.xls）的工作簿数据无法读取".to_owned()))?;
         check_stream(path, &stream)?;
     }
     Ok(())

@@ -112,6 +112,15 @@ fn refused(path: &Path) -> SheetError {
                 crate::support::has_cjk(&msg) && msg.contains(".xls"),
                 "{msg}"
             );
+            // No English from the libraries: every word but the file's name and Excel's is
+            // Chinese.
+            let words = msg
+                .replace(&path.display().to_string(), "")
+                .replace("Excel", "");
+            let english = words
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .find(|w| w.len() >= 4);
+            assert_eq!(english, None, "{msg}");
             e
         }
     }

@@ -37,7 +37,7 @@ pub(crate) fn archive_of(path: &Path) -> Result<Zip, SheetError> {
         source,
     })?;
     zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|e| damaged(path, format!("压缩包结构无法读取（{e}）")))
+        .map_err(|_| damaged(path, "压缩包的结构无法读取".to_owned()))
 }
 
 /// Inflated bytes parsed at a time; a chunk ends after the last complete row in it.

@@ -57,9 +57,13 @@ fn each_event(
     let mut reader = Reader::from_str(xml);
     reader.config_mut().check_end_names = false;
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| damaged(path, format!("其中“{part}”部分的内容格式不正确（{e}）")))?;
+        let event = reader.read_event().map_err(|_| {
+            let at = reader.error_position();
+            damaged(
+                path,
+                format!("其中“{part}”部分的内容格式不正确（第 {at} 个字节附近）"),
+            )
+        })?;
         if matches!(event, Event::Eof) {
             return Ok(());
         }
