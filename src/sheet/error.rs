@@ -33,6 +33,12 @@ pub enum SheetError {
         row: u32,
         what: String,
     },
+    #[error("工作簿有 {count} 张工作表，超过了上限 {limit} 张，不像一份名录或检查结果表。请确认选对了文件，或把需要的工作表另存为一个文件后再导入。（{}）", path.display())]
+    TooManySheets {
+        path: PathBuf,
+        count: usize,
+        limit: usize,
+    },
     #[error("这个文件不是 Excel 或 CSV 表格：{detail}。请用 Excel 或 WPS 另存为 .xlsx 后再导入。（{}）", path.display())]
     NotASpreadsheet { path: PathBuf, detail: String },
     #[error("这是{kind}，spotcheck 读不了这种格式。{advice}（{}）", path.display())]

@@ -114,8 +114,8 @@ impl Workbook {
                     path: path.to_owned(),
                 });
             }
-            super::xls_extent::check(path, &bytes)?;
-            let xls = Xls::new(Cursor::new(bytes)).map_err(|e| xls_error(path, e))?;
+            let book = super::xls_extent::checked_book(path, bytes)?;
+            let xls = Xls::new(Cursor::new(book)).map_err(|e| xls_error(path, e))?;
             return Ok(Self::Xls(Box::new(xls)));
         }
         if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "et") {

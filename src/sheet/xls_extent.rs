@@ -3,15 +3,17 @@
 //! calamine lays every sheet out as a dense rectangle from its first to its last cell, and does
 //! so for all sheets as the workbook opens: a 6 KB file with one cell at A1 and one at IV65536
 //! takes a gigabyte, and a sheet's DIMENSIONS record can ask for more memory than the machine
-//! has. This module walks the same records calamine will (the workbook stream's sheets, from the
-//! offsets the workbook gives, skipping embedded charts) and refuses the file when any sheet's
-//! cells, or the rectangle they span, pass [`MAX_CELLS`], or a DIMENSIONS record is not one the
-//! format allows. It reads no values.
+//! has. This module takes the workbook stream out of the compound file, walks the records
+//! calamine will (the sheets from the offsets the workbook gives, skipping embedded charts) and
+//! refuses the file when the cells, or the rectangles they span, pass [`MAX_CELLS`] in all
+//! sheets together, or a DIMENSIONS record is not one the format allows. It reads no values.
 //!
-//! Every stream named Workbook or Book (in any letter case, anywhere in the file) is checked,
-//! so that whichever one calamine picks has been.
+//! calamine is then given that stream alone, in a compound file of its own ([`checked_book`]):
+//! whatever the original file's directory holds (two streams named Workbook, entries the tree
+//! does not reach, embedded workbooks), calamine reads exactly the records checked here.
 
-use std::io::{Cursor, Read};
+use std::collections::HashMap;
+use std::io::{Cursor, Read, Write};
 use std::path::Path;
 
 use super::SheetError;
@@ -22,39 +24,51 @@ const EOF: u16 = 0x000A;
 const BOUND_SHEET: u16 = 0x0085;
 const DIMENSIONS: u16 = 0x0200;
 const MUL_RK: u16 = 0x00BD;
+const FORMULA: u16 = 0x0006;
+/// A formula's text result, placed by calamine at the last formula's cell.
+const STRING: u16 = 0x0207;
 /// Records calamine turns into one cell each, their row and column in their first four bytes:
 /// `Number`, `Label`, `RString`, `BoolErr`, `Rk`, `LabelSst`, `Formula`.
 const CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
 /// The most rows and columns a BIFF8 sheet can have.
 const MAX_XLS_ROWS: u64 = 65_536;
 const MAX_XLS_COLUMNS: u64 = 256;
+/// More sheets than any roster or results workbook has; calamine reads every one as it opens.
+const MAX_SHEETS: usize = 1000;
 
-/// Refuses `bytes` (a compound file, already known to start with its signature) when a sheet
-/// would take calamine more than the read budget.
-pub(super) fn check(path: &Path, bytes: &[u8]) -> Result<(), SheetError> {
-    let damaged = |detail: String| SheetError::Damaged {
+/// The workbook stream of `bytes` (a compound file, already known to start with its
+/// signature), checked, in a compound file of its own for calamine to read; refused when the
+/// sheets would take calamine more than the read budget.
+pub(super) fn checked_book(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, SheetError> {
+    let damaged = |detail: &str| SheetError::Damaged {
         path: path.to_owned(),
-        detail,
+        detail: detail.to_owned(),
     };
+    let limit = bytes.len() as u64;
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
-        .map_err(|_| damaged("旧版 Excel（.xls）的文件结构无法识别".to_owned()))?;
-    let streams: Vec<_> = file
-        .walk()
-        .filter(|e| {
-            e.is_stream()
-                && (e.name().eq_ignore_ascii_case("Workbook")
-                    || e.name().eq_ignore_ascii_case("Book"))
-        })
-        .map(|e| e.path().to_owned())
-        .collect();
-    for name in streams {
-        let mut stream = Vec::new();
-        file.open_stream(&name)
-            .and_then(|s| s.take(bytes.len() as u64).read_to_end(&mut stream))
-            .map_err(|_| damaged("旧版 Excel（.xls）的工作簿数据无法读取".to_owned()))?;
-        check_stream(path, &stream)?;
-    }
-    Ok(())
+        .map_err(|_| damaged("旧版 Excel（.xls）的文件结构无法识别"))?;
+    let name = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|n| file.is_stream(n))
+        .ok_or_else(|| damaged("旧版 Excel（.xls）文件中没有工作簿数据"))?;
+    let mut stream = Vec::new();
+    file.open_stream(name)
+        .and_then(|s| s.take(limit).read_to_end(&mut stream))
+        .map_err(|_| damaged("旧版 Excel（.xls）的工作簿数据无法读取"))?;
+    drop(file);
+    check_stream(path, &stream)?;
+    let book = cfb::CompoundFile::create_with_version(
+        cfb::Version::V3,
+        Cursor::new(Vec::with_capacity(stream.len() + stream.len() / 64 + 4096)),
+    )
+    .and_then(|mut book| {
+        book.create_stream("/Workbook")?.write_all(&stream)?;
+        book.flush()?;
+        Ok(book)
+    })
+    .map_err(|_| damaged("旧版 Excel（.xls）的工作簿数据无法读取"))?;
+    drop(stream);
+    Ok(book.into_inner().into_inner())
 }
 
 /// One record: its type and its data, the CONTINUE records after it left as records of their own
@@ -80,16 +94,46 @@ fn u32_at(data: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]])
 }
 
-/// The workbook stream: its globals name each sheet's offset, each sheet is checked from there.
+/// The workbook stream: its globals name each sheet's offset, each sheet is checked from there
+/// (once per offset, however many sheets name it), and all of them together.
 fn check_stream(path: &Path, stream: &[u8]) -> Result<(), SheetError> {
     let offsets: Vec<usize> = records(stream)
         .take_while(|&(typ, _)| typ != EOF)
         .filter(|&(typ, data)| typ == BOUND_SHEET && data.len() >= 4)
         .map(|(_, data)| u32_at(data, 0) as usize)
         .collect();
+    if offsets.len() > MAX_SHEETS {
+        return Err(SheetError::TooManySheets {
+            path: path.to_owned(),
+            count: offsets.len(),
+            limit: MAX_SHEETS,
+        });
+    }
+    let mut seen: HashMap<usize, (u64, u16)> = HashMap::new();
+    let mut total = 0u64;
     for offset in offsets {
-        if let Some(sheet) = stream.get(offset..) {
-            check_sheet(path, sheet)?;
+        let (size, last_row) = match seen.get(&offset) {
+            Some(&known) => known,
+            None => {
+                let extent = match stream.get(offset..) {
+                    Some(sheet) => check_sheet(path, sheet)?,
+                    None => Extent::default(),
+                };
+                let known = (
+                    extent.cells.max(extent.rectangle()),
+                    extent.rows.map_or(0, |(_, b)| b),
+                );
+                seen.insert(offset, known);
+                known
+            }
+        };
+        total += size;
+        if total > MAX_CELLS as u64 {
+            return Err(SheetError::TooMuchContent {
+                path: path.to_owned(),
+                row: u32::from(last_row) + 1,
+                what: format!("各工作表合计超过 {MAX_CELLS} 个单元格"),
+            });
         }
     }
     Ok(())
@@ -119,13 +163,14 @@ impl Extent {
     }
 }
 
-fn check_sheet(path: &Path, sheet: &[u8]) -> Result<(), SheetError> {
+fn check_sheet(path: &Path, sheet: &[u8]) -> Result<Extent, SheetError> {
     let too_much = |row: u16, what: String| SheetError::TooMuchContent {
         path: path.to_owned(),
         row: u32::from(row) + 1,
         what,
     };
     let mut extent = Extent::default();
+    let mut formula_at = (0, 0);
     let mut seen_bof = false;
     let mut depth = 0usize;
     for (typ, data) in records(sheet) {
@@ -142,14 +187,19 @@ fn check_sheet(path: &Path, sheet: &[u8]) -> Result<(), SheetError> {
             BOF => seen_bof = true,
             EOF => break,
             DIMENSIONS => check_dimensions(path, data)?,
-            MUL_RK if data.len() >= 6 => {
+            // A MulRk whose last column is before its first is refused by calamine itself.
+            MUL_RK if data.len() >= 6 && u16_at(data, data.len() - 2) >= u16_at(data, 2) => {
                 let last = u16_at(data, data.len() - 2);
                 extent.add(u16_at(data, 0), u16_at(data, 2), last);
             }
             t if CELL_RECORDS.contains(&t) && data.len() >= 4 => {
                 let col = u16_at(data, 2);
                 extent.add(u16_at(data, 0), col, col);
+                if t == FORMULA {
+                    formula_at = (u16_at(data, 0), col);
+                }
             }
+            STRING => extent.add(formula_at.0, formula_at.1, formula_at.1),
             _ => continue,
         }
         let last_row = extent.rows.map_or(0, |(_, b)| b);
@@ -163,7 +213,7 @@ fn check_sheet(path: &Path, sheet: &[u8]) -> Result<(), SheetError> {
             ));
         }
     }
-    Ok(())
+    Ok(extent)
 }
 
 /// A DIMENSIONS record as calamine reads it (BIFF8: 32-bit rows; earlier: 16-bit), refused when

@@ -1,8 +1,9 @@
 //! Old-format Excel (.xls) rosters: a roster written as BIFF8 records reads as the same rows
 //! written as CSV do; a book LibreOffice saved as .xls reads as the same book saved as .xlsx;
-//! files that would make calamine lay out a huge rectangle, reserve memory for a lying
-//! dimensions record or hold more cells than the read budget are refused with a Chinese
-//! message before calamine reads them.
+//! files that would make calamine lay out a huge rectangle (in one sheet or all together),
+//! reserve memory for a lying dimensions record or hold more cells than the read budget are
+//! refused with a Chinese message before calamine reads them; calamine reads only the
+//! workbook that was checked.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -208,4 +209,82 @@ fn a_file_that_is_not_a_compound_file_after_its_signature_is_damaged() {
     let bytes = std::fs::read(&path).expect("read");
     std::fs::write(&path, &bytes[..600]).expect("truncate");
     assert!(matches!(refused(&path), SheetError::Damaged { .. }));
+}
+
+#[test]
+fn sheets_are_counted_together_as_calamine_keeps_them_all() {
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("three.xls");
+    // Each sheet spans 40,000 rows × 20 columns (800,000 cells) with two cells: one is fine,
+    // three are more than the budget together.
+    let corners = || {
+        let mut body = xls::number(0, 0, 1.0);
+        body.extend(xls::number(39_999, 19, 2.0));
+        body
+    };
+    xls::write(&path, &[("一", corners())]);
+    assert_eq!(grid(&path, "一").rows.len(), 2);
+    xls::write(
+        &path,
+        &[("一", corners()), ("二", corners()), ("三", corners())],
+    );
+    let err = refused(&path);
+    assert!(err.to_string().contains("各工作表合计"), "{err}");
+
+    let many: Vec<(String, Vec<u8>)> = (0..1001)
+        .map(|i| (format!("表{i}"), xls::number(0, 0, 1.0)))
+        .collect();
+    let many: Vec<(&str, Vec<u8>)> = many.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    xls::write(&path, &many);
+    assert!(matches!(
+        refused(&path),
+        SheetError::TooManySheets { count: 1001, .. }
+    ));
+}
+
+#[test]
+fn a_formula_text_result_is_counted_where_calamine_puts_it() {
+    // calamine places a String record at the last formula's cell, (0, 0) before any formula:
+    // with one number at IV65536 that is the whole sheet.
+    let dir = TempDir::new().expect("tempdir");
+    let path = dir.path().join("string.xls");
+    let mut body = xls::number(65_535, 255, 1.0);
+    // The String record: one character, not UTF-16.
+    body.extend(xls::record(0x0207, &[1, 0, 0, b'x']));
+    xls::write(&path, &[("Sheet1", body)]);
+    assert!(matches!(refused(&path), SheetError::TooMuchContent { .. }));
+}
+
+#[test]
+fn calamine_reads_the_workbook_that_was_checked_and_nothing_else_in_the_file() {
+    let dir = TempDir::new().expect("tempdir");
+    // A bomb, whose Workbook stream is then embedded in a roster file (as an embedded object's
+    // storage holds one): the roster is read, the embedded stream never.
+    let bomb = dir.path().join("bomb.xls");
+    let mut corners = xls::number(0, 0, 1.0);
+    corners.extend(xls::number(65_535, 255, 2.0));
+    xls::write(&bomb, &[("Sheet1", corners)]);
+    let mut bomb_stream = Vec::new();
+    {
+        use std::io::Read;
+        let mut f = cfb::open(&bomb).expect("open bomb");
+        f.open_stream("/Workbook")
+            .expect("stream")
+            .read_to_end(&mut bomb_stream)
+            .expect("read");
+    }
+    let path = dir.path().join("名录.xls");
+    xls::write(&path, &[("名录", xls::table(&rows()))]);
+    {
+        use std::io::Write;
+        let mut f = cfb::open_rw(&path).expect("open roster");
+        f.create_storage("/MBD0001").expect("storage");
+        f.create_stream("/MBD0001/Workbook")
+            .expect("stream")
+            .write_all(&bomb_stream)
+            .expect("write");
+        f.flush().expect("flush");
+    }
+    let parsed = read(&path).expect("the roster is read");
+    assert_eq!(parsed.accounts.len(), 4);
 }

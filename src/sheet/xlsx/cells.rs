@@ -184,7 +184,7 @@ impl<'a> SheetParser<'a> {
     fn start(&mut self, name: &str, attrs: &str, empty: bool) -> Result<Flow, SheetError> {
         match name {
             "row" => {
-                let [r] = attr_values(attrs, ["r"]);
+                let [r] = attr_values(attrs, ["r"]).map_err(|e| self.malformed(e))?;
                 let number = match r {
                     Some(r) => r
                         .parse::<u32>()
@@ -207,7 +207,8 @@ impl<'a> SheetParser<'a> {
                 }
             }
             "c" => {
-                let [r, t, s] = attr_values(attrs, ["r", "t", "s"]);
+                let [r, t, s] =
+                    attr_values(attrs, ["r", "t", "s"]).map_err(|e| self.malformed(e))?;
                 let (row, column) = match r {
                     Some(r) => {
                         let (row, column) =
@@ -262,20 +263,20 @@ impl<'a> SheetParser<'a> {
                     self.inline.get_or_insert_default();
                 } else {
                     self.in_text = true;
-                    let [space] = attr_values(attrs, ["space"]);
+                    let [space] = attr_values(attrs, ["space"]).map_err(|e| self.malformed(e))?;
                     self.preserve = space.as_deref() == Some("preserve");
                     self.piece.clear();
                 }
             }
             "mergeCell" => {
-                if let [Some(r)] = attr_values(attrs, ["ref"])
+                if let [Some(r)] = attr_values(attrs, ["ref"]).map_err(|e| self.malformed(e))?
                     && let Some(d) = parse_ref(&r)
                 {
                     self.merges.push(d);
                 }
             }
             "dimension" => {
-                if let [Some(r)] = attr_values(attrs, ["ref"])
+                if let [Some(r)] = attr_values(attrs, ["ref"]).map_err(|e| self.malformed(e))?
                     && let Some(d) = parse_ref(&r)
                 {
                     self.declared_rows = d.end.0 + 1;

@@ -64,8 +64,11 @@ impl<'a> Tokens<'a> {
             };
             if tag.starts_with('?') {
                 self.at += skip_to("?>", "处理指令")?;
-            } else if tag.starts_with("!--") {
-                self.at += skip_to("-->", "注释")?;
+            } else if let Some(comment) = tag.strip_prefix("!--") {
+                // Searched after the opener: `<!-->` does not end itself.
+                let end = memchr::memmem::find(comment.as_bytes(), b"-->")
+                    .ok_or_else(|| "注释没有结束".to_owned())?;
+                self.at += 1 + 3 + end + 3;
             } else if let Some(cdata) = tag.strip_prefix("![CDATA[") {
                 let end = memchr::memmem::find(cdata.as_bytes(), b"]]>")
                     .ok_or_else(|| "CDATA 段没有结束".to_owned())?;
@@ -193,6 +196,10 @@ fn entity(name: &str) -> Option<char> {
         "quot" => Some('"'),
         _ => {
             let code = name.strip_prefix('#')?;
+            // Digits only: Rust's parsers would take a sign, XML does not.
+            if code.starts_with(['+', '-']) || code.starts_with("x+") || code.starts_with("x-") {
+                return None;
+            }
             let n = match code.strip_prefix('x') {
                 Some(hex) => u32::from_str_radix(hex, 16).ok()?,
                 None => code.parse().ok()?,
@@ -204,11 +211,13 @@ fn entity(name: &str) -> Option<char> {
 
 /// The values of a few attributes, by local name, from a start tag's attribute text; values
 /// with entities or white space other than spaces are normalised as XML does (a value that
-/// cannot be is kept as written). Scanned byte by byte: every cell has two or three.
+/// cannot be is kept as written). An attribute without a quoted value is an error: skipping it
+/// could leave a cell without its reference, and so in another column. Scanned byte by byte:
+/// every cell has two or three.
 pub(super) fn attr_values<'a, const N: usize>(
     attrs: &'a str,
     names: [&str; N],
-) -> [Option<Cow<'a, str>>; N] {
+) -> Result<[Option<Cow<'a, str>>; N], String> {
     let mut found = [const { None }; N];
     let b = attrs.as_bytes();
     let skip_space = |mut i: usize| {
@@ -217,19 +226,26 @@ pub(super) fn attr_values<'a, const N: usize>(
         }
         i
     };
-    let mut i = 0;
-    loop {
-        let key_start = skip_space(i);
-        let Some(eq) = b[key_start..].iter().position(|&c| c == b'=') else {
-            return found;
-        };
-        let mut key_end = key_start + eq;
-        while key_end > key_start && is_space(b[key_end - 1]) {
-            key_end -= 1;
+    let bad = || {
+        format!(
+            "属性写法有误：{}",
+            attrs.trim().chars().take(40).collect::<String>()
+        )
+    };
+    let mut i = skip_space(0);
+    while i < b.len() {
+        let key_start = i;
+        while i < b.len() && b[i] != b'=' && !is_space(b[i]) {
+            i += 1;
         }
-        let open = skip_space(key_start + eq + 1);
+        let key_end = i;
+        i = skip_space(i);
+        if key_end == key_start || b.get(i) != Some(&b'=') {
+            return Err(bad());
+        }
+        let open = skip_space(i + 1);
         let Some(&quote) = b.get(open).filter(|q| **q == b'"' || **q == b'\'') else {
-            return found;
+            return Err(bad());
         };
         // The closing quote, noting on the way whether the value needs normalising.
         let mut end = open + 1;
@@ -239,10 +255,9 @@ pub(super) fn attr_values<'a, const N: usize>(
             end += 1;
         }
         if end == b.len() {
-            return found;
+            return Err(bad());
         }
         let value = &attrs[open + 1..end];
-        i = end + 1;
         let key = local_name(&attrs[key_start..key_end]);
         if let Some(k) = names.iter().position(|n| *n == key) {
             found[k] = Some(if plain {
@@ -251,7 +266,9 @@ pub(super) fn attr_values<'a, const N: usize>(
                 normalized(value)
             });
         }
+        i = skip_space(end + 1);
     }
+    Ok(found)
 }
 
 fn is_space(b: u8) -> bool {
@@ -317,7 +334,15 @@ mod tests {
 
     #[test]
     fn unfinished_pieces_are_errors() {
-        for xml in ["<c r=\"1\"", "<!-- x", "<![CDATA[x", "</c", "<?xml", "< />"] {
+        for xml in [
+            "<c r=\"1\"",
+            "<!-- x",
+            "<!-->",
+            "<![CDATA[x",
+            "</c",
+            "<?xml",
+            "< />",
+        ] {
             let mut t = Tokens::new(xml);
             assert!(t.next_token().is_err(), "{xml}");
         }
@@ -328,7 +353,9 @@ mod tests {
         let mut s = String::new();
         push_text("a&lt;&#x4E2D;&#25991;&amp;\r\nb\rc", &mut s).expect("ok");
         assert_eq!(s, "a<中文&\nb\nc");
-        for bad in ["&nbsp;", "&#0;", "&#xD800;", "a & b"] {
+        for bad in [
+            "&nbsp;", "&#0;", "&#xD800;", "a & b", "&#+65;", "&#x+41;", "&#-1;",
+        ] {
             assert!(push_text(bad, &mut String::new()).is_err(), "{bad}");
         }
     }
@@ -338,12 +365,16 @@ mod tests {
         let [r, t, s, space] = attr_values(
             " r = 'B2' x:t=\"s\"  s=\"a&amp;b\tc\" xml:space=\"preserve\"",
             ["r", "t", "s", "space"],
-        );
+        )
+        .expect("well formed");
         assert_eq!(r.as_deref(), Some("B2"));
         assert_eq!(t.as_deref(), Some("s"));
         assert_eq!(s.as_deref(), Some("a&b c"));
         assert_eq!(space.as_deref(), Some("preserve"));
-        let [missing] = attr_values(" r=\"1\"", ["t"]);
+        let [missing] = attr_values(" r=\"1\"", ["t"]).expect("well formed");
         assert_eq!(missing, None);
+        for bad in [" s=1 r=\"B2\"", " hidden r=\"B2\"", " r=\"B2", " =\"x\""] {
+            assert!(attr_values(bad, ["r"]).is_err(), "{bad}");
+        }
     }
 }
