@@ -313,6 +313,22 @@ pub(super) fn parse_ref(text: &str) -> Option<Dimensions> {
 
 /// "AB10" → (Some(10), 27): the 1-based row if given, the 0-based column.
 pub(super) fn parse_cell(text: &str) -> Option<(Option<u32>, u32)> {
+    // As every writer spells it (`K100000`): read in one pass over the bytes.
+    let b = text.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if (1..=3).contains(&letters)
+        && b.len() > letters
+        && b.len() - letters <= 9
+        && b[letters..].iter().all(u8::is_ascii_digit)
+    {
+        let column = b[..letters]
+            .iter()
+            .fold(0u32, |acc, c| acc * 26 + u32::from(c - b'A' + 1));
+        let row = b[letters..]
+            .iter()
+            .fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
+        return (row > 0).then_some((Some(row), column - 1));
+    }
     let text = text.trim().trim_start_matches('$');
     let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
     if letters == 0 || letters > 3 {
@@ -348,5 +364,17 @@ mod tests {
         assert_eq!(super::parse_cell("C"), Some((None, 2)));
         assert_eq!(super::parse_cell("1A"), None);
         assert_eq!(super::parse_cell("A0"), None);
+        assert_eq!(
+            super::parse_cell("XFD1048576"),
+            Some((Some(1_048_576), 16_383))
+        );
+        assert_eq!(super::parse_cell("$B$2"), Some((Some(2), 1)));
+        assert_eq!(super::parse_cell(" b2 "), Some((Some(2), 1)));
+        assert_eq!(
+            super::parse_cell("A999999999"),
+            Some((Some(999_999_999), 0))
+        );
+        assert_eq!(super::parse_cell("A4294967296"), None);
+        assert_eq!(super::parse_cell("ABCD1"), None);
     }
 }
