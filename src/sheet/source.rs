@@ -115,7 +115,7 @@ impl Workbook {
                 });
             }
             let book = super::xls_extent::checked_book(path, bytes)?;
-            let xls = Xls::new(Cursor::new(book)).map_err(|e| xls_error(path, e))?;
+            let xls = Xls::new(Cursor::new(book)).map_err(|e| xls_error(path, &e))?;
             return Ok(Self::Xls(Box::new(xls)));
         }
         if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "et") {
@@ -188,7 +188,7 @@ impl Workbook {
                 None => std::mem::take(grid),
             }),
             Self::Xls(x) => {
-                let range = x.worksheet_range(sheet).map_err(|e| xls_error(path, e))?;
+                let range = x.worksheet_range(sheet).map_err(|e| xls_error(path, &e))?;
                 let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
                 let mut budget = Budget::default();
                 let mut grid = grid_from_range(path, sheet, &range, max_rows, &mut budget)?;
@@ -510,7 +510,7 @@ pub(super) fn damaged(path: &Path, detail: String) -> SheetError {
     }
 }
 
-fn xls_error(path: &Path, e: XlsError) -> SheetError {
+fn xls_error(path: &Path, e: &XlsError) -> SheetError {
     match e {
         XlsError::Password => SheetError::Encrypted {
             path: path.to_owned(),

@@ -112,20 +112,19 @@ fn check_stream(path: &Path, stream: &[u8]) -> Result<(), SheetError> {
     let mut seen: HashMap<usize, (u64, u16)> = HashMap::new();
     let mut total = 0u64;
     for offset in offsets {
-        let (size, last_row) = match seen.get(&offset) {
-            Some(&known) => known,
-            None => {
-                let extent = match stream.get(offset..) {
-                    Some(sheet) => check_sheet(path, sheet)?,
-                    None => Extent::default(),
-                };
-                let known = (
-                    extent.cells.max(extent.rectangle()),
-                    extent.rows.map_or(0, |(_, b)| b),
-                );
-                seen.insert(offset, known);
-                known
-            }
+        let (size, last_row) = if let Some(&known) = seen.get(&offset) {
+            known
+        } else {
+            let extent = match stream.get(offset..) {
+                Some(sheet) => check_sheet(path, sheet)?,
+                None => Extent::default(),
+            };
+            let known = (
+                extent.cells.max(extent.rectangle()),
+                extent.rows.map_or(0, |(_, b)| b),
+            );
+            seen.insert(offset, known);
+            known
         };
         total += size;
         if total > MAX_CELLS as u64 {
