@@ -29,7 +29,7 @@ const FORMULA: u16 = 0x0006;
 const STRING: u16 = 0x0207;
 /// Records calamine turns into one cell each, their row and column in their first four bytes:
 /// `Number`, `Label`, `RString`, `BoolErr`, `Rk`, `LabelSst`, `Formula`.
-const CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
+const CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, FORMULA];
 /// The most rows and columns a BIFF8 sheet can have.
 const MAX_XLS_ROWS: u64 = 65_536;
 const MAX_XLS_COLUMNS: u64 = 256;

@@ -131,9 +131,7 @@ fn refused(path: &Path) -> SheetError {
 fn two_cells_far_apart_are_refused_before_calamine_lays_out_the_rectangle() {
     let dir = TempDir::new().expect("tempdir");
     let path = dir.path().join("corner.xls");
-    let mut body = xls::number(0, 0, 1.0);
-    body.extend(xls::number(65_535, 255, 2.0));
-    xls::write(&path, &[("Sheet1", body)]);
+    xls::write(&path, &[("Sheet1", xls::corners(65_535, 255))]);
     assert!(std::fs::metadata(&path).expect("size").len() < 10_000);
     let err = refused(&path);
     assert!(
@@ -143,9 +141,7 @@ fn two_cells_far_apart_are_refused_before_calamine_lays_out_the_rectangle() {
     assert!(err.to_string().contains("区域"), "{err}");
 
     // The same two cells close together are an ordinary sheet.
-    let mut body = xls::number(0, 0, 1.0);
-    body.extend(xls::number(999, 25, 2.0));
-    xls::write(&path, &[("Sheet1", body)]);
+    xls::write(&path, &[("Sheet1", xls::corners(999, 25))]);
     assert_eq!(grid(&path, "Sheet1").rows.len(), 2);
 }
 
@@ -217,11 +213,7 @@ fn sheets_are_counted_together_as_calamine_keeps_them_all() {
     let path = dir.path().join("three.xls");
     // Each sheet spans 40,000 rows × 20 columns (800,000 cells) with two cells: one is fine,
     // three are more than the budget together.
-    let corners = || {
-        let mut body = xls::number(0, 0, 1.0);
-        body.extend(xls::number(39_999, 19, 2.0));
-        body
-    };
+    let corners = || xls::corners(39_999, 19);
     xls::write(&path, &[("一", corners())]);
     assert_eq!(grid(&path, "一").rows.len(), 2);
     xls::write(
@@ -234,7 +226,6 @@ fn sheets_are_counted_together_as_calamine_keeps_them_all() {
     let many: Vec<(String, Vec<u8>)> = (0..1001)
         .map(|i| (format!("表{i}"), xls::number(0, 0, 1.0)))
         .collect();
-    let many: Vec<(&str, Vec<u8>)> = many.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     xls::write(&path, &many);
     assert!(matches!(
         refused(&path),
@@ -261,9 +252,7 @@ fn calamine_reads_the_workbook_that_was_checked_and_nothing_else_in_the_file() {
     // A bomb, whose Workbook stream is then embedded in a roster file (as an embedded object's
     // storage holds one): the roster is read, the embedded stream never.
     let bomb = dir.path().join("bomb.xls");
-    let mut corners = xls::number(0, 0, 1.0);
-    corners.extend(xls::number(65_535, 255, 2.0));
-    xls::write(&bomb, &[("Sheet1", corners)]);
+    xls::write(&bomb, &[("Sheet1", xls::corners(65_535, 255))]);
     let mut bomb_stream = Vec::new();
     {
         use std::io::Read;

@@ -58,6 +58,14 @@ pub fn number(row: u16, col: u16, value: f64) -> Vec<u8> {
     record(0x0203, &d)
 }
 
+/// Two numbers, at A1 and at (`last_row`, `last_col`) counted from 0: a sheet that spans the
+/// rectangle between them and holds nothing else.
+pub fn corners(last_row: u16, last_col: u16) -> Vec<u8> {
+    let mut body = number(0, 0, 1.0);
+    body.extend(number(last_row, last_col, 2.0));
+    body
+}
+
 /// A BIFF8 Dimensions record: rows `first..last` and columns `first..last`, both ends exclusive.
 pub fn dimensions(rows: (u32, u32), cols: (u16, u16)) -> Vec<u8> {
     let mut d = Vec::new();
@@ -91,7 +99,7 @@ pub fn table(rows: &[Vec<String>]) -> Vec<u8> {
 }
 
 /// Writes a workbook of `sheets` (name, the sheet's records between its BOF and EOF) to `path`.
-pub fn write(path: &Path, sheets: &[(&str, Vec<u8>)]) {
+pub fn write(path: &Path, sheets: &[(impl AsRef<str>, Vec<u8>)]) {
     let bound_sheet = |pos: u32, name: &str| {
         let units: Vec<u16> = name.encode_utf16().collect();
         let mut d = Vec::new();
@@ -109,7 +117,7 @@ pub fn write(path: &Path, sheets: &[(&str, Vec<u8>)]) {
         + codepage.len()
         + sheets
             .iter()
-            .map(|(name, _)| bound_sheet(0, name).len())
+            .map(|(name, _)| bound_sheet(0, name.as_ref()).len())
             .sum::<usize>()
         + eof().len();
     let mut globals = bof(5);
@@ -117,7 +125,7 @@ pub fn write(path: &Path, sheets: &[(&str, Vec<u8>)]) {
     let mut substreams = Vec::new();
     for (name, body) in sheets {
         let pos = u32::try_from(globals_len + substreams.len()).expect("offset");
-        globals.extend(bound_sheet(pos, name));
+        globals.extend(bound_sheet(pos, name.as_ref()));
         substreams.extend(bof(0x10));
         substreams.extend(body);
         substreams.extend(eof());

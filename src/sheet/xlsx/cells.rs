@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use calamine::Dimensions;
+
 use super::XlsxBook;
 use super::parts::{parse_cell, parse_ref};
 use super::scan::{Token, Tokens, attr_values, push_cdata, push_text};
@@ -12,7 +14,6 @@ use crate::sheet::grid::{Cell, Grid};
 use crate::sheet::source::{
     Budget, MAX_COLUMNS, MAX_ROWS, ReadProgress, damaged, fill_merged, push_cell, text_len,
 };
-use calamine::Dimensions;
 
 #[derive(PartialEq, Eq)]
 pub(super) enum Flow {
@@ -108,6 +109,15 @@ impl<'a> SheetParser<'a> {
         Ok(self.grid)
     }
 
+    /// [`attr_values`] of a tag, its malformed attributes the sheet's damage.
+    fn attrs<'t, const N: usize>(
+        &self,
+        attrs: &'t str,
+        names: [&str; N],
+    ) -> Result<[Option<std::borrow::Cow<'t, str>>; N], SheetError> {
+        attr_values(attrs, names).map_err(|e| self.malformed(e))
+    }
+
     fn malformed(&self, what: impl std::fmt::Display) -> SheetError {
         damaged(
             self.path,
@@ -184,7 +194,7 @@ impl<'a> SheetParser<'a> {
     fn start(&mut self, name: &str, attrs: &str, empty: bool) -> Result<Flow, SheetError> {
         match name {
             "row" => {
-                let [r] = attr_values(attrs, ["r"]).map_err(|e| self.malformed(e))?;
+                let [r] = self.attrs(attrs, ["r"])?;
                 let number = match r {
                     Some(r) => r
                         .parse::<u32>()
@@ -207,8 +217,7 @@ impl<'a> SheetParser<'a> {
                 }
             }
             "c" => {
-                let [r, t, s] =
-                    attr_values(attrs, ["r", "t", "s"]).map_err(|e| self.malformed(e))?;
+                let [r, t, s] = self.attrs(attrs, ["r", "t", "s"])?;
                 let (row, column) = match r {
                     Some(r) => {
                         let (row, column) =
@@ -263,20 +272,20 @@ impl<'a> SheetParser<'a> {
                     self.inline.get_or_insert_default();
                 } else {
                     self.in_text = true;
-                    let [space] = attr_values(attrs, ["space"]).map_err(|e| self.malformed(e))?;
+                    let [space] = self.attrs(attrs, ["space"])?;
                     self.preserve = space.as_deref() == Some("preserve");
                     self.piece.clear();
                 }
             }
             "mergeCell" => {
-                if let [Some(r)] = attr_values(attrs, ["ref"]).map_err(|e| self.malformed(e))?
+                if let [Some(r)] = self.attrs(attrs, ["ref"])?
                     && let Some(d) = parse_ref(&r)
                 {
                     self.merges.push(d);
                 }
             }
             "dimension" => {
-                if let [Some(r)] = attr_values(attrs, ["ref"]).map_err(|e| self.malformed(e))?
+                if let [Some(r)] = self.attrs(attrs, ["ref"])?
                     && let Some(d) = parse_ref(&r)
                 {
                     self.declared_rows = d.end.0 + 1;

@@ -57,13 +57,9 @@ fn each_event(
     let mut reader = Reader::from_str(xml);
     reader.config_mut().check_end_names = false;
     loop {
-        let event = reader.read_event().map_err(|_| {
-            let at = reader.error_position();
-            damaged(
-                path,
-                format!("其中“{part}”部分的内容格式不正确（第 {at} 个字节附近）"),
-            )
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|_| damaged(path, format!("其中“{part}”部分的内容格式不正确")))?;
         if matches!(event, Event::Eof) {
             return Ok(());
         }
@@ -313,22 +309,6 @@ pub(super) fn parse_ref(text: &str) -> Option<Dimensions> {
 
 /// "AB10" → (Some(10), 27): the 1-based row if given, the 0-based column.
 pub(super) fn parse_cell(text: &str) -> Option<(Option<u32>, u32)> {
-    // As every writer spells it (`K100000`): read in one pass over the bytes.
-    let b = text.as_bytes();
-    let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
-    if (1..=3).contains(&letters)
-        && b.len() > letters
-        && b.len() - letters <= 9
-        && b[letters..].iter().all(u8::is_ascii_digit)
-    {
-        let column = b[..letters]
-            .iter()
-            .fold(0u32, |acc, c| acc * 26 + u32::from(c - b'A' + 1));
-        let row = b[letters..]
-            .iter()
-            .fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
-        return (row > 0).then_some((Some(row), column - 1));
-    }
     let text = text.trim().trim_start_matches('$');
     let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
     if letters == 0 || letters > 3 {

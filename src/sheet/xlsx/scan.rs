@@ -40,6 +40,9 @@ impl<'a> Tokens<'a> {
         Self { xml, at: 0 }
     }
 
+    // Inlined into the sheet reader's loop, where a million cells pass: a call per token is a
+    // measurable share of an import.
+    #[inline]
     pub(super) fn next_token(&mut self) -> Result<Option<Token<'a>>, String> {
         loop {
             let rest = &self.xml[self.at..];
@@ -57,25 +60,18 @@ impl<'a> Tokens<'a> {
                 return Ok(Some(Token::Text(&rest[..lt])));
             }
             let tag = &rest[1..];
-            let skip_to = |end: &str, what: &str| {
-                memchr::memmem::find(tag.as_bytes(), end.as_bytes())
-                    .map(|i| 1 + i + end.len())
-                    .ok_or_else(|| format!("{what}没有结束"))
-            };
-            if tag.starts_with('?') {
-                self.at += skip_to("?>", "处理指令")?;
-            } else if let Some(comment) = tag.strip_prefix("!--") {
-                // Searched after the opener: `<!-->` does not end itself.
-                let end = memchr::memmem::find(comment.as_bytes(), b"-->")
-                    .ok_or_else(|| "注释没有结束".to_owned())?;
-                self.at += 1 + 3 + end + 3;
-            } else if let Some(cdata) = tag.strip_prefix("![CDATA[") {
-                let end = memchr::memmem::find(cdata.as_bytes(), b"]]>")
-                    .ok_or_else(|| "CDATA 段没有结束".to_owned())?;
-                self.at += 1 + 8 + end + 3;
-                return Ok(Some(Token::CData(&cdata[..end])));
-            } else if tag.starts_with('!') {
-                self.at += 1 + doctype_len(tag)?;
+            // Sections that are not tags are rare: told apart only after their first byte.
+            if matches!(tag.as_bytes().first(), Some(b'?' | b'!')) {
+                if let Some((_, len)) = enclosed(tag, "?", "?>", "处理指令")? {
+                    self.at += 1 + len;
+                } else if let Some((_, len)) = enclosed(tag, "!--", "-->", "注释")? {
+                    self.at += 1 + len;
+                } else if let Some((data, len)) = enclosed(tag, "![CDATA[", "]]>", "CDATA 段")? {
+                    self.at += 1 + len;
+                    return Ok(Some(Token::CData(data)));
+                } else {
+                    self.at += 1 + doctype_len(tag)?;
+                }
             } else if let Some(end) = tag.strip_prefix('/') {
                 let close = end
                     .bytes()
@@ -109,6 +105,23 @@ impl<'a> Tokens<'a> {
             }
         }
     }
+}
+
+/// A section `tag` (the text after `<`) opens with `open`: what it holds up to `close`, searched
+/// for after the opener (`<!-->` does not end itself), and its length; an error when it does
+/// not end.
+fn enclosed<'t>(
+    tag: &'t str,
+    open: &str,
+    close: &str,
+    what: &str,
+) -> Result<Option<(&'t str, usize)>, String> {
+    let Some(inside) = tag.strip_prefix(open) else {
+        return Ok(None);
+    };
+    let end = memchr::memmem::find(inside.as_bytes(), close.as_bytes())
+        .ok_or_else(|| format!("{what}没有结束"))?;
+    Ok(Some((&inside[..end], open.len() + end + close.len())))
 }
 
 /// The name after a namespace prefix (`x:c` is `c`).
@@ -214,6 +227,7 @@ fn entity(name: &str) -> Option<char> {
 /// cannot be is kept as written). An attribute without a quoted value is an error: skipping it
 /// could leave a cell without its reference, and so in another column. Scanned byte by byte:
 /// every cell has two or three.
+#[inline]
 pub(super) fn attr_values<'a, const N: usize>(
     attrs: &'a str,
     names: [&str; N],
@@ -277,9 +291,6 @@ fn is_space(b: u8) -> bool {
 
 /// An attribute value as XML reads it: entities resolved, each white-space character a space.
 fn normalized(value: &str) -> Cow<'_, str> {
-    if !value.bytes().any(|b| b == b'&' || is_space(b) && b != b' ') {
-        return Cow::Borrowed(value);
-    }
     let spaced = value.replace("\r\n", " ").replace(['\t', '\r', '\n'], " ");
     let mut out = String::with_capacity(spaced.len());
     match push_text(&spaced, &mut out) {
