@@ -91,7 +91,7 @@ fn main() {
     let mut summary = String::new();
     for _ in 0..5 {
         let c0 = cpu_seconds();
-        let report = spotcheck::steps::followup::load_report(&store, quarter).expect("report");
+        let report = spotcheck::steps::notice::load_report(&store, quarter).expect("report");
         let c1 = cpu_seconds();
         spotcheck::export::write_notice(&report, "示例市", &path).expect("write");
         let c2 = cpu_seconds();

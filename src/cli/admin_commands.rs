@@ -30,7 +30,12 @@ pub(super) fn backup(
     out: &Path,
 ) -> Result<ExitCode, String> {
     let mut store = open()?;
-    let info = admin::backup_to(&mut store, out, now()).map_err(|e| e.to_string())?;
+    let info = super::perform(
+        &mut store,
+        &admin::BackupTo {
+            dir: out.to_owned(),
+        },
+    )?;
     println!(
         "已备份到 {}（账号 {} 个，抽样 {} 次，证据文件 {} 个）",
         info.path.display(),
@@ -86,7 +91,8 @@ pub(super) fn log(
             Ok(ExitCode::FAILURE)
         }
         Some(LogAction::Export { out }) => {
-            let n = admin::export_log(&store, out)?;
+            let mut store = store;
+            let n = super::perform(&mut store, &admin::ExportLog { path: out.clone() })?;
             println!("操作日志已保存：{}（{n} 条）", out.display());
             Ok(ExitCode::SUCCESS)
         }

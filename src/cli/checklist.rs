@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{now, print_json};
+use super::print_json;
 use crate::checklist::{Checklist, ItemKind};
 use crate::store::Store;
 
@@ -21,8 +21,12 @@ pub enum ChecklistAction {
 }
 
 pub(super) fn load(mut store: Store, file: &Path) -> Result<ExitCode, String> {
-    let c = crate::steps::inspect::install_checklist_file(&mut store, file, now())
-        .map_err(|e| e.to_string())?;
+    let c = super::perform(
+        &mut store,
+        &crate::steps::inspect::InstallChecklist {
+            path: file.to_owned(),
+        },
+    )?;
     println!("{}", crate::steps::inspect::installed_message(&c));
     print_items(&c);
     Ok(ExitCode::SUCCESS)

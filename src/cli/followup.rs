@@ -7,10 +7,12 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::{now, parse_quarter, print_json};
+use super::{now, parse_quarter, perform, print_json};
 use crate::rectification::{Rectification, parse_code};
+use crate::steps::action::Action;
 use crate::steps::draw::DrawError;
-use crate::steps::followup::{self, SheetTarget};
+use crate::steps::notice;
+use crate::steps::rectification::{self, SheetTarget};
 use crate::store::Store;
 
 /// What `export` writes.
@@ -83,16 +85,21 @@ pub(super) fn export(
         ExportWhat::Notice { quarter, out } => {
             let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
-            let report = followup::export_notice(&mut store, quarter, out, now())
-                .map_err(|e| e.to_string())?;
-            println!("通报已保存：{}", out.display());
-            println!("{}", crate::export::overview_line(&report));
+            let action = notice::ExportNotice {
+                quarter,
+                path: out.clone(),
+            };
+            let report = perform(&mut store, &action)?;
+            println!("{}", action.report(&report).unwrap_or_default());
         }
         ExportWhat::Rectification { quarter, out, json } => {
             let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
-            let issued = followup::export_rectification(&mut store, quarter, &target(out), now())
-                .map_err(|e| e.to_string())?;
+            let action = rectification::IssueRectification {
+                quarter,
+                target: target(out),
+            };
+            let issued = perform(&mut store, &action)?;
             if *json {
                 print_json(&issued)?;
             } else {
@@ -116,8 +123,10 @@ pub(super) fn rectification(
     let mut store = open()?;
     match action {
         Some(RectificationAction::Import { files }) => {
-            let report = followup::import_feedback(&mut store, files, now(), &mut |_| {})
-                .map_err(|e| e.to_string())?;
+            let action = rectification::ImportFeedback {
+                paths: files.clone(),
+            };
+            let report = perform(&mut store, &action)?;
             if json {
                 print_json(&report)?;
             } else {
@@ -142,9 +151,12 @@ pub(super) fn rectification(
             let id = parse_code(code).ok_or_else(|| {
                 format!("问题编号“{code}”格式不对，应写成 ZG-000012 这样（见整改表或 rectification 列表）。")
             })?;
-            let r =
-                crate::steps::followup::review_rectification(&mut store, id, *close, note, now())
-                    .map_err(|e| e.to_string())?;
+            let action = rectification::Review {
+                id,
+                close: *close,
+                note: note.clone(),
+            };
+            let r = perform(&mut store, &action)?;
             if json {
                 print_json(&RectificationJson::from(&r))?;
             } else {

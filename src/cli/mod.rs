@@ -20,8 +20,10 @@ use crate::model::DrawRequest;
 use crate::model::{Quarter, QuarterError};
 use crate::sampling::{DrawOptions, Rate, Strata};
 use crate::seed::{fresh_seed, parse_seed};
-use crate::steps::draw::DrawError;
-use crate::steps::{admin, roster_import as import};
+use crate::steps::action::{Action, Ctx};
+use crate::steps::admin;
+use crate::steps::draw::{Assign, DrawError, MakeDraw};
+use crate::steps::roster_import::{CommitRoster, PreviewRoster};
 use crate::store::{Store, default_db_path, settings};
 use json::{AccountJson, DrawJson, print_draw};
 use results::{results_finish, results_import, results_list};
@@ -298,16 +300,14 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 columns.parse_arg(m)?;
             }
             let mut store = open()?;
-            let cancel = AtomicBool::new(false);
-            let mut preview = import::preview_mapped(
-                &store,
-                roster,
-                sheet.as_deref(),
-                &columns,
-                &mut |_| {},
-                &cancel,
-            )
-            .map_err(|e| e.to_string())?;
+            let mut preview = perform(
+                &mut store,
+                &PreviewRoster {
+                    path: roster.clone(),
+                    sheet: sheet.clone(),
+                    map: columns,
+                },
+            )?;
             preview.allow_shrink = *allow_shrink;
             if *strict && preview.parsed.has_problems() {
                 let report = preview.report(false);
@@ -326,7 +326,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 }
                 return Ok(ExitCode::FAILURE);
             }
-            let report = import::commit(&mut store, &preview, now()).map_err(|e| e.to_string())?;
+            let report = perform(&mut store, &CommitRoster { preview })?;
             if *json {
                 print_json(&report)?;
             } else {
@@ -391,16 +391,20 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     reason: reason.clone(),
                     void_work: *void_work,
                 };
-                crate::steps::draw::make_draw(&mut store, &request, now()).map_err(|e| match e {
+                let action = MakeDraw(request);
+                try_perform(&mut store, &action).map_err(|e| match e {
                     DrawError::WouldVoidWork { .. } => {
-                        format!("{e}确认作废请加 --void-work 再运行。")
+                        format!("{}确认作废请加 --void-work 再运行。", action.failure(&e))
                     }
-                    e => e.to_string(),
+                    e => action.failure(&e),
                 })?
             };
             if let Some(path) = out {
-                crate::steps::followup::export_sample_list(&mut store, &draw, path, now())
-                    .map_err(|e| e.to_string())?;
+                let action = crate::steps::notice::SaveSampleList {
+                    quarter,
+                    path: path.clone(),
+                };
+                perform(&mut store, &action)?;
             }
             print_draw(&draw, *json)?;
             Ok(ExitCode::SUCCESS)
@@ -415,9 +419,12 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             let names =
                 crate::assignment::parse_inspectors(inspectors).map_err(|e| e.to_string())?;
             let mut store = open()?;
-            let loads =
-                crate::steps::draw::assign(&mut store, quarter, &names, *keep_county, now())
-                    .map_err(|e| e.to_string())?;
+            let action = Assign {
+                quarter,
+                inspectors: names,
+                keep_county: *keep_county,
+            };
+            let loads = perform(&mut store, &action)?;
             if *json {
                 let draw = store
                     .current_draw(quarter)
@@ -496,7 +503,13 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 (settings::RECTIFICATION_DAYS, days.as_deref()),
             ] {
                 if let Some(v) = value {
-                    admin::save_setting(&mut store, key, v).map_err(|e| e.to_string())?;
+                    perform(
+                        &mut store,
+                        &admin::SaveSetting {
+                            key,
+                            value: v.to_owned(),
+                        },
+                    )?;
                 }
             }
             println!(
@@ -505,8 +518,8 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     .setting(settings::USER_NAME)
                     .map_err(|e| e.to_string())?
                     .unwrap_or_else(|| "（未填写）".to_owned()),
-                crate::steps::followup::region_name(&store).map_err(|e| e.to_string())?,
-                crate::steps::followup::deadline_days(&store).map_err(|e| e.to_string())?
+                crate::steps::admin::region_name(&store).map_err(|e| e.to_string())?,
+                crate::steps::admin::deadline_days(&store).map_err(|e| e.to_string())?
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -596,6 +609,26 @@ fn lock_database(db: &std::path::Path, wait: bool) -> Result<crate::store::DbLoc
             Err(e) => return Err(e.to_string()),
         }
     }
+}
+
+/// Runs a user action as the window's worker runs it: at this moment, with fresh randomness,
+/// no progress shown; a failure in the action's own words.
+pub(super) fn perform<A: Action>(store: &mut Store, action: &A) -> Result<A::Done, String> {
+    try_perform(store, action).map_err(|e| action.failure(&e))
+}
+
+/// As [`perform`], giving the error itself, for a command that adds its own advice (a flag to
+/// confirm with).
+pub(super) fn try_perform<A: Action>(store: &mut Store, action: &A) -> Result<A::Done, A::Error> {
+    let cancel = AtomicBool::new(false);
+    let mut cx = Ctx {
+        store,
+        at: now(),
+        fresh: fresh_seed(),
+        progress: &mut |_, _| {},
+        cancel: &cancel,
+    };
+    action.run(&mut cx)
 }
 
 /// The front end's clock: every use case is told the time.

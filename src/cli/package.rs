@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::{now, parse_quarter, print_json};
+use super::{now, parse_quarter, perform, print_json};
 use crate::exchange::{PackageKind, read_package};
+use crate::steps::exchange::{ExportResultsPackage, ExportWorkPackage, ResolveConflict};
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -64,15 +65,12 @@ pub(super) fn run(
         } => {
             let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
-            crate::steps::exchange::export_work_package(
-                &mut store,
+            let action = ExportWorkPackage {
                 quarter,
-                inspector.trim(),
-                out,
-                now(),
-                crate::seed::fresh_seed(),
-            )
-            .map_err(|e| e.to_string())?;
+                inspector: inspector.trim().to_owned(),
+                path: out.clone(),
+            };
+            perform(&mut store, &action)?;
             println!("工作包已保存：{}", out.display());
         }
         PackageAction::Import { file, json } => {
@@ -112,13 +110,7 @@ pub(super) fn run(
         }
         PackageAction::Results { out } => {
             let mut store = open()?;
-            let m = crate::steps::exchange::export_results_package(
-                &mut store,
-                out,
-                now(),
-                crate::seed::fresh_seed(),
-            )
-            .map_err(|e| e.to_string())?;
+            let m = perform(&mut store, &ExportResultsPackage { path: out.clone() })?;
             println!("结果包已保存：{}（{}）", out.display(), m.inspector);
         }
         PackageAction::Conflicts { json } => {
@@ -153,8 +145,11 @@ pub(super) fn run(
         }
         PackageAction::Resolve { id, keep: _, take } => {
             let mut store = open()?;
-            crate::steps::exchange::resolve_conflict(&mut store, *id, *take, now())
-                .map_err(|e| e.to_string())?;
+            let action = ResolveConflict {
+                id: *id,
+                take_incoming: *take,
+            };
+            perform(&mut store, &action)?;
             println!(
                 "冲突 {id} 已处理：{}。",
                 if *take {

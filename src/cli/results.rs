@@ -18,10 +18,11 @@ pub(super) fn results_import(
     finish: bool,
     json: bool,
 ) -> Result<ExitCode, String> {
-    let at = now();
-    let validated =
-        results_step::preview_import(store, quarter, file, at.date()).map_err(|e| e.to_string())?;
-    let report = results_step::commit_import(store, &validated, at).map_err(|e| e.to_string())?;
+    let action = results_step::ImportResults {
+        quarter,
+        path: file.to_owned(),
+    };
+    let report = super::perform(store, &action)?;
     if finish && json {
         let finished = finish_report(store, quarter, &[])?;
         print_json(&serde_json::json!({ "import": report, "finish": finished }))?;

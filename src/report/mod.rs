@@ -2,7 +2,7 @@
 //! 平台, the problems grouped by type with the veto problems first, the 复查 of last quarter's
 //! failures, and every sampled account with its verdict.
 //!
-//! Pure: [`QuarterReport::build`] takes what `steps::followup` reads from the store.
+//! Pure: [`QuarterReport::build`] takes what `steps::notice` reads from the store.
 
 mod method;
 

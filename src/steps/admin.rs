@@ -25,11 +25,28 @@ pub fn save_setting(store: &mut Store, key: &str, value: &str) -> Result<(), Set
     if key == settings::RECTIFICATION_DAYS
         && !value
             .parse::<u32>()
-            .is_ok_and(|d| super::followup::DEADLINE_DAYS.contains(&d))
+            .is_ok_and(|d| DEADLINE_DAYS.contains(&d))
     {
         return Err(SettingError::DeadlineDays(value.to_owned()));
     }
     Ok(store.set_setting(key, value)?)
+}
+
+/// The region name for titles (setting; blank if not set).
+pub fn region_name(store: &Store) -> Result<String, StoreError> {
+    Ok(store.setting(settings::REGION_NAME)?.unwrap_or_default())
+}
+
+/// The deadlines a setting may give, in working days.
+pub const DEADLINE_DAYS: std::ops::RangeInclusive<u32> = 1..=90;
+
+/// The deadline in working days (setting; 10 if not set, not a number or out of range).
+pub fn deadline_days(store: &Store) -> Result<u32, StoreError> {
+    Ok(store
+        .setting(settings::RECTIFICATION_DAYS)?
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|d| DEADLINE_DAYS.contains(d))
+        .unwrap_or(crate::rectification::DEFAULT_DEADLINE_DAYS))
 }
 
 /// A backup the user asked for, into a folder they chose (files copied, not linked); logged.
@@ -264,4 +281,81 @@ fn log_records(path: &Path) -> Vec<(String, LogRecord)> {
     };
     out.extend(head.map(|(name, h)| (name, LogRecord::Head(h))));
     out
+}
+
+/// 立即备份到…: a backup in a new folder inside `dir`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupTo {
+    pub dir: PathBuf,
+}
+
+impl super::action::Action for BackupTo {
+    type Done = BackupInfo;
+    type Error = BackupError;
+    const JOB: super::action::Job = super::action::Job::Backup;
+    const RUNNING: Option<&'static str> = Some("正在备份数据库和证据文件…");
+
+    fn output_folder(&self) -> Option<PathBuf> {
+        Some(self.dir.clone())
+    }
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<BackupInfo, BackupError> {
+        backup_to(cx.store, &self.dir, cx.at)
+    }
+
+    fn report(&self, info: &BackupInfo) -> Option<String> {
+        Some(format!(
+            "已备份到 {}（账号 {} 个，证据文件 {} 个）。",
+            info.path.display(),
+            info.accounts.unwrap_or(0),
+            info.evidence_files
+        ))
+    }
+}
+
+/// 导出操作日志: the log, with the result of its check, as xlsx.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportLog {
+    pub path: PathBuf,
+}
+
+impl super::action::Action for ExportLog {
+    /// How many entries were written.
+    type Done = usize;
+    type Error = String;
+    const JOB: super::action::Job = super::action::Job::Settings;
+
+    fn output_folder(&self) -> Option<PathBuf> {
+        super::action::folder_of(&self.path)
+    }
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<usize, String> {
+        export_log(cx.store, &self.path)
+    }
+
+    fn report(&self, n: &usize) -> Option<String> {
+        Some(format!("操作日志已保存：{}（{n} 条）", self.path.display()))
+    }
+}
+
+/// A setting saved (the user's name, the region…).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveSetting {
+    pub key: &'static str,
+    pub value: String,
+}
+
+impl super::action::Action for SaveSetting {
+    type Done = ();
+    type Error = SettingError;
+    const JOB: super::action::Job = super::action::Job::Settings;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<(), SettingError> {
+        save_setting(cx.store, self.key, &self.value)
+    }
+
+    /// The setting shows where it was typed.
+    fn report(&self, (): &()) -> Option<String> {
+        None
+    }
 }

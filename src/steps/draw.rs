@@ -349,3 +349,66 @@ pub fn assign(
     })?;
     Ok(result)
 }
+
+/// 抽样 (or 重新抽样, with a reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MakeDraw(pub DrawRequest);
+
+impl super::action::Action for MakeDraw {
+    type Done = DrawRecord;
+    type Error = DrawError;
+    const JOB: super::action::Job = super::action::Job::Draw;
+    const RUNNING: Option<&'static str> = Some("正在抽样…");
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<DrawRecord, DrawError> {
+        make_draw(cx.store, &self.0, cx.at)
+    }
+
+    fn report(&self, draw: &DrawRecord) -> Option<String> {
+        let i = &draw.info;
+        Some(format!(
+            "{}已抽取 {} 个账号（在运行账号 {} 个，比例 {}，随机种子 {}）。",
+            i.quarter.label(),
+            i.sampled,
+            i.population,
+            i.rate,
+            i.seed
+        ))
+    }
+}
+
+/// 分配: splits the quarter's sample between inspectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assign {
+    pub quarter: Quarter,
+    pub inspectors: Vec<String>,
+    pub keep_county: bool,
+}
+
+impl super::action::Action for Assign {
+    /// How many accounts each inspector got.
+    type Done = Vec<(String, usize)>;
+    type Error = DrawError;
+    const JOB: super::action::Job = super::action::Job::Assign;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<Self::Done, DrawError> {
+        assign(
+            cx.store,
+            self.quarter,
+            &self.inspectors,
+            self.keep_county,
+            cx.at,
+        )
+    }
+
+    fn report(&self, loads: &Self::Done) -> Option<String> {
+        Some(format!(
+            "已分配：{}。",
+            loads
+                .iter()
+                .map(|(n, c)| format!("{n} {c} 个"))
+                .collect::<Vec<_>>()
+                .join("，")
+        ))
+    }
+}

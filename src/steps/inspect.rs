@@ -160,7 +160,7 @@ pub fn finish_if_complete(
     }
     tx.mark_done(ins.id, when, eval.verdict, eval.score)?;
     let actor = super::actor(tx)?;
-    super::followup::recheck::settle_rechecks(tx, &ins, &actor, when)?;
+    super::rectification::recheck::settle_rechecks(tx, &ins, &actor, when)?;
     Ok(true)
 }
 
@@ -292,7 +292,7 @@ fn save_in(
     rescore(tx, &ins, &checklist)?;
     // A finished check corrected to 符合 settles last quarter's problem of that item too.
     if ins.status == InspectionStatus::Done && finding.answer == Some(crate::model::Answer::Pass) {
-        super::followup::recheck::settle_rechecks(tx, &ins, actor, at)?;
+        super::rectification::recheck::settle_rechecks(tx, &ins, actor, at)?;
     }
     Ok((before, finding))
 }
@@ -443,7 +443,7 @@ pub fn finish_inspection(
             &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
         )?;
         // 复查: last quarter's problems this check found fixed are closed.
-        super::followup::recheck::settle_rechecks(tx, &ins, &actor, at)?;
+        super::rectification::recheck::settle_rechecks(tx, &ins, &actor, at)?;
         Ok::<_, StoreError>(())
     })?;
     store
@@ -640,4 +640,83 @@ pub fn finish_checks(
         }
     }
     Ok(report)
+}
+
+/// The check of one sampled account, as its actions name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check {
+    pub draw: i64,
+    pub account: i64,
+}
+
+/// A change to one check (an answer, evidence, finishing or reopening it). Each answers with
+/// the check as stored now.
+#[derive(Debug, Clone)]
+pub enum ChangeCheck {
+    /// Saves one finding at once.
+    Save(Finding),
+    AddEvidence {
+        item: String,
+        evidence: NewEvidence,
+    },
+    RemoveEvidence(i64),
+    Finish,
+    Reopen,
+}
+
+/// One [`ChangeCheck`] on one check.
+#[derive(Debug, Clone)]
+pub struct CheckChange {
+    pub check: Check,
+    pub change: ChangeCheck,
+}
+
+impl super::action::Action for CheckChange {
+    type Done = Inspection;
+    type Error = InspectError;
+    const JOB: super::action::Job = super::action::Job::Inspect;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<Inspection, InspectError> {
+        let Check { draw, account } = self.check;
+        let (store, at) = (&mut *cx.store, cx.at);
+        match &self.change {
+            ChangeCheck::Save(finding) => save_finding(store, draw, account, finding, at),
+            ChangeCheck::AddEvidence { item, evidence } => {
+                add_evidence(store, draw, account, item, evidence.clone(), at)
+            }
+            ChangeCheck::RemoveEvidence(id) => remove_evidence(store, draw, account, *id),
+            ChangeCheck::Finish => finish_inspection(store, draw, account, at),
+            ChangeCheck::Reopen => reopen_inspection(store, draw, account, at),
+        }
+    }
+
+    fn report(&self, _: &Inspection) -> Option<String> {
+        match self.change {
+            ChangeCheck::Finish => Some("已完成这个账号的检查。".to_owned()),
+            ChangeCheck::Reopen => {
+                Some("检查已重新打开，可以修改；改完后请再点“完成”。".to_owned())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// 更换检查表: a checklist file becomes the one new checks use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallChecklist {
+    pub path: PathBuf,
+}
+
+impl super::action::Action for InstallChecklist {
+    type Done = Checklist;
+    type Error = InspectError;
+    const JOB: super::action::Job = super::action::Job::Inspect;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<Checklist, InspectError> {
+        install_checklist_file(cx.store, &self.path, cx.at)
+    }
+
+    fn report(&self, checklist: &Checklist) -> Option<String> {
+        Some(installed_message(checklist))
+    }
 }

@@ -5,12 +5,14 @@
 //! Every use case takes the time (`at`, `today`), seeds and new ids as arguments: only the
 //! front ends read the clock or make randomness, so tests can say exactly when things happen.
 
+pub mod action;
 pub mod admin;
 pub mod demo;
 pub mod draw;
 pub mod exchange;
-pub mod followup;
 pub mod inspect;
+pub mod notice;
+pub mod rectification;
 pub mod results_import;
 pub mod roster_import;
 
@@ -46,4 +48,15 @@ pub fn backup_before(
     store
         .auto_backup(reason, at, actor)
         .map_err(|e| StoreError::Backup(e.to_string()))
+}
+
+/// Logs something done outside the database (an export) as done by whoever is working.
+pub(crate) fn log_action(
+    store: &mut Store,
+    action: &str,
+    detail: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let actor = actor(store)?;
+    store.transaction(|tx| tx.append_log(at, &actor, action, detail))
 }

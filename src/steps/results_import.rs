@@ -68,3 +68,28 @@ pub fn load_results(
     let results = quarter_results(&draw, &inspections, &checklists);
     Ok((draw, results))
 }
+
+/// 导入检查结果: findings from a shared sheet or a monitoring tool's export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportResults {
+    pub quarter: Quarter,
+    pub path: std::path::PathBuf,
+}
+
+impl super::action::Action for ImportResults {
+    type Done = ResultsReport;
+    type Error = ResultsImportError;
+    const JOB: super::action::Job = super::action::Job::Inspect;
+    const RUNNING: Option<&'static str> = Some("正在导入检查结果…");
+    const UNCHANGED_ON_FAILURE: bool = true;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<ResultsReport, ResultsImportError> {
+        let validated = preview_import(cx.store, self.quarter, &self.path, cx.at.date())?;
+        commit_import(cx.store, &validated, cx.at)
+    }
+
+    /// The report is shown as a whole (its rows with problems too).
+    fn report(&self, _: &ResultsReport) -> Option<String> {
+        None
+    }
+}

@@ -149,3 +149,66 @@ pub fn commit(
     })?;
     Ok(ImportReport::of(&preview.file_name, parsed, counts, true))
 }
+
+/// 导入名录, first step: reads a roster file and compares it with the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewRoster {
+    pub path: std::path::PathBuf,
+    pub sheet: Option<String>,
+    /// The user's choice of field for some columns.
+    pub map: crate::roster::ColumnMap,
+}
+
+impl super::action::Action for PreviewRoster {
+    type Done = ImportPreview;
+    type Error = ImportError;
+    const JOB: super::action::Job = super::action::Job::ReadRoster;
+    const RUNNING: Option<&'static str> = Some("正在读取名录…");
+    const CANCELLABLE: bool = true;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<ImportPreview, ImportError> {
+        let super::action::Ctx {
+            store,
+            progress,
+            cancel,
+            ..
+        } = cx;
+        preview_mapped(
+            store,
+            &self.path,
+            self.sheet.as_deref(),
+            &self.map,
+            &mut |p: crate::roster::ReadProgress| {
+                progress(p.fraction, &format!("正在读取第 {} 行…", p.rows));
+            },
+            cancel,
+        )
+    }
+
+    /// The preview is shown as a whole, to confirm.
+    fn report(&self, _: &ImportPreview) -> Option<String> {
+        None
+    }
+}
+
+/// 确认导入: writes a previewed roster.
+#[derive(Debug, Clone)]
+pub struct CommitRoster {
+    pub preview: ImportPreview,
+}
+
+impl super::action::Action for CommitRoster {
+    type Done = ImportReport;
+    type Error = ImportError;
+    const JOB: super::action::Job = super::action::Job::WriteRoster;
+    const RUNNING: Option<&'static str> = Some("正在写入数据库…");
+    const UNCHANGED_ON_FAILURE: bool = true;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<ImportReport, ImportError> {
+        commit(cx.store, &self.preview, cx.at)
+    }
+
+    fn report(&self, report: &ImportReport) -> Option<String> {
+        Some(report.summary())
+    }
+}

@@ -12,6 +12,13 @@ use std::sync::Arc;
 use super::status_bar::Running;
 use super::{App, dialogs};
 use crate::model::Quarter;
+use crate::steps::admin::{BackupTo, ExportLog};
+use crate::steps::exchange::{ExportResultsPackage, ExportWorkPackage, ImportPackage};
+use crate::steps::inspect::InstallChecklist;
+use crate::steps::notice::{ExportNotice, SaveSampleList};
+use crate::steps::rectification::{ImportFeedback, IssueRectification, SheetTarget};
+use crate::steps::results_import::ImportResults;
+use crate::steps::roster_import::PreviewRoster;
 use crate::worker::Command;
 
 /// What a screen asks the app to do. Verbs.
@@ -119,26 +126,6 @@ fn with_first(then: impl FnOnce(PathBuf) -> Command + 'static) -> Then {
     Box::new(move |paths| paths.into_iter().next().map(then))
 }
 
-/// The status bar text of the long jobs, shown from the moment the command is sent.
-fn progress_text(command: &Command) -> Option<&'static str> {
-    Some(match command {
-        Command::PreviewImport { .. } => "正在读取名录…",
-        Command::PreviewDemo => "正在生成示例名录…",
-        Command::CommitImport { .. } => "正在写入数据库…",
-        Command::MakeDraw(_) => "正在抽样…",
-        Command::ImportResults { .. } => "正在导入检查结果…",
-        Command::ExportNotice { .. } => "正在导出通报…",
-        Command::ExportRectification { .. } => "正在导出整改表…",
-        Command::ImportFeedback { .. } => "正在读取整改反馈…",
-        Command::ExportWorkPackage { .. } => "正在导出工作包…",
-        Command::ExportResultsPackage { .. } => "正在导出结果包…",
-        Command::ImportPackage { .. } => "正在检查并读取包…",
-        Command::BackupTo(_) => "正在备份数据库和证据文件…",
-        Command::Restore(_) => "正在从备份恢复…",
-        _ => return None,
-    })
-}
-
 impl App {
     /// Runs every command queued this frame, in order.
     pub(super) fn run_commands(&mut self, ctx: &egui::Context) {
@@ -175,11 +162,11 @@ impl App {
                 }
                 self.mapping.1.0.insert(column, field);
                 self.send(Command::DiscardImport);
-                self.send(Command::PreviewImport {
+                self.send(Command::PreviewImport(PreviewRoster {
                     path: file,
                     sheet: None,
                     map: self.mapping.1.clone(),
-                });
+                }));
             }
             UiCommand::CancelImport => {
                 self.preview = None;
@@ -191,20 +178,20 @@ impl App {
 
     /// Sends `command` to the worker; a long job shows in the status bar until it is answered.
     pub(super) fn send(&mut self, command: Command) {
-        if let Some(text) = progress_text(&command) {
+        let info = command.info();
+        if let Some(text) = info.running {
             self.status = None;
             self.running = Some(Running {
-                job: command.job(),
+                job: info.job,
                 text: text.to_owned(),
                 fraction: None,
-                // Only reading a roster can be cancelled before its first progress report.
-                cancellable: matches!(command, Command::PreviewImport { .. }),
+                cancellable: info.cancellable,
             });
         }
-        if let Some(folder) = output_folder(&command) {
-            self.writing = Some((command.job(), folder));
+        if let Some(folder) = info.output_folder {
+            self.writing = Some((info.job, folder));
         }
-        if matches!(command, Command::SaveSetting { .. }) {
+        if matches!(command, Command::SaveSetting(_)) {
             // Settings show on 设置与备份 and in the 整改 titles: both read them again.
             self.settings.invalidate();
             self.rectify.invalidate();
@@ -218,10 +205,12 @@ impl App {
         let (dialog, then): (_, Then) = match request {
             FileRequest::Roster => (
                 dialogs::pick_roster(ctx),
-                with_first(|path| Command::PreviewImport {
-                    path,
-                    sheet: None,
-                    map: crate::roster::ColumnMap::default(),
+                with_first(|path| {
+                    Command::PreviewImport(PreviewRoster {
+                        path,
+                        sheet: None,
+                        map: crate::roster::ColumnMap::default(),
+                    })
                 }),
             ),
             FileRequest::ProblemList => {
@@ -237,7 +226,7 @@ impl App {
             }
             FileRequest::SampleList { quarter, name } => (
                 dialogs::save_xlsx(ctx, "导出抽查名单", name),
-                with_first(move |path| Command::SaveSampleList { quarter, path }),
+                with_first(move |path| Command::SaveSampleList(SaveSampleList { quarter, path })),
             ),
             FileRequest::Evidence {
                 draw,
@@ -254,11 +243,14 @@ impl App {
             ),
             FileRequest::Checklist(quarter) => (
                 dialogs::pick_checklist(ctx),
-                with_first(move |path| Command::InstallChecklist { path, quarter }),
+                with_first(move |path| Command::InstallChecklist {
+                    action: InstallChecklist { path },
+                    quarter,
+                }),
             ),
             FileRequest::Results(quarter) => (
                 dialogs::pick_roster(ctx),
-                with_first(move |path| Command::ImportResults { path, quarter }),
+                with_first(move |path| Command::ImportResults(ImportResults { quarter, path })),
             ),
             FileRequest::Notice {
                 quarter,
@@ -269,7 +261,7 @@ impl App {
                     "导出通报正文",
                     format!("{}政务新媒体抽查情况通报.docx", quarter.label()),
                 ),
-                with_first(move |path| Command::ExportNotice { quarter, path }),
+                with_first(move |path| Command::ExportNotice(ExportNotice { quarter, path })),
             ),
             FileRequest::Notice {
                 quarter,
@@ -280,16 +272,18 @@ impl App {
                     "导出通报附表",
                     crate::export::notice_file_name(quarter),
                 ),
-                with_first(move |path| Command::ExportNotice { quarter, path }),
+                with_first(move |path| Command::ExportNotice(ExportNotice { quarter, path })),
             ),
             FileRequest::RectificationSheets {
                 quarter,
                 folder: true,
             } => (
                 dialogs::pick_folder(ctx, "选择保存整改表的文件夹（每个单位一个文件）"),
-                with_first(move |path| Command::ExportRectification {
-                    quarter,
-                    target: crate::steps::followup::SheetTarget::Folder(path),
+                with_first(move |path| {
+                    Command::ExportRectification(IssueRectification {
+                        quarter,
+                        target: SheetTarget::Folder(path),
+                    })
                 }),
             ),
             FileRequest::RectificationSheets {
@@ -301,15 +295,20 @@ impl App {
                     "导出整改表",
                     crate::export::rectification_file_name(quarter),
                 ),
-                with_first(move |path| Command::ExportRectification {
-                    quarter,
-                    target: crate::steps::followup::SheetTarget::Book(path),
+                with_first(move |path| {
+                    Command::ExportRectification(IssueRectification {
+                        quarter,
+                        target: SheetTarget::Book(path),
+                    })
                 }),
             ),
             FileRequest::Feedback(quarter) => (
                 dialogs::pick_feedback(ctx),
                 Box::new(move |paths: Vec<PathBuf>| {
-                    (!paths.is_empty()).then_some(Command::ImportFeedback { paths, quarter })
+                    (!paths.is_empty()).then_some(Command::ImportFeedback {
+                        action: ImportFeedback { paths },
+                        quarter,
+                    })
                 }),
             ),
             FileRequest::WorkPackage { quarter, inspector } => {
@@ -320,10 +319,12 @@ impl App {
                 );
                 (
                     dialogs::save_package(ctx, "导出工作包", name),
-                    with_first(move |path| Command::ExportWorkPackage {
-                        quarter,
-                        inspector,
-                        path,
+                    with_first(move |path| {
+                        Command::ExportWorkPackage(ExportWorkPackage {
+                            quarter,
+                            inspector,
+                            path,
+                        })
                     }),
                 )
             }
@@ -335,16 +336,22 @@ impl App {
                 );
                 (
                     dialogs::save_package(ctx, "导出结果包", name),
-                    with_first(move |path| Command::ExportResultsPackage { path, quarter }),
+                    with_first(move |path| Command::ExportResultsPackage {
+                        action: ExportResultsPackage { path },
+                        quarter,
+                    }),
                 )
             }
             FileRequest::Package(quarter) => (
                 dialogs::pick_package(ctx),
-                with_first(move |path| Command::ImportPackage { path, quarter }),
+                with_first(move |path| Command::ImportPackage {
+                    action: ImportPackage { path },
+                    quarter,
+                }),
             ),
             FileRequest::BackupFolder => (
                 dialogs::pick_folder(ctx, "选择备份存放的文件夹（例如 U 盘）"),
-                with_first(Command::BackupTo),
+                with_first(|dir| Command::BackupTo(BackupTo { dir })),
             ),
             FileRequest::RestoreFolder => (
                 dialogs::pick_folder(ctx, "选择要恢复的备份文件夹"),
@@ -354,7 +361,7 @@ impl App {
                 let name = format!("操作日志-{}.xlsx", chrono::Local::now().format("%Y%m%d"));
                 (
                     dialogs::save_xlsx(ctx, "导出操作日志", name),
-                    with_first(Command::ExportLog),
+                    with_first(|path| Command::ExportLog(ExportLog { path })),
                 )
             }
         };
@@ -372,29 +379,5 @@ impl App {
         if let Some(command) = then(paths) {
             self.send(command);
         }
-    }
-}
-
-/// The folder the files a command writes end up in, for 打开所在文件夹.
-fn output_folder(command: &Command) -> Option<PathBuf> {
-    use crate::steps::followup::SheetTarget;
-    let parent = |p: &std::path::Path| p.parent().map(std::path::Path::to_path_buf);
-    match command {
-        Command::SaveSampleList { path, .. }
-        | Command::ExportNotice { path, .. }
-        | Command::ExportWorkPackage { path, .. }
-        | Command::ExportResultsPackage { path, .. }
-        | Command::ExportLog(path)
-        | Command::SaveProblemList { path }
-        | Command::ExportRectification {
-            target: SheetTarget::Book(path),
-            ..
-        } => parent(path),
-        Command::ExportRectification {
-            target: SheetTarget::Folder(folder),
-            ..
-        }
-        | Command::BackupTo(folder) => Some(folder.clone()),
-        _ => None,
     }
 }

@@ -171,9 +171,7 @@ impl App {
                     SampleScreen::new(chrono::Local::now().date_naive(), crate::seed::fresh_seed());
                 self.settings.invalidate();
             }
-            Event::PackageImported { message, conflicts } => {
-                self.running = None;
-                self.status = Some((false, message));
+            Event::PackageImported { conflicts } => {
                 if conflicts > 0 {
                     self.screen = Screen::Exchange;
                 }

@@ -5,6 +5,7 @@
 use super::{CommandQueue, FileRequest};
 use crate::exchange::FindingVersion;
 use crate::model::Quarter;
+use crate::steps::exchange::ResolveConflict;
 use crate::worker::{Command, ExchangeView};
 
 pub struct ExchangeScreen {
@@ -133,15 +134,19 @@ impl ExchangeScreen {
                     ui.horizontal(|ui| {
                         if ui.button("保留本机").clicked() {
                             commands.send(Command::ResolveConflict {
-                                id: c.id,
-                                take_incoming: false,
+                                action: ResolveConflict {
+                                    id: c.id,
+                                    take_incoming: false,
+                                },
                                 quarter: q,
                             });
                         }
                         if ui.button("采用结果包").clicked() {
                             commands.send(Command::ResolveConflict {
-                                id: c.id,
-                                take_incoming: true,
+                                action: ResolveConflict {
+                                    id: c.id,
+                                    take_incoming: true,
+                                },
                                 quarter: q,
                             });
                         }

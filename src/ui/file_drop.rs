@@ -45,7 +45,10 @@ impl App {
                     (self.exchange.quarter(), dropped.into_iter().next())
                     && self.running.is_none()
                 {
-                    self.send(Command::ImportPackage { path, quarter });
+                    self.send(Command::ImportPackage {
+                        action: crate::steps::exchange::ImportPackage { path },
+                        quarter,
+                    });
                 }
             }
             Screen::Rectify => {
@@ -54,7 +57,7 @@ impl App {
                     && self.running.is_none()
                 {
                     self.send(Command::ImportFeedback {
-                        paths: dropped,
+                        action: crate::steps::rectification::ImportFeedback { paths: dropped },
                         quarter,
                     });
                 }

@@ -107,7 +107,7 @@ pub struct App {
     /// A results import with problem rows, shown until closed.
     results_report: Option<Box<crate::results::ResultsReport>>,
     /// A feedback import with rows not taken, shown until closed.
-    feedback_report: Option<Box<crate::steps::followup::FeedbackReport>>,
+    feedback_report: Option<Box<crate::steps::rectification::FeedbackReport>>,
     /// A file dialog in flight, and what to send with its answer.
     dialog: Option<(PendingDialog, commands::Then)>,
     /// The last outcome, shown in the status bar.
@@ -252,11 +252,13 @@ impl App {
 
     /// Starts reading a roster file (from the dialog or a dropped file).
     pub fn import_file(&mut self, path: PathBuf) {
-        self.send(Command::PreviewImport {
-            path,
-            sheet: None,
-            map: crate::roster::ColumnMap::default(),
-        });
+        self.send(Command::PreviewImport(
+            crate::steps::roster_import::PreviewRoster {
+                path,
+                sheet: None,
+                map: crate::roster::ColumnMap::default(),
+            },
+        ));
     }
 }
 

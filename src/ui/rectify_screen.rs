@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use super::{CommandQueue, FileRequest};
 use crate::model::Quarter;
 use crate::rectification::{Rectification, Status, code};
+use crate::steps::rectification::Review;
 use crate::worker::{Command, RectificationView};
 
 pub struct RectifyScreen {
@@ -428,9 +429,11 @@ impl RectifyScreen {
                     .clicked()
                 {
                     commands.send(Command::ReviewRectification {
-                        id: r.id,
-                        close: false,
-                        note: self.note.trim().to_owned(),
+                        action: Review {
+                            id: r.id,
+                            close: false,
+                            note: self.note.trim().to_owned(),
+                        },
                         quarter,
                     });
                     self.note.clear();
@@ -465,9 +468,11 @@ impl RectifyScreen {
                 {
                     reviewed = true;
                     commands.send(Command::ReviewRectification {
-                        id: r.id,
-                        close: true,
-                        note: self.note.trim().to_owned(),
+                        action: Review {
+                            id: r.id,
+                            close: true,
+                            note: self.note.trim().to_owned(),
+                        },
                         quarter,
                     });
                 }
@@ -479,9 +484,11 @@ impl RectifyScreen {
                 {
                     reviewed = true;
                     commands.send(Command::ReviewRectification {
-                        id: r.id,
-                        close: false,
-                        note: self.note.trim().to_owned(),
+                        action: Review {
+                            id: r.id,
+                            close: false,
+                            note: self.note.trim().to_owned(),
+                        },
                         quarter,
                     });
                 }

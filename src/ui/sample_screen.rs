@@ -286,17 +286,19 @@ impl SampleScreen {
             .clicked()
             && let (Ok(quarter), Ok(rate), Ok(seed)) = (quarter, rate, seed)
         {
-            commands.send(Command::MakeDraw(DrawRequest {
-                quarter: *quarter,
-                options: DrawOptions {
-                    rate: *rate,
-                    strata: self.strata,
-                    prefer_not_drawn_in: if self.prefer { self.prefer_quarters } else { 0 },
+            commands.send(Command::MakeDraw(crate::steps::draw::MakeDraw(
+                DrawRequest {
+                    quarter: *quarter,
+                    options: DrawOptions {
+                        rate: *rate,
+                        strata: self.strata,
+                        prefer_not_drawn_in: if self.prefer { self.prefer_quarters } else { 0 },
+                    },
+                    seed: *seed,
+                    reason: redraw.map(|_| self.reason.trim().to_owned()),
+                    void_work: needs_confirmation && self.void_confirmed,
                 },
-                seed: *seed,
-                reason: redraw.map(|_| self.reason.trim().to_owned()),
-                void_work: needs_confirmation && self.void_confirmed,
-            }));
+            )));
         }
         if self.population == 0 {
             ui.label("名录中还没有在运行的账号，请先在“名录”中导入账号名录。");
@@ -405,11 +407,11 @@ impl SampleScreen {
                 .clicked()
             {
                 if let Ok(inspectors) = names {
-                    commands.send(Command::Assign {
+                    commands.send(Command::Assign(crate::steps::draw::Assign {
                         quarter: i.quarter,
                         inspectors,
                         keep_county: self.keep_county,
-                    });
+                    }));
                 }
             } else if let Err(assignment::AssignError::Duplicate(n)) = names {
                 ui.colored_label(ui.visuals().error_fg_color, format!("“{n}”重复填写了"));

@@ -4,6 +4,7 @@
 use egui_extras::{Column, TableBuilder};
 
 use super::{CommandQueue, FileRequest};
+use crate::steps::admin::SaveSetting;
 use crate::store::BackupInfo;
 use crate::worker::{Command, SettingsView};
 
@@ -109,10 +110,10 @@ impl SettingsScreen {
                         .labelled_by(l.id);
                     ui.small(hint);
                     if r.lost_focus() && text.trim() != saved {
-                        commands.send(Command::SaveSetting {
+                        commands.send(Command::SaveSetting(SaveSetting {
                             key,
                             value: text.trim().to_owned(),
-                        });
+                        }));
                     }
                     ui.end_row();
                 }
@@ -127,10 +128,10 @@ impl SettingsScreen {
                         } else {
                             egui::Theme::Light
                         });
-                        commands.send(Command::SaveSetting {
+                        commands.send(Command::SaveSetting(SaveSetting {
                             key: crate::store::settings::THEME,
                             value: if self.dark { "dark" } else { "light" }.to_owned(),
-                        });
+                        }));
                     }
                 });
                 ui.small("只影响本机窗口的显示");
@@ -144,7 +145,7 @@ impl SettingsScreen {
                     .trim()
                     .parse::<u32>()
                     .ok()
-                    .filter(|d| crate::steps::followup::DEADLINE_DAYS.contains(d));
+                    .filter(|d| crate::steps::admin::DEADLINE_DAYS.contains(d));
                 match parsed {
                     None => {
                         ui.colored_label(ui.visuals().error_fg_color, "请填写 1 到 90 之间的天数");
@@ -152,10 +153,10 @@ impl SettingsScreen {
                     Some(d) => {
                         ui.small("下发整改时，从当天起按工作日（跳过周六、周日）计算整改时限");
                         if r.lost_focus() && d != view.deadline_days {
-                            commands.send(Command::SaveSetting {
+                            commands.send(Command::SaveSetting(SaveSetting {
                                 key: crate::store::settings::RECTIFICATION_DAYS,
                                 value: d.to_string(),
-                            });
+                            }));
                         }
                     }
                 }

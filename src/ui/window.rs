@@ -64,6 +64,7 @@ impl App {
     /// The first start: who works here. Every draw, answer and export is recorded under this
     /// name, and the region goes into the notice's title; both can be changed in 设置与备份.
     fn identity_ui(&mut self, ctx: &egui::Context) {
+        use crate::steps::admin::SaveSetting;
         use crate::store::settings::{REGION_NAME, USER_NAME};
         use crate::worker::Command;
         let Some((name, region)) = &mut self.identity else {
@@ -99,15 +100,15 @@ impl App {
         });
         if save {
             let (name, region) = self.identity.take().unwrap_or_default();
-            self.commands.send(Command::SaveSetting {
+            self.commands.send(Command::SaveSetting(SaveSetting {
                 key: USER_NAME,
                 value: name.trim().to_owned(),
-            });
+            }));
             if !region.trim().is_empty() {
-                self.commands.send(Command::SaveSetting {
+                self.commands.send(Command::SaveSetting(SaveSetting {
                     key: REGION_NAME,
                     value: region.trim().to_owned(),
-                });
+                }));
             }
             self.settings.invalidate();
         }

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 
+use crate::steps::action::{Action, Ctx};
+use crate::steps::inspect::{ChangeCheck, Check};
 use crate::steps::roster_import::ImportPreview;
 use crate::store::Store;
 
@@ -125,269 +127,156 @@ impl Worker {
             self.fail(Job::Open, "数据库没有打开，无法执行操作。".to_owned());
             return;
         }
+        // Each arm routes: a user action runs through `perform`, which says what its action
+        // declares; what follows reads the views the action changed.
         match command {
-            Command::PreviewImport { path, sheet, map } => {
-                self.preview_import(path, sheet.as_deref(), &map);
-            }
+            Command::PreviewImport(action) => self.preview_import(action),
             Command::CommitImport { allow_shrink } => self.commit_import(allow_shrink),
             Command::DiscardImport => self.preview = None,
-            Command::SaveProblemList { path } => {
-                let Some(preview) = &self.preview else { return };
-                match crate::export::write_problem_list(&preview.report(false), &path) {
-                    Ok(()) => self.emit(Event::ProblemListSaved(path)),
-                    Err(e) => self.fail(Job::SaveProblems, format!("{e}（{}）", path.display())),
-                }
-            }
+            Command::SaveProblemList { path } => self.save_problem_list(path),
+            Command::PreviewDemo => self.preview_demo(),
+            Command::LoadHistory { account } => self.load_history(account),
             Command::LoadDraw(quarter) => self.load_draw(quarter),
-            Command::MakeDraw(request) => self.make_draw(&request),
-            Command::Assign {
-                quarter,
-                inspectors,
-                keep_county,
-            } => self.assign(quarter, &inspectors, keep_county),
-            Command::SaveSampleList { quarter, path } => self.save_sample_list(quarter, path),
+            Command::MakeDraw(action) => {
+                self.perform(&action, |w, draw| w.draw_made(draw));
+            }
+            Command::Assign(action) => {
+                self.perform(&action, |w, _| w.load_draw(action.quarter));
+            }
+            Command::SaveSampleList(action) => {
+                self.perform(&action, |_, ()| {});
+            }
             Command::LoadInspections(quarter) => self.load_inspections(quarter),
-            Command::ImportResults { path, quarter } => self.import_results(&path, quarter),
-            Command::InstallChecklist { path, quarter } => {
-                let Some(store) = &mut self.store else { return };
-                let result = crate::steps::inspect::install_checklist_file(store, &path, now())
-                    .map_err(|e| e.to_string());
-                match result {
-                    Ok(c) => {
-                        self.load_inspections(quarter);
-                        self.emit(Event::Done {
-                            job: Job::Inspect,
-                            message: crate::steps::inspect::installed_message(&c),
-                        });
-                    }
-                    Err(message) => self.fail(Job::Inspect, message),
-                }
+            Command::ImportResults(action) => {
+                self.perform(&action, |w, report| {
+                    w.emit(Event::ResultsImported(Box::new(report.clone())));
+                    w.load_inspections(action.quarter);
+                });
+            }
+            Command::InstallChecklist { action, quarter } => {
+                self.perform(&action, |w, _| w.load_inspections(quarter));
             }
             Command::OpenInspection { draw, account } => {
-                self.inspection_step(draw, account, None, Job::Inspect, |s, _| {
-                    Ok(s.inspection(draw, account)?)
-                });
+                let check = Check { draw, account };
+                let read = self.store.as_ref().map(|s| s.inspection(draw, account));
+                match read {
+                    Some(Ok(inspection)) => self.inspection_updated(check, inspection, None),
+                    Some(Err(e)) => self.fail(Job::Inspect, e.to_string()),
+                    None => {}
+                }
             }
             Command::SaveFinding {
                 draw,
                 account,
                 finding,
                 seq,
-            } => {
-                self.inspection_step(draw, account, Some(seq), Job::Inspect, |s, at| {
-                    crate::steps::inspect::save_finding(s, draw, account, &finding, at).map(Some)
-                });
-            }
+            } => self.change_check(draw, account, ChangeCheck::Save(finding), Some(seq)),
             Command::AddEvidence {
                 draw,
                 account,
                 item,
                 evidence,
-            } => {
-                self.inspection_step(draw, account, None, Job::Evidence, |s, at| {
-                    crate::steps::inspect::add_evidence(s, draw, account, &item, evidence, at)
-                        .map(Some)
-                });
-            }
+            } => self.change_check(
+                draw,
+                account,
+                ChangeCheck::AddEvidence { item, evidence },
+                None,
+            ),
             Command::RemoveEvidence {
                 draw,
                 account,
                 evidence,
-            } => {
-                self.inspection_step(draw, account, None, Job::Evidence, |s, _| {
-                    crate::steps::inspect::remove_evidence(s, draw, account, evidence).map(Some)
-                });
-            }
+            } => self.change_check(draw, account, ChangeCheck::RemoveEvidence(evidence), None),
             Command::FinishInspection { draw, account } => {
-                if self.inspection_step(draw, account, None, Job::Inspect, |s, at| {
-                    crate::steps::inspect::finish_inspection(s, draw, account, at).map(Some)
-                }) {
-                    self.emit(Event::Done {
-                        job: Job::Inspect,
-                        message: "已完成这个账号的检查。".to_owned(),
-                    });
-                }
+                self.change_check(draw, account, ChangeCheck::Finish, None);
             }
             Command::ReopenInspection { draw, account } => {
-                if self.inspection_step(draw, account, None, Job::Inspect, |s, at| {
-                    crate::steps::inspect::reopen_inspection(s, draw, account, at).map(Some)
-                }) {
-                    self.emit(Event::Done {
-                        job: Job::Inspect,
-                        message: "检查已重新打开，可以修改；改完后请再点“完成”。".to_owned(),
-                    });
-                }
+                self.change_check(draw, account, ChangeCheck::Reopen, None);
             }
-            Command::SaveSetting { key, value } => {
-                let Some(store) = &mut self.store else { return };
-                match crate::steps::admin::save_setting(store, key, &value) {
-                    Ok(()) => self.emit(Event::SettingSaved { key, value }),
-                    Err(e) => self.fail(Job::Settings, e.to_string()),
-                }
+            Command::SaveSetting(action) => {
+                self.perform(&action, |w, ()| {
+                    w.emit(Event::SettingSaved {
+                        key: action.key,
+                        value: action.value.clone(),
+                    });
+                });
             }
             Command::LoadRectifications(quarter) => self.load_rectifications(quarter),
-            Command::ExportNotice { quarter, path } => self.export_notice(quarter, &path),
-            Command::ExportRectification { quarter, target } => {
-                self.export_rectification(quarter, &target);
+            Command::ExportNotice(action) => {
+                self.perform(&action, |_, _| {});
             }
-            Command::ImportFeedback { paths, quarter } => self.import_feedback(&paths, quarter),
-            Command::ReviewRectification {
-                id,
-                close,
-                note,
-                quarter,
-            } => {
-                let Some(store) = &mut self.store else { return };
-                match crate::steps::followup::review_rectification(store, id, close, &note, now()) {
-                    Ok(r) => {
-                        self.load_rectifications(quarter);
-                        self.emit(Event::Done {
-                            job: Job::Rectify,
-                            message: format!(
-                                "“{}”（{}）{}：{}。",
-                                r.name,
-                                r.platform,
-                                r.category,
-                                if close {
-                                    "已复核关闭"
-                                } else {
-                                    "复核未通过，已退回单位重新整改"
-                                }
-                            ),
-                        });
-                    }
-                    Err(e) => self.fail(Job::Rectify, e.to_string()),
-                }
+            Command::ExportRectification(action) => {
+                self.perform(&action, |w, _| w.load_rectifications(action.quarter));
+            }
+            Command::ImportFeedback { action, quarter } => {
+                self.perform(&action, |w, report| {
+                    w.emit(Event::FeedbackImported(Box::new(report.clone())));
+                    w.load_rectifications(quarter);
+                });
+            }
+            Command::ReviewRectification { action, quarter } => {
+                self.perform(&action, |w, _| w.load_rectifications(quarter));
+            }
+            Command::BackupTo(action) => {
+                self.perform(&action, |w, _| w.load_settings());
+            }
+            Command::ExportLog(action) => {
+                self.perform(&action, |_, _| {});
+            }
+            Command::LoadExchange(quarter) => self.load_exchange(quarter),
+            Command::ExportWorkPackage(action) => {
+                self.perform(&action, |w, _| w.load_exchange(action.quarter));
+            }
+            Command::ExportResultsPackage { action, quarter } => {
+                self.perform(&action, |w, _| w.load_exchange(quarter));
+            }
+            Command::ResolveConflict { action, quarter } => {
+                self.perform(&action, |w, _| w.load_exchange(quarter));
+            }
+            Command::ImportPackage { action, quarter } => {
+                self.perform(&action, |w, done| {
+                    w.emit(Event::PackageImported {
+                        conflicts: done.conflicts(),
+                    });
+                    w.load_exchange(quarter);
+                    w.load_roster();
+                });
             }
             Command::LoadSettings
             | Command::Restore(_)
             | Command::InspectBackup(_)
             | Command::WaitAndOpen
             | Command::OpenReadOnly => {}
-            Command::BackupTo(dir) => {
-                self.progress(Job::Backup, "正在备份数据库和证据文件…");
-                let Some(store) = &mut self.store else { return };
-                match crate::steps::admin::backup_to(store, &dir, now()) {
-                    Ok(info) => {
-                        self.load_settings();
-                        self.emit(Event::Done {
-                            job: Job::Backup,
-                            message: format!(
-                                "已备份到 {}（账号 {} 个，证据文件 {} 个）。",
-                                info.path.display(),
-                                info.accounts.unwrap_or(0),
-                                info.evidence_files
-                            ),
-                        });
-                    }
-                    Err(e) => self.fail(Job::Backup, e.to_string()),
-                }
-            }
-            Command::ExportLog(path) => {
-                let Some(store) = &self.store else { return };
-                let result = store
-                    .log_entries()
-                    .and_then(|entries| Ok((store.verify_log()?, entries)))
-                    .map_err(|e| e.to_string())
-                    .and_then(|(broken, entries)| {
-                        crate::export::write_log(&entries, broken, &path)
-                            .map(|()| entries.len())
-                            .map_err(|e| format!("{e}（{}）", path.display()))
+        }
+    }
+
+    /// Runs a user action as it declares itself: progress goes to the window (throttled), the
+    /// cancel flag is its to read; on success `after` reads what it changed, then its report
+    /// goes to the status bar; a failure is reported in its own words.
+    fn perform<A: Action>(&mut self, action: &A, after: impl FnOnce(&mut Self, &A::Done)) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        let mut reporter = Reporter::new(&self.outbox, &*self.notify, A::JOB);
+        let mut progress = |share: Option<f32>, text: &str| reporter.throttled(share, text);
+        let mut cx = Ctx {
+            store,
+            at: now(),
+            fresh: crate::seed::fresh_seed(),
+            progress: &mut progress,
+            cancel: &self.cancel,
+        };
+        match action.run(&mut cx) {
+            Ok(done) => {
+                after(self, &done);
+                if let Some(message) = action.report(&done) {
+                    self.emit(Event::Done {
+                        job: A::JOB,
+                        message,
                     });
-                match result {
-                    Ok(n) => self.emit(Event::Done {
-                        job: Job::Settings,
-                        message: format!("操作日志已保存：{}（{n} 条）", path.display()),
-                    }),
-                    Err(message) => self.fail(Job::Settings, message),
                 }
             }
-            Command::PreviewDemo => {
-                let path = self
-                    .db
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new("."))
-                    .join("示例名录（虚构数据）.xlsx");
-                let accounts = crate::steps::demo::accounts(600, 2026);
-                match crate::steps::demo::write_roster_xlsx(&accounts, &path) {
-                    Ok(()) => self.preview_import(path, None, &crate::roster::ColumnMap::default()),
-                    Err(e) => self.fail(Job::ReadRoster, format!("{e}（{}）", path.display())),
-                }
-            }
-            Command::LoadExchange(quarter) => self.load_exchange(quarter),
-            Command::ExportWorkPackage {
-                quarter,
-                inspector,
-                path,
-            } => {
-                self.progress(Job::Exchange, "正在导出工作包…");
-                let Some(store) = &mut self.store else { return };
-                let result = crate::steps::exchange::export_work_package(
-                    store,
-                    quarter,
-                    &inspector,
-                    &path,
-                    now(),
-                    crate::seed::fresh_seed(),
-                );
-                self.exchange_done(
-                    quarter,
-                    result.map(|_| format!("{inspector}的工作包已保存：{}", path.display())),
-                );
-            }
-            Command::ImportPackage { path, quarter } => self.import_package(&path, quarter),
-            Command::ExportResultsPackage { path, quarter } => {
-                self.progress(Job::Exchange, "正在导出结果包…");
-                let Some(store) = &mut self.store else { return };
-                let result = crate::steps::exchange::export_results_package(
-                    store,
-                    &path,
-                    now(),
-                    crate::seed::fresh_seed(),
-                );
-                self.exchange_done(
-                    quarter,
-                    result
-                        .map(|_| format!("结果包已保存：{}。请把它交给组长合并。", path.display())),
-                );
-            }
-            Command::ResolveConflict {
-                id,
-                take_incoming,
-                quarter,
-            } => {
-                let Some(store) = &mut self.store else { return };
-                let result =
-                    crate::steps::exchange::resolve_conflict(store, id, take_incoming, now());
-                self.exchange_done(
-                    quarter,
-                    result.map(|()| {
-                        if take_incoming {
-                            "已采用结果包的内容。"
-                        } else {
-                            "已保留本机的内容。"
-                        }
-                        .to_owned()
-                    }),
-                );
-            }
-            Command::LoadHistory { account } => {
-                let Some(store) = &self.store else { return };
-                let read = store.account_history(account).and_then(|changes| {
-                    let problems =
-                        crate::steps::followup::recheck::account_problems(store, account)?;
-                    Ok((changes, problems))
-                });
-                match read {
-                    Ok((changes, problems)) => self.emit(Event::HistoryLoaded {
-                        account,
-                        changes,
-                        problems,
-                    }),
-                    Err(e) => self.fail(Job::History, e.to_string()),
-                }
-            }
+            Err(e) => self.fail(A::JOB, action.failure(&e)),
         }
     }
 }

@@ -7,26 +7,32 @@ use std::sync::Arc;
 
 use crate::checklist::{Checklist, Finding, Verdict};
 use crate::model::{
-    AccountChange, DrawInfo, DrawRecord, DrawRequest, DrawWork, Inspection, InspectionStatus,
-    NewEvidence, Quarter, StoredAccount,
+    AccountChange, DrawInfo, DrawRecord, DrawWork, Inspection, InspectionStatus, NewEvidence,
+    Quarter, StoredAccount,
 };
 use crate::rectification::Rectification;
 use crate::report::Tally;
-use crate::steps::followup::{FeedbackReport, SheetTarget};
-use crate::steps::roster_import::ImportReport;
+use crate::steps::action::ActionInfo;
+pub use crate::steps::action::Job;
+use crate::steps::admin::{BackupTo, ExportLog, SaveSetting};
+use crate::steps::draw::{Assign, MakeDraw};
+use crate::steps::exchange::{
+    ExportResultsPackage, ExportWorkPackage, ImportPackage, ResolveConflict,
+};
+use crate::steps::inspect::InstallChecklist;
+use crate::steps::notice::{ExportNotice, SaveSampleList};
+use crate::steps::rectification::{FeedbackReport, ImportFeedback, IssueRectification, Review};
+use crate::steps::results_import::ImportResults;
+use crate::steps::roster_import::{CommitRoster, ImportReport, PreviewRoster};
 
-/// What the front end asks for. Verbs.
+/// What the front end asks for. Verbs. A user action carries its step's action struct, which
+/// says how it runs and reports ([`crate::steps::action::Action`]); the rest read views.
 #[derive(Debug)]
 pub enum Command {
     /// Read a roster file and compare it with the database; answered by `ImportPreviewed`.
-    PreviewImport {
-        path: PathBuf,
-        sheet: Option<String>,
-        /// The user's choice of field for some columns.
-        map: crate::roster::ColumnMap,
-    },
+    PreviewImport(PreviewRoster),
     /// Write the previewed roster (`allow_shrink`: the user confirmed the accounts it takes
-    /// off the roster); answered by `ImportCommitted`.
+    /// off the roster); answered by `ImportCommitted` and the roster.
     CommitImport {
         allow_shrink: bool,
     },
@@ -41,13 +47,9 @@ pub enum Command {
     /// Read a quarter's draw in force and its history; answered by `DrawLoaded`.
     LoadDraw(Quarter),
     /// Draw (or redraw, with a reason) a quarter; answered by `DrawLoaded` and `Done`.
-    MakeDraw(DrawRequest),
+    MakeDraw(MakeDraw),
     /// Split the quarter's sample between inspectors; answered by `DrawLoaded` and `Done`.
-    Assign {
-        quarter: Quarter,
-        inspectors: Vec<String>,
-        keep_county: bool,
-    },
+    Assign(Assign),
     /// The quarter's draw with where each check stands; answered by `InspectionsLoaded`.
     LoadInspections(Quarter),
     /// Open one sampled account's check; answered by `InspectionUpdated`.
@@ -84,70 +86,55 @@ pub enum Command {
         draw: i64,
         account: i64,
     },
-    /// Validate a checklist file and make it the one new checks use; answered by
-    /// `InspectionsLoaded` (for `quarter`) and `Done`.
+    /// Make a checklist file the one new checks use; answered by `InspectionsLoaded` (for
+    /// `quarter`) and `Done`.
     InstallChecklist {
-        path: PathBuf,
+        action: InstallChecklist,
         quarter: Quarter,
     },
-    /// Import findings from a shared sheet (valid rows in one transaction); answered by
-    /// `ResultsImported` and `InspectionsLoaded`.
-    ImportResults {
-        path: PathBuf,
-        quarter: Quarter,
-    },
+    /// Import findings from a shared sheet; answered by `ResultsImported` and
+    /// `InspectionsLoaded`.
+    ImportResults(ImportResults),
     /// Store a setting (the user's name, the region…); answered by `SettingSaved`.
-    SaveSetting {
-        key: &'static str,
-        value: String,
-    },
+    SaveSetting(SaveSetting),
     /// Write the quarter's 抽查名单 as xlsx; answered by `Done`.
-    SaveSampleList {
-        quarter: Quarter,
-        path: PathBuf,
-    },
+    SaveSampleList(SaveSampleList),
     /// The quarter's problems sent for rectification; answered by `RectificationsLoaded`.
     LoadRectifications(Quarter),
     /// Write the quarter's notice; answered by `Done`.
-    ExportNotice {
-        quarter: Quarter,
-        path: PathBuf,
-    },
+    ExportNotice(ExportNotice),
     /// Issue the quarter's problems and write the sheets; answered by `Done` and
     /// `RectificationsLoaded`.
-    ExportRectification {
-        quarter: Quarter,
-        target: SheetTarget,
-    },
+    ExportRectification(IssueRectification),
     /// Read the units' filled-in sheets; answered by `FeedbackImported` and
     /// `RectificationsLoaded` (for `quarter`).
     ImportFeedback {
-        paths: Vec<PathBuf>,
+        action: ImportFeedback,
+        quarter: Quarter,
+    },
+    /// Close a problem or reject its fix; answered by `Done` and `RectificationsLoaded`.
+    ReviewRectification {
+        action: Review,
         quarter: Quarter,
     },
     /// The assignment, conflicts and package history; answered by `ExchangeLoaded`.
     LoadExchange(Quarter),
     /// Write one inspector's work package; answered by `Done` and `ExchangeLoaded`.
-    ExportWorkPackage {
-        quarter: Quarter,
-        inspector: String,
-        path: PathBuf,
-    },
+    ExportWorkPackage(ExportWorkPackage),
     /// Open a work package or merge a result package (by its kind); answered by
-    /// `PackageImported` and `ExchangeLoaded`.
+    /// `PackageImported` and `ExchangeLoaded` (for `quarter`).
     ImportPackage {
-        path: PathBuf,
+        action: ImportPackage,
         quarter: Quarter,
     },
     /// Write this laptop's result package; answered by `Done` and `ExchangeLoaded`.
     ExportResultsPackage {
-        path: PathBuf,
+        action: ExportResultsPackage,
         quarter: Quarter,
     },
     /// Settle a merge conflict; answered by `Done` and `ExchangeLoaded`.
     ResolveConflict {
-        id: i64,
-        take_incoming: bool,
+        action: ResolveConflict,
         quarter: Quarter,
     },
     /// Another program holds the database: wait until it lets go, then open it; answered as
@@ -161,45 +148,17 @@ pub enum Command {
     LoadSettings,
     /// Back the database up into a new folder inside this one; answered by `Done` and
     /// `SettingsLoaded`.
-    BackupTo(PathBuf),
+    BackupTo(BackupTo),
     /// Replace the database with a backup (the worker closes and reopens it); answered by
     /// `Restored` (then the roster) or `Failed`.
     Restore(PathBuf),
     /// Read a backup's description, to confirm a restore; answered by `BackupFound`.
     InspectBackup(PathBuf),
     /// Write the operation log as xlsx; answered by `Done`.
-    ExportLog(PathBuf),
+    ExportLog(ExportLog),
     /// Write a generated 示例 roster beside the database and preview its import; answered by
     /// `ImportPreviewed`.
     PreviewDemo,
-    /// Close a problem or reject its fix; answered by `Done` and `RectificationsLoaded`.
-    ReviewRectification {
-        id: i64,
-        close: bool,
-        note: String,
-        quarter: Quarter,
-    },
-}
-
-/// Which long job a progress report or failure belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Job {
-    Open,
-    Roster,
-    ReadRoster,
-    WriteRoster,
-    SaveProblems,
-    History,
-    Draw,
-    Assign,
-    SaveSampleList,
-    Inspect,
-    Evidence,
-    Settings,
-    Export,
-    Rectify,
-    Exchange,
-    Backup,
 }
 
 /// What happened. Past tense.
@@ -277,9 +236,9 @@ pub enum Event {
     },
     /// The database is open for reading only.
     OpenedReadOnly,
-    /// A package was opened or merged; the text says what it did.
+    /// A package was opened or merged (`Done` follows with what it did); `conflicts` merge
+    /// conflicts wait for a choice.
     PackageImported {
-        message: String,
         conflicts: usize,
     },
     /// A job finished; the text says what it did, for the status bar.
@@ -341,37 +300,63 @@ pub struct ExchangeView {
 }
 
 impl Command {
-    /// The job a failure of this command is reported as (the one its handler reports).
+    /// How the front end runs it: its job, status bar text, whether it can be cancelled and
+    /// where its files go, as its action declares them.
     #[must_use]
-    pub fn job(&self) -> Job {
+    pub fn info(&self) -> ActionInfo {
         match self {
-            Self::PreviewImport { .. } | Self::DiscardImport | Self::PreviewDemo => Job::ReadRoster,
-            Self::CommitImport { .. } => Job::WriteRoster,
-            Self::SaveProblemList { .. } => Job::SaveProblems,
-            Self::LoadHistory { .. } => Job::History,
-            Self::LoadDraw(_) | Self::MakeDraw(_) => Job::Draw,
-            Self::Assign { .. } => Job::Assign,
-            Self::SaveSampleList { .. } => Job::SaveSampleList,
+            Self::PreviewImport(a) => ActionInfo::of(a),
+            Self::CommitImport { .. } => ActionInfo::of_type::<CommitRoster>(),
+            Self::MakeDraw(a) => ActionInfo::of(a),
+            Self::Assign(a) => ActionInfo::of(a),
+            Self::InstallChecklist { action, .. } => ActionInfo::of(action),
+            Self::ImportResults(a) => ActionInfo::of(a),
+            Self::SaveSetting(a) => ActionInfo::of(a),
+            Self::SaveSampleList(a) => ActionInfo::of(a),
+            Self::ExportNotice(a) => ActionInfo::of(a),
+            Self::ExportRectification(a) => ActionInfo::of(a),
+            Self::ImportFeedback { action, .. } => ActionInfo::of(action),
+            Self::ReviewRectification { action, .. } => ActionInfo::of(action),
+            Self::ExportWorkPackage(a) => ActionInfo::of(a),
+            Self::ImportPackage { action, .. } => ActionInfo::of(action),
+            Self::ExportResultsPackage { action, .. } => ActionInfo::of(action),
+            Self::ResolveConflict { action, .. } => ActionInfo::of(action),
+            Self::BackupTo(a) => ActionInfo::of(a),
+            Self::ExportLog(a) => ActionInfo::of(a),
+            Self::PreviewDemo => ActionInfo {
+                running: Some("正在生成示例名录…"),
+                ..ActionInfo::of_type::<PreviewRoster>()
+            },
+            Self::DiscardImport => ActionInfo::plain(Job::ReadRoster),
+            Self::SaveProblemList { path } => ActionInfo {
+                output_folder: crate::steps::action::folder_of(path),
+                ..ActionInfo::plain(Job::SaveProblems)
+            },
+            Self::LoadHistory { .. } => ActionInfo::plain(Job::History),
+            Self::LoadDraw(_) => ActionInfo::plain(Job::Draw),
             Self::LoadInspections(_)
             | Self::OpenInspection { .. }
             | Self::SaveFinding { .. }
             | Self::FinishInspection { .. }
-            | Self::ReopenInspection { .. }
-            | Self::InstallChecklist { .. }
-            | Self::ImportResults { .. } => Job::Inspect,
-            Self::AddEvidence { .. } | Self::RemoveEvidence { .. } => Job::Evidence,
-            Self::SaveSetting { .. } | Self::LoadSettings | Self::ExportLog(_) => Job::Settings,
-            Self::ExportNotice { .. } | Self::ExportRectification { .. } => Job::Export,
-            Self::LoadRectifications(_)
-            | Self::ImportFeedback { .. }
-            | Self::ReviewRectification { .. } => Job::Rectify,
-            Self::LoadExchange(_)
-            | Self::ExportWorkPackage { .. }
-            | Self::ImportPackage { .. }
-            | Self::ExportResultsPackage { .. }
-            | Self::ResolveConflict { .. } => Job::Exchange,
-            Self::BackupTo(_) | Self::Restore(_) | Self::InspectBackup(_) => Job::Backup,
-            Self::WaitAndOpen | Self::OpenReadOnly => Job::Open,
+            | Self::ReopenInspection { .. } => ActionInfo::plain(Job::Inspect),
+            Self::AddEvidence { .. } | Self::RemoveEvidence { .. } => {
+                ActionInfo::plain(Job::Evidence)
+            }
+            Self::LoadSettings => ActionInfo::plain(Job::Settings),
+            Self::LoadRectifications(_) => ActionInfo::plain(Job::Rectify),
+            Self::LoadExchange(_) => ActionInfo::plain(Job::Exchange),
+            Self::Restore(_) => ActionInfo {
+                running: Some("正在从备份恢复…"),
+                ..ActionInfo::plain(Job::Backup)
+            },
+            Self::InspectBackup(_) => ActionInfo::plain(Job::Backup),
+            Self::WaitAndOpen | Self::OpenReadOnly => ActionInfo::plain(Job::Open),
         }
+    }
+
+    /// The job a failure of this command is reported as.
+    #[must_use]
+    pub fn job(&self) -> Job {
+        self.info().job
     }
 }

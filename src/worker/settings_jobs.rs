@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{Event, Job, SettingsView};
-use crate::steps::followup::{self};
+use crate::steps::admin;
 use crate::store::settings;
 
 use super::{Worker, now};
@@ -22,8 +22,8 @@ impl Worker {
         if let Some(store) = &self.store {
             let loaded = (|| -> Result<(), crate::store::StoreError> {
                 view.user_name = store.setting(settings::USER_NAME)?.unwrap_or_default();
-                view.region = followup::region_name(store)?;
-                view.deadline_days = followup::deadline_days(store)?;
+                view.region = admin::region_name(store)?;
+                view.deadline_days = admin::deadline_days(store)?;
                 view.log = Arc::new(store.log_entries()?);
                 let check = crate::steps::admin::verify_log_against(store, &[])?;
                 view.log_broken_at = check.broken_at;
@@ -55,7 +55,7 @@ impl Worker {
         self.load_settings();
         match result {
             Ok(restored) => self.emit(Event::Restored(restored.summary())),
-            Err(e) => self.fail(Job::Backup, format!("{e}。数据库没有改动。")),
+            Err(e) => self.fail(Job::Backup, crate::steps::action::unchanged(&e.to_string())),
         }
     }
 }

@@ -612,10 +612,10 @@ fn a_redraw_after_work_began_needs_confirmation_and_none_after_rectification() {
 
     // 整改 issued on the draw in force: no redraw, confirmed or not.
     let sheets = dir.path().join("整改表.xlsx");
-    let issued = spotcheck::steps::followup::export_rectification(
+    let issued = spotcheck::steps::rectification::export_rectification(
         &mut store,
         q,
-        &spotcheck::steps::followup::SheetTarget::Book(sheets),
+        &spotcheck::steps::rectification::SheetTarget::Book(sheets),
         at(13, 9),
     )
     .expect("issue");

@@ -22,8 +22,10 @@ use spotcheck::rectification::{
     Rectification, Reply, State, Status, add_working_days, code, parse_code,
 };
 use spotcheck::sampling::{DrawOptions, Rate, Strata};
-use spotcheck::steps::followup::{self, FeedbackReport, SheetTarget};
-use spotcheck::steps::followup::{AnswerCounts, RectifyError};
+use spotcheck::steps::notice;
+use spotcheck::steps::rectification::{
+    self, AnswerCounts, FeedbackReport, RectifyError, SheetTarget,
+};
 use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
@@ -162,12 +164,13 @@ fn export_sheets(
     q: &str,
     target: &SheetTarget,
     now: NaiveDateTime,
-) -> followup::Issued {
-    followup::export_rectification(store, quarter(q), target, now).expect("export rectification")
+) -> rectification::Issued {
+    rectification::export_rectification(store, quarter(q), target, now)
+        .expect("export rectification")
 }
 
 fn import(store: &mut Store, files: &[PathBuf], now: NaiveDateTime) -> FeedbackReport {
-    followup::import_feedback(store, files, now, &mut |_| {}).expect("import feedback")
+    rectification::import_feedback(store, files, now, &mut |_| {}).expect("import feedback")
 }
 
 fn by_id(rows: &[Rectification]) -> HashMap<i64, &Rectification> {
@@ -575,7 +578,7 @@ fn notice_numbers_match_the_store() {
         roster,
     } = checked_quarter();
     let path = dir.path().join("通报.xlsx");
-    let report = followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+    let report = notice::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
         .expect("export");
     assert_eq!(report.total.unfinished(), 0);
     assert_eq!(
@@ -679,7 +682,7 @@ fn notice_numbers_match_the_store() {
 fn notice_and_sheets_print_on_a4_landscape_with_titles() {
     let Checked { dir, mut store, .. } = checked_quarter();
     let notice = dir.path().join("通报.xlsx");
-    followup::export_notice(&mut store, quarter("2026Q4"), &notice, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2026Q4"), &notice, at(2026, 12, 20, 9))
         .expect("export notice");
     let book = dir.path().join("整改表.xlsx");
     export_sheets(
@@ -827,7 +830,7 @@ fn text_starting_with_an_equals_sign_stays_text() {
     assert_eq!(failed.status, InspectionStatus::Done);
 
     let notice = dir.path().join("通报.xlsx");
-    followup::export_notice(&mut store, quarter("2026Q4"), &notice, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2026Q4"), &notice, at(2026, 12, 20, 9))
         .expect("notice");
     let book = dir.path().join("整改表.xlsx");
     export_sheets(
@@ -1079,14 +1082,14 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
 
     // The office reviews: closes one fix, rejects another (a note is required).
     let review_at = at(2026, 12, 1, 15);
-    let closed = spotcheck::steps::followup::review_rectification(
+    let closed = spotcheck::steps::rectification::review_rectification(
         &mut store, done[0].id, true, "", review_at,
     )
     .expect("close");
     assert_eq!(closed.state, State::Closed);
     assert_eq!(closed.status(after), Status::Closed);
     assert_eq!(closed.reviewed_by, USER);
-    let refused = spotcheck::steps::followup::review_rectification(
+    let refused = spotcheck::steps::rectification::review_rectification(
         &mut store, done[1].id, false, "  ", review_at,
     );
     assert!(
@@ -1103,7 +1106,7 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
         "a refused review changes nothing"
     );
     let note = "抽查时仍未恢复更新";
-    let rejected = spotcheck::steps::followup::review_rectification(
+    let rejected = spotcheck::steps::rectification::review_rectification(
         &mut store, done[1].id, false, note, review_at,
     )
     .expect("reject");
@@ -1570,7 +1573,7 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
     let q1_inspections = inspections_by_account(&store, q1.info.id);
 
     let path = dir.path().join("2027Q1通报.xlsx");
-    followup::export_notice(&mut store, quarter("2027Q1"), &path, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2027Q1"), &path, at(2026, 12, 20, 9))
         .expect("notice");
     let summary = grid(&path, "总体情况");
     let header = summary
@@ -1688,7 +1691,7 @@ fn notice_counts_the_sample_by_the_same_county_as_the_population() {
         .expect("checks");
 
     let path = dir.path().join("通报.xlsx");
-    followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
         .expect("export");
     let table = tally_table(&grid(&path, "总体情况"), "地区");
     let (_, rows) = table.split_last().expect("rows");
@@ -1746,7 +1749,7 @@ fn an_interim_notice_lists_veto_failures_and_prints_the_days_checked() {
     assert_eq!(failed.verdict, Some(Verdict::Fail), "单项否决");
 
     let notice = dir.path().join("通报.xlsx");
-    spotcheck::steps::followup::export_notice(&mut store, quarter("2026Q4"), &notice, typed_in)
+    spotcheck::steps::notice::export_notice(&mut store, quarter("2026Q4"), &notice, typed_in)
         .expect("notice");
     let summary = grid(&notice, "总体情况");
     let lines: Vec<String> = summary.iter().map(|r| text(&r[0])).collect();
@@ -1861,11 +1864,12 @@ fn closing_without_a_reply_needs_grounds_and_a_closed_problem_can_be_reopened() 
     );
     let p = c.store.all_rectifications().expect("problems")[0].clone();
     assert!(p.reply.is_none());
-    let err = followup::review_rectification(&mut c.store, p.id, true, " ", at(2026, 11, 26, 9))
-        .expect_err("no reply, no note");
+    let err =
+        rectification::review_rectification(&mut c.store, p.id, true, " ", at(2026, 11, 26, 9))
+            .expect_err("no reply, no note");
     assert!(matches!(err, RectifyError::CloseWithoutReply), "{err:?}");
     assert!(err.to_string().contains("写明依据"), "{err}");
-    let closed = followup::review_rectification(
+    let closed = rectification::review_rectification(
         &mut c.store,
         p.id,
         true,
@@ -1874,10 +1878,11 @@ fn closing_without_a_reply_needs_grounds_and_a_closed_problem_can_be_reopened() 
     )
     .expect("closed with grounds");
     assert_eq!(closed.state, spotcheck::rectification::State::Closed);
-    let err = followup::review_rectification(&mut c.store, p.id, false, "", at(2026, 11, 27, 9))
-        .expect_err("a reason is needed");
+    let err =
+        rectification::review_rectification(&mut c.store, p.id, false, "", at(2026, 11, 27, 9))
+            .expect_err("a reason is needed");
     assert!(matches!(err, RectifyError::ReopenNeedsReason), "{err:?}");
-    let reopened = followup::review_rectification(
+    let reopened = rectification::review_rectification(
         &mut c.store,
         p.id,
         false,
@@ -1990,7 +1995,7 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         "the fixed account has no new V04 problem"
     );
     // The account's detail: newest first, the repeat with its count, last quarter's as it is.
-    let shown = spotcheck::steps::followup::recheck::account_problems(&store, v04[1].account)
+    let shown = spotcheck::steps::rectification::recheck::account_problems(&store, v04[1].account)
         .expect("account problems");
     let (newest, running) = shown
         .iter()
@@ -2002,11 +2007,12 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
             .iter()
             .any(|(p, n)| p.item == "V04" && p.quarter == quarter("2026Q4") && *n == 1)
     );
-    let (_, fixed_running) = spotcheck::steps::followup::recheck::account_problems(&store, fixed)
-        .expect("account problems")
-        .into_iter()
-        .find(|(p, _)| p.item == "V04")
-        .expect("the old problem");
+    let (_, fixed_running) =
+        spotcheck::steps::rectification::recheck::account_problems(&store, fixed)
+            .expect("account problems")
+            .into_iter()
+            .find(|(p, _)| p.item == "V04")
+            .expect("the old problem");
     assert_eq!(fixed_running, 1, "fixed: no repeat");
     let log = store.log_entries().expect("log");
     assert!(log.iter().any(|e| e.action == "复查合格关闭整改问题"));
@@ -2037,7 +2043,7 @@ fn the_platform_table_counts_subscription_and_service_accounts_apart() {
     spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
         .expect("checks");
     let path = dir.path().join("通报.xlsx");
-    followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
         .expect("export");
     let table = tally_table(&grid(&path, "总体情况"), "平台");
     let names: Vec<String> = table.iter().map(|r| text(&r[0])).collect();
@@ -2087,7 +2093,7 @@ fn notice_tables_group_counties_under_their_city_and_platforms_under_their_kind(
     spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
         .expect("checks");
     let path = dir.path().join("通报.xlsx");
-    followup::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
         .expect("export");
     let summary = grid(&path, "总体情况");
 

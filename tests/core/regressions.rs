@@ -15,7 +15,7 @@ use spotcheck::model::{DrawRecord, DrawRequest};
 use spotcheck::rectification::feedback::{FeedbackRow, match_feedback};
 use spotcheck::roster::grid::Cell;
 use spotcheck::sampling::{DrawOptions, Rate, Strata};
-use spotcheck::steps::followup::{self, SheetTarget};
+use spotcheck::steps::rectification::{self, SheetTarget};
 use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
@@ -76,7 +76,7 @@ fn notice_recheck_count_does_not_double_count_drawn_rechecks() {
     let all = Rate::from_basis_points(10_000).unwrap();
     let q4 = draw(&mut store, "2026Q4", all, 7, at(2026, 10, 2, 9));
     assert!(q4.info.rechecks > 0, "the test needs rechecks");
-    let report = spotcheck::steps::followup::load_report(&store, quarter("2026Q4")).unwrap();
+    let report = spotcheck::steps::notice::load_report(&store, quarter("2026Q4")).unwrap();
     let recheck_only = report.accounts.iter().filter(|a| a.kind == "复查").count();
     let method = report.method.join("\n");
     let overview = spotcheck::export::overview_line(&report);
@@ -127,7 +127,7 @@ fn withdrawn_rectification_code_is_not_reused() {
     let q4 = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
     spotcheck::steps::demo::complete_checks(&mut store, &q4, at(2026, 11, 20, 10)).unwrap();
     let book = dir.path().join("整改表.xlsx");
-    followup::export_rectification(
+    rectification::export_rectification(
         &mut store,
         quarter("2026Q4"),
         &SheetTarget::Book(book.clone()),
@@ -145,7 +145,7 @@ fn withdrawn_rectification_code_is_not_reused() {
         at(2026, 11, 26, 9),
     )
     .unwrap();
-    let second = followup::export_rectification(
+    let second = rectification::export_rectification(
         &mut store,
         quarter("2026Q4"),
         &SheetTarget::Book(dir.path().join("整改表2.xlsx")),
@@ -177,7 +177,7 @@ fn withdrawn_rectification_code_is_not_reused() {
         at(2026, 11, 27, 9),
     )
     .unwrap();
-    let third = followup::export_rectification(
+    let third = rectification::export_rectification(
         &mut store,
         quarter("2026Q4"),
         &SheetTarget::Book(dir.path().join("整改表3.xlsx")),

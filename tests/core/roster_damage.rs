@@ -397,7 +397,7 @@ fn a_cell_longer_than_excel_holds_is_cut_and_reported_and_exports_still_work() {
         .set_setting(spotcheck::store::settings::USER_NAME, "王督查")
         .expect("name");
     let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at()).expect("draw");
-    spotcheck::steps::followup::export_sample_list(
+    spotcheck::steps::notice::export_sample_list(
         &mut store,
         &draw,
         &dir.path().join("抽查名单.xlsx"),
@@ -405,17 +405,17 @@ fn a_cell_longer_than_excel_holds_is_cut_and_reported_and_exports_still_work() {
     )
     .expect("sample list");
     spotcheck::steps::demo::complete_checks(&mut store, &draw, at()).expect("checks");
-    spotcheck::steps::followup::export_notice(
+    spotcheck::steps::notice::export_notice(
         &mut store,
         draw.info.quarter,
         &dir.path().join("通报.xlsx"),
         at(),
     )
     .expect("notice");
-    spotcheck::steps::followup::export_rectification(
+    spotcheck::steps::rectification::export_rectification(
         &mut store,
         draw.info.quarter,
-        &spotcheck::steps::followup::SheetTarget::Book(dir.path().join("整改.xlsx")),
+        &spotcheck::steps::rectification::SheetTarget::Book(dir.path().join("整改.xlsx")),
         at(),
     )
     .expect("rectification");

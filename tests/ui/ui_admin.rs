@@ -91,7 +91,7 @@ fn settings_are_saved_and_the_log_is_shown_checked() {
         Some("赵六".to_owned())
     );
     assert_eq!(
-        spotcheck::steps::followup::region_name(&store).expect("read"),
+        spotcheck::steps::admin::region_name(&store).expect("read"),
         "示例市"
     );
     // The import is in the log, and the chain holds.

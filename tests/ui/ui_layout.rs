@@ -81,10 +81,10 @@ fn every_screen_fits_1024_by_768() {
             at,
         )
         .expect("finish");
-        spotcheck::steps::followup::export_rectification(
+        spotcheck::steps::rectification::export_rectification(
             &mut store,
             draw.info.quarter,
-            &spotcheck::steps::followup::SheetTarget::Book(dir.path().join("整改表.xlsx")),
+            &spotcheck::steps::rectification::SheetTarget::Book(dir.path().join("整改表.xlsx")),
             at,
         )
         .expect("issue");

@@ -8,7 +8,7 @@ use rust_xlsxwriter::Workbook;
 use spotcheck::model::DrawRequest;
 use spotcheck::rectification::{Rectification, State, Status, code};
 use spotcheck::sampling::DrawOptions;
-use spotcheck::steps::followup::{SheetTarget, export_rectification};
+use spotcheck::steps::rectification::{SheetTarget, export_rectification};
 use spotcheck::store::{Store, settings};
 
 /// A sheet as a unit might send it back without the code column: title, header, two answers.

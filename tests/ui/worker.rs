@@ -5,6 +5,10 @@
 use std::time::Duration;
 
 use crate::common::{Bomb, OPENED};
+use spotcheck::steps::notice::ExportNotice;
+use spotcheck::steps::rectification::IssueRectification;
+use spotcheck::steps::results_import::ImportResults;
+use spotcheck::steps::roster_import::PreviewRoster;
 use spotcheck::worker::{Command, Event, Job, WorkerHandle};
 
 fn next(worker: &WorkerHandle, want: impl Fn(&Event) -> bool) -> Event {
@@ -31,11 +35,11 @@ fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
     let loaded = next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
     assert!(matches!(loaded, Event::RosterLoaded(a) if a.is_empty()));
 
-    worker.send(Command::PreviewImport {
+    worker.send(Command::PreviewImport(PreviewRoster {
         path: roster.clone(),
         sheet: None,
         map: spotcheck::roster::ColumnMap::default(),
-    });
+    }));
     worker.cancel();
     let failed = next(&worker, |e| {
         matches!(e, Event::Failed { .. } | Event::ImportPreviewed { .. })
@@ -63,11 +67,11 @@ fn a_cancelled_read_changes_nothing_and_a_confirmed_one_is_written() {
         "{refused:?}"
     );
 
-    worker.send(Command::PreviewImport {
+    worker.send(Command::PreviewImport(PreviewRoster {
         path: roster,
         sheet: None,
         map: spotcheck::roster::ColumnMap::default(),
-    });
+    }));
     let previewed = next(&worker, |e| {
         matches!(e, Event::ImportPreviewed { .. } | Event::Failed { .. })
     });
@@ -131,10 +135,10 @@ fn results_import_through_the_worker() {
     .expect("write results");
     let worker = WorkerHandle::spawn(db, Box::new(|| {})).expect("spawn");
     next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
-    worker.send(Command::ImportResults {
+    worker.send(Command::ImportResults(ImportResults {
         path: sheet,
         quarter,
-    });
+    }));
     let Event::ResultsImported(report) = next(&worker, |e| {
         matches!(e, Event::ResultsImported(_) | Event::Failed { .. })
     }) else {
@@ -159,7 +163,7 @@ fn results_import_through_the_worker() {
 #[test]
 fn exports_report_progress_then_what_they_wrote() {
     use spotcheck::model::DrawRequest;
-    use spotcheck::steps::followup::SheetTarget;
+    use spotcheck::steps::rectification::SheetTarget;
     use spotcheck::store::Store;
 
     let dir = tempfile::tempdir().expect("tempdir");
@@ -190,10 +194,10 @@ fn exports_report_progress_then_what_they_wrote() {
     next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
 
     let notice = dir.path().join("通报.xlsx");
-    worker.send(Command::ExportNotice {
+    worker.send(Command::ExportNotice(ExportNotice {
         quarter,
         path: notice.clone(),
-    });
+    }));
     let mut fractions = Vec::new();
     let done = loop {
         match next(&worker, |_| true) {
@@ -216,10 +220,10 @@ fn exports_report_progress_then_what_they_wrote() {
     assert!(notice.is_file());
 
     let folder = dir.path().join("整改表");
-    worker.send(Command::ExportRectification {
+    worker.send(Command::ExportRectification(IssueRectification {
         quarter,
         target: SheetTarget::Folder(folder.clone()),
-    });
+    }));
     let loaded = next(&worker, |e| {
         matches!(e, Event::RectificationsLoaded(_) | Event::Failed { .. })
     });
@@ -336,10 +340,10 @@ fn a_second_window_waits_or_opens_read_only_while_another_holds_the_database() {
     worker.send(Command::OpenReadOnly);
     next(&worker, |e| matches!(e, Event::OpenedReadOnly));
     next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
-    worker.send(Command::SaveSetting {
+    worker.send(Command::SaveSetting(spotcheck::steps::admin::SaveSetting {
         key: spotcheck::store::settings::USER_NAME,
         value: "李四".to_owned(),
-    });
+    }));
     let refused = next(&worker, |e| {
         matches!(e, Event::Failed { .. } | Event::SettingSaved { .. })
     });

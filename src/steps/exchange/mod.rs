@@ -2,12 +2,16 @@
 //! and merging them without ever overwriting a finding silently. The package format and the
 //! merge decision are in [`crate::exchange`]; this module applies them to the database.
 
+mod actions;
 mod merge;
 mod work;
 
 use crate::model::os_error::describe;
 use std::path::PathBuf;
 
+pub use actions::{
+    ExportResultsPackage, ExportWorkPackage, ImportPackage, Imported, ResolveConflict,
+};
 pub use merge::{merge_results_package, resolve_conflict};
 pub use work::{export_results_package, export_work_package, open_work_package};
 

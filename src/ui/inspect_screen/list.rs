@@ -32,10 +32,10 @@ impl InspectScreen {
                         .add_enabled(!name.is_empty(), egui::Button::new("保存姓名"))
                         .clicked()
                     {
-                        commands.send(Command::SaveSetting {
+                        commands.send(Command::SaveSetting(crate::steps::admin::SaveSetting {
                             key: crate::store::settings::USER_NAME,
                             value: name,
-                        });
+                        }));
                     }
                 });
             });

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
-use super::FollowupError;
+use super::PublishError;
 use crate::model::{Rectification, State};
 use crate::rectification::code;
 use crate::rectification::feedback::{self, Answer, RowIssue};
@@ -73,7 +73,7 @@ pub fn import_feedback(
     paths: &[PathBuf],
     now: NaiveDateTime,
     progress: &mut dyn FnMut(usize),
-) -> Result<FeedbackReport, FollowupError> {
+) -> Result<FeedbackReport, PublishError> {
     let known = store.all_rectifications()?;
     let mut report = FeedbackReport::default();
     let mut rows = Vec::new();

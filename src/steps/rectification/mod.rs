@@ -1,4 +1,6 @@
-//! The rectification sheets: exporting them issues the quarter's problems (new ones with
+//! 整改: the rectification sheets, the units' filled-in sheets and the office's review.
+//!
+//! Exporting the sheets issues the quarter's problems (new ones with
 //! their deadline), as [`crate::rectification::plan`] decides, in the same transaction as the
 //! files are written, so that a file that cannot be written issues nothing.
 
@@ -6,7 +8,16 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::{FollowupError, Progress, deadline_days, load_report, log_action, region_name};
+mod feedback;
+pub mod recheck;
+
+pub use feedback::{
+    AnswerCounts, FeedbackReport, RectifyError, import_feedback, review_rectification,
+};
+
+use super::admin::{deadline_days, region_name};
+use super::log_action;
+use super::notice::{Progress, PublishError, load_report};
 use crate::export;
 use crate::model::time::DAY;
 use crate::model::{Quarter, Rectification};
@@ -80,7 +91,7 @@ pub fn export_rectification(
     quarter: Quarter,
     target: &SheetTarget,
     now: NaiveDateTime,
-) -> Result<Issued, FollowupError> {
+) -> Result<Issued, PublishError> {
     export_rectification_reporting(store, quarter, target, now, &mut |_, _| {})
 }
 
@@ -91,7 +102,7 @@ pub fn export_rectification_reporting(
     target: &SheetTarget,
     now: NaiveDateTime,
     progress: Progress<'_>,
-) -> Result<Issued, FollowupError> {
+) -> Result<Issued, PublishError> {
     progress(0.0, "正在读取本季度的检查结果…");
     let report = load_report(store, quarter)?;
     progress(0.3, "正在下发整改问题…");
@@ -117,7 +128,7 @@ pub fn export_rectification_reporting(
         }
         let rows = tx.rectifications(draw)?;
         let written = write_sheets(&rows, &region, quarter, target, progress)?;
-        Ok::<_, FollowupError>((counts, written))
+        Ok::<_, PublishError>((counts, written))
     })?;
     log_action(
         store,
@@ -146,7 +157,7 @@ fn issue(
     problems: &[Problem],
     issued_on: NaiveDate,
     deadline: NaiveDate,
-) -> Result<IssueCounts, FollowupError> {
+) -> Result<IssueCounts, PublishError> {
     let sent = tx
         .sent_problems(draw)?
         .into_iter()
@@ -158,7 +169,7 @@ fn issue(
             Step::Issue(p) => {
                 let mut description = p.description();
                 let quarter = tx.draw_quarter(draw)?;
-                let n = super::recheck::consecutive_quarters(tx, p.account, &p.item, quarter)?;
+                let n = recheck::consecutive_quarters(tx, p.account, &p.item, quarter)?;
                 if n > 1 {
                     description =
                         format!("连续 {n} 个季度存在此问题（复查仍不合格）。{description}");
@@ -199,10 +210,10 @@ fn write_sheets(
     quarter: Quarter,
     target: &SheetTarget,
     progress: Progress<'_>,
-) -> Result<(usize, usize, Vec<PathBuf>, Option<NaiveDate>), FollowupError> {
+) -> Result<(usize, usize, Vec<PathBuf>, Option<NaiveDate>), PublishError> {
     let units = export::by_unit(rows);
     if units.is_empty() {
-        return Err(FollowupError::NothingToRectify(quarter));
+        return Err(PublishError::NothingToRectify(quarter));
     }
     let open: Vec<&Rectification> = units.iter().flat_map(|(_, p)| p.iter().copied()).collect();
     let mut units_done = |done: usize, all: usize| {
@@ -225,7 +236,7 @@ fn write_sheets(
             &mut units_done,
         ),
     }
-    .map_err(|source| FollowupError::Export {
+    .map_err(|source| PublishError::Export {
         path: target.path().to_owned(),
         source,
     })?;
@@ -235,4 +246,113 @@ fn write_sheets(
         files,
         open.iter().map(|r| r.deadline).max(),
     ))
+}
+
+/// 导出整改表: issues the quarter's problems and writes the sheets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueRectification {
+    pub quarter: Quarter,
+    pub target: SheetTarget,
+}
+
+impl super::action::Action for IssueRectification {
+    type Done = Issued;
+    type Error = PublishError;
+    const JOB: super::action::Job = super::action::Job::Export;
+    const RUNNING: Option<&'static str> = Some("正在导出整改表…");
+    const UNCHANGED_ON_FAILURE: bool = true;
+
+    fn output_folder(&self) -> Option<PathBuf> {
+        match &self.target {
+            SheetTarget::Book(path) => super::action::folder_of(path),
+            SheetTarget::Folder(folder) => Some(folder.clone()),
+        }
+    }
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<Issued, PublishError> {
+        let super::action::Ctx {
+            store,
+            at,
+            progress,
+            ..
+        } = cx;
+        export_rectification_reporting(store, self.quarter, &self.target, *at, &mut |s, what| {
+            progress(Some(s), what);
+        })
+    }
+
+    fn report(&self, issued: &Issued) -> Option<String> {
+        Some(format!(
+            "{}保存位置：{}",
+            issued.summary(),
+            self.target.path().display()
+        ))
+    }
+}
+
+/// 导入整改反馈: the units' filled-in sheets (several files at once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFeedback {
+    pub paths: Vec<PathBuf>,
+}
+
+impl super::action::Action for ImportFeedback {
+    type Done = FeedbackReport;
+    type Error = PublishError;
+    const JOB: super::action::Job = super::action::Job::Rectify;
+    const RUNNING: Option<&'static str> = Some("正在读取整改反馈…");
+    const UNCHANGED_ON_FAILURE: bool = true;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<FeedbackReport, PublishError> {
+        let total = self.paths.len().max(1);
+        let super::action::Ctx {
+            store,
+            at,
+            progress,
+            ..
+        } = cx;
+        import_feedback(store, &self.paths, *at, &mut |n| {
+            progress(
+                Some(n as f32 / total as f32),
+                &format!("正在读取第 {} 个文件（共 {total} 个）…", n + 1),
+            );
+        })
+    }
+
+    /// The report is shown as a whole (counts, and the rows that could not be matched).
+    fn report(&self, _: &FeedbackReport) -> Option<String> {
+        None
+    }
+}
+
+/// 复核: closes a problem, or sends its fix back to the unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub id: i64,
+    pub close: bool,
+    pub note: String,
+}
+
+impl super::action::Action for Review {
+    type Done = Rectification;
+    type Error = RectifyError;
+    const JOB: super::action::Job = super::action::Job::Rectify;
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<Rectification, RectifyError> {
+        review_rectification(cx.store, self.id, self.close, &self.note, cx.at)
+    }
+
+    fn report(&self, r: &Rectification) -> Option<String> {
+        Some(format!(
+            "“{}”（{}）{}：{}。",
+            r.name,
+            r.platform,
+            r.category,
+            if self.close {
+                "已复核关闭"
+            } else {
+                "复核未通过，已退回单位重新整改"
+            }
+        ))
+    }
 }

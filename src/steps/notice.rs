@@ -1,33 +1,26 @@
-//! 通报与整改: what leaves the office after a quarter's checks and what comes back: the
-//! 抽查名单, the notice, the rectification sheets (exporting them issues the problems, with
-//! their deadline), the units' filled-in sheets and the office's review.
-
-mod feedback;
-pub mod recheck;
-mod sheets;
+//! What the office publishes of a quarter: the 抽查名单 and the notice (通报正文 and its
+//! attachments), each read from the draw in force and its checks, written, and logged. The
+//! rectification sheets and what comes back are [`super::rectification`]'s.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
-pub use feedback::{
-    AnswerCounts, FeedbackReport, RectifyError, import_feedback, review_rectification,
-};
-pub use sheets::{Issued, SheetTarget, export_rectification, export_rectification_reporting};
-
+use super::admin::{deadline_days, region_name};
 use super::draw::{DrawError, current_draw, draw_population};
 use super::inspect::{InspectError, checklists_of};
+use super::log_action;
 use crate::checklist::{Answer, Verdict};
 use crate::export::{self, ExportError};
 use crate::model::{DrawRecord, InspectionStatus, Quarter};
 use crate::rectification::DEFAULT_DEADLINE_DAYS;
 use crate::report::QuarterReport;
-use crate::store::{Store, StoreError, settings};
+use crate::store::{Store, StoreError};
 
 /// Why an export or a feedback import did not happen. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
-pub enum FollowupError {
+pub enum PublishError {
     #[error(transparent)]
     Draw(#[from] DrawError),
     #[error(transparent)]
@@ -42,36 +35,8 @@ pub enum FollowupError {
     NothingToRectify(Quarter),
 }
 
-/// The region name for titles (setting; blank if not set).
-pub fn region_name(store: &Store) -> Result<String, StoreError> {
-    Ok(store.setting(settings::REGION_NAME)?.unwrap_or_default())
-}
-
-/// The deadlines a setting may give, in working days.
-pub const DEADLINE_DAYS: std::ops::RangeInclusive<u32> = 1..=90;
-
-/// The deadline in working days (setting; 10 if not set, not a number or out of range).
-pub fn deadline_days(store: &Store) -> Result<u32, StoreError> {
-    Ok(store
-        .setting(settings::RECTIFICATION_DAYS)?
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|d| DEADLINE_DAYS.contains(d))
-        .unwrap_or(DEFAULT_DEADLINE_DAYS))
-}
-
-/// Logs something done outside the database (an export) as done by whoever is working.
-pub(crate) fn log_action(
-    store: &mut Store,
-    action: &str,
-    detail: &str,
-    at: NaiveDateTime,
-) -> Result<(), StoreError> {
-    let actor = super::actor(store)?;
-    store.transaction(|tx| tx.append_log(at, &actor, action, detail))
-}
-
 /// The report of `quarter`'s draw in force.
-pub fn load_report(store: &Store, quarter: Quarter) -> Result<QuarterReport, FollowupError> {
+pub fn load_report(store: &Store, quarter: Quarter) -> Result<QuarterReport, PublishError> {
     let draw = current_draw(store, quarter)?;
     let inspections = store.inspections_with_failures(draw.info.id)?;
     let checklists = checklists_of(store, &inspections)?;
@@ -138,9 +103,9 @@ pub fn export_sample_list(
     draw: &DrawRecord,
     path: &Path,
     at: NaiveDateTime,
-) -> Result<(), FollowupError> {
+) -> Result<(), PublishError> {
     let region = region_name(store)?;
-    export::write_sample_list(draw, &region, path).map_err(|source| FollowupError::Export {
+    export::write_sample_list(draw, &region, path).map_err(|source| PublishError::Export {
         path: path.to_owned(),
         source,
     })?;
@@ -162,7 +127,7 @@ pub fn export_notice(
     quarter: Quarter,
     path: &Path,
     at: NaiveDateTime,
-) -> Result<QuarterReport, FollowupError> {
+) -> Result<QuarterReport, PublishError> {
     export_notice_reporting(store, quarter, path, at, &mut |_, _| {})
 }
 
@@ -173,7 +138,7 @@ pub fn export_notice_reporting(
     path: &Path,
     at: NaiveDateTime,
     progress: Progress<'_>,
-) -> Result<QuarterReport, FollowupError> {
+) -> Result<QuarterReport, PublishError> {
     progress(0.0, "正在读取本季度的检查结果…");
     let report = load_report(store, quarter)?;
     let region = region_name(store)?;
@@ -206,7 +171,7 @@ pub fn export_notice_reporting(
         export::write_notice_reporting(&report, &region, path, &mut |share, what| {
             progress(0.4 + 0.6 * share, what);
         })
-        .map_err(|source| FollowupError::Export {
+        .map_err(|source| PublishError::Export {
             path: path.to_owned(),
             source,
         })?;
@@ -218,4 +183,69 @@ pub fn export_notice_reporting(
         at,
     )?;
     Ok(report)
+}
+
+/// 导出抽查名单: the quarter's 抽查名单 as xlsx.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveSampleList {
+    pub quarter: Quarter,
+    pub path: PathBuf,
+}
+
+impl super::action::Action for SaveSampleList {
+    type Done = ();
+    type Error = PublishError;
+    const JOB: super::action::Job = super::action::Job::SaveSampleList;
+    const RUNNING: Option<&'static str> = Some("正在导出抽查名单…");
+
+    fn output_folder(&self) -> Option<PathBuf> {
+        super::action::folder_of(&self.path)
+    }
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<(), PublishError> {
+        let draw = current_draw(cx.store, self.quarter)?;
+        export_sample_list(cx.store, &draw, &self.path, cx.at)
+    }
+
+    fn report(&self, (): &()) -> Option<String> {
+        Some(format!("抽查名单已保存：{}", self.path.display()))
+    }
+}
+
+/// 导出通报: the notice (.docx) or its attachments (.xlsx).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportNotice {
+    pub quarter: Quarter,
+    pub path: PathBuf,
+}
+
+impl super::action::Action for ExportNotice {
+    type Done = QuarterReport;
+    type Error = PublishError;
+    const JOB: super::action::Job = super::action::Job::Export;
+    const RUNNING: Option<&'static str> = Some("正在导出通报…");
+
+    fn output_folder(&self) -> Option<PathBuf> {
+        super::action::folder_of(&self.path)
+    }
+
+    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<QuarterReport, PublishError> {
+        let super::action::Ctx {
+            store,
+            at,
+            progress,
+            ..
+        } = cx;
+        export_notice_reporting(store, self.quarter, &self.path, *at, &mut |share, what| {
+            progress(Some(share), what);
+        })
+    }
+
+    fn report(&self, report: &QuarterReport) -> Option<String> {
+        Some(format!(
+            "通报已保存：{}。{}",
+            self.path.display(),
+            export::overview_line(report)
+        ))
+    }
 }
