@@ -103,7 +103,7 @@ pub(super) fn log(
                     .iter()
                     .map(|e| EntryJson {
                         id: e.id,
-                        at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        at: crate::model::time::time_text(e.at),
                         actor: &e.actor,
                         action: &e.action,
                         detail: &e.detail,
@@ -116,7 +116,7 @@ pub(super) fn log(
                     println!(
                         "{}\t{}\t{}\t{}\t{}",
                         e.id,
-                        e.at.format("%Y-%m-%d %H:%M:%S"),
+                        crate::model::time::time_text(e.at),
                         e.actor,
                         e.action,
                         e.detail

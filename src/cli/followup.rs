@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::{now, parse_quarter, perform, print_json};
 use crate::rectification::{Rectification, parse_code};
-use crate::steps::action::Action;
 use crate::steps::draw::DrawError;
 use crate::steps::notice;
 use crate::steps::rectification::{self, SheetTarget};
@@ -90,7 +89,9 @@ pub(super) fn export(
                 path: out.clone(),
             };
             let report = perform(&mut store, &action)?;
-            println!("{}", action.report(&report).unwrap_or_default());
+            // Two lines: scripts read the figures from the second.
+            println!("通报已保存：{}", out.display());
+            println!("{}", crate::export::overview_line(&report));
         }
         ExportWhat::Rectification { quarter, out, json } => {
             let quarter = parse_quarter(quarter)?;
@@ -212,11 +213,11 @@ fn list(rows: &[Rectification], json: bool) -> Result<(), String> {
             r.name,
             r.platform,
             r.category,
-            r.deadline.format("%Y-%m-%d"),
+            crate::model::time::day_text(r.deadline),
             r.status(today).label(),
             r.reply_text,
             r.completed_on
-                .map(|d| d.format("%Y-%m-%d").to_string())
+                .map(|d| crate::model::time::day_text(d))
                 .unwrap_or_default()
         );
     }
@@ -254,7 +255,7 @@ struct RectificationJson<'a> {
 
 impl<'a> From<&'a Rectification> for RectificationJson<'a> {
     fn from(r: &'a Rectification) -> Self {
-        let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+        let day = |d: chrono::NaiveDate| crate::model::time::day_text(d);
         Self {
             code: crate::rectification::code(r.id),
             quarter: r.quarter.to_string(),

@@ -30,7 +30,7 @@ pub(super) struct AccountJson<'a> {
 impl<'a> From<&'a StoredAccount> for AccountJson<'a> {
     fn from(s: &'a StoredAccount) -> Self {
         let a = &s.account;
-        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| crate::model::time::day_text(d));
         Self {
             platform: &a.platform,
             account_id: &a.account_id,
@@ -108,7 +108,7 @@ impl<'a> From<&'a DrawRecord> for DrawJson<'a> {
             sampled: i.sampled,
             rechecks: i.rechecks,
             drawn_by: &i.drawn_by,
-            drawn_at: i.drawn_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            drawn_at: crate::model::time::time_text(i.drawn_at),
             reason: i.reason.as_deref(),
             strata: &d.strata,
             accounts: d

@@ -42,7 +42,7 @@ pub fn write_log(
     for (n, e) in entries.iter().enumerate() {
         let r = row(n + 3);
         sheet.write_number_with_format(r, 0, e.id as f64, &f.number)?;
-        let at = e.at.format("%Y-%m-%d %H:%M:%S").to_string();
+        let at = crate::model::time::time_text(e.at);
         for (c, text) in [at.as_str(), &e.actor, &e.action, &e.detail]
             .iter()
             .enumerate()

@@ -194,8 +194,8 @@ fn summary_sheet(
         |(first, last)| {
             format!(
                 "检查时间：{} 至 {}",
-                first.format("%Y年%m月%d日"),
-                last.format("%Y年%m月%d日")
+                crate::model::time::chinese_day_padded(first),
+                crate::model::time::chinese_day_padded(last)
             )
         },
     );

@@ -124,7 +124,7 @@ fn percent(part: usize, whole: usize) -> String {
 
 /// 2026年12月2日: dates in a 公文 have no leading zeros.
 fn day(d: NaiveDate) -> String {
-    d.format("%Y年%-m月%-d日").to_string()
+    crate::model::time::chinese_day(d)
 }
 
 /// The paragraphs of the notice, in order (tests read them back from the file).

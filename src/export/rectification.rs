@@ -221,7 +221,7 @@ fn unit_sheet(
         &format!(
             "主办单位：{unit}　　问题 {} 个　　整改时限：{}前",
             problems.len(),
-            deadline.map_or_else(String::new, |d| d.format("%Y年%m月%d日").to_string())
+            deadline.map_or_else(String::new, |d| crate::model::time::chinese_day_padded(d))
         ),
         &b.note,
     )?;

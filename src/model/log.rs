@@ -30,7 +30,7 @@ pub fn entry_hash(
         h.update(part.as_bytes());
         h.update([0u8]);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    super::digest::hex(&h.finalize())
 }
 
 /// Where the operation log stood when a backup, a package or a notice was made: how many

@@ -28,6 +28,48 @@ pub fn day_text(d: NaiveDate) -> String {
     }
 }
 
+/// `2026-12-02 09:30`: how screens and messages show a moment.
+#[must_use]
+pub fn minute_text(t: NaiveDateTime) -> String {
+    t.format(MINUTE).to_string()
+}
+
+/// `09:30`: the time of a message on the status bar.
+#[must_use]
+pub fn clock_text(t: NaiveDateTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// `20261202-093000`: a moment in a file or folder name (sorts as it reads).
+#[must_use]
+pub fn stamp_text(t: NaiveDateTime) -> String {
+    t.format("%Y%m%d-%H%M%S").to_string()
+}
+
+/// `20261202`: a day in a file name.
+#[must_use]
+pub fn compact_day(d: NaiveDate) -> String {
+    d.format("%Y%m%d").to_string()
+}
+
+/// `2026年12月2日`: a day as the 通报 writes it.
+#[must_use]
+pub fn chinese_day(d: NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
+/// `2026年12月02日`: a day as the attachments and the rectification sheets write it.
+#[must_use]
+pub fn chinese_day_padded(d: NaiveDate) -> String {
+    d.format("%Y年%m月%d日").to_string()
+}
+
+/// `2026年12月02日 09:30`: the moment of a draw in the method note.
+#[must_use]
+pub fn chinese_minute(t: NaiveDateTime) -> String {
+    t.format("%Y年%m月%d日 %H:%M").to_string()
+}
+
 /// A moment written by [`time_text`].
 #[must_use]
 pub fn parse_time(text: &str) -> Option<NaiveDateTime> {

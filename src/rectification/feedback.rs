@@ -263,12 +263,13 @@ pub fn match_feedback(rows: &[FeedbackRow], known: &[Rectification], today: Naiv
                 None => lacking.push("完成时间".to_owned()),
                 Some(d) if d < target.issued_on => lacking.push(format!(
                     "完成时间（{} 早于问题下发的 {}）",
-                    d.format("%Y-%m-%d"),
-                    target.issued_on.format("%Y-%m-%d")
+                    crate::model::time::day_text(d),
+                    crate::model::time::day_text(target.issued_on)
                 )),
-                Some(d) if d > today => {
-                    lacking.push(format!("完成时间（{} 晚于今天）", d.format("%Y-%m-%d")))
-                }
+                Some(d) if d > today => lacking.push(format!(
+                    "完成时间（{} 晚于今天）",
+                    crate::model::time::day_text(d)
+                )),
                 Some(_) => {}
             }
             if row.contact.trim().is_empty() {

@@ -29,7 +29,7 @@ pub fn method_lines(draw: &DrawRecord) -> Vec<String> {
             i.algorithm,
             i.algorithm_version,
             i.drawn_by,
-            i.drawn_at.format("%Y年%m月%d日 %H:%M"),
+            crate::model::time::chinese_minute(i.drawn_at),
             if i.prefer_not_drawn_in > 0 {
                 format!(
                     "　　优先抽取近 {} 个季度未抽到的账号",

@@ -91,7 +91,7 @@ impl Problem {
     pub fn description(&self) -> String {
         let mut parts = vec![self.note.trim().to_owned()];
         if let Some(d) = self.last_update {
-            parts.push(format!("最后更新日期：{}", d.format("%Y-%m-%d")));
+            parts.push(format!("最后更新日期：{}", crate::model::time::day_text(d)));
         }
         if let Some(gap) = self.longest_gap {
             parts.push(format!("最长更新间隔：{gap} 天"));

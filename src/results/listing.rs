@@ -176,7 +176,7 @@ fn answer_label<S: Serializer>(answer: &Option<Answer>, s: S) -> Result<S::Ok, S
 )]
 fn day<S: Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
     match date {
-        Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+        Some(d) => s.serialize_str(&crate::model::time::day_text(*d)),
         None => s.serialize_none(),
     }
 }

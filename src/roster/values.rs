@@ -123,7 +123,7 @@ pub fn account_id(cell: &Cell) -> Result<String, String> {
     match cell {
         Cell::Empty => Ok(String::new()),
         Cell::Number(n) => Ok(format_number(*n)),
-        Cell::Date(d) => Ok(d.format("%Y-%m-%d").to_string()),
+        Cell::Date(d) => Ok(crate::model::time::day_text(*d)),
         Cell::Text(t) => {
             let t = clean_text(t);
             if looks_scientific(t) {

@@ -97,7 +97,7 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
         let mut detail = format!(
             "{}（{} {}）",
             info.path.display(),
-            info.created_at.format("%Y-%m-%d %H:%M"),
+            crate::model::time::minute_text(info.created_at),
             info.reason
         );
         let carried = lost.iter().filter(|(e, _)| trusted(e)).count();
@@ -119,7 +119,7 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
                     "恢复前的操作",
                     &format!(
                         "{} {}：{}：{}",
-                        e.at.format("%Y-%m-%d %H:%M"),
+                        crate::model::time::minute_text(e.at),
                         e.actor,
                         e.action,
                         e.detail
@@ -248,7 +248,7 @@ fn log_records(path: &Path) -> Vec<(String, LogRecord)> {
             if let Ok(chain) = crate::store::read_log_chain(&path.join("spotcheck.db")) {
                 let name = format!(
                     "备份“{} {}”（{}）",
-                    info.created_at.format("%Y-%m-%d %H:%M"),
+                    crate::model::time::minute_text(info.created_at),
                     info.reason,
                     path.display()
                 );

@@ -109,7 +109,7 @@ impl Store {
         at: NaiveDateTime,
         by: &str,
     ) -> Result<BackupInfo, BackupError> {
-        let stamp = at.format("%Y%m%d-%H%M%S");
+        let stamp = crate::model::time::stamp_text(at);
         let mut dir = parent.join(format!("备份-{stamp}-{reason}"));
         let mut n = 2;
         while dir.exists() {

@@ -37,7 +37,7 @@ impl Holder {
             "{}（{user}进程 {}，自 {} 起）",
             self.program,
             self.pid,
-            self.since.format("%Y-%m-%d %H:%M")
+            crate::model::time::minute_text(self.since)
         )
     }
 }

@@ -41,7 +41,7 @@ impl Restored {
     pub fn summary(&self) -> String {
         format!(
             "已从 {} 的备份（{}）恢复。恢复前的数据库保留在 {}。",
-            self.info.created_at.format("%Y-%m-%d %H:%M"),
+            crate::model::time::minute_text(self.info.created_at),
             self.info.reason,
             self.kept.display()
         )
@@ -290,7 +290,7 @@ fn keep_current(db: &Path, now: NaiveDateTime) -> Result<Option<PathBuf>, Backup
     if !db.exists() {
         return Ok(None);
     }
-    let stamp = now.format("%Y%m%d-%H%M%S").to_string();
+    let stamp = crate::model::time::stamp_text(now);
     let mut keep_dir = auto_dir(db).join(format!("{KEPT_BEFORE_RESTORE}-{stamp}"));
     let mut n = 2;
     while keep_dir.exists() {

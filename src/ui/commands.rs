@@ -358,7 +358,10 @@ impl App {
                 with_first(Command::InspectBackup),
             ),
             FileRequest::Log => {
-                let name = format!("操作日志-{}.xlsx", chrono::Local::now().format("%Y%m%d"));
+                let name = format!(
+                    "操作日志-{}.xlsx",
+                    crate::model::time::compact_day(chrono::Local::now().date_naive())
+                );
                 (
                     dialogs::save_xlsx(ctx, "导出操作日志", name),
                     with_first(|path| Command::ExportLog(ExportLog { path })),

@@ -107,7 +107,7 @@ pub fn paste(
     ctx: &egui::Context,
     clipboard: super::clipboard::ClipboardSource,
 ) -> Option<PendingPaste> {
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let stamp = crate::model::time::stamp_text(chrono::Local::now().naive_local());
     off_frame(ctx, "clipboard", move || {
         super::clipboard::evidence_from(clipboard(), &stamp)
     })

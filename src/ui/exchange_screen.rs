@@ -163,7 +163,7 @@ impl ExchangeScreen {
                 .num_columns(4)
                 .show(ui, |ui| {
                     for h in &view.history {
-                        ui.label(h.at.format("%Y-%m-%d %H:%M").to_string());
+                        ui.label(crate::model::time::minute_text(h.at));
                         ui.label(h.event.label());
                         ui.label(&h.inspector);
                         ui.label(format!("{}　{}", h.quarter, h.summary));
@@ -236,6 +236,6 @@ fn version_ui(ui: &mut egui::Ui, v: Option<&FindingVersion>) {
     ui.small(format!(
         "{}　{}",
         v.updated_by,
-        v.updated_at.format("%Y-%m-%d %H:%M")
+        crate::model::time::minute_text(v.updated_at)
     ));
 }

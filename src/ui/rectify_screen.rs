@@ -340,7 +340,7 @@ impl RectifyScreen {
                                 });
                             }
                             row.col(|ui| {
-                                ui.label(r.deadline.format("%Y-%m-%d").to_string());
+                                ui.label(crate::model::time::day_text(r.deadline));
                             });
                             row.col(|ui| {
                                 status_label(ui, self.statuses[n]);
@@ -380,7 +380,7 @@ impl RectifyScreen {
                 .spacing([8.0, 4.0])
                 .show(ui, |ui| {
                     let day = |d: Option<NaiveDate>| {
-                        d.map_or_else(String::new, |d| d.format("%Y年%m月%d日").to_string())
+                        d.map_or_else(String::new, |d| crate::model::time::chinese_day_padded(d))
                     };
                     let fields = [
                         ("主办单位", r.host_unit.clone()),

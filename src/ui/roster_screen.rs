@@ -470,7 +470,7 @@ fn detail_ui(ui: &mut egui::Ui, stored: &StoredAccount, history: Option<&History
     ));
     ui.separator();
     let date = |d: Option<chrono::NaiveDate>| {
-        d.map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
+        d.map_or_else(String::new, |d| crate::model::time::day_text(d))
     };
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("account_fields")
@@ -536,7 +536,7 @@ fn detail_ui(ui: &mut egui::Ui, stored: &StoredAccount, history: Option<&History
                 for c in changes {
                     ui.label(format!(
                         "{}  {}（{}）",
-                        c.at.format("%Y-%m-%d %H:%M"),
+                        crate::model::time::minute_text(c.at),
                         c.kind.label(),
                         c.file_name
                     ));

@@ -239,7 +239,7 @@ impl SampleScreen {
         if let Some(at) = redraw {
             ui.label(format!(
                 "本季度已于 {} 抽样。重新抽样必须填写理由，原来的名单会作为历史保留。",
-                at.format("%Y-%m-%d %H:%M")
+                crate::model::time::minute_text(at)
             ));
             let label = ui.label("重新抽样理由");
             ui.add(egui::TextEdit::multiline(&mut self.reason).desired_rows(2))
@@ -364,7 +364,7 @@ impl SampleScreen {
             i.population,
             i.sampled,
             i.drawn_by,
-            i.drawn_at.format("%Y-%m-%d %H:%M")
+            crate::model::time::minute_text(i.drawn_at)
         ));
         ui.small(format!("总体指纹：{}", i.population_hash));
         if self.history.len() > 1 {
@@ -374,7 +374,7 @@ impl SampleScreen {
                     for h in &self.history {
                         ui.label(format!(
                             "{}　种子 {}　抽取 {} 个　{}{}",
-                            h.drawn_at.format("%Y-%m-%d %H:%M"),
+                            crate::model::time::minute_text(h.drawn_at),
                             h.seed,
                             h.sampled,
                             if h.superseded_at.is_some() {

@@ -202,7 +202,7 @@ impl SettingsScreen {
                     }
                     ui.end_row();
                     for b in &view.backups {
-                        ui.label(b.created_at.format("%Y-%m-%d %H:%M:%S").to_string());
+                        ui.label(crate::model::time::time_text(b.created_at));
                         ui.label(&b.reason);
                         let known =
                             |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| n.to_string());
@@ -225,7 +225,7 @@ impl SettingsScreen {
             ui.heading("从备份恢复");
             ui.label(format!(
                 "将用 {}（{}）的备份替换现在的数据库：这之后的导入、抽样、检查结果都会回到备份时的样子。",
-                backup.created_at.format("%Y-%m-%d %H:%M"),
+                crate::model::time::minute_text(backup.created_at),
                 backup.reason
             ));
             ui.label("现在的数据库不会删除，会另外保留在备份文件夹中。");
@@ -301,7 +301,7 @@ fn log_ui(ui: &mut egui::Ui, view: &SettingsView, commands: &mut CommandQueue) {
                     ui.label(e.id.to_string());
                 });
                 row.col(|ui| {
-                    ui.label(e.at.format("%Y-%m-%d %H:%M:%S").to_string());
+                    ui.label(crate::model::time::time_text(e.at));
                 });
                 row.col(|ui| {
                     ui.label(&e.actor);

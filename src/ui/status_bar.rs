@@ -97,8 +97,11 @@ impl App {
                             };
                             ui.add(
                                 egui::Label::new(
-                                    egui::RichText::new(format!("{}  {text}", at.format("%H:%M")))
-                                        .color(color),
+                                    egui::RichText::new(format!(
+                                        "{}  {text}",
+                                        crate::model::time::clock_text(*at)
+                                    ))
+                                    .color(color),
                                 )
                                 .wrap(),
                             );

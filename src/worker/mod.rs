@@ -193,6 +193,9 @@ impl Worker {
             Command::ReopenInspection { draw, account } => {
                 self.change_check(draw, account, ChangeCheck::Reopen, None);
             }
+            Command::PassRest { draw, account } => {
+                self.change_check(draw, account, ChangeCheck::PassRest, None);
+            }
             Command::SaveSetting(action) => {
                 self.perform(&action, |w, ()| {
                     w.emit(Event::SettingSaved {

@@ -86,6 +86,11 @@ pub enum Command {
         draw: i64,
         account: i64,
     },
+    /// 其余项全部符合; answered by `InspectionUpdated` and `Done`.
+    PassRest {
+        draw: i64,
+        account: i64,
+    },
     /// Make a checklist file the one new checks use; answered by `InspectionsLoaded` (for
     /// `quarter`) and `Done`.
     InstallChecklist {
@@ -338,7 +343,8 @@ impl Command {
             | Self::OpenInspection { .. }
             | Self::SaveFinding { .. }
             | Self::FinishInspection { .. }
-            | Self::ReopenInspection { .. } => ActionInfo::plain(Job::Inspect),
+            | Self::ReopenInspection { .. }
+            | Self::PassRest { .. } => ActionInfo::plain(Job::Inspect),
             Self::AddEvidence { .. } | Self::RemoveEvidence { .. } => {
                 ActionInfo::plain(Job::Evidence)
             }

@@ -426,3 +426,221 @@ fn a_longest_gap_checklist_asks_for_the_gap_and_decides_by_it() {
     let f = &ins.finding("V04").expect("V04").finding;
     assert_eq!((f.longest_gap, f.answer), (Some(10), Some(Answer::Pass)));
 }
+
+/// Types `text` into the focused field one character a frame, as a person does; a digit comes
+/// as its key and its text, as a keyboard sends it (the key alone would be a shortcut).
+fn type_slowly(h: &mut egui_kittest::Harness<'_, Option<spotcheck::ui::App>>, text: &str) {
+    for c in text.chars() {
+        let key = c
+            .is_ascii_digit()
+            .then(|| egui::Key::from_name(&c.to_string()))
+            .flatten();
+        let press = |pressed| egui::Event::Key {
+            key: key.expect("a digit key"),
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        };
+        if key.is_some() {
+            h.event(press(true));
+        }
+        h.event(egui::Event::Text(c.to_string()));
+        if key.is_some() {
+            h.event(press(false));
+        }
+        h.run_steps(1);
+    }
+}
+
+/// The answers of the open check, by item.
+fn answers(app: &spotcheck::ui::App) -> Vec<(String, Option<Answer>)> {
+    app.inspect
+        .inspection()
+        .map(|i| {
+            i.findings
+                .iter()
+                .map(|f| (f.finding.item.clone(), f.finding.answer))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn typing_digits_right_after_the_header_changes_keeps_every_answer_and_the_whole_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, draw) = crate::common::inspector_db(dir.path(), 60, "张三");
+    let target = draw
+        .accounts
+        .iter()
+        .find(|d| d.account.account.platform != "移动客户端")
+        .expect("an account")
+        .clone();
+    let account = target.account.id;
+    crate::common::pass_items(&db, draw.info.id, account, None, false);
+    let mut h = harness(db);
+    crate::common::open_check(&mut h, &target.account.account.name, account);
+    let before = answers(app(&h));
+    assert!(before.iter().all(|(_, a)| *a == Some(Answer::Pass)));
+
+    // P03 不符合 by its key: the header says its description is missing.
+    for _ in 0..30 {
+        if app(&h).inspect.current_item() == Some("P03") {
+            break;
+        }
+        h.key_press(egui::Key::ArrowDown);
+        h.run_steps(1);
+    }
+    assert_eq!(app(&h).inspect.current_item(), Some("P03"));
+    h.key_press(egui::Key::Num2);
+    step_until(&mut h, "P03 不符合 saved", |a| {
+        a.inspect
+            .inspection()
+            .and_then(|i| i.finding("P03"))
+            .is_some_and(|f| f.finding.answer == Some(Answer::Fail))
+    });
+    h.run_steps(2);
+    h.get_by_label_contains("判定为不符合但没有填写问题描述");
+
+    // Its description, typed a character a frame with digits in it: the first character
+    // makes the header line vanish and the form move up; the rest still goes into the field.
+    let p03 = before.iter().position(|(i, _)| i == "P03").expect("P03");
+    h.get_all_by_label("问题描述")
+        .nth(p03)
+        .expect("P03 note")
+        .focus();
+    h.run_steps(1);
+    let note = "11月未备案，3次提醒仍未更新123";
+    type_slowly(&mut h, note);
+    step_until(&mut h, "the whole note saved", |a| {
+        a.inspect
+            .inspection()
+            .and_then(|i| i.finding("P03"))
+            .is_some_and(|f| f.finding.note == note)
+    });
+    assert!(
+        h.query_by_label_contains("判定为不符合但没有填写问题描述")
+            .is_none()
+    );
+    let after = answers(app(&h));
+    for ((item, was), (_, now)) in before.iter().zip(&after) {
+        let want = if item == "P03" {
+            Some(Answer::Fail)
+        } else {
+            *was
+        };
+        assert_eq!(*now, want, "{item} changed while typing");
+    }
+
+    // A link typed the same way and added at once is stored whole.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    h.get_by_label("链接").focus();
+    h.run_steps(1);
+    let url = "https://www.douyin.com/user/MS4wLjABAAAA1234567890";
+    type_slowly(&mut h, url);
+    h.get_by_label("添加链接").click();
+    step_until(&mut h, "the link saved", |a| {
+        a.inspect
+            .inspection()
+            .is_some_and(|i| i.evidence.iter().any(|e| e.item == "P03"))
+    });
+    let stored: Vec<String> = app(&h)
+        .inspect
+        .inspection()
+        .expect("check")
+        .evidence
+        .iter()
+        .filter(|e| e.item == "P03")
+        .filter_map(|e| match &e.kind {
+            spotcheck::model::EvidenceKind::Url(u) => Some(u.clone()),
+            spotcheck::model::EvidenceKind::File { .. } => None,
+        })
+        .collect();
+    assert_eq!(stored, vec![url.to_owned()]);
+    assert_eq!(
+        answers(app(&h)),
+        after,
+        "no answer changed while typing the link"
+    );
+}
+
+#[test]
+fn the_rest_passes_in_one_step_once_the_update_rule_has_its_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, draw) = crate::common::inspector_db(dir.path(), 60, "张三");
+    let target = draw
+        .accounts
+        .iter()
+        .find(|d| d.account.account.platform != "移动客户端")
+        .expect("an account")
+        .clone();
+    let account = target.account.id;
+    let mut h = harness(db.clone());
+    crate::common::open_check(&mut h, &target.account.account.name, account);
+
+    // V01 不符合 by its key; then the rest at once: refused while V04 has no date.
+    h.key_press(egui::Key::Num2);
+    step_until(&mut h, "V01 saved", |a| {
+        a.inspect
+            .inspection()
+            .and_then(|i| i.finding("V01"))
+            .is_some_and(|f| f.finding.answer == Some(Answer::Fail))
+    });
+    h.run_steps(2);
+    h.get_by_label("其余项全部符合").click();
+    step_until(&mut h, "the refusal", |a| {
+        a.status()
+            .is_some_and(|(error, text)| *error && text.contains("V04"))
+    });
+    assert_eq!(answers(app(&h)).len(), 1, "nothing else was answered");
+
+    // With V04's last update typed (today: 符合 by the rule), the rest pass in one step.
+    h.get_by_label("最后更新日期").focus();
+    h.run_steps(1);
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    h.get_by_label("最后更新日期").type_text(&today);
+    step_until(&mut h, "V04 decided by its rule", |a| {
+        a.inspect
+            .inspection()
+            .and_then(|i| i.finding("V04"))
+            .is_some_and(|f| f.finding.answer == Some(Answer::Pass))
+    });
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.get_by_label("其余项全部符合").click();
+    step_until(&mut h, "every item answered", |a| {
+        a.inspect
+            .inspection()
+            .is_some_and(|i| i.findings.iter().all(|f| f.finding.answer.is_some()))
+            && a.inspect.inspection().is_some_and(|i| i.findings.len() > 5)
+    });
+    let all = answers(app(&h));
+    for (item, answer) in &all {
+        let want = if item == "V01" {
+            Answer::Fail
+        } else {
+            Answer::Pass
+        };
+        assert_eq!(*answer, Some(want), "{item}");
+    }
+    // One log entry for the whole step.
+    let store = Store::open(&db).expect("open");
+    let entries: Vec<_> = store
+        .log_entries()
+        .expect("log")
+        .into_iter()
+        .filter(|e| e.detail.contains("其余"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert!(
+        entries[0]
+            .detail
+            .contains(&format!("其余 {} 项全部设为符合", all.len() - 2)),
+        "{}",
+        entries[0].detail
+    );
+}

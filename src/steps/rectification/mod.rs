@@ -64,7 +64,10 @@ impl Issued {
     pub fn summary(&self) -> String {
         let mut s = format!("已导出 {} 个单位的 {} 个问题", self.units, self.problems);
         if let Some(d) = self.deadline {
-            s.push_str(&format!("，整改时限 {}", d.format("%Y年%m月%d日")));
+            s.push_str(&format!(
+                "，整改时限 {}",
+                crate::model::time::chinese_day_padded(d)
+            ));
         }
         s.push_str(&format!(
             "（新下发 {}，此前已下发 {}",

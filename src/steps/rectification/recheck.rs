@@ -30,7 +30,7 @@ pub fn settle_rechecks(
         let note = format!(
             "复查合格：{}检查，{}，检查人员 {}",
             quarter.label(),
-            at.format("%Y-%m-%d"),
+            crate::model::time::day_text(at.date()),
             ins.inspector
         );
         tx.record_review(id, State::Closed, &note, actor, at)?;

@@ -52,7 +52,13 @@ pub(super) fn evidence_ui(
 }
 
 /// Adding evidence to the current item: a file dialog, or a link typed into `url`.
-pub(super) fn add_evidence_ui(ui: &mut egui::Ui, item: &str, url: &mut String, edits: &mut Edits) {
+pub(super) fn add_evidence_ui(
+    ui: &mut egui::Ui,
+    id: egui::Id,
+    item: &str,
+    url: &mut String,
+    edits: &mut Edits,
+) {
     // Wraps on a narrow window rather than pushing the form past its right edge.
     ui.horizontal_wrapped(|ui| {
         if ui.button("添加截图或文件…").clicked() {
@@ -63,6 +69,7 @@ pub(super) fn add_evidence_ui(ui: &mut egui::Ui, item: &str, url: &mut String, e
         let label = ui.label("链接");
         ui.add(
             egui::TextEdit::singleline(url)
+                .id(id)
                 .hint_text("https://…")
                 .desired_width(220.0),
         )

@@ -57,10 +57,22 @@ enum Step {
     Answer(Answer),
 }
 
+/// The id of one field of the form: from the account, the item and the field, never from its
+/// place on the page, so that a line appearing or vanishing above it (a warning, a longer
+/// list) neither moves nor drops the keyboard focus.
+#[must_use]
+pub(super) fn field_id(account: i64, item: &str, field: &str) -> egui::Id {
+    egui::Id::unique(("检查表单", account, item, field))
+}
+
 impl Keys {
-    /// Arrows, 1/2/3 and Ctrl+V count only when no text field has the focus; Ctrl+Enter always.
-    fn read(ctx: &egui::Context) -> Self {
-        let typing = ctx.text_edit_focused();
+    /// Arrows, 1/2/3 and Ctrl+V count only when no text field has the focus now or had it in
+    /// the previous frame (`was_typing`: a keystroke that came as the focus moved belongs to
+    /// the text), and no input method is composing; Ctrl+Enter always.
+    fn read(ctx: &egui::Context, was_typing: bool) -> Self {
+        let typing = was_typing
+            || ctx.text_edit_focused()
+            || ctx.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Ime(_))));
         ctx.input(|i| {
             let steps = if typing {
                 Vec::new()
@@ -153,6 +165,20 @@ impl InspectScreen {
             if done && ui.button("修改此检查…").clicked() {
                 self.confirm_reopen = true;
             }
+            if !done
+                && o.findings.iter().any(|f| f.answer.is_none())
+                && ui
+                    .button("其余项全部符合")
+                    .on_hover_text(
+                        "把还没有填写的检查项都设为符合；按规则判定的项（如更新时效）须先填写日期",
+                    )
+                    .clicked()
+            {
+                commands.send(Command::PassRest {
+                    draw: draw_id,
+                    account,
+                });
+            }
         });
         let evidence_count = |item: &str| {
             o.inspection
@@ -166,7 +192,9 @@ impl InspectScreen {
             let label = ui.label("检查日期");
             ui.add_enabled(
                 !locked,
-                egui::TextEdit::singleline(&mut o.checked_on).desired_width(100.0),
+                egui::TextEdit::singleline(&mut o.checked_on)
+                    .id(field_id(account, "", "检查日期"))
+                    .desired_width(100.0),
             )
             .labelled_by(label.id);
             // The rule is the checklist's (14 days before the check nationally; some offices
@@ -178,7 +206,7 @@ impl InspectScreen {
         let checked_on = parse_day(&o.checked_on).ok().flatten();
         ui.separator();
 
-        let keys = Keys::read(ui.ctx());
+        let keys = Keys::read(ui.ctx(), self.was_typing);
         let mut edits = Edits::default();
         let mut moved = false;
         for step in &keys.steps {
@@ -406,10 +434,11 @@ impl Opened {
                                     let text =
                                         self.dates.entry(item.id.clone()).or_insert_with(|| {
                                             f.last_update
-                                                .map(|d| d.format("%Y-%m-%d").to_string())
+                                                .map(|d| crate::model::time::day_text(d))
                                                 .unwrap_or_default()
                                         });
-                                    if last_update_ui(ui, text, f, checked_on, locked) {
+                                    let id = field_id(self.account, &item.id, "最后更新日期");
+                                    if last_update_ui(ui, id, text, f, checked_on, locked) {
                                         edits.changed(n);
                                     }
                                 }
@@ -418,7 +447,8 @@ impl Opened {
                                         self.dates.entry(item.id.clone()).or_insert_with(|| {
                                             f.longest_gap.map(|g| g.to_string()).unwrap_or_default()
                                         });
-                                    if longest_gap_ui(ui, text, f, days, checked_on, locked) {
+                                    let id = field_id(self.account, &item.id, "最长更新间隔");
+                                    if longest_gap_ui(ui, id, text, f, days, checked_on, locked) {
                                         edits.changed(n);
                                     }
                                 }
@@ -430,6 +460,7 @@ impl Opened {
                                     ui.add_enabled(
                                         !locked,
                                         egui::TextEdit::singleline(&mut f.note)
+                                            .id(field_id(self.account, &item.id, "问题描述"))
                                             .hint_text("不符合时必填")
                                             .desired_width(f32::INFINITY),
                                     )
@@ -449,7 +480,8 @@ impl Opened {
                                 evidence_ui(ui, &evidence, evidence_dir, edits, locked);
                             }
                             if current && !locked {
-                                add_evidence_ui(ui, &item.id, &mut self.url, edits);
+                                let id = field_id(self.account, &item.id, "链接");
+                                add_evidence_ui(ui, id, &item.id, &mut self.url, edits);
                             }
                         })
                         .response;
@@ -506,6 +538,7 @@ fn answer_ui(ui: &mut egui::Ui, item: &Item, f: &mut Finding, locked: bool) -> b
 /// (`text` survives frames while half typed); whether a number that reads was entered.
 fn longest_gap_ui(
     ui: &mut egui::Ui,
+    id: egui::Id,
     text: &mut String,
     f: &mut Finding,
     days: u32,
@@ -519,6 +552,7 @@ fn longest_gap_ui(
             .add_enabled(
                 !locked,
                 egui::TextEdit::singleline(text)
+                    .id(id)
                     .hint_text("例如 9")
                     .desired_width(60.0),
             )
@@ -551,6 +585,7 @@ fn longest_gap_ui(
 /// half typed), and the days before the check; whether a date that reads was entered.
 fn last_update_ui(
     ui: &mut egui::Ui,
+    id: egui::Id,
     text: &mut String,
     f: &mut Finding,
     checked_on: Option<chrono::NaiveDate>,
@@ -563,6 +598,7 @@ fn last_update_ui(
             .add_enabled(
                 !locked,
                 egui::TextEdit::singleline(text)
+                    .id(id)
                     .hint_text("例如 2026-11-20")
                     .desired_width(110.0),
             )

@@ -92,6 +92,9 @@ pub struct InspectScreen {
     open_next: bool,
     /// The user tried to change a finished check: ask before opening it again.
     confirm_reopen: bool,
+    /// A text field had the keyboard focus at the end of the last frame: keys that arrive
+    /// now are typing, not shortcuts.
+    was_typing: bool,
 }
 
 impl InspectScreen {
@@ -122,6 +125,7 @@ impl InspectScreen {
             seq: 0,
             open_next: false,
             confirm_reopen: false,
+            was_typing: false,
         }
     }
 
@@ -227,7 +231,7 @@ impl InspectScreen {
                 })
                 .collect();
             if let Some(day) = o.findings.iter().find_map(|f| f.checked_on) {
-                o.checked_on = day.format("%Y-%m-%d").to_string();
+                o.checked_on = crate::model::time::day_text(day);
             }
             // The form opens at its first unanswered item, scrolled into view, so that the
             // next key press answers the item the inspector sees.
@@ -359,7 +363,7 @@ impl InspectScreen {
             inspection: None,
             findings: Vec::new(),
             current: 0,
-            checked_on: self.today.format("%Y-%m-%d").to_string(),
+            checked_on: crate::model::time::day_text(self.today),
             url: String::new(),
             dates: HashMap::new(),
             sent: 0,
@@ -418,6 +422,7 @@ impl InspectScreen {
             .max_size(width * 0.4)
             .show(ui, |ui| self.list_ui(ui, commands));
         egui::CentralPanel::default().show(ui, |ui| self.form_ui(ui, commands));
+        self.was_typing = ui.ctx().text_edit_focused();
         self.viewer_ui(ui.ctx());
         self.reopen_ui(ui.ctx(), commands);
     }

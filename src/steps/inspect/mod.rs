@@ -2,6 +2,10 @@
 //! recomputed, the change logged), finishing a check, evidence, and the checklist new checks
 //! use.
 
+mod actions;
+
+pub use actions::{ChangeCheck, Check, CheckChange, InstallChecklist};
+
 use crate::model::os_error::describe;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -60,6 +64,14 @@ pub enum InspectError {
     },
     #[error("链接“{0}”不是有效的网址，请以 http:// 或 https:// 开头。")]
     BadUrl(String),
+    #[error(
+        "{0} 要按规则判定，不能直接设为符合：请先填写它的最后更新日期（或最长更新间隔），再点“其余项全部符合”。"
+    )]
+    NeedsFact(String),
+    #[error("这个账号的检查已经完成。要修改，请先点“修改此检查…”。")]
+    AlreadyFinished,
+    #[error("所有检查项都已填写，没有需要设为符合的项。")]
+    NothingLeft,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -354,6 +366,87 @@ pub fn save_finding(
         .ok_or(InspectError::NotSampled)
 }
 
+/// 其余项全部符合: every applicable item of the check not answered yet becomes 符合, in one
+/// transaction and one log entry (notes already typed are kept). Refused, with nothing
+/// written, while an unanswered item's rule lacks its fact (the last update date, the longest
+/// gap): such an item is decided by its rule, never by a click. Returns the check as stored.
+pub fn pass_the_rest(
+    store: &mut Store,
+    draw: i64,
+    account: i64,
+    at: NaiveDateTime,
+) -> Result<Inspection, InspectError> {
+    if !store.is_drawn(draw, account)? {
+        return Err(InspectError::NotSampled);
+    }
+    let current = store.inspection(draw, account)?;
+    if current
+        .as_ref()
+        .is_some_and(|i| i.status == InspectionStatus::Done)
+    {
+        return Err(InspectError::AlreadyFinished);
+    }
+    let active = store.active_checklist()?;
+    let checklist = match &current {
+        Some(i) => checklist_of(store, &i.checklist_id, &i.checklist_version)?,
+        None => active.clone(),
+    };
+    let platform = store.account_platform(account)?;
+    let stored = |id: &str| {
+        current
+            .iter()
+            .flat_map(|i| &i.findings)
+            .find(|f| f.finding.item == id)
+            .map(|f| f.finding.clone())
+    };
+    let rest: Vec<Finding> = checklist
+        .applicable(&platform)
+        .map(|item| {
+            (
+                item,
+                stored(&item.id).unwrap_or_else(|| Finding::new(item.id.clone())),
+            )
+        })
+        .filter(|(_, f)| f.answer.is_none())
+        .map(|(item, f)| {
+            if item.rule.is_some_and(|r| !r.has_fact(&f)) {
+                Err(item.label())
+            } else {
+                Ok(Finding {
+                    answer: Some(Answer::Pass),
+                    ..f
+                })
+            }
+        })
+        .collect::<Result<_, _>>()
+        .map_err(InspectError::NeedsFact)?;
+    if rest.is_empty() {
+        return Err(InspectError::NothingLeft);
+    }
+    let actor = super::actor(store)?;
+    store.transaction(|tx| {
+        for finding in &rest {
+            save_in(tx, &active, draw, account, finding, at, &actor)?;
+        }
+        let items: Vec<&str> = rest.iter().map(|f| f.item.as_str()).collect();
+        tx.append_log(
+            at,
+            &actor,
+            "检查结果",
+            &format!(
+                "{}：其余 {} 项全部设为符合（{}）",
+                tx.account_name(account)?,
+                rest.len(),
+                items.join("、")
+            ),
+        )?;
+        Ok::<_, InspectError>(())
+    })?;
+    store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
+}
+
 /// Saves many findings of one draw (account id, finding) in ONE transaction, each exactly
 /// as [`save_finding`] would (checks started as needed, rules applied, verdicts updated), and
 /// logs a single 批量导入检查结果 entry with the count. Any refused finding (an account not in
@@ -640,83 +733,4 @@ pub fn finish_checks(
         }
     }
     Ok(report)
-}
-
-/// The check of one sampled account, as its actions name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Check {
-    pub draw: i64,
-    pub account: i64,
-}
-
-/// A change to one check (an answer, evidence, finishing or reopening it). Each answers with
-/// the check as stored now.
-#[derive(Debug, Clone)]
-pub enum ChangeCheck {
-    /// Saves one finding at once.
-    Save(Finding),
-    AddEvidence {
-        item: String,
-        evidence: NewEvidence,
-    },
-    RemoveEvidence(i64),
-    Finish,
-    Reopen,
-}
-
-/// One [`ChangeCheck`] on one check.
-#[derive(Debug, Clone)]
-pub struct CheckChange {
-    pub check: Check,
-    pub change: ChangeCheck,
-}
-
-impl super::action::Action for CheckChange {
-    type Done = Inspection;
-    type Error = InspectError;
-    const JOB: super::action::Job = super::action::Job::Inspect;
-
-    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<Inspection, InspectError> {
-        let Check { draw, account } = self.check;
-        let (store, at) = (&mut *cx.store, cx.at);
-        match &self.change {
-            ChangeCheck::Save(finding) => save_finding(store, draw, account, finding, at),
-            ChangeCheck::AddEvidence { item, evidence } => {
-                add_evidence(store, draw, account, item, evidence.clone(), at)
-            }
-            ChangeCheck::RemoveEvidence(id) => remove_evidence(store, draw, account, *id),
-            ChangeCheck::Finish => finish_inspection(store, draw, account, at),
-            ChangeCheck::Reopen => reopen_inspection(store, draw, account, at),
-        }
-    }
-
-    fn report(&self, _: &Inspection) -> Option<String> {
-        match self.change {
-            ChangeCheck::Finish => Some("已完成这个账号的检查。".to_owned()),
-            ChangeCheck::Reopen => {
-                Some("检查已重新打开，可以修改；改完后请再点“完成”。".to_owned())
-            }
-            _ => None,
-        }
-    }
-}
-
-/// 更换检查表: a checklist file becomes the one new checks use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstallChecklist {
-    pub path: PathBuf,
-}
-
-impl super::action::Action for InstallChecklist {
-    type Done = Checklist;
-    type Error = InspectError;
-    const JOB: super::action::Job = super::action::Job::Inspect;
-
-    fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<Checklist, InspectError> {
-        install_checklist_file(cx.store, &self.path, cx.at)
-    }
-
-    fn report(&self, checklist: &Checklist) -> Option<String> {
-        Some(installed_message(checklist))
-    }
 }
