@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::common::{Bomb, OPENED};
+use crate::support::clock::now;
 use spotcheck::worker::{Command, Event, Job, WorkerHandle};
 
 fn next(worker: &WorkerHandle, want: impl Fn(&Event) -> bool) -> Event {
@@ -301,12 +302,6 @@ fn a_worker_that_died_is_reported_once_as_stopped() {
     assert!(worker.poll().next().is_none());
 }
 
-fn now() -> chrono::NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
-        .and_then(|d| d.and_hms_opt(9, 30, 0))
-        .expect("date")
-}
-
 /// A second window on a database another spotcheck holds says who holds it; read-only it
 /// shows the data and refuses changes in Chinese; waiting opens it once the other lets go.
 #[test]
@@ -360,7 +355,11 @@ fn a_second_window_waits_or_opens_read_only_while_another_holds_the_database() {
     let worker = WorkerHandle::spawn(db.clone(), Box::new(|| {})).expect("spawn");
     next(&worker, |e| matches!(e, Event::Locked(_)));
     worker.send(Command::WaitAndOpen);
-    std::thread::sleep(Duration::from_millis(700));
+    // It says it waits (no sleep needed to know it has begun), then opens once let go.
+    next(
+        &worker,
+        |e| matches!(e, Event::Progress { job: Job::Open, text, .. } if text.contains("正在等待")),
+    );
     drop(held);
     next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
     // Now this window holds it.
