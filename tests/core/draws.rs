@@ -18,7 +18,6 @@ use std::sync::atomic::AtomicBool;
 use crate::support::clock::at;
 use crate::support::{has_cjk, path_str, stderr, stdout};
 use calamine::{Data, Range, Reader, open_workbook_auto};
-use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
 use spotcheck::model::{Account, AccountStatus, Quarter, account_key};
 use spotcheck::model::{DrawRecord, DrawRequest};

@@ -284,11 +284,32 @@ fn fill(conn: &Connection, version: usize) {
             ],
         );
     }
+    // Before 68dd90b an import also wrote an `added` row for every new account.
+    let added_rows = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'account_change'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .expect("account_change")
+        .contains("'added'");
+    if added_rows {
+        exec(
+            "INSERT INTO account_change (account, import, kind, before) VALUES (1, 1, 'added', NULL), (2, 1, 'added', NULL), (3, 1, 'added', NULL)",
+            &[],
+        );
+    }
     let before = serde_json::to_string(&county_before()).expect("before");
     exec(
         "INSERT INTO account_change (account, import, kind, before) VALUES (2, 2, 'updated', ?1), (3, 2, 'unlisted', NULL)",
         &[&before],
     );
+    if added_rows {
+        exec(
+            "INSERT INTO account_change (account, import, kind, before) VALUES (4, 2, 'added', NULL)",
+            &[],
+        );
+    }
     if version < 2 {
         return;
     }
@@ -513,11 +534,12 @@ fn fill(conn: &Connection, version: usize) {
         ", '2026-10-20 10:00:00'"
     };
     exec(
-        &format!(
+        format!(
             "INSERT INTO merge_conflict (id, draw, account, item, package, local, incoming, created_at{finished},
                                          resolution, resolved_by, resolved_at)
              VALUES (1, 2, 1, 'V04', 'rp-0001', '{{}}', '{{}}', '2026-10-20 11:00:00'{finished_value}, 'local', ?1, ?2)"
-        ),
+        )
+        .as_str(),
         &[&SUPERVISOR, &time_text(at("2026-10-20 11:30"))],
     );
     if version < 6 {
@@ -526,7 +548,8 @@ fn fill(conn: &Connection, version: usize) {
 
     // 6: a finding edited from a version that left the laptop.
     exec(
-        "UPDATE finding SET lineage = '[\"v-0001\"]', shared = 0 WHERE inspection = 1 AND item = 'V04'",
+        "UPDATE finding SET shared = (item = 'V01'), lineage = CASE item WHEN 'V04' THEN '[\"v-0001\"]' ELSE lineage END
+         WHERE inspection = 1",
         &[],
     );
     if version < 7 {
@@ -616,7 +639,7 @@ fn opens_with_its_data(migrations: &[&str]) {
     drop(store);
 
     let (latest, new_shape) = fresh(dir.path());
-    assert!(latest > old_version, "the current schema is newer");
+    assert!(latest >= old_version, "the current schema is not older");
     assert_eq!(user_version(&db), latest, "upgraded to the current version");
     assert_eq!(
         shape(&db),
@@ -1156,4 +1179,32 @@ fn a_version_7_database_opens_with_its_replaced_log_entries() {
 #[test]
 fn a_version_8_database_opens_with_its_longest_gaps() {
     opens_with_its_data(RELEASED[7]);
+}
+
+// Databases made by the builds between in-place edits of a migration. Each test states what
+// such a database should do; the ignored ones fail today, for the reason given.
+
+#[test]
+#[ignore = "known: migration 1 before 68dd90b kept an `added` row per account, and \
+            Store::account_history adds one from account.first_import: each account of such a \
+            database shows 新增 twice"]
+fn a_database_from_before_68dd90b_lists_each_account_added_once() {
+    opens_with_its_data(&[M1_86B262D]);
+}
+
+#[test]
+#[ignore = "known: migration 4 as cda12c3 had it lacks draw_account.counted_region and \
+            counted_platform (added to migration 4 in place by 875bbcf), no later migration adds \
+            them, so reading any draw of such a database fails with “no such column”"]
+fn a_version_4_database_from_cda12c3_reads_its_draws() {
+    opens_with_its_data(&[M1, M2, M3, M4_CDA12C3]);
+}
+
+#[test]
+#[ignore = "known: migration 5 as 363711c and 49d3064 had it lacks \
+            merge_conflict.package_finished_at (added in place by 66e8bfc), so migration 6's \
+            `INSERT INTO merge_conflict_new SELECT * FROM merge_conflict` fails (12 values for \
+            13 columns) and Store::open refuses such a database"]
+fn a_version_5_database_from_363711c_opens() {
+    opens_with_its_data(&[M1, M2, M3, M4_875BBCF, M5_363711C]);
 }

@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::support::clock::{at, days, minutes, on};
 use crate::support::{answered, has_cjk};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use spotcheck::checklist::{Answer, Checklist, Finding, PointScheme, Verdict};
 use spotcheck::exchange::{
     self, FORMAT_VERSION, Manifest, Package, PackageError, PackageKind, read_package,
@@ -913,7 +913,6 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
         let id = here.info.id;
         let mut total = 0;
         for (n, d) in here.accounts.iter().take(3).enumerate() {
-            let n = u32::try_from(n).expect("small");
             let note = format!("{who}：链接无法打开");
             let fails: &[(&str, &str)] = if n == 1 { &[("P09", &note)] } else { &[] };
             total += answer_all(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use crate::support::clock::at;
+use crate::support::clock::{at, on};
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use spotcheck::model::{Account, AccountStatus};
@@ -32,10 +32,6 @@ enum V {
 }
 use crate::support::has_cjk;
 use V::{D, N, T};
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
 
 fn write_cells(ws: &mut Worksheet, first_row: u32, rows: &[Vec<V>]) {
     let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -148,7 +144,7 @@ fn write_office_roster(path: &Path, merged_footer: bool) {
                 T("gh_edu001"),
                 T(c),
                 T("东城区"),
-                D(ymd(2019, 3, 5)),
+                D(on("2019-03-05")),
                 T("12,345"),
                 T("正常"),
                 T("示例文化传媒有限公司"),
@@ -343,7 +339,7 @@ fn office_roster_reads_every_account_with_clean_values() {
     for a in &p.accounts {
         assert_eq!(
             a.account.opened_on,
-            Some(ymd(2019, 3, 5)),
+            Some(on("2019-03-05")),
             "row {} ({})",
             a.row,
             a.account.name
@@ -568,7 +564,7 @@ fn expected_csv_accounts() -> Vec<(u32, Account)> {
         host_unit: unit.to_owned(),
         city: String::new(),
         county: String::new(),
-        opened_on: Some(ymd(2019, 3, 5)),
+        opened_on: Some(on("2019-03-05")),
         filed_on: None,
         status: AccountStatus::Normal,
         fans,
