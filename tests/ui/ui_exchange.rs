@@ -4,7 +4,6 @@
 
 use crate::common::{app, db_with_roster, drop_file, harness, step_until};
 use crate::support::clock::at;
-use chrono::NaiveDateTime;
 use egui_kittest::kittest::Queryable;
 use spotcheck::checklist::{Answer, Finding};
 use spotcheck::model::DrawRequest;
