@@ -383,7 +383,7 @@ fn waiting_notice(child: &mut std::process::Child) -> String {
             let _ = tx.send(said);
         })
         .expect("reader thread");
-    rx.recv_timeout(std::time::Duration::from_secs(60))
+    rx.recv_timeout(std::time::Duration::from_mins(1))
         .expect("--wait says it is waiting")
 }
 
