@@ -106,7 +106,7 @@ fn results_import_through_the_worker() {
         let preview =
             spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
                 .expect("read");
-        let at = chrono::Local::now().naive_local();
+        let at = now();
         spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
         let request = spotcheck::model::DrawRequest {
             quarter,
@@ -175,7 +175,7 @@ fn exports_report_progress_then_what_they_wrote() {
         let preview =
             spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
                 .expect("read");
-        let at = chrono::Local::now().naive_local();
+        let at = now();
         spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
         let request = DrawRequest {
             quarter,
