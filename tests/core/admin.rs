@@ -5,21 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::support::clock::{at, minutes};
 use crate::support::run;
 use chrono::NaiveDateTime;
 use spotcheck::model::{DrawRequest, NewEvidence};
 use spotcheck::sampling::DrawOptions;
 use spotcheck::store::{AUTO_KEPT, Store, StoreError, auto_dir, list_backups, settings};
 
-fn at(minute: u32) -> NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-        .and_then(|d| d.and_hms_opt(10, minute, 0))
-        .expect("time")
-}
-
-fn import(store: &mut Store, dir: &Path, n: usize, seed: u64) {
-    let minute = u32::try_from(seed * 2 - 1).expect("minute");
-    crate::support::import_demo(store, dir, n, seed, at(minute));
+fn import(store: &mut Store, dir: &Path, n: usize, seed: u64, when: NaiveDateTime) {
+    crate::support::import_demo(store, dir, n, seed, when);
 }
 
 fn draw(store: &mut Store) -> spotcheck::model::DrawRecord {
@@ -30,7 +24,7 @@ fn draw(store: &mut Store) -> spotcheck::model::DrawRecord {
         reason: None,
         void_work: false,
     };
-    spotcheck::steps::draw::make_draw(store, &request, at(2)).expect("draw")
+    spotcheck::steps::draw::make_draw(store, &request, at("2026-11-25 10:02")).expect("draw")
 }
 
 fn count(db: &Path, table: &str) -> i64 {
@@ -45,10 +39,10 @@ fn changes_are_preceded_by_automatic_backups_and_only_the_last_are_kept() {
     let db = dir.path().join("t.db");
     let mut store = Store::open(&db).expect("open");
     // The first import into an empty database has nothing to back up.
-    import(&mut store, dir.path(), 50, 1);
+    import(&mut store, dir.path(), 50, 1, at("2026-11-25 10:01"));
     assert!(list_backups(&auto_dir(&db)).is_empty());
     draw(&mut store);
-    import(&mut store, dir.path(), 60, 2);
+    import(&mut store, dir.path(), 60, 2, at("2026-11-25 10:03"));
     let backups = list_backups(&auto_dir(&db));
     let reasons: Vec<&str> = backups.iter().map(|b| b.reason.as_str()).collect();
     assert_eq!(reasons, ["导入名录前", "抽样前"], "newest first");
@@ -56,9 +50,9 @@ fn changes_are_preceded_by_automatic_backups_and_only_the_last_are_kept() {
     assert_eq!(backups[1].accounts, Some(50));
     assert_eq!(backups[1].draws, Some(0));
     assert_eq!(count(&backups[1].path.join("spotcheck.db"), "draw"), 0);
-    for _ in 0..AUTO_KEPT + 3 {
+    for n in 0..AUTO_KEPT + 3 {
         store
-            .auto_backup("测试", chrono::Local::now().naive_local(), "测试")
+            .auto_backup("测试", at("2026-11-25 11:00") + minutes(n), "测试")
             .expect("backup");
     }
     assert_eq!(list_backups(&auto_dir(&db)).len(), AUTO_KEPT);
@@ -72,7 +66,7 @@ fn a_backup_with_evidence_restores_what_was_there() {
     store
         .set_setting(settings::USER_NAME, "张三")
         .expect("name");
-    import(&mut store, dir.path(), 80, 3);
+    import(&mut store, dir.path(), 80, 3, at("2026-11-25 10:05"));
     let record = draw(&mut store);
     let account = record.accounts[0].account.id;
     let png = vec![0x89, b'P', b'N', b'G', 1, 2, 3, 4];
@@ -85,7 +79,7 @@ fn a_backup_with_evidence_restores_what_was_there() {
             file_name: "截图.png".to_owned(),
             bytes: png.clone(),
         },
-        at(3),
+        at("2026-11-25 10:03"),
     )
     .expect("evidence");
     let spotcheck::model::EvidenceKind::File { sha256, file_name } = &ins.evidence[0].kind else {
@@ -94,7 +88,8 @@ fn a_backup_with_evidence_restores_what_was_there() {
     let evidence = store.evidence_path(sha256, file_name);
 
     let usb = dir.path().join("U盘");
-    let info = spotcheck::steps::admin::backup_to(&mut store, &usb, at(4)).expect("backup");
+    let info = spotcheck::steps::admin::backup_to(&mut store, &usb, at("2026-11-25 10:04"))
+        .expect("backup");
     assert_eq!(info.evidence_files, 1);
     assert!(info.path.join("spotcheck.db").is_file());
     assert!(info.path.join("backup.json").is_file());
@@ -108,11 +103,11 @@ fn a_backup_with_evidence_restores_what_was_there() {
         // Evidence was added: the redraw voids that check, as the user confirmed.
         void_work: true,
     };
-    spotcheck::steps::draw::make_draw(&mut store, &again, at(5)).expect("redraw");
+    spotcheck::steps::draw::make_draw(&mut store, &again, at("2026-11-25 10:05")).expect("redraw");
     drop(store);
     std::fs::remove_file(&evidence).expect("lose the file");
 
-    let kept = spotcheck::steps::admin::restore(&db, &info.path, at(20))
+    let kept = spotcheck::steps::admin::restore(&db, &info.path, at("2026-11-25 10:20"))
         .expect("restore")
         .kept;
     let store = Store::open(&db).expect("open restored");
@@ -134,7 +129,7 @@ fn a_damaged_database_is_refused_and_restored_from_its_latest_backup() {
     let db = dir.path().join("t.db");
     {
         let mut store = Store::open(&db).expect("open");
-        import(&mut store, dir.path(), 40, 4);
+        import(&mut store, dir.path(), 40, 4, at("2026-11-25 10:07"));
         draw(&mut store);
     }
     // Overwrite the middle third of the file, as a failing disk or a half copy would (a few
@@ -157,7 +152,7 @@ fn a_damaged_database_is_refused_and_restored_from_its_latest_backup() {
         .next()
         .expect("a backup");
     assert_eq!(latest.reason, "抽样前");
-    spotcheck::steps::admin::restore(&db, &latest.path, at(21)).expect("restore");
+    spotcheck::steps::admin::restore(&db, &latest.path, at("2026-11-25 10:21")).expect("restore");
     let store = Store::open(&db).expect("opens again");
     assert_eq!(store.accounts().expect("accounts").len(), 40);
 }
@@ -168,9 +163,9 @@ fn log_verify_names_the_first_edited_entry_and_backup_restore_run_headless() {
     let db = dir.path().join("t.db");
     {
         let mut store = Store::open(&db).expect("open");
-        import(&mut store, dir.path(), 30, 5);
+        import(&mut store, dir.path(), 30, 5, at("2026-11-25 10:09"));
         draw(&mut store);
-        import(&mut store, dir.path(), 35, 6);
+        import(&mut store, dir.path(), 35, 6, at("2026-11-25 10:11"));
     }
     let ok = run(&db, &["log", "verify"]);
     assert!(ok.status.success());
@@ -240,7 +235,7 @@ fn finding_changes_are_logged_once_per_burst_of_typing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("t.db");
     let mut store = Store::open(&db).expect("open");
-    import(&mut store, dir.path(), 30, 7);
+    import(&mut store, dir.path(), 30, 7, at("2026-11-25 10:13"));
     let record = draw(&mut store);
     let account = record.accounts[0].account.id;
     let mut finding = Finding {
@@ -248,8 +243,14 @@ fn finding_changes_are_logged_once_per_burst_of_typing() {
         answer: Some(Answer::Fail),
         ..Finding::default()
     };
-    spotcheck::steps::inspect::save_finding(&mut store, record.info.id, account, &finding, at(10))
-        .expect("answer");
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        record.info.id,
+        account,
+        &finding,
+        at("2026-11-25 10:10"),
+    )
+    .expect("answer");
     // Typed a character at a time, as the form saves it.
     for (n, note) in ["备", "备案", "备案过期"].iter().enumerate() {
         finding.note = (*note).to_owned();
@@ -258,14 +259,20 @@ fn finding_changes_are_logged_once_per_burst_of_typing() {
             record.info.id,
             account,
             &finding,
-            at(11 + n as u32),
+            at("2026-11-25 10:11") + minutes(n),
         )
         .expect("note");
     }
     // Back to it half an hour later.
     finding.note = "备案信息过期".to_owned();
-    spotcheck::steps::inspect::save_finding(&mut store, record.info.id, account, &finding, at(45))
-        .expect("note");
+    spotcheck::steps::inspect::save_finding(
+        &mut store,
+        record.info.id,
+        account,
+        &finding,
+        at("2026-11-25 10:45"),
+    )
+    .expect("note");
     let actions: Vec<String> = store
         .log_entries()
         .expect("log")
@@ -289,13 +296,16 @@ fn a_second_writer_is_refused_told_who_holds_the_database_or_waits_for_it() {
         store
             .set_setting(settings::USER_NAME, "张三")
             .expect("user");
-        import(&mut store, dir.path(), 30, 1);
-        let info = store.backup_to(dir.path(), at(5), "张三").expect("backup");
-        import(&mut store, dir.path(), 40, 2);
+        import(&mut store, dir.path(), 30, 1, at("2026-11-25 10:01"));
+        let info = store
+            .backup_to(dir.path(), at("2026-11-25 10:05"), "张三")
+            .expect("backup");
+        import(&mut store, dir.path(), 40, 2, at("2026-11-25 10:03"));
         info.path
     };
     let accounts = count(&db, "account");
-    let held = spotcheck::store::lock(&db, "命令 spotcheck results import", at(9)).expect("lock");
+    let held = spotcheck::store::lock(&db, "命令 spotcheck results import", at("2026-11-25 10:09"))
+        .expect("lock");
 
     let restore = run(&db, &["restore", backup.to_str().expect("utf-8")]);
     assert!(
@@ -331,7 +341,13 @@ fn a_second_writer_is_refused_told_who_holds_the_database_or_waits_for_it() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // It says it is waiting (no sleep needed to see that it does), and is still running.
+    let said = waiting_notice(&mut waiting);
+    assert!(said.contains("正在等待"), "{said}");
+    assert!(
+        said.contains("results import") && said.contains("2026-11-25 10:09"),
+        "{said}"
+    );
     assert!(
         waiting.try_wait().expect("poll").is_none(),
         "--wait did not wait for the lock"
@@ -339,12 +355,36 @@ fn a_second_writer_is_refused_told_who_holds_the_database_or_waits_for_it() {
     drop(held);
     let out = waiting.wait_with_output().expect("wait");
     assert!(out.status.success(), "{}", crate::support::stderr(&out));
-    assert!(crate::support::stderr(&out).contains("正在等待"));
     let store = Store::open(&db).expect("open");
     assert_eq!(
         store.setting(settings::USER_NAME).expect("read").as_deref(),
         Some("李四")
     );
+}
+
+/// What a `--wait` command wrote on stderr up to its line saying it waits (`正在等待`): read
+/// on a thread, so that a command that never says so fails the test instead of hanging it.
+fn waiting_notice(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().expect("piped stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("waiting-stderr".to_owned())
+        .spawn(move || {
+            let mut said = String::new();
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                said.push_str(&line);
+                said.push('\n');
+                if line.contains("正在等待") {
+                    break;
+                }
+            }
+            let _ = tx.send(said);
+        })
+        .expect("reader thread");
+    rx.recv_timeout(std::time::Duration::from_mins(1))
+        .expect("--wait says it is waiting")
 }
 
 /// Two automatic backups in the same second (an import right after a draw) get two folders;
@@ -354,13 +394,13 @@ fn automatic_backups_in_the_same_second_never_collide() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("t.db");
     let mut store = Store::open(&db).expect("open");
-    import(&mut store, dir.path(), 20, 1);
+    import(&mut store, dir.path(), 20, 1, at("2026-11-25 10:01"));
     let first = store
-        .auto_backup("抽样前", at(7), "张三")
+        .auto_backup("抽样前", at("2026-11-25 10:07"), "张三")
         .expect("first")
         .expect("made");
     let second = store
-        .auto_backup("抽样前", at(7), "张三")
+        .auto_backup("抽样前", at("2026-11-25 10:07"), "张三")
         .expect("second")
         .expect("made");
     assert_ne!(first.path, second.path);

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::support::clock::at;
 use crate::support::{has_cjk, json, path_str, stderr, stdout};
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
@@ -316,11 +317,6 @@ fn spotcheck_db_env_is_used_without_db_flag() {
 /// A database holding the demo roster, a 2026Q4 draw and every check finished, made through
 /// the library as the window would.
 fn checked_quarter_db(dir: &Path) -> std::path::PathBuf {
-    let at = |m, d| {
-        chrono::NaiveDate::from_ymd_opt(2026, m, d)
-            .and_then(|d| d.and_hms_opt(10, 0, 0))
-            .expect("valid time")
-    };
     let roster = dir.join("名录.xlsx");
     spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(120, 9), &roster)
         .expect("write roster");
@@ -336,7 +332,8 @@ fn checked_quarter_db(dir: &Path) -> std::path::PathBuf {
     let preview =
         spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
             .expect("read roster");
-    spotcheck::steps::roster_import::commit(&mut store, &preview, at(10, 1)).expect("import");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-10-01 10:00"))
+        .expect("import");
     let request = spotcheck::model::DrawRequest {
         quarter: "2026Q4".parse().expect("quarter"),
         options: spotcheck::sampling::DrawOptions {
@@ -348,8 +345,10 @@ fn checked_quarter_db(dir: &Path) -> std::path::PathBuf {
         reason: None,
         void_work: false,
     };
-    let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2)).expect("draw");
-    spotcheck::steps::demo::complete_checks(&mut store, &draw, at(11, 20)).expect("checks");
+    let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at("2026-10-02 10:00"))
+        .expect("draw");
+    spotcheck::steps::demo::complete_checks(&mut store, &draw, at("2026-11-20 10:00"))
+        .expect("checks");
     db
 }
 
@@ -488,11 +487,6 @@ fn work_and_result_packages_from_the_command_line() {
     use spotcheck::model::InspectionStatus;
     use spotcheck::store::{Store, settings};
 
-    let at = |m, d| {
-        chrono::NaiveDate::from_ymd_opt(2026, m, d)
-            .and_then(|d| d.and_hms_opt(10, 0, 0))
-            .expect("valid time")
-    };
     let office = TempDir::new().expect("tempdir");
     let laptop = TempDir::new().expect("tempdir");
     let db = office.path().join("t.db");
@@ -512,11 +506,16 @@ fn work_and_result_packages_from_the_command_line() {
         let preview =
             spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
                 .expect("read roster");
-        spotcheck::steps::roster_import::commit(&mut store, &preview, at(10, 1)).expect("import");
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-10-01 10:00"))
+            .expect("import");
         // The built-in checklist stored, as it is once any check was started here (merging
         // fails without it: see tests/packages.rs).
-        spotcheck::steps::inspect::install_checklist(&mut store, Checklist::builtin(), at(10, 1))
-            .expect("checklist");
+        spotcheck::steps::inspect::install_checklist(
+            &mut store,
+            Checklist::builtin(),
+            at("2026-10-01 10:00"),
+        )
+        .expect("checklist");
         let request = spotcheck::model::DrawRequest {
             quarter: "2026Q4".parse().expect("quarter"),
             options: spotcheck::sampling::DrawOptions {
@@ -528,13 +527,14 @@ fn work_and_result_packages_from_the_command_line() {
             reason: None,
             void_work: false,
         };
-        spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2)).expect("draw");
+        spotcheck::steps::draw::make_draw(&mut store, &request, at("2026-10-02 10:00"))
+            .expect("draw");
         let split = spotcheck::steps::draw::assign(
             &mut store,
             "2026Q4".parse().expect("quarter"),
             &["张三".to_owned(), "李四".to_owned()],
             true,
-            at(10, 3),
+            at("2026-10-03 10:00"),
         )
         .expect("assign");
         split[0].1
@@ -614,7 +614,7 @@ fn work_and_result_packages_from_the_command_line() {
                 draw.info.id,
                 d.account.id,
                 &f,
-                at(11, 20),
+                at("2026-11-20 10:00"),
             )
             .expect("save");
         }
@@ -622,7 +622,7 @@ fn work_and_result_packages_from_the_command_line() {
             &mut store,
             draw.info.id,
             d.account.id,
-            at(11, 20),
+            at("2026-11-20 10:00"),
         )
         .expect("finish");
         (d.account.account.key(), items.len())

@@ -8,6 +8,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use crate::support::clock::now;
 use spotcheck::checklist::{Answer, Finding};
 use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
@@ -45,7 +46,7 @@ fn child_writer() {
                     note: format!("第{round}轮"),
                     ..Finding::default()
                 };
-                let at = chrono::Local::now().naive_local();
+                let at = now();
                 spotcheck::steps::inspect::save_finding(
                     &mut store,
                     draw.info.id,
@@ -73,7 +74,7 @@ fn killed_writer_loses_nothing_saved() {
         let preview =
             spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
                 .expect("read");
-        let at = chrono::Local::now().naive_local();
+        let at = now();
         spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
         let request = DrawRequest {
             quarter: quarter(),

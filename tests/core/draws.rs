@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::AtomicBool;
 
+use crate::support::clock::at;
 use crate::support::{has_cjk, path_str, stderr, stdout};
 use calamine::{Data, Range, Reader, open_workbook_auto};
-use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
 use spotcheck::model::{Account, AccountStatus, Quarter, account_key};
 use spotcheck::model::{DrawRecord, DrawRequest};
@@ -33,12 +33,6 @@ const DRAWER: &str = "王督查";
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn at(day: u32, hour: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 10, day)
-        .and_then(|d| d.and_hms_opt(hour, 30, 0))
-        .expect("valid time")
-}
 
 fn quarter(text: &str) -> Quarter {
     text.parse().expect("valid quarter")
@@ -67,7 +61,8 @@ fn store_with(dir: &Path, db: &str, accounts: &[Account]) -> Store {
         spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
             .expect("preview");
     let report =
-        spotcheck::steps::roster_import::commit(&mut store, &preview, at(8, 9)).expect("commit");
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-10-08 09:30"))
+            .expect("commit");
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert!(report.duplicates.is_empty(), "{:?}", report.duplicates);
     assert_eq!(report.imported as usize, accounts.len());
@@ -216,9 +211,12 @@ fn draw_counts_hash_and_info_match_the_roster() {
     let roster = demo_roster();
     let mut store = store_with(dir.path(), "t.db", &roster);
     let seed = 20_261_004;
-    let record =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", seed, 0, None), at(10, 9))
-            .expect("draw");
+    let record = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", seed, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("draw");
 
     // The population: in operation only; the rest listed apart.
     let in_operation: Vec<&Account> = roster.iter().filter(|a| a.status.in_operation()).collect();
@@ -299,7 +297,7 @@ fn draw_counts_hash_and_info_match_the_roster() {
     assert_eq!(i.prefer_not_drawn_in, 0);
     assert_eq!(i.rechecks, 0);
     assert_eq!(i.drawn_by, DRAWER);
-    assert_eq!(i.drawn_at, at(10, 9));
+    assert_eq!(i.drawn_at, at("2026-10-10 09:30"));
     assert_eq!(i.reason, None);
     assert_eq!(i.superseded_at, None);
 
@@ -321,7 +319,7 @@ fn draw_counts_hash_and_info_match_the_roster() {
     let last = log.last().expect("an entry");
     assert_eq!(last.action, "抽样");
     assert_eq!(last.actor, DRAWER);
-    assert_eq!(last.at, at(10, 9));
+    assert_eq!(last.at, at("2026-10-10 09:30"));
     assert!(
         last.detail.contains("2026年第四季度") && last.detail.contains(&seed.to_string()),
         "{}",
@@ -342,13 +340,16 @@ fn the_same_roster_and_seed_give_the_same_sample_in_another_database() {
     let req = request("2026Q4", seed, 0, None);
 
     let mut a = store_with(dir.path(), "a.db", &roster);
-    let first = spotcheck::steps::draw::make_draw(&mut a, &req, at(10, 9)).expect("draw a");
+    let first =
+        spotcheck::steps::draw::make_draw(&mut a, &req, at("2026-10-10 09:30")).expect("draw a");
     let mut b = store_with(dir.path(), "b.db", &roster);
-    let second = spotcheck::steps::draw::make_draw(&mut b, &req, at(12, 15)).expect("draw b");
+    let second =
+        spotcheck::steps::draw::make_draw(&mut b, &req, at("2026-10-12 15:30")).expect("draw b");
     // The roster in the opposite row order: other row ids, same population.
     let reversed: Vec<Account> = roster.iter().rev().cloned().collect();
     let mut c = store_with(dir.path(), "c.db", &reversed);
-    let third = spotcheck::steps::draw::make_draw(&mut c, &req, at(13, 16)).expect("draw c");
+    let third =
+        spotcheck::steps::draw::make_draw(&mut c, &req, at("2026-10-13 16:30")).expect("draw c");
 
     let keys = drawn_keys(&first);
     assert!(!keys.is_empty());
@@ -370,7 +371,7 @@ fn the_same_roster_and_seed_give_the_same_sample_in_another_database() {
     let other = spotcheck::steps::draw::make_draw(
         &mut c,
         &request("2026Q4", seed + 1, 0, Some("核对种子")),
-        at(14, 9),
+        at("2026-10-14 09:30"),
     )
     .expect("redraw");
     assert_ne!(drawn_keys(&other), keys);
@@ -408,9 +409,12 @@ fn same_named_counties_of_two_cities_are_two_strata() {
     assert!(expected.contains_key("甲市") && expected.contains_key("乙市"));
 
     let mut store = store_with(dir.path(), "two.db", &roster);
-    let record =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 42, 0, None), at(10, 9))
-            .expect("draw");
+    let record = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 42, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("draw");
     let stored: BTreeMap<String, (usize, usize)> = record
         .strata
         .iter()
@@ -443,9 +447,12 @@ fn a_redraw_needs_a_reason_and_keeps_the_old_draw_in_history() {
     let dir = TempDir::new().expect("tempdir");
     let mut store = store_with(dir.path(), "t.db", &demo_roster());
     let q = quarter("2026Q4");
-    let original =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 1111, 0, None), at(10, 9))
-            .expect("first draw");
+    let original = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 1111, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("first draw");
     let history = store.draw_history(q).expect("history");
     let log_len = store.log_entries().expect("log").len();
 
@@ -453,7 +460,7 @@ fn a_redraw_needs_a_reason_and_keeps_the_old_draw_in_history() {
         let err = spotcheck::steps::draw::make_draw(
             &mut store,
             &request("2026Q4", 2222, 0, reason),
-            at(11, 9),
+            at("2026-10-11 09:30"),
         )
         .expect_err("a second draw without a reason is refused");
         assert!(matches!(err, DrawError::NeedsReason { .. }), "{err:?}");
@@ -479,7 +486,7 @@ fn a_redraw_needs_a_reason_and_keeps_the_old_draw_in_history() {
     let redraw = spotcheck::steps::draw::make_draw(
         &mut store,
         &request("2026Q4", 2222, 0, Some(reason)),
-        at(11, 10),
+        at("2026-10-11 10:30"),
     )
     .expect("redraw with a reason");
     assert_eq!(redraw.info.reason.as_deref(), Some(reason));
@@ -490,7 +497,7 @@ fn a_redraw_needs_a_reason_and_keeps_the_old_draw_in_history() {
     let history = store.draw_history(q).expect("history");
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].id, original.info.id, "the old draw first");
-    assert_eq!(history[0].superseded_at, Some(at(11, 10)));
+    assert_eq!(history[0].superseded_at, Some(at("2026-10-11 10:30")));
     assert_eq!(history[0].seed, 1111);
     assert_eq!(history[0].reason, None);
     assert_eq!(history[1], redraw.info, "the one in force last");
@@ -501,7 +508,7 @@ fn a_redraw_needs_a_reason_and_keeps_the_old_draw_in_history() {
     // The old draw is kept whole.
     let old = store.draw_record(original.info.id).expect("old draw");
     assert_eq!(drawn_keys(&old), drawn_keys(&original));
-    assert_eq!(old.info.superseded_at, Some(at(11, 10)));
+    assert_eq!(old.info.superseded_at, Some(at("2026-10-11 10:30")));
 
     let log = store.log_entries().expect("log");
     assert_eq!(log.len(), log_len + 1);
@@ -520,19 +527,23 @@ fn a_redraw_after_work_began_needs_confirmation_and_none_after_rectification() {
     let dir = TempDir::new().expect("tempdir");
     let mut store = store_with(dir.path(), "t.db", &demo_roster());
     let q = quarter("2026Q4");
-    let first =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 1111, 0, None), at(10, 9))
-            .expect("first draw");
+    let first = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 1111, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("first draw");
     // Nothing started yet: a redraw with a reason needs no confirmation.
     let unstarted = spotcheck::steps::draw::make_draw(
         &mut store,
         &request("2026Q4", 1212, 0, Some("名录有误")),
-        at(10, 10),
+        at("2026-10-10 10:30"),
     )
     .expect("redraw before any work");
     assert_ne!(unstarted.info.id, first.info.id);
     let finished =
-        spotcheck::steps::demo::complete_checks(&mut store, &unstarted, at(11, 9)).expect("checks");
+        spotcheck::steps::demo::complete_checks(&mut store, &unstarted, at("2026-10-11 09:30"))
+            .expect("checks");
     assert_eq!(finished, unstarted.accounts.len());
     let work = spotcheck::steps::draw::work_on(&store, q).expect("work");
     assert_eq!(work.checks_started, finished);
@@ -541,7 +552,7 @@ fn a_redraw_after_work_began_needs_confirmation_and_none_after_rectification() {
     let err = spotcheck::steps::draw::make_draw(
         &mut store,
         &request("2026Q4", 2222, 0, Some("补录账号")),
-        at(12, 9),
+        at("2026-10-12 09:30"),
     )
     .expect_err("refused without confirmation");
     assert!(matches!(err, DrawError::WouldVoidWork { .. }), "{err:?}");
@@ -559,7 +570,7 @@ fn a_redraw_after_work_began_needs_confirmation_and_none_after_rectification() {
 
     let mut confirmed = request("2026Q4", 2222, 0, Some("补录账号"));
     confirmed.void_work = true;
-    let redraw = spotcheck::steps::draw::make_draw(&mut store, &confirmed, at(12, 10))
+    let redraw = spotcheck::steps::draw::make_draw(&mut store, &confirmed, at("2026-10-12 10:30"))
         .expect("confirmed redraw");
     let old_ids: HashMap<i64, ()> = unstarted
         .accounts
@@ -616,13 +627,13 @@ fn a_redraw_after_work_began_needs_confirmation_and_none_after_rectification() {
         &mut store,
         q,
         &spotcheck::steps::rectification::SheetTarget::Book(sheets),
-        at(13, 9),
+        at("2026-10-13 09:30"),
     )
     .expect("issue");
     assert!(issued.problems > 0, "{}", issued.summary());
     let mut again = request("2026Q4", 3333, 0, Some("再抽一次"));
     again.void_work = true;
-    let err = spotcheck::steps::draw::make_draw(&mut store, &again, at(14, 9))
+    let err = spotcheck::steps::draw::make_draw(&mut store, &again, at("2026-10-14 09:30"))
         .expect_err("refused after 整改");
     assert!(
         matches!(err, DrawError::RectificationIssued { .. }),
@@ -641,10 +652,14 @@ fn the_cli_redraws_over_work_only_with_void_work() {
     let dir = TempDir::new().expect("tempdir");
     let db = dir.path().join("t.db");
     let mut store = store_with(dir.path(), "t.db", &demo_roster());
-    let draw =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 1111, 0, None), at(10, 9))
-            .expect("draw");
-    spotcheck::steps::demo::complete_checks(&mut store, &draw, at(11, 9)).expect("checks");
+    let draw = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 1111, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("draw");
+    spotcheck::steps::demo::complete_checks(&mut store, &draw, at("2026-10-11 09:30"))
+        .expect("checks");
     drop(store);
     let args = [
         "sample",
@@ -678,12 +693,16 @@ fn editing_an_old_log_entry_is_detected() {
     let db = dir.path().join("t.db");
     {
         let mut store = store_with(dir.path(), "t.db", &demo_roster());
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 5, 0, None), at(10, 9))
-            .expect("draw");
+        spotcheck::steps::draw::make_draw(
+            &mut store,
+            &request("2026Q4", 5, 0, None),
+            at("2026-10-10 09:30"),
+        )
+        .expect("draw");
         spotcheck::steps::draw::make_draw(
             &mut store,
             &request("2026Q4", 6, 0, Some("复核")),
-            at(10, 10),
+            at("2026-10-10 10:30"),
         )
         .expect("redraw");
         let actions: Vec<String> = store
@@ -721,8 +740,12 @@ fn editing_a_later_log_entry_is_detected_at_that_entry() {
     let db = dir.path().join("t.db");
     {
         let mut store = store_with(dir.path(), "t.db", &demo_roster());
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 5, 0, None), at(10, 9))
-            .expect("draw");
+        spotcheck::steps::draw::make_draw(
+            &mut store,
+            &request("2026Q4", 5, 0, None),
+            at("2026-10-10 09:30"),
+        )
+        .expect("draw");
         assert_eq!(store.verify_log().expect("verify"), None);
     }
     let conn = rusqlite::Connection::open(&db).expect("raw open");
@@ -743,9 +766,12 @@ fn an_empty_population_is_refused_and_nothing_is_stored() {
     let q = quarter("2026Q4");
 
     let mut empty = Store::open(&dir.path().join("empty.db")).expect("open");
-    let err =
-        spotcheck::steps::draw::make_draw(&mut empty, &request("2026Q4", 1, 0, None), at(10, 9))
-            .expect_err("nothing to draw from");
+    let err = spotcheck::steps::draw::make_draw(
+        &mut empty,
+        &request("2026Q4", 1, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect_err("nothing to draw from");
     assert!(matches!(err, DrawError::EmptyPopulation), "{err:?}");
     assert!(err.to_string().contains("导入"), "{err}");
     assert!(empty.current_draw(q).expect("read").is_none());
@@ -763,9 +789,12 @@ fn an_empty_population_is_refused_and_nothing_is_stored() {
     }
     let mut store = store_with(dir.path(), "stopped.db", &stopped);
     let log_len = store.log_entries().expect("log").len();
-    let err =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 1, 0, None), at(10, 9))
-            .expect_err("only stopped accounts");
+    let err = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 1, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect_err("only stopped accounts");
     assert!(matches!(err, DrawError::EmptyPopulation), "{err:?}");
     assert!(store.draw_history(q).expect("history").is_empty());
     assert_eq!(store.log_entries().expect("log").len(), log_len);
@@ -789,12 +818,18 @@ fn prefer_not_drawn_avoids_last_quarters_accounts_where_it_can() {
     let mut store = store_with(dir.path(), "t.db", &roster);
 
     let seed = 424_242;
-    let q3 =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q3", seed, 0, None), at(1, 9))
-            .expect("Q3");
-    let q4 =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", seed, 1, None), at(10, 9))
-            .expect("Q4");
+    let q3 = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q3", seed, 0, None),
+        at("2026-10-01 09:30"),
+    )
+    .expect("Q3");
+    let q4 = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", seed, 1, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("Q4");
     assert_eq!(q4.info.prefer_not_drawn_in, 1);
     assert_eq!(
         q4.strata, q3.strata,
@@ -843,9 +878,12 @@ fn prefer_not_drawn_avoids_last_quarters_accounts_where_it_can() {
 
     // Control: without the preference the same seed draws the Q3 sample again, so the
     // difference above is the preference's doing.
-    let again =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2027Q1", seed, 0, None), at(20, 9))
-            .expect("2027Q1");
+    let again = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2027Q1", seed, 0, None),
+        at("2026-10-20 09:30"),
+    )
+    .expect("2027Q1");
     assert_eq!(drawn_keys(&again), drawn_keys(&q3));
 }
 
@@ -860,20 +898,24 @@ fn assignment_balances_loads_and_can_keep_counties_together() {
     let q = quarter("2026Q4");
     let names: Vec<String> = ["张三", "李四", "王五"].map(str::to_owned).to_vec();
 
-    let err = spotcheck::steps::draw::assign(&mut store, q, &names, false, at(11, 9))
+    let err = spotcheck::steps::draw::assign(&mut store, q, &names, false, at("2026-10-11 09:30"))
         .expect_err("no draw yet");
     assert!(matches!(err, DrawError::NoDraw(_)), "{err:?}");
     assert!(err.to_string().contains("2026年第四季度"), "{err}");
 
-    let drawn =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 99, 0, None), at(10, 9))
-            .expect("draw");
-    let err = spotcheck::steps::draw::assign(&mut store, q, &[], false, at(11, 9))
+    let drawn = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 99, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("draw");
+    let err = spotcheck::steps::draw::assign(&mut store, q, &[], false, at("2026-10-11 09:30"))
         .expect_err("nobody to assign to");
     assert!(err.to_string().contains("检查人员"), "{err}");
 
-    let loads = spotcheck::steps::draw::assign(&mut store, q, &names, false, at(11, 9))
-        .expect("balanced split");
+    let loads =
+        spotcheck::steps::draw::assign(&mut store, q, &names, false, at("2026-10-11 09:30"))
+            .expect("balanced split");
     assert_eq!(
         loads.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
         names
@@ -903,7 +945,7 @@ fn assignment_balances_loads_and_can_keep_counties_together() {
     }
 
     // Keeping counties together replaces the earlier split.
-    let loads = spotcheck::steps::draw::assign(&mut store, q, &names, true, at(11, 10))
+    let loads = spotcheck::steps::draw::assign(&mut store, q, &names, true, at("2026-10-11 10:30"))
         .expect("split by county");
     assert_eq!(
         loads.iter().map(|&(_, c)| c).sum::<usize>(),
@@ -950,14 +992,18 @@ fn the_sample_list_reads_back_with_method_list_strata_and_print_setup() {
     let mut store = store_with(dir.path(), "t.db", &demo_roster());
     let q = quarter("2026Q4");
     let seed = 31_415_926;
-    spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", seed, 0, None), at(10, 9))
-        .expect("draw");
+    spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", seed, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("draw");
     spotcheck::steps::draw::assign(
         &mut store,
         q,
         &["张三".to_owned(), "李四".to_owned()],
         true,
-        at(10, 10),
+        at("2026-10-10 10:30"),
     )
     .expect("assign");
     let record = store.current_draw(q).expect("read").expect("draw");
@@ -1134,9 +1180,12 @@ fn without_stopped_accounts_there_is_no_excluded_sheet() {
         a.status = AccountStatus::Normal;
     }
     let mut store = store_with(dir.path(), "t.db", &roster);
-    let record =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 8, 0, None), at(10, 9))
-            .expect("draw");
+    let record = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 8, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("draw");
     assert!(record.excluded.is_empty());
     let path = dir.path().join("名单.xlsx");
     spotcheck::export::write_sample_list(&record, "示例市", &path).expect("export");
@@ -1161,9 +1210,12 @@ fn an_account_named_like_a_formula_is_exported_as_text() {
     odd.status = AccountStatus::Normal;
     roster.push(odd);
     let mut store = store_with(dir.path(), "t.db", &roster);
-    let record =
-        spotcheck::steps::draw::make_draw(&mut store, &request("2026Q4", 3, 0, None), at(10, 9))
-            .expect("draw");
+    let record = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request("2026Q4", 3, 0, None),
+        at("2026-10-10 09:30"),
+    )
+    .expect("draw");
     let position = record
         .accounts_shown()
         .into_iter()

@@ -12,6 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::support::clock::{at, on};
 use calamine::{Data, Reader, open_workbook_auto};
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook};
@@ -23,9 +24,7 @@ use spotcheck::rectification::{
 };
 use spotcheck::sampling::{DrawOptions, Rate, Strata};
 use spotcheck::steps::notice;
-use spotcheck::steps::rectification::{
-    self, AnswerCounts, FeedbackReport, RectifyError, SheetTarget,
-};
+use spotcheck::steps::rectification::{self, AnswerCounts, FeedbackReport, RectifyError, SheetTarget};
 use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
@@ -58,14 +57,6 @@ const COL_CODE: usize = 13;
 /// Zero-based row of the rectification sheet's header (Excel row 4).
 const SHEET_HEADER_ROW: usize = 3;
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-fn at(y: i32, m: u32, d: u32, hour: u32) -> NaiveDateTime {
-    day(y, m, d).and_hms_opt(hour, 0, 0).expect("valid time")
-}
-
 fn quarter(text: &str) -> Quarter {
     text.parse().expect("valid quarter")
 }
@@ -89,7 +80,7 @@ fn store_with(dir: &Path, accounts: &[Account]) -> Store {
     let preview =
         spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
             .expect("preview");
-    spotcheck::steps::roster_import::commit(&mut store, &preview, at(2026, 10, 1, 9))
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-10-01 09:00"))
         .expect("import");
     store
 }
@@ -123,9 +114,15 @@ fn checked_quarter() -> Checked {
     let roster = spotcheck::steps::demo::accounts(200, 11);
     let mut store = store_with(dir.path(), &roster);
     assert_eq!(store.accounts().expect("accounts").len(), roster.len());
-    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
+    let record = draw(
+        &mut store,
+        "2026Q4",
+        Rate::MINIMUM,
+        42,
+        at("2026-10-02 09:00"),
+    );
     let finished =
-        spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+        spotcheck::steps::demo::complete_checks(&mut store, &record, at("2026-11-20 10:00"))
             .expect("complete checks");
     assert_eq!(finished, record.accounts.len());
     Checked {
@@ -165,8 +162,7 @@ fn export_sheets(
     target: &SheetTarget,
     now: NaiveDateTime,
 ) -> rectification::Issued {
-    rectification::export_rectification(store, quarter(q), target, now)
-        .expect("export rectification")
+    rectification::export_rectification(store, quarter(q), target, now).expect("export rectification")
 }
 
 fn import(store: &mut Store, files: &[PathBuf], now: NaiveDateTime) -> FeedbackReport {
@@ -578,8 +574,9 @@ fn notice_numbers_match_the_store() {
         roster,
     } = checked_quarter();
     let path = dir.path().join("通报.xlsx");
-    let report = notice::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
-        .expect("export");
+    let report =
+        notice::export_notice(&mut store, quarter("2026Q4"), &path, at("2026-12-20 09:00"))
+            .expect("export");
     assert_eq!(report.total.unfinished(), 0);
     assert_eq!(
         sheet_names(&path),
@@ -682,14 +679,19 @@ fn notice_numbers_match_the_store() {
 fn notice_and_sheets_print_on_a4_landscape_with_titles() {
     let Checked { dir, mut store, .. } = checked_quarter();
     let notice = dir.path().join("通报.xlsx");
-    notice::export_notice(&mut store, quarter("2026Q4"), &notice, at(2026, 12, 20, 9))
-        .expect("export notice");
+    notice::export_notice(
+        &mut store,
+        quarter("2026Q4"),
+        &notice,
+        at("2026-12-20 09:00"),
+    )
+    .expect("export notice");
     let book = dir.path().join("整改表.xlsx");
     export_sheets(
         &mut store,
         "2026Q4",
         &SheetTarget::Book(book.clone()),
-        at(2026, 11, 25, 10),
+        at("2026-11-25 10:00"),
     );
 
     // (file, Excel row of the table header, sheets holding a table): the notice's 总体情况 is
@@ -785,7 +787,7 @@ fn text_starting_with_an_equals_sign_stays_text() {
     roster[0].status = AccountStatus::Normal;
     let mut store = store_with(dir.path(), &roster);
     let rate: Rate = "100%".parse().expect("rate");
-    let record = draw(&mut store, "2026Q4", rate, 42, at(2026, 10, 2, 9));
+    let record = draw(&mut store, "2026Q4", rate, 42, at("2026-10-02 09:00"));
     let odd = record
         .accounts
         .iter()
@@ -796,7 +798,7 @@ fn text_starting_with_an_equals_sign_stays_text() {
         odd.account.account.host_unit, odd_unit,
         "the roster reader kept the text"
     );
-    spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+    spotcheck::steps::demo::complete_checks(&mut store, &record, at("2026-11-20 10:00"))
         .expect("checks");
     // The veto 不符合 below is backed by evidence, so the check stays finished.
     spotcheck::steps::inspect::add_evidence(
@@ -808,7 +810,7 @@ fn text_starting_with_an_equals_sign_stays_text() {
             file_name: "截图.png".to_owned(),
             bytes: vec![0x89, b'P', b'N', b'G', 9],
         },
-        at(2026, 11, 20, 10),
+        at("2026-11-20 10:00"),
     )
     .expect("evidence");
     let failed = spotcheck::steps::inspect::save_finding(
@@ -823,28 +825,33 @@ fn text_starting_with_an_equals_sign_stays_text() {
             checked_on: None,
             longest_gap: None,
         },
-        at(2026, 11, 20, 11),
+        at("2026-11-20 11:00"),
     )
     .expect("save");
     assert_eq!(failed.verdict, Some(Verdict::Fail));
     assert_eq!(failed.status, InspectionStatus::Done);
 
     let notice = dir.path().join("通报.xlsx");
-    notice::export_notice(&mut store, quarter("2026Q4"), &notice, at(2026, 12, 20, 9))
-        .expect("notice");
+    notice::export_notice(
+        &mut store,
+        quarter("2026Q4"),
+        &notice,
+        at("2026-12-20 09:00"),
+    )
+    .expect("notice");
     let book = dir.path().join("整改表.xlsx");
     export_sheets(
         &mut store,
         "2026Q4",
         &SheetTarget::Book(book.clone()),
-        at(2026, 11, 25, 10),
+        at("2026-11-25 10:00"),
     );
     let folder = dir.path().join("各单位");
     let issued = export_sheets(
         &mut store,
         "2026Q4",
         &SheetTarget::Folder(folder),
-        at(2026, 11, 25, 10),
+        at("2026-11-25 10:00"),
     );
 
     for path in [&notice, &book].into_iter().chain(&issued.files) {
@@ -905,11 +912,11 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
         draw: record,
         ..
     } = checked_quarter();
-    let now = at(2026, 11, 25, 10);
+    let now = at("2026-11-25 10:00");
     let path = dir.path().join("整改表.xlsx");
     let issued = export_sheets(&mut store, "2026Q4", &SheetTarget::Book(path.clone()), now);
     let deadline = add_working_days(now.date(), 10);
-    assert_eq!(deadline, day(2026, 12, 9));
+    assert_eq!(deadline, on("2026-12-09"));
     let rows = store.rectifications(record.info.id).expect("rows");
     assert!(
         rows.len() >= 6,
@@ -1009,7 +1016,7 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
     // A unit fills in its rows: three done, one in progress, one unreadable answer.
     let places = locate(&path);
     let (done, doing, unclear) = (&rows[0..3], &rows[3], &rows[4]);
-    let finished_on = day(2026, 11, 28);
+    let finished_on = on("2026-11-28");
     let mut answers: HashMap<i64, Fill> = done
         .iter()
         .map(|r| (r.id, fill("已整改", Some(finished_on))))
@@ -1019,7 +1026,11 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
     let copy = dir.path().join("反馈.xlsx");
     unit_copy(&path, &copy, &answers);
 
-    let report = import(&mut store, std::slice::from_ref(&copy), at(2026, 11, 30, 9));
+    let report = import(
+        &mut store,
+        std::slice::from_ref(&copy),
+        at("2026-11-30 09:00"),
+    );
     assert_eq!(report.files, ["反馈.xlsx"]);
     assert!(report.unreadable.is_empty(), "{:?}", report.unreadable);
     assert_eq!(
@@ -1057,12 +1068,12 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
             (s.contact.as_str(), s.phone.as_str()),
             ("李联络", "020-12345678")
         );
-        assert_eq!(s.replied_at, Some(at(2026, 11, 30, 9)));
+        assert_eq!(s.replied_at, Some(at("2026-11-30 09:00")));
     }
     assert_eq!(now_ids[&doing.id].reply, Some(Reply::InProgress));
     let answered: BTreeSet<i64> = done.iter().chain([doing]).map(|r| r.id).collect();
-    let before = day(2026, 12, 9);
-    let after = day(2026, 12, 10);
+    let before = on("2026-12-09");
+    let after = on("2026-12-10");
     for s in &stored {
         if answered.contains(&s.id) {
             assert_eq!(s.status(before), Status::Replied, "{}", code(s.id));
@@ -1081,7 +1092,7 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
     }
 
     // The office reviews: closes one fix, rejects another (a note is required).
-    let review_at = at(2026, 12, 1, 15);
+    let review_at = at("2026-12-01 15:00");
     let closed = spotcheck::steps::rectification::review_rectification(
         &mut store, done[0].id, true, "", review_at,
     )
@@ -1115,7 +1126,7 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
     assert_eq!(rejected.review_note, note);
 
     // The unit sends the same file again.
-    let again = import(&mut store, &[copy], at(2026, 12, 2, 9));
+    let again = import(&mut store, &[copy], at("2026-12-02 09:00"));
     assert_eq!(
         again.counts,
         AnswerCounts {
@@ -1136,7 +1147,7 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
     assert_eq!(after_ids[&done[2].id].state, State::Replied);
     assert_eq!(
         after_ids[&done[2].id].replied_at,
-        Some(at(2026, 11, 30, 9)),
+        Some(at("2026-11-30 09:00")),
         "unchanged"
     );
 
@@ -1146,7 +1157,7 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
         &mut store,
         "2026Q4",
         &SheetTarget::Book(second.clone()),
-        at(2026, 12, 3, 9),
+        at("2026-12-03 09:00"),
     );
     assert_eq!(
         (reissued.counts.added, reissued.counts.kept),
@@ -1195,7 +1206,7 @@ fn folder_export_writes_one_file_per_unit_and_reads_them_all_back() {
         &mut store,
         "2026Q4",
         &SheetTarget::Folder(folder.clone()),
-        at(2026, 11, 25, 10),
+        at("2026-11-25 10:00"),
     );
     let rows = store.rectifications(record.info.id).expect("rows");
     let units: BTreeSet<&str> = rows.iter().map(|r| r.host_unit.as_str()).collect();
@@ -1234,7 +1245,7 @@ fn folder_export_writes_one_file_per_unit_and_reads_them_all_back() {
             .min_by_key(|(_, p)| p.row)
             .expect("a problem")
             .0;
-        answers.insert(first, fill("已整改，已恢复更新", Some(day(2026, 12, 1))));
+        answers.insert(first, fill("已整改，已恢复更新", Some(on("2026-12-01"))));
     }
     assert_eq!(seen.len(), units.len(), "one file per unit");
 
@@ -1246,7 +1257,7 @@ fn folder_export_writes_one_file_per_unit_and_reads_them_all_back() {
             copy
         })
         .collect();
-    let report = import(&mut store, &copies, at(2026, 12, 2, 9));
+    let report = import(&mut store, &copies, at("2026-12-02 09:00"));
     assert_eq!(report.files.len(), copies.len());
     assert!(
         report.unreadable.is_empty() && report.issues.is_empty(),
@@ -1276,7 +1287,7 @@ fn feedback_without_codes_is_matched_by_name_platform_and_category() {
         &mut store,
         "2026Q4",
         &SheetTarget::Book(dir.path().join("整改表.xlsx")),
-        at(2026, 11, 25, 10),
+        at("2026-11-25 10:00"),
     );
     let rows = store.rectifications(record.info.id).expect("rows");
     let (a, b) = (&rows[0], &rows[rows.len() - 1]);
@@ -1350,7 +1361,7 @@ fn feedback_without_codes_is_matched_by_name_platform_and_category() {
     }
     book.save(&path).expect("save");
 
-    let report = import(&mut store, &[path], at(2026, 12, 2, 9));
+    let report = import(&mut store, &[path], at("2026-12-02 09:00"));
     assert_eq!(report.files, ["自制反馈.xlsx"]);
     assert_eq!(report.counts.updated, 2, "{report:?}");
     assert_eq!(report.issues.len(), 1, "{:?}", report.issues);
@@ -1361,7 +1372,7 @@ fn feedback_without_codes_is_matched_by_name_platform_and_category() {
 
     let a = store.rectification(a.id).expect("read").expect("row");
     assert_eq!((a.state, a.reply), (State::Replied, Some(Reply::Done)));
-    assert_eq!(a.completed_on, Some(day(2026, 12, 1)));
+    assert_eq!(a.completed_on, Some(on("2026-12-01")));
     assert_eq!(a.reply_text, "已完成整改");
     let b = store.rectification(b.id).expect("read").expect("row");
     assert_eq!(
@@ -1391,7 +1402,7 @@ fn files_that_are_not_feedback_are_reported_and_change_nothing() {
         &mut store,
         "2026Q4",
         &SheetTarget::Book(sheets.clone()),
-        at(2026, 11, 25, 10),
+        at("2026-11-25 10:00"),
     );
     let before = store.rectifications(record.info.id).expect("rows");
     let log_before = store.log_entries().expect("log").len();
@@ -1402,7 +1413,11 @@ fn files_that_are_not_feedback_are_reported_and_change_nothing() {
     std::fs::write(&truncated, &bytes[..200]).expect("write");
 
     for (file, expect) in [(&roster, "整改情况"), (&truncated, "")] {
-        let report = import(&mut store, std::slice::from_ref(file), at(2026, 12, 2, 9));
+        let report = import(
+            &mut store,
+            std::slice::from_ref(file),
+            at("2026-12-02 09:00"),
+        );
         let name = file
             .file_name()
             .expect("name")
@@ -1430,7 +1445,11 @@ fn files_that_are_not_feedback_are_reported_and_change_nothing() {
         );
     }
     // Both at once, next to a good file: the good one is read.
-    let report = import(&mut store, &[roster, sheets, truncated], at(2026, 12, 2, 9));
+    let report = import(
+        &mut store,
+        &[roster, sheets, truncated],
+        at("2026-12-02 09:00"),
+    );
     assert_eq!(report.files, ["整改表.xlsx"]);
     assert_eq!(report.unreadable.len(), 2);
     assert_eq!(report.counts, AnswerCounts::default());
@@ -1455,14 +1474,14 @@ fn the_deadline_follows_the_setting_and_is_kept_on_a_later_export() {
     store
         .set_setting(settings::RECTIFICATION_DAYS, "15")
         .expect("setting");
-    let now = at(2026, 11, 25, 10); // a Wednesday
+    let now = at("2026-11-25 10:00"); // a Wednesday
     let first = export_sheets(
         &mut store,
         "2026Q4",
         &SheetTarget::Book(dir.path().join("一.xlsx")),
         now,
     );
-    let deadline = day(2026, 12, 16);
+    let deadline = on("2026-12-16");
     assert_eq!(add_working_days(now.date(), 15), deadline);
     assert_eq!(first.deadline, Some(deadline));
     assert!(first.counts.added > 0);
@@ -1472,7 +1491,7 @@ fn the_deadline_follows_the_setting_and_is_kept_on_a_later_export() {
         first.summary()
     );
 
-    let week_later = at(2026, 12, 2, 10);
+    let week_later = at("2026-12-02 10:00");
     let path = dir.path().join("二.xlsx");
     let second = export_sheets(
         &mut store,
@@ -1522,7 +1541,13 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
         .collect();
     assert!(!failed.is_empty());
 
-    let q1 = draw(&mut store, "2027Q1", Rate::MINIMUM, 2027, at(2027, 1, 5, 9));
+    let q1 = draw(
+        &mut store,
+        "2027Q1",
+        Rate::MINIMUM,
+        2027,
+        at("2027-01-05 09:00"),
+    );
     let rechecked: HashMap<i64, &str> = q1
         .accounts
         .iter()
@@ -1535,7 +1560,8 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
         "every account failed in 2026Q4 is re-checked"
     );
     assert_eq!(q1.info.rechecks, failed.len());
-    spotcheck::steps::demo::complete_checks(&mut store, &q1, at(2027, 2, 20, 10)).expect("checks");
+    spotcheck::steps::demo::complete_checks(&mut store, &q1, at("2027-02-20 10:00"))
+        .expect("checks");
     // The demo fails an account the same way every quarter: one unit fixed its account
     // (posted again, nothing else wrong), so its 复查 passes.
     let fixed = *rechecked.keys().min().expect("a recheck");
@@ -1558,22 +1584,22 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
         };
         if item == "V04" {
             finding.answer = None;
-            finding.checked_on = Some(day(2027, 2, 20));
-            finding.last_update = Some(day(2027, 2, 18));
+            finding.checked_on = Some(on("2027-02-20"));
+            finding.last_update = Some(on("2027-02-18"));
         }
         spotcheck::steps::inspect::save_finding(
             &mut store,
             q1.info.id,
             fixed,
             &finding,
-            at(2027, 2, 21, 9),
+            at("2027-02-21 09:00"),
         )
         .expect("the fix");
     }
     let q1_inspections = inspections_by_account(&store, q1.info.id);
 
     let path = dir.path().join("2027Q1通报.xlsx");
-    notice::export_notice(&mut store, quarter("2027Q1"), &path, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2027Q1"), &path, at("2026-12-20 09:00"))
         .expect("notice");
     let summary = grid(&path, "总体情况");
     let header = summary
@@ -1668,7 +1694,13 @@ fn notice_counts_the_sample_by_the_same_county_as_the_population() {
     let dir = TempDir::new().expect("tempdir");
     let mut roster = spotcheck::steps::demo::accounts(200, 11);
     let mut store = store_with(dir.path(), &roster);
-    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
+    let record = draw(
+        &mut store,
+        "2026Q4",
+        Rate::MINIMUM,
+        42,
+        at("2026-10-02 09:00"),
+    );
     let moved = record.accounts[0].account.account.clone();
     let mut drawn_in_county: BTreeMap<String, usize> = BTreeMap::new();
     for d in &record.accounts {
@@ -1685,13 +1717,13 @@ fn notice_counts_the_sample_by_the_same_county_as_the_population() {
     let preview =
         spotcheck::steps::roster_import::preview(&store, &again, None, &mut |_| {}, &cancel)
             .expect("preview");
-    spotcheck::steps::roster_import::commit(&mut store, &preview, at(2026, 11, 1, 9))
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-11-01 09:00"))
         .expect("import");
-    spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+    spotcheck::steps::demo::complete_checks(&mut store, &record, at("2026-11-20 10:00"))
         .expect("checks");
 
     let path = dir.path().join("通报.xlsx");
-    notice::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2026Q4"), &path, at("2026-12-20 09:00"))
         .expect("export");
     let table = tally_table(&grid(&path, "总体情况"), "地区");
     let (_, rows) = table.split_last().expect("rows");
@@ -1718,14 +1750,14 @@ fn an_interim_notice_lists_veto_failures_and_prints_the_days_checked() {
     let roster = spotcheck::steps::demo::accounts(12, 5);
     let mut store = store_with(dir.path(), &roster);
     let rate: Rate = "100%".parse().expect("rate");
-    let record = draw(&mut store, "2026Q4", rate, 42, at(2026, 10, 2, 9));
+    let record = draw(&mut store, "2026Q4", rate, 42, at("2026-10-02 09:00"));
     let failing = record
         .accounts
         .iter()
         .find(|d| d.account.account.platform != "移动客户端")
         .expect("an account")
         .clone();
-    let typed_in = at(2026, 12, 2, 16);
+    let typed_in = at("2026-12-02 16:00");
     let failed = spotcheck::steps::inspect::save_finding(
         &mut store,
         record.info.id,
@@ -1735,7 +1767,7 @@ fn an_interim_notice_lists_veto_failures_and_prints_the_days_checked() {
             answer: Some(Answer::Fail),
             note: "把“区长”写成“县长”".to_owned(),
             last_update: None,
-            checked_on: Some(day(2027, 1, 20)),
+            checked_on: Some(on("2027-01-20")),
             longest_gap: None,
         },
         typed_in,
@@ -1786,7 +1818,7 @@ fn a_fix_reported_without_date_contact_or_phone_is_listed_as_incomplete() {
         &mut c.store,
         "2026Q4",
         &SheetTarget::Book(book),
-        at(2026, 11, 25, 9),
+        at("2026-11-25 09:00"),
     );
     let known = c.store.all_rectifications().expect("problems");
     let p = &known[0];
@@ -1860,13 +1892,12 @@ fn closing_without_a_reply_needs_grounds_and_a_closed_problem_can_be_reopened() 
         &mut c.store,
         "2026Q4",
         &SheetTarget::Book(book),
-        at(2026, 11, 25, 9),
+        at("2026-11-25 09:00"),
     );
     let p = c.store.all_rectifications().expect("problems")[0].clone();
     assert!(p.reply.is_none());
-    let err =
-        rectification::review_rectification(&mut c.store, p.id, true, " ", at(2026, 11, 26, 9))
-            .expect_err("no reply, no note");
+    let err = rectification::review_rectification(&mut c.store, p.id, true, " ", at("2026-11-26 09:00"))
+        .expect_err("no reply, no note");
     assert!(matches!(err, RectifyError::CloseWithoutReply), "{err:?}");
     assert!(err.to_string().contains("写明依据"), "{err}");
     let closed = rectification::review_rectification(
@@ -1874,20 +1905,19 @@ fn closing_without_a_reply_needs_grounds_and_a_closed_problem_can_be_reopened() 
         p.id,
         true,
         "现场核实已恢复更新",
-        at(2026, 11, 26, 10),
+        at("2026-11-26 10:00"),
     )
     .expect("closed with grounds");
     assert_eq!(closed.state, spotcheck::rectification::State::Closed);
-    let err =
-        rectification::review_rectification(&mut c.store, p.id, false, "", at(2026, 11, 27, 9))
-            .expect_err("a reason is needed");
+    let err = rectification::review_rectification(&mut c.store, p.id, false, "", at("2026-11-27 09:00"))
+        .expect_err("a reason is needed");
     assert!(matches!(err, RectifyError::ReopenNeedsReason), "{err:?}");
     let reopened = rectification::review_rectification(
         &mut c.store,
         p.id,
         false,
         "复查发现仍未更新",
-        at(2026, 11, 27, 10),
+        at("2026-11-27 10:00"),
     )
     .expect("reopened");
     assert_eq!(reopened.state, spotcheck::rectification::State::Reopened);
@@ -1919,12 +1949,19 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         &mut store,
         "2026Q4",
         &SheetTarget::Book(dir.path().join("2026Q4整改表.xlsx")),
-        at(2026, 11, 25, 9),
+        at("2026-11-25 09:00"),
     );
     let q4_problems = store.rectifications(q4.info.id).expect("problems");
     assert!(!q4_problems.is_empty());
-    let q1 = draw(&mut store, "2027Q1", Rate::MINIMUM, 2027, at(2027, 1, 5, 9));
-    spotcheck::steps::demo::complete_checks(&mut store, &q1, at(2027, 2, 20, 10)).expect("checks");
+    let q1 = draw(
+        &mut store,
+        "2027Q1",
+        Rate::MINIMUM,
+        2027,
+        at("2027-01-05 09:00"),
+    );
+    spotcheck::steps::demo::complete_checks(&mut store, &q1, at("2027-02-20 10:00"))
+        .expect("checks");
     // The demo fails each account the same way every quarter; one unit fixed its account.
     let v04: Vec<&Rectification> = q4_problems.iter().filter(|p| p.item == "V04").collect();
     let fixed = v04[0].account;
@@ -1932,8 +1969,8 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         item: "V04".to_owned(),
         answer: None,
         note: String::new(),
-        last_update: Some(day(2027, 2, 18)),
-        checked_on: Some(day(2027, 2, 20)),
+        last_update: Some(on("2027-02-18")),
+        checked_on: Some(on("2027-02-20")),
         longest_gap: None,
     };
     spotcheck::steps::inspect::save_finding(
@@ -1941,7 +1978,7 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         q1.info.id,
         fixed,
         &finding,
-        at(2027, 2, 21, 9),
+        at("2027-02-21 09:00"),
     )
     .expect("the fix");
     let after: HashMap<i64, Rectification> = store
@@ -1960,7 +1997,7 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         closed.review_note
     );
     assert_eq!(
-        closed.status(day(2027, 3, 1)),
+        closed.status(on("2027-03-01")),
         Status::Closed,
         "not 逾期 once the 复查 passed"
     );
@@ -1976,7 +2013,7 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         &mut store,
         "2027Q1",
         &SheetTarget::Book(dir.path().join("2027Q1整改表.xlsx")),
-        at(2027, 2, 25, 9),
+        at("2027-02-25 09:00"),
     );
     let q1_problems = store.rectifications(q1.info.id).expect("problems");
     let repeat = q1_problems
@@ -2007,12 +2044,11 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
             .iter()
             .any(|(p, n)| p.item == "V04" && p.quarter == quarter("2026Q4") && *n == 1)
     );
-    let (_, fixed_running) =
-        spotcheck::steps::rectification::recheck::account_problems(&store, fixed)
-            .expect("account problems")
-            .into_iter()
-            .find(|(p, _)| p.item == "V04")
-            .expect("the old problem");
+    let (_, fixed_running) = spotcheck::steps::rectification::recheck::account_problems(&store, fixed)
+        .expect("account problems")
+        .into_iter()
+        .find(|(p, _)| p.item == "V04")
+        .expect("the old problem");
     assert_eq!(fixed_running, 1, "fixed: no repeat");
     let log = store.log_entries().expect("log");
     assert!(log.iter().any(|e| e.action == "复查合格关闭整改问题"));
@@ -2039,11 +2075,17 @@ fn the_platform_table_counts_subscription_and_service_accounts_apart() {
             .all(|a| a.account.platform == "微信公众号"),
         "the type is not part of the platform"
     );
-    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 5, at(2026, 10, 2, 9));
-    spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+    let record = draw(
+        &mut store,
+        "2026Q4",
+        Rate::MINIMUM,
+        5,
+        at("2026-10-02 09:00"),
+    );
+    spotcheck::steps::demo::complete_checks(&mut store, &record, at("2026-11-20 10:00"))
         .expect("checks");
     let path = dir.path().join("通报.xlsx");
-    notice::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2026Q4"), &path, at("2026-12-20 09:00"))
         .expect("export");
     let table = tally_table(&grid(&path, "总体情况"), "平台");
     let names: Vec<String> = table.iter().map(|r| text(&r[0])).collect();
@@ -2089,11 +2131,17 @@ fn notice_tables_group_counties_under_their_city_and_platforms_under_their_kind(
         a.platform = platforms[i % platforms.len()].to_owned();
     }
     let mut store = store_with(dir.path(), &roster);
-    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 9, at(2026, 10, 2, 9));
-    spotcheck::steps::demo::complete_checks(&mut store, &record, at(2026, 11, 20, 10))
+    let record = draw(
+        &mut store,
+        "2026Q4",
+        Rate::MINIMUM,
+        9,
+        at("2026-10-02 09:00"),
+    );
+    spotcheck::steps::demo::complete_checks(&mut store, &record, at("2026-11-20 10:00"))
         .expect("checks");
     let path = dir.path().join("通报.xlsx");
-    notice::export_notice(&mut store, quarter("2026Q4"), &path, at(2026, 12, 20, 9))
+    notice::export_notice(&mut store, quarter("2026Q4"), &path, at("2026-12-20 09:00"))
         .expect("export");
     let summary = grid(&path, "总体情况");
 

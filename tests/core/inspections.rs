@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use crate::support::answered;
+use crate::support::clock::{at, minutes, on};
 use chrono::{NaiveDate, NaiveDateTime};
 use sha2::{Digest, Sha256};
 use spotcheck::checklist::{Answer, Checklist, Finding, Item, ItemKind, Verdict};
@@ -23,14 +24,6 @@ use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
 const INSPECTOR: &str = "李检查";
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).expect("valid date")
-}
-
-fn at(m: u32, d: u32, minute: u32) -> NaiveDateTime {
-    day(m, d).and_hms_opt(10, minute, 0).expect("valid time")
-}
 
 fn quarter(text: &str) -> Quarter {
     text.parse().expect("valid quarter")
@@ -53,7 +46,8 @@ fn store_with_roster(dir: &Path) -> Store {
     let preview =
         spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
             .expect("preview");
-    spotcheck::steps::roster_import::commit(&mut store, &preview, at(10, 1, 0)).expect("import");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-10-01 10:00"))
+        .expect("import");
     store
 }
 
@@ -75,7 +69,7 @@ fn draw(store: &mut Store, q: &str, seed: u64, when: NaiveDateTime) -> DrawRecor
 /// A database with the roster and a 2026Q4 draw.
 fn setup(dir: &Path) -> (Store, DrawRecord) {
     let mut store = store_with_roster(dir);
-    let record = draw(&mut store, "2026Q4", 42, at(10, 2, 0));
+    let record = draw(&mut store, "2026Q4", 42, at("2026-10-02 10:00"));
     (store, record)
 }
 
@@ -127,7 +121,7 @@ fn answer_all(
         let finding = if Some(item.id.as_str()) == fail {
             answered(&item.id, Answer::Fail, "问题描述")
         } else if item.id == "V04" {
-            update(day(10, 10), day(10, 20))
+            update(on("2026-10-10"), on("2026-10-20"))
         } else {
             answered(&item.id, Answer::Pass, "")
         };
@@ -178,17 +172,16 @@ fn findings_saved_one_by_one_survive_reopening_with_who_and_verdict() {
 
     for (n, item) in items.iter().enumerate() {
         let finding = if item == "V04" {
-            update(day(10, 15), day(10, 20))
+            update(on("2026-10-15"), on("2026-10-20"))
         } else {
             answered(item, Answer::Pass, "")
         };
-        let minute = u32::try_from(n).expect("small");
         let ins = spotcheck::steps::inspect::save_finding(
             &mut store,
             draw_id,
             account,
             &finding,
-            at(10, 20, minute),
+            at("2026-10-20 10:00") + minutes(n),
         )
         .expect("save");
         assert_eq!(ins.status, InspectionStatus::InProgress);
@@ -209,19 +202,16 @@ fn findings_saved_one_by_one_survive_reopening_with_who_and_verdict() {
     for (n, item) in items.iter().enumerate() {
         let stored = ins.finding(item).expect("every item is there");
         assert_eq!(stored.updated_by, INSPECTOR);
-        assert_eq!(
-            stored.updated_at,
-            at(10, 20, u32::try_from(n).expect("small"))
-        );
+        assert_eq!(stored.updated_at, at("2026-10-20 10:00") + minutes(n));
         assert_eq!(stored.finding.answer, Some(Answer::Pass), "{item}");
     }
     let v04 = &ins.finding("V04").expect("V04").finding;
-    assert_eq!(v04.last_update, Some(day(10, 15)));
-    assert_eq!(v04.checked_on, Some(day(10, 20)));
+    assert_eq!(v04.last_update, Some(on("2026-10-15")));
+    assert_eq!(v04.checked_on, Some(on("2026-10-20")));
     assert_eq!(ins.verdict, Some(Verdict::Pass));
     assert_eq!(ins.score, None, "the default checklist does not score");
     assert_eq!(ins.inspector, INSPECTOR);
-    assert_eq!(ins.started_at, at(10, 20, 0));
+    assert_eq!(ins.started_at, at("2026-10-20 10:00"));
     assert_eq!(ins.checklist_id, "gov-new-media-veto");
     assert_eq!(ins.checklist_version, "2019.2");
     let states = store.inspection_states(draw_id).expect("states");
@@ -250,8 +240,8 @@ fn the_update_rule_fails_15_days_and_passes_14() {
         &mut store,
         draw_id,
         account,
-        &update(day(10, 5), day(10, 20)),
-        at(10, 20, 0),
+        &update(on("2026-10-05"), on("2026-10-20")),
+        at("2026-10-20 10:00"),
     )
     .expect("save");
     assert_eq!(
@@ -262,14 +252,14 @@ fn the_update_rule_fails_15_days_and_passes_14() {
     assert_eq!(ins.verdict, Some(Verdict::Fail), "V04 is a veto");
 
     // The rule overrides what was typed: 14 days is still in time.
-    let mut in_time = update(day(10, 6), day(10, 20));
+    let mut in_time = update(on("2026-10-06"), on("2026-10-20"));
     in_time.answer = Some(Answer::Fail);
     let ins = spotcheck::steps::inspect::save_finding(
         &mut store,
         draw_id,
         account,
         &in_time,
-        at(10, 20, 1),
+        at("2026-10-20 10:01"),
     )
     .expect("save");
     assert_eq!(
@@ -308,8 +298,12 @@ fn a_loaded_checklist_sets_the_threshold_and_adds_a_veto_for_some_platforms() {
     }));
     let file = dir.path().join("本市检查表.json");
     std::fs::write(&file, city.to_string()).expect("write");
-    let loaded = spotcheck::steps::inspect::install_checklist_file(&mut store, &file, at(10, 3, 0))
-        .expect("load");
+    let loaded = spotcheck::steps::inspect::install_checklist_file(
+        &mut store,
+        &file,
+        at("2026-10-03 10:00"),
+    )
+    .expect("load");
     assert_eq!(loaded.version, "2027.1");
 
     let of = |platform: &str| {
@@ -322,13 +316,16 @@ fn a_loaded_checklist_sets_the_threshold_and_adds_a_veto_for_some_platforms() {
             .id
     };
     let (wechat, weibo) = (of("微信公众号"), of("新浪微博"));
-    for (last, answer) in [(day(10, 10), Answer::Pass), (day(10, 9), Answer::Fail)] {
+    for (last, answer) in [
+        (on("2026-10-10"), Answer::Pass),
+        (on("2026-10-09"), Answer::Fail),
+    ] {
         let ins = spotcheck::steps::inspect::save_finding(
             &mut store,
             record.info.id,
             weibo,
-            &update(last, day(10, 20)),
-            at(10, 20, 0),
+            &update(last, on("2026-10-20")),
+            at("2026-10-20 10:00"),
         )
         .expect("save");
         assert_eq!(ins.checklist_version, "2027.1");
@@ -343,7 +340,7 @@ fn a_loaded_checklist_sets_the_threshold_and_adds_a_veto_for_some_platforms() {
         record.info.id,
         wechat,
         &answered("L01", Answer::Fail, "推文末尾插入商业广告"),
-        at(10, 20, 5),
+        at("2026-10-20 10:05"),
     )
     .expect("save");
     assert_eq!(ins.verdict, Some(Verdict::Fail), "the city's own veto");
@@ -354,7 +351,7 @@ fn a_loaded_checklist_sets_the_threshold_and_adds_a_veto_for_some_platforms() {
         record.info.id,
         weibo,
         &answered("L01", Answer::Fail, "广告"),
-        at(10, 20, 6),
+        at("2026-10-20 10:06"),
     )
     .expect("save");
     let weibo_check = store
@@ -388,7 +385,7 @@ fn a_failed_veto_fails_the_account_at_once() {
         record.info.id,
         target.account.id,
         &answered("V02", Answer::Fail, "转发内容涉密"),
-        at(10, 21, 0),
+        at("2026-10-21 10:00"),
     )
     .expect("save");
     assert_eq!(ins.status, InspectionStatus::InProgress);
@@ -402,7 +399,7 @@ fn a_failed_veto_fails_the_account_at_once() {
         record.info.id,
         other.account.id,
         &answered("P07", Answer::Fail, "发布商业广告"),
-        at(10, 21, 1),
+        at("2026-10-21 10:01"),
     )
     .expect("save");
     assert_eq!(ins.verdict, None);
@@ -415,9 +412,13 @@ fn finishing_needs_every_item_answered_and_every_failure_described() {
     let target = non_app(&record)[0].clone();
     let (draw_id, account) = (record.info.id, target.account.id);
 
-    let err =
-        spotcheck::steps::inspect::finish_inspection(&mut store, draw_id, account, at(10, 22, 0))
-            .expect_err("nothing answered");
+    let err = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        draw_id,
+        account,
+        at("2026-10-22 10:00"),
+    )
+    .expect_err("nothing answered");
     assert!(err.to_string().starts_with("还不能完成："), "{err}");
 
     spotcheck::steps::inspect::save_finding(
@@ -425,12 +426,16 @@ fn finishing_needs_every_item_answered_and_every_failure_described() {
         draw_id,
         account,
         &answered("V01", Answer::Pass, ""),
-        at(10, 22, 1),
+        at("2026-10-22 10:01"),
     )
     .expect("save");
-    let err =
-        spotcheck::steps::inspect::finish_inspection(&mut store, draw_id, account, at(10, 22, 2))
-            .expect_err("16 items open");
+    let err = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        draw_id,
+        account,
+        at("2026-10-22 10:02"),
+    )
+    .expect_err("16 items open");
     let msg = err.to_string();
     assert!(
         msg.starts_with("还不能完成：还有 16 项没有填写：V02 泄露国家秘密"),
@@ -439,19 +444,23 @@ fn finishing_needs_every_item_answered_and_every_failure_described() {
     assert!(matches!(err, InspectError::Unfinished(ref u) if u.unanswered.len() == 16));
 
     // Everything answered, but a 不符合 without a note.
-    answer_all(&mut store, draw_id, &target, None, at(10, 22, 3));
+    answer_all(&mut store, draw_id, &target, None, at("2026-10-22 10:03"));
     spotcheck::steps::inspect::save_finding(
         &mut store,
         draw_id,
         account,
         &answered("P07", Answer::Fail, "  "),
-        at(10, 22, 4),
+        at("2026-10-22 10:04"),
     )
     .expect("save");
-    let msg =
-        spotcheck::steps::inspect::finish_inspection(&mut store, draw_id, account, at(10, 22, 5))
-            .expect_err("P07 has no note")
-            .to_string();
+    let msg = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        draw_id,
+        account,
+        at("2026-10-22 10:05"),
+    )
+    .expect_err("P07 has no note")
+    .to_string();
     assert_eq!(
         msg,
         "还不能完成：有 1 项判定为不符合但没有填写问题描述：P07 商业广告或链接。"
@@ -471,14 +480,18 @@ fn finishing_needs_every_item_answered_and_every_failure_described() {
         draw_id,
         account,
         &answered("P07", Answer::Fail, "置顶商业广告"),
-        at(10, 22, 6),
+        at("2026-10-22 10:06"),
     )
     .expect("save");
-    let ins =
-        spotcheck::steps::inspect::finish_inspection(&mut store, draw_id, account, at(10, 22, 7))
-            .expect("complete");
+    let ins = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        draw_id,
+        account,
+        at("2026-10-22 10:07"),
+    )
+    .expect("complete");
     assert_eq!(ins.status, InspectionStatus::Done);
-    assert_eq!(ins.finished_at, Some(at(10, 22, 7)));
+    assert_eq!(ins.finished_at, Some(at("2026-10-22 10:07")));
     assert_eq!(
         ins.verdict,
         Some(Verdict::Pass),
@@ -501,7 +514,7 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
         draw_id,
         old.account.id,
         &answered("V01", Answer::Pass, ""),
-        at(10, 23, 0),
+        at("2026-10-23 10:00"),
     )
     .expect("save");
 
@@ -520,7 +533,7 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
         applies_to: Vec::new(),
         rule: None,
     });
-    spotcheck::steps::inspect::install_checklist(&mut store, &city, at(10, 23, 1))
+    spotcheck::steps::inspect::install_checklist(&mut store, &city, at("2026-10-23 10:01"))
         .expect("install");
     assert_eq!(store.active_checklist().expect("active"), city);
     let last = store.log_entries().expect("log").pop().expect("entry");
@@ -546,7 +559,7 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
         draw_id,
         old.account.id,
         &answered("P12", Answer::Pass, ""),
-        at(10, 23, 2),
+        at("2026-10-23 10:02"),
     )
     .expect_err("P12 is not in the old checklist");
     assert!(matches!(err, InspectError::UnknownItem(ref i) if i == "P12"));
@@ -556,7 +569,7 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
         draw_id,
         old.account.id,
         &answered("V02", Answer::Pass, ""),
-        at(10, 23, 3),
+        at("2026-10-23 10:03"),
     )
     .expect("the old items still save");
 
@@ -566,7 +579,7 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
         draw_id,
         new.account.id,
         &answered("P12", Answer::Fail, "错字"),
-        at(10, 23, 4),
+        at("2026-10-23 10:04"),
     )
     .expect("save on the new checklist");
     assert_eq!(ins.checklist_version, "2026.1");
@@ -581,12 +594,13 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
     );
 
     // Installing the same definition again is fine; another one under the same version is not.
-    spotcheck::steps::inspect::install_checklist(&mut store, &city, at(10, 23, 5))
+    spotcheck::steps::inspect::install_checklist(&mut store, &city, at("2026-10-23 10:05"))
         .expect("same again");
     let mut changed = city.clone();
     changed.items[0].title = "表述错误".to_owned();
-    let err = spotcheck::steps::inspect::install_checklist(&mut store, &changed, at(10, 23, 6))
-        .expect_err("same id and version, different content");
+    let err =
+        spotcheck::steps::inspect::install_checklist(&mut store, &changed, at("2026-10-23 10:06"))
+            .expect_err("same id and version, different content");
     assert!(matches!(err, InspectError::ChecklistConflict { .. }));
     assert_eq!(
         err.to_string(),
@@ -599,14 +613,19 @@ fn inspections_keep_the_checklist_version_they_were_made_with() {
     let mut fresh = Store::open(&dir2.path().join("fresh.db")).expect("open");
     let mut fake = Checklist::builtin().clone();
     fake.items.pop();
-    let err = spotcheck::steps::inspect::install_checklist(&mut fresh, &fake, at(10, 23, 7))
-        .expect_err("a different built-in");
+    let err =
+        spotcheck::steps::inspect::install_checklist(&mut fresh, &fake, at("2026-10-23 10:07"))
+            .expect_err("a different built-in");
     assert!(
         matches!(err, InspectError::ChecklistConflict { .. }),
         "{err}"
     );
-    spotcheck::steps::inspect::install_checklist(&mut fresh, Checklist::builtin(), at(10, 23, 8))
-        .expect("the built-in itself");
+    spotcheck::steps::inspect::install_checklist(
+        &mut fresh,
+        Checklist::builtin(),
+        at("2026-10-23 10:08"),
+    )
+    .expect("the built-in itself");
 }
 
 #[test]
@@ -627,7 +646,7 @@ fn evidence_files_are_kept_once_by_content_hash() {
         account,
         "V01",
         NewEvidence::Path(shot.clone()),
-        at(10, 24, 0),
+        at("2026-10-24 10:00"),
     )
     .expect("attach");
     let ins = spotcheck::steps::inspect::add_evidence(
@@ -636,7 +655,7 @@ fn evidence_files_are_kept_once_by_content_hash() {
         account,
         "V01",
         NewEvidence::Path(shot.clone()),
-        at(10, 24, 1),
+        at("2026-10-24 10:01"),
     )
     .expect("attach again");
     assert_eq!(ins.evidence.len(), 2, "two records");
@@ -661,7 +680,7 @@ fn evidence_files_are_kept_once_by_content_hash() {
             file_name: "粘贴.png".to_owned(),
             bytes: bytes.clone(),
         },
-        at(10, 24, 2),
+        at("2026-10-24 10:02"),
     )
     .expect("paste");
     let stored = files_under(&store.evidence_dir());
@@ -686,7 +705,7 @@ fn evidence_files_are_kept_once_by_content_hash() {
         account,
         "V01",
         NewEvidence::Url("www.example.gov.cn/a".into()),
-        at(10, 24, 3),
+        at("2026-10-24 10:03"),
     )
     .expect_err("no scheme");
     assert!(matches!(err, InspectError::BadUrl(_)));
@@ -700,7 +719,7 @@ fn evidence_files_are_kept_once_by_content_hash() {
         account,
         "V01",
         NewEvidence::Url("https://www.example.gov.cn/a".into()),
-        at(10, 24, 4),
+        at("2026-10-24 10:04"),
     )
     .expect("a real URL");
     assert_eq!(
@@ -719,7 +738,7 @@ fn evidence_files_are_kept_once_by_content_hash() {
         account,
         "V01",
         NewEvidence::Path(big),
-        at(10, 24, 5),
+        at("2026-10-24 10:05"),
     )
     .expect_err("too large");
     assert!(matches!(err, InspectError::EvidenceTooLarge { .. }));
@@ -742,7 +761,7 @@ fn evidence_files_are_kept_once_by_content_hash() {
         draw_id,
         stranger.id,
         &answered("V01", Answer::Pass, ""),
-        at(10, 24, 6),
+        at("2026-10-24 10:06"),
     )
     .expect_err("not sampled");
     assert!(matches!(err, InspectError::NotSampled));
@@ -759,7 +778,7 @@ fn evidence_files_are_kept_once_by_content_hash() {
         stranger.id,
         "V01",
         NewEvidence::Url("https://www.example.gov.cn/b".into()),
-        at(10, 24, 7),
+        at("2026-10-24 10:07"),
     )
     .expect_err("not sampled");
     assert!(matches!(err, InspectError::NotSampled));
@@ -769,29 +788,41 @@ fn evidence_files_are_kept_once_by_content_hash() {
 fn last_quarters_failure_is_rechecked() {
     let dir = TempDir::new().expect("tempdir");
     let mut store = store_with_roster(dir.path());
-    let q3 = draw(&mut store, "2026Q3", 9, at(7, 2, 0));
+    let q3 = draw(&mut store, "2026Q3", 9, at("2026-07-02 10:00"));
     let accounts = non_app(&q3);
     let (failed, passed) = (accounts[0].clone(), accounts[1].clone());
-    answer_all(&mut store, q3.info.id, &failed, Some("V01"), at(7, 20, 0));
+    answer_all(
+        &mut store,
+        q3.info.id,
+        &failed,
+        Some("V01"),
+        at("2026-07-20 10:00"),
+    );
     let ins = spotcheck::steps::inspect::finish_inspection(
         &mut store,
         q3.info.id,
         failed.account.id,
-        at(7, 20, 30),
+        at("2026-07-20 10:30"),
     )
     .expect("finish");
     assert_eq!(ins.verdict, Some(Verdict::Fail));
-    answer_all(&mut store, q3.info.id, &passed, None, at(7, 21, 0));
+    answer_all(
+        &mut store,
+        q3.info.id,
+        &passed,
+        None,
+        at("2026-07-21 10:00"),
+    );
     let ins = spotcheck::steps::inspect::finish_inspection(
         &mut store,
         q3.info.id,
         passed.account.id,
-        at(7, 21, 30),
+        at("2026-07-21 10:30"),
     )
     .expect("finish");
     assert_eq!(ins.verdict, Some(Verdict::Pass));
 
-    let q4 = draw(&mut store, "2026Q4", 10, at(10, 2, 0));
+    let q4 = draw(&mut store, "2026Q4", 10, at("2026-10-02 10:00"));
     let again = q4
         .accounts
         .iter()
@@ -824,12 +855,16 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
 
     let rows = vec![
         (a, answered("V01", Answer::Pass, "")),
-        (a, update(day(10, 1), day(10, 20))),
+        (a, update(on("2026-10-01"), on("2026-10-20"))),
         (b, answered("P07", Answer::Fail, "发布商业广告")),
     ];
-    let written =
-        spotcheck::steps::inspect::save_findings_bulk(&mut store, draw_id, &rows, at(10, 25, 0))
-            .expect("bulk");
+    let written = spotcheck::steps::inspect::save_findings_bulk(
+        &mut store,
+        draw_id,
+        &rows,
+        at("2026-10-25 10:00"),
+    )
+    .expect("bulk");
     assert_eq!(written, 3);
     let log = store.log_entries().expect("log");
     assert_eq!(log.len(), log_before + 1, "one entry for the whole import");
@@ -857,9 +892,13 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
         (c, answered("V01", Answer::Pass, "")),
         (stranger.id, answered("V01", Answer::Pass, "")),
     ];
-    let err =
-        spotcheck::steps::inspect::save_findings_bulk(&mut store, draw_id, &rows, at(10, 25, 1))
-            .expect_err("an outsider");
+    let err = spotcheck::steps::inspect::save_findings_bulk(
+        &mut store,
+        draw_id,
+        &rows,
+        at("2026-10-25 10:01"),
+    )
+    .expect_err("an outsider");
     assert!(matches!(err, InspectError::NotSampled));
     assert!(
         store.inspection(draw_id, c).expect("read").is_none(),
@@ -869,7 +908,12 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
     assert_eq!(store.log_entries().expect("log").len(), log_before + 1);
     let rows = vec![(c, answered("V99", Answer::Pass, ""))];
     assert!(matches!(
-        spotcheck::steps::inspect::save_findings_bulk(&mut store, draw_id, &rows, at(10, 25, 2)),
+        spotcheck::steps::inspect::save_findings_bulk(
+            &mut store,
+            draw_id,
+            &rows,
+            at("2026-10-25 10:02")
+        ),
         Err(InspectError::UnknownItem(_))
     ));
     assert!(
@@ -877,8 +921,13 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
         "rolled back"
     );
     assert_eq!(
-        spotcheck::steps::inspect::save_findings_bulk(&mut store, draw_id, &[], at(10, 25, 3))
-            .expect("empty"),
+        spotcheck::steps::inspect::save_findings_bulk(
+            &mut store,
+            draw_id,
+            &[],
+            at("2026-10-25 10:03")
+        )
+        .expect("empty"),
         0
     );
     assert_eq!(store.verify_log().expect("verify"), None);

@@ -14,6 +14,7 @@ mod followup;
 mod inspections;
 mod layers;
 mod memory;
+mod migrations;
 mod notice_docx;
 mod packages;
 mod regressions;

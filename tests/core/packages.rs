@@ -13,8 +13,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::support::clock::{at, days, minutes, on};
 use crate::support::{answered, has_cjk};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use spotcheck::checklist::{Answer, Checklist, Finding, PointScheme, Verdict};
 use spotcheck::exchange::{
     self, FORMAT_VERSION, Manifest, Package, PackageError, PackageKind, read_package,
@@ -33,14 +34,6 @@ const SUPERVISOR: &str = "王组长";
 const ZHANG: &str = "张三";
 const LI: &str = "李四";
 const QUARTER_LABEL: &str = "2026年第四季度";
-
-fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, m, d).expect("valid date")
-}
-
-fn at(m: u32, d: u32, minute: u32) -> NaiveDateTime {
-    day(m, d).and_hms_opt(10, minute, 0).expect("valid time")
-}
 
 fn q4() -> Quarter {
     "2026Q4".parse().expect("valid quarter")
@@ -81,10 +74,10 @@ impl Office {
         let preview =
             spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
                 .expect("preview");
-        spotcheck::steps::roster_import::commit(&mut store, &preview, at(10, 1, 0))
+        spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-10-01 10:00"))
             .expect("import");
         if let Some(c) = checklist {
-            spotcheck::steps::inspect::install_checklist(&mut store, c, at(10, 1, 30))
+            spotcheck::steps::inspect::install_checklist(&mut store, c, at("2026-10-01 10:30"))
                 .expect("install checklist");
         }
         let request = DrawRequest {
@@ -98,13 +91,14 @@ impl Office {
             reason: None,
             void_work: false,
         };
-        spotcheck::steps::draw::make_draw(&mut store, &request, at(10, 2, 0)).expect("draw");
+        spotcheck::steps::draw::make_draw(&mut store, &request, at("2026-10-02 10:00"))
+            .expect("draw");
         spotcheck::steps::draw::assign(
             &mut store,
             q4(),
             &[ZHANG.to_owned(), LI.to_owned()],
             true,
-            at(10, 3, 0),
+            at("2026-10-03 10:00"),
         )
         .expect("assign");
         Self { dir, store }
@@ -248,8 +242,8 @@ fn answer_all(
                 item: "V04".to_owned(),
                 answer: None,
                 note: String::new(),
-                last_update: Some(day(11, 10)),
-                checked_on: Some(day(11, 20)),
+                last_update: Some(on("2026-11-10")),
+                checked_on: Some(on("2026-11-20")),
                 longest_gap: None,
             }
         } else {
@@ -461,7 +455,7 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
     let mut findings = 0;
     let mut files = Vec::new();
 
-    findings += answer_all(&mut laptop.store, id, &a[0], &[], at(11, 10, 0));
+    findings += answer_all(&mut laptop.store, id, &a[0], &[], at("2026-11-10 10:00"));
     let bytes = png(&format!("{who}-首页"));
     let evidence = if file_by_path {
         let p = laptop.dir.path().join("首页截图.png");
@@ -479,7 +473,7 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         a[0].account.id,
         "V01",
         evidence,
-        at(11, 10, 5),
+        at("2026-11-10 10:05"),
     )
     .expect("file evidence");
     files.push((
@@ -493,14 +487,14 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         a[0].account.id,
         "V05",
         NewEvidence::Url(format!("https://www.example.gov.cn/{who}/留言")),
-        at(11, 10, 6),
+        at("2026-11-10 10:06"),
     )
     .expect("url evidence");
     let done = spotcheck::steps::inspect::finish_inspection(
         &mut laptop.store,
         id,
         a[0].account.id,
-        at(11, 10, 30),
+        at("2026-11-10 10:30"),
     )
     .expect("finish");
     assert_eq!(done.verdict, Some(Verdict::Pass));
@@ -511,7 +505,7 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         id,
         &a[1],
         &[("P01", &note)],
-        at(11, 11, 0),
+        at("2026-11-11 10:00"),
     );
     let bytes = png(&format!("{who}-备案"));
     spotcheck::steps::inspect::add_evidence(
@@ -523,7 +517,7 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
             file_name: "备案.PNG".to_owned(),
             bytes: bytes.clone(),
         },
-        at(11, 11, 5),
+        at("2026-11-11 10:05"),
     )
     .expect("file evidence");
     files.push((exchange::sha256_hex(&bytes), "备案.PNG".to_owned(), bytes));
@@ -531,7 +525,7 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         &mut laptop.store,
         id,
         a[1].account.id,
-        at(11, 11, 30),
+        at("2026-11-11 10:30"),
     )
     .expect("finish");
     assert_eq!(done.verdict, Some(Verdict::Pass), "P01 is not a veto item");
@@ -542,7 +536,7 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         id,
         &a[2],
         &[("V05", &note)],
-        at(11, 12, 0),
+        at("2026-11-12 10:00"),
     );
     // A veto 不符合 is finished only with its evidence.
     spotcheck::steps::inspect::add_evidence(
@@ -551,14 +545,14 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         a[2].account.id,
         "V05",
         NewEvidence::Url(format!("https://www.example.gov.cn/{who}/留言无人回复")),
-        at(11, 12, 10),
+        at("2026-11-12 10:10"),
     )
     .expect("url evidence");
     let done = spotcheck::steps::inspect::finish_inspection(
         &mut laptop.store,
         id,
         a[2].account.id,
-        at(11, 12, 30),
+        at("2026-11-12 10:30"),
     )
     .expect("finish");
     assert_eq!(done.verdict, Some(Verdict::Fail));
@@ -568,14 +562,17 @@ fn inspect(laptop: &mut Laptop, who: &str, file_by_path: bool) -> (PathBuf, Mani
         id,
         a[3].account.id,
         &answered("V01", Answer::Pass, ""),
-        at(11, 13, 0),
+        at("2026-11-13 10:00"),
     )
     .expect("start a fourth");
     findings += 1;
 
     let checks = checks(&laptop.store, id);
     assert_eq!(checks.len(), 4);
-    let (path, manifest) = laptop.results(&format!("{who}-2026Q4-结果.spotcheck"), at(11, 21, 0));
+    let (path, manifest) = laptop.results(
+        &format!("{who}-2026Q4-结果.spotcheck"),
+        at("2026-11-21 10:00"),
+    );
     (
         path,
         manifest,
@@ -614,8 +611,8 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
     assert!(zhang_keys.iter().all(|k| !li_keys.contains(k)), "disjoint");
 
     let backups_before = office.backups();
-    let (work_z, m_z) = office.export(ZHANG, at(11, 1, 0));
-    let (work_l, m_l) = office.export(LI, at(11, 1, 5));
+    let (work_z, m_z) = office.export(ZHANG, at("2026-11-01 10:00"));
+    let (work_l, m_l) = office.export(LI, at("2026-11-01 10:05"));
     assert_eq!(
         office.backups(),
         backups_before,
@@ -649,7 +646,7 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
         let report = spotcheck::steps::exchange::open_work_package(
             &mut laptop.store,
             &package,
-            at(11, 2, 0),
+            at("2026-11-02 10:00"),
         )
         .expect("open");
         assert_eq!(
@@ -731,7 +728,7 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
         assert_eq!(m.kind, PackageKind::Results);
         assert_eq!(m.inspector, who);
         assert_eq!(m.created_by, who);
-        assert_eq!(m.created_at, at(11, 21, 0));
+        assert_eq!(m.created_at, at("2026-11-21 10:00"));
         assert_eq!(m.based_on, vec![manifest.package_id.clone()]);
         assert_eq!(m.draw_uid, manifest.draw_uid);
         let carried: BTreeSet<&str> = m.evidence.iter().map(|e| e.sha256.as_str()).collect();
@@ -750,7 +747,7 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
     let backups_before = office.backups();
     for (n, (who, path, manifest, done, _laptop)) in results.iter().enumerate() {
         let before = checks(&office.store, draw_id);
-        let report = office.merge(path, at(11, 25, u32::try_from(n).expect("small")));
+        let report = office.merge(path, at("2026-11-25 10:00") + minutes(n));
         let backup = report.backup.clone().expect("a backup");
         assert_eq!(
             report,
@@ -853,15 +850,15 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
 fn merging_into_a_database_where_no_check_was_ever_started() {
     let mut office = Office::with_checklist(None);
     let draw_id = office.draw().info.id;
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let (results, _, done) = inspect(&mut laptop, ZHANG, false);
     let package = read_package(&results).expect("read");
     let report = spotcheck::steps::exchange::merge_results_package(
         &mut office.store,
         &package,
-        at(11, 25, 0),
+        at("2026-11-25 10:00"),
     )
     .unwrap_or_else(|e| panic!("merge refused: {e}"));
     assert_eq!(
@@ -895,18 +892,18 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
             draw_id,
             first,
             &answered("V01", Answer::Pass, ""),
-            at(10, 20, 0),
+            at("2026-10-20 10:00"),
         )
         .expect("supervisor's finding");
     }
-    let (work_z, _) = office.export(ZHANG, at(11, 1, 0));
-    let (work_l, _) = office.export(LI, at(11, 1, 5));
+    let (work_z, _) = office.export(ZHANG, at("2026-11-01 10:00"));
+    let (work_l, _) = office.export(LI, at("2026-11-01 10:05"));
 
     let shared = png("两人都用到的同一张截图");
     let mut packages = Vec::new();
     for (who, work) in [(ZHANG, &work_z), (LI, &work_l)] {
         let mut laptop = Laptop::new();
-        laptop.open(work, at(11, 2, 0));
+        laptop.open(work, at("2026-11-02 10:00"));
         let here = laptop.draw();
         assert_eq!(
             checks(&laptop.store, here.info.id).len(),
@@ -916,15 +913,20 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
         let id = here.info.id;
         let mut total = 0;
         for (n, d) in here.accounts.iter().take(3).enumerate() {
-            let n = u32::try_from(n).expect("small");
             let note = format!("{who}：链接无法打开");
             let fails: &[(&str, &str)] = if n == 1 { &[("P09", &note)] } else { &[] };
-            total += answer_all(&mut laptop.store, id, d, fails, at(11, 10 + n, 0));
+            total += answer_all(
+                &mut laptop.store,
+                id,
+                d,
+                fails,
+                at("2026-11-10 10:00") + days(n),
+            );
             spotcheck::steps::inspect::finish_inspection(
                 &mut laptop.store,
                 id,
                 d.account.id,
-                at(11, 10 + n, 30),
+                at("2026-11-10 10:30") + days(n),
             )
             .expect("finish");
         }
@@ -938,10 +940,10 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
                 file_name: "通用截图.png".to_owned(),
                 bytes: shared.clone(),
             },
-            at(11, 14, 0),
+            at("2026-11-14 10:00"),
         )
         .expect("evidence");
-        let (path, _) = laptop.results("结果.spotcheck", at(11, 21, 0));
+        let (path, _) = laptop.results("结果.spotcheck", at("2026-11-21 10:00"));
         packages.push((who, path, total, laptop));
     }
 
@@ -954,16 +956,15 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
     let mut b = Store::open(&other.path().join("t.db")).expect("open copy");
     assert_eq!(state(&a), state(&b));
 
-    let merge = |store: &mut Store, path: &Path, minute: u32| {
+    let merge = |store: &mut Store, path: &Path, when: NaiveDateTime| {
         let package = read_package(path).expect("read");
-        spotcheck::steps::exchange::merge_results_package(store, &package, at(11, 25, minute))
-            .expect("merge")
+        spotcheck::steps::exchange::merge_results_package(store, &package, when).expect("merge")
     };
     let (z, l) = (&packages[0], &packages[1]);
-    let a1 = merge(&mut a, &z.1, 0);
-    let a2 = merge(&mut a, &l.1, 1);
-    let b1 = merge(&mut b, &l.1, 0);
-    let b2 = merge(&mut b, &z.1, 1);
+    let a1 = merge(&mut a, &z.1, at("2026-11-25 10:00"));
+    let a2 = merge(&mut a, &l.1, at("2026-11-25 10:01"));
+    let b1 = merge(&mut b, &l.1, at("2026-11-25 10:00"));
+    let b2 = merge(&mut b, &z.1, at("2026-11-25 10:01"));
     for (r, total) in [(&a1, z.2), (&b2, z.2), (&a2, l.2), (&b1, l.2)] {
         // The supervisor's V01 came back unchanged; everything else is new.
         assert_eq!(
@@ -1025,7 +1026,7 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
 #[test]
 fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_either_order() {
     let mut office = Office::new();
-    let (work_z, m_z) = office.export(ZHANG, at(11, 1, 0));
+    let (work_z, m_z) = office.export(ZHANG, at("2026-11-01 10:00"));
     let zhang_keys: Vec<String> = assigned(&office.draw(), ZHANG)
         .iter()
         .map(|d| key_of(d))
@@ -1036,17 +1037,17 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
         q4(),
         &[LI.to_owned()],
         true,
-        at(11, 3, 0),
+        at("2026-11-03 10:00"),
     )
     .expect("reassign");
-    let (work_l, m_l) = office.export(LI, at(11, 3, 5));
+    let (work_l, m_l) = office.export(LI, at("2026-11-03 10:05"));
     let draw = office.draw();
     assert_eq!(assigned(&draw, LI).len(), draw.accounts.len());
 
     let mut zhang = Laptop::new();
-    zhang.open(&work_z, at(11, 2, 0));
+    zhang.open(&work_z, at("2026-11-02 10:00"));
     let mut li = Laptop::new();
-    let report = li.open(&work_l, at(11, 4, 0));
+    let report = li.open(&work_l, at("2026-11-04 10:00"));
     assert_eq!(report.accounts, draw.accounts.len());
 
     // Both check the same account X; they disagree on P01 only. 李四 also checks Y.
@@ -1060,7 +1061,7 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
         zdraw,
         &zx,
         &[("P01", "张三：备案主体与主办单位不符")],
-        at(11, 10, 0),
+        at("2026-11-10 10:00"),
     );
     spotcheck::steps::inspect::add_evidence(
         &mut zhang.store,
@@ -1068,29 +1069,29 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
         zx.account.id,
         "P01",
         NewEvidence::Url(url.clone()),
-        at(11, 10, 10),
+        at("2026-11-10 10:10"),
     )
     .expect("url");
     spotcheck::steps::inspect::finish_inspection(
         &mut zhang.store,
         zdraw,
         zx.account.id,
-        at(11, 10, 30),
+        at("2026-11-10 10:30"),
     )
     .expect("finish");
-    let (res_z, rm_z) = zhang.results("张三-结果.spotcheck", at(11, 21, 0));
+    let (res_z, rm_z) = zhang.results("张三-结果.spotcheck", at("2026-11-21 10:00"));
     assert_eq!(rm_z.based_on, vec![m_z.package_id.clone()]);
 
     let ldraw = li.draw().info.id;
     let lx = li.account(&x);
-    answer_all(&mut li.store, ldraw, &lx, &[], at(11, 12, 0));
+    answer_all(&mut li.store, ldraw, &lx, &[], at("2026-11-12 10:00"));
     spotcheck::steps::inspect::add_evidence(
         &mut li.store,
         ldraw,
         lx.account.id,
         "P01",
         NewEvidence::Url(url.clone()),
-        at(11, 12, 10),
+        at("2026-11-12 10:10"),
     )
     .expect("url");
     spotcheck::steps::inspect::add_evidence(
@@ -1102,26 +1103,26 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
             file_name: "备案.png".to_owned(),
             bytes: png("李四-备案"),
         },
-        at(11, 12, 11),
+        at("2026-11-12 10:11"),
     )
     .expect("file");
     spotcheck::steps::inspect::finish_inspection(
         &mut li.store,
         ldraw,
         lx.account.id,
-        at(11, 12, 30),
+        at("2026-11-12 10:30"),
     )
     .expect("finish");
     let ly = li.account(&y);
-    let items_y = answer_all(&mut li.store, ldraw, &ly, &[], at(11, 13, 0));
+    let items_y = answer_all(&mut li.store, ldraw, &ly, &[], at("2026-11-13 10:00"));
     spotcheck::steps::inspect::finish_inspection(
         &mut li.store,
         ldraw,
         ly.account.id,
-        at(11, 13, 30),
+        at("2026-11-13 10:30"),
     )
     .expect("finish");
-    let (res_l, rm_l) = li.results("李四-结果.spotcheck", at(11, 22, 0));
+    let (res_l, rm_l) = li.results("李四-结果.spotcheck", at("2026-11-22 10:00"));
     assert_eq!(rm_l.based_on, vec![m_l.package_id.clone()]);
 
     let zhang_p01 = checks(&zhang.store, zdraw)[&x].findings["P01"].clone();
@@ -1138,20 +1139,19 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
     let mut a = Store::open(&dir.path().join("t.db")).expect("reopen");
     let mut b = Store::open(&other.path().join("t.db")).expect("open copy");
     let draw_id = draw.info.id;
-    let merge = |store: &mut Store, path: &Path, minute: u32| {
+    let merge = |store: &mut Store, path: &Path, when: NaiveDateTime| {
         let package = read_package(path).expect("read");
-        spotcheck::steps::exchange::merge_results_package(store, &package, at(11, 25, minute))
-            .expect("merge")
+        spotcheck::steps::exchange::merge_results_package(store, &package, when).expect("merge")
     };
     let p01 = |store: &Store| checks(store, draw_id)[&x].findings["P01"].clone();
 
     // Order 1: 张三 then 李四.
-    let r = merge(&mut a, &res_z, 0);
+    let r = merge(&mut a, &res_z, at("2026-11-25 10:00"));
     assert_eq!(
         (r.added, r.conflicts, r.finished, r.evidence_added),
         (items_x, 0, 1, 1)
     );
-    let r = merge(&mut a, &res_l, 1);
+    let r = merge(&mut a, &res_l, at("2026-11-25 10:01"));
     assert_eq!(
         (r.added, r.updated, r.unchanged, r.conflicts, r.finished),
         (items_y, 0, items_x - 1, 1, 1),
@@ -1193,7 +1193,7 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
     let evidence_x = checks(&a, draw_id)[&x].evidence.clone();
     assert_eq!(evidence_x.len(), 2, "{evidence_x:?}");
 
-    spotcheck::steps::exchange::resolve_conflict(&mut a, c.id, true, at(11, 26, 0))
+    spotcheck::steps::exchange::resolve_conflict(&mut a, c.id, true, at("2026-11-26 10:00"))
         .expect("take 李四's");
     // 李四's version, who and when; its lineage now also names the version it was chosen over.
     let taken = p01(&a);
@@ -1208,8 +1208,9 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
             .is_empty()
     );
     assert_eq!(last_log_action(&a), "处理合并冲突");
-    let err = spotcheck::steps::exchange::resolve_conflict(&mut a, c.id, false, at(11, 26, 1))
-        .expect_err("already resolved");
+    let err =
+        spotcheck::steps::exchange::resolve_conflict(&mut a, c.id, false, at("2026-11-26 10:01"))
+            .expect_err("already resolved");
     assert!(
         matches!(err, ExchangeError::NoConflict(id) if id == c.id),
         "{err:?}"
@@ -1218,12 +1219,12 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
     assert_eq!(p01(&a), taken, "a refused second choice changes nothing");
 
     // Order 2: 李四 then 张三; keeping 李四's version, which is now the local one.
-    let r = merge(&mut b, &res_l, 0);
+    let r = merge(&mut b, &res_l, at("2026-11-25 10:00"));
     assert_eq!(
         (r.added, r.conflicts, r.finished),
         (items_x + items_y, 0, 2)
     );
-    let r = merge(&mut b, &res_z, 1);
+    let r = merge(&mut b, &res_z, at("2026-11-25 10:01"));
     assert_eq!(
         (r.added, r.unchanged, r.conflicts, r.finished),
         (0, items_x - 1, 1, 0)
@@ -1235,7 +1236,7 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
     assert_eq!(c.local.as_ref().map(|l| l.updated_by.as_str()), Some(LI));
     assert_eq!(c.incoming.updated_by, ZHANG);
     assert_eq!(c.package, rm_z.package_id);
-    spotcheck::steps::exchange::resolve_conflict(&mut b, c.id, false, at(11, 26, 0))
+    spotcheck::steps::exchange::resolve_conflict(&mut b, c.id, false, at("2026-11-26 10:00"))
         .expect("keep 李四's");
     assert!(
         spotcheck::steps::exchange::conflicts(&b)
@@ -1274,11 +1275,11 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
             draw_id,
             s.account.id,
             &answered(item, Answer::Pass, ""),
-            at(10, 20, 0),
+            at("2026-10-20 10:00"),
         )
         .expect("supervisor's finding");
     }
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     // After the export, the supervisor revises V01 and P02.
     let sup_v01 = answered("V01", Answer::Fail, "组长复核：标题有严重表述错误");
     let sup_p02 = answered("P02", Answer::Fail, "组长：同一单位在该平台有两个账号");
@@ -1287,7 +1288,7 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
         draw_id,
         s.account.id,
         &sup_v01,
-        at(11, 5, 0),
+        at("2026-11-05 10:00"),
     )
     .expect("revise");
     spotcheck::steps::inspect::save_finding(
@@ -1295,12 +1296,12 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
         draw_id,
         s.account.id,
         &sup_p02,
-        at(11, 5, 1),
+        at("2026-11-05 10:01"),
     )
     .expect("revise");
 
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let ls = laptop.account(&key);
     let lid = laptop.draw().info.id;
     let carried = checks(&laptop.store, lid);
@@ -1310,7 +1311,7 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
         assert_eq!(f.finding.answer, Some(Answer::Pass));
         assert_eq!(
             (f.updated_by.as_str(), f.updated_at),
-            (SUPERVISOR, at(10, 20, 0))
+            (SUPERVISOR, at("2026-10-20 10:00"))
         );
     }
     // The inspector answers everything: V01 differently from the supervisor's revision, P01
@@ -1337,8 +1338,8 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
                 item: "V04".to_owned(),
                 answer: None,
                 note: String::new(),
-                last_update: Some(day(11, 10)),
-                checked_on: Some(day(11, 20)),
+                last_update: Some(on("2026-11-10")),
+                checked_on: Some(on("2026-11-20")),
                 longest_gap: None,
             },
             _ => answered(&item, Answer::Pass, ""),
@@ -1348,7 +1349,7 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
             lid,
             ls.account.id,
             &finding,
-            at(11, 10, 0),
+            at("2026-11-10 10:00"),
         )
         .expect("save");
     }
@@ -1356,15 +1357,15 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
         &mut laptop.store,
         lid,
         ls.account.id,
-        at(11, 10, 30),
+        at("2026-11-10 10:30"),
     )
     .expect("finish");
     let inspector_v01 = checks(&laptop.store, lid)[&key].findings["V01"].clone();
     let inspector_p01 = checks(&laptop.store, lid)[&key].findings["P01"].clone();
-    let (results, rm) = laptop.results("结果.spotcheck", at(11, 21, 0));
+    let (results, rm) = laptop.results("结果.spotcheck", at("2026-11-21 10:00"));
 
     let before = checks(&office.store, draw_id)[&key].clone();
-    let report = office.merge(&results, at(11, 25, 0));
+    let report = office.merge(&results, at("2026-11-25 10:00"));
     assert_eq!(
         (
             report.added,
@@ -1415,7 +1416,7 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
             Some("fail"),
             sup_v01.note.as_str(),
             SUPERVISOR,
-            at(11, 5, 0)
+            at("2026-11-05 10:00")
         )
     );
     assert_eq!(
@@ -1428,8 +1429,13 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
     );
     assert_eq!(c.incoming.updated_at, inspector_v01.updated_at);
 
-    spotcheck::steps::exchange::resolve_conflict(&mut office.store, c.id, true, at(11, 26, 0))
-        .expect("take the inspector's V01");
+    spotcheck::steps::exchange::resolve_conflict(
+        &mut office.store,
+        c.id,
+        true,
+        at("2026-11-26 10:00"),
+    )
+    .expect("take the inspector's V01");
     let resolved = checks(&office.store, draw_id)[&key].clone();
     // The inspector's version, who and when; its lineage also names the supervisor's it
     // was chosen over.
@@ -1472,14 +1478,14 @@ fn a_second_result_package_does_not_undo_the_supervisors_review() {
             draw_id,
             s.account.id,
             &answered(item, Answer::Pass, ""),
-            at(10, 20, 0),
+            at("2026-10-20 10:00"),
         )
         .expect("supervisor's finding");
     }
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
 
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let lid = laptop.draw().info.id;
     let ls = laptop.account(&key);
     answer_all(
@@ -1490,17 +1496,17 @@ fn a_second_result_package_does_not_undo_the_supervisors_review() {
             ("P01", "张三：备案信息未更新"),
             ("P03", "张三：名称与单位不符"),
         ],
-        at(11, 10, 0),
+        at("2026-11-10 10:00"),
     );
     spotcheck::steps::inspect::finish_inspection(
         &mut laptop.store,
         lid,
         ls.account.id,
-        at(11, 10, 30),
+        at("2026-11-10 10:30"),
     )
     .expect("finish");
-    let (first, _) = laptop.results("结果1.spotcheck", at(11, 21, 0));
-    let r = office.merge(&first, at(11, 22, 0));
+    let (first, _) = laptop.results("结果1.spotcheck", at("2026-11-21 10:00"));
+    let r = office.merge(&first, at("2026-11-22 10:00"));
     assert_eq!((r.updated, r.conflicts, r.finished), (2, 0, 1), "{r:?}");
 
     // The supervisor reviews: P01 set back to 符合 (exactly as it was sent), P03 re-worded.
@@ -1511,7 +1517,7 @@ fn a_second_result_package_does_not_undo_the_supervisors_review() {
         draw_id,
         s.account.id,
         &review_p01,
-        at(11, 23, 0),
+        at("2026-11-23 10:00"),
     )
     .expect("review");
     spotcheck::steps::inspect::save_finding(
@@ -1519,23 +1525,23 @@ fn a_second_result_package_does_not_undo_the_supervisors_review() {
         draw_id,
         s.account.id,
         &review_p03,
-        at(11, 23, 1),
+        at("2026-11-23 10:01"),
     )
     .expect("review");
     let reviewed = checks(&office.store, draw_id)[&key].clone();
 
     // The inspector checks another account and sends everything again.
     let lt = laptop.account(&key_of(&t));
-    let items_t = answer_all(&mut laptop.store, lid, &lt, &[], at(11, 24, 0));
+    let items_t = answer_all(&mut laptop.store, lid, &lt, &[], at("2026-11-24 10:00"));
     spotcheck::steps::inspect::finish_inspection(
         &mut laptop.store,
         lid,
         lt.account.id,
-        at(11, 24, 30),
+        at("2026-11-24 10:30"),
     )
     .expect("finish");
-    let (second, _) = laptop.results("结果2.spotcheck", at(11, 24, 40));
-    let r = office.merge(&second, at(11, 25, 0));
+    let (second, _) = laptop.results("结果2.spotcheck", at("2026-11-24 10:40"));
+    let r = office.merge(&second, at("2026-11-25 10:00"));
     let after = checks(&office.store, draw_id)[&key].clone();
     assert_eq!(
         after.findings["P01"], reviewed.findings["P01"],
@@ -1555,12 +1561,12 @@ fn a_second_result_package_does_not_undo_the_supervisors_review() {
 #[test]
 fn opening_or_merging_the_same_package_twice_changes_nothing() {
     let mut office = Office::new();
-    let (work, m) = office.export(ZHANG, at(11, 1, 0));
+    let (work, m) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    let first = laptop.open(&work, at(11, 2, 0));
+    let first = laptop.open(&work, at("2026-11-02 10:00"));
     assert!(!first.already_opened);
     let opened = state(&laptop.store);
-    let again = laptop.open(&work, at(11, 2, 30));
+    let again = laptop.open(&work, at("2026-11-02 10:30"));
     assert_eq!(
         again,
         OpenReport {
@@ -1577,13 +1583,13 @@ fn opening_or_merging_the_same_package_twice_changes_nothing() {
 
     let (results, rm, done) = inspect(&mut laptop, ZHANG, false);
     let draw_id = office.draw().info.id;
-    let r1 = office.merge(&results, at(11, 25, 0));
+    let r1 = office.merge(&results, at("2026-11-25 10:00"));
     assert_eq!(r1.added, done.findings);
     assert!(!r1.already_merged);
     let merged = state(&office.store);
     let backups = office.backups();
 
-    let r2 = office.merge(&results, at(11, 26, 0));
+    let r2 = office.merge(&results, at("2026-11-26 10:00"));
     assert_eq!(
         r2,
         MergeReport {
@@ -1607,9 +1613,9 @@ fn opening_or_merging_the_same_package_twice_changes_nothing() {
     );
 
     // A fresh result package with nothing new: every finding is the same, nothing is added.
-    let (again, rm2) = laptop.results("再次导出.spotcheck", at(11, 27, 0));
+    let (again, rm2) = laptop.results("再次导出.spotcheck", at("2026-11-27 10:00"));
     assert_ne!(rm2.package_id, rm.package_id);
-    let r3 = office.merge(&again, at(11, 28, 0));
+    let r3 = office.merge(&again, at("2026-11-28 10:00"));
     assert_eq!(
         (
             r3.added,
@@ -1642,9 +1648,9 @@ fn chinese(err: &dyn std::fmt::Display) -> String {
 #[test]
 fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let (results, _, _) = inspect(&mut laptop, ZHANG, false);
     let package = read_package(&results).expect("read");
 
@@ -1661,13 +1667,14 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
         // A work package went out: the user confirmed voiding it.
         void_work: true,
     };
-    spotcheck::steps::draw::make_draw(&mut office.store, &request, at(11, 5, 0)).expect("redraw");
+    spotcheck::steps::draw::make_draw(&mut office.store, &request, at("2026-11-05 10:00"))
+        .expect("redraw");
     let before = state(&office.store);
     let backups = office.backups();
     let err = spotcheck::steps::exchange::merge_results_package(
         &mut office.store,
         &package,
-        at(11, 25, 0),
+        at("2026-11-25 10:00"),
     )
     .expect_err("another draw");
     assert!(matches!(err, ExchangeError::OtherDraw { .. }), "{err:?}");
@@ -1682,16 +1689,16 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
         q4(),
         &[ZHANG.to_owned()],
         true,
-        at(11, 5, 30),
+        at("2026-11-05 10:30"),
     )
     .expect("assign new draw");
-    let (new_work, _) = office.export(ZHANG, at(11, 6, 0));
+    let (new_work, _) = office.export(ZHANG, at("2026-11-06 10:00"));
     let on_laptop = state(&laptop.store);
     let new_package = read_package(&new_work).expect("read");
     let err = spotcheck::steps::exchange::open_work_package(
         &mut laptop.store,
         &new_package,
-        at(11, 7, 0),
+        at("2026-11-07 10:00"),
     )
     .expect_err("a different draw here");
     assert!(
@@ -1705,9 +1712,12 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
     let elsewhere = Laptop::named("赵六");
     let mut store = elsewhere.store;
     let before = state(&store);
-    let err =
-        spotcheck::steps::exchange::merge_results_package(&mut store, &package, at(11, 25, 0))
-            .expect_err("no draw here");
+    let err = spotcheck::steps::exchange::merge_results_package(
+        &mut store,
+        &package,
+        at("2026-11-25 10:00"),
+    )
+    .expect_err("no draw here");
     assert!(matches!(err, ExchangeError::NoLocalDraw { .. }), "{err:?}");
     chinese(&err);
     assert_eq!(state(&store), before);
@@ -1717,7 +1727,7 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
     let err = spotcheck::steps::exchange::export_results_package(
         &mut store,
         &elsewhere.dir.path().join("空.spotcheck"),
-        at(11, 25, 0),
+        at("2026-11-25 10:00"),
         spotcheck::seed::fresh_seed(),
     )
     .expect_err("no work");
@@ -1734,7 +1744,7 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
         q4(),
         "王五",
         &path,
-        at(11, 1, 0),
+        at("2026-11-01 10:00"),
         spotcheck::seed::fresh_seed(),
     )
     .expect_err("nothing assigned");
@@ -1750,9 +1760,9 @@ fn results_of_a_replaced_draw_or_for_a_database_without_the_draw_are_refused() {
 #[test]
 fn a_package_of_the_wrong_kind_is_refused() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let (results, _, _) = inspect(&mut laptop, ZHANG, false);
 
     let before = state(&office.store);
@@ -1760,7 +1770,7 @@ fn a_package_of_the_wrong_kind_is_refused() {
     let err = spotcheck::steps::exchange::merge_results_package(
         &mut office.store,
         &read_package(&work).expect("read"),
-        at(11, 25, 0),
+        at("2026-11-25 10:00"),
     )
     .expect_err("a work package");
     assert!(matches!(err, ExchangeError::WrongKind { .. }), "{err:?}");
@@ -1773,7 +1783,7 @@ fn a_package_of_the_wrong_kind_is_refused() {
     let err = spotcheck::steps::exchange::open_work_package(
         &mut other.store,
         &read_package(&results).expect("read"),
-        at(11, 25, 0),
+        at("2026-11-25 10:00"),
     )
     .expect_err("a result package");
     assert!(matches!(err, ExchangeError::WrongKind { .. }), "{err:?}");
@@ -1836,9 +1846,9 @@ fn read_err(path: &Path) -> PackageError {
 #[test]
 fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let (results, _, _) = inspect(&mut laptop, ZHANG, false);
     let good = unzip(&results);
     let names: Vec<&str> = good.iter().map(|(n, _)| n.as_str()).collect();
@@ -1980,7 +1990,7 @@ fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written()
     let err = spotcheck::steps::exchange::merge_results_package(
         &mut office.store,
         &package,
-        at(11, 25, 0),
+        at("2026-11-25 10:00"),
     )
     .expect_err("forged draw");
     assert!(matches!(err, ExchangeError::Altered(_)), "{err:?}");
@@ -2004,7 +2014,7 @@ fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written()
     let err = spotcheck::steps::exchange::merge_results_package(
         &mut office.store,
         &package,
-        at(11, 25, 0),
+        at("2026-11-25 10:00"),
     )
     .expect_err("unknown account");
     assert!(
@@ -2029,9 +2039,9 @@ fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written()
 #[test]
 fn an_inspectors_laptop_does_not_draw_or_assign() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(10, 4, 0));
+    let (work, _) = office.export(ZHANG, at("2026-10-04 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(10, 5, 0));
+    laptop.open(&work, at("2026-10-05 10:00"));
     let request = DrawRequest {
         quarter: q4(),
         options: DrawOptions::default(),
@@ -2039,15 +2049,16 @@ fn an_inspectors_laptop_does_not_draw_or_assign() {
         reason: Some("再抽一次".to_owned()),
         void_work: false,
     };
-    let err = spotcheck::steps::draw::make_draw(&mut laptop.store, &request, at(10, 6, 0))
-        .expect_err("refused");
+    let err =
+        spotcheck::steps::draw::make_draw(&mut laptop.store, &request, at("2026-10-06 10:00"))
+            .expect_err("refused");
     assert!(err.to_string().contains("组长的电脑"), "{err}");
     let err = spotcheck::steps::draw::assign(
         &mut laptop.store,
         q4(),
         &[LI.to_owned()],
         false,
-        at(10, 6, 0),
+        at("2026-10-06 10:00"),
     )
     .expect_err("refused");
     assert!(err.to_string().contains("工作包"), "{err}");
@@ -2075,12 +2086,12 @@ fn two_laptops_on_one_work_package_never_overwrite_each_other() {
     let draw_id = draw.info.id;
     let s = assigned(&draw, ZHANG)[0].clone();
     let key = key_of(&s);
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
 
     let mut a = Laptop::named(ZHANG);
-    a.open(&work, at(11, 2, 0));
+    a.open(&work, at("2026-11-02 10:00"));
     let mut b = Laptop::named(LI);
-    b.open(&work, at(11, 2, 1));
+    b.open(&work, at("2026-11-02 10:01"));
     let (aid, bid) = (a.draw().info.id, b.draw().info.id);
     let sa = a.account(&key);
     let sb = b.account(&key);
@@ -2089,22 +2100,22 @@ fn two_laptops_on_one_work_package_never_overwrite_each_other() {
         aid,
         &sa,
         &[("P01", "张三：备案信息未更新")],
-        at(11, 10, 0),
+        at("2026-11-10 10:00"),
     );
     answer_all(
         &mut b.store,
         bid,
         &sb,
         &[("P03", "李四：名称与单位不符")],
-        at(11, 11, 0),
+        at("2026-11-11 10:00"),
     );
-    let (from_a, _) = a.results("A.spotcheck", at(11, 20, 0));
-    let (from_b, _) = b.results("B.spotcheck", at(11, 20, 1));
+    let (from_a, _) = a.results("A.spotcheck", at("2026-11-20 10:00"));
+    let (from_b, _) = b.results("B.spotcheck", at("2026-11-20 10:01"));
 
-    let r = office.merge(&from_a, at(11, 21, 0));
+    let r = office.merge(&from_a, at("2026-11-21 10:00"));
     assert_eq!((r.added, r.conflicts), (items, 0), "{r:?}");
     let after_a = checks(&office.store, draw_id)[&key].clone();
-    let r = office.merge(&from_b, at(11, 22, 0));
+    let r = office.merge(&from_b, at("2026-11-22 10:00"));
     let after_b = checks(&office.store, draw_id)[&key].clone();
     assert_eq!(
         after_b.findings, after_a.findings,
@@ -2129,9 +2140,9 @@ fn an_older_result_package_merged_after_a_later_one_changes_nothing() {
     let draw_id = draw.info.id;
     let s = assigned(&draw, ZHANG)[0].clone();
     let key = key_of(&s);
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::named(ZHANG);
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let lid = laptop.draw().info.id;
     let ls = laptop.account(&key);
     answer_all(
@@ -2139,23 +2150,23 @@ fn an_older_result_package_merged_after_a_later_one_changes_nothing() {
         lid,
         &ls,
         &[("P01", "张三：备案信息未更新")],
-        at(11, 10, 0),
+        at("2026-11-10 10:00"),
     );
-    let (older, _) = laptop.results("1.spotcheck", at(11, 11, 0));
+    let (older, _) = laptop.results("1.spotcheck", at("2026-11-11 10:00"));
     spotcheck::steps::inspect::save_finding(
         &mut laptop.store,
         lid,
         ls.account.id,
         &answered("P01", Answer::Pass, ""),
-        at(11, 12, 0),
+        at("2026-11-12 10:00"),
     )
     .expect("correct P01");
-    let (later, _) = laptop.results("2.spotcheck", at(11, 13, 0));
+    let (later, _) = laptop.results("2.spotcheck", at("2026-11-13 10:00"));
 
-    office.merge(&later, at(11, 20, 0));
+    office.merge(&later, at("2026-11-20 10:00"));
     let merged = checks(&office.store, draw_id)[&key].clone();
     assert_eq!(merged.findings["P01"].finding.answer, Some(Answer::Pass));
-    let r = office.merge(&older, at(11, 21, 0));
+    let r = office.merge(&older, at("2026-11-21 10:00"));
     assert_eq!((r.added, r.updated, r.conflicts), (0, 0, 0), "{r:?}");
     assert_eq!(
         checks(&office.store, draw_id)[&key].findings,
@@ -2165,9 +2176,9 @@ fn an_older_result_package_merged_after_a_later_one_changes_nothing() {
 
     // In the right order, the later package follows the earlier one without a conflict.
     let mut office2 = Office::new();
-    let (work2, _) = office2.export(ZHANG, at(11, 1, 0));
+    let (work2, _) = office2.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop2 = Laptop::named(ZHANG);
-    laptop2.open(&work2, at(11, 2, 0));
+    laptop2.open(&work2, at("2026-11-02 10:00"));
     let lid2 = laptop2.draw().info.id;
     let ls2 = laptop2.account(&key);
     answer_all(
@@ -2175,20 +2186,20 @@ fn an_older_result_package_merged_after_a_later_one_changes_nothing() {
         lid2,
         &ls2,
         &[("P01", "张三：备案信息未更新")],
-        at(11, 10, 0),
+        at("2026-11-10 10:00"),
     );
-    let (first, _) = laptop2.results("1.spotcheck", at(11, 11, 0));
+    let (first, _) = laptop2.results("1.spotcheck", at("2026-11-11 10:00"));
     spotcheck::steps::inspect::save_finding(
         &mut laptop2.store,
         lid2,
         ls2.account.id,
         &answered("P01", Answer::Pass, ""),
-        at(11, 12, 0),
+        at("2026-11-12 10:00"),
     )
     .expect("correct P01");
-    let (second, _) = laptop2.results("2.spotcheck", at(11, 13, 0));
-    office2.merge(&first, at(11, 20, 0));
-    let r = office2.merge(&second, at(11, 21, 0));
+    let (second, _) = laptop2.results("2.spotcheck", at("2026-11-13 10:00"));
+    office2.merge(&first, at("2026-11-20 10:00"));
+    let r = office2.merge(&second, at("2026-11-21 10:00"));
     assert_eq!((r.updated, r.conflicts), (1, 0), "{r:?}");
 }
 
@@ -2197,7 +2208,7 @@ fn an_older_result_package_merged_after_a_later_one_changes_nothing() {
 #[test]
 fn a_package_of_the_previous_format_is_refused() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let entries = unzip(&work);
     let entries: Vec<(String, Vec<u8>)> = entries
         .into_iter()
@@ -2268,9 +2279,9 @@ fn with_links(entries: &[(String, Vec<u8>)], url: &str) -> Vec<(String, Vec<u8>)
 #[test]
 fn duplicate_entries_foreign_links_and_unlisted_evidence_are_refused() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let (results, _, _) = inspect(&mut laptop, ZHANG, false);
     let good = unzip(&results);
     let dir = office.dir.path().to_owned();
@@ -2341,16 +2352,16 @@ fn gap_checklist() -> Checklist {
 fn a_longest_gap_goes_to_the_inspector_and_back() {
     let checklist = gap_checklist();
     let mut office = Office::with_checklist(Some(&checklist));
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::named(ZHANG);
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let draw = laptop.draw();
     let mine = assigned(&draw, ZHANG);
     let (ten, eleven) = (mine[0].account.id, mine[1].account.id);
     for (account, gap) in [(ten, 10), (eleven, 11)] {
         let finding = Finding {
             item: "V04".to_owned(),
-            checked_on: Some(day(11, 20)),
+            checked_on: Some(on("2026-11-20")),
             longest_gap: Some(gap),
             ..Finding::default()
         };
@@ -2359,13 +2370,13 @@ fn a_longest_gap_goes_to_the_inspector_and_back() {
             draw.info.id,
             account,
             &finding,
-            at(11, 20, 0),
+            at("2026-11-20 10:00"),
         )
         .expect("save");
         assert_eq!(saved.checklist_version, "2027.1");
     }
-    let (results, _) = laptop.results("张三结果.spotcheck", at(11, 21, 0));
-    office.merge(&results, at(11, 22, 0));
+    let (results, _) = laptop.results("张三结果.spotcheck", at("2026-11-21 10:00"));
+    office.merge(&results, at("2026-11-22 10:00"));
     let office_draw = office.draw();
     for (key, gap, answer) in [
         (key_of(&mine[0]), 10, Answer::Pass),
@@ -2395,7 +2406,7 @@ fn a_longest_gap_goes_to_the_inspector_and_back() {
 #[test]
 fn a_package_of_format_2_is_still_read() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let entries: Vec<(String, Vec<u8>)> = unzip(&work)
         .into_iter()
         .map(|(name, bytes)| {
@@ -2414,6 +2425,6 @@ fn a_package_of_format_2_is_still_read() {
     let package = read_package(&work).expect("format 2 is read");
     assert_eq!(package.manifest.format_version, 2);
     let mut laptop = Laptop::named(ZHANG);
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     assert!(!assigned(&laptop.draw(), ZHANG).is_empty());
 }

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use crate::support::clock::{at, minutes, on};
 use chrono::{NaiveDate, NaiveDateTime};
 use spotcheck::checklist::{Answer, Finding};
 use spotcheck::model::{Account, Quarter};
@@ -18,14 +19,6 @@ use spotcheck::sampling::{DrawOptions, Rate, Strata};
 use spotcheck::steps::rectification::{self, SheetTarget};
 use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn at(y: i32, m: u32, d: u32, hour: u32) -> NaiveDateTime {
-    day(y, m, d).and_hms_opt(hour, 0, 0).unwrap()
-}
 
 fn quarter(text: &str) -> Quarter {
     text.parse().unwrap()
@@ -41,7 +34,7 @@ fn store_with(dir: &Path, accounts: &[Account]) -> Store {
     let preview =
         spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
             .unwrap();
-    spotcheck::steps::roster_import::commit(&mut store, &preview, at(2026, 7, 1, 9)).unwrap();
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-07-01 09:00")).unwrap();
     store
 }
 
@@ -70,11 +63,17 @@ fn notice_recheck_count_does_not_double_count_drawn_rechecks() {
     let dir = TempDir::new().unwrap();
     let roster = spotcheck::steps::demo::accounts(200, 11);
     let mut store = store_with(dir.path(), &roster);
-    let q3 = draw(&mut store, "2026Q3", Rate::MINIMUM, 42, at(2026, 7, 2, 9));
-    spotcheck::steps::demo::complete_checks(&mut store, &q3, at(2026, 8, 20, 10)).unwrap();
+    let q3 = draw(
+        &mut store,
+        "2026Q3",
+        Rate::MINIMUM,
+        42,
+        at("2026-07-02 09:00"),
+    );
+    spotcheck::steps::demo::complete_checks(&mut store, &q3, at("2026-08-20 10:00")).unwrap();
     // Every account drawn: every recheck is also drawn.
     let all = Rate::from_basis_points(10_000).unwrap();
-    let q4 = draw(&mut store, "2026Q4", all, 7, at(2026, 10, 2, 9));
+    let q4 = draw(&mut store, "2026Q4", all, 7, at("2026-10-02 09:00"));
     assert!(q4.info.rechecks > 0, "the test needs rechecks");
     let report = spotcheck::steps::notice::load_report(&store, quarter("2026Q4")).unwrap();
     let recheck_only = report.accounts.iter().filter(|a| a.kind == "复查").count();
@@ -124,14 +123,20 @@ fn withdrawn_rectification_code_is_not_reused() {
     let dir = TempDir::new().unwrap();
     let roster = spotcheck::steps::demo::accounts(200, 11);
     let mut store = store_with(dir.path(), &roster);
-    let q4 = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
-    spotcheck::steps::demo::complete_checks(&mut store, &q4, at(2026, 11, 20, 10)).unwrap();
+    let q4 = draw(
+        &mut store,
+        "2026Q4",
+        Rate::MINIMUM,
+        42,
+        at("2026-10-02 09:00"),
+    );
+    spotcheck::steps::demo::complete_checks(&mut store, &q4, at("2026-11-20 10:00")).unwrap();
     let book = dir.path().join("整改表.xlsx");
     rectification::export_rectification(
         &mut store,
         quarter("2026Q4"),
         &SheetTarget::Book(book.clone()),
-        at(2026, 11, 25, 9),
+        at("2026-11-25 09:00"),
     )
     .unwrap();
     let issued = store.rectifications(q4.info.id).unwrap();
@@ -141,15 +146,15 @@ fn withdrawn_rectification_code_is_not_reused() {
         &mut store,
         q4.info.id,
         last.account,
-        &pass_finding(&last.item, day(2026, 11, 20)),
-        at(2026, 11, 26, 9),
+        &pass_finding(&last.item, on("2026-11-20")),
+        at("2026-11-26 09:00"),
     )
     .unwrap();
     let second = rectification::export_rectification(
         &mut store,
         quarter("2026Q4"),
         &SheetTarget::Book(dir.path().join("整改表2.xlsx")),
-        at(2026, 11, 26, 10),
+        at("2026-11-26 10:00"),
     )
     .unwrap();
     assert_eq!(second.counts.withdrawn, 1);
@@ -174,14 +179,14 @@ fn withdrawn_rectification_code_is_not_reused() {
             checked_on: None,
             longest_gap: None,
         },
-        at(2026, 11, 27, 9),
+        at("2026-11-27 09:00"),
     )
     .unwrap();
     let third = rectification::export_rectification(
         &mut store,
         quarter("2026Q4"),
         &SheetTarget::Book(dir.path().join("整改表3.xlsx")),
-        at(2026, 11, 27, 10),
+        at("2026-11-27 10:00"),
     )
     .unwrap();
     assert_eq!(third.counts.added, 1);
@@ -202,7 +207,7 @@ fn withdrawn_rectification_code_is_not_reused() {
         contact: String::new(),
         phone: String::new(),
     };
-    let matched = match_feedback(&[row], &now, chrono::Local::now().date_naive());
+    let matched = match_feedback(&[row], &now, on("2026-11-28"));
     assert!(
         reused.is_none() && matched.answers.is_empty(),
         "the withdrawn problem {} ({}) was re-issued under the same code as {:?}; the old sheet's answer is taken as {:?}",
@@ -238,17 +243,6 @@ fn manual_backup(store: &mut Store, mark: &str, parent: &Path, when: NaiveDateTi
         .path
 }
 
-/// Waits for the start of a wall-clock second, so that what follows runs within one second.
-fn start_of_second() {
-    loop {
-        let ms = chrono::Local::now().timestamp_subsec_millis();
-        if ms < 50 {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-}
-
 /// Two restores within one second keep the database being replaced in the same folder
 /// 恢复前-<seconds>: the second overwrites the first, and the original database is gone.
 /// README: "恢复前的数据库不会删除，会另外保存为一份备份".
@@ -259,13 +253,14 @@ fn two_restores_in_one_second_keep_both_previous_databases() {
     let db = store.path().to_owned();
     let elsewhere = dir.path().join("u盘");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let a = manual_backup(&mut store, "A", &elsewhere, at(2026, 1, 1, 9));
-    let b = manual_backup(&mut store, "B", &elsewhere, at(2026, 1, 1, 10));
+    let a = manual_backup(&mut store, "A", &elsewhere, at("2026-01-01 09:00"));
+    let b = manual_backup(&mut store, "B", &elsewhere, at("2026-01-01 10:00"));
     store.set_setting("marker", "original").unwrap();
     drop(store);
-    start_of_second();
-    spotcheck::steps::admin::restore(&db, &a, chrono::Local::now().naive_local()).unwrap();
-    spotcheck::steps::admin::restore(&db, &b, chrono::Local::now().naive_local()).unwrap();
+    // Both within one second: the same instant.
+    let now = at("2026-01-01 11:00:30");
+    spotcheck::steps::admin::restore(&db, &a, now).unwrap();
+    spotcheck::steps::admin::restore(&db, &b, now).unwrap();
     assert_eq!(marker(&db), "B");
     let kept: Vec<String> = spotcheck::store::list_backups(&spotcheck::store::auto_dir(&db))
         .into_iter()
@@ -287,15 +282,14 @@ fn undoing_a_restore_at_once_brings_back_the_previous_database() {
     let db = store.path().to_owned();
     let elsewhere = dir.path().join("u盘");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let a = manual_backup(&mut store, "A", &elsewhere, at(2026, 1, 1, 9));
+    let a = manual_backup(&mut store, "A", &elsewhere, at("2026-01-01 09:00"));
     store.set_setting("marker", "original").unwrap();
     drop(store);
-    start_of_second();
-    let kept = spotcheck::steps::admin::restore(&db, &a, chrono::Local::now().naive_local())
-        .unwrap()
-        .kept;
+    // Undone within the same second: the same instant.
+    let now = at("2026-01-01 11:00:30");
+    let kept = spotcheck::steps::admin::restore(&db, &a, now).unwrap().kept;
     assert_eq!(marker(&db), "A");
-    spotcheck::steps::admin::restore(&db, &kept, chrono::Local::now().naive_local()).unwrap();
+    spotcheck::steps::admin::restore(&db, &kept, now).unwrap();
     assert_eq!(
         marker(&db),
         "original",
@@ -312,17 +306,17 @@ fn automatic_backups_do_not_prune_the_copy_kept_before_a_restore() {
     let db = store.path().to_owned();
     let elsewhere = dir.path().join("u盘");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let a = manual_backup(&mut store, "A", &elsewhere, at(2026, 1, 1, 9));
+    let a = manual_backup(&mut store, "A", &elsewhere, at("2026-01-01 09:00"));
     store.set_setting("marker", "original").unwrap();
     drop(store);
-    let kept = spotcheck::steps::admin::restore(&db, &a, chrono::Local::now().naive_local())
+    let kept = spotcheck::steps::admin::restore(&db, &a, at("2026-01-01 11:00"))
         .unwrap()
         .kept;
-    std::thread::sleep(std::time::Duration::from_millis(20));
     let store = Store::open(&db).unwrap();
-    for _ in 0..spotcheck::store::AUTO_KEPT {
+    // Every later backup is newer than the copy: by age it would be the first pruned.
+    for n in 0..spotcheck::store::AUTO_KEPT {
         store
-            .auto_backup("导入名录前", chrono::Local::now().naive_local(), "测试")
+            .auto_backup("导入名录前", at("2026-01-01 11:01") + minutes(n), "测试")
             .unwrap();
     }
     assert!(
@@ -341,20 +335,14 @@ fn automatic_backup_never_prunes_the_backup_it_just_made() {
     let store = marked_store(dir.path(), "x");
     let auto = spotcheck::store::auto_dir(store.path());
     std::fs::create_dir_all(&auto).unwrap();
-    let future = day(2027, 1, 1).and_hms_opt(0, 0, 0).unwrap();
+    let future = at("2027-01-01 00:00");
     for n in 0..spotcheck::store::AUTO_KEPT {
         store
-            .backup_into(
-                &auto,
-                "抽样前",
-                true,
-                future + chrono::Duration::minutes(i64::try_from(n).unwrap()),
-                "测试",
-            )
+            .backup_into(&auto, "抽样前", true, future + minutes(n), "测试")
             .unwrap();
     }
     let made = store
-        .auto_backup("合并前", chrono::Local::now().naive_local(), "测试")
+        .auto_backup("合并前", at("2026-12-02 09:30"), "测试")
         .unwrap()
         .unwrap();
     assert!(
@@ -443,9 +431,15 @@ fn refused_merge_leaves_no_evidence_files_behind() {
     let dir = TempDir::new().unwrap();
     let mut store = store_with(dir.path(), &spotcheck::steps::demo::accounts(50, 5));
     let checklist = spotcheck::checklist::Checklist::builtin();
-    spotcheck::steps::inspect::install_checklist(&mut store, checklist, at(2026, 10, 1, 10))
+    spotcheck::steps::inspect::install_checklist(&mut store, checklist, at("2026-10-01 10:00"))
         .unwrap();
-    let record = draw(&mut store, "2026Q4", Rate::MINIMUM, 42, at(2026, 10, 2, 9));
+    let record = draw(
+        &mut store,
+        "2026Q4",
+        Rate::MINIMUM,
+        42,
+        at("2026-10-02 09:00"),
+    );
     let i = &record.info;
     let pdraw = PackageDraw {
         quarter: i.quarter.to_string(),
@@ -471,7 +465,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
     );
     let bytes = b"\x89PNG screenshot of the home page".to_vec();
     let sha = spotcheck::exchange::sha256_hex(&bytes);
-    let when = at(2026, 11, 10, 9);
+    let when = at("2026-11-10 09:00");
     let inspection = |key: String, evidence: Vec<PackageEvidence>| PackageInspection {
         account_key: key,
         checklist_id: checklist.id.clone(),
@@ -536,7 +530,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
     let result = spotcheck::steps::exchange::merge_results_package(
         &mut store,
         &package,
-        at(2026, 11, 20, 9),
+        at("2026-11-20 09:00"),
     );
     assert!(
         matches!(

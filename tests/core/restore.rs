@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::support::clock::at;
 use crate::support::{run, stderr, stdout};
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
@@ -15,17 +16,11 @@ use spotcheck::sampling::DrawOptions;
 use spotcheck::store::{BackupError, Store, auto_dir, list_backups, settings};
 use tempfile::TempDir;
 
-fn at(minute: u32) -> NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-        .and_then(|d| d.and_hms_opt(10, minute, 0))
-        .expect("time")
+fn import(store: &mut Store, dir: &Path, n: usize, seed: u64, when: NaiveDateTime) {
+    crate::support::import_demo(store, dir, n, seed, when);
 }
 
-fn import(store: &mut Store, dir: &Path, n: usize, seed: u64, minute: u32) {
-    crate::support::import_demo(store, dir, n, seed, at(minute));
-}
-
-fn draw(store: &mut Store, seed: u64, reason: Option<&str>, minute: u32) -> i64 {
+fn draw(store: &mut Store, seed: u64, reason: Option<&str>, when: NaiveDateTime) -> i64 {
     let request = DrawRequest {
         quarter: "2026Q4".parse().expect("quarter"),
         options: DrawOptions::default(),
@@ -33,7 +28,7 @@ fn draw(store: &mut Store, seed: u64, reason: Option<&str>, minute: u32) -> i64 
         reason: reason.map(str::to_owned),
         void_work: true,
     };
-    spotcheck::steps::draw::make_draw(store, &request, at(minute))
+    spotcheck::steps::draw::make_draw(store, &request, when)
         .expect("draw")
         .info
         .id
@@ -53,8 +48,8 @@ fn office(dir: &Path, files: usize, size: usize) -> PathBuf {
     store
         .set_setting(settings::USER_NAME, "王督查")
         .expect("name");
-    import(&mut store, dir, 60, 3, 1);
-    let id = draw(&mut store, 7, None, 2);
+    import(&mut store, dir, 60, 3, at("2026-11-25 10:01"));
+    let id = draw(&mut store, 7, None, at("2026-11-25 10:02"));
     let record = store.draw_record(id).expect("draw");
     for n in 0..files {
         let mut bytes = vec![0x89, b'P', b'N', b'G'];
@@ -68,16 +63,16 @@ fn office(dir: &Path, files: usize, size: usize) -> PathBuf {
                 file_name: format!("截图{n}.png"),
                 bytes,
             },
-            at(3),
+            at("2026-11-25 10:03"),
         )
         .expect("evidence");
     }
     db
 }
 
-fn backup(db: &Path, parent: &Path, minute: u32) -> PathBuf {
+fn backup(db: &Path, parent: &Path, when: NaiveDateTime) -> PathBuf {
     let mut store = Store::open(db).expect("open");
-    spotcheck::steps::admin::backup_to(&mut store, parent, at(minute))
+    spotcheck::steps::admin::backup_to(&mut store, parent, when)
         .expect("backup")
         .path
 }
@@ -151,11 +146,11 @@ fn first_evidence_file(dir: &Path) -> PathBuf {
 fn each_bogus_backup_is_refused_and_the_database_is_untouched() {
     let dir = TempDir::new().expect("tempdir");
     let db = office(dir.path(), 3, 64);
-    let good = backup(&db, &dir.path().join("U盘"), 10);
+    let good = backup(&db, &dir.path().join("U盘"), at("2026-11-25 10:10"));
     // Later work the supervisor must not lose to a bogus restore.
     {
         let mut store = Store::open(&db).expect("open");
-        import(&mut store, dir.path(), 70, 4, 11);
+        import(&mut store, dir.path(), 70, 4, at("2026-11-25 10:11"));
     }
     let before = state(&db);
     let bogus = dir.path().join("坏备份");
@@ -216,7 +211,7 @@ fn each_bogus_backup_is_refused_and_the_database_is_untouched() {
         std::fs::write(&db, bytes).expect("damage");
     });
     for (name, path, want) in &cases {
-        let err = spotcheck::steps::admin::restore(&db, path, at(30))
+        let err = spotcheck::steps::admin::restore(&db, path, at("2026-11-25 10:30"))
             .expect_err(&format!("{name} was restored"));
         let text = err.to_string();
         assert!(text.contains(want), "{name}: {text}");
@@ -241,7 +236,7 @@ fn each_bogus_backup_is_refused_and_the_database_is_untouched() {
         list_backups(&auto_dir(&db))
     );
     // The good one restores.
-    spotcheck::steps::admin::restore(&db, &good, at(31)).expect("good backup");
+    spotcheck::steps::admin::restore(&db, &good, at("2026-11-25 10:31")).expect("good backup");
     assert_eq!(state(&db).0, 60);
     evidence_whole(&db).expect("evidence");
 }
@@ -253,11 +248,11 @@ fn each_bogus_backup_is_refused_and_the_database_is_untouched() {
 fn a_restore_killed_at_any_point_leaves_one_whole_database() {
     let dir = TempDir::new().expect("tempdir");
     let db = office(dir.path(), 24, 200_000);
-    let good = backup(&db, &dir.path().join("U盘"), 10);
+    let good = backup(&db, &dir.path().join("U盘"), at("2026-11-25 10:10"));
     let backup_state = state(&good.join("spotcheck.db"));
     {
         let mut store = Store::open(&db).expect("open");
-        import(&mut store, dir.path(), 70, 4, 11);
+        import(&mut store, dir.path(), 70, 4, at("2026-11-25 10:11"));
     }
     // The live evidence folder is emptied: a restore must bring every file back.
     std::fs::remove_dir_all(db.with_file_name("evidence")).expect("remove evidence");
@@ -276,7 +271,7 @@ fn a_restore_killed_at_any_point_leaves_one_whole_database() {
         let _ = child.kill();
         let _ = child.wait();
         // The next start: the lock clears what the crash left, the database opens whole.
-        let lock = spotcheck::store::lock(&db, "测试", at(40)).expect("lock");
+        let lock = spotcheck::store::lock(&db, "测试", at("2026-11-25 10:40")).expect("lock");
         assert!(
             !db.with_extension("restoring").exists(),
             "after {delay_ms} ms"
@@ -297,7 +292,7 @@ fn a_restore_killed_at_any_point_leaves_one_whole_database() {
         drop(lock);
     }
     // A later restore finishes the job whatever state it found.
-    spotcheck::steps::admin::restore(&db, &good, at(50)).expect("restore");
+    spotcheck::steps::admin::restore(&db, &good, at("2026-11-25 10:50")).expect("restore");
     evidence_whole(&db).expect("evidence after a full restore");
     eprintln!(
         "killed restores: {} left the old database, {} the backup",
@@ -315,13 +310,14 @@ fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_an
         let mut store = Store::open(&db).expect("open");
         let d = spotcheck::steps::draw::current_draw(&store, "2026Q4".parse().expect("q"))
             .expect("draw");
-        spotcheck::steps::demo::complete_checks(&mut store, &d, at(12)).expect("checks");
+        spotcheck::steps::demo::complete_checks(&mut store, &d, at("2026-11-25 10:12"))
+            .expect("checks");
         let notice = dir.path().join("通报.xlsx");
         spotcheck::steps::notice::export_notice(
             &mut store,
             "2026Q4".parse().expect("q"),
             &notice,
-            at(13),
+            at("2026-11-25 10:13"),
         )
         .expect("notice");
         spotcheck::steps::draw::assign(
@@ -329,7 +325,7 @@ fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_an
             d.info.quarter,
             &["张三".to_owned()],
             false,
-            at(14),
+            at("2026-11-25 10:14"),
         )
         .expect("assign");
         let package = dir.path().join("张三.spotcheck");
@@ -338,11 +334,11 @@ fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_an
             d.info.quarter,
             "张三",
             &package,
-            at(15),
+            at("2026-11-25 10:15"),
             1,
         )
         .expect("package");
-        import(&mut store, dir.path(), 65, 5, 16);
+        import(&mut store, dir.path(), 65, 5, at("2026-11-25 10:16"));
         (notice, package, store.log_chain().expect("chain").len())
     };
     let ok = run(&db, &["log", "verify"]);
@@ -412,12 +408,13 @@ fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_an
 fn a_restore_keeps_later_operations_in_the_log_and_the_log_still_checks() {
     let dir = TempDir::new().expect("tempdir");
     let db = office(dir.path(), 1, 16);
-    let good = backup(&db, &dir.path().join("U盘"), 10);
+    let good = backup(&db, &dir.path().join("U盘"), at("2026-11-25 10:10"));
     {
         let mut store = Store::open(&db).expect("open");
-        draw(&mut store, 99, Some("名录更正"), 20);
+        draw(&mut store, 99, Some("名录更正"), at("2026-11-25 10:20"));
     }
-    let restored = spotcheck::steps::admin::restore(&db, &good, at(30)).expect("restore");
+    let restored =
+        spotcheck::steps::admin::restore(&db, &good, at("2026-11-25 10:30")).expect("restore");
     let store = Store::open(&db).expect("open");
     let log = store.log_entries().expect("log");
     let last = log.last().expect("entry");

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use crate::support::clock::now;
 use crate::support::{has_cjk, json, path_str, run, stderr, stdout};
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
@@ -473,7 +474,7 @@ fn a_gb18030_csv_completes_an_account_and_the_listing_shows_it_finished() {
         &mut store,
         draw.info.id,
         wechat.account.id,
-        chrono::Local::now().naive_local(),
+        now(),
     )
     .expect_err("a veto 不符合 needs evidence");
     assert!(unfinished.to_string().contains("证据"), "{unfinished}");
@@ -483,14 +484,14 @@ fn a_gb18030_csv_completes_an_account_and_the_listing_shows_it_finished() {
         wechat.account.id,
         "V04",
         spotcheck::model::NewEvidence::Url("https://mp.weixin.qq.com/s/abc".to_owned()),
-        chrono::Local::now().naive_local(),
+        now(),
     )
     .expect("evidence");
     let ins = spotcheck::steps::inspect::finish_inspection(
         &mut store,
         draw.info.id,
         wechat.account.id,
-        chrono::Local::now().naive_local(),
+        now(),
     )
     .expect("complete");
     assert_eq!(ins.status, InspectionStatus::Done);

@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+use crate::support::clock::at;
 use crate::support::{path_str, run, stderr};
 use spotcheck::model::Account;
 use spotcheck::roster::{RosterError, read_roster};
@@ -15,12 +16,6 @@ use spotcheck::sheet::SheetError;
 use spotcheck::steps::roster_import::{self as import, ImportError};
 use spotcheck::store::Store;
 use tempfile::TempDir;
-
-fn at() -> chrono::NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-        .and_then(|d| d.and_hms_opt(9, 0, 0))
-        .expect("time")
-}
 
 fn read(path: &Path) -> Result<Vec<(u32, Account)>, RosterError> {
     let cancel = AtomicBool::new(false);
@@ -152,7 +147,8 @@ fn a_roster_that_would_unlist_many_accounts_needs_confirming() {
         assert_eq!((shrink.unlisted, shrink.listed), (50, 100));
         assert_eq!(shrink.examples.len(), 5);
         let mut store = store;
-        let err = import::commit(&mut store, &preview, at()).expect_err("not confirmed");
+        let err = import::commit(&mut store, &preview, at("2026-11-25 09:00"))
+            .expect_err("not confirmed");
         assert!(matches!(err, ImportError::Shrink(_)), "{err:?}");
     }
     let out = run(&db, &["import", path_str(&half), "--allow-shrink"]);
@@ -375,7 +371,7 @@ fn a_cell_longer_than_excel_holds_is_cut_and_reported_and_exports_still_work() {
         .expect("row 2 reported");
     assert_eq!(w.field, "备注");
     assert!(w.message.contains("32767"), "{}", w.message);
-    import::commit(&mut store, &preview, at()).expect("commit");
+    import::commit(&mut store, &preview, at("2026-11-25 09:00")).expect("commit");
     let stored = store.accounts().expect("accounts");
     let kept = stored
         .iter()
@@ -396,27 +392,29 @@ fn a_cell_longer_than_excel_holds_is_cut_and_reported_and_exports_still_work() {
     store
         .set_setting(spotcheck::store::settings::USER_NAME, "王督查")
         .expect("name");
-    let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at()).expect("draw");
+    let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at("2026-11-25 09:00"))
+        .expect("draw");
     spotcheck::steps::notice::export_sample_list(
         &mut store,
         &draw,
         &dir.path().join("抽查名单.xlsx"),
-        at(),
+        at("2026-11-25 09:00"),
     )
     .expect("sample list");
-    spotcheck::steps::demo::complete_checks(&mut store, &draw, at()).expect("checks");
+    spotcheck::steps::demo::complete_checks(&mut store, &draw, at("2026-11-25 09:00"))
+        .expect("checks");
     spotcheck::steps::notice::export_notice(
         &mut store,
         draw.info.quarter,
         &dir.path().join("通报.xlsx"),
-        at(),
+        at("2026-11-25 09:00"),
     )
     .expect("notice");
     spotcheck::steps::rectification::export_rectification(
         &mut store,
         draw.info.quarter,
         &spotcheck::steps::rectification::SheetTarget::Book(dir.path().join("整改.xlsx")),
-        at(),
+        at("2026-11-25 09:00"),
     )
     .expect("rectification");
 }

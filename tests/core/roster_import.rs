@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use crate::support::clock::{at, on};
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use spotcheck::model::{Account, AccountStatus};
@@ -31,14 +32,6 @@ enum V {
 }
 use crate::support::has_cjk;
 use V::{D, N, T};
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
-
-fn at(day: u32) -> NaiveDateTime {
-    ymd(2025, 1, day).and_hms_opt(10, 0, 0).expect("valid time")
-}
 
 fn write_cells(ws: &mut Worksheet, first_row: u32, rows: &[Vec<V>]) {
     let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -151,7 +144,7 @@ fn write_office_roster(path: &Path, merged_footer: bool) {
                 T("gh_edu001"),
                 T(c),
                 T("东城区"),
-                D(ymd(2019, 3, 5)),
+                D(on("2019-03-05")),
                 T("12,345"),
                 T("正常"),
                 T("示例文化传媒有限公司"),
@@ -346,7 +339,7 @@ fn office_roster_reads_every_account_with_clean_values() {
     for a in &p.accounts {
         assert_eq!(
             a.account.opened_on,
-            Some(ymd(2019, 3, 5)),
+            Some(on("2019-03-05")),
             "row {} ({})",
             a.row,
             a.account.name
@@ -426,7 +419,7 @@ fn office_roster_imports_once_per_account() {
     let path = dir.path().join("名录.xlsx");
     write_office_roster(&path, false);
     let mut store = open_store(&dir);
-    let report = import_file(&mut store, &path, at(5));
+    let report = import_file(&mut store, &path, at("2025-01-05 10:00"));
     assert_eq!(report.imported, 6);
     assert_eq!(report.added, 6);
     assert!(report.written);
@@ -571,7 +564,7 @@ fn expected_csv_accounts() -> Vec<(u32, Account)> {
         host_unit: unit.to_owned(),
         city: String::new(),
         county: String::new(),
-        opened_on: Some(ymd(2019, 3, 5)),
+        opened_on: Some(on("2019-03-05")),
         filed_on: None,
         status: AccountStatus::Normal,
         fans,
@@ -712,7 +705,7 @@ fn seeded_store(dir: &TempDir) -> (Store, i64) {
     let seed = dir.path().join("seed.xlsx");
     simple_xlsx(&seed, &[("名录", ROSTER_ROWS)]);
     let mut store = open_store(dir);
-    import_file(&mut store, &seed, at(1));
+    import_file(&mut store, &seed, at("2025-01-01 10:00"));
     let n = store.account_count().expect("count");
     assert_eq!(n, 2);
     (store, n)
@@ -723,7 +716,7 @@ fn seeded_store(dir: &TempDir) -> (Store, i64) {
 fn rejected(store: &mut Store, before: i64, path: &Path) -> RosterError {
     let err = match import::preview(store, path, None, &mut |_| {}, &AtomicBool::new(false)) {
         Ok(p) => {
-            let _ = import::commit(store, &p, at(2));
+            let _ = import::commit(store, &p, at("2025-01-02 10:00"));
             panic!("{} should be rejected", path.display());
         }
         Err(ImportError::Roster(e)) => e,
@@ -968,7 +961,7 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
         )],
     );
 
-    let ra = import_file(&mut store, &a, at(1));
+    let ra = import_file(&mut store, &a, at("2025-01-01 10:00"));
     assert_eq!(
         (ra.added, ra.updated, ra.unchanged, ra.unlisted),
         (3, 0, 0, 0)
@@ -997,7 +990,7 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
         3,
         "preview writes nothing"
     );
-    let rb = import::commit(&mut store, &pb, at(2)).expect("commit B");
+    let rb = import::commit(&mut store, &pb, at("2025-01-02 10:00")).expect("commit B");
     assert_eq!(
         (rb.added, rb.updated, rb.unchanged, rb.unlisted),
         (1, 1, 1, 1)
@@ -1026,11 +1019,11 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
     assert_eq!(history.len(), 2, "{history:?}");
     assert_eq!(history[0].kind.label(), "首次导入");
     assert_eq!(history[0].file_name, "A.xlsx");
-    assert_eq!(history[0].at, at(1));
+    assert_eq!(history[0].at, at("2025-01-01 10:00"));
     assert!(history[0].before.is_none());
     assert_eq!(history[1].kind.label(), "信息更新");
     assert_eq!(history[1].file_name, "B.xlsx");
-    assert_eq!(history[1].at, at(2));
+    assert_eq!(history[1].at, at("2025-01-02 10:00"));
     let before = history[1].before.as_ref().expect("before");
     assert_eq!(before.name, "示例教育");
     assert_eq!(before.account_id, "gh_a1");
@@ -1045,7 +1038,7 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
     );
 
     // The same file again changes nothing.
-    let rb2 = import_file(&mut store, &b, at(3));
+    let rb2 = import_file(&mut store, &b, at("2025-01-03 10:00"));
     assert_eq!(
         (rb2.added, rb2.updated, rb2.unchanged, rb2.unlisted),
         (0, 0, 3, 0)
@@ -1054,7 +1047,7 @@ fn reimport_updates_adds_and_unlists_but_never_deletes() {
     assert_eq!(store.account_history(edu).expect("history").len(), 2);
 
     // A again: 平安示例 comes back, 示例教育 is renamed back, 司法示例 drops out.
-    let ra2 = import_file(&mut store, &a, at(4));
+    let ra2 = import_file(&mut store, &a, at("2025-01-04 10:00"));
     assert_eq!(
         (ra2.added, ra2.updated, ra2.unchanged, ra2.unlisted),
         (0, 2, 1, 1)
@@ -1177,7 +1170,7 @@ fn twenty_thousand_generated_accounts_all_import() {
     let generated = spotcheck::steps::demo::accounts(N, 42);
     spotcheck::steps::demo::write_roster_xlsx(&generated, &path).expect("write demo roster");
     let mut store = open_store(&dir);
-    let report = import_file(&mut store, &path, at(1));
+    let report = import_file(&mut store, &path, at("2025-01-01 10:00"));
     assert_eq!(usize::try_from(report.imported).expect("u32"), N);
     assert_eq!(usize::try_from(report.added).expect("u32"), N);
     assert!(

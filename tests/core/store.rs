@@ -135,9 +135,7 @@ fn problem_list_reads_back_with_every_problem_row() {
 #[test]
 fn a_new_database_has_16k_pages_and_one_made_by_an_earlier_version_keeps_its_4k_pages() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
-        .and_then(|d| d.and_hms_opt(9, 0, 0))
-        .expect("time");
+    let at = crate::support::clock::at("2026-12-03 09:00");
     let page_size = |db: &std::path::Path| -> i64 {
         rusqlite::Connection::open(db)
             .and_then(|c| c.query_row("PRAGMA page_size", [], |r| r.get(0)))

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each binary, and each test file, uses its own subset
 
+pub mod clock;
 pub mod xls;
 
 use std::path::Path;

@@ -95,12 +95,8 @@ pub fn db_with_roster(dir: &Path, n: usize) -> PathBuf {
     let preview =
         spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
             .expect("read roster");
-    spotcheck::steps::roster_import::commit(
-        &mut store,
-        &preview,
-        chrono::Local::now().naive_local(),
-    )
-    .expect("import roster");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, crate::support::clock::now())
+        .expect("import roster");
     db
 }
 
@@ -189,7 +185,7 @@ pub fn inspector_db(dir: &Path, n: usize, who: &str) -> (PathBuf, spotcheck::mod
     store
         .set_setting(spotcheck::store::settings::USER_NAME, who)
         .expect("name");
-    let at = chrono::Local::now().naive_local();
+    let at = crate::support::clock::now();
     let quarter: spotcheck::model::Quarter = "2026Q4".parse().expect("quarter");
     let request = spotcheck::model::DrawRequest {
         quarter,
@@ -225,7 +221,7 @@ pub fn open_check(h: &mut Harness<'_, Option<App>>, name: &str, account: i64) {
 pub fn pass_items(db: &Path, draw: i64, account: i64, only: Option<&[&str]>, finish: bool) {
     use spotcheck::checklist::{Answer, Checklist, Finding};
     let mut store = spotcheck::store::Store::open(db).expect("open");
-    let at = chrono::Local::now().naive_local();
+    let at = crate::support::clock::now();
     let platform = store.account_platform(account).expect("platform");
     let items: Vec<String> = match only {
         Some(items) => items.iter().map(|i| (*i).to_owned()).collect(),

@@ -22,7 +22,7 @@ fn a_damaged_database_offers_its_backups_and_restores_one() {
             reason: None,
             void_work: false,
         };
-        spotcheck::steps::draw::make_draw(&mut store, &request, chrono::Local::now().naive_local())
+        spotcheck::steps::draw::make_draw(&mut store, &request, crate::support::clock::now())
             .expect("draw");
     }
     let mut bytes = std::fs::read(&db).expect("read");

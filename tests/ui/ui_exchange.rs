@@ -3,18 +3,12 @@
 //! finding both sides changed side by side, and takes the inspector's version.
 
 use crate::common::{app, db_with_roster, drop_file, harness, step_until};
-use chrono::NaiveDateTime;
+use crate::support::clock::at;
 use egui_kittest::kittest::Queryable;
 use spotcheck::checklist::{Answer, Finding};
 use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
 use spotcheck::store::{Store, settings};
-
-fn at(minute: u32) -> NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-        .and_then(|d| d.and_hms_opt(9, minute, 0))
-        .expect("time")
-}
 
 fn fail(item: &str, note: &str) -> Finding {
     Finding {
@@ -43,9 +37,16 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
             reason: None,
             void_work: false,
         };
-        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at(0)).expect("draw");
-        spotcheck::steps::draw::assign(&mut store, quarter, &["张三".to_owned()], false, at(1))
-            .expect("assign");
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at("2026-11-25 09:00"))
+            .expect("draw");
+        spotcheck::steps::draw::assign(
+            &mut store,
+            quarter,
+            &["张三".to_owned()],
+            false,
+            at("2026-11-25 09:01"),
+        )
+        .expect("assign");
         let account = draw.accounts[0].account.id;
         let key = draw.accounts[0].account.account.key();
         spotcheck::steps::inspect::save_finding(
@@ -53,7 +54,7 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
             draw.info.id,
             account,
             &fail("P01", "组长：未备案"),
-            at(2),
+            at("2026-11-25 09:02"),
         )
         .expect("save");
         spotcheck::steps::exchange::export_work_package(
@@ -61,7 +62,7 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
             quarter,
             "张三",
             &work,
-            at(3),
+            at("2026-11-25 09:03"),
             spotcheck::seed::fresh_seed(),
         )
         .expect("work package");
@@ -71,7 +72,7 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
             draw.info.id,
             account,
             &fail("P01", "组长：备案信息过期"),
-            at(4),
+            at("2026-11-25 09:04"),
         )
         .expect("save");
         (draw.info.id, account, key)
@@ -119,13 +120,13 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
             draw.info.id,
             acc.account.id,
             &fail("P01", "张三：备案单位名称错误"),
-            at(30),
+            at("2026-11-25 09:30"),
         )
         .expect("save on laptop");
         spotcheck::steps::exchange::export_results_package(
             &mut store,
             &results,
-            at(31),
+            at("2026-11-25 09:31"),
             spotcheck::seed::fresh_seed(),
         )
         .expect("results");

@@ -19,7 +19,7 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
         store
             .set_setting(settings::USER_NAME, "张三")
             .expect("name");
-        let at = chrono::Local::now().naive_local();
+        let at = crate::support::clock::now();
         let request = DrawRequest {
             quarter,
             options: DrawOptions::default(),
@@ -214,7 +214,7 @@ fn an_answer_and_finish_in_the_same_frame_are_both_applied() {
     let first = draw.accounts[0].clone();
     {
         let mut store = Store::open(&db).expect("open");
-        let at = chrono::Local::now().naive_local();
+        let at = crate::support::clock::now();
         // Every item answered but the first (V01), which the form opens on.
         let checklist = spotcheck::checklist::Checklist::builtin();
         for item in checklist
@@ -382,7 +382,7 @@ fn a_longest_gap_checklist_asks_for_the_gap_and_decides_by_it() {
         spotcheck::steps::inspect::install_checklist(
             &mut store,
             &city,
-            chrono::Local::now().naive_local(),
+            crate::support::clock::now(),
         )
         .expect("install");
     }

@@ -48,7 +48,7 @@ fn every_screen_fits_1024_by_768() {
         // One check with a failure, a note and a link; the quarter's problems issued.
         pass_items(&db, draw.info.id, failing.account.id, None, false);
         let mut store = spotcheck::store::Store::open(&db).expect("open");
-        let at = chrono::Local::now().naive_local();
+        let at = crate::support::clock::now();
         let fail = spotcheck::checklist::Finding {
             answer: Some(spotcheck::checklist::Answer::Fail),
             note: "账号简介中单位名称写错，应为示例市人民政府办公室".to_owned(),

@@ -36,7 +36,9 @@ fn write_feedback(path: &std::path::Path, answered: &[&Rectification]) {
         sheet.write_string(row, 1, &r.platform).expect("w");
         sheet.write_string(row, 2, &r.category).expect("w");
         sheet.write_string(row, 3, "已整改，已恢复更新").expect("w");
-        // 已整改 is taken with a date since the problem went out, a contact and a phone.
+        // 已整改 is taken with a date since the problem went out, a contact and a phone. The
+        // window sends problems out on the real clock's day (the worker reads the clock), so
+        // the answer is dated by it too.
         let today = chrono::Local::now().date_naive().to_string();
         sheet.write_string(row, 4, &today).expect("w");
         sheet.write_string(row, 5, "王五").expect("w");
@@ -58,7 +60,7 @@ fn drop_feedback_filter_and_review() {
         store
             .set_setting(settings::REGION_NAME, "示例市")
             .expect("region");
-        let at = chrono::Local::now().naive_local();
+        let at = crate::support::clock::now();
         let request = DrawRequest {
             quarter,
             options: DrawOptions::default(),

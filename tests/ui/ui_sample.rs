@@ -124,9 +124,7 @@ fn a_redraw_over_begun_checks_waits_for_the_tick_box() {
     // Meanwhile the checks are done (as the 检查 screen would).
     {
         let mut store = spotcheck::store::Store::open(&db).expect("open");
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
-            .and_then(|d| d.and_hms_opt(9, 0, 0))
-            .expect("time");
+        let now = crate::support::clock::at("2026-11-26 09:00");
         spotcheck::steps::demo::complete_checks(&mut store, &draw, now).expect("checks");
     }
     h.get_by_label("名录").click();

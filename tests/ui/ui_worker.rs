@@ -129,9 +129,7 @@ fn a_worker_gone_before_it_answered_ends_the_spinner() {
 fn a_second_window_says_who_holds_the_database_and_opens_it_read_only() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = crate::common::db_with_roster(dir.path(), 30);
-    let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
-        .and_then(|d| d.and_hms_opt(8, 15, 0))
-        .expect("time");
+    let now = crate::support::clock::at("2026-12-02 08:15");
     let held = spotcheck::store::lock(&db, "窗口", now).expect("lock");
     let mut h = crate::common::harness(db.clone());
     step_until(&mut h, "the open to be refused", |a| !a.busy());

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::common::{Bomb, OPENED};
+use crate::support::clock::now;
 use spotcheck::steps::notice::ExportNotice;
 use spotcheck::steps::rectification::IssueRectification;
 use spotcheck::steps::results_import::ImportResults;
@@ -109,7 +110,7 @@ fn results_import_through_the_worker() {
         let preview =
             spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
                 .expect("read");
-        let at = chrono::Local::now().naive_local();
+        let at = now();
         spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
         let request = spotcheck::model::DrawRequest {
             quarter,
@@ -178,7 +179,7 @@ fn exports_report_progress_then_what_they_wrote() {
         let preview =
             spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
                 .expect("read");
-        let at = chrono::Local::now().naive_local();
+        let at = now();
         spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
         let request = DrawRequest {
             quarter,
@@ -305,12 +306,6 @@ fn a_worker_that_died_is_reported_once_as_stopped() {
     assert!(worker.poll().next().is_none());
 }
 
-fn now() -> chrono::NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
-        .and_then(|d| d.and_hms_opt(9, 30, 0))
-        .expect("date")
-}
-
 /// A second window on a database another spotcheck holds says who holds it; read-only it
 /// shows the data and refuses changes in Chinese; waiting opens it once the other lets go.
 #[test]
@@ -364,7 +359,11 @@ fn a_second_window_waits_or_opens_read_only_while_another_holds_the_database() {
     let worker = WorkerHandle::spawn(db.clone(), Box::new(|| {})).expect("spawn");
     next(&worker, |e| matches!(e, Event::Locked(_)));
     worker.send(Command::WaitAndOpen);
-    std::thread::sleep(Duration::from_millis(700));
+    // It says it waits (no sleep needed to know it has begun), then opens once let go.
+    next(
+        &worker,
+        |e| matches!(e, Event::Progress { job: Job::Open, text, .. } if text.contains("正在等待")),
+    );
     drop(held);
     next(&worker, |e| matches!(e, Event::RosterLoaded(_)));
     // Now this window holds it.
