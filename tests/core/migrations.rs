@@ -29,19 +29,12 @@ use crate::support::clock::{at, on};
 
 /// Each migration as the builds named in its first line applied it.
 const M1: &str = include_str!("../fixtures/schema/1.sql");
-/// Migration 1 before 68dd90b: `account_change` also took `added` rows, one per new account.
-const M1_86B262D: &str = include_str!("../fixtures/schema/1-86b262d.sql");
 const M2: &str = include_str!("../fixtures/schema/2.sql");
 const M3: &str = include_str!("../fixtures/schema/3.sql");
 const M4: &str = include_str!("../fixtures/schema/4.sql");
-/// Migration 4 from cda12c3 to 875bbcf: no `counted_region`/`counted_platform` on
-/// `draw_account`, no `finding_failing` index, problem codes without AUTOINCREMENT.
-const M4_CDA12C3: &str = include_str!("../fixtures/schema/4-cda12c3.sql");
 /// Migration 4 from 875bbcf to 49d3064: problem codes without AUTOINCREMENT.
 const M4_875BBCF: &str = include_str!("../fixtures/schema/4-875bbcf.sql");
 const M5: &str = include_str!("../fixtures/schema/5.sql");
-/// Migration 5 from 363711c to 66e8bfc: `merge_conflict` without `package_finished_at`.
-const M5_363711C: &str = include_str!("../fixtures/schema/5-363711c.sql");
 const M6: &str = include_str!("../fixtures/schema/6.sql");
 const M7: &str = include_str!("../fixtures/schema/7.sql");
 const M8: &str = include_str!("../fixtures/schema/8.sql");
@@ -1186,32 +1179,4 @@ fn a_version_7_database_opens_with_its_replaced_log_entries() {
 #[test]
 fn a_version_8_database_opens_with_its_longest_gaps() {
     opens_with_its_data(RELEASED[7]);
-}
-
-// Databases made by the builds between in-place edits of a migration. Each test states what
-// such a database should do; the ignored ones fail today, for the reason given.
-
-#[test]
-#[ignore = "known: migration 1 before 68dd90b kept an `added` row per account, and \
-            Store::account_history adds one from account.first_import: each account of such a \
-            database shows 新增 twice"]
-fn a_database_from_before_68dd90b_lists_each_account_added_once() {
-    opens_with_its_data(&[M1_86B262D]);
-}
-
-#[test]
-#[ignore = "known: migration 4 as cda12c3 had it lacks draw_account.counted_region and \
-            counted_platform (added to migration 4 in place by 875bbcf), no later migration adds \
-            them, so reading any draw of such a database fails with “no such column”"]
-fn a_version_4_database_from_cda12c3_reads_its_draws() {
-    opens_with_its_data(&[M1, M2, M3, M4_CDA12C3]);
-}
-
-#[test]
-#[ignore = "known: migration 5 as 363711c and 49d3064 had it lacks \
-            merge_conflict.package_finished_at (added in place by 66e8bfc), so migration 6's \
-            `INSERT INTO merge_conflict_new SELECT * FROM merge_conflict` fails (11 values \
-            for 12 columns) and Store::open refuses such a database"]
-fn a_version_5_database_from_363711c_opens() {
-    opens_with_its_data(&[M1, M2, M3, M4_875BBCF, M5_363711C]);
 }
