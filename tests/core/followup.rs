@@ -24,7 +24,9 @@ use spotcheck::rectification::{
 };
 use spotcheck::sampling::{DrawOptions, Rate, Strata};
 use spotcheck::steps::notice;
-use spotcheck::steps::rectification::{self, AnswerCounts, FeedbackReport, RectifyError, SheetTarget};
+use spotcheck::steps::rectification::{
+    self, AnswerCounts, FeedbackReport, RectifyError, SheetTarget,
+};
 use spotcheck::store::{Store, settings};
 use tempfile::TempDir;
 
@@ -162,7 +164,8 @@ fn export_sheets(
     target: &SheetTarget,
     now: NaiveDateTime,
 ) -> rectification::Issued {
-    rectification::export_rectification(store, quarter(q), target, now).expect("export rectification")
+    rectification::export_rectification(store, quarter(q), target, now)
+        .expect("export rectification")
 }
 
 fn import(store: &mut Store, files: &[PathBuf], now: NaiveDateTime) -> FeedbackReport {
@@ -1896,8 +1899,9 @@ fn closing_without_a_reply_needs_grounds_and_a_closed_problem_can_be_reopened() 
     );
     let p = c.store.all_rectifications().expect("problems")[0].clone();
     assert!(p.reply.is_none());
-    let err = rectification::review_rectification(&mut c.store, p.id, true, " ", at("2026-11-26 09:00"))
-        .expect_err("no reply, no note");
+    let err =
+        rectification::review_rectification(&mut c.store, p.id, true, " ", at("2026-11-26 09:00"))
+            .expect_err("no reply, no note");
     assert!(matches!(err, RectifyError::CloseWithoutReply), "{err:?}");
     assert!(err.to_string().contains("写明依据"), "{err}");
     let closed = rectification::review_rectification(
@@ -1909,8 +1913,9 @@ fn closing_without_a_reply_needs_grounds_and_a_closed_problem_can_be_reopened() 
     )
     .expect("closed with grounds");
     assert_eq!(closed.state, spotcheck::rectification::State::Closed);
-    let err = rectification::review_rectification(&mut c.store, p.id, false, "", at("2026-11-27 09:00"))
-        .expect_err("a reason is needed");
+    let err =
+        rectification::review_rectification(&mut c.store, p.id, false, "", at("2026-11-27 09:00"))
+            .expect_err("a reason is needed");
     assert!(matches!(err, RectifyError::ReopenNeedsReason), "{err:?}");
     let reopened = rectification::review_rectification(
         &mut c.store,
@@ -2044,11 +2049,12 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
             .iter()
             .any(|(p, n)| p.item == "V04" && p.quarter == quarter("2026Q4") && *n == 1)
     );
-    let (_, fixed_running) = spotcheck::steps::rectification::recheck::account_problems(&store, fixed)
-        .expect("account problems")
-        .into_iter()
-        .find(|(p, _)| p.item == "V04")
-        .expect("the old problem");
+    let (_, fixed_running) =
+        spotcheck::steps::rectification::recheck::account_problems(&store, fixed)
+            .expect("account problems")
+            .into_iter()
+            .find(|(p, _)| p.item == "V04")
+            .expect("the old problem");
     assert_eq!(fixed_running, 1, "fixed: no repeat");
     let log = store.log_entries().expect("log");
     assert!(log.iter().any(|e| e.action == "复查合格关闭整改问题"));

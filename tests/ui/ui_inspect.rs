@@ -504,7 +504,11 @@ fn typing_digits_right_after_the_header_changes_keeps_every_answer_and_the_whole
 
     // Its description, typed a character a frame with digits in it: the first character
     // makes the header line vanish and the form move up; the rest still goes into the field.
-    let p03 = before.iter().position(|(i, _)| i == "P03").expect("P03");
+    // The form lists the items in the checklist's order (veto items first).
+    let p03 = spotcheck::checklist::Checklist::builtin()
+        .applicable(&target.account.account.platform)
+        .position(|i| i.id == "P03")
+        .expect("P03");
     h.get_all_by_label("问题描述")
         .nth(p03)
         .expect("P03 note")

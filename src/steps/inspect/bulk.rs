@@ -1,0 +1,150 @@
+//! Many findings at once: 其余项全部符合 on one check, and findings imported in bulk for a
+//! draw. Each is one transaction and one log entry; the items' rules apply as they do to a
+//! finding saved alone.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+
+use super::{InspectError, checklist_of, save_in};
+use crate::checklist::{Answer, Finding};
+use crate::model::{Inspection, InspectionStatus};
+use crate::store::Store;
+
+/// 其余项全部符合: every applicable item of the check not answered yet becomes 符合, in one
+/// transaction and one log entry (notes already typed are kept). Refused, with nothing
+/// written, while an unanswered item's rule lacks its fact (the last update date, the longest
+/// gap): such an item is decided by its rule, never by a click. Returns the check as stored.
+pub fn pass_the_rest(
+    store: &mut Store,
+    draw: i64,
+    account: i64,
+    at: NaiveDateTime,
+) -> Result<Inspection, InspectError> {
+    if !store.is_drawn(draw, account)? {
+        return Err(InspectError::NotSampled);
+    }
+    let current = store.inspection(draw, account)?;
+    if current
+        .as_ref()
+        .is_some_and(|i| i.status == InspectionStatus::Done)
+    {
+        return Err(InspectError::AlreadyFinished);
+    }
+    let active = store.active_checklist()?;
+    let checklist = match &current {
+        Some(i) => checklist_of(store, &i.checklist_id, &i.checklist_version)?,
+        None => active.clone(),
+    };
+    let platform = store.account_platform(account)?;
+    let stored = |id: &str| {
+        current
+            .iter()
+            .flat_map(|i| &i.findings)
+            .find(|f| f.finding.item == id)
+            .map(|f| f.finding.clone())
+    };
+    let rest: Vec<Finding> = checklist
+        .applicable(&platform)
+        .map(|item| {
+            (
+                item,
+                stored(&item.id).unwrap_or_else(|| Finding::new(item.id.clone())),
+            )
+        })
+        .filter(|(_, f)| f.answer.is_none())
+        .map(|(item, f)| {
+            if item.rule.is_some_and(|r| !r.has_fact(&f)) {
+                Err(item.label())
+            } else {
+                Ok(Finding {
+                    answer: Some(Answer::Pass),
+                    ..f
+                })
+            }
+        })
+        .collect::<Result<_, _>>()
+        .map_err(InspectError::NeedsFact)?;
+    if rest.is_empty() {
+        return Err(InspectError::NothingLeft);
+    }
+    let actor = crate::steps::actor(store)?;
+    store.transaction(|tx| {
+        for finding in &rest {
+            save_in(tx, &active, draw, account, finding, at, &actor)?;
+        }
+        let items: Vec<&str> = rest.iter().map(|f| f.item.as_str()).collect();
+        tx.append_log(
+            at,
+            &actor,
+            "检查结果",
+            &format!(
+                "{}：其余 {} 项全部设为符合（{}）",
+                tx.account_name(account)?,
+                rest.len(),
+                items.join("、")
+            ),
+        )?;
+        Ok::<_, InspectError>(())
+    })?;
+    store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
+}
+
+/// Saves many findings of one draw (account id, finding) in ONE transaction, each exactly
+/// as [`save_finding`] would (checks started as needed, rules applied, verdicts updated), and
+/// logs a single 批量导入检查结果 entry with the count. Any refused finding (an account not in
+/// the draw, an unknown item) refuses them all: nothing is written. Returns the number of
+/// findings written.
+pub fn save_findings_bulk(
+    store: &mut Store,
+    draw: i64,
+    rows: &[(i64, Finding)],
+    at: NaiveDateTime,
+) -> Result<usize, InspectError> {
+    let rows: Vec<(i64, Finding, Option<String>)> =
+        rows.iter().map(|(a, f)| (*a, f.clone(), None)).collect();
+    save_findings_bulk_by(store, draw, &rows, at)
+}
+
+/// As [`save_findings_bulk`], each finding recorded under its own inspector where given (a
+/// results sheet's 检查人员 column), else under whoever imports.
+pub fn save_findings_bulk_by(
+    store: &mut Store,
+    draw: i64,
+    rows: &[(i64, Finding, Option<String>)],
+    at: NaiveDateTime,
+) -> Result<usize, InspectError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let actor = crate::steps::actor(store)?;
+    let active = store.active_checklist()?;
+    store.transaction(|tx| {
+        for (account, finding, by) in rows {
+            save_in(
+                tx,
+                &active,
+                draw,
+                *account,
+                finding,
+                at,
+                by.as_deref().unwrap_or(&actor),
+            )?;
+        }
+        let accounts: HashSet<i64> = rows.iter().map(|(a, _, _)| *a).collect();
+        tx.append_log(
+            at,
+            &actor,
+            "批量导入检查结果",
+            &format!(
+                "{}：{} 条检查结果，涉及 {} 个账号",
+                tx.draw_quarter(draw)?.label(),
+                rows.len(),
+                accounts.len()
+            ),
+        )?;
+        Ok(rows.len())
+    })
+}
