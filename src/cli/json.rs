@@ -101,7 +101,11 @@ pub(super) fn verify_draw(
             sampled: i.sampled,
             consistent: check.outcome.is_ok(),
             strata_checked: check.outcome.as_ref().ok().map(|v| v.strata),
-            difference: check.outcome.as_ref().err().map(|e| e.kind()),
+            difference: check
+                .outcome
+                .as_ref()
+                .err()
+                .map(crate::steps::draw::NotVerified::kind),
             message: message.clone(),
         })?;
     }

@@ -40,7 +40,9 @@ pub const KNOWN_VERSIONS: [u32; 2] = [1, 2];
 /// Why a draw cannot be made or re-derived by this build. Messages are what users see.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SamplingError {
-    #[error("抽样算法“{name}”第 {version} 版不是本软件认识的算法（本软件认识“{ALGORITHM}”第 1、2 版），无法重新推算。请用更新版本的软件。")]
+    #[error(
+        "抽样算法“{name}”第 {version} 版不是本软件认识的算法（本软件认识“{ALGORITHM}”第 1、2 版），无法重新推算。请用更新版本的软件。"
+    )]
     UnknownAlgorithm { name: String, version: u32 },
 }
 

@@ -52,17 +52,23 @@ impl Verified {
 pub enum Mismatch {
     #[error("{0}")]
     Algorithm(SamplingError),
-    #[error("总体指纹不符：记录为 {recorded}，按记录的总体计算为 {computed}。保存的总体名单被改动过，或与抽样时不同。")]
+    #[error(
+        "总体指纹不符：记录为 {recorded}，按记录的总体计算为 {computed}。保存的总体名单被改动过，或与抽样时不同。"
+    )]
     PopulationHash { recorded: String, computed: String },
     #[error("总体数量不符：记录为 {recorded} 个账号，保存的总体名单有 {computed} 个。")]
     PopulationCount { recorded: usize, computed: usize },
-    #[error("分层“{stratum}”按记录的总体有 {population} 个账号、应抽取 {sampled} 个，但抽样记录中没有这个分层。")]
+    #[error(
+        "分层“{stratum}”按记录的总体有 {population} 个账号、应抽取 {sampled} 个，但抽样记录中没有这个分层。"
+    )]
     StratumMissing {
         stratum: String,
         population: usize,
         sampled: usize,
     },
-    #[error("抽样记录中多出分层“{stratum}”（记录为 {population} 个账号、抽取 {sampled} 个），按记录的总体没有这个分层。")]
+    #[error(
+        "抽样记录中多出分层“{stratum}”（记录为 {population} 个账号、抽取 {sampled} 个），按记录的总体没有这个分层。"
+    )]
     StratumExtra {
         stratum: String,
         population: usize,
@@ -304,7 +310,8 @@ mod tests {
         })
         .expect_err("differs");
         assert!(
-            err.to_string().starts_with("第 1 个随机抽中的账号不同：记录为 微信公众号:gh_"),
+            err.to_string()
+                .starts_with("第 1 个随机抽中的账号不同：记录为 微信公众号:gh_"),
             "{err}"
         );
         let mut strata = sample.strata.clone();
@@ -330,6 +337,9 @@ mod tests {
     #[test]
     fn keys_read_as_people_write_them() {
         assert_eq!(key_label("微信公众号\u{1f}id\u{1f}gh_x"), "微信公众号:gh_x");
-        assert_eq!(key_label("抖音\u{1f}某发布\u{1f}某局"), "抖音:某发布（某局）");
+        assert_eq!(
+            key_label("抖音\u{1f}某发布\u{1f}某局"),
+            "抖音:某发布（某局）"
+        );
     }
 }

@@ -7,8 +7,8 @@ use chrono::NaiveDateTime;
 
 use crate::assignment::{self, AssignError, Assignable};
 use crate::model::{
-    DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, PopulationCell, Quarter, StoredAccount,
-    platform_of, region_of,
+    DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, PopulationCell, Quarter,
+    StoredAccount, platform_of, region_of,
 };
 use crate::sampling::verify::{Mismatch, RecordedDraw, Verified};
 use crate::sampling::{self, Candidate, SamplingError};
@@ -277,8 +277,14 @@ pub fn make_draw(
 /// Why a recorded draw did not verify. Messages are what users see.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotVerified {
-    #[error("这次抽样是在保存总体名单之前做出的，无法重新推算。抽样的设置、随机种子和总体指纹仍在记录中，可以对照当时的名录核对。")]
+    #[error(
+        "这次抽样是在保存总体名单之前做出的，无法重新推算。抽样的设置、随机种子和总体指纹仍在记录中，可以对照当时的名录核对。"
+    )]
     PopulationNotKept,
+    #[error(
+        "这台电脑的抽查名单来自组长的工作包，工作包不带总体名单，无法在这里重新推算。请在组长的电脑上核对。"
+    )]
+    FromWorkPackage,
     #[error("{0}")]
     Differs(Mismatch),
 }
@@ -289,6 +295,7 @@ impl NotVerified {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::PopulationNotKept => "population_not_kept",
+            Self::FromWorkPackage => "from_work_package",
             Self::Differs(m) => m.kind(),
         }
     }
@@ -308,9 +315,14 @@ pub fn verify_draw(store: &Store, quarter: Quarter) -> Result<DrawCheck, DrawErr
     let record = current_draw(store, quarter)?;
     let info = record.info.clone();
     let Some(population) = store.draw_members(info.id)? else {
+        let why = if store.work_package_opened()? {
+            NotVerified::FromWorkPackage
+        } else {
+            NotVerified::PopulationNotKept
+        };
         return Ok(DrawCheck {
             info,
-            outcome: Err(NotVerified::PopulationNotKept),
+            outcome: Err(why),
         });
     };
     let sampled: Vec<String> = record

@@ -11,8 +11,8 @@ use super::roster::{ACCOUNT_COLUMNS, account_from_row};
 use super::{Store, StoreError, Tx, int};
 use crate::model::time::{parse_time, time_text};
 use crate::model::{
-    Candidate, DrawInfo, DrawRecord, DrawWork, DrawnAccount, PopulationCell, Quarter, Rate, StoredAccount,
-    Strata, StratumCount,
+    Candidate, DrawInfo, DrawRecord, DrawWork, DrawnAccount, PopulationCell, Quarter, Rate,
+    StoredAccount, Strata, StratumCount,
 };
 
 fn info_from_row(r: &Row<'_>) -> Result<DrawInfo, rusqlite::Error> {
@@ -203,10 +203,8 @@ impl Tx<'_> {
         for c in sorted {
             stmt.execute(params![draw, c.key, c.stratum, c.recently_drawn])?;
         }
-        self.conn().execute(
-            "UPDATE draw SET population_kept = 1 WHERE id = ?1",
-            [draw],
-        )?;
+        self.conn()
+            .execute("UPDATE draw SET population_kept = 1 WHERE id = ?1", [draw])?;
         Ok(())
     }
 
@@ -320,9 +318,9 @@ impl Store {
         if !kept {
             return Ok(None);
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT key, stratum, recent FROM draw_member WHERE draw = ?1 ORDER BY key",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, stratum, recent FROM draw_member WHERE draw = ?1 ORDER BY key")?;
         let members = stmt.query_map([draw], |r| {
             Ok(Candidate {
                 key: r.get(0)?,

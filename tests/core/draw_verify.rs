@@ -89,7 +89,10 @@ fn golden_text(population: &[Candidate], sample: &Sample) -> String {
         sampling::population_hash(population.iter().map(|c| c.key.as_str()))
     );
     for s in &sample.strata {
-        text.push_str(&format!("分层\t{}\t{}\t{}\n", s.key, s.population, s.sampled));
+        text.push_str(&format!(
+            "分层\t{}\t{}\t{}\n",
+            s.key, s.population, s.sampled
+        ));
     }
     for &(c, h) in &sample.picks {
         text.push_str(&format!(
@@ -299,7 +302,10 @@ fn a_fresh_draw_verifies_by_the_step_and_the_command() {
     assert_eq!(json["sampled"], record.info.sampled);
     assert_eq!(json["seed"], 42);
     assert_eq!(json["algorithm_version"], sampling::ALGORITHM_VERSION);
-    assert_eq!(json["population_hash"], record.info.population_hash.as_str());
+    assert_eq!(
+        json["population_hash"],
+        record.info.population_hash.as_str()
+    );
 
     // Not an option of drawing: --verify with --seed is refused before anything runs.
     let both = run(
@@ -403,7 +409,10 @@ fn a_tampered_draw_is_named_with_its_first_difference() {
 
     // A stratum's recorded sample size changed.
     let db = drawn_db(dir.path(), "count.db");
-    let sampled: i64 = query(&db, "SELECT sampled FROM draw_stratum WHERE key = '东川市城区'");
+    let sampled: i64 = query(
+        &db,
+        "SELECT sampled FROM draw_stratum WHERE key = '东川市城区'",
+    );
     sql(
         &db,
         "UPDATE draw_stratum SET sampled = sampled - 1 WHERE key = '东川市城区'",
