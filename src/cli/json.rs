@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::print_json;
-use crate::model::{DrawRecord, StoredAccount};
+use crate::model::{DrawRecord, Quarter, StoredAccount};
 use crate::sampling::{Rate, StratumCount};
 
 /// `roster --json`: one object per account (stable field names).
@@ -50,6 +50,73 @@ impl<'a> From<&'a StoredAccount> for AccountJson<'a> {
                 .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                 .collect(),
         }
+    }
+}
+
+/// `sample --verify --json`: the draw re-derived (field names shared with `sample --json`
+/// where they mean the same).
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    draw_id: i64,
+    quarter: String,
+    seed: u64,
+    by: &'static str,
+    algorithm: &'a str,
+    algorithm_version: u32,
+    population: usize,
+    population_hash: &'a str,
+    sampled: usize,
+    /// Whether the re-derived draw is the recorded one.
+    consistent: bool,
+    /// Strata checked (when consistent).
+    strata_checked: Option<usize>,
+    /// The first difference, or why it cannot be re-derived, as a stable word.
+    difference: Option<&'static str>,
+    message: String,
+}
+
+/// `sample --verify`: re-derives the quarter's draw in force; exits 0 when it matches the
+/// record, 1 with the first difference (or when it cannot be re-derived).
+pub(super) fn verify_draw(
+    store: &crate::store::Store,
+    quarter: Quarter,
+    json: bool,
+) -> Result<std::process::ExitCode, String> {
+    let check = crate::steps::draw::verify_draw(store, quarter).map_err(|e| e.to_string())?;
+    let i = &check.info;
+    let message = match &check.outcome {
+        Ok(v) => v.summary(),
+        Err(e) => format!("{}抽样复核未通过：{e}", i.quarter.label()),
+    };
+    if json {
+        print_json(&VerifyJson {
+            draw_id: i.id,
+            quarter: i.quarter.to_string(),
+            seed: i.seed,
+            by: i.strata.as_str(),
+            algorithm: &i.algorithm,
+            algorithm_version: i.algorithm_version,
+            population: i.population,
+            population_hash: &i.population_hash,
+            sampled: i.sampled,
+            consistent: check.outcome.is_ok(),
+            strata_checked: check.outcome.as_ref().ok().map(|v| v.strata),
+            difference: check
+                .outcome
+                .as_ref()
+                .err()
+                .map(crate::steps::draw::NotVerified::kind),
+            message: message.clone(),
+        })?;
+    }
+    if check.outcome.is_ok() {
+        if !json {
+            println!("{message}");
+        }
+        Ok(std::process::ExitCode::SUCCESS)
+    } else {
+        eprintln!("错误：{message}");
+        Ok(std::process::ExitCode::FAILURE)
     }
 }
 

@@ -118,6 +118,9 @@ pub enum Command {
         /// 只显示已抽取的名单，不抽样
         #[arg(long)]
         show: bool,
+        /// 按记录的总体、设置和随机种子重新推算本季度的抽样，核对与记录是否一致（不一致时以非零状态退出）
+        #[arg(long, conflicts_with_all = ["show", "rate", "seed", "by", "prefer_not_drawn_in", "reason", "void_work", "out"])]
+        verify: bool,
         /// 同时把抽查名单导出为 xlsx
         #[arg(long, value_name = "FILE.xlsx")]
         out: Option<PathBuf>,
@@ -355,10 +358,14 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             reason,
             void_work,
             show,
+            verify,
             out,
             json,
         } => {
             let quarter = parse_quarter(quarter)?;
+            if *verify {
+                return json::verify_draw(&read()?, quarter, *json);
+            }
             let mut store = open()?;
             let draw = if *show {
                 store

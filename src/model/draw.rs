@@ -159,7 +159,8 @@ impl Strata {
         Self::ALL.into_iter().find(|s| s.as_str() == text.trim())
     }
 
-    /// The stratum an account falls in.
+    /// The stratum an account falls in, as the current algorithm version names it (version 1
+    /// named 按区县分层 by 区县 alone: see `sampling::stratum_of`).
     #[must_use]
     pub fn stratum_of(self, account: &Account) -> String {
         let named = |s: &str, blank: &str| {
@@ -176,6 +177,17 @@ impl Strata {
             Self::None => "全部账号".to_owned(),
         }
     }
+}
+
+/// One account of the population as the draw sees it: what a draw keeps so that anyone can
+/// re-derive it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The account key: unique in the population, the sort order within a stratum.
+    pub key: String,
+    pub stratum: String,
+    /// Drawn in one of the previous quarters the options name: drawn last when preferred away.
+    pub recently_drawn: bool,
 }
 
 /// What the draw is asked to do.

@@ -25,8 +25,8 @@ pub use counts::{
     PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_of, region_of,
 };
 pub use draw::{
-    DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, DrawnAccount, Rate, Strata,
-    StratumCount, stratum_label,
+    Candidate, DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, DrawnAccount, Rate,
+    Strata, StratumCount, stratum_label,
 };
 pub use finding::{Answer, Finding, Verdict};
 pub use inspection::{

@@ -7,10 +7,11 @@ use chrono::NaiveDateTime;
 
 use crate::assignment::{self, AssignError, Assignable};
 use crate::model::{
-    DrawInfo, DrawRecord, DrawRequest, DrawWork, PopulationCell, Quarter, StoredAccount,
-    platform_of, region_of,
+    DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, PopulationCell, Quarter,
+    StoredAccount, platform_of, region_of,
 };
-use crate::sampling::{self, Candidate};
+use crate::sampling::verify::{Mismatch, RecordedDraw, Verified};
+use crate::sampling::{self, Candidate, SamplingError};
 use crate::store::{NewDrawnAccount, Store, StoreError};
 
 /// Why a draw or an assignment was refused. Messages are what users see.
@@ -30,6 +31,8 @@ pub enum DrawError {
         "这台电脑的抽查名单来自组长的工作包，不能在这里抽样或分配。抽样和分配请在组长的电脑上进行，再重新导出工作包。"
     )]
     FromWorkPackage,
+    #[error(transparent)]
+    Sampling(#[from] SamplingError),
     #[error(transparent)]
     Assign(#[from] AssignError),
     #[error(transparent)]
@@ -156,15 +159,18 @@ pub fn make_draw(
         }
         let o = &request.options;
         let recent = drawn_before(tx, request.quarter, o.prefer_not_drawn_in)?;
+        let version = sampling::ALGORITHM_VERSION;
         let candidates: Vec<Candidate> = population
             .iter()
-            .map(|a| Candidate {
-                key: a.account.key(),
-                stratum: o.strata.stratum_of(&a.account),
-                recently_drawn: recent.contains(&a.id),
+            .map(|a| {
+                Ok(Candidate {
+                    key: a.account.key(),
+                    stratum: sampling::stratum_of(o.strata, version, &a.account)?,
+                    recently_drawn: recent.contains(&a.id),
+                })
             })
-            .collect();
-        let sample = sampling::draw(&candidates, o, request.seed);
+            .collect::<Result<_, SamplingError>>()?;
+        let sample = sampling::sample(&candidates, o, request.seed, version)?;
         // 复查: last quarter's failures still in operation, whether drawn again or not.
         let failed = tx.failed_in(request.quarter.previous())?;
         let drawn: HashSet<i64> = sample
@@ -184,7 +190,7 @@ pub fn make_draw(
             strata: o.strata,
             seed: request.seed,
             algorithm: sampling::ALGORITHM.to_owned(),
-            algorithm_version: sampling::ALGORITHM_VERSION,
+            algorithm_version: version,
             prefer_not_drawn_in: o.prefer_not_drawn_in,
             population: population.len(),
             population_hash: sampling::population_hash(candidates.iter().map(|c| c.key.as_str())),
@@ -197,6 +203,7 @@ pub fn make_draw(
             superseded_at: None,
         })?;
         tx.insert_strata(draw, &sample.strata)?;
+        tx.insert_members(draw, &candidates)?;
         let add = |position: usize, a: &StoredAccount, stratum: &str, random: bool| {
             let (region, platform) = (region_of(&a.account), platform_of(&a.account));
             tx.insert_drawn(
@@ -219,7 +226,8 @@ pub fn make_draw(
         }
         let extra = rechecks.iter().filter(|a| !drawn.contains(&a.id));
         for (n, a) in extra.enumerate() {
-            add(sample.len() + n, a, &o.strata.stratum_of(&a.account), false)?;
+            let stratum = sampling::stratum_of(o.strata, version, &a.account)?;
+            add(sample.len() + n, a, &stratum, false)?;
         }
         let mut cells: HashMap<(String, String), usize> = HashMap::new();
         for a in &population {
@@ -264,6 +272,82 @@ pub fn make_draw(
         Ok(draw)
     })?;
     Ok(store.draw_record(draw)?)
+}
+
+/// Why a recorded draw did not verify. Messages are what users see.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotVerified {
+    #[error(
+        "这次抽样是在保存总体名单之前做出的，无法重新推算。抽样的设置、随机种子和总体指纹仍在记录中，可以对照当时的名录核对。"
+    )]
+    PopulationNotKept,
+    #[error(
+        "这台电脑的抽查名单来自组长的工作包，工作包不带总体名单，无法在这里重新推算。请在组长的电脑上核对。"
+    )]
+    FromWorkPackage,
+    #[error("{0}")]
+    Differs(Mismatch),
+}
+
+impl NotVerified {
+    /// A stable word for the outcome (`--json`).
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PopulationNotKept => "population_not_kept",
+            Self::FromWorkPackage => "from_work_package",
+            Self::Differs(m) => m.kind(),
+        }
+    }
+}
+
+/// A recorded draw re-derived: the draw, and what was checked or the first difference.
+#[derive(Debug, Clone)]
+pub struct DrawCheck {
+    pub info: DrawInfo,
+    pub outcome: Result<Verified, NotVerified>,
+}
+
+/// Re-derives the draw in force for `quarter` from the population, options, seed and
+/// algorithm version it recorded, and compares it with the record (see
+/// [`sampling::verify::verify`]). Reads only.
+pub fn verify_draw(store: &Store, quarter: Quarter) -> Result<DrawCheck, DrawError> {
+    let record = current_draw(store, quarter)?;
+    let info = record.info.clone();
+    let Some(population) = store.draw_members(info.id)? else {
+        let why = if store.work_package_opened()? {
+            NotVerified::FromWorkPackage
+        } else {
+            NotVerified::PopulationNotKept
+        };
+        return Ok(DrawCheck {
+            info,
+            outcome: Err(why),
+        });
+    };
+    let sampled: Vec<String> = record
+        .accounts
+        .iter()
+        .filter(|a| a.drawn)
+        .map(|a| a.account.account.key())
+        .collect();
+    let outcome = sampling::verify::verify(&RecordedDraw {
+        algorithm: &info.algorithm,
+        algorithm_version: info.algorithm_version,
+        options: DrawOptions {
+            rate: info.rate,
+            strata: info.strata,
+            prefer_not_drawn_in: info.prefer_not_drawn_in,
+        },
+        seed: info.seed,
+        population: &population,
+        population_count: info.population,
+        population_hash: &info.population_hash,
+        strata: &record.strata,
+        sampled: &sampled,
+    })
+    .map_err(NotVerified::Differs);
+    Ok(DrawCheck { info, outcome })
 }
 
 /// The accounts in operation when `draw` was made, counted by region and platform. A draw

@@ -11,8 +11,8 @@ use super::roster::{ACCOUNT_COLUMNS, account_from_row};
 use super::{Store, StoreError, Tx, int};
 use crate::model::time::{parse_time, time_text};
 use crate::model::{
-    DrawInfo, DrawRecord, DrawWork, DrawnAccount, PopulationCell, Quarter, Rate, StoredAccount,
-    Strata, StratumCount,
+    Candidate, DrawInfo, DrawRecord, DrawWork, DrawnAccount, PopulationCell, Quarter, Rate,
+    StoredAccount, Strata, StratumCount,
 };
 
 fn info_from_row(r: &Row<'_>) -> Result<DrawInfo, rusqlite::Error> {
@@ -191,6 +191,23 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// The population `draw` was made from, as the draw saw it (what re-deriving it needs);
+    /// marks the draw as keeping it.
+    pub fn insert_members(&self, draw: i64, population: &[Candidate]) -> Result<(), StoreError> {
+        let mut sorted: Vec<&Candidate> = population.iter().collect();
+        // In key order, the table's order: each row goes at the end of its b-tree.
+        sorted.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        let mut stmt = self.conn().prepare(
+            "INSERT INTO draw_member (draw, key, stratum, recent) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for c in sorted {
+            stmt.execute(params![draw, c.key, c.stratum, c.recently_drawn])?;
+        }
+        self.conn()
+            .execute("UPDATE draw SET population_kept = 1 WHERE id = ?1", [draw])?;
+        Ok(())
+    }
+
     /// Listed accounts left out of the draw's population (已关停, 已注销).
     pub fn insert_excluded(&self, draw: i64, accounts: &[i64]) -> Result<(), StoreError> {
         let mut stmt = self
@@ -288,6 +305,30 @@ impl Store {
             })
         })?;
         Ok(cells.collect::<Result<_, _>>()?)
+    }
+
+    /// The population recorded with `draw`, in key order; `None` for a draw made before
+    /// populations were kept.
+    pub fn draw_members(&self, draw: i64) -> Result<Option<Vec<Candidate>>, StoreError> {
+        let kept: bool = self.conn.query_row(
+            "SELECT population_kept FROM draw WHERE id = ?1",
+            [draw],
+            |r| r.get(0),
+        )?;
+        if !kept {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, stratum, recent FROM draw_member WHERE draw = ?1 ORDER BY key")?;
+        let members = stmt.query_map([draw], |r| {
+            Ok(Candidate {
+                key: r.get(0)?,
+                stratum: r.get(1)?,
+                recently_drawn: r.get(2)?,
+            })
+        })?;
+        Ok(Some(members.collect::<Result<_, _>>()?))
     }
 
     /// The work done on `draw` that a redraw would void.

@@ -272,4 +272,18 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE finding ADD COLUMN longest_gap INTEGER CHECK (longest_gap >= 0);
     ",
+    // 9: the population each draw was made from, as the draw saw it (account key, stratum,
+    // drawn in a recent quarter), so that anyone can re-derive the draw (`sample --verify`).
+    // Ordered by key within a draw, without a rowid: one b-tree, appended in order. Draws
+    // made before keep `population_kept` 0: they cannot be re-derived.
+    r"
+    ALTER TABLE draw ADD COLUMN population_kept INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE draw_member (
+        draw     INTEGER NOT NULL REFERENCES draw(id),
+        key      TEXT NOT NULL,
+        stratum  TEXT NOT NULL,
+        recent   INTEGER NOT NULL,
+        PRIMARY KEY (draw, key)
+    ) WITHOUT ROWID;
+    ",
 ];

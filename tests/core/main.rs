@@ -9,6 +9,7 @@ mod support;
 mod admin;
 mod cli;
 mod crash;
+mod draw_verify;
 mod draws;
 mod followup;
 mod inspections;

@@ -12,6 +12,13 @@
 //! Version 2 names the strata of 按区县分层 by 地市 and 区县 together (广州市越秀区, see
 //! [`crate::model::Account::region`]); version 1 named them by 区县 alone, so that 区县 of one
 //! name in two 地市 were drawn as one stratum. The permutation within a stratum is unchanged.
+//!
+//! [`sample`] is the draw as a function of what a draw records (the population as keys, strata
+//! and recently-drawn flags, the options, the seed and the algorithm version); [`stratum_of`]
+//! names an account's stratum as each version did; [`verify`] re-derives a recorded draw and
+//! names its first difference.
+
+pub mod verify;
 
 use std::collections::BTreeMap;
 
@@ -19,20 +26,73 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
-pub use crate::model::draw::{DrawOptions, RATE_RULE, Rate, RateError, Strata, StratumCount};
+pub use crate::model::draw::{
+    Candidate, DrawOptions, RATE_RULE, Rate, RateError, Strata, StratumCount,
+};
 
 /// Recorded with every draw; a different algorithm gets a different name or version.
 pub const ALGORITHM: &str = "stratified-sorted-chacha20";
 pub const ALGORITHM_VERSION: u32 = 2;
 
-/// One account of the population as the draw sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    /// The account key: unique in the population, the sort order within a stratum.
-    pub key: String,
-    pub stratum: String,
-    /// Drawn in one of the previous quarters the options name: drawn last when preferred away.
-    pub recently_drawn: bool,
+/// The versions of [`ALGORITHM`] this build can re-derive.
+pub const KNOWN_VERSIONS: [u32; 2] = [1, 2];
+
+/// Why a draw cannot be made or re-derived by this build. Messages are what users see.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SamplingError {
+    #[error(
+        "抽样算法“{name}”第 {version} 版不是本软件认识的算法（本软件认识“{ALGORITHM}”第 1、2 版），无法重新推算。请用更新版本的软件。"
+    )]
+    UnknownAlgorithm { name: String, version: u32 },
+}
+
+fn check_version(version: u32) -> Result<(), SamplingError> {
+    if KNOWN_VERSIONS.contains(&version) {
+        Ok(())
+    } else {
+        Err(SamplingError::UnknownAlgorithm {
+            name: ALGORITHM.to_owned(),
+            version,
+        })
+    }
+}
+
+/// The stratum an account falls in under `strata`, as algorithm version `version` names it:
+/// version 1 named 按区县分层 by 区县 alone (the 地市 where 区县 is blank); version 2 by 地市 and
+/// 区县 together (see [`crate::model::Account::region`]). The other kinds are the same in both.
+pub fn stratum_of(
+    strata: Strata,
+    version: u32,
+    account: &crate::model::Account,
+) -> Result<String, SamplingError> {
+    check_version(version)?;
+    if version == 1 && strata == Strata::County {
+        let region = if account.county.is_empty() {
+            &account.city
+        } else {
+            &account.county
+        };
+        return Ok(if region.is_empty() {
+            "（未填地区）".to_owned()
+        } else {
+            region.clone()
+        });
+    }
+    Ok(strata.stratum_of(account))
+}
+
+/// The draw as algorithm version `version` makes it, from what a draw records: the population
+/// (keys, strata, recently-drawn flags), the options and the seed. Every draw, new or
+/// re-derived, goes through here.
+pub fn sample(
+    population: &[Candidate],
+    options: &DrawOptions,
+    seed: u64,
+    version: u32,
+) -> Result<Sample, SamplingError> {
+    check_version(version)?;
+    // Versions 1 and 2 differ only in how strata are named, which the population carries.
+    Ok(draw(population, options, seed))
 }
 
 /// The result of a draw: indices into the candidates, stratum by stratum (strata in name
