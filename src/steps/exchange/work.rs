@@ -9,10 +9,11 @@ use chrono::NaiveDateTime;
 use super::merge::merge_in;
 use super::{
     ExchangeError, MergeReport, OpenReport, evidence_files, package_draw, package_inspection,
-    uid_of,
+    remove_files, uid_of, unpack_evidence,
 };
-use crate::checklist::Checklist;
-use crate::exchange::{self, Manifest, Package, PackageAccount, PackageData, PackageKind};
+use crate::exchange::{
+    self, Manifest, Package, PackageAccount, PackageData, PackageError, PackageKind,
+};
 use crate::model::{DrawInfo, PackageEvent, Quarter, Rate, Strata, platform_of, region_of};
 use crate::steps::draw::{DrawError, current_draw, refuse_on_inspector_laptop};
 use crate::steps::inspect::ensure_checklist;
@@ -76,7 +77,7 @@ pub fn export_work_package(
         package_id: id.clone(),
         created_at: at,
         created_by: actor.clone(),
-        quarter: quarter.to_string(),
+        quarter,
         draw_uid: uid_of(&data.draw),
         inspector: inspector.to_owned(),
         checklist_id: checklist.id.clone(),
@@ -118,7 +119,7 @@ fn draw_info(package: &Package) -> Result<DrawInfo, ExchangeError> {
     let bad = || ExchangeError::Altered("抽样记录".to_owned());
     Ok(DrawInfo {
         id: 0,
-        quarter: d.quarter.parse().map_err(|_| bad())?,
+        quarter: d.quarter,
         rate: Rate::from_basis_points(d.rate_bp).map_err(|_| bad())?,
         strata: Strata::parse(&d.strata).ok_or_else(bad)?,
         seed: d.seed.parse().map_err(|_| bad())?,
@@ -153,10 +154,7 @@ pub fn open_work_package(
             what: "应在组长的电脑上导入合并",
         });
     }
-    let quarter: Quarter = m
-        .quarter
-        .parse()
-        .map_err(|_| StoreError::Corrupt(format!("工作包中的季度“{}”无法识别", m.quarter)))?;
+    let quarter = m.quarter;
     let report = |already| OpenReport {
         package_id: m.package_id.clone(),
         quarter: quarter.label(),
@@ -170,14 +168,18 @@ pub fn open_work_package(
     if uid_of(&data.draw) != m.draw_uid {
         return Err(ExchangeError::Altered("抽样标识".to_owned()));
     }
-    let checklist: Checklist = data
-        .checklist
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .ok_or_else(|| StoreError::Corrupt("工作包中缺少检查表".to_owned()))?;
+    // read_package refuses a work package without a readable checklist.
+    let Some(checklist) = &package.checklist else {
+        return Err(PackageError::BadChecklist {
+            path: package.path.clone(),
+            detail: "缺失",
+        }
+        .into());
+    };
     let existing = store.current_draw(quarter)?;
     let carried = draw_info(package)?;
-    store.transaction(|tx| {
+    let evidence = unpack_evidence(store, package)?;
+    let result = store.transaction(|tx| {
         let draw = match &existing {
             Some(d) if uid_of(&package_draw(d)) == m.draw_uid => d.info.id,
             Some(_) => {
@@ -187,7 +189,7 @@ pub fn open_work_package(
             }
             None => tx.insert_draw(&carried)?,
         };
-        ensure_checklist(tx, &checklist, at)?;
+        ensure_checklist(tx, checklist, at)?;
         tx.set_setting(
             settings::ACTIVE_CHECKLIST,
             &format!("{}\t{}", checklist.id, checklist.version),
@@ -225,7 +227,7 @@ pub fn open_work_package(
         merge_in(
             tx,
             draw,
-            &quarter,
+            quarter,
             package,
             &ids,
             &mut MergeReport::default(),
@@ -247,7 +249,11 @@ pub fn open_work_package(
             &format!("{}：{summary}", quarter.label()),
         )?;
         Ok(())
-    })?;
+    });
+    if result.is_err() {
+        remove_files(&evidence);
+    }
+    result?;
     Ok(report(false))
 }
 
@@ -289,7 +295,7 @@ pub fn export_results_package(
         package_id: id.clone(),
         created_at: at,
         created_by: actor.clone(),
-        quarter: quarter.to_string(),
+        quarter,
         draw_uid: uid_of(&data.draw),
         inspector: inspector.clone(),
         checklist_id: checklist.id.clone(),
