@@ -118,39 +118,7 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
         detail,
     };
     let mut zip = open_zip(path)?;
-    // Every entry must be one we know, once: nothing else, no path that could leave the
-    // evidence folder, and no name twice (which of two copies a reader takes is arbitrary).
-    let mut names = std::collections::HashSet::new();
-    let mut evidence_entries = Vec::new();
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| damaged(e.to_string()))?;
-        let name = entry
-            .name()
-            .map_err(|e| damaged(e.to_string()))?
-            .into_owned();
-        let ok = name == "manifest.json"
-            || name == "data.json"
-            || name.strip_prefix("evidence/").is_some_and(|h| {
-                h.len() == 64
-                    && h.bytes()
-                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            });
-        if !ok {
-            return Err(PackageError::BadEntry {
-                path: path.to_owned(),
-                entry: name,
-            });
-        }
-        if !names.insert(name.clone()) {
-            return Err(PackageError::DuplicateEntry {
-                path: path.to_owned(),
-                entry: name,
-            });
-        }
-        if let Some(hash) = name.strip_prefix("evidence/") {
-            evidence_entries.push(hash.to_owned());
-        }
-    }
+    let evidence_entries = evidence_entries(&mut zip, path)?;
     let manifest_bytes = read_entry(&mut zip, path, "manifest.json", 1024 * 1024)?
         .ok_or_else(|| not_package("缺少 manifest.json"))?;
     let head: serde_json::Value = serde_json::from_slice(&manifest_bytes)
@@ -324,6 +292,51 @@ fn copy_file(from: &Path, to: &Path) -> Result<(), PackageError> {
             source,
         }
     })
+}
+
+/// The hashes of the evidence entries of `zip`, once every entry is known to be one a package
+/// has, once: nothing else, no path that could leave the evidence folder, and no name twice
+/// (which of two copies a reader takes is arbitrary).
+fn evidence_entries(
+    zip: &mut ZipArchive<std::fs::File>,
+    path: &Path,
+) -> Result<Vec<String>, PackageError> {
+    let damaged = |detail: String| PackageError::Damaged {
+        path: path.to_owned(),
+        detail,
+    };
+    let mut names = std::collections::HashSet::new();
+    let mut evidence_entries = Vec::new();
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| damaged(e.to_string()))?;
+        let name = entry
+            .name()
+            .map_err(|e| damaged(e.to_string()))?
+            .into_owned();
+        let ok = name == "manifest.json"
+            || name == "data.json"
+            || name.strip_prefix("evidence/").is_some_and(|h| {
+                h.len() == 64
+                    && h.bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            });
+        if !ok {
+            return Err(PackageError::BadEntry {
+                path: path.to_owned(),
+                entry: name,
+            });
+        }
+        if !names.insert(name.clone()) {
+            return Err(PackageError::DuplicateEntry {
+                path: path.to_owned(),
+                entry: name,
+            });
+        }
+        if let Some(hash) = name.strip_prefix("evidence/") {
+            evidence_entries.push(hash.to_owned());
+        }
+    }
+    Ok(evidence_entries)
 }
 
 /// The package at `path` opened as a zip, refused when too large, of too many entries, or

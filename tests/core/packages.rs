@@ -2474,6 +2474,9 @@ fn a_package_read_writes_back_the_same_json() {
     }
 }
 
+/// A forged package: (file, its entries, what the message names, the value quoted).
+type Case<'a> = (&'a str, Vec<(String, Vec<u8>)>, Vec<String>, &'a str);
+
 /// A package holding a value the format has no place for (a quarter 2026Q9, an answer 也许, a
 /// day 2026-13-01, a work package's quarters at odds) is refused while it is read, with a message
 /// naming the package, where the value is (which account and item) and what it is, never the
@@ -2510,7 +2513,7 @@ fn a_package_with_a_value_the_format_does_not_hold_is_refused_naming_it() {
     let backups = office.backups();
     let fresh = Laptop::new();
     let fresh_before = state(&fresh.store);
-    let cases: Vec<(&str, Vec<(String, Vec<u8>)>, Vec<String>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "季度.spotcheck",
             edit_json(&good, "manifest.json", |v| v["quarter"] = "2026Q9".into()),

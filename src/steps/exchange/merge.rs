@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::{
-    ExchangeError, MergeReport, package_draw, remove_files, uid_of, unpack_evidence, version_of,
-};
+use super::{ExchangeError, MergeReport, package_draw, uid_of, version_of, with_evidence};
 use crate::checklist::{Checklist, Finding};
 use crate::exchange::{FindingState, Outcome, Package, PackageKind, merge, settled};
 use crate::model::{EvidenceKind, FindingVersion, PackageEvent, Quarter};
@@ -83,35 +81,28 @@ pub fn merge_results_package(
     let actor = crate::steps::actor(store)?;
     // Every account is known here before any evidence file is unpacked.
     refuse_unknown_accounts(package, &ids, quarter)?;
-    let evidence = unpack_evidence(store, package)?;
-    let backup = match store.auto_backup("合并前", at, &actor) {
-        Ok(b) => b,
-        Err(e) => {
-            remove_files(&evidence);
-            return Err(ExchangeError::Backup(e.to_string()));
-        }
-    };
-    report.backup = backup.map(|b| b.path);
-    let result = store.transaction(|tx| {
-        for c in &checklists {
-            ensure_checklist(tx, c, at)?;
-        }
-        merge_in(tx, draw.info.id, quarter, package, &ids, &mut report, at)?;
-        tx.insert_package(
-            &m.package_id,
-            PackageEvent::ResultsMerged,
-            draw.info.id,
-            &m.inspector,
-            at,
-            &report.summary(),
-        )?;
-        tx.append_log(at, &actor, "合并结果包", &report.summary())?;
-        Ok::<_, ExchangeError>(())
-    });
-    if result.is_err() {
-        remove_files(&evidence);
-    }
-    result?;
+    with_evidence(store, package, |store| {
+        let backup = store
+            .auto_backup("合并前", at, &actor)
+            .map_err(|e| ExchangeError::Backup(e.to_string()))?;
+        report.backup = backup.map(|b| b.path);
+        store.transaction(|tx| {
+            for c in &checklists {
+                ensure_checklist(tx, c, at)?;
+            }
+            merge_in(tx, draw.info.id, quarter, package, &ids, &mut report, at)?;
+            tx.insert_package(
+                &m.package_id,
+                PackageEvent::ResultsMerged,
+                draw.info.id,
+                &m.inspector,
+                at,
+                &report.summary(),
+            )?;
+            tx.append_log(at, &actor, "合并结果包", &report.summary())?;
+            Ok::<_, ExchangeError>(())
+        })
+    })?;
     Ok(report)
 }
 

@@ -206,9 +206,25 @@ fn uid_of(d: &PackageDraw) -> String {
     draw_uid(d.quarter, &d.seed, &d.population_hash, d.drawn_at)
 }
 
+/// Puts the evidence files of `package` in place, then runs `apply`; if that fails, the files
+/// it put there are removed again.
+fn with_evidence<T>(
+    store: &mut Store,
+    package: &Package,
+    apply: impl FnOnce(&mut Store) -> Result<T, ExchangeError>,
+) -> Result<T, ExchangeError> {
+    let files = unpack_evidence(store, package)?;
+    let result = apply(store);
+    if result.is_err() {
+        for file in &files {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    result
+}
+
 /// Puts the evidence files `package` refers to in the evidence folder here (those not there
-/// yet), streamed and checked ([`Package::unpack_evidence`]): the files created, for the caller
-/// to remove if what follows fails.
+/// yet), streamed and checked ([`Package::unpack_evidence`]): the files created.
 fn unpack_evidence(store: &Store, package: &Package) -> Result<Vec<PathBuf>, ExchangeError> {
     let mut seen = std::collections::HashSet::new();
     let places: Vec<(String, PathBuf)> = evidence_files(store, &package.data.inspections)
@@ -219,13 +235,6 @@ fn unpack_evidence(store: &Store, package: &Package) -> Result<Vec<PathBuf>, Exc
         PackageError::Write { path, source } => ExchangeError::SaveEvidence { path, source },
         e => ExchangeError::Package(e),
     })
-}
-
-/// Removes files written for a change that did not happen.
-fn remove_files(files: &[PathBuf]) {
-    for file in files {
-        let _ = std::fs::remove_file(file);
-    }
 }
 
 /// The evidence files of `inspections` as (sha256, path) pairs.

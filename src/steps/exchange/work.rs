@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use super::merge::merge_in;
 use super::{
     ExchangeError, MergeReport, OpenReport, evidence_files, package_draw, package_inspection,
-    remove_files, uid_of, unpack_evidence,
+    uid_of, with_evidence,
 };
 use crate::exchange::{
     self, Manifest, Package, PackageAccount, PackageData, PackageError, PackageKind,
@@ -17,7 +17,7 @@ use crate::exchange::{
 use crate::model::{DrawInfo, PackageEvent, Quarter, Rate, Strata, platform_of, region_of};
 use crate::steps::draw::{DrawError, current_draw, refuse_on_inspector_laptop};
 use crate::steps::inspect::ensure_checklist;
-use crate::store::{NewDrawnAccount, Store, StoreError, settings};
+use crate::store::{NewDrawnAccount, Store, StoreError, Tx, settings};
 
 /// Writes the work package of `inspector` for `quarter`'s draw to `path`; the findings it
 /// carries are marked as shared (an edit here is then a new version). `nonce` is fresh
@@ -155,12 +155,12 @@ pub fn open_work_package(
         });
     }
     let quarter = m.quarter;
-    let report = |already| OpenReport {
+    let report = |already_opened| OpenReport {
         package_id: m.package_id.clone(),
         quarter: quarter.label(),
         inspector: m.inspector.clone(),
         accounts: data.accounts.len(),
-        already_opened: already,
+        already_opened,
     };
     if store.package_known(&m.package_id)? {
         return Ok(report(true));
@@ -169,92 +169,100 @@ pub fn open_work_package(
         return Err(ExchangeError::Altered("抽样标识".to_owned()));
     }
     // read_package refuses a work package without a readable checklist.
-    let Some(checklist) = &package.checklist else {
-        return Err(PackageError::BadChecklist {
+    let checklist = package
+        .checklist
+        .as_ref()
+        .ok_or(PackageError::BadChecklist {
             path: package.path.clone(),
             detail: "缺失",
-        }
-        .into());
-    };
+        })?;
     let existing = store.current_draw(quarter)?;
     let carried = draw_info(package)?;
-    let evidence = unpack_evidence(store, package)?;
-    let result = store.transaction(|tx| {
-        let draw = match &existing {
-            Some(d) if uid_of(&package_draw(d)) == m.draw_uid => d.info.id,
-            Some(_) => {
-                return Err(ExchangeError::DifferentDrawHere {
-                    quarter: quarter.label(),
-                });
-            }
-            None => tx.insert_draw(&carried)?,
-        };
-        ensure_checklist(tx, checklist, at)?;
-        tx.set_setting(
-            settings::ACTIVE_CHECKLIST,
-            &format!("{}\t{}", checklist.id, checklist.version),
-        )?;
-        tx.set_setting_if_absent(settings::USER_NAME, &m.inspector)?;
-        let mut ids: HashMap<String, i64> = HashMap::new();
-        let mut position = tx.drawn_count(draw)?;
-        for pa in &data.accounts {
-            let a = &pa.account;
-            let key = a.key();
-            let id = match tx.account_id(&key)? {
-                Some(id) => id,
-                None => tx.insert_account(a)?,
+    with_evidence(store, package, |store| {
+        store.transaction(|tx| {
+            let draw = match &existing {
+                Some(d) if uid_of(&package_draw(d)) == m.draw_uid => d.info.id,
+                Some(_) => {
+                    return Err(ExchangeError::DifferentDrawHere {
+                        quarter: quarter.label(),
+                    });
+                }
+                None => tx.insert_draw(&carried)?,
             };
-            let (region, platform) = (region_of(a), platform_of(a));
-            let added = tx.insert_drawn(
-                draw,
-                &NewDrawnAccount {
-                    account: id,
-                    position,
-                    stratum: &pa.stratum,
-                    drawn: pa.drawn,
-                    recheck: pa.recheck,
-                    inspector: Some(&m.inspector),
-                    region: &region,
-                    platform: &platform,
-                },
-                true,
+            ensure_checklist(tx, checklist, at)?;
+            tx.set_setting(
+                settings::ACTIVE_CHECKLIST,
+                &format!("{}\t{}", checklist.id, checklist.version),
             )?;
-            if added {
-                position += 1;
-            }
-            ids.insert(key, id);
-        }
-        merge_in(
-            tx,
-            draw,
-            quarter,
-            package,
-            &ids,
-            &mut MergeReport::default(),
-            at,
-        )?;
-        let summary = format!("{} 个账号（组长 {}）", data.accounts.len(), m.created_by);
-        tx.insert_package(
-            &m.package_id,
-            PackageEvent::WorkOpened,
-            draw,
-            &m.inspector,
-            at,
-            &summary,
-        )?;
-        tx.append_log(
-            at,
-            &m.inspector,
-            "打开工作包",
-            &format!("{}：{summary}", quarter.label()),
-        )?;
-        Ok(())
-    });
-    if result.is_err() {
-        remove_files(&evidence);
-    }
-    result?;
+            tx.set_setting_if_absent(settings::USER_NAME, &m.inspector)?;
+            let ids = add_accounts(tx, draw, package)?;
+            merge_in(
+                tx,
+                draw,
+                quarter,
+                package,
+                &ids,
+                &mut MergeReport::default(),
+                at,
+            )?;
+            let summary = format!("{} 个账号（组长 {}）", data.accounts.len(), m.created_by);
+            tx.insert_package(
+                &m.package_id,
+                PackageEvent::WorkOpened,
+                draw,
+                &m.inspector,
+                at,
+                &summary,
+            )?;
+            tx.append_log(
+                at,
+                &m.inspector,
+                "打开工作包",
+                &format!("{}：{summary}", quarter.label()),
+            )?;
+            Ok(())
+        })
+    })?;
     Ok(report(false))
+}
+
+/// The accounts of a work package, added to `draw` (those not there yet) and assigned to its
+/// inspector: their ids here by key.
+fn add_accounts(
+    tx: &Tx<'_>,
+    draw: i64,
+    package: &Package,
+) -> Result<HashMap<String, i64>, ExchangeError> {
+    let mut ids: HashMap<String, i64> = HashMap::new();
+    let mut position = tx.drawn_count(draw)?;
+    for pa in &package.data.accounts {
+        let a = &pa.account;
+        let key = a.key();
+        let id = match tx.account_id(&key)? {
+            Some(id) => id,
+            None => tx.insert_account(a)?,
+        };
+        let (region, platform) = (region_of(a), platform_of(a));
+        let added = tx.insert_drawn(
+            draw,
+            &NewDrawnAccount {
+                account: id,
+                position,
+                stratum: &pa.stratum,
+                drawn: pa.drawn,
+                recheck: pa.recheck,
+                inspector: Some(&package.manifest.inspector),
+                region: &region,
+                platform: &platform,
+            },
+            true,
+        )?;
+        if added {
+            position += 1;
+        }
+        ids.insert(key, id);
+    }
+    Ok(ids)
 }
 
 /// Writes the inspector's results (every check of the draw the last work package opened
