@@ -2697,3 +2697,57 @@ fn a_result_package_of_a_gigabyte_of_evidence_is_merged_in_bounded_memory() {
     assert_eq!(exchange::sha256_hex(&first), sent[0]);
     lap("checked");
 }
+
+/// Evidence is checked again while it is unpacked: a package whose evidence file changed after
+/// it was read (copied over from a damaged stick) is refused at the merge, before the backup and
+/// the database; the file unpacked before it and the temporary file are removed.
+#[test]
+fn evidence_changed_after_reading_is_refused_while_unpacked_leaving_nothing() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let mut laptop = Laptop::new();
+    laptop.open(&work, at(11, 2, 0));
+    let (results, _, done) = inspect(&mut laptop, ZHANG, false);
+    let package = read_package(&results).expect("read");
+    assert_eq!(package.manifest.evidence.len(), 2);
+    let before = state(&office.store);
+    let backups = office.backups();
+    for n in [2, 3] {
+        let mut entries = unzip(&results);
+        entries[n].1[20] ^= 0xff;
+        rezip(&results, &entries);
+        let err = spotcheck::steps::exchange::merge_results_package(
+            &mut office.store,
+            &package,
+            at(11, 25, 0),
+        )
+        .expect_err("changed evidence");
+        assert!(
+            matches!(err, ExchangeError::Package(PackageError::Tampered { .. })),
+            "{err:?}"
+        );
+        let text = chinese(&err);
+        assert!(
+            text.contains("证据文件") && !text.contains("数据库"),
+            "{text}"
+        );
+        assert_eq!(state(&office.store), before, "nothing written");
+        assert!(
+            files_under(&office.store.evidence_dir()).is_empty(),
+            "no file left behind"
+        );
+        assert_eq!(office.backups(), backups, "no backup taken");
+        entries[n].1[20] ^= 0xff;
+        rezip(&results, &entries);
+    }
+    // Restored, the same package merges with both files.
+    let report = spotcheck::steps::exchange::merge_results_package(
+        &mut office.store,
+        &package,
+        at(11, 26, 0),
+    )
+    .expect("merge");
+    assert_eq!(report.evidence_added, done.evidence, "files and links");
+    let files = files_under(&office.store.evidence_dir());
+    assert_eq!(files.len(), 2, "{files:?}");
+}
