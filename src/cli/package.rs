@@ -123,7 +123,7 @@ pub(super) fn run(
                 let show = |v: &crate::exchange::FindingVersion| {
                     format!(
                         "{} {}（{} {}）",
-                        v.answer.as_deref().unwrap_or("未填"),
+                        v.answer.map_or("未填", crate::model::Answer::label),
                         v.note,
                         v.updated_by,
                         v.updated_at.format("%Y-%m-%d %H:%M")

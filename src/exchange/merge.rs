@@ -88,16 +88,18 @@ pub fn settled(chosen: &FindingVersion, over: &[&FindingVersion]) -> FindingVers
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Answer;
+    use crate::model::Answer::{Fail, NotApplicable, Pass};
 
     /// A version of V01 by `who` at minute `m`, edited from `parents` (oldest first).
-    fn v(who: &str, m: u32, answer: &str, parents: &[&FindingVersion]) -> FindingVersion {
+    fn v(who: &str, m: u32, answer: Answer, parents: &[&FindingVersion]) -> FindingVersion {
         let mut lineage = Vec::new();
         for p in parents {
             lineage = joined(&lineage, p.lineage.iter().cloned().chain([p.id()]));
         }
         FindingVersion {
             item: "V01".to_owned(),
-            answer: Some(answer.to_owned()),
+            answer: Some(answer),
             note: format!("{who}{m}"),
             last_update: None,
             checked_on: None,
@@ -119,11 +121,11 @@ mod tests {
 
     #[test]
     fn every_case() {
-        let c = v("组长", 0, "pass", &[]); // what the work package carried
-        let a1 = v("张三", 1, "fail", &[&c]); // laptop A, first result package
-        let a2 = v("张三", 2, "na", &[&c, &a1]); // laptop A, second result package
-        let b1 = v("李四", 3, "fail", &[&c]); // laptop B, same work package
-        let s1 = v("组长", 4, "na", &[&c]); // the supervisor's own edit
+        let c = v("组长", 0, Pass, &[]); // what the work package carried
+        let a1 = v("张三", 1, Fail, &[&c]); // laptop A, first result package
+        let a2 = v("张三", 2, NotApplicable, &[&c, &a1]); // laptop A, second result package
+        let b1 = v("李四", 3, Fail, &[&c]); // laptop B, same work package
+        let s1 = v("组长", 4, NotApplicable, &[&c]); // the supervisor's own edit
         let mut same_as_c = c.clone();
         same_as_c.updated_by = "王五".to_owned();
         same_as_c.lineage = vec![c.id()];
@@ -150,9 +152,9 @@ mod tests {
 
     #[test]
     fn a_settled_conflict_does_not_come_back() {
-        let c = v("组长", 0, "pass", &[]);
-        let a1 = v("张三", 1, "fail", &[&c]);
-        let b1 = v("李四", 3, "fail", &[&c]);
+        let c = v("组长", 0, Pass, &[]);
+        let a1 = v("张三", 1, Fail, &[&c]);
+        let b1 = v("李四", 3, Fail, &[&c]);
         // Kept B1 over A1: A1 arriving again is older.
         let kept = settled(&b1, &[&a1]);
         assert_eq!(kept.id(), b1.id(), "settling keeps the version itself");
@@ -162,7 +164,7 @@ mod tests {
         let taken = settled(&a1, &[&b1]);
         let here = state(Some(&taken), &[]);
         assert_eq!(merge(&here, &b1).0, Outcome::Older);
-        let a2 = v("张三", 2, "na", &[&a1]);
+        let a2 = v("张三", 2, NotApplicable, &[&a1]);
         assert_eq!(merge(&here, &a2).0, Outcome::Update);
     }
 
@@ -200,8 +202,8 @@ mod tests {
         ) {
             // Three laptops edit V01 from the work package's version C; each step is (laptop,
             // answer) and exports a package holding that laptop's latest version.
-            let c = v("组长", 0, "pass", &[]);
-            let answers = ["pass", "fail", "na"];
+            let c = v("组长", 0, Pass, &[]);
+            let answers = [Pass, Fail, NotApplicable];
             let mut latest: Vec<FindingVersion> = vec![c.clone(); 3];
             let mut packages = Vec::new();
             for (n, &(laptop, answer)) in plan.iter().enumerate() {

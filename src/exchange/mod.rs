@@ -5,10 +5,14 @@
 //! A package is a zip file (`.spotcheck`) of exactly: `manifest.json` (format, kind, ids, the
 //! SHA-256 of every other entry), `data.json`, and `evidence/<sha256>` files. [`read_package`]
 //! validates everything before anyone writes: the format version, entry names (nothing can
-//! point outside the evidence folder), sizes (declared and actual), and every checksum.
+//! point outside the evidence folder), sizes (declared and actual), every checksum, and every
+//! value (quarters, answers, dates: typed once, in `wire.rs`). Evidence is never held in
+//! memory: its checksums are verified by streaming, and [`Package::unpack_evidence`] streams
+//! each file to its place, verifying it again on the way.
 
 mod archive;
 mod merge;
+mod wire;
 
 use crate::model::os_error::describe;
 use chrono::NaiveDateTime;
@@ -18,8 +22,9 @@ use sha2::{Digest, Sha256};
 pub use archive::{read_log_head, read_package, write_package};
 pub use merge::{FindingState, Outcome, joined, merge, settled};
 
-use crate::model::Account;
+use crate::checklist::Checklist;
 pub use crate::model::FindingVersion;
+use crate::model::{Account, Quarter};
 
 /// The `format` field of every manifest.
 pub const FORMAT: &str = "spotcheck-package";
@@ -63,7 +68,7 @@ pub struct EvidenceFile {
 }
 
 /// `manifest.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Manifest {
     pub format: String,
     pub format_version: u32,
@@ -72,7 +77,7 @@ pub struct Manifest {
     pub package_id: String,
     pub created_at: NaiveDateTime,
     pub created_by: String,
-    pub quarter: String,
+    pub quarter: Quarter,
     /// The draw, as [`draw_uid`] names it on every laptop.
     pub draw_uid: String,
     pub inspector: String,
@@ -89,9 +94,10 @@ pub struct Manifest {
 }
 
 /// The draw a package belongs to, as the inspector's laptop records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PackageDraw {
-    pub quarter: String,
+    /// The manifest's quarter (a package whose two quarters differ is refused).
+    pub quarter: Quarter,
     pub rate_bp: u32,
     pub strata: String,
     pub seed: String,
@@ -128,7 +134,7 @@ pub struct PackageEvidence {
 }
 
 /// The check of one account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PackageInspection {
     /// The account's key (平台 + 账号标识), the same on every laptop.
     pub account_key: String,
@@ -143,7 +149,7 @@ pub struct PackageInspection {
 }
 
 /// `data.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PackageData {
     pub draw: PackageDraw,
     /// Work packages: the checklist definition (JSON), so the inspector's laptop needs nothing else.
@@ -155,14 +161,17 @@ pub struct PackageData {
     pub inspections: Vec<PackageInspection>,
 }
 
-/// A package read and validated: its manifest, data and evidence files (checked against their
-/// hashes).
+/// A package read and validated: its manifest and data, typed, and the checklist a work
+/// package carries. Its evidence files stay in the file at `path` (their sizes and checksums
+/// verified) until [`Self::unpack_evidence`] streams them to their places.
 #[derive(Debug, Clone)]
 pub struct Package {
     pub manifest: Manifest,
     pub data: PackageData,
-    /// (sha256, bytes) of each evidence file.
-    pub evidence: Vec<(String, Vec<u8>)>,
+    /// Work packages: the checklist of `data`, read (a work package without one is refused).
+    pub checklist: Option<Checklist>,
+    /// The package file.
+    pub path: std::path::PathBuf,
 }
 
 /// Why a package was refused. Nothing was written.
@@ -215,7 +224,7 @@ pub enum PackageError {
         entry: String,
     },
     #[error(
-        "{path} 中账号 {account} 的证据链接“{url}”不是网页链接（只接受 http:// 或 https:// 开头的网址），可能被改动过，已拒绝读取。"
+        "{path} 中{account}的证据链接“{url}”不是网页链接（只接受 http:// 或 https:// 开头的网址），可能被改动过，已拒绝读取。"
     )]
     BadLink {
         path: std::path::PathBuf,
@@ -234,13 +243,40 @@ pub enum PackageError {
         path: std::path::PathBuf,
         detail: String,
     },
+    /// A value the format has no place for: 2026Q9 as a quarter, 也许 as an answer.
+    #[error(
+        "{path} 中{place}“{value}”无法识别（{expected}）。这个包可能被改动过或由不兼容的程序生成，已拒绝读取，本机数据没有改动。请让对方重新导出。"
+    )]
+    BadValue {
+        path: std::path::PathBuf,
+        /// Where: 包清单中的季度, 账号“…”（抖音）检查项 V01 的检查结果.
+        place: String,
+        value: String,
+        /// What it should be: 应为符合、不符合或不适用之一.
+        expected: &'static str,
+    },
+    #[error(
+        "{path} 的内容前后不一致（{detail}），可能被改动过，已拒绝读取，本机数据没有改动。请让对方重新导出。"
+    )]
+    Inconsistent {
+        path: std::path::PathBuf,
+        detail: String,
+    },
+    #[error(
+        "{path} 中的检查表{detail}，这个工作包可能被改动过或由不兼容的程序生成，已拒绝读取，本机数据没有改动。请让组长重新导出。"
+    )]
+    BadChecklist {
+        path: std::path::PathBuf,
+        /// 缺失, 无法读取.
+        detail: &'static str,
+    },
 }
 
 /// The name of a draw on every laptop: a hash of what makes it that draw (quarter, seed,
 /// population fingerprint, when it was drawn).
 #[must_use]
 pub fn draw_uid(
-    quarter: &str,
+    quarter: Quarter,
     seed: &str,
     population_hash: &str,
     drawn_at: NaiveDateTime,
@@ -248,7 +284,7 @@ pub fn draw_uid(
     let mut h = Sha256::new();
     for part in [
         "spotcheck/draw-uid/v1",
-        quarter,
+        &quarter.to_string(),
         seed,
         population_hash,
         &drawn_at.format("%Y-%m-%d %H:%M:%S").to_string(),

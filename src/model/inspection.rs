@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
-use super::time::day_text;
 use super::{Finding, FindingVersion, Verdict};
 
 /// The largest evidence file accepted (a phone screen recording is bigger; a screenshot is not).
@@ -52,10 +51,10 @@ impl StoredFinding {
         let f = &self.finding;
         FindingVersion {
             item: f.item.clone(),
-            answer: f.answer.map(|a| a.code().to_owned()),
+            answer: f.answer,
             note: f.note.clone(),
-            last_update: f.last_update.map(day_text),
-            checked_on: f.checked_on.map(day_text),
+            last_update: f.last_update,
+            checked_on: f.checked_on,
             longest_gap: f.longest_gap,
             updated_by: self.updated_by.clone(),
             updated_at: self.updated_at,

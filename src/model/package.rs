@@ -1,21 +1,26 @@
 //! Packages between laptops as recorded here: a finding as one laptop last saved it, what
 //! happened to each package on this laptop, and the findings two sides disagree on.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::time::time_text;
+use super::Answer;
+use super::time::{day_text, time_text};
 
 /// A finding as one laptop last saved it, with its lineage: the versions it was edited from.
+///
+/// Written as packages have always written it (`"answer": "pass"`, `"last_update":
+/// "2026-11-10"`); packages are read through `exchange`, which refuses, naming the account and
+/// item, a value these types do not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingVersion {
     pub item: String,
-    /// pass, fail, na, or `None` (unanswered).
-    pub answer: Option<String>,
+    /// `None`: unanswered.
+    pub answer: Option<Answer>,
     pub note: String,
-    pub last_update: Option<String>,
-    pub checked_on: Option<String>,
+    pub last_update: Option<NaiveDate>,
+    pub checked_on: Option<NaiveDate>,
     /// 最长更新间隔 in days (package format 3; absent in earlier packages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longest_gap: Option<u32>,
@@ -32,13 +37,15 @@ impl FindingVersion {
     /// What identifies this version everywhere: its item, content, author and time.
     #[must_use]
     pub fn id(&self) -> String {
+        // As the text packages carry, so that ids stay what they were when these were strings.
+        let day = |d: Option<NaiveDate>| d.map_or_else(|| "-".to_owned(), day_text);
         let mut h = Sha256::new();
         for part in [
             self.item.as_str(),
-            self.answer.as_deref().unwrap_or("-"),
+            self.answer.map_or("-", Answer::code),
             &self.note,
-            self.last_update.as_deref().unwrap_or("-"),
-            self.checked_on.as_deref().unwrap_or("-"),
+            &day(self.last_update),
+            &day(self.checked_on),
             &self.updated_by,
             &time_text(self.updated_at),
         ] {

@@ -18,7 +18,7 @@ fn json(v: &FindingVersion) -> Result<String, StoreError> {
 }
 
 fn version(text: &str) -> Result<FindingVersion, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("冲突记录无法读取：{e}")))
+    serde_json::from_str(text).map_err(|_| StoreError::Corrupt("合并冲突的记录无法读取".to_owned()))
 }
 
 /// A conflict as stored, with the ids a choice on it needs.

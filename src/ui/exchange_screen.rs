@@ -209,21 +209,15 @@ fn distribute_ui(ui: &mut egui::Ui, view: &ExchangeView, q: Quarter, commands: &
     }
 }
 
-fn answer_label(code: Option<&str>) -> &'static str {
-    match code {
-        Some("pass") => "符合",
-        Some("fail") => "不符合",
-        Some("na") => "不适用",
-        _ => "未填",
-    }
-}
-
 fn version_ui(ui: &mut egui::Ui, v: Option<&FindingVersion>) {
     let Some(v) = v else {
         ui.label("（未填写）");
         return;
     };
-    ui.label(format!("结果：{}", answer_label(v.answer.as_deref())));
+    ui.label(format!(
+        "结果：{}",
+        v.answer.map_or("未填", crate::model::Answer::label)
+    ));
     if !v.note.is_empty() {
         ui.label(format!("说明：{}", v.note));
     }

@@ -624,7 +624,7 @@ fn round_trip_two_inspectors_work_offline_and_the_supervisor_merges_both() {
         assert_eq!(m.format_version, FORMAT_VERSION);
         assert_eq!(m.inspector, who);
         assert_eq!(m.created_by, SUPERVISOR);
-        assert_eq!(m.quarter, "2026Q4");
+        assert_eq!(m.quarter.to_string(), "2026Q4");
         assert_eq!(m.checklist_id, local.id);
         assert_eq!(m.checklist_version, local.version);
         assert!(m.evidence.is_empty(), "nothing attached yet");
@@ -1178,13 +1178,13 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
     assert_eq!(c.item, "P01");
     assert_eq!(c.package, rm_l.package_id);
     let local = c.local.as_ref().expect("answered here");
-    assert_eq!(local.answer.as_deref(), Some("fail"));
+    assert_eq!(local.answer, Some(Answer::Fail));
     assert_eq!(local.note, "张三：备案主体与主办单位不符");
     assert_eq!(
         (local.updated_by.as_str(), local.updated_at),
         (ZHANG, zhang_p01.updated_at)
     );
-    assert_eq!(c.incoming.answer.as_deref(), Some("pass"));
+    assert_eq!(c.incoming.answer, Some(Answer::Pass));
     assert_eq!(c.incoming.note, "");
     assert_eq!(
         (c.incoming.updated_by.as_str(), c.incoming.updated_at),
@@ -1407,13 +1407,13 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
     let local = c.local.clone().expect("local");
     assert_eq!(
         (
-            local.answer.as_deref(),
+            local.answer,
             local.note.as_str(),
             local.updated_by.as_str(),
             local.updated_at
         ),
         (
-            Some("fail"),
+            Some(Answer::Fail),
             sup_v01.note.as_str(),
             SUPERVISOR,
             at("2026-11-05 10:00")
@@ -1421,11 +1421,15 @@ fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
     );
     assert_eq!(
         (
-            c.incoming.answer.as_deref(),
+            c.incoming.answer,
             c.incoming.note.as_str(),
             c.incoming.updated_by.as_str()
         ),
-        (Some("pass"), inspector_v01.finding.note.as_str(), ZHANG)
+        (
+            Some(Answer::Pass),
+            inspector_v01.finding.note.as_str(),
+            ZHANG
+        )
     );
     assert_eq!(c.incoming.updated_at, inspector_v01.updated_at);
 
@@ -2427,4 +2431,334 @@ fn a_package_of_format_2_is_still_read() {
     let mut laptop = Laptop::named(ZHANG);
     laptop.open(&work, at("2026-11-02 10:00"));
     assert!(!assigned(&laptop.draw(), ZHANG).is_empty());
+}
+
+/// `entries` with `data.json` changed by `edit` and the manifest's checksum of it updated: only
+/// the value edited is wrong.
+fn forge_data(
+    entries: &[(String, Vec<u8>)],
+    edit: impl Fn(&mut serde_json::Value),
+) -> Vec<(String, Vec<u8>)> {
+    let edited = edit_json(entries, "data.json", edit);
+    let data = edited
+        .iter()
+        .find(|(n, _)| n == "data.json")
+        .expect("data.json")
+        .1
+        .clone();
+    edit_json(&edited, "manifest.json", |v| {
+        v["data_sha256"] = exchange::sha256_hex(&data).into();
+    })
+}
+
+/// The typed records write back exactly the JSON they were read from: the manifest and the
+/// data of a work package and of a result package (answers, dates, quarters, evidence).
+#[test]
+fn a_package_read_writes_back_the_same_json() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let mut laptop = Laptop::new();
+    laptop.open(&work, at(11, 2, 0));
+    let (results, _, _) = inspect(&mut laptop, ZHANG, false);
+    for path in [&work, &results] {
+        let entries = unzip(path);
+        let package = read_package(path).expect("read");
+        let json = |name: &str| {
+            entries
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, b)| String::from_utf8(b.clone()).expect("utf-8"))
+                .expect("entry")
+        };
+        let manifest = serde_json::to_string_pretty(&package.manifest).expect("json");
+        let data = serde_json::to_string_pretty(&package.data).expect("json");
+        assert_eq!(manifest, json("manifest.json"));
+        assert_eq!(data, json("data.json"));
+        assert!(manifest.contains("\"quarter\": \"2026Q4\""));
+        if path == &results {
+            assert!(data.contains("\"answer\": \"pass\""), "answers as codes");
+            assert!(
+                data.contains("\"last_update\": \"2026-11-10\""),
+                "days as text"
+            );
+        }
+    }
+}
+
+/// A forged package: (file, its entries, what the message names, the value quoted).
+type Case<'a> = (&'a str, Vec<(String, Vec<u8>)>, Vec<String>, &'a str);
+
+/// A package holding a value the format has no place for (a quarter 2026Q9, an answer 也许, a
+/// day 2026-13-01, a work package's quarters at odds) is refused while it is read, with a message
+/// naming the package, where the value is (which account and item) and what it is, never the
+/// database; nothing is written, no backup is taken.
+#[test]
+fn a_package_with_a_value_the_format_does_not_hold_is_refused_naming_it() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let mut laptop = Laptop::new();
+    laptop.open(&work, at(11, 2, 0));
+    let (results, _, _) = inspect(&mut laptop, ZHANG, false);
+    let good = unzip(&results);
+    let data: serde_json::Value =
+        serde_json::from_slice(&good.iter().find(|(n, _)| n == "data.json").expect("data").1)
+            .expect("json");
+    // The first account's V04 (answered by its dates) and its first item.
+    let findings = data["inspections"][0]["findings"]
+        .as_array()
+        .expect("findings");
+    let v04 = findings
+        .iter()
+        .position(|f| f["item"] == "V04")
+        .expect("V04 answered");
+    assert_eq!(findings[v04]["last_update"], "2026-11-10");
+    let first_item = findings[0]["item"].as_str().expect("item").to_owned();
+    let key = data["inspections"][0]["account_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    // The account as the message names it: its identity without the key's separators.
+    let account_id = key.rsplit('\u{1f}').next().expect("id").to_owned();
+
+    let before = state(&office.store);
+    let backups = office.backups();
+    let fresh = Laptop::new();
+    let fresh_before = state(&fresh.store);
+    let cases: Vec<Case> = vec![
+        (
+            "季度.spotcheck",
+            edit_json(&good, "manifest.json", |v| v["quarter"] = "2026Q9".into()),
+            vec!["包清单中的季度".to_owned(), "例如 2026Q4".to_owned()],
+            "2026Q9",
+        ),
+        (
+            "结果.spotcheck",
+            forge_data(&good, |v| {
+                v["inspections"][0]["findings"][0]["answer"] = "也许".into();
+            }),
+            vec![
+                format!("检查项 {first_item} 的检查结果"),
+                account_id.clone(),
+                "符合、不符合或不适用".to_owned(),
+            ],
+            "也许",
+        ),
+        (
+            "日期.spotcheck",
+            forge_data(&good, |v| {
+                v["inspections"][0]["findings"][v04]["last_update"] = "2026-13-01".into();
+            }),
+            vec![
+                "检查项 V04 的最后更新日期".to_owned(),
+                account_id.clone(),
+                "不是有效的日期".to_owned(),
+            ],
+            "2026-13-01",
+        ),
+        (
+            "检查日期.spotcheck",
+            forge_data(&good, |v| {
+                v["inspections"][0]["findings"][v04]["checked_on"] = "2026/11/20".into();
+            }),
+            vec!["检查项 V04 的检查日期".to_owned()],
+            "2026/11/20",
+        ),
+    ];
+    for (name, entries, places, value) in &cases {
+        let p = office.path(name);
+        rezip(&p, entries);
+        let err = read_err(&p);
+        assert!(
+            matches!(&err, PackageError::BadValue { value: v, .. } if v == value),
+            "{name}: {err:?}"
+        );
+        let text = chinese(&err);
+        assert!(text.contains(name), "names the file: {text}");
+        assert!(
+            text.contains(&format!("“{value}”")),
+            "quotes the value: {text}"
+        );
+        for place in places {
+            assert!(text.contains(place.as_str()), "{place}: {text}");
+        }
+        assert!(!text.contains("数据库"), "blames the package: {text}");
+    }
+
+    // A work package whose draw is of another quarter than its manifest says.
+    let p = office.path("两个季度.spotcheck");
+    rezip(
+        &p,
+        &edit_json(&unzip(&work), "manifest.json", |v| {
+            v["quarter"] = "2026Q3".into();
+        }),
+    );
+    let err = read_err(&p);
+    assert!(matches!(err, PackageError::Inconsistent { .. }), "{err:?}");
+    let text = chinese(&err);
+    assert!(
+        text.contains("2026年第三季度") && text.contains("2026年第四季度"),
+        "{text}"
+    );
+
+    assert_eq!(state(&office.store), before, "nothing written");
+    assert_eq!(office.backups(), backups, "no backup taken");
+    assert_eq!(state(&fresh.store), fresh_before);
+}
+
+/// Evidence is streamed, never held in memory: a result package of about 1 GiB of evidence
+/// (twenty files of 50 MiB, the largest allowed) is merged by the real
+/// `spotcheck package import` process, whose peak memory (Linux's `VmHWM`, printed with
+/// `SPOTCHECK_PEAK_MEMORY`) stays under 200 MiB; every file arrives whole, and no temporary
+/// file is left in the evidence folder.
+#[test]
+fn a_result_package_of_a_gigabyte_of_evidence_is_merged_in_bounded_memory() {
+    const FILES: usize = 20;
+    const LIMIT_KIB: u64 = 200 * 1024;
+    let size = usize::try_from(spotcheck::model::MAX_EVIDENCE_BYTES).expect("fits");
+    let office = Office::new();
+    let (office_dir, mut office_store) = (office.dir, office.store);
+    let work = office_dir.path().join("张三-2026Q4.spotcheck");
+    spotcheck::steps::exchange::export_work_package(
+        &mut office_store,
+        q4(),
+        ZHANG,
+        &work,
+        at(11, 1, 0),
+        7,
+    )
+    .expect("export work package");
+    let db = office_store.path().to_owned();
+    drop(office_store);
+
+    let mut laptop = Laptop::new();
+    laptop.open(&work, at(11, 2, 0));
+    let draw = laptop.draw();
+    let account = draw.accounts[0].account.id;
+    // Different bytes in every file, cheap to make: a block of noise repeated, its first bytes
+    // the file's number.
+    let block: Vec<u8> = (0..64 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let mut bytes = block.repeat(size / block.len());
+    let mut t = std::time::Instant::now();
+    let mut lap = |what: &str| {
+        eprintln!("{what}: {:.1} s", t.elapsed().as_secs_f64());
+        t = std::time::Instant::now();
+    };
+    for n in 0..FILES {
+        bytes[..8].copy_from_slice(&(n as u64).to_le_bytes());
+        spotcheck::steps::inspect::add_evidence(
+            &mut laptop.store,
+            draw.info.id,
+            account,
+            "V01",
+            NewEvidence::Bytes {
+                file_name: format!("录屏{n}.mp4"),
+                bytes: bytes.clone(),
+            },
+            at(11, 10, 0),
+        )
+        .expect("add evidence");
+    }
+    drop(bytes);
+    lap("evidence attached");
+    let (results, manifest) = laptop.results("结果.spotcheck", at(11, 20, 0));
+    assert_eq!(manifest.evidence.len(), FILES);
+    let total: u64 = manifest.evidence.iter().map(|e| e.size).sum();
+    assert!(total >= 1000 * 1024 * 1024, "{total} bytes of evidence");
+    let sent: Vec<String> = manifest.evidence.iter().map(|e| e.sha256.clone()).collect();
+    lap("result package written");
+    // The laptop's own copies are not needed any more.
+    std::fs::remove_dir_all(laptop.store.evidence_dir()).expect("remove laptop evidence");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env("SPOTCHECK_PEAK_MEMORY", "1")
+        .args(["--db", &db.to_string_lossy(), "--user", SUPERVISOR])
+        .args(["package", "import", "--json"])
+        .arg(&results)
+        .output()
+        .expect("run spotcheck");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    lap("merged");
+    assert!(out.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(report["evidence_added"], FILES);
+    let peak: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("内存峰值 "))
+        .and_then(|l| l.trim_end_matches(" KiB").parse().ok())
+        .unwrap_or_else(|| panic!("no peak reported: {stderr}"));
+    eprintln!(
+        "merging {} MiB of evidence: peak {} MiB",
+        total >> 20,
+        peak / 1024
+    );
+    assert!(peak < LIMIT_KIB, "peak {} MiB", peak / 1024);
+
+    let store = Store::open(&db).expect("reopen");
+    let files = files_under(&store.evidence_dir());
+    assert_eq!(files.len(), FILES, "{files:?}");
+    for sha in &sent {
+        let path = store.evidence_path(sha, "录屏.mp4");
+        let len = std::fs::metadata(&path).expect("evidence file").len();
+        assert_eq!(len, spotcheck::model::MAX_EVIDENCE_BYTES);
+    }
+    // One file read back whole: the bytes sent.
+    let first = std::fs::read(store.evidence_path(&sent[0], "录屏.mp4")).expect("read");
+    assert_eq!(exchange::sha256_hex(&first), sent[0]);
+    lap("checked");
+}
+
+/// Evidence is checked again while it is unpacked: a package whose evidence file changed after
+/// it was read (copied over from a damaged stick) is refused at the merge, before the backup and
+/// the database; the file unpacked before it and the temporary file are removed.
+#[test]
+fn evidence_changed_after_reading_is_refused_while_unpacked_leaving_nothing() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let mut laptop = Laptop::new();
+    laptop.open(&work, at(11, 2, 0));
+    let (results, _, done) = inspect(&mut laptop, ZHANG, false);
+    let package = read_package(&results).expect("read");
+    assert_eq!(package.manifest.evidence.len(), 2);
+    let before = state(&office.store);
+    let backups = office.backups();
+    for n in [2, 3] {
+        let mut entries = unzip(&results);
+        entries[n].1[20] ^= 0xff;
+        rezip(&results, &entries);
+        let err = spotcheck::steps::exchange::merge_results_package(
+            &mut office.store,
+            &package,
+            at(11, 25, 0),
+        )
+        .expect_err("changed evidence");
+        assert!(
+            matches!(err, ExchangeError::Package(PackageError::Tampered { .. })),
+            "{err:?}"
+        );
+        let text = chinese(&err);
+        assert!(
+            text.contains("证据文件") && !text.contains("数据库"),
+            "{text}"
+        );
+        assert_eq!(state(&office.store), before, "nothing written");
+        assert!(
+            files_under(&office.store.evidence_dir()).is_empty(),
+            "no file left behind"
+        );
+        assert_eq!(office.backups(), backups, "no backup taken");
+        entries[n].1[20] ^= 0xff;
+        rezip(&results, &entries);
+    }
+    // Restored, the same package merges with both files.
+    let report = spotcheck::steps::exchange::merge_results_package(
+        &mut office.store,
+        &package,
+        at(11, 26, 0),
+    )
+    .expect("merge");
+    assert_eq!(report.evidence_added, done.evidence, "files and links");
+    let files = files_under(&office.store.evidence_dir());
+    assert_eq!(files.len(), 2, "{files:?}");
 }

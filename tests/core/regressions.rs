@@ -425,8 +425,8 @@ fn evidence_larger_than_declared_is_reported_as_altered_not_too_large() {
 #[test]
 fn refused_merge_leaves_no_evidence_files_behind() {
     use spotcheck::exchange::{
-        FindingVersion, Manifest, Package, PackageData, PackageDraw, PackageEvidence,
-        PackageInspection, PackageKind, draw_uid,
+        FindingVersion, Manifest, PackageData, PackageDraw, PackageEvidence, PackageInspection,
+        PackageKind, draw_uid,
     };
     let dir = TempDir::new().unwrap();
     let mut store = store_with(dir.path(), &spotcheck::steps::demo::accounts(50, 5));
@@ -442,7 +442,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
     );
     let i = &record.info;
     let pdraw = PackageDraw {
-        quarter: i.quarter.to_string(),
+        quarter: i.quarter,
         rate_bp: i.rate.basis_points(),
         strata: i.strata.as_str().to_owned(),
         seed: i.seed.to_string(),
@@ -458,7 +458,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
         drawn_at: i.drawn_at,
     };
     let uid = draw_uid(
-        &pdraw.quarter,
+        pdraw.quarter,
         &pdraw.seed,
         &pdraw.population_hash,
         pdraw.drawn_at,
@@ -476,7 +476,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
         finished_at: None,
         findings: vec![FindingVersion {
             item: "V01".to_owned(),
-            answer: Some("pass".to_owned()),
+            answer: Some(spotcheck::checklist::Answer::Pass),
             note: String::new(),
             last_update: None,
             checked_on: None,
@@ -488,15 +488,19 @@ fn refused_merge_leaves_no_evidence_files_behind() {
         evidence,
     };
     let known = record.accounts[0].account.account.key();
-    let package = Package {
-        manifest: Manifest {
+    let screenshot = dir.path().join("首页.png");
+    std::fs::write(&screenshot, &bytes).unwrap();
+    let path = dir.path().join("结果.spotcheck");
+    spotcheck::exchange::write_package(
+        &path,
+        Manifest {
             format: spotcheck::exchange::FORMAT.to_owned(),
             format_version: spotcheck::exchange::FORMAT_VERSION,
             kind: PackageKind::Results,
             package_id: "r1".to_owned(),
             created_at: when,
             created_by: "张三".to_owned(),
-            quarter: "2026Q4".to_owned(),
+            quarter: i.quarter,
             draw_uid: uid,
             inspector: "张三".to_owned(),
             checklist_id: checklist.id.clone(),
@@ -506,7 +510,7 @@ fn refused_merge_leaves_no_evidence_files_behind() {
             evidence: Vec::new(),
             log: None,
         },
-        data: PackageData {
+        &PackageData {
             draw: pdraw,
             checklist: None,
             accounts: Vec::new(),
@@ -525,8 +529,10 @@ fn refused_merge_leaves_no_evidence_files_behind() {
                 inspection("微信\u{1f}不在名单中的账号".to_owned(), Vec::new()),
             ],
         },
-        evidence: vec![(sha.clone(), bytes)],
-    };
+        &[(sha.clone(), screenshot)],
+    )
+    .unwrap();
+    let package = spotcheck::exchange::read_package(&path).unwrap();
     let result = spotcheck::steps::exchange::merge_results_package(
         &mut store,
         &package,

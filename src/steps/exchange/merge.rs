@@ -3,17 +3,15 @@
 //! conflicts.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
 
-use super::{ExchangeError, MergeReport, package_draw, uid_of, version_of};
-use crate::checklist::{Answer, Checklist, Finding};
+use super::{ExchangeError, MergeReport, package_draw, uid_of, version_of, with_evidence};
+use crate::checklist::{Checklist, Finding};
 use crate::exchange::{FindingState, Outcome, Package, PackageKind, merge, settled};
-use crate::model::time::parse_day;
 use crate::model::{EvidenceKind, FindingVersion, PackageEvent, Quarter};
 use crate::steps::inspect::{ensure_checklist, finish_if_complete, rescore_check};
-use crate::store::{Store, StoreError, Tx, evidence_file, write_file_atomically};
+use crate::store::{Store, StoreError, Tx, evidence_file};
 
 /// Merges an inspector's result package, in one transaction after an automatic backup.
 /// Findings new here are added; findings edited from the version here are updated; older
@@ -31,10 +29,7 @@ pub fn merge_results_package(
             what: "应在检查人员的电脑上打开",
         });
     }
-    let quarter: Quarter = m
-        .quarter
-        .parse()
-        .map_err(|_| StoreError::Corrupt(format!("结果包中的季度“{}”无法识别", m.quarter)))?;
+    let quarter = m.quarter;
     let mut report = MergeReport {
         package_id: m.package_id.clone(),
         inspector: m.inspector.clone(),
@@ -84,25 +79,29 @@ pub fn merge_results_package(
         .map(|d| (d.account.account.key(), d.account.id))
         .collect();
     let actor = crate::steps::actor(store)?;
-    let backup = store
-        .auto_backup("合并前", at, &actor)
-        .map_err(|e| ExchangeError::Backup(e.to_string()))?;
-    report.backup = backup.map(|b| b.path);
-    store.transaction(|tx| {
-        for c in &checklists {
-            ensure_checklist(tx, c, at)?;
-        }
-        merge_in(tx, draw.info.id, &quarter, package, &ids, &mut report, at)?;
-        tx.insert_package(
-            &m.package_id,
-            PackageEvent::ResultsMerged,
-            draw.info.id,
-            &m.inspector,
-            at,
-            &report.summary(),
-        )?;
-        tx.append_log(at, &actor, "合并结果包", &report.summary())?;
-        Ok::<_, ExchangeError>(())
+    // Every account is known here before any evidence file is unpacked.
+    refuse_unknown_accounts(package, &ids, quarter)?;
+    with_evidence(store, package, |store| {
+        let backup = store
+            .auto_backup("合并前", at, &actor)
+            .map_err(|e| ExchangeError::Backup(e.to_string()))?;
+        report.backup = backup.map(|b| b.path);
+        store.transaction(|tx| {
+            for c in &checklists {
+                ensure_checklist(tx, c, at)?;
+            }
+            merge_in(tx, draw.info.id, quarter, package, &ids, &mut report, at)?;
+            tx.insert_package(
+                &m.package_id,
+                PackageEvent::ResultsMerged,
+                draw.info.id,
+                &m.inspector,
+                at,
+                &report.summary(),
+            )?;
+            tx.append_log(at, &actor, "合并结果包", &report.summary())?;
+            Ok::<_, ExchangeError>(())
+        })
     })?;
     Ok(report)
 }
@@ -111,10 +110,10 @@ pub fn merge_results_package(
 fn finding_of(v: &FindingVersion) -> Finding {
     Finding {
         item: v.item.clone(),
-        answer: v.answer.as_deref().and_then(Answer::from_code),
+        answer: v.answer,
         note: v.note.clone(),
-        last_update: v.last_update.as_deref().and_then(parse_day),
-        checked_on: v.checked_on.as_deref().and_then(parse_day),
+        last_update: v.last_update,
+        checked_on: v.checked_on,
         longest_gap: v.longest_gap,
     }
 }
@@ -209,17 +208,12 @@ pub fn resolve_conflict(
     })
 }
 
-/// Applies a package's checks to `draw` inside `tx`, counting into `report`. `ids` maps
-/// account keys to ids here. Every account is checked first; evidence files written before a
-/// failure are removed again.
-pub(super) fn merge_in(
-    tx: &Tx<'_>,
-    draw: i64,
-    quarter: &Quarter,
+/// A package's check of an account the draw here does not have: the package is refused as a
+/// whole.
+fn refuse_unknown_accounts(
     package: &Package,
     ids: &HashMap<String, i64>,
-    report: &mut MergeReport,
-    at: NaiveDateTime,
+    quarter: Quarter,
 ) -> Result<(), ExchangeError> {
     if let Some(pi) = package
         .data
@@ -238,17 +232,25 @@ pub(super) fn merge_in(
             quarter: quarter.label(),
         });
     }
-    let mut created = Vec::new();
-    let result = merge_checks(tx, draw, package, ids, report, at, &mut created);
-    if result.is_err() {
-        for file in created {
-            let _ = std::fs::remove_file(file);
-        }
-    }
-    result
+    Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Applies a package's checks to `draw` inside `tx`, counting into `report`. `ids` maps
+/// account keys to ids here; every account is checked first. The package's evidence files
+/// are in place already ([`super::unpack_evidence`]).
+pub(super) fn merge_in(
+    tx: &Tx<'_>,
+    draw: i64,
+    quarter: Quarter,
+    package: &Package,
+    ids: &HashMap<String, i64>,
+    report: &mut MergeReport,
+    at: NaiveDateTime,
+) -> Result<(), ExchangeError> {
+    refuse_unknown_accounts(package, ids, quarter)?;
+    merge_checks(tx, draw, package, ids, report, at)
+}
+
 fn merge_checks(
     tx: &Tx<'_>,
     draw: i64,
@@ -256,15 +258,9 @@ fn merge_checks(
     ids: &HashMap<String, i64>,
     report: &mut MergeReport,
     at: NaiveDateTime,
-    created: &mut Vec<PathBuf>,
 ) -> Result<(), ExchangeError> {
     let m = &package.manifest;
     let evidence_dir = tx.evidence_dir();
-    let files: HashMap<&str, &[u8]> = package
-        .evidence
-        .iter()
-        .map(|(sha, bytes)| (sha.as_str(), bytes.as_slice()))
-        .collect();
     for pi in &package.data.inspections {
         let Some(&account) = ids.get(&pi.account_key) else {
             continue;
@@ -335,20 +331,10 @@ fn merge_checks(
             if tx.has_evidence(inspection, &e.item, &kind)? {
                 continue;
             }
-            if let EvidenceKind::File { sha256, file_name } = &kind {
-                let Some(bytes) = files.get(sha256.as_str()) else {
-                    return Err(ExchangeError::Altered(format!("证据文件 {sha256}")));
-                };
-                let target = evidence_file(&evidence_dir, sha256, file_name);
-                if !target.exists() {
-                    write_file_atomically(&target, bytes).map_err(|source| {
-                        ExchangeError::SaveEvidence {
-                            path: target.clone(),
-                            source,
-                        }
-                    })?;
-                    created.push(target);
-                }
+            if let EvidenceKind::File { sha256, file_name } = &kind
+                && !evidence_file(&evidence_dir, sha256, file_name).exists()
+            {
+                return Err(ExchangeError::Altered(format!("证据文件 {sha256}")));
             }
             tx.insert_evidence(inspection, &e.item, &kind, &e.added_by, e.added_at)?;
             report.evidence_added += 1;

@@ -17,7 +17,9 @@ pub use work::{export_results_package, export_work_package, open_work_package};
 
 use super::draw::DrawError;
 use super::inspect::InspectError;
-use crate::exchange::{PackageDraw, PackageError, PackageEvidence, PackageInspection, draw_uid};
+use crate::exchange::{
+    Package, PackageDraw, PackageError, PackageEvidence, PackageInspection, draw_uid,
+};
 use crate::model::{
     Conflict, DrawRecord, EvidenceKind, FindingVersion, Inspection, InspectionStatus,
 };
@@ -187,7 +189,7 @@ fn package_inspection(ins: &Inspection, key: &str) -> PackageInspection {
 fn package_draw(d: &DrawRecord) -> PackageDraw {
     let i = &d.info;
     PackageDraw {
-        quarter: i.quarter.to_string(),
+        quarter: i.quarter,
         rate_bp: i.rate.basis_points(),
         strata: i.strata.as_str().to_owned(),
         seed: i.seed.to_string(),
@@ -205,7 +207,38 @@ fn package_draw(d: &DrawRecord) -> PackageDraw {
 }
 
 fn uid_of(d: &PackageDraw) -> String {
-    draw_uid(&d.quarter, &d.seed, &d.population_hash, d.drawn_at)
+    draw_uid(d.quarter, &d.seed, &d.population_hash, d.drawn_at)
+}
+
+/// Puts the evidence files of `package` in place, then runs `apply`; if that fails, the files
+/// it put there are removed again.
+fn with_evidence<T>(
+    store: &mut Store,
+    package: &Package,
+    apply: impl FnOnce(&mut Store) -> Result<T, ExchangeError>,
+) -> Result<T, ExchangeError> {
+    let files = unpack_evidence(store, package)?;
+    let result = apply(store);
+    if result.is_err() {
+        for file in &files {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    result
+}
+
+/// Puts the evidence files `package` refers to in the evidence folder here (those not there
+/// yet), streamed and checked ([`Package::unpack_evidence`]): the files created.
+fn unpack_evidence(store: &Store, package: &Package) -> Result<Vec<PathBuf>, ExchangeError> {
+    let mut seen = std::collections::HashSet::new();
+    let places: Vec<(String, PathBuf)> = evidence_files(store, &package.data.inspections)
+        .into_iter()
+        .filter(|(_, path)| seen.insert(path.clone()))
+        .collect();
+    package.unpack_evidence(&places).map_err(|e| match e {
+        PackageError::Write { path, source } => ExchangeError::SaveEvidence { path, source },
+        e => ExchangeError::Package(e),
+    })
 }
 
 /// The evidence files of `inspections` as (sha256, path) pairs.

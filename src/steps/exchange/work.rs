@@ -9,14 +9,15 @@ use chrono::NaiveDateTime;
 use super::merge::merge_in;
 use super::{
     ExchangeError, MergeReport, OpenReport, evidence_files, package_draw, package_inspection,
-    uid_of,
+    uid_of, with_evidence,
 };
-use crate::checklist::Checklist;
-use crate::exchange::{self, Manifest, Package, PackageAccount, PackageData, PackageKind};
+use crate::exchange::{
+    self, Manifest, Package, PackageAccount, PackageData, PackageError, PackageKind,
+};
 use crate::model::{DrawInfo, PackageEvent, Quarter, Rate, Strata, platform_of, region_of};
 use crate::steps::draw::{DrawError, current_draw, refuse_on_inspector_laptop};
 use crate::steps::inspect::ensure_checklist;
-use crate::store::{NewDrawnAccount, Store, StoreError, settings};
+use crate::store::{NewDrawnAccount, Store, StoreError, Tx, settings};
 
 /// Writes the work package of `inspector` for `quarter`'s draw to `path`; the findings it
 /// carries are marked as shared (an edit here is then a new version). `nonce` is fresh
@@ -76,7 +77,7 @@ pub fn export_work_package(
         package_id: id.clone(),
         created_at: at,
         created_by: actor.clone(),
-        quarter: quarter.to_string(),
+        quarter,
         draw_uid: uid_of(&data.draw),
         inspector: inspector.to_owned(),
         checklist_id: checklist.id.clone(),
@@ -118,7 +119,7 @@ fn draw_info(package: &Package) -> Result<DrawInfo, ExchangeError> {
     let bad = || ExchangeError::Altered("抽样记录".to_owned());
     Ok(DrawInfo {
         id: 0,
-        quarter: d.quarter.parse().map_err(|_| bad())?,
+        quarter: d.quarter,
         rate: Rate::from_basis_points(d.rate_bp).map_err(|_| bad())?,
         strata: Strata::parse(&d.strata).ok_or_else(bad)?,
         seed: d.seed.parse().map_err(|_| bad())?,
@@ -153,16 +154,13 @@ pub fn open_work_package(
             what: "应在组长的电脑上导入合并",
         });
     }
-    let quarter: Quarter = m
-        .quarter
-        .parse()
-        .map_err(|_| StoreError::Corrupt(format!("工作包中的季度“{}”无法识别", m.quarter)))?;
-    let report = |already| OpenReport {
+    let quarter = m.quarter;
+    let report = |already_opened| OpenReport {
         package_id: m.package_id.clone(),
         quarter: quarter.label(),
         inspector: m.inspector.clone(),
         accounts: data.accounts.len(),
-        already_opened: already,
+        already_opened,
     };
     if store.package_known(&m.package_id)? {
         return Ok(report(true));
@@ -170,85 +168,101 @@ pub fn open_work_package(
     if uid_of(&data.draw) != m.draw_uid {
         return Err(ExchangeError::Altered("抽样标识".to_owned()));
     }
-    let checklist: Checklist = data
+    // read_package refuses a work package without a readable checklist.
+    let checklist = package
         .checklist
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .ok_or_else(|| StoreError::Corrupt("工作包中缺少检查表".to_owned()))?;
+        .as_ref()
+        .ok_or(PackageError::BadChecklist {
+            path: package.path.clone(),
+            detail: "缺失",
+        })?;
     let existing = store.current_draw(quarter)?;
     let carried = draw_info(package)?;
-    store.transaction(|tx| {
-        let draw = match &existing {
-            Some(d) if uid_of(&package_draw(d)) == m.draw_uid => d.info.id,
-            Some(_) => {
-                return Err(ExchangeError::DifferentDrawHere {
-                    quarter: quarter.label(),
-                });
-            }
-            None => tx.insert_draw(&carried)?,
-        };
-        ensure_checklist(tx, &checklist, at)?;
-        tx.set_setting(
-            settings::ACTIVE_CHECKLIST,
-            &format!("{}\t{}", checklist.id, checklist.version),
-        )?;
-        tx.set_setting_if_absent(settings::USER_NAME, &m.inspector)?;
-        let mut ids: HashMap<String, i64> = HashMap::new();
-        let mut position = tx.drawn_count(draw)?;
-        for pa in &data.accounts {
-            let a = &pa.account;
-            let key = a.key();
-            let id = match tx.account_id(&key)? {
-                Some(id) => id,
-                None => tx.insert_account(a)?,
+    with_evidence(store, package, |store| {
+        store.transaction(|tx| {
+            let draw = match &existing {
+                Some(d) if uid_of(&package_draw(d)) == m.draw_uid => d.info.id,
+                Some(_) => {
+                    return Err(ExchangeError::DifferentDrawHere {
+                        quarter: quarter.label(),
+                    });
+                }
+                None => tx.insert_draw(&carried)?,
             };
-            let (region, platform) = (region_of(a), platform_of(a));
-            let added = tx.insert_drawn(
-                draw,
-                &NewDrawnAccount {
-                    account: id,
-                    position,
-                    stratum: &pa.stratum,
-                    drawn: pa.drawn,
-                    recheck: pa.recheck,
-                    inspector: Some(&m.inspector),
-                    region: &region,
-                    platform: &platform,
-                },
-                true,
+            ensure_checklist(tx, checklist, at)?;
+            tx.set_setting(
+                settings::ACTIVE_CHECKLIST,
+                &format!("{}\t{}", checklist.id, checklist.version),
             )?;
-            if added {
-                position += 1;
-            }
-            ids.insert(key, id);
-        }
-        merge_in(
-            tx,
-            draw,
-            &quarter,
-            package,
-            &ids,
-            &mut MergeReport::default(),
-            at,
-        )?;
-        let summary = format!("{} 个账号（组长 {}）", data.accounts.len(), m.created_by);
-        tx.insert_package(
-            &m.package_id,
-            PackageEvent::WorkOpened,
-            draw,
-            &m.inspector,
-            at,
-            &summary,
-        )?;
-        tx.append_log(
-            at,
-            &m.inspector,
-            "打开工作包",
-            &format!("{}：{summary}", quarter.label()),
-        )?;
-        Ok(())
+            tx.set_setting_if_absent(settings::USER_NAME, &m.inspector)?;
+            let ids = add_accounts(tx, draw, package)?;
+            merge_in(
+                tx,
+                draw,
+                quarter,
+                package,
+                &ids,
+                &mut MergeReport::default(),
+                at,
+            )?;
+            let summary = format!("{} 个账号（组长 {}）", data.accounts.len(), m.created_by);
+            tx.insert_package(
+                &m.package_id,
+                PackageEvent::WorkOpened,
+                draw,
+                &m.inspector,
+                at,
+                &summary,
+            )?;
+            tx.append_log(
+                at,
+                &m.inspector,
+                "打开工作包",
+                &format!("{}：{summary}", quarter.label()),
+            )?;
+            Ok(())
+        })
     })?;
     Ok(report(false))
+}
+
+/// The accounts of a work package, added to `draw` (those not there yet) and assigned to its
+/// inspector: their ids here by key.
+fn add_accounts(
+    tx: &Tx<'_>,
+    draw: i64,
+    package: &Package,
+) -> Result<HashMap<String, i64>, ExchangeError> {
+    let mut ids: HashMap<String, i64> = HashMap::new();
+    let mut position = tx.drawn_count(draw)?;
+    for pa in &package.data.accounts {
+        let a = &pa.account;
+        let key = a.key();
+        let id = match tx.account_id(&key)? {
+            Some(id) => id,
+            None => tx.insert_account(a)?,
+        };
+        let (region, platform) = (region_of(a), platform_of(a));
+        let added = tx.insert_drawn(
+            draw,
+            &NewDrawnAccount {
+                account: id,
+                position,
+                stratum: &pa.stratum,
+                drawn: pa.drawn,
+                recheck: pa.recheck,
+                inspector: Some(&package.manifest.inspector),
+                region: &region,
+                platform: &platform,
+            },
+            true,
+        )?;
+        if added {
+            position += 1;
+        }
+        ids.insert(key, id);
+    }
+    Ok(ids)
 }
 
 /// Writes the inspector's results (every check of the draw the last work package opened
@@ -289,7 +303,7 @@ pub fn export_results_package(
         package_id: id.clone(),
         created_at: at,
         created_by: actor.clone(),
-        quarter: quarter.to_string(),
+        quarter,
         draw_uid: uid_of(&data.draw),
         inspector: inspector.clone(),
         checklist_id: checklist.id.clone(),
