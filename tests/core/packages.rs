@@ -2456,9 +2456,9 @@ fn forge_data(
 #[test]
 fn a_package_read_writes_back_the_same_json() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let (results, _, _) = inspect(&mut laptop, ZHANG, false);
     for path in [&work, &results] {
         let entries = unzip(path);
@@ -2495,9 +2495,9 @@ type Case<'a> = (&'a str, Vec<(String, Vec<u8>)>, Vec<String>, &'a str);
 #[test]
 fn a_package_with_a_value_the_format_does_not_hold_is_refused_naming_it() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let (results, _, _) = inspect(&mut laptop, ZHANG, false);
     let good = unzip(&results);
     let data: serde_json::Value =
@@ -2623,7 +2623,7 @@ fn a_result_package_of_a_gigabyte_of_evidence_is_merged_in_bounded_memory() {
         q4(),
         ZHANG,
         &work,
-        at(11, 1, 0),
+        at("2026-11-01 10:00"),
         7,
     )
     .expect("export work package");
@@ -2631,7 +2631,7 @@ fn a_result_package_of_a_gigabyte_of_evidence_is_merged_in_bounded_memory() {
     drop(office_store);
 
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let draw = laptop.draw();
     let account = draw.accounts[0].account.id;
     // Different bytes in every file, cheap to make: a block of noise repeated, its first bytes
@@ -2656,13 +2656,13 @@ fn a_result_package_of_a_gigabyte_of_evidence_is_merged_in_bounded_memory() {
                 file_name: format!("录屏{n}.mp4"),
                 bytes: bytes.clone(),
             },
-            at(11, 10, 0),
+            at("2026-11-10 10:00"),
         )
         .expect("add evidence");
     }
     drop(bytes);
     lap("evidence attached");
-    let (results, manifest) = laptop.results("结果.spotcheck", at(11, 20, 0));
+    let (results, manifest) = laptop.results("结果.spotcheck", at("2026-11-20 10:00"));
     assert_eq!(manifest.evidence.len(), FILES);
     let total: u64 = manifest.evidence.iter().map(|e| e.size).sum();
     assert!(total >= 1000 * 1024 * 1024, "{total} bytes of evidence");
@@ -2715,9 +2715,9 @@ fn a_result_package_of_a_gigabyte_of_evidence_is_merged_in_bounded_memory() {
 #[test]
 fn evidence_changed_after_reading_is_refused_while_unpacked_leaving_nothing() {
     let mut office = Office::new();
-    let (work, _) = office.export(ZHANG, at(11, 1, 0));
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
     let mut laptop = Laptop::new();
-    laptop.open(&work, at(11, 2, 0));
+    laptop.open(&work, at("2026-11-02 10:00"));
     let (results, _, done) = inspect(&mut laptop, ZHANG, false);
     let package = read_package(&results).expect("read");
     assert_eq!(package.manifest.evidence.len(), 2);
@@ -2730,7 +2730,7 @@ fn evidence_changed_after_reading_is_refused_while_unpacked_leaving_nothing() {
         let err = spotcheck::steps::exchange::merge_results_package(
             &mut office.store,
             &package,
-            at(11, 25, 0),
+            at("2026-11-25 10:00"),
         )
         .expect_err("changed evidence");
         assert!(
@@ -2755,7 +2755,7 @@ fn evidence_changed_after_reading_is_refused_while_unpacked_leaving_nothing() {
     let report = spotcheck::steps::exchange::merge_results_package(
         &mut office.store,
         &package,
-        at(11, 26, 0),
+        at("2026-11-26 10:00"),
     )
     .expect("merge");
     assert_eq!(report.evidence_added, done.evidence, "files and links");

@@ -291,7 +291,6 @@ fn a_file_saved_over_while_it_is_read_is_refused() {
 }
 
 fn book_of_sheet_xml(path: &Path, sheet_xml: &str) {
-    use std::io::Write;
     crate::support::xlsx_of_sheet(path, false, |w| {
         w.write_all(sheet_xml.as_bytes()).expect("write");
     });
