@@ -191,13 +191,13 @@ impl<'a> SheetParser<'a> {
                 .read_event()
                 .map_err(|e| self.malformed(quick_xml_error(&e)))?;
             match event {
-                Event::Start(e) => {
-                    if self.start(e.local_name().as_ref(), &e, false)? == Flow::Stop {
-                        return Ok(Flow::Stop);
+                Event::Start(ref e) | Event::Empty(ref e) => {
+                    // quick-xml takes `< c/>` for a tag without a name; XML has none.
+                    if e.name().as_ref().is_empty() {
+                        return Err(self.malformed("标记没有名称"));
                     }
-                }
-                Event::Empty(e) => {
-                    if self.start(e.local_name().as_ref(), &e, true)? == Flow::Stop {
+                    let empty = matches!(event, Event::Empty(_));
+                    if self.start(e.local_name().as_ref(), e, empty)? == Flow::Stop {
                         return Ok(Flow::Stop);
                     }
                 }
