@@ -8,7 +8,7 @@
 //! Run: `cargo bench --bench import_cli` (add `-- 20000` for another row count; add
 //! `-- callgrind` to count each reader's instructions, the whole process once under valgrind:
 //! unlike CPU time, the same from run to run). The first run makes a Python venv in
-//! `bench-data/venv` and installs python-calamine from PyPI into it; without network or Python
+//! `bench-data/venv` and installs python-calamine from `PyPI` into it; without network or Python
 //! the comparison is skipped and said so.
 
 use std::path::{Path, PathBuf};

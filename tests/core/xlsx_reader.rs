@@ -457,13 +457,14 @@ fn sheet_of_rows(rows: &str) -> String {
 }
 
 #[test]
+#[expect(clippy::too_many_lines, reason = "a table of cases")]
 fn odd_and_malformed_sheet_xml_reads_alike_with_both_readers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let row = |cells: &str| sheet_of_rows(&format!("<row r=\"1\">{cells}</row>"));
     let cases = [
         // Attributes: unquoted, without a value, unclosed; entities, tabs and line breaks
         // in values, an unknown entity kept as written, prefixes, duplicates, a `<`.
-        ("unquoted", row(r#"<c r=A1><v>1</v></c>"#), false),
+        ("unquoted", row("<c r=A1><v>1</v></c>"), false),
         ("no value", row(r#"<c hidden r="A1"><v>1</v></c>"#), false),
         ("unclosed quote", row(r#"<c r="A1><v>1</v></c>"#), false),
         (
@@ -610,7 +611,9 @@ fn odd_and_malformed_sheet_xml_reads_alike_with_both_readers() {
         let scanner = read_as(&path, "名录", false, IMPORT_CHUNK);
         let quick_xml = read_as(&path, "名录", true, IMPORT_CHUNK);
         if scanner != quick_xml {
-            unlike.push(format!("{name}: scanner {scanner:?}, quick-xml {quick_xml:?}"));
+            unlike.push(format!(
+                "{name}: scanner {scanner:?}, quick-xml {quick_xml:?}"
+            ));
             continue;
         }
         let read = readers_agree(&path, &TINY_CHUNKS);
@@ -665,6 +668,7 @@ fn a_row_end_inside_cdata_or_a_comment_does_not_split_the_sheet() {
 /// processing instruction, each holding row ends, across the first, second and third MiB's end.
 #[test]
 fn a_section_across_a_chunk_boundary_is_read_whole() {
+    use std::fmt::Write as _;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("boundaries.xlsx");
     let mut xml = sheet_of_rows("");
@@ -682,14 +686,14 @@ fn a_section_across_a_chunk_boundary_is_read_whole() {
     ] {
         while xml.len() < (mib << 20) - 120 {
             r += 1;
-            xml.push_str(&format!(r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#));
+            write!(xml, r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#).expect("write");
         }
         r += 1;
-        xml.push_str(&format!(r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c>"#));
+        write!(xml, r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c>"#).expect("write");
         xml.push_str(&open.replace("{r}", &r.to_string()));
         let start = xml.len();
         for i in 0..200 {
-            xml.push_str(&format!("段{i}</row><row r=\"{}\">", 9_000_000 + i));
+            write!(xml, "段{i}</row><row r=\"{}\">", 9_000_000 + i).expect("write");
         }
         sections.push(start..xml.len());
         xml.push_str(close);
@@ -707,9 +711,10 @@ fn a_section_across_a_chunk_boundary_is_read_whole() {
     let rows = readers_agree(&path, &[]).expect("read");
     assert_eq!(rows.len(), r as usize);
     assert!(rows.iter().all(|row| row.number <= r));
-    let long: String = (0..200)
-        .map(|i| format!("段{i}</row><row r=\"{}\">", 9_000_000 + i))
-        .collect();
+    let long = (0..200).fold(String::new(), |mut s, i| {
+        write!(s, "段{i}</row><row r=\"{}\">", 9_000_000 + i).expect("write");
+        s
+    });
     assert!(
         rows.iter()
             .any(|row| row.cells.get(1) == Some(&Cell::Text(long.clone()))),

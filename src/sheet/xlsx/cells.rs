@@ -285,6 +285,10 @@ impl<'a> SheetParser<'a> {
     }
 
     #[inline]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one match over the tags a sheet uses"
+    )]
     fn start<'t>(
         &mut self,
         name: &str,

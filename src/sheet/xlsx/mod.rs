@@ -1,6 +1,7 @@
 //! Reading an xlsx sheet in one pass over its inflated XML.
 //!
-//! The sheet part is inflated in chunks cut after a `</row>`, each chunk read by our own
+//! The sheet part is inflated in chunks cut after a `</row>` (never one inside a comment, CDATA
+//! section, processing instruction or DOCTYPE: [`last_row_end`]), each chunk read by our own
 //! scanner of sheet XML ([`scan`]; the smaller parts are read with quick-xml): the sheet is
 //! inflated once, its CRC checked when the stream ends, and the merged areas (which follow the
 //! cell data) found in the same pass. The values are read as
@@ -8,6 +9,13 @@
 //! numbers, dates by cell style, 1904 dates, `_xHHHH_` escapes); `tests/core/xlsx_reader.rs`
 //! compares the two on every kind of cell and every spelling of the XML. calamine still reads
 //! `.xls`, after [`super::xls_extent`] has checked the size of what it would lay out.
+//!
+//! quick-xml's reader of sheet XML is kept as the reference ([`SheetXml::QuickXml`], chosen by
+//! the hidden `SPOTCHECK_SHEET_XML=quick-xml`, or per book by the tests): the tests read every
+//! book they build with both readers, whole and in chunks of a few bytes, to the same cells or
+//! the same error, and `benches/import_cli.rs` measures both. The scanner stays the default
+//! while it saves at least 15% of an import's instructions: measured on the 100,000-row import,
+//! 5.83 against 9.35 billion for the whole process (37.7% saved).
 
 mod cells;
 mod parts;
