@@ -1,16 +1,23 @@
 //! Roster import as a user runs it: `spotcheck import roster.xlsx` as a whole process on a fresh
 //! database (read, CRC check, validation, automatic backup, write, log), five runs, the median
-//! CPU time (user + system) and peak memory; then python-calamine reading the same file into
-//! Python lists, measured the same way, and the ratio of the two.
+//! CPU time (user + system) and peak memory, once with each reader of sheet XML (our scanner,
+//! the default, and quick-xml's, chosen by `SPOTCHECK_SHEET_XML=quick-xml`), their runs taken
+//! in turn, and the ratio of the two; then python-calamine reading the same file into Python
+//! lists, measured the same way, and the ratio to ours.
 //!
-//! Run: `cargo bench --bench import_cli` (add `-- 20000` for another row count). The first run
-//! makes a Python venv in `bench-data/venv` and installs python-calamine from PyPI into it;
-//! without network or Python the comparison is skipped and said so.
+//! Run: `cargo bench --bench import_cli` (add `-- 20000` for another row count; add
+//! `-- callgrind` to count each reader's instructions, the whole process once under valgrind:
+//! unlike CPU time, the same from run to run). The first run makes a Python venv in
+//! `bench-data/venv` and installs python-calamine from `PyPI` into it; without network or Python
+//! the comparison is skipped and said so.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const RUNS: usize = 5;
+
+/// The readers of sheet XML: name, and the value of `SPOTCHECK_SHEET_XML` choosing it.
+const READERS: [(&str, &str); 2] = [("scanner", "scan"), ("quick-xml", "quick-xml")];
 
 /// Measures `argv` as a child process `RUNS` times with Python's `os.wait4`, which reports the
 /// child's own CPU time and peak memory; prints `cpu_seconds peak_kib` per run.
@@ -43,8 +50,25 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// (median CPU seconds, median peak MiB) of `argv`, each run after `setup` (a shell line).
 fn measure(python: &Path, setup: &str, argv: &[&str]) -> Option<(f64, f64)> {
-    let out = Command::new(python)
-        .env("RUNS", RUNS.to_string())
+    let (cpu, peak) = runs(python, setup, argv, RUNS, None)?;
+    Some((median(cpu), median(peak)))
+}
+
+/// CPU seconds and peak MiB of `count` runs of `argv`, each after `setup`, with
+/// `SPOTCHECK_SHEET_XML` set to `sheet_xml` where given.
+fn runs(
+    python: &Path,
+    setup: &str,
+    argv: &[&str],
+    count: usize,
+    sheet_xml: Option<&str>,
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    let mut command = Command::new(python);
+    if let Some(reader) = sheet_xml {
+        command.env("SPOTCHECK_SHEET_XML", reader);
+    }
+    let out = command
+        .env("RUNS", count.to_string())
         .arg("-c")
         .arg(MEASURE)
         .arg(setup)
@@ -61,7 +85,35 @@ fn measure(python: &Path, setup: &str, argv: &[&str]) -> Option<(f64, f64)> {
         cpu.push(it.next()?.parse().ok()?);
         peak.push(it.next()?.parse::<f64>().ok()? / 1024.0);
     }
-    Some((median(cpu), median(peak)))
+    Some((cpu, peak))
+}
+
+/// Instructions of one run of `argv` under callgrind (`setup` run before), with
+/// `SPOTCHECK_SHEET_XML` set to `sheet_xml`; `None` without valgrind.
+fn instructions(setup: &str, argv: &[&str], sheet_xml: &str) -> Option<u64> {
+    Command::new("sh")
+        .args(["-c", setup])
+        .status()
+        .ok()?
+        .success()
+        .then_some(())?;
+    let out = Command::new("valgrind")
+        .env("SPOTCHECK_SHEET_XML", sheet_xml)
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .args(argv)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    // `==pid== Collected : 1234567`
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|line| {
+            line.split_once("Collected :")
+                .and_then(|(_, n)| n.trim().parse().ok())
+        })
 }
 
 /// The venv's python with python-calamine, made on first use.
@@ -114,22 +166,54 @@ fn main() {
     );
     let python = calamine_python(&dir);
     let measurer = python.clone().unwrap_or_else(|| PathBuf::from("python3"));
-    let ours = measure(
-        &measurer,
-        &setup,
-        &[
-            env!("CARGO_BIN_EXE_spotcheck"),
-            "--db",
-            &db_text,
-            "import",
-            &file.display().to_string(),
-        ],
-    )
-    .expect("spotcheck import ran (needs python3 to measure)");
+    let file_text = file.display().to_string();
+    let argv = [
+        env!("CARGO_BIN_EXE_spotcheck"),
+        "--db",
+        &db_text,
+        "import",
+        &file_text,
+    ];
+    // The readers' runs in turn, so that a neighbour's load falls on both alike.
+    let mut each = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
+    for _ in 0..RUNS {
+        for ((_, reader), (cpu, peak)) in READERS.iter().zip(&mut each) {
+            let (c, p) = runs(&measurer, &setup, &argv, 1, Some(reader))
+                .expect("spotcheck import ran (needs python3 to measure)");
+            cpu.extend(c);
+            peak.extend(p);
+        }
+    }
+    let [scanner, quick_xml] = each.map(|(cpu, peak)| (median(cpu), median(peak)));
+    for ((name, reader), (cpu, peak)) in READERS.iter().zip([scanner, quick_xml]) {
+        println!(
+            "spotcheck import {rows} rows, whole process, sheet XML read by the {name} (SPOTCHECK_SHEET_XML={reader}): {cpu:.2} s CPU median of {RUNS}, peak memory {peak:.0} MiB"
+        );
+    }
     println!(
-        "spotcheck import {rows} rows, whole process: {:.2} s CPU median of {RUNS}, peak memory {:.0} MiB",
-        ours.0, ours.1
+        "ratio scanner / quick-xml, CPU: {:.3}",
+        scanner.0 / quick_xml.0
     );
+    if std::env::args().any(|a| a == "callgrind") {
+        let counted: Option<Vec<u64>> = READERS
+            .iter()
+            .map(|(_, reader)| instructions(&setup, &argv, reader))
+            .collect();
+        match counted.as_deref() {
+            Some(&[scan, quick]) => {
+                for ((name, _), n) in READERS.iter().zip([scan, quick]) {
+                    println!("instructions, sheet XML read by the {name}: {n}");
+                }
+                println!(
+                    "ratio scanner / quick-xml, instructions: {:.3} (the scanner saves {:.1}%)",
+                    scan as f64 / quick as f64,
+                    100.0 * (1.0 - scan as f64 / quick as f64)
+                );
+            }
+            _ => println!("instruction counts skipped: valgrind did not run"),
+        }
+    }
+    let ours = scanner;
     let Some(python) = python else {
         println!(
             "python-calamine comparison skipped: no venv could be made (no network or Python)"

@@ -1,8 +1,12 @@
-//! spotcheck reads xlsx sheets with its own one-pass reader (`src/sheet/xlsx.rs`); calamine is
+//! spotcheck reads xlsx sheets with its own one-pass reader (`src/sheet/xlsx/`); calamine is
 //! the reference. Every sheet of books written by rust_xlsxwriter (shared strings, and inline
 //! strings as its constant-memory mode writes them), openpyxl and LibreOffice Calc (committed
 //! fixtures, `scripts/make-xlsx-fixtures`) must read as calamine reads it: every value the
 //! same, merged areas filled, nothing else added.
+//!
+//! The sheet XML has two readers, our scanner (the default) and quick-xml's (the reference):
+//! every book these tests build must read alike with both, whole or in chunks of a few bytes,
+//! to the same cells or the same error.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -10,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Formula, Workbook};
-use spotcheck::sheet::{Cell, Grid, Workbook as Book};
+use spotcheck::sheet::{Cell, Grid, Row, Workbook as Book};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,8 +41,68 @@ fn cell_at(grid: &Grid, row: u32, column: usize) -> Option<&Cell> {
     r.cells.get(column).filter(|c| **c != Cell::Empty)
 }
 
-/// Compares every sheet of `path` as spotcheck reads it with calamine; returns the cells seen.
+/// The chunk sizes (inflated bytes read at a time) every book is also read in: a byte, a few,
+/// about a row.
+const TINY_CHUNKS: [usize; 3] = [1, 7, 64];
+
+/// As imports read a sheet: [`spotcheck`]'s chunk of a MiB.
+const IMPORT_CHUNK: usize = 1 << 20;
+
+/// How reading `sheet` of `path` with quick-xml's reader (`quick_xml`) or the scanner, `chunk`
+/// bytes at a time, ends: its rows, or the error's message with the reader's own account of
+/// malformed XML left out (the two word it differently).
+fn read_as(path: &Path, sheet: &str, quick_xml: bool, chunk: usize) -> Result<Vec<Row>, String> {
+    let mut book = Book::open(path).map_err(|e| e.to_string())?;
+    let Book::Xlsx(xlsx) = &mut book else {
+        panic!("{} is an xlsx", path.display());
+    };
+    xlsx.set_reading(quick_xml, chunk);
+    book.read(path, sheet, None, &mut |_| {}, &AtomicBool::new(false))
+        .map(|g| g.rows)
+        .map_err(|e| {
+            let msg = e.to_string();
+            match msg.split_once("格式不正确（") {
+                Some((head, rest)) => format!(
+                    "{head}格式不正确{}",
+                    rest.split_once('）').map_or("", |(_, tail)| tail)
+                ),
+                None => msg,
+            }
+        })
+}
+
+/// Every sheet of `path` read by both readers, in the chunks imports use and in `chunks`:
+/// always the same rows, or the same error. Returns the first sheet's reading.
+fn readers_agree(path: &Path, chunks: &[usize]) -> Result<Vec<Row>, String> {
+    let names = Book::open(path).expect("opens").sheet_names();
+    let mut first = None;
+    for name in names {
+        let reference = read_as(path, &name, true, IMPORT_CHUNK);
+        for quick_xml in [false, true] {
+            for &chunk in std::iter::once(&IMPORT_CHUNK).chain(chunks) {
+                let reader = if quick_xml { "quick-xml" } else { "scanner" };
+                assert_eq!(
+                    read_as(path, &name, quick_xml, chunk),
+                    reference,
+                    "{} {name}: the {reader} in chunks of {chunk} bytes",
+                    path.display()
+                );
+            }
+        }
+        first.get_or_insert(reference);
+    }
+    first.expect("a sheet")
+}
+
+/// Compares every sheet of `path` as spotcheck reads it with calamine, and both readers with
+/// each other in tiny chunks; returns the cells seen.
 fn same_as_calamine(path: &Path) -> usize {
+    same_as_calamine_in(path, &TINY_CHUNKS)
+}
+
+/// [`same_as_calamine`], the readers compared in `chunks`.
+fn same_as_calamine_in(path: &Path, chunks: &[usize]) -> usize {
+    readers_agree(path, chunks).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut ours = Book::open(path).expect("spotcheck opens the book");
     let mut theirs: Xlsx<_> = open_workbook(path).expect("calamine opens the book");
     assert_eq!(
@@ -256,7 +320,7 @@ fn a_long_sheet_is_read_across_chunks_with_its_merged_areas() {
         zip.by_name("xl/worksheets/sheet1.xml").unwrap().size()
     };
     assert!(inflated > 2 << 20, "the sheet spans several chunks");
-    same_as_calamine(&path);
+    same_as_calamine_in(&path, &[4096]);
     let mut ours = Book::open(&path).unwrap();
     let grid = ours
         .read(&path, "Sheet1", None, &mut |_| {}, &AtomicBool::new(false))
@@ -371,6 +435,7 @@ fn sheet_xml_cut_short_or_with_an_unknown_entity_is_damaged() {
     ] {
         let path = dir.path().join(format!("{name}.xlsx"));
         book_of_sheet_xml(&path, &format!("{head}{tail}"));
+        assert!(readers_agree(&path, &TINY_CHUNKS).is_err(), "{name}");
         let mut book = Book::open(&path).expect("open");
         let err = book
             .read(&path, "名录", None, &mut |_| {}, &AtomicBool::new(false))
@@ -382,4 +447,277 @@ fn sheet_xml_cut_short_or_with_an_unknown_entity_is_damaged() {
             "{name}: {msg}"
         );
     }
+}
+
+/// A sheet's XML around `rows`, as most writers start and end it.
+fn sheet_of_rows(rows: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>{rows}</sheetData></worksheet>"
+    )
+}
+
+#[test]
+#[expect(clippy::too_many_lines, reason = "a table of cases")]
+fn odd_and_malformed_sheet_xml_reads_alike_with_both_readers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let row = |cells: &str| sheet_of_rows(&format!("<row r=\"1\">{cells}</row>"));
+    let cases = [
+        // Attributes: unquoted, without a value, unclosed; entities, tabs and line breaks
+        // in values, an unknown entity kept as written, prefixes, duplicates, a `<`.
+        ("unquoted", row("<c r=A1><v>1</v></c>"), false),
+        ("no value", row(r#"<c hidden r="A1"><v>1</v></c>"#), false),
+        ("unclosed quote", row(r#"<c r="A1><v>1</v></c>"#), false),
+        (
+            "references in attributes",
+            row(
+                "<c r=\"A&#49;\" t=\"inline&#83;tr\"><is><t>x</t></is></c><c r=\"B1\"\tt=\"n\"\r\n><v>2</v></c>",
+            ),
+            true,
+        ),
+        (
+            "unknown entity in an attribute",
+            row(r#"<c r="A1" s="&foo;"><v>1</v></c>"#),
+            true,
+        ),
+        (
+            "spaces in the type",
+            row(r#"<c r="A1" t=" s "><v>0</v></c>"#),
+            false,
+        ),
+        (
+            "line break in the type",
+            row("<c r=\"A1\" t=\"inline\nStr\"><is><t>x</t></is></c>"),
+            false,
+        ),
+        (
+            "prefixed attributes",
+            row(r#"<x:c x:r="B1" x:t="str"><x:v>p</x:v></x:c>"#),
+            true,
+        ),
+        (
+            "duplicate attributes",
+            row(r#"<c r="A1" r="C1"><v>1</v></c>"#),
+            true,
+        ),
+        (
+            "< in a value",
+            row(r#"<c r="A1" foo="a<b"><v>1</v></c>"#),
+            true,
+        ),
+        // Text: references, unknown and signed ones, line ends, CDATA where it is not read.
+        (
+            "reference in a value",
+            row(r#"<c r="A1"><v>1&#48;</v></c>"#),
+            true,
+        ),
+        (
+            "unknown entity",
+            row(r#"<c r="A1" t="str"><v>&foo;</v></c>"#),
+            false,
+        ),
+        (
+            "signed reference",
+            row(r#"<c r="A1" t="inlineStr"><is><t>&#+65;</t></is></c>"#),
+            false,
+        ),
+        (
+            "line ends in a value",
+            row("<c r=\"A1\" t=\"str\"><v>a\r\nb\rc</v></c>"),
+            true,
+        ),
+        (
+            "CDATA in a value",
+            row(r#"<c r="A1" t="str"><v><![CDATA[x]]>y</v></c>"#),
+            true,
+        ),
+        (
+            "]]> in text",
+            row(r#"<c r="A1" t="str"><v>a]]>b</v></c>"#),
+            true,
+        ),
+        // Structure: stray and odd end tags, two values, empty elements, no name.
+        (
+            "stray end tags",
+            row(r#"</is></t></v><c r="A1"><v>1</v></c></foo>"#),
+            true,
+        ),
+        ("two values", row(r#"<c r="A1"><v>1</v><v>2</v></c>"#), true),
+        (
+            "empty elements",
+            row(
+                r#"<c r="A1" t="inlineStr"><is/></c><c r="B1" t="inlineStr"><is><t/></is></c><c r="C1"><v/></c><c r="D1" t="s"/>"#,
+            ),
+            true,
+        ),
+        ("a tag without a name", row(r#"< c r="A1"/>"#), false),
+        (
+            "unknown type",
+            row(r#"<c r="A1" t="x"><v>1</v></c>"#),
+            false,
+        ),
+        (
+            "row zero",
+            sheet_of_rows(r#"<row r="0"><c r="A1"><v>1</v></c></row>"#),
+            false,
+        ),
+        ("cell reference", row(r#"<c r="1A"><v>1</v></c>"#), false),
+        (
+            "shared string missing",
+            row(r#"<c r="A1" t="s"><v>3</v></c>"#),
+            false,
+        ),
+        // Sections: `<!-->` (alone, and up to a later `-->`), unclosed ones, a DOCTYPE.
+        ("<!--> alone", row(r#"<!--><c r="A1"><v>1</v></c>"#), false),
+        (
+            "<!--> to a later -->",
+            row(r#"<!--><c r="A1"><v>1</v></c><!-- --><c r="B1"><v>2</v></c>"#),
+            true,
+        ),
+        ("unclosed PI", row(r#"<c r="A1"><v>1</v></c><?pi "#), false),
+        (
+            "unclosed CDATA",
+            row(r#"<c r="A1" t="inlineStr"><is><t><![CDATA[x</t></is></c>"#),
+            false,
+        ),
+        (
+            "CDATA opener in a comment",
+            row(r#"<!-- <![CDATA[ --><c r="A1"><v>1</v></c>"#),
+            true,
+        ),
+        (
+            "doctype",
+            row(r#"<c r="A1"><v>1</v></c>"#).replacen(
+                "?>",
+                "?><!DOCTYPE worksheet [<!ENTITY a \"b\"><!-- </row> -->]>",
+                1,
+            ),
+            true,
+        ),
+        (
+            "byte order mark",
+            format!("\u{feff}{}", row(r#"<c r="A1"><v>1</v></c>"#)),
+            true,
+        ),
+        (
+            "cut after a row",
+            row(r#"<c r="A1"><v>1</v></c>"#).replace("</sheetData></worksheet>", ""),
+            true,
+        ),
+    ];
+    let mut unlike = Vec::new();
+    for (name, xml, ok) in cases {
+        let path = dir.path().join("odd.xlsx");
+        book_of_sheet_xml(&path, &xml);
+        let scanner = read_as(&path, "名录", false, IMPORT_CHUNK);
+        let quick_xml = read_as(&path, "名录", true, IMPORT_CHUNK);
+        if scanner != quick_xml {
+            unlike.push(format!(
+                "{name}: scanner {scanner:?}, quick-xml {quick_xml:?}"
+            ));
+            continue;
+        }
+        let read = readers_agree(&path, &TINY_CHUNKS);
+        assert_eq!(read.is_ok(), ok, "{name}: {read:?}");
+    }
+    assert!(unlike.is_empty(), "{}", unlike.join("\n"));
+}
+
+/// A `</row>` inside CDATA, a comment or a processing instruction is no row's end: the sheet is
+/// never cut there, whatever the chunk size (the chunks once ended at the last `</row>`, and
+/// such a sheet was refused as damaged).
+#[test]
+fn a_row_end_inside_cdata_or_a_comment_does_not_split_the_sheet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sections.xlsx");
+    let xml = sheet_of_rows(concat!(
+        r#"<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[甲</row><row r="9">]]></t></is></c>"#,
+        r#"<!-- </row><row r="8"><c r="A8"><v>8</v></c></row> --><c r="B1"><v>1</v></c></row>"#,
+        r#"<?mso </row> ?><row r="2"><c r="A2" t="inlineStr"><is><t>乙</t></is></c><!--</x:row>--></row>"#,
+        r#"<!-- a --><row r="3"><c r="A3"><v>3</v></c></row><!-- </row>"#,
+        r#" --><x:row r="4"><x:c r="A4" t="inlineStr"><x:is><x:t><![CDATA[</x:row>]]></x:t></x:is></x:c></x:row>"#,
+    ));
+    book_of_sheet_xml(&path, &xml);
+    same_as_calamine(&path);
+    let every_size: Vec<usize> = (1..=xml.len() / 3).collect();
+    let rows = readers_agree(&path, &every_size).expect("read");
+    let text = |s: &str| Cell::Text(s.to_owned());
+    assert_eq!(
+        rows,
+        vec![
+            Row {
+                number: 1,
+                cells: vec![text("甲</row><row r=\"9\">"), Cell::Number(1.0)]
+            },
+            Row {
+                number: 2,
+                cells: vec![text("乙")]
+            },
+            Row {
+                number: 3,
+                cells: vec![Cell::Number(3.0)]
+            },
+            Row {
+                number: 4,
+                cells: vec![text("</x:row>")]
+            },
+        ]
+    );
+}
+
+/// The same across the chunks imports read (a MiB at a time): a CDATA section, a comment and a
+/// processing instruction, each holding row ends, across the first, second and third MiB's end.
+#[test]
+fn a_section_across_a_chunk_boundary_is_read_whole() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("boundaries.xlsx");
+    let mut xml = sheet_of_rows("");
+    let tail = xml.split_off(xml.find("</sheetData>").expect("tail"));
+    let mut r = 0u32;
+    let mut sections = Vec::new();
+    for (mib, open, close) in [
+        (
+            1usize,
+            r#"<c r="B{r}" t="inlineStr"><is><t><![CDATA["#,
+            "]]></t></is></c>",
+        ),
+        (2, "<!--", "-->"),
+        (3, "<?mso-pi", "?>"),
+    ] {
+        while xml.len() < (mib << 20) - 120 {
+            r += 1;
+            write!(xml, r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#).expect("write");
+        }
+        r += 1;
+        write!(xml, r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c>"#).expect("write");
+        xml.push_str(&open.replace("{r}", &r.to_string()));
+        let start = xml.len();
+        for i in 0..200 {
+            write!(xml, "段{i}</row><row r=\"{}\">", 9_000_000 + i).expect("write");
+        }
+        sections.push(start..xml.len());
+        xml.push_str(close);
+        xml.push_str("</row>");
+    }
+    xml.push_str(&tail);
+    for (mib, s) in sections.iter().enumerate() {
+        assert!(
+            s.contains(&((mib + 1) << 20)),
+            "section {mib} spans its MiB's end"
+        );
+    }
+    book_of_sheet_xml(&path, &xml);
+    same_as_calamine_in(&path, &[]);
+    let rows = readers_agree(&path, &[]).expect("read");
+    assert_eq!(rows.len(), r as usize);
+    assert!(rows.iter().all(|row| row.number <= r));
+    let long = (0..200).fold(String::new(), |mut s, i| {
+        write!(s, "段{i}</row><row r=\"{}\">", 9_000_000 + i).expect("write");
+        s
+    });
+    assert!(
+        rows.iter()
+            .any(|row| row.cells.get(1) == Some(&Cell::Text(long.clone()))),
+        "the CDATA text whole"
+    );
 }

@@ -1,14 +1,18 @@
 //! One sheet's XML, chunk by chunk, into a [`Grid`]: rows, cells and their values as calamine
 //! reads them, the merged areas, and the limits on what a sheet may hold.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::Dimensions;
+use quick_xml::Reader;
+use quick_xml::escape::resolve_xml_entity;
+use quick_xml::events::{BytesStart, Event};
 
-use super::XlsxBook;
 use super::parts::{parse_cell, parse_ref};
 use super::scan::{Token, Tokens, attr_values, push_cdata, push_text};
+use super::{SheetXml, XlsxBook};
 use crate::sheet::SheetError;
 use crate::sheet::grid::{Cell, Grid};
 use crate::sheet::source::{
@@ -109,13 +113,13 @@ impl<'a> SheetParser<'a> {
         Ok(self.grid)
     }
 
-    /// [`attr_values`] of a tag, its malformed attributes the sheet's damage.
+    /// The values of a few attributes of a tag, its malformed attributes the sheet's damage.
     fn attrs<'t, const N: usize>(
         &self,
-        attrs: &'t str,
+        attrs: impl TagAttrs<'t>,
         names: [&str; N],
-    ) -> Result<[Option<std::borrow::Cow<'t, str>>; N], SheetError> {
-        attr_values(attrs, names).map_err(|e| self.malformed(e))
+    ) -> Result<[Option<Cow<'t, str>>; N], SheetError> {
+        attrs.values(names).map_err(|e| self.malformed(e))
     }
 
     fn malformed(&self, what: impl std::fmt::Display) -> SheetError {
@@ -125,7 +129,21 @@ impl<'a> SheetParser<'a> {
         )
     }
 
+    /// Reads `text`, which ends after a row (or is the rest of the part), with `reader`.
     pub(super) fn feed(
+        &mut self,
+        reader: SheetXml,
+        text: &str,
+        progress: &mut dyn FnMut(ReadProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Flow, SheetError> {
+        match reader {
+            SheetXml::Scan => self.feed_scanned(text, progress, cancel),
+            SheetXml::QuickXml => self.feed_quick_xml(text, progress, cancel),
+        }
+    }
+
+    fn feed_scanned(
         &mut self,
         text: &str,
         progress: &mut dyn FnMut(ReadProgress),
@@ -139,46 +157,10 @@ impl<'a> SheetParser<'a> {
                         return Ok(Flow::Stop);
                     }
                 }
-                Token::End { name } => match name {
-                    "v" => self.in_value = false,
-                    "t" if self.in_text => {
-                        self.in_text = false;
-                        let piece = if self.preserve {
-                            unescape_excel(&self.piece)
-                        } else {
-                            unescape_excel(self.piece.trim_matches([' ', '\t', '\r', '\n']))
-                        };
-                        self.inline.get_or_insert_default().push_str(&piece);
-                    }
-                    "rPh" => self.in_phonetic = false,
-                    "is" => self.in_inline = false,
-                    "c" => {
-                        if let Some(cell) = self.cell.take() {
-                            self.end_cell(&cell)?;
-                            if self.cells.is_multiple_of(4096) {
-                                if cancel.load(Ordering::Relaxed) {
-                                    return Err(SheetError::Cancelled);
-                                }
-                                progress(ReadProgress {
-                                    rows: cell.row,
-                                    fraction: (self.declared_rows > 1)
-                                        .then(|| cell.row as f32 / self.declared_rows as f32),
-                                });
-                            }
-                        }
-                    }
-                    _ => {}
-                },
+                Token::End { name } => self.end(name, progress, cancel)?,
                 Token::Text(t) => {
-                    let out = if self.in_value {
-                        &mut self.value
-                    } else if self.in_text {
-                        &mut self.piece
-                    } else {
-                        continue;
-                    };
-                    if let Err(e) = push_text(t, out) {
-                        return Err(self.malformed(e));
+                    if let Some(out) = self.text_target() {
+                        push_text(t, out).map_err(|e| self.malformed(e))?;
                     }
                 }
                 Token::CData(t) => {
@@ -191,7 +173,128 @@ impl<'a> SheetParser<'a> {
         Ok(Flow::Go)
     }
 
-    fn start(&mut self, name: &str, attrs: &str, empty: bool) -> Result<Flow, SheetError> {
+    /// The reference reader: quick-xml's borrowing reader with its own attribute parser, as the
+    /// sheet was read before the scanner (end names unchecked, as for the other parts).
+    fn feed_quick_xml(
+        &mut self,
+        text: &str,
+        progress: &mut dyn FnMut(ReadProgress),
+        cancel: &AtomicBool,
+    ) -> Result<Flow, SheetError> {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        config.trim_text(false);
+        loop {
+            let event = reader
+                .read_event()
+                .map_err(|e| self.malformed(quick_xml_error(&e)))?;
+            match event {
+                Event::Start(ref e) | Event::Empty(ref e) => {
+                    // quick-xml takes `< c/>` for a tag without a name; XML has none.
+                    if e.name().as_ref().is_empty() {
+                        return Err(self.malformed("标记没有名称"));
+                    }
+                    let empty = matches!(event, Event::Empty(_));
+                    if self.start(e.local_name().as_ref(), e, empty)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Event::End(e) => self.end(e.local_name().as_ref(), progress, cancel)?,
+                Event::Text(t) => {
+                    if let Some(out) = self.text_target() {
+                        out.push_str(&t.xml10_content());
+                    }
+                }
+                Event::CData(t) => {
+                    if self.in_text {
+                        self.piece.push_str(&t.xml10_content());
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    if self.text_target().is_some() {
+                        let resolved = match resolve_xml_entity(&r) {
+                            Some(s) => s.chars().next(),
+                            None => r.resolve_char_ref().ok().flatten(),
+                        }
+                        .ok_or_else(|| self.malformed(format!("&{};", &*r)))?;
+                        if let Some(out) = self.text_target() {
+                            out.push(resolved);
+                        }
+                    }
+                }
+                Event::Eof => return Ok(Flow::Go),
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            }
+        }
+    }
+
+    /// Where character data goes: the open `<v>`, the open `<t>` of an inline string, or
+    /// nowhere.
+    #[inline]
+    fn text_target(&mut self) -> Option<&mut String> {
+        if self.in_value {
+            Some(&mut self.value)
+        } else if self.in_text {
+            Some(&mut self.piece)
+        } else {
+            None
+        }
+    }
+
+    /// An end tag, by its local name; a cell's end adds it to the grid.
+    #[inline]
+    fn end(
+        &mut self,
+        name: &str,
+        progress: &mut dyn FnMut(ReadProgress),
+        cancel: &AtomicBool,
+    ) -> Result<(), SheetError> {
+        match name {
+            "v" => self.in_value = false,
+            "t" if self.in_text => {
+                self.in_text = false;
+                let piece = if self.preserve {
+                    unescape_excel(&self.piece)
+                } else {
+                    unescape_excel(self.piece.trim_matches([' ', '\t', '\r', '\n']))
+                };
+                self.inline.get_or_insert_default().push_str(&piece);
+            }
+            "rPh" => self.in_phonetic = false,
+            "is" => self.in_inline = false,
+            "c" => {
+                if let Some(cell) = self.cell.take() {
+                    self.end_cell(&cell)?;
+                    if self.cells.is_multiple_of(4096) {
+                        if cancel.load(Ordering::Relaxed) {
+                            return Err(SheetError::Cancelled);
+                        }
+                        progress(ReadProgress {
+                            rows: cell.row,
+                            fraction: (self.declared_rows > 1)
+                                .then(|| cell.row as f32 / self.declared_rows as f32),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    #[inline]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one match over the tags a sheet uses"
+    )]
+    fn start<'t>(
+        &mut self,
+        name: &str,
+        attrs: impl TagAttrs<'t>,
+        empty: bool,
+    ) -> Result<Flow, SheetError> {
         match name {
             "row" => {
                 let [r] = self.attrs(attrs, ["r"])?;
@@ -417,6 +520,69 @@ pub(super) fn unescape_excel(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// What quick-xml found wrong, in Chinese (its own messages are English).
+fn quick_xml_error(e: &quick_xml::Error) -> &'static str {
+    use quick_xml::errors::SyntaxError;
+    match e {
+        quick_xml::Error::Syntax(SyntaxError::UnclosedComment) => "注释没有结束",
+        quick_xml::Error::Syntax(SyntaxError::UnclosedCData) => "CDATA 段没有结束",
+        quick_xml::Error::Syntax(SyntaxError::UnclosedPI | SyntaxError::UnclosedXmlDecl) => {
+            "处理指令没有结束"
+        }
+        quick_xml::Error::Syntax(SyntaxError::UnclosedDoctype) => "文档类型声明没有结束",
+        quick_xml::Error::Syntax(_) => "标记没有结束",
+        _ => "XML 写法有误",
+    }
+}
+
+/// A start tag's attributes as a reader gives them: the values of a few, by local name, with
+/// entities resolved and white space normalised as XML does (a value that cannot be is kept as
+/// written); a malformed attribute is an error saying so.
+trait TagAttrs<'t>: Copy {
+    fn values<const N: usize>(&self, names: [&str; N])
+    -> Result<[Option<Cow<'t, str>>; N], String>;
+}
+
+/// The scanner's: the text after the tag's name.
+impl<'t> TagAttrs<'t> for &'t str {
+    #[inline]
+    fn values<const N: usize>(
+        &self,
+        names: [&str; N],
+    ) -> Result<[Option<Cow<'t, str>>; N], String> {
+        attr_values(self, names)
+    }
+}
+
+/// quick-xml's, through its own attribute parser (without the duplicate check).
+impl<'t> TagAttrs<'t> for &'t BytesStart<'t> {
+    fn values<const N: usize>(
+        &self,
+        names: [&str; N],
+    ) -> Result<[Option<Cow<'t, str>>; N], String> {
+        let mut found = [const { None }; N];
+        for a in (*self).attributes().with_checks(false) {
+            let a = a.map_err(|_| {
+                format!(
+                    "属性写法有误：{}",
+                    self.attributes_raw()
+                        .trim()
+                        .chars()
+                        .take(40)
+                        .collect::<String>()
+                )
+            })?;
+            if let Some(k) = names.iter().position(|n| *n == a.key.local_name().as_ref()) {
+                found[k] = Some(
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .unwrap_or(a.value),
+                );
+            }
+        }
+        Ok(found)
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! (XML 1.0 §2.11), CDATA sections; comments, processing instructions and a DOCTYPE are
 //! skipped. Attribute values are normalised as XML does (§3.3.3) when they need it.
 //! `tests/core/xlsx_reader.rs` compares the whole reader with calamine on books from four
-//! writers; the unit tests below pin each construct.
+//! writers and with quick-xml's reader (the reference, see [`super`]) on every sheet the tests
+//! build; the unit tests below pin each construct.
 
 use std::borrow::Cow;
 
