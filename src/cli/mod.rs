@@ -245,6 +245,7 @@ impl Cli {
 /// Runs a subcommand and returns the process exit code.
 #[must_use]
 pub fn run(cli: &Cli, command: &Command) -> ExitCode {
+    end_quietly_on_closed_pipe();
     let code = match execute(cli, command) {
         Ok(code) => code,
         Err(message) => {
@@ -570,6 +571,26 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Output to a pipe whose reader has gone (`spotcheck roster --json | head`) ends the command
+/// quietly, as command-line tools end (exit code 141, the shell's code for a closed pipe),
+/// instead of a panic with a backtrace. Any other failure to print still panics loudly: output
+/// that could not be written where it was sent is never lost in silence.
+fn end_quietly_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 /// The quarter given, else the latest with a draw in force.

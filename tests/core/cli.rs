@@ -733,3 +733,43 @@ fn user_names_the_operator_of_one_command() {
         None
     );
 }
+
+/// `spotcheck roster --json | head`: the reader goes away after a few bytes; the command ends
+/// quietly (141, as a command whose pipe closed) with no panic or backtrace on stderr.
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let roster = dir.path().join("名录.xlsx");
+    let made = run(
+        None,
+        &["demo", "--out", path_str(&roster), "--accounts", "2000"],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    let imported = run(Some(&db), &["import", path_str(&roster)]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env_remove("SPOTCHECK_DB")
+        .env("RUST_BACKTRACE", "1")
+        .args(["--db", path_str(&db), "roster", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut head = [0u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut head)
+        .expect("the first bytes");
+    // The pipe's reader is dropped here; the rest of the output has nowhere to go.
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
