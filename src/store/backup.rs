@@ -78,7 +78,7 @@ pub struct BackupInfo {
     #[serde(default)]
     pub log: Option<LogHead>,
     /// SHA-256 of the backup's database file as written: a change to any byte of it (which
-    /// SQLite's own check may not see, inside a text) is found before a restore.
+    /// `SQLite`'s own check may not see, inside a text) is found before a restore.
     #[serde(default)]
     pub db_sha256: Option<String>,
 }

@@ -234,7 +234,7 @@ impl Worker {
                 self.perform(&action, |w, _| w.load_exchange(quarter));
             }
             Command::ResolveConflict { action, quarter } => {
-                self.perform(&action, |w, _| w.load_exchange(quarter));
+                self.perform(&action, |w, ()| w.load_exchange(quarter));
             }
             Command::ImportPackage { action, quarter } => {
                 self.perform(&action, |w, done| {

@@ -410,7 +410,7 @@ fn state(store: &Store) -> DbState {
         draws,
         checks,
         log: store.log_entries().expect("log").len(),
-        conflicts: spotcheck::steps::exchange::conflicts(&store).expect("conflicts"),
+        conflicts: spotcheck::steps::exchange::conflicts(store).expect("conflicts"),
         accounts: store.account_count().expect("count"),
         evidence_files: files_under(&store.evidence_dir()),
         user: store.setting(settings::USER_NAME).expect("setting"),
@@ -2383,8 +2383,8 @@ fn a_longest_gap_goes_to_the_inspector_and_back() {
     office.merge(&results, at("2026-11-22 10:00"));
     let office_draw = office.draw();
     for (key, gap, answer) in [
-        (key_of(&mine[0]), 10, Answer::Pass),
-        (key_of(&mine[1]), 11, Answer::Fail),
+        (key_of(mine[0]), 10, Answer::Pass),
+        (key_of(mine[1]), 11, Answer::Fail),
     ] {
         let d = office_draw
             .accounts
