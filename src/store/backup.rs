@@ -271,7 +271,7 @@ pub fn read_info(dir: &Path) -> Result<BackupInfo, BackupError> {
         std::fs::read(dir.join(INFO_FILE)).map_err(|_| BackupError::NotBackup(dir.to_owned()))?;
     let mut info: BackupInfo =
         serde_json::from_slice(&text).map_err(|_| BackupError::NotBackup(dir.to_owned()))?;
-    info.path = dir.to_owned();
+    dir.clone_into(&mut info.path);
     Ok(info)
 }
 

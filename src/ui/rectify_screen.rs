@@ -1,6 +1,8 @@
 //! 整改: export the quarter's notice and rectification sheets, import what the units send
 //! back, and review each problem to closure. Reads what the worker loaded; queues commands.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 use egui_extras::{Column, TableBuilder};
 
@@ -239,10 +241,11 @@ impl RectifyScreen {
                         t.checked, t.passed, t.failed
                     );
                     if t.unfinished() > 0 {
-                        line.push_str(&format!(
+                        let _ = write!(
+                            line,
                             "，尚有 {} 个未完成检查（通报会注明不是最终结果）",
                             t.unfinished()
-                        ));
+                        );
                     }
                     line.push('。');
                     ui.label(line);

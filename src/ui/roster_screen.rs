@@ -469,9 +469,8 @@ fn detail_ui(ui: &mut egui::Ui, stored: &StoredAccount, history: Option<&History
         }
     ));
     ui.separator();
-    let date = |d: Option<chrono::NaiveDate>| {
-        d.map_or_else(String::new, crate::model::time::day_text)
-    };
+    let date =
+        |d: Option<chrono::NaiveDate>| d.map_or_else(String::new, crate::model::time::day_text);
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("account_fields")
             .num_columns(2)

@@ -2343,8 +2343,8 @@ fn duplicate_entries_foreign_links_and_unlisted_evidence_are_refused() {
 /// city might send it.
 fn gap_checklist() -> Checklist {
     let mut c = Checklist::builtin().clone();
-    c.version = "2027.1".to_owned();
-    c.title = "某市政务新媒体检查指标（更新间隔）".to_owned();
+    "2027.1".clone_into(&mut c.version);
+    "某市政务新媒体检查指标（更新间隔）".clone_into(&mut c.title);
     let v04 = c.items.iter_mut().find(|i| i.id == "V04").expect("V04");
     v04.rule = Some(spotcheck::checklist::Rule::LongestGap { days: 10 });
     c
