@@ -268,6 +268,7 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
     code
 }
 
+#[allow(clippy::too_many_lines)] // one arm per command: the dispatch table of the CLI
 fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     // Each command opens the database itself, after checking what it can without it (a
     // mistyped quarter creates no database file). A command that may change it first takes

@@ -78,6 +78,7 @@ pub(super) fn text_width(text: &str) -> f64 {
 
 /// How many printed lines `text` takes in a column `width` wide (its own line breaks, and the
 /// wrapping of each line).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // whole, at least 1.0, small
 pub(super) fn lines_in(text: &str, width: f64) -> usize {
     text.lines()
         .map(|l| {

@@ -193,6 +193,7 @@ impl SheetFormats {
     }
 }
 
+#[allow(clippy::too_many_lines)] // one unit's sheet, top to bottom
 fn unit_sheet(
     sheet: &mut Worksheet,
     unit: &str,
@@ -318,6 +319,7 @@ fn unit_sheet(
 /// A unit's name as a sheet name: at most 31 characters, none of []:*?/\, not blank, and
 /// different from the sheets already named (compared as Excel does, ignoring case).
 #[must_use]
+#[allow(clippy::maybe_infinite_iter)] // `taken` is finite and each suffix differs: one is free
 pub fn sheet_name(unit: &str, taken: &[String]) -> String {
     let clean: String = unit
         .chars()

@@ -41,16 +41,16 @@ impl ImportReport {
     /// missing ones from, and why nothing could be read yet. `None` for any other error.
     #[must_use]
     pub fn missing_columns(error: &super::RosterError) -> Option<Self> {
-        let super::RosterError::MissingColumns {
+        let super::RosterError::MissingColumns(missing) = error else {
+            return None;
+        };
+        let super::MissingColumns {
             columns,
             path,
             sheet,
             row,
             ..
-        } = error
-        else {
-            return None;
-        };
+        } = &**missing;
         Some(Self {
             file: path
                 .file_name()

@@ -125,6 +125,7 @@ fn refuse_voiding(
 /// Makes the draw for a quarter in one transaction, after an automatic backup. A quarter that
 /// already has a draw needs a reason (and `void_work` once work began on it, see [`refuse_voiding`]); the old draw is kept, marked superseded, its checks of accounts drawn again are carried over, and the redraw
 /// is logged. Accounts that failed last quarter are added as 复查.
+#[allow(clippy::too_many_lines)] // one transaction, step by step: refuse, back up, draw, carry over, log
 pub fn make_draw(
     store: &mut Store,
     request: &DrawRequest,

@@ -146,6 +146,7 @@ impl RectifyScreen {
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
     }
 
+    #[allow(clippy::too_many_lines)] // one tool panel, top to bottom
     fn tools_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -362,6 +363,7 @@ impl RectifyScreen {
         }
     }
 
+    #[allow(clippy::too_many_lines)] // one problem's details and review, top to bottom
     fn detail_ui(&mut self, ui: &mut egui::Ui, quarter: Quarter, commands: &mut CommandQueue) {
         let Some(r) = self.selected().cloned() else {
             return;

@@ -436,6 +436,7 @@ fn filter_combo(
     *value != before
 }
 
+#[allow(clippy::option_option)] // outer: the filter is set (or 全部), inner: 已移出名录
 fn status_combo(ui: &mut egui::Ui, value: &mut Option<Option<AccountStatus>>) -> bool {
     let before = *value;
     let text = match value {

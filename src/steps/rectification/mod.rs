@@ -165,7 +165,7 @@ fn issue(
     issued_on: NaiveDate,
     deadline: NaiveDate,
 ) -> Result<IssueCounts, PublishError> {
-    let sent = tx
+    let sent: std::collections::HashMap<_, _> = tx
         .sent_problems(draw)?
         .into_iter()
         .map(|(key, (id, untouched))| (key, Sent { id, untouched }))
