@@ -357,7 +357,10 @@ fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_an
     let keep = 3_usize;
     rusqlite::Connection::open(&db)
         .expect("open")
-        .execute("DELETE FROM operation_log WHERE id > ?1", [keep as i64])
+        .execute(
+            "DELETE FROM operation_log WHERE id > ?1",
+            [i64::try_from(keep).expect("a small count")],
+        )
         .expect("delete");
     let store = Store::open(&db).expect("open");
     assert_eq!(

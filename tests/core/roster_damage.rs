@@ -178,10 +178,13 @@ fn zip_of(path: &Path, entries: &[(&str, &[u8])]) {
     zip.finish().expect("finish");
 }
 
+/// A file's name, how to write it, and what the error must say.
+type Case = (&'static str, Box<dyn Fn(&Path)>, &'static str);
+
 #[test]
 fn formats_picked_by_mistake_are_named() {
     let dir = TempDir::new().expect("tempdir");
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "名录.ods",
             Box::new(|p: &Path| {
