@@ -252,8 +252,7 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
             ExitCode::FAILURE
         }
     };
-    // For the memory tests and benchmarks: the process's peak resident memory, as Linux
-    // counts it.
+    // For the memory tests and benchmarks: the process's peak resident memory (Linux's VmHWM).
     if std::env::var_os("SPOTCHECK_PEAK_MEMORY").is_some()
         && let Some(kib) = std::fs::read_to_string("/proc/self/status")
             .ok()
