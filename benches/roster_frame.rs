@@ -28,7 +28,7 @@ fn main() {
     let frame = |screen: &mut RosterScreen, scroll: f32, search: Option<&str>| -> Duration {
         let start = Instant::now();
         if let Some(s) = search {
-            screen.search = s.to_owned();
+            s.clone_into(&mut screen.search);
             screen.refilter();
         }
         let mut input = egui::RawInput {

@@ -118,7 +118,7 @@ mod tests {
         let l = loads(&result, 3);
         assert_eq!(l.iter().sum::<usize>(), 14);
         assert!(
-            l.iter().max().unwrap() - l.iter().min().unwrap() <= 1,
+            l.iter().max().expect("loads") - l.iter().min().expect("loads") <= 1,
             "{l:?}"
         );
     }
@@ -141,7 +141,12 @@ mod tests {
 
     #[test]
     fn names_are_read_and_checked() {
-        assert_eq!(parse_inspectors("张三,李四，王五、 赵六").unwrap().len(), 4);
+        assert_eq!(
+            parse_inspectors("张三,李四，王五、 赵六")
+                .expect("four names")
+                .len(),
+            4
+        );
         assert_eq!(parse_inspectors(" ,， "), Err(AssignError::NoInspectors));
         assert_eq!(
             parse_inspectors("张三,张三"),

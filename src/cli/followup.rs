@@ -217,7 +217,7 @@ fn list(rows: &[Rectification], json: bool) -> Result<(), String> {
             r.status(today).label(),
             r.reply_text,
             r.completed_on
-                .map(|d| crate::model::time::day_text(d))
+                .map(crate::model::time::day_text)
                 .unwrap_or_default()
         );
     }

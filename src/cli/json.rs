@@ -30,7 +30,7 @@ pub(super) struct AccountJson<'a> {
 impl<'a> From<&'a StoredAccount> for AccountJson<'a> {
     fn from(s: &'a StoredAccount) -> Self {
         let a = &s.account;
-        let date = |d: Option<chrono::NaiveDate>| d.map(|d| crate::model::time::day_text(d));
+        let date = |d: Option<chrono::NaiveDate>| d.map(crate::model::time::day_text);
         Self {
             platform: &a.platform,
             account_id: &a.account_id,

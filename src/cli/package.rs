@@ -53,6 +53,7 @@ pub enum PackageAction {
     },
 }
 
+#[allow(clippy::too_many_lines)] // one arm per package subcommand
 pub(super) fn run(
     open: impl Fn() -> Result<Store, String>,
     action: &PackageAction,

@@ -33,7 +33,7 @@ pub fn write_package(
         source,
     };
     let json = serde_json::to_vec_pretty(data).map_err(|e| write_err(e.into()))?;
-    manifest.format = FORMAT.to_owned();
+    FORMAT.clone_into(&mut manifest.format);
     manifest.format_version = FORMAT_VERSION;
     manifest.data_sha256 = sha256_hex(&json);
     manifest.evidence.clear();

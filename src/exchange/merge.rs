@@ -121,6 +121,7 @@ mod tests {
 
     #[test]
     fn every_case() {
+        use Outcome::*;
         let c = v("组长", 0, Pass, &[]); // what the work package carried
         let a1 = v("张三", 1, Fail, &[&c]); // laptop A, first result package
         let a2 = v("张三", 2, NotApplicable, &[&c, &a1]); // laptop A, second result package
@@ -129,7 +130,6 @@ mod tests {
         let mut same_as_c = c.clone();
         same_as_c.updated_by = "王五".to_owned();
         same_as_c.lineage = vec![c.id()];
-        use Outcome::*;
         #[rustfmt::skip]
         let table: Vec<(FindingState, &FindingVersion, Outcome, FindingState, &str)> = vec![
             (state(None, &[]), &c, Add, state(Some(&c), &[]), "new here"),

@@ -78,6 +78,7 @@ pub(super) fn text_width(text: &str) -> f64 {
 
 /// How many printed lines `text` takes in a column `width` wide (its own line breaks, and the
 /// wrapping of each line).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // whole, at least 1.0, small
 pub(super) fn lines_in(text: &str, width: f64) -> usize {
     text.lines()
         .map(|l| {
@@ -90,7 +91,7 @@ pub(super) fn lines_in(text: &str, width: f64) -> usize {
 }
 
 /// The height of a row whose cells take `lines` lines (Excel's 15-point line), so that wrapped
-/// text never runs into the next row: LibreOffice does not fit rows by itself.
+/// text never runs into the next row: `LibreOffice` does not fit rows by itself.
 pub(super) fn row_height(lines: usize) -> f64 {
     15.0 * lines.max(1) as f64 + 2.0
 }
@@ -120,7 +121,7 @@ impl Widths {
         // The cap that fits the budget, found by halving.
         let (mut lo, mut hi) = (floor, widest);
         for _ in 0..40 {
-            let mid = (lo + hi) / 2.0;
+            let mid = f64::midpoint(lo, hi);
             if total(mid) > budget {
                 hi = mid;
             } else {
@@ -149,7 +150,7 @@ pub(super) fn set_widths(sheet: &mut Worksheet, widths: &[f64]) -> Result<(), Xl
 
 /// How wide a landscape A4 sheet's columns may be in all (Excel's character widths) for it to
 /// print at about 88% with the margins of [`page_setup`]: 11-point text at 9.5 points or more
-/// (measured in LibreOffice's PDF).
+/// (measured in `LibreOffice`'s PDF).
 pub(super) const PRINT_WIDTH: f64 = 116.0;
 
 pub(super) fn col(c: usize) -> ColNum {

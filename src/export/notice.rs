@@ -3,6 +3,7 @@
 //! veto problems first, grouped by problem type), 其他问题 (problems of accounts that passed)
 //! and 全部结果 (every sampled account with its verdict).
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use rust_xlsxwriter::{Format, RowNum, Workbook, Worksheet, XlsxError};
@@ -150,10 +151,11 @@ pub fn overview_line(report: &QuarterReport) -> String {
         percent(t.passed, t.passed + t.failed),
     );
     if t.unfinished() > 0 {
-        line.push_str(&format!(
+        let _ = write!(
+            line,
             "尚有 {} 个账号未完成检查，未计入合格数和不合格数，本表不是最终结果。",
             t.unfinished()
-        ));
+        );
     }
     line
 }

@@ -37,7 +37,7 @@ const FILL_LAST: u16 = 12;
 const CODE_COL: u16 = 13;
 const HEADER_ROW: u32 = 3;
 /// Column widths that fill an A4 landscape page (narrow margins) at about 90%, so that the
-/// 11-point text prints at 10 points or more (measured in LibreOffice's PDF); long text wraps
+/// 11-point text prints at 10 points or more (measured in `LibreOffice`'s PDF); long text wraps
 /// and its row grows.
 const WIDTHS: [f64; 13] = [
     3.5, 8.5, 9.5, 5.5, 11.0, 9.0, 12.0, 11.0, 10.0, 11.0, 10.0, 5.0, 9.0,
@@ -193,6 +193,7 @@ impl SheetFormats {
     }
 }
 
+#[allow(clippy::too_many_lines)] // one unit's sheet, top to bottom
 fn unit_sheet(
     sheet: &mut Worksheet,
     unit: &str,
@@ -221,7 +222,7 @@ fn unit_sheet(
         &format!(
             "主办单位：{unit}　　问题 {} 个　　整改时限：{}前",
             problems.len(),
-            deadline.map_or_else(String::new, |d| crate::model::time::chinese_day_padded(d))
+            deadline.map_or_else(String::new, crate::model::time::chinese_day_padded)
         ),
         &b.note,
     )?;
@@ -318,6 +319,7 @@ fn unit_sheet(
 /// A unit's name as a sheet name: at most 31 characters, none of []:*?/\, not blank, and
 /// different from the sheets already named (compared as Excel does, ignoring case).
 #[must_use]
+#[allow(clippy::maybe_infinite_iter)] // `taken` is finite and each suffix differs: one is free
 pub fn sheet_name(unit: &str, taken: &[String]) -> String {
     let clean: String = unit
         .chars()

@@ -24,6 +24,7 @@ const HEADERS: [&str; 10] = [
 ];
 
 /// Writes the list of `draw` to `path`; `region` (e.g. 示例市) goes in the title.
+#[allow(clippy::too_many_lines)] // one sheet, top to bottom: title, header, the rows
 pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result<(), ExportError> {
     let f = Formats::new();
     let mut book = Workbook::new();

@@ -118,8 +118,9 @@ pub fn group_regions(rows: Vec<Tally>, cities_of: impl Fn(&str) -> Vec<String>) 
             Some(city) => {
                 if row.name == city {
                     row.name = format!("{city}（市直）");
-                } else if let Some(county) = row.name.strip_prefix(city.as_str()) {
-                    row.name = county.to_owned();
+                } else if row.name.starts_with(city.as_str()) {
+                    // The county's own name: the city's prefix taken off in place.
+                    row.name.replace_range(..city.len(), "");
                 }
                 match groups.iter_mut().find(|g| g.name == city) {
                     Some(g) => g.rows.push(row),

@@ -86,9 +86,9 @@ pub struct LogGap {
 /// copy of it (`other`, from a backup of the same database): the entries of `other` that are
 /// neither in the log nor replaced by a restore.
 #[must_use]
-pub fn gap_against_copy(
+pub fn gap_against_copy<S: std::hash::BuildHasher>(
     chain: &[(i64, String)],
-    replaced: &std::collections::HashSet<String>,
+    replaced: &std::collections::HashSet<String, S>,
     other: &[(i64, String)],
 ) -> Option<LogGap> {
     let have: std::collections::HashSet<&str> = chain.iter().map(|(_, h)| h.as_str()).collect();
@@ -107,9 +107,9 @@ pub fn gap_against_copy(
 
 /// Compares the log with a head recorded of it (a package or a notice of the same database).
 #[must_use]
-pub fn gap_against_head(
+pub fn gap_against_head<S: std::hash::BuildHasher>(
     chain: &[(i64, String)],
-    replaced: &std::collections::HashSet<String>,
+    replaced: &std::collections::HashSet<String, S>,
     head: &LogHead,
 ) -> Option<LogGap> {
     let at = head.entries.checked_sub(1)?;
@@ -140,16 +140,17 @@ mod tests {
 
     #[test]
     fn gaps_against_copies_and_heads() {
+        // (log, replaced, other copy) → gap
+        type Case<'a> = (
+            &'a [(i64, String)],
+            &'a HashSet<String>,
+            &'a [(i64, String)],
+            Option<LogGap>,
+        );
         let none = HashSet::new();
         let log = chain(&["a", "b", "c"]);
         let longer = chain(&["a", "b", "c", "d", "e"]);
-        // (log, replaced, other copy) → gap
-        let cases: [(
-            &[(i64, String)],
-            &HashSet<String>,
-            &[(i64, String)],
-            Option<LogGap>,
-        ); 4] = [
+        let cases: [Case<'_>; 4] = [
             (&log, &none, &log[..2], None),
             (
                 &log,

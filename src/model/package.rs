@@ -57,10 +57,7 @@ impl FindingVersion {
             h.update(format!("gap:{gap}").as_bytes());
             h.update([0]);
         }
-        h.finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        super::digest::hex(&h.finalize()[..16])
     }
 
     /// Whether this version is `other` or was edited from it.

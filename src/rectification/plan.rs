@@ -42,10 +42,10 @@ pub struct IssueCounts {
 /// `sent` holds the problems of `draw` sent before, keyed by (account, item). Withdrawals
 /// come last, in id order.
 #[must_use]
-pub fn plan<'p>(
+pub fn plan<'p, S: std::hash::BuildHasher>(
     draw: i64,
     problems: &'p [Problem],
-    sent: &HashMap<(i64, String), Sent>,
+    sent: &HashMap<(i64, String), Sent, S>,
 ) -> Vec<Step<'p>> {
     let mut steps = Vec::new();
     let mut seen = std::collections::HashSet::new();

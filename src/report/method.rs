@@ -1,5 +1,7 @@
 //! How a sample was drawn, in the words printed above the 抽查名单 and in the notice.
 
+use std::fmt::Write as _;
+
 use crate::model::DrawRecord;
 
 /// The lines that say how the sample was drawn, printed above the list (and in the notice).
@@ -68,12 +70,10 @@ fn recheck_note(draw: &DrawRecord) -> String {
         .count();
     let mut note = String::new();
     if among > 0 {
-        note.push_str(&format!(
-            "（其中 {among} 个是上季度不合格账号，同时作为复查）"
-        ));
+        let _ = write!(note, "（其中 {among} 个是上季度不合格账号，同时作为复查）");
     }
     if extra > 0 {
-        note.push_str(&format!("，另复查上季度不合格账号 {extra} 个"));
+        let _ = write!(note, "，另复查上季度不合格账号 {extra} 个");
     }
     note
 }

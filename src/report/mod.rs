@@ -173,6 +173,7 @@ impl QuarterReport {
     /// Builds the report. `population` counts the accounts in operation at the draw;
     /// `previous` names, per account, what it failed on last quarter.
     #[must_use]
+    #[allow(clippy::too_many_lines)] // one report, built from the draw top to bottom
     pub fn build(
         draw: &DrawRecord,
         inspections: &[Inspection],
@@ -208,13 +209,13 @@ impl QuarterReport {
                     .iter()
                     .filter_map(|s| s.finding.checked_on)
                     .collect();
-                let (first, last) = match (days.iter().min(), days.iter().max()) {
-                    (Some(&f), Some(&l)) => (f, l),
-                    _ => {
+                let (first, last) =
+                    if let (Some(&f), Some(&l)) = (days.iter().min(), days.iter().max()) {
+                        (f, l)
+                    } else {
                         let first = i.started_at.date();
                         (first, i.finished_at.map_or(first, |t| t.date()))
-                    }
-                };
+                    };
                 period = Some(period.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
                 for s in &i.findings {
                     let f = &s.finding;

@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 
 pub use crate::sheet::grid;
 pub use crate::sheet::{ReadProgress, Workbook, is_note_line};
-pub use error::RosterError;
+pub use error::{MissingColumns, RosterError};
 pub use mapping::ColumnMap;
 pub use parse::{Duplicate, ParsedRoster, RowProblem, SourcedAccount, parse};
 
@@ -97,7 +97,7 @@ pub fn read_roster_mapped(
     map.apply(&mut found);
     let missing = found.missing_required();
     if !missing.is_empty() {
-        return Err(RosterError::MissingColumns {
+        return Err(RosterError::MissingColumns(Box::new(MissingColumns {
             columns: found.columns.clone(),
             columns_key,
             path: path.to_owned(),
@@ -113,7 +113,7 @@ pub fn read_roster_mapped(
                 .collect::<Vec<_>>()
                 .join("、"),
             found: found.found_names(),
-        });
+        })));
     }
     let mut parsed = parse(grid, &found);
     parsed.file_sha256 = file_sha256;

@@ -75,6 +75,7 @@ impl ParsedRoster {
 
 /// Reads the accounts below `header`.
 #[must_use]
+#[allow(clippy::too_many_lines)] // one pass over the rows, one column after another
 pub fn parse(grid: Grid, header: &Header) -> ParsedRoster {
     let col = |f| header.column_of(f);
     let label = |f: Field| header.label(f);

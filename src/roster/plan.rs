@@ -9,8 +9,8 @@ use crate::model::{RosterChange, RosterPlan, StoredAccount};
 /// Compares `parsed` with the accounts stored now (by key): new accounts are added, changed
 /// or relisted ones updated, the rest unchanged; listed accounts the file lacks are unlisted.
 #[must_use]
-pub fn plan<'a>(
-    existing: &HashMap<String, StoredAccount>,
+pub fn plan<'a, S: std::hash::BuildHasher>(
+    existing: &HashMap<String, StoredAccount, S>,
     parsed: &'a ParsedRoster,
 ) -> RosterPlan<'a> {
     let mut changes = Vec::with_capacity(parsed.accounts.len());
@@ -78,7 +78,10 @@ impl Shrink {
 /// Whether `plan` unlists more than [`SHRINK_SHARE`] (and more than [`SHRINK_FLOOR`]) of the
 /// accounts listed in `existing`.
 #[must_use]
-pub fn shrink(existing: &HashMap<String, StoredAccount>, plan: &RosterPlan<'_>) -> Option<Shrink> {
+pub fn shrink<S: std::hash::BuildHasher>(
+    existing: &HashMap<String, StoredAccount, S>,
+    plan: &RosterPlan<'_>,
+) -> Option<Shrink> {
     let listed = existing.values().filter(|a| a.listed).count();
     let unlisted = plan.unlisted.len();
     if listed == 0 || unlisted <= SHRINK_FLOOR || (unlisted as f64) <= SHRINK_SHARE * listed as f64

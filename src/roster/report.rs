@@ -1,6 +1,8 @@
 //! The report of a roster import (what `--json` prints and the preview screen shows): what the
 //! file holds and what importing it does, or did.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use super::{Duplicate, ParsedRoster, RowProblem};
@@ -39,16 +41,16 @@ impl ImportReport {
     /// missing ones from, and why nothing could be read yet. `None` for any other error.
     #[must_use]
     pub fn missing_columns(error: &super::RosterError) -> Option<Self> {
-        let super::RosterError::MissingColumns {
+        let super::RosterError::MissingColumns(missing) = error else {
+            return None;
+        };
+        let super::MissingColumns {
             columns,
             path,
             sheet,
             row,
             ..
-        } = error
-        else {
-            return None;
-        };
+        } = &**missing;
         Some(Self {
             file: path
                 .file_name()
@@ -104,24 +106,33 @@ impl ImportReport {
             self.imported, self.added, self.updated, self.unchanged
         );
         if self.unlisted > 0 {
-            s += &format!("，{} 个账号不在本次名录中，标为“已移出名录”", self.unlisted);
+            let _ = write!(
+                s,
+                "，{} 个账号不在本次名录中，标为“已移出名录”",
+                self.unlisted
+            );
         }
         if !self.errors.is_empty() {
             let mut rows: Vec<u32> = self.errors.iter().map(|e| e.row).collect();
             rows.dedup();
             let shown: Vec<String> = rows.iter().take(5).map(u32::to_string).collect();
             let more = if rows.len() > 5 { " 等" } else { "" };
-            s += &format!(
+            let _ = write!(
+                s,
                 "；{} 行有错误未导入（第 {}{more} 行）",
                 rows.len(),
                 shown.join("、")
             );
         }
         if !self.warnings.is_empty() {
-            s += &format!("；{} 处内容无法识别，已留空", self.warnings.len());
+            let _ = write!(s, "；{} 处内容无法识别，已留空", self.warnings.len());
         }
         if !self.duplicates.is_empty() {
-            s += &format!("；{} 行与前面的行重复，只导入一次", self.duplicates.len());
+            let _ = write!(
+                s,
+                "；{} 行与前面的行重复，只导入一次",
+                self.duplicates.len()
+            );
         }
         s
     }

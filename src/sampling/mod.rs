@@ -201,7 +201,7 @@ pub fn population_hash<'a>(keys: impl IntoIterator<Item = &'a str>) -> String {
         h.update(k.as_bytes());
         h.update(b"\n");
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::model::digest::hex(&h.finalize())
 }
 
 #[cfg(test)]

@@ -429,7 +429,10 @@ fn check_zip(path: &Path, archive: &mut Zip) -> Result<(), SheetError> {
         if total > MAX_TOTAL_INFLATED {
             return Err(bomb(path, total));
         }
-        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        let name = entry
+            .name()
+            .map(std::borrow::Cow::into_owned)
+            .unwrap_or_default();
         if name.starts_with("xl/worksheets/") && !name.contains("/_rels/") {
             continue;
         }

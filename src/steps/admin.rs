@@ -2,6 +2,7 @@
 //! operation log exported with its check.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
@@ -102,14 +103,16 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
         );
         let carried = lost.iter().filter(|(e, _)| trusted(e)).count();
         if carried > 0 {
-            detail.push_str(&format!(
+            let _ = write!(
+                detail,
                 "；恢复前的日志中有 {carried} 条操作不在这份备份里，已逐条记在上面"
-            ));
+            );
         }
         if let Some(id) = broken_before {
-            detail.push_str(&format!(
+            let _ = write!(
+                detail,
                 "；恢复前的日志从第 {id} 条起校验未通过，这些记录不可信，没有转录"
-            ));
+            );
         }
         for (e, hash) in &lost {
             if trusted(e) {
@@ -171,10 +174,11 @@ impl LogCheck {
     pub fn summary(&self) -> String {
         let mut s = format!("操作日志校验通过：共 {} 条，没有被改动过", self.entries);
         if self.compared > 0 {
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 "；与 {} 份备份、工作包或通报中记下的日志一致，没有发现被删除的记录",
                 self.compared
-            ));
+            );
         }
         s.push('。');
         s

@@ -2,6 +2,7 @@
 //! needs a reason and keeps the old draw as history) and splitting it between inspectors.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use chrono::NaiveDateTime;
 
@@ -67,13 +68,14 @@ fn describe(request: &DrawRequest, population: usize, sampled: usize) -> String 
         request.seed
     );
     if o.prefer_not_drawn_in > 0 {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "，优先抽取近 {} 个季度未抽到的账号",
             o.prefer_not_drawn_in
-        ));
+        );
     }
     if let Some(reason) = &request.reason {
-        text.push_str(&format!("；理由：{reason}"));
+        let _ = write!(text, "；理由：{reason}");
     }
     text
 }
@@ -123,6 +125,7 @@ fn refuse_voiding(
 /// Makes the draw for a quarter in one transaction, after an automatic backup. A quarter that
 /// already has a draw needs a reason (and `void_work` once work began on it, see [`refuse_voiding`]); the old draw is kept, marked superseded, its checks of accounts drawn again are carried over, and the redraw
 /// is logged. Accounts that failed last quarter are added as 复查.
+#[allow(clippy::too_many_lines)] // one transaction, step by step: refuse, back up, draw, carry over, log
 pub fn make_draw(
     store: &mut Store,
     request: &DrawRequest,
@@ -262,10 +265,11 @@ pub fn make_draw(
         if let Some(p) = &previous {
             let work = tx.draw_work(p.id)?;
             if !work.is_empty() {
-                detail.push_str(&format!(
+                let _ = write!(
+                    detail,
                     "；原抽样{}，其中 {carried} 个账号的检查带到新样本",
                     work.describe()
-                ));
+                );
             }
         }
         tx.append_log(at, &actor, action, &detail)?;

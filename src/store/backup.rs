@@ -78,7 +78,7 @@ pub struct BackupInfo {
     #[serde(default)]
     pub log: Option<LogHead>,
     /// SHA-256 of the backup's database file as written: a change to any byte of it (which
-    /// SQLite's own check may not see, inside a text) is found before a restore.
+    /// `SQLite`'s own check may not see, inside a text) is found before a restore.
     #[serde(default)]
     pub db_sha256: Option<String>,
 }
@@ -271,7 +271,7 @@ pub fn read_info(dir: &Path) -> Result<BackupInfo, BackupError> {
         std::fs::read(dir.join(INFO_FILE)).map_err(|_| BackupError::NotBackup(dir.to_owned()))?;
     let mut info: BackupInfo =
         serde_json::from_slice(&text).map_err(|_| BackupError::NotBackup(dir.to_owned()))?;
-    info.path = dir.to_owned();
+    dir.clone_into(&mut info.path);
     Ok(info)
 }
 

@@ -406,6 +406,14 @@ impl Store {
 
     /// One draw with its strata and accounts.
     pub fn draw_record(&self, draw: i64) -> Result<DrawRecord, StoreError> {
+        type Row = (
+            i64,
+            String,
+            bool,
+            bool,
+            Option<String>,
+            Option<(String, String)>,
+        );
         let info = self.conn.query_row(
             &format!("SELECT {INFO_COLUMNS} FROM draw WHERE id = ?1"),
             [draw],
@@ -435,14 +443,6 @@ impl Store {
             "SELECT account, stratum, drawn, recheck, inspector, counted_region, counted_platform
              FROM draw_account WHERE draw = ?1 ORDER BY position",
         )?;
-        type Row = (
-            i64,
-            String,
-            bool,
-            bool,
-            Option<String>,
-            Option<(String, String)>,
-        );
         let rows: Vec<Row> = stmt
             .query_map([draw], |r| {
                 let region: Option<String> = r.get(5)?;

@@ -72,10 +72,12 @@ mod tests {
 
     #[test]
     fn sqlite_errors_read_as_chinese_sentences_with_the_detail_after() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().expect("open");
         conn.execute_batch("CREATE TABLE t(k INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);")
-            .unwrap();
-        let err = conn.execute("INSERT INTO t VALUES (1)", []).unwrap_err();
+            .expect("create");
+        let err = conn
+            .execute("INSERT INTO t VALUES (1)", [])
+            .expect_err("a duplicate key");
         let text = StoreError::from(err).to_string();
         assert!(
             text.starts_with("要保存的数据与数据库中已有的记录冲突"),

@@ -208,11 +208,6 @@ impl Store {
     /// Conflicts waiting for a choice, oldest first (`item_label` is the item's id: the
     /// store does not know the checklist's words).
     pub fn open_conflicts(&self) -> Result<Vec<Conflict>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT c.id, d.quarter, a.name, a.platform, c.item, c.local, c.incoming, c.package, c.created_at
-             FROM merge_conflict c JOIN account a ON a.id = c.account JOIN draw d ON d.id = c.draw
-             WHERE c.resolution IS NULL ORDER BY c.id",
-        )?;
         type Row = (
             i64,
             String,
@@ -224,6 +219,11 @@ impl Store {
             String,
             String,
         );
+        let mut stmt = self.conn.prepare(
+            "SELECT c.id, d.quarter, a.name, a.platform, c.item, c.local, c.incoming, c.package, c.created_at
+             FROM merge_conflict c JOIN account a ON a.id = c.account JOIN draw d ON d.id = c.draw
+             WHERE c.resolution IS NULL ORDER BY c.id",
+        )?;
         let rows: Vec<Row> = stmt
             .query_map([], |r| {
                 Ok((

@@ -10,6 +10,20 @@ use super::{Store, StoreError, Tx};
 use crate::model::time::{day_text, parse_day, parse_time, time_text};
 use crate::model::{Quarter, Rectification, Reply, State};
 
+/// The problems sent for a draw: (account, item) → (id, whether still unanswered).
+pub type SentProblems = HashMap<(i64, String), (i64, bool)>;
+
+/// A problem's row as [`Store::stored_answer`] reads it: state, reply, reply text, completed
+/// on, contact, phone.
+type AnswerRow = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    String,
+);
+
 /// A problem to send, as written.
 #[derive(Debug, Clone, Copy)]
 pub struct NewProblem<'a> {
@@ -254,10 +268,7 @@ impl Store {
     }
 
     /// The problems sent for `draw`: (account, item) → (id, whether still unanswered).
-    pub fn sent_problems(
-        &self,
-        draw: i64,
-    ) -> Result<HashMap<(i64, String), (i64, bool)>, StoreError> {
+    pub fn sent_problems(&self, draw: i64) -> Result<SentProblems, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, account, item, state = 'open' AND reply IS NULL FROM rectification WHERE draw = ?1",
         )?;
@@ -269,7 +280,7 @@ impl Store {
 
     /// Where problem `id` stands and what its unit answered.
     pub fn stored_answer(&self, id: i64) -> Result<Option<StoredAnswer>, StoreError> {
-        let row: Option<(String, Option<String>, String, Option<String>, String, String)> = self
+        let row: Option<AnswerRow> = self
             .conn
             .prepare_cached(
                 "SELECT state, reply, reply_text, completed_on, contact, phone FROM rectification WHERE id = ?1",

@@ -67,6 +67,7 @@ pub fn clear_interrupted_restore(db: &Path) {
 }
 
 /// Checks the backup in `dir` whole; returns its description.
+#[allow(clippy::too_many_lines)] // one check after another, each with its own message
 pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
     let info = read_info(dir)?;
     let db = dir.join(DB_FILE);

@@ -38,6 +38,7 @@ impl App {
         self.take_dropped_files(ctx);
     }
 
+    #[allow(clippy::too_many_lines)] // one arm per worker event
     fn on_event(&mut self, event: Event) {
         match event {
             Event::RosterLoaded(accounts) => {

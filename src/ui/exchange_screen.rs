@@ -59,6 +59,7 @@ impl ExchangeScreen {
             .map_or_else(|| "检查人员".to_owned(), |h| h.inspector.clone())
     }
 
+    #[allow(clippy::too_many_lines)] // one screen, top to bottom
     pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         let quarter = self.quarter.parse::<Quarter>();
         if let Ok(q) = quarter

@@ -7,6 +7,7 @@ use crate::steps::roster_import::ImportReport;
 
 /// Draws the preview as a modal window and queues what the user chose; closing the window any
 /// other way cancels the import.
+#[allow(clippy::too_many_lines)] // one dialog, top to bottom
 pub fn preview_ui(
     ctx: &egui::Context,
     report: &ImportReport,

@@ -85,6 +85,7 @@ fn app_icon() -> egui::IconData {
     )
 }
 
+#[allow(clippy::struct_excessive_bools)] // independent flags of the window, read once a frame
 pub struct App {
     worker: WorkerHandle,
     pub screen: Screen,

@@ -1,6 +1,8 @@
 //! 整改: export the quarter's notice and rectification sheets, import what the units send
 //! back, and review each problem to closure. Reads what the worker loaded; queues commands.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 use egui_extras::{Column, TableBuilder};
 
@@ -144,6 +146,7 @@ impl RectifyScreen {
         egui::CentralPanel::default().show(ui, |ui| self.list_ui(ui));
     }
 
+    #[allow(clippy::too_many_lines)] // one tool panel, top to bottom
     fn tools_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -239,10 +242,11 @@ impl RectifyScreen {
                         t.checked, t.passed, t.failed
                     );
                     if t.unfinished() > 0 {
-                        line.push_str(&format!(
+                        let _ = write!(
+                            line,
                             "，尚有 {} 个未完成检查（通报会注明不是最终结果）",
                             t.unfinished()
-                        ));
+                        );
                     }
                     line.push('。');
                     ui.label(line);
@@ -359,6 +363,7 @@ impl RectifyScreen {
         }
     }
 
+    #[allow(clippy::too_many_lines)] // one problem's details and review, top to bottom
     fn detail_ui(&mut self, ui: &mut egui::Ui, quarter: Quarter, commands: &mut CommandQueue) {
         let Some(r) = self.selected().cloned() else {
             return;
@@ -380,7 +385,7 @@ impl RectifyScreen {
                 .spacing([8.0, 4.0])
                 .show(ui, |ui| {
                     let day = |d: Option<NaiveDate>| {
-                        d.map_or_else(String::new, |d| crate::model::time::chinese_day_padded(d))
+                        d.map_or_else(String::new, crate::model::time::chinese_day_padded)
                     };
                     let fields = [
                         ("主办单位", r.host_unit.clone()),

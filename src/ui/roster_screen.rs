@@ -436,6 +436,7 @@ fn filter_combo(
     *value != before
 }
 
+#[allow(clippy::option_option)] // outer: the filter is set (or 全部), inner: 已移出名录
 fn status_combo(ui: &mut egui::Ui, value: &mut Option<Option<AccountStatus>>) -> bool {
     let before = *value;
     let text = match value {
@@ -469,9 +470,8 @@ fn detail_ui(ui: &mut egui::Ui, stored: &StoredAccount, history: Option<&History
         }
     ));
     ui.separator();
-    let date = |d: Option<chrono::NaiveDate>| {
-        d.map_or_else(String::new, |d| crate::model::time::day_text(d))
-    };
+    let date =
+        |d: Option<chrono::NaiveDate>| d.map_or_else(String::new, crate::model::time::day_text);
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("account_fields")
             .num_columns(2)

@@ -161,6 +161,7 @@ impl SampleScreen {
         egui::CentralPanel::default().show(ui, |ui| self.result_ui(ui, commands));
     }
 
+    #[allow(clippy::too_many_lines)] // one options panel, top to bottom
     fn options_ui(
         &mut self,
         ui: &mut egui::Ui,

@@ -99,6 +99,7 @@ impl Worker {
         }
     }
 
+    #[allow(clippy::too_many_lines)] // one arm per command
     fn handle(&mut self, command: Command) {
         // These work on a database that could not be opened: to offer and restore a backup.
         let command = match command {
@@ -234,7 +235,7 @@ impl Worker {
                 self.perform(&action, |w, _| w.load_exchange(quarter));
             }
             Command::ResolveConflict { action, quarter } => {
-                self.perform(&action, |w, _| w.load_exchange(quarter));
+                self.perform(&action, |w, ()| w.load_exchange(quarter));
             }
             Command::ImportPackage { action, quarter } => {
                 self.perform(&action, |w, done| {

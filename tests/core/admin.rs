@@ -159,6 +159,7 @@ fn a_damaged_database_is_refused_and_restored_from_its_latest_backup() {
 
 #[test]
 fn log_verify_names_the_first_edited_entry_and_backup_restore_run_headless() {
+    use calamine::Reader;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("t.db");
     {
@@ -191,7 +192,6 @@ fn log_verify_names_the_first_edited_entry_and_backup_restore_run_headless() {
         &["log", "export", "--out", xlsx.to_str().expect("utf-8")],
     );
     assert!(exported.status.success());
-    use calamine::Reader;
     let mut book = calamine::open_workbook_auto(&xlsx).expect("log xlsx");
     let sheet = book.worksheet_range("操作日志").expect("sheet");
     let actions: Vec<String> = sheet.rows().skip(3).map(|r| r[3].to_string()).collect();

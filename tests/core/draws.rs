@@ -572,16 +572,12 @@ fn a_redraw_after_work_began_needs_confirmation_and_none_after_rectification() {
     confirmed.void_work = true;
     let redraw = spotcheck::steps::draw::make_draw(&mut store, &confirmed, at("2026-10-12 10:30"))
         .expect("confirmed redraw");
-    let old_ids: HashMap<i64, ()> = unstarted
-        .accounts
-        .iter()
-        .map(|d| (d.account.id, ()))
-        .collect();
+    let old_ids: HashSet<i64> = unstarted.accounts.iter().map(|d| d.account.id).collect();
     let both: Vec<i64> = redraw
         .accounts
         .iter()
         .map(|d| d.account.id)
-        .filter(|id| old_ids.contains_key(id))
+        .filter(|id| old_ids.contains(id))
         .collect();
     assert!(!both.is_empty(), "the two draws share accounts");
     for &account in &both {
@@ -602,7 +598,7 @@ fn a_redraw_after_work_began_needs_confirmation_and_none_after_rectification() {
     for d in redraw
         .accounts
         .iter()
-        .filter(|d| !old_ids.contains_key(&d.account.id))
+        .filter(|d| !old_ids.contains(&d.account.id))
     {
         assert_eq!(
             store
@@ -1665,12 +1661,12 @@ fn cli_assign_shows_inspectors_and_out_writes_the_list() {
     assert!(history[0].superseded_at.is_some());
     // The redraw, then the export of its list, each logged.
     let log = store.log_entries().expect("log");
-    let last: Vec<&str> = log
+    let latest: Vec<&str> = log
         .iter()
         .rev()
         .take(2)
         .map(|e| e.action.as_str())
         .collect();
-    assert_eq!(last, ["导出抽查名单", "重新抽样"]);
+    assert_eq!(latest, ["导出抽查名单", "重新抽样"]);
     assert_eq!(store.verify_log().expect("verify"), None);
 }

@@ -146,7 +146,7 @@ fn source_files_stay_small() {
     assert!(long.is_empty(), "files over 650 lines: {long:?}");
 }
 
-/// The crate denies unsafe code; the one unsafe call (Windows' AttachConsole) allows it for
+/// The crate denies unsafe code; the one unsafe call (Windows' `AttachConsole`) allows it for
 /// itself. `forbid` would make that allow an error on Windows, which CI here never compiles:
 /// this is what notices.
 #[test]

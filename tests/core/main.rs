@@ -3,6 +3,9 @@
 //! follow-up, packages, results, admin, the command line, the crash test and the layer rules.
 //! Each module is one former `tests/*.rs` file; helpers they share live in `tests/support/`.
 
+// Tests read as scripts: a failed unwrap is a failed test, and a scenario is told in one function.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

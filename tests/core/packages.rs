@@ -410,7 +410,7 @@ fn state(store: &Store) -> DbState {
         draws,
         checks,
         log: store.log_entries().expect("log").len(),
-        conflicts: spotcheck::steps::exchange::conflicts(&store).expect("conflicts"),
+        conflicts: spotcheck::steps::exchange::conflicts(store).expect("conflicts"),
         accounts: store.account_count().expect("count"),
         evidence_files: files_under(&store.evidence_dir()),
         user: store.setting(settings::USER_NAME).expect("setting"),
@@ -880,6 +880,7 @@ fn merging_into_a_database_where_no_check_was_ever_started() {
 // 2. Order independence.
 
 #[test]
+#[allow(clippy::many_single_char_names)] // a and b: the two identical copies of one database
 fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
     let mut office = Office::new();
     let draw = office.draw();
@@ -1024,6 +1025,7 @@ fn merging_in_either_order_gives_the_same_findings_and_verdicts() {
 // 3. Overlap and conflicts.
 
 #[test]
+#[allow(clippy::many_single_char_names)] // x and y: the accounts X and Y the comments name
 fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_either_order() {
     let mut office = Office::new();
     let (work_z, m_z) = office.export(ZHANG, at("2026-11-01 10:00"));
@@ -1263,6 +1265,7 @@ fn the_same_account_checked_on_two_laptops_gives_a_conflict_resolved_alike_in_ei
 /// of the same: changed on both sides → conflict (the supervisor's kept), on the inspector's
 /// side only → updated, on the supervisor's side only → unchanged.
 #[test]
+#[allow(clippy::similar_names)] // findings named by checklist item: V01, P01, P02
 fn changes_on_both_sides_conflict_and_one_sided_changes_do_not() {
     let mut office = Office::new();
     let draw = office.draw();
@@ -1848,6 +1851,7 @@ fn read_err(path: &Path) -> PackageError {
 }
 
 #[test]
+#[allow(clippy::similar_names)] // `list` and `last`: the JSON array and its last entry
 fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written() {
     let mut office = Office::new();
     let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
@@ -2343,8 +2347,8 @@ fn duplicate_entries_foreign_links_and_unlisted_evidence_are_refused() {
 /// city might send it.
 fn gap_checklist() -> Checklist {
     let mut c = Checklist::builtin().clone();
-    c.version = "2027.1".to_owned();
-    c.title = "某市政务新媒体检查指标（更新间隔）".to_owned();
+    "2027.1".clone_into(&mut c.version);
+    "某市政务新媒体检查指标（更新间隔）".clone_into(&mut c.title);
     let v04 = c.items.iter_mut().find(|i| i.id == "V04").expect("V04");
     v04.rule = Some(spotcheck::checklist::Rule::LongestGap { days: 10 });
     c
@@ -2383,8 +2387,8 @@ fn a_longest_gap_goes_to_the_inspector_and_back() {
     office.merge(&results, at("2026-11-22 10:00"));
     let office_draw = office.draw();
     for (key, gap, answer) in [
-        (key_of(&mine[0]), 10, Answer::Pass),
-        (key_of(&mine[1]), 11, Answer::Fail),
+        (key_of(mine[0]), 10, Answer::Pass),
+        (key_of(mine[1]), 11, Answer::Fail),
     ] {
         let d = office_draw
             .accounts

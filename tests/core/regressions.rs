@@ -116,7 +116,7 @@ fn pass_finding(item: &str, on: NaiveDate) -> Finding {
 }
 
 /// `rectification.id` is `INTEGER PRIMARY KEY` without AUTOINCREMENT and withdrawn problems
-/// are DELETEd: the next problem issued gets the same id, so the same 问题编号 ZG-…. A unit's
+/// are `DELETE`d: the next problem issued gets the same id, so the same 问题编号 ZG-…. A unit's
 /// old sheet answering the withdrawn problem is then recorded against the new one.
 #[test]
 fn withdrawn_rectification_code_is_not_reused() {

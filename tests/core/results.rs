@@ -4,6 +4,7 @@
 // Each test walks one scenario from files to JSON; splitting them would hide the story.
 #![allow(clippy::too_many_lines)]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -861,15 +862,17 @@ fn checks_are_finished_in_bulk_and_those_that_cannot_be_are_listed_with_why() {
     let mut csv = String::from("平台,账号标识,检查项,结果,说明,最后更新日期,检查日期\n");
     for item in Checklist::builtin().applicable("微信公众号") {
         let date = if item.id == "V04" { "2026-10-18" } else { "" };
-        csv.push_str(&format!(
-            "微信公众号,{},{},符合,,{date},2026-10-20\n",
+        let _ = writeln!(
+            csv,
+            "微信公众号,{},{},符合,,{date},2026-10-20",
             s.wechat.id, item.id
-        ));
+        );
     }
-    csv.push_str(&format!(
-        "{},{},V01,不符合,把“区长”写成“县长”,,2026-10-21\n",
+    let _ = writeln!(
+        csv,
+        "{},{},V01,不符合,把“区长”写成“县长”,,2026-10-21",
         s.numeric.platform, s.numeric.id
-    ));
+    );
     let file = dir.path().join("结果.csv");
     std::fs::write(&file, csv).expect("write");
 

@@ -5,6 +5,7 @@
 //! changes nothing unless confirmed; formats people pick by mistake are named; a file of
 //! nothing but commas is refused before it fills the memory.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -75,7 +76,7 @@ fn a_csv_quote_left_open_is_named_by_its_line_and_nothing_is_imported() {
         if i == 12 {
             text.push_str("示例市民政局,\"民政示例,微信公众号,gh_12\n");
         } else {
-            text.push_str(&format!("示例市单位{i},账号{i},微信公众号,gh_{i}\n"));
+            let _ = writeln!(text, "示例市单位{i},账号{i},微信公众号,gh_{i}");
         }
     }
     text.push_str("示例市末尾,\"补充\",抖音,dy_1\n");
@@ -177,10 +178,13 @@ fn zip_of(path: &Path, entries: &[(&str, &[u8])]) {
     zip.finish().expect("finish");
 }
 
+/// A file's name, how to write it, and what the error must say.
+type Case = (&'static str, Box<dyn Fn(&Path)>, &'static str);
+
 #[test]
 fn formats_picked_by_mistake_are_named() {
     let dir = TempDir::new().expect("tempdir");
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "名录.ods",
             Box::new(|p: &Path| {

@@ -872,13 +872,14 @@ fn header_without_platform_is_missing_columns() {
     );
     let err = rejected(&mut store, n, &path);
     match &err {
-        RosterError::MissingColumns {
-            missing,
-            sheet,
-            row,
-            found,
-            ..
-        } => {
+        RosterError::MissingColumns(m) => {
+            let spotcheck::roster::MissingColumns {
+                missing,
+                sheet,
+                row,
+                found,
+                ..
+            } = &**m;
             assert_eq!(missing, "平台");
             assert_eq!(sheet, "名录");
             assert_eq!(*row, 1);

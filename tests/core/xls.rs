@@ -1,5 +1,5 @@
 //! Old-format Excel (.xls) rosters: a roster written as BIFF8 records reads as the same rows
-//! written as CSV do; a book LibreOffice saved as .xls reads as the same book saved as .xlsx;
+//! written as CSV do; a book `LibreOffice` saved as .xls reads as the same book saved as .xlsx;
 //! files that would make calamine lay out a huge rectangle (in one sheet or all together),
 //! reserve memory for a lying dimensions record or hold more cells than the read budget are
 //! refused with a Chinese message before calamine reads them; calamine reads only the

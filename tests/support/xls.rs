@@ -1,6 +1,6 @@
 //! Old-format (.xls, BIFF8) workbooks written record by record, as hostile or damaged files
 //! can be: a compound file (the `cfb` crate) holding a Workbook stream of globals (one
-//! BoundSheet per sheet) and one substream per sheet whose records the test supplies.
+//! `BoundSheet` per sheet) and one substream per sheet whose records the test supplies.
 
 use std::io::Write;
 use std::path::Path;

@@ -206,7 +206,7 @@ pub fn open_check(h: &mut Harness<'_, Option<App>>, name: &str, account: i64) {
     step_until(h, "the roster", |a| !a.busy());
     h.get_by_label("检查").click();
     h.run_steps(1);
-    app_mut(h).inspect.quarter = "2026Q4".to_owned();
+    "2026Q4".clone_into(&mut app_mut(h).inspect.quarter);
     step_until(h, "the quarter's checks", |a| a.inspect.draw().is_some());
     h.run_steps(2);
     h.get_by_label(name).click();

@@ -2,6 +2,9 @@
 //! database worker it drives, in one test binary. Each module is one former `tests/*.rs` file;
 //! helpers shared with the core tests live in `tests/support/`.
 
+// Tests read as scripts: a failed unwrap is a failed test, and a scenario is told in one function.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

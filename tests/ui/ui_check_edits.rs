@@ -127,7 +127,12 @@ fn paste_adds_the_clipboard_image_or_says_why_not() {
     let spotcheck::model::EvidenceKind::File { sha256, file_name } = &e.kind else {
         panic!("a file: {:?}", e.kind);
     };
-    assert!(file_name.starts_with("截图-") && file_name.ends_with(".png"));
+    assert!(
+        file_name.starts_with("截图-")
+            && std::path::Path::new(file_name)
+                .extension()
+                .is_some_and(|e| e == "png")
+    );
     let stored = spotcheck::store::evidence_file(
         &spotcheck::store::evidence_dir_for(&db),
         sha256,

@@ -28,10 +28,12 @@ fn write_feedback(path: &std::path::Path, answered: &[&Rectification]) {
     .iter()
     .enumerate()
     {
-        sheet.write_string(1, c as u16, *h).expect("w");
+        sheet
+            .write_string(1, u16::try_from(c).expect("a column"), *h)
+            .expect("w");
     }
     for (n, r) in answered.iter().enumerate() {
-        let row = 2 + n as u32;
+        let row = 2 + u32::try_from(n).expect("a row");
         sheet.write_string(row, 0, &r.name).expect("w");
         sheet.write_string(row, 1, &r.platform).expect("w");
         sheet.write_string(row, 2, &r.category).expect("w");

@@ -1,6 +1,8 @@
 //! Clicks through the 名录 screen with `egui_kittest`: a dropped roster file, the preview,
 //! confirmation, search and filters, all against a real database and worker thread.
 
+use std::fmt::Write as _;
+
 use crate::common::{app, drop_file, harness, step_until};
 use egui_kittest::kittest::Queryable;
 
@@ -119,7 +121,7 @@ fn a_missing_column_is_chosen_in_the_preview() {
     let roster = dir.path().join("名录.csv");
     let mut text = String::from("主办单位,账号名称,发布渠道,账号ID\n");
     for i in 0..6 {
-        text.push_str(&format!("示例市单位{i},账号{i},抖音,dy_{i}\n"));
+        let _ = writeln!(text, "示例市单位{i},账号{i},抖音,dy_{i}");
     }
     std::fs::write(&roster, text).expect("write");
     let mut h = harness(dir.path().join("t.db"));

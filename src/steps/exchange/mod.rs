@@ -2,6 +2,8 @@
 //! and merging them without ever overwriting a finding silently. The package format and the
 //! merge decision are in [`crate::exchange`]; this module applies them to the database.
 
+use std::fmt::Write as _;
+
 mod actions;
 mod merge;
 mod work;
@@ -121,10 +123,11 @@ impl MergeReport {
             self.finished
         );
         if self.conflicts > 0 {
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 "；有 {} 项与本机不一致，已保留本机的内容，请逐项选择",
                 self.conflicts
-            ));
+            );
         }
         s.push('。');
         s

@@ -2,6 +2,8 @@
 //! recomputed, the change logged), finishing a check, evidence, and the checklist new checks
 //! use.
 
+use std::fmt::Write as _;
+
 mod actions;
 mod bulk;
 
@@ -559,10 +561,10 @@ impl FinishReport {
     pub fn summary(&self) -> String {
         let mut s = format!("已完成 {} 个账号的检查", self.finished.len());
         if self.already > 0 {
-            s.push_str(&format!("；{} 个此前已完成", self.already));
+            let _ = write!(s, "；{} 个此前已完成", self.already);
         }
         if !self.cannot.is_empty() {
-            s.push_str(&format!("；{} 个还不能完成（原因见下）", self.cannot.len()));
+            let _ = write!(s, "；{} 个还不能完成（原因见下）", self.cannot.len());
         }
         s
     }

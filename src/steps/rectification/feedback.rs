@@ -1,6 +1,7 @@
 //! What comes back: the units' filled-in sheets, matched to the problems sent and recorded in
 //! one transaction, and the office's review of each fix.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::NaiveDateTime;
@@ -37,29 +38,28 @@ impl FeedbackReport {
             self.counts.unchanged
         );
         if self.counts.already_closed > 0 {
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 "，{} 个问题已复核关闭，未改动",
                 self.counts.already_closed
-            ));
+            );
         }
         if self.unanswered > 0 {
-            s.push_str(&format!("，{} 行尚未填写整改情况", self.unanswered));
+            let _ = write!(s, "，{} 行尚未填写整改情况", self.unanswered);
         }
         if self.incomplete > 0 {
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 "，{} 行填写了已整改但缺少完成时间、联系人或联系电话（待补充）",
                 self.incomplete
-            ));
+            );
         }
         s.push('。');
         if !self.issues.is_empty() {
-            s.push_str(&format!(
-                "有 {} 行无法导入，请查看问题清单。",
-                self.issues.len()
-            ));
+            let _ = write!(s, "有 {} 行无法导入，请查看问题清单。", self.issues.len());
         }
         if !self.unreadable.is_empty() {
-            s.push_str(&format!("有 {} 个文件无法读取。", self.unreadable.len()));
+            let _ = write!(s, "有 {} 个文件无法读取。", self.unreadable.len());
         }
         s
     }
@@ -220,7 +220,7 @@ pub fn review_rectification(
         let r = tx.rectification(id)?.ok_or(RectifyError::NotFound(id))?;
         let mut detail = format!("{}：“{}”{}", code(id), r.name, r.category);
         if !note.is_empty() {
-            detail.push_str(&format!("；{note}"));
+            let _ = write!(detail, "；{note}");
         }
         let action = if close {
             "复核关闭"

@@ -4,6 +4,7 @@
 //! their deadline), as [`crate::rectification::plan`] decides, in the same transaction as the
 //! files are written, so that a file that cannot be written issues nothing.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -64,24 +65,27 @@ impl Issued {
     pub fn summary(&self) -> String {
         let mut s = format!("已导出 {} 个单位的 {} 个问题", self.units, self.problems);
         if let Some(d) = self.deadline {
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 "，整改时限 {}",
                 crate::model::time::chinese_day_padded(d)
-            ));
+            );
         }
-        s.push_str(&format!(
+        let _ = write!(
+            s,
             "（新下发 {}，此前已下发 {}",
             self.counts.added, self.counts.kept
-        ));
+        );
         if self.counts.withdrawn > 0 {
-            s.push_str(&format!("，撤回已不存在的问题 {}", self.counts.withdrawn));
+            let _ = write!(s, "，撤回已不存在的问题 {}", self.counts.withdrawn);
         }
         s.push_str("）。");
         if self.unfinished > 0 {
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 "尚有 {} 个账号未完成检查，它们的问题要在检查完成后再次导出才会下发。",
                 self.unfinished
-            ));
+            );
         }
         s
     }
@@ -125,7 +129,7 @@ pub fn export_rectification_reporting(
                 deadline.format(DAY)
             );
             if counts.withdrawn > 0 {
-                detail.push_str(&format!("；撤回已不存在的问题 {} 个", counts.withdrawn));
+                let _ = write!(detail, "；撤回已不存在的问题 {} 个", counts.withdrawn);
             }
             tx.append_log(now, &actor, "下发整改", &detail)?;
         }
@@ -161,7 +165,7 @@ fn issue(
     issued_on: NaiveDate,
     deadline: NaiveDate,
 ) -> Result<IssueCounts, PublishError> {
-    let sent = tx
+    let sent: std::collections::HashMap<_, _> = tx
         .sent_problems(draw)?
         .into_iter()
         .map(|(key, (id, untouched))| (key, Sent { id, untouched }))

@@ -434,7 +434,7 @@ impl Opened {
                                     let text =
                                         self.dates.entry(item.id.clone()).or_insert_with(|| {
                                             f.last_update
-                                                .map(|d| crate::model::time::day_text(d))
+                                                .map(crate::model::time::day_text)
                                                 .unwrap_or_default()
                                         });
                                     let id = field_id(self.account, &item.id, "最后更新日期");

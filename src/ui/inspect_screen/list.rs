@@ -19,6 +19,7 @@ fn item_status_label(status: Option<(InspectionStatus, Option<Verdict>)>) -> Str
 }
 
 impl InspectScreen {
+    #[allow(clippy::too_many_lines)] // one list with its filters, top to bottom
     pub(super) fn list_ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         if self.me.is_empty() {
             ui.group(|ui| {

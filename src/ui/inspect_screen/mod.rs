@@ -35,6 +35,15 @@ impl Opened {
     }
 }
 
+/// The list's filters: only mine, status, county, platform, search text.
+type Filters = (
+    bool,
+    Option<InspectionStatus>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 struct Opened {
     index: usize,
     account: i64,
@@ -55,6 +64,7 @@ struct Opened {
     scroll_pending: bool,
 }
 
+#[allow(clippy::struct_excessive_bools)] // independent filter and view flags, read once a frame
 pub struct InspectScreen {
     pub quarter: String,
     today: NaiveDate,
@@ -76,13 +86,7 @@ pub struct InspectScreen {
     /// (finished, total) of the accounts shown to this inspector, with `view`.
     progress: (usize, usize),
     /// The filters `view` was computed for; cleared when the draw or a check's state changes.
-    filtered_for: Option<(
-        bool,
-        Option<InspectionStatus>,
-        Option<String>,
-        Option<String>,
-        String,
-    )>,
+    filtered_for: Option<Filters>,
     opened: Option<Opened>,
     evidence_dir: PathBuf,
     /// Full-size evidence image being shown.
