@@ -127,7 +127,7 @@ pub(super) fn run(
                         v.answer.map_or("未填", crate::model::Answer::label),
                         v.note,
                         v.updated_by,
-                        v.updated_at.format("%Y-%m-%d %H:%M")
+                        crate::model::time::minute_text(v.updated_at)
                     )
                 };
                 for c in &conflicts {

@@ -287,7 +287,7 @@ pub fn draw_uid(
         &quarter.to_string(),
         seed,
         population_hash,
-        &drawn_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        &crate::model::time::time_text(drawn_at),
     ] {
         h.update(part.as_bytes());
         h.update([0]);

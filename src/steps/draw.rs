@@ -20,7 +20,7 @@ use crate::store::{NewDrawnAccount, Store, StoreError};
 pub enum DrawError {
     #[error("名录中没有在运行（状态为正常或变更）的账号，无法抽样。请先导入账号名录。")]
     EmptyPopulation,
-    #[error("{quarter} 已于 {at} 抽过样。重新抽样必须填写理由；原来的抽样结果会作为历史保留。", quarter = .quarter.label(), at = .at.format("%Y-%m-%d %H:%M"))]
+    #[error("{quarter} 已于 {at} 抽过样。重新抽样必须填写理由；原来的抽样结果会作为历史保留。", quarter = .quarter.label(), at = crate::model::time::minute_text(*.at))]
     NeedsReason { quarter: Quarter, at: NaiveDateTime },
     #[error("{quarter} 的整改已经下发（{problems} 个问题），不能再重新抽样：通报和整改依据的是这次抽样。如确需调整，请先在“通报与整改”中撤回全部整改问题。", quarter = .quarter.label())]
     RectificationIssued { quarter: Quarter, problems: usize },

@@ -1,12 +1,15 @@
 //! spotcheck reads xlsx sheets with its own one-pass reader (`src/sheet/xlsx/`); calamine is
-//! the reference. Every sheet of books written by rust_xlsxwriter (shared strings, and inline
-//! strings as its constant-memory mode writes them), openpyxl and LibreOffice Calc (committed
+//! the reference. Every sheet of books written by `rust_xlsxwriter` (shared strings, and inline
+//! strings as its constant-memory mode writes them), `openpyxl` and `LibreOffice` Calc (committed
 //! fixtures, `scripts/make-xlsx-fixtures`) must read as calamine reads it: every value the
 //! same, merged areas filled, nothing else added.
 //!
 //! The sheet XML has two readers, our scanner (the default) and quick-xml's (the reference):
 //! every book these tests build must read alike with both, whole or in chunks of a few bytes,
 //! to the same cells or the same error.
+
+// Rows and columns of the small sheets these tests write fit u16 and u32 many times over.
+#![allow(clippy::cast_possible_truncation)]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -120,7 +123,7 @@ fn same_as_calamine_in(path: &Path, chunks: &[usize]) -> usize {
             .worksheet_range(&name)
             .expect("calamine reads the sheet");
         let merges = theirs.merge_cells_by_sheet_name(&name).unwrap_or_default();
-        let merged = |r: u32, c: u32| {
+        let in_merge = |r: u32, c: u32| {
             merges
                 .iter()
                 .find(|m| m.start.0 <= r && r <= m.end.0 && m.start.1 <= c && c <= m.end.1)
@@ -152,19 +155,18 @@ fn same_as_calamine_in(path: &Path, chunks: &[usize]) -> usize {
                     continue;
                 }
                 let (r, c) = (row.number - 1, c as u32);
-                match value_of(r, c) {
-                    Some(v) => assert_eq!(&v, cell),
-                    None => {
-                        let m = merged(r, c).unwrap_or_else(|| {
-                            panic!(
-                                "{} {name}: extra cell {cell:?} at row {} column {}",
-                                path.display(),
-                                r + 1,
-                                c + 1
-                            )
-                        });
-                        assert_eq!(value_of(m.start.0, m.start.1).as_ref(), Some(cell));
-                    }
+                if let Some(v) = value_of(r, c) {
+                    assert_eq!(&v, cell);
+                } else {
+                    let m = in_merge(r, c).unwrap_or_else(|| {
+                        panic!(
+                            "{} {name}: extra cell {cell:?} at row {} column {}",
+                            path.display(),
+                            r + 1,
+                            c + 1
+                        )
+                    });
+                    assert_eq!(value_of(m.start.0, m.start.1).as_ref(), Some(cell));
                 }
             }
         }
@@ -234,15 +236,15 @@ fn write_book(path: &Path, constant_memory: bool) {
     sheet.write_number_with_format(r, 5, 7.0, &quoted).unwrap();
     let r = r + 1;
     let day = NaiveDate::from_ymd_opt(2019, 3, 8).unwrap();
-    sheet.write_date_with_format(r, 0, &day, &date).unwrap();
+    sheet.write_date_with_format(r, 0, day, &date).unwrap();
     sheet
-        .write_date_with_format(r, 1, &day, &chinese_date)
+        .write_date_with_format(r, 1, day, &chinese_date)
         .unwrap();
     sheet
-        .write_date_with_format(r, 2, &day, &builtin_date)
+        .write_date_with_format(r, 2, day, &builtin_date)
         .unwrap();
     sheet
-        .write_datetime_with_format(r, 3, &day.and_hms_opt(13, 45, 0).unwrap(), &time)
+        .write_datetime_with_format(r, 3, day.and_hms_opt(13, 45, 0).unwrap(), &time)
         .unwrap();
     sheet
         .write_number_with_format(r, 4, 1.5, &duration)

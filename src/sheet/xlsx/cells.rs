@@ -44,6 +44,7 @@ struct CellStart {
     style: usize,
 }
 
+#[allow(clippy::struct_excessive_bools)] // one flag per open element of the sheet XML, read per byte
 pub(super) struct SheetParser<'a> {
     book: &'a XlsxBook,
     path: &'a Path,

@@ -201,7 +201,7 @@ pub(super) fn parse_shared_strings(
             Event::Text(t) if in_text => piece.push_str(&t.xml10_content()),
             Event::CData(t) if in_text => piece.push_str(&t.xml10_content()),
             Event::GeneralRef(r) if in_text => {
-                let c = match resolve_xml_entity(&*r) {
+                let c = match resolve_xml_entity(&r) {
                     Some(s) => s.chars().next(),
                     None => r.resolve_char_ref().ok().flatten(),
                 }
