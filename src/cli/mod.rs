@@ -4,13 +4,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 
 mod admin_commands;
 mod checklist;
 mod followup;
 mod json;
 mod package;
+mod process;
 mod results;
 
 use clap::{Parser, Subcommand};
@@ -20,12 +20,14 @@ use crate::model::DrawRequest;
 use crate::model::{Quarter, QuarterError};
 use crate::sampling::{DrawOptions, Rate, Strata};
 use crate::seed::{fresh_seed, parse_seed};
-use crate::steps::action::{Action, Ctx};
+use crate::steps::action::Action;
 use crate::steps::admin;
 use crate::steps::draw::{Assign, DrawError, MakeDraw};
 use crate::steps::roster_import::{CommitRoster, PreviewRoster};
 use crate::store::{Store, default_db_path, settings};
 use json::{AccountJson, DrawJson, print_draw};
+use process::end_quietly_on_closed_pipe;
+use process::{perform, try_perform};
 use results::{results_finish, results_import, results_list};
 
 #[derive(Debug, Parser)]
@@ -573,26 +575,6 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     }
 }
 
-/// Output to a pipe whose reader has gone (`spotcheck roster --json | head`) ends the command
-/// quietly, as command-line tools end (exit code 141, the shell's code for a closed pipe),
-/// instead of a panic with a backtrace. Any other failure to print still panics loudly: output
-/// that could not be written where it was sent is never lost in silence.
-fn end_quietly_on_closed_pipe() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let text = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
-            std::process::exit(141);
-        }
-        default(info);
-    }));
-}
-
 /// The quarter given, else the latest with a draw in force.
 fn results_quarter(store: &Store, quarter: Option<Quarter>) -> Result<Quarter, String> {
     if let Some(q) = quarter {
@@ -637,26 +619,6 @@ fn lock_database(db: &std::path::Path, wait: bool) -> Result<crate::store::DbLoc
             Err(e) => return Err(e.to_string()),
         }
     }
-}
-
-/// Runs a user action as the window's worker runs it: at this moment, with fresh randomness,
-/// no progress shown; a failure in the action's own words.
-pub(super) fn perform<A: Action>(store: &mut Store, action: &A) -> Result<A::Done, String> {
-    try_perform(store, action).map_err(|e| action.failure(&e))
-}
-
-/// As [`perform`], giving the error itself, for a command that adds its own advice (a flag to
-/// confirm with).
-pub(super) fn try_perform<A: Action>(store: &mut Store, action: &A) -> Result<A::Done, A::Error> {
-    let cancel = AtomicBool::new(false);
-    let mut cx = Ctx {
-        store,
-        at: now(),
-        fresh: fresh_seed(),
-        progress: &mut |_, _| {},
-        cancel: &cancel,
-    };
-    action.run(&mut cx)
 }
 
 /// The front end's clock: every use case is told the time.
