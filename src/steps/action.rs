@@ -67,6 +67,9 @@ pub trait Action {
     /// Whether a failure leaves the database as it was (an action that writes in one
     /// transaction): the failure message then says so.
     const UNCHANGED_ON_FAILURE: bool = false;
+    /// Whether it changes the database or its log (every export is logged): a database
+    /// opened read-only refuses it before it runs.
+    const WRITES: bool = true;
 
     /// The folder the files it writes end up in, for 打开所在文件夹.
     fn output_folder(&self) -> Option<PathBuf> {
@@ -97,6 +100,7 @@ pub struct ActionInfo {
     pub running: Option<&'static str>,
     pub cancellable: bool,
     pub output_folder: Option<PathBuf>,
+    pub writes: bool,
 }
 
 impl ActionInfo {
@@ -107,6 +111,7 @@ impl ActionInfo {
             running: A::RUNNING,
             cancellable: A::CANCELLABLE,
             output_folder: action.output_folder(),
+            writes: A::WRITES,
         }
     }
 
@@ -118,6 +123,7 @@ impl ActionInfo {
             running: A::RUNNING,
             cancellable: A::CANCELLABLE,
             output_folder: None,
+            writes: A::WRITES,
         }
     }
 
@@ -129,6 +135,7 @@ impl ActionInfo {
             running: None,
             cancellable: false,
             output_folder: None,
+            writes: false,
         }
     }
 }

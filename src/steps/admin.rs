@@ -328,6 +328,7 @@ impl super::action::Action for ExportLog {
     type Done = usize;
     type Error = String;
     const JOB: super::action::Job = super::action::Job::Settings;
+    const WRITES: bool = false;
 
     fn output_folder(&self) -> Option<PathBuf> {
         super::action::folder_of(&self.path)

@@ -165,6 +165,7 @@ impl super::action::Action for PreviewRoster {
     const JOB: super::action::Job = super::action::Job::ReadRoster;
     const RUNNING: Option<&'static str> = Some("正在读取名录…");
     const CANCELLABLE: bool = true;
+    const WRITES: bool = false;
 
     fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<ImportPreview, ImportError> {
         let super::action::Ctx {

@@ -178,6 +178,10 @@ impl App {
 
     /// Sends `command` to the worker; a long job shows in the status bar until it is answered.
     pub(super) fn send(&mut self, command: Command) {
+        if self.read_only && command.writes() {
+            self.status = Some((true, super::READ_ONLY.to_owned()));
+            return;
+        }
         let info = command.info();
         if let Some(text) = info.running {
             self.status = None;

@@ -153,6 +153,7 @@ impl App {
                 self.running = None;
                 self.locked = None;
                 self.read_only = true;
+                self.inspect.read_only = true;
                 self.status = Some((
                     false,
                     "数据库已以只读方式打开：可以查看，不能修改。要修改，请关闭另一个 spotcheck 后重新打开本程序。"

@@ -42,6 +42,11 @@ use status_bar::Running;
 pub use status_bar::WORKER_STOPPED;
 pub use top_bar::Screen;
 
+/// Why an editing control is disabled, and what a change is refused with, while the
+/// database is open read-only.
+pub(crate) const READ_ONLY: &str =
+    "数据库是以只读方式打开的（另一个程序正在使用它），只能查看，不能修改。";
+
 pub const TITLE: &str = "政务新媒体季度抽查";
 
 /// Opens the window on the database at `db`.

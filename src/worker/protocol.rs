@@ -365,4 +365,20 @@ impl Command {
     pub fn job(&self) -> Job {
         self.info().job
     }
+
+    /// Whether it changes the database (or its log): refused while it is open read-only.
+    #[must_use]
+    pub fn writes(&self) -> bool {
+        match self {
+            Self::CommitImport { .. }
+            | Self::SaveFinding { .. }
+            | Self::AddEvidence { .. }
+            | Self::RemoveEvidence { .. }
+            | Self::FinishInspection { .. }
+            | Self::ReopenInspection { .. }
+            | Self::PassRest { .. }
+            | Self::Restore(_) => true,
+            _ => self.info().writes,
+        }
+    }
 }

@@ -648,3 +648,52 @@ fn the_rest_passes_in_one_step_once_the_update_rule_has_its_date() {
         entries[0].detail
     );
 }
+
+#[test]
+fn a_database_opened_read_only_shows_checks_and_never_changes_them() {
+    use egui_kittest::kittest::NodeT;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, draw) = crate::common::inspector_db(dir.path(), 60, "张三");
+    let target = draw
+        .accounts
+        .iter()
+        .find(|d| d.account.account.platform != "移动客户端")
+        .expect("an account")
+        .clone();
+    let account = target.account.id;
+    crate::common::pass_items(&db, draw.info.id, account, Some(&["V01", "V02"]), false);
+    let held = spotcheck::store::lock(&db, "窗口", crate::support::clock::now()).expect("lock");
+    let mut h = harness(db.clone());
+    step_until(&mut h, "the open to be refused", |a| !a.busy());
+    h.run_steps(2);
+    h.get_by_label("只读打开（只能查看，不能修改）").click();
+    step_until(&mut h, "the read-only open", |a| !a.busy());
+    crate::common::open_check(&mut h, &target.account.account.name, account);
+    let before = answers(app(&h));
+    assert_eq!(before.len(), 2);
+
+    // Every editing control is there, disabled.
+    for label in ["完成", "其余项全部符合", "导入检查结果…", "更换…"] {
+        let button = h.get_by_role_and_label(egui::accesskit::Role::Button, label);
+        assert!(button.accesskit_node().is_disabled(), "{label} is enabled");
+    }
+    assert!(
+        h.get_all_by_role_and_label(egui::accesskit::Role::Button, "不符合")
+            .all(|b| b.accesskit_node().is_disabled()),
+        "an answer button is enabled"
+    );
+    // An answer key changes nothing, and asks nothing.
+    h.key_press(egui::Key::Num2);
+    h.key_press(egui::Key::ArrowDown);
+    h.key_press(egui::Key::Num3);
+    h.run_steps(4);
+    assert_eq!(answers(app(&h)), before);
+    assert!(h.query_by_label_contains("修改已完成的检查").is_none());
+    drop(held);
+    let store = Store::open(&db).expect("open");
+    let stored = store
+        .inspection(draw.info.id, account)
+        .expect("read")
+        .expect("the check");
+    assert_eq!(stored.findings.len(), 2, "nothing was written");
+}

@@ -138,7 +138,8 @@ impl InspectScreen {
         let checklist = Arc::clone(&o.checklist);
         let eval = evaluate(&checklist, platform, &o.findings);
         let mut finish = false;
-        let locked = o.done();
+        let read_only = self.read_only;
+        let locked = o.done() || read_only;
         ui.horizontal_wrapped(|ui| {
             verdict_ui(ui, &eval);
             ui.separator();
@@ -147,31 +148,41 @@ impl InspectScreen {
             } else {
                 ui.label("正在保存…");
             }
-            let done = locked;
+            let done = o.done();
             if done {
                 ui.label("（已完成）");
             }
             let button = ui
-                .button(if done {
-                    "完成并打开下一个"
-                } else {
-                    "完成"
-                })
-                .on_hover_text("Ctrl+Enter");
+                .add_enabled(
+                    !read_only,
+                    egui::Button::new(if done {
+                        "完成并打开下一个"
+                    } else {
+                        "完成"
+                    }),
+                )
+                .on_hover_text("Ctrl+Enter")
+                .on_disabled_hover_text(crate::ui::READ_ONLY);
             if button.clicked() {
                 finish = true;
                 self.open_next = done;
             }
-            if done && ui.button("修改此检查…").clicked() {
+            if done
+                && ui
+                    .add_enabled(!read_only, egui::Button::new("修改此检查…"))
+                    .on_disabled_hover_text(crate::ui::READ_ONLY)
+                    .clicked()
+            {
                 self.confirm_reopen = true;
             }
             if !done
                 && o.findings.iter().any(|f| f.answer.is_none())
                 && ui
-                    .button("其余项全部符合")
+                    .add_enabled(!read_only, egui::Button::new("其余项全部符合"))
                     .on_hover_text(
                         "把还没有填写的检查项都设为符合；按规则判定的项（如更新时效）须先填写日期",
                     )
+                    .on_disabled_hover_text(crate::ui::READ_ONLY)
                     .clicked()
             {
                 commands.send(Command::PassRest {
@@ -221,6 +232,7 @@ impl InspectScreen {
                     }
                     moved = true;
                 }
+                Step::Answer(_) if read_only => {}
                 Step::Answer(_) if locked => self.confirm_reopen = true,
                 Step::Answer(answer) => {
                     if let Some(f) = o.findings.get_mut(o.current) {
@@ -230,7 +242,7 @@ impl InspectScreen {
                 }
             }
         }
-        if keys.finish {
+        if keys.finish && !read_only {
             finish = true;
             self.open_next = true;
         }
@@ -245,7 +257,14 @@ impl InspectScreen {
         // Where the keys left the form: saving what they answered must not move it back.
         let key_current = (!keys.steps.is_empty()).then_some(o.current);
         let scroll = moved || std::mem::take(&mut o.scroll_pending);
-        o.items_ui(ui, platform, &self.evidence_dir, scroll, &mut edits);
+        o.items_ui(
+            ui,
+            platform,
+            &self.evidence_dir,
+            scroll,
+            read_only,
+            &mut edits,
+        );
         if locked {
             // Nothing changes a finished check before the user confirms opening it again.
             edits = Edits::default();
@@ -391,11 +410,12 @@ impl Opened {
         platform: &str,
         evidence_dir: &Path,
         scroll: bool,
+        read_only: bool,
         edits: &mut Edits,
     ) {
         let checklist = Arc::clone(&self.checklist);
         let checked_on = parse_day(&self.checked_on).ok().flatten();
-        let locked = self.done();
+        let locked = self.done() || read_only;
         egui::ScrollArea::vertical()
             .auto_shrink(false)
             .show(ui, |ui| {

@@ -53,16 +53,18 @@ impl InspectScreen {
             ui.horizontal_wrapped(|ui| {
                 ui.small(format!("检查表：{}（版本 {}）", c.title, c.version));
                 if ui
-                    .small_button("更换…")
+                    .add_enabled(!self.read_only, egui::Button::new("更换…").small())
                     .on_hover_text("载入主管单位下发的检查表文件（json）；已开始的检查仍按原检查表")
+                    .on_disabled_hover_text(crate::ui::READ_ONLY)
                     .clicked()
                 {
                     commands.ask(FileRequest::Checklist(q));
                 }
                 if self.draw.is_some()
                     && ui
-                        .small_button("导入检查结果…")
+                        .add_enabled(!self.read_only, egui::Button::new("导入检查结果…").small())
                         .on_hover_text("从共享表格或监测工具导出的表格批量导入（平台、账号标识、检查项、结果、说明、最后更新日期或最长更新间隔）")
+                        .on_disabled_hover_text(crate::ui::READ_ONLY)
                         .clicked()
                 {
                     commands.ask(FileRequest::Results(q));

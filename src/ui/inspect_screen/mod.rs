@@ -99,6 +99,8 @@ pub struct InspectScreen {
     /// A text field had the keyboard focus at the end of the last frame: keys that arrive
     /// now are typing, not shortcuts.
     was_typing: bool,
+    /// The database is open read-only: checks are shown, never changed.
+    pub read_only: bool,
 }
 
 impl InspectScreen {
@@ -130,6 +132,7 @@ impl InspectScreen {
             open_next: false,
             confirm_reopen: false,
             was_typing: false,
+            read_only: false,
         }
     }
 
