@@ -206,6 +206,11 @@ impl App {
     /// Opens the dialog `request` asks for; its answer is sent when it comes.
     #[allow(clippy::too_many_lines)] // one arm per dialog, each reads "ask this, then send that"
     fn ask(&mut self, ctx: &egui::Context, request: FileRequest) {
+        // One dialog at a time: a second click (a double click on an export button) while one
+        // is open opens nothing more.
+        if self.dialog.is_some() {
+            return;
+        }
         let (dialog, then): (_, Then) = match request {
             FileRequest::Roster => (
                 dialogs::pick_roster(ctx),

@@ -932,3 +932,30 @@ fn bulk_findings_are_one_transaction_and_one_log_entry() {
     );
     assert_eq!(store.verify_log().expect("verify"), None);
 }
+
+/// Finishing a check nobody has started names the items still to answer, as the form does,
+/// rather than one item called 全部检查项.
+#[test]
+fn finishing_an_unstarted_check_names_the_items_to_answer() {
+    let dir = TempDir::new().expect("tempdir");
+    let (mut store, record) = setup(dir.path());
+    let a = non_app(&record)[0];
+    let err = spotcheck::steps::inspect::finish_inspection(
+        &mut store,
+        record.info.id,
+        a.account.id,
+        at("2026-11-20 09:00"),
+    )
+    .expect_err("nothing answered");
+    let items = Checklist::builtin()
+        .applicable(&a.account.account.platform)
+        .count();
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "还不能完成：还有 {items} 项没有填写：V01 严重表述错误、"
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("全部检查项"), "{message}");
+}

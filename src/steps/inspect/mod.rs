@@ -378,12 +378,19 @@ pub fn finish_inspection(
     at: NaiveDateTime,
 ) -> Result<Inspection, InspectError> {
     let actor = super::actor(store)?;
-    let ins = store.inspection(draw, account)?.ok_or_else(|| {
-        InspectError::Unfinished(Unfinished {
-            unanswered: vec!["全部检查项".to_owned()],
+    let Some(ins) = store.inspection(draw, account)? else {
+        // Not started: every item it has to answer is unanswered, named as in the form.
+        let platform = store.account_platform(account)?;
+        let unanswered = store
+            .active_checklist()?
+            .applicable(&platform)
+            .map(crate::checklist::Item::label)
+            .collect();
+        return Err(InspectError::Unfinished(Unfinished {
+            unanswered,
             ..Unfinished::default()
-        })
-    })?;
+        }));
+    };
     let checklist = checklist_of(store, &ins.checklist_id, &ins.checklist_version)?;
     let eval = evaluation(store, &ins, &checklist)?;
     eval.can_finish(&checklist, evidence_of(&ins))
