@@ -195,6 +195,8 @@ impl Checklist {
     /// Parses and validates a checklist file. Platform names in `applies_to` may be any
     /// spelling [`platform::normalize`] knows; they are stored normalised.
     pub fn from_json(json: &str) -> Result<Self, ChecklistError> {
+        // Notepad saves UTF-8 with a byte-order mark.
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         let mut checklist: Self = serde_json::from_str(json)?;
         checklist.validate()?;
         Ok(checklist)
@@ -248,12 +250,14 @@ impl Checklist {
         }
         let mut seen = HashSet::new();
         for (index, item) in self.items.iter_mut().enumerate() {
-            if item.id.trim().is_empty() {
+            // `V01 ` is V01; `v01` and `V01` are one item, so two of them are refused.
+            item.id = item.id.trim().to_owned();
+            if item.id.is_empty() {
                 return Err(ChecklistError::MissingItemId {
                     position: index + 1,
                 });
             }
-            if !seen.insert(item.id.clone()) {
+            if !seen.insert(item.id.to_uppercase()) {
                 return Err(ChecklistError::DuplicateItem {
                     id: item.id.clone(),
                 });
@@ -263,6 +267,9 @@ impl Checklist {
         Ok(())
     }
 }
+
+/// The days an update rule may give: a rule beyond a year could never fail an account.
+pub const RULE_DAYS: std::ops::RangeInclusive<u32> = 1..=366;
 
 /// Checks one item whose id is known to be present and unique.
 fn validate_item(item: &mut Item, scored: bool) -> Result<(), ChecklistError> {
@@ -285,11 +292,11 @@ fn validate_item(item: &mut Item, scored: bool) -> Result<(), ChecklistError> {
         }
     }
     if let Some(rule) = item.rule
-        && rule.days() == 0
+        && !RULE_DAYS.contains(&rule.days())
     {
         return Err(ChecklistError::BadRule {
             item: id(),
-            days: 0,
+            days: rule.days(),
         });
     }
     let mut normalised = Vec::with_capacity(item.applies_to.len());
@@ -418,6 +425,51 @@ mod tests {
             err.to_string(),
             "检查项编号“V01”出现了不止一次，每个检查项的编号必须唯一。"
         );
+    }
+
+    /// Ids as a hand-edited file spells them: spaces around are dropped, and two ids that
+    /// differ only in case are one item written twice.
+    #[test]
+    fn ids_are_trimmed_and_compared_without_case() {
+        let c = Checklist::from_json(&with_items(&item(" V01 ", r#""veto""#))).expect("valid");
+        assert_eq!(c.items[0].id, "V01");
+        for (a, b) in [("V01", "v01"), ("V01", "V01 ")] {
+            let json = with_items(&[item(a, r#""veto""#), item(b, r#""problem""#)].join(","));
+            assert!(
+                matches!(
+                    Checklist::from_json(&json),
+                    Err(ChecklistError::DuplicateItem { .. })
+                ),
+                "{a:?} and {b:?}"
+            );
+        }
+    }
+
+    /// Notepad's UTF-8 starts with a byte-order mark.
+    #[test]
+    fn a_byte_order_mark_is_read_past() {
+        let json = format!("\u{feff}{}", with_items(&item("V01", r#""veto""#)));
+        assert!(Checklist::from_json(&json).is_ok());
+    }
+
+    /// A rule of more than a year could never fail an account (4294967295 days was accepted).
+    #[test]
+    fn update_rules_are_between_one_day_and_a_year() {
+        let rule = |days: u64| {
+            Checklist::from_json(&with_items(&item(
+                "V04",
+                &format!(r#""veto", "rule": {{"update_within": {{"days": {days}}}}}"#),
+            )))
+        };
+        assert!(rule(1).is_ok());
+        assert!(rule(366).is_ok());
+        for days in [0, 367, 4_294_967_295] {
+            let err = rule(days).expect_err("out of range");
+            assert!(
+                err.to_string().contains("应在 1 到 366 天之间"),
+                "{days}: {err}"
+            );
+        }
     }
 
     #[test]

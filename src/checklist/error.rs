@@ -34,7 +34,7 @@ pub enum ChecklistError {
         "检查项 {item} 的扣分设置不正确（每处扣 {points} 分，单项最多扣 {cap} 分）：每处扣分必须大于 0，且不能超过单项最多扣分。"
     )]
     BadDeduction { item: String, points: u32, cap: u32 },
-    #[error("检查项 {item} 的更新时限是 {days} 天，至少应为 1 天。")]
+    #[error("检查项 {item} 的更新时限是 {days} 天，应在 1 到 366 天之间。")]
     BadRule { item: String, days: u32 },
     #[error("检查项 {item} 的适用平台“{platform}”无法识别。可用的平台有：{}。", PLATFORMS.join("、"))]
     UnknownPlatform { item: String, platform: String },

@@ -773,3 +773,23 @@ fn output_to_a_closed_pipe_ends_quietly() {
         "{err}"
     );
 }
+
+/// A checklist file over 1 MB is refused as too large (it used to be cut at 1 MB and then
+/// called malformed), and the checklist in use stays.
+#[test]
+fn a_checklist_over_a_megabyte_is_refused_as_too_large() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let shown = run(Some(&db), &["checklist", "--json"]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let mut text = stdout(&shown);
+    // Still a valid checklist: only white space is added after it.
+    text.push_str(&" ".repeat(1 << 20));
+    let file = dir.path().join("本市检查表.json");
+    std::fs::write(&file, text).expect("write");
+    let loaded = run(Some(&db), &["checklist", "load", path_str(&file)]);
+    assert!(!loaded.status.success());
+    assert!(stderr(&loaded).contains("超过 1 MB"), "{}", stderr(&loaded));
+    let after = run(Some(&db), &["checklist", "--json"]);
+    assert_eq!(stdout(&after), stdout(&shown));
+}

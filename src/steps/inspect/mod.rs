@@ -58,6 +58,8 @@ pub enum InspectError {
         #[source]
         source: std::io::Error,
     },
+    #[error("这个文件超过 1 MB，不是检查表文件（检查表只有几 KB）。（{}）", .0.display())]
+    ChecklistTooLarge(PathBuf),
     #[error("证据文件太大（{size} 字节），单个文件不能超过 50 MB。（{}）", path.display())]
     EvidenceTooLarge { path: PathBuf, size: u64 },
     #[error("无法保存证据文件：{}。请确认数据目录可以写入、磁盘没有满。（{}）", describe(.source), path.display())]
@@ -232,13 +234,18 @@ pub fn install_checklist_file(
         path: path.to_owned(),
         source,
     };
-    // A checklist is a few kilobytes; anything far larger is not one.
+    // A checklist is a few kilobytes; anything over 1 MB is not one, and is refused whole
+    // rather than cut and then called malformed.
+    const LIMIT: u64 = 1 << 20;
     let mut text = String::new();
     std::io::Read::read_to_string(
-        &mut std::io::Read::take(std::fs::File::open(path).map_err(read)?, 1 << 20),
+        &mut std::io::Read::take(std::fs::File::open(path).map_err(read)?, LIMIT + 1),
         &mut text,
     )
     .map_err(read)?;
+    if text.len() as u64 > LIMIT {
+        return Err(InspectError::ChecklistTooLarge(path.to_owned()));
+    }
     let checklist = Checklist::from_json(&text).map_err(|source| InspectError::ChecklistFile {
         path: path.to_owned(),
         source,
