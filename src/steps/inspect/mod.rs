@@ -230,13 +230,13 @@ pub fn install_checklist_file(
     path: &Path,
     at: NaiveDateTime,
 ) -> Result<Checklist, InspectError> {
+    const LIMIT: u64 = 1 << 20;
     let read = |source| InspectError::ReadChecklist {
         path: path.to_owned(),
         source,
     };
     // A checklist is a few kilobytes; anything over 1 MB is not one, and is refused whole
     // rather than cut and then called malformed.
-    const LIMIT: u64 = 1 << 20;
     let mut text = String::new();
     std::io::Read::read_to_string(
         &mut std::io::Read::take(std::fs::File::open(path).map_err(read)?, LIMIT + 1),
