@@ -11,7 +11,9 @@ if ! command -v cargo-deb >/dev/null 2>&1; then
     echo "cargo-deb 未安装，正在安装（只需一次）…"
     cargo install cargo-deb --locked --quiet
 fi
-out="target/deb-check"
+# Not target/deb-check: that is the profile's own build folder, and emptying it rebuilt every
+# dependency on every run.
+out="target/deb-package"
 rm -rf "$out"
 mkdir -p "$out"
 cargo deb --profile "$profile" --no-strip --output "$out/spotcheck.deb" --locked >/dev/null
