@@ -7,6 +7,8 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+
+use crate::model::time::chinese_day;
 use docx_rs::{
     AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run,
     RunFonts, SpecialIndentType,
@@ -122,11 +124,6 @@ fn percent(part: usize, whole: usize) -> String {
     }
 }
 
-/// 2026年12月2日: dates in a 公文 have no leading zeros.
-fn day(d: NaiveDate) -> String {
-    crate::model::time::chinese_day(d)
-}
-
 /// The paragraphs of the notice, in order (tests read them back from the file).
 #[must_use]
 #[allow(clippy::too_many_lines)] // one document, top to bottom
@@ -148,9 +145,9 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         || report.quarter.label(),
         |(first, last)| {
             if first == last {
-                day(first)
+                chinese_day(first)
             } else {
-                format!("{}至{}", day(first), day(last))
+                format!("{}至{}", chinese_day(first), chinese_day(last))
             }
         },
     );
@@ -246,7 +243,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         Kind::Body,
         format!(
             "请存在问题账号的单位对照附件逐项整改，于{}前将整改情况（填写附件3，注明完成时间、联系人和联系电话，加盖单位公章）报送{region}政务公开工作主管部门。确无力维护的账号，按程序关停或注销。",
-            day(text.deadline)
+            chinese_day(text.deadline)
         ),
     ));
     out.push((
@@ -266,7 +263,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     out.push((Kind::Plain, String::new()));
     out.push((Kind::Plain, String::new()));
     out.push((Kind::Signature, format!("{region}人民政府办公室")));
-    out.push((Kind::Signature, day(text.dated)));
+    out.push((Kind::Signature, chinese_day(text.dated)));
     out
 }
 

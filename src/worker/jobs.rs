@@ -43,17 +43,22 @@ impl Worker {
                     file: action.path,
                 });
             }
-            Err(roster_import::ImportError::Roster(e))
-                if roster_import::ImportReport::missing_columns(&e).is_some() =>
-            {
-                if let Some(report) = roster_import::ImportReport::missing_columns(&e) {
-                    self.emit(Event::ImportPreviewed {
+            Err(e) => {
+                // Required columns not recognised: the preview offers to choose them.
+                let missing = match &e {
+                    roster_import::ImportError::Roster(r) => {
+                        roster_import::ImportReport::missing_columns(r)
+                    }
+                    _ => None,
+                };
+                match missing {
+                    Some(report) => self.emit(Event::ImportPreviewed {
                         report: Box::new(report),
                         file: action.path,
-                    });
+                    }),
+                    None => self.fail(PreviewRoster::JOB, action.failure(&e)),
                 }
             }
-            Err(e) => self.fail(PreviewRoster::JOB, action.failure(&e)),
         }
     }
 

@@ -453,6 +453,25 @@ fn type_slowly(h: &mut egui_kittest::Harness<'_, Option<spotcheck::ui::App>>, te
     }
 }
 
+/// 张三's database (2026Q4 drawn, all his) and the first sampled account that is not an APP,
+/// so that every item but V07 applies.
+fn inspector_with_target(
+    dir: &std::path::Path,
+) -> (
+    std::path::PathBuf,
+    spotcheck::model::DrawRecord,
+    spotcheck::model::DrawnAccount,
+) {
+    let (db, draw) = crate::common::inspector_db(dir, 60, "张三");
+    let target = draw
+        .accounts
+        .iter()
+        .find(|d| d.account.account.platform != "移动客户端")
+        .expect("an account")
+        .clone();
+    (db, draw, target)
+}
+
 /// The answers of the open check, by item.
 fn answers(app: &spotcheck::ui::App) -> Vec<(String, Option<Answer>)> {
     app.inspect
@@ -469,13 +488,7 @@ fn answers(app: &spotcheck::ui::App) -> Vec<(String, Option<Answer>)> {
 #[test]
 fn typing_digits_right_after_the_header_changes_keeps_every_answer_and_the_whole_text() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (db, draw) = crate::common::inspector_db(dir.path(), 60, "张三");
-    let target = draw
-        .accounts
-        .iter()
-        .find(|d| d.account.account.platform != "移动客户端")
-        .expect("an account")
-        .clone();
+    let (db, draw, target) = inspector_with_target(dir.path());
     let account = target.account.id;
     crate::common::pass_items(&db, draw.info.id, account, None, false);
     let mut h = harness(db);
@@ -572,13 +585,7 @@ fn typing_digits_right_after_the_header_changes_keeps_every_answer_and_the_whole
 #[test]
 fn the_rest_passes_in_one_step_once_the_update_rule_has_its_date() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (db, draw) = crate::common::inspector_db(dir.path(), 60, "张三");
-    let target = draw
-        .accounts
-        .iter()
-        .find(|d| d.account.account.platform != "移动客户端")
-        .expect("an account")
-        .clone();
+    let (db, _, target) = inspector_with_target(dir.path());
     let account = target.account.id;
     let mut h = harness(db.clone());
     crate::common::open_check(&mut h, &target.account.account.name, account);
@@ -653,13 +660,7 @@ fn the_rest_passes_in_one_step_once_the_update_rule_has_its_date() {
 fn a_database_opened_read_only_shows_checks_and_never_changes_them() {
     use egui_kittest::kittest::NodeT;
     let dir = tempfile::tempdir().expect("tempdir");
-    let (db, draw) = crate::common::inspector_db(dir.path(), 60, "张三");
-    let target = draw
-        .accounts
-        .iter()
-        .find(|d| d.account.account.platform != "移动客户端")
-        .expect("an account")
-        .clone();
+    let (db, draw, target) = inspector_with_target(dir.path());
     let account = target.account.id;
     crate::common::pass_items(&db, draw.info.id, account, Some(&["V01", "V02"]), false);
     let held = spotcheck::store::lock(&db, "窗口", crate::support::clock::now()).expect("lock");
