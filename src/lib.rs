@@ -16,6 +16,7 @@ pub mod cli;
 pub mod exchange;
 pub mod export;
 pub mod model;
+pub mod overview;
 pub mod rectification;
 pub mod report;
 pub mod results;

@@ -26,6 +26,15 @@ pub enum ExportWhat {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// 导出统计分析工作簿（各地区、各平台合格率，历季趋势，问题类型，整改情况，带图表）
+    Stats {
+        /// 季度，例如 2026Q4
+        #[arg(long)]
+        quarter: String,
+        /// 保存位置，例如 统计分析.xlsx
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+    },
     /// 导出整改表并下发问题：--out 以 .xlsx 结尾时每个单位一个工作表，否则在该文件夹中每个单位一个文件
     Rectification {
         /// 季度，例如 2026Q4
@@ -92,6 +101,16 @@ pub(super) fn export(
             // Two lines: scripts read the figures from the second.
             println!("通报已保存：{}", out.display());
             println!("{}", crate::export::overview_line(&report));
+        }
+        ExportWhat::Stats { quarter, out } => {
+            let quarter = parse_quarter(quarter)?;
+            let mut store = open()?;
+            let action = crate::steps::overview::ExportStats {
+                quarter,
+                path: out.clone(),
+            };
+            perform(&mut store, &action)?;
+            println!("统计分析已保存：{}", out.display());
         }
         ExportWhat::Rectification { quarter, out, json } => {
             let quarter = parse_quarter(quarter)?;

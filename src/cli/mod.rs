@@ -9,6 +9,7 @@ mod admin_commands;
 mod checklist;
 mod followup;
 mod json;
+mod overview;
 mod package;
 mod process;
 mod results;
@@ -164,7 +165,16 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ResultsAction>,
     },
-    /// 导出季度通报或整改表
+    /// 查看一个季度的概况：检查进度、合格率、问题类型、整改情况和历季趋势
+    Overview {
+        /// 季度，例如 2026Q4（不填则为最近抽样的季度）
+        #[arg(long)]
+        quarter: Option<String>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 导出季度通报、整改表或统计分析
     Export {
         #[command(subcommand)]
         what: followup::ExportWhat,
@@ -497,6 +507,10 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             }
         }
         Command::Export { what } => followup::export(open, what),
+        Command::Overview { quarter, json } => {
+            let quarter = quarter.as_deref().map(parse_quarter).transpose()?;
+            overview::overview(&read()?, quarter, *json)
+        }
         Command::Package { action } => package::run(open, action),
         Command::Backup { out } => admin_commands::backup(open, out),
         Command::Settings {

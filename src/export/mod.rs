@@ -8,6 +8,7 @@ mod notice_docx;
 mod problems;
 mod rectification;
 mod sample_list;
+mod stats;
 
 pub use log_sheet::write_log;
 pub use notice::{
@@ -24,6 +25,7 @@ pub use rectification::{
     write_rectification_folder_reporting,
 };
 pub use sample_list::{default_file_name as sample_list_file_name, write_sample_list};
+pub use stats::write_stats;
 
 /// Why a spreadsheet could not be written.
 /// A spreadsheet writer's error: the system's reason in Chinese when it is one.

@@ -150,6 +150,11 @@ pub fn overview_line(report: &QuarterReport) -> String {
         t.failed,
         percent(t.passed, t.passed + t.failed),
     );
+    let change = report.earlier_rates.sentence(t.pass_rate());
+    if !change.is_empty() {
+        line.pop();
+        let _ = write!(line, "，{change}。");
+    }
     if t.unfinished() > 0 {
         let _ = write!(
             line,

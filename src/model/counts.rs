@@ -37,7 +37,11 @@ pub fn platform_of(account: &Account) -> String {
 /// The counts of one row of a 总体情况 table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// The row's name as tables print it (东城区, 示例市（市直）).
     pub name: String,
+    /// The region or platform as the draw counted it (示例市东城区), the same from one quarter
+    /// to the next whatever the table calls it; empty for totals.
+    pub key: String,
     /// 账号总数: accounts in operation when the quarter was drawn.
     pub accounts: usize,
     /// 抽查数: accounts in the sample (复查 included).

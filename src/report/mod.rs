@@ -32,6 +32,7 @@ fn count(row: &mut Tally, outcome: &AccountOutcome) {
 fn tally<'m>(map: &'m mut BTreeMap<String, Tally>, name: &str) -> &'m mut Tally {
     map.entry(name.to_owned()).or_insert_with(|| Tally {
         name: name.to_owned(),
+        key: name.to_owned(),
         ..Tally::default()
     })
 }
@@ -46,6 +47,9 @@ pub struct AccountOutcome {
     pub name: String,
     pub platform: String,
     pub account_id: String,
+    /// The region and platform the draw counted it under (the rows of the 总体情况 tables).
+    pub region: String,
+    pub counted_platform: String,
     pub inspector: String,
     /// 抽取, 复查, or both.
     pub kind: &'static str,
@@ -144,6 +148,39 @@ impl RecheckOutcome {
     }
 }
 
+/// 合格率 (0–1) of earlier quarters, to state the change in 百分点.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EarlierRates {
+    pub last_quarter: Option<f64>,
+    pub last_year: Option<f64>,
+}
+
+impl EarlierRates {
+    /// 「比上季度提高3.4个百分点、比去年同期下降1.2个百分点」 for a pass rate of `now`; empty
+    /// when there is nothing to compare with.
+    #[must_use]
+    pub fn sentence(&self, now: Option<f64>) -> String {
+        let part = |label: &str, before: Option<f64>| {
+            let change = crate::overview::points_change(now, before)?;
+            Some(if change.abs() < 0.05 {
+                format!("与{label}持平")
+            } else if change > 0.0 {
+                format!("比{label}提高{change:.1}个百分点")
+            } else {
+                format!("比{label}下降{:.1}个百分点", -change)
+            })
+        };
+        [
+            part("上季度", self.last_quarter),
+            part("去年同期", self.last_year),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("，")
+    }
+}
+
 /// Everything the notice of a quarter states.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuarterReport {
@@ -164,6 +201,9 @@ pub struct QuarterReport {
     /// Veto problems first, each type in checklist order, then by region, unit and name.
     pub problems: Vec<Problem>,
     pub rechecks: Vec<RecheckOutcome>,
+    /// 合格率 of the quarter before and of the same quarter a year before, where those
+    /// quarters were drawn and have finished checks (the notice states the change).
+    pub earlier_rates: EarlierRates,
     /// Where the operation log stood when the report was read (kept in the exported file's
     /// properties, for `log verify --against`; not printed).
     pub log: Option<crate::model::LogHead>,
@@ -262,8 +302,14 @@ impl QuarterReport {
                     });
                 }
             }
+            let (region, counted_platform) = d
+                .counted_as
+                .clone()
+                .unwrap_or_else(|| (region_of(a), platform_of(a)));
             accounts.push(AccountOutcome {
                 account: d.account.id,
+                region,
+                counted_platform,
                 city: a.city.clone(),
                 county: a.county.clone(),
                 host_unit: a.host_unit.clone(),
@@ -319,14 +365,10 @@ impl QuarterReport {
             tally(&mut platforms, &cell.platform).accounts += cell.accounts;
             total.accounts += cell.accounts;
         }
-        for (d, outcome) in draw.accounts.iter().zip(&accounts) {
+        for outcome in &accounts {
             // Counted where the draw counted it, so that 抽查数 and 账号总数 agree.
-            let (region, platform) = d.counted_as.clone().unwrap_or_else(|| {
-                let a = &d.account.account;
-                (region_of(a), platform_of(a))
-            });
-            count(tally(&mut regions, &region), outcome);
-            count(tally(&mut platforms, &platform), outcome);
+            count(tally(&mut regions, &outcome.region), outcome);
+            count(tally(&mut platforms, &outcome.counted_platform), outcome);
             count(&mut total, outcome);
         }
 
@@ -392,6 +434,7 @@ impl QuarterReport {
             accounts,
             problems,
             rechecks,
+            earlier_rates: EarlierRates::default(),
             log: None,
         }
     }

@@ -33,6 +33,7 @@ pub enum Job {
     Rectify,
     Exchange,
     Backup,
+    Overview,
 }
 
 /// What an action is given while it runs: the store, the time, fresh randomness (for seeds

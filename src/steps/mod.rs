@@ -12,6 +12,7 @@ pub mod draw;
 pub mod exchange;
 pub mod inspect;
 pub mod notice;
+pub mod overview;
 pub mod rectification;
 pub mod results_import;
 pub mod roster_import;

@@ -35,8 +35,27 @@ pub enum PublishError {
     NothingToRectify(Quarter),
 }
 
-/// The report of `quarter`'s draw in force.
+/// The report of `quarter`'s draw in force, with the pass rates of last quarter and of the
+/// same quarter last year where those were drawn.
 pub fn load_report(store: &Store, quarter: Quarter) -> Result<QuarterReport, PublishError> {
+    let mut report = report_alone(store, quarter)?;
+    let rate_in = |q: Option<Quarter>| -> Result<Option<f64>, PublishError> {
+        match q {
+            Some(q) if store.current_draw_info(q)?.is_some() => {
+                Ok(report_alone(store, q)?.total.pass_rate())
+            }
+            _ => Ok(None),
+        }
+    };
+    report.earlier_rates = crate::report::EarlierRates {
+        last_quarter: rate_in(Some(quarter.previous()))?,
+        last_year: rate_in(Quarter::new(quarter.year() - 1, quarter.number()))?,
+    };
+    Ok(report)
+}
+
+/// The report of `quarter`'s draw in force, compared with nothing.
+pub fn report_alone(store: &Store, quarter: Quarter) -> Result<QuarterReport, PublishError> {
     let draw = current_draw(store, quarter)?;
     let inspections = store.inspections_with_failures(draw.info.id)?;
     let checklists = checklists_of(store, &inspections)?;

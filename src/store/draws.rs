@@ -367,6 +367,23 @@ impl Store {
         .transpose()
     }
 
+    /// The quarters with a draw in force, oldest first.
+    pub fn drawn_quarters(&self) -> Result<Vec<Quarter>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT quarter FROM draw WHERE superseded_at IS NULL ORDER BY quarter",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for t in rows {
+            let t = t?;
+            out.push(
+                t.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("季度“{t}”无法识别")))?,
+            );
+        }
+        Ok(out)
+    }
+
     /// How many accounts draw `draw` has.
     pub fn drawn_count(&self, draw: i64) -> Result<usize, StoreError> {
         let n: i64 = self.conn.query_row(

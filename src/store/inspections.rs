@@ -422,6 +422,7 @@ impl Store {
         let count = |n: i64| usize::try_from(n).unwrap_or(0);
         Ok(Tally {
             name: "合计".to_owned(),
+            key: String::new(),
             accounts: 0,
             checked: count(checked),
             passed: count(passed),

@@ -83,6 +83,8 @@ pub enum FileRequest {
     RestoreFolder,
     /// Where to save the operation log.
     Log,
+    /// Where to save the quarter's 统计分析 workbook.
+    Stats(Quarter),
 }
 
 /// The commands pushed during one frame, in the order they were pushed.
@@ -233,6 +235,16 @@ impl App {
                     with_first(|path| Command::SaveProblemList { path }),
                 )
             }
+            FileRequest::Stats(quarter) => (
+                dialogs::save_xlsx(
+                    ctx,
+                    "导出统计分析",
+                    format!("{}政务新媒体抽查统计分析.xlsx", quarter.label()),
+                ),
+                with_first(move |path| {
+                    Command::ExportStats(crate::steps::overview::ExportStats { quarter, path })
+                }),
+            ),
             FileRequest::SampleList { quarter, name } => (
                 dialogs::save_xlsx(ctx, "导出抽查名单", name),
                 with_first(move |path| Command::SaveSampleList(SaveSampleList { quarter, path })),

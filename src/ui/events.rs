@@ -49,6 +49,15 @@ impl App {
                 {
                     self.running = None;
                 }
+                // Once a roster exists, the window opens on 概况.
+                if self.running.is_none()
+                    && self.screen == Screen::Roster
+                    && !self.opened
+                    && !accounts.is_empty()
+                {
+                    self.screen = Screen::Overview;
+                }
+                self.opened = true;
                 self.sample.set_accounts(Arc::clone(&accounts));
                 self.roster.set_accounts(accounts);
             }
@@ -127,6 +136,7 @@ impl App {
             }
             Event::RectificationsLoaded(view) => self.rectify.set_view(*view),
             Event::ExchangeLoaded(view) => self.exchange.set_view(*view),
+            Event::OverviewLoaded(quarter, overview) => self.overview.set_view(quarter, overview),
             Event::SettingsLoaded(view) => self.settings.set_view(*view),
             Event::BackupFound(info) => {
                 self.screen = Screen::Settings;

@@ -62,7 +62,7 @@ impl App {
                     });
                 }
             }
-            Screen::Roster | Screen::Sample | Screen::Settings => {
+            Screen::Overview | Screen::Roster | Screen::Sample | Screen::Settings => {
                 if let Some(path) = dropped.into_iter().next()
                     && self.running.is_none()
                     && self.preview.is_none()

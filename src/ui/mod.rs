@@ -16,6 +16,7 @@ pub mod fonts;
 mod import_preview;
 mod import_reports;
 pub mod inspect_screen;
+pub mod overview_screen;
 pub mod rectify_screen;
 pub mod roster_screen;
 pub mod sample_screen;
@@ -34,6 +35,7 @@ pub use commands::{CommandQueue, FileRequest, UiCommand};
 use dialogs::PendingDialog;
 use exchange_screen::ExchangeScreen;
 use inspect_screen::InspectScreen;
+use overview_screen::OverviewScreen;
 use rectify_screen::RectifyScreen;
 use roster_screen::RosterScreen;
 use sample_screen::SampleScreen;
@@ -94,6 +96,7 @@ fn app_icon() -> egui::IconData {
 pub struct App {
     worker: WorkerHandle,
     pub screen: Screen,
+    pub overview: OverviewScreen,
     pub roster: RosterScreen,
     pub sample: SampleScreen,
     pub inspect: InspectScreen,
@@ -143,6 +146,8 @@ pub struct App {
     fitted: bool,
     /// Set when the worker thread is gone: nothing can be saved any more.
     stopped: bool,
+    /// The first roster has been read (the window then opens on 概况 if it is not empty).
+    opened: bool,
     db: PathBuf,
     started: Option<Instant>,
 }
@@ -183,6 +188,7 @@ impl App {
         Self {
             worker,
             screen: Screen::Roster,
+            overview: OverviewScreen::new(chrono::Local::now().date_naive()),
             roster: RosterScreen::default(),
             sample: SampleScreen::new(chrono::Local::now().date_naive(), crate::seed::fresh_seed()),
             inspect: InspectScreen::new(
@@ -218,6 +224,7 @@ impl App {
             fitted: false,
             messages: Vec::new(),
             stopped: false,
+            opened: false,
             db,
             started: None,
         }

@@ -6,6 +6,7 @@ use super::{App, TITLE};
 /// The screens, one per step of the work, in the order of the top bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
+    Overview,
     Roster,
     Sample,
     Inspect,
@@ -15,7 +16,8 @@ pub enum Screen {
 }
 
 impl Screen {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
+        Self::Overview,
         Self::Roster,
         Self::Sample,
         Self::Inspect,
@@ -26,6 +28,7 @@ impl Screen {
 
     fn label(self) -> &'static str {
         match self {
+            Self::Overview => "概况",
             Self::Roster => "名录",
             Self::Sample => "抽样",
             Self::Inspect => "检查",
@@ -57,6 +60,7 @@ impl App {
                         // Checks may have finished since: count them again.
                         match screen {
                             Screen::Rectify => self.rectify.invalidate(),
+                            Screen::Overview => self.overview.invalidate(),
                             Screen::Sample => self.sample.invalidate(),
                             Screen::Exchange => self.exchange.invalidate(),
                             Screen::Settings => self.settings.invalidate(),

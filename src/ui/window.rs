@@ -51,6 +51,7 @@ impl App {
         }
         let enabled = self.running.is_none() && self.preview.is_none();
         ui.add_enabled_ui(enabled, |ui| match self.screen {
+            Screen::Overview => self.overview.ui(ui, queue),
             Screen::Roster => self.roster.ui(ui, queue),
             Screen::Sample => self.sample.ui(ui, queue),
             Screen::Inspect => self.inspect.ui(ui, queue),
@@ -59,6 +60,39 @@ impl App {
             Screen::Exchange => self.exchange.ui(ui, queue),
         });
         self.drop_hint_ui(ui);
+        if let Some(link) = self.overview.take_link() {
+            self.follow(link);
+        }
+    }
+
+    /// Opens the list a figure of 概况 counts.
+    fn follow(&mut self, link: super::overview_screen::Link) {
+        use super::overview_screen::Link;
+        self.status = None;
+        match link {
+            Link::Inspect {
+                quarter,
+                region,
+                platform,
+            } => {
+                let i = &mut self.inspect;
+                i.quarter = quarter.to_string();
+                i.county = region;
+                i.platform = platform;
+                i.status = None;
+                i.only_mine = false;
+                i.search.clear();
+                self.screen = Screen::Inspect;
+            }
+            Link::Rectify { quarter, status } => {
+                let r = &mut self.rectify;
+                r.quarter = quarter.to_string();
+                r.filter = Some(status);
+                r.search.clear();
+                r.invalidate();
+                self.screen = Screen::Rectify;
+            }
+        }
     }
 
     /// The first start: who works here. Every draw, answer and export is recorded under this

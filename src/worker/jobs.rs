@@ -258,6 +258,22 @@ impl Worker {
         });
     }
 
+    pub(super) fn load_overview(&self, quarter: Quarter) {
+        let Some(store) = &self.store else { return };
+        let today = now().date();
+        let loaded = match store.current_draw_info(quarter) {
+            Ok(None) => Ok(None),
+            Ok(Some(_)) => crate::steps::overview::load_overview(store, quarter, today)
+                .map(|o| Some(Box::new(o)))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match loaded {
+            Ok(overview) => self.emit(Event::OverviewLoaded(quarter, overview)),
+            Err(message) => self.fail(Job::Overview, message),
+        }
+    }
+
     pub(super) fn load_exchange(&self, quarter: Quarter) {
         let Some(store) = &self.store else { return };
         let loaded = (|| -> Result<ExchangeView, crate::store::StoreError> {

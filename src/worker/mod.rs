@@ -228,6 +228,10 @@ impl Worker {
                 self.perform(&action, |_, _| {});
             }
             Command::LoadExchange(quarter) => self.load_exchange(quarter),
+            Command::LoadOverview(quarter) => self.load_overview(quarter),
+            Command::ExportStats(action) => {
+                self.perform(&action, |_, ()| {});
+            }
             Command::ExportWorkPackage(action) => {
                 self.perform(&action, |w, _| w.load_exchange(action.quarter));
             }

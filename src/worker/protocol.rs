@@ -21,6 +21,7 @@ use crate::steps::exchange::{
 };
 use crate::steps::inspect::InstallChecklist;
 use crate::steps::notice::{ExportNotice, SaveSampleList};
+use crate::steps::overview::ExportStats;
 use crate::steps::rectification::{FeedbackReport, ImportFeedback, IssueRectification, Review};
 use crate::steps::results_import::ImportResults;
 use crate::steps::roster_import::{CommitRoster, ImportReport, PreviewRoster};
@@ -122,6 +123,10 @@ pub enum Command {
         action: Review,
         quarter: Quarter,
     },
+    /// The quarter at a glance; answered by `OverviewLoaded`.
+    LoadOverview(Quarter),
+    /// Write the quarter's 统计分析 workbook; answered by `Done`.
+    ExportStats(ExportStats),
     /// The assignment, conflicts and package history; answered by `ExchangeLoaded`.
     LoadExchange(Quarter),
     /// Write one inspector's work package; answered by `Done` and `ExchangeLoaded`.
@@ -225,6 +230,8 @@ pub enum Event {
     RectificationsLoaded(Box<RectificationView>),
     FeedbackImported(Box<FeedbackReport>),
     ExchangeLoaded(Box<ExchangeView>),
+    /// A quarter's overview; `None` when the quarter has no draw.
+    OverviewLoaded(Quarter, Option<Box<crate::overview::Overview>>),
     SettingsLoaded(Box<SettingsView>),
     BackupFound(Box<crate::store::BackupInfo>),
     /// The database was replaced by a backup and reopened.
@@ -318,6 +325,7 @@ impl Command {
             Self::ImportResults(a) => ActionInfo::of(a),
             Self::SaveSetting(a) => ActionInfo::of(a),
             Self::SaveSampleList(a) => ActionInfo::of(a),
+            Self::ExportStats(a) => ActionInfo::of(a),
             Self::ExportNotice(a) => ActionInfo::of(a),
             Self::ExportRectification(a) => ActionInfo::of(a),
             Self::ImportFeedback { action, .. } => ActionInfo::of(action),
@@ -351,6 +359,7 @@ impl Command {
             Self::LoadSettings => ActionInfo::plain(Job::Settings),
             Self::LoadRectifications(_) => ActionInfo::plain(Job::Rectify),
             Self::LoadExchange(_) => ActionInfo::plain(Job::Exchange),
+            Self::LoadOverview(_) => ActionInfo::plain(Job::Overview),
             Self::Restore(_) => ActionInfo {
                 running: Some("正在从备份恢复…"),
                 ..ActionInfo::plain(Job::Backup)

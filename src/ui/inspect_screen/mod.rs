@@ -348,7 +348,10 @@ impl InspectScreen {
                 (!mine || d.inspector.as_deref() == Some(self.me.as_str()))
                     && self.status.is_none_or(|s| s == state)
                     && self.county.as_deref().is_none_or(|c| a.region() == c)
-                    && self.platform.as_deref().is_none_or(|p| a.platform == p)
+                    && self
+                        .platform
+                        .as_deref()
+                        .is_none_or(|p| a.platform == p || crate::report::platform_of(a) == p)
                     && (needle.is_empty()
                         || a.name.to_lowercase().contains(&needle)
                         || a.host_unit.to_lowercase().contains(&needle)
