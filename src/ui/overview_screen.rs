@@ -29,6 +29,8 @@ pub struct OverviewScreen {
     shown: Option<Quarter>,
     /// The loaded overview; `Some(None)`: the quarter has no draw.
     view: Option<Option<Box<Overview>>>,
+    /// The quarter `view` is of.
+    loaded: Option<Quarter>,
     /// A figure clicked this frame, for the window to follow.
     link: Option<Link>,
 }
@@ -45,8 +47,8 @@ fn points(change: Option<f64>) -> String {
     match change {
         None => String::new(),
         Some(c) if c.abs() < 0.05 => "持平".to_owned(),
-        Some(c) if c > 0.0 => format!("↑{c:.1} 个百分点"),
-        Some(c) => format!("↓{:.1} 个百分点", -c),
+        Some(c) if c > 0.0 => format!("提高 {c:.1} 个百分点"),
+        Some(c) => format!("下降 {:.1} 个百分点", -c),
     }
 }
 
@@ -57,6 +59,7 @@ impl OverviewScreen {
             quarter: Quarter::containing(today).to_string(),
             shown: None,
             view: None,
+            loaded: None,
             link: None,
         }
     }
@@ -67,8 +70,9 @@ impl OverviewScreen {
     }
 
     pub fn set_view(&mut self, quarter: Quarter, overview: Option<Box<Overview>>) {
-        if self.quarter.parse().ok() == Some(quarter) {
+        if self.quarter.trim().parse().ok() == Some(quarter) {
             self.view = Some(overview);
+            self.loaded = Some(quarter);
         }
     }
 
@@ -88,8 +92,12 @@ impl OverviewScreen {
         if let Ok(q) = quarter
             && self.shown != Some(q)
         {
+            // Read again; the figures shown stay until the new ones come, unless they are
+            // another quarter's.
+            if self.loaded != Some(q) {
+                self.view = None;
+            }
             self.shown = Some(q);
-            self.view = None;
             commands.send(Command::LoadOverview(q));
         }
         ui.horizontal(|ui| {

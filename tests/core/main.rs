@@ -20,6 +20,7 @@ mod layers;
 mod memory;
 mod migrations;
 mod notice_docx;
+mod overview;
 mod packages;
 mod regressions;
 mod restore;

@@ -15,6 +15,7 @@ mod ui_check_edits;
 mod ui_exchange;
 mod ui_inspect;
 mod ui_layout;
+mod ui_overview;
 mod ui_rectify;
 mod ui_roster;
 mod ui_sample;

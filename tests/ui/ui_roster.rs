@@ -189,6 +189,9 @@ fn a_search_that_finds_nothing_says_so() {
     step_until(&mut h, "the roster", |a| {
         !a.busy() && a.roster.accounts().len() == 12
     });
+    // A database with a roster opens on 概况.
+    h.get_by_label("名录").click();
+    h.run_steps(2);
     h.get_by_label("搜索").focus();
     h.step();
     h.get_by_label("搜索").type_text("不存在的账号名称");
@@ -205,6 +208,8 @@ fn roster_columns_sort_by_pinyin_both_ways_and_back() {
     let db = crate::common::db_with_roster(dir.path(), 60);
     let mut h = harness(db);
     step_until(&mut h, "the roster", |a| a.roster.accounts().len() == 60);
+    h.get_by_label("名录").click();
+    h.run_steps(2);
     let units = |h: &egui_kittest::Harness<'_, Option<spotcheck::ui::App>>| -> Vec<String> {
         app(h)
             .roster

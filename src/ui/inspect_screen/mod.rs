@@ -276,6 +276,18 @@ impl InspectScreen {
         self.draw.as_deref()
     }
 
+    /// The accounts the list shows, after its filters (as last drawn).
+    #[must_use]
+    pub fn listed(&self) -> Vec<&crate::model::DrawnAccount> {
+        let Some(draw) = self.draw.as_deref() else {
+            return Vec::new();
+        };
+        self.view
+            .iter()
+            .filter_map(|&i| draw.accounts.get(i))
+            .collect()
+    }
+
     /// The open account's check as last stored (`None` before its first answer).
     #[must_use]
     pub fn inspection(&self) -> Option<&Inspection> {

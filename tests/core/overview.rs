@@ -1,0 +1,243 @@
+//! 概况 and the 统计分析 workbook over three drawn quarters (2025Q4, 2026Q3, 2026Q4), made through
+//! the real steps with the clock passed in: every figure equals the notice's, the notice states
+//! the change against last quarter and last year in 百分点, and the workbook's charts point at
+//! the tables they draw.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use spotcheck::model::{DrawRequest, Quarter};
+use spotcheck::overview::points_change;
+use spotcheck::sampling::DrawOptions;
+use spotcheck::steps::notice::load_report;
+use spotcheck::steps::overview::load_overview;
+use spotcheck::steps::rectification::{SheetTarget, export_rectification};
+use spotcheck::store::{Store, settings};
+
+use crate::support::clock::{at, on};
+use crate::support::{json, path_str, run, stdout};
+
+/// A roster of `n` demo accounts and the three quarters drawn and checked; 2026Q3's problems
+/// issued and one answered on time.
+fn three_quarters(dir: &Path, n: usize) -> PathBuf {
+    let roster = dir.join("名录.xlsx");
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, 5), &roster)
+        .expect("roster");
+    let db = dir.join("t.db");
+    let mut store = Store::open(&db).expect("open");
+    store
+        .set_setting(settings::REGION_NAME, "示例市")
+        .expect("region");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let preview =
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2025-10-08 09:00"))
+        .expect("import");
+    for (quarter, seed, when) in [
+        ("2025Q4", 1, "2025-11-10 09:00"),
+        ("2026Q3", 2, "2026-08-10 09:00"),
+        ("2026Q4", 3, "2026-11-10 09:00"),
+    ] {
+        let request = DrawRequest {
+            quarter: quarter.parse().expect("quarter"),
+            options: DrawOptions::default(),
+            seed,
+            reason: None,
+            void_work: false,
+        };
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at(when)).expect("draw");
+        spotcheck::steps::demo::complete_checks(&mut store, &draw, at(when)).expect("checks");
+        if quarter == "2026Q3" {
+            export_rectification(
+                &mut store,
+                request.quarter,
+                &SheetTarget::Book(dir.join("整改表.xlsx")),
+                at("2026-08-20 09:00"),
+            )
+            .expect("issue");
+        }
+    }
+    db
+}
+
+#[test]
+fn every_figure_of_the_overview_is_the_notices_and_the_changes_are_in_points() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = three_quarters(dir.path(), 240);
+    let store = Store::open(&db).expect("open");
+    let q4: Quarter = "2026Q4".parse().expect("quarter");
+    let report = load_report(&store, q4).expect("report");
+    let o = load_overview(&store, q4, on("2026-12-07")).expect("overview");
+
+    assert_eq!(o.total, report.total);
+    let rows = |groups: &[spotcheck::model::TallyGroup]| -> Vec<spotcheck::model::Tally> {
+        groups.iter().flat_map(|g| g.rows.iter().cloned()).collect()
+    };
+    assert_eq!(o.by_region, rows(&report.by_region));
+    assert_eq!(o.by_platform, rows(&report.by_platform));
+    // Progress per region adds up to the region's 抽查数, and in all to the sample.
+    for (p, t) in o.progress_by_region.iter().zip(&o.by_region) {
+        assert_eq!((p.name.as_str(), p.drawn), (t.name.as_str(), t.checked));
+    }
+    assert_eq!(o.progress.drawn, report.total.checked);
+    assert_eq!(
+        o.by_inspector.iter().map(|p| p.drawn).sum::<usize>(),
+        o.progress.drawn
+    );
+    // Problem types: each once, veto first, shares adding to one.
+    let counted: usize = o.problem_types.iter().map(|t| t.count).sum();
+    assert_eq!(counted, report.problems.len());
+    let shares: f64 = o.problem_types.iter().map(|t| t.share).sum();
+    assert!((shares - 1.0).abs() < 1e-9, "{shares}");
+    let first_plain = o.problem_types.iter().position(|t| !t.veto);
+    assert!(
+        o.problem_types
+            .iter()
+            .skip(first_plain.unwrap_or(usize::MAX))
+            .all(|t| !t.veto)
+    );
+
+    // The trend: the three quarters, each rate its own notice's.
+    let quarters: Vec<String> = o.trend.iter().map(|t| t.quarter.to_string()).collect();
+    assert_eq!(quarters, ["2025Q4", "2026Q3", "2026Q4"]);
+    for t in &o.trend {
+        let r = load_report(&store, t.quarter).expect("report");
+        assert_eq!((t.passed, t.failed), (r.total.passed, r.total.failed));
+    }
+    // 2026Q3's problems: issued, one window to answer; none answered, all past the deadline.
+    let q3 = o.trend.iter().find(|t| t.quarter.to_string() == "2026Q3");
+    assert_eq!(q3.and_then(|t| t.on_time_rate), Some(0.0));
+
+    // The change in 百分点, against 2026Q3 and against 2025Q4, in the notice and in 概况.
+    let last = load_report(&store, q4.previous()).expect("report");
+    let year_ago = load_report(&store, "2025Q4".parse().expect("quarter")).expect("report");
+    let now = report.total.pass_rate();
+    let (q, y) = o.changes();
+    assert_eq!(q, points_change(now, last.total.pass_rate()));
+    assert_eq!(y, points_change(now, year_ago.total.pass_rate()));
+    let line = spotcheck::export::overview_line(&report);
+    for (label, change) in [("上季度", q), ("去年同期", y)] {
+        let change = change.expect("both quarters have results");
+        let said = if change.abs() < 0.05 {
+            format!("与{label}持平")
+        } else if change > 0.0 {
+            format!("比{label}提高{change:.1}个百分点")
+        } else {
+            format!("比{label}下降{:.1}个百分点", -change)
+        };
+        assert!(line.contains(&said), "{said} in {line}");
+    }
+    // Region changes compare a region with itself.
+    for r in &o.region_trend {
+        let before = last
+            .by_region
+            .iter()
+            .flat_map(|g| &g.rows)
+            .find(|t| t.key == r.key)
+            .and_then(spotcheck::model::Tally::pass_rate);
+        assert_eq!(r.change, points_change(r.rate, before), "{}", r.name);
+    }
+    // Repeat failures are 不合格 now and last quarter.
+    let failed_last = store.failed_in(q4.previous()).expect("failed");
+    assert!(
+        !o.repeat_offenders.is_empty(),
+        "the demo fails some accounts twice"
+    );
+    for r in &o.repeat_offenders {
+        assert!(failed_last.contains(&r.account));
+        assert!(r.quarters >= 2);
+    }
+
+    // The command line says the same.
+    let out = run(&db, &["overview", "--quarter", "2026Q4", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let j = json(&out);
+    assert_eq!(j["total"]["passed"], report.total.passed);
+    assert_eq!(j["total"]["failed"], report.total.failed);
+    assert_eq!(
+        j["by_region"].as_array().map(Vec::len),
+        Some(o.by_region.len())
+    );
+    assert_eq!(j["trend"].as_array().map(Vec::len), Some(3));
+    assert_eq!(j["change_vs_last_quarter"].as_f64(), q);
+    let text = stdout(&run(&db, &["overview", "--quarter", "2026Q4"]));
+    assert!(text.contains("比上季度"), "{text}");
+}
+
+/// The part of `zip` named `name`, as text.
+fn part(zip: &Path, name: &str) -> String {
+    let file = std::fs::File::open(zip).expect("open xlsx");
+    let mut archive = zip::ZipArchive::new(file).expect("a zip");
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("{name} in the workbook"))
+        .read_to_string(&mut text)
+        .expect("read part");
+    text
+}
+
+#[test]
+fn the_stats_workbook_has_charts_over_its_own_tables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = three_quarters(dir.path(), 120);
+    let out = dir.path().join("统计分析.xlsx");
+    let o = run(
+        &db,
+        &[
+            "export",
+            "stats",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&out),
+        ],
+    );
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains("统计分析已保存"));
+    let overview = load_overview(
+        &Store::open(&db).expect("open"),
+        "2026Q4".parse().expect("quarter"),
+        on("2026-12-07"),
+    )
+    .expect("overview");
+
+    let book = part(&out, "xl/workbook.xml");
+    for sheet in ["按地区", "按平台", "趋势", "问题类型", "整改"] {
+        assert!(book.contains(&format!("name=\"{sheet}\"")), "{sheet}");
+    }
+    // Four charts, each titled, each series over its sheet's table.
+    let regions = overview.by_region.len() + 3;
+    let platforms = overview.by_platform.len() + 3;
+    let trend = overview.trend.len() + 3;
+    let expected = [
+        ("各地区合格率", vec![format!("按地区!$G$4:$G${regions}")]),
+        ("各平台合格率", vec![format!("按平台!$G$4:$G${platforms}")]),
+        (
+            "合格率和按期反馈率趋势",
+            vec![
+                format!("趋势!$E$4:$E${trend}"),
+                format!("趋势!$F$4:$F${trend}"),
+            ],
+        ),
+        ("整改情况", vec!["整改!$B$4:$B$9".to_owned()]),
+    ];
+    let charts: Vec<String> = (1..=4)
+        .map(|n| part(&out, &format!("xl/charts/chart{n}.xml")))
+        .collect();
+    for (title, ranges) in &expected {
+        let chart = charts
+            .iter()
+            .find(|c| c.contains(title))
+            .unwrap_or_else(|| panic!("a chart titled {title}"));
+        for r in ranges {
+            assert!(chart.contains(r.as_str()), "{title}: {r} in\n{chart}");
+        }
+    }
+    // The region × type table is shaded by count.
+    let sheets: Vec<String> = (1..=5)
+        .map(|n| part(&out, &format!("xl/worksheets/sheet{n}.xml")))
+        .collect();
+    assert!(sheets.iter().any(|s| s.contains("colorScale")));
+}

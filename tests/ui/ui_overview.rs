@@ -1,0 +1,133 @@
+//! Clicks through 概况 with `egui_kittest` on a database with two quarters of known results:
+//! the window opens on it, the figures shown are the notice's, the change against last quarter
+//! is stated in 百分点, and a click on a region or a 整改 status opens the list it counts.
+
+use crate::common::{app, app_mut, db_with_roster, harness_sized, step_until};
+use egui_kittest::kittest::Queryable;
+use spotcheck::model::{DrawRequest, Quarter};
+use spotcheck::rectification::Status;
+use spotcheck::sampling::DrawOptions;
+use spotcheck::steps::notice::load_report;
+use spotcheck::steps::rectification::{SheetTarget, export_rectification};
+use spotcheck::store::{Store, settings};
+use spotcheck::ui::Screen;
+
+/// Two quarters drawn and checked (2026Q3, then 2026Q4 with its problems issued).
+fn two_quarters(dir: &std::path::Path) -> std::path::PathBuf {
+    let db = db_with_roster(dir, 150);
+    let mut store = Store::open(&db).expect("open");
+    store
+        .set_setting(settings::REGION_NAME, "示例市")
+        .expect("region");
+    for (quarter, seed, at) in [
+        ("2026Q3", 11, "2026-08-20 09:00"),
+        ("2026Q4", 12, "2026-11-20 09:00"),
+    ] {
+        let at = crate::support::clock::at(at);
+        let request = DrawRequest {
+            quarter: quarter.parse().expect("quarter"),
+            options: DrawOptions::default(),
+            seed,
+            reason: None,
+            void_work: false,
+        };
+        let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
+        spotcheck::steps::demo::complete_checks(&mut store, &draw, at).expect("checks");
+    }
+    export_rectification(
+        &mut store,
+        "2026Q4".parse().expect("quarter"),
+        &SheetTarget::Book(dir.join("整改表.xlsx")),
+        crate::support::clock::at("2026-11-25 10:00"),
+    )
+    .expect("issue");
+    db
+}
+
+fn percent(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+#[test]
+fn overview_shows_the_notices_figures_and_each_figure_opens_its_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = two_quarters(dir.path());
+    let q4: Quarter = "2026Q4".parse().expect("quarter");
+    let report = load_report(&Store::open(&db).expect("open"), q4).expect("report");
+    let last = load_report(&Store::open(&db).expect("open"), q4.previous()).expect("report");
+
+    // Tall enough to show the whole screen (its layout at 1024×768 is `ui_layout`'s).
+    crate::common::seed_user(&db);
+    let mut h = harness_sized(db, egui::vec2(1280.0, 1600.0));
+    step_until(&mut h, "the roster", |a| {
+        !a.busy() && !a.roster.accounts().is_empty()
+    });
+    assert_eq!(
+        app(&h).screen,
+        Screen::Overview,
+        "a database with a roster opens on 概况"
+    );
+    app_mut(&mut h).overview.quarter = "2026Q4".to_owned();
+    step_until(&mut h, "the overview", |a| a.overview.overview().is_some());
+    h.run_steps(2);
+
+    // The figures are the notice's.
+    let o = app(&h).overview.overview().expect("loaded").clone();
+    assert_eq!(o.total, report.total);
+    assert_eq!(o.progress.drawn, report.total.checked);
+    let t = &report.total;
+    let change = spotcheck::overview::points_change(t.pass_rate(), last.total.pass_rate())
+        .expect("both quarters have finished checks");
+    let stated = if change > 0.0 {
+        format!("比上季度提高{change:.1}个百分点")
+    } else {
+        format!("比上季度下降{:.1}个百分点", -change)
+    };
+    h.get_by_label_contains(&format!(
+        "合格 {} 个，不合格 {} 个，合格率 {}，{stated}",
+        t.passed,
+        t.failed,
+        percent(t.pass_rate())
+    ));
+    assert_eq!(o.trend.len(), 2);
+    let notice = spotcheck::export::overview_line(&report);
+    assert!(notice.contains(&stated), "the notice says it too: {notice}");
+    let problems: usize = o.problem_types.iter().map(|p| p.count).sum();
+    assert_eq!(problems, report.problems.len());
+
+    // A region of the comparison table opens 检查 filtered to it.
+    h.get_by_label("各地区与上季度比较").click();
+    h.run_steps(2);
+    let region = o
+        .by_region
+        .iter()
+        .find(|r| r.checked > 0)
+        .expect("a region")
+        .clone();
+    h.get_by_label(&region.name).click();
+    h.run_steps(3);
+    assert_eq!(app(&h).screen, Screen::Inspect);
+    assert_eq!(app(&h).inspect.county.as_deref(), Some(region.key.as_str()));
+    step_until(&mut h, "the checks", |a| a.inspect.draw().is_some());
+    h.run_steps(2);
+    let listed = app(&h).inspect.listed().len();
+    assert_eq!(
+        listed, region.checked,
+        "the list counts what the row counts"
+    );
+
+    // A 整改 status opens the problem list filtered to it.
+    h.get_by_label("概况").click();
+    h.run_steps(2);
+    step_until(&mut h, "the overview", |a| {
+        !a.busy() && a.overview.overview().is_some()
+    });
+    h.run_steps(2);
+    let pending = o.follow_up.count(Status::Pending) + o.follow_up.count(Status::Overdue);
+    assert!(pending > 0, "problems were issued");
+    let label = format!("待整改 {}", o.follow_up.count(Status::Pending));
+    h.get_by_label(&label).click();
+    h.run_steps(3);
+    assert_eq!(app(&h).screen, Screen::Rectify);
+    assert_eq!(app(&h).rectify.filter, Some(Status::Pending));
+}
