@@ -143,7 +143,8 @@ fn rate_chart(sheet: &mut Worksheet, name: &str, title: &str, n: usize) -> Resul
     chart.y_axis().set_reverse();
     chart.legend().set_hidden();
     chart.set_height(u32::try_from(120 + 22 * n).unwrap_or(u32::MAX).max(288));
-    sheet.insert_chart(2, 10, &chart)?;
+    // Below the table, so that the page prints at the table's size.
+    sheet.insert_chart(last + 2, 0, &chart)?;
     Ok(())
 }
 
@@ -164,8 +165,13 @@ fn trend_sheet(
         for (c, v) in [p.checked, p.passed, p.failed].into_iter().enumerate() {
             sheet.write_number_with_format(r, col(c + 1), v as f64, &f.number)?;
         }
-        optional(sheet, r, 4, p.rate, &f.percent, f)?;
-        optional(sheet, r, 5, p.on_time_rate, &f.percent, f)?;
+        // A quarter without a figure is left blank: the chart's line has a gap there, not a 0.
+        for (c, v) in [(4, p.rate), (5, p.on_time_rate)] {
+            match v {
+                Some(v) => sheet.write_number_with_format(r, c, v, &f.percent)?,
+                None => sheet.write_blank(r, c, &f.number)?,
+            };
+        }
     }
     sheet.set_column_width(0, 16)?;
     sheet.set_column_range_width(1, 5, 12)?;
@@ -192,7 +198,7 @@ fn trend_sheet(
         .set_min(0.0)
         .set_max(1.0);
     chart.legend().set_position(ChartLegendPosition::Bottom);
-    sheet.insert_chart(2, 7, &chart)?;
+    sheet.insert_chart(last + 2, 0, &chart)?;
     layout::print_setup(sheet, 2)?;
     Ok(())
 }
@@ -271,9 +277,10 @@ fn follow_up_sheet(
         .set_values(("整改", 3, 1, last, 1));
     chart.title().set_name("整改情况");
     chart.legend().set_hidden();
-    sheet.insert_chart(2, 4, &chart)?;
+    sheet.insert_chart(last + 2, 0, &chart)?;
 
-    let top = last + 2;
+    // Below the chart (about 15 rows tall).
+    let top = last + 19;
     sheet.write_string_with_format(top, 0, "逾期未反馈的单位", &f.section)?;
     layout::header(sheet, top + 1, &["主办单位", "逾期未反馈问题数"], f)?;
     for (n, (unit, count)) in follow.overdue_units.iter().enumerate() {
