@@ -173,9 +173,10 @@ impl OverviewScreen {
                 ),
             );
         }
+        let overall = t.pass_rate();
         ui.columns(2, |cols| {
-            cols[0].strong("各地区合格率（点击查看该地区的检查）");
-            if let Some(name) = rate_bars(&mut cols[0], "overview_regions", &o.by_region) {
+            cols[0].strong("各地区合格率（红色为低于全部平均，点击查看该地区的检查）");
+            if let Some(name) = rate_bars(&mut cols[0], "overview_regions", &o.by_region, overall) {
                 self.link = Some(Link::Inspect {
                     quarter: q,
                     region: Some(name),
@@ -183,7 +184,7 @@ impl OverviewScreen {
                 });
             }
             cols[1].strong("各平台合格率（点击查看该平台的检查）");
-            if let Some(name) = rate_bars(&mut cols[1], "overview_platforms", &o.by_platform) {
+            if let Some(name) = rate_bars(&mut cols[1], "overview_platforms", &o.by_platform, overall) {
                 self.link = Some(Link::Inspect {
                     quarter: q,
                     region: None,
@@ -353,7 +354,12 @@ fn progress_table(ui: &mut egui::Ui, head: &str, rows: &[Progress]) {
 
 /// Horizontal bars of 合格率 (0–100) by row, top to bottom in the table's order; returns the
 /// row whose bar was clicked.
-fn rate_bars(ui: &mut egui::Ui, id: &str, rows: &[Tally]) -> Option<String> {
+fn rate_bars(
+    ui: &mut egui::Ui,
+    id: &str,
+    rows: &[Tally],
+    overall: Option<f64>,
+) -> Option<String> {
     let rated: Vec<&Tally> = rows.iter().filter(|t| t.pass_rate().is_some()).collect();
     if rated.is_empty() {
         ui.label("还没有完成的检查。");
@@ -373,7 +379,8 @@ fn rate_bars(ui: &mut egui::Ui, id: &str, rows: &[Tally]) -> Option<String> {
                     t.passed,
                     t.passed + t.failed
                 ))
-                .fill(if rate < 100.0 && t.failed > 0 {
+                // Below the quarter's overall rate stands out.
+                .fill(if overall.is_some_and(|o| rate < o * 100.0 - 0.05) {
                     BAD.gamma_multiply(0.7)
                 } else {
                     BAR
