@@ -45,11 +45,15 @@ struct TallyJson<'a> {
     failed: usize,
     unfinished: usize,
     pass_rate: Option<f64>,
-    /// Regions only: last quarter's rate and the change in 百分点.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    previous_rate: Option<Option<f64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    change_points: Option<Option<f64>>,
+}
+
+/// A region's row: its figures, last quarter's rate and the change in 百分点.
+#[derive(Serialize)]
+struct RegionJson<'a> {
+    #[serde(flatten)]
+    tally: TallyJson<'a>,
+    previous_rate: Option<f64>,
+    change_points: Option<f64>,
 }
 
 fn tally(t: &Tally) -> TallyJson<'_> {
@@ -62,8 +66,6 @@ fn tally(t: &Tally) -> TallyJson<'_> {
         failed: t.failed,
         unfinished: t.unfinished(),
         pass_rate: t.pass_rate(),
-        previous_rate: None,
-        change_points: None,
     }
 }
 
@@ -122,7 +124,7 @@ struct OverviewJson<'a> {
     progress_by_region: Vec<ProgressJson<'a>>,
     progress_by_platform: Vec<ProgressJson<'a>>,
     total: TallyJson<'a>,
-    by_region: Vec<TallyJson<'a>>,
+    by_region: Vec<RegionJson<'a>>,
     by_platform: Vec<TallyJson<'a>>,
     change_vs_last_quarter: Option<f64>,
     change_vs_last_year: Option<f64>,
@@ -148,10 +150,10 @@ fn to_json(o: &Overview) -> OverviewJson<'_> {
             .iter()
             .map(|t| {
                 let trend = o.region_trend.iter().find(|r| r.key == t.key);
-                TallyJson {
-                    previous_rate: Some(trend.and_then(|r| r.previous)),
-                    change_points: Some(trend.and_then(|r| r.change)),
-                    ..tally(t)
+                RegionJson {
+                    tally: tally(t),
+                    previous_rate: trend.and_then(|r| r.previous),
+                    change_points: trend.and_then(|r| r.change),
                 }
             })
             .collect(),

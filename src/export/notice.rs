@@ -152,8 +152,7 @@ pub fn overview_line(report: &QuarterReport) -> String {
     );
     let change = report.earlier_rates.sentence(t.pass_rate());
     if !change.is_empty() {
-        line.pop();
-        let _ = write!(line, "，{change}。");
+        line = format!("{}，{change}。", line.trim_end_matches('。'));
     }
     if t.unfinished() > 0 {
         let _ = write!(

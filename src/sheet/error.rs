@@ -49,6 +49,13 @@ pub enum SheetError {
     },
     #[error("CSV 文件第 {line} 行的引号没有配对（从这里起的内容会被当成一个单元格），整份文件没有导入。请在 Excel 或 WPS 中打开检查这一行，另存后再导入。（{}）", path.display())]
     CsvQuote { path: PathBuf, line: usize },
+    #[error("{}", csv_control(*.line, *.nul, .path))]
+    CsvControl {
+        path: PathBuf,
+        line: usize,
+        /// A NUL byte (what an interrupted copy leaves), rather than another control character.
+        nul: bool,
+    },
     #[error("CSV 文件第 {line} 行过长（{what}），不像正常的表格，已拒绝读取。（{}）", path.display())]
     CsvLine {
         path: PathBuf,
@@ -65,4 +72,18 @@ pub enum SheetError {
     NoContent { path: PathBuf },
     #[error("已取消导入，数据库没有任何改动。")]
     Cancelled,
+}
+
+fn csv_control(line: usize, nul: bool, path: &std::path::Path) -> String {
+    if nul {
+        format!(
+            "CSV 文件第 {line} 行有空字节（NUL），文件可能在复制或保存时中断、没有完整。整份文件没有导入，请重新获取完整的原文件。（{}）",
+            path.display()
+        )
+    } else {
+        format!(
+            "CSV 文件第 {line} 行有不可见的控制字符，不像正常的表格。整份文件没有导入，请在 Excel 或 WPS 中打开检查这一行，另存后再导入。（{}）",
+            path.display()
+        )
+    }
 }

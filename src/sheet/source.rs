@@ -49,7 +49,14 @@ pub struct ReadProgress {
 pub enum Workbook {
     Xlsx(Box<XlsxBook>),
     Xls(Box<Xls<Cursor<Vec<u8>>>>),
-    Csv(Grid),
+    /// A csv: the text still to read (read at the first [`Workbook::read`], where it can be
+    /// cancelled), then the table read.
+    Csv(Csv),
+}
+
+pub enum Csv {
+    Unread(Box<dyn Read + Send>),
+    Read(Grid),
 }
 
 impl Workbook {
@@ -125,7 +132,7 @@ impl Workbook {
             });
         }
         let text = Cursor::new(head).chain(file);
-        Ok(Self::Csv(read_csv(path, text)?))
+        Ok(Self::Csv(Csv::Unread(Box::new(text))))
     }
 
     /// Sheet names in workbook order (a csv has one, unnamed sheet).
@@ -174,19 +181,27 @@ impl Workbook {
         cancel: &AtomicBool,
     ) -> Result<Grid, SheetError> {
         match self {
-            Self::Csv(grid) => Ok(match max_rows {
-                // A peek copies the top rows; a full read hands the grid over.
-                Some(max) => Grid {
-                    sheet: grid.sheet.clone(),
-                    rows: grid
-                        .rows
-                        .iter()
-                        .take_while(|r| r.number <= max)
-                        .cloned()
-                        .collect(),
-                },
-                None => std::mem::take(grid),
-            }),
+            Self::Csv(csv) => {
+                if let Csv::Unread(text) = csv {
+                    *csv = Csv::Read(read_csv(path, text, cancel)?);
+                }
+                let Csv::Read(grid) = csv else {
+                    unreachable!("read just above")
+                };
+                Ok(match max_rows {
+                    // A peek copies the top rows; a full read hands the grid over.
+                    Some(max) => Grid {
+                        sheet: grid.sheet.clone(),
+                        rows: grid
+                            .rows
+                            .iter()
+                            .take_while(|r| r.number <= max)
+                            .cloned()
+                            .collect(),
+                    },
+                    None => std::mem::take(grid),
+                })
+            }
             Self::Xls(x) => {
                 let range = x.worksheet_range(sheet).map_err(|e| xls_error(path, &e))?;
                 let merges = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();

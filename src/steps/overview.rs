@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::action::{Action, Ctx, Job};
 use super::log_action;
-use super::notice::{PublishError, load_report, report_alone};
+use super::notice::{PublishError, report_alone};
 use crate::model::Quarter;
 use crate::overview::{Overview, QuarterFigures};
 use crate::store::Store;
@@ -22,7 +22,8 @@ pub fn load_overview(
     quarter: Quarter,
     today: NaiveDate,
 ) -> Result<Overview, PublishError> {
-    let report = load_report(store, quarter)?;
+    // Each quarter's report is read once: the comparisons come from the history.
+    let report = report_alone(store, quarter)?;
     let all_problems = store.all_rectifications()?;
     let problems: Vec<_> = all_problems
         .iter()

@@ -24,11 +24,18 @@ pub enum Link {
     Rectify { quarter: Quarter, status: Status },
 }
 
+/// What the screen has of its quarter.
+enum View {
+    Waiting,
+    /// The quarter has no draw.
+    NotDrawn,
+    Ready(Box<Overview>),
+}
+
 pub struct OverviewScreen {
     pub quarter: String,
     shown: Option<Quarter>,
-    /// The loaded overview; `Some(None)`: the quarter has no draw.
-    view: Option<Option<Box<Overview>>>,
+    view: View,
     /// The quarter `view` is of.
     loaded: Option<Quarter>,
     /// A figure clicked this frame, for the window to follow.
@@ -58,7 +65,7 @@ impl OverviewScreen {
         Self {
             quarter: Quarter::containing(today).to_string(),
             shown: None,
-            view: None,
+            view: View::Waiting,
             loaded: None,
             link: None,
         }
@@ -71,7 +78,7 @@ impl OverviewScreen {
 
     pub fn set_view(&mut self, quarter: Quarter, overview: Option<Box<Overview>>) {
         if self.quarter.trim().parse().ok() == Some(quarter) {
-            self.view = Some(overview);
+            self.view = overview.map_or(View::NotDrawn, View::Ready);
             self.loaded = Some(quarter);
         }
     }
@@ -79,7 +86,10 @@ impl OverviewScreen {
     /// The overview loaded, for tests.
     #[must_use]
     pub fn overview(&self) -> Option<&Overview> {
-        self.view.as_ref()?.as_deref()
+        match &self.view {
+            View::Ready(o) => Some(o),
+            _ => None,
+        }
     }
 
     /// The figure clicked since last asked, if any.
@@ -95,7 +105,7 @@ impl OverviewScreen {
             // Read again; the figures shown stay until the new ones come, unless they are
             // another quarter's.
             if self.loaded != Some(q) {
-                self.view = None;
+                self.view = View::Waiting;
             }
             self.shown = Some(q);
             commands.send(Command::LoadOverview(q));
@@ -126,17 +136,17 @@ impl OverviewScreen {
             return;
         };
         match &self.view {
-            None => {
+            View::Waiting => {
                 ui.label("正在读取…");
             }
-            Some(None) => {
+            View::NotDrawn => {
                 ui.add_space(12.0);
                 ui.label(format!(
                     "{}还没有抽样。请先在“抽样”中抽取本季度要检查的账号。",
                     q.label()
                 ));
             }
-            Some(Some(o)) => {
+            View::Ready(o) => {
                 let o = o.clone();
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
@@ -147,7 +157,7 @@ impl OverviewScreen {
 
     fn body_ui(&mut self, ui: &mut egui::Ui, o: &Overview) {
         let q = o.quarter;
-        self.progress_ui(ui, o);
+        Self::progress_ui(ui, o);
         ui.separator();
         let t = &o.total;
         ui.heading("检查结果");
@@ -184,7 +194,9 @@ impl OverviewScreen {
                 });
             }
             cols[1].strong("各平台合格率（点击查看该平台的检查）");
-            if let Some(name) = rate_bars(&mut cols[1], "overview_platforms", &o.by_platform, overall) {
+            if let Some(name) =
+                rate_bars(&mut cols[1], "overview_platforms", &o.by_platform, overall)
+            {
                 self.link = Some(Link::Inspect {
                     quarter: q,
                     region: None,
@@ -219,7 +231,7 @@ impl OverviewScreen {
         trend_ui(ui, o);
     }
 
-    fn progress_ui(&self, ui: &mut egui::Ui, o: &Overview) {
+    fn progress_ui(ui: &mut egui::Ui, o: &Overview) {
         let p = &o.progress;
         ui.heading("检查进度");
         let share = if p.drawn == 0 {
@@ -354,12 +366,7 @@ fn progress_table(ui: &mut egui::Ui, head: &str, rows: &[Progress]) {
 
 /// Horizontal bars of 合格率 (0–100) by row, top to bottom in the table's order; returns the
 /// row whose bar was clicked.
-fn rate_bars(
-    ui: &mut egui::Ui,
-    id: &str,
-    rows: &[Tally],
-    overall: Option<f64>,
-) -> Option<String> {
+fn rate_bars(ui: &mut egui::Ui, id: &str, rows: &[Tally], overall: Option<f64>) -> Option<String> {
     let rated: Vec<&Tally> = rows.iter().filter(|t| t.pass_rate().is_some()).collect();
     if rated.is_empty() {
         ui.label("还没有完成的检查。");
@@ -402,15 +409,9 @@ fn rate_bars(
         .include_x(100.0)
         .x_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
         .y_axis_formatter(move |mark, _| {
-            let i = n as f64 - mark.value;
-            if (i - i.round()).abs() < 1e-6 && i >= 0.0 {
-                label_names
-                    .get(i.round() as usize)
-                    .cloned()
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            }
+            whole(n as f64 - mark.value)
+                .and_then(|i| label_names.get(i).cloned())
+                .unwrap_or_default()
         })
         .y_grid_spacer(move |_| {
             (1..=n)
@@ -427,9 +428,9 @@ fn rate_bars(
     if response.response.clicked()
         && let Some(at) = response.inner
     {
-        let i = (n as f64 - at.y).round();
-        if i >= 0.0 && (at.y - at.y.round()).abs() <= 0.4 {
-            return keys.get(i as usize).cloned();
+        // On a bar (0.7 wide), not between two.
+        if (at.y - at.y.round()).abs() <= 0.4 {
+            return whole((n as f64 - at.y).round()).and_then(|i| keys.get(i).cloned());
         }
     }
     None
@@ -464,12 +465,9 @@ fn trend_ui(ui: &mut egui::Ui, o: &Overview) {
             .legend(Legend::default())
             .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
             .x_axis_formatter(move |mark, _| {
-                let i = mark.value;
-                if (i - i.round()).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i.round() as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
+                whole(mark.value)
+                    .and_then(|i| labels.get(i).cloned())
+                    .unwrap_or_default()
             })
             .show(ui, |plot| {
                 plot.line(Line::new("合格率", PlotPoints::from(rate)).color(BAR));
@@ -491,4 +489,11 @@ fn trend_ui(ui: &mut egui::Ui, o: &Overview) {
                 }
             });
     }
+}
+
+/// `v` as an index, where it is a whole number at or above 0 (a grid mark on a bar or a
+/// quarter; marks between them have no label).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // whole, 0 or more, small
+fn whole(v: f64) -> Option<usize> {
+    ((v - v.round()).abs() < 1e-6 && v > -0.5 && v < 1e6).then(|| v.round() as usize)
 }

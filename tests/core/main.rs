@@ -12,6 +12,7 @@ mod support;
 mod admin;
 mod cli;
 mod crash;
+mod csv_damage;
 mod draw_verify;
 mod draws;
 mod followup;
