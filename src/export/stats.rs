@@ -55,6 +55,10 @@ pub fn write_stats(overview: &Overview, region: &str, path: &Path) -> Result<(),
     sheet.set_name("整改")?;
     follow_up_sheet(sheet, &title, overview, &f)?;
 
+    let sheet = book.add_worksheet();
+    sheet.set_name("连续不合格")?;
+    repeats_sheet(sheet, &title, overview, &f)?;
+
     book.save(path)?;
     Ok(())
 }
@@ -294,5 +298,44 @@ fn follow_up_sheet(
     sheet.set_column_width(0, 36)?;
     sheet.set_column_width(1, 16)?;
     layout::page_setup(sheet);
+    Ok(())
+}
+
+const REPEAT_HEADS: [&str; 6] = [
+    "序号",
+    "地区",
+    "主办单位",
+    "账号名称",
+    "平台",
+    "连续不合格季度数",
+];
+
+fn repeats_sheet(
+    sheet: &mut Worksheet,
+    title: &str,
+    overview: &Overview,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.merge_range(0, 0, 0, col(REPEAT_HEADS.len() - 1), title, &f.title)?;
+    sheet.set_row_height(0, 30)?;
+    layout::header(sheet, 2, &REPEAT_HEADS, f)?;
+    let mut widths = Widths::new(&REPEAT_HEADS);
+    for (n, r) in overview.repeat_offenders.iter().enumerate() {
+        let at = row(n + 3);
+        sheet.write_number_with_format(at, 0, (n + 1) as f64, &f.number)?;
+        for (c, text) in [&r.region, &r.host_unit, &r.name, &r.platform]
+            .into_iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(at, col(c + 1), text, &f.text)?;
+            widths.see(c + 1, text);
+        }
+        sheet.write_number_with_format(at, 5, r.quarters as f64, &f.number)?;
+    }
+    if overview.repeat_offenders.is_empty() {
+        sheet.write_string_with_format(3, 1, "没有连续两个季度以上不合格的账号", &f.text)?;
+    }
+    widths.apply(sheet, 40.0)?;
+    layout::print_setup(sheet, 2)?;
     Ok(())
 }

@@ -95,14 +95,20 @@ impl Account {
     /// Blank when both are.
     #[must_use]
     pub fn region(&self) -> String {
-        let (city, county) = (self.city.trim(), self.county.trim());
-        if county.is_empty() {
-            city.to_owned()
-        } else if city.is_empty() || county.starts_with(city) {
-            county.to_owned()
-        } else {
-            format!("{city}{county}")
-        }
+        region_name(&self.city, &self.county)
+    }
+}
+
+/// The region of an account in `city` and `county` (see [`Account::region`]).
+#[must_use]
+pub fn region_name(city: &str, county: &str) -> String {
+    let (city, county) = (city.trim(), county.trim());
+    if county.is_empty() {
+        city.to_owned()
+    } else if city.is_empty() || county.starts_with(city) {
+        county.to_owned()
+    } else {
+        format!("{city}{county}")
     }
 }
 

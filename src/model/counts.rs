@@ -15,7 +15,13 @@ pub struct PopulationCell {
 /// The region an account is counted under: [`Account::region`], named where it is blank.
 #[must_use]
 pub fn region_of(account: &Account) -> String {
-    let r = account.region();
+    region_counted(&account.city, &account.county)
+}
+
+/// [`region_of`] an account in `city` and `county`.
+#[must_use]
+pub fn region_counted(city: &str, county: &str) -> String {
+    let r = super::account::region_name(city, county);
     if r.is_empty() {
         "（未填地区）".to_owned()
     } else {
@@ -182,4 +188,14 @@ pub fn group_platforms(rows: Vec<Tally>) -> Vec<TallyGroup> {
     }
     groups.retain(|g| !g.rows.is_empty());
     groups
+}
+
+/// How the check of one sampled account stands, with the region it is counted under: what a
+/// quarter's trend needs of it, without the account's other fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrawnOutcome {
+    pub account: i64,
+    pub region: String,
+    pub status: super::InspectionStatus,
+    pub verdict: Option<super::Verdict>,
 }

@@ -22,7 +22,8 @@ pub mod time;
 
 pub use account::{Account, AccountStatus, account_key};
 pub use counts::{
-    PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_of, region_of,
+    DrawnOutcome, PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_of,
+    region_counted, region_of,
 };
 pub use draw::{
     Candidate, DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, DrawnAccount, Rate,

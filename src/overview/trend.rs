@@ -2,13 +2,14 @@
 //! against last quarter in 百分点, accounts failing quarter after quarter, and how many
 //! problems were answered by their deadline.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 
 use super::failed;
-use crate::model::{Quarter, Rectification, Tally};
-use crate::report::QuarterReport;
+use crate::checklist::Verdict;
+use crate::model::{DrawnOutcome, Quarter, Rectification, Tally};
+use crate::report::{QuarterReport, counted_verdict};
 
 /// What the trend needs of one quarter's report.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,16 +29,6 @@ impl QuarterFigures {
     /// `problems` may hold problems of every quarter: those of `report`'s quarter are counted.
     #[must_use]
     pub fn of(report: &QuarterReport, problems: &[Rectification], today: NaiveDate) -> Self {
-        let mut on_time = (0, 0);
-        for p in problems.iter().filter(|p| p.quarter == report.quarter) {
-            let replied = p.replied_at.map(|t| t.date());
-            if replied.is_some() || today > p.deadline {
-                on_time.1 += 1;
-                if replied.is_some_and(|d| d <= p.deadline) {
-                    on_time.0 += 1;
-                }
-            }
-        }
         Self {
             quarter: report.quarter,
             total: report.total.clone(),
@@ -52,9 +43,68 @@ impl QuarterFigures {
                 .filter(|a| failed(a.verdict))
                 .map(|a| a.account)
                 .collect(),
-            on_time,
+            on_time: on_time(report.quarter, problems, today),
         }
     }
+
+    /// The same from each sampled account's outcome alone (the notice's counting rule,
+    /// [`counted_verdict`]), for earlier quarters: regions by their key, no 账号总数.
+    #[must_use]
+    pub fn from_outcomes(
+        quarter: Quarter,
+        outcomes: &[DrawnOutcome],
+        problems: &[Rectification],
+        today: NaiveDate,
+    ) -> Self {
+        let mut total = Tally {
+            name: "合计".to_owned(),
+            ..Tally::default()
+        };
+        let mut regions: BTreeMap<&str, Tally> = BTreeMap::new();
+        let mut failed_accounts = HashSet::new();
+        for o in outcomes {
+            let verdict = counted_verdict(o.status, o.verdict);
+            let region = regions.entry(&o.region).or_insert_with(|| Tally {
+                name: o.region.clone(),
+                key: o.region.clone(),
+                ..Tally::default()
+            });
+            for t in [&mut total, region] {
+                t.checked += 1;
+                match verdict {
+                    Some(Verdict::Pass) => t.passed += 1,
+                    Some(Verdict::Fail) => t.failed += 1,
+                    None => {}
+                }
+            }
+            if failed(verdict) {
+                failed_accounts.insert(o.account);
+            }
+        }
+        Self {
+            quarter,
+            total,
+            regions: regions.into_values().collect(),
+            failed: failed_accounts,
+            on_time: on_time(quarter, problems, today),
+        }
+    }
+}
+
+/// Problems issued in `quarter` answered by their deadline, of those due (answered, or past
+/// their deadline on `today`).
+fn on_time(quarter: Quarter, problems: &[Rectification], today: NaiveDate) -> (usize, usize) {
+    let mut out = (0, 0);
+    for p in problems.iter().filter(|p| p.quarter == quarter) {
+        let replied = p.replied_at.map(|t| t.date());
+        if replied.is_some() || today > p.deadline {
+            out.1 += 1;
+            if replied.is_some_and(|d| d <= p.deadline) {
+                out.0 += 1;
+            }
+        }
+    }
+    out
 }
 
 /// One quarter on the trend line.

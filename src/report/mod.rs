@@ -19,6 +19,18 @@ pub use crate::model::{
     PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_of, region_of,
 };
 
+/// The verdict a quarter's figures count for a check: a finished check's, or 不合格 as soon as
+/// a veto item is 不符合 (单项否决: the account fails whatever items are still open);
+/// `None` while it is neither.
+#[must_use]
+pub fn counted_verdict(status: InspectionStatus, verdict: Option<Verdict>) -> Option<Verdict> {
+    if status == InspectionStatus::Done || verdict == Some(Verdict::Fail) {
+        verdict
+    } else {
+        None
+    }
+}
+
 /// Counts one sampled account into a row.
 fn count(row: &mut Tally, outcome: &AccountOutcome) {
     row.checked += 1;
@@ -236,8 +248,7 @@ impl QuarterReport {
             let ins = by_account.get(&d.account.id).copied();
             // A finished check counts; so does one with a veto item 不符合 (单项否决: the
             // account is 不合格 whatever the items still open).
-            let counted = ins
-                .filter(|i| i.status == InspectionStatus::Done || i.verdict == Some(Verdict::Fail));
+            let counted = ins.filter(|i| counted_verdict(i.status, i.verdict).is_some());
             let verdict = counted.and_then(|i| i.verdict);
             let mut titles = Vec::new();
             if let Some(i) = counted {

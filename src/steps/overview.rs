@@ -36,9 +36,17 @@ pub fn load_overview(
         .filter(|q| *q < quarter)
         .collect();
     let mut history = Vec::new();
+    // Earlier quarters from each account's outcome alone: the trend needs no more.
     for q in earlier.iter().rev().take(TREND_QUARTERS).rev() {
-        let r = report_alone(store, *q)?;
-        history.push(QuarterFigures::of(&r, &all_problems, today));
+        if let Some(draw) = store.current_draw_info(*q)? {
+            let outcomes = store.draw_outcomes(draw.id)?;
+            history.push(QuarterFigures::from_outcomes(
+                *q,
+                &outcomes,
+                &all_problems,
+                today,
+            ));
+        }
     }
     Ok(Overview::build(
         &report,

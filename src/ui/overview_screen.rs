@@ -42,6 +42,9 @@ pub struct OverviewScreen {
     link: Option<Link>,
 }
 
+/// Repeat failures listed on screen.
+const REPEATS_SHOWN: usize = 20;
+
 const GOOD: Color32 = Color32::from_rgb(0x2e, 0x7d, 0x32);
 const BAD: Color32 = Color32::from_rgb(0xc6, 0x28, 0x28);
 const BAR: Color32 = Color32::from_rgb(0x42, 0x7a, 0xc2);
@@ -146,11 +149,15 @@ impl OverviewScreen {
                     q.label()
                 ));
             }
-            View::Ready(o) => {
-                let o = o.clone();
-                egui::ScrollArea::vertical()
-                    .auto_shrink([false, false])
-                    .show(ui, |ui| self.body_ui(ui, &o));
+            View::Ready(_) => {
+                // Taken out while drawn (the body sets the link), never copied.
+                let view = std::mem::replace(&mut self.view, View::Waiting);
+                if let View::Ready(o) = &view {
+                    egui::ScrollArea::vertical()
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| self.body_ui(ui, o));
+                }
+                self.view = view;
             }
         }
     }
@@ -475,12 +482,21 @@ fn trend_ui(ui: &mut egui::Ui, o: &Overview) {
             });
     }
     if !o.repeat_offenders.is_empty() {
-        ui.strong("连续不合格的账号");
+        // The longest runs; the whole list is in the 统计分析 workbook and `overview --json`.
+        ui.strong(format!(
+            "连续不合格的账号（共 {} 个{}）",
+            o.repeat_offenders.len(),
+            if o.repeat_offenders.len() > REPEATS_SHOWN {
+                format!("，列出连续季度最多的 {REPEATS_SHOWN} 个")
+            } else {
+                String::new()
+            }
+        ));
         egui::Grid::new("overview_repeat")
             .striped(true)
             .num_columns(4)
             .show(ui, |ui| {
-                for r in &o.repeat_offenders {
+                for r in o.repeat_offenders.iter().take(REPEATS_SHOWN) {
                     ui.colored_label(BAD, format!("连续 {} 个季度", r.quarters));
                     ui.label(&r.host_unit);
                     ui.label(&r.name);

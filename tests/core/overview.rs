@@ -204,7 +204,7 @@ fn the_stats_workbook_has_charts_over_its_own_tables() {
     .expect("overview");
 
     let book = part(&out, "xl/workbook.xml");
-    for sheet in ["按地区", "按平台", "趋势", "问题类型", "整改"] {
+    for sheet in ["按地区", "按平台", "趋势", "问题类型", "整改", "连续不合格"] {
         assert!(book.contains(&format!("name=\"{sheet}\"")), "{sheet}");
     }
     // Four charts, each titled, each series over its sheet's table.
