@@ -19,6 +19,7 @@ pub mod model;
 pub mod rectification;
 pub mod report;
 pub mod results;
+pub mod rollup;
 pub mod roster;
 pub mod sampling;
 pub mod seed;
