@@ -12,6 +12,7 @@ mod json;
 mod package;
 mod process;
 mod results;
+mod rollup;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -216,6 +217,8 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<followup::RectificationAction>,
     },
+    #[command(flatten)]
+    Rollup(rollup::RollupCommand),
 }
 
 /// What `results` does besides listing.
@@ -498,6 +501,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
         }
         Command::Export { what } => followup::export(open, what),
         Command::Package { action } => package::run(open, action),
+        Command::Rollup(c) => rollup::run(&open, &read, c),
         Command::Backup { out } => admin_commands::backup(open, out),
         Command::Settings {
             user_name,
