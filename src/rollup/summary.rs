@@ -44,7 +44,7 @@ pub struct RollupRow {
 pub type Duplicates = [(String, Vec<String>)];
 
 /// The table for a quarter: a row per registered reporter that is expected or sent anything,
-/// and per unregistered sender, by name; `previous` are last quarter's packages.
+/// and per unregistered sender, in pinyin order; `previous` are last quarter's packages.
 #[must_use]
 pub fn rows(
     reporters: &[Reporter],
@@ -58,6 +58,9 @@ pub fn rows(
         .map(|r| r.name.as_str())
         .collect();
     names.extend(reports.iter().map(|r| r.reporter.as_str()));
+    // In pinyin order, as an office sorts its cities.
+    let mut names: Vec<&str> = names.into_iter().collect();
+    names.sort_by_cached_key(|n| crate::model::collate::pinyin_key(n));
     names
         .into_iter()
         .map(|name| row(name, reports, previous, duplicates))
