@@ -86,6 +86,7 @@ pub enum RollupAction {
 }
 
 /// Runs a roll-up command.
+#[allow(clippy::too_many_lines)] // one arm per roll-up subcommand
 pub(super) fn run(
     open: &dyn Fn() -> Result<Store, String>,
     read: &dyn Fn() -> Result<Store, String>,
@@ -104,7 +105,8 @@ pub(super) fn run(
                     let done = perform(&mut store, &action)?;
                     if *json {
                         print_json(&serde_json::json!({ "fingerprint": done, "file": out }))?;
-                    } else if let Some(line) = crate::steps::action::Action::report(&action, &done) {
+                    } else if let Some(line) = crate::steps::action::Action::report(&action, &done)
+                    {
                         println!("{line}");
                     }
                 }
@@ -114,7 +116,10 @@ pub(super) fn run(
                         print_json(&report)?;
                     } else {
                         if report.created {
-                            println!("已生成本单位的签名密钥（SM2），保存在 {}。", report.key_file);
+                            println!(
+                                "已生成本单位的签名密钥（SM2），保存在 {}。",
+                                report.key_file
+                            );
                         }
                         println!("公钥指纹（SM3）：{}", report.fingerprint);
                     }
@@ -142,7 +147,8 @@ pub(super) fn run(
                     let done = perform(&mut store, &action)?;
                     if *json {
                         print_json(&done)?;
-                    } else if let Some(line) = crate::steps::action::Action::report(&action, &done) {
+                    } else if let Some(line) = crate::steps::action::Action::report(&action, &done)
+                    {
                         println!("{line}");
                     }
                 }
@@ -202,8 +208,11 @@ pub(super) fn run(
                                 })
                             })
                             .collect();
-                        print_json(&serde_json::json!({"quarter": quarter.to_string(), "seed": seed, "reporters": out}))?;
-                    } else if let Some(line) = crate::steps::action::Action::report(&action, &lists) {
+                        print_json(
+                            &serde_json::json!({"quarter": quarter.to_string(), "seed": seed, "reporters": out}),
+                        )?;
+                    } else if let Some(line) = crate::steps::action::Action::report(&action, &lists)
+                    {
                         println!("{line}");
                     }
                 }
@@ -215,7 +224,9 @@ pub(super) fn run(
                         print_json(&table)?;
                     } else {
                         println!("{}各上报单位抽查情况", quarter.label());
-                        println!("上报单位\t账号总数\t抽查数\t抽查比例\t合格\t不合格\t合格率\t核验\t说明");
+                        println!(
+                            "上报单位\t账号总数\t抽查数\t抽查比例\t合格\t不合格\t合格率\t核验\t说明"
+                        );
                         for r in table.reporters.iter().chain(std::iter::once(&table.total)) {
                             println!(
                                 "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",

@@ -77,9 +77,9 @@ const TABLE_HEADS: [(&str, f64); 16] = [
     ("说明", 60.0),
 ];
 
-fn write_row(sheet: &mut Worksheet, r: u32, row: &RollupRow, bold: bool) -> Result<(), XlsxError> {
-    let f = if bold { cell().set_bold() } else { cell() };
-    let n = &row.numbers;
+fn write_row(sheet: &mut Worksheet, at: u32, row: &RollupRow, bold: bool) -> Result<(), XlsxError> {
+    let format = if bold { cell().set_bold() } else { cell() };
+    let numbers = &row.numbers;
     let texts = [
         row.reporter.clone(),
         row.population.to_string(),
@@ -91,10 +91,10 @@ fn write_row(sheet: &mut Worksheet, r: u32, row: &RollupRow, bold: bool) -> Resu
         row.pass_rate_change
             .map_or_else(|| "—".to_owned(), |c| format!("{c:+.2}")),
         row.unfinished.to_string(),
-        n.rectifications.to_string(),
-        n.rectifications_closed.to_string(),
-        n.rectifications_overdue.to_string(),
-        n.repeat_failures.to_string(),
+        numbers.rectifications.to_string(),
+        numbers.rectifications_closed.to_string(),
+        numbers.rectifications_overdue.to_string(),
+        numbers.repeat_failures.to_string(),
         row.notice_date.clone().unwrap_or_default(),
         if row.missing {
             "未上报".to_owned()
@@ -105,19 +105,21 @@ fn write_row(sheet: &mut Worksheet, r: u32, row: &RollupRow, bold: bool) -> Resu
         },
         row.flags.join("；\n"),
     ];
-    for (c, t) in texts.iter().enumerate() {
-        let c = u16::try_from(c).unwrap_or(u16::MAX);
-        if (1..=2).contains(&c) || (4..=5).contains(&c) || (8..=12).contains(&c) {
-            let v: f64 = t.parse().unwrap_or(0.0);
-            sheet.write_number_with_format(r, c, v, &f)?;
+    for (col, text) in texts.iter().enumerate() {
+        let col = u16::try_from(col).unwrap_or(u16::MAX);
+        if (1..=2).contains(&col) || (4..=5).contains(&col) || (8..=12).contains(&col) {
+            let value: f64 = text.parse().unwrap_or(0.0);
+            sheet.write_number_with_format(at, col, value, &format)?;
         } else {
-            sheet.write_string_with_format(r, c, t, &f)?;
+            sheet.write_string_with_format(at, col, text, &format)?;
         }
     }
     Ok(())
 }
 
 /// Writes the 汇总 workbook of `quarter`.
+#[allow(clippy::explicit_counter_loop)] // the row a sheet's next line goes to
+#[allow(clippy::too_many_lines)] // four sheets of one workbook, in order
 pub fn write_rollup(
     quarter: Quarter,
     rows: &[RollupRow],
@@ -157,7 +159,12 @@ pub fn write_rollup(
         let mut heads: Vec<(&str, f64)> = vec![("上报单位", 14.0)];
         heads.extend(types.iter().map(|t| (*t, 14.0)));
         heads.push(("合计", 8.0));
-        let mut r = sheet_with_head(sheet, "单项否决问题", &format!("{label}单项否决问题分类统计（账号数）"), &heads)?;
+        let mut r = sheet_with_head(
+            sheet,
+            "单项否决问题",
+            &format!("{label}单项否决问题分类统计（账号数）"),
+            &heads,
+        )?;
         for row in rows.iter().chain(std::iter::once(total)) {
             sheet.write_string_with_format(r, 0, &row.reporter, &cell())?;
             let mut sum = 0;
@@ -169,9 +176,19 @@ pub fn write_rollup(
                     .find(|(k, _)| k == t)
                     .map_or(0, |(_, n)| *n);
                 sum += v;
-                sheet.write_number_with_format(r, u16::try_from(c + 1).unwrap_or(u16::MAX), v as f64, &cell())?;
+                sheet.write_number_with_format(
+                    r,
+                    u16::try_from(c + 1).unwrap_or(u16::MAX),
+                    v as f64,
+                    &cell(),
+                )?;
             }
-            sheet.write_number_with_format(r, u16::try_from(types.len() + 1).unwrap_or(u16::MAX), sum as f64, &cell())?;
+            sheet.write_number_with_format(
+                r,
+                u16::try_from(types.len() + 1).unwrap_or(u16::MAX),
+                sum as f64,
+                &cell(),
+            )?;
             r += 1;
         }
     }
@@ -221,7 +238,12 @@ pub fn write_rollup(
                 p.reasons.join("；\n"),
             ];
             for (c, t) in texts.iter().enumerate() {
-                sheet.write_string_with_format(r, u16::try_from(c).unwrap_or(u16::MAX), t, &cell())?;
+                sheet.write_string_with_format(
+                    r,
+                    u16::try_from(c).unwrap_or(u16::MAX),
+                    t,
+                    &cell(),
+                )?;
             }
             r += 1;
         }
@@ -230,6 +252,7 @@ pub fn write_rollup(
     Ok(())
 }
 
+#[allow(clippy::explicit_counter_loop)] // the row the next line goes to
 /// Writes the 复核名单: one row per account chosen, reporter by reporter, with blank columns
 /// for the re-check's own finding.
 pub fn write_recheck_list(
@@ -274,7 +297,12 @@ pub fn write_recheck_list(
                 String::new(),
             ];
             for (c, t) in texts.iter().enumerate() {
-                sheet.write_string_with_format(r, u16::try_from(c).unwrap_or(u16::MAX), t, &cell())?;
+                sheet.write_string_with_format(
+                    r,
+                    u16::try_from(c).unwrap_or(u16::MAX),
+                    t,
+                    &cell(),
+                )?;
             }
             r += 1;
         }

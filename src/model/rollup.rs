@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct Reporter {
     /// The name it is registered under (某市), as its packages name their region.
     pub name: String,
-    /// The SM2 public key as PEM (SubjectPublicKeyInfo).
+    /// The SM2 public key as PEM (`SubjectPublicKeyInfo`).
     pub public_key: String,
     /// SM3 of the public key, hex in groups of four.
     pub fingerprint: String,

@@ -104,7 +104,7 @@ impl PartialEq for PublicKey {
 impl Eq for PublicKey {}
 
 impl PublicKey {
-    /// The key as PEM (SubjectPublicKeyInfo), the file registered above.
+    /// The key as PEM (`SubjectPublicKeyInfo`), the file registered above.
     #[must_use]
     pub fn to_pem(&self) -> String {
         sm2::PublicKey::from(&self.0)
@@ -162,7 +162,7 @@ pub fn normalize_fingerprint(text: &str) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.is_ascii() {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
         return None;
     }
     (0..text.len())

@@ -179,9 +179,15 @@ pub struct ReportData {
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("无法读取文件 {path}：{}", describe(.source))]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("无法写入文件 {path}：{}。请确认目标文件夹可以写入。", describe(.source))]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} 不是 spotcheck 上报包（{detail}）。")]
     NotReport { path: PathBuf, detail: String },
     #[error(
@@ -277,7 +283,9 @@ pub fn write_report(
             zip.write_all(bytes)?;
         }
         let file = zip.finish().map_err(std::io::Error::other)?;
-        let file = file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        let file = file
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         file.sync_all()
     })();
     if let Err(e) = result {
@@ -335,8 +343,7 @@ pub fn read_report(path: &Path) -> Result<RawReport, ReportError> {
         path: path.to_owned(),
         source,
     })?;
-    let mut zip =
-        ZipArchive::new(file).map_err(|_| not_report("不是 zip 格式或文件不完整"))?;
+    let mut zip = ZipArchive::new(file).map_err(|_| not_report("不是 zip 格式或文件不完整"))?;
     if zip.len() > ENTRIES.len() + 8 || zip.has_duplicate_names() {
         return Err(not_report("含有不该有的文件"));
     }
@@ -355,10 +362,12 @@ pub fn read_report(path: &Path) -> Result<RawReport, ReportError> {
     }
     let manifest_bytes = read_entry(&mut zip, path, "manifest.json", MAX_MANIFEST_BYTES)?
         .ok_or_else(|| not_report("缺少 manifest.json"))?;
-    let head: serde_json::Value =
-        serde_json::from_slice(&manifest_bytes).map_err(|_| not_report("manifest.json 无法解析"))?;
+    let head: serde_json::Value = serde_json::from_slice(&manifest_bytes)
+        .map_err(|_| not_report("manifest.json 无法解析"))?;
     if head.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-        return Err(not_report("格式标记不符；工作包和结果包请用 package import 导入"));
+        return Err(not_report(
+            "格式标记不符；工作包和结果包请用 package import 导入",
+        ));
     }
     let version = head
         .get("format_version")
@@ -376,10 +385,12 @@ pub fn read_report(path: &Path) -> Result<RawReport, ReportError> {
             e.to_string().chars().take(80).collect::<String>()
         ))
     })?;
-    let signature = read_entry(&mut zip, path, "manifest.sig", MAX_SIGNATURE_BYTES)?
-        .ok_or_else(|| ReportError::BadSignature {
-            path: path.to_owned(),
-            detail: "包中没有签名".to_owned(),
+    let signature =
+        read_entry(&mut zip, path, "manifest.sig", MAX_SIGNATURE_BYTES)?.ok_or_else(|| {
+            ReportError::BadSignature {
+                path: path.to_owned(),
+                detail: "包中没有签名".to_owned(),
+            }
         })?;
     let data_bytes = read_entry(&mut zip, path, "data.json", MAX_DATA_BYTES)?
         .ok_or_else(|| damaged("缺少 data.json".to_owned()))?;
@@ -405,8 +416,8 @@ impl RawReport {
         if m.signature_algorithm != SIGNATURE_ALGORITHM {
             return Err(bad_signature("签名算法不是 SM2（SM3 摘要）"));
         }
-        let key = PublicKey::from_pem(&m.public_key)
-            .map_err(|_| bad_signature("所附公钥无法读取"))?;
+        let key =
+            PublicKey::from_pem(&m.public_key).map_err(|_| bad_signature("所附公钥无法读取"))?;
         if !key.verifies(&self.manifest_bytes, &self.signature) {
             return Err(bad_signature("清单的签名与所附公钥不符"));
         }
@@ -418,16 +429,15 @@ impl RawReport {
         if sm3_hex(&self.data_bytes) != m.data_sm3 {
             return Err(bad_signature("上报数据（data.json）与签名的清单不符"));
         }
-        let data: ReportData = serde_json::from_slice(&self.data_bytes).map_err(|e| {
-            ReportError::Damaged {
+        let data: ReportData =
+            serde_json::from_slice(&self.data_bytes).map_err(|e| ReportError::Damaged {
                 path: path.clone(),
                 detail: format!(
                     "data.json 无法解析（第 {} 行第 {} 列）",
                     e.line(),
                     e.column()
                 ),
-            }
-        })?;
+            })?;
         let quarter: Quarter = m.quarter.parse().map_err(|_| ReportError::BadValue {
             path: path.clone(),
             place: "包清单中的季度".to_owned(),

@@ -59,7 +59,11 @@ pub struct RecheckList {
 
 /// The re-check list of one reporter from its accounts (only the 合格 ones are candidates).
 #[must_use]
-pub fn choose(reporter: &str, accounts: &[ReportedAccount], options: RecheckOptions) -> RecheckList {
+pub fn choose(
+    reporter: &str,
+    accounts: &[ReportedAccount],
+    options: RecheckOptions,
+) -> RecheckList {
     let mut passed: Vec<&ReportedAccount> =
         accounts.iter().filter(|a| a.passed == Some(true)).collect();
     passed.sort_by(|a, b| a.key.cmp(&b.key));
@@ -124,7 +128,11 @@ mod tests {
         assert!(a.chosen.iter().all(|x| x.passed == Some(true)));
         let mut reversed = accounts.clone();
         reversed.reverse();
-        assert_eq!(choose("甲市", &reversed, options), a, "order does not matter");
+        assert_eq!(
+            choose("甲市", &reversed, options),
+            a,
+            "order does not matter"
+        );
         assert_ne!(choose("乙市", &accounts, options).chosen, a.chosen);
         let few = choose("甲市", &accounts[..3], RecheckOptions { min: 5, ..options });
         assert_eq!(few.chosen.len(), 2, "all when fewer than the minimum");

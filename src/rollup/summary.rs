@@ -83,32 +83,30 @@ fn row(
     let mut flags = Vec::new();
     let mut verified = false;
     let numbers = current.map(|r| r.numbers.clone()).unwrap_or_default();
-    match current {
-        Some(r) => {
-            flags.extend(r.reasons.iter().cloned());
-            verified = r.verified;
-            // Refused after the package in force: said, never silently dropped.
-            for later in reports.iter().filter(|x| {
-                x.reporter == name && x.status == ReportStatus::Refused && x.id > r.id
-            }) {
-                verified = false;
-                for reason in &later.reasons {
-                    flags.push(format!("之后导入的上报包被拒绝：{reason}"));
-                }
+    if let Some(r) = current {
+        flags.extend(r.reasons.iter().cloned());
+        verified = r.verified;
+        // Refused after the package in force: said, never silently dropped.
+        for later in reports
+            .iter()
+            .filter(|x| x.reporter == name && x.status == ReportStatus::Refused && x.id > r.id)
+        {
+            verified = false;
+            for reason in &later.reasons {
+                flags.push(format!("之后导入的上报包被拒绝：{reason}"));
             }
         }
-        None => {
-            let refused: Vec<&StoredReport> = reports
-                .iter()
-                .filter(|x| x.reporter == name && x.status == ReportStatus::Refused)
-                .collect();
-            if refused.is_empty() {
-                flags.push(MISSING.to_owned());
-            } else {
-                flags.push(format!("{MISSING}（上报包均被拒绝）"));
-                for r in refused {
-                    flags.extend(r.reasons.iter().cloned());
-                }
+    } else {
+        let refused: Vec<&StoredReport> = reports
+            .iter()
+            .filter(|x| x.reporter == name && x.status == ReportStatus::Refused)
+            .collect();
+        if refused.is_empty() {
+            flags.push(MISSING.to_owned());
+        } else {
+            flags.push(format!("{MISSING}（上报包均被拒绝）"));
+            for r in refused {
+                flags.extend(r.reasons.iter().cloned());
             }
         }
     }

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::key::normalize_fingerprint;
 use super::package::{ReportAccount, ReportPackage, shown};
-use crate::model::{Candidate, DrawOptions, Rate, ReportNumbers, ReportedAccount, Reporter, Strata};
+use crate::model::{
+    Candidate, DrawOptions, Rate, ReportNumbers, ReportedAccount, Reporter, Strata,
+};
 use crate::sampling::StratumCount;
 use crate::sampling::verify::{RecordedDraw, verify};
 
@@ -59,20 +61,18 @@ pub fn assess(package: &ReportPackage, reporters: &[Reporter]) -> Assessment {
         .find(|r| normalize_fingerprint(&r.fingerprint) == fingerprint);
     let mut refused = Vec::new();
     let mut flags = Vec::new();
-    let reporter = match by_key {
-        Some(r) => {
-            if r.name != m.region {
-                flags.push(format!(
-                    "包中的地区名称“{}”与登记的名称“{}”不同（按公钥认定为{}）",
-                    shown(&m.region),
-                    r.name,
-                    r.name
-                ));
-            }
-            r.name.clone()
+    let reporter = if let Some(r) = by_key {
+        if r.name != m.region {
+            flags.push(format!(
+                "包中的地区名称“{}”与登记的名称“{}”不同（按公钥认定为{}）",
+                shown(&m.region),
+                r.name,
+                r.name
+            ));
         }
-        None => {
-            match reporters.iter().find(|r| r.name == m.region) {
+        r.name.clone()
+    } else {
+        match reporters.iter().find(|r| r.name == m.region) {
                 Some(r) => refused.push(format!(
                     "{KEY_CHANGED}：包的公钥指纹为 {}，{}登记的为 {}。如对方确实更换了密钥，请电话核实新指纹后重新登记（rollup register）",
                     m.fingerprint, r.name, r.fingerprint
@@ -83,8 +83,7 @@ pub fn assess(package: &ReportPackage, reporters: &[Reporter]) -> Assessment {
                     m.fingerprint
                 )),
             }
-            m.region.clone()
-        }
+        m.region.clone()
     };
     let data = &package.data;
     check_draw(package, &mut flags);
@@ -114,7 +113,10 @@ fn check_draw(package: &ReportPackage, flags: &mut Vec<String>) {
         }
     };
     let Some(strata) = Strata::parse(&d.strata) else {
-        flags.push(format!("{NOT_REPRODUCIBLE}：分层方式“{}”无法识别", shown(&d.strata)));
+        flags.push(format!(
+            "{NOT_REPRODUCIBLE}：分层方式“{}”无法识别",
+            shown(&d.strata)
+        ));
         return;
     };
     let population: Vec<Candidate> = data
@@ -294,7 +296,10 @@ fn accounts_of(data: &super::package::ReportData) -> Vec<ReportedAccount> {
             .unwrap_or_default(),
     };
     for p in &data.population {
-        out.insert(&p.key, reported(&p.key, &p.stratum, sampled.get(p.key.as_str())));
+        out.insert(
+            &p.key,
+            reported(&p.key, &p.stratum, sampled.get(p.key.as_str())),
+        );
     }
     for a in &data.accounts {
         out.entry(&a.key)

@@ -70,8 +70,10 @@ pub fn office_key(
         Err(source) => return Err(OfficeKeyError::Read { path, source }),
     }
     let key = OfficeKey::from_random(random.ok_or(OfficeKeyError::NoRandom)?)?;
-    write_new(&path, key.to_file_text().as_bytes())
-        .map_err(|source| OfficeKeyError::Write { path: path.clone(), source })?;
+    write_new(&path, key.to_file_text().as_bytes()).map_err(|source| OfficeKeyError::Write {
+        path: path.clone(),
+        source,
+    })?;
     log_action(
         store,
         "生成本单位签名密钥",

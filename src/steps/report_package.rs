@@ -18,11 +18,11 @@ use crate::checklist::Verdict;
 use crate::model::time::day_text;
 use crate::model::{DrawRecord, Quarter};
 use crate::report::QuarterReport;
+use crate::rollup::ReportError;
 use crate::rollup::package::{
     ReportAccount, ReportData, ReportDraw, ReportManifest, ReportMember, ReportNotice,
     ReportProblem, ReportRectification, ReportStratum, ReportTotals, write_report,
 };
-use crate::rollup::ReportError;
 use crate::store::{Store, StoreError};
 
 /// The setting naming the issuing office (落款), when it is not the region's name.

@@ -3,6 +3,7 @@
 //! older with a logged reason), the per-reporter table, the 复核 list and the 汇总 workbook.
 //! A 汇总 workspace is a database used with these steps.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
@@ -31,7 +32,9 @@ pub enum RollupError {
     },
     #[error("上报单位名称不能为空。")]
     NoName,
-    #[error("这个公钥（指纹 {fingerprint}）已登记为“{other}”的公钥，同一个公钥不能登记给两个单位。")]
+    #[error(
+        "这个公钥（指纹 {fingerprint}）已登记为“{other}”的公钥，同一个公钥不能登记给两个单位。"
+    )]
     KeyTaken { fingerprint: String, other: String },
     #[error("还没有导入任何上报包，请用 --quarter 指定季度。")]
     NoQuarter,
@@ -77,7 +80,8 @@ impl Action for RegisterReporter {
             path: self.key_file.clone(),
             source,
         })?;
-        let key = PublicKey::from_pem(&text).map_err(|e| RollupError::Key(e, self.key_file.clone()))?;
+        let key =
+            PublicKey::from_pem(&text).map_err(|e| RollupError::Key(e, self.key_file.clone()))?;
         let fingerprint = key.fingerprint();
         let known = cx.store.reporters()?;
         if let Some(other) = known.iter().find(|r| {
@@ -104,7 +108,11 @@ impl Action for RegisterReporter {
         };
         let detail = format!(
             "{name}：公钥指纹 {fingerprint}{}{}",
-            if self.expected { "，每季度应上报" } else { "" },
+            if self.expected {
+                "，每季度应上报"
+            } else {
+                ""
+            },
             replaced
                 .as_ref()
                 .map(|r| format!("（替换原公钥 {r}）"))
@@ -143,7 +151,7 @@ pub struct ImportOutcome {
     pub reporter: Option<String>,
     pub quarter: Option<String>,
     pub accepted: bool,
-    /// accepted, refused, older, already_imported
+    /// `accepted`, `refused`, `older`, `already_imported`
     pub status: &'static str,
     pub verified: bool,
     /// Why refused, or what the checks found.
@@ -169,10 +177,10 @@ impl ImportOutcome {
         };
         let mut line = format!("{who}：{what}");
         if let Some(r) = &self.replaced {
-            line.push_str(&format!("（替换了之前的上报包 {r}）"));
+            let _ = write!(line, "（替换了之前的上报包 {r}）");
         }
         for reason in &self.reasons {
-            line.push_str(&format!("\n  {reason}"));
+            let _ = write!(line, "\n  {reason}");
         }
         line
     }
@@ -225,6 +233,7 @@ fn refused(file: &Path, reasons: Vec<String>) -> ImportOutcome {
     }
 }
 
+#[allow(clippy::too_many_lines)] // one package from file to record, top to bottom
 /// Imports one package: refused ones are recorded (when they say whose they are) and logged;
 /// the same package twice changes nothing.
 pub fn import_one(
@@ -241,9 +250,10 @@ pub fn import_one(
     };
     let m = raw.manifest.clone();
     let reporters = store.reporters()?;
-    let file_name = file
-        .file_name()
-        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let file_name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let mut outcome = ImportOutcome {
         file: file.display().to_string(),
         package_id: Some(m.package_id.clone()),
@@ -311,7 +321,15 @@ pub fn import_one(
             outcome.reasons = vec![format!("{}：{e}", e.flag())];
             let reporter = m.region.clone();
             if !already_refused(store, &m.package_id, &outcome.reasons)? {
-                record(store, &mut outcome, &reporter, ReportStatus::Refused, &Default::default(), &[], None)?;
+                record(
+                    store,
+                    &mut outcome,
+                    &reporter,
+                    ReportStatus::Refused,
+                    &crate::model::ReportNumbers::default(),
+                    &[],
+                    None,
+                )?;
             }
             return Ok(outcome);
         }
@@ -321,7 +339,15 @@ pub fn import_one(
     if !assessment.accepted() {
         outcome.reasons.clone_from(&assessment.refused);
         if !already_refused(store, &m.package_id, &outcome.reasons)? {
-            record(store, &mut outcome, &assessment.reporter, ReportStatus::Refused, &assessment.numbers, &[], None)?;
+            record(
+                store,
+                &mut outcome,
+                &assessment.reporter,
+                ReportStatus::Refused,
+                &assessment.numbers,
+                &[],
+                None,
+            )?;
         }
         return Ok(outcome);
     }
@@ -329,7 +355,9 @@ pub fn import_one(
     outcome.verified = assessment.verified();
     let same_quarter = store.reports(Some(&m.quarter))?;
     if let Some(before) = same_quarter.iter().find(|r| {
-        r.package_id == m.package_id && r.fingerprint == m.fingerprint && r.status != ReportStatus::Refused
+        r.package_id == m.package_id
+            && r.fingerprint == m.fingerprint
+            && r.status != ReportStatus::Refused
     }) {
         outcome.status = "already_imported";
         outcome.accepted = before.status == ReportStatus::Accepted;
@@ -346,7 +374,15 @@ pub fn import_one(
                 old.package_id,
                 crate::model::time::minute_text(old.created_at)
             ));
-            record(store, &mut outcome, &assessment.reporter, ReportStatus::Older, &assessment.numbers, &[], None)?;
+            record(
+                store,
+                &mut outcome,
+                &assessment.reporter,
+                ReportStatus::Older,
+                &assessment.numbers,
+                &[],
+                None,
+            )?;
         }
         _ => {
             outcome.status = "accepted";
@@ -366,7 +402,11 @@ pub fn import_one(
     Ok(outcome)
 }
 
-fn already_refused(store: &Store, package_id: &str, reasons: &[String]) -> Result<bool, StoreError> {
+fn already_refused(
+    store: &Store,
+    package_id: &str,
+    reasons: &[String],
+) -> Result<bool, StoreError> {
     Ok(store
         .report_by_package_id(package_id)?
         .is_some_and(|r| r.status == ReportStatus::Refused && r.reasons == reasons))
@@ -512,11 +552,18 @@ impl Action for ExportRollup {
 
     fn run(&self, cx: &mut Ctx<'_>) -> Result<RollupTable, RollupError> {
         let table = rollup_table(cx.store, self.quarter)?;
-        crate::export::write_rollup(self.quarter, &table.reporters, &table.total, &table.packages, &table_duplicates(&table), &self.path)
-            .map_err(|source| RollupError::Export {
-                path: self.path.clone(),
-                source,
-            })?;
+        crate::export::write_rollup(
+            self.quarter,
+            &table.reporters,
+            &table.total,
+            &table.packages,
+            &table_duplicates(&table),
+            &self.path,
+        )
+        .map_err(|source| RollupError::Export {
+            path: self.path.clone(),
+            source,
+        })?;
         log_action(
             cx.store,
             "导出汇总表",

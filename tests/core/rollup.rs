@@ -57,21 +57,41 @@ fn city(dir: &Path, name: &'static str, n: usize, seed: u64, shared: bool) -> Ci
     }
     let file = dir.join(format!("{name}名录.csv"));
     std::fs::write(&file, roster).unwrap();
-    ok(&run(&db, &["settings", "--region", name, "--user-name", "张三"]));
+    ok(&run(
+        &db,
+        &["settings", "--region", name, "--user-name", "张三"],
+    ));
     ok(&run(&db, &["import", path_str(&file)]));
     let draw = json(ok(&run(
         &db,
-        &["sample", "--quarter", Q, "--seed", &seed.to_string(), "--json"],
+        &[
+            "sample",
+            "--quarter",
+            Q,
+            "--seed",
+            &seed.to_string(),
+            "--json",
+        ],
     )));
     let mut results = String::from("平台,账号标识,检查项,结果,说明,最后更新日期,检查日期\n");
     for (k, a) in draw["accounts"].as_array().unwrap().iter().enumerate() {
-        let (platform, id) = (a["platform"].as_str().unwrap(), a["account_id"].as_str().unwrap());
+        let (platform, id) = (
+            a["platform"].as_str().unwrap(),
+            a["account_id"].as_str().unwrap(),
+        );
         if k % 4 == 0 {
-            let _ = writeln!(results, "{platform},{id},V01,不符合,领导职务写错,,2026-11-20");
+            let _ = writeln!(
+                results,
+                "{platform},{id},V01,不符合,领导职务写错,,2026-11-20"
+            );
         } else {
             for item in Checklist::builtin().applicable(platform) {
                 let date = if item.id == "V04" { "2026-11-18" } else { "" };
-                let _ = writeln!(results, "{platform},{id},{},符合,,{date},2026-11-20", item.id);
+                let _ = writeln!(
+                    results,
+                    "{platform},{id},{},符合,,{date},2026-11-20",
+                    item.id
+                );
             }
         }
     }
@@ -79,18 +99,39 @@ fn city(dir: &Path, name: &'static str, n: usize, seed: u64, shared: bool) -> Ci
     std::fs::write(&file, results).unwrap();
     ok(&run(
         &db,
-        &["results", "import", path_str(&file), "--quarter", Q, "--finish"],
+        &[
+            "results",
+            "import",
+            path_str(&file),
+            "--quarter",
+            Q,
+            "--finish",
+        ],
     ));
     ok(&run(
         &db,
-        &["export", "notice", "--quarter", Q, "--out", path_str(&dir.join(format!("{name}通报.xlsx")))],
+        &[
+            "export",
+            "notice",
+            "--quarter",
+            Q,
+            "--out",
+            path_str(&dir.join(format!("{name}通报.xlsx"))),
+        ],
     ));
     let pem = dir.join(format!("{name}公钥.pem"));
     ok(&run(&db, &["key", "export", "--out", path_str(&pem)]));
     let package = dir.join(format!("{name}-{Q}-上报.spotcheck"));
     ok(&run(
         &db,
-        &["package", "report", "--quarter", Q, "--out", path_str(&package)],
+        &[
+            "package",
+            "report",
+            "--quarter",
+            Q,
+            "--out",
+            path_str(&package),
+        ],
     ));
     City {
         name,
@@ -106,7 +147,12 @@ fn own_numbers(c: &City) -> (u64, u64, u64, u64) {
     let report =
         spotcheck::steps::notice::load_report(&store, Q.parse::<Quarter>().unwrap()).unwrap();
     let t = &report.total;
-    (t.accounts as u64, t.checked as u64, t.passed as u64, t.failed as u64)
+    (
+        t.accounts as u64,
+        t.checked as u64,
+        t.passed as u64,
+        t.failed as u64,
+    )
 }
 
 fn register(top: &Path, c: &City) {
@@ -196,12 +242,24 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
     // 丁市 registered and expected, never reports.
     let ding_db = d.join("丁市.db");
     let ding_pem = d.join("丁市公钥.pem");
-    ok(&run(&ding_db, &["key", "export", "--out", path_str(&ding_pem)]));
+    ok(&run(
+        &ding_db,
+        &["key", "export", "--out", path_str(&ding_pem)],
+    ));
     let top = d.join("汇总.db");
     for c in [&jia, &yi, &bing] {
         register(&top, c);
     }
-    ok(&run(&top, &["rollup", "register", "丁市", path_str(&ding_pem), "--expected"]));
+    ok(&run(
+        &top,
+        &[
+            "rollup",
+            "register",
+            "丁市",
+            path_str(&ding_pem),
+            "--expected",
+        ],
+    ));
 
     let out = import(&top, &[&jia.package, &yi.package, &bing.package]);
     for o in out.as_array().unwrap() {
@@ -214,7 +272,12 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
         let (population, sampled, passed, failed) = own_numbers(c);
         assert_eq!(
             (&r["population"], &r["sampled"], &r["passed"], &r["failed"]),
-            (&population.into(), &sampled.into(), &passed.into(), &failed.into()),
+            (
+                &population.into(),
+                &sampled.into(),
+                &passed.into(),
+                &failed.into()
+            ),
             "{} as its own notice states: {r:#}",
             c.name
         );
@@ -223,17 +286,36 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
         assert!(r["notice_date"].is_string(), "{r:#}");
     }
     let ding = row(&t, "丁市");
-    assert_eq!((&ding["missing"], &ding["verified"]), (&true.into(), &false.into()));
+    assert_eq!(
+        (&ding["missing"], &ding["verified"]),
+        (&true.into(), &false.into())
+    );
     assert!(flags(ding).contains("未上报"), "{ding:#}");
     // The shared 微博 account, in both populations.
-    assert!(flags(row(&t, "甲市")).contains("与乙市重复的账号 1 个：新浪微博:wb_shared"), "{t:#}");
+    assert!(
+        flags(row(&t, "甲市")).contains("与乙市重复的账号 1 个：新浪微博:wb_shared"),
+        "{t:#}"
+    );
     assert!(flags(row(&t, "乙市")).contains("与甲市重复的账号"));
     assert!(!flags(row(&t, "丙市")).contains("重复"));
-    assert_eq!(t["duplicates"][0]["reporters"], serde_json::json!(["乙市", "甲市"]));
-    let names: Vec<&str> = t["reporters"].as_array().unwrap().iter().map(|r| r["reporter"].as_str().unwrap()).collect();
+    assert_eq!(
+        t["duplicates"][0]["reporters"],
+        serde_json::json!(["乙市", "甲市"])
+    );
+    let names: Vec<&str> = t["reporters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reporter"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["丙市", "丁市", "甲市", "乙市"], "pinyin order");
     let total = &t["total"];
-    let sum = |k: &str| -> u64 { [&jia, &yi, &bing].iter().map(|c| row(&t, c.name)[k].as_u64().unwrap()).sum() };
+    let sum = |k: &str| -> u64 {
+        [&jia, &yi, &bing]
+            .iter()
+            .map(|c| row(&t, c.name)[k].as_u64().unwrap())
+            .sum()
+    };
     assert_eq!(total["sampled"], sum("sampled"));
     assert_eq!(total["passed"], sum("passed"));
 
@@ -244,7 +326,21 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
 
     // 复核: reproducible with its seed, only 合格 accounts.
     let list = d.join("复核名单.xlsx");
-    let args = ["rollup", "recheck", "--quarter", Q, "--rate", "0.2", "--min", "2", "--seed", "11", "--out", path_str(&list), "--json"];
+    let args = [
+        "rollup",
+        "recheck",
+        "--quarter",
+        Q,
+        "--rate",
+        "0.2",
+        "--min",
+        "2",
+        "--seed",
+        "11",
+        "--out",
+        path_str(&list),
+        "--json",
+    ];
     let first = json(ok(&run(&top, &args)));
     let second = json(ok(&run(&top, &args)));
     assert_eq!(first["reporters"], second["reporters"]);
@@ -254,16 +350,30 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
     assert!(list.exists());
 
     let book = d.join("汇总.xlsx");
-    let text = stdout(ok(&run(&top, &["export", "rollup", "--quarter", Q, "--out", path_str(&book)])));
+    let text = stdout(ok(&run(
+        &top,
+        &["export", "rollup", "--quarter", Q, "--out", path_str(&book)],
+    )));
     assert!(text.contains("汇总表已保存"), "{text}");
     assert!(book.metadata().unwrap().len() > 5000);
-    let docx = run(&top, &["export", "rollup", "--quarter", Q, "--out", path_str(&d.join("x.docx"))]);
+    let docx = run(
+        &top,
+        &[
+            "export",
+            "rollup",
+            "--quarter",
+            Q,
+            "--out",
+            path_str(&d.join("x.docx")),
+        ],
+    );
     assert!(!docx.status.success() && has_cjk(&stderr(&docx)));
 
     let text = stdout(ok(&run(&top, &["rollup"])));
     assert!(text.contains("甲市") && text.contains("未上报"), "{text}");
     let log = stdout(ok(&run(&top, &["log"])));
-    for action in ["登记上报单位", "导入上报包", "生成复核名单", "导出汇总表"] {
+    for action in ["登记上报单位", "导入上报包", "生成复核名单", "导出汇总表"]
+    {
         assert!(log.contains(action), "{action} logged: {log}");
     }
 }
@@ -279,7 +389,8 @@ fn a_tampered_package_is_refused_by_its_signature() {
     let flip = |bytes: Vec<u8>| {
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains("\"verdict\":\"不合格\""));
-        text.replacen("\"verdict\":\"不合格\"", "\"verdict\":\"合格\"", 1).into_bytes()
+        text.replacen("\"verdict\":\"不合格\"", "\"verdict\":\"合格\"", 1)
+            .into_bytes()
     };
     let tampered = d.join("改过.spotcheck");
     rezip(&jia.package, &tampered, "data.json", flip);
@@ -306,9 +417,18 @@ fn a_tampered_package_is_refused_by_its_signature() {
     });
     let out = import(&top, &[&both]);
     assert_eq!(out[0]["status"], "refused");
-    assert!(out[0]["reasons"][0].as_str().unwrap().contains("清单的签名与所附公钥不符"), "{out:#}");
+    assert!(
+        out[0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("清单的签名与所附公钥不符"),
+        "{out:#}"
+    );
     let r = row_now(&top, "甲市");
-    assert_eq!((&r["missing"], &r["verified"]), (&true.into(), &false.into()));
+    assert_eq!(
+        (&r["missing"], &r["verified"]),
+        (&true.into(), &false.into())
+    );
     assert!(flags(&r).contains("签名无效"), "{r:#}");
     // The honest package is then accepted.
     let out = import(&top, &[&jia.package]);
@@ -341,7 +461,11 @@ fn hand_picked_samples_thin_strata_and_wrong_numbers_are_named() {
         data.sampled[at] = outsider;
     });
     let out = import(&top, &[&picked]);
-    assert_eq!((&out[0]["status"], &out[0]["verified"]), (&"accepted".into(), &false.into()), "{out:#}");
+    assert_eq!(
+        (&out[0]["status"], &out[0]["verified"]),
+        (&"accepted".into(), &false.into()),
+        "{out:#}"
+    );
     let r = row_now(&top, "甲市");
     assert!(flags(&r).contains("抽样无法复现"), "{r:#}");
     assert!(flags(&r).contains("人为挑选"), "{r:#}");
@@ -351,7 +475,13 @@ fn hand_picked_samples_thin_strata_and_wrong_numbers_are_named() {
     resign(&jia, &thin, |data, created| {
         *created += chrono::TimeDelta::hours(1);
         let stratum = data.accounts[0].stratum.clone();
-        let cut: Vec<String> = data.accounts.iter().filter(|a| a.drawn && a.stratum == stratum).skip(1).map(|a| a.key.clone()).collect();
+        let cut: Vec<String> = data
+            .accounts
+            .iter()
+            .filter(|a| a.drawn && a.stratum == stratum)
+            .skip(1)
+            .map(|a| a.key.clone())
+            .collect();
         data.accounts.retain(|a| !cut.contains(&a.key));
         data.sampled.retain(|k| !cut.contains(k));
     });
@@ -373,11 +503,19 @@ fn a_newer_package_replaces_the_older_with_a_logged_reason_and_keys_are_checked(
     // Not registered yet: refused, naming the fingerprint.
     let out = import(&top, &[&jia.package]);
     assert_eq!(out[0]["status"], "refused");
-    assert!(out[0]["reasons"][0].as_str().unwrap().starts_with("公钥未登记"), "{out:#}");
+    assert!(
+        out[0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("公钥未登记"),
+        "{out:#}"
+    );
     register(&top, &jia);
 
     let newer = d.join("新.spotcheck");
-    resign(&jia, &newer, |_, created| *created += chrono::TimeDelta::days(1));
+    resign(&jia, &newer, |_, created| {
+        *created += chrono::TimeDelta::days(1);
+    });
     let out = import(&top, &[&jia.package, &newer]);
     assert_eq!(out[0]["status"], "accepted");
     assert_eq!(out[1]["status"], "accepted", "{out:#}");
@@ -388,7 +526,9 @@ fn a_newer_package_replaces_the_older_with_a_logged_reason_and_keys_are_checked(
     assert_eq!(r["package_id"], out[1]["package_id"]);
     // The older one again: nothing changes; an older one arriving late is not used.
     let older = d.join("旧.spotcheck");
-    resign(&jia, &older, |_, created| *created -= chrono::TimeDelta::days(1));
+    resign(&jia, &older, |_, created| {
+        *created -= chrono::TimeDelta::days(1);
+    });
     let out = import(&top, &[&older]);
     assert_eq!(out[0]["status"], "older", "{out:#}");
     assert_eq!(row_now(&top, "甲市")["package_id"], r["package_id"]);
@@ -396,15 +536,29 @@ fn a_newer_package_replaces_the_older_with_a_logged_reason_and_keys_are_checked(
     // Another office's key under 甲市's name: 公钥已变更.
     let other_db = d.join("冒名.db");
     ok(&run(&other_db, &["settings", "--region", "甲市"]));
-    let other = City { name: "甲市", db: other_db.clone(), pem: d.join("x.pem"), package: d.join("x") };
+    let other = City {
+        name: "甲市",
+        db: other_db.clone(),
+        pem: d.join("x.pem"),
+        package: d.join("x"),
+    };
     ok(&run(&other_db, &["key"]));
     let forged = d.join("冒名.spotcheck");
     let package = read_report(&jia.package).unwrap().open().unwrap();
-    let key = OfficeKey::from_file_text(&std::fs::read_to_string(format!("{}.key", other.db.display())).unwrap()).unwrap();
+    let key = OfficeKey::from_file_text(
+        &std::fs::read_to_string(format!("{}.key", other.db.display())).unwrap(),
+    )
+    .unwrap();
     write_report(&forged, package.manifest, &package.data, &key).unwrap();
     let out = import(&top, &[&forged]);
     assert_eq!(out[0]["status"], "refused");
-    assert!(out[0]["reasons"][0].as_str().unwrap().starts_with("公钥已变更"), "{out:#}");
+    assert!(
+        out[0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("公钥已变更"),
+        "{out:#}"
+    );
 }
 
 #[test]
@@ -418,12 +572,26 @@ fn hostile_files_are_refused_quickly_in_chinese() {
     let truncated = d.join("截断.spotcheck");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
     let garbage = d.join("乱码.spotcheck");
-    std::fs::write(&garbage, (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        &garbage,
+        (0..200_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13).to_le_bytes()[0])
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     let extra = d.join("多文件.spotcheck");
     rezip(&jia.package, &extra, "manifest.sig", |b| b);
     {
-        let mut z = zip::ZipWriter::new_append(std::fs::OpenOptions::new().read(true).write(true).open(&extra).unwrap()).unwrap();
-        z.start_file("../evil.txt", zip::write::SimpleFileOptions::default()).unwrap();
+        let mut z = zip::ZipWriter::new_append(
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&extra)
+                .unwrap(),
+        )
+        .unwrap();
+        z.start_file("../evil.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
         z.write_all(b"x").unwrap();
         z.finish().unwrap();
     }
@@ -437,7 +605,11 @@ fn hostile_files_are_refused_quickly_in_chinese() {
     for file in [&truncated, &garbage, &extra, &work, &missing] {
         let started = Instant::now();
         let o = run(&top, &["rollup", "import", path_str(file), "--json"]);
-        assert!(started.elapsed() < Duration::from_secs(5), "{}", file.display());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{}",
+            file.display()
+        );
         assert!(!o.status.success(), "nothing accepted: exit 1");
         let v = json(&o);
         assert_eq!(v[0]["status"], "refused", "{v:#}");
