@@ -307,3 +307,174 @@ fn accounts_of(data: &super::package::ReportData) -> Vec<ReportedAccount> {
     }
     out.into_values().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollup::OfficeKey;
+    use crate::rollup::package::{
+        ReportData, ReportDraw, ReportManifest, ReportMember, ReportStratum, ReportTotals,
+    };
+    use crate::sampling::{ALGORITHM, draw, population_hash};
+
+    /// An honest package of 20 accounts in two strata, every sampled account 合格.
+    fn package(key: &OfficeKey) -> ReportPackage {
+        let population: Vec<Candidate> = (0..20)
+            .map(|i| Candidate {
+                key: format!("微信公众号\u{1f}id\u{1f}gh_{i:02}"),
+                stratum: if i < 8 { "甲区" } else { "乙区" }.to_owned(),
+                recently_drawn: false,
+            })
+            .collect();
+        let options = DrawOptions::default();
+        let sample = draw(&population, &options, 42);
+        let accounts: Vec<ReportAccount> = sample
+            .picks
+            .iter()
+            .map(|&(c, _)| ReportAccount {
+                key: population[c].key.clone(),
+                platform: "微信公众号".to_owned(),
+                account_id: format!("gh_{c:02}"),
+                name: format!("账号{c}"),
+                host_unit: "某局".to_owned(),
+                city: "甲市".to_owned(),
+                county: population[c].stratum.clone(),
+                stratum: population[c].stratum.clone(),
+                drawn: true,
+                recheck: false,
+                verdict: Some("合格".to_owned()),
+                problems: Vec::new(),
+            })
+            .collect();
+        let when = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .unwrap();
+        let data = ReportData {
+            quarter: "2026Q4".to_owned(),
+            region: "甲市".to_owned(),
+            draw: ReportDraw {
+                rate_bp: options.rate.basis_points(),
+                strata: "county".to_owned(),
+                seed: 42,
+                algorithm: ALGORITHM.to_owned(),
+                algorithm_version: 2,
+                prefer_not_drawn_in: 0,
+                population: 20,
+                population_hash: population_hash(population.iter().map(|c| c.key.as_str())),
+                drawn_at: when,
+                drawn_by: "张三".to_owned(),
+                strata_counts: sample
+                    .strata
+                    .iter()
+                    .map(|s| ReportStratum {
+                        key: s.key.clone(),
+                        population: s.population,
+                        sampled: s.sampled,
+                    })
+                    .collect(),
+            },
+            population: population
+                .iter()
+                .map(|c| ReportMember {
+                    key: c.key.clone(),
+                    stratum: c.stratum.clone(),
+                    recent: false,
+                })
+                .collect(),
+            sampled: accounts.iter().map(|a| a.key.clone()).collect(),
+            totals: ReportTotals {
+                population: 20,
+                sampled: accounts.len(),
+                passed: accounts.len(),
+                failed: 0,
+            },
+            accounts,
+            rectifications: Vec::new(),
+            notice: None,
+        };
+        ReportPackage {
+            path: "甲市.spotcheck".into(),
+            manifest: ReportManifest {
+                format: String::new(),
+                format_version: 1,
+                package_id: "p1".to_owned(),
+                created_at: when,
+                created_by: "张三".to_owned(),
+                region: "甲市".to_owned(),
+                office: String::new(),
+                quarter: "2026Q4".to_owned(),
+                data_sm3: String::new(),
+                signature_algorithm: String::new(),
+                public_key: key.public().to_pem(),
+                fingerprint: key.fingerprint(),
+                log: None,
+            },
+            quarter: "2026Q4".parse().unwrap(),
+            key: key.public(),
+            data,
+        }
+    }
+
+    fn registered(name: &str, key: &OfficeKey) -> Reporter {
+        Reporter {
+            name: name.to_owned(),
+            public_key: key.public().to_pem(),
+            fingerprint: key.fingerprint(),
+            expected: true,
+            registered_at: chrono::NaiveDateTime::default(),
+            registered_by: "李四".to_owned(),
+        }
+    }
+
+    #[test]
+    fn an_honest_package_verifies_and_each_kind_of_dishonesty_is_named() {
+        let key = OfficeKey::from_random([3; 32]).unwrap();
+        let other = OfficeKey::from_random([4; 32]).unwrap();
+        let honest = package(&key);
+        let ok = assess(&honest, &[registered("甲市", &key)]);
+        assert!(ok.verified(), "{ok:#?}");
+        assert_eq!(
+            (ok.numbers.population, ok.numbers.passed),
+            (20, 7),
+            "3 of 8 and 4 of 12"
+        );
+
+        let unknown = assess(&honest, &[]);
+        assert!(!unknown.accepted());
+        assert!(unknown.refused[0].starts_with(KEY_UNREGISTERED));
+        let changed = assess(&honest, &[registered("甲市", &other)]);
+        assert!(changed.refused[0].starts_with(KEY_CHANGED), "{changed:#?}");
+
+        // A hand-picked account in place of a drawn one.
+        let mut picked = honest.clone();
+        let outsider = picked
+            .data
+            .population
+            .iter()
+            .find(|p| !picked.data.sampled.contains(&p.key) && p.stratum == "甲区")
+            .unwrap()
+            .key
+            .clone();
+        let a = picked
+            .data
+            .accounts
+            .iter_mut()
+            .find(|a| a.stratum == "甲区")
+            .unwrap();
+        a.key.clone_from(&outsider);
+        let found = assess(&picked, &[registered("甲市", &key)]);
+        assert!(found.accepted() && !found.verified());
+        assert!(found.flags[0].starts_with(NOT_REPRODUCIBLE), "{found:#?}");
+
+        // A stratum cut below 30%, totals left as stated.
+        let mut thin = honest.clone();
+        thin.data.accounts.retain(|a| a.stratum != "乙区");
+        let found = assess(&thin, &[registered("甲市", &key)]);
+        let all = found.flags.join("\n");
+        assert!(
+            all.contains("分层“乙区”抽查比例不足30%（12 个账号抽查 0 个，应至少 4 个）"),
+            "{all}"
+        );
+        assert!(all.contains(NUMBERS_DIFFER), "{all}");
+    }
+}
