@@ -348,7 +348,7 @@ mod tests {
             .collect();
         let when = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
             .and_then(|d| d.and_hms_opt(9, 0, 0))
-            .unwrap();
+            .expect("test value");
         let data = ReportData {
             quarter: "2026Q4".to_owned(),
             region: "甲市".to_owned(),
@@ -409,7 +409,7 @@ mod tests {
                 fingerprint: key.fingerprint(),
                 log: None,
             },
-            quarter: "2026Q4".parse().unwrap(),
+            quarter: "2026Q4".parse().expect("test value"),
             key: key.public(),
             data,
         }
@@ -428,8 +428,8 @@ mod tests {
 
     #[test]
     fn an_honest_package_verifies_and_each_kind_of_dishonesty_is_named() {
-        let key = OfficeKey::from_random([3; 32]).unwrap();
-        let other = OfficeKey::from_random([4; 32]).unwrap();
+        let key = OfficeKey::from_random([3; 32]).expect("test value");
+        let other = OfficeKey::from_random([4; 32]).expect("test value");
         let honest = package(&key);
         let ok = assess(&honest, &[registered("甲市", &key)]);
         assert!(ok.verified(), "{ok:#?}");
@@ -452,7 +452,7 @@ mod tests {
             .population
             .iter()
             .find(|p| !picked.data.sampled.contains(&p.key) && p.stratum == "甲区")
-            .unwrap()
+            .expect("test value")
             .key
             .clone();
         let a = picked
@@ -460,7 +460,7 @@ mod tests {
             .accounts
             .iter_mut()
             .find(|a| a.stratum == "甲区")
-            .unwrap();
+            .expect("test value");
         a.key.clone_from(&outsider);
         let found = assess(&picked, &[registered("甲市", &key)]);
         assert!(found.accepted() && !found.verified());
