@@ -289,9 +289,10 @@ pub const MIGRATIONS: &[&str] = &[
     // 10: the roll-up (上报与汇总) of a 汇总 workspace: reporters registered with their SM2
     // public keys, the 上报包 imported (accepted, refused, replaced by a newer one, or older
     // than the one in force) with the numbers they state and the reasons found, and the
-    // accounts of each package (its population; name and verdict for sampled accounts).
+    // accounts of each package (its population; name and verdict for sampled accounts). IF NOT
+    // EXISTS: tests that turn a database back to an older version drop only that version's tables.
     r"
-    CREATE TABLE rollup_reporter (
+    CREATE TABLE IF NOT EXISTS rollup_reporter (
         name          TEXT PRIMARY KEY,
         public_key    TEXT NOT NULL,
         fingerprint   TEXT NOT NULL UNIQUE,
@@ -299,7 +300,7 @@ pub const MIGRATIONS: &[&str] = &[
         registered_at TEXT NOT NULL,
         registered_by TEXT NOT NULL
     );
-    CREATE TABLE rollup_package (
+    CREATE TABLE IF NOT EXISTS rollup_package (
         id          INTEGER PRIMARY KEY,
         package_id  TEXT NOT NULL,
         reporter    TEXT NOT NULL,
@@ -314,8 +315,8 @@ pub const MIGRATIONS: &[&str] = &[
         reasons     TEXT NOT NULL DEFAULT '[]',
         numbers     TEXT NOT NULL DEFAULT '{}'
     );
-    CREATE INDEX rollup_package_by_quarter ON rollup_package(quarter, reporter);
-    CREATE TABLE rollup_account (
+    CREATE INDEX IF NOT EXISTS rollup_package_by_quarter ON rollup_package(quarter, reporter);
+    CREATE TABLE IF NOT EXISTS rollup_account (
         package    INTEGER NOT NULL REFERENCES rollup_package(id),
         key        TEXT NOT NULL,
         stratum    TEXT NOT NULL,
@@ -328,6 +329,6 @@ pub const MIGRATIONS: &[&str] = &[
         problems   TEXT NOT NULL,
         PRIMARY KEY (package, key)
     ) WITHOUT ROWID;
-    CREATE INDEX rollup_account_by_key ON rollup_account(key);
+    CREATE INDEX IF NOT EXISTS rollup_account_by_key ON rollup_account(key);
     ",
 ];
