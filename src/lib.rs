@@ -20,6 +20,7 @@ pub mod overview;
 pub mod rectification;
 pub mod report;
 pub mod results;
+pub mod rollup;
 pub mod roster;
 pub mod sampling;
 pub mod seed;

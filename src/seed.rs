@@ -25,3 +25,12 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
         )
     })
 }
+
+/// 32 bytes from the operating system's secure random source, for a new office key (SM2).
+/// `None` when the system gives none (the key is then not made, and the user told why).
+#[must_use]
+pub fn fresh_key_bytes() -> Option<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(bytes)
+}

@@ -47,6 +47,15 @@ pub enum ExportWhat {
         #[arg(long)]
         json: bool,
     },
+    /// 汇总（上级）：导出各上报单位的汇总表（xlsx：汇总表及合计、单项否决问题、重复账号、上报包）
+    Rollup {
+        /// 季度，例如 2026Q4
+        #[arg(long)]
+        quarter: String,
+        /// 保存位置，例如 汇总.xlsx
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+    },
 }
 
 /// What `rectification` does besides listing.
@@ -128,6 +137,9 @@ pub(super) fn export(
                     println!("  {}", f.display());
                 }
             }
+        }
+        ExportWhat::Rollup { quarter, out } => {
+            return super::rollup::export_rollup(&open, quarter, out);
         }
     }
     Ok(ExitCode::SUCCESS)

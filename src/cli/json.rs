@@ -243,3 +243,37 @@ pub(super) fn print_draw(draw: &DrawRecord, json: bool) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `roster`: every account, as JSON or as tab-separated text.
+pub(super) fn print_roster(
+    store: &crate::store::Store,
+    json: bool,
+) -> Result<std::process::ExitCode, String> {
+    use std::io::Write;
+    let accounts = store.accounts().map_err(|e| e.to_string())?;
+    if json {
+        super::print_json(&accounts.iter().map(AccountJson::from).collect::<Vec<_>>())?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "平台\t账号标识\t账号名称\t主办单位\t地市\t区县\t状态\t名录"
+        );
+        for a in &accounts {
+            let x = &a.account;
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                x.platform,
+                x.account_id,
+                x.name,
+                x.host_unit,
+                x.city,
+                x.county,
+                x.status.label(),
+                if a.listed { "在列" } else { "已移出" }
+            );
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}

@@ -1,7 +1,6 @@
 //! The headless front end: subcommands over the same core the window uses.
 //! Errors go to stderr in Chinese with a non-zero exit code; `--json` prints reports on stdout.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,6 +12,7 @@ mod overview;
 mod package;
 mod process;
 mod results;
+mod rollup;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -26,7 +26,7 @@ use crate::steps::admin;
 use crate::steps::draw::{Assign, DrawError, MakeDraw};
 use crate::steps::roster_import::{CommitRoster, PreviewRoster};
 use crate::store::{Store, default_db_path, settings};
-use json::{AccountJson, DrawJson, print_draw};
+use json::{DrawJson, print_draw};
 use process::end_quietly_on_closed_pipe;
 use process::{perform, try_perform};
 use results::{results_finish, results_import, results_list};
@@ -226,6 +226,8 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<followup::RectificationAction>,
     },
+    #[command(flatten)]
+    Rollup(rollup::RollupCommand),
 }
 
 /// What `results` does besides listing.
@@ -512,6 +514,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             overview::overview(&read()?, quarter, *json)
         }
         Command::Package { action } => package::run(open, action),
+        Command::Rollup(c) => rollup::run(&open, &read, c),
         Command::Backup { out } => admin_commands::backup(open, out),
         Command::Settings {
             user_name,
@@ -557,35 +560,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             json,
             action,
         } => followup::rectification(open, quarter.as_deref(), *json, action.as_ref()),
-        Command::Roster { json } => {
-            let store = open()?;
-            let accounts = store.accounts().map_err(|e| e.to_string())?;
-            if *json {
-                print_json(&accounts.iter().map(AccountJson::from).collect::<Vec<_>>())?;
-            } else {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(
-                    out,
-                    "平台\t账号标识\t账号名称\t主办单位\t地市\t区县\t状态\t名录"
-                );
-                for a in &accounts {
-                    let x = &a.account;
-                    let _ = writeln!(
-                        out,
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                        x.platform,
-                        x.account_id,
-                        x.name,
-                        x.host_unit,
-                        x.city,
-                        x.county,
-                        x.status.label(),
-                        if a.listed { "在列" } else { "已移出" }
-                    );
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Roster { json } => json::print_roster(&open()?, *json),
     }
 }
 

@@ -37,6 +37,18 @@ pub enum PackageAction {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// 上报单位：导出本季度的上报包（抽样、总体、逐个账号的结论和问题、整改、通报日期），用本单位密钥签名
+    Report {
+        /// 季度，例如 2026Q4
+        #[arg(long)]
+        quarter: String,
+        /// 保存位置，例如 某市-2026Q4-上报.spotcheck
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// 发文单位（不填则用设置中的发文单位）
+        #[arg(long)]
+        office: Option<String>,
+    },
     /// 组长：列出合并时与本机不一致、等待选择的检查结果
     Conflicts {
         /// 以 JSON 输出
@@ -114,6 +126,11 @@ pub(super) fn run(
             let m = perform(&mut store, &ExportResultsPackage { path: out.clone() })?;
             println!("结果包已保存：{}（{}）", out.display(), m.inspector);
         }
+        PackageAction::Report {
+            quarter,
+            out,
+            office,
+        } => return super::rollup::package_report(&open, quarter, out, office.as_deref()),
         PackageAction::Conflicts { json } => {
             let store = open()?;
             let conflicts = crate::steps::exchange::conflicts(&store).map_err(|e| e.to_string())?;

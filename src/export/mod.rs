@@ -7,6 +7,7 @@ mod notice;
 mod notice_docx;
 mod problems;
 mod rectification;
+mod rollup;
 mod sample_list;
 mod stats;
 
@@ -24,6 +25,7 @@ pub use rectification::{
     write_rectification_book_reporting, write_rectification_folder,
     write_rectification_folder_reporting,
 };
+pub use rollup::{write_recheck_list, write_rollup};
 pub use sample_list::{default_file_name as sample_list_file_name, write_sample_list};
 pub use stats::write_stats;
 

@@ -12,9 +12,12 @@ pub mod draw;
 pub mod exchange;
 pub mod inspect;
 pub mod notice;
+pub mod office_key;
 pub mod overview;
 pub mod rectification;
+pub mod report_package;
 pub mod results_import;
+pub mod rollup;
 pub mod roster_import;
 
 use chrono::NaiveDateTime;

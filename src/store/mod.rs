@@ -17,6 +17,7 @@ mod log;
 mod packages;
 mod rectifications;
 mod restore;
+mod rollup;
 mod roster;
 mod schema;
 
@@ -34,6 +35,7 @@ pub use log::read_log_chain;
 pub use packages::StoredConflict;
 pub use rectifications::{NewProblem, StoredAnswer};
 pub use restore::{Restored, check_backup, restore};
+pub use rollup::NewReport;
 
 /// The keys of the settings a user can change.
 pub mod settings {

@@ -286,4 +286,49 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (draw, key)
     ) WITHOUT ROWID;
     ",
+    // 10: the roll-up (上报与汇总) of a 汇总 workspace: reporters registered with their SM2
+    // public keys, the 上报包 imported (accepted, refused, replaced by a newer one, or older
+    // than the one in force) with the numbers they state and the reasons found, and the
+    // accounts of each package (its population; name and verdict for sampled accounts). IF NOT
+    // EXISTS: tests that turn a database back to an older version drop only that version's tables.
+    r"
+    CREATE TABLE IF NOT EXISTS rollup_reporter (
+        name          TEXT PRIMARY KEY,
+        public_key    TEXT NOT NULL,
+        fingerprint   TEXT NOT NULL UNIQUE,
+        expected      INTEGER NOT NULL DEFAULT 0,
+        registered_at TEXT NOT NULL,
+        registered_by TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS rollup_package (
+        id          INTEGER PRIMARY KEY,
+        package_id  TEXT NOT NULL,
+        reporter    TEXT NOT NULL,
+        quarter     TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        file_name   TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        imported_by TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('accepted', 'refused', 'replaced', 'older')),
+        verified    INTEGER NOT NULL DEFAULT 0,
+        reasons     TEXT NOT NULL DEFAULT '[]',
+        numbers     TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX IF NOT EXISTS rollup_package_by_quarter ON rollup_package(quarter, reporter);
+    CREATE TABLE IF NOT EXISTS rollup_account (
+        package    INTEGER NOT NULL REFERENCES rollup_package(id),
+        key        TEXT NOT NULL,
+        stratum    TEXT NOT NULL,
+        sampled    INTEGER NOT NULL,
+        platform   TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        host_unit  TEXT NOT NULL,
+        passed     INTEGER,
+        problems   TEXT NOT NULL,
+        PRIMARY KEY (package, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS rollup_account_by_key ON rollup_account(key);
+    ",
 ];

@@ -12,7 +12,7 @@ fn level(module: &str) -> Option<u8> {
     Some(match module {
         "model" => 0,
         "store" | "checklist" | "sheet" | "roster" | "results" | "sampling" | "assignment"
-        | "report" | "overview" | "rectification" | "exchange" | "export" => 1,
+        | "report" | "overview" | "rectification" | "exchange" | "export" | "rollup" => 1,
         "steps" => 2,
         "ui" | "worker" | "cli" | "main" | "seed" => 3,
         _ => return None,

@@ -26,6 +26,7 @@ mod packages;
 mod regressions;
 mod restore;
 mod results;
+mod rollup;
 mod roster_damage;
 mod roster_import;
 mod sampling;

@@ -1,0 +1,321 @@
+//! The 汇总 workbooks: the per-reporter table of a quarter with the totals of the level, veto
+//! problems by type, duplicate accounts and the packages imported; and the 复核名单 (the
+//! re-check list of each reporter's 合格 accounts), ready to print.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use super::ExportError;
+use crate::model::{Quarter, StoredReport};
+use crate::rollup::RollupRow;
+use crate::rollup::recheck::{RecheckList, RecheckOptions};
+use crate::rollup::summary::percent;
+
+fn cell() -> Format {
+    Format::new()
+        .set_font_name("宋体")
+        .set_font_size(10.5)
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter)
+}
+
+fn head() -> Format {
+    cell().set_bold().set_align(FormatAlign::Center)
+}
+
+fn title() -> Format {
+    Format::new()
+        .set_font_name("宋体")
+        .set_font_size(16)
+        .set_bold()
+        .set_align(FormatAlign::Center)
+}
+
+/// Sets up a printable landscape sheet with a title row and a header row (repeated on every
+/// page); returns the first data row.
+fn sheet_with_head(
+    sheet: &mut Worksheet,
+    name: &str,
+    heading: &str,
+    heads: &[(&str, f64)],
+) -> Result<u32, XlsxError> {
+    sheet.set_name(name)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    let last = u16::try_from(heads.len().saturating_sub(1)).unwrap_or(0);
+    sheet.merge_range(0, 0, 0, last, heading, &title())?;
+    sheet.set_row_height(0, 30)?;
+    for (c, (h, width)) in heads.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(u16::MAX);
+        sheet.write_string_with_format(1, c, *h, &head())?;
+        sheet.set_column_width(c, *width)?;
+    }
+    sheet.set_repeat_rows(1, 1)?;
+    sheet.set_freeze_panes(2, 0)?;
+    Ok(2)
+}
+
+const TABLE_HEADS: [(&str, f64); 16] = [
+    ("上报单位", 14.0),
+    ("账号总数", 9.0),
+    ("抽查数", 8.0),
+    ("抽查比例", 9.0),
+    ("合格数", 8.0),
+    ("不合格数", 8.0),
+    ("合格率", 9.0),
+    ("较上季度（百分点）", 10.0),
+    ("未完成", 7.0),
+    ("整改问题", 8.0),
+    ("已复核关闭", 8.0),
+    ("逾期未反馈", 8.0),
+    ("复查仍不合格", 8.0),
+    ("通报日期", 11.0),
+    ("核验", 8.0),
+    ("说明", 60.0),
+];
+
+fn write_row(sheet: &mut Worksheet, at: u32, row: &RollupRow, bold: bool) -> Result<(), XlsxError> {
+    let format = if bold { cell().set_bold() } else { cell() };
+    let numbers = &row.numbers;
+    let texts = [
+        row.reporter.clone(),
+        row.population.to_string(),
+        row.sampled.to_string(),
+        percent(row.ratio),
+        row.passed.to_string(),
+        row.failed.to_string(),
+        percent(row.pass_rate),
+        row.pass_rate_change
+            .map_or_else(|| "—".to_owned(), |c| format!("{c:+.2}")),
+        row.unfinished.to_string(),
+        numbers.rectifications.to_string(),
+        numbers.rectifications_closed.to_string(),
+        numbers.rectifications_overdue.to_string(),
+        numbers.repeat_failures.to_string(),
+        row.notice_date.clone().unwrap_or_default(),
+        if row.missing {
+            "未上报".to_owned()
+        } else if row.verified {
+            "通过".to_owned()
+        } else {
+            "未通过".to_owned()
+        },
+        row.flags.join("；\n"),
+    ];
+    for (col, text) in texts.iter().enumerate() {
+        let col = u16::try_from(col).unwrap_or(u16::MAX);
+        if (1..=2).contains(&col) || (4..=5).contains(&col) || (8..=12).contains(&col) {
+            let value: f64 = text.parse().unwrap_or(0.0);
+            sheet.write_number_with_format(at, col, value, &format)?;
+        } else {
+            sheet.write_string_with_format(at, col, text, &format)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the 汇总 workbook of `quarter`.
+#[allow(clippy::explicit_counter_loop)] // the row a sheet's next line goes to
+#[allow(clippy::too_many_lines)] // four sheets of one workbook, in order
+pub fn write_rollup(
+    quarter: Quarter,
+    rows: &[RollupRow],
+    total: &RollupRow,
+    packages: &[StoredReport],
+    duplicates: &[(String, Vec<String>)],
+    path: &Path,
+) -> Result<(), ExportError> {
+    let mut book = Workbook::new();
+    let label = quarter.label();
+    {
+        let sheet = book.add_worksheet();
+        let mut r = sheet_with_head(
+            sheet,
+            "汇总表",
+            &format!("{label}政务新媒体抽查情况汇总表"),
+            &TABLE_HEADS,
+        )?;
+        for row in rows {
+            write_row(sheet, r, row, false)?;
+            r += 1;
+        }
+        write_row(sheet, r, total, true)?;
+        r += 2;
+        let note = "说明：核验“通过”表示上报包的签名有效、公钥与登记的一致、按上报的总体和随机种子重新推算的抽样与上报的样本相同、每一层抽查比例不低于30%、上报的数字与逐个账号的结论一致。签名只证明上报包来自持有该密钥的单位且签名后未被改动，不证明检查结论属实，结论是否属实由抽样复核检验。";
+        sheet.merge_range(r, 0, r, 15, note, &Format::new().set_text_wrap())?;
+        sheet.set_row_height(r, 45)?;
+    }
+    {
+        let sheet = book.add_worksheet();
+        let mut types: Vec<&str> = rows
+            .iter()
+            .flat_map(|r| r.numbers.veto_problems.iter().map(|(k, _)| k.as_str()))
+            .collect();
+        types.sort_unstable();
+        types.dedup();
+        let mut heads: Vec<(&str, f64)> = vec![("上报单位", 14.0)];
+        heads.extend(types.iter().map(|t| (*t, 14.0)));
+        heads.push(("合计", 8.0));
+        let mut r = sheet_with_head(
+            sheet,
+            "单项否决问题",
+            &format!("{label}单项否决问题分类统计（账号数）"),
+            &heads,
+        )?;
+        for row in rows.iter().chain(std::iter::once(total)) {
+            sheet.write_string_with_format(r, 0, &row.reporter, &cell())?;
+            let mut sum = 0;
+            for (c, t) in types.iter().enumerate() {
+                let v = row
+                    .numbers
+                    .veto_problems
+                    .iter()
+                    .find(|(k, _)| k == t)
+                    .map_or(0, |(_, n)| *n);
+                sum += v;
+                sheet.write_number_with_format(
+                    r,
+                    u16::try_from(c + 1).unwrap_or(u16::MAX),
+                    v as f64,
+                    &cell(),
+                )?;
+            }
+            sheet.write_number_with_format(
+                r,
+                u16::try_from(types.len() + 1).unwrap_or(u16::MAX),
+                sum as f64,
+                &cell(),
+            )?;
+            r += 1;
+        }
+    }
+    {
+        let sheet = book.add_worksheet();
+        let mut r = sheet_with_head(
+            sheet,
+            "重复账号",
+            &format!("{label}多个上报单位重复上报的账号"),
+            &[("序号", 6.0), ("账号", 40.0), ("上报单位", 40.0)],
+        )?;
+        for (i, (account, who)) in duplicates.iter().enumerate() {
+            sheet.write_number_with_format(r, 0, (i + 1) as f64, &cell())?;
+            sheet.write_string_with_format(r, 1, account, &cell())?;
+            sheet.write_string_with_format(r, 2, who.join("、"), &cell())?;
+            r += 1;
+        }
+    }
+    {
+        let sheet = book.add_worksheet();
+        let mut r = sheet_with_head(
+            sheet,
+            "上报包",
+            &format!("{label}导入的上报包"),
+            &[
+                ("上报单位", 14.0),
+                ("编号", 34.0),
+                ("生成时间", 17.0),
+                ("导入时间", 17.0),
+                ("文件", 30.0),
+                ("状态", 16.0),
+                ("核验", 8.0),
+                ("公钥指纹", 50.0),
+                ("原因", 60.0),
+            ],
+        )?;
+        for p in packages {
+            let texts = [
+                p.reporter.clone(),
+                p.package_id.clone(),
+                crate::model::time::minute_text(p.created_at),
+                crate::model::time::minute_text(p.imported_at),
+                p.file_name.clone(),
+                p.status.label().to_owned(),
+                if p.verified { "通过" } else { "未通过" }.to_owned(),
+                p.fingerprint.clone(),
+                p.reasons.join("；\n"),
+            ];
+            for (c, t) in texts.iter().enumerate() {
+                sheet.write_string_with_format(
+                    r,
+                    u16::try_from(c).unwrap_or(u16::MAX),
+                    t,
+                    &cell(),
+                )?;
+            }
+            r += 1;
+        }
+    }
+    book.save(path)?;
+    Ok(())
+}
+
+#[allow(clippy::explicit_counter_loop)] // the row the next line goes to
+/// Writes the 复核名单: one row per account chosen, reporter by reporter, with blank columns
+/// for the re-check's own finding.
+pub fn write_recheck_list(
+    quarter: Quarter,
+    lists: &[RecheckList],
+    options: RecheckOptions,
+    path: &Path,
+) -> Result<(), ExportError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let mut r = sheet_with_head(
+        sheet,
+        "复核名单",
+        &format!("{}政务新媒体抽查结果复核名单", quarter.label()),
+        &[
+            ("序号", 6.0),
+            ("上报单位", 12.0),
+            ("平台", 12.0),
+            ("账号标识", 18.0),
+            ("账号名称", 22.0),
+            ("主办单位", 22.0),
+            ("分层", 14.0),
+            ("上报结论", 9.0),
+            ("复核结论", 10.0),
+            ("复核说明", 30.0),
+        ],
+    )?;
+    let mut n = 0;
+    for list in lists {
+        for a in &list.chosen {
+            n += 1;
+            let texts = [
+                n.to_string(),
+                list.reporter.clone(),
+                a.platform.clone(),
+                a.account_id.clone(),
+                a.name.clone(),
+                a.host_unit.clone(),
+                a.stratum.clone(),
+                "合格".to_owned(),
+                String::new(),
+                String::new(),
+            ];
+            for (c, t) in texts.iter().enumerate() {
+                sheet.write_string_with_format(
+                    r,
+                    u16::try_from(c).unwrap_or(u16::MAX),
+                    t,
+                    &cell(),
+                )?;
+            }
+            r += 1;
+        }
+    }
+    r += 1;
+    let method = format!(
+        "复核抽样方法：从每个上报单位上报为合格的账号中随机抽取 {}%（至少 {} 个，不足时全部复核），随机种子 {}。按账号标识排序后用 ChaCha20 随机排列（种子与上报单位名称共同决定），同样的上报包、比例和种子在任何电脑上得到同样的名单。",
+        f64::from(options.rate_bp) / 100.0,
+        options.min,
+        options.seed
+    );
+    sheet.merge_range(r, 0, r, 9, &method, &Format::new().set_text_wrap())?;
+    sheet.set_row_height(r, 45)?;
+    book.save(path)?;
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! The roll-up (上报与汇总) as recorded in a 汇总 workspace: the reporters registered with their
+//! public keys, the 上报包 imported (accepted, refused, replaced) with the numbers each states,
+//! and the accounts each accepted package lists.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// A reporting office registered above, by its public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reporter {
+    /// The name it is registered under (某市), as its packages name their region.
+    pub name: String,
+    /// The SM2 public key as PEM (`SubjectPublicKeyInfo`).
+    pub public_key: String,
+    /// SM3 of the public key, hex in groups of four.
+    pub fingerprint: String,
+    /// Expected to report every quarter (missing when it has not).
+    pub expected: bool,
+    pub registered_at: NaiveDateTime,
+    pub registered_by: String,
+}
+
+/// What became of an imported 上报包.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// Counted: the reporter's package in force for its quarter.
+    Accepted,
+    /// Not counted, with the reasons (signature, key, unreadable content).
+    Refused,
+    /// Was accepted; a newer package of the same reporter and quarter replaced it.
+    Replaced,
+    /// Arrived after a newer package of the same reporter and quarter: kept, not counted.
+    Older,
+}
+
+impl ReportStatus {
+    pub const ALL: [Self; 4] = [Self::Accepted, Self::Refused, Self::Replaced, Self::Older];
+
+    /// As stored.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Refused => "refused",
+            Self::Replaced => "replaced",
+            Self::Older => "older",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Accepted => "已采用",
+            Self::Refused => "已拒绝",
+            Self::Replaced => "已被新包替换",
+            Self::Older => "比已采用的包旧，未采用",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// The numbers of one reporter's quarter, as its package lists the accounts (and as its own
+/// notice states them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportNumbers {
+    /// 账号总数: accounts in operation when the quarter was drawn.
+    pub population: usize,
+    /// 抽查数: accounts in the sample (复查 included).
+    pub sampled: usize,
+    /// Drawn at random (复查 only left out).
+    pub drawn: usize,
+    pub rechecks: usize,
+    pub passed: usize,
+    pub failed: usize,
+    /// Sampled accounts whose check is not finished.
+    pub unfinished: usize,
+    /// Veto problems by type: (问题类型, accounts).
+    #[serde(default)]
+    pub veto_problems: Vec<(String, usize)>,
+    /// 整改 problems issued, closed, and overdue without any reply.
+    #[serde(default)]
+    pub rectifications: usize,
+    #[serde(default)]
+    pub rectifications_closed: usize,
+    #[serde(default)]
+    pub rectifications_overdue: usize,
+    /// The day the notice was exported (通报日期), if it was.
+    #[serde(default)]
+    pub notice_date: Option<String>,
+    #[serde(default)]
+    pub notice_number: Option<String>,
+    /// The accounts failing again in this quarter's 复查.
+    #[serde(default)]
+    pub repeat_failures: usize,
+}
+
+impl ReportNumbers {
+    /// 抽查比例: sampled / population.
+    #[must_use]
+    pub fn ratio(&self) -> Option<f64> {
+        (self.population > 0).then(|| self.sampled as f64 / self.population as f64)
+    }
+
+    /// 合格率: passed among the finished checks.
+    #[must_use]
+    pub fn pass_rate(&self) -> Option<f64> {
+        let finished = self.passed + self.failed;
+        (finished > 0).then(|| self.passed as f64 / finished as f64)
+    }
+}
+
+/// An imported 上报包 as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredReport {
+    pub id: i64,
+    /// The package's own id: importing it again changes nothing.
+    pub package_id: String,
+    /// The registered reporter, or the region the package names when it matches none.
+    pub reporter: String,
+    pub quarter: String,
+    pub fingerprint: String,
+    /// When the reporter made it (a newer one replaces an older one).
+    pub created_at: NaiveDateTime,
+    pub file_name: String,
+    pub imported_at: NaiveDateTime,
+    pub imported_by: String,
+    pub status: ReportStatus,
+    /// Every check passed: signature, key, draw re-derived, strata, counts.
+    pub verified: bool,
+    /// Why refused, or what the checks found (Chinese).
+    pub reasons: Vec<String>,
+    pub numbers: ReportNumbers,
+}
+
+/// One account of an accepted package: its population member, and for sampled accounts the
+/// name and verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportedAccount {
+    pub key: String,
+    pub stratum: String,
+    /// In the 抽查名单 (drawn or 复查).
+    pub sampled: bool,
+    pub platform: String,
+    pub account_id: String,
+    pub name: String,
+    pub host_unit: String,
+    /// `Some(true)` 合格, `Some(false)` 不合格, `None` not finished or not sampled.
+    pub passed: Option<bool>,
+    /// The problems found, as the notice names them, joined by 、.
+    pub problems: String,
+}
