@@ -72,7 +72,7 @@ pub(super) fn log(
             let check = admin::verify_log_against(&store, against).map_err(|e| e.to_string())?;
             for path in &check.unread {
                 eprintln!(
-                    "注意：{} 不是 spotcheck 的备份、工作包、结果包或导出的通报（或已损坏），没有用来对照。",
+                    "注意：{} 不是本软件的备份、工作包、结果包或导出的通报（或已损坏），没有用来对照。",
                     path.display()
                 );
             }

@@ -41,7 +41,7 @@ pub struct Cli {
     /// 数据库文件（默认在系统数据目录；也可用环境变量 `SPOTCHECK_DB` 指定）
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
-    /// 数据库正被另一个 spotcheck 使用时，等它结束后再执行（默认立即报错退出）
+    /// 数据库正被本软件的另一个窗口或命令使用时，等它结束后再执行（默认立即报错退出）
     #[arg(long, global = true)]
     pub wait: bool,
     /// 本次操作记在这个名字下（默认为设置中的本机使用人，未设置时为系统登录名）
@@ -587,7 +587,7 @@ fn lock_database(db: &std::path::Path, wait: bool) -> Result<crate::store::DbLoc
         .filter(|a| !a.starts_with('-'))
         .take(2)
         .collect();
-    let program = format!("命令 spotcheck {}", words.join(" "));
+    let program = format!("命令行的“{}”", words.join(" "));
     let mut told = false;
     loop {
         match crate::store::lock(db, &program, now()) {

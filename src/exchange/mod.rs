@@ -187,20 +187,20 @@ pub enum PackageError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} 不是 spotcheck 工作包或结果包（{detail}）。")]
+    #[error("{path} 不是本软件的工作包或结果包（{detail}）。")]
     NotPackage {
         path: std::path::PathBuf,
         detail: String,
     },
     #[error(
-        "{path} 由更新版本的 spotcheck 生成（包格式第 {version} 版，本机最高只能读取第 {FORMAT_VERSION} 版），请先升级本机的 spotcheck。"
+        "{path} 由更新版本的本软件 生成（包格式第 {version} 版，本机最高只能读取第 {FORMAT_VERSION} 版），请先升级本机的本软件。"
     )]
     NewerFormat {
         path: std::path::PathBuf,
         version: u32,
     },
     #[error(
-        "{path} 由旧版本的 spotcheck 生成（包格式第 {version} 版，本机能读取第 {OLDEST_READABLE} 版及以后的包：新版本按每项检查结果的修改来历合并，旧包没有这些信息）。请对方升级 spotcheck 后重新导出这个包。"
+        "{path} 由旧版本的本软件 生成（包格式第 {version} 版，本机能读取第 {OLDEST_READABLE} 版及以后的包：新版本按每项检查结果的修改来历合并，旧包没有这些信息）。请对方升级本软件 后重新导出这个包。"
     )]
     OlderFormat {
         path: std::path::PathBuf,

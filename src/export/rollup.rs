@@ -55,7 +55,44 @@ fn sheet_with_head(
     }
     sheet.set_repeat_rows(1, 1)?;
     sheet.set_freeze_panes(2, 0)?;
+    sheet.set_row_height(1, 28)?;
+    super::layout::page_setup(sheet);
     Ok(2)
+}
+
+/// Makes row `at` as tall as its wrapped text in columns of `heads`' widths (LibreOffice does
+/// not fit rows by itself: text would run into the next row).
+fn fit_row(
+    sheet: &mut Worksheet,
+    at: u32,
+    texts: &[String],
+    heads: &[(&str, f64)],
+) -> Result<(), XlsxError> {
+    let lines = texts
+        .iter()
+        .zip(heads)
+        .map(|(t, (_, w))| super::layout::lines_in(t, *w))
+        .max()
+        .unwrap_or(1);
+    sheet.set_row_height(at, super::layout::row_height(lines))?;
+    Ok(())
+}
+
+/// A note under a table, merged over its `heads` and as tall as its text.
+fn note_row(
+    sheet: &mut Worksheet,
+    at: u32,
+    note: &str,
+    heads: &[(&str, f64)],
+) -> Result<(), XlsxError> {
+    let width: f64 = heads.iter().map(|(_, w)| w).sum();
+    let last = u16::try_from(heads.len().saturating_sub(1)).unwrap_or(0);
+    sheet.merge_range(at, 0, at, last, note, &Format::new().set_text_wrap())?;
+    sheet.set_row_height(
+        at,
+        super::layout::row_height(super::layout::lines_in(note, width)),
+    )?;
+    Ok(())
 }
 
 const TABLE_HEADS: [(&str, f64); 16] = [
@@ -74,7 +111,7 @@ const TABLE_HEADS: [(&str, f64); 16] = [
     ("复查仍不合格", 8.0),
     ("通报日期", 11.0),
     ("核验", 8.0),
-    ("说明", 60.0),
+    ("说明", 36.0),
 ];
 
 fn write_row(sheet: &mut Worksheet, at: u32, row: &RollupRow, bold: bool) -> Result<(), XlsxError> {
@@ -105,6 +142,7 @@ fn write_row(sheet: &mut Worksheet, at: u32, row: &RollupRow, bold: bool) -> Res
         },
         row.flags.join("；\n"),
     ];
+    fit_row(sheet, at, &texts, &TABLE_HEADS)?;
     for (col, text) in texts.iter().enumerate() {
         let col = u16::try_from(col).unwrap_or(u16::MAX);
         if (1..=2).contains(&col) || (4..=5).contains(&col) || (8..=12).contains(&col) {
@@ -145,8 +183,7 @@ pub fn write_rollup(
         write_row(sheet, r, total, true)?;
         r += 2;
         let note = "说明：核验“通过”表示上报包的签名有效、公钥与登记的一致、按上报的总体和随机种子重新推算的抽样与上报的样本相同、每一层抽查比例不低于30%、上报的数字与逐个账号的结论一致。签名只证明上报包来自持有该密钥的单位且签名后未被改动，不证明检查结论属实，结论是否属实由抽样复核检验。";
-        sheet.merge_range(r, 0, r, 15, note, &Format::new().set_text_wrap())?;
-        sheet.set_row_height(r, 45)?;
+        note_row(sheet, r, note, &TABLE_HEADS)?;
     }
     {
         let sheet = book.add_worksheet();
@@ -263,22 +300,23 @@ pub fn write_recheck_list(
 ) -> Result<(), ExportError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
+    let heads = [
+        ("序号", 6.0),
+        ("上报单位", 12.0),
+        ("平台", 12.0),
+        ("账号标识", 18.0),
+        ("账号名称", 22.0),
+        ("主办单位", 22.0),
+        ("分层", 14.0),
+        ("上报结论", 9.0),
+        ("复核结论", 10.0),
+        ("复核说明", 30.0),
+    ];
     let mut r = sheet_with_head(
         sheet,
         "复核名单",
         &format!("{}政务新媒体抽查结果复核名单", quarter.label()),
-        &[
-            ("序号", 6.0),
-            ("上报单位", 12.0),
-            ("平台", 12.0),
-            ("账号标识", 18.0),
-            ("账号名称", 22.0),
-            ("主办单位", 22.0),
-            ("分层", 14.0),
-            ("上报结论", 9.0),
-            ("复核结论", 10.0),
-            ("复核说明", 30.0),
-        ],
+        &heads,
     )?;
     let mut n = 0;
     for list in lists {
@@ -296,6 +334,10 @@ pub fn write_recheck_list(
                 String::new(),
                 String::new(),
             ];
+            // Room to write the re-check's finding by hand: two lines at least.
+            let mut with_room = texts.clone();
+            with_room[9] = " \n ".to_owned();
+            fit_row(sheet, r, &with_room, &heads)?;
             for (c, t) in texts.iter().enumerate() {
                 sheet.write_string_with_format(
                     r,
@@ -314,8 +356,7 @@ pub fn write_recheck_list(
         options.min,
         options.seed
     );
-    sheet.merge_range(r, 0, r, 9, &method, &Format::new().set_text_wrap())?;
-    sheet.set_row_height(r, 45)?;
+    note_row(sheet, r, &method, &heads)?;
     book.save(path)?;
     Ok(())
 }

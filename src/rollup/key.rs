@@ -21,10 +21,10 @@ const KEY_FILE_HEAD: &str = "spotcheck-office-key-v1 SM2";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "本单位的签名密钥文件已损坏或不是 spotcheck 的密钥文件，无法用它签名。请从备份中找回该文件；找不回时删除它，软件会生成新的密钥，但新公钥需要重新报上级登记。"
+        "本单位的签名密钥文件已损坏或不是本软件的密钥文件，无法用它签名。请从备份中找回该文件；找不回时删除它，软件会生成新的密钥，但新公钥需要重新报上级登记。"
     )]
     BadKeyFile,
-    #[error("这不是有效的 SM2 公钥文件（应为 spotcheck key export 导出的 .pem 文件）：{0}")]
+    #[error("这不是有效的 SM2 公钥文件（应为上报单位用“key export”导出的 .pem 文件）：{0}")]
     BadPublicKey(String),
     #[error("生成的随机数不能作为 SM2 私钥，请重试。")]
     BadRandom,

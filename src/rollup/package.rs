@@ -188,10 +188,10 @@ pub enum ReportError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} 不是 spotcheck 上报包（{detail}）。")]
+    #[error("{path} 不是本软件的上报包（{detail}）。")]
     NotReport { path: PathBuf, detail: String },
     #[error(
-        "{path} 由更新版本的 spotcheck 生成（上报包格式第 {version} 版，本机只能读取第 {FORMAT_VERSION} 版），请先升级本机的 spotcheck。"
+        "{path} 由更新版本的本软件 生成（上报包格式第 {version} 版，本机只能读取第 {FORMAT_VERSION} 版），请先升级本机的本软件。"
     )]
     NewerFormat { path: PathBuf, version: u32 },
     #[error("{path} 太大（{what}），超过了允许的上限，已拒绝读取。")]

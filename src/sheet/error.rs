@@ -41,7 +41,7 @@ pub enum SheetError {
     },
     #[error("这个文件不是 Excel 或 CSV 表格：{detail}。请用 Excel 或 WPS 另存为 .xlsx 后再导入。（{}）", path.display())]
     NotASpreadsheet { path: PathBuf, detail: String },
-    #[error("这是{kind}，spotcheck 读不了这种格式。{advice}（{}）", path.display())]
+    #[error("这是{kind}，本软件读不了这种格式。{advice}（{}）", path.display())]
     Unsupported {
         path: PathBuf,
         kind: &'static str,

@@ -13,7 +13,7 @@ use super::inspect::{InspectError, checklists_of};
 use super::log_action;
 use crate::checklist::{Answer, Verdict};
 use crate::export::{self, ExportError};
-use crate::model::{DrawRecord, InspectionStatus, Quarter};
+use crate::model::{DrawRecord, Quarter};
 use crate::rectification::DEFAULT_DEADLINE_DAYS;
 use crate::report::QuarterReport;
 use crate::store::{Store, StoreError};
@@ -94,7 +94,8 @@ pub fn previous_failures(
     let checklists = checklists_of(store, &inspections)?;
     let mut out = HashMap::new();
     for i in &inspections {
-        if i.status != InspectionStatus::Done || i.verdict != Some(Verdict::Fail) {
+        // The notice's rule: what it counted 不合格 is rechecked.
+        if crate::report::counted_verdict(i.status, i.verdict) != Some(Verdict::Fail) {
             continue;
         }
         let checklist = checklists

@@ -29,13 +29,13 @@ pub enum BackupError {
     },
     #[error("无法备份数据库：{0}")]
     Copy(String),
-    #[error("{} 不是 spotcheck 的备份（里面没有 {DB_FILE}）。请选择备份文件夹。", .0.display())]
+    #[error("{} 不是本软件的备份（里面没有 {DB_FILE}）。请选择备份文件夹。", .0.display())]
     NotBackup(PathBuf),
     #[error("备份 {} 中的数据库已损坏（{detail}），不能用来恢复。请选择另一份备份。", path.display())]
     Damaged { path: PathBuf, detail: String },
-    #[error("{} 不是 spotcheck 的数据库（{detail}），不能用来恢复。请选择 spotcheck 备份文件夹。", path.display())]
+    #[error("{} 不是本软件的数据库（{detail}），不能用来恢复。请选择本软件的备份文件夹。", path.display())]
     NotSpotcheck { path: PathBuf, detail: String },
-    #[error("备份 {} 由更新版本的 spotcheck 创建（格式版本 {found}，本程序支持到 {supported}），本机不能恢复它。请先升级 spotcheck。", path.display())]
+    #[error("备份 {} 由更新版本的本软件 创建（格式版本 {found}，本程序支持到 {supported}），本机不能恢复它。请先升级本软件。", path.display())]
     TooNew {
         path: PathBuf,
         found: i64,

@@ -282,11 +282,13 @@ impl Store {
         Ok(ids.collect::<Result<_, _>>()?)
     }
 
-    /// Accounts whose finished check was 不合格 in the draw in force of `quarter`.
+    /// Accounts counted 不合格 in the draw in force of `quarter`, by the notice's rule
+    /// (`report::counted_verdict`): a check's verdict is 不合格 once a veto item fails or its
+    /// score falls below the pass mark, finished or not.
     pub fn failed_in(&self, quarter: Quarter) -> Result<HashSet<i64>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT i.account FROM inspection i JOIN draw d ON d.id = i.draw
-             WHERE d.quarter = ?1 AND d.superseded_at IS NULL AND i.status = 'done' AND i.verdict = 'fail'",
+             WHERE d.quarter = ?1 AND d.superseded_at IS NULL AND i.verdict = 'fail'",
         )?;
         let ids = stmt.query_map([quarter.to_string()], |r| r.get(0))?;
         Ok(ids.collect::<Result<_, _>>()?)

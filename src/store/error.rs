@@ -18,13 +18,13 @@ pub enum StoreError {
     },
     #[error("数据库文件已损坏（{detail}），为防止数据进一步受损，程序没有继续使用它。请从备份恢复，或把该文件交给技术人员检查。（{}）", path.display())]
     Damaged { path: PathBuf, detail: String },
-    #[error("这个数据库由更新版本的 spotcheck 创建（格式版本 {found}，本程序支持到 {supported}），请升级程序后再打开。（{}）", path.display())]
+    #[error("这个数据库由更新版本的本软件 创建（格式版本 {found}，本程序支持到 {supported}），请升级程序后再打开。（{}）", path.display())]
     TooNew {
         path: PathBuf,
         found: i64,
         supported: i64,
     },
-    #[error("这个数据库是旧版本的格式（格式版本 {found}），需要先升级才能使用，而只读方式不能升级它。请关闭另一个 spotcheck 后再打开本程序。（{}）", path.display())]
+    #[error("这个数据库是旧版本的格式（格式版本 {found}），需要先升级才能使用，而只读方式不能升级它。请关闭本软件的另一个窗口（或等命令结束） 后再打开本程序。（{}）", path.display())]
     NeedsUpgrade { path: PathBuf, found: i64 },
     #[error("{}", describe_sql(.0))]
     Sql(#[from] rusqlite::Error),
@@ -44,7 +44,7 @@ fn describe_sql(e: &rusqlite::Error) -> String {
     use rusqlite::ErrorCode;
     let what = match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            "数据库正被另一个程序使用，这次操作没有完成，数据库没有改动。请稍后再试，或先关闭另一个 spotcheck"
+            "数据库正被另一个程序使用，这次操作没有完成，数据库没有改动。请稍后再试，或先关闭本软件的另一个窗口（或等命令结束）"
         }
         Some(ErrorCode::ConstraintViolation) => {
             "要保存的数据与数据库中已有的记录冲突（可能另一个程序刚改过同一条记录），这次操作没有完成，数据库没有改动。请重新打开后再试"
@@ -53,7 +53,7 @@ fn describe_sql(e: &rusqlite::Error) -> String {
             "磁盘已满，这次操作没有完成，数据库没有改动。请清理磁盘空间后再试"
         }
         Some(ErrorCode::ReadOnly) => {
-            "数据库是以只读方式打开的（或文件不允许写入），不能修改。请关闭另一个 spotcheck 后重新打开本程序"
+            "数据库是以只读方式打开的（或文件不允许写入），不能修改。请关闭本软件的另一个窗口（或等命令结束） 后重新打开本程序"
         }
         Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => {
             "无法读写数据库文件，这次操作没有完成。请确认磁盘连接正常、文件夹可以写入"

@@ -25,7 +25,8 @@ pub struct Holder {
 }
 
 impl Holder {
-    /// 窗口（用户 张三，进程 4242，自 2026-12-02 09:30 起）
+    /// 窗口（用户 张三，自 2026-12-02 09:30 起）: no process number, which says nothing to
+    /// a user (it stays in the lock file for whoever needs it).
     #[must_use]
     pub fn describe(&self) -> String {
         let user = if self.user.is_empty() {
@@ -34,9 +35,8 @@ impl Holder {
             format!("用户 {}，", self.user)
         };
         format!(
-            "{}（{user}进程 {}，自 {} 起）",
+            "{}（{user}自 {} 起）",
             self.program,
-            self.pid,
             crate::model::time::minute_text(self.since)
         )
     }
@@ -45,7 +45,7 @@ impl Holder {
 /// Why the lock was not taken. Messages are what users see.
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("数据库 {} 正被另一个 spotcheck 使用：{}。为防止两处同时修改互相覆盖，本次没有打开数据库，也没有做任何改动。请先关闭它再试。", db.display(), holder.as_ref().map_or_else(|| "不知道是哪个程序".to_owned(), Holder::describe))]
+    #[error("数据库 {} 正被本软件的另一个窗口或命令使用：{}。为防止两处同时修改互相覆盖，本次没有打开数据库，也没有做任何改动。请先关闭它再试。", db.display(), holder.as_ref().map_or_else(|| "不知道是哪个程序".to_owned(), Holder::describe))]
     Held { db: PathBuf, holder: Option<Holder> },
     #[error("无法创建数据库的锁文件 {}：{}。请确认数据文件夹可以写入。", path.display(), describe(.source))]
     Io {

@@ -111,7 +111,7 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
         .iter()
         .all(|t| has(t))
     {
-        return Err(not_ours("缺少 spotcheck 的数据表"));
+        return Err(not_ours("缺少本软件的数据表"));
     }
     let result: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))

@@ -166,7 +166,7 @@ impl App {
                 self.inspect.read_only = true;
                 self.status = Some((
                     false,
-                    "数据库已以只读方式打开：可以查看，不能修改。要修改，请关闭另一个 spotcheck 后重新打开本程序。"
+                    "数据库已以只读方式打开：可以查看，不能修改。要修改，请关闭本软件的另一个窗口（或等命令结束） 后重新打开本程序。"
                         .to_owned(),
                 ));
             }

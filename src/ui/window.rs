@@ -153,7 +153,7 @@ impl App {
         use crate::worker::{Command, Job};
         ui.add_space(20.0);
         ui.vertical_centered(|ui| {
-            ui.heading("数据库正被另一个 spotcheck 使用");
+            ui.heading("数据库正被本软件的另一个窗口或命令使用");
             ui.add_space(8.0);
             ui.label(message);
             ui.add_space(12.0);
@@ -161,7 +161,7 @@ impl App {
                 self.locked = None;
                 self.running = Some(super::Running {
                     job: Job::Open,
-                    text: "正在等待另一个 spotcheck 关闭数据库…".to_owned(),
+                    text: "正在等待本软件的另一个窗口或命令关闭数据库…".to_owned(),
                     fraction: None,
                     cancellable: false,
                 });

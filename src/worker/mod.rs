@@ -74,7 +74,7 @@ impl Worker {
         self.emit(Event::Progress {
             job: Job::Open,
             fraction: None,
-            text: "正在等待另一个 spotcheck 关闭数据库…".to_owned(),
+            text: "正在等待本软件的另一个窗口或命令关闭数据库…".to_owned(),
         });
         loop {
             match crate::store::lock(&self.db, "窗口", now()) {

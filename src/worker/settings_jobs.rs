@@ -42,7 +42,7 @@ impl Worker {
         if self.lock.is_none() {
             return self.fail(
                 Job::Backup,
-                "数据库是以只读方式打开的（另一个 spotcheck 正在使用它），不能从备份恢复。请先关闭另一个 spotcheck，再重新打开本程序。".to_owned(),
+                "数据库是以只读方式打开的（本软件的另一个窗口或命令正在使用它），不能从备份恢复。请先关闭本软件的另一个窗口（或等命令结束），再重新打开本程序。".to_owned(),
             );
         }
         self.progress(Job::Backup, "正在从备份恢复…");

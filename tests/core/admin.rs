@@ -313,7 +313,7 @@ fn a_second_writer_is_refused_told_who_holds_the_database_or_waits_for_it() {
         "a restore ran under a running import"
     );
     let err = crate::support::stderr(&restore);
-    assert!(err.contains("正被另一个 spotcheck 使用"), "{err}");
+    assert!(err.contains("正被本软件的另一个窗口或命令使用"), "{err}");
     assert!(
         err.contains("results import") && err.contains("2026-11-25 10:09"),
         "{err}"

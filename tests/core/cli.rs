@@ -695,7 +695,7 @@ fn work_and_result_packages_from_the_command_line() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("不是 spotcheck 工作包或结果包") && !err.contains("panicked"),
+        err.contains("不是本软件的工作包或结果包") && !err.contains("panicked"),
         "{err}"
     );
     assert!(stdout(&out).trim().is_empty());

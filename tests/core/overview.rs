@@ -241,3 +241,98 @@ fn the_stats_workbook_has_charts_over_its_own_tables() {
         .collect();
     assert!(sheets.iter().any(|s| s.contains("colorScale")));
 }
+
+/// One rule for 不合格 across quarters: an account the notice counts 不合格 — here a veto
+/// 不符合 whose evidence is still missing, so its check cannot be finished — is rechecked
+/// next quarter, and the next notice's 复查 counts every one of them.
+#[test]
+fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
+    use spotcheck::checklist::{Answer, Finding, Verdict};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let roster = dir.path().join("名录.xlsx");
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(120, 5), &roster)
+        .expect("roster");
+    let db = dir.path().join("t.db");
+    let mut store = Store::open(&db).expect("open");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let preview =
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-08-01 09:00"))
+        .expect("import");
+    let q3: Quarter = "2026Q3".parse().expect("quarter");
+    let request = |quarter: Quarter, seed| DrawRequest {
+        quarter,
+        options: DrawOptions::default(),
+        seed,
+        reason: None,
+        void_work: false,
+    };
+    let when = at("2026-08-10 09:00");
+    let draw = spotcheck::steps::draw::make_draw(&mut store, &request(q3, 4), when).expect("draw");
+    spotcheck::steps::demo::complete_checks(&mut store, &draw, when).expect("checks");
+    // A passing account reopened and found failing a veto item, its evidence not yet added.
+    let passed = load_report(&store, q3)
+        .expect("report")
+        .accounts
+        .iter()
+        .find(|a| a.verdict == Some(Verdict::Pass))
+        .map(|a| a.account)
+        .expect("a passing account");
+    let later = at("2026-08-12 10:00");
+    spotcheck::steps::inspect::reopen_inspection(&mut store, draw.info.id, passed, later)
+        .expect("reopen");
+    let finding = Finding {
+        item: "V01".to_owned(),
+        answer: Some(Answer::Fail),
+        note: "发布内容存在严重表述错误".to_owned(),
+        ..Finding::default()
+    };
+    spotcheck::steps::inspect::save_finding(&mut store, draw.info.id, passed, &finding, later)
+        .expect("save");
+    assert!(
+        spotcheck::steps::inspect::finish_inspection(&mut store, draw.info.id, passed, later)
+            .is_err(),
+        "a veto 不符合 without evidence cannot be finished"
+    );
+    let notice = load_report(&store, q3).expect("report");
+    let counted = notice
+        .accounts
+        .iter()
+        .find(|a| a.account == passed)
+        .and_then(|a| a.verdict);
+    assert_eq!(counted, Some(Verdict::Fail), "the notice counts it 不合格");
+
+    let draw4 = spotcheck::steps::draw::make_draw(
+        &mut store,
+        &request(q3.next(), 5),
+        at("2026-11-10 09:00"),
+    )
+    .expect("draw");
+    let rechecked: Vec<i64> = draw4
+        .accounts
+        .iter()
+        .filter(|d| d.recheck)
+        .map(|d| d.account.id)
+        .collect();
+    assert_eq!(rechecked.len(), notice.total.failed);
+    assert!(rechecked.contains(&passed));
+    let next = load_report(&store, q3.next()).expect("report");
+    assert_eq!(next.rechecks.len(), notice.total.failed);
+    let line = spotcheck::export::notice_paragraphs(
+        &next,
+        &spotcheck::export::NoticeText {
+            region: "示例市".to_owned(),
+            deadline: on("2026-12-01"),
+            dated: on("2026-11-20"),
+        },
+    )
+    .into_iter()
+    .map(|(_, text)| text)
+    .find(|t| t.contains("对上季度"))
+    .expect("the 复查 sentence");
+    assert!(
+        line.contains(&format!("对上季度 {} 个不合格账号", notice.total.failed)),
+        "{line}"
+    );
+}

@@ -1957,11 +1957,11 @@ fn damaged_tampered_or_foreign_packages_are_refused_before_anything_is_written()
     let p = bad("文本.spotcheck");
     std::fs::write(&p, "这不是工作包").expect("write");
     assert!(matches!(read_err(&p), PackageError::NotPackage { .. }));
-    cases.push((p, "不是 spotcheck 工作包或结果包"));
+    cases.push((p, "不是本软件的工作包或结果包"));
     let p = bad("空.spotcheck");
     std::fs::write(&p, b"").expect("write");
     assert!(matches!(read_err(&p), PackageError::NotPackage { .. }));
-    cases.push((p, "不是 spotcheck 工作包或结果包"));
+    cases.push((p, "不是本软件的工作包或结果包"));
     let p = bad("名录.spotcheck");
     std::fs::copy(office.path("名录.xlsx"), &p).expect("copy");
     read_err(&p);

@@ -171,7 +171,7 @@ fn each_bogus_backup_is_refused_and_the_database_is_untouched() {
             .pragma_update(None, "user_version", 99)
             .expect("version");
     });
-    make("别的数据库", "不是 spotcheck 的数据库", &|p| {
+    make("别的数据库", "不是本软件的数据库", &|p| {
         let db = p.join("spotcheck.db");
         std::fs::remove_file(&db).expect("remove");
         rusqlite::Connection::open(&db)

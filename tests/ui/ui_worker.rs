@@ -134,7 +134,7 @@ fn a_second_window_says_who_holds_the_database_and_opens_it_read_only() {
     let mut h = crate::common::harness(db.clone());
     step_until(&mut h, "the open to be refused", |a| !a.busy());
     h.run_steps(2);
-    h.get_by_label("数据库正被另一个 spotcheck 使用");
+    h.get_by_label("数据库正被本软件的另一个窗口或命令使用");
     h.get_by_label_contains("2026-12-02 08:15");
     h.get_by_label("只读打开（只能查看，不能修改）").click();
     step_until(&mut h, "the read-only open", |a| !a.busy());

@@ -326,7 +326,10 @@ fn a_second_window_waits_or_opens_read_only_while_another_holds_the_database() {
     });
     match &locked {
         Event::Locked(message) => {
-            assert!(message.contains("正被另一个 spotcheck 使用"), "{message}");
+            assert!(
+                message.contains("正被本软件的另一个窗口或命令使用"),
+                "{message}"
+            );
             assert!(message.contains("results import"), "{message}");
             assert!(message.contains("2026-12-02 09:30"), "{message}");
         }
