@@ -60,7 +60,7 @@ fn sheet_with_head(
     Ok(2)
 }
 
-/// Makes row `at` as tall as its wrapped text in columns of `heads`' widths (LibreOffice does
+/// Makes row `at` as tall as its wrapped text in columns of `heads`' widths (`LibreOffice` does
 /// not fit rows by itself: text would run into the next row).
 fn fit_row(
     sheet: &mut Worksheet,
@@ -336,7 +336,7 @@ pub fn write_recheck_list(
             ];
             // Room to write the re-check's finding by hand: two lines at least.
             let mut with_room = texts.clone();
-            with_room[9] = " \n ".to_owned();
+            " \n ".clone_into(&mut with_room[9]);
             fit_row(sheet, r, &with_room, &heads)?;
             for (c, t) in texts.iter().enumerate() {
                 sheet.write_string_with_format(
