@@ -6,7 +6,8 @@
 //!
 //! The database is built once and kept in bench-data/ (building it takes several minutes).
 //!
-//! Run: `cargo bench --bench overview` (add `-- 20000` for another roster size).
+//! Run: `cargo bench --bench overview` (add `-- 20000` for another roster size; with
+//! `OVERVIEW_PARTS=1` it also prints where the read's time goes).
 
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -101,6 +102,37 @@ fn main() {
         overview = Some(o);
     }
     let overview = overview.expect("loaded");
+    if std::env::var_os("OVERVIEW_PARTS").is_some() {
+        let c = cpu_seconds();
+        let r = spotcheck::steps::notice::report_alone(&store, quarter).expect("report");
+        let c1 = cpu_seconds();
+        let _ = store.all_rectifications().expect("problems");
+        let c2 = cpu_seconds();
+        for q in &QUARTERS[..7] {
+            let q: Quarter = q.parse().expect("quarter");
+            let d = store.current_draw_info(q).expect("info").expect("drawn");
+            let _ = store.draw_outcomes(d.id).expect("outcomes");
+        }
+        let c3 = cpu_seconds();
+        let _ = store.current_draw(quarter).expect("draw");
+        let c4 = cpu_seconds();
+        let _ = store
+            .inspections_with_failures(r.draw.id)
+            .expect("inspections");
+        let c5 = cpu_seconds();
+        let _ =
+            spotcheck::steps::notice::previous_failures(&store, quarter.previous()).expect("prev");
+        let c6 = cpu_seconds();
+        eprintln!(
+            "report {:.3}, problems {:.3}, outcomes x7 {:.3}; within the report: draw {:.3}, inspections {:.3}, previous failures {:.3}",
+            c1 - c,
+            c2 - c1,
+            c3 - c2,
+            c4 - c3,
+            c5 - c4,
+            c6 - c5
+        );
+    }
 
     let ctx = egui::Context::default();
     spotcheck::ui::fonts::install(&ctx);
