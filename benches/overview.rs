@@ -103,35 +103,7 @@ fn main() {
     }
     let overview = overview.expect("loaded");
     if std::env::var_os("OVERVIEW_PARTS").is_some() {
-        let c = cpu_seconds();
-        let r = spotcheck::steps::notice::report_alone(&store, quarter).expect("report");
-        let c1 = cpu_seconds();
-        let _ = store.all_rectifications().expect("problems");
-        let c2 = cpu_seconds();
-        for q in &QUARTERS[..7] {
-            let q: Quarter = q.parse().expect("quarter");
-            let d = store.current_draw_info(q).expect("info").expect("drawn");
-            let _ = store.draw_outcomes(d.id).expect("outcomes");
-        }
-        let c3 = cpu_seconds();
-        let _ = store.current_draw(quarter).expect("draw");
-        let c4 = cpu_seconds();
-        let _ = store
-            .inspections_with_failures(r.draw.id)
-            .expect("inspections");
-        let c5 = cpu_seconds();
-        let _ =
-            spotcheck::steps::notice::previous_failures(&store, quarter.previous()).expect("prev");
-        let c6 = cpu_seconds();
-        eprintln!(
-            "report {:.3}, problems {:.3}, outcomes x7 {:.3}; within the report: draw {:.3}, inspections {:.3}, previous failures {:.3}",
-            c1 - c,
-            c2 - c1,
-            c3 - c2,
-            c4 - c3,
-            c5 - c4,
-            c6 - c5
-        );
+        print_parts(&store, quarter);
     }
 
     let ctx = egui::Context::default();
@@ -186,5 +158,37 @@ fn main() {
         overview.trend.len(),
         mean.as_secs_f64() * 1000.0,
         worst.as_secs_f64() * 1000.0
+    );
+}
+
+/// Where the read's time goes (`OVERVIEW_PARTS=1`).
+fn print_parts(store: &Store, quarter: Quarter) {
+    let start = cpu_seconds();
+    let report = spotcheck::steps::notice::report_alone(store, quarter).expect("report");
+    let after_report = cpu_seconds();
+    let _ = store.all_rectifications().expect("problems");
+    let after_problems = cpu_seconds();
+    for q in &QUARTERS[..7] {
+        let q: Quarter = q.parse().expect("quarter");
+        let info = store.current_draw_info(q).expect("info").expect("drawn");
+        let _ = store.draw_outcomes(info.id).expect("outcomes");
+    }
+    let after_outcomes = cpu_seconds();
+    let _ = store.current_draw(quarter).expect("draw");
+    let after_draw = cpu_seconds();
+    let _ = store
+        .inspections_with_failures(report.draw.id)
+        .expect("inspections");
+    let after_inspections = cpu_seconds();
+    let _ = spotcheck::steps::notice::previous_failures(store, quarter.previous()).expect("prev");
+    let after_previous = cpu_seconds();
+    eprintln!(
+        "report {:.3}, problems {:.3}, outcomes x7 {:.3}; within the report: draw {:.3}, inspections {:.3}, previous failures {:.3}",
+        after_report - start,
+        after_problems - after_report,
+        after_outcomes - after_problems,
+        after_draw - after_outcomes,
+        after_inspections - after_draw,
+        after_previous - after_inspections
     );
 }

@@ -134,6 +134,10 @@ impl ImportReport {
                 self.duplicates.len()
             );
         }
+        // Which sheet of a workbook was read (a csv has one, unnamed).
+        if !self.sheet.is_empty() {
+            let _ = write!(s, "；读取的是工作表“{}”", self.sheet);
+        }
         s
     }
 }

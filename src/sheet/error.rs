@@ -68,6 +68,8 @@ pub enum SheetError {
     Encrypted { path: PathBuf },
     #[error("表格解压后过大（{what}），不像正常的表格，已拒绝读取以保护电脑。（{}）", path.display())]
     Bomb { path: PathBuf, what: String },
+    #[error("工作簿中有几个工作表都像要导入的表格：{sheets}。请指定要导入哪一个（命令行用 --sheet 工作表名）。（{}）", path.display())]
+    WhichSheet { path: PathBuf, sheets: String },
     #[error("表格中没有任何内容。（{}）", path.display())]
     NoContent { path: PathBuf },
     #[error("已取消导入，数据库没有任何改动。")]

@@ -145,27 +145,67 @@ impl Workbook {
         }
     }
 
-    /// The sheet that looks most like the wanted table: of each sheet's top [`PEEK_ROWS`] rows,
-    /// the one `score` rates highest (the first of equals). A book of one sheet is not peeked at.
+    /// The sheets hidden in Excel (hidden or veryHidden): never read unless named.
+    #[must_use]
+    pub fn hidden_sheets(&self) -> Vec<String> {
+        match self {
+            Self::Xlsx(x) => x.hidden_sheets().to_vec(),
+            Self::Xls(x) => x
+                .sheets_metadata()
+                .iter()
+                .filter(|s| s.visible != calamine::SheetVisible::Visible)
+                .map(|s| s.name.clone())
+                .collect(),
+            Self::Csv(_) => Vec::new(),
+        }
+    }
+
+    /// The sheet that looks most like the wanted table: of each visible sheet's top
+    /// [`PEEK_ROWS`] rows, the one `score` rates highest. Hidden sheets (an old quarter kept
+    /// out of sight) are passed over; when two visible sheets rate equally high, the user is
+    /// asked to choose rather than given the first. A book of one sheet is not peeked at.
     pub fn choose_sheet(
         &mut self,
         path: &Path,
         cancel: &AtomicBool,
         score: impl Fn(&Grid) -> usize,
     ) -> Result<String, SheetError> {
-        let names = self.sheet_names();
+        let hidden = self.hidden_sheets();
+        let mut names: Vec<String> = self
+            .sheet_names()
+            .into_iter()
+            .filter(|n| !hidden.contains(n))
+            .collect();
+        if names.is_empty() {
+            // Every sheet hidden: the book shows nothing, but its sheets are all there is.
+            names = self.sheet_names();
+        }
         if names.len() == 1 {
             return Ok(names[0].clone());
         }
-        let mut best: Option<(usize, &String)> = None;
+        let mut scored = Vec::with_capacity(names.len());
         for name in &names {
             let peek = self.read(path, name, Some(PEEK_ROWS), &mut |_| {}, cancel)?;
-            let score = score(&peek);
-            if best.is_none_or(|(s, _)| score > s) {
-                best = Some((score, name));
-            }
+            scored.push((score(&peek), name));
         }
-        best.map(|(_, n)| n.clone())
+        let best = scored.iter().map(|(s, _)| *s).max().unwrap_or(0);
+        let tied: Vec<&String> = scored
+            .iter()
+            .filter(|(s, _)| *s == best)
+            .map(|(_, n)| *n)
+            .collect();
+        if best > 0 && tied.len() > 1 {
+            return Err(SheetError::WhichSheet {
+                path: path.to_owned(),
+                sheets: tied
+                    .iter()
+                    .map(|n| format!("“{n}”"))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            });
+        }
+        tied.first()
+            .map(|n| (*n).clone())
             .ok_or_else(|| SheetError::NoContent {
                 path: path.to_owned(),
             })

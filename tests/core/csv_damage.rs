@@ -149,3 +149,89 @@ fn a_csv_read_can_be_cancelled() {
         "{err:?}"
     );
 }
+
+/// A workbook of two roster sheets: `first` (hidden when `hide_first`) with last quarter's
+/// names, then 本季度.
+fn two_sheets(path: &Path, hide_first: bool) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, suffix) in [("上季度", "（旧名）"), ("本季度", "")] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).expect("name");
+        for (c, h) in ["主办单位", "账号名称", "平台", "账号ID"]
+            .iter()
+            .enumerate()
+        {
+            sheet
+                .write_string(0, u16::try_from(c).expect("col"), *h)
+                .expect("write");
+        }
+        for i in 1..=30u32 {
+            for (c, v) in [
+                format!("示例市单位{i}"),
+                format!("账号{i}{suffix}"),
+                "微信公众号".to_owned(),
+                format!("gh_{i}"),
+            ]
+            .iter()
+            .enumerate()
+            {
+                sheet
+                    .write_string(i, u16::try_from(c).expect("col"), v)
+                    .expect("write");
+            }
+        }
+        if name == "上季度" && hide_first {
+            sheet.set_hidden(true);
+        }
+        if name == "本季度" {
+            sheet.set_active(true);
+        }
+    }
+    book.save(path).expect("save");
+}
+
+#[test]
+fn a_hidden_sheet_is_never_read_by_default_and_two_like_sheets_are_asked_about() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hidden = dir.path().join("隐藏.xlsx");
+    two_sheets(&hidden, true);
+    let cancel = AtomicBool::new(false);
+    let parsed = read_roster(&hidden, None, &mut |_| {}, &cancel).expect("read");
+    assert_eq!(parsed.sheet, "本季度");
+    assert!(
+        parsed
+            .accounts
+            .iter()
+            .all(|a| !a.account.name.contains("旧名"))
+    );
+    // The command line names the sheet it read.
+    let db = dir.path().join("t.db");
+    let out = run(&db, &["import", path_str(&hidden)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = crate::support::stdout(&out);
+    assert!(said.contains("本季度"), "{said}");
+
+    // Both visible and alike: the user chooses.
+    let both = dir.path().join("两个.xlsx");
+    two_sheets(&both, false);
+    let err = read_roster(&both, None, &mut |_| {}, &cancel).expect_err("asked");
+    assert!(
+        matches!(err, RosterError::Read(SheetError::WhichSheet { .. })),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("“上季度”、“本季度”") && message.contains("--sheet"),
+        "{message}"
+    );
+    let out = run(&db, &["import", path_str(&both), "--sheet", "本季度"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A hidden sheet named on purpose is read.
+    let parsed = read_roster(&hidden, Some("上季度"), &mut |_| {}, &cancel).expect("read");
+    assert!(
+        parsed
+            .accounts
+            .iter()
+            .all(|a| a.account.name.contains("旧名"))
+    );
+}

@@ -1119,7 +1119,10 @@ fn report_summarises_problem_rows() {
     let p = preview_ok(&store, &clean);
     assert!(!p.parsed.has_problems());
     let s = p.report(false).summary();
-    assert_eq!(s, "可导入 2 个账号（新增 2，更新 0，无变化 0）");
+    assert_eq!(
+        s,
+        "可导入 2 个账号（新增 2，更新 0，无变化 0）；读取的是工作表“名录”"
+    );
 }
 
 #[test]

@@ -61,6 +61,8 @@ pub struct XlsxBook {
     stamp: Option<(u64, std::time::SystemTime)>,
     /// Sheet names in workbook order, each with its archive part.
     sheets: Vec<(String, String)>,
+    /// The sheets hidden in Excel (hidden or veryHidden).
+    hidden: Vec<String>,
     strings: Vec<String>,
     /// Per cell style (`s`): whether its number format shows a date or time.
     date_styles: Vec<bool>,
@@ -117,9 +119,14 @@ impl XlsxBook {
                 .find(|r| r.kind.ends_with(kind))
                 .map_or_else(|| format!("{dir}{default}"), |r| r.target.clone())
         };
+        let hidden = names
+            .iter()
+            .filter(|(_, _, hidden)| *hidden)
+            .map(|(name, _, _)| name.clone())
+            .collect();
         let sheets = names
             .into_iter()
-            .filter_map(|(name, id)| Some((name, target(&id)?)))
+            .filter_map(|(name, id, _)| Some((name, target(&id)?)))
             .collect();
         let strings_part = of_type("/sharedStrings", "sharedStrings.xml");
         let strings = match read_text(path, &mut zip, &strings_part)? {
@@ -136,6 +143,7 @@ impl XlsxBook {
             file: path.to_owned(),
             stamp: stamp_of(path),
             sheets,
+            hidden,
             strings,
             date_styles,
             date1904,
@@ -159,6 +167,12 @@ impl XlsxBook {
     #[must_use]
     pub fn sheet_names(&self) -> Vec<String> {
         self.sheets.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// The sheets hidden in Excel.
+    #[must_use]
+    pub fn hidden_sheets(&self) -> &[String] {
+        &self.hidden
     }
 
     /// Reads `sheet`, its merged areas filled in; `max_rows` stops early (a peek, which does

@@ -87,12 +87,16 @@ pub(super) fn office_document(path: &Path, zip: &mut Zip) -> Result<String, Shee
         .unwrap_or_else(|| "xl/workbook.xml".to_owned()))
 }
 
-/// Sheet names with their relation ids, and whether dates count from 1904.
+/// A sheet as the workbook lists it: its name, its relation id, and whether it is hidden
+/// (hidden or veryHidden).
+pub(super) type SheetEntry = (String, String, bool);
+
+/// The workbook's sheets, and whether dates count from 1904.
 pub(super) fn parse_workbook(
     path: &Path,
     part: &str,
     xml: &str,
-) -> Result<(Vec<(String, String)>, bool), SheetError> {
+) -> Result<(Vec<SheetEntry>, bool), SheetError> {
     let mut sheets = Vec::new();
     let mut date1904 = false;
     each_event(path, part, xml, |e| {
@@ -100,7 +104,8 @@ pub(super) fn parse_workbook(
             match e.local_name().as_ref() {
                 "sheet" => {
                     if let (Some(name), Some(id)) = (attr(&e, "name"), attr(&e, "id")) {
-                        sheets.push((name, id));
+                        let hidden = attr(&e, "state").is_some_and(|s| s != "visible");
+                        sheets.push((name, id, hidden));
                     }
                 }
                 "workbookPr" => {
