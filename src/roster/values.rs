@@ -30,14 +30,26 @@ fn number_date(n: f64) -> Result<NaiveDate, String> {
     if n.fract() == 0.0 && (19_000_101.0..=21_001_231.0).contains(&n) {
         return text_date(&format_number(n));
     }
+    // A bare year is a year, never a day number: 2019 as a serial would be 1905-07-11.
+    if n.fract() == 0.0 && (1990.0..=2100.0).contains(&n) {
+        return Err(format!(
+            "“{}”只有年份，缺少月日，请写成 {}-03-05 这样的完整日期",
+            format_number(n),
+            format_number(n)
+        ));
+    }
     // Excel serial day numbers (1900 date system); 1 = 1900-01-01, and Excel's phantom
-    // 1900-02-29 (serial 60) means serials from 61 on count from 1899-12-30.
+    // 1900-02-29 (serial 60) means serials from 61 on count from 1899-12-30. Only days
+    // from 1990 to 2100 are dates an office means (1120 would be 1903-01-24).
     if (1.0..2_958_466.0).contains(&n) {
         #[expect(clippy::cast_possible_truncation, reason = "range checked above")]
         let days = n.floor() as i64;
         let base = NaiveDate::from_ymd_opt(1899, 12, if days >= 61 { 30 } else { 31 })
             .expect("valid constant");
-        return Ok(base + Duration::days(days));
+        let day = base + Duration::days(days);
+        if (1990..=2100).contains(&day.year()) {
+            return Ok(day);
+        }
     }
     Err(format!("“{}”不是日期", format_number(n)))
 }
@@ -204,6 +216,23 @@ mod tests {
         assert!(date(&Cell::Text("2019年3月".into())).is_err());
         assert!(date(&Cell::Text("2019-13-45".into())).is_err());
         assert!(date(&Cell::Text("明年".into())).is_err());
+    }
+
+    /// A bare year or a small number is refused, never read as a day number (2019 would be
+    /// 1905-07-11, 1120 would be 1903-01-24).
+    #[test]
+    fn a_bare_year_or_a_small_number_is_no_date() {
+        for cell in [
+            Cell::Number(2019.0),
+            Cell::Text("2019".into()),
+            Cell::Number(1120.0),
+            Cell::Text("1120".into()),
+            Cell::Number(3.0),
+        ] {
+            assert!(date(&cell).is_err(), "{cell:?}");
+        }
+        let message = date(&Cell::Text("2019".into())).expect_err("refused");
+        assert!(message.contains("只有年份"), "{message}");
     }
 
     #[test]
