@@ -35,6 +35,8 @@ pub struct ImportContext {
     draw: i64,
     quarter: Quarter,
     today: NaiveDate,
+    /// The day the quarter was drawn: a check is dated in its quarter or after its draw.
+    drawn_on: NaiveDate,
     accounts: Vec<Sampled>,
     /// The active checklist first, then those of started checks.
     checklists: Vec<Checklist>,
@@ -118,6 +120,7 @@ impl ImportContext {
             draw: draw.info.id,
             quarter: draw.info.quarter,
             today,
+            drawn_on: draw.info.drawn_at.date(),
             accounts,
             checklists: all,
             by_id,
@@ -225,6 +228,47 @@ impl Checked<'_> {
         }
     }
 
+    /// A check is dated no later than today, in its quarter or after its draw; an account's
+    /// last update is no later than the day it was checked (rows that give no check date are
+    /// checked today).
+    fn check_dates(
+        &mut self,
+        ctx: &ImportContext,
+        last_update: Option<NaiveDate>,
+        checked_on: Option<NaiveDate>,
+    ) {
+        let raw = self.raw.text(Column::CheckedOn);
+        if let Some(day) = checked_on {
+            if day > ctx.today {
+                self.error(
+                    Column::CheckedOn,
+                    raw.clone(),
+                    format!("检查日期 {day} 晚于今天（{}）", ctx.today),
+                );
+            } else if Quarter::containing(day) != ctx.quarter && day < ctx.drawn_on {
+                self.error(
+                    Column::CheckedOn,
+                    raw.clone(),
+                    format!(
+                        "检查日期 {day} 不在{}，也早于本季度抽样的日期 {}",
+                        ctx.quarter.label(),
+                        ctx.drawn_on
+                    ),
+                );
+            }
+        }
+        let checked = checked_on.unwrap_or(ctx.today);
+        if let Some(last) = last_update
+            && last > checked
+        {
+            self.error(
+                Column::LastUpdate,
+                self.raw.text(Column::LastUpdate),
+                format!("最后更新日期 {last} 晚于检查日期 {checked}，请核对这两列是否填反"),
+            );
+        }
+    }
+
     fn error(&mut self, column: Column, value: String, mut message: String) {
         message.push_str("，这一行没有导入");
         let p = self.problem(column, value, message);
@@ -261,6 +305,7 @@ impl Checked<'_> {
         let last_update = self.date(Column::LastUpdate);
         let longest_gap = self.days(Column::LongestGap);
         let checked_on = self.date(Column::CheckedOn);
+        self.check_dates(ctx, last_update.flatten(), checked_on.flatten());
         let decided = |rule: Option<Rule>| match rule {
             Some(Rule::UpdateWithin { .. }) => {
                 matches!(last_update, Some(Some(_)))
@@ -377,15 +422,6 @@ impl Checked<'_> {
                     item.label(),
                     rule.fact()
                 ),
-            );
-        }
-        if let Some(last) = finding.last_update
-            && last > checked_on
-        {
-            self.warn(
-                Column::LastUpdate,
-                raw.text(Column::LastUpdate),
-                format!("最后更新日期 {last} 晚于检查日期 {checked_on}，请核对这两列是否填反"),
             );
         }
         if finding.answer == Some(Answer::Fail) && finding.note.is_empty() {

@@ -1023,10 +1023,10 @@ fn a_loaded_longest_gap_rule_decides_at_its_boundary() {
     let (id, wid) = (&s.numeric.id, &s.wechat.id);
     let csv = format!(
         "平台,账号标识,检查项,结果,说明,最长更新间隔（天）,检查日期\n\
-         {p},{id},V04,,,10,2026-12-20\n\
-         {w},{wid},V04,符合,,11天,2026-12-20\n\
-         {p},{id},V01,符合,,十天,2026-12-20\n\
-         {w},{wid},V01,符合,,,2026-12-20\n"
+         {p},{id},V04,,,10,2026-12-04\n\
+         {w},{wid},V04,符合,,11天,2026-12-04\n\
+         {p},{id},V01,符合,,十天,2026-12-04\n\
+         {w},{wid},V01,符合,,,2026-12-04\n"
     );
     let results = dir.path().join("结果.csv");
     std::fs::write(&results, csv).expect("write");
@@ -1057,4 +1057,45 @@ fn a_loaded_longest_gap_rule_decides_at_its_boundary() {
     let wechat = account(&list, wid);
     assert_eq!(finding(wechat, "V04")["result"], "不符合");
     assert_eq!(wechat["verdict"], "不合格");
+}
+
+/// 检查日期 and 最后更新日期 as a careless sheet gives them: a future check, a check before
+/// the quarter and its draw, and a last update after the check are each refused with the
+/// reason, the good row of the same account kept.
+#[test]
+fn implausible_check_dates_are_refused_with_their_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = setup(dir.path());
+    let (p, id) = (&s.numeric.platform, &s.numeric.id);
+    let csv = format!(
+        "平台,账号标识,检查项,结果,说明,最后更新日期,检查日期\n\
+         {p},{id},V01,符合,,,2099-01-01\n\
+         {p},{id},V02,符合,,,2020-01-01\n\
+         {p},{id},V04,,,2026-12-05,2026-12-01\n\
+         {p},{id},V03,符合,,,2026-12-01\n"
+    );
+    let results = dir.path().join("结果.csv");
+    std::fs::write(&results, csv).expect("write");
+    let report = json(&run(
+        &s.db,
+        &["results", "import", path_str(&results), "--json"],
+    ));
+    let errors = &report["errors"];
+    assert!(message_at(errors, 2).contains("晚于今天"), "{errors}");
+    assert!(
+        message_at(errors, 3).contains("不在2026年第四季度，也早于本季度抽样的日期"),
+        "{errors}"
+    );
+    assert!(message_at(errors, 4).contains("晚于检查日期"), "{errors}");
+    assert_eq!(rows_of(errors).len(), 3, "{errors}");
+    let listed = results_json(&s.db);
+    let a = account(&listed, id);
+    assert_eq!(finding(a, "V03")["result"], "符合");
+    let saved: Vec<&str> = a["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["item"].as_str())
+        .collect();
+    assert!(!saved.contains(&"V01") && !saved.contains(&"V02"), "{a}");
 }
