@@ -25,6 +25,9 @@ pub enum ExportWhat {
         /// 保存位置，例如 通报.docx 或 通报附表.xlsx
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// 还有检查没有完成时也导出（合格率只计已完成的检查，并写明不是最终结果）
+        #[arg(long)]
+        allow_unfinished: bool,
     },
     /// 导出统计分析工作簿（各地区、各平台合格率，历季趋势，问题类型，整改情况，带图表）
     Stats {
@@ -46,6 +49,9 @@ pub enum ExportWhat {
         /// 以 JSON 输出
         #[arg(long)]
         json: bool,
+        /// 还有检查没有完成时也下发（只下发已发现的问题）
+        #[arg(long)]
+        allow_unfinished: bool,
     },
     /// 汇总（上级）：导出各上报单位的汇总表（xlsx：汇总表及合计、单项否决问题、重复账号、上报包）
     Rollup {
@@ -99,12 +105,17 @@ pub(super) fn export(
     what: &ExportWhat,
 ) -> Result<ExitCode, String> {
     match what {
-        ExportWhat::Notice { quarter, out } => {
+        ExportWhat::Notice {
+            quarter,
+            out,
+            allow_unfinished,
+        } => {
             let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
             let action = notice::ExportNotice {
                 quarter,
                 path: out.clone(),
+                allow_unfinished: *allow_unfinished,
             };
             let report = perform(&mut store, &action)?;
             // Two lines: scripts read the figures from the second.
@@ -121,12 +132,18 @@ pub(super) fn export(
             perform(&mut store, &action)?;
             println!("统计分析已保存：{}", out.display());
         }
-        ExportWhat::Rectification { quarter, out, json } => {
+        ExportWhat::Rectification {
+            quarter,
+            out,
+            json,
+            allow_unfinished,
+        } => {
             let quarter = parse_quarter(quarter)?;
             let mut store = open()?;
             let action = rectification::IssueRectification {
                 quarter,
                 target: target(out),
+                allow_unfinished: *allow_unfinished,
             };
             let issued = perform(&mut store, &action)?;
             if *json {

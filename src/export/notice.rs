@@ -157,7 +157,7 @@ pub fn overview_line(report: &QuarterReport) -> String {
     if t.unfinished() > 0 {
         let _ = write!(
             line,
-            "尚有 {} 个账号未完成检查，未计入合格数和不合格数，本表不是最终结果。",
+            "尚有 {} 个账号未完成检查，以上合格数、不合格数和合格率只计已完成的检查，不是本季度的最终结果。",
             t.unfinished()
         );
     }

@@ -33,6 +33,38 @@ pub enum PublishError {
     Docx(#[from] crate::export::DocxError),
     #[error("{}没有不合格或存在问题的账号，不需要下发整改表。", .0.label())]
     NothingToRectify(Quarter),
+    #[error("{}还有 {count} 个抽查账号没有完成检查。{what}通常在全部检查完成后印发；确需先发，请确认后再导出（命令行加 --allow-unfinished）：合格率只计已完成的检查，并写明不是最终结果。", quarter.label())]
+    Unfinished {
+        quarter: Quarter,
+        count: usize,
+        what: &'static str,
+    },
+    #[error(
+        "还没有填写地区名称：通报的标题、主送和落款都要用到它。请先在“设置与备份”中填写（命令行：settings --region 地区名称），再导出。"
+    )]
+    NoRegion,
+}
+
+/// Refuses to publish `quarter` while checks are unfinished, unless the user confirmed
+/// (`allow`): an official document is never produced by accident from half the results.
+pub fn guard_unfinished(
+    store: &Store,
+    quarter: Quarter,
+    allow: bool,
+    what: &'static str,
+) -> Result<(), PublishError> {
+    if allow {
+        return Ok(());
+    }
+    let count = report_alone(store, quarter)?.total.unfinished();
+    if count > 0 {
+        return Err(PublishError::Unfinished {
+            quarter,
+            count,
+            what,
+        });
+    }
+    Ok(())
 }
 
 /// The report of `quarter`'s draw in force, with the pass rates of last quarter and of the
@@ -238,6 +270,8 @@ impl super::action::Action for SaveSampleList {
 pub struct ExportNotice {
     pub quarter: Quarter,
     pub path: PathBuf,
+    /// The user confirmed exporting while checks are unfinished.
+    pub allow_unfinished: bool,
 }
 
 impl super::action::Action for ExportNotice {
@@ -251,6 +285,10 @@ impl super::action::Action for ExportNotice {
     }
 
     fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<QuarterReport, PublishError> {
+        if region_name(cx.store)?.trim().is_empty() {
+            return Err(PublishError::NoRegion);
+        }
+        guard_unfinished(cx.store, self.quarter, self.allow_unfinished, "通报")?;
         let super::action::Ctx {
             store,
             at,

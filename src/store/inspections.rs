@@ -407,12 +407,13 @@ impl Store {
         Ok(out)
     }
 
-    /// How far a draw's checks are, in one query: sampled, passed and failed (finished checks).
+    /// How far a draw's checks are, in one query: sampled, passed and failed as the notice
+    /// counts them (`report::counted_verdict`: finished, or failed on a veto item).
     pub fn draw_tally(&self, draw: i64) -> Result<Tally, StoreError> {
         let (checked, passed, failed): (i64, i64, i64) = self.conn.query_row(
             "SELECT COUNT(*),
                     COALESCE(SUM(i.status = 'done' AND i.verdict = 'pass'), 0),
-                    COALESCE(SUM(i.status = 'done' AND i.verdict = 'fail'), 0)
+                    COALESCE(SUM(i.verdict = 'fail'), 0)
              FROM draw_account da
              LEFT JOIN inspection i ON i.draw = da.draw AND i.account = da.account
              WHERE da.draw = ?1",

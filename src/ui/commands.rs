@@ -65,10 +65,19 @@ pub enum FileRequest {
     Checklist(Quarter),
     /// A sheet of findings to import into the quarter.
     Results(Quarter),
-    /// Where to save the quarter's notice: its attachments (xlsx), or `word`, the 通报 itself.
-    Notice { quarter: Quarter, word: bool },
+    /// Where to save the quarter's notice: its attachments (xlsx), or `word`, the 通报 itself
+    /// (`allow_unfinished`: the user confirmed exporting before every check is finished).
+    Notice {
+        quarter: Quarter,
+        word: bool,
+        allow_unfinished: bool,
+    },
     /// Where to save the rectification sheets: one workbook, or a folder of one file per unit.
-    RectificationSheets { quarter: Quarter, folder: bool },
+    RectificationSheets {
+        quarter: Quarter,
+        folder: bool,
+        allow_unfinished: bool,
+    },
     /// The filled-in rectification sheets the units sent back (several at once).
     Feedback(Quarter),
     /// Where to save one inspector's work package.
@@ -276,40 +285,57 @@ impl App {
             FileRequest::Notice {
                 quarter,
                 word: true,
+                allow_unfinished,
             } => (
                 dialogs::save_docx(
                     ctx,
                     "导出通报正文",
                     format!("{}政务新媒体抽查情况通报.docx", quarter.label()),
                 ),
-                with_first(move |path| Command::ExportNotice(ExportNotice { quarter, path })),
+                with_first(move |path| {
+                    Command::ExportNotice(ExportNotice {
+                        quarter,
+                        path,
+                        allow_unfinished,
+                    })
+                }),
             ),
             FileRequest::Notice {
                 quarter,
                 word: false,
+                allow_unfinished,
             } => (
                 dialogs::save_xlsx(
                     ctx,
                     "导出通报附表",
                     crate::export::notice_file_name(quarter),
                 ),
-                with_first(move |path| Command::ExportNotice(ExportNotice { quarter, path })),
+                with_first(move |path| {
+                    Command::ExportNotice(ExportNotice {
+                        quarter,
+                        path,
+                        allow_unfinished,
+                    })
+                }),
             ),
             FileRequest::RectificationSheets {
                 quarter,
                 folder: true,
+                allow_unfinished,
             } => (
                 dialogs::pick_folder(ctx, "选择保存整改表的文件夹（每个单位一个文件）"),
                 with_first(move |path| {
                     Command::ExportRectification(IssueRectification {
                         quarter,
                         target: SheetTarget::Folder(path),
+                        allow_unfinished,
                     })
                 }),
             ),
             FileRequest::RectificationSheets {
                 quarter,
                 folder: false,
+                allow_unfinished,
             } => (
                 dialogs::save_xlsx(
                     ctx,
@@ -320,6 +346,7 @@ impl App {
                     Command::ExportRectification(IssueRectification {
                         quarter,
                         target: SheetTarget::Book(path),
+                        allow_unfinished,
                     })
                 }),
             ),

@@ -28,6 +28,8 @@ pub struct RectifyScreen {
     /// The rows shown (indices), and the filter and search they were chosen for.
     rows_shown: Vec<usize>,
     shown_for: Option<(Option<Status>, String)>,
+    /// An export asked for while checks are unfinished, waiting for the user's yes.
+    confirm_export: Option<FileRequest>,
 }
 
 impl RectifyScreen {
@@ -46,6 +48,7 @@ impl RectifyScreen {
             counts: [0; Status::ALL.len()],
             rows_shown: Vec::new(),
             shown_for: None,
+            confirm_export: None,
         }
     }
 
@@ -130,6 +133,7 @@ impl RectifyScreen {
             self.selected = None;
             commands.send(Command::LoadRectifications(q));
         }
+        self.confirm_export_ui(ui.ctx(), commands);
         egui::Panel::top("rectify_tools").show(ui, |ui| {
             self.tools_ui(ui, quarter.as_ref().ok().copied(), commands);
             if let Err(e) = &quarter {
@@ -147,6 +151,135 @@ impl RectifyScreen {
     }
 
     #[allow(clippy::too_many_lines)] // one tool panel, top to bottom
+    /// Checks still open: how many the notice would leave out.
+    fn unfinished(&self) -> usize {
+        self.view
+            .as_ref()
+            .and_then(|v| v.total.as_ref())
+            .map_or(0, crate::model::Tally::unfinished)
+    }
+
+    /// Asks for the file of an official document, or first whether to publish while checks
+    /// are unfinished.
+    fn export(&mut self, commands: &mut CommandQueue, request: FileRequest) {
+        if self.unfinished() > 0 {
+            self.confirm_export = Some(request);
+        } else {
+            commands.ask(request);
+        }
+    }
+
+    /// 「还有 N 个账号没有完成检查，仍要导出吗？」
+    fn confirm_export_ui(&mut self, ctx: &egui::Context, commands: &mut CommandQueue) {
+        let Some(request) = self.confirm_export.clone() else {
+            return;
+        };
+        let what = match request {
+            FileRequest::RectificationSheets { .. } => "整改表",
+            _ => "通报",
+        };
+        let count = self.unfinished();
+        let mut answer = None;
+        egui::Modal::new(egui::Id::unique("confirm_unfinished_export")).show(ctx, |ui| {
+            ui.set_width(460.0);
+            ui.heading(format!("还有 {count} 个账号没有完成检查"));
+            ui.label(format!(
+                "{what}通常在本季度全部检查完成后印发。现在导出，合格数、不合格数和合格率只计已完成的检查，文件中写明不是最终结果；没完成的账号发现的问题不会列入。"
+            ));
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                if ui.button("仍要导出").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("取消").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        match answer {
+            Some(true) => {
+                self.confirm_export = None;
+                commands.ask(match request {
+                    FileRequest::Notice { quarter, word, .. } => FileRequest::Notice {
+                        quarter,
+                        word,
+                        allow_unfinished: true,
+                    },
+                    FileRequest::RectificationSheets {
+                        quarter, folder, ..
+                    } => FileRequest::RectificationSheets {
+                        quarter,
+                        folder,
+                        allow_unfinished: true,
+                    },
+                    other => other,
+                });
+            }
+            Some(false) => self.confirm_export = None,
+            None => {}
+        }
+    }
+
+    /// 导出通报正文、附表、整改表: each asks first while checks are unfinished.
+    fn export_buttons_ui(&mut self, ui: &mut egui::Ui, q: Quarter, commands: &mut CommandQueue) {
+        if ui
+            .button("导出通报正文（Word）…")
+            .on_hover_text("按公文格式排好的通报正文，可以在 Word 或 WPS 中修改后印发")
+            .clicked()
+        {
+            self.export(
+                commands,
+                FileRequest::Notice {
+                    quarter: q,
+                    word: true,
+                    allow_unfinished: false,
+                },
+            );
+        }
+        if ui
+            .button("导出通报附表…")
+            .on_hover_text("总体情况、问题账号、其他问题、全部结果四张表，可直接打印")
+            .clicked()
+        {
+            self.export(
+                commands,
+                FileRequest::Notice {
+                    quarter: q,
+                    word: false,
+                    allow_unfinished: false,
+                },
+            );
+        }
+        if ui
+            .button("导出整改表（一个工作簿）…")
+            .on_hover_text("每个主办单位一张工作表；首次导出时按当天计算整改时限")
+            .clicked()
+        {
+            self.export(
+                commands,
+                FileRequest::RectificationSheets {
+                    quarter: q,
+                    folder: false,
+                    allow_unfinished: false,
+                },
+            );
+        }
+        if ui
+            .button("导出整改表（每个单位一个文件）…")
+            .on_hover_text("选择一个文件夹，每个主办单位一个文件，文件名为单位名称")
+            .clicked()
+        {
+            self.export(
+                commands,
+                FileRequest::RectificationSheets {
+                    quarter: q,
+                    folder: true,
+                    allow_unfinished: false,
+                },
+            );
+        }
+    }
+
     fn tools_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -178,48 +311,7 @@ impl RectifyScreen {
         let drawn = self.view.as_ref().is_some_and(|v| v.drawn);
         ui.horizontal_wrapped(|ui| {
             let Some(q) = quarter else { return };
-            ui.add_enabled_ui(drawn, |ui| {
-                if ui
-                    .button("导出通报正文（Word）…")
-                    .on_hover_text("按公文格式排好的通报正文，可以在 Word 或 WPS 中修改后印发")
-                    .clicked()
-                {
-                    commands.ask(FileRequest::Notice {
-                        quarter: q,
-                        word: true,
-                    });
-                }
-                if ui
-                    .button("导出通报附表…")
-                    .on_hover_text("总体情况、问题账号、其他问题、全部结果四张表，可直接打印")
-                    .clicked()
-                {
-                    commands.ask(FileRequest::Notice {
-                        quarter: q,
-                        word: false,
-                    });
-                }
-                if ui
-                    .button("导出整改表（一个工作簿）…")
-                    .on_hover_text("每个主办单位一张工作表；首次导出时按当天计算整改时限")
-                    .clicked()
-                {
-                    commands.ask(FileRequest::RectificationSheets {
-                        quarter: q,
-                        folder: false,
-                    });
-                }
-                if ui
-                    .button("导出整改表（每个单位一个文件）…")
-                    .on_hover_text("选择一个文件夹，每个主办单位一个文件，文件名为单位名称")
-                    .clicked()
-                {
-                    commands.ask(FileRequest::RectificationSheets {
-                        quarter: q,
-                        folder: true,
-                    });
-                }
-            });
+            ui.add_enabled_ui(drawn, |ui| self.export_buttons_ui(ui, q, commands));
             let issued = !self.rows().is_empty();
             if ui
                 .add_enabled(issued, egui::Button::new("导入整改反馈…"))

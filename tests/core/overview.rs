@@ -336,3 +336,94 @@ fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
         "{line}"
     );
 }
+
+/// An official document is not produced by accident: with checks unfinished the notice and
+/// the 整改表 are refused, naming how many, until the user confirms; without a region the
+/// notice is refused rather than titled 「关于本地区…」.
+#[test]
+fn a_notice_mid_quarter_or_without_a_region_is_asked_about() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let roster = dir.path().join("名录.xlsx");
+    let ok = |o: std::process::Output| {
+        assert!(o.status.success(), "{}", crate::support::stderr(&o));
+        o
+    };
+    ok(run(
+        &db,
+        &["demo", "--out", path_str(&roster), "--accounts", "60"],
+    ));
+    ok(run(&db, &["import", path_str(&roster)]));
+    ok(run(&db, &["sample", "--quarter", "2026Q4", "--seed", "3"]));
+    let docx = dir.path().join("通报.docx");
+    let out = run(
+        &db,
+        &[
+            "export",
+            "notice",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&docx),
+        ],
+    );
+    assert!(!out.status.success());
+    let said = crate::support::stderr(&out);
+    assert!(said.contains("还没有填写地区名称"), "{said}");
+    assert!(!docx.exists());
+
+    ok(run(&db, &["settings", "--region", "示例市"]));
+    let out = run(
+        &db,
+        &[
+            "export",
+            "notice",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&docx),
+        ],
+    );
+    assert!(!out.status.success());
+    let said = crate::support::stderr(&out);
+    assert!(
+        said.contains("2026年第四季度还有") && said.contains("个抽查账号没有完成检查"),
+        "{said}"
+    );
+    assert!(said.contains("--allow-unfinished"), "{said}");
+    assert!(!docx.exists());
+    let folder = dir.path().join("整改表");
+    let out = run(
+        &db,
+        &[
+            "export",
+            "rectification",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&folder),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(crate::support::stderr(&out).contains("整改表通常在全部检查完成后印发"));
+
+    // Confirmed: written, and it says the figures are not final.
+    let out = ok(run(
+        &db,
+        &[
+            "export",
+            "notice",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&docx),
+            "--allow-unfinished",
+        ],
+    ));
+    assert!(docx.is_file());
+    assert!(
+        stdout(&out).contains("不是本季度的最终结果"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -173,3 +173,48 @@ fn drop_feedback_filter_and_review() {
     h.get_by_label("已复核关闭 1");
     h.get_by_label("复核未通过 1");
 }
+
+/// Exporting the notice before every check is finished asks first, naming how many are
+/// open; 取消 leaves everything as it was (no file dialog opened).
+#[test]
+fn exporting_the_notice_mid_quarter_asks_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = db_with_roster(dir.path(), 60);
+    {
+        let mut store = Store::open(&db).expect("open");
+        store
+            .set_setting(settings::USER_NAME, "张三")
+            .expect("name");
+        store
+            .set_setting(settings::REGION_NAME, "示例市")
+            .expect("region");
+        let request = DrawRequest {
+            quarter: "2026Q4".parse().expect("quarter"),
+            options: DrawOptions::default(),
+            seed: 3,
+            reason: None,
+            void_work: false,
+        };
+        spotcheck::steps::draw::make_draw(&mut store, &request, crate::support::clock::now())
+            .expect("draw");
+    }
+    let mut h = harness(db);
+    step_until(&mut h, "the roster", |a| {
+        !a.busy() && !a.roster.accounts().is_empty()
+    });
+    h.get_by_label("通报与整改").click();
+    h.run_steps(2);
+    app_mut(&mut h).rectify.quarter = "2026Q4".to_owned();
+    h.run_steps(2);
+    step_until(&mut h, "the problems", |a| !a.busy());
+    h.run_steps(2);
+    h.get_by_label("导出通报正文（Word）…").click();
+    // The question's window is laid out in its first frame and shown from the next.
+    h.run_steps(4);
+    h.get_by_label_contains("个账号没有完成检查");
+    h.get_by_label_contains("文件中写明不是最终结果");
+    h.get_by_label("取消").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("个账号没有完成检查").is_none());
+    assert!(!app(&h).busy(), "no file dialog was opened");
+}

@@ -175,6 +175,9 @@ fn exports_report_progress_then_what_they_wrote() {
     let quarter = "2026Q4".parse().expect("quarter");
     {
         let mut store = Store::open(&db).expect("open");
+        store
+            .set_setting(spotcheck::store::settings::REGION_NAME, "示例市")
+            .expect("region");
         let cancel = std::sync::atomic::AtomicBool::new(false);
         let preview =
             spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
@@ -198,6 +201,7 @@ fn exports_report_progress_then_what_they_wrote() {
     worker.send(Command::ExportNotice(ExportNotice {
         quarter,
         path: notice.clone(),
+        allow_unfinished: false,
     }));
     let mut fractions = Vec::new();
     let done = loop {
@@ -224,6 +228,7 @@ fn exports_report_progress_then_what_they_wrote() {
     worker.send(Command::ExportRectification(IssueRectification {
         quarter,
         target: SheetTarget::Folder(folder.clone()),
+        allow_unfinished: false,
     }));
     let loaded = next(&worker, |e| {
         matches!(e, Event::RectificationsLoaded(_) | Event::Failed { .. })

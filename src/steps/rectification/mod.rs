@@ -260,6 +260,8 @@ fn write_sheets(
 pub struct IssueRectification {
     pub quarter: Quarter,
     pub target: SheetTarget,
+    /// The user confirmed issuing while checks are unfinished.
+    pub allow_unfinished: bool,
 }
 
 impl super::action::Action for IssueRectification {
@@ -277,6 +279,7 @@ impl super::action::Action for IssueRectification {
     }
 
     fn run(&self, cx: &mut super::action::Ctx<'_>) -> Result<Issued, PublishError> {
+        super::notice::guard_unfinished(cx.store, self.quarter, self.allow_unfinished, "整改表")?;
         let super::action::Ctx {
             store,
             at,
