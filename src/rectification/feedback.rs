@@ -309,6 +309,29 @@ fn find<'a>(row: &FeedbackRow, known: &'a [Rectification]) -> Result<&'a Rectifi
                 super::code(code)
             ));
         };
+        // Blank cells are no match: a code alone could name any unit's problem.
+        if row.name.is_empty() && row.platform.is_empty() && row.category.is_empty() {
+            return Err(format!(
+                "问题编号 {} 所在的行没有填写账号名称、平台和问题类别，无法核对这个编号是不是本行的问题。请使用下发的原表填写。",
+                super::code(code)
+            ));
+        }
+        // The sheet's own unit: a row's 主办单位, else the sheet named after a unit.
+        let unit = if row.host_unit.is_empty() {
+            known
+                .iter()
+                .find(|k| k.host_unit == row.sheet)
+                .map_or("", |k| k.host_unit.as_str())
+        } else {
+            row.host_unit.as_str()
+        };
+        if !same(unit, &r.host_unit) {
+            return Err(format!(
+                "问题编号 {} 是“{}”的问题，不是本表单位“{unit}”的，请核对后重新填写。",
+                super::code(code),
+                r.host_unit
+            ));
+        }
         if !same(&row.name, &r.name) || !same(&row.platform, &r.platform) {
             return Err(format!(
                 "问题编号 {} 对应的是“{}”（{}），与本行的账号“{}”（{}）不一致，请核对后重新填写。",

@@ -117,6 +117,11 @@ const NOTE_PREFIXES: &[&str] = &[
     "填报说明",
     "单位负责人",
     "分管领导",
+    // The sign-off line of a form (the 整改表 spotcheck writes ends with it).
+    "填报单位（盖章）",
+    "填报单位(盖章)",
+    "填报日期",
+    "盖章",
 ];
 
 /// Whether a row is a 合计/填表人/联系电话/备注… line rather than data (any sheet an office

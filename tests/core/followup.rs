@@ -2230,3 +2230,95 @@ fn notice_tables_group_counties_under_their_city_and_platforms_under_their_kind(
         format!("{}（市直）", city_level.account.account.city)
     );
 }
+
+/// The sheets spotcheck wrote, sent back as they are (one file per unit and one workbook):
+/// their title, instructions and sign-off line are the form's own and never reported; every
+/// problem row is counted as not yet answered.
+#[test]
+fn returned_sheets_report_only_their_rows_never_the_forms_own_lines() {
+    let mut c = checked_quarter();
+    let folder = c.dir.path().join("整改表");
+    let issued = export_sheets(
+        &mut c.store,
+        "2026Q4",
+        &SheetTarget::Folder(folder.clone()),
+        at("2026-11-25 10:00"),
+    );
+    let book = c.dir.path().join("整改表.xlsx");
+    export_sheets(
+        &mut c.store,
+        "2026Q4",
+        &SheetTarget::Book(book.clone()),
+        at("2026-11-25 10:05"),
+    );
+    let problems = c
+        .store
+        .rectifications(c.draw.info.id)
+        .expect("problems")
+        .len();
+    for files in [issued.files.clone(), vec![book]] {
+        let report = import(&mut c.store, &files, at("2026-11-26 09:00"));
+        assert!(
+            report.issues.is_empty(),
+            "{:?}",
+            report.issues.iter().take(3).collect::<Vec<_>>()
+        );
+        assert_eq!(report.unanswered, problems);
+    }
+}
+
+/// A row bound to its sheet: a code changed to another unit's problem, its other cells
+/// blank, or under another unit's name, is refused; the other unit's problem is untouched.
+#[test]
+fn a_code_from_another_unit_is_refused_not_taken() {
+    let mut c = checked_quarter();
+    let book = c.dir.path().join("整改表.xlsx");
+    export_sheets(
+        &mut c.store,
+        "2026Q4",
+        &SheetTarget::Book(book),
+        at("2026-11-25 10:00"),
+    );
+    let rows = c.store.rectifications(c.draw.info.id).expect("problems");
+    let first = &rows[0];
+    let other = rows
+        .iter()
+        .find(|r| r.host_unit != first.host_unit)
+        .expect("a second unit");
+    let csv = format!(
+        "问题编号,主办单位,账号名称,平台,问题类别,整改情况,完成时间,联系人,联系电话\n\
+         {},,,,,已整改,2026-11-26,王五,020-12345678\n\
+         {},{},{},{},{},已整改,2026-11-26,王五,020-12345678\n",
+        code(other.id),
+        code(other.id),
+        first.host_unit,
+        other.name,
+        other.platform,
+        other.category
+    );
+    let file = c.dir.path().join("反馈.csv");
+    std::fs::write(&file, csv).expect("write");
+    let report = import(&mut c.store, &[file], at("2026-11-26 09:00"));
+    assert_eq!(report.issues.len(), 2, "{:?}", report.issues);
+    assert!(
+        report.issues[0].message.contains("无法核对"),
+        "{:?}",
+        report.issues
+    );
+    assert!(
+        report.issues[1]
+            .message
+            .contains(&format!("是“{}”的问题", other.host_unit)),
+        "{:?}",
+        report.issues
+    );
+    let still = c
+        .store
+        .rectification(other.id)
+        .expect("read")
+        .expect("kept");
+    assert!(
+        still.reply.is_none(),
+        "the other unit's problem is untouched"
+    );
+}
