@@ -100,9 +100,32 @@ pub enum FileRequest {
 #[derive(Debug, Default)]
 pub struct CommandQueue {
     commands: Vec<UiCommand>,
+    /// The database is open read-only: screens disable what would change it.
+    read_only: bool,
 }
 
 impl CommandQueue {
+    /// Whether the database is open read-only (set by the window each frame).
+    #[must_use]
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    pub fn set_read_only(&mut self, read_only: bool) {
+        self.read_only = read_only;
+    }
+
+    /// A button whose action changes the database (or its log, as every export does):
+    /// disabled while the database is open read-only, its tooltip saying why.
+    pub fn write_button(
+        &self,
+        ui: &mut egui::Ui,
+        text: impl Into<egui::WidgetText>,
+    ) -> egui::Response {
+        ui.add_enabled(!self.read_only, egui::Button::new(text))
+            .on_disabled_hover_text(super::READ_ONLY)
+    }
+
     pub fn push(&mut self, command: UiCommand) {
         self.commands.push(command);
     }

@@ -99,16 +99,16 @@ impl ExchangeScreen {
                 distribute_ui(ui, view, q, commands);
             }
             ui.horizontal(|ui| {
-                if ui
-                    .button("导入包…")
+                if commands
+                    .write_button(ui, "导入包…")
                     .on_hover_text("组长：导入检查人员交回的结果包；检查人员：打开组长发来的工作包。也可以把文件直接拖到这个窗口。")
                     .clicked()
                 {
                     commands.ask(FileRequest::Package(q));
                 }
                 if view.has_work
-                    && ui
-                        .button("导出结果包…")
+                    && commands
+                        .write_button(ui, "导出结果包…")
                         .on_hover_text("检查人员：把本机的检查结果和证据导出，交给组长合并")
                         .clicked()
                 {
@@ -196,7 +196,10 @@ fn distribute_ui(ui: &mut egui::Ui, view: &ExchangeView, q: Quarter, commands: &
             for (name, count) in &view.inspectors {
                 ui.label(name);
                 ui.label(count.to_string());
-                if ui.button(format!("导出{name}的工作包…")).clicked() {
+                if commands
+                    .write_button(ui, format!("导出{name}的工作包…"))
+                    .clicked()
+                {
                     commands.ask(FileRequest::WorkPackage {
                         quarter: q,
                         inspector: name.clone(),

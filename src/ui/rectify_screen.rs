@@ -222,8 +222,8 @@ impl RectifyScreen {
 
     /// 导出通报正文、附表、整改表: each asks first while checks are unfinished.
     fn export_buttons_ui(&mut self, ui: &mut egui::Ui, q: Quarter, commands: &mut CommandQueue) {
-        if ui
-            .button("导出通报正文（Word）…")
+        if commands
+            .write_button(ui, "导出通报正文（Word）…")
             .on_hover_text("按公文格式排好的通报正文，可以在 Word 或 WPS 中修改后印发")
             .clicked()
         {
@@ -236,8 +236,8 @@ impl RectifyScreen {
                 },
             );
         }
-        if ui
-            .button("导出通报附表…")
+        if commands
+            .write_button(ui, "导出通报附表…")
             .on_hover_text("总体情况、问题账号、其他问题、全部结果四张表，可直接打印")
             .clicked()
         {
@@ -250,8 +250,8 @@ impl RectifyScreen {
                 },
             );
         }
-        if ui
-            .button("导出整改表（一个工作簿）…")
+        if commands
+            .write_button(ui, "导出整改表（一个工作簿）…")
             .on_hover_text("每个主办单位一张工作表；首次导出时按当天计算整改时限")
             .clicked()
         {
@@ -264,8 +264,8 @@ impl RectifyScreen {
                 },
             );
         }
-        if ui
-            .button("导出整改表（每个单位一个文件）…")
+        if commands
+            .write_button(ui, "导出整改表（每个单位一个文件）…")
             .on_hover_text("选择一个文件夹，每个主办单位一个文件，文件名为单位名称")
             .clicked()
         {
@@ -314,7 +314,10 @@ impl RectifyScreen {
             ui.add_enabled_ui(drawn, |ui| self.export_buttons_ui(ui, q, commands));
             let issued = !self.rows().is_empty();
             if ui
-                .add_enabled(issued, egui::Button::new("导入整改反馈…"))
+                .add_enabled(
+                    issued && !commands.read_only(),
+                    egui::Button::new("导入整改反馈…"),
+                )
                 .on_hover_text(
                     "选择单位填好交回的整改表，可以一次选择多个文件；也可以把文件直接拖到这个窗口",
                 )
@@ -521,7 +524,10 @@ impl RectifyScreen {
                 )
                 .labelled_by(label.id);
                 if ui
-                    .add_enabled(!self.note.trim().is_empty(), egui::Button::new("重新打开"))
+                    .add_enabled(
+                        !self.note.trim().is_empty() && !commands.read_only(),
+                        egui::Button::new("重新打开"),
+                    )
                     .on_disabled_hover_text("请先写明重新打开的原因")
                     .clicked()
                 {
@@ -559,7 +565,10 @@ impl RectifyScreen {
             ui.horizontal(|ui| {
                 let can_close = !unanswered || !self.note.trim().is_empty();
                 if ui
-                    .add_enabled(can_close, egui::Button::new("复核通过，关闭"))
+                    .add_enabled(
+                        can_close && !commands.read_only(),
+                        egui::Button::new("复核通过，关闭"),
+                    )
                     .on_disabled_hover_text("单位还没有反馈：请先写明关闭的依据")
                     .clicked()
                 {
@@ -575,7 +584,10 @@ impl RectifyScreen {
                 }
                 let can_reject = !self.note.trim().is_empty();
                 if ui
-                    .add_enabled(can_reject, egui::Button::new("复核未通过，退回"))
+                    .add_enabled(
+                        can_reject && !commands.read_only(),
+                        egui::Button::new("复核未通过，退回"),
+                    )
                     .on_disabled_hover_text("请先写明复核意见，单位才知道还要怎样整改")
                     .clicked()
                 {

@@ -236,8 +236,8 @@ impl RosterScreen {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, commands: &mut CommandQueue) {
         ui.horizontal(|ui| {
-            if ui
-                .button("导入名录…")
+            if commands
+                .write_button(ui, "导入名录…")
                 .on_hover_text("选择 xlsx、xls 或 csv 名录文件；也可以直接把文件拖到窗口中")
                 .clicked()
             {
@@ -299,8 +299,8 @@ impl RosterScreen {
             ui.vertical_centered(|ui| {
                 ui.label("从导入账号名录开始：点击“导入名录…”，或者直接把 xlsx、xls、csv 文件拖到这个窗口里。导入前会先显示预览。");
                 ui.add_space(8.0);
-                if ui
-                    .button("先用示例名录试一试")
+                if commands
+                    .write_button(ui, "先用示例名录试一试")
                     .on_hover_text("生成一份虚构的“示例市”名录（600 个账号，名称都带“示例”字样）并导入，用来熟悉各项功能；正式使用时请另建数据库或从备份恢复")
                     .clicked()
                 {

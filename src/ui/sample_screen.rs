@@ -279,12 +279,16 @@ impl SampleScreen {
         } else {
             "抽取"
         };
-        if ui
-            .add_enabled(
-                ready,
-                egui::Button::new(text).min_size([120.0, 30.0].into()),
-            )
-            .clicked()
+        let button = ui.add_enabled(
+            ready && !commands.read_only(),
+            egui::Button::new(text).min_size([120.0, 30.0].into()),
+        );
+        let button = if commands.read_only() {
+            button.on_disabled_hover_text(super::READ_ONLY)
+        } else {
+            button
+        };
+        if button.clicked()
             && let (Ok(quarter), Ok(rate), Ok(seed)) = (quarter, rate, seed)
         {
             commands.send(Command::MakeDraw(crate::steps::draw::MakeDraw(
@@ -350,7 +354,7 @@ impl SampleScreen {
         let i = &draw.info;
         ui.horizontal(|ui| {
             ui.heading(format!("{}抽查名单", i.quarter.label()));
-            if ui.button("导出抽查名单…").clicked() {
+            if commands.write_button(ui, "导出抽查名单…").clicked() {
                 commands.ask(FileRequest::SampleList {
                     quarter: i.quarter,
                     name: crate::export::sample_list_file_name(&draw),
@@ -404,7 +408,10 @@ impl SampleScreen {
             ui.checkbox(&mut self.keep_county, "同一区县分给同一人");
             let names = assignment::parse_inspectors(&self.inspectors);
             if ui
-                .add_enabled(names.is_ok(), egui::Button::new("分配"))
+                .add_enabled(
+                    names.is_ok() && !commands.read_only(),
+                    egui::Button::new("分配"),
+                )
                 .clicked()
             {
                 if let Ok(inspectors) = names {

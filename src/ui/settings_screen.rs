@@ -179,11 +179,11 @@ impl SettingsScreen {
             view.backups_dir.display()
         ));
         ui.horizontal(|ui| {
-            if view.open && ui.button("立即备份到…").clicked() {
+            if view.open && commands.write_button(ui, "立即备份到…").clicked() {
                 commands.ask(FileRequest::BackupFolder);
             }
-            if ui
-                .button("从其他位置的备份恢复…")
+            if commands
+                .write_button(ui, "从其他位置的备份恢复…")
                 .on_hover_text("选择一个备份文件夹（里面有 spotcheck.db 和 backup.json）")
                 .clicked()
             {
@@ -273,7 +273,7 @@ fn log_ui(ui: &mut egui::Ui, view: &SettingsView, commands: &mut CommandQueue) {
                 );
             }
         }
-        if ui.button("导出日志…").clicked() {
+        if commands.write_button(ui, "导出日志…").clicked() {
             commands.ask(FileRequest::Log);
         }
     });

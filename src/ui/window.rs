@@ -38,6 +38,7 @@ impl App {
             self.locked_ui(ui, &message);
             return;
         }
+        self.commands.set_read_only(self.read_only);
         let queue = &mut self.commands;
         if let Some(message) = &self.fatal {
             ui.add_space(20.0);

@@ -690,6 +690,29 @@ fn a_database_opened_read_only_shows_checks_and_never_changes_them() {
     h.run_steps(4);
     assert_eq!(answers(app(&h)), before);
     assert!(h.query_by_label_contains("修改已完成的检查").is_none());
+    // On every screen, what would change the database is disabled too.
+    for (screen, labels) in [
+        ("名录", &["导入名录…"][..]),
+        ("抽样", &["导出抽查名单…"][..]),
+        (
+            "通报与整改",
+            &["导出通报正文（Word）…", "导出整改表（一个工作簿）…"][..],
+        ),
+        ("协作", &["导入包…"][..]),
+        ("设置与备份", &["导出日志…", "从其他位置的备份恢复…"][..]),
+    ] {
+        h.get_by_label(screen).click();
+        h.run_steps(2);
+        step_until(&mut h, screen, |a| !a.busy());
+        h.run_steps(2);
+        for label in labels {
+            let button = h.get_by_role_and_label(egui::accesskit::Role::Button, label);
+            assert!(
+                button.accesskit_node().is_disabled(),
+                "{screen}: {label} is enabled"
+            );
+        }
+    }
     drop(held);
     let store = Store::open(&db).expect("open");
     let stored = store
