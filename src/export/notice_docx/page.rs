@@ -36,13 +36,13 @@ const MARGIN_RIGHT: i32 = 1_474; // 26 mm
 /// 22 lines in the 225 mm 版心: 28.95 pt a line.
 const LINE: i32 = 579;
 /// 28 characters in the 156 mm 版心 (8,845 twips): 315.9 twips a character.
-const CELL: i32 = (A4.0 as i32 - MARGIN_LEFT - MARGIN_RIGHT) / 28;
+const CELL: i32 = (A4.0.cast_signed() - MARGIN_LEFT - MARGIN_RIGHT) / 28;
 /// The document grid's character pitch relative to 3号 (16 pt), in 4096ths of a point:
 /// 15.795 pt − 16 pt.
 const CHAR_SPACE: isize = -842;
 /// 3号 characters condensed by 0.3 pt (in twentieths of a point), so that 28 of them fill a line
 /// without the document grid (28 × 15.7 pt ≤ 442.25 pt < 29 × 15.7 pt). Word and WPS would squeeze
-/// 3号 text into the grid's 15.8 pt cells; LibreOffice gives each 16 pt character two cells of a
+/// 3号 text into the grid's 15.8 pt cells; `LibreOffice` gives each 16 pt character two cells of a
 /// grid narrower than it (18 characters a line), so paragraphs do not snap to the character grid
 /// and get their 28 characters from this instead, in all three.
 const CONDENSE: i32 = -6;
@@ -137,7 +137,7 @@ fn page_number(align: AlignmentType, outer: i32) -> Footer {
 }
 
 /// How wide `text` prints, in quarter characters: Chinese four, ASCII two, and one more where
-/// Chinese meets a digit or letter (the gap Word, WPS and LibreOffice put there).
+/// Chinese meets a digit or letter (the gap Word, WPS and `LibreOffice` put there).
 fn quarter_cells(text: &str) -> i32 {
     let mut width = 0;
     let mut last: Option<bool> = None;
@@ -157,6 +157,38 @@ fn quarter_cells(text: &str) -> i32 {
 fn signature_indents(office: &str, date: &str) -> (i32, i32) {
     let office_at = DATE_RIGHT + (quarter_cells(date) - quarter_cells(office)) * CELL / 8;
     (office_at.max(0), DATE_RIGHT)
+}
+
+/// The paragraph of `line`, set as its kind is; `right` is the indent of a 署名 or 成文日期.
+fn paragraph(kind: &Kind, line: &str, right: i32) -> Paragraph {
+    match kind {
+        Kind::Title => Paragraph::new()
+            .add_run(run(line, TITLE_FONT, SIZE_2))
+            .align(AlignmentType::Center)
+            .snap_to_grid(false)
+            .line_spacing(
+                LineSpacing::new()
+                    .line_rule(LineSpacingType::Exact)
+                    .line(700),
+            ),
+        Kind::Addressee => Paragraph::new()
+            .add_run(run(line, BODY_FONT, SIZE_3))
+            .line_spacing(exact_lines()),
+        Kind::Heading => headed(line, HEADING_FONT, ""),
+        Kind::Subheading(heading) => headed(heading, SUBHEADING_FONT, line),
+        Kind::Body | Kind::Attachment => body(line),
+        // Aligned under the first attachment's name (two characters in, then 附件：).
+        Kind::AttachmentMore => Paragraph::new()
+            .add_run(run(line, BODY_FONT, SIZE_3))
+            .line_spacing(exact_lines())
+            .indent(Some(5 * CELL), None, None, None),
+        Kind::Signature => Paragraph::new()
+            .add_run(run(line, BODY_FONT, SIZE_3))
+            .align(AlignmentType::Right)
+            .line_spacing(exact_lines())
+            .indent(None, None, Some(right), None),
+        Kind::Plain => blank(),
+    }
 }
 
 /// Writes the notice of `report` as a .docx at `path`.
@@ -212,44 +244,12 @@ pub fn write_notice_docx(
         dates.last().copied().unwrap_or_default(),
     );
     for (i, (kind, line)) in paragraphs.iter().enumerate() {
-        let p = match kind {
-            Kind::Title => Paragraph::new()
-                .add_run(run(line, TITLE_FONT, SIZE_2))
-                .align(AlignmentType::Center)
-                .snap_to_grid(false)
-                .line_spacing(
-                    LineSpacing::new()
-                        .line_rule(LineSpacingType::Exact)
-                        .line(700),
-                ),
-            Kind::Addressee => Paragraph::new()
-                .add_run(run(line, BODY_FONT, SIZE_3))
-                .line_spacing(exact_lines()),
-            Kind::Heading => headed(line, HEADING_FONT, ""),
-            Kind::Subheading(heading) => headed(heading, SUBHEADING_FONT, line),
-            Kind::Body | Kind::Attachment => body(line),
-            // Aligned under the first attachment's name (two characters in, then 附件：).
-            Kind::AttachmentMore => Paragraph::new()
-                .add_run(run(line, BODY_FONT, SIZE_3))
-                .line_spacing(exact_lines())
-                .indent(Some(5 * CELL), None, None, None),
-            Kind::Signature => Paragraph::new()
-                .add_run(run(line, BODY_FONT, SIZE_3))
-                .align(AlignmentType::Right)
-                .line_spacing(exact_lines())
-                .indent(
-                    None,
-                    None,
-                    Some(if i == office_at {
-                        office_right
-                    } else {
-                        date_right
-                    }),
-                    None,
-                ),
-            Kind::Plain => blank(),
+        let right = if i == office_at {
+            office_right
+        } else {
+            date_right
         };
-        let p = p.snap_to_grid(false);
+        let p = paragraph(kind, line, right).snap_to_grid(false);
         let p = if i >= keep_from && i <= office_at {
             p.keep_next(true)
         } else {
@@ -311,7 +311,7 @@ const FONT_TABLE: &str = concat!(
 );
 
 /// The Normal style as docx-rs writes it (empty, fixed), and as the document grid needs it: in 3号
-/// 仿宋, the size LibreOffice and WPS take the grid's character pitch from (with the 12 pt they
+/// 仿宋, the size `LibreOffice` and WPS take the grid's character pitch from (with the 12 pt they
 /// assume otherwise, each 3号 character takes two grid cells and a line holds 21).
 const NORMAL_STYLE: (&str, &str) = (
     r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr />"#,
