@@ -1,8 +1,9 @@
 //! The 通报 itself as a Word document (.docx, opens in WPS and Word), laid out as a 公文 after
 //! GB/T 9704-2012: A4 portrait, 天头 37 mm and 订口 28 mm around a 156 × 225 mm 版心, 22 lines of
 //! 28 characters, title in 2号小标宋, body in 3号仿宋, headings in 黑体 and 楷体, page numbers
-//! 「— 1 —」 in 4号宋体. Every figure is the one the xlsx attachments print; every word is text
-//! the supervisor can edit. No hashes, algorithm names or staff names: those stay internal.
+//! 「— 1 —」 in 4号宋体 on the outer side (`page`). This module is the wording: every figure is
+//! the one the xlsx attachments print (without their half-width spaces, [`tight`]); every word is
+//! text the supervisor can edit. No hashes, algorithm names or staff names: those stay internal.
 
 mod page;
 
