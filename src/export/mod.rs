@@ -17,7 +17,8 @@ pub use notice::{
     write_notice, write_notice_reporting,
 };
 pub use notice_docx::{
-    DocxError, Kind, NoticeText, docx_title, notice_paragraphs, write_notice_docx,
+    DocxError, Kind, NoticeText, docx_title, issuing_office, notice_paragraphs, tight,
+    write_notice_docx,
 };
 pub use problems::write_problem_list;
 pub use rectification::{

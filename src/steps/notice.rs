@@ -218,6 +218,7 @@ pub fn export_notice_reporting(
             region,
             deadline,
             dated: at.date(),
+            exported: at,
         };
         export::write_notice_docx(&report, &text, path)?;
     } else {

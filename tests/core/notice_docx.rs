@@ -132,7 +132,8 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
 
     // The figures: the sentence the command printed and the xlsx prints.
     let overview = said.lines().nth(1).expect("the overview line");
-    assert_eq!(text[one + 1], overview);
+    // The docx sets figures without the xlsx wording's half-width spaces.
+    assert_eq!(text[one + 1], overview.replace(' ', ""));
     let summary = {
         use calamine::Reader;
         let mut wb = calamine::open_workbook_auto(&book).expect("open xlsx");
@@ -380,4 +381,228 @@ fn the_rectification_form_prints_at_ten_points_with_room_to_write_and_a_stamp_bl
     for words in ["填报单位（盖章）：", "负责人（签字）：", "账号标识"] {
         assert!(strings.contains(words), "{words}");
     }
+}
+
+/// The text of `name` in the zip at `docx`.
+fn part(docx: &std::path::Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).expect("open")).expect("zip");
+    let mut xml = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("no {name}"))
+        .read_to_string(&mut xml)
+        .expect("read");
+    xml
+}
+
+/// The 通报 of a small 示例市 quarter, exported from the command line.
+fn small_notice(dir: &std::path::Path) -> std::path::PathBuf {
+    let db = demo_quarter(dir, "120", "3");
+    let docx = dir.join("通报.docx");
+    ok(
+        &db,
+        &[
+            "export",
+            "notice",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&docx),
+        ],
+    );
+    docx
+}
+
+/// The value of `name="…"` in `element`, as text.
+fn value<'x>(element: &'x str, name: &str) -> Option<&'x str> {
+    let key = format!(" {name}=\"");
+    let at = element.find(&key)? + key.len();
+    element[at..].split('"').next()
+}
+
+#[test]
+fn the_signature_and_date_stay_on_the_page_of_the_last_lines_with_the_office_centred() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docx = small_notice(dir.path());
+    let (paras, xml) = paragraphs(&docx);
+    let pieces: Vec<&str> = xml.split("</w:p>").collect();
+    let last_body = paras
+        .iter()
+        .position(|p| p.starts_with("各单位要落实主体责任"))
+        .expect("the last body paragraph");
+    let office = paras
+        .iter()
+        .position(|p| p == "示例市人民政府办公室")
+        .expect("the 署名");
+    assert!(paras[office + 1].starts_with("20"), "{}", paras[office + 1]);
+    // Kept with the next: the last body paragraph, the blank lines, the 附件说明 and the 署名.
+    for (i, piece) in pieces.iter().enumerate().take(office + 1).skip(last_body) {
+        assert!(piece.contains("<w:keepNext"), "{}: {piece}", paras[i]);
+    }
+    assert!(
+        !pieces[last_body - 1].contains("<w:keepNext"),
+        "only the end is kept together"
+    );
+    // 成文日期 右空四字 (four 28-a-line characters of the 156 mm 版心), 署名 centred over it.
+    let right = |i: usize| -> i32 {
+        let ind = elements(pieces[i], "w:ind")[0];
+        value(ind, "w:right")
+            .expect("w:right")
+            .parse()
+            .expect("twips")
+    };
+    let cell = (11_906 - 1_587 - 1_474) / 28;
+    assert_eq!(right(office + 1), 4 * cell, "右空四字");
+    for i in [office, office + 1] {
+        assert!(pieces[i].contains(r#"<w:jc w:val="right""#), "{}", paras[i]);
+    }
+    // The date is 6.5 to 8 characters wide (half-width digits, the gaps beside them), the office
+    // 10: its centre over the date's.
+    let office_right = right(office);
+    assert!(
+        (4 * cell + 13 * cell / 4 - 5 * cell..=4 * cell + 4 * cell - 5 * cell)
+            .contains(&office_right),
+        "署名 right indent {office_right}"
+    );
+}
+
+#[test]
+fn page_numbers_are_4hao_songti_on_the_outer_side_seven_mm_under_the_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docx = small_notice(dir.path());
+    let document = part(&docx, "word/document.xml");
+    let settings = part(&docx, "word/settings.xml");
+    let rels = part(&docx, "word/_rels/document.xml.rels");
+    assert!(settings.contains("<w:evenAndOddHeaders"), "{settings}");
+    let footer = |kind: &str| -> String {
+        let reference = elements(&document, "w:footerReference")
+            .into_iter()
+            .find(|r| value(r, "w:type") == Some(kind))
+            .unwrap_or_else(|| panic!("no {kind} footer"));
+        let id = value(reference, "r:id").expect("r:id");
+        let rel = elements(&rels, "Relationship")
+            .into_iter()
+            .find(|r| value(r, "Id") == Some(id))
+            .expect("the footer's relationship");
+        part(
+            &docx,
+            &format!("word/{}", value(rel, "Target").expect("target")),
+        )
+    };
+    // Odd pages (the default footer) right, even pages left, each 空一字 (one 14 pt character).
+    for (kind, side, indent) in [("default", "right", "w:right"), ("even", "left", "w:left")] {
+        let xml = footer(kind);
+        assert!(
+            xml.contains(&format!(r#"<w:jc w:val="{side}""#)),
+            "{kind}: {xml}"
+        );
+        let ind = elements(&xml, "w:ind")[0];
+        assert_eq!(value(ind, indent), Some("280"), "{kind}: {ind}");
+        // 「— N —」, every run (the page number's too) in 4号宋体.
+        let runs: Vec<&str> = xml.split("<w:r>").skip(1).collect();
+        assert_eq!(runs.len(), 3, "{kind}: {xml}");
+        assert!(
+            runs[0].contains(">— <") && runs[2].contains("> —<"),
+            "{xml}"
+        );
+        assert!(runs[1].contains("<w:instrText>PAGE</w:instrText>"), "{xml}");
+        for run in runs {
+            assert!(run.contains(r#"<w:sz w:val="28""#), "{kind}: {run}");
+            assert!(
+                run.contains(r#"w:ascii="宋体""#) && run.contains(r#"w:eastAsia="宋体""#),
+                "{kind}: {run}"
+            );
+        }
+    }
+    // The footer's foot 35 mm − 7 mm − one 14 pt line from the page's foot: the dashes' line
+    // begins 7 mm under the 版心.
+    let margins = elements(&document, "w:pgMar")[0];
+    assert_eq!(value(margins, "w:footer"), Some("1307"), "{margins}");
+    assert_eq!(1_984 - 397 - 280, 1_307);
+}
+
+#[test]
+fn the_page_has_a_grid_of_22_lines_of_28_characters() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docx = small_notice(dir.path());
+    let document = part(&docx, "word/document.xml");
+    let grid = elements(&document, "w:docGrid")[0];
+    assert_eq!(value(grid, "w:type"), Some("linesAndChars"), "{grid}");
+    let pitch: i32 = value(grid, "w:linePitch")
+        .expect("pitch")
+        .parse()
+        .expect("n");
+    let space: i32 = value(grid, "w:charSpace")
+        .expect("space")
+        .parse()
+        .expect("n");
+    // 22 lines in the 225 mm between the margins, 28 characters of 16 pt + charSpace/4096 pt in
+    // the 156 mm.
+    let height = 16_838 - 2_098 - 1_984;
+    assert!(22 * pitch <= height && 23 * pitch > height, "{pitch}");
+    let width = f64::from(11_906 - 1_587 - 1_474);
+    let cell = (16.0 + f64::from(space) / 4096.0) * 20.0;
+    assert!((width / cell - 28.0).abs() < 0.01, "{cell}");
+    // The pitch is taken from the Normal style's size: 3号.
+    let styles = part(&docx, "word/styles.xml");
+    let normal = styles
+        .split(r#"w:styleId="Normal""#)
+        .nth(1)
+        .and_then(|s| s.split("</w:style>").next())
+        .expect("Normal");
+    assert!(normal.contains(r#"<w:sz w:val="32""#), "{normal}");
+    // 3号 text is condensed so 28 characters fill a line where the grid is not applied.
+    assert!(document.contains(r#"<w:spacing w:val="-6""#));
+}
+
+#[test]
+fn the_properties_name_the_issuing_office_and_the_export_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docx = small_notice(dir.path());
+    let core = part(&docx, "docProps/core.xml");
+    for tag in ["dc:creator", "cp:lastModifiedBy"] {
+        assert!(
+            core.contains(&format!("<{tag}>示例市人民政府办公室</{tag}>")),
+            "{tag}: {core}"
+        );
+    }
+    let now = chrono::Utc::now().naive_utc();
+    for tag in ["dcterms:created", "dcterms:modified"] {
+        let at = core
+            .split(&format!("<{tag} "))
+            .nth(1)
+            .and_then(|s| s.split('>').nth(1))
+            .and_then(|s| s.split('<').next())
+            .expect(tag);
+        let at = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%dT%H:%M:%SZ").expect(tag);
+        assert!((now - at).num_minutes().abs() < 10, "{tag} {at}, now {now}");
+    }
+}
+
+#[test]
+fn no_half_width_spaces_between_chinese_and_figures() {
+    assert_eq!(
+        spotcheck::export::tight("其中合格 132 个、合格率 85.71%，Web 端（3 个）, a b"),
+        "其中合格132个、合格率85.71%，Web端（3个）, a b"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docx = small_notice(dir.path());
+    let (paras, _) = paragraphs(&docx);
+    let wide = |c: char| !c.is_ascii();
+    for p in &paras {
+        let chars: Vec<char> = p.chars().collect();
+        for w in chars.windows(3) {
+            assert!(
+                !(w[1] == ' '
+                    && ((wide(w[0]) && w[2].is_ascii_alphanumeric())
+                        || (w[0].is_ascii_alphanumeric() && wide(w[2])))),
+                "a half-width space in {p}"
+            );
+        }
+    }
+    assert!(
+        paras
+            .iter()
+            .any(|p| p.contains("其中合格") && !p.contains("其中合格 ")),
+        "{paras:#?}"
+    );
 }

@@ -325,6 +325,7 @@ fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
             region: "示例市".to_owned(),
             deadline: on("2026-12-01"),
             dated: on("2026-11-20"),
+            exported: on("2026-11-20").and_hms_opt(9, 30, 0).expect("a time"),
         },
     )
     .into_iter()
@@ -332,7 +333,7 @@ fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
     .find(|t| t.contains("对上季度"))
     .expect("the 复查 sentence");
     assert!(
-        line.contains(&format!("对上季度 {} 个不合格账号", notice.total.failed)),
+        line.contains(&format!("对上季度{}个不合格账号", notice.total.failed)),
         "{line}"
     );
 }

@@ -1,21 +1,20 @@
 //! The 通报 itself as a Word document (.docx, opens in WPS and Word), laid out as a 公文 after
 //! GB/T 9704-2012: A4 portrait, 天头 37 mm and 订口 28 mm around a 156 × 225 mm 版心, 22 lines of
 //! 28 characters, title in 2号小标宋, body in 3号仿宋, headings in 黑体 and 楷体, page numbers
-//! 「— 1 —」 in 4号宋体. Every figure is the one the xlsx attachments print; every word is text
-//! the supervisor can edit. No hashes, algorithm names or staff names: those stay internal.
+//! 「— 1 —」 in 4号宋体 on the outer side (`page`). This module is the wording: every figure is
+//! the one the xlsx attachments print (without their half-width spaces, [`tight`]); every word is
+//! text the supervisor can edit. No hashes, algorithm names or staff names: those stay internal.
 
-use std::path::Path;
+mod page;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::model::time::chinese_day;
-use docx_rs::{
-    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run,
-    RunFonts, SpecialIndentType,
-};
 
 use super::notice::{chinese_number, overview_line};
 use crate::report::{ProblemGroup, QuarterReport};
+
+pub use page::write_notice_docx;
 
 /// What the notice says beyond the quarter's figures.
 #[derive(Debug, Clone)]
@@ -26,6 +25,8 @@ pub struct NoticeText {
     pub deadline: NaiveDate,
     /// The date under the issuing office.
     pub dated: NaiveDate,
+    /// When the document is written (local time): its created and modified properties.
+    pub exported: NaiveDateTime,
 }
 
 /// Why the document could not be written.
@@ -35,73 +36,6 @@ pub enum DocxError {
         "无法写入 Word 文件 {path}：{detail}。请确认文件没有在 Word 或 WPS 中打开，并且目标文件夹可以写入。"
     )]
     Write { path: String, detail: String },
-}
-
-/// Fonts of a 公文 (GB/T 9704-2012). Where one is not installed, Word and WPS print with their
-/// substitute (宋体 for 小标宋); the text stays the same.
-const TITLE_FONT: &str = "方正小标宋简体";
-const BODY_FONT: &str = "仿宋";
-const HEADING_FONT: &str = "黑体";
-const SUBHEADING_FONT: &str = "楷体";
-const PAGE_NUMBER_FONT: &str = "宋体";
-
-/// Sizes in half-points: 2号 22 pt, 3号 16 pt, 4号 14 pt.
-const SIZE_2: usize = 44;
-const SIZE_3: usize = 32;
-const SIZE_4: usize = 28;
-
-/// A4 and the margins of GB/T 9704, in twentieths of a point (1 mm ≈ 56.69).
-const A4: (u32, u32) = (11_906, 16_838);
-const MARGIN_TOP: i32 = 2_098; // 37 mm
-const MARGIN_BOTTOM: i32 = 1_984; // 35 mm
-const MARGIN_LEFT: i32 = 1_587; // 28 mm
-const MARGIN_RIGHT: i32 = 1_474; // 26 mm
-/// 22 lines in the 225 mm 版心: 28.95 pt a line.
-const LINE: i32 = 579;
-/// Paragraphs begin two characters (of 16 pt) in.
-const FIRST_LINE: SpecialIndentType = SpecialIndentType::FirstLine(640);
-
-fn fonts(name: &str) -> RunFonts {
-    RunFonts::new().east_asia(name).ascii(name).hi_ansi(name)
-}
-
-fn run(text: &str, font: &str, size: usize) -> Run {
-    Run::new().add_text(text).fonts(fonts(font)).size(size)
-}
-
-fn exact_lines() -> LineSpacing {
-    LineSpacing::new()
-        .line_rule(LineSpacingType::Exact)
-        .line(LINE)
-}
-
-/// A body paragraph: 仿宋 三号, first line indented two characters.
-fn body(text: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(run(text, BODY_FONT, SIZE_3))
-        .line_spacing(exact_lines())
-        .indent(None, Some(FIRST_LINE), None, None)
-        .align(AlignmentType::Both)
-}
-
-/// A paragraph that begins with a heading in `font` and goes on in the body font.
-fn headed(heading: &str, font: &str, rest: &str) -> Paragraph {
-    let p = Paragraph::new()
-        .add_run(run(heading, font, SIZE_3))
-        .line_spacing(exact_lines())
-        .indent(None, Some(FIRST_LINE), None, None)
-        .align(AlignmentType::Both);
-    if rest.is_empty() {
-        p.keep_next(true)
-    } else {
-        p.add_run(run(rest, BODY_FONT, SIZE_3))
-    }
-}
-
-fn blank() -> Paragraph {
-    Paragraph::new()
-        .add_run(run("", BODY_FONT, SIZE_3))
-        .line_spacing(exact_lines())
 }
 
 /// 「关于示例市2026年第四季度政务新媒体抽查情况的通报」.
@@ -262,8 +196,56 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     out.push((Kind::AttachmentMore, "3．整改情况反馈表".to_owned()));
     out.push((Kind::Plain, String::new()));
     out.push((Kind::Plain, String::new()));
-    out.push((Kind::Signature, format!("{region}人民政府办公室")));
+    out.push((Kind::Signature, issuing_office(region)));
     out.push((Kind::Signature, chinese_day(text.dated)));
+    out.into_iter()
+        .map(|(kind, line)| {
+            let kind = match kind {
+                Kind::Subheading(heading) => Kind::Subheading(tight(&heading)),
+                k => k,
+            };
+            (kind, tight(&line))
+        })
+        .collect()
+}
+
+/// The issuing office of the 落款, e.g. 示例市人民政府办公室.
+#[must_use]
+pub fn issuing_office(region: &str) -> String {
+    let region = if region.trim().is_empty() {
+        "本地区"
+    } else {
+        region.trim()
+    };
+    format!("{region}人民政府办公室")
+}
+
+/// A character set in full width: CJK ideographs and punctuation, full-width forms.
+fn wide(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// A half-width letter, digit or percent sign (「12.50%」 ends in one).
+fn narrow(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '%'
+}
+
+/// `line` without the half-width spaces between Chinese and a number or Latin letter (「其中合格
+/// 132 个」 → 「其中合格132个」): the xlsx wording keeps them, a justified 公文 line would stretch
+/// them to a character's width.
+#[must_use]
+pub fn tight(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' && i > 0 && i + 1 < chars.len() {
+            let (before, after) = (chars[i - 1], chars[i + 1]);
+            if (wide(before) && narrow(after)) || (narrow(before) && wide(after)) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
     out
 }
 
@@ -334,124 +316,4 @@ pub enum Kind {
     AttachmentMore,
     Signature,
     Plain,
-}
-
-/// Writes the notice of `report` as a .docx at `path`.
-///
-/// # Errors
-/// The file cannot be written.
-pub fn write_notice_docx(
-    report: &QuarterReport,
-    text: &NoticeText,
-    path: &Path,
-) -> Result<(), DocxError> {
-    let mut doc = Docx::new()
-        .page_size(A4.0, A4.1)
-        .page_margin(
-            PageMargin::new()
-                .top(MARGIN_TOP)
-                .bottom(MARGIN_BOTTOM)
-                .left(MARGIN_LEFT)
-                .right(MARGIN_RIGHT)
-                .header(851)
-                .footer(992),
-        )
-        .default_fonts(fonts(BODY_FONT))
-        .default_size(SIZE_3)
-        .footer(
-            Footer::new().add_paragraph(
-                Paragraph::new()
-                    .align(AlignmentType::Center)
-                    .add_run(run("— ", PAGE_NUMBER_FONT, SIZE_4))
-                    .add_page_num(PageNum::new())
-                    .size(SIZE_4)
-                    .add_run(run(" —", PAGE_NUMBER_FONT, SIZE_4)),
-            ),
-        );
-    for (kind, line) in notice_paragraphs(report, text) {
-        let p = match kind {
-            Kind::Title => Paragraph::new()
-                .add_run(run(&line, TITLE_FONT, SIZE_2))
-                .align(AlignmentType::Center)
-                .line_spacing(
-                    LineSpacing::new()
-                        .line_rule(LineSpacingType::Exact)
-                        .line(700),
-                ),
-            Kind::Addressee => Paragraph::new()
-                .add_run(run(&line, BODY_FONT, SIZE_3))
-                .line_spacing(exact_lines()),
-            Kind::Heading => headed(&line, HEADING_FONT, ""),
-            Kind::Subheading(heading) => headed(&heading, SUBHEADING_FONT, &line),
-            Kind::Body | Kind::Attachment => body(&line),
-            // Aligned under the first attachment's name (附件： is three characters).
-            Kind::AttachmentMore => Paragraph::new()
-                .add_run(run(&line, BODY_FONT, SIZE_3))
-                .line_spacing(exact_lines())
-                .indent(Some(1_600), None, None, None),
-            Kind::Signature => Paragraph::new()
-                .add_run(run(&line, BODY_FONT, SIZE_3))
-                .align(AlignmentType::Right)
-                .line_spacing(exact_lines())
-                .indent(None, None, Some(1_280), None),
-            Kind::Plain => blank(),
-        };
-        doc = doc.add_paragraph(p);
-    }
-    let fail = |detail: String| DocxError::Write {
-        path: path.display().to_string(),
-        detail,
-    };
-    let mut packed = std::io::Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut packed)
-        .map_err(|e| fail(e.to_string()))?;
-    let bytes = with_font_fallbacks(&packed.into_inner()).map_err(|e| fail(e.to_string()))?;
-    let tmp = path.with_extension("docx.tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| fail(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e.to_string())
-    })
-}
-
-/// The fonts of the document with the standard fallback each names (`w:altName`), so that a
-/// machine without 方正小标宋简体 or 仿宋 prints with 宋体 or `仿宋_GB2312` instead of a stranger
-/// default. docx-rs writes a fixed font table; this one replaces it.
-const FONT_TABLE: &str = concat!(
-    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
-    r#"<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">"#,
-    r#"<w:font w:name="方正小标宋简体"><w:altName w:val="宋体"/><w:charset w:val="86"/><w:family w:val="script"/><w:pitch w:val="default"/></w:font>"#,
-    r#"<w:font w:name="仿宋"><w:altName w:val="仿宋_GB2312"/><w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>"#,
-    r#"<w:font w:name="黑体"><w:altName w:val="SimHei"/><w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>"#,
-    r#"<w:font w:name="楷体"><w:altName w:val="楷体_GB2312"/><w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>"#,
-    r#"<w:font w:name="宋体"><w:altName w:val="SimSun"/><w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>"#,
-    r#"<w:font w:name="Times New Roman"><w:charset w:val="00"/><w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>"#,
-    r#"</w:fonts>"#,
-);
-
-/// `docx` (a packed document) with [`FONT_TABLE`] in place of its font table.
-fn with_font_fallbacks(docx: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
-    use std::io::{Read, Write};
-    let mut input = zip::ZipArchive::new(std::io::Cursor::new(docx))?;
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..input.len() {
-        let mut entry = input.by_index(i)?;
-        let name = entry.name()?.to_string();
-        if entry.is_dir() {
-            out.add_directory(name.as_str(), options)?;
-            continue;
-        }
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes)?;
-        out.start_file(name.as_str(), options)?;
-        if name == "word/fontTable.xml" {
-            out.write_all(FONT_TABLE.as_bytes())?;
-        } else {
-            out.write_all(&bytes)?;
-        }
-    }
-    Ok(out.finish()?.into_inner())
 }
