@@ -232,6 +232,7 @@ impl QuarterReport {
         checklists: &[Checklist],
         population: &[PopulationCell],
         previous: &HashMap<i64, Vec<String>>,
+        check_days: &HashMap<i64, (NaiveDate, NaiveDate)>,
     ) -> Self {
         let by_account: HashMap<i64, &Inspection> =
             inspections.iter().map(|i| (i.account, i)).collect();
@@ -253,20 +254,13 @@ impl QuarterReport {
             let mut titles = Vec::new();
             if let Some(i) = counted {
                 let checklist = checklist_of(i);
-                // 检查时间: the days the findings say they were checked on, else the days the
-                // check was worked on.
-                let days: Vec<NaiveDate> = i
-                    .findings
-                    .iter()
-                    .filter_map(|s| s.finding.checked_on)
-                    .collect();
-                let (first, last) =
-                    if let (Some(&f), Some(&l)) = (days.iter().min(), days.iter().max()) {
-                        (f, l)
-                    } else {
-                        let first = i.started_at.date();
-                        (first, i.finished_at.map_or(first, |t| t.date()))
-                    };
+                // 检查时间: the days its findings (all of them, passing ones too) say they were
+                // checked on; only a check that dates none falls back to the days it was
+                // worked on.
+                let (first, last) = check_days.get(&i.id).copied().unwrap_or_else(|| {
+                    let first = i.started_at.date();
+                    (first, i.finished_at.map_or(first, |t| t.date()))
+                });
                 period = Some(period.map_or((first, last), |(f, l)| (f.min(first), l.max(last))));
                 for s in &i.findings {
                     let f = &s.finding;

@@ -93,7 +93,15 @@ pub fn report_alone(store: &Store, quarter: Quarter) -> Result<QuarterReport, Pu
     let checklists = checklists_of(store, &inspections)?;
     let population = draw_population(store, draw.info.id)?;
     let previous = previous_failures(store, quarter.previous())?;
-    let mut report = QuarterReport::build(&draw, &inspections, &checklists, &population, &previous);
+    let check_days = store.check_days(draw.info.id)?;
+    let mut report = QuarterReport::build(
+        &draw,
+        &inspections,
+        &checklists,
+        &population,
+        &previous,
+        &check_days,
+    );
     report.log = store.log_head()?;
     // A 复查 still failing: how many quarters running, from the quarters before last.
     let mut failed_in = HashMap::new();

@@ -431,6 +431,34 @@ impl Store {
         })
     }
 
+    /// Each started check of a draw that dates its findings: inspection id → the first and
+    /// last 检查日期 of any of its findings (passing ones too), in one query.
+    pub fn check_days(
+        &self,
+        draw: i64,
+    ) -> Result<HashMap<i64, (chrono::NaiveDate, chrono::NaiveDate)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT f.inspection, MIN(f.checked_on), MAX(f.checked_on)
+             FROM finding f JOIN inspection i ON i.id = f.inspection
+             WHERE i.draw = ?1 AND f.checked_on IS NOT NULL GROUP BY f.inspection",
+        )?;
+        let rows = stmt.query_map([draw], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, first, last) = row?;
+            if let (Some(first), Some(last)) = (day(Some(first)), day(Some(last))) {
+                out.insert(id, (first, last));
+            }
+        }
+        Ok(out)
+    }
+
     /// Every account of a draw with the region it is counted under and where its check
     /// stands (not started: no verdict), in one query.
     pub fn draw_outcomes(&self, draw: i64) -> Result<Vec<crate::model::DrawnOutcome>, StoreError> {

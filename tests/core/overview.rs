@@ -428,3 +428,47 @@ fn a_notice_mid_quarter_or_without_a_region_is_asked_about() {
         stdout(&out)
     );
 }
+
+/// 检查时间 is the span of the 检查日期 of the counted checks, passing ones included: a check
+/// dated 11-18 and finished on 11-25 makes the notice say 11-18 to 11-20, never the day its
+/// results were entered.
+#[test]
+fn the_check_period_is_the_days_checked_not_the_days_entered() {
+    use spotcheck::checklist::{Finding, Verdict};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = three_quarters(dir.path(), 90);
+    let mut store = Store::open(&db).expect("open");
+    let q4: Quarter = "2026Q4".parse().expect("quarter");
+    // The demo dates every V04 finding on the day it checks (2026-11-10).
+    let before = load_report(&store, q4).expect("report");
+    assert_eq!(
+        before.check_period,
+        Some((on("2026-11-10"), on("2026-11-10")))
+    );
+    let passed = before
+        .accounts
+        .iter()
+        .find(|a| a.verdict == Some(Verdict::Pass))
+        .map(|a| a.account)
+        .expect("a passing account");
+    let draw = before.draw.id;
+    let later = at("2026-11-25 10:00");
+    spotcheck::steps::inspect::reopen_inspection(&mut store, draw, passed, later).expect("reopen");
+    let v04 = Finding {
+        item: "V04".to_owned(),
+        answer: None,
+        last_update: Some(on("2026-11-01")),
+        checked_on: Some(on("2026-11-08")),
+        ..Finding::default()
+    };
+    spotcheck::steps::inspect::save_finding(&mut store, draw, passed, &v04, later).expect("save");
+    spotcheck::steps::inspect::finish_inspection(&mut store, draw, passed, later).expect("finish");
+    let after = load_report(&store, q4).expect("report");
+    let account = after.accounts.iter().find(|a| a.account == passed);
+    assert_eq!(account.and_then(|a| a.verdict), Some(Verdict::Pass));
+    assert_eq!(
+        after.check_period,
+        Some((on("2026-11-08"), on("2026-11-10"))),
+        "the days checked, not 11-25 when it was entered"
+    );
+}
