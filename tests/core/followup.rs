@@ -2030,6 +2030,19 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         "{}",
         repeat.description
     );
+    // Exported again (the per-unit files a minute later): the count stays.
+    export_sheets(
+        &mut store,
+        "2027Q1",
+        &SheetTarget::Folder(dir.path().join("2027Q1整改表")),
+        at("2027-02-25 09:01"),
+    );
+    let again = store.rectification(repeat.id).expect("read").expect("kept");
+    assert!(
+        again.description.starts_with("连续 2 个季度存在此问题"),
+        "{}",
+        again.description
+    );
     assert!(
         !q1_problems
             .iter()

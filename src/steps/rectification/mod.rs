@@ -174,17 +174,13 @@ fn issue(
     for step in &steps {
         match *step {
             Step::Issue(p) => {
-                let mut description = p.description();
-                let quarter = tx.draw_quarter(draw)?;
-                let n = recheck::consecutive_quarters(tx, p.account, &p.item, quarter)?;
-                if n > 1 {
-                    description =
-                        format!("连续 {n} 个季度存在此问题（复查仍不合格）。{description}");
-                }
+                let description = described(tx, draw, p)?;
                 tx.insert_rectification(draw, &new_problem(p, &description), issued_on, deadline)?;
             }
+            // Written again with the same words, 连续 N 个季度 included: a second export
+            // never drops what the first one said.
             Step::Refresh(id, p) => {
-                let description = p.description();
+                let description = described(tx, draw, p)?;
                 tx.refresh_rectification(id, &new_problem(p, &description))?;
             }
             Step::Keep(_) => {}
@@ -192,6 +188,19 @@ fn issue(
         }
     }
     Ok(plan::counts(&steps))
+}
+
+/// 问题描述 as sent: the finding's description, led by 连续 N 个季度存在此问题 where the
+/// account failed the same item in the quarters before.
+fn described(tx: &Tx<'_>, draw: i64, p: &Problem) -> Result<String, PublishError> {
+    let description = p.description();
+    let quarter = tx.draw_quarter(draw)?;
+    let n = recheck::consecutive_quarters(tx, p.account, &p.item, quarter)?;
+    Ok(if n > 1 {
+        format!("连续 {n} 个季度存在此问题（复查仍不合格）。{description}")
+    } else {
+        description
+    })
 }
 
 fn new_problem<'a>(p: &'a Problem, description: &'a str) -> NewProblem<'a> {
