@@ -377,13 +377,22 @@ impl QuarterReport {
             count(&mut total, outcome);
         }
 
-        let rechecks = draw
+        let mut rechecks: Vec<RecheckOutcome> = draw
             .accounts
             .iter()
             .zip(&accounts)
             .filter(|(d, _)| d.recheck)
             .map(|(d, o)| RecheckOutcome {
-                county: region_of(&d.account.account),
+                // A 地市's own accounts as the tables name them: 某某市（市直）.
+                county: {
+                    let a = &d.account.account;
+                    let region = region_of(a);
+                    if !a.city.trim().is_empty() && region == a.city.trim() {
+                        format!("{region}（市直）")
+                    } else {
+                        region
+                    }
+                },
                 host_unit: o.host_unit.clone(),
                 name: o.name.clone(),
                 platform: o.platform.clone(),
@@ -397,6 +406,14 @@ impl QuarterReport {
                 },
             })
             .collect();
+        // By region, then unit and account, in pinyin order.
+        rechecks.sort_by_cached_key(|r| {
+            (
+                crate::model::collate::pinyin_key(&r.county),
+                crate::model::collate::pinyin_key(&r.host_unit),
+                crate::model::collate::pinyin_key(&r.name),
+            )
+        });
 
         // Regions by 地市 and pinyin, platforms by kind in their usual order: never by code
         // point. A region's 地市 is that of the accounts counted under it.

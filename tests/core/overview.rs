@@ -319,6 +319,18 @@ fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
     assert!(rechecked.contains(&passed));
     let next = load_report(&store, q3.next()).expect("report");
     assert_eq!(next.rechecks.len(), notice.total.failed);
+    // The 复查 table in order: by region, then unit, in pinyin.
+    let keys: Vec<(String, String)> = next
+        .rechecks
+        .iter()
+        .map(|r| {
+            (
+                spotcheck::model::collate::pinyin_key(&r.county),
+                spotcheck::model::collate::pinyin_key(&r.host_unit),
+            )
+        })
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
     let line = spotcheck::export::notice_paragraphs(
         &next,
         &spotcheck::export::NoticeText {
