@@ -1958,6 +1958,29 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
     );
     let q4_problems = store.rectifications(q4.info.id).expect("problems");
     assert!(!q4_problems.is_empty());
+    // One unit replies 已整改 for a problem its account still has.
+    let claimed = q4_problems
+        .iter()
+        .filter(|p| p.item == "V04")
+        .nth(1)
+        .expect("two V04 problems")
+        .id;
+    store
+        .transaction(|tx| {
+            tx.record_answer(
+                claimed,
+                &spotcheck::store::StoredAnswer {
+                    state: spotcheck::rectification::State::Replied,
+                    reply: Some(spotcheck::model::Reply::Done),
+                    reply_text: "已整改".to_owned(),
+                    completed_on: Some(on("2026-12-01")),
+                    contact: "王五".to_owned(),
+                    phone: "020-12345678".to_owned(),
+                },
+                at("2026-12-02 09:00"),
+            )
+        })
+        .expect("reply");
     let q1 = draw(
         &mut store,
         "2027Q1",
@@ -2013,6 +2036,21 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
             "still failing"
         );
     }
+    // The reply 已整改 does not stand against the recheck: 复核未通过, saying why.
+    let contradicted = &after[&claimed];
+    assert_eq!(
+        contradicted.state,
+        spotcheck::rectification::State::Reopened,
+        "{contradicted:?}"
+    );
+    assert_eq!(contradicted.status(on("2027-03-01")), Status::Rejected);
+    assert!(
+        contradicted
+            .review_note
+            .starts_with("复查未通过：单位反馈已整改，2027年第一季度复查"),
+        "{}",
+        contradicted.review_note
+    );
     // 2027Q1's problems: a repeat says how many quarters running.
     export_sheets(
         &mut store,

@@ -1,16 +1,19 @@
 //! 复查 joined to 整改: when an account's check is finished, last quarter's open problems of
-//! that account are settled by it — an item now 符合 is closed as 复查合格 (when, by whom, which
-//! check); one 不符合 again stays open, and the new problem says for how many quarters running
-//! it has been found ([`consecutive_quarters`]).
+//! that account are settled by it — an item now 符合 is closed as 复查合格 (on the check's
+//! 检查日期, by whom, which check); one 不符合 again stays open (a reply of 已整改 becomes 复核未通过),
+//! and the new problem says for how many quarters running it has been found
+//! ([`consecutive_quarters`]).
 
 use chrono::NaiveDateTime;
 
-use crate::model::{Answer, Inspection, Quarter, Rectification, State};
+use crate::model::{Answer, Inspection, Quarter, Rectification, Reply, State};
 use crate::rectification::code;
 use crate::store::{Store, StoreError, Tx};
 
-/// Closes last quarter's open problems of the account checked in `ins` whose item the check
-/// found 符合; returns how many. Logged one by one.
+/// Settles last quarter's open problems of the account checked in `ins`: one whose item the
+/// check found 符合 is closed as 复查合格, dated by the check's own 检查日期; one the unit said
+/// it had fixed (已整改) but that the check found 不符合 again becomes 复核未通过 — the reply
+/// does not stand against the recheck. Returns how many were closed. Logged one by one.
 pub fn settle_rechecks(
     tx: &Tx<'_>,
     ins: &Inspection,
@@ -20,27 +23,54 @@ pub fn settle_rechecks(
     let quarter = tx.draw_quarter(ins.draw)?;
     let mut closed = 0;
     for (id, item) in tx.open_problems_in(ins.account, quarter.previous())? {
-        let passed = ins
+        let Some(finding) = ins
             .findings
             .iter()
-            .any(|f| f.finding.item == item && f.finding.answer == Some(Answer::Pass));
-        if !passed {
+            .map(|f| &f.finding)
+            .find(|f| f.item == item)
+        else {
             continue;
+        };
+        let day = finding.checked_on.unwrap_or(at.date());
+        match finding.answer {
+            Some(Answer::Pass) => {
+                let note = format!(
+                    "复查合格：{}检查，{}，检查人员 {}",
+                    quarter.label(),
+                    crate::model::time::day_text(day),
+                    ins.inspector
+                );
+                tx.record_review(id, State::Closed, &note, actor, at)?;
+                tx.append_log(
+                    at,
+                    actor,
+                    "复查合格关闭整改问题",
+                    &format!("{}：{note}", code(id)),
+                )?;
+                closed += 1;
+            }
+            Some(Answer::Fail) => {
+                let replied_fixed = tx
+                    .rectification(id)?
+                    .is_some_and(|r| r.state == State::Replied && r.reply == Some(Reply::Done));
+                if replied_fixed {
+                    let note = format!(
+                        "复查未通过：单位反馈已整改，{}复查（{}，检查人员 {}）仍不符合",
+                        quarter.label(),
+                        crate::model::time::day_text(day),
+                        ins.inspector
+                    );
+                    tx.record_review(id, State::Reopened, &note, actor, at)?;
+                    tx.append_log(
+                        at,
+                        actor,
+                        "复查否定整改反馈",
+                        &format!("{}：{note}", code(id)),
+                    )?;
+                }
+            }
+            _ => {}
         }
-        let note = format!(
-            "复查合格：{}检查，{}，检查人员 {}",
-            quarter.label(),
-            crate::model::time::day_text(at.date()),
-            ins.inspector
-        );
-        tx.record_review(id, State::Closed, &note, actor, at)?;
-        tx.append_log(
-            at,
-            actor,
-            "复查合格关闭整改问题",
-            &format!("{}：{note}", code(id)),
-        )?;
-        closed += 1;
     }
     Ok(closed)
 }
