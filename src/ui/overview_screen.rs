@@ -22,6 +22,8 @@ pub enum Link {
     },
     /// 通报与整改, with its list filtered to a status.
     Rectify { quarter: Quarter, status: Status },
+    /// 通报与整改, with its list searched for a problem type.
+    Problems { quarter: Quarter, category: String },
 }
 
 /// What the screen has of its quarter.
@@ -221,11 +223,23 @@ impl OverviewScreen {
             .striped(true)
             .num_columns(3)
             .show(ui, |ui| {
+                // Once issued, a type opens the problems of it.
+                let issued = o.follow_up.total() > 0;
                 for p in &o.problem_types {
-                    if p.veto {
-                        ui.colored_label(BAD, format!("{}（单项否决）", p.category));
+                    let text = if p.veto {
+                        RichText::new(format!("{}（单项否决）", p.category)).color(BAD)
                     } else {
-                        ui.label(&p.category);
+                        RichText::new(&p.category)
+                    };
+                    if issued {
+                        if ui.link(text).clicked() {
+                            self.link = Some(Link::Problems {
+                                quarter: o.quarter,
+                                category: p.category.clone(),
+                            });
+                        }
+                    } else {
+                        ui.label(text);
                     }
                     ui.label(format!("{} 个", p.count));
                     ui.label(format!("占 {:.1}%", p.share * 100.0));

@@ -85,6 +85,14 @@ impl App {
                 i.search.clear();
                 self.screen = Screen::Inspect;
             }
+            Link::Problems { quarter, category } => {
+                let r = &mut self.rectify;
+                r.quarter = quarter.to_string();
+                r.filter = None;
+                r.search = category;
+                r.invalidate();
+                self.screen = Screen::Rectify;
+            }
             Link::Rectify { quarter, status } => {
                 let r = &mut self.rectify;
                 r.quarter = quarter.to_string();

@@ -130,4 +130,24 @@ fn overview_shows_the_notices_figures_and_each_figure_opens_its_list() {
     h.run_steps(3);
     assert_eq!(app(&h).screen, Screen::Rectify);
     assert_eq!(app(&h).rectify.filter, Some(Status::Pending));
+
+    // A problem type opens the problems of that type.
+    h.get_by_label("概况").click();
+    h.run_steps(2);
+    step_until(&mut h, "the overview", |a| {
+        !a.busy() && a.overview.overview().is_some()
+    });
+    h.run_steps(2);
+    let kind = o
+        .problem_types
+        .iter()
+        .find(|p| !p.veto)
+        .expect("a problem type")
+        .category
+        .clone();
+    h.get_by_label(&kind).click();
+    h.run_steps(3);
+    assert_eq!(app(&h).screen, Screen::Rectify);
+    assert_eq!(app(&h).rectify.search, kind);
+    assert_eq!(app(&h).rectify.filter, None);
 }
