@@ -535,48 +535,68 @@ fn check_evidence_references(
     Ok(())
 }
 
-/// Reads one entry, refusing more than `limit` bytes whatever the archive declares.
+/// Why an entry of a zip could not be read whole.
+pub(crate) enum EntryProblem {
+    /// The archive's entry cannot be read (damaged): what went wrong.
+    Unreadable(String),
+    /// It holds more than the limit: how much, as users read it.
+    TooLarge(String),
+}
+
+/// Reads entry `name` of `zip`, refusing more than `limit` bytes whatever the archive
+/// declares; `None` when there is no such entry. Shared by the work, result and 上报 packages.
+pub(crate) fn read_bounded(
+    zip: &mut ZipArchive<std::fs::File>,
+    name: &str,
+    limit: u64,
+) -> Result<Option<Vec<u8>>, EntryProblem> {
+    let mut entry = match zip.by_name(name) {
+        Ok(e) => e,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(_) => return Err(EntryProblem::Unreadable(format!("其中的 {name} 无法读取"))),
+    };
+    if entry.size() > limit {
+        return Err(EntryProblem::TooLarge(format!(
+            "{name} 解压后 {}",
+            size_text(entry.size())
+        )));
+    }
+    let mut bytes = Vec::new();
+    (&mut entry)
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            EntryProblem::Unreadable(format!("{name}：{}", crate::model::os_error::describe(&e)))
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(EntryProblem::TooLarge(format!(
+            "{name} 解压后超过 {}",
+            size_text(limit)
+        )));
+    }
+    Ok(Some(bytes))
+}
+
+/// [`read_bounded`] with the package's own errors.
 fn read_entry(
     zip: &mut ZipArchive<std::fs::File>,
     path: &Path,
     name: &str,
     limit: u64,
 ) -> Result<Option<Vec<u8>>, PackageError> {
-    let mut entry = match zip.by_name(name) {
-        Ok(e) => e,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(_) => {
-            return Err(PackageError::Damaged {
-                path: path.to_owned(),
-                detail: format!("其中的 {name} 无法读取"),
-            });
-        }
-    };
-    if entry.size() > limit {
-        return Err(PackageError::TooLarge {
+    read_bounded(zip, name, limit).map_err(|problem| match problem {
+        EntryProblem::Unreadable(detail) => PackageError::Damaged {
             path: path.to_owned(),
-            what: format!("{name} 解压后 {}", size_text(entry.size())),
-        });
-    }
-    let mut bytes = Vec::new();
-    (&mut entry)
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| PackageError::Damaged {
+            detail,
+        },
+        EntryProblem::TooLarge(what) => PackageError::TooLarge {
             path: path.to_owned(),
-            detail: format!("{name}：{}", crate::model::os_error::describe(&e)),
-        })?;
-    if bytes.len() as u64 > limit {
-        return Err(PackageError::TooLarge {
-            path: path.to_owned(),
-            what: format!("{name} 解压后超过 {}", size_text(limit)),
-        });
-    }
-    Ok(Some(bytes))
+            what,
+        },
+    })
 }
 
-/// A size as people read it: 3.2 MB, 640 KB, 12 字节.
-pub(super) fn size_text(bytes: u64) -> String {
+pub(crate) fn size_text(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
     } else if bytes >= 1024 {

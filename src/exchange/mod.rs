@@ -19,6 +19,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub(crate) use archive::{EntryProblem, read_bounded, size_text};
 pub use archive::{read_log_head, read_package, write_package};
 pub use merge::{FindingState, Outcome, joined, merge, settled};
 

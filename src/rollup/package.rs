@@ -13,7 +13,7 @@
 //! the signed hash, and reads every value into its type. Whether that key is the one
 //! registered for the reporter is [`super::verify`]'s question.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
@@ -336,7 +336,7 @@ pub fn read_report(path: &Path) -> Result<RawReport, ReportError> {
     if size > MAX_PACKAGE_BYTES {
         return Err(ReportError::TooLarge {
             path: path.to_owned(),
-            what: size_text(size),
+            what: crate::exchange::size_text(size),
         });
     }
     let file = std::fs::File::open(path).map_err(|source| ReportError::Read {
@@ -523,46 +523,25 @@ fn check_values(
     Ok(())
 }
 
-/// Reads one entry, refusing more than `limit` bytes whatever the archive declares.
+/// Reads one entry (at most `limit` bytes, whatever the archive declares) with the report
+/// package's own errors.
 fn read_entry(
     zip: &mut ZipArchive<std::fs::File>,
     path: &Path,
     name: &str,
     limit: u64,
 ) -> Result<Option<Vec<u8>>, ReportError> {
-    let damaged = |detail: String| ReportError::Damaged {
-        path: path.to_owned(),
-        detail,
-    };
-    let mut entry = match zip.by_name(name) {
-        Ok(e) => e,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(_) => return Err(damaged(format!("其中的 {name} 无法读取"))),
-    };
-    let too_large = || ReportError::TooLarge {
-        path: path.to_owned(),
-        what: format!("{name} 解压后超过 {}", size_text(limit)),
-    };
-    if entry.size() > limit {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    (&mut entry)
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| damaged(format!("{name}：{}", describe(&e))))?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
-    }
-    Ok(Some(bytes))
-}
-
-fn size_text(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
+    use crate::exchange::{EntryProblem, read_bounded};
+    read_bounded(zip, name, limit).map_err(|problem| match problem {
+        EntryProblem::Unreadable(detail) => ReportError::Damaged {
+            path: path.to_owned(),
+            detail,
+        },
+        EntryProblem::TooLarge(what) => ReportError::TooLarge {
+            path: path.to_owned(),
+            what,
+        },
+    })
 }
 
 /// A value from a package as a message quotes it: at most 50 characters.
