@@ -14,23 +14,9 @@ use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
 use spotcheck::store::{Store, settings};
 
-fn cpu_seconds() -> f64 {
-    // /proc/self/stat: utime and stime in clock ticks (fields 14 and 15).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let tick = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (tick(11) + tick(12)) / 100.0
-}
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::cpu_seconds;
 
 fn build(db: &std::path::Path, n: usize) {
     let started = Instant::now();

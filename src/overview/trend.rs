@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use super::failed;
 use crate::checklist::Verdict;
 use crate::model::{DrawnOutcome, Quarter, Rectification, Tally};
+pub use crate::report::points_change;
 use crate::report::{QuarterReport, counted_verdict};
 
 /// What the trend needs of one quarter's report.
@@ -158,13 +159,6 @@ pub struct RepeatOffender {
     pub platform: String,
     /// 连续 N 个季度 (2 at least).
     pub quarters: usize,
-}
-
-/// `now − before` in 百分点, rounded to one decimal as notices state it.
-#[must_use]
-pub fn points_change(now: Option<f64>, before: Option<f64>) -> Option<f64> {
-    let (now, before) = (now?, before?);
-    Some(((now - before) * 1000.0).round() / 10.0)
 }
 
 pub(super) fn region_trend(

@@ -160,6 +160,13 @@ impl RecheckOutcome {
     }
 }
 
+/// `now − before` in 百分点, rounded to one decimal as notices state it.
+#[must_use]
+pub fn points_change(now: Option<f64>, before: Option<f64>) -> Option<f64> {
+    let (now, before) = (now?, before?);
+    Some(((now - before) * 1000.0).round() / 10.0)
+}
+
 /// 合格率 (0–1) of earlier quarters, to state the change in 百分点.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct EarlierRates {
@@ -173,7 +180,7 @@ impl EarlierRates {
     #[must_use]
     pub fn sentence(&self, now: Option<f64>) -> String {
         let part = |label: &str, before: Option<f64>| {
-            let change = crate::overview::points_change(now, before)?;
+            let change = points_change(now, before)?;
             Some(if change.abs() < 0.05 {
                 format!("与{label}持平")
             } else if change > 0.0 {

@@ -240,14 +240,12 @@ pub(super) fn read_csv(
             ReadRecordResult::Record => {
                 row = record_row;
                 let number = u32::try_from(record_row).unwrap_or(u32::MAX);
-                let cells = record_cells(
-                    path,
-                    &fields[..out_len],
-                    &ends[..ends_len],
-                    delimiter,
-                    number,
-                )?;
-                if spans_lines && cells.iter().any(|c| matches!(c, Cell::Text(t) if (t.contains('\n') || t.contains('\r')) && t.contains(char::from(delimiter)))) {
+                let cells = record_cells(path, &fields[..out_len], &ends[..ends_len], number)?;
+                let swallowed = |c: &Cell| match c {
+                    Cell::Text(t) => t.contains(['\n', '\r']) && t.contains(char::from(delimiter)),
+                    _ => false,
+                };
+                if spans_lines && cells.iter().any(swallowed) {
                     // A field running over a line break with the delimiter in it is a quote
                     // left open: the rows after it were swallowed into one cell.
                     return Err(SheetError::CsvQuote {
@@ -284,7 +282,6 @@ fn record_cells(
     path: &Path,
     fields: &[u8],
     ends: &[usize],
-    delimiter: u8,
     row: u32,
 ) -> Result<Vec<Cell>, SheetError> {
     let mut cells = Vec::with_capacity(ends.len());
@@ -306,7 +303,6 @@ fn record_cells(
             path: path.to_owned(),
             detail: format!("第 {row} 行的文字编码有误"),
         })?;
-        let _ = delimiter;
         cells.push(if text.trim().is_empty() {
             Cell::Empty
         } else {

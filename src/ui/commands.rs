@@ -122,8 +122,24 @@ impl CommandQueue {
         ui: &mut egui::Ui,
         text: impl Into<egui::WidgetText>,
     ) -> egui::Response {
-        ui.add_enabled(!self.read_only, egui::Button::new(text))
-            .on_disabled_hover_text(super::READ_ONLY)
+        self.write_button_when(ui, true, egui::Button::new(text))
+    }
+
+    /// [`Self::write_button`] for a button that the screen also enables only `when` its own
+    /// condition holds (a note written, names given…); the read-only reason is shown only
+    /// when it is read-only that disables it.
+    pub fn write_button_when(
+        &self,
+        ui: &mut egui::Ui,
+        when: bool,
+        button: egui::Button<'_>,
+    ) -> egui::Response {
+        let response = ui.add_enabled(when && !self.read_only, button);
+        if self.read_only {
+            response.on_disabled_hover_text(super::READ_ONLY)
+        } else {
+            response
+        }
     }
 
     pub fn push(&mut self, command: UiCommand) {

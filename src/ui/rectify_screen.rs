@@ -313,11 +313,8 @@ impl RectifyScreen {
             let Some(q) = quarter else { return };
             ui.add_enabled_ui(drawn, |ui| self.export_buttons_ui(ui, q, commands));
             let issued = !self.rows().is_empty();
-            if ui
-                .add_enabled(
-                    issued && !commands.read_only(),
-                    egui::Button::new("导入整改反馈…"),
-                )
+            if commands
+                .write_button_when(ui, issued, egui::Button::new("导入整改反馈…"))
                 .on_hover_text(
                     "选择单位填好交回的整改表，可以一次选择多个文件；也可以把文件直接拖到这个窗口",
                 )
@@ -523,11 +520,7 @@ impl RectifyScreen {
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);
-                if ui
-                    .add_enabled(
-                        !self.note.trim().is_empty() && !commands.read_only(),
-                        egui::Button::new("重新打开"),
-                    )
+                if commands.write_button_when(ui, !self.note.trim().is_empty(), egui::Button::new("重新打开"))
                     .on_disabled_hover_text("请先写明重新打开的原因")
                     .clicked()
                 {
@@ -564,11 +557,7 @@ impl RectifyScreen {
             .labelled_by(label.id);
             ui.horizontal(|ui| {
                 let can_close = !unanswered || !self.note.trim().is_empty();
-                if ui
-                    .add_enabled(
-                        can_close && !commands.read_only(),
-                        egui::Button::new("复核通过，关闭"),
-                    )
+                if commands.write_button_when(ui, can_close, egui::Button::new("复核通过，关闭"))
                     .on_disabled_hover_text("单位还没有反馈：请先写明关闭的依据")
                     .clicked()
                 {
@@ -583,11 +572,7 @@ impl RectifyScreen {
                     });
                 }
                 let can_reject = !self.note.trim().is_empty();
-                if ui
-                    .add_enabled(
-                        can_reject && !commands.read_only(),
-                        egui::Button::new("复核未通过，退回"),
-                    )
+                if commands.write_button_when(ui, can_reject, egui::Button::new("复核未通过，退回"))
                     .on_disabled_hover_text("请先写明复核意见，单位才知道还要怎样整改")
                     .clicked()
                 {

@@ -279,16 +279,13 @@ impl SampleScreen {
         } else {
             "抽取"
         };
-        let button = ui.add_enabled(
-            ready && !commands.read_only(),
-            egui::Button::new(text).min_size([120.0, 30.0].into()),
-        );
-        let button = if commands.read_only() {
-            button.on_disabled_hover_text(super::READ_ONLY)
-        } else {
-            button
-        };
-        if button.clicked()
+        if commands
+            .write_button_when(
+                ui,
+                ready,
+                egui::Button::new(text).min_size([120.0, 30.0].into()),
+            )
+            .clicked()
             && let (Ok(quarter), Ok(rate), Ok(seed)) = (quarter, rate, seed)
         {
             commands.send(Command::MakeDraw(crate::steps::draw::MakeDraw(
@@ -407,11 +404,8 @@ impl SampleScreen {
             .labelled_by(label.id);
             ui.checkbox(&mut self.keep_county, "同一区县分给同一人");
             let names = assignment::parse_inspectors(&self.inspectors);
-            if ui
-                .add_enabled(
-                    names.is_ok() && !commands.read_only(),
-                    egui::Button::new("分配"),
-                )
+            if commands
+                .write_button_when(ui, names.is_ok(), egui::Button::new("分配"))
                 .clicked()
             {
                 if let Ok(inspectors) = names {
