@@ -232,6 +232,7 @@ fn measure(dir: &Path) {
         &table.total,
         &table.packages,
         &dup,
+        &table.rechecks,
         &out,
     )
     .expect("xlsx");

@@ -13,8 +13,9 @@ use crate::seed::{fresh_key_bytes, fresh_seed, parse_seed};
 use crate::steps::office_key::{ExportPublicKey, ShowKey};
 use crate::steps::report_package::ExportReportPackage;
 use crate::steps::rollup::{
-    ExportRollup, ImportReports, MakeRecheck, RegisterReporter, rollup_quarter, rollup_table,
+    ExportRollup, ImportReports, RegisterReporter, rollup_quarter, rollup_table,
 };
+use crate::steps::rollup_recheck::{ImportRecheck, MakeRecheck};
 use crate::store::Store;
 
 /// The commands of the roll-up, flattened into the top level.
@@ -68,7 +69,8 @@ pub enum RollupAction {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// 从每个上报单位上报为合格的账号中随机抽取复核名单（xlsx）
+    /// 从每个上报单位上报为合格的账号中随机抽取复核名单（xlsx）；rollup recheck import 导入填好复核结论的名单
+    #[command(subcommand_negates_reqs = true)]
     Recheck {
         /// 复核比例，例如 0.1 或 10%
         #[arg(long, default_value = "0.1")]
@@ -80,8 +82,19 @@ pub enum RollupAction {
         #[arg(long)]
         seed: Option<String>,
         /// 保存位置，例如 复核名单.xlsx
-        #[arg(long, value_name = "FILE.xlsx")]
-        out: PathBuf,
+        #[arg(long, value_name = "FILE.xlsx", required = true)]
+        out: Option<PathBuf>,
+        #[command(subcommand)]
+        action: Option<RecheckAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecheckAction {
+    /// 导入填好“复核结论”（合格/不合格）和“复核说明”的复核名单（可以一次导入多个）
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -172,11 +185,34 @@ pub(super) fn run(
                     }
                 }
                 Some(RollupAction::Recheck {
+                    action: Some(RecheckAction::Import { files }),
+                    ..
+                }) => {
+                    let mut store = open()?;
+                    let quarter = rollup_quarter(&store, quarter).map_err(|e| e.to_string())?;
+                    let action = ImportRecheck {
+                        quarter,
+                        files: files.clone(),
+                    };
+                    let done = perform(&mut store, &action)?;
+                    if *json {
+                        print_json(&done)?;
+                    } else if let Some(line) = crate::steps::action::Action::report(&action, &done)
+                    {
+                        println!("{line}");
+                    }
+                    if done.recorded + done.unchanged == 0 && !done.problems.is_empty() {
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+                Some(RollupAction::Recheck {
                     rate,
                     min,
                     seed,
                     out,
+                    action: None,
                 }) => {
+                    let out = out.as_ref().ok_or("请用 --out 指定复核名单的保存位置。")?;
                     let rate_bp = parse_rate(rate).map_err(|e| e.to_string())?;
                     let seed = match seed {
                         Some(s) => parse_seed(s)?,
@@ -246,6 +282,20 @@ pub(super) fn run(
                                 },
                                 r.flags.join("；")
                             );
+                        }
+                        if !table.rechecks.is_empty() {
+                            println!("\n复核情况");
+                            println!("上报单位\t复核名单\t已复核\t复核不合格\t准确率");
+                            for r in &table.rechecks {
+                                println!(
+                                    "{}\t{}\t{}\t{}\t{}",
+                                    r.reporter,
+                                    r.chosen,
+                                    r.checked,
+                                    r.overturned.len(),
+                                    percent(r.accuracy)
+                                );
+                            }
                         }
                     }
                 }

@@ -1,5 +1,5 @@
 //! The 汇总 workbooks: the per-reporter table of a quarter with the totals of the level, veto
-//! problems by type, duplicate accounts and the packages imported; and the 复核名单 (the
+//! problems by type, the 复核 results, duplicate accounts and the packages imported; and the 复核名单 (the
 //! re-check list of each reporter's 合格 accounts), ready to print.
 
 use std::path::Path;
@@ -7,7 +7,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use super::ExportError;
-use crate::model::{Quarter, StoredReport};
+use crate::model::{Quarter, RecheckSummary, StoredReport};
 use crate::rollup::RollupRow;
 use crate::rollup::recheck::{RecheckList, RecheckOptions};
 use crate::rollup::summary::percent;
@@ -164,6 +164,7 @@ pub fn write_rollup(
     total: &RollupRow,
     packages: &[StoredReport],
     duplicates: &[(String, Vec<String>)],
+    rechecks: &[RecheckSummary],
     path: &Path,
 ) -> Result<(), ExportError> {
     let mut book = Workbook::new();
@@ -229,6 +230,9 @@ pub fn write_rollup(
             r += 1;
         }
     }
+    if !rechecks.is_empty() {
+        write_recheck_results(book.add_worksheet(), &label, rechecks)?;
+    }
     {
         let sheet = book.add_worksheet();
         let mut r = sheet_with_head(
@@ -286,6 +290,58 @@ pub fn write_rollup(
         }
     }
     book.save(path)?;
+    Ok(())
+}
+
+/// The 复核结果 sheet: per reporter how many 合格 accounts were re-checked, how many the
+/// level above found 不合格 (named, with what it found) and the accuracy.
+fn write_recheck_results(
+    sheet: &mut Worksheet,
+    label: &str,
+    rechecks: &[RecheckSummary],
+) -> Result<(), XlsxError> {
+    let heads = [
+        ("上报单位", 14.0),
+        ("复核名单", 10.0),
+        ("已复核", 9.0),
+        ("复核不合格", 11.0),
+        ("准确率", 10.0),
+        ("上报合格、复核不合格的账号及复核发现的问题", 60.0),
+    ];
+    let mut r = sheet_with_head(
+        sheet,
+        "复核结果",
+        &format!("{label}抽查结果复核情况"),
+        &heads,
+    )?;
+    for s in rechecks {
+        let overturned = s
+            .overturned
+            .iter()
+            .map(|(name, platform, note)| format!("{name}（{platform}）：{note}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let texts = [
+            s.reporter.clone(),
+            s.chosen.to_string(),
+            s.checked.to_string(),
+            s.overturned.len().to_string(),
+            percent(s.accuracy),
+            overturned,
+        ];
+        fit_row(sheet, r, &texts, &heads)?;
+        for (c, t) in texts.iter().enumerate() {
+            sheet.write_string_with_format(r, u16::try_from(c).unwrap_or(u16::MAX), t, &cell())?;
+        }
+        r += 1;
+    }
+    r += 1;
+    note_row(
+        sheet,
+        r,
+        "说明：准确率＝已复核账号中复核仍为合格的账号数÷已复核账号数。尚未录入复核结论的账号不计入。",
+        &heads,
+    )?;
     Ok(())
 }
 

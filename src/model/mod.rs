@@ -39,7 +39,10 @@ pub use log::{LogEntry, LogGap, LogHead, entry_hash, gap_against_copy, gap_again
 pub use package::{Conflict, FindingVersion, PackageEvent, PackageRecord};
 pub use quarter::{Quarter, QuarterError};
 pub use rectification::{Rectification, Reply, State, in_unit_order};
-pub use rollup::{ReportNumbers, ReportStatus, ReportedAccount, Reporter, StoredReport};
+pub use rollup::{
+    RecheckEntry, RecheckRound, RecheckSummary, ReportNumbers, ReportStatus, ReportedAccount,
+    Reporter, StoredReport,
+};
 pub use roster::{
     AccountChange, ChangeKind, ImportCounts, ImportMeta, RosterChange, RosterPlan, StoredAccount,
 };

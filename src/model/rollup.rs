@@ -154,3 +154,49 @@ pub struct ReportedAccount {
     /// The problems found, as the notice names them, joined by 、.
     pub problems: String,
 }
+
+/// One account on a quarter's 复核 list: as its reporter's package listed it, with the level
+/// above's own conclusion once entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecheckEntry {
+    pub reporter: String,
+    /// The account's key in the packages (平台, 账号标识).
+    pub key: String,
+    pub platform: String,
+    pub account_id: String,
+    pub name: String,
+    pub host_unit: String,
+    pub stratum: String,
+    /// `Some(true)` 复核合格, `Some(false)` 复核不合格, `None` not rechecked yet.
+    pub passed: Option<bool>,
+    /// What the re-check found (required for 不合格).
+    pub note: String,
+    pub inspector: String,
+    pub checked_on: Option<chrono::NaiveDate>,
+}
+
+/// How a quarter's 复核 list was drawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecheckRound {
+    pub rate_bp: u32,
+    pub min: usize,
+    pub seed: u64,
+    pub made_at: NaiveDateTime,
+    pub made_by: String,
+}
+
+/// The 复核 of one reporter: how many of its 合格 accounts were re-checked and how many of
+/// those the level above found 不合格.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecheckSummary {
+    pub reporter: String,
+    /// On the list.
+    pub chosen: usize,
+    /// With a conclusion entered.
+    pub checked: usize,
+    /// 上报合格、复核不合格: (账号名称, 平台, what the re-check found).
+    pub overturned: Vec<(String, String, String)>,
+    /// 准确率: the re-checked accounts whose 合格 stands, among those re-checked (none when
+    /// nothing was re-checked yet).
+    pub accuracy: Option<f64>,
+}

@@ -7,6 +7,7 @@
 pub mod key;
 pub mod package;
 pub mod recheck;
+pub mod recheck_sheet;
 pub mod summary;
 pub mod verify;
 

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
-use crate::model::ReportedAccount;
+use crate::model::{RecheckEntry, RecheckSummary, ReportedAccount};
 
 /// What the re-check sample is asked for.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,6 +94,40 @@ pub fn choose(
     }
 }
 
+/// Each reporter's 复核 from the list's entries (in reporter order as they come).
+#[must_use]
+pub fn summarise(entries: &[RecheckEntry]) -> Vec<RecheckSummary> {
+    let mut out: Vec<RecheckSummary> = Vec::new();
+    for e in entries {
+        let at = if let Some(at) = out.iter().position(|s| s.reporter == e.reporter) {
+            at
+        } else {
+            out.push(RecheckSummary {
+                reporter: e.reporter.clone(),
+                chosen: 0,
+                checked: 0,
+                overturned: Vec::new(),
+                accuracy: None,
+            });
+            out.len() - 1
+        };
+        let s = &mut out[at];
+        s.chosen += 1;
+        if let Some(passed) = e.passed {
+            s.checked += 1;
+            if !passed {
+                s.overturned
+                    .push((e.name.clone(), e.platform.clone(), e.note.clone()));
+            }
+        }
+    }
+    for s in &mut out {
+        s.accuracy =
+            (s.checked > 0).then(|| (s.checked - s.overturned.len()) as f64 / s.checked as f64);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +173,36 @@ mod tests {
         assert_eq!(parse_rate("10%"), Ok(1000));
         assert_eq!(parse_rate("0.1"), Ok(1000));
         assert!(parse_rate("两成").is_err());
+    }
+
+    #[test]
+    fn accuracy_counts_only_what_was_rechecked() {
+        let entry = |reporter: &str, passed: Option<bool>| RecheckEntry {
+            reporter: reporter.to_owned(),
+            key: String::new(),
+            platform: "微信公众号".to_owned(),
+            account_id: String::new(),
+            name: "账号".to_owned(),
+            host_unit: String::new(),
+            stratum: String::new(),
+            passed,
+            note: "栏目空白".to_owned(),
+            inspector: String::new(),
+            checked_on: None,
+        };
+        let s = summarise(&[
+            entry("甲市", Some(true)),
+            entry("甲市", Some(false)),
+            entry("甲市", None),
+            entry("甲市", Some(true)),
+            entry("乙市", None),
+        ]);
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            (s[0].chosen, s[0].checked, s[0].overturned.len()),
+            (4, 3, 1)
+        );
+        assert!((s[0].accuracy.unwrap_or(0.0) - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(s[1].accuracy, None, "nothing rechecked: no rate, not 0%");
     }
 }

@@ -13,7 +13,6 @@ use super::action::{Action, Ctx, Job, folder_of};
 use super::{actor, log_action};
 use crate::model::{Quarter, ReportStatus, Reporter, StoredReport};
 use crate::rollup::key::normalize_fingerprint;
-use crate::rollup::recheck::{RecheckList, RecheckOptions, choose};
 use crate::rollup::summary::Duplicates;
 use crate::rollup::{KeyError, PublicKey, RollupRow, assess, read_report, rows, total};
 use crate::store::{NewReport, Store, StoreError};
@@ -40,6 +39,22 @@ pub enum RollupError {
     NoQuarter,
     #[error("{}还没有已采用的上报包，无法生成复核名单。", .0.label())]
     NothingToRecheck(Quarter),
+    #[error("{}的复核名单上已录入 {entered} 个复核结论，按现在的上报包和设置重新抽取会得到不同的名单，已录入的结论将失去对象，因此没有重新抽取。{}", .quarter.label(), .round.as_ref().map_or_else(String::new, |r| format!("要再次导出原来的名单，请使用原来的设置（{r}）。")))]
+    RecheckStarted {
+        quarter: Quarter,
+        entered: usize,
+        round: Option<String>,
+    },
+    #[error("{}还没有生成复核名单，请先生成复核名单。", .0.label())]
+    NoRecheckList(Quarter),
+    #[error("{0}不在复核名单上。")]
+    NotOnRecheckList(String),
+    #[error("“{0}”复核不合格，请写明复核发现的问题。")]
+    RecheckNoteMissing(String),
+    #[error("复核日期 {} 在今天之后，请检查日期。", crate::model::time::day_text(*.0))]
+    RecheckInFuture(chrono::NaiveDate),
+    #[error("{message}")]
+    RecheckSheet { message: String },
     #[error("{source}（{}）", path.display())]
     Export {
         path: PathBuf,
@@ -423,6 +438,8 @@ pub struct RollupTable {
     /// Every package imported for the quarter and what became of it.
     #[serde(skip)]
     pub packages: Vec<StoredReport>,
+    /// Each reporter's 复核 (empty when no list was drawn).
+    pub rechecks: Vec<crate::model::RecheckSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -466,72 +483,8 @@ pub fn rollup_table(store: &Store, quarter: Quarter) -> Result<RollupTable, Roll
             })
             .collect(),
         packages: reports,
+        rechecks: super::rollup_recheck::recheck_results(store, quarter)?,
     })
-}
-
-/// 复核名单: a seeded sample of each reporter's 合格 accounts, written as xlsx and logged.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MakeRecheck {
-    pub quarter: Quarter,
-    pub options: RecheckOptions,
-    pub path: PathBuf,
-}
-
-impl Action for MakeRecheck {
-    type Done = Vec<RecheckList>;
-    type Error = RollupError;
-    const JOB: Job = Job::Export;
-
-    fn output_folder(&self) -> Option<PathBuf> {
-        folder_of(&self.path)
-    }
-
-    fn run(&self, cx: &mut Ctx<'_>) -> Result<Vec<RecheckList>, RollupError> {
-        let q = self.quarter.to_string();
-        let mut lists = Vec::new();
-        for r in cx.store.reports(Some(&q))? {
-            if r.status == ReportStatus::Accepted {
-                let accounts = cx.store.reported_accounts(r.id)?;
-                lists.push(choose(&r.reporter, &accounts, self.options));
-            }
-        }
-        if lists.is_empty() {
-            return Err(RollupError::NothingToRecheck(self.quarter));
-        }
-        lists.sort_by(|a, b| a.reporter.cmp(&b.reporter));
-        crate::export::write_recheck_list(self.quarter, &lists, self.options, &self.path).map_err(
-            |source| RollupError::Export {
-                path: self.path.clone(),
-                source,
-            },
-        )?;
-        let chosen: usize = lists.iter().map(|l| l.chosen.len()).sum();
-        log_action(
-            cx.store,
-            "生成复核名单",
-            &format!(
-                "{}：{} 个上报单位共 {chosen} 个合格账号（比例 {}%，至少 {} 个，随机种子 {}）：{}",
-                self.quarter.label(),
-                lists.len(),
-                f64::from(self.options.rate_bp) / 100.0,
-                self.options.min,
-                self.options.seed,
-                self.path.display()
-            ),
-            cx.at,
-        )?;
-        Ok(lists)
-    }
-
-    fn report(&self, lists: &Vec<RecheckList>) -> Option<String> {
-        let chosen: usize = lists.iter().map(|l| l.chosen.len()).sum();
-        Some(format!(
-            "复核名单已保存：{}（{} 个上报单位，共 {chosen} 个账号；随机种子 {}，同样的上报包、比例和种子得到同样的名单）",
-            self.path.display(),
-            lists.len(),
-            self.options.seed
-        ))
-    }
 }
 
 /// 导出汇总表: the per-reporter table with totals, as xlsx; logged.
@@ -558,6 +511,7 @@ impl Action for ExportRollup {
             &table.total,
             &table.packages,
             &table_duplicates(&table),
+            &table.rechecks,
             &self.path,
         )
         .map_err(|source| RollupError::Export {

@@ -18,6 +18,7 @@ mod packages;
 mod rectifications;
 mod restore;
 mod rollup;
+mod rollup_recheck;
 mod roster;
 mod schema;
 

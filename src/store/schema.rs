@@ -331,4 +331,34 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS rollup_account_by_key ON rollup_account(key);
     ",
+    // 11: 复核 of a 汇总 workspace: per quarter, how the re-check list was drawn, and each
+    // account on it (as its package listed it) with the level above's own conclusion once
+    // entered. The list is kept so that a result is always about an account on it.
+    r"
+    CREATE TABLE IF NOT EXISTS recheck_round (
+        quarter  TEXT PRIMARY KEY,
+        rate_bp  INTEGER NOT NULL,
+        min      INTEGER NOT NULL,
+        seed     INTEGER NOT NULL,
+        made_at  TEXT NOT NULL,
+        made_by  TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS recheck_account (
+        quarter    TEXT NOT NULL REFERENCES recheck_round(quarter),
+        reporter   TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        position   INTEGER NOT NULL,
+        platform   TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        host_unit  TEXT NOT NULL,
+        stratum    TEXT NOT NULL,
+        passed     INTEGER,
+        note       TEXT NOT NULL DEFAULT '',
+        inspector  TEXT NOT NULL DEFAULT '',
+        checked_on TEXT,
+        entered_at TEXT,
+        PRIMARY KEY (quarter, reporter, key)
+    ) WITHOUT ROWID;
+    ",
 ];

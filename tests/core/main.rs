@@ -27,6 +27,7 @@ mod regressions;
 mod restore;
 mod results;
 mod rollup;
+mod rollup_recheck;
 mod roster_damage;
 mod roster_import;
 mod sampling;

@@ -18,9 +18,9 @@ use tempfile::TempDir;
 
 use crate::support::{has_cjk, json, path_str, run, stderr, stdout};
 
-const Q: &str = "2026Q4";
+pub(crate) const Q: &str = "2026Q4";
 
-fn ok(o: &Output) -> &Output {
+pub(crate) fn ok(o: &Output) -> &Output {
     assert!(
         o.status.success(),
         "exit {:?}; stdout: {}; stderr: {}",
@@ -32,17 +32,17 @@ fn ok(o: &Output) -> &Output {
 }
 
 /// A reporting city: its database, its key and the package it exported.
-struct City {
-    name: &'static str,
-    db: PathBuf,
-    pem: PathBuf,
-    package: PathBuf,
+pub(crate) struct City {
+    pub(crate) name: &'static str,
+    pub(crate) db: PathBuf,
+    pub(crate) pem: PathBuf,
+    pub(crate) package: PathBuf,
 }
 
 /// Builds a city through the CLI: `n` 微信 accounts in two 区 (plus the shared 微博 account
 /// when `shared`), drawn with `seed`, every fourth sampled account 不合格 on V01, the others
 /// 合格; the notice and the 上报包 exported.
-fn city(dir: &Path, name: &'static str, n: usize, seed: u64, shared: bool) -> City {
+pub(crate) fn city(dir: &Path, name: &'static str, n: usize, seed: u64, shared: bool) -> City {
     let db = dir.join(format!("{name}.db"));
     let mut roster = String::from("平台,账号标识,账号名称,主办单位,地市,区县,状态\n");
     for i in 0..n {
@@ -155,24 +155,24 @@ fn own_numbers(c: &City) -> (u64, u64, u64, u64) {
     )
 }
 
-fn register(top: &Path, c: &City) {
+pub(crate) fn register(top: &Path, c: &City) {
     ok(&run(
         top,
         &["rollup", "register", c.name, path_str(&c.pem), "--expected"],
     ));
 }
 
-fn import(top: &Path, files: &[&Path]) -> Value {
+pub(crate) fn import(top: &Path, files: &[&Path]) -> Value {
     let mut args = vec!["rollup", "import", "--json"];
     args.extend(files.iter().map(|f| path_str(f)));
     json(&run(top, &args))
 }
 
-fn table(top: &Path) -> Value {
+pub(crate) fn table(top: &Path) -> Value {
     json(ok(&run(top, &["rollup", "--quarter", Q, "--json"])))
 }
 
-fn row<'a>(table: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn row<'a>(table: &'a Value, name: &str) -> &'a Value {
     table["reporters"]
         .as_array()
         .unwrap()
