@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::model::{RecheckEntry, RecheckSummary, ReportedAccount};
 
 /// What the re-check sample is asked for.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecheckOptions {
     /// Share of each reporter's 合格 accounts, in basis points (1000 = 10%).
     pub rate_bp: u32,

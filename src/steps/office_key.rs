@@ -87,6 +87,16 @@ pub fn office_key(
     })
 }
 
+/// The office key's fingerprint if the key was made (nothing is made here), for 设置.
+pub fn existing_fingerprint(db: &Path) -> Result<Option<String>, OfficeKeyError> {
+    let path = key_path(db);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(OfficeKey::from_file_text(&text)?.fingerprint())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(OfficeKeyError::Read { path, source }),
+    }
+}
+
 /// Writes a new key file readable by its owner only, never over an existing one.
 fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;

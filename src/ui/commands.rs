@@ -94,6 +94,27 @@ pub enum FileRequest {
     Log,
     /// Where to save the quarter's 统计分析 workbook.
     Stats(Quarter),
+    /// Where to save this office's public key (to register above).
+    PublicKey(Quarter),
+    /// Where to save the quarter's 上报包.
+    ReportPackage(Quarter),
+    /// A reporter's public key to register under `name`.
+    ReporterKey {
+        quarter: Quarter,
+        name: String,
+        expected: bool,
+    },
+    /// 上报包 to import (several at once).
+    Reports(Quarter),
+    /// Where to save the 汇总 workbook.
+    RollupBook(Quarter),
+    /// Where to save the 复核名单 drawn with `options`.
+    RecheckList {
+        quarter: Quarter,
+        options: crate::rollup::recheck::RecheckOptions,
+    },
+    /// Filled-in 复核名单 to import (several at once).
+    RecheckFilled(Quarter),
 }
 
 /// The commands pushed during one frame, in the order they were pushed.
@@ -169,10 +190,10 @@ impl CommandQueue {
 }
 
 /// What to send once a dialog is answered with the paths chosen (`None`: nothing to do).
-pub(super) type Then = Box<dyn FnOnce(Vec<PathBuf>) -> Option<Command>>;
+pub(crate) type Then = Box<dyn FnOnce(Vec<PathBuf>) -> Option<Command>>;
 
 /// `then` with the first path chosen, if any.
-fn with_first(then: impl FnOnce(PathBuf) -> Command + 'static) -> Then {
+pub(super) fn with_first(then: impl FnOnce(PathBuf) -> Command + 'static) -> Then {
     Box::new(move |paths| paths.into_iter().next().map(then))
 }
 
@@ -293,6 +314,13 @@ impl App {
                     Command::ExportStats(crate::steps::overview::ExportStats { quarter, path })
                 }),
             ),
+            FileRequest::PublicKey(_)
+            | FileRequest::ReportPackage(_)
+            | FileRequest::ReporterKey { .. }
+            | FileRequest::Reports(_)
+            | FileRequest::RollupBook(_)
+            | FileRequest::RecheckList { .. }
+            | FileRequest::RecheckFilled(_) => super::rollup_dialogs::ask(ctx, request),
             FileRequest::SampleList { quarter, name } => (
                 dialogs::save_xlsx(ctx, "导出抽查名单", name),
                 with_first(move |path| Command::SaveSampleList(SaveSampleList { quarter, path })),

@@ -220,3 +220,34 @@ pub fn save_package(
         crate::exchange::EXTENSION,
     )
 }
+
+/// Asks for one file of `kind` (`exts`), or several when `many`.
+pub fn pick_files(
+    ctx: &egui::Context,
+    title: &'static str,
+    kind: &'static str,
+    exts: &'static [&'static str],
+    many: bool,
+) -> Option<PendingDialog> {
+    spawn_many(ctx, move || {
+        let d = dialog(title)
+            .add_filter(kind, exts)
+            .add_filter("所有文件", &["*"]);
+        if many {
+            d.pick_files().unwrap_or_default()
+        } else {
+            d.pick_file().into_iter().collect()
+        }
+    })
+}
+
+/// Asks where to save a file of `kind`, suggesting `name` (`ext` added when none is typed).
+pub fn save_file(
+    ctx: &egui::Context,
+    title: &'static str,
+    name: String,
+    kind: &'static str,
+    ext: &'static str,
+) -> Option<PendingDialog> {
+    save_as(ctx, title, name, kind, ext)
+}

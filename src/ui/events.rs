@@ -136,6 +136,7 @@ impl App {
             }
             Event::RectificationsLoaded(view) => self.rectify.set_view(*view),
             Event::ExchangeLoaded(view) => self.exchange.set_view(*view),
+            Event::RollupLoaded(view) => self.rollup.set_view(*view),
             Event::OverviewLoaded(quarter, overview) => self.overview.set_view(quarter, overview),
             Event::SettingsLoaded(view) => self.settings.set_view(*view),
             Event::BackupFound(info) => {

@@ -1,5 +1,6 @@
 //! Files dragged onto the window: what they become depends on the screen shown — evidence for
-//! the current item on 检查, a package on 协作, the units' sheets on 通报与整改, else a roster.
+//! the current item on 检查, a package on 协作, the units' sheets on 通报与整改, 上报包 on
+//! 上报与汇总, else a roster.
 
 use std::path::PathBuf;
 
@@ -62,6 +63,19 @@ impl App {
                     });
                 }
             }
+            Screen::Rollup => {
+                // Files dropped here are 上报包 from the level below.
+                if let Ok(quarter) = self.rollup.quarter.parse()
+                    && self.running.is_none()
+                {
+                    self.send(Command::Rollup {
+                        action: crate::worker::RollupCommand::Import(
+                            crate::steps::rollup::ImportReports { files: dropped },
+                        ),
+                        quarter,
+                    });
+                }
+            }
             Screen::Overview | Screen::Roster | Screen::Sample | Screen::Settings => {
                 if let Some(path) = dropped.into_iter().next()
                     && self.running.is_none()
@@ -86,6 +100,7 @@ impl App {
                 Screen::Rectify => "松开鼠标即可导入单位交回的整改表",
                 Screen::Inspect => "松开鼠标即可把文件添加为当前检查项的证据",
                 Screen::Exchange => "松开鼠标即可导入这个工作包或结果包",
+                Screen::Rollup => "松开鼠标即可导入并核验这些上报包",
                 _ => "松开鼠标即可导入这个名录文件",
             },
             egui::FontId::proportional(24.0),

@@ -18,6 +18,8 @@ mod import_reports;
 pub mod inspect_screen;
 pub mod overview_screen;
 pub mod rectify_screen;
+mod rollup_dialogs;
+pub mod rollup_screen;
 pub mod roster_screen;
 pub mod sample_screen;
 pub mod settings_screen;
@@ -37,6 +39,7 @@ use exchange_screen::ExchangeScreen;
 use inspect_screen::InspectScreen;
 use overview_screen::OverviewScreen;
 use rectify_screen::RectifyScreen;
+use rollup_screen::RollupScreen;
 use roster_screen::RosterScreen;
 use sample_screen::SampleScreen;
 use settings_screen::SettingsScreen;
@@ -102,6 +105,7 @@ pub struct App {
     pub inspect: InspectScreen,
     pub rectify: RectifyScreen,
     pub exchange: ExchangeScreen,
+    pub rollup: RollupScreen,
     pub settings: SettingsScreen,
     /// What the screens asked for this frame, run once it is drawn.
     commands: CommandQueue,
@@ -197,6 +201,7 @@ impl App {
             ),
             rectify: RectifyScreen::new(chrono::Local::now().date_naive()),
             exchange: ExchangeScreen::new(chrono::Local::now().date_naive()),
+            rollup: RollupScreen::new(chrono::Local::now().date_naive()),
             settings: SettingsScreen::default(),
             commands: CommandQueue::default(),
             running: Some(Running {

@@ -106,7 +106,11 @@ impl SettingsScreen {
                         &mut self.region
                     };
                     let r = ui
-                        .add_sized([220.0, 22.0], egui::TextEdit::singleline(text))
+                        .add_enabled_ui(!commands.read_only(), |ui| {
+                            ui.add_sized([220.0, 22.0], egui::TextEdit::singleline(text))
+                        })
+                        .inner
+                        .on_disabled_hover_text(super::READ_ONLY)
                         .labelled_by(l.id);
                     ui.small(hint);
                     if r.lost_focus() && text.trim() != saved {
@@ -138,7 +142,11 @@ impl SettingsScreen {
                 ui.end_row();
                 let l = ui.label("整改时限（工作日）");
                 let r = ui
-                    .add_sized([60.0, 22.0], egui::TextEdit::singleline(&mut self.days))
+                    .add_enabled_ui(!commands.read_only(), |ui| {
+                        ui.add_sized([60.0, 22.0], egui::TextEdit::singleline(&mut self.days))
+                    })
+                    .inner
+                    .on_disabled_hover_text(super::READ_ONLY)
                     .labelled_by(l.id);
                 let parsed = self
                     .days
@@ -160,6 +168,13 @@ impl SettingsScreen {
                         }
                     }
                 }
+                ui.end_row();
+                ui.label("本单位签名公钥指纹");
+                match &view.fingerprint {
+                    Some(f) => ui.monospace(f),
+                    None => ui.label("尚未生成"),
+                };
+                ui.small("国密 SM2 签名密钥的指纹（SM3），向上级上报时请与上级电话核对；第一次导出公钥或上报包时生成，见“上报与汇总”");
                 ui.end_row();
             });
         ui.small(format!("数据库：{}", view.db.display()));

@@ -12,17 +12,19 @@ pub enum Screen {
     Inspect,
     Rectify,
     Exchange,
+    Rollup,
     Settings,
 }
 
 impl Screen {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::Overview,
         Self::Roster,
         Self::Sample,
         Self::Inspect,
         Self::Rectify,
         Self::Exchange,
+        Self::Rollup,
         Self::Settings,
     ];
 
@@ -34,6 +36,7 @@ impl Screen {
             Self::Inspect => "检查",
             Self::Rectify => "通报与整改",
             Self::Exchange => "协作",
+            Self::Rollup => "上报与汇总",
             Self::Settings => "设置与备份",
         }
     }
@@ -63,6 +66,7 @@ impl App {
                             Screen::Overview => self.overview.invalidate(),
                             Screen::Sample => self.sample.invalidate(),
                             Screen::Exchange => self.exchange.invalidate(),
+                            Screen::Rollup => self.rollup.invalidate(),
                             Screen::Settings => self.settings.invalidate(),
                             _ => {}
                         }

@@ -59,6 +59,7 @@ impl App {
             Screen::Rectify => self.rectify.ui(ui, queue),
             Screen::Settings => self.settings.ui(ui, queue),
             Screen::Exchange => self.exchange.ui(ui, queue),
+            Screen::Rollup => self.rollup.ui(ui, queue),
         });
         self.drop_hint_ui(ui);
         if let Some(link) = self.overview.take_link() {

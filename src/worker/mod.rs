@@ -5,10 +5,13 @@
 mod handle;
 mod jobs;
 mod protocol;
+mod rollup_jobs;
 mod settings_jobs;
 
 pub use handle::WorkerHandle;
-pub use protocol::{Command, Event, ExchangeView, Job, RectificationView, SettingsView};
+pub use protocol::{
+    Command, Event, ExchangeView, Job, RectificationView, RollupCommand, RollupView, SettingsView,
+};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -228,6 +231,8 @@ impl Worker {
                 self.perform(&action, |_, _| {});
             }
             Command::LoadExchange(quarter) => self.load_exchange(quarter),
+            Command::LoadRollup(quarter) => self.load_rollup(quarter),
+            Command::Rollup { action, quarter } => self.rollup(action, quarter),
             Command::LoadOverview(quarter) => self.load_overview(quarter),
             Command::ExportStats(action) => {
                 self.perform(&action, |_, ()| {});

@@ -129,6 +129,15 @@ pub enum Command {
     ExportStats(ExportStats),
     /// The assignment, conflicts and package history; answered by `ExchangeLoaded`.
     LoadExchange(Quarter),
+    /// 上报与汇总 of a quarter: the office key, reporters, packages, table and 复核; answered
+    /// by `RollupLoaded`.
+    LoadRollup(Quarter),
+    /// A roll-up action (register, import, 复核, exports); answered by `Done` and
+    /// `RollupLoaded` (for `quarter`).
+    Rollup {
+        action: RollupCommand,
+        quarter: Quarter,
+    },
     /// Write one inspector's work package; answered by `Done` and `ExchangeLoaded`.
     ExportWorkPackage(ExportWorkPackage),
     /// Open a work package or merge a result package (by its kind); answered by
@@ -230,6 +239,7 @@ pub enum Event {
     RectificationsLoaded(Box<RectificationView>),
     FeedbackImported(Box<FeedbackReport>),
     ExchangeLoaded(Box<ExchangeView>),
+    RollupLoaded(Box<RollupView>),
     /// A quarter's overview; `None` when the quarter has no draw.
     OverviewLoaded(Quarter, Option<Box<crate::overview::Overview>>),
     SettingsLoaded(Box<SettingsView>),
@@ -294,6 +304,49 @@ pub struct SettingsView {
     pub log_broken_at: Option<i64>,
     /// Entries the backups beside the database have that the log lacks.
     pub log_gaps: Vec<String>,
+    /// This office's signing key fingerprint (SM3), once the key was made.
+    pub fingerprint: Option<String>,
+}
+
+/// The roll-up actions the window offers.
+#[derive(Debug, Clone)]
+pub enum RollupCommand {
+    Register(crate::steps::rollup::RegisterReporter),
+    Import(crate::steps::rollup::ImportReports),
+    MakeRecheck(crate::steps::rollup_recheck::MakeRecheck),
+    Record(crate::steps::rollup_recheck::RecordRecheck),
+    ImportRecheck(crate::steps::rollup_recheck::ImportRecheck),
+    Export(crate::steps::rollup::ExportRollup),
+    ReportPackage(crate::steps::report_package::ExportReportPackage),
+    PublicKey(crate::steps::office_key::ExportPublicKey),
+}
+
+impl RollupCommand {
+    fn info(&self) -> ActionInfo {
+        match self {
+            Self::Register(a) => ActionInfo::of(a),
+            Self::Import(a) => ActionInfo::of(a),
+            Self::MakeRecheck(a) => ActionInfo::of(a),
+            Self::Record(a) => ActionInfo::of(a),
+            Self::ImportRecheck(a) => ActionInfo::of(a),
+            Self::Export(a) => ActionInfo::of(a),
+            Self::ReportPackage(a) => ActionInfo::of(a),
+            Self::PublicKey(a) => ActionInfo::of(a),
+        }
+    }
+}
+
+/// What the 上报与汇总 screen shows for a quarter.
+#[derive(Debug, Clone)]
+pub struct RollupView {
+    pub quarter: Quarter,
+    /// This office's key fingerprint, once the key was made.
+    pub fingerprint: Option<String>,
+    pub reporters: Vec<crate::model::Reporter>,
+    /// The per-reporter table (every package imported for the quarter in `packages`).
+    pub table: crate::steps::rollup::RollupTable,
+    pub round: Option<crate::model::RecheckRound>,
+    pub entries: Vec<crate::model::RecheckEntry>,
 }
 
 /// What the 协作 screen shows.
@@ -358,7 +411,8 @@ impl Command {
             }
             Self::LoadSettings => ActionInfo::plain(Job::Settings),
             Self::LoadRectifications(_) => ActionInfo::plain(Job::Rectify),
-            Self::LoadExchange(_) => ActionInfo::plain(Job::Exchange),
+            Self::LoadExchange(_) | Self::LoadRollup(_) => ActionInfo::plain(Job::Exchange),
+            Self::Rollup { action, .. } => action.info(),
             Self::LoadOverview(_) => ActionInfo::plain(Job::Overview),
             Self::Restore(_) => ActionInfo {
                 running: Some("正在从备份恢复…"),

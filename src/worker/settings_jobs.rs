@@ -34,6 +34,10 @@ impl Worker {
                 return self.fail(Job::Settings, e.to_string());
             }
             view.open = true;
+            match crate::steps::office_key::existing_fingerprint(&self.db) {
+                Ok(f) => view.fingerprint = f,
+                Err(e) => return self.fail(Job::Settings, e.to_string()),
+            }
         }
         self.emit(Event::SettingsLoaded(Box::new(view)));
     }

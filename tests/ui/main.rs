@@ -17,6 +17,7 @@ mod ui_inspect;
 mod ui_layout;
 mod ui_overview;
 mod ui_rectify;
+mod ui_rollup;
 mod ui_roster;
 mod ui_sample;
 mod ui_worker;
