@@ -29,7 +29,7 @@ pub enum RollupCommand {
         #[command(subcommand)]
         action: Option<KeyAction>,
     },
-    /// 汇总（上级）：各上报单位的抽查情况与核验结果；rollup register 登记上报单位，rollup import 导入上报包，rollup recheck 生成复核名单
+    /// 汇总（上级）：各上报单位的抽查情况与核验结果；rollup register 登记上报单位，rollup import 导入上报包，rollup recheck 生成复核名单，rollup recheck import 导入复核结论
     Rollup {
         /// 季度，例如 2026Q4（不填则为最近导入上报包的季度）
         #[arg(long, global = true)]

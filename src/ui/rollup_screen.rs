@@ -15,6 +15,8 @@ struct Draft {
     reporter: String,
     key: String,
     note: String,
+    /// Just opened: its field takes the keyboard.
+    fresh: bool,
 }
 
 pub struct RollupScreen {
@@ -283,9 +285,9 @@ impl RollupScreen {
             return;
         };
         ui.label(format!(
-            "复核名单由{}于{}生成：比例 {}%，每个单位至少 {} 个，随机种子 {}。",
-            round.made_by,
+            "复核名单生成于{}（{}）：比例 {}%，每个单位至少 {} 个，随机种子 {}。",
             crate::model::time::minute_text(round.made_at),
+            round.made_by,
             f64::from(round.rate_bp) / 100.0,
             round.min,
             round.seed
@@ -302,6 +304,7 @@ impl RollupScreen {
         }
         ui.add_space(4.0);
         let entries = view.entries.clone();
+        self.draft_ui(ui, q, &entries, commands);
         egui::Grid::new("recheck_entries")
             .striped(true)
             .num_columns(5)
@@ -362,6 +365,7 @@ impl RollupScreen {
                     reporter: e.reporter.clone(),
                     key: e.key.clone(),
                     note: String::new(),
+                    fresh: true,
                 });
             }
             if e.passed.is_some() && commands.write_button(ui, "清除").clicked() {
@@ -369,34 +373,76 @@ impl RollupScreen {
             }
         });
         if editing {
-            let mut save = None;
-            ui.horizontal(|ui| {
-                if let Some(d) = &mut self.draft {
-                    let label = ui.label("复核发现的问题");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut d.note)
-                            .hint_text("必填")
-                            .desired_width(200.0),
-                    )
-                    .labelled_by(label.id);
-                    let ready = !d.note.trim().is_empty();
-                    if commands
-                        .write_button_when(ui, ready, egui::Button::new("保存为不合格"))
-                        .clicked()
-                    {
-                        save = Some(d.note.trim().to_owned());
-                    }
-                }
-                if ui.button("取消").clicked() {
-                    self.draft = None;
-                }
-            });
-            if let Some(note) = save {
-                self.draft = None;
-                record(Some(false), note, commands);
-            }
+            ui.label("（在上方填写）");
         } else {
             ui.add(egui::Label::new(&e.note).wrap());
+        }
+    }
+
+    /// The 不合格 conclusion being written: above the list, so the list's width never hides
+    /// its buttons; its field takes the keyboard when it appears.
+    fn draft_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        q: Quarter,
+        entries: &[RecheckEntry],
+        commands: &mut CommandQueue,
+    ) {
+        let Some(d) = &mut self.draft else { return };
+        let Some(e) = entries
+            .iter()
+            .find(|e| e.reporter == d.reporter && e.key == d.key)
+        else {
+            self.draft = None;
+            return;
+        };
+        let mut save = None;
+        let mut cancel = false;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(format!(
+                "复核不合格：{} {}（{}）",
+                e.reporter, e.name, e.platform
+            ));
+            ui.horizontal(|ui| {
+                let label = ui.label("复核发现的问题");
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut d.note)
+                            .hint_text("必填")
+                            .desired_width(360.0),
+                    )
+                    .labelled_by(label.id);
+                if d.fresh {
+                    field.request_focus();
+                    d.fresh = false;
+                }
+                let ready = !d.note.trim().is_empty();
+                if commands
+                    .write_button_when(ui, ready, egui::Button::new("保存为不合格"))
+                    .clicked()
+                {
+                    save = Some(d.note.trim().to_owned());
+                }
+                if ui.button("取消").clicked() {
+                    cancel = true;
+                }
+            });
+        });
+        if let Some(note) = save {
+            commands.send(Command::Rollup {
+                action: RollupCommand::Record(RecordRecheck {
+                    quarter: q,
+                    reporter: e.reporter.clone(),
+                    key: e.key.clone(),
+                    passed: Some(false),
+                    note,
+                    checked_on: None,
+                }),
+                quarter: q,
+            });
+            self.draft = None;
+        } else if cancel {
+            self.draft = None;
         }
     }
 }
