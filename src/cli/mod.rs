@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod admin_commands;
 mod checklist;
+mod evidence;
 mod followup;
 mod json;
 mod overview;
@@ -228,6 +229,8 @@ pub enum Command {
     },
     #[command(flatten)]
     Rollup(rollup::RollupCommand),
+    #[command(flatten)]
+    Evidence(evidence::EvidenceCommand),
 }
 
 /// What `results` does besides listing.
@@ -515,6 +518,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
         }
         Command::Package { action } => package::run(open, action),
         Command::Rollup(c) => rollup::run(&open, &read, c),
+        Command::Evidence(c) => evidence::run(&open, c),
         Command::Backup { out } => admin_commands::backup(open, out),
         Command::Settings {
             user_name,

@@ -80,14 +80,28 @@ fn finish_report(
             .ok_or_else(|| {
                 format!("账号“{text}”的写法不对，请写作 平台:账号标识，例如 微信公众号:gh_1234。")
             })?;
-        let found = draw
-            .accounts
-            .iter()
-            .find(|d| d.account.account.platform == platform && d.account.account.account_id == id)
-            .ok_or_else(|| format!("{}的抽查名单中没有账号“{text}”。", quarter.label()))?;
-        only.push(found.account.id);
+        only.push(drawn_account(&draw, platform, id, text)?);
     }
     crate::steps::inspect::finish_checks(store, &draw, &only, now()).map_err(|e| e.to_string())
+}
+
+/// The id of the account `platform`:`id` in `draw` (`text` as the user wrote it).
+pub(super) fn drawn_account(
+    draw: &crate::model::DrawRecord,
+    platform: &str,
+    id: &str,
+    text: &str,
+) -> Result<i64, String> {
+    draw.accounts
+        .iter()
+        .find(|d| d.account.account.platform == platform && d.account.account.account_id == id)
+        .map(|d| d.account.id)
+        .ok_or_else(|| {
+            format!(
+                "{}的抽查名单中没有账号“{text}”。",
+                draw.info.quarter.label()
+            )
+        })
 }
 
 /// `results --quarter Q`: every account of the quarter's draw in force with its check.

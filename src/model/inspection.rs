@@ -116,7 +116,7 @@ pub fn is_web_link(url: &str) -> bool {
 }
 
 /// Evidence to attach.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NewEvidence {
     /// A file on disk (chosen in a dialog or dropped on the window).
     Path(PathBuf),

@@ -22,6 +22,8 @@ pub struct ResultRow {
     pub finding: Finding,
     /// Who checked it (检查人员), when the sheet says.
     pub inspector: Option<String>,
+    /// Links and screenshot files given as evidence for the item (files as absolute paths).
+    pub evidence: Vec<crate::model::NewEvidence>,
 }
 
 /// A results sheet checked against a quarter's sample: what can be saved and what cannot.

@@ -29,10 +29,14 @@ pub enum Column {
     CheckedOn,
     /// 检查人员: who checked it; whoever imports the file when absent.
     Inspector,
+    /// 证据链接: one or more web links showing the problem.
+    Links,
+    /// 截图: one or more screenshot files (relative to the sheet's folder, or absolute).
+    Screenshots,
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 12] = [
         Column::Platform,
         Column::AccountId,
         Column::Name,
@@ -43,6 +47,8 @@ impl Column {
         Column::LongestGap,
         Column::CheckedOn,
         Column::Inspector,
+        Column::Links,
+        Column::Screenshots,
     ];
 
     /// The usual column name, used in messages.
@@ -59,6 +65,8 @@ impl Column {
             Column::LongestGap => "最长更新间隔（天）",
             Column::CheckedOn => "检查日期",
             Column::Inspector => "检查人员",
+            Column::Links => "证据链接",
+            Column::Screenshots => "截图",
         }
     }
 }
@@ -157,6 +165,31 @@ const NAMES: &[(Column, &[&str])] = &[
         ],
     ),
     (
+        Column::Links,
+        &[
+            "证据链接",
+            "问题链接",
+            "问题url",
+            "证据url",
+            "证据网址",
+            "问题网址",
+            "链接",
+            "网址",
+        ],
+    ),
+    (
+        Column::Screenshots,
+        &[
+            "截图",
+            "快照",
+            "截图文件",
+            "证据截图",
+            "问题截图",
+            "网页快照",
+            "证据文件",
+        ],
+    ),
+    (
         Column::Inspector,
         &[
             "检查人员",
@@ -238,6 +271,8 @@ impl RawResult {
 pub struct ResultsSheet {
     /// The file's name (no folder), as reports show it.
     pub file_name: String,
+    /// The folder it is in: screenshots named without a folder are looked for there.
+    pub folder: std::path::PathBuf,
     /// The sheet read (empty for a csv).
     pub sheet: String,
     pub header: ResultsHeader,
@@ -301,6 +336,10 @@ pub fn read_results(path: &Path) -> Result<ResultsSheet, ResultsError> {
         });
     }
     Ok(ResultsSheet {
+        folder: path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
         file_name: path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),

@@ -176,6 +176,11 @@ pub fn validate(sheet: &ResultsSheet, ctx: &ImportContext) -> ValidatedResults {
             out.errors.append(&mut row.errors);
             continue;
         };
+        let evidence = row.evidence(&sheet.folder);
+        if !row.errors.is_empty() {
+            out.errors.append(&mut row.errors);
+            continue;
+        }
         let sampled = &ctx.accounts[account];
         if sampled.status == InspectionStatus::Done && warned_done.insert(sampled.id) {
             row.warn(
@@ -192,6 +197,7 @@ pub fn validate(sheet: &ResultsSheet, ctx: &ImportContext) -> ValidatedResults {
             inspector: Some(raw.text(Column::Inspector))
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty()),
+            evidence,
         };
         let key = (sampled.id, result.finding.item.clone());
         if let Some(&(index, first)) = seen.get(&key) {
@@ -219,6 +225,42 @@ struct Checked<'a> {
 }
 
 impl Checked<'_> {
+    /// The row's evidence: each link a web address, each screenshot a file name (relative to
+    /// `folder` unless absolute); whether the files exist is the step's to check.
+    fn evidence(&mut self, folder: &std::path::Path) -> Vec<crate::model::NewEvidence> {
+        use crate::model::NewEvidence;
+        let mut out = Vec::new();
+        let links = self.raw.text(Column::Links);
+        for link in links
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '；' | '，' | ',' | '、'))
+            .filter(|l| !l.is_empty())
+        {
+            if crate::model::is_web_link(link) {
+                out.push(NewEvidence::Url(link.to_owned()));
+            } else {
+                self.error(
+                    Column::Links,
+                    links.clone(),
+                    format!("“{link}”不是网址，证据链接请以 http:// 或 https:// 开头"),
+                );
+            }
+        }
+        let files = self.raw.text(Column::Screenshots);
+        for name in files
+            .split(['\n', '\r', ';', '；', '|'])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            let path = std::path::Path::new(name);
+            out.push(NewEvidence::Path(if path.is_absolute() {
+                path.to_path_buf()
+            } else {
+                folder.join(path)
+            }));
+        }
+        out
+    }
+
     fn problem(&self, column: Column, value: String, message: String) -> RowProblem {
         RowProblem {
             row: self.raw.row,

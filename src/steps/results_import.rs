@@ -8,12 +8,14 @@ use std::path::Path;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::draw::{DrawError, current_draw};
-use super::inspect::{InspectError, checklists_of, save_findings_bulk_by};
-use crate::model::{DrawRecord, Quarter};
+use super::inspect::{InspectError, checklists_of, evidence_kind, save_findings_with_evidence};
+use crate::model::{DrawRecord, MAX_EVIDENCE_BYTES, NewEvidence, Quarter};
+use crate::results::Column;
 use crate::results::{
     AccountResult, ImportContext, ResultsError, ResultsReport, ValidatedResults, quarter_results,
     read_results, validate,
 };
+use crate::roster::RowProblem;
 use crate::store::{Store, StoreError};
 
 /// Why a results file could not be imported, or a quarter's results listed, at all.
@@ -44,7 +46,54 @@ pub fn preview_import(
     let active = store.active_checklist()?;
     let roster = store.accounts()?;
     let context = ImportContext::new(&draw, &inspections, &checklists, &active, &roster, today);
-    Ok(validate(&sheet, &context))
+    let mut validated = validate(&sheet, &context);
+    refuse_missing_files(&mut validated, &sheet.header.label(Column::Screenshots));
+    Ok(validated)
+}
+
+/// Rows whose screenshot files cannot be read (missing, a folder, too large) are not imported:
+/// each is named with its row and the file.
+fn refuse_missing_files(validated: &mut ValidatedResults, field: &str) {
+    let mut refused = Vec::new();
+    validated.rows.retain(|r| {
+        let why = r.evidence.iter().find_map(|e| {
+            let NewEvidence::Path(path) = e else {
+                return None;
+            };
+            match std::fs::metadata(path) {
+                Ok(m) if m.is_file() && m.len() <= MAX_EVIDENCE_BYTES => None,
+                Ok(m) if m.is_file() => Some((
+                    path.clone(),
+                    format!(
+                        "截图文件 {} 超过 {} MB，请压缩后再导入",
+                        path.display(),
+                        MAX_EVIDENCE_BYTES / 1024 / 1024
+                    ),
+                )),
+                _ => Some((
+                    path.clone(),
+                    format!(
+                        "找不到截图文件 {}（文件名相对于结果表所在的文件夹）",
+                        path.display()
+                    ),
+                )),
+            }
+        });
+        match why {
+            Some((path, message)) => {
+                refused.push(RowProblem {
+                    row: r.row,
+                    field: field.to_owned(),
+                    value: path.display().to_string(),
+                    message,
+                });
+                false
+            }
+            None => true,
+        }
+    });
+    validated.errors.extend(refused);
+    validated.errors.sort_by_key(|p| p.row);
 }
 
 /// Writes the valid rows of a preview in one transaction (logged as 批量导入检查结果).
@@ -53,7 +102,20 @@ pub fn commit_import(
     validated: &ValidatedResults,
     at: NaiveDateTime,
 ) -> Result<ResultsReport, ResultsImportError> {
-    let written = save_findings_bulk_by(store, validated.draw, &validated.findings(), at)?;
+    // Files are kept before the transaction (by content: a file kept for nothing harms
+    // nothing); the findings and their evidence are then written at once.
+    let mut evidence = Vec::new();
+    for r in &validated.rows {
+        for e in &r.evidence {
+            evidence.push((
+                r.account,
+                r.finding.item.clone(),
+                evidence_kind(store, e.clone())?,
+            ));
+        }
+    }
+    let written =
+        save_findings_with_evidence(store, validated.draw, &validated.findings(), &evidence, at)?;
     Ok(validated.report(written))
 }
 

@@ -10,6 +10,7 @@
 mod support;
 
 mod admin;
+mod bulk_evidence;
 mod cli;
 mod crash;
 mod csv_damage;

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 
 use super::{InspectError, checklist_of, save_in};
 use crate::checklist::{Answer, Finding};
-use crate::model::{Inspection, InspectionStatus};
+use crate::model::{EvidenceKind, Inspection, InspectionStatus};
 use crate::store::Store;
 
 /// 其余项全部符合: every applicable item of the check not answered yet becomes 符合, in one
@@ -116,6 +116,19 @@ pub fn save_findings_bulk_by(
     rows: &[(i64, Finding, Option<String>)],
     at: NaiveDateTime,
 ) -> Result<usize, InspectError> {
+    save_findings_with_evidence(store, draw, rows, &[], at)
+}
+
+/// As [`save_findings_bulk_by`], with evidence for items of those checks in the same
+/// transaction: (account, item, evidence already kept), each added unless the item already
+/// has it (the same link, or a file with the same content). Returns the findings written.
+pub fn save_findings_with_evidence(
+    store: &mut Store,
+    draw: i64,
+    rows: &[(i64, Finding, Option<String>)],
+    evidence: &[(i64, String, EvidenceKind)],
+    at: NaiveDateTime,
+) -> Result<usize, InspectError> {
     if rows.is_empty() {
         return Ok(0);
     }
@@ -133,13 +146,37 @@ pub fn save_findings_bulk_by(
                 by.as_deref().unwrap_or(&actor),
             )?;
         }
+        let mut added = 0;
+        for (account, item, kind) in evidence {
+            let ins = super::begin(tx, &active, draw, *account, at, &actor)?;
+            let same = |e: &crate::model::Evidence| {
+                e.item == *item
+                    && match (&e.kind, kind) {
+                        (EvidenceKind::Url(a), EvidenceKind::Url(b))
+                        | (
+                            EvidenceKind::File { sha256: a, .. },
+                            EvidenceKind::File { sha256: b, .. },
+                        ) => a == b,
+                        _ => false,
+                    }
+            };
+            if !ins.evidence.iter().any(same) {
+                tx.insert_evidence(ins.id, item, kind, &actor, at)?;
+                added += 1;
+            }
+        }
         let accounts: HashSet<i64> = rows.iter().map(|(a, _, _)| *a).collect();
+        let with_evidence = if added > 0 {
+            format!("，证据 {added} 件")
+        } else {
+            String::new()
+        };
         tx.append_log(
             at,
             &actor,
             "批量导入检查结果",
             &format!(
-                "{}：{} 条检查结果，涉及 {} 个账号",
+                "{}：{} 条检查结果，涉及 {} 个账号{with_evidence}",
                 tx.draw_quarter(draw)?.label(),
                 rows.len(),
                 accounts.len()

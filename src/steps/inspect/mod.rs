@@ -8,7 +8,9 @@ mod actions;
 mod bulk;
 
 pub use actions::{ChangeCheck, Check, CheckChange, InstallChecklist};
-pub use bulk::{pass_the_rest, save_findings_bulk, save_findings_bulk_by};
+pub use bulk::{
+    pass_the_rest, save_findings_bulk, save_findings_bulk_by, save_findings_with_evidence,
+};
 
 use crate::model::os_error::describe;
 use std::collections::HashSet;
@@ -476,6 +478,32 @@ pub fn add_evidence(
     if !known_item {
         return Err(InspectError::UnknownItem(item.to_owned()));
     }
+    let kind = evidence_kind(store, evidence)?;
+    let actor = super::actor(store)?;
+    let active = store.active_checklist()?;
+    let what = match &kind {
+        EvidenceKind::Url(url) => format!("链接 {url}"),
+        EvidenceKind::File { file_name, .. } => format!("文件 {file_name}"),
+    };
+    store.transaction(|tx| {
+        let ins = begin(tx, &active, draw, account, at, &actor)?;
+        tx.insert_evidence(ins.id, item, &kind, &actor, at)?;
+        let name = tx.account_name(account)?;
+        Ok::<_, InspectError>(tx.append_log(
+            at,
+            &actor,
+            "添加证据",
+            &format!("{name} {item}：{what}"),
+        )?)
+    })?;
+    store
+        .inspection(draw, account)?
+        .ok_or(InspectError::NotSampled)
+}
+
+/// What evidence becomes once kept: a link checked, a file's bytes copied into the evidence
+/// folder under their SHA-256 (written to a temporary name, synced, then renamed).
+pub fn evidence_kind(store: &Store, evidence: NewEvidence) -> Result<EvidenceKind, InspectError> {
     let keep = |bytes: &[u8], name: &str| {
         store
             .keep_evidence_file(bytes, name)
@@ -516,15 +544,7 @@ pub fn add_evidence(
             file_name,
         },
     };
-    let actor = super::actor(store)?;
-    let active = store.active_checklist()?;
-    store.transaction(|tx| {
-        let ins = begin(tx, &active, draw, account, at, &actor)?;
-        Ok::<_, InspectError>(tx.insert_evidence(ins.id, item, &kind, &actor, at)?)
-    })?;
-    store
-        .inspection(draw, account)?
-        .ok_or(InspectError::NotSampled)
+    Ok(kind)
 }
 
 /// Removes an evidence record (the file stays: another record may share its hash).
