@@ -85,6 +85,8 @@ struct FollowUpJson<'a> {
     not_fixed: usize,
     closed: usize,
     rejected: usize,
+    /// Found again by the next 复查 and carried into its problem.
+    carried: usize,
     overdue_units: Vec<UnitJson<'a>>,
     next_deadline: Option<String>,
     days_to_next_deadline: Option<i64>,
@@ -177,6 +179,7 @@ fn to_json(o: &Overview) -> OverviewJson<'_> {
             not_fixed: f.count(Status::NotFixed),
             closed: f.count(Status::Closed),
             rejected: f.count(Status::Rejected),
+            carried: f.count(Status::Carried),
             overdue_units: f
                 .overdue_units
                 .iter()

@@ -60,7 +60,11 @@ pub fn unit_name(r: &Rectification) -> &str {
 #[must_use]
 pub fn by_unit(rows: &[Rectification]) -> Vec<(&str, Vec<&Rectification>)> {
     let mut units: BTreeMap<&str, Vec<&Rectification>> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.state != State::Closed) {
+    // Closed problems, and those carried into a later quarter's (sent again there), are done.
+    for r in rows
+        .iter()
+        .filter(|r| r.state != State::Closed && r.carried_to.is_none())
+    {
         units.entry(unit_name(r)).or_default().push(r);
     }
     let mut units: Vec<(&str, Vec<&Rectification>)> = units.into_iter().collect();

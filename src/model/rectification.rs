@@ -127,6 +127,9 @@ pub struct Rectification {
     pub review_note: String,
     pub reviewed_by: String,
     pub reviewed_at: Option<NaiveDateTime>,
+    /// Found again by the next quarter's 复查 and carried into that quarter's problem (its id):
+    /// this record is no longer open.
+    pub carried_to: Option<i64>,
 }
 
 /// Puts problems in the order lists show them: by host unit in pinyin order (the store's order,

@@ -22,16 +22,19 @@ pub enum Status {
     NotFixed,
     Closed,
     Rejected,
+    /// Found again by the next quarter's 复查: carried into that quarter's problem.
+    Carried,
 }
 
 impl Status {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Pending,
         Self::Replied,
         Self::Overdue,
         Self::NotFixed,
         Self::Closed,
         Self::Rejected,
+        Self::Carried,
     ];
 
     #[must_use]
@@ -43,6 +46,7 @@ impl Status {
             Self::NotFixed => "反馈未整改",
             Self::Closed => "已复核关闭",
             Self::Rejected => "复核未通过",
+            Self::Carried => "复查仍不合格，转入下季度",
         }
     }
 }
@@ -67,6 +71,9 @@ pub fn status(state: State, reply: Option<Reply>, deadline: NaiveDate, today: Na
 impl Rectification {
     #[must_use]
     pub fn status(&self, today: NaiveDate) -> Status {
+        if self.carried_to.is_some() && self.state != State::Closed {
+            return Status::Carried;
+        }
         status(self.state, self.reply, self.deadline, today)
     }
 }

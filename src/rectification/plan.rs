@@ -36,6 +36,8 @@ pub struct IssueCounts {
     pub kept: usize,
     /// Problems sent earlier, never answered, whose finding no longer fails: withdrawn.
     pub withdrawn: usize,
+    /// Earlier quarters' problems found again, carried into the new ones.
+    pub carried: usize,
 }
 
 /// The steps of issuing `problems` of `draw` (problems of other draws are ignored) when
@@ -176,7 +178,8 @@ mod tests {
             IssueCounts {
                 added: 1,
                 kept: 2,
-                withdrawn: 2
+                withdrawn: 2,
+                carried: 0,
             }
         );
     }

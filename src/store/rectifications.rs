@@ -50,7 +50,7 @@ const COLUMNS: &str =
     "r.id, d.quarter, r.draw, r.account, a.city, a.county, a.host_unit, a.name, a.platform,
     a.account_id, r.item, r.category, r.veto, r.description, r.requirement, r.issued_on, r.deadline,
     r.state, r.reply, r.reply_text, r.completed_on, r.contact, r.phone, r.replied_at, r.review_note,
-    r.reviewed_by, r.reviewed_at
+    r.reviewed_by, r.reviewed_at, r.carried_to
     FROM rectification r JOIN account a ON a.id = r.account JOIN draw d ON d.id = r.draw";
 
 fn from_row(r: &Row<'_>) -> Result<Rectification, rusqlite::Error> {
@@ -104,6 +104,7 @@ fn from_row(r: &Row<'_>) -> Result<Rectification, rusqlite::Error> {
         review_note: r.get(24)?,
         reviewed_by: r.get(25)?,
         reviewed_at: time(26)?,
+        carried_to: r.get(27)?,
     })
 }
 
@@ -147,9 +148,21 @@ impl Tx<'_> {
 
     /// Takes back a problem that was sent.
     pub fn withdraw_rectification(&self, id: i64) -> Result<(), StoreError> {
+        // What was carried into it is open again.
+        self.conn()
+            .prepare_cached("UPDATE rectification SET carried_to = NULL WHERE carried_to = ?1")?
+            .execute([id])?;
         self.conn()
             .prepare_cached("DELETE FROM rectification WHERE id = ?1")?
             .execute([id])?;
+        Ok(())
+    }
+
+    /// Problem `id` is carried into problem `to` (the same account and item, found again).
+    pub fn carry_rectification(&self, id: i64, to: i64) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached("UPDATE rectification SET carried_to = ?2 WHERE id = ?1")?
+            .execute(params![id, to])?;
         Ok(())
     }
 
@@ -203,11 +216,40 @@ impl Store {
     ) -> Result<Vec<(i64, String)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT r.id, r.item FROM rectification r JOIN draw d ON d.id = r.draw
-             WHERE r.account = ?1 AND d.quarter = ?2 AND r.state <> 'closed' ORDER BY r.id",
+             WHERE r.account = ?1 AND d.quarter = ?2 AND r.state <> 'closed'
+                 AND r.carried_to IS NULL ORDER BY r.id",
         )?;
         let rows = stmt.query_map(params![account, quarter.to_string()], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Problems of `item` of `account` issued before `quarter` and still open (not closed, not
+    /// carried into a later one): (id, quarter).
+    pub fn open_problems_before(
+        &self,
+        account: i64,
+        item: &str,
+        quarter: Quarter,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.id, d.quarter FROM rectification r JOIN draw d ON d.id = r.draw
+             WHERE r.account = ?1 AND r.item = ?2 AND d.quarter < ?3 AND r.state <> 'closed'
+                 AND r.carried_to IS NULL ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map(params![account, item, quarter.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The problems carried into problem `id`, by id.
+    pub fn carried_into(&self, id: i64) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM rectification WHERE carried_to = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -361,4 +361,9 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (quarter, reporter, key)
     ) WITHOUT ROWID;
     ",
+    // 12: a problem found again by the next quarter's 复查 is carried into that quarter's
+    // problem (one open problem per account and item): the old record names the new one.
+    r"
+    ALTER TABLE rectification ADD COLUMN carried_to INTEGER REFERENCES rectification(id);
+    ",
 ];

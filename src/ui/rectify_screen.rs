@@ -600,6 +600,7 @@ fn status_label(ui: &mut egui::Ui, status: Status) {
         Status::Closed => egui::Color32::from_rgb(0x2e, 0x7d, 0x32),
         Status::Replied => ui.visuals().warn_fg_color,
         Status::Pending => ui.visuals().text_color(),
+        Status::Carried => ui.visuals().weak_text_color(),
     };
     ui.colored_label(color, status.label());
 }

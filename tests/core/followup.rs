@@ -2068,6 +2068,29 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
         "{}",
         repeat.description
     );
+    // One open problem per account and item: last quarter's continues as this one.
+    let old = store.rectification(v04[1].id).expect("read").expect("kept");
+    assert_eq!(old.carried_to, Some(repeat.id), "{old:?}");
+    assert_eq!(old.status(on("2027-03-01")), Status::Carried);
+    assert!(
+        repeat
+            .description
+            .contains(&spotcheck::rectification::code(v04[1].id)),
+        "{}",
+        repeat.description
+    );
+    let mut open: HashMap<(i64, String), usize> = HashMap::new();
+    for p in store
+        .rectifications(q4.info.id)
+        .expect("problems")
+        .iter()
+        .chain(&q1_problems)
+    {
+        if !matches!(p.status(on("2027-03-01")), Status::Closed | Status::Carried) {
+            *open.entry((p.account, p.item.clone())).or_default() += 1;
+        }
+    }
+    assert!(open.values().all(|n| *n == 1), "{open:?}");
     // Exported again (the per-unit files a minute later): the count stays.
     export_sheets(
         &mut store,

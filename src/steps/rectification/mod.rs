@@ -23,7 +23,7 @@ use crate::export;
 use crate::model::time::DAY;
 use crate::model::{Quarter, Rectification};
 use crate::rectification::plan::{self, IssueCounts, Sent, Step};
-use crate::rectification::{add_working_days, requirement};
+use crate::rectification::{add_working_days, code, requirement};
 use crate::report::Problem;
 use crate::store::{NewProblem, Store, Tx};
 
@@ -131,6 +131,13 @@ pub fn export_rectification_reporting(
             if counts.withdrawn > 0 {
                 let _ = write!(detail, "；撤回已不存在的问题 {} 个", counts.withdrawn);
             }
+            if counts.carried > 0 {
+                let _ = write!(
+                    detail,
+                    "；上季度未整改、复查仍不合格的 {} 个问题转入本季度（原问题不再单独跟踪）",
+                    counts.carried
+                );
+            }
             tx.append_log(now, &actor, "下发整改", &detail)?;
         }
         let rows = tx.rectifications(draw)?;
@@ -171,35 +178,63 @@ fn issue(
         .map(|(key, (id, untouched))| (key, Sent { id, untouched }))
         .collect();
     let steps = plan::plan(draw, problems, &sent);
+    let mut counts = plan::counts(&steps);
     for step in &steps {
         match *step {
             Step::Issue(p) => {
-                let description = described(tx, draw, p)?;
-                tx.insert_rectification(draw, &new_problem(p, &description), issued_on, deadline)?;
+                let quarter = tx.draw_quarter(draw)?;
+                let earlier = tx.open_problems_before(p.account, &p.item, quarter)?;
+                let codes: Vec<String> = earlier.iter().map(|(id, _)| code(*id)).collect();
+                let description = described(tx, draw, p, &codes)?;
+                let id = tx.insert_rectification(
+                    draw,
+                    &new_problem(p, &description),
+                    issued_on,
+                    deadline,
+                )?;
+                // One open problem per account and item: the earlier ones continue as this.
+                for (old, _) in &earlier {
+                    tx.carry_rectification(*old, id)?;
+                }
+                counts.carried += earlier.len();
             }
             // Written again with the same words, 连续 N 个季度 included: a second export
             // never drops what the first one said.
             Step::Refresh(id, p) => {
-                let description = described(tx, draw, p)?;
+                let codes: Vec<String> = tx.carried_into(id)?.into_iter().map(code).collect();
+                let description = described(tx, draw, p, &codes)?;
                 tx.refresh_rectification(id, &new_problem(p, &description))?;
             }
             Step::Keep(_) => {}
             Step::Withdraw(id) => tx.withdraw_rectification(id)?,
         }
     }
-    Ok(plan::counts(&steps))
+    Ok(counts)
 }
 
 /// 问题描述 as sent: the finding's description, led by 连续 N 个季度存在此问题 where the
-/// account failed the same item in the quarters before.
-fn described(tx: &Tx<'_>, draw: i64, p: &Problem) -> Result<String, PublishError> {
+/// account failed the same item in the quarters before, naming the earlier problems (their
+/// codes, `carried`) that continue as this one.
+fn described(
+    tx: &Tx<'_>,
+    draw: i64,
+    p: &Problem,
+    carried: &[String],
+) -> Result<String, PublishError> {
     let description = p.description();
     let quarter = tx.draw_quarter(draw)?;
     let n = recheck::consecutive_quarters(tx, p.account, &p.item, quarter)?;
-    Ok(if n > 1 {
-        format!("连续 {n} 个季度存在此问题（复查仍不合格）。{description}")
+    let earlier = if carried.is_empty() {
+        "复查仍不合格".to_owned()
     } else {
+        format!("此前已通报，编号 {}，复查仍未整改", carried.join("、"))
+    };
+    Ok(if n > 1 {
+        format!("连续 {n} 个季度存在此问题（{earlier}）。{description}")
+    } else if carried.is_empty() {
         description
+    } else {
+        format!("{earlier}。{description}")
     })
 }
 
