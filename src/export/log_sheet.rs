@@ -53,6 +53,6 @@ pub fn write_log(
     }
     widths.apply(sheet, 60.0)?;
     layout::print_setup(sheet, 2)?;
-    book.save(path)?;
+    super::atomic::save_book(&mut book, path)?;
     Ok(())
 }

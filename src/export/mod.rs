@@ -1,6 +1,7 @@
 //! Spreadsheets spotcheck writes. Pure functions of their data and a path: no database, no egui.
 use crate::model::os_error::describe;
 
+pub mod atomic;
 mod layout;
 mod log_sheet;
 mod notice;
@@ -43,6 +44,11 @@ fn xlsx_text(e: &rust_xlsxwriter::XlsxError) -> String {
 pub enum ExportError {
     #[error("无法写入表格：{}。请确认文件没有在 Excel 或 WPS 中打开，并且目标文件夹可以写入。", xlsx_text(.0))]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("无法保存 {}：{}。原来的文件（如果有）没有改动；请确认磁盘或 U 盘还有空间、文件没有在 Excel 或 WPS 中打开，或换一个位置保存。", path.display(), describe(.source))]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("无法创建文件夹 {path}：{}。请换一个可以写入的位置。", describe(.source))]
     Folder {
         path: std::path::PathBuf,

@@ -104,7 +104,7 @@ pub fn write_notice_reporting(
         &f,
     )?;
     progress(0.7, "正在保存文件…");
-    book.save(path)?;
+    super::atomic::save_book(&mut book, path)?;
     progress(1.0, "已保存");
     Ok(())
 }

@@ -87,6 +87,6 @@ pub fn write_problem_list(report: &ImportReport, path: &Path) -> Result<(), Expo
         sheet.set_column_width(u16::try_from(c).unwrap_or(0), w)?;
     }
     sheet.set_freeze_panes(4, 0)?;
-    book.save(path)?;
+    super::atomic::save_book(&mut book, path)?;
     Ok(())
 }

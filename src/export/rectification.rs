@@ -112,7 +112,7 @@ pub fn write_rectification_book_reporting(
         sheet.set_name(&name)?;
         unit_sheet(sheet, unit, problems, region, quarter, &f)?;
     }
-    book.save(path)?;
+    super::atomic::save_book(&mut book, path)?;
     Ok(())
 }
 
@@ -157,7 +157,7 @@ pub fn write_rectification_folder_reporting(
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(unit, &[]))?;
         unit_sheet(sheet, unit, problems, region, quarter, &f)?;
-        book.save(&path)?;
+        super::atomic::save_book(&mut book, &path)?;
         written.push(path);
     }
     Ok(written)

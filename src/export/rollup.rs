@@ -289,7 +289,7 @@ pub fn write_rollup(
             r += 1;
         }
     }
-    book.save(path)?;
+    super::atomic::save_book(&mut book, path)?;
     Ok(())
 }
 
@@ -413,6 +413,6 @@ pub fn write_recheck_list(
         options.seed
     );
     note_row(sheet, r, &method, &heads)?;
-    book.save(path)?;
+    super::atomic::save_book(&mut book, path)?;
     Ok(())
 }

@@ -180,7 +180,7 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
         sheet.set_column_width(0, 6)?;
         layout::print_setup(sheet, 1)?;
     }
-    book.save(path)?;
+    super::atomic::save_book(&mut book, path)?;
     Ok(())
 }
 

@@ -59,7 +59,7 @@ pub fn write_stats(overview: &Overview, region: &str, path: &Path) -> Result<(),
     sheet.set_name("连续不合格")?;
     repeats_sheet(sheet, &title, overview, &f)?;
 
-    book.save(path)?;
+    super::atomic::save_book(&mut book, path)?;
     Ok(())
 }
 

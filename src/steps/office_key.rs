@@ -174,12 +174,11 @@ impl Action for ExportPublicKey {
     fn run(&self, cx: &mut Ctx<'_>) -> Result<String, OfficeKeyError> {
         let info = office_key(cx.store, self.random, cx.at)?;
         let fingerprint = info.key.fingerprint();
-        std::fs::write(&self.path, info.key.public().to_pem()).map_err(|source| {
-            OfficeKeyError::Write {
+        crate::export::atomic::write_atomically(&self.path, info.key.public().to_pem().as_bytes())
+            .map_err(|source| OfficeKeyError::Write {
                 path: self.path.clone(),
                 source,
-            }
-        })?;
+            })?;
         log_action(
             cx.store,
             "导出本单位公钥",

@@ -1,0 +1,63 @@
+//! Files written whole or not at all: the bytes go to a temporary file beside the target,
+//! are flushed to the disk, then renamed over it. A full disk, a pulled USB stick or a kill
+//! leaves the previous file as it was (and at worst a hidden temporary file, removed on
+//! failure when it can be).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The temporary file beside `target` its bytes are written to first.
+#[must_use]
+pub fn partial_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map_or_else(|| "导出".into(), |n| n.to_string_lossy().into_owned());
+    target.with_file_name(format!(".{name}.partial"))
+}
+
+/// Writes `bytes` to `target` atomically.
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let partial = partial_path(target);
+    let written = (|| {
+        let mut f = std::fs::File::create(&partial)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&partial, target)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
+/// Saves a workbook atomically (it is built in memory first).
+pub fn save_book(
+    book: &mut rust_xlsxwriter::Workbook,
+    target: &Path,
+) -> Result<(), super::ExportError> {
+    let bytes = book.save_to_buffer()?;
+    write_atomically(target, &bytes).map_err(|source| super::ExportError::Write {
+        path: target.to_owned(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("通报.xlsx");
+        std::fs::write(&target, b"previous").expect("write");
+        write_atomically(&target, b"new").expect("write");
+        assert_eq!(std::fs::read(&target).expect("read"), b"new");
+        // A temporary file that cannot be made (its name is taken by a folder): refused, and
+        // the file stays as it was.
+        std::fs::create_dir(partial_path(&target)).expect("dir");
+        assert!(write_atomically(&target, b"lost").is_err());
+        assert_eq!(std::fs::read(&target).expect("read"), b"new");
+    }
+}
