@@ -346,6 +346,13 @@ fn open_zip(path: &Path) -> Result<ZipArchive<std::fs::File>, PackageError> {
         path: path.to_owned(),
         source,
     })?;
+    // A pipe or a device would block the read (holding the database) or never end.
+    if !meta.is_file() {
+        return Err(PackageError::NotPackage {
+            path: path.to_owned(),
+            detail: "不是普通文件（是文件夹、管道或设备）".to_owned(),
+        });
+    }
     if meta.len() > MAX_PACKAGE_BYTES {
         return Err(PackageError::TooLarge {
             path: path.to_owned(),

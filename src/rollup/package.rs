@@ -327,12 +327,15 @@ pub fn read_report(path: &Path) -> Result<RawReport, ReportError> {
         path: path.to_owned(),
         detail,
     };
-    let size = std::fs::metadata(path)
-        .map_err(|source| ReportError::Read {
-            path: path.to_owned(),
-            source,
-        })?
-        .len();
+    let meta = std::fs::metadata(path).map_err(|source| ReportError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    // A pipe or a device would block the read or never end.
+    if !meta.is_file() {
+        return Err(not_report("不是普通文件（是文件夹、管道或设备）"));
+    }
+    let size = meta.len();
     if size > MAX_PACKAGE_BYTES {
         return Err(ReportError::TooLarge {
             path: path.to_owned(),

@@ -602,7 +602,24 @@ fn hostile_files_are_refused_quickly_in_chinese() {
         serde_json::to_vec(&v).unwrap()
     });
     let missing = d.join("不存在.spotcheck");
-    for file in [&truncated, &garbage, &extra, &work, &missing] {
+    // A named pipe would block the read for ever, holding the database.
+    let fifo = d.join("管道.spotcheck");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let o = run(&jia.db, &["package", "import", path_str(&fifo)]);
+    assert!(started.elapsed() < Duration::from_secs(5), "not blocked");
+    assert!(
+        !o.status.success() && stderr(&o).contains("不是普通文件"),
+        "{}",
+        stderr(&o)
+    );
+    for file in [&truncated, &garbage, &extra, &work, &missing, &fifo] {
         let started = Instant::now();
         let o = run(&top, &["rollup", "import", path_str(file), "--json"]);
         assert!(
