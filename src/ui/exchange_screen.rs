@@ -133,7 +133,7 @@ impl ExchangeScreen {
                         version_ui(&mut cols[1], Some(&c.incoming));
                     });
                     ui.horizontal(|ui| {
-                        if ui.button("保留本机").clicked() {
+                        if commands.write_button(ui, "保留本机").clicked() {
                             commands.send(Command::ResolveConflict {
                                 action: ResolveConflict {
                                     id: c.id,
@@ -142,7 +142,7 @@ impl ExchangeScreen {
                                 quarter: q,
                             });
                         }
-                        if ui.button("采用结果包").clicked() {
+                        if commands.write_button(ui, "采用结果包").clicked() {
                             commands.send(Command::ResolveConflict {
                                 action: ResolveConflict {
                                     id: c.id,

@@ -223,7 +223,7 @@ impl SettingsScreen {
                             |n: Option<i64>| n.map_or_else(|| "—".to_owned(), |n| n.to_string());
                         ui.label(known(b.accounts));
                         ui.label(known(b.draws));
-                        if ui.button("恢复…").clicked() {
+                        if commands.write_button(ui, "恢复…").clicked() {
                             self.confirm = Some(b.clone());
                         }
                         ui.end_row();
