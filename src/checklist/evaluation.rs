@@ -57,7 +57,12 @@ pub fn evaluate(checklist: &Checklist, platform: &str, findings: &[Finding]) -> 
                     deducted = deducted.saturating_add(points.saturating_mul(count).min(cap));
                 }
             }
-            if failures.iter().any(|f| f.note.trim().is_empty()) {
+            // A failure decided by its rule is described by the rule's fact (「最后更新日期：…」
+            // in the 问题描述): it needs no note of its own.
+            let undescribed = |f: &&&Finding| {
+                f.note.trim().is_empty() && !item.rule.is_some_and(|r| r.has_fact(f))
+            };
+            if failures.iter().any(undescribed) {
                 eval.missing_notes.push(id());
             }
         }
@@ -390,13 +395,12 @@ mod tests {
             "还有 3 项没有填写：V01 严重表述错误、V02 泄露国家秘密、V03 反动、暴力、色情内容；\
              有 1 项判定为不符合但没有填写问题描述：P01 未备案或备案信息未更新。"
         );
-        // A veto 不符合 without a note: the other items may stay open, the note may not.
+        // A veto 不符合 without a note (and no date to describe it): the other items may stay
+        // open, the note may not.
         set(&mut findings, "V04", Answer::Fail);
-        findings
-            .iter_mut()
-            .find(|f| f.item == "V04")
-            .expect("V04")
-            .note = String::new();
+        let v04 = findings.iter_mut().find(|f| f.item == "V04").expect("V04");
+        v04.note = String::new();
+        v04.last_update = None;
         let eval = evaluate(c, "微信公众号", &findings);
         assert_eq!(
             eval.can_finish(c, |_| 1)
@@ -465,6 +469,24 @@ mod tests {
         let eval = evaluate(c, "微信公众号", &findings);
         assert!(eval.missing_dates.is_empty());
         assert!(eval.can_finish(c, |_| 0).is_ok());
+    }
+
+    #[test]
+    fn a_failure_decided_by_its_dates_needs_no_note() {
+        let c = Checklist::builtin();
+        let mut findings = all_pass("微信公众号");
+        let f = findings.iter_mut().find(|f| f.item == "V04").expect("V04");
+        f.last_update = Some(chrono::NaiveDate::from_ymd_opt(2026, 2, 1).expect("date"));
+        f.checked_on = Some(chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"));
+        f.note.clear();
+        assert_eq!(crate::checklist::apply_rules(c, f), Some(Answer::Fail));
+        let eval = evaluate(c, "微信公众号", &findings);
+        assert!(eval.missing_notes.is_empty(), "the date describes it");
+        // Answered 不符合 by hand with no date: the problem must be described.
+        let f = findings.iter_mut().find(|f| f.item == "V04").expect("V04");
+        f.last_update = None;
+        let eval = evaluate(c, "微信公众号", &findings);
+        assert_eq!(eval.missing_notes, ["V04"]);
     }
 
     #[test]

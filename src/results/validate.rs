@@ -466,7 +466,9 @@ impl Checked<'_> {
                 ),
             );
         }
-        if finding.answer == Some(Answer::Fail) && finding.note.is_empty() {
+        // A rule's fact (the last update date, the longest gap) describes the problem itself.
+        let described_by_rule = item.rule.is_some_and(|r| r.has_fact(finding));
+        if finding.answer == Some(Answer::Fail) && finding.note.is_empty() && !described_by_rule {
             self.warn(
                 Column::Note,
                 String::new(),
