@@ -125,6 +125,22 @@ pub fn gap_against_head<S: std::hash::BuildHasher>(
     })
 }
 
+/// What restoring a backup taken at `head` undoes of `entries` (the log now, oldest first):
+/// the operations after the backup's last entry, by kind in the order first done, with how
+/// many of each. `None` when the backup does not say where the log stood.
+#[must_use]
+pub fn undone_since(entries: &[LogEntry], head: Option<&LogHead>) -> Option<Vec<(String, usize)>> {
+    let head = head?;
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for e in entries.iter().skip(head.entries) {
+        match out.iter_mut().find(|(a, _)| *a == e.action) {
+            Some((_, n)) => *n += 1,
+            None => out.push((e.action.clone(), 1)),
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,7 +35,9 @@ pub use inspection::{
     Evidence, EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence,
     StoredFinding, is_web_link,
 };
-pub use log::{LogEntry, LogGap, LogHead, entry_hash, gap_against_copy, gap_against_head};
+pub use log::{
+    LogEntry, LogGap, LogHead, entry_hash, gap_against_copy, gap_against_head, undone_since,
+};
 pub use package::{Conflict, FindingVersion, PackageEvent, PackageRecord};
 pub use quarter::{Quarter, QuarterError};
 pub use rectification::{Rectification, Reply, State, in_unit_order};

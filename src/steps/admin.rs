@@ -64,6 +64,9 @@ pub fn backup_to(
     Ok(info)
 }
 
+/// The action of a log entry written again after a restore.
+const TRANSCRIBED: &str = "恢复前的操作";
+
 /// Replaces the database at `db` (which must not be open; the caller holds its lock) with a
 /// backup, at `now`, and logs the restore in the restored database. Entries of the log being
 /// replaced that the backup does not have (a redraw made after the backup, say) are logged
@@ -93,6 +96,24 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
             (broken, lost)
         });
     let trusted = |e: &LogEntry| broken_before.is_none_or(|b| e.id < b);
+    // An entry is written again as it was; one that is itself such a copy keeps its words
+    // (never 恢复前的操作 of 恢复前的操作), and one the restored log already has — undoing a
+    // restore brings back the entries that were copied — is not written twice.
+    let copy_of = |e: &LogEntry| {
+        if e.action == TRANSCRIBED {
+            e.detail.clone()
+        } else {
+            format!(
+                "{} {}：{}：{}",
+                crate::model::time::minute_text(e.at),
+                e.actor,
+                e.action,
+                e.detail
+            )
+        }
+    };
+    let present: HashSet<String> = store.log_entries()?.iter().map(copy_of).collect();
+    let carry = |e: &LogEntry| trusted(e) && !present.contains(&copy_of(e));
     let info = &restored.info;
     store.transaction(|tx| {
         let mut detail = format!(
@@ -101,7 +122,7 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
             crate::model::time::minute_text(info.created_at),
             info.reason
         );
-        let carried = lost.iter().filter(|(e, _)| trusted(e)).count();
+        let carried = lost.iter().filter(|(e, _)| carry(e)).count();
         if carried > 0 {
             let _ = write!(
                 detail,
@@ -115,19 +136,8 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
             );
         }
         for (e, hash) in &lost {
-            if trusted(e) {
-                tx.append_log(
-                    now,
-                    &actor,
-                    "恢复前的操作",
-                    &format!(
-                        "{} {}：{}：{}",
-                        crate::model::time::minute_text(e.at),
-                        e.actor,
-                        e.action,
-                        e.detail
-                    ),
-                )?;
+            if carry(e) {
+                tx.append_log(now, &actor, TRANSCRIBED, &copy_of(e))?;
             }
             tx.record_replaced_log(hash, now)?;
         }

@@ -243,6 +243,29 @@ impl SettingsScreen {
                 crate::model::time::minute_text(backup.created_at),
                 backup.reason
             ));
+            let log = self.view.as_ref().map(|v| v.log.clone()).unwrap_or_default();
+            match crate::model::undone_since(&log, backup.log.as_ref()) {
+                Some(undone) if undone.is_empty() => {
+                    ui.label("备份之后没有新的操作。");
+                }
+                Some(undone) => {
+                    let total: usize = undone.iter().map(|(_, n)| n).sum();
+                    let kinds: Vec<String> = undone
+                        .iter()
+                        .map(|(action, n)| format!("{action} {n} 次"))
+                        .collect();
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!(
+                            "备份之后共有 {total} 项操作，恢复后它们改动的数据都会回到备份时的样子：{}。操作日志中仍会逐条保留这些记录。",
+                            kinds.join("、")
+                        ),
+                    );
+                }
+                None => {
+                    ui.label("这份备份没有记下当时的操作日志位置，无法列出恢复会撤销哪些操作。");
+                }
+            }
             ui.label("现在的数据库不会删除，会另外保留在备份文件夹中。");
             ui.horizontal(|ui| {
                 if ui.button("确认恢复").clicked() {

@@ -438,3 +438,39 @@ fn a_restore_keeps_later_operations_in_the_log_and_the_log_still_checks() {
     assert!(check.passed(), "{check:?}");
     assert!(check.compared >= 2, "{check:?}");
 }
+
+/// Undoing a restore (restoring the copy kept before it) leaves one copy of each entry: the
+/// operations copied into the restored log are not written a second time, nor nested.
+#[test]
+fn undoing_a_restore_leaves_one_copy_of_each_entry() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = office(dir.path(), 1, 16);
+    let good = backup(&db, &dir.path().join("U盘"), at("2026-11-25 10:10"));
+    let before = {
+        let mut store = Store::open(&db).expect("open");
+        draw(&mut store, 99, Some("名录更正"), at("2026-11-25 10:20"));
+        let log = store.log_entries().expect("log");
+        // The confirmation names what the restore undoes.
+        let head = spotcheck::store::read_info(&good).expect("info").log;
+        let undone = spotcheck::model::undone_since(&log, head.as_ref()).expect("known");
+        assert!(undone.iter().any(|(a, _)| a == "重新抽样"), "{undone:?}");
+        log.len()
+    };
+    let restored =
+        spotcheck::steps::admin::restore(&db, &good, at("2026-11-25 10:30")).expect("restore");
+    spotcheck::steps::admin::restore(&db, &restored.kept, at("2026-11-25 10:40"))
+        .expect("undo the restore");
+    let store = Store::open(&db).expect("open");
+    let log = store.log_entries().expect("log");
+    assert!(
+        log.iter()
+            .all(|e| !e.detail.contains("恢复前的操作：") || e.action != "恢复前的操作"),
+        "nothing nested: {log:#?}"
+    );
+    // The entries before the first restore, once each; then the first restore (written again,
+    // it is not in the copy) and the second; nothing more.
+    let again: Vec<&str> = log[before..].iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(again, ["恢复前的操作", "从备份恢复"], "{log:#?}");
+    let check = spotcheck::steps::admin::verify_log_against(&store, &[]).expect("check");
+    assert!(check.passed(), "{check:?}");
+}
