@@ -197,13 +197,7 @@ fn summary_sheet(
     sheet.set_row_height(0, 30)?;
     let period = report.check_period.map_or_else(
         || "检查时间：尚无完成的检查".to_owned(),
-        |(first, last)| {
-            format!(
-                "检查时间：{} 至 {}",
-                crate::model::time::chinese_day_padded(first),
-                crate::model::time::chinese_day_padded(last)
-            )
-        },
+        |(first, last)| format!("检查时间：{}", crate::model::time::day_span(first, last)),
     );
     let mut lines = report.method.clone();
     lines.push(period);

@@ -226,7 +226,7 @@ fn unit_sheet(
         &format!(
             "主办单位：{unit}　　问题 {} 个　　整改时限：{}前",
             problems.len(),
-            deadline.map_or_else(String::new, crate::model::time::chinese_day_padded)
+            deadline.map_or_else(String::new, crate::model::time::chinese_day)
         ),
         &b.note,
     )?;

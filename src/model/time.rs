@@ -58,16 +58,21 @@ pub fn chinese_day(d: NaiveDate) -> String {
     d.format("%Y年%-m月%-d日").to_string()
 }
 
-/// `2026年12月02日`: a day as the attachments and the rectification sheets write it.
+/// `2026年11月3日至2026年12月2日` (`2026年12月2日` for one day): a span of days as notices
+/// write it.
 #[must_use]
-pub fn chinese_day_padded(d: NaiveDate) -> String {
-    d.format("%Y年%m月%d日").to_string()
+pub fn day_span(first: NaiveDate, last: NaiveDate) -> String {
+    if first == last {
+        chinese_day(first)
+    } else {
+        format!("{}至{}", chinese_day(first), chinese_day(last))
+    }
 }
 
-/// `2026年12月02日 09:30`: the moment of a draw in the method note.
+/// `2026年12月2日 09:30`: the moment of a draw in the method note.
 #[must_use]
 pub fn chinese_minute(t: NaiveDateTime) -> String {
-    t.format("%Y年%m月%d日 %H:%M").to_string()
+    t.format("%Y年%-m月%-d日 %H:%M").to_string()
 }
 
 /// A moment written by [`time_text`].

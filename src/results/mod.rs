@@ -9,6 +9,7 @@
 //! `steps::results_import` feeds them from the store. Must not know about egui or the database.
 
 mod error;
+mod evidence;
 mod listing;
 mod outcome;
 mod sheet;

@@ -225,40 +225,17 @@ struct Checked<'a> {
 }
 
 impl Checked<'_> {
-    /// The row's evidence: each link a web address, each screenshot a file name (relative to
-    /// `folder` unless absolute); whether the files exist is the step's to check.
+    /// The row's evidence ([`super::evidence::evidence_of`]); a link that is no web address
+    /// refuses the row.
     fn evidence(&mut self, folder: &std::path::Path) -> Vec<crate::model::NewEvidence> {
-        use crate::model::NewEvidence;
-        let mut out = Vec::new();
         let links = self.raw.text(Column::Links);
-        for link in links
-            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '；' | '，' | ',' | '、'))
-            .filter(|l| !l.is_empty())
-        {
-            if crate::model::is_web_link(link) {
-                out.push(NewEvidence::Url(link.to_owned()));
-            } else {
-                self.error(
-                    Column::Links,
-                    links.clone(),
-                    format!("“{link}”不是网址，证据链接请以 http:// 或 https:// 开头"),
-                );
-            }
+        let (evidence, bad) =
+            super::evidence::evidence_of(&links, &self.raw.text(Column::Screenshots), folder);
+        for link in bad {
+            let message = format!("“{link}”不是网址，证据链接请以 http:// 或 https:// 开头");
+            self.error(Column::Links, links.clone(), message);
         }
-        let files = self.raw.text(Column::Screenshots);
-        for name in files
-            .split(['\n', '\r', ';', '；', '|'])
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            let path = std::path::Path::new(name);
-            out.push(NewEvidence::Path(if path.is_absolute() {
-                path.to_path_buf()
-            } else {
-                folder.join(path)
-            }));
-        }
-        out
+        evidence
     }
 
     fn problem(&self, column: Column, value: String, message: String) -> RowProblem {

@@ -477,7 +477,7 @@ impl RectifyScreen {
                 .spacing([8.0, 4.0])
                 .show(ui, |ui| {
                     let day = |d: Option<NaiveDate>| {
-                        d.map_or_else(String::new, crate::model::time::chinese_day_padded)
+                        d.map_or_else(String::new, crate::model::time::chinese_day)
                     };
                     let fields = [
                         ("主办单位", r.host_unit.clone()),

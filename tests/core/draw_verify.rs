@@ -533,7 +533,8 @@ fn a_draw_made_before_populations_were_kept_cannot_be_rederived() {
     // it applies the new migration to the old draw.
     sql(
         &db,
-        "DROP TABLE draw_member; ALTER TABLE draw DROP COLUMN population_kept; PRAGMA user_version = 8;",
+        "DROP TABLE draw_member; ALTER TABLE draw DROP COLUMN population_kept;
+         ALTER TABLE rectification DROP COLUMN carried_to; PRAGMA user_version = 8;",
     );
     let store = Store::open(&db).expect("open and migrate");
     assert_eq!(store.draw_members(1).expect("read"), None);

@@ -221,7 +221,13 @@ fn the_stats_workbook_has_charts_over_its_own_tables() {
                 format!("趋势!$F$4:$F${trend}"),
             ],
         ),
-        ("整改情况", vec!["整改!$B$4:$B$9".to_owned()]),
+        (
+            "整改情况",
+            vec![format!(
+                "整改!$B$4:$B${}",
+                3 + spotcheck::rectification::Status::ALL.len()
+            )],
+        ),
     ];
     let charts: Vec<String> = (1..=4)
         .map(|n| part(&out, &format!("xl/charts/chart{n}.xml")))

@@ -323,17 +323,10 @@ fn import_reports_bad_rows_by_excel_row_and_writes_the_good_ones() {
         );
     }
 
-    // 更新时效 decided by its dates (19 days): 不符合 without a note is written, with a warning.
+    // 更新时效 decided by its dates (19 days): 不符合 without a note is written, and needs
+    // none (the date is its description).
     let warnings = &report["warnings"];
-    assert_eq!(
-        rows_of(warnings),
-        [(5, "问题描述".to_owned())],
-        "{warnings:#}"
-    );
-    assert!(
-        message_at(warnings, 5).contains("V04 更新时效 判定为不符合但没有填写说明"),
-        "{warnings:#}"
-    );
+    assert_eq!(rows_of(warnings), [], "{warnings:#}");
 
     // The good rows are in the database.
     let list = results_json(&s.db);
@@ -400,7 +393,7 @@ fn import_reports_bad_rows_by_excel_row_and_writes_the_good_ones() {
         "{text}"
     );
     assert!(text.contains("  第 10 行 检查结果："), "{text}");
-    assert!(text.contains("  第 5 行 问题描述（提醒）："), "{text}");
+    assert!(!text.contains("（提醒）"), "{text}");
 }
 
 #[test]
@@ -827,11 +820,7 @@ fn rows_may_name_the_account_and_the_update_rule_overrules_the_result() {
     let warnings = &report["warnings"];
     assert_eq!(
         rows_of(warnings),
-        [
-            (4, "结果".to_owned()),
-            (4, "说明".to_owned()),
-            (5, "检查项".to_owned()),
-        ],
+        [(4, "结果".to_owned()), (5, "检查项".to_owned())],
         "{warnings:#}"
     );
     assert!(

@@ -55,7 +55,7 @@ impl Action for CheckChange {
             ChangeCheck::AddEvidence { item, evidence } => {
                 add_evidence(store, draw, account, item, evidence.clone(), at)
             }
-            ChangeCheck::RemoveEvidence(id) => remove_evidence(store, draw, account, *id),
+            ChangeCheck::RemoveEvidence(id) => remove_evidence(store, draw, account, *id, at),
             ChangeCheck::Finish => finish_inspection(store, draw, account, at),
             ChangeCheck::Reopen => reopen_inspection(store, draw, account, at),
             ChangeCheck::PassRest => pass_the_rest(store, draw, account, at),

@@ -65,11 +65,7 @@ impl Issued {
     pub fn summary(&self) -> String {
         let mut s = format!("已导出 {} 个单位的 {} 个问题", self.units, self.problems);
         if let Some(d) = self.deadline {
-            let _ = write!(
-                s,
-                "，整改时限 {}",
-                crate::model::time::chinese_day_padded(d)
-            );
+            let _ = write!(s, "，整改时限 {}", crate::model::time::chinese_day(d));
         }
         let _ = write!(
             s,
