@@ -4,8 +4,14 @@
 //! 「— 1 —」 in 4号宋体 on the outer side (`page`). This module is the wording: every figure is
 //! the one the xlsx attachments print (without their half-width spaces, [`tight`]); every word is
 //! text the supervisor can edit. No hashes, algorithm names or staff names: those stay internal.
+//! The level's notice of its reporters' checks (`rollup`) is set on the same page, with its table
+//! as a landscape attachment (`table`).
 
 mod page;
+mod rollup;
+mod table;
+
+use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -14,7 +20,27 @@ use crate::model::time::chinese_day;
 use super::notice::{chinese_number, overview_line};
 use crate::report::{ProblemGroup, QuarterReport};
 
-pub use page::write_notice_docx;
+pub use rollup::{
+    RecheckOutcome, RollupFigures, RollupNoticeText, rollup_attachment, rollup_paragraphs,
+    rollup_title, write_rollup_docx,
+};
+pub use table::AttachmentTable;
+
+/// Writes the notice of `report` as a .docx at `path`.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_notice_docx(
+    report: &QuarterReport,
+    text: &NoticeText,
+    path: &Path,
+) -> Result<(), DocxError> {
+    let mut doc = page::portrait(page::document(text.exported));
+    for p in page::text_paragraphs(&notice_paragraphs(report, text)) {
+        doc = doc.add_paragraph(p);
+    }
+    page::save(doc, &issuing_office(&text.region), path)
+}
 
 /// What the notice says beyond the quarter's figures.
 #[derive(Debug, Clone)]
@@ -209,7 +235,8 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         .collect()
 }
 
-/// The issuing office of the 落款, e.g. 示例市人民政府办公室.
+/// The issuing office of the 落款, e.g. 示例市人民政府办公室 (a province's or autonomous
+/// region's: 办公厅).
 #[must_use]
 pub fn issuing_office(region: &str) -> String {
     let region = if region.trim().is_empty() {
@@ -217,7 +244,11 @@ pub fn issuing_office(region: &str) -> String {
     } else {
         region.trim()
     };
-    format!("{region}人民政府办公室")
+    if region.ends_with('省') || region.ends_with("自治区") {
+        format!("{region}人民政府办公厅")
+    } else {
+        format!("{region}人民政府办公室")
+    }
 }
 
 /// A character set in full width: CJK ideographs and punctuation, full-width forms.

@@ -1,0 +1,136 @@
+//! The level's notice's attachment: a row per reporter (in operation, sampled, ratio, 合格 and
+//! 不合格, 合格率 and its change, 整改 issued, closed and overdue, and a short 核验情况) and the
+//! level's 合计, on a landscape page.
+
+use super::{RollupFigures, RollupNoticeText, refused_all};
+use crate::export::notice_docx::table::AttachmentTable;
+use crate::rollup::RollupRow;
+use crate::rollup::summary::percent;
+use crate::rollup::verify::{BELOW_RATE, NOT_REPRODUCIBLE, NUMBERS_DIFFER};
+
+/// The short 核验情况 of a reporter in the attachment's table.
+fn verification_cell(row: &RollupRow) -> String {
+    if refused_all(row) {
+        return "未采用\n（签名无效）".to_owned();
+    }
+    if row.missing {
+        return "未报送".to_owned();
+    }
+    if row.verified {
+        return "通过".to_owned();
+    }
+    let mut short: Vec<&str> = Vec::new();
+    for flag in &row.flags {
+        let s = if flag.starts_with(NOT_REPRODUCIBLE) {
+            "抽样无法复现"
+        } else if flag.contains(BELOW_RATE) {
+            "分层比例不足"
+        } else if flag.starts_with(NUMBERS_DIFFER) {
+            "数字不符"
+        } else if flag.starts_with("包中的地区名称") {
+            "名称不符"
+        } else if flag.starts_with("之后导入的上报包被拒绝") {
+            "更新材料签名无效"
+        } else {
+            continue;
+        };
+        if !short.contains(&s) {
+            short.push(s);
+        }
+    }
+    if short.is_empty() {
+        "未通过".to_owned()
+    } else {
+        // One reason a line: the column holds six characters.
+        format!("未通过：\n{}", short.join("\n"))
+    }
+}
+
+/// The attachment: a row per reporter and the 合计, with notes on what the columns mean.
+#[must_use]
+pub fn rollup_attachment(f: &RollupFigures<'_>, text: &RollupNoticeText) -> AttachmentTable {
+    let unfinished = f.rows.iter().any(|r| r.unfinished > 0);
+    // Widths in millimetres of the 225 mm 版心 (scaled to it), for 五号: 「100.00%」 and six
+    // characters of 核验情况 on a line, heads in lines of three or four characters.
+    let mut columns: Vec<(&str, u32)> = vec![
+        ("序号", 10),
+        ("地区", 19),
+        ("在运行\n账号数", 17),
+        ("抽查数", 16),
+        ("抽查比例", 18),
+        ("合格数", 16),
+        ("不合格数", 18),
+    ];
+    if unfinished {
+        columns.push(("未完成\n检查数", 14));
+    }
+    columns.extend([
+        ("合格率", 18),
+        ("较上季度\n增减\n百分点", 18),
+        ("下发整改\n问题数", 18),
+        ("已复核\n关闭数", 15),
+        ("逾期未\n反馈数", 15),
+        ("核验情况", 26),
+    ]);
+    // A reporter without a package shows 「—」 where its figures would be; the 合计 its sums.
+    let cells = |r: &RollupRow, n: String, dash: bool| -> Vec<String> {
+        let count = |n: usize| {
+            if dash {
+                "—".to_owned()
+            } else {
+                n.to_string()
+            }
+        };
+        let share = |s: Option<f64>| {
+            if dash { "—".to_owned() } else { percent(s) }
+        };
+        let mut v = vec![
+            n,
+            r.reporter.clone(),
+            count(r.population),
+            count(r.sampled),
+            share(r.ratio),
+            count(r.passed),
+            count(r.failed),
+        ];
+        if unfinished {
+            v.push(count(r.unfinished));
+        }
+        v.extend([
+            share(r.pass_rate),
+            r.pass_rate_change
+                .map_or_else(|| "—".to_owned(), |c| format!("{c:+.2}")),
+            count(r.numbers.rectifications),
+            count(r.numbers.rectifications_closed),
+            count(r.numbers.rectifications_overdue),
+        ]);
+        v
+    };
+    let rows = f
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut v = cells(r, (i + 1).to_string(), r.missing);
+            v.push(verification_cell(r));
+            v
+        })
+        .collect();
+    let mut total = cells(f.total, String::new(), false);
+    total[1] = "合计".to_owned();
+    total.push(String::new());
+    AttachmentTable {
+        label: "附件".to_owned(),
+        title: format!("{}各地政务新媒体抽查情况汇总表", text.quarter.label()),
+        columns: columns
+            .into_iter()
+            .map(|(h, w)| (h.to_owned(), w))
+            .collect(),
+        rows,
+        total: Some(total),
+        notes: vec![
+            "注：1．抽查比例为抽查数占在运行账号数的比例；合格率按已完成检查的账号计算；较上季度增减为合格率比上季度提高（+）或下降（-）的百分点。".to_owned(),
+            "2．核验情况为“通过”的，其抽查名单可按记录的抽样方法和随机种子重新得出，各分层抽查比例均不低于30%，上报数字与逐个账号的检查结论一致；核验未通过的原因见正文。“—”表示未报送或无上季度数据。".to_owned(),
+        ],
+    }
+}

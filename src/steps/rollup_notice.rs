@@ -1,0 +1,101 @@
+//! 导出汇总通报: the level's notice of its reporters' checks (.docx), from the roll-up table of
+//! the quarter, the level's region and issuing office from 设置, the 复核 results where there are
+//! any, and the day it is exported; logged. The `ExportRollup` action calls it for a .docx path.
+
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+
+use super::admin::{deadline_days, region_name};
+use super::log_action;
+use super::report_package::ISSUING_OFFICE;
+use super::rollup::RollupTable;
+use crate::export::{
+    DocxError, RecheckOutcome, RollupFigures, RollupNoticeText, issuing_office, write_rollup_docx,
+};
+use crate::model::Quarter;
+use crate::store::{Store, StoreError};
+
+/// Why the level's notice was not written. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum RollupNoticeError {
+    #[error(
+        "还没有填写地区名称：汇总通报的标题、主送和落款都要用到它。请先在“设置与备份”中填写（命令行：settings --region 地区名称），再导出。"
+    )]
+    NoRegion,
+    #[error(transparent)]
+    Docx(#[from] DocxError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Whether `path` asks for the notice (.docx) rather than the workbook.
+#[must_use]
+pub fn is_notice(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
+}
+
+/// The issuing office of the level's 落款: the setting when filled in, else the region's
+/// government office (as the city's notice signs).
+pub fn level_office(store: &Store) -> Result<String, StoreError> {
+    let set = store.setting(ISSUING_OFFICE)?.unwrap_or_default();
+    Ok(if set.trim().is_empty() {
+        issuing_office(&region_name(store)?)
+    } else {
+        set.trim().to_owned()
+    })
+}
+
+/// HOOK: the level's 复核 results of `quarter`, per reporter (how many of its 合格 accounts were
+/// checked again, which were found 不合格). Stored 复核 results do not exist yet, so this returns
+/// nothing and the notice has no 复核情况 section; once they are stored, read them here.
+pub fn recheck_outcomes(
+    store: &Store,
+    quarter: Quarter,
+) -> Result<Vec<RecheckOutcome>, StoreError> {
+    let _ = (store, quarter);
+    Ok(Vec::new())
+}
+
+/// Writes the level's notice of `table` to `path` and logs it.
+pub fn write_rollup_notice(
+    store: &mut Store,
+    table: &RollupTable,
+    quarter: Quarter,
+    path: &Path,
+    at: NaiveDateTime,
+) -> Result<(), RollupNoticeError> {
+    let region = region_name(store)?;
+    if region.trim().is_empty() {
+        return Err(RollupNoticeError::NoRegion);
+    }
+    let rechecks = recheck_outcomes(store, quarter)?;
+    let duplicates: Vec<(String, Vec<String>)> = table
+        .duplicates
+        .iter()
+        .map(|d| (d.account.clone(), d.reporters.clone()))
+        .collect();
+    let figures = RollupFigures {
+        rows: &table.reporters,
+        total: &table.total,
+        duplicates: &duplicates,
+        rechecks: &rechecks,
+    };
+    let text = RollupNoticeText {
+        region: region.trim().to_owned(),
+        office: level_office(store)?,
+        quarter,
+        deadline: crate::rectification::add_working_days(at.date(), deadline_days(store)?),
+        dated: at.date(),
+        exported: at,
+    };
+    write_rollup_docx(&figures, &text, path)?;
+    log_action(
+        store,
+        "导出汇总通报",
+        &format!("{}：{}", quarter.label(), path.display()),
+        at,
+    )?;
+    Ok(())
+}
