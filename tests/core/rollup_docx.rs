@@ -27,14 +27,13 @@ fn paragraphs(docx: &Path) -> (Vec<String>, String) {
     let mut inside = false;
     loop {
         match reader.read_event().unwrap() {
-            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"w:t" => inside = true,
-            quick_xml::events::Event::End(e) if e.name().as_ref() == b"w:t" => inside = false,
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == "w:t" => inside = true,
+            quick_xml::events::Event::End(e) if e.name().as_ref() == "w:t" => inside = false,
             quick_xml::events::Event::Text(t) if inside => {
                 text.push_str(&t.xml10_content());
             }
             quick_xml::events::Event::GeneralRef(r) if inside => {
-                let name = String::from_utf8_lossy(&r).into_owned();
-                text.push_str(match name.as_str() {
+                text.push_str(match &*r {
                     "lt" => "<",
                     "gt" => ">",
                     "quot" => "\"",
@@ -42,7 +41,7 @@ fn paragraphs(docx: &Path) -> (Vec<String>, String) {
                     _ => "&",
                 });
             }
-            quick_xml::events::Event::End(e) if e.name().as_ref() == b"w:p" => {
+            quick_xml::events::Event::End(e) if e.name().as_ref() == "w:p" => {
                 out.push(std::mem::take(&mut text));
             }
             quick_xml::events::Event::Eof => break,
@@ -92,8 +91,7 @@ fn the_levels_notice_states_the_rollup_totals_and_names_missing_and_unverified_r
     let said = stdout(ok(&run(
         &top,
         &["export", "rollup", "--quarter", Q, "--out", path_str(&docx)],
-    )))
-    .to_owned();
+    )));
     assert!(said.contains("汇总通报已保存"), "{said}");
     let (paras, xml) = paragraphs(&docx);
     let text = paras.join("\n");
@@ -124,7 +122,7 @@ fn the_levels_notice_states_the_rollup_totals_and_names_missing_and_unverified_r
         "{text}"
     );
     assert!(
-        text.contains("请未报送的丁市和核验未通过的乙市查明原因"),
+        text.contains("请未报送的丁市，以及核验未通过的乙市查明原因"),
         "{text}"
     );
     assert!(text.contains("新浪微博“wb_shared”（乙市、甲市）"), "{text}");
@@ -166,7 +164,7 @@ fn the_levels_notice_states_the_rollup_totals_and_names_missing_and_unverified_r
     for internal in ["spotcheck", "ChaCha", "SM2", "SM3", "2026Q4", "种子 "] {
         assert!(!text.contains(internal), "{internal} in the notice");
     }
-    let log = stdout(ok(&run(&top, &["log"]))).to_owned();
+    let log = stdout(ok(&run(&top, &["log"])));
     assert!(log.contains("导出汇总通报"), "{log}");
 
     // Without the level's region there is no title to give: refused, in Chinese.

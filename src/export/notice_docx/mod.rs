@@ -93,7 +93,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     } else {
         text.region.trim()
     };
-    let mut out = vec![(Kind::Title, docx_title(report, region))];
+    let mut out = vec![(Kind::Title, page::title_lines(&docx_title(report, region)))];
     out.push((Kind::Plain, String::new()));
     let addressees = if region.ends_with('市') {
         "各县（市、区）人民政府办公室，市直各有关单位："

@@ -109,13 +109,33 @@ pub(super) fn blank() -> Paragraph {
         .line_spacing(exact_lines(LINE))
 }
 
-/// A title in 2号小标宋, centred.
+/// A title in 2号小标宋, centred; a `\n` in it is where its lines break (GB/T 9704: 回行时词意
+///完整、排列对称).
 pub(super) fn title(line: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(run(line, TITLE_FONT, SIZE_2))
+    let mut p = Paragraph::new()
         .align(AlignmentType::Center)
         .snap_to_grid(false)
-        .line_spacing(exact_lines(700))
+        .line_spacing(exact_lines(700));
+    for (i, part) in line.split('\n').enumerate() {
+        if i > 0 {
+            p = p.add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping));
+        }
+        p = p.add_run(run(part, TITLE_FONT, SIZE_2));
+    }
+    p
+}
+
+/// A notice's title with its line break (`\n`) before 「政务新媒体……的通报」 when it is longer
+/// than a line of 2号 (20 characters): 「关于示例市2026年第四季度」「政务新媒体抽查情况的通报」,
+/// not a line broken inside 「抽查情况」.
+pub(super) fn title_lines(title: &str) -> String {
+    const SUBJECT: &str = "政务新媒体";
+    match title.find(SUBJECT) {
+        Some(at) if at > 0 && quarter_cells(title) > 20 * 4 => {
+            format!("{}\n{}", &title[..at], &title[at..])
+        }
+        _ => title.to_owned(),
+    }
 }
 
 /// 「— 1 —」: the dashes and the page number in one run style, 4号宋体 (digits half-width).

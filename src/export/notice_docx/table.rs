@@ -5,9 +5,9 @@
 //! same page numbers as the text.
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, PageMargin, PageOrientationType, Paragraph, Run, Table,
-    TableAlignmentType, TableBorder, TableBorderPosition, TableBorders, TableCell,
-    TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
+    AlignmentType, BreakType, Docx, PageMargin, PageOrientationType, Paragraph, Run,
+    SpecialIndentType, Table, TableAlignmentType, TableBorder, TableBorderPosition, TableBorders,
+    TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
 use super::page::{
@@ -156,9 +156,14 @@ pub(super) fn add_attachment(doc: Docx, attachment: &AttachmentTable, first: boo
             .snap_to_grid(false)
             .line_spacing(exact_lines(NOTE_LINE))
             .align(AlignmentType::Both);
-        // Each note after the first under the first's text (after 「注：」).
+        // Every note's lines under the first's text (after 「注：」), the first hanging.
         let p = if i == 0 {
-            p.line_spacing(exact_lines(NOTE_LINE).before(120))
+            p.line_spacing(exact_lines(NOTE_LINE).before(120)).indent(
+                Some(NOTE_INDENT),
+                Some(SpecialIndentType::Hanging(NOTE_INDENT)),
+                None,
+                None,
+            )
         } else {
             p.indent(Some(NOTE_INDENT), None, None, None)
         };

@@ -117,7 +117,7 @@ pub fn rollup_attachment(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Atta
         })
         .collect();
     let mut total = cells(f.total, String::new(), false);
-    total[1] = "合计".to_owned();
+    "合计".clone_into(&mut total[1]);
     total.push(String::new());
     AttachmentTable {
         label: "附件".to_owned(),

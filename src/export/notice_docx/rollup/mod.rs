@@ -93,7 +93,7 @@ fn names(list: &[&str]) -> String {
     match list {
         [] => String::new(),
         [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{}和{last}", rest.join("、")),
+        [others @ .., final_one] => format!("{}和{final_one}", others.join("、")),
     }
 }
 
@@ -148,7 +148,7 @@ fn plain_reasons(row: &RollupRow) -> Vec<String> {
     out
 }
 
-/// 「新浪微博“wb_shared”（甲市、乙市）」.
+/// 「新浪微博“账号标识”（甲市、乙市）」.
 fn duplicate_label(label: &str, who: &[String]) -> String {
     let account = label.split_once(':').map_or_else(
         || format!("“{label}”"),
@@ -159,73 +159,99 @@ fn duplicate_label(label: &str, who: &[String]) -> String {
 
 /// 一、总体情况: who reported, the totals, what verified and what did not, duplicates.
 fn overall(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
-    let rows = f.rows;
-    let reported: Vec<&RollupRow> = rows.iter().filter(|r| !r.missing).collect();
-    let absent: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.missing && !refused_all(r))
-        .map(|r| r.reporter.as_str())
-        .collect();
-    let refused: Vec<&str> = rows
-        .iter()
-        .filter(|r| refused_all(r))
-        .map(|r| r.reporter.as_str())
-        .collect();
-    let mut s = if absent.is_empty() && refused.is_empty() {
+    out.push((Kind::Body, who_reported(f.rows)));
+    if f.rows.iter().any(|r| !r.missing) {
+        out.push((Kind::Body, totals(f.total)));
+    }
+    verification(f.rows, out);
+    if !f.duplicates.is_empty() {
+        let listed: Vec<String> = f
+            .duplicates
+            .iter()
+            .take(5)
+            .map(|(label, who)| duplicate_label(label, who))
+            .collect();
+        out.push((
+            Kind::Body,
+            format!(
+                "另有{}个账号同时列入了两个以上地区的账号名录：{}{}，请有关地区核实账号归属。",
+                f.duplicates.len(),
+                listed.join("；"),
+                if f.duplicates.len() > 5 { "等" } else { "" }
+            ),
+        ));
+    }
+}
+
+/// 「本季度应报送抽查情况的4个地区中，已报送3个；丁市未报送。」
+fn who_reported(rows: &[RollupRow]) -> String {
+    let pick = |keep: fn(&RollupRow) -> bool| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| keep(r))
+            .map(|r| r.reporter.as_str())
+            .collect()
+    };
+    let absent = pick(|r| r.missing && !refused_all(r));
+    let refused = pick(refused_all);
+    let mut parts = vec![if absent.is_empty() && refused.is_empty() {
         format!("本季度{}个地区均报送了抽查情况", rows.len())
     } else {
         format!(
             "本季度应报送抽查情况的{}个地区中，已报送{}个",
             rows.len(),
-            reported.len()
+            rows.iter().filter(|r| !r.missing).count()
         )
-    };
+    }];
     if !absent.is_empty() {
-        s.push_str(&format!("；{}未报送", names(&absent)));
+        parts.push(format!("{}未报送", names(&absent)));
     }
     if !refused.is_empty() {
-        s.push_str(&format!(
-            "；{}报送的材料未通过电子签名核验（无法确认来自报送单位或报送后被改动），未予采用",
+        parts.push(format!(
+            "{}报送的材料未通过电子签名核验（无法确认来自报送单位或报送后被改动），未予采用",
             names(&refused)
         ));
     }
-    s.push('。');
-    out.push((Kind::Body, s));
+    format!("{}。", parts.join("；"))
+}
 
-    let t = f.total;
-    if !reported.is_empty() {
-        let mut s = format!(
-            "已报送的地区共有在运行的政务新媒体账号{}个，抽查{}个，抽查比例{}；完成检查的{}个账号中，合格{}个、不合格{}个，合格率{}。",
-            t.population,
-            t.sampled,
-            percent(t.ratio),
-            t.passed + t.failed,
-            t.passed,
-            t.failed,
-            percent(t.pass_rate)
-        );
-        if t.unfinished > 0 {
-            s.push_str(&format!(
-                "另有{}个账号尚未完成检查，未计入合格率。",
-                t.unfinished
-            ));
-        }
-        let n = &t.numbers;
-        if n.repeat_failures > 0 {
-            s.push_str(&format!(
-                "上季度不合格的账号经复查仍不合格的有{}个。",
-                n.repeat_failures
-            ));
-        }
-        if n.rectifications > 0 {
-            s.push_str(&format!(
-                "各地共向主办单位下发整改问题{}个，已复核关闭{}个，逾期未反馈{}个。",
-                n.rectifications, n.rectifications_closed, n.rectifications_overdue
-            ));
-        }
-        out.push((Kind::Body, s));
+/// The level's totals: the roll-up table's 合计 row.
+fn totals(t: &RollupRow) -> String {
+    let mut parts = vec![format!(
+        "已报送的地区共有在运行的政务新媒体账号{}个，抽查{}个，抽查比例{}；完成检查的{}个账号中，合格{}个、不合格{}个，合格率{}。",
+        t.population,
+        t.sampled,
+        percent(t.ratio),
+        t.passed + t.failed,
+        t.passed,
+        t.failed,
+        percent(t.pass_rate)
+    )];
+    if t.unfinished > 0 {
+        parts.push(format!(
+            "另有{}个账号尚未完成检查，未计入合格率。",
+            t.unfinished
+        ));
     }
+    let n = &t.numbers;
+    if n.repeat_failures > 0 {
+        parts.push(format!(
+            "上季度不合格的账号经复查仍不合格的有{}个。",
+            n.repeat_failures
+        ));
+    }
+    if n.rectifications > 0 {
+        parts.push(format!(
+            "各地共向主办单位下发整改问题{}个，已复核关闭{}个，逾期未反馈{}个。",
+            n.rectifications, n.rectifications_closed, n.rectifications_overdue
+        ));
+    }
+    parts.concat()
+}
 
+/// Which reports verified (named, or counted when many) and, one paragraph each, which did not
+/// and why.
+fn verification(rows: &[RollupRow], out: &mut Vec<(Kind, String)>) {
+    let reported: Vec<&RollupRow> = rows.iter().filter(|r| !r.missing).collect();
     let verified: Vec<&str> = reported
         .iter()
         .filter(|r| r.verified)
@@ -259,23 +285,6 @@ fn overall(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
             )
         };
         out.push((Kind::Body, s));
-    }
-    if !f.duplicates.is_empty() {
-        let listed: Vec<String> = f
-            .duplicates
-            .iter()
-            .take(5)
-            .map(|(label, who)| duplicate_label(label, who))
-            .collect();
-        out.push((
-            Kind::Body,
-            format!(
-                "另有{}个账号同时列入了两个以上地区的账号名录：{}{}，请有关地区核实账号归属。",
-                f.duplicates.len(),
-                listed.join("；"),
-                if f.duplicates.len() > 5 { "等" } else { "" }
-            ),
-        ));
     }
 }
 
@@ -313,6 +322,12 @@ fn by_reporter(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
         out.push((Kind::Body, "本季度没有地区报送抽查情况。".to_owned()));
         return;
     }
+    out.push((Kind::Body, rates(&reported)));
+    out.push((Kind::Body, follow_up(&reported)));
+}
+
+/// Ratios (those under 30% named), pass rates high to low, and their change on last quarter.
+fn rates(reported: &[&RollupRow]) -> String {
     let low: Vec<String> = reported
         .iter()
         .filter(|r| r.ratio.is_some_and(|x| x < 0.3))
@@ -322,19 +337,17 @@ fn by_reporter(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
     let (min, max) = ratios
         .iter()
         .fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
-    let mut s = if low.is_empty() && !ratios.is_empty() {
-        if ratios.len() > 1 && (max - min).abs() > f64::EPSILON {
-            format!(
-                "从抽查比例看，各地均不低于30%，在{}至{}之间。",
-                percent(Some(min)),
-                percent(Some(max))
-            )
-        } else {
-            format!("从抽查比例看，各地均不低于30%（{}）。", percent(Some(max)))
-        }
-    } else {
+    let mut parts = vec![if !low.is_empty() || ratios.is_empty() {
         format!("从抽查比例看，{}的抽查比例低于30%。", low.join("、"))
-    };
+    } else if ratios.len() > 1 && (max - min).abs() > f64::EPSILON {
+        format!(
+            "从抽查比例看，各地均不低于30%，在{}至{}之间。",
+            percent(Some(min)),
+            percent(Some(max))
+        )
+    } else {
+        format!("从抽查比例看，各地均不低于30%（{}）。", percent(Some(max)))
+    }];
     let mut rated: Vec<&RollupRow> = reported
         .iter()
         .copied()
@@ -352,15 +365,15 @@ fn by_reporter(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
             .join("、")
     };
     if rated.len() > 6 {
-        s.push_str(&format!(
+        parts.push(format!(
             "从合格率看，较高的是{}，较低的是{}。",
             shown(&rated[..3]),
             shown(&rated[rated.len() - 3..])
         ));
     } else if rated.len() > 1 {
-        s.push_str(&format!("从合格率看，由高到低依次为{}。", shown(&rated)));
+        parts.push(format!("从合格率看，由高到低依次为{}。", shown(&rated)));
     } else if let Some(r) = rated.first() {
-        s.push_str(&format!(
+        parts.push(format!(
             "{}的合格率为{}。",
             r.reporter,
             percent(r.pass_rate)
@@ -376,22 +389,24 @@ fn by_reporter(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
             .collect()
     };
     let points = |(name, c): (&str, f64)| format!("{name}（{:.2}个百分点）", c.abs());
-    let mut parts = Vec::new();
+    let mut changes = Vec::new();
     for (up, word) in [(true, "提高"), (false, "下降")] {
         let list = change(up);
         if !list.is_empty() {
-            parts.push(format!(
+            changes.push(format!(
                 "{word}的有{}",
                 most(list, |(_, c)| c.abs(), points, &format!("{word}较多"))
             ));
         }
     }
-    if !parts.is_empty() {
-        s.push_str(&format!("与上季度相比，合格率{}。", parts.join("；")));
+    if !changes.is_empty() {
+        parts.push(format!("与上季度相比，合格率{}。", changes.join("；")));
     }
-    out.push((Kind::Body, s));
+    parts.concat()
+}
 
-    let mut s = String::new();
+/// Overdue 整改, 复查 failing again, unfinished checks (the most named), and the attachment.
+fn follow_up(reported: &[&RollupRow]) -> String {
     let counted = |n: fn(&RollupRow) -> usize| -> Vec<(&str, usize)> {
         reported
             .iter()
@@ -400,31 +415,25 @@ fn by_reporter(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
             .collect()
     };
     let each = |(name, n): (&str, usize)| format!("{name}（{n}个）");
-    #[allow(clippy::cast_precision_loss)] // counts of problems
     let by_count = |(_, n): &(&str, usize)| *n as f64;
-    let overdue = counted(|r| r.numbers.rectifications_overdue);
-    if !overdue.is_empty() {
-        s.push_str(&format!(
-            "整改方面，存在逾期未反馈问题的有{}。",
-            most(overdue, by_count, each, "较多")
-        ));
+    let mut parts = Vec::new();
+    for (n, said) in [
+        (
+            counted(|r| r.numbers.rectifications_overdue),
+            "整改方面，存在逾期未反馈问题的有",
+        ),
+        (
+            counted(|r| r.numbers.repeat_failures),
+            "上季度不合格的账号本季度复查仍不合格的有",
+        ),
+        (counted(|r| r.unfinished), "尚有抽查账号未完成检查的有"),
+    ] {
+        if !n.is_empty() {
+            parts.push(format!("{said}{}。", most(n, by_count, each, "较多")));
+        }
     }
-    let repeat = counted(|r| r.numbers.repeat_failures);
-    if !repeat.is_empty() {
-        s.push_str(&format!(
-            "上季度不合格的账号本季度复查仍不合格的有{}。",
-            most(repeat, by_count, each, "较多")
-        ));
-    }
-    let unfinished = counted(|r| r.unfinished);
-    if !unfinished.is_empty() {
-        s.push_str(&format!(
-            "尚有抽查账号未完成检查的有{}。",
-            most(unfinished, by_count, each, "较多")
-        ));
-    }
-    s.push_str("各地抽查情况详见附件。");
-    out.push((Kind::Body, s));
+    parts.push("各地抽查情况详见附件。".to_owned());
+    parts.concat()
 }
 
 /// 复核情况, one paragraph a reporter re-checked.
@@ -440,15 +449,15 @@ fn rechecked(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
                 r.reporter, r.checked
             )
         } else {
-            #[allow(clippy::cast_precision_loss)] // counts of accounts
-            let accuracy = (r.checked - r.failed.len().min(r.checked)) as f64 / r.checked as f64;
+            let accuracy =
+                (r.checked - r.failed.len().min(r.checked)) as f64 / r.checked.max(1) as f64;
             format!(
-                "{}：复核{}个账号，其中{}个上报为合格、复核为不合格（{}），上报结论准确率{}。",
+                "{}：复核{}个账号，上报结论准确率{}；上报为合格、复核为不合格的{}个：{}。",
                 r.reporter,
                 r.checked,
+                percent(Some(accuracy)),
                 r.failed.len(),
-                r.failed.join("；"),
-                percent(Some(accuracy))
+                r.failed.join("；")
             )
         };
         out.push((Kind::Body, s));
@@ -522,7 +531,10 @@ pub fn rollup_paragraphs(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Vec<
     let (_, addressees) = level(&text.region);
     let quarter = text.quarter.label();
     let mut out = vec![
-        (Kind::Title, rollup_title(&text.region, text.quarter)),
+        (
+            Kind::Title,
+            page::title_lines(&rollup_title(&text.region, text.quarter)),
+        ),
         (Kind::Plain, String::new()),
         (Kind::Addressee, addressees.to_owned()),
         (
@@ -591,3 +603,6 @@ pub fn write_rollup_docx(
     let doc = table::add_attachment(doc, &rollup_attachment(f, text), true);
     page::save(doc, &text.office, path)
 }
+
+#[cfg(test)]
+mod tests;
