@@ -220,11 +220,17 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     ));
     out.push((Kind::AttachmentMore, "2．问题账号名单".to_owned()));
     out.push((Kind::AttachmentMore, "3．整改情况反馈表".to_owned()));
-    out.push((Kind::Plain, String::new()));
-    out.push((Kind::Plain, String::new()));
-    out.push((Kind::Signature, issuing_office(region)));
-    out.push((Kind::Signature, chinese_day(text.dated)));
-    out.into_iter()
+    signed(out, issuing_office(region), text.dated)
+}
+
+/// A notice's `text` with its 落款 (two blank lines, the issuing office, the date), every line
+/// [`tight`].
+fn signed(mut text: Vec<(Kind, String)>, office: String, dated: NaiveDate) -> Vec<(Kind, String)> {
+    text.push((Kind::Plain, String::new()));
+    text.push((Kind::Plain, String::new()));
+    text.push((Kind::Signature, office));
+    text.push((Kind::Signature, chinese_day(dated)));
+    text.into_iter()
         .map(|(kind, line)| {
             let kind = match kind {
                 Kind::Subheading(heading) => Kind::Subheading(tight(&heading)),

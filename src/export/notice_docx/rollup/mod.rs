@@ -567,19 +567,7 @@ pub fn rollup_paragraphs(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Vec<
         Kind::Attachment,
         format!("附件：{quarter}各地政务新媒体抽查情况汇总表"),
     ));
-    out.push((Kind::Plain, String::new()));
-    out.push((Kind::Plain, String::new()));
-    out.push((Kind::Signature, text.office.clone()));
-    out.push((Kind::Signature, chinese_day(text.dated)));
-    out.into_iter()
-        .map(|(kind, line)| {
-            let kind = match kind {
-                Kind::Subheading(h) => Kind::Subheading(tight(&h)),
-                k => k,
-            };
-            (kind, tight(&line))
-        })
-        .collect()
+    super::signed(out, text.office.clone(), text.dated)
 }
 
 /// Writes the level's notice with its attachment as a .docx at `path`.
