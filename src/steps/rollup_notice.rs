@@ -1,6 +1,6 @@
 //! 导出汇总通报: the level's notice of its reporters' checks (.docx), from the roll-up table of
-//! the quarter, the level's region and issuing office from 设置, the 复核 results where there are
-//! any, and the day it is exported; logged. The `ExportRollup` action calls it for a .docx path.
+//! the quarter (with its 复核 results), the level's region and issuing office from 设置, and the
+//! day it is exported; logged. The `ExportRollup` action calls it for a .docx path.
 
 use std::path::Path;
 
@@ -11,7 +11,7 @@ use super::log_action;
 use super::report_package::ISSUING_OFFICE;
 use super::rollup::RollupTable;
 use crate::export::{
-    DocxError, RecheckOutcome, RollupFigures, RollupNoticeText, issuing_office, write_rollup_docx,
+    DocxError, RollupFigures, RollupNoticeText, issuing_office, write_rollup_docx,
 };
 use crate::model::Quarter;
 use crate::store::{Store, StoreError};
@@ -47,17 +47,6 @@ pub fn level_office(store: &Store) -> Result<String, StoreError> {
     })
 }
 
-/// HOOK: the level's 复核 results of `quarter`, per reporter (how many of its 合格 accounts were
-/// checked again, which were found 不合格). Stored 复核 results do not exist yet, so this returns
-/// nothing and the notice has no 复核情况 section; once they are stored, read them here.
-pub fn recheck_outcomes(
-    store: &Store,
-    quarter: Quarter,
-) -> Result<Vec<RecheckOutcome>, StoreError> {
-    let _ = (store, quarter);
-    Ok(Vec::new())
-}
-
 /// Writes the level's notice of `table` to `path` and logs it.
 pub fn write_rollup_notice(
     store: &mut Store,
@@ -70,7 +59,6 @@ pub fn write_rollup_notice(
     if region.trim().is_empty() {
         return Err(RollupNoticeError::NoRegion);
     }
-    let rechecks = recheck_outcomes(store, quarter)?;
     let duplicates: Vec<(String, Vec<String>)> = table
         .duplicates
         .iter()
@@ -80,7 +68,7 @@ pub fn write_rollup_notice(
         rows: &table.reporters,
         total: &table.total,
         duplicates: &duplicates,
-        rechecks: &rechecks,
+        rechecks: &table.rechecks,
     };
     let text = RollupNoticeText {
         region: region.trim().to_owned(),

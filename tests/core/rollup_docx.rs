@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::rollup::{City, Q, city, import, ok, register, resign, row, table};
-use crate::support::{path_str, run, stdout};
+use crate::support::{json, path_str, run, stdout};
 
 /// The text of each paragraph of `word/document.xml` (table cells are paragraphs too), and the
 /// XML itself.
@@ -166,6 +166,80 @@ fn the_levels_notice_states_the_rollup_totals_and_names_missing_and_unverified_r
     }
     let log = stdout(ok(&run(&top, &["log"])));
     assert!(log.contains("导出汇总通报"), "{log}");
+
+    // 复核: 甲市's first account on the list overturned, its second upheld, the rest not yet
+    // re-checked: the notice gains its 复核情况 and a requirement, the table an accuracy.
+    let list = d.join("复核名单.xlsx");
+    let drawn = json(ok(&run(
+        &top,
+        &[
+            "rollup",
+            "recheck",
+            "--quarter",
+            Q,
+            "--seed",
+            "11",
+            "--out",
+            path_str(&list),
+            "--json",
+        ],
+    )));
+    let jia_chosen = drawn["reporters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reporter"] == "甲市")
+        .unwrap()["chosen"]
+        .clone();
+    let account = |i: usize, field: &str| jia_chosen[i][field].as_str().unwrap().to_owned();
+    let conclusions = d.join("复核结论.csv");
+    std::fs::write(
+        &conclusions,
+        format!(
+            "上报单位,平台,账号标识,复核结论,复核说明,复核日期\n甲市,{},{},不合格,首页栏目空白,2026-11-20\n甲市,{},{},合格,,2026-11-20\n",
+            account(0, "platform"),
+            account(0, "account_id"),
+            account(1, "platform"),
+            account(1, "account_id"),
+        ),
+    )
+    .unwrap();
+    ok(&run(
+        &top,
+        &[
+            "rollup",
+            "recheck",
+            "import",
+            path_str(&conclusions),
+            "--quarter",
+            Q,
+        ],
+    ));
+    let again = d.join("汇总通报（复核后）.docx");
+    ok(&run(
+        &top,
+        &[
+            "export",
+            "rollup",
+            "--quarter",
+            Q,
+            "--out",
+            path_str(&again),
+        ],
+    ));
+    let (paras, _) = paragraphs(&again);
+    let text = paras.join("\n");
+    let at = |h: &str| paras.iter().position(|p| p == h);
+    assert!(at("三、复核情况") < at("四、工作要求"), "{text}");
+    let overturned = format!(
+        "甲市：复核2个账号，上报结论准确率50.00%；上报为合格、复核为不合格的1个：“{}”（{}），首页栏目空白。",
+        account(0, "name"),
+        account(0, "platform")
+    );
+    assert!(text.contains(&overturned), "{overturned}\n{text}");
+    assert!(text.contains("的复核尚未完成"), "{text}");
+    assert!(text.contains("如实开展检查。"), "{text}");
+    assert!(paras.iter().any(|p| p == "复核准确率"), "{text}");
 
     // Without the level's region there is no title to give: refused, in Chinese.
     let bare = d.join("无地区.db");

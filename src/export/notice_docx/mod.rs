@@ -21,8 +21,8 @@ use super::notice::{chinese_number, overview_line};
 use crate::report::{ProblemGroup, QuarterReport};
 
 pub use rollup::{
-    RecheckOutcome, RollupFigures, RollupNoticeText, rollup_attachment, rollup_paragraphs,
-    rollup_title, write_rollup_docx,
+    RollupFigures, RollupNoticeText, rollup_attachment, rollup_paragraphs, rollup_title,
+    write_rollup_docx,
 };
 pub use table::AttachmentTable;
 

@@ -2,7 +2,7 @@
 //! 不合格, 合格率 and its change, 整改 issued, closed and overdue, and a short 核验情况) and the
 //! level's 合计, on a landscape page.
 
-use super::{RollupFigures, RollupNoticeText, refused_all};
+use super::{RollupFigures, RollupNoticeText, accuracy, any_rechecked, refused_all};
 use crate::export::notice_docx::table::AttachmentTable;
 use crate::rollup::RollupRow;
 use crate::rollup::summary::percent;
@@ -70,8 +70,21 @@ pub fn rollup_attachment(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Atta
         ("下发整改\n问题数", 18),
         ("已复核\n关闭数", 15),
         ("逾期未\n反馈数", 15),
-        ("核验情况", 26),
     ]);
+    let rechecked = any_rechecked(f);
+    if rechecked {
+        columns.push(("复核\n准确率", 16));
+    }
+    columns.push(("核验情况", 26));
+    // 准确率 of a reporter's re-check, and of the level's (the 合计).
+    let recheck = |reporter: Option<&str>| -> String {
+        let (checked, overturned) = f
+            .rechecks
+            .iter()
+            .filter(|r| reporter.is_none_or(|name| r.reporter == name))
+            .fold((0, 0), |(c, o), r| (c + r.checked, o + r.overturned.len()));
+        accuracy(checked, overturned).map_or_else(|| "—".to_owned(), |a| percent(Some(a)))
+    };
     // A reporter without a package shows 「—」 where its figures would be; the 合计 its sums.
     let cells = |r: &RollupRow, n: String, dash: bool| -> Vec<String> {
         let count = |n: usize| {
@@ -112,12 +125,18 @@ pub fn rollup_attachment(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Atta
         .enumerate()
         .map(|(i, r)| {
             let mut v = cells(r, (i + 1).to_string(), r.missing);
+            if rechecked {
+                v.push(recheck(Some(&r.reporter)));
+            }
             v.push(verification_cell(r));
             v
         })
         .collect();
     let mut total = cells(f.total, String::new(), false);
     "合计".clone_into(&mut total[1]);
+    if rechecked {
+        total.push(recheck(None));
+    }
     total.push(String::new());
     AttachmentTable {
         label: "附件".to_owned(),

@@ -15,8 +15,8 @@ pub use attachment::rollup_attachment;
 
 use super::{DocxError, Kind, page, table, tight};
 use crate::export::chinese_number;
-use crate::model::Quarter;
 use crate::model::time::chinese_day;
+use crate::model::{Quarter, RecheckSummary};
 use crate::rollup::RollupRow;
 use crate::rollup::summary::{MISSING, percent};
 use crate::rollup::verify::{BELOW_RATE, NOT_REPRODUCIBLE, NUMBERS_DIFFER};
@@ -37,23 +37,15 @@ pub struct RollupNoticeText {
     pub exported: NaiveDateTime,
 }
 
-/// One reporter's 复核 by the level: how many of its 合格 accounts were checked again, and the
-/// ones found 不合格 (as 「单位“账号名称”（平台）」).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecheckOutcome {
-    pub reporter: String,
-    pub checked: usize,
-    pub failed: Vec<String>,
-}
-
 /// The figures the notice states: the roll-up table's rows and total, the accounts listed by
-/// more than one reporter (label, reporters), and the 复核 results (none yet: no section).
+/// more than one reporter (label, reporters), and each reporter's 复核 (a section of its own once
+/// any conclusion is entered).
 #[derive(Debug, Clone, Copy)]
 pub struct RollupFigures<'a> {
     pub rows: &'a [RollupRow],
     pub total: &'a RollupRow,
     pub duplicates: &'a [(String, Vec<String>)],
-    pub rechecks: &'a [RecheckOutcome],
+    pub rechecks: &'a [RecheckSummary],
 }
 
 /// The level as the notice names it, and whom it is sent to: 全市 and 各县（市、区）.
@@ -436,31 +428,78 @@ fn follow_up(reported: &[&RollupRow]) -> String {
     parts.concat()
 }
 
-/// 复核情况, one paragraph a reporter re-checked.
+/// Whether any 复核 conclusion was entered (the notice then has a 复核情况 section).
+fn any_rechecked(f: &RollupFigures<'_>) -> bool {
+    f.rechecks.iter().any(|r| r.checked > 0)
+}
+
+/// The accuracy of `checked` re-checks of which `overturned` were found 不合格.
+fn accuracy(checked: usize, overturned: usize) -> Option<f64> {
+    (checked > 0).then(|| checked.saturating_sub(overturned) as f64 / checked as f64)
+}
+
+/// 复核情况: the level's re-check of the reporters' 合格 accounts as a whole, then a paragraph a
+/// reporter with conclusions (the accounts overturned named with what was found), and whose
+/// re-check is not finished.
 fn rechecked(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
-    out.push((
-        Kind::Body,
-        "对各地上报为合格的账号，按比例随机抽取进行了复核。".to_owned(),
-    ));
-    for r in f.rechecks {
-        let s = if r.failed.is_empty() {
+    let chosen: usize = f.rechecks.iter().map(|r| r.chosen).sum();
+    let checked: usize = f.rechecks.iter().map(|r| r.checked).sum();
+    let overturned: usize = f.rechecks.iter().map(|r| r.overturned.len()).sum();
+    let mut s = if checked < chosen {
+        format!("对各地上报为合格的账号，按比例随机抽取{chosen}个进行复核，目前已复核{checked}个，")
+    } else {
+        format!("对各地上报为合格的账号，按比例随机抽取{chosen}个进行了复核，")
+    };
+    s.push_str(&if overturned == 0 {
+        "复核结论与各地上报的结论一致。".to_owned()
+    } else {
+        format!(
+            "其中{overturned}个上报为合格的账号复核为不合格，上报结论准确率{}。",
+            percent(accuracy(checked, overturned))
+        )
+    });
+    out.push((Kind::Body, s));
+    for r in f.rechecks.iter().filter(|r| r.checked > 0) {
+        let s = if r.overturned.is_empty() {
             format!(
                 "{}：复核{}个账号，复核结论与上报结论一致。",
                 r.reporter, r.checked
             )
         } else {
-            let accuracy =
-                (r.checked - r.failed.len().min(r.checked)) as f64 / r.checked.max(1) as f64;
+            let found: Vec<String> = r
+                .overturned
+                .iter()
+                .map(|(name, platform, note)| {
+                    let note = note.trim().trim_end_matches(['。', '；', ';', '.']);
+                    if note.is_empty() {
+                        format!("“{name}”（{platform}）")
+                    } else {
+                        format!("“{name}”（{platform}），{note}")
+                    }
+                })
+                .collect();
             format!(
                 "{}：复核{}个账号，上报结论准确率{}；上报为合格、复核为不合格的{}个：{}。",
                 r.reporter,
                 r.checked,
-                percent(Some(accuracy)),
-                r.failed.len(),
-                r.failed.join("；")
+                percent(accuracy(r.checked, r.overturned.len())),
+                r.overturned.len(),
+                found.join("；")
             )
         };
         out.push((Kind::Body, s));
+    }
+    let pending: Vec<&str> = f
+        .rechecks
+        .iter()
+        .filter(|r| r.checked < r.chosen)
+        .map(|r| r.reporter.as_str())
+        .collect();
+    if !pending.is_empty() {
+        out.push((
+            Kind::Body,
+            format!("{}的复核尚未完成，结果另行通报。", names(&pending)),
+        ));
     }
 }
 
@@ -476,6 +515,21 @@ fn requirements(f: &RollupFigures<'_>, text: &RollupNoticeText, out: &mut Vec<(K
             "各地要严格落实每季度抽查本地区政务新媒体比例不低于30%的要求，按分层随机抽取，每个分层的抽查比例均不低于30%，如实记录检查结论，按时报送抽查情况。".to_owned(),
         ),
     ];
+    let overturned: Vec<&str> = f
+        .rechecks
+        .iter()
+        .filter(|r| !r.overturned.is_empty())
+        .map(|r| r.reporter.as_str())
+        .collect();
+    if !overturned.is_empty() {
+        items.push((
+            "如实开展检查。",
+            format!(
+                "复核发现部分上报为合格的账号实际存在问题，{}要逐一核实，督促主办单位整改，并查找检查把关不严的原因。",
+                names(&overturned)
+            ),
+        ));
+    }
     let pick = |keep: fn(&RollupRow) -> bool| -> Vec<&str> {
         f.rows
             .iter()
@@ -556,7 +610,7 @@ pub fn rollup_paragraphs(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Vec<
     overall(f, &mut out);
     heading(&mut out, "各地抽查情况");
     by_reporter(f, &mut out);
-    if !f.rechecks.is_empty() {
+    if any_rechecked(f) {
         heading(&mut out, "复核情况");
         rechecked(f, &mut out);
     }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::model::ReportNumbers;
+use crate::model::{RecheckSummary, ReportNumbers};
 use crate::rollup::total;
 
 fn row(name: &str, passed: usize, failed: usize, flags: &[&str]) -> RollupRow {
@@ -54,7 +54,7 @@ fn text(region: &str) -> RollupNoticeText {
     }
 }
 
-fn body(rows: &[RollupRow], rechecks: &[RecheckOutcome], region: &str) -> String {
+fn body(rows: &[RollupRow], rechecks: &[RecheckSummary], region: &str) -> String {
     let t = total(rows);
     let f = RollupFigures {
         rows,
@@ -130,15 +130,39 @@ fn reasons_are_said_plainly_and_lists_past_three_summarised() {
 #[test]
 fn rechecks_make_their_own_section_and_the_attachment_sums() {
     let rows = vec![row("甲市", 9, 1, &[]), row("乙市", 0, 0, &["未上报"])];
-    let rechecks = [RecheckOutcome {
-        reporter: "甲市".to_owned(),
-        checked: 4,
-        failed: vec!["甲市某局“某某发布”（抖音）".to_owned()],
-    }];
+    let rechecks = [
+        RecheckSummary {
+            reporter: "甲市".to_owned(),
+            chosen: 4,
+            checked: 4,
+            overturned: vec![(
+                "某某发布".to_owned(),
+                "抖音".to_owned(),
+                "首页栏目空白。".to_owned(),
+            )],
+            accuracy: Some(0.75),
+        },
+        RecheckSummary {
+            reporter: "乙市".to_owned(),
+            chosen: 2,
+            checked: 0,
+            overturned: Vec::new(),
+            accuracy: None,
+        },
+    ];
     let s = body(&rows, &rechecks, "示例市");
     assert!(s.contains("三、复核情况"), "{s}");
     assert!(
-        s.contains("甲市：复核4个账号，上报结论准确率75.00%；上报为合格、复核为不合格的1个：甲市某局“某某发布”（抖音）。"),
+        s.contains("按比例随机抽取6个进行复核，目前已复核4个，其中1个上报为合格的账号复核为不合格，上报结论准确率75.00%。"),
+        "{s}"
+    );
+    assert!(
+        s.contains("甲市：复核4个账号，上报结论准确率75.00%；上报为合格、复核为不合格的1个：“某某发布”（抖音），首页栏目空白。"),
+        "{s}"
+    );
+    assert!(s.contains("乙市的复核尚未完成"), "{s}");
+    assert!(
+        s.contains("如实开展检查。复核发现部分上报为合格的账号实际存在问题，甲市要逐一核实"),
         "{s}"
     );
     assert!(s.contains("四、工作要求"), "{s}");
@@ -157,5 +181,7 @@ fn rechecks_make_their_own_section_and_the_attachment_sums() {
         "no figures for a reporter that did not report"
     );
     assert_eq!(a.rows[1].last().map(String::as_str), Some("未报送"));
+    assert_eq!(a.rows[0][a.rows[0].len() - 2], "75.00%", "复核准确率");
+    assert_eq!(sum[sum.len() - 2], "75.00%");
     assert_eq!(a.columns.len(), a.rows[0].len());
 }
