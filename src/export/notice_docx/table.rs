@@ -32,8 +32,8 @@ const NOTE_INDENT: i32 = 480;
 /// Rows at least 8 mm tall (the head 10 mm): room to read and to mark by hand.
 const ROW: f32 = 454.0;
 const HEAD_ROW: f32 = 567.0;
-/// 0.7 mm each side of a cell's text (Word's default is 1.9 mm).
-const CELL_MARGIN: usize = 40;
+/// 0.5 mm each side of a cell's text (Word's default is 1.9 mm).
+const CELL_MARGIN: usize = 28;
 /// Borders of 0.5 pt (eighths of a point).
 const BORDER: usize = 4;
 
@@ -64,13 +64,14 @@ pub(super) fn landscape(doc: Docx) -> Docx {
         )
 }
 
-/// One cell: its text centred in `font`, 五号.
-fn cell(text: &str, font: &str, width: usize) -> TableCell {
+/// One cell: its text centred in `font`, 五号; `keep` keeps its row with what follows.
+fn cell(text: &str, font: &str, width: usize, keep: bool) -> TableCell {
     let mut p = Paragraph::new()
         .align(AlignmentType::Center)
         .snap_to_grid(false)
+        .keep_next(keep)
         .line_spacing(exact_lines(CELL_LINE));
-    // One run a line: a cell's own line breaks (「未通过：\n抽样无法复现」) kept.
+    // One run a line: a cell's own line breaks (「在运行\n账号数」) kept.
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             p = p.add_run(Run::new().add_break(BreakType::TextWrapping));
@@ -83,12 +84,12 @@ fn cell(text: &str, font: &str, width: usize) -> TableCell {
         .add_paragraph(p)
 }
 
-fn row(texts: &[String], font: &str, widths: &[usize], height: f32) -> TableRow {
+fn row(texts: &[String], font: &str, widths: &[usize], height: f32, keep: bool) -> TableRow {
     TableRow::new(
         texts
             .iter()
             .zip(widths)
-            .map(|(t, w)| cell(t, font, *w))
+            .map(|(t, w)| cell(t, font, *w, keep))
             .collect(),
     )
     .cant_split()
@@ -117,16 +118,28 @@ pub(super) fn add_attachment(doc: Docx, attachment: &AttachmentTable, first: boo
     let weights: Vec<u32> = attachment.columns.iter().map(|(_, w)| *w).collect();
     let widths = widths(&weights);
     let heads: Vec<String> = attachment.columns.iter().map(|(h, _)| h.clone()).collect();
-    let mut rows = vec![row(&heads, HEADING_FONT, &widths, HEAD_ROW)];
-    rows.extend(
+    // The head, the rows, the 合计 in 黑体; the last two rows kept with the notes, so that no
+    // page holds notes alone.
+    let mut lines: Vec<(&[String], &str, f32)> = vec![(&heads, HEADING_FONT, HEAD_ROW)];
+    lines.extend(
         attachment
             .rows
             .iter()
-            .map(|r| row(r, BODY_FONT, &widths, ROW)),
+            .map(|r| (r.as_slice(), BODY_FONT, ROW)),
     );
     if let Some(total) = &attachment.total {
-        rows.push(row(total, HEADING_FONT, &widths, ROW));
+        lines.push((total, HEADING_FONT, ROW));
     }
+    let kept_from = if attachment.notes.is_empty() {
+        lines.len()
+    } else {
+        lines.len().saturating_sub(2).max(1)
+    };
+    let rows: Vec<TableRow> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (texts, font, height))| row(texts, font, &widths, *height, i >= kept_from))
+        .collect();
     let border = |p: TableBorderPosition| TableBorder::new(p).size(BORDER);
     let borders = [
         TableBorderPosition::Top,
@@ -153,6 +166,7 @@ pub(super) fn add_attachment(doc: Docx, attachment: &AttachmentTable, first: boo
     for (i, note) in attachment.notes.iter().enumerate() {
         let p = Paragraph::new()
             .add_run(run(note, BODY_FONT, NOTE_SIZE))
+            .keep_next(i + 1 < attachment.notes.len())
             .snap_to_grid(false)
             .line_spacing(exact_lines(NOTE_LINE))
             .align(AlignmentType::Both);

@@ -1,48 +1,21 @@
 //! The level's notice's attachment: a row per reporter (in operation, sampled, ratio, 合格 and
-//! 不合格, 合格率 and its change, 整改 issued, closed and overdue, and a short 核验情况) and the
-//! level's 合计, on a landscape page.
+//! 不合格, 合格率 and its change, 整改 issued, closed and overdue, the 复核 accuracy once there is
+//! one, and whether its report verified) and the level's 合计, on a landscape page.
 
-use super::{RollupFigures, RollupNoticeText, accuracy, any_rechecked, refused_all};
+use super::{RollupFigures, RollupNoticeText, accuracy, any_rechecked, percent, refused_all};
 use crate::export::notice_docx::table::AttachmentTable;
 use crate::rollup::RollupRow;
-use crate::rollup::summary::percent;
-use crate::rollup::verify::{BELOW_RATE, NOT_REPRODUCIBLE, NUMBERS_DIFFER};
 
-/// The short 核验情况 of a reporter in the attachment's table.
-fn verification_cell(row: &RollupRow) -> String {
+/// The 核验情况 of a reporter in the attachment's table (the reasons are in the text).
+fn verification_cell(row: &RollupRow) -> &'static str {
     if refused_all(row) {
-        return "未采用\n（签名无效）".to_owned();
-    }
-    if row.missing {
-        return "未报送".to_owned();
-    }
-    if row.verified {
-        return "通过".to_owned();
-    }
-    let mut short: Vec<&str> = Vec::new();
-    for flag in &row.flags {
-        let s = if flag.starts_with(NOT_REPRODUCIBLE) {
-            "抽样无法复现"
-        } else if flag.contains(BELOW_RATE) {
-            "分层比例不足"
-        } else if flag.starts_with(NUMBERS_DIFFER) {
-            "数字不符"
-        } else if flag.starts_with("包中的地区名称") {
-            "名称不符"
-        } else if flag.starts_with("之后导入的上报包被拒绝") {
-            "更新材料签名无效"
-        } else {
-            continue;
-        };
-        if !short.contains(&s) {
-            short.push(s);
-        }
-    }
-    if short.is_empty() {
-        "未通过".to_owned()
+        "未采用"
+    } else if row.missing {
+        "未报送"
+    } else if row.verified {
+        "通过"
     } else {
-        // One reason a line: the column holds six characters.
-        format!("未通过：\n{}", short.join("\n"))
+        "未通过"
     }
 }
 
@@ -50,32 +23,33 @@ fn verification_cell(row: &RollupRow) -> String {
 #[must_use]
 pub fn rollup_attachment(f: &RollupFigures<'_>, text: &RollupNoticeText) -> AttachmentTable {
     let unfinished = f.rows.iter().any(|r| r.unfinished > 0);
-    // Widths in millimetres of the 225 mm 版心 (scaled to it), for 五号: 「100.00%」 and six
-    // characters of 核验情况 on a line, heads in lines of three or four characters.
+    // Widths in millimetres for 五号 with 0.5 mm cell margins: 「99.99%」 and six digits on a
+    // line (even in a wider fallback font), heads in lines of three or four characters; all
+    // fifteen columns fit the 225 mm 版心 (fewer are spread over it).
     let mut columns: Vec<(&str, u32)> = vec![
-        ("序号", 10),
-        ("地区", 19),
-        ("在运行\n账号数", 17),
-        ("抽查数", 16),
-        ("抽查比例", 18),
-        ("合格数", 16),
-        ("不合格数", 18),
+        ("序号", 9),
+        ("地区", 16),
+        ("在运行\n账号数", 16),
+        ("抽查数", 14),
+        ("抽查比例", 17),
+        ("合格数", 14),
+        ("不合格数", 17),
     ];
     if unfinished {
-        columns.push(("未完成\n检查数", 14));
+        columns.push(("未完成\n检查数", 13));
     }
     columns.extend([
-        ("合格率", 18),
-        ("较上季度\n增减\n百分点", 18),
-        ("下发整改\n问题数", 18),
-        ("已复核\n关闭数", 15),
-        ("逾期未\n反馈数", 15),
+        ("合格率", 17),
+        ("较上季度\n增减\n百分点", 17),
+        ("下发整改\n问题数", 17),
+        ("已复核\n关闭数", 13),
+        ("逾期未\n反馈数", 13),
     ]);
     let rechecked = any_rechecked(f);
     if rechecked {
-        columns.push(("复核\n准确率", 16));
+        columns.push(("复核\n准确率", 17));
     }
-    columns.push(("核验情况", 26));
+    columns.push(("核验\n情况", 13));
     // 准确率 of a reporter's re-check, and of the level's (the 合计).
     let recheck = |reporter: Option<&str>| -> String {
         let (checked, overturned) = f
@@ -128,7 +102,7 @@ pub fn rollup_attachment(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Atta
             if rechecked {
                 v.push(recheck(Some(&r.reporter)));
             }
-            v.push(verification_cell(r));
+            v.push(verification_cell(r).to_owned());
             v
         })
         .collect();
@@ -149,7 +123,7 @@ pub fn rollup_attachment(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Atta
         total: Some(total),
         notes: vec![
             "注：1．抽查比例为抽查数占在运行账号数的比例；合格率按已完成检查的账号计算；较上季度增减为合格率比上季度提高（+）或下降（-）的百分点。".to_owned(),
-            "2．核验情况为“通过”的，其抽查名单可按记录的抽样方法和随机种子重新得出，各分层抽查比例均不低于30%，上报数字与逐个账号的检查结论一致；核验未通过的原因见正文。“—”表示未报送或无上季度数据。".to_owned(),
+            "2．核验情况为“通过”的，其抽查名单可按记录的抽样方法和随机种子重新得出，各分层抽查比例均不低于30%，上报数字与逐个账号的检查结论一致；“未通过”的原因见正文，“未采用”指报送的材料未通过电子签名核验。“—”表示未报送或没有相应数据。".to_owned(),
         ],
     }
 }

@@ -18,7 +18,7 @@ use crate::export::chinese_number;
 use crate::model::time::chinese_day;
 use crate::model::{Quarter, RecheckSummary};
 use crate::rollup::RollupRow;
-use crate::rollup::summary::{MISSING, percent};
+use crate::rollup::summary::MISSING;
 use crate::rollup::verify::{BELOW_RATE, NOT_REPRODUCIBLE, NUMBERS_DIFFER};
 
 /// What the level's notice says beyond the roll-up's figures.
@@ -78,6 +78,15 @@ pub fn rollup_title(region: &str, quarter: Quarter) -> String {
         level(region).0,
         quarter.label()
     )
+}
+
+/// A share as the notice prints it: 93.33%, and 100% in full (as notices write it, and narrow
+/// enough for the attachment's columns).
+fn percent(share: Option<f64>) -> String {
+    match share {
+        Some(s) if s >= 0.999_95 => "100%".to_owned(),
+        other => crate::rollup::summary::percent(other),
+    }
 }
 
 /// 「甲市、乙市和丙市」.
@@ -438,46 +447,44 @@ fn accuracy(checked: usize, overturned: usize) -> Option<f64> {
     (checked > 0).then(|| checked.saturating_sub(overturned) as f64 / checked as f64)
 }
 
-/// 复核情况: the level's re-check of the reporters' 合格 accounts as a whole, then a paragraph a
-/// reporter with conclusions (the accounts overturned named with what was found), and whose
-/// re-check is not finished.
+/// 复核情况: the level's re-check of the reporters' 合格 accounts as a whole, a paragraph a
+/// reporter with accounts overturned (named, with what was found), those upheld together, and
+/// whose re-check is not finished. Each reporter's accuracy is in the attachment.
 fn rechecked(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
     let chosen: usize = f.rechecks.iter().map(|r| r.chosen).sum();
     let checked: usize = f.rechecks.iter().map(|r| r.checked).sum();
     let overturned: usize = f.rechecks.iter().map(|r| r.overturned.len()).sum();
-    let mut s = if checked < chosen {
+    let drawn = if checked < chosen {
         format!("对各地上报为合格的账号，按比例随机抽取{chosen}个进行复核，目前已复核{checked}个，")
     } else {
         format!("对各地上报为合格的账号，按比例随机抽取{chosen}个进行了复核，")
     };
-    s.push_str(&if overturned == 0 {
+    let found = if overturned == 0 {
         "复核结论与各地上报的结论一致。".to_owned()
     } else {
         format!(
             "其中{overturned}个上报为合格的账号复核为不合格，上报结论准确率{}。",
             percent(accuracy(checked, overturned))
         )
-    });
+    };
+    let s = drawn + &found;
     out.push((Kind::Body, s));
-    for r in f.rechecks.iter().filter(|r| r.checked > 0) {
-        let s = if r.overturned.is_empty() {
-            format!(
-                "{}：复核{}个账号，复核结论与上报结论一致。",
-                r.reporter, r.checked
-            )
-        } else {
-            let found: Vec<String> = r
-                .overturned
-                .iter()
-                .map(|(name, platform, note)| {
-                    let note = note.trim().trim_end_matches(['。', '；', ';', '.']);
-                    if note.is_empty() {
-                        format!("“{name}”（{platform}）")
-                    } else {
-                        format!("“{name}”（{platform}），{note}")
-                    }
-                })
-                .collect();
+    // Those with accounts overturned one paragraph each; those upheld together.
+    for r in f.rechecks.iter().filter(|r| !r.overturned.is_empty()) {
+        let found: Vec<String> = r
+            .overturned
+            .iter()
+            .map(|(name, platform, note)| {
+                let note = note.trim().trim_end_matches(['。', '；', ';', '.']);
+                if note.is_empty() {
+                    format!("“{name}”（{platform}）")
+                } else {
+                    format!("“{name}”（{platform}），{note}")
+                }
+            })
+            .collect();
+        out.push((
+            Kind::Body,
             format!(
                 "{}：复核{}个账号，上报结论准确率{}；上报为合格、复核为不合格的{}个：{}。",
                 r.reporter,
@@ -485,9 +492,22 @@ fn rechecked(f: &RollupFigures<'_>, out: &mut Vec<(Kind, String)>) {
                 percent(accuracy(r.checked, r.overturned.len())),
                 r.overturned.len(),
                 found.join("；")
-            )
+            ),
+        ));
+    }
+    let upheld: Vec<&str> = f
+        .rechecks
+        .iter()
+        .filter(|r| r.checked > 0 && r.overturned.is_empty())
+        .map(|r| r.reporter.as_str())
+        .collect();
+    if overturned > 0 && !upheld.is_empty() {
+        let who = if upheld.len() > 6 {
+            format!("其余{}个地区", upheld.len())
+        } else {
+            names(&upheld)
         };
-        out.push((Kind::Body, s));
+        out.push((Kind::Body, format!("{who}的复核结论与上报结论一致。")));
     }
     let pending: Vec<&str> = f
         .rechecks
