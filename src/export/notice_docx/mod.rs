@@ -59,7 +59,7 @@ pub struct NoticeText {
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
     #[error(
-        "无法写入 Word 文件 {path}：{detail}。请确认文件没有在 Word 或 WPS 中打开，并且目标文件夹可以写入。"
+        "无法写入 Word 文件 {path}：{detail}。原来的文件（如果有）没有改动；请确认磁盘或 U 盘还有空间、文件没有在 Word 或 WPS 中打开，或换一个位置保存。"
     )]
     Write { path: String, detail: String },
 }

@@ -315,7 +315,7 @@ pub(super) fn portrait_section() -> SectionProperty {
     section
 }
 
-/// Writes `doc` to `path` (through a temporary file beside it), with [`finished`]'s parts and
+/// Writes `doc` to `path` whole or not at all (`export::atomic`), with [`finished`]'s parts and
 /// `office` as author.
 pub(super) fn save(doc: Docx, office: &str, path: &Path) -> Result<(), DocxError> {
     let fail = |detail: String| DocxError::Write {
@@ -327,12 +327,8 @@ pub(super) fn save(doc: Docx, office: &str, path: &Path) -> Result<(), DocxError
         .pack(&mut packed)
         .map_err(|e| fail(e.to_string()))?;
     let bytes = finished(&packed.into_inner(), office).map_err(|e| fail(e.to_string()))?;
-    let tmp = path.with_extension("docx.tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| fail(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e.to_string())
-    })
+    crate::export::atomic::write_atomically(path, &bytes)
+        .map_err(|e| fail(crate::model::os_error::describe(&e)))
 }
 
 /// `local` as the W3CDTF time of the document properties (UTC), as Word writes them.
