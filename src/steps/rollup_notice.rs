@@ -23,6 +23,11 @@ pub enum RollupNoticeError {
         "还没有填写地区名称：汇总通报的标题、主送和落款都要用到它。请先在“设置与备份”中填写（命令行：settings --region 地区名称），再导出。"
     )]
     NoRegion,
+    #[error(
+        "{}还没有登记应上报的单位，也没有导入上报包，汇总通报无从写起。请先登记上报单位（rollup register … --expected）并导入上报包（rollup import）。",
+        .0.label()
+    )]
+    NothingToReport(Quarter),
     #[error(transparent)]
     Docx(#[from] DocxError),
     #[error(transparent)]
@@ -58,6 +63,9 @@ pub fn write_rollup_notice(
     let region = region_name(store)?;
     if region.trim().is_empty() {
         return Err(RollupNoticeError::NoRegion);
+    }
+    if table.reporters.is_empty() {
+        return Err(RollupNoticeError::NothingToReport(quarter));
     }
     let duplicates: Vec<(String, Vec<String>)> = table
         .duplicates

@@ -264,4 +264,24 @@ fn the_levels_notice_states_the_rollup_totals_and_names_missing_and_unverified_r
         "{}",
         crate::support::stderr(&o)
     );
+    // With a region but nobody to report on: refused rather than a notice of nothing.
+    ok(&run(&bare, &["settings", "--region", "某省"]));
+    let o = run(
+        &bare,
+        &[
+            "export",
+            "rollup",
+            "--quarter",
+            Q,
+            "--out",
+            path_str(&d.join("无单位.docx")),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        crate::support::stderr(&o).contains("还没有登记应上报的单位"),
+        "{}",
+        crate::support::stderr(&o)
+    );
+    assert!(!d.join("无单位.docx").exists());
 }
