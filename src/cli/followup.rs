@@ -53,13 +53,13 @@ pub enum ExportWhat {
         #[arg(long)]
         allow_unfinished: bool,
     },
-    /// 汇总（上级）：导出各上报单位的汇总表（xlsx：汇总表及合计、单项否决问题、重复账号、上报包）
+    /// 汇总（上级）：导出各上报单位的汇总表（xlsx：汇总表及合计、单项否决问题、重复账号、上报包）或本级的汇总通报（docx）
     Rollup {
         /// 季度，例如 2026Q4
         #[arg(long)]
         quarter: String,
-        /// 保存位置，例如 汇总.xlsx
-        #[arg(long, value_name = "FILE.xlsx")]
+        /// 保存位置，例如 汇总.xlsx 或 汇总通报.docx
+        #[arg(long, value_name = "FILE.xlsx|FILE.docx")]
         out: PathBuf,
     },
 }

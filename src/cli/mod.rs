@@ -191,6 +191,9 @@ pub enum Command {
         /// 整改时限（工作日，1 到 90）
         #[arg(long, value_name = "N")]
         deadline_days: Option<u32>,
+        /// 发文机关（汇总通报和上报包的落款；不填时为“地区名称＋人民政府办公室”）
+        #[arg(long)]
+        office: Option<String>,
     },
     /// 备份数据库和证据文件到一个文件夹
     Backup {
@@ -524,14 +527,22 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             user_name,
             region,
             deadline_days,
+            office,
         } => {
-            let changes = user_name.is_some() || region.is_some() || deadline_days.is_some();
+            let changes = user_name.is_some()
+                || region.is_some()
+                || deadline_days.is_some()
+                || office.is_some();
             let mut store = if changes { open()? } else { read()? };
             let days = deadline_days.map(|d| d.to_string());
             for (key, value) in [
                 (settings::USER_NAME, user_name.as_deref()),
                 (settings::REGION_NAME, region.as_deref()),
                 (settings::RECTIFICATION_DAYS, days.as_deref()),
+                (
+                    crate::steps::report_package::ISSUING_OFFICE,
+                    office.as_deref(),
+                ),
             ] {
                 if let Some(v) = value {
                     perform(
@@ -544,13 +555,14 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 }
             }
             println!(
-                "本机使用人：{}\n地区名称：{}\n整改时限：{} 个工作日",
+                "本机使用人：{}\n地区名称：{}\n整改时限：{} 个工作日\n发文机关：{}",
                 store
                     .setting(settings::USER_NAME)
                     .map_err(|e| e.to_string())?
                     .unwrap_or_else(|| "（未填写）".to_owned()),
                 crate::steps::admin::region_name(&store).map_err(|e| e.to_string())?,
-                crate::steps::admin::deadline_days(&store).map_err(|e| e.to_string())?
+                crate::steps::admin::deadline_days(&store).map_err(|e| e.to_string())?,
+                crate::steps::rollup_notice::level_office(&store).map_err(|e| e.to_string())?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -327,18 +327,21 @@ pub(super) fn package_report(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `export rollup`: the 汇总 workbook.
+/// `export rollup`: the 汇总 workbook (.xlsx) or the level's notice (.docx).
 pub(super) fn export_rollup(
     open: &dyn Fn() -> Result<Store, String>,
     quarter: &str,
     out: &std::path::Path,
 ) -> Result<ExitCode, String> {
     let quarter = parse_quarter(quarter)?;
-    let is_xlsx = out
+    let known = out
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if !is_xlsx {
-        return Err("汇总表只能保存为 .xlsx 文件（汇总通报 .docx 尚未提供）。".to_owned());
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("docx"));
+    if !known {
+        return Err(
+            "请保存为 .xlsx 文件（汇总表）或 .docx 文件（汇总通报），例如 --out 汇总通报.docx。"
+                .to_owned(),
+        );
     }
     let mut store = open()?;
     let action = ExportRollup {

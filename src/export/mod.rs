@@ -18,8 +18,9 @@ pub use notice::{
     write_notice, write_notice_reporting,
 };
 pub use notice_docx::{
-    DocxError, Kind, NoticeText, docx_title, issuing_office, notice_paragraphs, tight,
-    write_notice_docx,
+    AttachmentTable, DocxError, Kind, NoticeText, RollupFigures, RollupNoticeText, docx_title,
+    issuing_office, notice_paragraphs, rollup_attachment, rollup_paragraphs, rollup_title, tight,
+    write_notice_docx, write_rollup_docx,
 };
 pub use problems::write_problem_list;
 pub use rectification::{

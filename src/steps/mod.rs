@@ -18,6 +18,7 @@ pub mod rectification;
 pub mod report_package;
 pub mod results_import;
 pub mod rollup;
+pub mod rollup_notice;
 pub mod rollup_recheck;
 pub mod roster_import;
 

@@ -60,6 +60,8 @@ pub enum RollupError {
         path: PathBuf,
         source: crate::export::ExportError,
     },
+    #[error(transparent)]
+    Notice(#[from] super::rollup_notice::RollupNoticeError),
 }
 
 /// 登记上报单位: a reporter's name and public key (a PEM file), expected every quarter or not.
@@ -487,7 +489,8 @@ pub fn rollup_table(store: &Store, quarter: Quarter) -> Result<RollupTable, Roll
     })
 }
 
-/// 导出汇总表: the per-reporter table with totals, as xlsx; logged.
+/// 导出汇总表: the per-reporter table with totals, as xlsx, or the level's notice (汇总通报) for a
+/// .docx path; logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportRollup {
     pub quarter: Quarter,
@@ -505,6 +508,11 @@ impl Action for ExportRollup {
 
     fn run(&self, cx: &mut Ctx<'_>) -> Result<RollupTable, RollupError> {
         let table = rollup_table(cx.store, self.quarter)?;
+        if super::rollup_notice::is_notice(&self.path) {
+            let (q, path) = (self.quarter, &self.path);
+            super::rollup_notice::write_rollup_notice(cx.store, &table, q, path, cx.at)?;
+            return Ok(table);
+        }
         crate::export::write_rollup(
             self.quarter,
             &table.reporters,
@@ -528,8 +536,13 @@ impl Action for ExportRollup {
     }
 
     fn report(&self, table: &RollupTable) -> Option<String> {
+        let what = if super::rollup_notice::is_notice(&self.path) {
+            "汇总通报"
+        } else {
+            "汇总表"
+        };
         Some(format!(
-            "汇总表已保存：{}（{} 个上报单位）",
+            "{what}已保存：{}（{} 个上报单位）",
             self.path.display(),
             table.reporters.len()
         ))

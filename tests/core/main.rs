@@ -28,6 +28,7 @@ mod regressions;
 mod restore;
 mod results;
 mod rollup;
+mod rollup_docx;
 mod rollup_recheck;
 mod roster_damage;
 mod roster_import;

@@ -198,7 +198,11 @@ fn flags(row: &Value) -> String {
 
 /// Rewrites `package` as its reporter would, with `change` applied to its data, signed again
 /// with the reporter's own key (a dishonest but validly signed package).
-fn resign(c: &City, out: &Path, change: impl FnOnce(&mut ReportData, &mut chrono::NaiveDateTime)) {
+pub(crate) fn resign(
+    c: &City,
+    out: &Path,
+    change: impl FnOnce(&mut ReportData, &mut chrono::NaiveDateTime),
+) {
     let package = read_report(&c.package).unwrap().open().unwrap();
     let mut data = package.data;
     let mut manifest = package.manifest;
@@ -356,7 +360,7 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
     )));
     assert!(text.contains("汇总表已保存"), "{text}");
     assert!(book.metadata().unwrap().len() > 5000);
-    let docx = run(
+    let other = run(
         &top,
         &[
             "export",
@@ -364,10 +368,10 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
             "--quarter",
             Q,
             "--out",
-            path_str(&d.join("x.docx")),
+            path_str(&d.join("x.pdf")),
         ],
     );
-    assert!(!docx.status.success() && has_cjk(&stderr(&docx)));
+    assert!(!other.status.success() && has_cjk(&stderr(&other)));
 
     let text = stdout(ok(&run(&top, &["rollup"])));
     assert!(text.contains("甲市") && text.contains("未上报"), "{text}");

@@ -4,8 +4,14 @@
 //! 「— 1 —」 in 4号宋体 on the outer side (`page`). This module is the wording: every figure is
 //! the one the xlsx attachments print (without their half-width spaces, [`tight`]); every word is
 //! text the supervisor can edit. No hashes, algorithm names or staff names: those stay internal.
+//! The level's notice of its reporters' checks (`rollup`) is set on the same page, with its table
+//! as a landscape attachment (`table`).
 
 mod page;
+mod rollup;
+mod table;
+
+use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -14,7 +20,27 @@ use crate::model::time::chinese_day;
 use super::notice::{chinese_number, overview_line};
 use crate::report::{ProblemGroup, QuarterReport};
 
-pub use page::write_notice_docx;
+pub use rollup::{
+    RollupFigures, RollupNoticeText, rollup_attachment, rollup_paragraphs, rollup_title,
+    write_rollup_docx,
+};
+pub use table::AttachmentTable;
+
+/// Writes the notice of `report` as a .docx at `path`.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_notice_docx(
+    report: &QuarterReport,
+    text: &NoticeText,
+    path: &Path,
+) -> Result<(), DocxError> {
+    let mut doc = page::portrait(page::document(text.exported));
+    for p in page::text_paragraphs(&notice_paragraphs(report, text)) {
+        doc = doc.add_paragraph(p);
+    }
+    page::save(doc, &issuing_office(&text.region), path)
+}
 
 /// What the notice says beyond the quarter's figures.
 #[derive(Debug, Clone)]
@@ -33,7 +59,7 @@ pub struct NoticeText {
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
     #[error(
-        "无法写入 Word 文件 {path}：{detail}。请确认文件没有在 Word 或 WPS 中打开，并且目标文件夹可以写入。"
+        "无法写入 Word 文件 {path}：{detail}。原来的文件（如果有）没有改动；请确认磁盘或 U 盘还有空间、文件没有在 Word 或 WPS 中打开，或换一个位置保存。"
     )]
     Write { path: String, detail: String },
 }
@@ -67,7 +93,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     } else {
         text.region.trim()
     };
-    let mut out = vec![(Kind::Title, docx_title(report, region))];
+    let mut out = vec![(Kind::Title, page::title_lines(&docx_title(report, region)))];
     out.push((Kind::Plain, String::new()));
     let addressees = if region.ends_with('市') {
         "各县（市、区）人民政府办公室，市直各有关单位："
@@ -194,11 +220,17 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     ));
     out.push((Kind::AttachmentMore, "2．问题账号名单".to_owned()));
     out.push((Kind::AttachmentMore, "3．整改情况反馈表".to_owned()));
-    out.push((Kind::Plain, String::new()));
-    out.push((Kind::Plain, String::new()));
-    out.push((Kind::Signature, issuing_office(region)));
-    out.push((Kind::Signature, chinese_day(text.dated)));
-    out.into_iter()
+    signed(out, issuing_office(region), text.dated)
+}
+
+/// A notice's `text` with its 落款 (two blank lines, the issuing office, the date), every line
+/// [`tight`].
+fn signed(mut text: Vec<(Kind, String)>, office: String, dated: NaiveDate) -> Vec<(Kind, String)> {
+    text.push((Kind::Plain, String::new()));
+    text.push((Kind::Plain, String::new()));
+    text.push((Kind::Signature, office));
+    text.push((Kind::Signature, chinese_day(dated)));
+    text.into_iter()
         .map(|(kind, line)| {
             let kind = match kind {
                 Kind::Subheading(heading) => Kind::Subheading(tight(&heading)),
@@ -209,7 +241,8 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         .collect()
 }
 
-/// The issuing office of the 落款, e.g. 示例市人民政府办公室.
+/// The issuing office of the 落款, e.g. 示例市人民政府办公室 (a province's or autonomous
+/// region's: 办公厅).
 #[must_use]
 pub fn issuing_office(region: &str) -> String {
     let region = if region.trim().is_empty() {
@@ -217,7 +250,11 @@ pub fn issuing_office(region: &str) -> String {
     } else {
         region.trim()
     };
-    format!("{region}人民政府办公室")
+    if region.ends_with('省') || region.ends_with("自治区") {
+        format!("{region}人民政府办公厅")
+    } else {
+        format!("{region}人民政府办公室")
+    }
 }
 
 /// A character set in full width: CJK ideographs and punctuation, full-width forms.

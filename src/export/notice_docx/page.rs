@@ -1,38 +1,39 @@
-//! The page of the 通报: GB/T 9704-2012's A4 with its margins and document grid (22 lines of 28
+//! The page of a 通报: GB/T 9704-2012's A4 with its margins and document grid (22 lines of 28
 //! characters), the fonts and sizes of each kind of paragraph, the 落款 kept with the last lines
 //! of 正文, page numbers 「— 1 —」 in 4号宋体 on the outer side of each page, and the package's
-//! properties (the issuing office as author, the export time).
+//! properties (the issuing office as author, the export time). Shared by the city's notice and
+//! the level's (which adds landscape attachment pages, `table`).
 
 use std::path::Path;
 
 use chrono::{NaiveDateTime, TimeZone};
 use docx_rs::{
-    AlignmentType, DocGrid, DocGridType, Docx, FieldCharType, Footer, InstrPAGE, InstrText,
-    LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
+    AlignmentType, DocGrid, DocGridType, Docx, FieldCharType, Footer, FooterReference, InstrPAGE,
+    InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SectionProperty,
+    SpecialIndentType,
 };
 
-use super::{DocxError, Kind, NoticeText, issuing_office, notice_paragraphs};
-use crate::report::QuarterReport;
+use super::{DocxError, Kind};
 
 /// Fonts of a 公文 (GB/T 9704-2012). Where one is not installed, Word and WPS print with their
 /// substitute (宋体 for 小标宋); the text stays the same.
-const TITLE_FONT: &str = "方正小标宋简体";
-const BODY_FONT: &str = "仿宋";
-const HEADING_FONT: &str = "黑体";
+pub(super) const TITLE_FONT: &str = "方正小标宋简体";
+pub(super) const BODY_FONT: &str = "仿宋";
+pub(super) const HEADING_FONT: &str = "黑体";
 const SUBHEADING_FONT: &str = "楷体";
 const PAGE_NUMBER_FONT: &str = "宋体";
 
 /// Sizes in half-points: 2号 22 pt, 3号 16 pt, 4号 14 pt.
-const SIZE_2: usize = 44;
-const SIZE_3: usize = 32;
+pub(super) const SIZE_2: usize = 44;
+pub(super) const SIZE_3: usize = 32;
 const SIZE_4: usize = 28;
 
 /// A4 and the margins of GB/T 9704, in twentieths of a point (1 mm ≈ 56.69).
-const A4: (u32, u32) = (11_906, 16_838);
-const MARGIN_TOP: i32 = 2_098; // 37 mm
-const MARGIN_BOTTOM: i32 = 1_984; // 35 mm
-const MARGIN_LEFT: i32 = 1_587; // 28 mm
-const MARGIN_RIGHT: i32 = 1_474; // 26 mm
+pub(super) const A4: (u32, u32) = (11_906, 16_838);
+pub(super) const MARGIN_TOP: i32 = 2_098; // 37 mm
+pub(super) const MARGIN_BOTTOM: i32 = 1_984; // 35 mm
+pub(super) const MARGIN_LEFT: i32 = 1_587; // 28 mm
+pub(super) const MARGIN_RIGHT: i32 = 1_474; // 26 mm
 /// 22 lines in the 225 mm 版心: 28.95 pt a line.
 const LINE: i32 = 579;
 /// 28 characters in the 156 mm 版心 (8,845 twips): 315.9 twips a character.
@@ -49,18 +50,21 @@ const CONDENSE: i32 = -6;
 /// 成文日期 右空四字.
 const DATE_RIGHT: i32 = 4 * CELL;
 /// Page numbers: 一字线 上距版心下边缘 7 mm, the line one 4号 character (14 pt) tall, so the
-/// footer's foot is 35 mm − 7 mm − 14 pt from the page's foot; 单页码居右空一字、双页码居左空一字.
-const FOOTER: i32 = MARGIN_BOTTOM - 397 - PAGE_NUMBER_LINE;
+/// footer's foot is the bottom margin − 7 mm − 14 pt from the page's foot; 单页码居右空一字、
+/// 双页码居左空一字.
+const PAGE_NUMBER_GAP: i32 = 397;
 const PAGE_NUMBER_LINE: i32 = 280;
+/// One 4号 character (14 pt): how far the page number stands in from the outer margin.
+const SIZE_4_CHAR: i32 = 280;
 /// Paragraphs begin two characters in.
 const FIRST_LINE: SpecialIndentType = SpecialIndentType::FirstLine(2 * CELL);
 
-fn fonts(name: &str) -> RunFonts {
+pub(super) fn fonts(name: &str) -> RunFonts {
     RunFonts::new().east_asia(name).ascii(name).hi_ansi(name)
 }
 
 /// A run of `text`; 3号 text condensed by [`CONDENSE`].
-fn run(text: &str, font: &str, size: usize) -> Run {
+pub(super) fn run(text: &str, font: &str, size: usize) -> Run {
     let r = Run::new().add_text(text).fonts(fonts(font)).size(size);
     if size == SIZE_3 {
         r.character_spacing(CONDENSE)
@@ -69,17 +73,17 @@ fn run(text: &str, font: &str, size: usize) -> Run {
     }
 }
 
-fn exact_lines() -> LineSpacing {
+pub(super) fn exact_lines(twips: i32) -> LineSpacing {
     LineSpacing::new()
         .line_rule(LineSpacingType::Exact)
-        .line(LINE)
+        .line(twips)
 }
 
 /// A body paragraph: 仿宋 三号, first line indented two characters.
 fn body(text: &str) -> Paragraph {
     Paragraph::new()
         .add_run(run(text, BODY_FONT, SIZE_3))
-        .line_spacing(exact_lines())
+        .line_spacing(exact_lines(LINE))
         .indent(None, Some(FIRST_LINE), None, None)
         .align(AlignmentType::Both)
 }
@@ -88,7 +92,7 @@ fn body(text: &str) -> Paragraph {
 fn headed(heading: &str, font: &str, rest: &str) -> Paragraph {
     let p = Paragraph::new()
         .add_run(run(heading, font, SIZE_3))
-        .line_spacing(exact_lines())
+        .line_spacing(exact_lines(LINE))
         .indent(None, Some(FIRST_LINE), None, None)
         .align(AlignmentType::Both);
     if rest.is_empty() {
@@ -98,10 +102,40 @@ fn headed(heading: &str, font: &str, rest: &str) -> Paragraph {
     }
 }
 
-fn blank() -> Paragraph {
+/// An empty line of the body's height.
+pub(super) fn blank() -> Paragraph {
     Paragraph::new()
         .add_run(run("", BODY_FONT, SIZE_3))
-        .line_spacing(exact_lines())
+        .line_spacing(exact_lines(LINE))
+}
+
+/// A title in 2号小标宋, centred; a `\n` in it is where its lines break (GB/T 9704: 回行时词意
+///完整、排列对称).
+pub(super) fn title(line: &str) -> Paragraph {
+    let mut p = Paragraph::new()
+        .align(AlignmentType::Center)
+        .snap_to_grid(false)
+        .line_spacing(exact_lines(700));
+    for (i, part) in line.split('\n').enumerate() {
+        if i > 0 {
+            p = p.add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping));
+        }
+        p = p.add_run(run(part, TITLE_FONT, SIZE_2));
+    }
+    p
+}
+
+/// A notice's title with its line break (`\n`) before 「政务新媒体……的通报」 when it is longer
+/// than a line of 2号 (20 characters): 「关于示例市2026年第四季度」「政务新媒体抽查情况的通报」,
+/// not a line broken inside 「抽查情况」.
+pub(super) fn title_lines(title: &str) -> String {
+    const SUBJECT: &str = "政务新媒体";
+    match title.find(SUBJECT) {
+        Some(at) if at > 0 && quarter_cells(title) > 20 * 4 => {
+            format!("{}\n{}", &title[..at], &title[at..])
+        }
+        _ => title.to_owned(),
+    }
 }
 
 /// 「— 1 —」: the dashes and the page number in one run style, 4号宋体 (digits half-width).
@@ -123,13 +157,7 @@ fn page_number(align: AlignmentType, outer: i32) -> Footer {
             .align(align)
             .indent(left, None, right, None)
             .snap_to_grid(false)
-            .line_spacing(
-                LineSpacing::new()
-                    .line_rule(LineSpacingType::Exact)
-                    .line(PAGE_NUMBER_LINE)
-                    .before(0)
-                    .after(0),
-            )
+            .line_spacing(exact_lines(PAGE_NUMBER_LINE).before(0).after(0))
             .add_run(style(Run::new().add_text("— ")))
             .add_run(number)
             .add_run(style(Run::new().add_text(" —"))),
@@ -162,70 +190,31 @@ fn signature_indents(office: &str, date: &str) -> (i32, i32) {
 /// The paragraph of `line`, set as its kind is; `right` is the indent of a 署名 or 成文日期.
 fn paragraph(kind: &Kind, line: &str, right: i32) -> Paragraph {
     match kind {
-        Kind::Title => Paragraph::new()
-            .add_run(run(line, TITLE_FONT, SIZE_2))
-            .align(AlignmentType::Center)
-            .snap_to_grid(false)
-            .line_spacing(
-                LineSpacing::new()
-                    .line_rule(LineSpacingType::Exact)
-                    .line(700),
-            ),
+        Kind::Title => title(line),
         Kind::Addressee => Paragraph::new()
             .add_run(run(line, BODY_FONT, SIZE_3))
-            .line_spacing(exact_lines()),
+            .line_spacing(exact_lines(LINE)),
         Kind::Heading => headed(line, HEADING_FONT, ""),
         Kind::Subheading(heading) => headed(heading, SUBHEADING_FONT, line),
         Kind::Body | Kind::Attachment => body(line),
         // Aligned under the first attachment's name (two characters in, then 附件：).
         Kind::AttachmentMore => Paragraph::new()
             .add_run(run(line, BODY_FONT, SIZE_3))
-            .line_spacing(exact_lines())
+            .line_spacing(exact_lines(LINE))
             .indent(Some(5 * CELL), None, None, None),
         Kind::Signature => Paragraph::new()
             .add_run(run(line, BODY_FONT, SIZE_3))
             .align(AlignmentType::Right)
-            .line_spacing(exact_lines())
+            .line_spacing(exact_lines(LINE))
             .indent(None, None, Some(right), None),
         Kind::Plain => blank(),
     }
 }
 
-/// Writes the notice of `report` as a .docx at `path`.
-///
-/// # Errors
-/// The file cannot be written.
-pub fn write_notice_docx(
-    report: &QuarterReport,
-    text: &NoticeText,
-    path: &Path,
-) -> Result<(), DocxError> {
-    let mut doc = Docx::new()
-        .page_size(A4.0, A4.1)
-        .page_margin(
-            PageMargin::new()
-                .top(MARGIN_TOP)
-                .bottom(MARGIN_BOTTOM)
-                .left(MARGIN_LEFT)
-                .right(MARGIN_RIGHT)
-                .header(851)
-                .footer(FOOTER),
-        )
-        .default_fonts(fonts(BODY_FONT))
-        .default_size(SIZE_3)
-        .footer(page_number(AlignmentType::Right, SIZE_4_CHAR))
-        .even_footer(page_number(AlignmentType::Left, SIZE_4_CHAR))
-        .created_at(&w3c_time(text.exported))
-        .updated_at(&w3c_time(text.exported));
-    doc.document = doc.document.doc_grid(
-        DocGrid::new()
-            .grid_type(DocGridType::LinesAndChars)
-            .line_pitch(LINE.unsigned_abs() as usize)
-            .char_space(CHAR_SPACE),
-    );
-    let paragraphs = notice_paragraphs(report, text);
-    // The 落款 stays on the page of the last lines of 正文: every paragraph from the last body
-    // paragraph to the 署名 is kept with the next, so a page never holds only the date.
+/// The paragraphs of a notice's text, title to 成文日期, set as their kinds are. The 落款 stays on
+/// the page of the last lines of 正文: every paragraph from the last body paragraph to the 署名
+/// is kept with the next, so a page never holds only the date.
+pub(super) fn text_paragraphs(paragraphs: &[(Kind, String)]) -> Vec<Paragraph> {
     let office_at = paragraphs
         .iter()
         .position(|(k, _)| *k == Kind::Signature)
@@ -243,20 +232,92 @@ pub fn write_notice_docx(
         dates.first().copied().unwrap_or_default(),
         dates.last().copied().unwrap_or_default(),
     );
-    for (i, (kind, line)) in paragraphs.iter().enumerate() {
-        let right = if i == office_at {
-            office_right
-        } else {
-            date_right
-        };
-        let p = paragraph(kind, line, right).snap_to_grid(false);
-        let p = if i >= keep_from && i <= office_at {
-            p.keep_next(true)
-        } else {
-            p
-        };
-        doc = doc.add_paragraph(p);
-    }
+    paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, line))| {
+            let right = if i == office_at {
+                office_right
+            } else {
+                date_right
+            };
+            let p = paragraph(kind, line, right).snap_to_grid(false);
+            if i >= keep_from && i <= office_at {
+                p.keep_next(true)
+            } else {
+                p
+            }
+        })
+        .collect()
+}
+
+/// The distance of the page number's line from the page's foot under a bottom margin.
+pub(super) const fn footer_distance(bottom_margin: i32) -> i32 {
+    bottom_margin - PAGE_NUMBER_GAP - PAGE_NUMBER_LINE
+}
+
+/// A document with the fonts and sizes of a 公文, its odd and even page numbers registered on its
+/// last section (the first two footers: [`page_number_references`] names them), and the export
+/// time as its created and modified properties. The caller sets the last section's page.
+pub(super) fn document(exported: NaiveDateTime) -> Docx {
+    Docx::new()
+        .default_fonts(fonts(BODY_FONT))
+        .default_size(SIZE_3)
+        .footer(page_number(AlignmentType::Right, SIZE_4_CHAR))
+        .even_footer(page_number(AlignmentType::Left, SIZE_4_CHAR))
+        .created_at(&w3c_time(exported))
+        .updated_at(&w3c_time(exported))
+}
+
+/// The portrait 版面 of GB/T 9704: A4, its margins, footers and 22 × 28 document grid.
+fn portrait_margin() -> PageMargin {
+    PageMargin::new()
+        .top(MARGIN_TOP)
+        .bottom(MARGIN_BOTTOM)
+        .left(MARGIN_LEFT)
+        .right(MARGIN_RIGHT)
+        .header(851)
+        .footer(footer_distance(MARGIN_BOTTOM))
+}
+
+fn portrait_grid() -> DocGrid {
+    DocGrid::new()
+        .grid_type(DocGridType::LinesAndChars)
+        .line_pitch(LINE.unsigned_abs() as usize)
+        .char_space(CHAR_SPACE)
+}
+
+/// `doc` with its last (only) section on the portrait page.
+pub(super) fn portrait(doc: Docx) -> Docx {
+    let mut doc = doc.page_size(A4.0, A4.1).page_margin(portrait_margin());
+    doc.document = doc.document.doc_grid(portrait_grid());
+    doc
+}
+
+/// The page numbers [`document`] registered, for a section that ends before the last.
+fn page_number_references() -> (FooterReference, FooterReference) {
+    (
+        FooterReference::new("default", docx_rs::create_footer_rid(1)),
+        FooterReference::new("even", docx_rs::create_footer_rid(2)),
+    )
+}
+
+/// The portrait page as a section that ends at the paragraph carrying it (the notice's text
+/// before its landscape attachments), with the same page numbers.
+pub(super) fn portrait_section() -> SectionProperty {
+    let (odd, even) = page_number_references();
+    let mut section = SectionProperty::new()
+        .page_size(docx_rs::PageSize::new().size(A4.0, A4.1))
+        .page_margin(portrait_margin())
+        .doc_grid(portrait_grid());
+    section.footer_reference = Some(odd);
+    section.even_footer_reference = Some(even);
+    section
+}
+
+/// Writes `doc` to `path` whole or not at all (`export::atomic`), with [`finished`]'s parts and
+/// `office` as author.
+pub(super) fn save(doc: Docx, office: &str, path: &Path) -> Result<(), DocxError> {
     let fail = |detail: String| DocxError::Write {
         path: path.display().to_string(),
         detail,
@@ -265,18 +326,10 @@ pub fn write_notice_docx(
     doc.build()
         .pack(&mut packed)
         .map_err(|e| fail(e.to_string()))?;
-    let office = issuing_office(&text.region);
-    let bytes = finished(&packed.into_inner(), &office).map_err(|e| fail(e.to_string()))?;
-    let tmp = path.with_extension("docx.tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| fail(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e.to_string())
-    })
+    let bytes = finished(&packed.into_inner(), office).map_err(|e| fail(e.to_string()))?;
+    crate::export::atomic::write_atomically(path, &bytes)
+        .map_err(|e| fail(crate::model::os_error::describe(&e)))
 }
-
-/// One 4号 character (14 pt): how far the page number stands in from the outer margin.
-const SIZE_4_CHAR: i32 = 280;
 
 /// `local` as the W3CDTF time of the document properties (UTC), as Word writes them.
 fn w3c_time(local: NaiveDateTime) -> String {
@@ -318,9 +371,37 @@ const NORMAL_STYLE: (&str, &str) = (
     r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr><w:rFonts w:ascii="仿宋" w:hAnsi="仿宋" w:eastAsia="仿宋" /><w:sz w:val="32" /><w:szCs w:val="32" /></w:rPr>"#,
 );
 
-/// `docx` (a packed document) with what docx-rs cannot say put in: [`FONT_TABLE`] in place of its
-/// font table, the 3号 Normal style, and the issuing office as author and last editor in its core properties (docx-rs
-/// writes 「unknown」 and has no setter for them).
+/// `document` (word/document.xml) with the first row of every table marked as its header, repeated
+/// at the top of each page the table runs on (docx-rs has no setter for `w:tblHeader`).
+fn with_header_rows(document: &str) -> String {
+    const EMPTY: &str = "<w:trPr />";
+    const CLOSE: &str = "</w:trPr>";
+    let mut out = String::with_capacity(document.len() + 64);
+    let mut rest = document;
+    while let Some(at) = rest.find("<w:tbl>") {
+        let (before, table) = rest.split_at(at);
+        out.push_str(before);
+        let row = table.find("<w:trPr").unwrap_or(table.len());
+        if table[row..].starts_with(EMPTY) {
+            out.push_str(&table[..row]);
+            out.push_str("<w:trPr><w:tblHeader /></w:trPr>");
+            rest = &table[row + EMPTY.len()..];
+        } else if let Some(close) = table[row..].find(CLOSE) {
+            out.push_str(&table[..row + close]);
+            out.push_str("<w:tblHeader />");
+            rest = &table[row + close..];
+        } else {
+            out.push_str(table);
+            rest = "";
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `docx` (a packed document) with what docx-rs cannot say put in: [`FONT_TABLE`] in place of
+/// its font table, the 3号 Normal style, tables' header rows, and the issuing office as author
+/// and last editor in its core properties (docx-rs writes 「unknown」 and has no setter for them).
 fn finished(docx: &[u8], office: &str) -> zip::result::ZipResult<Vec<u8>> {
     use std::io::{Read, Write};
     let mut input = zip::ZipArchive::new(std::io::Cursor::new(docx))?;
@@ -343,6 +424,8 @@ fn finished(docx: &[u8], office: &str) -> zip::result::ZipResult<Vec<u8>> {
         } else if name == "word/styles.xml" {
             let styles = String::from_utf8_lossy(&bytes).replace(NORMAL_STYLE.0, NORMAL_STYLE.1);
             out.write_all(styles.as_bytes())?;
+        } else if name == "word/document.xml" {
+            out.write_all(with_header_rows(&String::from_utf8_lossy(&bytes)).as_bytes())?;
         } else if name == "docProps/core.xml" {
             let core = String::from_utf8_lossy(&bytes)
                 .replace(
@@ -359,4 +442,19 @@ fn finished(docx: &[u8], office: &str) -> zip::result::ZipResult<Vec<u8>> {
         }
     }
     Ok(out.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_header_rows;
+
+    #[test]
+    fn the_first_row_of_each_table_repeats() {
+        let xml = "<w:tbl><w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr><w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr></w:tbl>x<w:tbl><w:tr><w:trPr /></w:tr></w:tbl>";
+        assert_eq!(
+            with_header_rows(xml),
+            "<w:tbl><w:tr><w:trPr><w:cantSplit /><w:tblHeader /></w:trPr></w:tr><w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr></w:tbl>x<w:tbl><w:tr><w:trPr><w:tblHeader /></w:trPr></w:tr></w:tbl>"
+        );
+        assert_eq!(with_header_rows("<w:p />"), "<w:p />");
+    }
 }
