@@ -235,6 +235,9 @@ pub fn export_notice_reporting(
             deadline,
             dated: at.date(),
             exported: at,
+            office: store
+                .setting(super::report_package::ISSUING_OFFICE)?
+                .unwrap_or_default(),
         };
         export::write_notice_docx(&report, &text, path)?;
     } else {

@@ -108,6 +108,8 @@ pub enum FileRequest {
     Reports(Quarter),
     /// Where to save the 汇总 workbook.
     RollupBook(Quarter),
+    /// Where to save the level's 汇总通报 (.docx).
+    RollupNotice(Quarter),
     /// Where to save the 复核名单 drawn with `options`.
     RecheckList {
         quarter: Quarter,
@@ -319,6 +321,7 @@ impl App {
             | FileRequest::ReporterKey { .. }
             | FileRequest::Reports(_)
             | FileRequest::RollupBook(_)
+            | FileRequest::RollupNotice(_)
             | FileRequest::RecheckList { .. }
             | FileRequest::RecheckFilled(_) => super::rollup_dialogs::ask(ctx, request),
             FileRequest::SampleList { quarter, name } => (

@@ -102,6 +102,16 @@ pub(super) fn ask(ctx: &egui::Context, request: FileRequest) -> (Option<PendingD
                 rollup(q, RollupCommand::Export(ExportRollup { quarter: q, path }))
             }),
         ),
+        FileRequest::RollupNotice(q) => (
+            dialogs::save_docx(
+                ctx,
+                "导出汇总通报",
+                format!("{}政务新媒体抽查情况通报.docx", q.label()),
+            ),
+            with_first(move |path| {
+                rollup(q, RollupCommand::Export(ExportRollup { quarter: q, path }))
+            }),
+        ),
         FileRequest::RecheckList { quarter, options } => (
             dialogs::save_xlsx(
                 ctx,

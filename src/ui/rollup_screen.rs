@@ -133,6 +133,7 @@ impl RollupScreen {
     }
 
     /// 汇总（上级）: reporters, packages and the table.
+    #[allow(clippy::too_many_lines)] // one section, top to bottom
     fn rollup_ui(&mut self, ui: &mut egui::Ui, q: Quarter, commands: &mut CommandQueue) {
         let Some(view) = &self.view else { return };
         ui.heading("汇总（上级）");
@@ -174,6 +175,15 @@ impl RollupScreen {
                 .clicked()
             {
                 commands.ask(FileRequest::RollupBook(q));
+            }
+            if commands
+                .write_button_when(ui, any, egui::Button::new("导出汇总通报…"))
+                .on_hover_text(
+                    "本级的通报（Word 公文），附各上报单位抽查情况表；落款为设置中的发文机关",
+                )
+                .clicked()
+            {
+                commands.ask(FileRequest::RollupNotice(q));
             }
         });
         ui.add_space(4.0);

@@ -14,6 +14,7 @@ pub struct SettingsScreen {
     view: Option<SettingsView>,
     pub user_name: String,
     pub region: String,
+    pub office: String,
     pub days: String,
     /// 深色 is chosen (saved per database, applied at the next start too).
     pub dark: bool,
@@ -36,6 +37,9 @@ impl SettingsScreen {
         }
         if old.is_none_or(|o| self.region.trim() == o.region) {
             self.region.clone_from(&view.region);
+        }
+        if old.is_none_or(|o| self.office.trim() == o.office) {
+            self.office.clone_from(&view.office);
         }
         if old.is_none_or(|o| self.days.trim() == o.deadline_days.to_string()) {
             self.days = view.deadline_days.to_string();
@@ -84,7 +88,7 @@ impl SettingsScreen {
             .num_columns(3)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
-                let fields: [(&str, &'static str, &str, &str); 2] = [
+                let fields: [(&str, &'static str, &str, &str); 3] = [
                     (
                         "本机使用人姓名",
                         crate::store::settings::USER_NAME,
@@ -97,13 +101,21 @@ impl SettingsScreen {
                         &view.region,
                         "用于抽查名单、通报和整改表的标题，如 示例市",
                     ),
+                    (
+                        "发文机关",
+                        crate::steps::report_package::ISSUING_OFFICE,
+                        &view.office,
+                        "通报的落款，如 示例市政务服务数据管理局；不填则为“地区＋人民政府办公室”",
+                    ),
                 ];
                 for (label, key, saved, hint) in fields {
                     let l = ui.label(label);
                     let text = if key == crate::store::settings::USER_NAME {
                         &mut self.user_name
-                    } else {
+                    } else if key == crate::store::settings::REGION_NAME {
                         &mut self.region
+                    } else {
+                        &mut self.office
                     };
                     let r = ui
                         .add_enabled_ui(!commands.read_only(), |ui| {

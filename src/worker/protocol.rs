@@ -294,6 +294,8 @@ pub struct SettingsView {
     pub open: bool,
     pub user_name: String,
     pub region: String,
+    /// 发文机关 (the 落款 of notices); empty: the region's government office.
+    pub office: String,
     pub deadline_days: u32,
     pub db: PathBuf,
     pub backups_dir: PathBuf,

@@ -23,6 +23,9 @@ impl Worker {
             let loaded = (|| -> Result<(), crate::store::StoreError> {
                 view.user_name = store.setting(settings::USER_NAME)?.unwrap_or_default();
                 view.region = admin::region_name(store)?;
+                view.office = store
+                    .setting(crate::steps::report_package::ISSUING_OFFICE)?
+                    .unwrap_or_default();
                 view.deadline_days = admin::deadline_days(store)?;
                 view.log = Arc::new(store.log_entries()?);
                 let check = crate::steps::admin::verify_log_against(store, &[])?;

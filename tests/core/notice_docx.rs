@@ -180,6 +180,21 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
     );
     assert!(text.iter().any(|p| p.starts_with("附件：1．")));
     assert_eq!(text[text.len() - 2], "示例市人民政府办公室");
+    // With a 发文机关 set, it signs.
+    ok(&["settings", "--office", "示例市政务服务数据管理局"]);
+    let signed = dir.path().join("通报（数据局）.docx");
+    ok(&[
+        "export",
+        "notice",
+        "--quarter",
+        "2026Q4",
+        "--out",
+        path_str(&signed),
+        "--allow-unfinished",
+    ]);
+    let (by_office, _) = paragraphs(&signed);
+    let by_office: Vec<&String> = by_office.iter().filter(|p| !p.is_empty()).collect();
+    assert_eq!(by_office[by_office.len() - 2], "示例市政务服务数据管理局");
 
     // Nothing internal: no fingerprint, seed or staff names.
     let all = text.join("\n");

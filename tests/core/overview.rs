@@ -344,6 +344,7 @@ fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
             deadline: on("2026-12-01"),
             dated: on("2026-11-20"),
             exported: on("2026-11-20").and_hms_opt(9, 30, 0).expect("a time"),
+            office: String::new(),
         },
     )
     .into_iter()

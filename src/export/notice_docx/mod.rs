@@ -39,7 +39,7 @@ pub fn write_notice_docx(
     for p in page::text_paragraphs(&notice_paragraphs(report, text)) {
         doc = doc.add_paragraph(p);
     }
-    page::save(doc, &issuing_office(&text.region), path)
+    page::save(doc, &text.signed_by(), path)
 }
 
 /// What the notice says beyond the quarter's figures.
@@ -53,6 +53,20 @@ pub struct NoticeText {
     pub dated: NaiveDate,
     /// When the document is written (local time): its created and modified properties.
     pub exported: NaiveDateTime,
+    /// The issuing office of the 落款 (设置's 发文机关); empty: the region's government office.
+    pub office: String,
+}
+
+impl NoticeText {
+    /// The office that signs: 发文机关 as set, else the region's government office.
+    #[must_use]
+    pub fn signed_by(&self) -> String {
+        if self.office.trim().is_empty() {
+            issuing_office(&self.region)
+        } else {
+            self.office.trim().to_owned()
+        }
+    }
 }
 
 /// Why the document could not be written.
@@ -220,7 +234,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     ));
     out.push((Kind::AttachmentMore, "2．问题账号名单".to_owned()));
     out.push((Kind::AttachmentMore, "3．整改情况反馈表".to_owned()));
-    signed(out, issuing_office(region), text.dated)
+    signed(out, text.signed_by(), text.dated)
 }
 
 /// A notice's `text` with its 落款 (two blank lines, the issuing office, the date), every line
