@@ -82,6 +82,7 @@ impl SettingsScreen {
         self.confirm_ui(ui.ctx(), commands);
     }
 
+    #[allow(clippy::too_many_lines)] // one form, field by field
     fn settings_ui(&mut self, ui: &mut egui::Ui, view: &SettingsView, commands: &mut CommandQueue) {
         ui.heading("设置");
         egui::Grid::new("settings")
