@@ -27,84 +27,92 @@ pub fn preview_ui(
             "文件：{}{sheet}，表头在第 {} 行",
             report.file, report.header_row
         ));
-        for notice in &report.notices {
-            ui.colored_label(ui.visuals().warn_fg_color, notice);
-        }
-        columns_ui(ui, report, commands);
-        // Nothing read yet (required columns still to be chosen): no counts to show.
-        let read = report.imported > 0
-            || !report.errors.is_empty()
-            || !report.warnings.is_empty()
-            || !report.duplicates.is_empty();
-        ui.add_space(6.0);
-        if read {
-            egui::Grid::new("preview_counts")
-                .num_columns(2)
-                .show(ui, |ui| {
-                    let rows: [(&str, String); 8] = [
-                        ("新增账号", report.added.to_string()),
-                        ("更新账号", report.updated.to_string()),
-                        ("无变化", report.unchanged.to_string()),
-                        (
-                            "不在本次名录中（将标为已移出名录，不会删除）",
-                            report.unlisted.to_string(),
-                        ),
-                        ("有错误未导入的行", report.errors.len().to_string()),
-                        ("内容无法识别、已留空", report.warnings.len().to_string()),
-                        (
-                            "重复的行（只导入一次）",
-                            report.duplicates.len().to_string(),
-                        ),
-                        (
-                            "跳过的空行 / 合计、填表人等说明行",
-                            format!("{} / {}", report.skipped_blank, report.skipped_notes),
-                        ),
-                    ];
-                    for (k, v) in rows {
-                        ui.label(k);
-                        ui.strong(v);
-                        ui.end_row();
-                    }
-                });
-        }
         let problems = problem_lines(report);
-        if !problems.is_empty() {
-            ui.add_space(6.0);
-            ui.strong(format!(
-                "问题清单（{} 条，行号与 Excel 中一致）",
-                problems.len()
-            ));
-            let height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-            egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.set_max_height(260.0);
-                TableBuilder::new(ui)
-                    .striped(true)
-                    .column(Column::exact(60.0))
-                    .column(Column::initial(90.0).clip(true))
-                    .column(Column::remainder().clip(true))
-                    .header(height, |mut h| {
-                        for t in ["行号", "列", "问题"] {
-                            h.col(|ui| {
-                                ui.strong(t);
-                            });
-                        }
-                    })
-                    .body(|body| {
-                        body.rows(height, problems.len(), |mut row| {
-                            let (r, field, message) = &problems[row.index()];
-                            row.col(|ui| {
-                                ui.label(format!("第 {r} 行"));
-                            });
-                            row.col(|ui| {
-                                ui.label(*field);
-                            });
-                            row.col(|ui| {
-                                ui.label(message).on_hover_text(message);
-                            });
+        // The body scrolls; the shrink warning and the buttons below it stay in the window
+        // whatever the body holds (a fixed footer, at 1024×768 too).
+        let body_height = (ctx.content_rect().height() - 300.0).max(160.0);
+        egui::ScrollArea::vertical()
+            .id_salt("preview_body")
+            .max_height(body_height)
+            .show(ui, |ui| {
+                for notice in &report.notices {
+                    ui.colored_label(ui.visuals().warn_fg_color, notice);
+                }
+                columns_ui(ui, report, commands);
+                // Nothing read yet (required columns still to be chosen): no counts to show.
+                let read = report.imported > 0
+                    || !report.errors.is_empty()
+                    || !report.warnings.is_empty()
+                    || !report.duplicates.is_empty();
+                ui.add_space(6.0);
+                if read {
+                    egui::Grid::new("preview_counts")
+                        .num_columns(2)
+                        .show(ui, |ui| {
+                            let rows: [(&str, String); 8] = [
+                                ("新增账号", report.added.to_string()),
+                                ("更新账号", report.updated.to_string()),
+                                ("无变化", report.unchanged.to_string()),
+                                (
+                                    "不在本次名录中（将标为已移出名录，不会删除）",
+                                    report.unlisted.to_string(),
+                                ),
+                                ("有错误未导入的行", report.errors.len().to_string()),
+                                ("内容无法识别、已留空", report.warnings.len().to_string()),
+                                (
+                                    "重复的行（只导入一次）",
+                                    report.duplicates.len().to_string(),
+                                ),
+                                (
+                                    "跳过的空行 / 合计、填表人等说明行",
+                                    format!("{} / {}", report.skipped_blank, report.skipped_notes),
+                                ),
+                            ];
+                            for (k, v) in rows {
+                                ui.label(k);
+                                ui.strong(v);
+                                ui.end_row();
+                            }
                         });
+                }
+                if !problems.is_empty() {
+                    ui.add_space(6.0);
+                    ui.strong(format!(
+                        "问题清单（{} 条，行号与 Excel 中一致）",
+                        problems.len()
+                    ));
+                    let height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.set_max_height(260.0);
+                        TableBuilder::new(ui)
+                            .striped(true)
+                            .column(Column::exact(60.0))
+                            .column(Column::initial(90.0).clip(true))
+                            .column(Column::remainder().clip(true))
+                            .header(height, |mut h| {
+                                for t in ["行号", "列", "问题"] {
+                                    h.col(|ui| {
+                                        ui.strong(t);
+                                    });
+                                }
+                            })
+                            .body(|body| {
+                                body.rows(height, problems.len(), |mut row| {
+                                    let (r, field, message) = &problems[row.index()];
+                                    row.col(|ui| {
+                                        ui.label(format!("第 {r} 行"));
+                                    });
+                                    row.col(|ui| {
+                                        ui.label(*field);
+                                    });
+                                    row.col(|ui| {
+                                        ui.label(message).on_hover_text(message);
+                                    });
+                                });
+                            });
                     });
+                }
             });
-        }
         if let Some(shrink) = &report.shrink {
             ui.add_space(8.0);
             ui.colored_label(

@@ -132,3 +132,49 @@ fn every_screen_fits_1024_by_768() {
         problems.join("\n")
     );
 }
+
+/// The import preview at 1024×768 with a dozen and more problem rows and the warning that
+/// accounts will leave the roster: its title, the warning, the tick box and 确认导入/取消 stay
+/// inside the window (the body scrolls; the footer does not).
+#[test]
+fn the_import_preview_keeps_its_footer_in_a_1024_by_768_window() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = crate::common::db_with_roster(dir.path(), 120);
+    seed_user(&db);
+    // A partial roster: 10 good rows, 40 without a host unit.
+    let mut csv = String::from("平台,账号标识,账号名称,主办单位,地市,区县,状态\n");
+    for i in 0..10 {
+        let _ = writeln!(csv, "微信公众号,gh_new{i},新账号{i},某局{i},示例市,一区,正常");
+    }
+    for i in 0..40 {
+        let _ = writeln!(csv, "微信公众号,gh_bad{i},坏行{i},,示例市,一区,正常");
+    }
+    let file = dir.path().join("部分名录.csv");
+    std::fs::write(&file, csv).expect("write");
+    let mut h = harness_sized(db, egui::vec2(1024.0, 768.0));
+    step_until(&mut h, "opened", |a| !a.busy());
+    app_mut(&mut h).import_file(file);
+    step_until(&mut h, "the preview", |a| !a.busy() && a.preview().is_some());
+    h.run_steps(4);
+    assert!(app_mut(&mut h).preview().is_some_and(|p| p.shrink.is_some()));
+    // 列的对应 opened, as a user checking the columns would.
+    h.get_by_label_contains("列的对应").click();
+    h.run_steps(4);
+    for label in ["导入预览", "取消"] {
+        let node = h.get_by_label(label);
+        let r = node.rect();
+        assert!(r.min.y >= 0.0 && r.max.y <= 768.0, "{label} at {r:?}");
+    }
+    let confirm = h
+        .get_all_by_role(Role::Button)
+        .find(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("确认导入"))
+        })
+        .expect("确认导入");
+    assert!(confirm.rect().max.y <= 768.0, "{:?}", confirm.rect());
+    let tick = h.get_by_role(Role::CheckBox);
+    assert!(tick.rect().max.y <= 768.0, "{:?}", tick.rect());
+}
