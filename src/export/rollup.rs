@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartType, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 use super::ExportError;
 use crate::model::{Quarter, RecheckSummary, StoredReport};
@@ -31,6 +33,8 @@ fn title() -> Format {
         .set_font_size(16)
         .set_bold()
         .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap()
 }
 
 /// Sets up a printable landscape sheet with a title row and a header row (repeated on every
@@ -47,7 +51,14 @@ fn sheet_with_head(
     sheet.set_print_fit_to_pages(1, 0);
     let last = u16::try_from(heads.len().saturating_sub(1)).unwrap_or(0);
     sheet.merge_range(0, 0, 0, last, heading, &title())?;
-    sheet.set_row_height(0, 30)?;
+    // A title wider than a narrow table wraps: its row as tall as its lines (a 16 pt CJK
+    // character is about three units of column width).
+    let width: f64 = heads.iter().map(|(_, w)| w).sum();
+    #[allow(clippy::cast_precision_loss)]
+    let lines = (heading.chars().count() as f64 * 2.9 / width.max(1.0))
+        .ceil()
+        .max(1.0);
+    sheet.set_row_height(0, 8.0 + 22.0 * lines)?;
     for (c, (h, width)) in heads.iter().enumerate() {
         let c = u16::try_from(c).unwrap_or(u16::MAX);
         sheet.write_string_with_format(1, c, *h, &head())?;
@@ -145,12 +156,51 @@ fn write_row(sheet: &mut Worksheet, at: u32, row: &RollupRow, bold: bool) -> Res
     fit_row(sheet, at, &texts, &TABLE_HEADS)?;
     for (col, text) in texts.iter().enumerate() {
         let col = u16::try_from(col).unwrap_or(u16::MAX);
-        if (1..=2).contains(&col) || (4..=5).contains(&col) || (8..=12).contains(&col) {
+        // Rates as numbers shown as percentages (the charts read them); unknown ones as —.
+        let rate = match col {
+            3 => row.ratio,
+            6 => row.pass_rate,
+            _ => None,
+        };
+        if let Some(rate) = rate {
+            let shown = format.clone().set_num_format("0.00%");
+            sheet.write_number_with_format(at, col, rate, &shown)?;
+        } else if (1..=2).contains(&col) || (4..=5).contains(&col) || (8..=12).contains(&col) {
             let value: f64 = text.parse().unwrap_or(0.0);
             sheet.write_number_with_format(at, col, value, &format)?;
         } else {
             sheet.write_string_with_format(at, col, text, &format)?;
         }
+    }
+    Ok(())
+}
+
+/// Two bar charts below the table, reporter by reporter (rows `first..=last`): 合格率, and
+/// 抽查比例 (which must reach 30%).
+fn rate_charts(sheet: &mut Worksheet, first: u32, last: u32, at: u32) -> Result<(), XlsxError> {
+    let n = last - first + 1;
+    let height = (120 + 22 * n).max(288);
+    for (k, (col, title)) in [(6u16, "各地合格率"), (3u16, "各地抽查比例（不低于30%）")]
+        .into_iter()
+        .enumerate()
+    {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart
+            .add_series()
+            .set_name(title)
+            .set_categories(("汇总表", first, 0, last, 0))
+            .set_values(("汇总表", first, col, last, col));
+        chart.title().set_name(title);
+        chart
+            .x_axis()
+            .set_num_format("0%")
+            .set_min(0.0)
+            .set_max(1.0);
+        chart.y_axis().set_reverse();
+        chart.legend().set_hidden();
+        chart.set_height(height).set_width(480);
+        let column = u16::try_from(k * 8).unwrap_or(0);
+        sheet.insert_chart(at, column, &chart)?;
     }
     Ok(())
 }
@@ -182,9 +232,18 @@ pub fn write_rollup(
             r += 1;
         }
         write_row(sheet, r, total, true)?;
+        let first = r - u32::try_from(rows.len()).unwrap_or(0);
         r += 2;
         let note = "说明：核验“通过”表示上报包的签名有效、公钥与登记的一致、按上报的总体和随机种子重新推算的抽样与上报的样本相同、每一层抽查比例不低于30%、上报的数字与逐个账号的结论一致。签名只证明上报包来自持有该密钥的单位且签名后未被改动，不证明检查结论属实，结论是否属实由抽样复核检验。";
         note_row(sheet, r, note, &TABLE_HEADS)?;
+        if !rows.is_empty() {
+            rate_charts(
+                sheet,
+                first,
+                first + u32::try_from(rows.len()).unwrap_or(1) - 1,
+                r + 2,
+            )?;
+        }
     }
     {
         let sheet = book.add_worksheet();

@@ -240,6 +240,22 @@ fn the_level_above_rechecks_a_sample_and_gets_an_accuracy_per_reporter() {
         .read_to_string(&mut workbook)
         .unwrap();
     assert!(workbook.contains("复核结果"), "{workbook}");
+    // The charts read the table's rates, reporter by reporter (rows 3 and 4).
+    let mut charts = String::new();
+    for n in 1..=2 {
+        zip.by_name(&format!("xl/charts/chart{n}.xml"))
+            .unwrap()
+            .read_to_string(&mut charts)
+            .unwrap();
+    }
+    assert!(
+        charts.contains("各地合格率") && charts.contains("$G$3:$G$4"),
+        "{charts}"
+    );
+    assert!(
+        charts.contains("各地抽查比例") && charts.contains("$D$3:$D$4"),
+        "{charts}"
+    );
     let log = stdout(ok(&run(&top, &["log"])));
     for action in ["生成复核名单", "导入复核结论", "再次导出复核名单"] {
         assert!(log.contains(action), "{action} logged: {log}");

@@ -145,7 +145,10 @@ fn the_import_preview_keeps_its_footer_in_a_1024_by_768_window() {
     // A partial roster: 10 good rows, 40 without a host unit.
     let mut csv = String::from("平台,账号标识,账号名称,主办单位,地市,区县,状态\n");
     for i in 0..10 {
-        let _ = writeln!(csv, "微信公众号,gh_new{i},新账号{i},某局{i},示例市,一区,正常");
+        let _ = writeln!(
+            csv,
+            "微信公众号,gh_new{i},新账号{i},某局{i},示例市,一区,正常"
+        );
     }
     for i in 0..40 {
         let _ = writeln!(csv, "微信公众号,gh_bad{i},坏行{i},,示例市,一区,正常");
@@ -155,9 +158,15 @@ fn the_import_preview_keeps_its_footer_in_a_1024_by_768_window() {
     let mut h = harness_sized(db, egui::vec2(1024.0, 768.0));
     step_until(&mut h, "opened", |a| !a.busy());
     app_mut(&mut h).import_file(file);
-    step_until(&mut h, "the preview", |a| !a.busy() && a.preview().is_some());
+    step_until(&mut h, "the preview", |a| {
+        !a.busy() && a.preview().is_some()
+    });
     h.run_steps(4);
-    assert!(app_mut(&mut h).preview().is_some_and(|p| p.shrink.is_some()));
+    assert!(
+        app_mut(&mut h)
+            .preview()
+            .is_some_and(|p| p.shrink.is_some())
+    );
     // 列的对应 opened, as a user checking the columns would.
     h.get_by_label_contains("列的对应").click();
     h.run_steps(4);
