@@ -474,6 +474,19 @@ impl Opened {
                                 }
                                 None => {}
                             }
+                            // Decided by its dates, the problem is described by them.
+                            let hint = match (item.rule, f.last_update, f.checked_on) {
+                                (
+                                    Some(crate::checklist::Rule::UpdateWithin { .. }),
+                                    Some(last),
+                                    Some(on),
+                                ) if f.answer == Some(crate::model::Answer::Fail) => format!(
+                                    "最后更新为 {}，距检查日期 {} 天（可不填，也可补充说明）",
+                                    crate::model::time::chinese_day(last),
+                                    (on - last).num_days()
+                                ),
+                                _ => "不符合时必填".to_owned(),
+                            };
                             let note = ui
                                 .horizontal(|ui| {
                                     let label = ui.label("问题描述");
@@ -481,7 +494,7 @@ impl Opened {
                                         !locked,
                                         egui::TextEdit::singleline(&mut f.note)
                                             .id(field_id(self.account, &item.id, "问题描述"))
-                                            .hint_text("不符合时必填")
+                                            .hint_text(hint)
                                             .desired_width(f32::INFINITY),
                                     )
                                     .labelled_by(label.id)
