@@ -404,6 +404,7 @@ fn verdict_ui(ui: &mut egui::Ui, eval: &Evaluation) {
 impl Opened {
     /// One frame per applicable item, grouped by area; the current one outlined (and scrolled
     /// to when `scroll`). A click anywhere on an item makes it current.
+    #[allow(clippy::too_many_lines)] // the form, item by item
     fn items_ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -474,19 +475,7 @@ impl Opened {
                                 }
                                 None => {}
                             }
-                            // Decided by its dates, the problem is described by them.
-                            let hint = match (item.rule, f.last_update, f.checked_on) {
-                                (
-                                    Some(crate::checklist::Rule::UpdateWithin { .. }),
-                                    Some(last),
-                                    Some(on),
-                                ) if f.answer == Some(crate::model::Answer::Fail) => format!(
-                                    "最后更新为 {}，距检查日期 {} 天（可不填，也可补充说明）",
-                                    crate::model::time::chinese_day(last),
-                                    (on - last).num_days()
-                                ),
-                                _ => "不符合时必填".to_owned(),
-                            };
+                            let hint = note_hint(item, f);
                             let note = ui
                                 .horizontal(|ui| {
                                     let label = ui.label("问题描述");
@@ -656,4 +645,21 @@ fn last_update_ui(
         }
     });
     changed
+}
+
+/// The 问题描述 field's hint: a 不符合 decided by its dates is described by them (the note is
+/// optional), any other 不符合 needs one.
+fn note_hint(item: &crate::checklist::Item, f: &crate::model::Finding) -> String {
+    match (item.rule, f.last_update, f.checked_on) {
+        (Some(crate::checklist::Rule::UpdateWithin { .. }), Some(last), Some(on))
+            if f.answer == Some(crate::model::Answer::Fail) =>
+        {
+            format!(
+                "最后更新为 {}，距检查日期 {} 天（可不填，也可补充说明）",
+                crate::model::time::chinese_day(last),
+                (on - last).num_days()
+            )
+        }
+        _ => "不符合时必填".to_owned(),
+    }
 }
