@@ -182,14 +182,16 @@ impl SettingsScreen {
                     }
                 }
                 ui.end_row();
-                ui.label("本单位签名公钥指纹");
-                match &view.fingerprint {
-                    Some(f) => ui.monospace(f),
-                    None => ui.label("尚未生成"),
-                };
-                ui.small("国密 SM2 签名密钥的指纹（SM3），向上级上报时请与上级电话核对；第一次导出公钥或上报包时生成，见“上报与汇总”");
-                ui.end_row();
             });
+        // Below the form: the fingerprint is wider than its fields.
+        ui.horizontal_wrapped(|ui| {
+            ui.label("本单位签名公钥指纹：");
+            match &view.fingerprint {
+                Some(f) => ui.monospace(f),
+                None => ui.label("尚未生成"),
+            };
+        });
+        ui.small("国密 SM2 签名密钥的指纹（SM3），向上级上报时请与上级电话核对；第一次导出公钥或上报包时生成，见“上报与汇总”。");
         ui.small(format!("数据库：{}", view.db.display()));
     }
 
