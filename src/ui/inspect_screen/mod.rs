@@ -10,6 +10,7 @@
 //! `list`, the form of the open one in `form`, its evidence in `evidence`.
 
 mod evidence;
+mod facts;
 mod form;
 mod list;
 
