@@ -1,5 +1,6 @@
 //! 概况 benchmark: a roster of 100,000 accounts and eight quarters (2025Q1–2026Q4), each drawn
-//! at 30% (about 30,000 sampled accounts) with every check finished by `demo::complete_checks`.
+//! at 30% (about 30,000 sampled accounts) with every check finished by `demo::complete_checks`
+//! and its problems issued to the units (整改).
 //! Prints, for the last quarter, the CPU time of reading the overview from the database (what
 //! the worker does off the UI thread when 概况 opens; best of 5) and the mean and worst time of
 //! one frame of the 概况 screen drawn headless (layout and tessellation, no GPU).
@@ -55,7 +56,17 @@ fn build(db: &std::path::Path, n: usize) {
         };
         let draw = spotcheck::steps::draw::make_draw(&mut store, &request, at).expect("draw");
         spotcheck::steps::demo::complete_checks(&mut store, &draw, at).expect("checks");
-        eprintln!("{q} drawn and checked");
+        // The problems go to the units ten days later (the sheets themselves are not kept).
+        let sheets = dir.join("overview-整改表.xlsx");
+        spotcheck::steps::rectification::export_rectification(
+            &mut store,
+            request.quarter,
+            &spotcheck::steps::rectification::SheetTarget::Book(sheets.clone()),
+            at + chrono::TimeDelta::days(10),
+        )
+        .expect("issue problems");
+        let _ = std::fs::remove_file(&sheets);
+        eprintln!("{q} drawn, checked and its problems issued");
     }
     drop(store);
     std::fs::rename(&partial, db).expect("keep database");

@@ -114,13 +114,10 @@ fn read_inspection(
     account: i64,
 ) -> Result<Option<Inspection>, rusqlite::Error> {
     let Some(mut ins) = conn
-        .query_row(
-            &format!(
-                "SELECT {INSPECTION_COLUMNS} FROM inspection WHERE draw = ?1 AND account = ?2"
-            ),
-            params![draw, account],
-            inspection_from,
-        )
+        .prepare_cached(&format!(
+            "SELECT {INSPECTION_COLUMNS} FROM inspection WHERE draw = ?1 AND account = ?2"
+        ))?
+        .query_row(params![draw, account], inspection_from)
         .optional()?
     else {
         return Ok(None);
@@ -165,10 +162,12 @@ impl Tx<'_> {
         inspector: &str,
         started_at: NaiveDateTime,
     ) -> Result<i64, StoreError> {
-        self.conn().execute(
+        self.conn()
+            .prepare_cached(
             "INSERT INTO inspection (draw, account, checklist_id, checklist_version, status, inspector, started_at)
              VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)",
-            params![draw, account, checklist.0, checklist.1, inspector, time_text(started_at)],
+            )?
+            .execute(params![draw, account, checklist.0, checklist.1, inspector, time_text(started_at)],
         )?;
         Ok(self.conn().last_insert_rowid())
     }
@@ -253,10 +252,11 @@ impl Tx<'_> {
 
     /// Puts a finished check back in progress.
     pub fn reopen_inspection(&self, inspection: i64) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE inspection SET status = 'in_progress', finished_at = NULL WHERE id = ?1",
-            [inspection],
-        )?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE inspection SET status = 'in_progress', finished_at = NULL WHERE id = ?1",
+            )?
+            .execute([inspection])?;
         Ok(())
     }
 
@@ -268,9 +268,11 @@ impl Tx<'_> {
         verdict: Option<Verdict>,
         score: Option<f64>,
     ) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.conn()
+            .prepare_cached(
             "UPDATE inspection SET status = 'done', finished_at = ?1, verdict = ?2, score = ?3 WHERE id = ?4",
-            params![time_text(at), verdict.map(Verdict::code), score, inspection],
+            )?
+            .execute(params![time_text(at), verdict.map(Verdict::code), score, inspection],
         )?;
         Ok(())
     }
@@ -288,10 +290,12 @@ impl Tx<'_> {
             EvidenceKind::File { sha256, file_name } => (Some(sha256), Some(file_name), None),
             EvidenceKind::Url(u) => (None, None, Some(u)),
         };
-        self.conn().execute(
+        self.conn()
+            .prepare_cached(
             "INSERT INTO evidence (inspection, item, sha256, file_name, url, added_by, added_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![inspection, item, sha, name, url, by, time_text(at)],
+            )?
+            .execute(params![inspection, item, sha, name, url, by, time_text(at)],
         )?;
         Ok(())
     }
@@ -332,11 +336,8 @@ impl Store {
     ) -> Result<Option<Checklist>, StoreError> {
         let json: Option<String> = self
             .conn
-            .query_row(
-                "SELECT definition FROM checklist WHERE id = ?1 AND version = ?2",
-                params![id, version],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT definition FROM checklist WHERE id = ?1 AND version = ?2")?
+            .query_row(params![id, version], |r| r.get(0))
             .optional()?;
         Ok(json.map(|j| Checklist::from_json(&j)).transpose()?)
     }
