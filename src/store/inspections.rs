@@ -460,35 +460,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Every account of a draw with the region it is counted under and where its check
-    /// stands (not started: no verdict), in one query.
-    pub fn draw_outcomes(&self, draw: i64) -> Result<Vec<crate::model::DrawnOutcome>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT da.account, da.counted_region, a.city, a.county, i.status, i.verdict
-             FROM draw_account da JOIN account a ON a.id = da.account
-             LEFT JOIN inspection i ON i.draw = da.draw AND i.account = da.account
-             WHERE da.draw = ?1 ORDER BY da.position",
-        )?;
-        let rows = stmt.query_map([draw], |r| {
-            let counted: Option<String> = r.get(1)?;
-            let city: String = r.get(2)?;
-            let county: String = r.get(3)?;
-            let status: Option<String> = r.get(4)?;
-            let verdict: Option<String> = r.get(5)?;
-            Ok(crate::model::DrawnOutcome {
-                account: r.get(0)?,
-                region: counted.unwrap_or_else(|| crate::model::region_counted(&city, &county)),
-                status: match status.as_deref() {
-                    None => InspectionStatus::NotStarted,
-                    Some("done") => InspectionStatus::Done,
-                    Some(_) => InspectionStatus::InProgress,
-                },
-                verdict: verdict.as_deref().and_then(Verdict::from_code),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// Each started check of a draw: account → (status, verdict).
     pub fn inspection_states(
         &self,

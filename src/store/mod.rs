@@ -11,6 +11,7 @@ mod backup;
 mod draws;
 mod error;
 mod evidence;
+mod glance;
 mod inspections;
 mod lock;
 mod log;
@@ -64,7 +65,7 @@ pub(crate) fn count(n: i64) -> usize {
 
 /// Prepared statements are kept for reuse (`prepare_cached`): checks saved and finished in
 /// bulk cycle through some twenty. Under the query planner stability guarantee a kept statement
-/// runs again as it is: without it, SQLite (3.50 and later) re-prepares any statement that
+/// runs again as it is: without it, `SQLite` (3.50 and later) re-prepares any statement that
 /// compares a column with a parameter each time its parameters are cleared, which the cache
 /// does every time it takes one back.
 fn keep_statements(conn: &Connection) -> Result<(), rusqlite::Error> {

@@ -121,7 +121,7 @@ pub fn finish_checks(
                     match finish_in(tx, &mut checklists, draw.info.id, d.account.id, at, &actor) {
                         Ok(()) => report.finished.push(name),
                         Err(InspectError::Unfinished(u)) => {
-                            report.cannot.push((name, u.to_string()))
+                            report.cannot.push((name, u.to_string()));
                         }
                         Err(e) => return Err(e),
                     }

@@ -363,12 +363,11 @@ impl Checklists {
         version: &str,
         read: impl FnOnce() -> Result<Checklist, InspectError>,
     ) -> Result<&'c Checklist, InspectError> {
-        let n = match list.iter().position(|c| c.id == id && c.version == version) {
-            Some(n) => n,
-            None => {
-                list.push(read()?);
-                list.len() - 1
-            }
+        let n = if let Some(n) = list.iter().position(|c| c.id == id && c.version == version) {
+            n
+        } else {
+            list.push(read()?);
+            list.len() - 1
         };
         Ok(&list[n])
     }
