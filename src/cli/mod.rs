@@ -174,6 +174,8 @@ pub enum Command {
         /// 以 JSON 输出
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        action: Option<overview::OverviewAction>,
     },
     /// 导出季度通报、整改表或统计分析
     Export {
@@ -515,7 +517,14 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
             }
         }
         Command::Export { what } => followup::export(open, what),
-        Command::Overview { quarter, json } => {
+        Command::Overview {
+            quarter,
+            json,
+            action,
+        } => {
+            if let Some(alias) = action {
+                return overview::alias(&mut open()?, alias);
+            }
             let quarter = quarter.as_deref().map(parse_quarter).transpose()?;
             overview::overview(&read()?, quarter, *json)
         }

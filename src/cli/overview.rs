@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::{now, print_json};
+use super::{now, perform, print_json};
 use crate::model::{Quarter, Tally};
 use crate::overview::{Overview, Progress};
 use crate::rectification::Status;
+use crate::steps::action::Action;
 use crate::store::Store;
 
 #[derive(Serialize)]
@@ -134,6 +135,16 @@ struct OverviewJson<'a> {
     rectification: FollowUpJson<'a>,
     trend: Vec<TrendJson>,
     repeat_offenders: Vec<RepeatJson<'a>>,
+    /// 地区更名: regions of earlier quarters matched with their current names.
+    region_aliases: Vec<AliasJson<'a>>,
+    /// Regions of the quarter before that this one has not (or that were renamed).
+    earlier_regions: &'a [String],
+}
+
+#[derive(Serialize)]
+struct AliasJson<'a> {
+    old: &'a str,
+    new: &'a str,
 }
 
 fn to_json(o: &Overview) -> OverviewJson<'_> {
@@ -214,6 +225,12 @@ fn to_json(o: &Overview) -> OverviewJson<'_> {
                 quarters: r.quarters,
             })
             .collect(),
+        region_aliases: o
+            .aliases
+            .iter()
+            .map(|(old, new)| AliasJson { old, new })
+            .collect(),
+        earlier_regions: &o.earlier_regions,
     }
 }
 
@@ -294,5 +311,33 @@ pub(super) fn overview(
             r.quarters, r.host_unit, r.name, r.platform
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `overview` does besides showing a quarter.
+#[derive(Debug, clap::Subcommand)]
+pub enum OverviewAction {
+    /// 地区更名：把之前季度的地区名称对应到现在的名称，历季趋势按同一地区比较（加 --remove 取消）
+    Alias {
+        /// 之前季度用的地区名称，例如 示例市东城区
+        old: String,
+        /// 现在的地区名称，例如 示例市东湖区
+        #[arg(required_unless_present = "remove")]
+        new: Option<String>,
+        /// 取消这个名称的更名对应
+        #[arg(long, conflicts_with = "new")]
+        remove: bool,
+    },
+}
+
+/// `overview alias 旧名 新名` / `overview alias --remove 旧名`.
+pub(super) fn alias(store: &mut Store, action: &OverviewAction) -> Result<ExitCode, String> {
+    let OverviewAction::Alias { old, new, remove } = action;
+    let action = crate::steps::overview::SetRegionAlias {
+        old: old.clone(),
+        new: if *remove { None } else { new.clone() },
+    };
+    perform(store, &action)?;
+    println!("{}", action.report(&()).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }

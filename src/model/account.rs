@@ -69,13 +69,7 @@ impl Account {
     /// platform column said 微信订阅号. `None` for other platforms.
     #[must_use]
     pub fn wechat_type(&self) -> Option<&'static str> {
-        if self.platform != "微信公众号" {
-            return None;
-        }
-        self.extra
-            .iter()
-            .filter(|(header, _)| header.contains("类型") || header.contains("类别"))
-            .find_map(|(_, value)| super::platform::wechat_type(value))
+        wechat_type_in(&self.platform, &self.extra)
     }
 
     /// The identity of the account across imports; see [`account_key`].
@@ -110,6 +104,18 @@ pub fn region_name(city: &str, county: &str) -> String {
     } else {
         format!("{city}{county}")
     }
+}
+
+/// [`Account::wechat_type`] of an account on `platform` with the roster's other columns `extra`.
+#[must_use]
+pub fn wechat_type_in(platform: &str, extra: &[(String, String)]) -> Option<&'static str> {
+    if platform != "微信公众号" {
+        return None;
+    }
+    extra
+        .iter()
+        .filter(|(header, _)| header.contains("类型") || header.contains("类别"))
+        .find_map(|(_, value)| super::platform::wechat_type(value))
 }
 
 /// 平台 + 账号标识; where the id is blank, 平台 + 账号名称 + 主办单位.

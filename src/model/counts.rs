@@ -33,10 +33,16 @@ pub fn region_counted(city: &str, county: &str) -> String {
 /// 微信公众号（订阅号） or 微信公众号（服务号）.
 #[must_use]
 pub fn platform_of(account: &Account) -> String {
-    if account.platform.is_empty() {
+    platform_counted(&account.platform, &account.extra)
+}
+
+/// [`platform_of`] an account on `platform` with the roster's other columns `extra`.
+#[must_use]
+pub fn platform_counted(platform: &str, extra: &[(String, String)]) -> String {
+    if platform.is_empty() {
         "（未填平台）".to_owned()
     } else {
-        super::platform::counted_name(&account.platform, account.wechat_type())
+        super::platform::counted_name(platform, super::account::wechat_type_in(platform, extra))
     }
 }
 
@@ -188,14 +194,4 @@ pub fn group_platforms(rows: Vec<Tally>) -> Vec<TallyGroup> {
     }
     groups.retain(|g| !g.rows.is_empty());
     groups
-}
-
-/// How the check of one sampled account stands, with the region it is counted under: what a
-/// quarter's trend needs of it, without the account's other fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DrawnOutcome {
-    pub account: i64,
-    pub region: String,
-    pub status: super::InspectionStatus,
-    pub verdict: Option<super::Verdict>,
 }

@@ -10,6 +10,8 @@ mod counts;
 pub mod digest;
 pub mod draw;
 mod finding;
+mod glance;
+pub mod ids;
 mod inspection;
 mod log;
 pub mod os_error;
@@ -23,14 +25,18 @@ pub mod time;
 
 pub use account::{Account, AccountStatus, account_key};
 pub use counts::{
-    DrawnOutcome, PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_of,
-    region_counted, region_of,
+    PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_counted,
+    platform_of, region_counted, region_of,
 };
 pub use draw::{
     Candidate, DrawInfo, DrawOptions, DrawRecord, DrawRequest, DrawWork, DrawnAccount, Rate,
     Strata, StratumCount, stratum_label,
 };
 pub use finding::{Answer, Finding, Verdict};
+pub use glance::{
+    AnswerCount, CheckState, FailingItems, Place, ProblemCount, RegionCount, SampledAccount,
+};
+pub use ids::{IdMap, IdSet};
 pub use inspection::{
     Evidence, EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence,
     StoredFinding, is_web_link,

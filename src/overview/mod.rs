@@ -1,21 +1,25 @@
 //! 概况: a quarter at a glance — how far the checks are, what they found, where 整改 stands —
 //! and how it compares with the quarters before.
 //!
-//! Pure: [`Overview::build`] takes the quarter's [`QuarterReport`] (the notice's own figures,
-//! so that every number here equals the notice's), the reports of earlier quarters reduced to
-//! [`QuarterFigures`], and the problems issued. `steps::overview` reads them from the store.
+//! Pure: [`Overview::build`] takes the quarter's [`QuarterCounts`] (the notice's own figures,
+//! so that every number here equals the notice's), earlier quarters reduced to
+//! [`QuarterFigures`], and the problems issued, counted. `steps::overview` reads them from the
+//! store.
 
 mod trend;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
 use crate::checklist::Verdict;
-use crate::model::{InspectionStatus, Quarter, Rectification, Tally};
+use crate::model::{InspectionStatus, ProblemCount, Quarter, Tally};
 use crate::rectification::Status;
-use crate::report::QuarterReport;
-pub use trend::{QuarterFigures, RegionTrend, RepeatOffender, TrendPoint, points_change};
+use crate::report::{ProblemKind, QuarterCounts};
+pub use trend::{
+    QuarterFigures, RegionAliases, RegionTrend, RepeatOffender, TrendPoint, current_region,
+    names_of, points_change,
+};
 
 /// How far the checks of one group (an inspector, a region, a platform, all) are.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -96,28 +100,34 @@ pub struct Overview {
     pub trend: Vec<TrendPoint>,
     pub region_trend: Vec<RegionTrend>,
     pub repeat_offenders: Vec<RepeatOffender>,
+    /// Regions of the quarter before that this quarter has not (renamed, or gone), and the
+    /// regions given a new name before: the names 地区更名 offers to match, by key, in pinyin
+    /// order.
+    pub earlier_regions: Vec<String>,
+    /// Regions renamed since earlier quarters (old key → current key), as the user set them.
+    pub aliases: RegionAliases,
 }
 
 impl Overview {
-    /// `history` holds earlier quarters (any order; quarters after `report`'s are ignored);
-    /// `problems` the problems issued for this quarter; `all_problems` every problem issued
-    /// (for 按期反馈率 by quarter).
+    /// `counts` are the quarter's figures; `history` holds earlier quarters (any order;
+    /// quarters after `counts`' are ignored); `problems` counts the problems issued for the
+    /// quarter; `aliases` names the current region of regions renamed since (old → new).
     #[must_use]
     pub fn build(
-        report: &QuarterReport,
+        counts: &QuarterCounts,
         history: &[QuarterFigures],
-        problems: &[Rectification],
-        all_problems: &[Rectification],
+        problems: &[ProblemCount],
+        aliases: &RegionAliases,
         today: NaiveDate,
     ) -> Self {
-        let mut by_inspector: BTreeMap<String, Progress> = BTreeMap::new();
-        let mut by_region: BTreeMap<String, Progress> = BTreeMap::new();
-        let mut by_platform: BTreeMap<String, Progress> = BTreeMap::new();
+        let mut by_inspector: HashMap<&str, Progress> = HashMap::new();
+        let mut by_region: HashMap<&str, Progress> = HashMap::new();
+        let mut by_platform: HashMap<&str, Progress> = HashMap::new();
         let mut progress = Progress {
             name: "合计".to_owned(),
             ..Progress::default()
         };
-        for a in &report.accounts {
+        for a in &counts.accounts {
             let inspector = if a.inspector.trim().is_empty() {
                 "（未分配）"
             } else {
@@ -142,22 +152,22 @@ impl Overview {
             }
         }
         // Regions and platforms in the notice's order, under the notice's names.
-        let ordered = |rows: &[Tally], map: &mut BTreeMap<String, Progress>| -> Vec<Progress> {
+        let ordered = |rows: &[Tally], map: &mut HashMap<&str, Progress>| -> Vec<Progress> {
             rows.iter()
                 .filter_map(|t| {
-                    map.remove(&t.key).map(|p| Progress {
+                    map.remove(t.key.as_str()).map(|p| Progress {
                         name: t.name.clone(),
                         ..p
                     })
                 })
                 .collect()
         };
-        let regions: Vec<Tally> = report
+        let regions: Vec<Tally> = counts
             .by_region
             .iter()
             .flat_map(|g| g.rows.iter().cloned())
             .collect();
-        let platforms: Vec<Tally> = report
+        let platforms: Vec<Tally> = counts
             .by_platform
             .iter()
             .flat_map(|g| g.rows.iter().cloned())
@@ -165,28 +175,40 @@ impl Overview {
         let progress_by_region = ordered(&regions, &mut by_region);
         let progress_by_platform = ordered(&platforms, &mut by_platform);
 
-        let current = QuarterFigures::of(report, all_problems, today);
+        let current = QuarterFigures::of(counts, problems, today);
         let mut earlier: Vec<QuarterFigures> = history
             .iter()
-            .filter(|h| h.quarter < report.quarter)
+            .filter(|h| h.quarter < counts.quarter)
             .cloned()
             .collect();
         earlier.sort_by_key(|h| h.quarter);
-        let region_trend = trend::region_trend(&current, earlier.last());
-        let repeat_offenders = trend::repeat_offenders(report, &earlier);
+        let region_trend = trend::region_trend(&current, earlier.last(), aliases);
+        let repeat_offenders = trend::repeat_offenders(counts, &earlier);
         let mut trend: Vec<TrendPoint> = earlier.iter().map(TrendPoint::of).collect();
         trend.push(TrendPoint::of(&current));
 
-        let problem_types = problem_types(report);
-        let problems_by_region = matrix(report, &regions, &problem_types);
+        let earlier_regions = earlier_regions(
+            earlier
+                .last()
+                .filter(|p| p.quarter == counts.quarter.previous()),
+            &regions,
+            aliases,
+        );
+
+        let problem_types = problem_types(counts);
+        let problems_by_region = matrix(counts, &regions);
         Self {
-            quarter: report.quarter,
+            quarter: counts.quarter,
             today,
             progress,
-            by_inspector: by_inspector.into_values().collect(),
+            by_inspector: {
+                let mut rows: Vec<Progress> = by_inspector.into_values().collect();
+                rows.sort_by(|a, b| a.name.cmp(&b.name));
+                rows
+            },
             progress_by_region,
             progress_by_platform,
-            total: report.total.clone(),
+            total: counts.total.clone(),
             by_region: regions,
             by_platform: platforms,
             problem_types,
@@ -195,6 +217,8 @@ impl Overview {
             trend,
             region_trend,
             repeat_offenders,
+            earlier_regions,
+            aliases: aliases.clone(),
         }
     }
 
@@ -228,8 +252,29 @@ impl Overview {
     }
 }
 
-fn entry<'m>(map: &'m mut BTreeMap<String, Progress>, name: &str) -> &'m mut Progress {
-    map.entry(name.to_owned()).or_insert_with(|| Progress {
+/// The regions of the quarter before (`previous`) that this quarter (`regions`) has not, and
+/// the regions given a new name before, in pinyin order: what 地区更名 offers to match.
+fn earlier_regions(
+    previous: Option<&QuarterFigures>,
+    regions: &[Tally],
+    aliases: &RegionAliases,
+) -> Vec<String> {
+    let keys: std::collections::HashSet<&str> = regions.iter().map(|t| t.key.as_str()).collect();
+    let mut out: Vec<String> = previous
+        .iter()
+        .flat_map(|p| &p.regions)
+        .map(|r| r.key.clone())
+        .filter(|k| !keys.contains(k.as_str()))
+        .chain(aliases.keys().cloned())
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    out.sort_by_cached_key(|k| crate::model::collate::pinyin_key(k));
+    out
+}
+
+fn entry<'m, 'n>(map: &'m mut HashMap<&'n str, Progress>, name: &'n str) -> &'m mut Progress {
+    map.entry(name).or_insert_with(|| Progress {
         name: name.to_owned(),
         ..Progress::default()
     })
@@ -237,75 +282,47 @@ fn entry<'m>(map: &'m mut BTreeMap<String, Progress>, name: &str) -> &'m mut Pro
 
 /// The quarter's problems by type in the notice's order, with their share.
 #[must_use]
-pub fn problem_types(report: &QuarterReport) -> Vec<ProblemType> {
-    let mut out: Vec<ProblemType> = Vec::new();
-    for p in &report.problems {
-        match out
-            .iter_mut()
-            .find(|t| t.category == p.category && t.veto == p.veto)
-        {
-            Some(t) => t.count += 1,
-            None => out.push(ProblemType {
-                category: p.category.clone(),
-                veto: p.veto,
-                count: 1,
-                share: 0.0,
-            }),
-        }
-    }
-    let all = report.problems.len();
-    for t in &mut out {
-        t.share = t.count as f64 / all as f64;
-    }
-    out
+pub fn problem_types(counts: &QuarterCounts) -> Vec<ProblemType> {
+    let all: usize = counts.problems.iter().map(ProblemKind::count).sum();
+    counts
+        .problems
+        .iter()
+        .map(|k| ProblemType {
+            category: k.category.clone(),
+            veto: k.veto,
+            count: k.count(),
+            share: k.count() as f64 / all as f64,
+        })
+        .collect()
 }
 
-fn matrix(
-    report: &QuarterReport,
-    regions: &[Tally],
-    types: &[ProblemType],
-) -> Vec<(String, Vec<usize>)> {
-    let region_of: std::collections::HashMap<i64, &str> = report
-        .accounts
+/// Problems by region (rows, in the tables' order, regions with problems only) and type.
+fn matrix(counts: &QuarterCounts, regions: &[Tally]) -> Vec<(String, Vec<usize>)> {
+    regions
         .iter()
-        .map(|a| (a.account, a.region.as_str()))
-        .collect();
-    let mut rows: Vec<(String, Vec<usize>)> = regions
-        .iter()
-        .map(|t| (t.key.clone(), vec![0; types.len()]))
-        .collect();
-    for p in &report.problems {
-        let Some(column) = types
-            .iter()
-            .position(|t| t.category == p.category && t.veto == p.veto)
-        else {
-            continue;
-        };
-        let region = region_of.get(&p.account).copied().unwrap_or_default();
-        if let Some(row) = rows.iter_mut().find(|(name, _)| name == region) {
-            row.1[column] += 1;
-        }
-    }
-    rows.retain(|(_, counts)| counts.iter().any(|n| *n > 0));
-    // Shown under the notice's names.
-    for (key, _) in &mut rows {
-        if let Some(t) = regions.iter().find(|t| &t.key == key) {
-            key.clone_from(&t.name);
-        }
-    }
-    rows
+        .map(|t| {
+            let row: Vec<usize> = counts
+                .problems
+                .iter()
+                .map(|k| k.by_region.get(&t.key).copied().unwrap_or(0))
+                .collect();
+            // Shown under the notice's names.
+            (t.name.clone(), row)
+        })
+        .filter(|(_, row)| row.iter().any(|n| *n > 0))
+        .collect()
 }
 
-fn follow_up(problems: &[Rectification], today: NaiveDate) -> FollowUp {
+fn follow_up(problems: &[ProblemCount], today: NaiveDate) -> FollowUp {
     let mut out = FollowUp::default();
     let mut overdue: BTreeMap<String, usize> = BTreeMap::new();
     for p in problems {
-        let status = p.status(today);
+        let status = crate::rectification::standing(p.state, p.reply, p.deadline, p.carried, today);
         if let Some(n) = Status::ALL.iter().position(|s| *s == status) {
-            out.counts[n] += 1;
+            out.counts[n] += p.problems;
         }
         if status == Status::Overdue {
-            *overdue.entry(p.host_unit.trim().to_owned()).or_default() += 1;
+            *overdue.entry(p.host_unit.trim().to_owned()).or_default() += p.problems;
         }
         if status == Status::Pending && p.deadline >= today {
             let days = (p.deadline - today).num_days();

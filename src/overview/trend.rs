@@ -2,106 +2,150 @@
 //! against last quarter in 百分点, accounts failing quarter after quarter, and how many
 //! problems were answered by their deadline.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
 use super::failed;
-use crate::checklist::Verdict;
-use crate::model::{DrawnOutcome, Quarter, Rectification, Tally};
+use crate::model::{AnswerCount, IdSet, Place, ProblemCount, Quarter, RegionCount, Tally};
+use crate::report::QuarterCounts;
 pub use crate::report::points_change;
-use crate::report::{QuarterReport, counted_verdict};
 
-/// What the trend needs of one quarter's report.
+/// What the trend needs of one quarter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuarterFigures {
     pub quarter: Quarter,
     pub total: Tally,
-    /// The 区县 (or other strata) rows of the notice.
+    /// The 区县 (or other strata) rows of the notice, by their keys; empty for quarters
+    /// counted as a whole only (the trend compares regions with the quarter right before).
     pub regions: Vec<Tally>,
     /// Accounts counted 不合格.
-    pub failed: HashSet<i64>,
+    pub failed: IdSet,
     /// Problems issued in the quarter answered by their deadline, of those due (answered, or
     /// past their deadline).
     pub on_time: (usize, usize),
 }
 
 impl QuarterFigures {
-    /// `problems` may hold problems of every quarter: those of `report`'s quarter are counted.
+    /// The quarter shown; `problems` counts its problems.
     #[must_use]
-    pub fn of(report: &QuarterReport, problems: &[Rectification], today: NaiveDate) -> Self {
+    pub fn of(counts: &QuarterCounts, problems: &[ProblemCount], today: NaiveDate) -> Self {
+        let answers: Vec<AnswerCount> = problems.iter().map(AnswerCount::from).collect();
         Self {
-            quarter: report.quarter,
-            total: report.total.clone(),
-            regions: report
+            quarter: counts.quarter,
+            total: counts.total.clone(),
+            regions: counts
                 .by_region
                 .iter()
                 .flat_map(|g| g.rows.iter().cloned())
                 .collect(),
-            failed: report
+            failed: counts
                 .accounts
                 .iter()
                 .filter(|a| failed(a.verdict))
                 .map(|a| a.account)
                 .collect(),
-            on_time: on_time(report.quarter, problems, today),
+            on_time: on_time(&answers, today),
         }
     }
 
-    /// The same from each sampled account's outcome alone (the notice's counting rule,
-    /// [`counted_verdict`]), for earlier quarters: regions by their key, no 账号总数.
+    /// An earlier quarter from its counts by region (`by_region`: the regions are kept only
+    /// when `regions`), the accounts it counts 不合格, and its problems by deadline and answer.
+    /// Counts of accounts whose draw recorded no region go in the total only.
     #[must_use]
-    pub fn from_outcomes(
+    pub fn from_counts(
         quarter: Quarter,
-        outcomes: &[DrawnOutcome],
-        problems: &[Rectification],
+        by_region: &[RegionCount],
+        regions: bool,
+        failed: IdSet,
+        answers: &[AnswerCount],
         today: NaiveDate,
     ) -> Self {
         let mut total = Tally {
             name: "合计".to_owned(),
             ..Tally::default()
         };
-        let mut regions: BTreeMap<&str, Tally> = BTreeMap::new();
-        let mut failed_accounts = HashSet::new();
-        for o in outcomes {
-            let verdict = counted_verdict(o.status, o.verdict);
-            let region = regions.entry(&o.region).or_insert_with(|| Tally {
-                name: o.region.clone(),
-                key: o.region.clone(),
-                ..Tally::default()
-            });
-            for t in [&mut total, region] {
-                t.checked += 1;
-                match verdict {
-                    Some(Verdict::Pass) => t.passed += 1,
-                    Some(Verdict::Fail) => t.failed += 1,
-                    None => {}
-                }
-            }
-            if failed(verdict) {
-                failed_accounts.insert(o.account);
+        let mut rows: BTreeMap<String, Tally> = BTreeMap::new();
+        for c in by_region {
+            total.checked += c.sampled;
+            total.passed += c.passed;
+            total.failed += c.failed;
+            if let (true, Some(key)) = (regions, &c.region) {
+                let t = rows.entry(key.clone()).or_insert_with(|| Tally {
+                    name: key.clone(),
+                    key: key.clone(),
+                    ..Tally::default()
+                });
+                t.checked += c.sampled;
+                t.passed += c.passed;
+                t.failed += c.failed;
             }
         }
         Self {
             quarter,
             total,
+            regions: rows.into_values().collect(),
+            failed,
+            on_time: on_time(answers, today),
+        }
+    }
+
+    /// The quarter right before the one shown, by region: its sampled accounts by place, and
+    /// those the notice counts 合格 and 不合格.
+    #[must_use]
+    pub fn by_region(
+        quarter: Quarter,
+        places: &[(Place, Vec<i64>)],
+        passed: &IdSet,
+        failed: IdSet,
+        answers: &[AnswerCount],
+        today: NaiveDate,
+    ) -> Self {
+        let mut total = Tally {
+            name: "合计".to_owned(),
+            ..Tally::default()
+        };
+        let mut regions: BTreeMap<String, Tally> = BTreeMap::new();
+        for (place, accounts) in places {
+            let key = place.region();
+            let region = regions.entry(key.clone()).or_insert_with(|| Tally {
+                name: key.clone(),
+                key,
+                ..Tally::default()
+            });
+            for a in accounts {
+                region.checked += 1;
+                if failed.contains(a) {
+                    region.failed += 1;
+                } else if passed.contains(a) {
+                    region.passed += 1;
+                }
+            }
+        }
+        for r in regions.values() {
+            total.checked += r.checked;
+            total.passed += r.passed;
+            total.failed += r.failed;
+        }
+        Self {
+            quarter,
+            total,
             regions: regions.into_values().collect(),
-            failed: failed_accounts,
-            on_time: on_time(quarter, problems, today),
+            failed,
+            on_time: on_time(answers, today),
         }
     }
 }
 
-/// Problems issued in `quarter` answered by their deadline, of those due (answered, or past
-/// their deadline on `today`).
-fn on_time(quarter: Quarter, problems: &[Rectification], today: NaiveDate) -> (usize, usize) {
+/// Problems answered by their deadline, of those due (answered, or past their deadline on
+/// `today`).
+fn on_time(answers: &[AnswerCount], today: NaiveDate) -> (usize, usize) {
     let mut out = (0, 0);
-    for p in problems.iter().filter(|p| p.quarter == quarter) {
-        let replied = p.replied_at.map(|t| t.date());
-        if replied.is_some() || today > p.deadline {
-            out.1 += 1;
-            if replied.is_some_and(|d| d <= p.deadline) {
-                out.0 += 1;
+    for p in answers {
+        if p.replied_on.is_some() || today > p.deadline {
+            out.1 += p.problems;
+            if p.replied_on.is_some_and(|d| d <= p.deadline) {
+                out.0 += p.problems;
             }
         }
     }
@@ -161,18 +205,52 @@ pub struct RepeatOffender {
     pub quarters: usize,
 }
 
+/// Regions renamed since earlier quarters: an old region key → the key it has now (edited by
+/// the user on 概况; a region of algorithm version 1's strata named by its 区县 alone maps to
+/// the 地市 and 区县 of version 2 the same way).
+pub type RegionAliases = BTreeMap<String, String>;
+
+/// The names region `key` went by, from `key` to the one it has now: each followed through
+/// `aliases` (a region renamed twice is followed to its last name; a loop stops before it
+/// would repeat a name).
+#[must_use]
+pub fn names_of<'a>(aliases: &'a RegionAliases, key: &'a str) -> Vec<&'a str> {
+    let mut names = vec![key];
+    while let Some(next) = names.last().and_then(|n| aliases.get(*n)) {
+        if names.contains(&next.as_str()) {
+            break;
+        }
+        names.push(next);
+    }
+    names
+}
+
+/// The name region `key` has now (see [`names_of`]).
+#[must_use]
+pub fn current_region<'a>(aliases: &'a RegionAliases, key: &'a str) -> &'a str {
+    names_of(aliases, key).last().copied().unwrap_or(key)
+}
+
+/// Each region of `current` against the quarter right before, the regions of that quarter
+/// taken under their current names (`aliases`) first: a renamed region is one region.
 pub(super) fn region_trend(
     current: &QuarterFigures,
     previous: Option<&QuarterFigures>,
+    aliases: &RegionAliases,
 ) -> Vec<RegionTrend> {
     let previous = previous.filter(|p| p.quarter == current.quarter.previous());
+    let mut before: BTreeMap<&str, Tally> = BTreeMap::new();
+    for r in previous.iter().flat_map(|p| &p.regions) {
+        let t = before.entry(current_region(aliases, &r.key)).or_default();
+        t.checked += r.checked;
+        t.passed += r.passed;
+        t.failed += r.failed;
+    }
     current
         .regions
         .iter()
         .map(|t| {
-            let before = previous
-                .and_then(|p| p.regions.iter().find(|r| r.key == t.key))
-                .and_then(Tally::pass_rate);
+            let before = before.get(t.key.as_str()).and_then(Tally::pass_rate);
             RegionTrend {
                 name: t.name.clone(),
                 key: t.key.clone(),
@@ -188,16 +266,16 @@ pub(super) fn region_trend(
 
 /// Accounts 不合格 now and in the quarter before (and before that…), longest runs first.
 pub(super) fn repeat_offenders(
-    report: &QuarterReport,
+    counts: &QuarterCounts,
     earlier: &[QuarterFigures],
 ) -> Vec<RepeatOffender> {
-    let mut out: Vec<RepeatOffender> = report
+    let mut out: Vec<RepeatOffender> = counts
         .accounts
         .iter()
         .filter(|a| failed(a.verdict))
         .filter_map(|a| {
             let mut quarters = 1;
-            let mut q = report.quarter.previous();
+            let mut q = counts.quarter.previous();
             while earlier
                 .iter()
                 .any(|f| f.quarter == q && f.failed.contains(&a.account))
@@ -215,11 +293,27 @@ pub(super) fn repeat_offenders(
             })
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.quarters
-            .cmp(&a.quarters)
-            .then_with(|| crate::model::collate::cmp_pinyin(&a.region, &b.region))
-            .then_with(|| crate::model::collate::cmp_pinyin(&a.host_unit, &b.host_unit))
+    // Longest runs first, then by region and unit in pinyin order (each name placed once:
+    // thousands of accounts share a few hundred units), then in the roster's order.
+    let mut names: Vec<&str> = out
+        .iter()
+        .flat_map(|r| [r.region.as_str(), r.host_unit.as_str()])
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.sort_by_cached_key(|n| (crate::model::collate::pinyin_key(n), *n));
+    let rank: HashMap<String, usize> = names
+        .into_iter()
+        .enumerate()
+        .map(|(n, name)| (name.to_owned(), n))
+        .collect();
+    out.sort_by_cached_key(|r| {
+        (
+            std::cmp::Reverse(r.quarters),
+            rank.get(&r.region).copied(),
+            rank.get(&r.host_unit).copied(),
+            r.account,
+        )
     });
     out
 }

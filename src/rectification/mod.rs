@@ -68,13 +68,32 @@ pub fn status(state: State, reply: Option<Reply>, deadline: NaiveDate, today: Na
     }
 }
 
+/// [`status`] of a problem that may have been `carried` into a later quarter's problem (found
+/// again by its 复查): unless closed, it stands as carried.
+#[must_use]
+pub fn standing(
+    state: State,
+    reply: Option<Reply>,
+    deadline: NaiveDate,
+    carried: bool,
+    today: NaiveDate,
+) -> Status {
+    if carried && state != State::Closed {
+        return Status::Carried;
+    }
+    status(state, reply, deadline, today)
+}
+
 impl Rectification {
     #[must_use]
     pub fn status(&self, today: NaiveDate) -> Status {
-        if self.carried_to.is_some() && self.state != State::Closed {
-            return Status::Carried;
-        }
-        status(self.state, self.reply, self.deadline, today)
+        standing(
+            self.state,
+            self.reply,
+            self.deadline,
+            self.carried_to.is_some(),
+            today,
+        )
     }
 }
 

@@ -4,11 +4,13 @@
 //!
 //! Pure: [`QuarterReport::build`] takes what `steps::notice` reads from the store.
 
+mod counts;
 mod method;
 
+pub use counts::{CountedCheck, ProblemKind, QuarterCounts, QuarterRead};
 pub use method::{method_lines, published_method_lines};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
@@ -31,22 +33,112 @@ pub fn counted_verdict(status: InspectionStatus, verdict: Option<Verdict>) -> Op
     }
 }
 
-/// Counts one sampled account into a row.
-fn count(row: &mut Tally, outcome: &AccountOutcome) {
+/// Counts one sampled account, of `verdict` as counted, into a row.
+fn count(row: &mut Tally, verdict: Option<Verdict>) {
     row.checked += 1;
-    match outcome.verdict {
+    match verdict {
         Some(Verdict::Pass) => row.passed += 1,
         Some(Verdict::Fail) => row.failed += 1,
         None => {}
     }
 }
 
-fn tally<'m>(map: &'m mut BTreeMap<String, Tally>, name: &str) -> &'m mut Tally {
-    map.entry(name.to_owned()).or_insert_with(|| Tally {
+fn tally<'m, 'n>(map: &'m mut HashMap<&'n str, Tally>, name: &'n str) -> &'m mut Tally {
+    map.entry(name).or_insert_with(|| Tally {
         name: name.to_owned(),
         key: name.to_owned(),
         ..Tally::default()
     })
+}
+
+/// The rows of `map` in the order of their names (as a `BTreeMap` would give them).
+fn in_name_order(map: HashMap<&str, Tally>) -> Vec<Tally> {
+    let mut rows: Vec<Tally> = map.into_values().collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    rows
+}
+
+/// The 总体情况 tables of a quarter: the 合计 and the rows by region and by platform.
+struct Tables {
+    total: Tally,
+    by_region: Vec<TallyGroup>,
+    by_platform: Vec<TallyGroup>,
+}
+
+/// The tables from the accounts in operation at the draw (`population`) and each sampled
+/// account's (region, platform, verdict as counted); `cities` names, per region, the 地市 of
+/// the accounts counted under it (sampled, and left out of the draw).
+fn tables<'a>(
+    population: &[PopulationCell],
+    sampled: impl IntoIterator<Item = (&'a str, &'a str, Option<Verdict>)>,
+    cities: &HashMap<String, BTreeSet<String>>,
+) -> Tables {
+    let mut regions: HashMap<&str, Tally> = HashMap::new();
+    let mut platforms: HashMap<&str, Tally> = HashMap::new();
+    let mut total = Tally {
+        name: "合计".to_owned(),
+        ..Tally::default()
+    };
+    for cell in population {
+        tally(&mut regions, &cell.region).accounts += cell.accounts;
+        tally(&mut platforms, &cell.platform).accounts += cell.accounts;
+        total.accounts += cell.accounts;
+    }
+    for (region, platform, verdict) in sampled {
+        // Counted where the draw counted it, so that 抽查数 and 账号总数 agree.
+        count(tally(&mut regions, region), verdict);
+        count(tally(&mut platforms, platform), verdict);
+        count(&mut total, verdict);
+    }
+    // Regions by 地市 and pinyin, platforms by kind in their usual order: never by code
+    // point. A region's 地市 is that of the accounts counted under it.
+    let by_region = group_regions(in_name_order(regions), |r| {
+        let mut c: Vec<String> = cities.get(r).into_iter().flatten().cloned().collect();
+        c.sort_by(|a, b| crate::model::collate::cmp_pinyin(a, b));
+        c
+    });
+    Tables {
+        total,
+        by_region,
+        by_platform: group_platforms(in_name_order(platforms)),
+    }
+}
+
+/// A 不符合 item as the notice names and orders it, by the checklist of its check (`None`:
+/// not in the database).
+struct ItemProblem<'c> {
+    item: Option<&'c crate::checklist::Item>,
+    /// 问题类别: the checklist's wording, else the item's id.
+    category: String,
+    veto: bool,
+    /// Its place in the checklist (veto items come first there); last where unknown.
+    position: usize,
+}
+
+/// Where a problem stands in the notice's lists: veto problems first, each type in checklist
+/// order, then by region, unit and name (and account, so that no two problems tie).
+fn problem_order<'a>(
+    veto: bool,
+    position: usize,
+    item: &'a str,
+    (county, host_unit, name): (&'a str, &'a str, &'a str),
+    account: i64,
+) -> ProblemOrder<'a> {
+    (!veto, position, item, county, host_unit, name, account)
+}
+
+type ProblemOrder<'a> = (bool, usize, &'a str, &'a str, &'a str, &'a str, i64);
+
+fn item_problem<'c>(checklist: Option<&'c Checklist>, item: &str) -> ItemProblem<'c> {
+    let found = checklist.and_then(|c| c.item(item));
+    ItemProblem {
+        item: found,
+        category: found.map_or_else(|| item.to_owned(), |it| it.problem_text().to_owned()),
+        veto: found.is_some_and(|it| it.kind == ItemKind::Veto),
+        position: checklist
+            .and_then(|c| c.items.iter().position(|it| it.id == item))
+            .unwrap_or(usize::MAX),
+    }
 }
 
 /// One sampled account and how its check ended.
@@ -274,14 +366,14 @@ impl QuarterReport {
                     if f.answer != Some(Answer::Fail) {
                         continue;
                     }
-                    let item = checklist.and_then(|c| c.item(&f.item));
-                    let category =
-                        item.map_or_else(|| f.item.clone(), |it| it.problem_text().to_owned());
+                    let ItemProblem {
+                        item,
+                        category,
+                        veto,
+                        position,
+                    } = item_problem(checklist, &f.item);
                     let remedy = item.map(|it| it.remedy.clone()).unwrap_or_default();
                     let title = item.map_or_else(|| f.item.clone(), |it| it.title.clone());
-                    let position = checklist
-                        .and_then(|c| c.items.iter().position(|it| it.id == f.item))
-                        .unwrap_or(usize::MAX);
                     titles.push((position, title));
                     let evidence = i.evidence.iter().filter(|e| e.item == f.item);
                     let mut links = Vec::new();
@@ -304,7 +396,7 @@ impl QuarterReport {
                         item: f.item.clone(),
                         category,
                         remedy,
-                        veto: item.is_some_and(|it| it.kind == ItemKind::Veto),
+                        veto,
                         note: f.note.clone(),
                         last_update: f.last_update,
                         longest_gap: f.longest_gap,
@@ -349,40 +441,26 @@ impl QuarterReport {
         }
         // Item order: the checklist's, where known.
         let position = |p: &Problem| {
-            by_account
-                .get(&p.account)
-                .and_then(|i| checklist_of(i))
-                .and_then(|c| c.items.iter().position(|it| it.id == p.item))
-                .unwrap_or(usize::MAX)
+            item_problem(
+                by_account.get(&p.account).and_then(|i| checklist_of(i)),
+                &p.item,
+            )
+            .position
         };
-        problems.sort_by_cached_key(|p| {
-            (
-                !p.veto,
-                position(p),
-                p.item.clone(),
-                p.county.clone(),
-                p.host_unit.clone(),
-                p.name.clone(),
+        let positions: Vec<usize> = problems.iter().map(position).collect();
+        let mut order: Vec<usize> = (0..problems.len()).collect();
+        order.sort_by_key(|&n| {
+            let p = &problems[n];
+            problem_order(
+                p.veto,
+                positions[n],
+                &p.item,
+                (&p.county, &p.host_unit, &p.name),
+                p.account,
             )
         });
-
-        let mut regions: BTreeMap<String, Tally> = BTreeMap::new();
-        let mut platforms: BTreeMap<String, Tally> = BTreeMap::new();
-        let mut total = Tally {
-            name: "合计".to_owned(),
-            ..Tally::default()
-        };
-        for cell in population {
-            tally(&mut regions, &cell.region).accounts += cell.accounts;
-            tally(&mut platforms, &cell.platform).accounts += cell.accounts;
-            total.accounts += cell.accounts;
-        }
-        for outcome in &accounts {
-            // Counted where the draw counted it, so that 抽查数 and 账号总数 agree.
-            count(tally(&mut regions, &outcome.region), outcome);
-            count(tally(&mut platforms, &outcome.counted_platform), outcome);
-            count(&mut total, outcome);
-        }
+        let mut slots: Vec<Option<Problem>> = problems.into_iter().map(Some).collect();
+        let problems: Vec<Problem> = order.into_iter().filter_map(|n| slots[n].take()).collect();
 
         let mut rechecks: Vec<RecheckOutcome> = draw
             .accounts
@@ -422,9 +500,7 @@ impl QuarterReport {
             )
         });
 
-        // Regions by 地市 and pinyin, platforms by kind in their usual order: never by code
-        // point. A region's 地市 is that of the accounts counted under it.
-        let mut cities: HashMap<String, std::collections::BTreeSet<String>> = HashMap::new();
+        let mut cities: HashMap<String, BTreeSet<String>> = HashMap::new();
         for d in &draw.accounts {
             let a = &d.account.account;
             let region = d
@@ -439,12 +515,17 @@ impl QuarterReport {
                 .or_default()
                 .insert(s.account.city.clone());
         }
-        let by_region = group_regions(regions.into_values().collect(), |r| {
-            let mut c: Vec<String> = cities.get(r).into_iter().flatten().cloned().collect();
-            c.sort_by(|a, b| crate::model::collate::cmp_pinyin(a, b));
-            c
-        });
-        let by_platform = group_platforms(platforms.into_values().collect());
+        let Tables {
+            total,
+            by_region,
+            by_platform,
+        } = tables(
+            population,
+            accounts
+                .iter()
+                .map(|o| (o.region.as_str(), o.counted_platform.as_str(), o.verdict)),
+            &cities,
+        );
         // Listed as the 抽查名单 lists them: strata by pinyin, each in draw order.
         let mut slots: Vec<Option<AccountOutcome>> = accounts.into_iter().map(Some).collect();
         let accounts = draw

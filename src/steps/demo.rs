@@ -227,22 +227,32 @@ pub fn complete_checks(
         }
     }
     super::inspect::save_findings_bulk(store, draw.info.id, &rows, at)?;
-    // A veto 不符合 is finished only with evidence: the page that shows the last update.
-    for account in stale_accounts {
-        super::inspect::add_evidence(
-            store,
-            draw.info.id,
-            account,
-            "V04",
-            crate::model::NewEvidence::Url(format!(
-                "https://www.example.gov.cn/shili/{account}/zuixin"
-            )),
-            at,
-        )?;
-    }
-    for d in &draw.accounts {
-        super::inspect::finish_inspection(store, draw.info.id, d.account.id, at)?;
-    }
+    let actor = super::actor(store).map_err(InspectError::from)?;
+    // Evidence and finishing in one transaction (a large demo quarter is thousands of checks).
+    store.transaction(|tx| {
+        // A veto 不符合 is finished only with evidence: the page that shows the last update.
+        for account in stale_accounts {
+            let ins = tx
+                .inspection_id(draw.info.id, account)?
+                .ok_or(InspectError::NotSampled)?;
+            let link = format!("https://www.example.gov.cn/shili/{account}/zuixin");
+            tx.insert_evidence(
+                ins,
+                "V04",
+                &crate::model::EvidenceKind::Url(link.clone()),
+                &actor,
+                at,
+            )?;
+            // Logged as `inspect::add_evidence` logs it.
+            let name = tx.account_name(account)?;
+            tx.append_log(at, &actor, "添加证据", &format!("{name} V04：链接 {link}"))?;
+        }
+        let mut checklists = super::inspect::Checklists::default();
+        for d in &draw.accounts {
+            super::inspect::finish_in(tx, &mut checklists, draw.info.id, d.account.id, at, &actor)?;
+        }
+        Ok::<_, InspectError>(())
+    })?;
     Ok(draw.accounts.len())
 }
 

@@ -252,11 +252,10 @@ impl Store {
 
     /// The quarter of draw `draw`.
     pub fn draw_quarter(&self, draw: i64) -> Result<Quarter, StoreError> {
-        let quarter: String =
-            self.conn
-                .query_row("SELECT quarter FROM draw WHERE id = ?1", [draw], |r| {
-                    r.get(0)
-                })?;
+        let quarter: String = self
+            .conn
+            .prepare_cached("SELECT quarter FROM draw WHERE id = ?1")?
+            .query_row([draw], |r| r.get(0))?;
         quarter
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("抽样记录中的季度“{quarter}”无法识别")))

@@ -114,13 +114,10 @@ fn read_inspection(
     account: i64,
 ) -> Result<Option<Inspection>, rusqlite::Error> {
     let Some(mut ins) = conn
-        .query_row(
-            &format!(
-                "SELECT {INSPECTION_COLUMNS} FROM inspection WHERE draw = ?1 AND account = ?2"
-            ),
-            params![draw, account],
-            inspection_from,
-        )
+        .prepare_cached(&format!(
+            "SELECT {INSPECTION_COLUMNS} FROM inspection WHERE draw = ?1 AND account = ?2"
+        ))?
+        .query_row(params![draw, account], inspection_from)
         .optional()?
     else {
         return Ok(None);
@@ -165,10 +162,12 @@ impl Tx<'_> {
         inspector: &str,
         started_at: NaiveDateTime,
     ) -> Result<i64, StoreError> {
-        self.conn().execute(
+        self.conn()
+            .prepare_cached(
             "INSERT INTO inspection (draw, account, checklist_id, checklist_version, status, inspector, started_at)
              VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6)",
-            params![draw, account, checklist.0, checklist.1, inspector, time_text(started_at)],
+            )?
+            .execute(params![draw, account, checklist.0, checklist.1, inspector, time_text(started_at)],
         )?;
         Ok(self.conn().last_insert_rowid())
     }
@@ -253,10 +252,11 @@ impl Tx<'_> {
 
     /// Puts a finished check back in progress.
     pub fn reopen_inspection(&self, inspection: i64) -> Result<(), StoreError> {
-        self.conn().execute(
-            "UPDATE inspection SET status = 'in_progress', finished_at = NULL WHERE id = ?1",
-            [inspection],
-        )?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE inspection SET status = 'in_progress', finished_at = NULL WHERE id = ?1",
+            )?
+            .execute([inspection])?;
         Ok(())
     }
 
@@ -268,9 +268,11 @@ impl Tx<'_> {
         verdict: Option<Verdict>,
         score: Option<f64>,
     ) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.conn()
+            .prepare_cached(
             "UPDATE inspection SET status = 'done', finished_at = ?1, verdict = ?2, score = ?3 WHERE id = ?4",
-            params![time_text(at), verdict.map(Verdict::code), score, inspection],
+            )?
+            .execute(params![time_text(at), verdict.map(Verdict::code), score, inspection],
         )?;
         Ok(())
     }
@@ -288,10 +290,12 @@ impl Tx<'_> {
             EvidenceKind::File { sha256, file_name } => (Some(sha256), Some(file_name), None),
             EvidenceKind::Url(u) => (None, None, Some(u)),
         };
-        self.conn().execute(
+        self.conn()
+            .prepare_cached(
             "INSERT INTO evidence (inspection, item, sha256, file_name, url, added_by, added_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![inspection, item, sha, name, url, by, time_text(at)],
+            )?
+            .execute(params![inspection, item, sha, name, url, by, time_text(at)],
         )?;
         Ok(())
     }
@@ -332,11 +336,8 @@ impl Store {
     ) -> Result<Option<Checklist>, StoreError> {
         let json: Option<String> = self
             .conn
-            .query_row(
-                "SELECT definition FROM checklist WHERE id = ?1 AND version = ?2",
-                params![id, version],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT definition FROM checklist WHERE id = ?1 AND version = ?2")?
+            .query_row(params![id, version], |r| r.get(0))
             .optional()?;
         Ok(json.map(|j| Checklist::from_json(&j)).transpose()?)
     }
@@ -457,35 +458,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// Every account of a draw with the region it is counted under and where its check
-    /// stands (not started: no verdict), in one query.
-    pub fn draw_outcomes(&self, draw: i64) -> Result<Vec<crate::model::DrawnOutcome>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT da.account, da.counted_region, a.city, a.county, i.status, i.verdict
-             FROM draw_account da JOIN account a ON a.id = da.account
-             LEFT JOIN inspection i ON i.draw = da.draw AND i.account = da.account
-             WHERE da.draw = ?1 ORDER BY da.position",
-        )?;
-        let rows = stmt.query_map([draw], |r| {
-            let counted: Option<String> = r.get(1)?;
-            let city: String = r.get(2)?;
-            let county: String = r.get(3)?;
-            let status: Option<String> = r.get(4)?;
-            let verdict: Option<String> = r.get(5)?;
-            Ok(crate::model::DrawnOutcome {
-                account: r.get(0)?,
-                region: counted.unwrap_or_else(|| crate::model::region_counted(&city, &county)),
-                status: match status.as_deref() {
-                    None => InspectionStatus::NotStarted,
-                    Some("done") => InspectionStatus::Done,
-                    Some(_) => InspectionStatus::InProgress,
-                },
-                verdict: verdict.as_deref().and_then(Verdict::from_code),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Each started check of a draw: account → (status, verdict).

@@ -31,20 +31,18 @@ impl Tx<'_> {
     ) -> Result<(), StoreError> {
         let (last_id, previous): (i64, String) = self
             .conn()
-            .query_row(
-                "SELECT id, hash FROM operation_log ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT id, hash FROM operation_log ORDER BY id DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .unwrap_or((0, String::new()));
         let id = last_id + 1;
         let at = time_text(at);
         let hash = entry_hash(&previous, id, &at, actor, action, detail);
-        self.conn().execute(
-            "INSERT INTO operation_log (id, at, actor, action, detail, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, at, actor, action, detail, hash],
-        )?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO operation_log (id, at, actor, action, detail, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![id, at, actor, action, detail, hash])?;
         Ok(())
     }
 }

@@ -93,18 +93,16 @@ impl Store {
     pub fn account_name(&self, account: i64) -> Result<String, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT name FROM account WHERE id = ?1", [account], |r| {
-                r.get(0)
-            })?)
+            .prepare_cached("SELECT name FROM account WHERE id = ?1")?
+            .query_row([account], |r| r.get(0))?)
     }
 
     /// The platform an account is on.
     pub fn account_platform(&self, account: i64) -> Result<String, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT platform FROM account WHERE id = ?1",
-            [account],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .conn
+            .prepare_cached("SELECT platform FROM account WHERE id = ?1")?
+            .query_row([account], |r| r.get(0))?)
     }
 
     /// The history of one account, oldest first.

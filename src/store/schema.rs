@@ -366,4 +366,143 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     ALTER TABLE rectification ADD COLUMN carried_to INTEGER REFERENCES rectification(id);
     ",
+    // 13: 概况 read lean: the quarter shown from indexes holding what it reads (a draw's
+    // checks by verdict and status, and its 不合格 accounts; its accounts with where they are
+    // counted and who checks them; the items found 不符合; problems by where they stand), the
+    // quarters before from counts kept by triggers; last quarter's open problems of an
+    // account found without reading every problem. And regions renamed since earlier quarters
+    // (old name → the current one), so that a trend never splits one region in two. IF NOT
+    // EXISTS, as 10.
+    r"
+    CREATE INDEX IF NOT EXISTS inspection_by_verdict
+        ON inspection(draw, verdict, status, account, inspector, checklist_id, checklist_version);
+    CREATE INDEX IF NOT EXISTS draw_account_counted
+        ON draw_account(draw, account, counted_region, counted_platform, inspector);
+    DROP INDEX IF EXISTS finding_failing;
+    CREATE INDEX finding_failing ON finding(inspection, item, answer) WHERE answer = 'fail';
+    CREATE INDEX IF NOT EXISTS rectification_by_deadline
+        ON rectification(draw, deadline, replied_at, state, reply, carried_to, account);
+    CREATE INDEX IF NOT EXISTS rectification_by_account ON rectification(account);
+
+    -- Derived, for the quarters before the one 概况 shows: each draw's sampled accounts by the
+    -- region the draw recorded ('' where it recorded none), with those the notice counts 合格
+    -- (finished and 合格) and 不合格 (a 不合格 verdict, finished or not: report::counted_verdict);
+    -- and each draw's problems by deadline and the day answered ('': not answered). Kept by
+    -- the triggers below at every change of a sampled account, a check or a problem, each
+    -- taking out a row's old part and adding its new one, so the counts always equal those of
+    -- the rows (tests/core/overview_lean.rs counts both after every kind of change).
+    CREATE TABLE IF NOT EXISTS draw_tally (
+        draw    INTEGER NOT NULL,
+        region  TEXT NOT NULL,
+        sampled INTEGER NOT NULL,
+        passed  INTEGER NOT NULL,
+        failed  INTEGER NOT NULL,
+        PRIMARY KEY (draw, region)
+    ) WITHOUT ROWID;
+    DELETE FROM draw_tally;
+    INSERT INTO draw_tally (draw, region, sampled, passed, failed)
+        SELECT da.draw, COALESCE(da.counted_region, ''), COUNT(*),
+               IFNULL(SUM(i.status IS 'done' AND i.verdict IS 'pass'), 0), IFNULL(SUM(i.verdict IS 'fail'), 0)
+        FROM draw_account da LEFT JOIN inspection i ON i.draw = da.draw AND i.account = da.account
+        GROUP BY 1, 2;
+    CREATE TRIGGER IF NOT EXISTS draw_tally_account_added AFTER INSERT ON draw_account BEGIN
+        INSERT INTO draw_tally (draw, region, sampled, passed, failed)
+            SELECT NEW.draw, COALESCE(NEW.counted_region, ''), 1,
+                   IFNULL(SUM(status IS 'done' AND verdict IS 'pass'), 0), IFNULL(SUM(verdict IS 'fail'), 0)
+            FROM inspection WHERE draw = NEW.draw AND account = NEW.account
+            ON CONFLICT (draw, region) DO UPDATE SET sampled = sampled + 1,
+                passed = passed + excluded.passed, failed = failed + excluded.failed;
+    END;
+    CREATE TRIGGER IF NOT EXISTS draw_tally_account_removed AFTER DELETE ON draw_account BEGIN
+        UPDATE draw_tally SET sampled = sampled - 1,
+            passed = passed - (SELECT IFNULL(SUM(status IS 'done' AND verdict IS 'pass'), 0) FROM inspection
+                               WHERE draw = OLD.draw AND account = OLD.account),
+            failed = failed - (SELECT IFNULL(SUM(verdict IS 'fail'), 0) FROM inspection
+                               WHERE draw = OLD.draw AND account = OLD.account)
+        WHERE draw = OLD.draw AND region = COALESCE(OLD.counted_region, '');
+    END;
+    CREATE TRIGGER IF NOT EXISTS draw_tally_account_moved AFTER UPDATE OF draw, account, counted_region ON draw_account
+    WHEN OLD.draw IS NOT NEW.draw OR OLD.account IS NOT NEW.account
+      OR OLD.counted_region IS NOT NEW.counted_region
+    BEGIN
+        UPDATE draw_tally SET sampled = sampled - 1,
+            passed = passed - (SELECT IFNULL(SUM(status IS 'done' AND verdict IS 'pass'), 0) FROM inspection
+                               WHERE draw = OLD.draw AND account = OLD.account),
+            failed = failed - (SELECT IFNULL(SUM(verdict IS 'fail'), 0) FROM inspection
+                               WHERE draw = OLD.draw AND account = OLD.account)
+        WHERE draw = OLD.draw AND region = COALESCE(OLD.counted_region, '');
+        INSERT INTO draw_tally (draw, region, sampled, passed, failed)
+            SELECT NEW.draw, COALESCE(NEW.counted_region, ''), 1,
+                   IFNULL(SUM(status IS 'done' AND verdict IS 'pass'), 0), IFNULL(SUM(verdict IS 'fail'), 0)
+            FROM inspection WHERE draw = NEW.draw AND account = NEW.account
+            ON CONFLICT (draw, region) DO UPDATE SET sampled = sampled + 1,
+                passed = passed + excluded.passed, failed = failed + excluded.failed;
+    END;
+    CREATE TRIGGER IF NOT EXISTS draw_tally_check_added AFTER INSERT ON inspection BEGIN
+        UPDATE draw_tally SET passed = passed + (NEW.status IS 'done' AND NEW.verdict IS 'pass'),
+            failed = failed + (NEW.verdict IS 'fail')
+        WHERE draw = NEW.draw AND region = (SELECT COALESCE(counted_region, '') FROM draw_account
+                                            WHERE draw = NEW.draw AND account = NEW.account);
+    END;
+    CREATE TRIGGER IF NOT EXISTS draw_tally_check_removed AFTER DELETE ON inspection BEGIN
+        UPDATE draw_tally SET passed = passed - (OLD.status IS 'done' AND OLD.verdict IS 'pass'),
+            failed = failed - (OLD.verdict IS 'fail')
+        WHERE draw = OLD.draw AND region = (SELECT COALESCE(counted_region, '') FROM draw_account
+                                            WHERE draw = OLD.draw AND account = OLD.account);
+    END;
+    CREATE TRIGGER IF NOT EXISTS draw_tally_check_changed AFTER UPDATE OF draw, account, status, verdict ON inspection
+    WHEN OLD.draw IS NOT NEW.draw OR OLD.account IS NOT NEW.account
+      OR OLD.status IS NOT NEW.status OR OLD.verdict IS NOT NEW.verdict
+    BEGIN
+        UPDATE draw_tally SET passed = passed - (OLD.status IS 'done' AND OLD.verdict IS 'pass'),
+            failed = failed - (OLD.verdict IS 'fail')
+        WHERE draw = OLD.draw AND region = (SELECT COALESCE(counted_region, '') FROM draw_account
+                                            WHERE draw = OLD.draw AND account = OLD.account);
+        UPDATE draw_tally SET passed = passed + (NEW.status IS 'done' AND NEW.verdict IS 'pass'),
+            failed = failed + (NEW.verdict IS 'fail')
+        WHERE draw = NEW.draw AND region = (SELECT COALESCE(counted_region, '') FROM draw_account
+                                            WHERE draw = NEW.draw AND account = NEW.account);
+    END;
+
+    CREATE TABLE IF NOT EXISTS draw_answers (
+        draw       INTEGER NOT NULL,
+        deadline   TEXT NOT NULL,
+        replied_on TEXT NOT NULL,
+        problems   INTEGER NOT NULL,
+        PRIMARY KEY (draw, deadline, replied_on)
+    ) WITHOUT ROWID;
+    DELETE FROM draw_answers;
+    INSERT INTO draw_answers (draw, deadline, replied_on, problems)
+        SELECT draw, deadline, COALESCE(substr(replied_at, 1, 10), ''), COUNT(*)
+        FROM rectification GROUP BY 1, 2, 3;
+    CREATE TRIGGER IF NOT EXISTS draw_answers_added AFTER INSERT ON rectification BEGIN
+        INSERT INTO draw_answers (draw, deadline, replied_on, problems)
+            VALUES (NEW.draw, NEW.deadline, COALESCE(substr(NEW.replied_at, 1, 10), ''), 1)
+            ON CONFLICT (draw, deadline, replied_on) DO UPDATE SET problems = problems + 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS draw_answers_removed AFTER DELETE ON rectification BEGIN
+        UPDATE draw_answers SET problems = problems - 1
+        WHERE draw = OLD.draw AND deadline = OLD.deadline
+          AND replied_on = COALESCE(substr(OLD.replied_at, 1, 10), '');
+    END;
+    CREATE TRIGGER IF NOT EXISTS draw_answers_changed AFTER UPDATE OF draw, deadline, replied_at ON rectification
+    WHEN OLD.draw IS NOT NEW.draw OR OLD.deadline IS NOT NEW.deadline
+      OR OLD.replied_at IS NOT NEW.replied_at
+    BEGIN
+        UPDATE draw_answers SET problems = problems - 1
+        WHERE draw = OLD.draw AND deadline = OLD.deadline
+          AND replied_on = COALESCE(substr(OLD.replied_at, 1, 10), '');
+        INSERT INTO draw_answers (draw, deadline, replied_on, problems)
+            VALUES (NEW.draw, NEW.deadline, COALESCE(substr(NEW.replied_at, 1, 10), ''), 1)
+            ON CONFLICT (draw, deadline, replied_on) DO UPDATE SET problems = problems + 1;
+    END;
+
+    CREATE TABLE IF NOT EXISTS region_alias (
+        old_name TEXT PRIMARY KEY,
+        new_name TEXT NOT NULL,
+        set_by   TEXT NOT NULL,
+        set_at   TEXT NOT NULL,
+        CHECK (old_name <> new_name)
+    );
+    ",
 ];

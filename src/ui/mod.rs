@@ -18,6 +18,7 @@ mod import_reports;
 pub mod inspect_screen;
 pub mod overview_screen;
 pub mod rectify_screen;
+mod region_alias;
 mod rollup_dialogs;
 pub mod rollup_screen;
 pub mod roster_screen;

@@ -42,6 +42,8 @@ pub struct OverviewScreen {
     loaded: Option<Quarter>,
     /// A figure clicked this frame, for the window to follow.
     link: Option<Link>,
+    /// 地区更名 being chosen.
+    aliases: super::region_alias::AliasEditor,
 }
 
 /// Repeat failures listed on screen.
@@ -73,6 +75,7 @@ impl OverviewScreen {
             view: View::Waiting,
             loaded: None,
             link: None,
+            aliases: super::region_alias::AliasEditor::default(),
         }
     }
 
@@ -157,14 +160,14 @@ impl OverviewScreen {
                 if let View::Ready(o) = &view {
                     egui::ScrollArea::vertical()
                         .auto_shrink([false, false])
-                        .show(ui, |ui| self.body_ui(ui, o));
+                        .show(ui, |ui| self.body_ui(ui, o, commands));
                 }
                 self.view = view;
             }
         }
     }
 
-    fn body_ui(&mut self, ui: &mut egui::Ui, o: &Overview) {
+    fn body_ui(&mut self, ui: &mut egui::Ui, o: &Overview, commands: &mut CommandQueue) {
         let q = o.quarter;
         Self::progress_ui(ui, o);
         ui.separator();
@@ -214,6 +217,7 @@ impl OverviewScreen {
             }
         });
         self.regions_table_ui(ui, o);
+        self.aliases.ui(ui, o, commands);
         ui.separator();
         ui.heading("问题类型");
         if o.problem_types.is_empty() {

@@ -237,6 +237,9 @@ impl Worker {
             Command::ExportStats(action) => {
                 self.perform(&action, |_, ()| {});
             }
+            Command::SetRegionAlias { action, quarter } => {
+                self.perform(&action, |w, ()| w.load_overview(quarter));
+            }
             Command::ExportWorkPackage(action) => {
                 self.perform(&action, |w, _| w.load_exchange(action.quarter));
             }

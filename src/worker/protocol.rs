@@ -21,7 +21,7 @@ use crate::steps::exchange::{
 };
 use crate::steps::inspect::InstallChecklist;
 use crate::steps::notice::{ExportNotice, SaveSampleList};
-use crate::steps::overview::ExportStats;
+use crate::steps::overview::{ExportStats, SetRegionAlias};
 use crate::steps::rectification::{FeedbackReport, ImportFeedback, IssueRectification, Review};
 use crate::steps::results_import::ImportResults;
 use crate::steps::roster_import::{CommitRoster, ImportReport, PreviewRoster};
@@ -127,6 +127,12 @@ pub enum Command {
     LoadOverview(Quarter),
     /// Write the quarter's 统计分析 workbook; answered by `Done`.
     ExportStats(ExportStats),
+    /// 地区更名: match a region of earlier quarters with its current name (or undo that);
+    /// answered by `Done` and `OverviewLoaded` (for `quarter`).
+    SetRegionAlias {
+        action: SetRegionAlias,
+        quarter: Quarter,
+    },
     /// The assignment, conflicts and package history; answered by `ExchangeLoaded`.
     LoadExchange(Quarter),
     /// 上报与汇总 of a quarter: the office key, reporters, packages, table and 复核; answered
@@ -381,6 +387,7 @@ impl Command {
             Self::SaveSetting(a) => ActionInfo::of(a),
             Self::SaveSampleList(a) => ActionInfo::of(a),
             Self::ExportStats(a) => ActionInfo::of(a),
+            Self::SetRegionAlias { action, .. } => ActionInfo::of(action),
             Self::ExportNotice(a) => ActionInfo::of(a),
             Self::ExportRectification(a) => ActionInfo::of(a),
             Self::ImportFeedback { action, .. } => ActionInfo::of(action),

@@ -23,6 +23,7 @@ mod memory;
 mod migrations;
 mod notice_docx;
 mod overview;
+mod overview_lean;
 mod packages;
 mod regressions;
 mod restore;

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 
-use super::{InspectError, checklist_of, save_in};
+use super::{Checklists, InspectError, checklist_of, save_in};
 use crate::checklist::{Answer, Finding};
 use crate::model::{EvidenceKind, Inspection, InspectionStatus};
 use crate::store::Store;
@@ -69,9 +69,19 @@ pub fn pass_the_rest(
         return Err(InspectError::NothingLeft);
     }
     let actor = crate::steps::actor(store)?;
+    let mut checklists = Checklists::default();
     store.transaction(|tx| {
         for finding in &rest {
-            save_in(tx, &active, draw, account, finding, at, &actor)?;
+            save_in(
+                tx,
+                &active,
+                &mut checklists,
+                draw,
+                account,
+                finding,
+                at,
+                &actor,
+            )?;
         }
         let items: Vec<&str> = rest.iter().map(|f| f.item.as_str()).collect();
         tx.append_log(
@@ -134,11 +144,13 @@ pub fn save_findings_with_evidence(
     }
     let actor = crate::steps::actor(store)?;
     let active = store.active_checklist()?;
+    let mut checklists = Checklists::default();
     store.transaction(|tx| {
         for (account, finding, by) in rows {
             save_in(
                 tx,
                 &active,
+                &mut checklists,
                 draw,
                 *account,
                 finding,

@@ -2,17 +2,18 @@
 //! recomputed, the change logged), finishing a check, evidence, and the checklist new checks
 //! use.
 
-use std::fmt::Write as _;
-
 mod actions;
 mod bulk;
 mod evidence;
+mod finish;
 
 pub use actions::{ChangeCheck, Check, CheckChange, InstallChecklist};
 pub use bulk::{
     pass_the_rest, save_findings_bulk, save_findings_bulk_by, save_findings_with_evidence,
 };
 pub use evidence::{add_evidence, evidence_kind, remove_evidence};
+pub(crate) use finish::finish_in;
+pub use finish::{FinishReport, finish_checks, finish_inspection};
 
 use crate::model::os_error::describe;
 use std::collections::HashSet;
@@ -21,8 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 
 use crate::checklist::{
-    Answer, Checklist, ChecklistError, Evaluation, Finding, Unfinished, Verdict, apply_rules,
-    evaluate,
+    Answer, Checklist, ChecklistError, Evaluation, Finding, Unfinished, apply_rules, evaluate,
 };
 use crate::model::{Inspection, InspectionStatus};
 use crate::store::{Store, StoreError, Tx, settings::ACTIVE_CHECKLIST};
@@ -280,9 +280,11 @@ fn begin(
 /// Saves one finding (starting the check if this is its first answer), applies the item's
 /// rule and updates the verdict. Returns the finding before and the finding as stored (its
 /// answer possibly set by the rule).
+#[allow(clippy::too_many_arguments)] // one finding of one check, saved by someone at a time
 fn save_in(
     tx: &Tx<'_>,
     active: &Checklist,
+    checklists: &mut Checklists,
     draw: i64,
     account: i64,
     finding: &Finding,
@@ -290,17 +292,12 @@ fn save_in(
     actor: &str,
 ) -> Result<(Option<Finding>, Finding), InspectError> {
     let ins = begin(tx, active, draw, account, at, actor)?;
-    let checklist = tx
-        .stored_checklist(&ins.checklist_id, &ins.checklist_version)?
-        .ok_or_else(|| InspectError::UnknownChecklist {
-            id: ins.checklist_id.clone(),
-            version: ins.checklist_version.clone(),
-        })?;
+    let checklist = checklists.of(tx, &ins.checklist_id, &ins.checklist_version)?;
     if checklist.item(&finding.item).is_none() {
         return Err(InspectError::UnknownItem(finding.item.clone()));
     }
     let mut finding = finding.clone();
-    apply_rules(&checklist, &mut finding);
+    apply_rules(checklist, &mut finding);
     let stored = ins.finding(&finding.item);
     let before = stored.map(|f| f.finding.clone());
     if before.as_ref() == Some(&finding) {
@@ -314,12 +311,66 @@ fn save_in(
     let ins = tx
         .inspection(draw, account)?
         .ok_or(InspectError::NotSampled)?;
-    rescore(tx, &ins, &checklist)?;
+    rescore(tx, &ins, checklist)?;
     // A finished check corrected to 符合 settles last quarter's problem of that item too.
     if ins.status == InspectionStatus::Done && finding.answer == Some(crate::model::Answer::Pass) {
         super::rectification::recheck::settle_rechecks(tx, &ins, actor, at)?;
     }
     Ok((before, finding))
+}
+
+/// Checklists read and parsed once for one change of many checks (a definition never changes
+/// under its id and version).
+#[derive(Default)]
+pub(crate) struct Checklists {
+    stored: Vec<Checklist>,
+    any: Vec<Checklist>,
+}
+
+impl Checklists {
+    /// The checklist stored under `id` and `version`.
+    pub(crate) fn of(
+        &mut self,
+        store: &Store,
+        id: &str,
+        version: &str,
+    ) -> Result<&Checklist, InspectError> {
+        Self::cached(&mut self.stored, id, version, || {
+            store
+                .stored_checklist(id, version)?
+                .ok_or_else(|| InspectError::UnknownChecklist {
+                    id: id.to_owned(),
+                    version: version.to_owned(),
+                })
+        })
+    }
+
+    /// As [`checklist_of`]: stored, or the built-in one it names.
+    pub(crate) fn any(
+        &mut self,
+        store: &Store,
+        id: &str,
+        version: &str,
+    ) -> Result<&Checklist, InspectError> {
+        Self::cached(&mut self.any, id, version, || {
+            checklist_of(store, id, version)
+        })
+    }
+
+    fn cached<'c>(
+        list: &'c mut Vec<Checklist>,
+        id: &str,
+        version: &str,
+        read: impl FnOnce() -> Result<Checklist, InspectError>,
+    ) -> Result<&'c Checklist, InspectError> {
+        let n = if let Some(n) = list.iter().position(|c| c.id == id && c.version == version) {
+            n
+        } else {
+            list.push(read()?);
+            list.len() - 1
+        };
+        Ok(&list[n])
+    }
 }
 
 /// How long one burst of typing in a note or a date is logged as one entry.
@@ -338,7 +389,16 @@ pub fn save_finding(
     let actor = super::actor(store)?;
     let active = store.active_checklist()?;
     store.transaction(|tx| {
-        let (previous, finding) = save_in(tx, &active, draw, account, finding, at, &actor)?;
+        let (previous, finding) = save_in(
+            tx,
+            &active,
+            &mut Checklists::default(),
+            draw,
+            account,
+            finding,
+            at,
+            &actor,
+        )?;
         let before = previous.as_ref().and_then(|f| f.answer);
         let described = previous
             .as_ref()
@@ -373,53 +433,6 @@ pub fn save_finding(
             )?;
         }
         Ok::<_, InspectError>(())
-    })?;
-    store
-        .inspection(draw, account)?
-        .ok_or(InspectError::NotSampled)
-}
-
-/// Marks the check finished: every applicable item answered and every 不符合 described.
-pub fn finish_inspection(
-    store: &mut Store,
-    draw: i64,
-    account: i64,
-    at: NaiveDateTime,
-) -> Result<Inspection, InspectError> {
-    let actor = super::actor(store)?;
-    let Some(ins) = store.inspection(draw, account)? else {
-        // Not started: every item it has to answer is unanswered, named as in the form.
-        let platform = store.account_platform(account)?;
-        let unanswered = store
-            .active_checklist()?
-            .applicable(&platform)
-            .map(crate::checklist::Item::label)
-            .collect();
-        return Err(InspectError::Unfinished(Unfinished {
-            unanswered,
-            ..Unfinished::default()
-        }));
-    };
-    let checklist = checklist_of(store, &ins.checklist_id, &ins.checklist_version)?;
-    let eval = evaluation(store, &ins, &checklist)?;
-    eval.can_finish(&checklist, evidence_of(&ins))
-        .map_err(InspectError::Unfinished)?;
-    if ins.status == InspectionStatus::Done {
-        // Already finished (and logged); the verdict is kept current by every save.
-        return Ok(ins);
-    }
-    store.transaction(|tx| {
-        tx.mark_done(ins.id, at, eval.verdict, eval.score)?;
-        let name = tx.account_name(account)?;
-        tx.append_log(
-            at,
-            &actor,
-            "完成检查",
-            &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
-        )?;
-        // 复查: last quarter's problems this check found fixed are closed.
-        super::rectification::recheck::settle_rechecks(tx, &ins, &actor, at)?;
-        Ok::<_, StoreError>(())
     })?;
     store
         .inspection(draw, account)?
@@ -467,61 +480,4 @@ pub fn checklists_of(
         }
     }
     Ok(out)
-}
-
-/// What finishing a quarter's checks in bulk did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FinishReport {
-    /// Names of the accounts whose check was finished now.
-    pub finished: Vec<String>,
-    /// Checks that were finished already.
-    pub already: usize,
-    /// Accounts whose check cannot be finished, with why.
-    pub cannot: Vec<(String, String)>,
-}
-
-impl FinishReport {
-    /// 已完成 12 个账号的检查；3 个此前已完成；2 个还不能完成
-    #[must_use]
-    pub fn summary(&self) -> String {
-        let mut s = format!("已完成 {} 个账号的检查", self.finished.len());
-        if self.already > 0 {
-            let _ = write!(s, "；{} 个此前已完成", self.already);
-        }
-        if !self.cannot.is_empty() {
-            let _ = write!(s, "；{} 个还不能完成（原因见下）", self.cannot.len());
-        }
-        s
-    }
-}
-
-/// Finishes every check of `draw` that can be finished (only those of `accounts` when it is
-/// not empty), each as [`finish_inspection`] does, and lists those that cannot with why.
-pub fn finish_checks(
-    store: &mut Store,
-    draw: &crate::model::DrawRecord,
-    accounts: &[i64],
-    at: NaiveDateTime,
-) -> Result<FinishReport, InspectError> {
-    let mut report = FinishReport::default();
-    for d in draw
-        .accounts
-        .iter()
-        .filter(|d| accounts.is_empty() || accounts.contains(&d.account.id))
-    {
-        let name = format!(
-            "{}（{}，{}）",
-            d.account.account.name, d.account.account.platform, d.account.account.account_id
-        );
-        match store.inspection(draw.info.id, d.account.id)? {
-            None => report.cannot.push((name, "还没有开始检查。".to_owned())),
-            Some(i) if i.status == InspectionStatus::Done => report.already += 1,
-            Some(_) => match finish_inspection(store, draw.info.id, d.account.id, at) {
-                Ok(_) => report.finished.push(name),
-                Err(InspectError::Unfinished(u)) => report.cannot.push((name, u.to_string())),
-                Err(e) => return Err(e),
-            },
-        }
-    }
-    Ok(report)
 }
