@@ -6,6 +6,7 @@ mod layout;
 mod log_sheet;
 mod notice;
 mod notice_docx;
+mod notice_words;
 mod problems;
 mod rectification;
 mod rollup;
@@ -13,15 +14,13 @@ mod sample_list;
 mod stats;
 
 pub use log_sheet::write_log;
-pub use notice::{
-    LOG_PROPERTY, chinese_number, notice_file_name, notice_log_head, notice_title, overview_line,
-    write_notice, write_notice_reporting,
-};
+pub use notice::{LOG_PROPERTY, notice_log_head, write_notice, write_notice_reporting};
 pub use notice_docx::{
     AttachmentTable, DocxError, Kind, NoticeText, RollupFigures, RollupNoticeText, docx_title,
     issuing_office, notice_paragraphs, rollup_attachment, rollup_paragraphs, rollup_title, tight,
     write_notice_docx, write_rollup_docx,
 };
+pub use notice_words::{chinese_number, notice_file_name, notice_title, overview_line};
 pub use problems::write_problem_list;
 pub use rectification::{
     by_unit, file_stem, rectification_file_name, sheet_name, unit_name, write_rectification_book,

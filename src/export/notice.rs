@@ -3,27 +3,14 @@
 //! veto problems first, grouped by problem type), 其他问题 (problems of accounts that passed)
 //! and 全部结果 (every sampled account with its verdict).
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use rust_xlsxwriter::{Format, RowNum, Workbook, Worksheet, XlsxError};
 
 use super::ExportError;
 use super::layout::{self, Formats, Widths, col, row};
-use crate::model::Quarter;
+use super::notice_words::{chinese_number, notice_title, overview_line};
 use crate::report::{ProblemGroup, QuarterReport, Tally};
-
-/// The title of the notice: 示例市2026年第四季度政务新媒体抽查情况.
-#[must_use]
-pub fn notice_title(report: &QuarterReport, region: &str) -> String {
-    format!("{region}{}政务新媒体抽查情况", report.quarter.label())
-}
-
-/// The file name offered when saving: 2026年第四季度政务新媒体抽查情况通报.xlsx
-#[must_use]
-pub fn notice_file_name(quarter: Quarter) -> String {
-    format!("{}政务新媒体抽查情况通报.xlsx", quarter.label())
-}
 
 /// The document property of an exported notice that holds where the operation log stood.
 pub const LOG_PROPERTY: &str = "spotcheck-log";
@@ -109,61 +96,6 @@ pub fn write_notice_reporting(
     Ok(())
 }
 
-/// 一, 二, … 九十九: how notices number their sections.
-#[must_use]
-pub fn chinese_number(n: usize) -> String {
-    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-    match n {
-        0..=9 => DIGITS[n].to_owned(),
-        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n % 10] }),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[n / 10],
-            if n.is_multiple_of(10) {
-                ""
-            } else {
-                DIGITS[n % 10]
-            }
-        ),
-        _ => n.to_string(),
-    }
-}
-
-fn percent(part: usize, whole: usize) -> String {
-    if whole == 0 {
-        "—".to_owned()
-    } else {
-        format!("{:.2}%", part as f64 * 100.0 / whole as f64)
-    }
-}
-
-/// The sentence of 总体情况 that states the quarter's figures.
-#[must_use]
-pub fn overview_line(report: &QuarterReport) -> String {
-    let t = &report.total;
-    let mut line = format!(
-        "本季度在运行政务新媒体账号 {} 个，抽查 {} 个（占 {}），其中合格 {} 个、不合格 {} 个，合格率 {}。",
-        t.accounts,
-        t.checked,
-        percent(t.checked, t.accounts),
-        t.passed,
-        t.failed,
-        percent(t.passed, t.passed + t.failed),
-    );
-    let change = report.earlier_rates.sentence(t.pass_rate());
-    if !change.is_empty() {
-        line = format!("{}，{change}。", line.trim_end_matches('。'));
-    }
-    if t.unfinished() > 0 {
-        let _ = write!(
-            line,
-            "尚有 {} 个账号未完成检查，以上合格数、不合格数和合格率只计已完成的检查，不是本季度的最终结果。",
-            t.unfinished()
-        );
-    }
-    line
-}
-
 const TALLY_HEADS: [&str; 7] = [
     "",
     "账号总数",
@@ -202,6 +134,12 @@ fn summary_sheet(
     let mut lines = report.method.clone();
     lines.push(period);
     lines.push(overview_line(report));
+    if report.total.rechecked > 0 {
+        lines.push(
+            "注：抽查数含复查的上季度不合格账号，合格数、不合格数和合格率也计入它们；抽查比例只计随机抽取的账号。"
+                .to_owned(),
+        );
+    }
     let mut r = 1;
     let mut pager = Pager {
         used: 30.0,
@@ -365,11 +303,10 @@ fn tally_row(
     sheet.write_string_with_format(r, 0, &t.name, name_format)?;
     sheet.write_number_with_format(r, 1, t.accounts as f64, &f.number)?;
     sheet.write_number_with_format(r, 2, t.checked as f64, &f.number)?;
-    if t.accounts == 0 {
-        sheet.write_string_with_format(r, 3, "—", &f.number)?;
-    } else {
-        sheet.write_number_with_format(r, 3, t.checked as f64 / t.accounts as f64, &f.percent)?;
-    }
+    match t.draw_ratio() {
+        Some(ratio) => sheet.write_number_with_format(r, 3, ratio, &f.percent)?,
+        None => sheet.write_string_with_format(r, 3, "—", &f.number)?,
+    };
     sheet.write_number_with_format(r, 4, t.passed as f64, &f.number)?;
     sheet.write_number_with_format(r, 5, t.failed as f64, &f.number)?;
     match t.pass_rate() {

@@ -60,6 +60,9 @@ pub struct Tally {
     pub checked: usize,
     pub passed: usize,
     pub failed: usize,
+    /// Of `checked`, the accounts checked only as 复查 (last quarter's failures the random draw
+    /// did not pick): counted in 抽查数 and the results, never in 抽查比例.
+    pub rechecked: usize,
 }
 
 impl Tally {
@@ -67,6 +70,19 @@ impl Tally {
     #[must_use]
     pub fn unfinished(&self) -> usize {
         self.checked - self.passed - self.failed
+    }
+
+    /// The accounts the random draw picked (复查-only accounts left out).
+    #[must_use]
+    pub fn drawn(&self) -> usize {
+        self.checked - self.rechecked
+    }
+
+    /// 抽查比例: the accounts the random draw picked among those in operation (复查 is not
+    /// sampling); `None` for a row with no account in operation.
+    #[must_use]
+    pub fn draw_ratio(&self) -> Option<f64> {
+        (self.accounts > 0).then(|| self.drawn() as f64 / self.accounts as f64)
     }
 
     /// 合格率: passed among the finished checks; `None` before any is finished.
@@ -99,6 +115,7 @@ impl TallyGroup {
             t.checked += r.checked;
             t.passed += r.passed;
             t.failed += r.failed;
+            t.rechecked += r.rechecked;
         }
         t
     }

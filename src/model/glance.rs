@@ -44,6 +44,8 @@ pub struct SampledAccount {
     pub extra: Vec<(String, String)>,
     /// The inspector it is assigned to, if any (else whoever started its check checks it).
     pub assigned: Option<String>,
+    /// Picked by the random draw (else sampled only as 复查).
+    pub drawn: bool,
 }
 
 /// Where a started check stands, and who started it.

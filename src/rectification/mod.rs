@@ -1,7 +1,9 @@
 //! 整改: what a host unit must fix, by when, what it answered, and where each problem stands.
-//! Pure: no database, no egui. [`feedback`] reads the sheets the units send back.
+//! Pure: no database, no egui. [`feedback`] reads the sheets the units send back;
+//! [`follow_up`] says where last quarter's problems stand when the next notice is written.
 
 pub mod feedback;
+pub mod follow_up;
 pub mod plan;
 
 use chrono::{Datelike, NaiveDate, Weekday};

@@ -22,6 +22,8 @@ pub struct CountedCheck {
     pub counted_platform: String,
     /// Who checks it; empty when nobody does yet.
     pub inspector: String,
+    /// Picked by the random draw (else checked only as 复查).
+    pub drawn: bool,
     pub status: InspectionStatus,
     /// As the notice counts it ([`counted_verdict`]).
     pub verdict: Option<Verdict>,
@@ -76,6 +78,7 @@ impl QuarterCounts {
                 region: a.region.clone(),
                 counted_platform: a.counted_platform.clone(),
                 inspector: a.inspector.clone(),
+                drawn: a.drawn,
                 status: a.status,
                 verdict: a.verdict,
                 county: a.county.clone(),
@@ -147,6 +150,7 @@ impl QuarterCounts {
                         .assigned
                         .or_else(|| check.map(|c| c.inspector.clone()))
                         .unwrap_or_default(),
+                    drawn: a.drawn,
                     status,
                     verdict: counted_verdict(status, verdict),
                     county: a.county,
@@ -168,9 +172,14 @@ impl QuarterCounts {
             by_platform,
         } = tables(
             read.population,
-            accounts
-                .iter()
-                .map(|a| (a.region.as_str(), a.counted_platform.as_str(), a.verdict)),
+            accounts.iter().map(|a| {
+                (
+                    a.region.as_str(),
+                    a.counted_platform.as_str(),
+                    a.verdict,
+                    a.drawn,
+                )
+            }),
             &cities,
         );
         Self {

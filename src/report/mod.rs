@@ -33,9 +33,13 @@ pub fn counted_verdict(status: InspectionStatus, verdict: Option<Verdict>) -> Op
     }
 }
 
-/// Counts one sampled account, of `verdict` as counted, into a row.
-fn count(row: &mut Tally, verdict: Option<Verdict>) {
+/// Counts one sampled account, of `verdict` as counted, into a row; `drawn`: picked by the
+/// random draw (else checked only as 复查).
+fn count(row: &mut Tally, verdict: Option<Verdict>, drawn: bool) {
     row.checked += 1;
+    if !drawn {
+        row.rechecked += 1;
+    }
     match verdict {
         Some(Verdict::Pass) => row.passed += 1,
         Some(Verdict::Fail) => row.failed += 1,
@@ -66,11 +70,12 @@ struct Tables {
 }
 
 /// The tables from the accounts in operation at the draw (`population`) and each sampled
-/// account's (region, platform, verdict as counted); `cities` names, per region, the 地市 of
-/// the accounts counted under it (sampled, and left out of the draw).
+/// account's (region, platform, verdict as counted, picked by the random draw); `cities`
+/// names, per region, the 地市 of the accounts counted under it (sampled, and left out of the
+/// draw).
 fn tables<'a>(
     population: &[PopulationCell],
-    sampled: impl IntoIterator<Item = (&'a str, &'a str, Option<Verdict>)>,
+    sampled: impl IntoIterator<Item = (&'a str, &'a str, Option<Verdict>, bool)>,
     cities: &HashMap<String, BTreeSet<String>>,
 ) -> Tables {
     let mut regions: HashMap<&str, Tally> = HashMap::new();
@@ -84,11 +89,11 @@ fn tables<'a>(
         tally(&mut platforms, &cell.platform).accounts += cell.accounts;
         total.accounts += cell.accounts;
     }
-    for (region, platform, verdict) in sampled {
+    for (region, platform, verdict, drawn) in sampled {
         // Counted where the draw counted it, so that 抽查数 and 账号总数 agree.
-        count(tally(&mut regions, region), verdict);
-        count(tally(&mut platforms, platform), verdict);
-        count(&mut total, verdict);
+        count(tally(&mut regions, region), verdict, drawn);
+        count(tally(&mut platforms, platform), verdict, drawn);
+        count(&mut total, verdict, drawn);
     }
     // Regions by 地市 and pinyin, platforms by kind in their usual order: never by code
     // point. A region's 地市 is that of the accounts counted under it.
@@ -155,6 +160,8 @@ pub struct AccountOutcome {
     pub region: String,
     pub counted_platform: String,
     pub inspector: String,
+    /// Picked by the random draw (else checked only as 复查).
+    pub drawn: bool,
     /// 抽取, 复查, or both.
     pub kind: &'static str,
     pub status: InspectionStatus,
@@ -315,6 +322,9 @@ pub struct QuarterReport {
     /// 合格率 of the quarter before and of the same quarter a year before, where those
     /// quarters were drawn and have finished checks (the notice states the change).
     pub earlier_rates: EarlierRates,
+    /// The problems issued for last quarter's draw (整改), for the notice to open with where
+    /// they stand; empty where none were issued.
+    pub previous_problems: Vec<crate::model::Rectification>,
     /// Where the operation log stood when the report was read (kept in the exported file's
     /// properties, for `log verify --against`; not printed).
     pub log: Option<crate::model::LogHead>,
@@ -425,6 +435,7 @@ impl QuarterReport {
                     .clone()
                     .or_else(|| ins.map(|i| i.inspector.clone()))
                     .unwrap_or_default(),
+                drawn: d.drawn,
                 kind: match (d.drawn, d.recheck) {
                     (true, true) => "抽取、复查",
                     (false, true) => "复查",
@@ -521,9 +532,14 @@ impl QuarterReport {
             by_platform,
         } = tables(
             population,
-            accounts
-                .iter()
-                .map(|o| (o.region.as_str(), o.counted_platform.as_str(), o.verdict)),
+            accounts.iter().map(|o| {
+                (
+                    o.region.as_str(),
+                    o.counted_platform.as_str(),
+                    o.verdict,
+                    o.drawn,
+                )
+            }),
             &cities,
         );
         // Listed as the 抽查名单 lists them: strata by pinyin, each in draw order.
@@ -545,6 +561,7 @@ impl QuarterReport {
             problems,
             rechecks,
             earlier_rates: EarlierRates::default(),
+            previous_problems: Vec::new(),
             log: None,
         }
     }

@@ -91,6 +91,9 @@ pub fn load_report(store: &Store, quarter: Quarter) -> Result<QuarterReport, Pub
         last_quarter: rate_in(Some(quarter.previous()))?,
         last_year: rate_in(Quarter::new(quarter.year() - 1, quarter.number()))?,
     };
+    if let Some(last) = store.current_draw_info(quarter.previous())? {
+        report.previous_problems = store.rectifications(last.id)?;
+    }
     Ok(report)
 }
 

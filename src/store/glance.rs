@@ -55,7 +55,8 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT da.account, da.counted_region, da.counted_platform, da.inspector,
                     a.city, a.county, a.host_unit, a.name, a.platform,
-                    CASE WHEN da.counted_region IS NULL OR da.counted_platform IS NULL THEN a.extra END
+                    CASE WHEN da.counted_region IS NULL OR da.counted_platform IS NULL THEN a.extra END,
+                    da.drawn
              FROM draw_account da JOIN account a ON a.id = da.account
              WHERE da.draw = ?1",
         )?;
@@ -81,6 +82,7 @@ impl Store {
                 name: owned(7)?,
                 platform: owned(8)?,
                 extra,
+                drawn: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -411,15 +411,16 @@ impl Store {
     /// How far a draw's checks are, in one query: sampled, passed and failed as the notice
     /// counts them (`report::counted_verdict`: finished, or failed on a veto item).
     pub fn draw_tally(&self, draw: i64) -> Result<Tally, StoreError> {
-        let (checked, passed, failed): (i64, i64, i64) = self.conn.query_row(
+        let (checked, passed, failed, rechecked): (i64, i64, i64, i64) = self.conn.query_row(
             "SELECT COUNT(*),
                     COALESCE(SUM(i.status = 'done' AND i.verdict = 'pass'), 0),
-                    COALESCE(SUM(i.verdict = 'fail'), 0)
+                    COALESCE(SUM(i.verdict = 'fail'), 0),
+                    COALESCE(SUM(NOT da.drawn), 0)
              FROM draw_account da
              LEFT JOIN inspection i ON i.draw = da.draw AND i.account = da.account
              WHERE da.draw = ?1",
             [draw],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
         let count = |n: i64| usize::try_from(n).unwrap_or(0);
         Ok(Tally {
@@ -429,6 +430,7 @@ impl Store {
             checked: count(checked),
             passed: count(passed),
             failed: count(failed),
+            rechecked: count(rechecked),
         })
     }
 

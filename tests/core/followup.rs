@@ -2130,6 +2130,101 @@ fn a_passing_recheck_closes_last_quarters_problem_and_a_repeat_says_so() {
     assert_eq!(fixed_running, 1, "fixed: no repeat");
     let log = store.log_entries().expect("log");
     assert!(log.iter().any(|e| e.action == "复查合格关闭整改问题"));
+    second_notice_opens_with_last_quarters_problems(&store, &q1);
+}
+
+/// The 2027Q1 notice (dated 2027-03-01, after every 2026Q4 deadline): it opens with where
+/// 2026Q4's problems stand, as the store has them; names the units that never answered; its
+/// 抽查比例 counts the random draw, 复查 counted apart.
+fn second_notice_opens_with_last_quarters_problems(store: &Store, q1: &DrawRecord) {
+    let report = notice::load_report(store, quarter("2027Q1")).expect("report");
+    let previous = store
+        .rectifications(report.previous_problems[0].draw)
+        .expect("2026Q4's problems");
+    assert_eq!(report.previous_problems.len(), previous.len());
+    let day = on("2027-03-01");
+    let paragraphs: Vec<String> = spotcheck::export::notice_paragraphs(
+        &report,
+        &spotcheck::export::NoticeText {
+            region: "示例市".to_owned(),
+            deadline: on("2027-03-15"),
+            dated: day,
+            exported: at("2027-03-01 09:00"),
+            office: String::new(),
+        },
+    )
+    .into_iter()
+    .map(|(_, text)| text)
+    .collect();
+    let at_line = |start: &str| {
+        paragraphs
+            .iter()
+            .position(|p| p.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start}: {paragraphs:#?}"))
+    };
+    let opening = at_line("一、上季度通报问题整改情况");
+    assert!(opening < at_line("二、总体情况"));
+    assert!(at_line("三、存在的主要问题") < at_line("四、工作要求"));
+    let figures = &paragraphs[opening + 1];
+    let count = |status: Status| previous.iter().filter(|p| p.status(day) == status).count();
+    let units: BTreeSet<&str> = previous.iter().map(|p| p.host_unit.as_str()).collect();
+    assert!(
+        figures.starts_with(&format!(
+            "2026年第四季度通报问题{}个，涉及{}个单位。截至2027年3月1日，",
+            previous.len(),
+            units.len()
+        )),
+        "{figures}"
+    );
+    for (status, words) in [
+        (Status::Closed, "已整改并复核关闭"),
+        (Status::Overdue, "逾期未反馈"),
+        (Status::Carried, "本季度复查仍不合格、转入本季度继续整改"),
+    ] {
+        let n = count(status);
+        assert!(n > 0, "the scenario has {words}: {figures}");
+        assert!(
+            figures.contains(&format!("{words}{n}个")),
+            "{words} {n}: {figures}"
+        );
+    }
+    // The units that never answered, by name.
+    let silent: BTreeSet<&str> = previous
+        .iter()
+        .filter(|p| p.reply.is_none() && matches!(p.status(day), Status::Overdue | Status::Carried))
+        .map(|p| p.host_unit.as_str())
+        .collect();
+    let named = &paragraphs[opening + 2];
+    assert!(
+        named.starts_with(&format!("逾期未报送整改情况的单位（{}个）：", silent.len())),
+        "{named}"
+    );
+    for unit in &silent {
+        assert!(named.contains(unit), "{unit}: {named}");
+    }
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| p.starts_with("上季度逾期未报送整改情况的单位，请一并报送"))
+    );
+    // 抽查比例 from the random draw; 复查-only accounts counted apart.
+    let drawn = q1.accounts.iter().filter(|d| d.drawn).count();
+    let extra = q1.accounts.iter().filter(|d| !d.drawn && d.recheck).count();
+    assert_eq!(report.total.drawn(), drawn);
+    assert_eq!(report.total.rechecked, extra);
+    let line = &paragraphs[at_line("二、总体情况") + 1];
+    if extra > 0 {
+        assert!(
+            line.contains(&format!("随机抽查{drawn}个（占"))
+                && line.contains(&format!(
+                    "另复查上季度不合格账号{extra}个，共检查{}个",
+                    drawn + extra
+                )),
+            "{line}"
+        );
+    } else {
+        assert!(line.contains(&format!("抽查{drawn}个（占")), "{line}");
+    }
 }
 
 /// A roster that says which 公众号 are 订阅号 and which 服务号 (in its platform column, as

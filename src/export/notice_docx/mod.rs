@@ -17,7 +17,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::model::time::chinese_day;
 
-use super::notice::{chinese_number, overview_line};
+use super::notice_words::{chinese_number, overview_line};
+use crate::rectification::follow_up::{follow_up, follow_up_lines};
 use crate::report::{ProblemGroup, QuarterReport};
 
 pub use rollup::{
@@ -133,8 +134,33 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         ),
     ));
 
-    out.push((Kind::Heading, "一、总体情况".to_owned()));
+    let mut section = 0;
+    let mut heading = |title: &str| {
+        section += 1;
+        (
+            Kind::Heading,
+            format!("{}、{title}", chinese_number(section)),
+        )
+    };
+    if !report.previous_problems.is_empty() {
+        out.push(heading("上季度通报问题整改情况"));
+        let f = follow_up(&report.previous_problems, text.dated);
+        for line in follow_up_lines(
+            &f,
+            &report.quarter.previous().label(),
+            &chinese_day(text.dated),
+        ) {
+            out.push((Kind::Body, line));
+        }
+    }
+    out.push(heading("总体情况"));
     out.push((Kind::Body, overview_line(report)));
+    // With 复查 among them, a platform's accounts were checked, not all sampled.
+    let checked = if report.total.rechecked > 0 {
+        "检查"
+    } else {
+        "抽查"
+    };
     let platforms: Vec<String> = report
         .by_platform
         .iter()
@@ -142,7 +168,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         .filter(|t| t.passed + t.failed > 0)
         .map(|t| {
             format!(
-                "{}抽查 {} 个、合格率 {}",
+                "{}{checked} {} 个、合格率 {}",
                 t.name,
                 t.checked,
                 percent(t.passed, t.passed + t.failed)
@@ -152,27 +178,15 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     if !platforms.is_empty() {
         out.push((Kind::Body, format!("分平台看，{}。", platforms.join("，"))));
     }
-    let mut failing: Vec<&crate::model::Tally> = report
-        .by_region
-        .iter()
-        .flat_map(|g| &g.rows)
-        .filter(|t| t.failed > 0)
-        .collect();
-    failing.sort_by_key(|t| std::cmp::Reverse(t.failed));
-    if !failing.is_empty() {
-        let named: Vec<String> = failing
-            .iter()
-            .take(5)
-            .map(|t| format!("{}（{} 个）", t.name, t.failed))
-            .collect();
-        out.push((
-            Kind::Body,
-            format!("分地区看，不合格账号较多的是{}。", named.join("、")),
-        ));
+    if let Some(line) = below_rate_sentence(report) {
+        out.push((Kind::Body, line));
+    }
+    if let Some(line) = failing_regions_sentence(report) {
+        out.push((Kind::Body, line));
     }
     out.push((Kind::Body, recheck_sentence(report)));
 
-    out.push((Kind::Heading, "二、存在的主要问题".to_owned()));
+    out.push(heading("存在的主要问题"));
     let failed = report.groups(true);
     let total: usize = failed.iter().map(|g| g.problems.len()).sum();
     if failed.is_empty() {
@@ -212,7 +226,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         ));
     }
 
-    out.push((Kind::Heading, "三、工作要求".to_owned()));
+    out.push(heading("工作要求"));
     out.push((
         Kind::Body,
         format!(
@@ -220,6 +234,16 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
             chinese_day(text.deadline)
         ),
     ));
+    let silent = report.previous_problems.iter().any(|p| {
+        p.reply.is_none() && text.dated > p.deadline && p.state != crate::model::State::Closed
+    });
+    if silent {
+        out.push((
+            Kind::Body,
+            "上季度逾期未报送整改情况的单位，请一并报送上季度问题的整改情况，并说明逾期原因。"
+                .to_owned(),
+        ));
+    }
     out.push((
         Kind::Body,
         "各单位要落实主体责任，严格内容发布审核，及时更新信息、回应关切。对逾期未反馈或整改不到位的账号，将在下季度抽查中复查并再次通报。".to_owned(),
@@ -324,6 +348,82 @@ fn accounts(g: &ProblemGroup<'_>) -> String {
         .map(|p| format!("{}“{}”（{}）", p.host_unit, p.name, p.platform))
         .collect::<Vec<_>>()
         .join("；")
+}
+
+/// Why a platform's 抽查比例 is below the quarter's rate, where one is: the draw took the rate
+/// of each stratum, and platforms cut across strata. `None` when none is below, or the draw
+/// was stratified by platform (each platform then had the rate).
+fn below_rate_sentence(report: &QuarterReport) -> Option<String> {
+    let rate = report.draw.rate;
+    let below: Vec<String> = report
+        .by_platform
+        .iter()
+        .flat_map(|g| &g.rows)
+        .filter_map(|t| {
+            let ratio = t.draw_ratio()?;
+            (ratio + 1e-9 < rate.fraction())
+                .then(|| format!("{}（{}）", t.name, percent(t.drawn(), t.accounts)))
+        })
+        .collect();
+    let how = match report.draw.strata {
+        crate::model::Strata::Platform => return None,
+        crate::model::Strata::None => format!("本季度在全部账号中随机抽取 {rate}"),
+        s => format!("本季度{}随机抽样，每层抽取不少于 {rate} 的账号", s.label()),
+    };
+    if below.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{how}，总体抽查比例达到要求；平台不是分层依据，{}的抽查比例低于 {rate}。",
+        below.join("、")
+    ))
+}
+
+/// The regions with notably many 不合格 accounts: at least two, and more than the mean of the
+/// regions sampled; where none stands out, where the failures are.
+fn failing_regions_sentence(report: &QuarterReport) -> Option<String> {
+    let regions: Vec<&crate::model::Tally> = report
+        .by_region
+        .iter()
+        .flat_map(|g| &g.rows)
+        .filter(|t| t.checked > 0)
+        .collect();
+    let mut failing: Vec<&crate::model::Tally> =
+        regions.iter().copied().filter(|t| t.failed > 0).collect();
+    if failing.is_empty() {
+        return None;
+    }
+    failing.sort_by_key(|t| std::cmp::Reverse(t.failed));
+    let total: usize = regions.iter().map(|t| t.failed).sum();
+    #[allow(clippy::cast_precision_loss)] // counts of accounts
+    let mean = total as f64 / regions.len() as f64;
+    #[allow(clippy::cast_precision_loss)]
+    let standing_out: Vec<String> = failing
+        .iter()
+        .filter(|t| t.failed >= 2 && t.failed as f64 > mean)
+        .take(5)
+        .map(|t| format!("{}（{} 个）", t.name, t.failed))
+        .collect();
+    if !standing_out.is_empty() {
+        return Some(format!(
+            "分地区看，不合格账号较多的是{}。",
+            standing_out.join("、")
+        ));
+    }
+    let named: Vec<String> = failing
+        .iter()
+        .take(5)
+        .map(|t| format!("{}（{} 个）", t.name, t.failed))
+        .collect();
+    let more = if failing.len() > named.len() {
+        format!("等 {} 个地区", failing.len())
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "分地区看，不合格账号分布在{}{more}，没有明显集中的地区。",
+        named.join("、")
+    ))
 }
 
 /// Last quarter's failures, re-checked: how many passed, how many still fail.
