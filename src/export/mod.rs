@@ -16,9 +16,9 @@ mod stats;
 pub use log_sheet::write_log;
 pub use notice::{LOG_PROPERTY, notice_log_head, write_notice, write_notice_reporting};
 pub use notice_docx::{
-    AttachmentTable, DocxError, Kind, NoticeText, RollupFigures, RollupNoticeText, docx_title,
-    issuing_office, notice_paragraphs, rollup_attachment, rollup_paragraphs, rollup_title, tight,
-    write_notice_docx, write_rollup_docx,
+    AttachmentTable, DocxError, Kind, NoticeText, RollupFigures, RollupNoticeText,
+    default_addressees, docx_title, issuing_office, notice_paragraphs, rollup_attachment,
+    rollup_paragraphs, rollup_title, tight, write_notice_docx, write_rollup_docx,
 };
 pub use notice_words::{chinese_number, notice_file_name, notice_title, overview_line};
 pub use problems::write_problem_list;

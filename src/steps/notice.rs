@@ -16,7 +16,7 @@ use crate::export::{self, ExportError};
 use crate::model::{DrawRecord, Quarter};
 use crate::rectification::DEFAULT_DEADLINE_DAYS;
 use crate::report::QuarterReport;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, settings};
 
 /// Why an export or a feedback import did not happen. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -241,6 +241,10 @@ pub fn export_notice_reporting(
             office: store
                 .setting(super::report_package::ISSUING_OFFICE)?
                 .unwrap_or_default(),
+            addressees: store
+                .setting(settings::NOTICE_ADDRESSEES)?
+                .unwrap_or_default(),
+            contact: store.setting(settings::NOTICE_CONTACT)?.unwrap_or_default(),
         };
         export::write_notice_docx(&report, &text, path)?;
     } else {

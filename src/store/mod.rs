@@ -51,6 +51,10 @@ pub mod settings {
     pub const ACTIVE_CHECKLIST: &str = "active_checklist";
     /// The window's colours on this laptop: `dark` for 深色, anything else for 浅色.
     pub const THEME: &str = "theme";
+    /// Whom the quarter's notice is sent to (主送), as printed; empty: by the region's level.
+    pub const NOTICE_ADDRESSEES: &str = "notice_addressees";
+    /// Whom units ask about the notice (联系人 and phone), printed under 工作要求; empty: none.
+    pub const NOTICE_CONTACT: &str = "notice_contact";
 }
 
 /// `SQLite` integers are i64; counts and positions always fit.

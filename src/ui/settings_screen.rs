@@ -15,6 +15,8 @@ pub struct SettingsScreen {
     pub user_name: String,
     pub region: String,
     pub office: String,
+    pub addressees: String,
+    pub contact: String,
     pub days: String,
     /// 深色 is chosen (saved per database, applied at the next start too).
     pub dark: bool,
@@ -40,6 +42,12 @@ impl SettingsScreen {
         }
         if old.is_none_or(|o| self.office.trim() == o.office) {
             self.office.clone_from(&view.office);
+        }
+        if old.is_none_or(|o| self.addressees.trim() == o.addressees) {
+            self.addressees.clone_from(&view.addressees);
+        }
+        if old.is_none_or(|o| self.contact.trim() == o.contact) {
+            self.contact.clone_from(&view.contact);
         }
         if old.is_none_or(|o| self.days.trim() == o.deadline_days.to_string()) {
             self.days = view.deadline_days.to_string();
@@ -89,38 +97,58 @@ impl SettingsScreen {
             .num_columns(3)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
-                let fields: [(&str, &'static str, &str, &str); 3] = [
+                let default_addressees =
+                    crate::export::default_addressees(&view.region).trim_end_matches('：');
+                let fields: [(&str, &'static str, &str, &str, &mut String, &str); 5] = [
                     (
                         "本机使用人姓名",
                         crate::store::settings::USER_NAME,
                         &view.user_name,
                         "记录在每一条检查结果、抽样和操作日志中",
+                        &mut self.user_name,
+                        "",
                     ),
                     (
                         "地区名称",
                         crate::store::settings::REGION_NAME,
                         &view.region,
                         "用于抽查名单、通报和整改表的标题，如 示例市",
+                        &mut self.region,
+                        "",
                     ),
                     (
                         "发文机关",
                         crate::steps::report_package::ISSUING_OFFICE,
                         &view.office,
                         "通报的落款，如 示例市政务服务数据管理局；不填则为“地区＋人民政府办公室”",
+                        &mut self.office,
+                        "",
+                    ),
+                    (
+                        "通报主送",
+                        crate::store::settings::NOTICE_ADDRESSEES,
+                        &view.addressees,
+                        "不填则按地区级别（输入框中的灰字）",
+                        &mut self.addressees,
+                        default_addressees,
+                    ),
+                    (
+                        "联系人及电话",
+                        crate::store::settings::NOTICE_CONTACT,
+                        &view.contact,
+                        "印在通报工作要求之后；不填则不印",
+                        &mut self.contact,
+                        "如 张三，020-12345678",
                     ),
                 ];
-                for (label, key, saved, hint) in fields {
+                for (label, key, saved, hint, text, placeholder) in fields {
                     let l = ui.label(label);
-                    let text = if key == crate::store::settings::USER_NAME {
-                        &mut self.user_name
-                    } else if key == crate::store::settings::REGION_NAME {
-                        &mut self.region
-                    } else {
-                        &mut self.office
-                    };
                     let r = ui
                         .add_enabled_ui(!commands.read_only(), |ui| {
-                            ui.add_sized([220.0, 22.0], egui::TextEdit::singleline(text))
+                            ui.add_sized(
+                                [220.0, 22.0],
+                                egui::TextEdit::singleline(text).hint_text(placeholder),
+                            )
                         })
                         .inner
                         .on_disabled_hover_text(super::READ_ONLY)

@@ -302,6 +302,10 @@ pub struct SettingsView {
     pub region: String,
     /// 发文机关 (the 落款 of notices); empty: the region's government office.
     pub office: String,
+    /// 主送 of the quarter's notice; empty: by the region's level.
+    pub addressees: String,
+    /// 联系人 and phone under the notice's 工作要求; empty: none printed.
+    pub contact: String,
     pub deadline_days: u32,
     pub db: PathBuf,
     pub backups_dir: PathBuf,

@@ -26,6 +26,10 @@ impl Worker {
                 view.office = store
                     .setting(crate::steps::report_package::ISSUING_OFFICE)?
                     .unwrap_or_default();
+                view.addressees = store
+                    .setting(settings::NOTICE_ADDRESSEES)?
+                    .unwrap_or_default();
+                view.contact = store.setting(settings::NOTICE_CONTACT)?.unwrap_or_default();
                 view.deadline_days = admin::deadline_days(store)?;
                 view.log = Arc::new(store.log_entries()?);
                 let check = crate::steps::admin::verify_log_against(store, &[])?;

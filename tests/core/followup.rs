@@ -2151,6 +2151,8 @@ fn second_notice_opens_with_last_quarters_problems(store: &Store, q1: &DrawRecor
             dated: day,
             exported: at("2027-03-01 09:00"),
             office: String::new(),
+            addressees: String::new(),
+            contact: String::new(),
         },
     )
     .into_iter()

@@ -180,8 +180,19 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
     );
     assert!(text.iter().any(|p| p.starts_with("附件：1．")));
     assert_eq!(text[text.len() - 2], "示例市人民政府办公室");
-    // With a 发文机关 set, it signs.
-    ok(&["settings", "--office", "示例市政务服务数据管理局"]);
+    // 主送 by level (a city's counties and departments), no contact line unless set.
+    assert!(text.contains(&"各县（市、区）人民政府办公室，市直各有关单位："));
+    assert!(!text.iter().any(|p| p.starts_with("联系人")));
+    // With a 发文机关 set, it signs; 主送 and the contact as set (pasted with a line break).
+    ok(&[
+        "settings",
+        "--office",
+        "示例市政务服务数据管理局",
+        "--addressees",
+        "各区人民政府，\n市直各有关单位",
+        "--contact",
+        "联系人：张三，020-12345678",
+    ]);
     let signed = dir.path().join("通报（数据局）.docx");
     ok(&[
         "export",
@@ -195,6 +206,19 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
     let (by_office, _) = paragraphs(&signed);
     let by_office: Vec<&String> = by_office.iter().filter(|p| !p.is_empty()).collect();
     assert_eq!(by_office[by_office.len() - 2], "示例市政务服务数据管理局");
+    assert!(
+        by_office.contains(&&"各区人民政府，市直各有关单位：".to_owned()),
+        "{by_office:#?}"
+    );
+    let contact = by_office
+        .iter()
+        .position(|p| p.as_str() == "联系人：张三，020-12345678。")
+        .expect("the contact line");
+    let attachments = by_office
+        .iter()
+        .position(|p| p.starts_with("附件："))
+        .expect("附件");
+    assert!(by_office[contact - 1].starts_with("各单位要落实主体责任") && contact < attachments);
 
     // Nothing internal: no fingerprint, seed or staff names.
     let all = text.join("\n");

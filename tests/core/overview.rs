@@ -345,6 +345,8 @@ fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
             dated: on("2026-11-20"),
             exported: on("2026-11-20").and_hms_opt(9, 30, 0).expect("a time"),
             office: String::new(),
+            addressees: String::new(),
+            contact: String::new(),
         },
     )
     .into_iter()

@@ -76,12 +76,24 @@ fn settings_are_saved_and_the_log_is_shown_checked() {
     h.get_by_label("地区名称").focus();
     h.get_by_label("地区名称").type_text("示例市");
     h.run_steps(1);
+    // The notice's 主送 and contact, the second with digits, each typed after the reload the
+    // field before it set off.
+    h.get_by_label("通报主送").focus();
+    h.get_by_label("通报主送").type_text("各区人民政府");
+    h.run_steps(1);
+    h.get_by_label("联系人及电话").focus();
+    h.get_by_label("联系人及电话")
+        .type_text("张三，020-12345678");
+    h.run_steps(1);
     h.get_by_label("整改时限（工作日）").focus();
     h.run_steps(1);
-    step_until(&mut h, "both settings saved", |a| {
-        a.settings
-            .view()
-            .is_some_and(|v| v.user_name == "赵六" && v.region == "示例市")
+    step_until(&mut h, "the settings saved", |a| {
+        a.settings.view().is_some_and(|v| {
+            v.user_name == "赵六"
+                && v.region == "示例市"
+                && v.addressees == "各区人民政府"
+                && v.contact == "张三，020-12345678"
+        })
     });
     let store = Store::open(&db).expect("open");
     assert_eq!(
@@ -93,6 +105,12 @@ fn settings_are_saved_and_the_log_is_shown_checked() {
     assert_eq!(
         spotcheck::steps::admin::region_name(&store).expect("read"),
         "示例市"
+    );
+    assert_eq!(
+        store
+            .setting(spotcheck::store::settings::NOTICE_CONTACT)
+            .expect("read"),
+        Some("张三，020-12345678".to_owned())
     );
     // The import is in the log, and the chain holds.
     h.get_by_label_contains("校验通过");

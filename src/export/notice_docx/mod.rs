@@ -56,6 +56,10 @@ pub struct NoticeText {
     pub exported: NaiveDateTime,
     /// The issuing office of the 落款 (设置's 发文机关); empty: the region's government office.
     pub office: String,
+    /// 主送 as set in 设置; empty: by the region's level ([`default_addressees`]).
+    pub addressees: String,
+    /// 联系人 and phone as set in 设置, printed under 工作要求; empty: no contact line.
+    pub contact: String,
 }
 
 impl NoticeText {
@@ -110,12 +114,14 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     };
     let mut out = vec![(Kind::Title, page::title_lines(&docx_title(report, region)))];
     out.push((Kind::Plain, String::new()));
-    let addressees = if region.ends_with('市') {
-        "各县（市、区）人民政府办公室，市直各有关单位："
-    } else {
-        "各乡镇人民政府、街道办事处，县（区）直各有关单位："
+    let addressees = match one_line(&text.addressees).as_str() {
+        "" => default_addressees(region).to_owned(),
+        set if set.ends_with('：') || set.ends_with(':') => {
+            format!("{}：", set.trim_end_matches([':', '：']))
+        }
+        set => format!("{set}："),
     };
-    out.push((Kind::Addressee, addressees.to_owned()));
+    out.push((Kind::Addressee, addressees));
     let period = report.check_period.map_or_else(
         || report.quarter.label(),
         |(first, last)| {
@@ -248,6 +254,9 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         Kind::Body,
         "各单位要落实主体责任，严格内容发布审核，及时更新信息、回应关切。对逾期未反馈或整改不到位的账号，将在下季度抽查中复查并再次通报。".to_owned(),
     ));
+    if let Some(line) = contact_line(&one_line(&text.contact)) {
+        out.push((Kind::Body, line));
+    }
     out.push((Kind::Plain, String::new()));
     out.push((
         Kind::Attachment,
@@ -277,6 +286,58 @@ fn signed(mut text: Vec<(Kind, String)>, office: String, dated: NaiveDate) -> Ve
             (kind, tight(&line))
         })
         .collect()
+}
+
+/// A setting pasted with line breaks, as one line: the breaks and spaces around Chinese text
+/// dropped, one space kept between Latin words or numbers.
+fn one_line(text: &str) -> String {
+    let mut out = String::new();
+    for piece in text.split_whitespace() {
+        let joins_wide = out.chars().next_back().is_some_and(wide)
+            || piece.chars().next().is_some_and(wide);
+        if !out.is_empty() && !joins_wide {
+            out.push(' ');
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+/// The contact line under 工作要求, from 设置 (e.g. 张三，020-12345678): 联系人：张三，
+/// 020-12345678。 `None` when none is set.
+fn contact_line(contact: &str) -> Option<String> {
+    let contact = contact.trim().trim_end_matches(['。', '.']);
+    if contact.is_empty() {
+        return None;
+    }
+    let body = contact
+        .strip_prefix("联系人")
+        .map_or(contact, |rest| rest.trim_start_matches([':', '：']));
+    Some(format!("联系人：{body}。"))
+}
+
+/// 主送 by the region's level: the governments of the level below and the departments of
+/// this one (a 县级市 or a 直辖市's district sets its own in 设置).
+#[must_use]
+pub fn default_addressees(region: &str) -> &'static str {
+    let r = region.trim();
+    if r.ends_with('省') {
+        "各地级以上市人民政府，省直各有关单位："
+    } else if r.ends_with("自治区") {
+        "各设区市人民政府，自治区直各有关单位："
+    } else if r.ends_with('市') {
+        "各县（市、区）人民政府办公室，市直各有关单位："
+    } else if r.ends_with('州') {
+        "各县（市）人民政府办公室，州直各有关单位："
+    } else if r.ends_with('盟') {
+        "各旗（县、市）人民政府办公室，盟直各有关单位："
+    } else if r.ends_with('县') {
+        "各乡镇人民政府，县直各有关单位："
+    } else if r.ends_with('区') {
+        "各镇人民政府、街道办事处，区直各有关单位："
+    } else {
+        "各有关单位："
+    }
 }
 
 /// The issuing office of the 落款, e.g. 示例市人民政府办公室 (a province's or autonomous
