@@ -14,6 +14,7 @@ mod package;
 mod process;
 mod results;
 mod rollup;
+mod settings_command;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
@@ -23,10 +24,9 @@ use crate::model::{Quarter, QuarterError};
 use crate::sampling::{DrawOptions, Rate, Strata};
 use crate::seed::{fresh_seed, parse_seed};
 use crate::steps::action::Action;
-use crate::steps::admin;
 use crate::steps::draw::{Assign, DrawError, MakeDraw};
 use crate::steps::roster_import::{CommitRoster, PreviewRoster};
-use crate::store::{Store, default_db_path, settings};
+use crate::store::{Store, default_db_path};
 use json::{DrawJson, print_draw};
 use process::end_quietly_on_closed_pipe;
 use process::{perform, try_perform};
@@ -183,26 +183,7 @@ pub enum Command {
         what: followup::ExportWhat,
     },
     /// 查看或修改本机设置（不带参数时显示当前设置）
-    Settings {
-        /// 本机使用人姓名（记录在检查结果、抽样和操作日志中）
-        #[arg(long)]
-        user_name: Option<String>,
-        /// 地区名称（用于抽查名单、通报和整改表的标题）
-        #[arg(long)]
-        region: Option<String>,
-        /// 整改时限（工作日，1 到 90）
-        #[arg(long, value_name = "N")]
-        deadline_days: Option<u32>,
-        /// 发文机关（通报、汇总通报和上报包的落款；不填时为“地区名称＋人民政府办公室”）
-        #[arg(long)]
-        office: Option<String>,
-        /// 通报的主送单位（不填时按地区级别，如市级为“各县（市、区）人民政府办公室，市直各有关单位”；写空字符串恢复默认）
-        #[arg(long, value_name = "主送")]
-        addressees: Option<String>,
-        /// 通报工作要求后的联系人及电话，如“张三，020-12345678”（写空字符串则不印）
-        #[arg(long, value_name = "联系人及电话")]
-        contact: Option<String>,
-    },
+    Settings(settings_command::SettingsArgs),
     /// 备份数据库和证据文件到一个文件夹
     Backup {
         /// 备份存放的文件夹（会在其中新建一个以时间命名的备份文件夹）
@@ -538,74 +519,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
         Command::Rollup(c) => rollup::run(&open, &read, c),
         Command::Evidence(c) => evidence::run(&open, c),
         Command::Backup { out } => admin_commands::backup(open, out),
-        Command::Settings {
-            user_name,
-            region,
-            deadline_days,
-            office,
-            addressees,
-            contact,
-        } => {
-            let changes = user_name.is_some()
-                || region.is_some()
-                || deadline_days.is_some()
-                || office.is_some()
-                || addressees.is_some()
-                || contact.is_some();
-            let mut store = if changes { open()? } else { read()? };
-            let days = deadline_days.map(|d| d.to_string());
-            for (key, value) in [
-                (settings::USER_NAME, user_name.as_deref()),
-                (settings::REGION_NAME, region.as_deref()),
-                (settings::RECTIFICATION_DAYS, days.as_deref()),
-                (
-                    crate::steps::report_package::ISSUING_OFFICE,
-                    office.as_deref(),
-                ),
-                (settings::NOTICE_ADDRESSEES, addressees.as_deref()),
-                (settings::NOTICE_CONTACT, contact.as_deref()),
-            ] {
-                if let Some(v) = value {
-                    perform(
-                        &mut store,
-                        &admin::SaveSetting {
-                            key,
-                            value: v.to_owned(),
-                        },
-                    )?;
-                }
-            }
-            let region_name =
-                crate::steps::admin::region_name(&store).map_err(|e| e.to_string())?;
-            let set = |key: &str| -> Result<String, String> {
-                Ok(store
-                    .setting(key)
-                    .map_err(|e| e.to_string())?
-                    .unwrap_or_default())
-            };
-            let addressees = match set(settings::NOTICE_ADDRESSEES)? {
-                a if a.trim().is_empty() => format!(
-                    "{}（按地区级别）",
-                    crate::export::default_addressees(&region_name).trim_end_matches('：')
-                ),
-                a => a,
-            };
-            let contact = match set(settings::NOTICE_CONTACT)? {
-                c if c.trim().is_empty() => "（未填写，通报中不印联系人）".to_owned(),
-                c => c,
-            };
-            println!(
-                "本机使用人：{}\n地区名称：{}\n整改时限：{} 个工作日\n发文机关：{}\n主送：{addressees}\n联系人及电话：{contact}",
-                store
-                    .setting(settings::USER_NAME)
-                    .map_err(|e| e.to_string())?
-                    .unwrap_or_else(|| "（未填写）".to_owned()),
-                region_name,
-                crate::steps::admin::deadline_days(&store).map_err(|e| e.to_string())?,
-                crate::steps::rollup_notice::level_office(&store).map_err(|e| e.to_string())?
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Settings(args) => settings_command::run(&open, &read, args),
         Command::Restore { backup } => {
             take_lock()?;
             admin_commands::restore_from(&db, backup)

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Store, StoreError, Tx, settings::ACTIVE_CHECKLIST};
 use crate::checklist::Checklist;
-use crate::model::time::{DAY, day_text, parse_time, time_text};
+use crate::model::time::{day_text, parse_time, time_text};
 use crate::model::{
     Answer, Evidence, EvidenceKind, Finding, Inspection, InspectionStatus, StoredFinding, Tally,
     Verdict,
@@ -19,7 +19,7 @@ fn time(s: &str) -> NaiveDateTime {
 }
 
 fn day(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, DAY).ok())
+    s.and_then(|s| crate::model::time::parse_day(&s))
 }
 
 const INSPECTION_COLUMNS: &str = "id, draw, account, checklist_id, checklist_version, status, verdict, score, inspector, started_at, finished_at";

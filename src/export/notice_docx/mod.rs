@@ -293,8 +293,8 @@ fn signed(mut text: Vec<(Kind, String)>, office: String, dated: NaiveDate) -> Ve
 fn one_line(text: &str) -> String {
     let mut out = String::new();
     for piece in text.split_whitespace() {
-        let joins_wide = out.chars().next_back().is_some_and(wide)
-            || piece.chars().next().is_some_and(wide);
+        let joins_wide =
+            out.chars().next_back().is_some_and(wide) || piece.chars().next().is_some_and(wide);
         if !out.is_empty() && !joins_wide {
             out.push(' ');
         }

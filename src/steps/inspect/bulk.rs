@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 
-use super::{Checklists, InspectError, checklist_of, save_in};
+use super::{Checklists, InspectError, checklist_of, save_all_in, save_in};
 use crate::checklist::{Answer, Finding};
 use crate::model::{EvidenceKind, Inspection, InspectionStatus};
 use crate::store::Store;
@@ -146,17 +146,13 @@ pub fn save_findings_with_evidence(
     let active = store.active_checklist()?;
     let mut checklists = Checklists::default();
     store.transaction(|tx| {
-        for (account, finding, by) in rows {
-            save_in(
-                tx,
-                &active,
-                &mut checklists,
-                draw,
-                *account,
-                finding,
-                at,
-                by.as_deref().unwrap_or(&actor),
-            )?;
+        // Each run of rows of one account saved together.
+        for run in rows.chunk_by(|a, b| a.0 == b.0) {
+            let findings: Vec<(&Finding, &str)> = run
+                .iter()
+                .map(|(_, f, by)| (f, by.as_deref().unwrap_or(&actor)))
+                .collect();
+            save_all_in(tx, &active, &mut checklists, draw, run[0].0, &findings, at)?;
         }
         let mut added = 0;
         for (account, item, kind) in evidence {

@@ -1,0 +1,218 @@
+//! Bulk results as a quarter arrives from a monitoring tool or a team's shared sheet:
+//! `spotcheck results import 检查结果.xlsx --finish` as a whole process, on a roster of 100,000
+//! accounts with 2026Q4 drawn at 30% — one row per sampled account and checklist item (about
+//! 30,000 × 18 rows), every check finished. Three runs, each on a fresh copy of the drawn
+//! database; the median CPU time (user + system) and peak memory of the process, measured with
+//! Python's `os.wait4` (the child's own figures).
+//!
+//! The drawn database and the results sheet are made once and kept in bench-data/ (a few
+//! minutes). Run: `cargo bench --bench results_import` (add `-- 20000` for another roster size).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rust_xlsxwriter::Workbook;
+use spotcheck::checklist::{Checklist, ItemKind, Rule};
+use spotcheck::model::{DrawRequest, Quarter};
+use spotcheck::sampling::DrawOptions;
+use spotcheck::store::{Store, settings};
+
+const RUNS: usize = 3;
+
+/// Measures `argv` as a child process `RUNS` times, each after the shell line `setup`;
+/// prints `cpu_seconds peak_kib` per run.
+const MEASURE: &str = r#"
+import os, subprocess, sys
+setup = sys.argv[1]
+argv = sys.argv[2:]
+for _ in range(int(os.environ.get("RUNS", "3"))):
+    subprocess.run(["sh", "-c", setup], check=True)
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    if status != 0:
+        sys.exit("command failed: %r" % (argv,))
+    print(ru.ru_utime + ru.ru_stime, ru.ru_maxrss)
+"#;
+
+fn at(text: &str) -> chrono::NaiveDateTime {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("a time")
+}
+
+/// The drawn database: the roster imported, 2026Q4 drawn at 30%.
+fn build_db(db: &Path, n: usize) {
+    let dir = db.parent().expect("bench-data");
+    let roster = dir.join(format!("results-roster-{n}.xlsx"));
+    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, 1), &roster)
+        .expect("roster");
+    let partial = db.with_extension("building");
+    let _ = std::fs::remove_file(&partial);
+    let mut store = Store::open(&partial).expect("open");
+    store
+        .set_setting(settings::REGION_NAME, "示例市")
+        .expect("region");
+    store
+        .set_setting(settings::USER_NAME, "王组长")
+        .expect("name");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let preview =
+        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
+            .expect("read");
+    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-10-08 09:00"))
+        .expect("import");
+    let request = DrawRequest {
+        quarter: "2026Q4".parse::<Quarter>().expect("quarter"),
+        options: DrawOptions::default(),
+        seed: 2026,
+        reason: None,
+        void_work: false,
+    };
+    spotcheck::steps::draw::make_draw(&mut store, &request, at("2026-10-08 10:00")).expect("draw");
+    drop(store);
+    std::fs::rename(&partial, db).expect("keep");
+}
+
+/// The results sheet: every sampled account × every item of the built-in checklist; one
+/// account in ten fails a non-veto item, with a note; rule items carry their dates or gaps.
+fn build_sheet(db: &Path, sheet: &Path) -> usize {
+    let store = Store::open(db).expect("open");
+    let draw = spotcheck::steps::draw::current_draw(&store, "2026Q4".parse().expect("quarter"))
+        .expect("draw");
+    let checklist = Checklist::builtin();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    let header = [
+        "平台",
+        "账号标识",
+        "检查项",
+        "结果",
+        "说明",
+        "最后更新日期",
+        "最长更新间隔（天）",
+        "检查日期",
+    ];
+    for (c, h) in (0u16..).zip(header) {
+        ws.write_string(0, c, h).expect("head");
+    }
+    let failing = checklist
+        .items
+        .iter()
+        .find(|i| i.kind != ItemKind::Veto && i.rule.is_none())
+        .map(|i| i.id.clone());
+    let mut r: u32 = 1;
+    for (n, d) in draw.accounts.iter().enumerate() {
+        let a = &d.account.account;
+        for item in &checklist.items {
+            ws.write_string(r, 0, &a.platform).expect("w");
+            ws.write_string(r, 1, &a.account_id).expect("w");
+            ws.write_string(r, 2, &item.id).expect("w");
+            let fails = n % 10 == 0 && failing.as_ref() == Some(&item.id);
+            ws.write_string(r, 3, if fails { "不符合" } else { "符合" })
+                .expect("w");
+            if fails {
+                ws.write_string(r, 4, "栏目内容与名称不符").expect("w");
+            }
+            match &item.rule {
+                Some(Rule::UpdateWithin { .. }) => {
+                    ws.write_string(r, 5, "2026-10-15").expect("w");
+                }
+                Some(Rule::LongestGap { .. }) => {
+                    ws.write_number(r, 6, 5.0).expect("w");
+                }
+                None => {}
+            }
+            ws.write_string(r, 7, "2026-10-20").expect("w");
+            r += 1;
+        }
+    }
+    book.save(sheet).expect("save");
+    usize::try_from(r - 1).unwrap_or(0)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+    std::fs::create_dir_all(&dir).expect("bench-data");
+    let db = dir.join(format!("results-{n}.db"));
+    let sheet = dir.join(format!("results-{n}.xlsx"));
+    if !db.exists() {
+        eprintln!("making the drawn database ({n} accounts)…");
+        build_db(&db, n);
+    }
+    let rows = if sheet.exists() {
+        None
+    } else {
+        Some(build_sheet(&db, &sheet))
+    };
+    let work = dir.join(format!("results-{n}-run.db"));
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_spotcheck"));
+    // A fresh copy of the drawn database before each run; no lock or backups left over.
+    let setup = format!(
+        "rm -rf '{w}' '{w}-wal' '{w}-shm' '{w}.lock' '{backups}' && cp '{db}' '{w}'",
+        w = work.display(),
+        db = db.display(),
+        backups = dir.join("backups").display(),
+    );
+    let out = Command::new("python3")
+        .env("RUNS", RUNS.to_string())
+        .arg("-c")
+        .arg(MEASURE)
+        .arg(&setup)
+        .arg(&exe)
+        .arg("--db")
+        .arg(&work)
+        .args([
+            "--user",
+            "王组长",
+            "results",
+            "--quarter",
+            "2026Q4",
+            "import",
+        ])
+        .arg(&sheet)
+        .arg("--finish")
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cpu = Vec::new();
+    let mut peak = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(c), Some(p)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        cpu.push(c.parse::<f64>().expect("cpu"));
+        peak.push(p.parse::<f64>().expect("peak") / 1024.0);
+    }
+    let finished = Store::open(&work)
+        .and_then(|s| {
+            let draw = s
+                .current_draw_info("2026Q4".parse().expect("quarter"))?
+                .expect("drawn");
+            s.draw_tally(draw.id)
+        })
+        .expect("read back");
+    assert_eq!(
+        finished.unfinished(),
+        0,
+        "every check finished by the import"
+    );
+    println!(
+        "results import of {} sampled accounts{}: {:.2} s CPU, peak {:.0} MiB (median of {RUNS} runs, whole process)",
+        finished.checked,
+        rows.map(|r| format!(" ({r} rows)")).unwrap_or_default(),
+        median(cpu),
+        median(peak)
+    );
+}
