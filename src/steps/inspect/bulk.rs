@@ -156,7 +156,7 @@ pub fn save_findings_with_evidence(
         }
         let mut added = 0;
         for (account, item, kind) in evidence {
-            let ins = super::begin(tx, &active, draw, *account, at, &actor)?;
+            let ins = super::begin(tx, &active, &mut checklists, draw, *account, at, &actor)?;
             let same = |e: &crate::model::Evidence| {
                 e.item == *item
                     && match (&e.kind, kind) {

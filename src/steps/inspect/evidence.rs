@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::{InspectError, begin};
+use super::{Checklists, InspectError, begin};
 use crate::model::{EvidenceKind, Inspection, MAX_EVIDENCE_BYTES, NewEvidence, is_web_link};
 use crate::store::Store;
 
@@ -42,7 +42,15 @@ pub fn add_evidence(
         EvidenceKind::File { file_name, .. } => format!("文件 {file_name}"),
     };
     store.transaction(|tx| {
-        let ins = begin(tx, &active, draw, account, at, &actor)?;
+        let ins = begin(
+            tx,
+            &active,
+            &mut Checklists::default(),
+            draw,
+            account,
+            at,
+            &actor,
+        )?;
         tx.insert_evidence(ins.id, item, &kind, &actor, at)?;
         let name = tx.account_name(account)?;
         Ok::<_, InspectError>(tx.append_log(

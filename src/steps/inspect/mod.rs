@@ -260,6 +260,7 @@ pub fn install_checklist_file(
 fn begin(
     tx: &Tx<'_>,
     active: &Checklist,
+    checklists: &mut Checklists,
     draw: i64,
     account: i64,
     at: NaiveDateTime,
@@ -271,7 +272,7 @@ fn begin(
     if !tx.is_drawn(draw, account)? {
         return Err(InspectError::NotSampled);
     }
-    ensure_checklist(tx, active, at)?;
+    checklists.ensure(tx, active, at)?;
     tx.insert_inspection(draw, account, (&active.id, &active.version), actor, at)?;
     tx.inspection(draw, account)?
         .ok_or(InspectError::NotSampled)
@@ -291,7 +292,7 @@ fn save_in(
     at: NaiveDateTime,
     actor: &str,
 ) -> Result<(Option<Finding>, Finding), InspectError> {
-    let ins = begin(tx, active, draw, account, at, actor)?;
+    let ins = begin(tx, active, checklists, draw, account, at, actor)?;
     let checklist = checklists.of(tx, &ins.checklist_id, &ins.checklist_version)?;
     if checklist.item(&finding.item).is_none() {
         return Err(InspectError::UnknownItem(finding.item.clone()));
@@ -343,7 +344,7 @@ pub(crate) fn save_all_in(
         }
         return Ok(());
     }
-    let ins = begin(tx, active, draw, account, at, first_by)?;
+    let ins = begin(tx, active, checklists, draw, account, at, first_by)?;
     let checklist = checklists.of(tx, &ins.checklist_id, &ins.checklist_version)?;
     let mut changed = false;
     let mut passed = false;
@@ -383,9 +384,26 @@ pub(crate) fn save_all_in(
 pub(crate) struct Checklists {
     stored: Vec<Checklist>,
     any: Vec<Checklist>,
+    /// The active checklist was checked and stored ([`ensure_checklist`]) in this change.
+    ensured: bool,
 }
 
 impl Checklists {
+    /// [`ensure_checklist`] of `active` (the same through one change), once: a bulk change
+    /// starts thousands of checks.
+    pub(crate) fn ensure(
+        &mut self,
+        tx: &Tx<'_>,
+        active: &Checklist,
+        at: NaiveDateTime,
+    ) -> Result<(), InspectError> {
+        if !self.ensured {
+            ensure_checklist(tx, active, at)?;
+            self.ensured = true;
+        }
+        Ok(())
+    }
+
     /// The checklist stored under `id` and `version`.
     pub(crate) fn of(
         &mut self,
