@@ -215,7 +215,7 @@ pub(super) fn rectification(
                     r.name,
                     r.platform,
                     r.category,
-                    r.status(now().date()).label()
+                    r.status_text(now().date())
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -262,7 +262,7 @@ fn list(rows: &[Rectification], json: bool) -> Result<(), String> {
             r.platform,
             r.category,
             crate::model::time::day_text(r.deadline),
-            r.status(today).label(),
+            r.status_text(today),
             r.reply_text,
             r.completed_on
                 .map(crate::model::time::day_text)
@@ -299,6 +299,9 @@ struct RectificationJson<'a> {
     phone: &'a str,
     review_note: &'a str,
     reviewed_by: &'a str,
+    /// What the unit's last reply lacked when it came back incomplete (待补充) and was not
+    /// taken; empty when none did.
+    incomplete: &'a str,
 }
 
 impl<'a> From<&'a Rectification> for RectificationJson<'a> {
@@ -328,6 +331,7 @@ impl<'a> From<&'a Rectification> for RectificationJson<'a> {
             phone: &r.phone,
             review_note: &r.review_note,
             reviewed_by: &r.reviewed_by,
+            incomplete: &r.incomplete,
         }
     }
 }

@@ -130,6 +130,11 @@ pub struct Rectification {
     /// Found again by the next quarter's 复查 and carried into that quarter's problem (its id):
     /// this record is no longer open.
     pub carried_to: Option<i64>,
+    /// What the unit's last reply lacked (完成时间、联系电话…) when it came back incomplete
+    /// (待补充) and was not taken; empty once a complete reply came, or none did.
+    pub incomplete: String,
+    /// When that incomplete reply was imported.
+    pub incomplete_at: Option<NaiveDateTime>,
 }
 
 /// Puts problems in the order lists show them: by host unit in pinyin order (the store's order,

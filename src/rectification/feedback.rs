@@ -217,6 +217,9 @@ pub struct Matched {
     pub unanswered: usize,
     /// Rows reporting 已整改 without a valid completion date, contact or phone (待补充).
     pub incomplete: usize,
+    /// The problems those rows answer, each with what its row lacked (完成时间、联系电话):
+    /// kept on the problem, so that the reply is seen though not taken.
+    pub lacking: Vec<(i64, String)>,
     pub issues: Vec<RowIssue>,
 }
 
@@ -280,6 +283,12 @@ pub fn match_feedback(rows: &[FeedbackRow], known: &[Rectification], today: Naiv
             }
             if !lacking.is_empty() {
                 out.incomplete += 1;
+                let fields: Vec<&str> = lacking
+                    .iter()
+                    .map(|l| l.split('（').next().unwrap_or(l))
+                    .collect();
+                out.lacking.retain(|(id, _)| *id != target.id);
+                out.lacking.push((target.id, fields.join("、")));
                 out.issues.push(issue(format!(
                     "待补充：填写了“已整改”，但{}不对或没有填写。请补充后再交回，本行暂未导入。",
                     lacking.join("、")
@@ -288,6 +297,7 @@ pub fn match_feedback(rows: &[FeedbackRow], known: &[Rectification], today: Naiv
             }
         }
         out.answers.retain(|a| a.id != target.id);
+        out.lacking.retain(|(id, _)| *id != target.id);
         out.answers.push(Answer {
             id: target.id,
             reply,

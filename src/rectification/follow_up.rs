@@ -14,6 +14,8 @@ pub struct FollowUp {
     pub units: usize,
     /// How many stand at each status, in [`Status::ALL`]'s order (statuses with none left out).
     pub by_status: Vec<(Status, usize)>,
+    /// Of the 逾期未反馈 problems, those whose reply came back incomplete (待补充).
+    pub overdue_incomplete: usize,
     /// Units with a problem past its deadline and no answer at all, in the list's order (by
     /// unit): 逾期未反馈 ones, and ones found again by the 复查 without having answered.
     pub silent_units: Vec<String>,
@@ -36,16 +38,22 @@ pub fn follow_up(problems: &[Rectification], today: NaiveDate) -> FollowUp {
     let mut units: Vec<&str> = Vec::new();
     let mut silent_units: Vec<String> = Vec::new();
     let mut counts = [0usize; Status::ALL.len()];
+    let mut overdue_incomplete = 0;
     for p in problems {
         if !units.contains(&p.host_unit.as_str()) {
             units.push(&p.host_unit);
         }
         let status = p.status(today);
+        if status == Status::Overdue && !p.incomplete.is_empty() {
+            overdue_incomplete += 1;
+        }
         if let Some(at) = Status::ALL.iter().position(|s| *s == status) {
             counts[at] += 1;
         }
-        let silent = status == Status::Overdue
-            || (status == Status::Carried && p.reply.is_none() && today > p.deadline);
+        // A reply that came back incomplete (待补充) is an answer, if not a complete one.
+        let silent = p.incomplete.is_empty()
+            && (status == Status::Overdue
+                || (status == Status::Carried && p.reply.is_none() && today > p.deadline));
         if silent && !silent_units.contains(&p.host_unit) {
             silent_units.push(p.host_unit.clone());
         }
@@ -58,6 +66,7 @@ pub fn follow_up(problems: &[Rectification], today: NaiveDate) -> FollowUp {
             .zip(counts)
             .filter(|(_, n)| *n > 0)
             .collect(),
+        overdue_incomplete,
         silent_units,
     }
 }
@@ -78,7 +87,14 @@ pub fn follow_up_lines(f: &FollowUp, quarter: &str, today: &str) -> Vec<String> 
     let parts: Vec<String> = f
         .by_status
         .iter()
-        .map(|(s, n)| format!("{}{n}个", words(*s)))
+        .map(|(s, n)| match s {
+            Status::Overdue if f.overdue_incomplete > 0 => format!(
+                "{}{n}个（其中{}个的反馈待补充材料）",
+                words(*s),
+                f.overdue_incomplete
+            ),
+            _ => format!("{}{n}个", words(*s)),
+        })
         .collect();
     let mut lines = vec![format!(
         "{quarter}通报问题{}个，涉及{}个单位。截至{today}，{}。",
@@ -135,6 +151,8 @@ mod tests {
             reviewed_by: String::new(),
             reviewed_at: None,
             carried_to: carried.then_some(9),
+            incomplete: String::new(),
+            incomplete_at: None,
         }
     }
 
@@ -161,6 +179,23 @@ mod tests {
             "2026年第四季度通报问题6个，涉及5个单位。截至2027年3月1日，逾期未反馈2个，已反馈但未整改到位1个，已整改并复核关闭1个，本季度复查仍不合格、转入本季度继续整改2个。"
         );
         assert_eq!(lines[1], "逾期未报送整改情况的单位（2个）：乙局、丁局。");
+    }
+
+    #[test]
+    fn a_unit_whose_reply_came_back_incomplete_is_not_named_as_silent() {
+        let mut incomplete = problem("乙局", State::Open, None, false);
+        incomplete.incomplete = "联系电话".to_owned();
+        let f = follow_up(&[incomplete.clone()], day(3, 1));
+        assert_eq!(f.count(Status::Overdue), 1);
+        assert!(f.silent_units.is_empty(), "{f:?}");
+        assert_eq!(
+            incomplete.status_text(day(3, 1)),
+            "已反馈，待补充：联系电话（已过整改时限）"
+        );
+        assert_eq!(
+            follow_up_lines(&f, "2026年第四季度", "2027年3月1日")[0],
+            "2026年第四季度通报问题1个，涉及1个单位。截至2027年3月1日，逾期未反馈1个（其中1个的反馈待补充材料）。"
+        );
     }
 
     #[test]

@@ -87,6 +87,24 @@ pub fn standing(
 }
 
 impl Rectification {
+    /// The status as lists show it: a reply that came back incomplete is named (已反馈，待补充),
+    /// so that it does not look like no reply.
+    #[must_use]
+    pub fn status_text(&self, today: NaiveDate) -> String {
+        let status = self.status(today);
+        match status {
+            _ if self.incomplete.is_empty() => status.label().to_owned(),
+            Status::Closed | Status::Carried => status.label().to_owned(),
+            Status::Pending => format!("已反馈，待补充：{}", self.incomplete),
+            Status::Overdue => format!("已反馈，待补充：{}（已过整改时限）", self.incomplete),
+            _ => format!(
+                "{}（最近一次反馈待补充：{}）",
+                status.label(),
+                self.incomplete
+            ),
+        }
+    }
+
     #[must_use]
     pub fn status(&self, today: NaiveDate) -> Status {
         standing(

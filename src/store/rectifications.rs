@@ -50,7 +50,7 @@ const COLUMNS: &str =
     "r.id, d.quarter, r.draw, r.account, a.city, a.county, a.host_unit, a.name, a.platform,
     a.account_id, r.item, r.category, r.veto, r.description, r.requirement, r.issued_on, r.deadline,
     r.state, r.reply, r.reply_text, r.completed_on, r.contact, r.phone, r.replied_at, r.review_note,
-    r.reviewed_by, r.reviewed_at, r.carried_to
+    r.reviewed_by, r.reviewed_at, r.carried_to, r.incomplete, r.incomplete_at
     FROM rectification r JOIN account a ON a.id = r.account JOIN draw d ON d.id = r.draw";
 
 fn from_row(r: &Row<'_>) -> Result<Rectification, rusqlite::Error> {
@@ -105,6 +105,8 @@ fn from_row(r: &Row<'_>) -> Result<Rectification, rusqlite::Error> {
         reviewed_by: r.get(25)?,
         reviewed_at: time(26)?,
         carried_to: r.get(27)?,
+        incomplete: r.get(28)?,
+        incomplete_at: time(29)?,
     })
 }
 
@@ -176,7 +178,8 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "UPDATE rectification SET state = 'replied', reply = ?2, reply_text = ?3, completed_on = ?4,
-                 contact = ?5, phone = ?6, replied_at = ?7 WHERE id = ?1",
+                 contact = ?5, phone = ?6, replied_at = ?7, incomplete = '', incomplete_at = NULL
+                 WHERE id = ?1",
             )?
             .execute(params![
                 id,
@@ -187,6 +190,22 @@ impl Tx<'_> {
                 a.phone,
                 time_text(at)
             ])?;
+        Ok(())
+    }
+
+    /// Keeps on problem `id` that the unit's reply came back lacking `lacking` (待补充): it was
+    /// not taken, but the unit did answer.
+    pub fn record_incomplete(
+        &self,
+        id: i64,
+        lacking: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE rectification SET incomplete = ?2, incomplete_at = ?3 WHERE id = ?1",
+            )?
+            .execute(params![id, lacking, time_text(at)])?;
         Ok(())
     }
 

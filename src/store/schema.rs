@@ -505,4 +505,11 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK (old_name <> new_name)
     );
     ",
+    // 14: a reply that came back incomplete (已整改 without its date, contact or phone) stays
+    // on the problem — what it lacked and when it came — until a complete reply replaces it:
+    // the unit answered, and lists say so.
+    "
+    ALTER TABLE rectification ADD COLUMN incomplete TEXT NOT NULL DEFAULT '';
+    ALTER TABLE rectification ADD COLUMN incomplete_at TEXT;
+    ",
 ];

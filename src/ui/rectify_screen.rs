@@ -439,7 +439,7 @@ impl RectifyScreen {
                                 ui.label(crate::model::time::day_text(r.deadline));
                             });
                             row.col(|ui| {
-                                status_label(ui, self.statuses[n]);
+                                status_label(ui, self.statuses[n], &r.status_text(self.today));
                             });
                             row.col(|ui| {
                                 ui.label(&r.reply_text);
@@ -464,7 +464,7 @@ impl RectifyScreen {
         let status = r.status(self.today);
         ui.horizontal(|ui| {
             ui.heading(code(r.id));
-            status_label(ui, status);
+            status_label(ui, status, &r.status_text(self.today));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("关闭详情").clicked() {
                     self.selected = None;
@@ -594,7 +594,9 @@ impl RectifyScreen {
     }
 }
 
-fn status_label(ui: &mut egui::Ui, status: Status) {
+/// `text`: the status as lists show it ([`crate::model::Rectification::status_text`]), coloured
+/// by `status`.
+fn status_label(ui: &mut egui::Ui, status: Status, text: &str) {
     let color = match status {
         Status::Overdue | Status::NotFixed | Status::Rejected => ui.visuals().error_fg_color,
         Status::Closed => egui::Color32::from_rgb(0x2e, 0x7d, 0x32),
@@ -602,5 +604,5 @@ fn status_label(ui: &mut egui::Ui, status: Status) {
         Status::Pending => ui.visuals().text_color(),
         Status::Carried => ui.visuals().weak_text_color(),
     };
-    ui.colored_label(color, status.label());
+    ui.colored_label(color, text);
 }

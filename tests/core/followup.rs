@@ -1883,6 +1883,71 @@ fn a_fix_reported_without_date_contact_or_phone_is_listed_as_incomplete() {
     assert_eq!(match_feedback(&[doing], &known, today).answers.len(), 1);
 }
 
+/// A sheet whose 已整改 row lacks the phone is not taken, but the reply stays on the problem
+/// (已反馈，待补充：联系电话) in the list, `--json`-able fields and the log, and the unit is not
+/// named as one that never answered; the complete reply sent later replaces it.
+#[test]
+fn a_reply_that_came_back_incomplete_stays_visible_until_a_complete_one_comes() {
+    let mut c = checked_quarter();
+    let book = c.dir.path().join("整改表.xlsx");
+    export_sheets(
+        &mut c.store,
+        "2026Q4",
+        &SheetTarget::Book(book.clone()),
+        at("2026-11-25 09:00"),
+    );
+    let p = c.store.all_rectifications().expect("problems")[0].clone();
+    let done = Some(p.issued_on + chrono::Duration::days(1));
+    let lacking_phone = Fill {
+        phone: "",
+        ..fill("已整改", done)
+    };
+    let sent = c.dir.path().join("单位反馈（缺电话）.xlsx");
+    unit_copy(&book, &sent, &HashMap::from([(p.id, lacking_phone)]));
+    let report = import(&mut c.store, &[sent], at("2026-11-28 10:00"));
+    assert_eq!(
+        (report.incomplete, report.counts.updated),
+        (1, 0),
+        "{report:?}"
+    );
+    let kept = c.store.rectification(p.id).expect("read").expect("kept");
+    assert_eq!(kept.state, State::Open, "not taken");
+    assert_eq!(kept.incomplete, "联系电话");
+    assert_eq!(kept.incomplete_at, Some(at("2026-11-28 10:00")));
+    assert_eq!(
+        kept.status_text(on("2026-11-28")),
+        "已反馈，待补充：联系电话"
+    );
+    let late = on("2027-03-01");
+    assert_eq!(kept.status(late), Status::Overdue);
+    assert_eq!(
+        kept.status_text(late),
+        "已反馈，待补充：联系电话（已过整改时限）"
+    );
+    let f = spotcheck::rectification::follow_up::follow_up(std::slice::from_ref(&kept), late);
+    assert!(f.silent_units.is_empty(), "it did answer: {f:?}");
+    let log = c.store.log_entries().expect("log");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "导入整改反馈" && e.detail.contains("1 个问题的反馈待补充")),
+        "{:?}",
+        log.last()
+    );
+    // The complete reply replaces it.
+    let complete = c.dir.path().join("单位反馈（补充）.xlsx");
+    unit_copy(
+        &book,
+        &complete,
+        &HashMap::from([(p.id, fill("已整改", done))]),
+    );
+    let report = import(&mut c.store, &[complete], at("2026-11-30 10:00"));
+    assert_eq!(report.counts.updated, 1, "{report:?}");
+    let answered = c.store.rectification(p.id).expect("read").expect("kept");
+    assert_eq!(answered.state, State::Replied);
+    assert!(answered.incomplete.is_empty() && answered.incomplete_at.is_none());
+    assert_eq!(answered.status_text(on("2026-11-30")), "已反馈");
+}
+
 /// A problem the unit never answered is closed only with a note saying on what grounds; a
 /// closed problem can be reopened with a reason; each step is logged.
 #[test]

@@ -98,8 +98,14 @@ pub fn import_feedback(
     report.unanswered = matched.unanswered;
     report.incomplete = matched.incomplete;
     report.issues = matched.issues;
-    if !matched.answers.is_empty() {
-        report.counts = apply_answers(store, &matched.answers, &report.files.join("、"), now)?;
+    if !matched.answers.is_empty() || !matched.lacking.is_empty() {
+        report.counts = apply_answers(
+            store,
+            &matched.answers,
+            &matched.lacking,
+            &report.files.join("、"),
+            now,
+        )?;
     }
     Ok(report)
 }
@@ -114,10 +120,12 @@ pub struct AnswerCounts {
 }
 
 /// Records the units' answers in one transaction. A problem the office already closed
-/// keeps its state; an answer to a rejected fix puts it back to 已反馈.
+/// keeps its state; an answer to a rejected fix puts it back to 已反馈. A reply that came back
+/// incomplete (`lacking`: problem, what it lacked) is kept on a problem still waiting for one.
 fn apply_answers(
     store: &mut Store,
     answers: &[Answer],
+    lacking: &[(i64, String)],
     files: &str,
     at: NaiveDateTime,
 ) -> Result<AnswerCounts, StoreError> {
@@ -154,13 +162,23 @@ fn apply_answers(
             tx.record_answer(a.id, &answer, at)?;
             counts.updated += 1;
         }
-        if counts.updated > 0 {
-            tx.append_log(
-                at,
-                &actor,
-                "导入整改反馈",
-                &format!("{files}：更新 {} 个问题的整改情况", counts.updated),
-            )?;
+        let mut kept = 0;
+        for (id, what) in lacking {
+            let Some(current) = tx.stored_answer(*id)? else {
+                continue;
+            };
+            // A closed problem needs nothing more; a complete answer in this import stands.
+            if current.state != State::Closed && !answers.iter().any(|a| a.id == *id) {
+                tx.record_incomplete(*id, what, at)?;
+                kept += 1;
+            }
+        }
+        if counts.updated > 0 || kept > 0 {
+            let mut what = format!("{files}：更新 {} 个问题的整改情况", counts.updated);
+            if kept > 0 {
+                let _ = write!(what, "，{kept} 个问题的反馈待补充");
+            }
+            tx.append_log(at, &actor, "导入整改反馈", &what)?;
         }
         Ok(counts)
     })
