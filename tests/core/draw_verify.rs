@@ -536,7 +536,9 @@ fn a_draw_made_before_populations_were_kept_cannot_be_rederived() {
         &db,
         "DROP TABLE draw_member; ALTER TABLE draw DROP COLUMN population_kept;
          DROP INDEX rectification_by_deadline;
-         ALTER TABLE rectification DROP COLUMN carried_to; PRAGMA user_version = 8;",
+         ALTER TABLE rectification DROP COLUMN carried_to;
+         ALTER TABLE rectification DROP COLUMN incomplete;
+         ALTER TABLE rectification DROP COLUMN incomplete_at; PRAGMA user_version = 8;",
     );
     let store = Store::open(&db).expect("open and migrate");
     assert_eq!(store.draw_members(1).expect("read"), None);
