@@ -70,6 +70,7 @@ pub fn write_notice_reporting(
         &format!("{}不合格账号及问题", report.quarter.label()),
         &failed,
         "本季度没有不合格账号。",
+        &report.repeat_failures(),
         &f,
     )?;
     progress(0.3, "正在写入其他问题…");
@@ -81,6 +82,7 @@ pub fn write_notice_reporting(
         &format!("{}合格账号存在的其他问题", report.quarter.label()),
         &other,
         "合格账号没有记录其他问题。",
+        &std::collections::HashMap::new(),
         &f,
     )?;
     progress(0.45, "正在写入全部结果…");
@@ -334,6 +336,7 @@ fn problem_sheet(
     title: &str,
     groups: &[ProblemGroup<'_>],
     none: &str,
+    repeats: &std::collections::HashMap<i64, usize>,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(name)?;
@@ -357,7 +360,10 @@ fn problem_sheet(
     // text wraps in them.
     let mut natural = Widths::new(&PROBLEM_HEADS);
     for p in groups.iter().flat_map(|g| &g.problems) {
-        for (i, text) in problem_cells(p).iter().enumerate() {
+        for (i, text) in problem_cells(p, repeats.get(&p.account).copied())
+            .iter()
+            .enumerate()
+        {
             natural.see(i + 1, text);
         }
     }
@@ -379,7 +385,7 @@ fn problem_sheet(
         sheet.merge_range(r, 0, r, last, &heading, &f.section)?;
         r += 1;
         for (n, p) in group.problems.iter().enumerate() {
-            let cells = problem_cells(p);
+            let cells = problem_cells(p, repeats.get(&p.account).copied());
             numbered_row(sheet, r, n + 1, &cells, &widths, f)?;
             match p.last_update {
                 Some(d) => sheet.write_date_with_format(r, 8, d, &f.date)?,
@@ -420,8 +426,11 @@ fn numbered_row(
 }
 
 /// The text cells of a problem's row (地市 to 问题描述).
-fn problem_cells(p: &crate::report::Problem) -> [String; 7] {
-    let mut description = p.note.trim().to_owned();
+/// A problem's cells; an account failing again on its 复查 (`repeat`: quarters running) says so
+/// first.
+fn problem_cells(p: &crate::report::Problem, repeat: Option<usize>) -> [String; 7] {
+    let mut description = repeat.map_or_else(String::new, |n| format!("连续 {n} 个季度不合格。"));
+    description.push_str(p.note.trim());
     if !p.links.is_empty() {
         if !description.is_empty() {
             description.push('\n');

@@ -566,6 +566,17 @@ impl QuarterReport {
         }
     }
 
+    /// Accounts found 不合格 again on their 复查: account → quarters running, this one included
+    /// (2 at least). The notice marks them where it names them.
+    #[must_use]
+    pub fn repeat_failures(&self) -> HashMap<i64, usize> {
+        self.rechecks
+            .iter()
+            .filter(|r| r.verdict == Some(Verdict::Fail) && r.consecutive >= 2)
+            .map(|r| (r.account, r.consecutive))
+            .collect()
+    }
+
     /// Problems of accounts found 不合格 (`failed`), or of accounts that passed, in runs of one
     /// type each.
     #[must_use]

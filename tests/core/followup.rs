@@ -2274,6 +2274,24 @@ fn second_notice_opens_with_last_quarters_problems(store: &Store, q1: &DrawRecor
             .iter()
             .any(|p| p.starts_with("上季度逾期未报送整改情况的单位，请一并报送"))
     );
+    // Accounts failing again are marked where 二、 names them.
+    let repeats = report.repeat_failures();
+    assert!(!repeats.is_empty(), "the scenario has repeat failures");
+    let problems_section =
+        paragraphs[at_line("三、存在的主要问题")..at_line("四、工作要求")].join("\n");
+    for p in report.problems.iter().filter(|p| p.account_failed) {
+        let named = format!("“{}”（{}", p.name, p.platform);
+        assert!(problems_section.contains(&named), "{named}");
+        let marked = format!(
+            "{named}，连续{}个季度不合格）",
+            repeats.get(&p.account).copied().unwrap_or(0)
+        );
+        assert_eq!(
+            problems_section.contains(&marked),
+            repeats.contains_key(&p.account),
+            "{marked}: {problems_section}"
+        );
+    }
     // 抽查比例 from the random draw; 复查-only accounts counted apart.
     let drawn = q1.accounts.iter().filter(|d| d.drawn).count();
     let extra = q1.accounts.iter().filter(|d| !d.drawn && d.recheck).count();

@@ -194,6 +194,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
 
     out.push(heading("存在的主要问题"));
     let failed = report.groups(true);
+    let repeats = report.repeat_failures();
     let total: usize = failed.iter().map(|g| g.problems.len()).sum();
     if failed.is_empty() {
         out.push((
@@ -213,7 +214,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
                 } else {
                     ""
                 },
-                accounts(g)
+                accounts(g, &repeats)
             ),
         ));
     }
@@ -401,12 +402,18 @@ fn merged<'a>(groups: &[ProblemGroup<'a>]) -> Vec<ProblemGroup<'a>> {
 }
 
 /// 「示例市东城区民政局“东城区民政局（示例1）”（抖音）」, each once, joined.
-fn accounts(g: &ProblemGroup<'_>) -> String {
+fn accounts(g: &ProblemGroup<'_>, repeats: &std::collections::HashMap<i64, usize>) -> String {
     let mut seen = std::collections::HashSet::new();
     g.problems
         .iter()
         .filter(|p| seen.insert(p.account))
-        .map(|p| format!("{}“{}”（{}）", p.host_unit, p.name, p.platform))
+        .map(|p| {
+            let repeat = repeats
+                .get(&p.account)
+                .map(|n| format!("，连续{n}个季度不合格"))
+                .unwrap_or_default();
+            format!("{}“{}”（{}{repeat}）", p.host_unit, p.name, p.platform)
+        })
         .collect::<Vec<_>>()
         .join("；")
 }
