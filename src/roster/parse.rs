@@ -71,6 +71,51 @@ impl ParsedRoster {
     pub fn has_problems(&self) -> bool {
         !(self.errors.is_empty() && self.warnings.is_empty() && self.duplicates.is_empty())
     }
+
+    /// A 开设时间 or 备案时间 after `today`, or before 1990, cannot be what the office means
+    /// (a typo, or a year where a date goes): it is left blank with a warning naming its row,
+    /// never taken as written.
+    pub fn drop_implausible_dates(&mut self, today: chrono::NaiveDate) {
+        let earliest =
+            chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or(chrono::NaiveDate::MIN);
+        let header_of = |field: Field| {
+            self.columns
+                .iter()
+                .find(|(_, f)| *f == Some(field))
+                .map_or_else(|| field.label().to_owned(), |(h, _)| h.clone())
+        };
+        let heads = [header_of(Field::OpenedOn), header_of(Field::FiledOn)];
+        let mut found = Vec::new();
+        for s in &mut self.accounts {
+            let a = &mut s.account;
+            for (head, date) in heads.iter().zip([&mut a.opened_on, &mut a.filed_on]) {
+                let Some(d) = *date else {
+                    continue;
+                };
+                let why = if d > today {
+                    format!("晚于今天（{}）", crate::model::time::chinese_day(today))
+                } else if d < earliest {
+                    "早于 1990 年".to_owned()
+                } else {
+                    continue;
+                };
+                found.push(RowProblem {
+                    row: s.row,
+                    field: head.clone(),
+                    value: crate::model::time::day_text(d),
+                    message: format!(
+                        "{} {why}，不像是{head}，请核对；这一项暂时留空",
+                        crate::model::time::chinese_day(d)
+                    ),
+                });
+                *date = None;
+            }
+        }
+        if !found.is_empty() {
+            self.warnings.extend(found);
+            self.warnings.sort_by_key(|w| w.row);
+        }
+    }
 }
 
 /// Reads the accounts below `header`.
@@ -296,4 +341,58 @@ pub const EXCEL_CELL_CHARS: usize = 32_767;
 
 fn too_long(cell: &Cell) -> bool {
     matches!(cell, Cell::Text(t) if t.len() > EXCEL_CELL_CHARS && t.chars().count() > EXCEL_CELL_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_after_today_or_before_1990_are_left_blank_with_a_warning() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        let account = |row, opened, filed| SourcedAccount {
+            row,
+            account: Account {
+                platform: "微信公众号".to_owned(),
+                account_id: format!("gh_{row}"),
+                name: format!("账号{row}"),
+                host_unit: "示例市甲局".to_owned(),
+                city: String::new(),
+                county: String::new(),
+                opened_on: opened,
+                filed_on: filed,
+                status: AccountStatus::Normal,
+                fans: None,
+                operator: String::new(),
+                extra: Vec::new(),
+            },
+        };
+        let mut parsed = ParsedRoster {
+            accounts: vec![
+                account(2, day(2019, 3, 5), day(2026, 12, 7)),
+                account(3, day(1985, 5, 5), day(2026, 12, 8)),
+            ],
+            columns: vec![("开通日期".to_owned(), Some(Field::OpenedOn))],
+            ..ParsedRoster::default()
+        };
+        parsed.drop_implausible_dates(day(2026, 12, 7).expect("today"));
+        let kept: Vec<_> = parsed
+            .accounts
+            .iter()
+            .map(|s| (s.account.opened_on, s.account.filed_on))
+            .collect();
+        assert_eq!(
+            kept,
+            [(day(2019, 3, 5), day(2026, 12, 7)), (None, None)],
+            "today itself is plausible"
+        );
+        let warned: Vec<(u32, &str)> = parsed
+            .warnings
+            .iter()
+            .map(|w| (w.row, w.field.as_str()))
+            .collect();
+        assert_eq!(warned, [(3, "开通日期"), (3, "备案时间")]);
+        assert!(parsed.warnings[0].message.contains("早于 1990 年"));
+        assert!(parsed.warnings[1].message.contains("晚于今天"));
+    }
 }

@@ -48,7 +48,7 @@ impl ImportPreview {
 }
 
 /// Reads `path` and compares it with the database, reading the columns as last chosen for a
-/// file with this header, if ever.
+/// file with this header, if ever; dates are judged against the system clock's today.
 pub fn preview(
     store: &Store,
     path: &Path,
@@ -56,21 +56,32 @@ pub fn preview(
     progress: &mut dyn FnMut(ReadProgress),
     cancel: &AtomicBool,
 ) -> Result<ImportPreview, ImportError> {
-    preview_mapped(store, path, sheet, &ColumnMap::default(), progress, cancel)
+    let today = chrono::Local::now().date_naive();
+    preview_mapped(
+        store,
+        path,
+        sheet,
+        &ColumnMap::default(),
+        today,
+        progress,
+        cancel,
+    )
 }
 
 /// As [`preview`], with the user's choice of field for some columns (`map`) over the one
-/// remembered.
+/// remembered, on `today` (a 开设时间 after it is not taken).
 pub fn preview_mapped(
     store: &Store,
     path: &Path,
     sheet: Option<&str>,
     map: &ColumnMap,
+    today: chrono::NaiveDate,
     progress: &mut dyn FnMut(ReadProgress),
     cancel: &AtomicBool,
 ) -> Result<ImportPreview, ImportError> {
     let map_for = |key: &str| remembered(store, key).merged(map);
-    let parsed = roster::read_roster_mapped(path, sheet, &map_for, progress, cancel)?;
+    let mut parsed = roster::read_roster_mapped(path, sheet, &map_for, progress, cancel)?;
+    parsed.drop_implausible_dates(today);
     let existing = store.accounts_by_key()?;
     let plan = roster::plan::plan(&existing, &parsed);
     let counts = plan.counts();
@@ -172,6 +183,7 @@ impl super::action::Action for PreviewRoster {
             store,
             progress,
             cancel,
+            at,
             ..
         } = cx;
         preview_mapped(
@@ -179,6 +191,7 @@ impl super::action::Action for PreviewRoster {
             &self.path,
             self.sheet.as_deref(),
             &self.map,
+            at.date(),
             &mut |p: crate::roster::ReadProgress| {
                 progress(p.fraction, &format!("正在读取第 {} 行…", p.rows));
             },

@@ -523,3 +523,44 @@ fn a_csv_that_changes_encoding_part_way_is_refused() {
         "{err}"
     );
 }
+
+/// A 开设时间 in the future or before 1990 (a typo; a year typed where the date goes) is not
+/// taken as written: the account is imported with that date blank and a warning naming the
+/// row as Excel numbers it; a plausible date is kept.
+#[test]
+fn an_implausible_opening_date_is_left_blank_with_its_row_named() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let csv = dir.path().join("名录.csv");
+    std::fs::write(
+        &csv,
+        "平台,账号名称,账号ID,主办单位,开设时间\n\
+         微信公众号,甲,gh_a,示例市甲局,2019-03-05\n\
+         微信公众号,乙,gh_b,示例市乙局,2099-01-01\n\
+         微信公众号,丙,gh_c,示例市丙局,1985年5月5日\n",
+    )
+    .expect("write");
+    let out = run(&db, &["import", path_str(&csv)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = format!("{}{}", crate::support::stdout(&out), stderr(&out));
+    assert!(
+        said.contains("第 3 行 开设时间：2099年1月1日 晚于今天"),
+        "{said}"
+    );
+    assert!(said.contains("第 4 行 开设时间：“1985年5月5日”"), "{said}");
+    let store = Store::open(&db).expect("open");
+    let opened: Vec<(String, Option<chrono::NaiveDate>)> = store
+        .accounts()
+        .expect("accounts")
+        .into_iter()
+        .map(|a| (a.account.name, a.account.opened_on))
+        .collect();
+    assert_eq!(
+        opened,
+        [
+            ("甲".to_owned(), chrono::NaiveDate::from_ymd_opt(2019, 3, 5)),
+            ("乙".to_owned(), None),
+            ("丙".to_owned(), None),
+        ]
+    );
+}
