@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub(crate) use archive::{EntryProblem, read_bounded, size_text};
-pub use archive::{read_log_head, read_package, write_package};
+pub use archive::{one_zip_exactly, read_log_head, read_package, write_package};
 pub use merge::{FindingState, Outcome, joined, merge, settled};
 
 use crate::checklist::Checklist;

@@ -2766,3 +2766,46 @@ fn evidence_changed_after_reading_is_refused_while_unpacked_leaving_nothing() {
     let files = files_under(&office.store.evidence_dir());
     assert_eq!(files.len(), 2, "{files:?}");
 }
+
+/// A package is one zip and nothing else: another package appended after it (a copy tool that
+/// appended instead of replacing), or bytes after its end or before its start, is refused as
+/// damaged — never read through whichever central directory the reader finds last.
+#[test]
+fn a_package_with_another_appended_or_stray_bytes_around_it_is_refused() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
+    let (other, _) = office.export(LI, at("2026-11-01 10:05"));
+    let good = std::fs::read(&work).expect("read");
+    assert!(read_package(&work).is_ok());
+    let dir = office.dir.path().to_owned();
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("两个包接在一起.spotcheck", {
+            let mut b = good.clone();
+            b.extend(std::fs::read(&other).expect("read"));
+            b
+        }),
+        ("末尾多了字节.spotcheck", {
+            let mut b = good.clone();
+            b.extend_from_slice(&[0u8; 100]);
+            b
+        }),
+        ("开头多了字节.spotcheck", {
+            let mut b = b"junk before the zip".to_vec();
+            b.extend(&good);
+            b
+        }),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let err = read_err(&path);
+        assert!(
+            matches!(
+                err,
+                PackageError::Damaged { .. } | PackageError::NotPackage { .. }
+            ),
+            "{name}: {err:?}"
+        );
+        assert!(err.to_string().contains(name), "{name}: {err}");
+    }
+}

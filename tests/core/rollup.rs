@@ -605,6 +605,9 @@ fn hostile_files_are_refused_quickly_in_chinese() {
         v["format"] = "spotcheck-package".into();
         serde_json::to_vec(&v).unwrap()
     });
+    // The package with another appended: a zip reader would read the one it finds last.
+    let doubled = d.join("两个包接在一起.spotcheck");
+    std::fs::write(&doubled, [bytes.clone(), bytes.clone()].concat()).unwrap();
     let missing = d.join("不存在.spotcheck");
     // A named pipe would block the read for ever, holding the database.
     let fifo = d.join("管道.spotcheck");
@@ -623,7 +626,9 @@ fn hostile_files_are_refused_quickly_in_chinese() {
         "{}",
         stderr(&o)
     );
-    for file in [&truncated, &garbage, &extra, &work, &missing, &fifo] {
+    for file in [
+        &truncated, &garbage, &extra, &work, &doubled, &missing, &fifo,
+    ] {
         let started = Instant::now();
         let o = run(&top, &["rollup", "import", path_str(file), "--json"]);
         assert!(
