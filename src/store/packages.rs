@@ -48,6 +48,15 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Keeps the content (data.json's SHA-256) of package `id`, opened or merged here.
+    pub fn set_package_content(&self, id: &str, data_sha256: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE package SET data_sha256 = ?2 WHERE id = ?1",
+            params![id, data_sha256],
+        )?;
+        Ok(())
+    }
+
     /// Records a conflict on an item (once per package); returns whether it was new.
     #[allow(clippy::too_many_arguments)]
     pub fn insert_conflict(
@@ -127,6 +136,23 @@ impl Store {
             .query_row("SELECT 1 FROM package WHERE id = ?1", [id], |_| Ok(()))
             .optional()?
             .is_some())
+    }
+
+    /// Package `id` as known here: when it was recorded and its content's SHA-256 (`None` for
+    /// packages recorded before contents were kept); `None` if unknown.
+    pub fn package_content(
+        &self,
+        id: &str,
+    ) -> Result<Option<(NaiveDateTime, Option<String>)>, StoreError> {
+        let row: Option<(String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT at, data_sha256 FROM package WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(at, sha)| (parse_time(&at).unwrap_or_default(), sha)))
     }
 
     /// Whether this laptop opened a work package (so holds one inspector's share).

@@ -512,4 +512,9 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE rectification ADD COLUMN incomplete TEXT NOT NULL DEFAULT '';
     ALTER TABLE rectification ADD COLUMN incomplete_at TEXT;
     ",
+    // 15: the content (data.json's SHA-256) of each package opened or merged, so that a known
+    // package id arriving with other content is refused, not skipped as merged already.
+    "
+    ALTER TABLE package ADD COLUMN data_sha256 TEXT;
+    ",
 ];

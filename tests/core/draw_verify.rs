@@ -538,7 +538,8 @@ fn a_draw_made_before_populations_were_kept_cannot_be_rederived() {
          DROP INDEX rectification_by_deadline;
          ALTER TABLE rectification DROP COLUMN carried_to;
          ALTER TABLE rectification DROP COLUMN incomplete;
-         ALTER TABLE rectification DROP COLUMN incomplete_at; PRAGMA user_version = 8;",
+         ALTER TABLE rectification DROP COLUMN incomplete_at;
+         ALTER TABLE package DROP COLUMN data_sha256; PRAGMA user_version = 8;",
     );
     let store = Store::open(&db).expect("open and migrate");
     assert_eq!(store.draw_members(1).expect("read"), None);

@@ -1619,6 +1619,30 @@ fn opening_or_merging_the_same_package_twice_changes_nothing() {
         "no backup for a merge that changes nothing"
     );
 
+    // The same package id with other content (data.json edited, its checksum updated) is not
+    // "merged already": it is refused, nothing changes.
+    let forged = office.path("同编号改内容.spotcheck");
+    rezip(
+        &forged,
+        &forge_data(&unzip(&results), |v| {
+            v["inspections"][0]["findings"][0]["note"] = "改过的说明".into();
+        }),
+    );
+    let package = read_package(&forged).expect("reads: each checksum matches");
+    assert_eq!(package.manifest.package_id, rm.package_id);
+    let err = spotcheck::steps::exchange::merge_results_package(
+        &mut office.store,
+        &package,
+        at("2026-11-26 11:00"),
+    )
+    .expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("编号相同的包") && text.contains("2026-11-25 10:00"),
+        "{text}"
+    );
+    assert_eq!(state(&office.store), merged, "nothing changed");
+
     // A fresh result package with nothing new: every finding is the same, nothing is added.
     let (again, rm2) = laptop.results("再次导出.spotcheck", at("2026-11-27 10:00"));
     assert_ne!(rm2.package_id, rm.package_id);

@@ -49,7 +49,7 @@ pub fn merge_results_package(
             quarter: quarter.label(),
         });
     }
-    if store.package_known(&m.package_id)? {
+    if super::known_as_before(store, m)? {
         report.already_merged = true;
         return Ok(report);
     }
@@ -99,6 +99,7 @@ pub fn merge_results_package(
                 at,
                 &report.summary(),
             )?;
+            tx.set_package_content(&m.package_id, &m.data_sha256)?;
             tx.append_log(at, &actor, "合并结果包", &report.summary())?;
             Ok::<_, ExchangeError>(())
         })

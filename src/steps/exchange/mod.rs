@@ -67,6 +67,10 @@ pub enum ExchangeError {
     Backup(String),
     #[error("这个包里的{0}与其内容不符，可能被改动过，已拒绝。请让对方重新导出后再导入。")]
     Altered(String),
+    #[error(
+        "本机在 {at} 已经导入过编号相同的包，但这一份的内容与那时的不同。同一个包不会有两种内容，它可能被改动过，已拒绝，本机数据没有改动。请让对方重新导出后再导入。"
+    )]
+    SameIdOtherContent { at: String },
     #[error("无法保存证据文件：{}。请确认数据目录可以写入、磁盘没有满。（{}）", describe(.source), path.display())]
     SaveEvidence {
         path: PathBuf,
@@ -257,4 +261,19 @@ fn evidence_files(store: &Store, inspections: &[PackageInspection]) -> Vec<(Stri
             ))
         })
         .collect()
+}
+
+/// Whether the package of manifest `m` was opened or merged here before, with the same content;
+/// the same id with other content is refused ([`ExchangeError::SameIdOtherContent`]).
+fn known_as_before(
+    store: &crate::store::Store,
+    m: &crate::exchange::Manifest,
+) -> Result<bool, ExchangeError> {
+    match store.package_content(&m.package_id)? {
+        None => Ok(false),
+        Some((at, Some(sha))) if sha != m.data_sha256 => Err(ExchangeError::SameIdOtherContent {
+            at: crate::model::time::minute_text(at),
+        }),
+        Some(_) => Ok(true),
+    }
 }

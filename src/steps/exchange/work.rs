@@ -162,7 +162,7 @@ pub fn open_work_package(
         accounts: data.accounts.len(),
         already_opened,
     };
-    if store.package_known(&m.package_id)? {
+    if super::known_as_before(store, m)? {
         return Ok(report(true));
     }
     if uid_of(&data.draw) != m.draw_uid {
@@ -214,6 +214,7 @@ pub fn open_work_package(
                 at,
                 &summary,
             )?;
+            tx.set_package_content(&m.package_id, &m.data_sha256)?;
             tx.append_log(
                 at,
                 &m.inspector,
