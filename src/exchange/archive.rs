@@ -169,6 +169,7 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
         })?
         .typed(path, manifest.quarter)?;
     drop(data_bytes);
+    within_draw(&data).map_err(damaged)?;
     let checklist = match (&data.checklist, manifest.kind) {
         (Some(v), _) => {
             Some(
@@ -202,6 +203,22 @@ pub fn read_package(path: &Path) -> Result<Package, PackageError> {
         checklist,
         path: path.to_owned(),
     })
+}
+
+/// A package holds at most its draw's accounts (drawn and 复查), once each.
+fn within_draw(data: &PackageData) -> Result<(), String> {
+    let sampled = data.draw.sampled + data.draw.rechecks;
+    for (what, n) in [
+        ("账号", data.accounts.len()),
+        ("检查", data.inspections.len()),
+    ] {
+        if n > sampled {
+            return Err(format!(
+                "列出了 {n} 个{what}，多于它所属抽样的 {sampled} 个抽查账号"
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Package {
@@ -367,7 +384,7 @@ fn open_zip(path: &Path) -> Result<ZipArchive<std::fs::File>, PackageError> {
         path: path.to_owned(),
         detail: "不是 zip 格式或文件不完整".to_owned(),
     })?;
-    if let Err(detail) = one_zip_exactly(path, zip.offset()) {
+    if let Err(detail) = super::one_zip_exactly(path, zip.offset()) {
         return Err(PackageError::Damaged {
             path: path.to_owned(),
             detail: detail.to_owned(),
@@ -394,30 +411,6 @@ fn open_zip(path: &Path) -> Result<ZipArchive<std::fs::File>, PackageError> {
         });
     }
     Ok(zip)
-}
-
-/// Whether the zip at `path`, found `offset` bytes into the file, is the whole file: it starts
-/// at the first byte and ends with its own end record (packages are written without a zip
-/// comment). A zip reader takes the last end record it finds, so a package with another
-/// appended, or bytes added around it, would be read as something else than was written.
-pub fn one_zip_exactly(path: &Path, offset: u64) -> Result<(), &'static str> {
-    use std::io::{Read, Seek, SeekFrom};
-    const END_RECORD: usize = 22;
-    if offset != 0 {
-        return Err("文件开头有多余的数据（可能是两个包接在一起，或复制时出错）");
-    }
-    let mut tail = [0u8; END_RECORD];
-    std::fs::File::open(path)
-        .and_then(|mut f| {
-            f.seek(SeekFrom::End(-i64::try_from(END_RECORD).unwrap_or(22)))?;
-            f.read_exact(&mut tail)
-        })
-        .map_err(|_| "文件不完整")?;
-    // The end record's signature, and a comment length of zero.
-    if tail[..4] != [0x50, 0x4b, 0x05, 0x06] || tail[20..] != [0, 0] {
-        return Err("文件末尾有多余的数据（可能是两个包接在一起，或复制时出错）");
-    }
-    Ok(())
 }
 
 /// Streams the evidence entry `e` to `out`, refusing it unless it is exactly the size and

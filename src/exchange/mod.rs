@@ -12,6 +12,7 @@
 
 mod archive;
 mod merge;
+mod one_zip;
 mod wire;
 
 use crate::model::os_error::describe;
@@ -20,8 +21,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub(crate) use archive::{EntryProblem, read_bounded, size_text};
-pub use archive::{one_zip_exactly, read_log_head, read_package, write_package};
+pub use archive::{read_log_head, read_package, write_package};
 pub use merge::{FindingState, Outcome, joined, merge, settled};
+pub use one_zip::one_zip_exactly;
 
 use crate::checklist::Checklist;
 pub use crate::model::FindingVersion;

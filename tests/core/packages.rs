@@ -2833,3 +2833,27 @@ fn a_package_with_another_appended_or_stray_bytes_around_it_is_refused() {
         assert!(err.to_string().contains(name), "{name}: {err}");
     }
 }
+
+/// A work package whose data lists more accounts than its draw sampled (a manifest of 200,000
+/// accounts against `sampled: 158`) is refused while it is read, before anything is opened.
+#[test]
+fn a_package_listing_more_accounts_than_its_draw_sampled_is_refused() {
+    let mut office = Office::new();
+    let (work, _) = office.export(ZHANG, at("2026-11-01 10:00"));
+    let forged = office.path("账号过多.spotcheck");
+    rezip(
+        &forged,
+        &forge_data(&unzip(&work), |v| {
+            let sampled = v["draw"]["sampled"].as_u64().expect("sampled")
+                + v["draw"]["rechecks"].as_u64().expect("rechecks");
+            let one = v["accounts"][0].clone();
+            let many: Vec<serde_json::Value> = (0..=sampled).map(|_| one.clone()).collect();
+            v["accounts"] = many.into();
+        }),
+    );
+    let err = read_err(&forged);
+    assert!(
+        matches!(err, PackageError::Damaged { .. }) && err.to_string().contains("多于它所属抽样"),
+        "{err}"
+    );
+}
