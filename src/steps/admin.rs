@@ -214,9 +214,9 @@ pub fn verify_log_against(store: &Store, against: &[PathBuf]) -> Result<LogCheck
         broken_at: store.verify_log()?,
         ..LogCheck::default()
     };
-    let Some(first) = chain.first().map(|(_, h)| h.clone()) else {
-        return Ok(check);
-    };
+    // An empty log has no first entry to recognise its records by: every record beside the
+    // database, or named, that holds entries says how many were deleted.
+    let first = chain.first().map(|(_, h)| h.clone());
     let mut records = log_records(&crate::store::auto_dir(store.path()));
     for path in against {
         let found = log_records(path);
@@ -230,13 +230,27 @@ pub fn verify_log_against(store: &Store, against: &[PathBuf]) -> Result<LogCheck
         if !seen.insert(name.clone()) {
             continue;
         }
-        let (ours, gap) = match &record {
-            LogRecord::Copy(other) => (
-                other.first().is_some_and(|(_, h)| *h == first),
+        let (ours, gap) = match (&first, &record) {
+            (None, LogRecord::Copy(other)) => (
+                !other.is_empty(),
+                Some(crate::model::LogGap {
+                    after: 0,
+                    missing: other.len(),
+                }),
+            ),
+            (None, LogRecord::Head(head)) => (
+                head.entries > 0,
+                Some(crate::model::LogGap {
+                    after: 0,
+                    missing: head.entries,
+                }),
+            ),
+            (Some(first), LogRecord::Copy(other)) => (
+                other.first().is_some_and(|(_, h)| h == first),
                 gap_against_copy(&chain, &replaced, other),
             ),
-            LogRecord::Head(head) => (
-                head.first == first,
+            (Some(first), LogRecord::Head(head)) => (
+                head.first == *first,
                 gap_against_head(&chain, &replaced, head),
             ),
         };

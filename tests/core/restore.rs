@@ -407,6 +407,37 @@ fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_an
         &["log", "verify", "--against", junk.to_str().expect("utf-8")],
     );
     assert!(stderr(&out).contains("没有用来对照"), "{}", stderr(&out));
+
+    // The whole log emptied: no first entry is left to recognise the records by, and still
+    // every backup beside the database and each notice or package named says what is missing.
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute("DELETE FROM operation_log", [])
+        .expect("empty");
+    let out = run(&db, &["log", "verify"]);
+    assert!(!out.status.success(), "an emptied log does not pass");
+    assert!(
+        stderr(&out).contains("日志在第 0 条之后少了") && stderr(&out).contains("备份“"),
+        "{}",
+        stderr(&out)
+    );
+    for against in [&notice, &package] {
+        let out = run(
+            &db,
+            &[
+                "log",
+                "verify",
+                "--against",
+                against.to_str().expect("utf-8"),
+            ],
+        );
+        assert!(
+            stderr(&out).contains(&format!("（对照通报 {}", against.display()))
+                || stderr(&out).contains(&against.display().to_string()),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 /// A redraw made after a backup stays in the log when that backup is restored, and the log
