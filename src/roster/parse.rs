@@ -214,6 +214,32 @@ pub fn parse(grid: Grid, header: &Header) -> ParsedRoster {
             continue;
         }
 
+        // A formula that failed (#N/A, #REF!) in a column read: the row is not taken, rather
+        // than imported with that value blank (an id lost would make a new account).
+        if let Some((c, value)) = row
+            .cells
+            .iter()
+            .enumerate()
+            .find_map(|(c, cell)| match cell {
+                Cell::Text(t)
+                    if crate::sheet::is_excel_error(t)
+                        && header.columns.get(c).is_some_and(|(_, f)| f.is_some()) =>
+                {
+                    Some((c, t.trim().to_owned()))
+                }
+                _ => None,
+            })
+        {
+            out.errors.push(RowProblem {
+                row: row.number,
+                field: header.columns[c].0.clone(),
+                value: value.clone(),
+                message: format!(
+                    "是 Excel 的错误值 {value}（公式出错，或引用的单元格已删除），这一行没有导入；请在 Excel 中改正后再导入"
+                ),
+            });
+            continue;
+        }
         let mut missing = false;
         for (field, value) in [
             (Field::HostUnit, &host_unit),

@@ -137,3 +137,22 @@ pub fn is_note_line(row: &Row) -> bool {
             NOTE_PREFIXES.iter().any(|p| first.starts_with(p))
         })
 }
+
+/// Whether `text` is an Excel error value (#N/A, #REF!, #VALUE!…): what a formula shows when
+/// it fails or the cell it refers to is gone, never a value an office means.
+#[must_use]
+pub fn is_excel_error(text: &str) -> bool {
+    matches!(
+        text.trim(),
+        "#N/A"
+            | "#REF!"
+            | "#VALUE!"
+            | "#DIV/0!"
+            | "#NAME?"
+            | "#NULL!"
+            | "#NUM!"
+            | "#GETTING_DATA"
+            | "#SPILL!"
+            | "#CALC!"
+    )
+}

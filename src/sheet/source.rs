@@ -329,10 +329,12 @@ impl Budget {
     }
 }
 
-/// A calamine value as a [`Cell`]; `None` for an empty or error cell.
+/// A calamine value as a [`Cell`]; `None` for an empty cell.
 fn cell_from(value: &Data) -> Option<Cell> {
     Some(match value {
-        Data::Empty | Data::Error(_) => return None,
+        Data::Empty => return None,
+        // As the xlsx reader keeps them: the error's text, for the caller to refuse.
+        Data::Error(e) => Cell::Text(e.to_string()),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),

@@ -564,3 +564,62 @@ fn an_implausible_opening_date_is_left_blank_with_its_row_named() {
         ]
     );
 }
+
+/// A formula that failed in a column read (#N/A where the 账号ID went, from a VLOOKUP) refuses
+/// its row, named with the error, instead of importing the account with a blank id; a CSV
+/// saved from such a sheet, where the error is plain text, is refused the same way.
+#[test]
+fn an_excel_error_value_in_a_read_column_refuses_its_row() {
+    let dir = TempDir::new().expect("tempdir");
+    let cell = |r: u32, c: char, v: &str| {
+        format!("<c r=\"{c}{r}\" t=\"inlineStr\"><is><t>{v}</t></is></c>")
+    };
+    let row = |r: u32, id: &str| {
+        format!(
+            "<row r=\"{r}\">{}{}{}{}</row>",
+            cell(r, 'A', "微信公众号"),
+            cell(r, 'B', &format!("账号{r}")),
+            id,
+            cell(r, 'D', "示例市甲局")
+        )
+    };
+    let sheet = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{}{}{}{}</row>{}{}</sheetData></worksheet>",
+        cell(1, 'A', "平台"),
+        cell(1, 'B', "账号名称"),
+        cell(1, 'C', "账号ID"),
+        cell(1, 'D', "主办单位"),
+        row(2, &cell(2, 'C', "gh_ok")),
+        row(3, "<c r=\"C3\" t=\"e\"><v>#N/A</v></c>"),
+    );
+    let xlsx = dir.path().join("名录.xlsx");
+    crate::support::xlsx_of_sheet(&xlsx, false, |w| {
+        std::io::Write::write_all(w, sheet.as_bytes()).expect("write");
+    });
+    let csv = dir.path().join("名录.csv");
+    std::fs::write(
+        &csv,
+        "平台,账号名称,账号ID,主办单位\n微信公众号,账号2,gh_ok,示例市甲局\n微信公众号,账号3,#N/A,示例市甲局\n",
+    )
+    .expect("write");
+    for file in [&xlsx, &csv] {
+        let db = dir
+            .path()
+            .join(format!("{}.db", file.display().to_string().len()));
+        let out = run(&db, &["import", path_str(file), "--json"]);
+        let said = format!("{}{}", crate::support::stdout(&out), stderr(&out));
+        assert!(
+            said.contains("#N/A") && said.contains("Excel 的错误值"),
+            "{}: {said}",
+            file.display()
+        );
+        let names: Vec<String> = Store::open(&db)
+            .expect("open")
+            .accounts()
+            .expect("accounts")
+            .into_iter()
+            .map(|a| a.account.name)
+            .collect();
+        assert_eq!(names, ["账号2"], "{}", file.display());
+    }
+}

@@ -405,7 +405,9 @@ impl<'a> SheetParser<'a> {
         let v = self.value.as_str();
         let value = match cell.kind {
             Kind::Inline => self.inline.take().map(Cell::Text),
-            Kind::Error => None,
+            // An error value (#N/A, #REF!…) is kept as its text: dropped, it would read as a
+            // blank cell and an account would lose its id without a word.
+            Kind::Error => (!v.is_empty()).then(|| Cell::Text(v.to_owned())),
             _ if self.inline.is_some() => self.inline.take().map(Cell::Text),
             Kind::Shared => {
                 if v.is_empty() {
