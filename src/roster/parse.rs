@@ -151,6 +151,8 @@ pub fn parse(grid: Grid, header: &Header) -> ParsedRoster {
     out.accounts.reserve(grid.rows.len());
     let mut expected_row = header.last_row + 1;
     let mut pending_blank = 0u32;
+    // Ids typed with full-width characters: (row, as written, as read).
+    let mut full_width: Vec<(u32, String, String)> = Vec::new();
 
     // Rows are taken from the grid one by one, so that the accounts replace it in memory.
     let last = header.last_row;
@@ -278,6 +280,9 @@ pub fn parse(grid: Grid, header: &Header) -> ParsedRoster {
             warn(Field::AccountId, text(Field::AccountId), m);
             String::new()
         });
+        if values::has_full_width(&text(Field::AccountId)) {
+            full_width.push((row.number, text(Field::AccountId), account_id.clone()));
+        }
         let mut date = |f: Field| {
             values::date(cell(f)).unwrap_or_else(|m| {
                 warn(f, text(f), format!("{m}；这一项暂时留空"));
@@ -358,6 +363,12 @@ pub fn parse(grid: Grid, header: &Header) -> ParsedRoster {
                 });
             }
         }
+    }
+    if let Some((row, written, read)) = full_width.first() {
+        out.notices.push(format!(
+            "有 {} 个账号标识含全角字母、数字或符号，已按半角读取（如第 {row} 行“{written}”读作“{read}”），与用半角填写的是同一个账号。",
+            full_width.len()
+        ));
     }
     out
 }

@@ -137,7 +137,8 @@ pub fn account_id(cell: &Cell) -> Result<String, String> {
         Cell::Number(n) => Ok(format_number(*n)),
         Cell::Date(d) => Ok(crate::model::time::day_text(*d)),
         Cell::Text(t) => {
-            let t = clean_text(t);
+            let half = half_width(clean_text(t));
+            let t = half.as_str();
             if looks_scientific(t) {
                 return Err(format!(
                     "账号标识“{t}”是科学计数法，原来的数字已经丢失；请在原表中把这一列设为“文本”格式，重新填写后再导出"
@@ -153,6 +154,24 @@ pub fn account_id(cell: &Cell) -> Result<String, String> {
             Ok(t.to_owned())
         }
     }
+}
+
+/// `text` with full-width letters, digits and signs (１２３４, ｇｈ＿ａｂｃ, typed with a Chinese
+/// input method) as their ASCII forms: an id typed either way is one id.
+#[must_use]
+pub fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Whether `text` holds any full-width letter, digit or sign that [`half_width`] changes.
+#[must_use]
+pub fn has_full_width(text: &str) -> bool {
+    text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c))
 }
 
 fn looks_scientific(t: &str) -> bool {

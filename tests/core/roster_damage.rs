@@ -623,3 +623,44 @@ fn an_excel_error_value_in_a_read_column_refuses_its_row() {
         assert_eq!(names, ["账号2"], "{}", file.display());
     }
 }
+
+/// An id typed with full-width characters (１２３４, ｇｈ＿ａ, a Chinese input method's) is the
+/// same id as typed in ASCII: a roster that spells it so updates the account, never adds a new
+/// one and takes the old off the roster; the report says it read them as half-width.
+#[test]
+fn full_width_ids_are_the_same_accounts_and_the_report_says_so() {
+    let dir = TempDir::new().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let roster = |name: &str, ids: [&str; 2]| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "平台,账号名称,账号ID,主办单位\n新浪微博,甲,{},示例市甲局\n微信公众号,乙,{},示例市乙局\n",
+                ids[0], ids[1]
+            ),
+        )
+        .expect("write");
+        path
+    };
+    let first = roster("一.csv", ["1234", "gh_ab"]);
+    let out = run(&db, &["import", path_str(&first)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second = roster("二.csv", ["１２３４", "ｇｈ＿ａｂ"]);
+    let out = run(&db, &["import", path_str(&second)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = crate::support::stdout(&out);
+    assert!(
+        said.contains("有 2 个账号标识含全角") && said.contains("第 2 行“１２３４”读作“1234”"),
+        "{said}"
+    );
+    let accounts = Store::open(&db)
+        .expect("open")
+        .accounts()
+        .expect("accounts");
+    let ids: Vec<(&str, bool)> = accounts
+        .iter()
+        .map(|a| (a.account.account_id.as_str(), a.listed))
+        .collect();
+    assert_eq!(ids, [("1234", true), ("gh_ab", true)]);
+}
