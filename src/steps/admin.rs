@@ -302,7 +302,7 @@ fn log_records(path: &Path) -> Vec<(String, LogRecord)> {
         Some("spotcheck") => {
             crate::exchange::read_log_head(path).map(|h| (format!("包 {}", path.display()), h))
         }
-        Some("xlsx") => {
+        Some("xlsx" | "docx") => {
             crate::export::notice_log_head(path).map(|h| (format!("通报 {}", path.display()), h))
         }
         _ => None,

@@ -6,6 +6,7 @@
 use std::io::Read;
 
 use crate::support::{path_str, run, stderr, stdout};
+use spotcheck::store::Store;
 
 /// The text of each paragraph of `word/document.xml`, and the XML itself.
 fn paragraphs(docx: &std::path::Path) -> (Vec<String>, String) {
@@ -643,5 +644,40 @@ fn no_half_width_spaces_between_chinese_and_figures() {
             .iter()
             .any(|p| p.contains("其中合格") && !p.contains("其中合格 ")),
         "{paras:#?}"
+    );
+}
+
+/// The docx notice keeps where the operation log stood, as the xlsx 附表 does: `log verify
+/// --against 通报.docx` compares with it, and finds entries deleted after it was exported.
+#[test]
+fn the_docx_keeps_the_log_record_that_log_verify_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docx = small_notice(dir.path());
+    let db = dir.path().join("t.db");
+    let head = spotcheck::export::notice_log_head(&docx).expect("a log record in the docx");
+    let entries = Store::open(&db)
+        .expect("open")
+        .log_chain()
+        .expect("chain")
+        .len();
+    assert_eq!(
+        head.entries + 1,
+        entries,
+        "recorded before its own export entry"
+    );
+    let out = run(&db, &["log", "verify", "--against", path_str(&docx)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("没有用来对照"), "{}", stderr(&out));
+    // The entries after the first are deleted: the notice says how many are missing.
+    rusqlite::Connection::open(&db)
+        .expect("open")
+        .execute("DELETE FROM operation_log WHERE id > 1", [])
+        .expect("delete");
+    let out = run(&db, &["log", "verify", "--against", path_str(&docx)]);
+    assert!(!out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("日志在第 1 条之后少了") && err.contains(&docx.display().to_string()),
+        "{err}"
     );
 }

@@ -37,6 +37,10 @@ pub fn write_notice_docx(
     path: &Path,
 ) -> Result<(), DocxError> {
     let mut doc = page::portrait(page::document(text.exported));
+    // Where the operation log stood, as the xlsx 附表 keeps it: `log verify --against` reads it.
+    if let Some(head) = &report.log {
+        doc = doc.custom_property(super::LOG_PROPERTY, head.to_text());
+    }
     for p in page::text_paragraphs(&notice_paragraphs(report, text)) {
         doc = doc.add_paragraph(p);
     }
