@@ -490,7 +490,20 @@ impl RectifyScreen {
                         ("问题描述", r.description.clone()),
                         ("下发日期", day(Some(r.issued_on))),
                         ("整改时限", day(Some(r.deadline))),
-                        ("整改情况", r.reply_text.clone()),
+                        (
+                            "整改情况",
+                            if r.reply.is_none() && !r.incomplete.is_empty() {
+                                format!(
+                                    "反馈缺少{}，待补充（{} 导入）",
+                                    r.incomplete,
+                                    r.incomplete_at
+                                        .map(crate::model::time::minute_text)
+                                        .unwrap_or_default()
+                                )
+                            } else {
+                                r.reply_text.clone()
+                            },
+                        ),
                         ("完成时间", day(r.completed_on)),
                         ("联系人", r.contact.clone()),
                         ("联系电话", r.phone.clone()),
@@ -537,7 +550,15 @@ impl RectifyScreen {
                 return;
             }
             let unanswered = r.reply.is_none();
-            if unanswered {
+            if unanswered && !r.incomplete.is_empty() {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "单位的反馈缺少{}，待补充，尚未采用。不经完整的反馈直接关闭，须在复核意见中写明依据（例如 复查合格、现场核实）。",
+                        r.incomplete
+                    ),
+                );
+            } else if unanswered {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
                     "单位还没有反馈。不经反馈直接关闭，须在复核意见中写明依据（例如 复查合格、现场核实）。",
