@@ -11,8 +11,9 @@ use spotcheck::sampling::DrawOptions;
 use spotcheck::steps::rectification::{SheetTarget, export_rectification};
 use spotcheck::store::{Store, settings};
 
-/// A sheet as a unit might send it back without the code column: title, header, two answers.
-fn write_feedback(path: &std::path::Path, answered: &[&Rectification]) {
+/// A sheet as a unit might send it back without the code column: title, header, the answers
+/// (the last without its phone when `last_lacks_phone`).
+fn write_feedback(path: &std::path::Path, answered: &[&Rectification], last_lacks_phone: bool) {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.write_string(0, 0, "整改情况反馈表").expect("w");
@@ -44,7 +45,9 @@ fn write_feedback(path: &std::path::Path, answered: &[&Rectification]) {
         let today = chrono::Local::now().date_naive().to_string();
         sheet.write_string(row, 4, &today).expect("w");
         sheet.write_string(row, 5, "王五").expect("w");
-        sheet.write_string(row, 6, "020-12345678").expect("w");
+        if !(last_lacks_phone && n + 1 == answered.len()) {
+            sheet.write_string(row, 6, "020-12345678").expect("w");
+        }
     }
     book.save(path).expect("save feedback");
 }
@@ -88,8 +91,13 @@ fn drop_feedback_filter_and_review() {
         .iter()
         .find(|r| r.account != first.account)
         .expect("a second account");
+    // A third answers 已整改 without its phone: not taken, but shown.
+    let third = rows
+        .iter()
+        .find(|r| r.account != first.account && r.account != second.account)
+        .expect("a third account");
     let feedback = dir.path().join("反馈.xlsx");
-    write_feedback(&feedback, &[first, second]);
+    write_feedback(&feedback, &[first, second, third], true);
 
     let mut h = harness(db.clone());
     step_until(&mut h, "the roster", |a| !a.busy());
@@ -118,6 +126,29 @@ fn drop_feedback_filter_and_review() {
             .count()
             == 2
     });
+    // The import's report names the row not taken, and is closed.
+    h.get_by_label("整改反馈导入报告");
+    h.get_by_label_contains("但联系电话不对或没有填写");
+    h.get_by_label("关闭").click();
+    h.run_steps(2);
+    // The incomplete reply is in the list as such, and its details say what it lacks.
+    h.get_by_label("已反馈，待补充：联系电话");
+    // Found by its code (the list may be longer than the window).
+    app_mut(&mut h).rectify.search = code(third.id);
+    h.run_steps(2);
+    h.get_by_label(&code(third.id)).click();
+    h.run_steps(2);
+    assert_eq!(
+        app(&h)
+            .rectify
+            .selected()
+            .map(|r| (r.id, r.incomplete.clone())),
+        Some((third.id, "联系电话".to_owned()))
+    );
+    h.get_by_label_contains("单位的反馈缺少联系电话，待补充");
+    h.get_by_label("关闭详情").click();
+    app_mut(&mut h).rectify.search.clear();
+    h.run_steps(1);
     h.get_by_label("已反馈 2").click();
     h.run_steps(2);
     assert_eq!(app(&h).rectify.filter, Some(Status::Replied));
