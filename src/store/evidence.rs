@@ -28,6 +28,35 @@ pub fn evidence_file(dir: &Path, sha256: &str, file_name: &str) -> PathBuf {
         .join(format!("{sha256}{ext}"))
 }
 
+/// Removes the temporary files (`*.partial`) a write of evidence interrupted (a crash, a kill,
+/// a pulled cable) left in the evidence folder of the database at `db`: only a writer holding
+/// the lock makes them, so none is being written. Called with the lock held. Returns how many.
+pub fn clear_partial_evidence(db: &Path) -> usize {
+    let mut removed = 0;
+    let Ok(shards) = std::fs::read_dir(evidence_dir_for(db)) else {
+        return 0;
+    };
+    for shard in shards.flatten() {
+        // Regular folders only: a link is never followed out of the evidence folder.
+        if !shard.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(files) = std::fs::read_dir(shard.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let path = f.path();
+            if f.file_type().is_ok_and(|t| t.is_file())
+                && path.extension().is_some_and(|x| x == "partial")
+                && std::fs::remove_file(&path).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
 /// Writes `bytes` to `target` under a temporary name, syncs and renames it.
 pub fn write_file_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;

@@ -108,8 +108,9 @@ pub fn lock(db: &Path, program: &str, now: NaiveDateTime) -> Result<DbLock, Lock
         pid: std::process::id(),
         since: now,
     };
-    // Whoever holds the lock finishes what a crash interrupted.
+    // Whoever holds the lock clears what a crash interrupted.
     super::restore::clear_interrupted_restore(db);
+    super::evidence::clear_partial_evidence(db);
     // Who holds it is for the message only: failing to write it does not stop the work.
     if let Ok(json) = serde_json::to_vec(&me)
         && let Ok(mut f) = File::create(&holder_file)
@@ -155,5 +156,22 @@ mod tests {
         drop(first);
         assert!(holder(&db).is_none(), "the holder note goes with the lock");
         lock(&db, "命令", at()).expect("free again");
+    }
+
+    /// Evidence a killed write left half written (`*.partial`) is removed by the next writer;
+    /// evidence files themselves stay.
+    #[test]
+    fn the_lock_clears_evidence_a_killed_write_left_half_written() {
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        let db = dir.path().join("spotcheck.db");
+        let shard = dir.path().join("evidence").join("ab");
+        std::fs::create_dir_all(&shard).expect("mkdir");
+        let kept = shard.join("ab12.png");
+        let half = shard.join("ab34.partial");
+        std::fs::write(&kept, b"png").expect("write");
+        std::fs::write(&half, b"half").expect("write");
+        let _lock = lock(&db, "窗口", at()).expect("lock");
+        assert!(kept.exists(), "evidence stays");
+        assert!(!half.exists(), "the half-written file is gone");
     }
 }
