@@ -64,6 +64,9 @@ pub enum SheetError {
     },
     #[error("表格文件已损坏或不完整（可能复制时中断）：{detail}。请重新获取原文件。（{}）", path.display())]
     Damaged { path: PathBuf, detail: String },
+    /// `method`: the zip method's name, kept for whoever debugs; users read what to do.
+    #[error("表格文件不是用 Excel 或 WPS 的方式压缩保存的（多半经过了压缩工具处理），本软件无法读取其中的内容。请用 Excel 或 WPS 打开后另存为 xlsx，再导入。（{}）", path.display())]
+    Compression { path: PathBuf, method: String },
     #[error("表格设置了打开密码，无法读取。请在 Excel 或 WPS 中取消密码后另存，再导入。（{}）", path.display())]
     Encrypted { path: PathBuf },
     #[error("表格解压后过大（{what}），不像正常的表格，已拒绝读取以保护电脑。（{}）", path.display())]

@@ -664,3 +664,64 @@ fn full_width_ids_are_the_same_accounts_and_the_report_says_so() {
         .collect();
     assert_eq!(ids, [("1234", true), ("gh_ab", true)]);
 }
+
+/// An xlsx whose parts a zip tool recompressed with bzip2 or LZMA is named as such (save it
+/// again from Excel or WPS), not called damaged.
+#[test]
+fn an_xlsx_recompressed_by_a_zip_tool_is_named_not_called_damaged() {
+    use std::io::{Read, Write};
+    let dir = TempDir::new().expect("tempdir");
+    let clean = dir.path().join("名录.xlsx");
+    xlsx_of(
+        &clean,
+        &[
+            strings(&["平台", "账号名称", "账号ID", "主办单位"]),
+            strings(&["微信公众号", "甲", "gh_a", "示例市甲局"]),
+        ],
+    );
+    let mut input = zip::ZipArchive::new(std::fs::File::open(&clean).expect("open")).expect("zip");
+    let recompressed = dir.path().join("压缩工具处理过.xlsx");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&recompressed).expect("create"));
+    for i in 0..input.len() {
+        let mut entry = input.by_index(i).expect("entry");
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("read");
+        // Stored bytes under a bzip2 header: what matters is the method the entry names.
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        out.start_file(entry.name().expect("name"), options)
+            .expect("start");
+        out.write_all(&bytes).expect("write");
+    }
+    out.finish().expect("finish");
+    // The method field (offset 8 of each local header, 10 of each central header) set to 12,
+    // bzip2, as a zip tool would write it.
+    let mut bytes = std::fs::read(&recompressed).expect("read");
+    let mut at = 0;
+    while at + 4 <= bytes.len() {
+        match &bytes[at..at + 4] {
+            [0x50, 0x4b, 0x03, 0x04] => {
+                bytes[at + 8..at + 10].copy_from_slice(&12u16.to_le_bytes())
+            }
+            [0x50, 0x4b, 0x01, 0x02] => {
+                bytes[at + 10..at + 12].copy_from_slice(&12u16.to_le_bytes());
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    std::fs::write(&recompressed, bytes).expect("write");
+    let err = import::preview(
+        &Store::open(&dir.path().join("t.db")).expect("open"),
+        &recompressed,
+        None,
+        &mut |_| {},
+        &AtomicBool::new(false),
+    )
+    .expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("不是用 Excel 或 WPS 的方式压缩保存的") && !text.contains("损坏"),
+        "{text}"
+    );
+}

@@ -44,8 +44,26 @@ pub(crate) fn archive_of(path: &Path) -> Result<Zip, SheetError> {
         path: path.to_owned(),
         source,
     })?;
-    zip::ZipArchive::new(BufReader::new(file))
-        .map_err(|_| damaged(path, "压缩包的结构无法读取".to_owned()))
+    let mut zip = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|_| damaged(path, "压缩包的结构无法读取".to_owned()))?;
+    // Parts compressed another way (bzip2, LZMA, zstd: a zip tool's choice, never Excel's)
+    // are named as such, not reported as damaged when their bytes cannot be inflated.
+    for i in 0..zip.len() {
+        let method = zip
+            .by_index_raw(i)
+            .map_err(|_| damaged(path, "压缩包的目录无法读取".to_owned()))?
+            .compression();
+        if !matches!(
+            method,
+            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+        ) {
+            return Err(SheetError::Compression {
+                path: path.to_owned(),
+                method: method.to_string().to_uppercase(),
+            });
+        }
+    }
+    Ok(zip)
 }
 
 /// Inflated bytes read at a time; what is parsed ends after the last complete row read.
