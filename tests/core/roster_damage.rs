@@ -701,7 +701,7 @@ fn an_xlsx_recompressed_by_a_zip_tool_is_named_not_called_damaged() {
     while at + 4 <= bytes.len() {
         match &bytes[at..at + 4] {
             [0x50, 0x4b, 0x03, 0x04] => {
-                bytes[at + 8..at + 10].copy_from_slice(&12u16.to_le_bytes())
+                bytes[at + 8..at + 10].copy_from_slice(&12u16.to_le_bytes());
             }
             [0x50, 0x4b, 0x01, 0x02] => {
                 bytes[at + 10..at + 12].copy_from_slice(&12u16.to_le_bytes());
