@@ -384,7 +384,9 @@ fn open_zip(path: &Path) -> Result<ZipArchive<std::fs::File>, PackageError> {
         path: path.to_owned(),
         detail: "不是 zip 格式或文件不完整".to_owned(),
     })?;
-    if let Err(detail) = super::one_zip_exactly(path, zip.offset()) {
+    if let Err(detail) =
+        super::one_zip_exactly(path, zip.offset()).and_then(|()| super::methods_supported(&mut zip))
+    {
         return Err(PackageError::Damaged {
             path: path.to_owned(),
             detail: detail.to_owned(),

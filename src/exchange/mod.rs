@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 pub(crate) use archive::{EntryProblem, read_bounded, size_text};
 pub use archive::{read_log_head, read_package, write_package};
 pub use merge::{FindingState, Outcome, joined, merge, settled};
-pub use one_zip::one_zip_exactly;
+pub use one_zip::{methods_supported, one_zip_exactly};
 
 use crate::checklist::Checklist;
 pub use crate::model::FindingVersion;

@@ -25,3 +25,24 @@ pub fn one_zip_exactly(path: &Path, offset: u64) -> Result<(), &'static str> {
     }
     Ok(())
 }
+
+/// Whether every entry of `zip` is stored or deflated, as packages are written: an entry a
+/// zip tool recompressed (bzip2, LZMA…) cannot be read, and is named as such rather than as
+/// damaged.
+pub fn methods_supported<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<(), &'static str> {
+    for i in 0..zip.len() {
+        let method = zip
+            .by_index_raw(i)
+            .map_err(|_| "目录无法读取")?
+            .compression();
+        if !matches!(
+            method,
+            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+        ) {
+            return Err("其中的文件被压缩工具用别的方式重新压缩过，无法读取；请使用原来导出的包");
+        }
+    }
+    Ok(())
+}

@@ -348,6 +348,7 @@ pub fn read_report(path: &Path) -> Result<RawReport, ReportError> {
     })?;
     let mut zip = ZipArchive::new(file).map_err(|_| not_report("不是 zip 格式或文件不完整"))?;
     crate::exchange::one_zip_exactly(path, zip.offset()).map_err(not_report)?;
+    crate::exchange::methods_supported(&mut zip).map_err(not_report)?;
     if zip.len() > ENTRIES.len() + 8 || zip.has_duplicate_names() {
         return Err(not_report("含有不该有的文件"));
     }
