@@ -246,8 +246,10 @@ pub enum ResultsAction {
 
 impl Cli {
     #[must_use]
+    /// The database file named (or the default), links followed: whatever name it is opened
+    /// by, one file has one lock.
     pub fn db_path(&self) -> PathBuf {
-        self.db.clone().unwrap_or_else(default_db_path)
+        crate::store::resolved_db_path(&self.db.clone().unwrap_or_else(default_db_path))
     }
 }
 

@@ -103,6 +103,29 @@ pub fn default_db_path() -> PathBuf {
     )
 }
 
+/// The database file `path` names, following symbolic links: a database opened by another name
+/// through a link is the same file, with one lock beside it, one backup folder, and a restore
+/// that replaces the file rather than the link. (Followed link by link, not canonicalised:
+/// paths keep the form the user gave.)
+#[must_use]
+pub fn resolved_db_path(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    // A loop of links ends here, and the open then fails on the path as given.
+    for _ in 0..32 {
+        match std::fs::read_link(&p) {
+            Ok(target) if target.is_absolute() => p = target,
+            Ok(target) => {
+                p = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .map_or(target.clone(), |d| d.join(&target));
+            }
+            Err(_) => return p,
+        }
+    }
+    path.to_path_buf()
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path`, checks its integrity and brings
     /// its schema up to date.

@@ -793,3 +793,42 @@ fn a_checklist_over_a_megabyte_is_refused_as_too_large() {
     let after = run(Some(&db), &["checklist", "--json"]);
     assert_eq!(stdout(&after), stdout(&shown));
 }
+
+/// A database opened by another name through a symbolic link is the same file: a writer on
+/// the link waits for (is refused by) the lock taken on the file, and writes the file, leaving
+/// the link a link.
+#[cfg(unix)]
+#[test]
+fn a_database_opened_through_a_link_shares_the_lock_of_its_file() {
+    let dir = TempDir::new().expect("tempdir");
+    let real = dir.path().join("real.db");
+    let link = dir.path().join("link.db");
+    let set_name =
+        |db: &Path, name: &str| crate::support::run(db, &["settings", "--user-name", name]);
+    assert!(set_name(&real, "甲").status.success());
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let held = spotcheck::store::lock(&real, "窗口", at("2026-12-02 09:30")).expect("lock");
+    let out = set_name(&link, "乙");
+    assert!(!out.status.success(), "a second writer through the link");
+    assert!(
+        stderr(&out).contains("正被本软件的另一个窗口或命令使用"),
+        "{}",
+        stderr(&out)
+    );
+    drop(held);
+    assert!(set_name(&link, "乙").status.success());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink(),
+        "the link stays a link"
+    );
+    let store = spotcheck::store::Store::open(&real).expect("open");
+    assert_eq!(
+        store
+            .setting(spotcheck::store::settings::USER_NAME)
+            .expect("read"),
+        Some("乙".to_owned())
+    );
+}
