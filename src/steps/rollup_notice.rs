@@ -81,6 +81,12 @@ pub fn write_rollup_notice(
     let text = RollupNoticeText {
         region: region.trim().to_owned(),
         office: level_office(store)?,
+        addressees: store
+            .setting(crate::store::settings::NOTICE_ADDRESSEES)?
+            .unwrap_or_default(),
+        contact: store
+            .setting(crate::store::settings::NOTICE_CONTACT)?
+            .unwrap_or_default(),
         quarter,
         deadline: crate::rectification::add_working_days(at.date(), deadline_days(store)?),
         dated: at.date(),

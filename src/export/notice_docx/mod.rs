@@ -118,14 +118,10 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
     };
     let mut out = vec![(Kind::Title, page::title_lines(&docx_title(report, region)))];
     out.push((Kind::Plain, String::new()));
-    let addressees = match one_line(&text.addressees).as_str() {
-        "" => default_addressees(region).to_owned(),
-        set if set.ends_with('：') || set.ends_with(':') => {
-            format!("{}：", set.trim_end_matches([':', '：']))
-        }
-        set => format!("{set}："),
-    };
-    out.push((Kind::Addressee, addressees));
+    out.push((
+        Kind::Addressee,
+        addressee_line(&text.addressees, default_addressees(region)),
+    ));
     let period = report.check_period.map_or_else(
         || report.quarter.label(),
         |(first, last)| {
@@ -259,7 +255,7 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         Kind::Body,
         "各单位要落实主体责任，严格内容发布审核，及时更新信息、回应关切。对逾期未反馈或整改不到位的账号，将在下季度抽查中复查并再次通报。".to_owned(),
     ));
-    if let Some(line) = contact_line(&one_line(&text.contact)) {
+    if let Some(line) = contact_line(&text.contact) {
         out.push((Kind::Body, line));
     }
     out.push((Kind::Plain, String::new()));
@@ -293,6 +289,14 @@ fn signed(mut text: Vec<(Kind, String)>, office: String, dated: NaiveDate) -> Ve
         .collect()
 }
 
+/// 主送 as set in 设置 (one line, ending in a full-width colon), else `default`.
+pub(super) fn addressee_line(set: &str, default: &str) -> String {
+    match one_line(set).as_str() {
+        "" => default.to_owned(),
+        set => format!("{}：", set.trim_end_matches([':', '：'])),
+    }
+}
+
 /// A setting pasted with line breaks, as one line: the breaks and spaces around Chinese text
 /// dropped, one space kept between Latin words or numbers.
 fn one_line(text: &str) -> String {
@@ -310,7 +314,8 @@ fn one_line(text: &str) -> String {
 
 /// The contact line under 工作要求, from 设置 (e.g. 张三，020-12345678): 联系人：张三，
 /// 020-12345678。 `None` when none is set.
-fn contact_line(contact: &str) -> Option<String> {
+pub(super) fn contact_line(contact: &str) -> Option<String> {
+    let contact = one_line(contact);
     let contact = contact.trim().trim_end_matches(['。', '.']);
     if contact.is_empty() {
         return None;

@@ -30,6 +30,10 @@ pub struct RollupNoticeText {
     pub region: String,
     /// The issuing office of the 落款.
     pub office: String,
+    /// 主送 as set in 设置; empty: the level's default.
+    pub addressees: String,
+    /// 联系人 and phone as set in 设置, printed under 工作要求; empty: none.
+    pub contact: String,
     pub quarter: Quarter,
     /// By when reporters that did not report, or whose report did not verify, report again.
     pub deadline: NaiveDate,
@@ -518,7 +522,7 @@ fn requirements(f: &RollupFigures<'_>, text: &RollupNoticeText, out: &mut Vec<(K
 /// The paragraphs of the level's notice, in order (tests read them back from the file).
 #[must_use]
 pub fn rollup_paragraphs(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Vec<(Kind, String)> {
-    let (_, addressees) = level(&text.region);
+    let addressees = super::addressee_line(&text.addressees, level(&text.region).1);
     let quarter = text.quarter.label();
     let mut out = vec![
         (
@@ -526,7 +530,7 @@ pub fn rollup_paragraphs(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Vec<
             page::title_lines(&rollup_title(&text.region, text.quarter)),
         ),
         (Kind::Plain, String::new()),
-        (Kind::Addressee, addressees.to_owned()),
+        (Kind::Addressee, addressees),
         (
             Kind::Body,
             format!(
@@ -552,6 +556,9 @@ pub fn rollup_paragraphs(f: &RollupFigures<'_>, text: &RollupNoticeText) -> Vec<
     }
     heading(&mut out, "工作要求");
     requirements(f, text, &mut out);
+    if let Some(line) = super::contact_line(&text.contact) {
+        out.push((Kind::Body, line));
+    }
     out.push((Kind::Plain, String::new()));
     out.push((
         Kind::Attachment,

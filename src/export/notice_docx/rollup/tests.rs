@@ -45,6 +45,8 @@ fn row(name: &str, passed: usize, failed: usize, flags: &[&str]) -> RollupRow {
 fn text(region: &str) -> RollupNoticeText {
     let day = NaiveDate::from_ymd_opt(2027, 1, 8).unwrap_or_default();
     RollupNoticeText {
+        addressees: String::new(),
+        contact: String::new(),
         region: region.to_owned(),
         office: "某省人民政府办公厅".to_owned(),
         quarter: Quarter::new(2026, 4).unwrap_or_else(|| unreachable!()),
@@ -184,4 +186,43 @@ fn rechecks_make_their_own_section_and_the_attachment_sums() {
     assert_eq!(a.rows[0][a.rows[0].len() - 2], "75.00%", "复核准确率");
     assert_eq!(sum[sum.len() - 2], "75.00%");
     assert_eq!(a.columns.len(), a.rows[0].len());
+}
+
+#[test]
+fn the_addressees_and_the_contact_set_in_settings_are_printed() {
+    let rows = vec![row("甲市", 9, 1, &[])];
+    let t = total(&rows);
+    let f = RollupFigures {
+        rows: &rows,
+        total: &t,
+        duplicates: &[],
+        rechecks: &[],
+    };
+    let mut set = text("某省");
+    set.addressees = "各地级以上市政务服务数据管理局".to_owned();
+    set.contact = "李四，020-1234567".to_owned();
+    let lines: Vec<String> = rollup_paragraphs(&f, &set)
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect();
+    assert!(
+        lines.contains(&"各地级以上市政务服务数据管理局：".to_owned()),
+        "{lines:#?}"
+    );
+    let contact = lines
+        .iter()
+        .position(|l| l == "联系人：李四，020-1234567。")
+        .expect("the contact line");
+    let attachment = lines
+        .iter()
+        .position(|l| l.starts_with("附件："))
+        .expect("附件");
+    assert!(contact < attachment);
+    // Not set: the level's own.
+    let lines: Vec<String> = rollup_paragraphs(&f, &text("某省"))
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect();
+    assert!(lines.contains(&"各地级以上市人民政府办公室：".to_owned()));
+    assert!(!lines.iter().any(|l| l.starts_with("联系人")));
 }
