@@ -258,9 +258,9 @@ pub(super) fn overview(
     }
     let p = &o.progress;
     println!(
-        "{}：抽查 {} 个，已分配 {} 个，已开始 {} 个，已完成 {} 个，还剩 {} 个。",
+        "{}：{}，已分配 {} 个，已开始 {} 个，已完成 {} 个，还剩 {} 个。",
         o.quarter.label(),
-        p.drawn,
+        o.checked_words(),
         p.assigned,
         p.started,
         p.finished,

@@ -109,6 +109,23 @@ pub struct Overview {
 }
 
 impl Overview {
+    /// What the quarter checks, as the notice says it: 抽查 N 个, or with 复查 among them,
+    /// 共检查 N 个（随机抽查 D 个，另复查上季度不合格账号 R 个）.
+    #[must_use]
+    pub fn checked_words(&self) -> String {
+        let t = &self.total;
+        if t.rechecked > 0 {
+            format!(
+                "共检查 {} 个（随机抽查 {} 个，另复查上季度不合格账号 {} 个）",
+                self.progress.drawn,
+                t.drawn(),
+                t.rechecked
+            )
+        } else {
+            format!("抽查 {} 个", self.progress.drawn)
+        }
+    }
+
     /// `counts` are the quarter's figures; `history` holds earlier quarters (any order;
     /// quarters after `counts`' are ignored); `problems` counts the problems issued for the
     /// quarter; `aliases` names the current region of regions renamed since (old → new).

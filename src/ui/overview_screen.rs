@@ -270,8 +270,8 @@ impl OverviewScreen {
                 .text(format!("已完成 {} / {}", p.finished, p.drawn)),
         );
         ui.label(format!(
-            "抽查 {} 个：已分配 {} 个，已开始 {} 个，已完成 {} 个，还剩 {} 个。",
-            p.drawn,
+            "{}：已分配 {} 个，已开始 {} 个，已完成 {} 个，还剩 {} 个。",
+            o.checked_words(),
             p.assigned,
             p.started,
             p.finished,
