@@ -331,7 +331,7 @@ fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
         .iter()
         .filter(|d| !d.drawn && d.recheck)
         .count();
-    let drawn = draw4.accounts.iter().filter(|d| d.drawn).count();
+    let random = draw4.accounts.iter().filter(|d| d.drawn).count();
     let words = load_overview(&store, q3.next(), on("2026-12-07"))
         .expect("overview")
         .checked_words();
@@ -339,14 +339,14 @@ fn every_account_the_notice_counts_failed_is_rechecked_next_quarter() {
         assert_eq!(
             words,
             format!(
-                "共检查 {} 个（随机抽查 {drawn} 个，另复查上季度不合格账号 {extra} 个）",
-                drawn + extra
+                "共检查 {} 个（随机抽查 {random} 个，另复查上季度不合格账号 {extra} 个）",
+                random + extra
             )
         );
     } else {
-        assert_eq!(words, format!("抽查 {drawn} 个"));
+        assert_eq!(words, format!("抽查 {random} 个"));
     }
-    assert_eq!((next.total.drawn(), next.total.rechecked), (drawn, extra));
+    assert_eq!((next.total.drawn(), next.total.rechecked), (random, extra));
     // The 复查 table in order: by region, then unit, in pinyin.
     let keys: Vec<(String, String)> = next
         .rechecks
