@@ -704,6 +704,11 @@ fn a_database_opened_read_only_shows_checks_and_never_changes_them() {
         h.get_by_label(screen).click();
         h.run_steps(2);
         step_until(&mut h, screen, |a| !a.busy());
+        // 设置 shows its buttons once its view is read (off the frame thread, slower on a
+        // loaded machine).
+        step_until(&mut h, "the settings view", |a| {
+            screen != "设置与备份" || a.settings.view().is_some_and(|v| v.open)
+        });
         h.run_steps(2);
         for label in labels {
             let button = h.get_by_role_and_label(egui::accesskit::Role::Button, label);
