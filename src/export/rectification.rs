@@ -217,16 +217,26 @@ fn unit_sheet(
         &b.title,
     )?;
     sheet.set_row_height(0, 30)?;
-    let deadline = problems.iter().map(|r| r.deadline).max();
+    // One deadline for all, as a sheet usually has; problems sent at different times keep
+    // each its own (the latest alone would tell a unit it had longer than it has).
+    let first = problems.iter().map(|r| r.deadline).min();
+    let last_day = problems.iter().map(|r| r.deadline).max();
+    let deadline = match (first, last_day) {
+        (Some(a), Some(b)) if a == b => format!("{}前", crate::model::time::chinese_day(a)),
+        (Some(a), Some(_)) => format!(
+            "各问题不同，见“整改时限”列（最早的 {}前）",
+            crate::model::time::chinese_day(a)
+        ),
+        _ => String::new(),
+    };
     sheet.merge_range(
         1,
         0,
         1,
         last,
         &format!(
-            "主办单位：{unit}　　问题 {} 个　　整改时限：{}前",
+            "主办单位：{unit}　　问题 {} 个　　整改时限：{deadline}",
             problems.len(),
-            deadline.map_or_else(String::new, crate::model::time::chinese_day)
         ),
         &b.note,
     )?;
@@ -389,6 +399,66 @@ mod tests {
         assert_ne!(second, taken[0]);
         assert!(second.ends_with("（2）") && second.chars().count() <= 31);
         assert_eq!(sheet_name("ABC", &["abc".to_owned()]), "ABC（2）");
+    }
+
+    /// The second line of a unit's sheet gives one deadline when its problems share it, and
+    /// sends the unit to each row's own when they were issued at different times.
+    #[test]
+    fn a_sheet_of_problems_with_different_deadlines_does_not_print_the_latest_alone() {
+        use calamine::Reader;
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).expect("day");
+        let problem = |id, deadline| Rectification {
+            id,
+            quarter: "2026Q4".parse().expect("quarter"),
+            draw: 1,
+            account: id,
+            city: "示例市".to_owned(),
+            county: "东城区".to_owned(),
+            host_unit: "示例市东城区教育局".to_owned(),
+            name: format!("账号{id}"),
+            platform: "微信公众号".to_owned(),
+            account_id: format!("gh_{id}"),
+            item: "V04".to_owned(),
+            category: "更新时效".to_owned(),
+            veto: true,
+            description: String::new(),
+            requirement: String::new(),
+            issued_on: day(11, 1),
+            deadline,
+            state: crate::model::State::Open,
+            reply: None,
+            reply_text: String::new(),
+            completed_on: None,
+            contact: String::new(),
+            phone: String::new(),
+            replied_at: None,
+            review_note: String::new(),
+            reviewed_by: String::new(),
+            reviewed_at: None,
+            carried_to: None,
+            incomplete: String::new(),
+            incomplete_at: None,
+        };
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        let line = |rows: &[Rectification]| {
+            let path = dir.path().join("整改表.xlsx");
+            write_rectification_book(rows, "示例市", "2026Q4".parse().expect("q"), &path)
+                .expect("write");
+            let mut book = calamine::open_workbook_auto(&path).expect("open");
+            let name = book.sheet_names()[0].clone();
+            let range = book.worksheet_range(&name).expect("sheet");
+            range
+                .get_value((1, 0))
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        };
+        let same = line(&[problem(1, day(12, 9)), problem(2, day(12, 9))]);
+        assert!(same.ends_with("整改时限：2026年12月9日前"), "{same}");
+        let mixed = line(&[problem(1, day(12, 9)), problem(2, day(12, 23))]);
+        assert!(
+            mixed.ends_with("整改时限：各问题不同，见“整改时限”列（最早的 2026年12月9日前）"),
+            "{mixed}"
+        );
     }
 
     #[test]
