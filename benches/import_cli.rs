@@ -14,26 +14,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "support/child.rs"]
+mod child;
+use child::median;
+
 const RUNS: usize = 5;
 
 /// The readers of sheet XML: name, and the value of `SPOTCHECK_SHEET_XML` choosing it.
 const READERS: [(&str, &str); 2] = [("scanner", "scan"), ("quick-xml", "quick-xml")];
-
-/// Measures `argv` as a child process `RUNS` times with Python's `os.wait4`, which reports the
-/// child's own CPU time and peak memory; prints `cpu_seconds peak_kib` per run.
-const MEASURE: &str = r#"
-import os, subprocess, sys
-setup = sys.argv[1]
-argv = sys.argv[2:]
-for _ in range(int(os.environ.get("RUNS", "5"))):
-    if setup:
-        subprocess.run(["sh", "-c", setup], check=True)
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    if status != 0:
-        sys.exit("command failed: %r" % (argv,))
-    print(ru.ru_utime + ru.ru_stime, ru.ru_maxrss)
-"#;
 
 const CALAMINE: &str = r"
 import sys
@@ -42,11 +30,6 @@ wb = CalamineWorkbook.from_path(sys.argv[1])
 rows = wb.get_sheet_by_index(0).to_python()
 assert len(rows) > 1
 ";
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
 
 /// (median CPU seconds, median peak MiB) of `argv`, each run after `setup` (a shell line).
 fn measure(python: &Path, setup: &str, argv: &[&str]) -> Option<(f64, f64)> {
@@ -63,29 +46,12 @@ fn runs(
     count: usize,
     sheet_xml: Option<&str>,
 ) -> Option<(Vec<f64>, Vec<f64>)> {
-    let mut command = Command::new(python);
-    if let Some(reader) = sheet_xml {
-        command.env("SPOTCHECK_SHEET_XML", reader);
-    }
-    let out = command
-        .env("RUNS", count.to_string())
-        .arg("-c")
-        .arg(MEASURE)
-        .arg(setup)
-        .args(argv)
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    let (mut cpu, mut peak) = (Vec::new(), Vec::new());
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let mut it = line.split_whitespace();
-        cpu.push(it.next()?.parse().ok()?);
-        peak.push(it.next()?.parse::<f64>().ok()? / 1024.0);
-    }
-    Some((cpu, peak))
+    let argv: Vec<&std::ffi::OsStr> = argv.iter().map(std::ffi::OsStr::new).collect();
+    let env: Vec<(&str, &str)> = sheet_xml
+        .map(|reader| ("SPOTCHECK_SHEET_XML", reader))
+        .into_iter()
+        .collect();
+    child::runs(python, setup, &argv, count, &env)
 }
 
 /// Instructions of one run of `argv` under callgrind (`setup` run before), with

@@ -7,12 +7,15 @@
 //!
 //! Run: `cargo bench --bench notice` (add `-- 20000` for another roster size).
 
-use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use spotcheck::model::DrawRequest;
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{Store, settings};
+use spotcheck::store::Store;
+
+#[path = "support/roster_db.rs"]
+mod roster_db;
+use roster_db::roster_db;
 
 #[path = "support/cpu.rs"]
 mod cpu;
@@ -20,27 +23,10 @@ use cpu::cpu_seconds;
 
 fn build(db: &std::path::Path, n: usize) {
     let started = Instant::now();
-    let dir = db.parent().expect("bench-data");
-    let roster = dir.join(format!("notice-roster-{n}.xlsx"));
-    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, 1), &roster)
-        .expect("roster");
-    let partial = db.with_extension("building");
-    let _ = std::fs::remove_file(&partial);
-    let mut store = Store::open(&partial).expect("open");
-    store
-        .set_setting(settings::USER_NAME, "基准")
-        .expect("name");
-    store
-        .set_setting(settings::REGION_NAME, "示例市")
-        .expect("region");
-    let cancel = AtomicBool::new(false);
-    let preview =
-        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
-            .expect("read");
     let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
         .and_then(|d| d.and_hms_opt(10, 0, 0))
         .expect("time");
-    spotcheck::steps::roster_import::commit(&mut store, &preview, at).expect("import");
+    let (mut store, partial) = roster_db(db, "notice", n, at);
     let request = DrawRequest {
         quarter: "2026Q4".parse().expect("quarter"),
         options: DrawOptions::default(),

@@ -10,12 +10,15 @@
 //! Run: `cargo bench --bench overview` (add `-- 20000` for another roster size; with
 //! `OVERVIEW_PARTS=1` it also prints where the read's time goes).
 
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use spotcheck::model::{DrawRequest, Quarter};
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{Store, settings};
+use spotcheck::store::Store;
+
+#[path = "support/roster_db.rs"]
+mod roster_db;
+use roster_db::roster_db;
 
 #[path = "support/cpu.rs"]
 mod cpu;
@@ -30,24 +33,11 @@ const QUARTERS: [&str; 8] = [
 
 fn build(db: &std::path::Path, n: usize) {
     let started = Instant::now();
-    let dir = db.parent().expect("bench-data");
-    let roster = dir.join(format!("overview-roster-{n}.xlsx"));
-    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, 1), &roster)
-        .expect("roster");
-    let partial = db.with_extension("building");
-    let _ = std::fs::remove_file(&partial);
-    let mut store = Store::open(&partial).expect("open");
-    store
-        .set_setting(settings::REGION_NAME, "示例市")
-        .expect("region");
-    let cancel = AtomicBool::new(false);
-    let preview =
-        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
-            .expect("read");
     let first = chrono::NaiveDate::from_ymd_opt(2025, 2, 10)
         .and_then(|d| d.and_hms_opt(10, 0, 0))
         .expect("time");
-    spotcheck::steps::roster_import::commit(&mut store, &preview, first).expect("import");
+    let (mut store, partial) = roster_db(db, "overview", n, first);
+    let dir = db.parent().expect("bench-data");
     for (n, q) in QUARTERS.iter().enumerate() {
         let at = first + chrono::TimeDelta::days(91 * i64::try_from(n).unwrap_or(0));
         let request = DrawRequest {

@@ -10,30 +10,21 @@
 //! minutes). Run: `cargo bench --bench results_import` (add `-- 10000` for another roster size).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rust_xlsxwriter::Workbook;
 use spotcheck::checklist::{Checklist, ItemKind, Rule};
 use spotcheck::model::{DrawRequest, Quarter};
 use spotcheck::sampling::DrawOptions;
-use spotcheck::store::{Store, settings};
+use spotcheck::store::Store;
 
 const RUNS: usize = 3;
 
-/// Measures `argv` as a child process `RUNS` times, each after the shell line `setup`;
-/// prints `cpu_seconds peak_kib` per run.
-const MEASURE: &str = r#"
-import os, subprocess, sys
-setup = sys.argv[1]
-argv = sys.argv[2:]
-for _ in range(int(os.environ.get("RUNS", "3"))):
-    subprocess.run(["sh", "-c", setup], check=True)
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    if status != 0:
-        sys.exit("command failed: %r" % (argv,))
-    print(ru.ru_utime + ru.ru_stime, ru.ru_maxrss)
-"#;
+#[path = "support/child.rs"]
+mod child;
+use child::median;
+#[path = "support/roster_db.rs"]
+mod roster_db;
+use roster_db::roster_db;
 
 fn at(text: &str) -> chrono::NaiveDateTime {
     chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("a time")
@@ -41,25 +32,7 @@ fn at(text: &str) -> chrono::NaiveDateTime {
 
 /// The drawn database: the roster imported, 2026Q4 drawn at 30%.
 fn build_db(db: &Path, n: usize) {
-    let dir = db.parent().expect("bench-data");
-    let roster = dir.join(format!("results-roster-{n}.xlsx"));
-    spotcheck::steps::demo::write_roster_xlsx(&spotcheck::steps::demo::accounts(n, 1), &roster)
-        .expect("roster");
-    let partial = db.with_extension("building");
-    let _ = std::fs::remove_file(&partial);
-    let mut store = Store::open(&partial).expect("open");
-    store
-        .set_setting(settings::REGION_NAME, "示例市")
-        .expect("region");
-    store
-        .set_setting(settings::USER_NAME, "王组长")
-        .expect("name");
-    let cancel = std::sync::atomic::AtomicBool::new(false);
-    let preview =
-        spotcheck::steps::roster_import::preview(&store, &roster, None, &mut |_| {}, &cancel)
-            .expect("read");
-    spotcheck::steps::roster_import::commit(&mut store, &preview, at("2026-10-08 09:00"))
-        .expect("import");
+    let (mut store, partial) = roster_db(db, "results", n, at("2026-10-08 09:00"));
     let request = DrawRequest {
         quarter: "2026Q4".parse::<Quarter>().expect("quarter"),
         options: DrawOptions::default(),
@@ -129,11 +102,6 @@ fn build_sheet(db: &Path, sheet: &Path) -> usize {
     usize::try_from(r - 1).unwrap_or(0)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
     let n: usize = std::env::args()
         .skip(1)
@@ -161,41 +129,22 @@ fn main() {
         db = db.display(),
         backups = dir.join("backups").display(),
     );
-    let out = Command::new("python3")
-        .env("RUNS", RUNS.to_string())
-        .arg("-c")
-        .arg(MEASURE)
-        .arg(&setup)
-        .arg(&exe)
-        .arg("--db")
-        .arg(&work)
-        .args([
-            "--user",
-            "王组长",
-            "results",
-            "--quarter",
-            "2026Q4",
-            "import",
-        ])
-        .arg(&sheet)
-        .arg("--finish")
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut cpu = Vec::new();
-    let mut peak = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let mut parts = line.split_whitespace();
-        let (Some(c), Some(p)) = (parts.next(), parts.next()) else {
-            continue;
-        };
-        cpu.push(c.parse::<f64>().expect("cpu"));
-        peak.push(p.parse::<f64>().expect("peak") / 1024.0);
-    }
+    let argv: Vec<&std::ffi::OsStr> = [
+        exe.as_os_str(),
+        "--db".as_ref(),
+        work.as_os_str(),
+        "--user".as_ref(),
+        "王组长".as_ref(),
+        "results".as_ref(),
+        "--quarter".as_ref(),
+        "2026Q4".as_ref(),
+        "import".as_ref(),
+        sheet.as_os_str(),
+        "--finish".as_ref(),
+    ]
+    .to_vec();
+    let (cpu, peak) = child::runs(Path::new("python3"), &setup, &argv, RUNS, &[])
+        .expect("python3 and every run of the import");
     let finished = Store::open(&work)
         .and_then(|s| {
             let draw = s
