@@ -276,7 +276,7 @@ impl Package {
             if let Some(dir) = target.parent() {
                 std::fs::create_dir_all(dir).map_err(write_err)?;
             }
-            let partial = target.with_extension("partial");
+            let partial = crate::store::staging_path(target).map_err(write_err)?;
             let written = (|| {
                 let file = std::fs::File::create(&partial).map_err(write_err)?;
                 let mut out = std::io::BufWriter::with_capacity(COPY_BUFFER, file);
@@ -298,7 +298,10 @@ impl Package {
 
 /// Copies `from` to `to` under a temporary name, renamed once complete.
 fn copy_file(from: &Path, to: &Path) -> Result<(), PackageError> {
-    let partial = to.with_extension("partial");
+    let partial = crate::store::staging_path(to).map_err(|source| PackageError::Write {
+        path: to.to_owned(),
+        source,
+    })?;
     let result = std::fs::copy(from, &partial)
         .and_then(|_| std::fs::File::open(&partial)?.sync_all())
         .and_then(|()| std::fs::rename(&partial, to));

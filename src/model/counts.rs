@@ -72,6 +72,15 @@ impl Tally {
         self.checked - self.passed - self.failed
     }
 
+    /// Adds `other`'s counts to this row's (its name and key stay).
+    pub fn add(&mut self, other: &Tally) {
+        self.accounts += other.accounts;
+        self.checked += other.checked;
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.rechecked += other.rechecked;
+    }
+
     /// The accounts the random draw picked (复查-only accounts left out).
     #[must_use]
     pub fn drawn(&self) -> usize {
@@ -111,11 +120,7 @@ impl TallyGroup {
             ..Tally::default()
         };
         for r in &self.rows {
-            t.accounts += r.accounts;
-            t.checked += r.checked;
-            t.passed += r.passed;
-            t.failed += r.failed;
-            t.rechecked += r.rechecked;
+            t.add(r);
         }
         t
     }

@@ -67,18 +67,21 @@ impl QuarterFigures {
         };
         let mut rows: BTreeMap<String, Tally> = BTreeMap::new();
         for c in by_region {
-            total.checked += c.sampled;
-            total.passed += c.passed;
-            total.failed += c.failed;
+            let counts = Tally {
+                checked: c.sampled,
+                passed: c.passed,
+                failed: c.failed,
+                ..Tally::default()
+            };
+            total.add(&counts);
             if let (true, Some(key)) = (regions, &c.region) {
-                let t = rows.entry(key.clone()).or_insert_with(|| Tally {
-                    name: key.clone(),
-                    key: key.clone(),
-                    ..Tally::default()
-                });
-                t.checked += c.sampled;
-                t.passed += c.passed;
-                t.failed += c.failed;
+                rows.entry(key.clone())
+                    .or_insert_with(|| Tally {
+                        name: key.clone(),
+                        key: key.clone(),
+                        ..Tally::default()
+                    })
+                    .add(&counts);
             }
         }
         Self {
@@ -123,9 +126,7 @@ impl QuarterFigures {
             }
         }
         for r in regions.values() {
-            total.checked += r.checked;
-            total.passed += r.passed;
-            total.failed += r.failed;
+            total.add(r);
         }
         Self {
             quarter,
@@ -241,10 +242,10 @@ pub(super) fn region_trend(
     let previous = previous.filter(|p| p.quarter == current.quarter.previous());
     let mut before: BTreeMap<&str, Tally> = BTreeMap::new();
     for r in previous.iter().flat_map(|p| &p.regions) {
-        let t = before.entry(current_region(aliases, &r.key)).or_default();
-        t.checked += r.checked;
-        t.passed += r.passed;
-        t.failed += r.failed;
+        before
+            .entry(current_region(aliases, &r.key))
+            .or_default()
+            .add(r);
     }
     current
         .regions

@@ -28,33 +28,33 @@ pub fn evidence_file(dir: &Path, sha256: &str, file_name: &str) -> PathBuf {
         .join(format!("{sha256}{ext}"))
 }
 
-/// Removes the temporary files (`*.partial`) a write of evidence interrupted (a crash, a kill,
-/// a pulled cable) left in the evidence folder of the database at `db`: only a writer holding
-/// the lock makes them, so none is being written. Called with the lock held. Returns how many.
-pub fn clear_partial_evidence(db: &Path) -> usize {
-    let mut removed = 0;
-    let Ok(shards) = std::fs::read_dir(evidence_dir_for(db)) else {
-        return 0;
-    };
-    for shard in shards.flatten() {
-        // Regular folders only: a link is never followed out of the evidence folder.
-        if !shard.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let Ok(files) = std::fs::read_dir(shard.path()) else {
-            continue;
-        };
-        for f in files.flatten() {
-            let path = f.path();
-            if f.file_type().is_ok_and(|t| t.is_file())
-                && path.extension().is_some_and(|x| x == "partial")
-                && std::fs::remove_file(&path).is_ok()
-            {
-                removed += 1;
-            }
-        }
-    }
-    removed
+/// Where an evidence file bound for `target` (`evidence/ab/<sha>.png`) is written before it is
+/// renamed into place: one staging folder for all (`evidence/.incoming`), on the same disk, so
+/// that what a killed write leaves is cleared without listing every evidence file. The folder
+/// is made if missing.
+///
+/// # Errors
+/// The staging folder cannot be made.
+pub fn staging_path(target: &Path) -> std::io::Result<PathBuf> {
+    let evidence = target
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    let dir = evidence.join(STAGING);
+    std::fs::create_dir_all(&dir)?;
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    Ok(dir.join(name))
+}
+
+/// The staging folder of [`staging_path`], inside the evidence folder.
+const STAGING: &str = ".incoming";
+
+/// Removes what writes of evidence a crash, a kill or a pulled cable interrupted left in the
+/// staging folder of the database at `db`: only a writer holding the lock writes there, so
+/// nothing in it is being written. Called with the lock held.
+pub fn clear_partial_evidence(db: &Path) {
+    let _ = std::fs::remove_dir_all(evidence_dir_for(db).join(STAGING));
 }
 
 /// Writes `bytes` to `target` under a temporary name, syncs and renames it.
@@ -63,7 +63,7 @@ pub fn write_file_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()>
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let partial = target.with_extension("partial");
+    let partial = staging_path(target)?;
     let mut f = std::fs::File::create(&partial)?;
     f.write_all(bytes)?;
     f.sync_all()?;

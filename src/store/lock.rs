@@ -158,8 +158,8 @@ mod tests {
         lock(&db, "命令", at()).expect("free again");
     }
 
-    /// Evidence a killed write left half written (`*.partial`) is removed by the next writer;
-    /// evidence files themselves stay.
+    /// Evidence a killed write left half written (in the staging folder) is removed by the
+    /// next writer; evidence files themselves stay.
     #[test]
     fn the_lock_clears_evidence_a_killed_write_left_half_written() {
         let dir = tempfile::TempDir::new().expect("tempdir");
@@ -167,8 +167,13 @@ mod tests {
         let shard = dir.path().join("evidence").join("ab");
         std::fs::create_dir_all(&shard).expect("mkdir");
         let kept = shard.join("ab12.png");
-        let half = shard.join("ab34.partial");
         std::fs::write(&kept, b"png").expect("write");
+        let half = super::super::staging_path(&shard.join("ab34.png")).expect("staging");
+        assert!(
+            half.starts_with(dir.path().join("evidence")),
+            "{}",
+            half.display()
+        );
         std::fs::write(&half, b"half").expect("write");
         let _lock = lock(&db, "窗口", at()).expect("lock");
         assert!(kept.exists(), "evidence stays");

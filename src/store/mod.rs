@@ -31,7 +31,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use backup::{AUTO_KEPT, BackupError, BackupInfo, auto_dir, list_backups, read_info};
 pub use draws::NewDrawnAccount;
 pub use error::StoreError;
-pub use evidence::{evidence_dir_for, evidence_file, write_file_atomically};
+pub use evidence::{evidence_dir_for, evidence_file, staging_path, write_file_atomically};
 pub use lock::{DbLock, Holder, LockError, lock};
 pub use log::read_log_chain;
 pub use packages::StoredConflict;
