@@ -245,43 +245,22 @@ fn the_levels_notice_states_the_rollup_totals_and_names_missing_and_unverified_r
         "甲市's accuracy in the table: {text}"
     );
 
-    // Without the level's region there is no title to give: refused, in Chinese.
+    // Export refused, in Chinese, with `why`; no file written.
+    let refused = |db: &std::path::Path, name: &str, why: &str| {
+        let out = d.join(name);
+        let o = run(
+            db,
+            &["export", "rollup", "--quarter", Q, "--out", path_str(&out)],
+        );
+        assert!(!o.status.success(), "{name}");
+        let err = crate::support::stderr(&o);
+        assert!(err.contains(why), "{err}");
+        assert!(!out.exists(), "{name}");
+    };
+    // Without the level's region there is no title to give.
     let bare = d.join("无地区.db");
-    let o = run(
-        &bare,
-        &[
-            "export",
-            "rollup",
-            "--quarter",
-            Q,
-            "--out",
-            path_str(&d.join("无地区.docx")),
-        ],
-    );
-    assert!(!o.status.success());
-    assert!(
-        crate::support::stderr(&o).contains("还没有填写地区名称"),
-        "{}",
-        crate::support::stderr(&o)
-    );
+    refused(&bare, "无地区.docx", "还没有填写地区名称");
     // With a region but nobody to report on: refused rather than a notice of nothing.
     ok(&run(&bare, &["settings", "--region", "某省"]));
-    let o = run(
-        &bare,
-        &[
-            "export",
-            "rollup",
-            "--quarter",
-            Q,
-            "--out",
-            path_str(&d.join("无单位.docx")),
-        ],
-    );
-    assert!(!o.status.success());
-    assert!(
-        crate::support::stderr(&o).contains("还没有登记应上报的单位"),
-        "{}",
-        crate::support::stderr(&o)
-    );
-    assert!(!d.join("无单位.docx").exists());
+    refused(&bare, "无单位.docx", "还没有登记应上报的单位");
 }
