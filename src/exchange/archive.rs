@@ -273,10 +273,10 @@ impl Package {
                 path: target.clone(),
                 source,
             };
-            if let Some(dir) = target.parent() {
+            let partial = crate::model::evidence_staging_path(target);
+            for dir in [target.parent(), partial.parent()].into_iter().flatten() {
                 std::fs::create_dir_all(dir).map_err(write_err)?;
             }
-            let partial = crate::store::staging_path(target).map_err(write_err)?;
             let written = (|| {
                 let file = std::fs::File::create(&partial).map_err(write_err)?;
                 let mut out = std::io::BufWriter::with_capacity(COPY_BUFFER, file);
@@ -296,12 +296,10 @@ impl Package {
     }
 }
 
-/// Copies `from` to `to` under a temporary name, renamed once complete.
+/// Copies `from` (evidence unpacked just before, so its staging folder is there) to `to`
+/// under its staging name, renamed once complete.
 fn copy_file(from: &Path, to: &Path) -> Result<(), PackageError> {
-    let partial = crate::store::staging_path(to).map_err(|source| PackageError::Write {
-        path: to.to_owned(),
-        source,
-    })?;
+    let partial = crate::model::evidence_staging_path(to);
     let result = std::fs::copy(from, &partial)
         .and_then(|_| std::fs::File::open(&partial)?.sync_all())
         .and_then(|()| std::fs::rename(&partial, to));

@@ -157,3 +157,21 @@ impl Inspection {
         self.findings.iter().map(|f| f.finding.clone()).collect()
     }
 }
+
+/// The staging folder inside the evidence folder, where evidence is written before it is
+/// renamed into place.
+pub const EVIDENCE_STAGING: &str = ".incoming";
+
+/// Where an evidence file bound for `target` (`evidence/ab/<sha>.png`) is written before it is
+/// renamed into place: one staging folder for all, on the same disk, so that what a killed
+/// write leaves is cleared without listing every evidence file.
+#[must_use]
+pub fn evidence_staging_path(target: &std::path::Path) -> std::path::PathBuf {
+    let evidence = target
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap_or(std::path::Path::new("."));
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    evidence.join(EVIDENCE_STAGING).join(name)
+}

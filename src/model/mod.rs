@@ -38,8 +38,8 @@ pub use glance::{
 };
 pub use ids::{IdMap, IdSet};
 pub use inspection::{
-    Evidence, EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES, NewEvidence,
-    StoredFinding, is_web_link,
+    EVIDENCE_STAGING, Evidence, EvidenceKind, Inspection, InspectionStatus, MAX_EVIDENCE_BYTES,
+    NewEvidence, StoredFinding, evidence_staging_path, is_web_link,
 };
 pub use log::{
     LogEntry, LogGap, LogHead, entry_hash, gap_against_copy, gap_against_head, undone_since,

@@ -28,33 +28,23 @@ pub fn evidence_file(dir: &Path, sha256: &str, file_name: &str) -> PathBuf {
         .join(format!("{sha256}{ext}"))
 }
 
-/// Where an evidence file bound for `target` (`evidence/ab/<sha>.png`) is written before it is
-/// renamed into place: one staging folder for all (`evidence/.incoming`), on the same disk, so
-/// that what a killed write leaves is cleared without listing every evidence file. The folder
-/// is made if missing.
+/// [`crate::model::evidence_staging_path`] of `target`, its folder made if missing.
 ///
 /// # Errors
 /// The staging folder cannot be made.
 pub fn staging_path(target: &Path) -> std::io::Result<PathBuf> {
-    let evidence = target
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new("."));
-    let dir = evidence.join(STAGING);
-    std::fs::create_dir_all(&dir)?;
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(".partial");
-    Ok(dir.join(name))
+    let path = crate::model::evidence_staging_path(target);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(path)
 }
-
-/// The staging folder of [`staging_path`], inside the evidence folder.
-const STAGING: &str = ".incoming";
 
 /// Removes what writes of evidence a crash, a kill or a pulled cable interrupted left in the
 /// staging folder of the database at `db`: only a writer holding the lock writes there, so
 /// nothing in it is being written. Called with the lock held.
 pub fn clear_partial_evidence(db: &Path) {
-    let _ = std::fs::remove_dir_all(evidence_dir_for(db).join(STAGING));
+    let _ = std::fs::remove_dir_all(evidence_dir_for(db).join(crate::model::EVIDENCE_STAGING));
 }
 
 /// Writes `bytes` to `target` under a temporary name, syncs and renames it.
