@@ -2,7 +2,9 @@
 //! the page width, thin borders, 宋体, a frozen header, columns as wide as their Chinese text,
 //! and 第 N 页 共 M 页 at the foot. Shared by every workbook spotcheck writes.
 
-use rust_xlsxwriter::{ColNum, Format, FormatAlign, FormatBorder, RowNum, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    ColNum, Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
+};
 
 pub(super) const FONT: &str = "宋体";
 
@@ -59,18 +61,31 @@ impl Formats {
                 .set_num_format("0.00%")
                 .set_align(FormatAlign::Center),
             date: cell
-                .set_num_format("yyyy-mm-dd")
+                .set_num_format("yyyy\"年\"m\"月\"d\"日\"")
                 .set_align(FormatAlign::Center),
         }
     }
 }
 
-/// Roughly how many character widths Excel needs for `text`: CJK characters count two.
+/// A workbook whose default font is the tables' own (宋体 11, Excel's default for it: digits 8
+/// pixels wide, columns 72 pixels, rows 13.5 points), so that a column's width in characters
+/// means the same to Excel and to `LibreOffice` as to [`text_width`].
+pub(super) fn workbook() -> Workbook {
+    let mut book = Workbook::new();
+    let default = Format::new().set_font_name(FONT).set_font_size(11);
+    // Only fails after a worksheet is added, and this book has none yet.
+    let _ = book.set_default_format(&default, 18, 72);
+    book
+}
+
+/// Roughly how many character widths a spreadsheet needs for `text` in 宋体 11: a Chinese
+/// character about 1.9 (15 pixels against 8 for a digit, in Excel with 宋体; about 1.6 in
+/// `LibreOffice` with a fallback font, so its rows have room to spare, never too little).
 pub(super) fn text_width(text: &str) -> f64 {
     text.lines()
         .map(|l| {
             l.chars()
-                .map(|c| if c.is_ascii() { 1.1 } else { 2.1 })
+                .map(|c| if c.is_ascii() { 1.05 } else { 1.9 })
                 .sum::<f64>()
         })
         .fold(0.0, f64::max)
@@ -78,16 +93,19 @@ pub(super) fn text_width(text: &str) -> f64 {
 
 /// How many printed lines `text` takes in a column `width` wide (its own line breaks, and the
 /// wrapping of each line).
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // whole, at least 1.0, small
 pub(super) fn lines_in(text: &str, width: f64) -> usize {
     text.lines()
-        .map(|l| {
-            let w = text_width(l);
-            // Whole lines only: a line just over the width takes two.
-            (w / (width - 2.0).max(1.0)).ceil().max(1.0) as usize
-        })
+        .map(|l| wrapped_lines(text_width(l), width))
         .sum::<usize>()
         .max(1)
+}
+
+/// How many printed lines one line of text `line_width` wide takes in a column `width` wide
+/// (a cell keeps about a character of its width for its margins). Whole lines only: a line
+/// just over the width takes two.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // whole, at least 1.0, small
+pub(super) fn wrapped_lines(line_width: f64, width: f64) -> usize {
+    (line_width / (width - 1.0).max(1.0)).ceil().max(1.0) as usize
 }
 
 /// The height of a row whose cells take `lines` lines (Excel's 15-point line), so that wrapped
@@ -110,27 +128,6 @@ impl Widths {
         }
     }
 
-    /// The widths, the widest cut down evenly until they add up to at most `budget` (so that
-    /// the sheet prints at a readable size); never below `floor` or a column's header.
-    pub fn fitted(&self, budget: f64, floor: f64) -> Vec<f64> {
-        let total = |cap: f64| self.0.iter().map(|w| w.min(cap)).sum::<f64>();
-        let widest = self.0.iter().copied().fold(0.0, f64::max);
-        if total(widest) <= budget {
-            return self.0.clone();
-        }
-        // The cap that fits the budget, found by halving.
-        let (mut lo, mut hi) = (floor, widest);
-        for _ in 0..40 {
-            let mid = f64::midpoint(lo, hi);
-            if total(mid) > budget {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        self.0.iter().map(|w| w.min(lo.max(floor))).collect()
-    }
-
     /// Sets the widths, each capped at `max` (longer text wraps).
     pub fn apply(&self, sheet: &mut Worksheet, max: f64) -> Result<(), XlsxError> {
         for (c, w) in self.0.iter().enumerate() {
@@ -148,10 +145,10 @@ pub(super) fn set_widths(sheet: &mut Worksheet, widths: &[f64]) -> Result<(), Xl
     Ok(())
 }
 
-/// How wide a landscape A4 sheet's columns may be in all (Excel's character widths) for it to
-/// print at about 88% with the margins of [`page_setup`]: 11-point text at 9.5 points or more
-/// (measured in `LibreOffice`'s PDF).
-pub(super) const PRINT_WIDTH: f64 = 116.0;
+/// How wide a landscape A4 sheet's columns may be in all (character widths of 宋体 11) for it
+/// to print at about 84% with the margins of [`page_setup`]: 11-point text at 9 points or more
+/// (measured in `LibreOffice`'s PDF, whose fallback font makes columns wider than Excel's).
+pub(super) const PRINT_WIDTH: f64 = 122.0;
 
 pub(super) fn col(c: usize) -> ColNum {
     ColNum::try_from(c).unwrap_or(ColNum::MAX)
@@ -173,6 +170,13 @@ pub(super) fn header(
     }
     sheet.set_row_height(at, 28)?;
     Ok(())
+}
+
+/// The height (points of the sheet's rows) of an A4 landscape page printed at `scale` percent
+/// with `margin` inches at the top and at the bottom, a little kept back because applications
+/// round row heights differently.
+pub(super) fn page_height(scale: u16, margin: f64) -> f64 {
+    (595.0 - 144.0 * margin) * 100.0 / f64::from(scale) * 0.97
 }
 
 /// A4 landscape, fit to the page width, page numbers at the foot.

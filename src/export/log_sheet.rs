@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::Workbook;
-
 use super::ExportError;
 use super::layout::{self, Formats, Widths, col, row};
 use crate::model::LogEntry;
@@ -18,7 +16,7 @@ pub fn write_log(
     path: &Path,
 ) -> Result<(), ExportError> {
     let f = Formats::new();
-    let mut book = Workbook::new();
+    let mut book = super::layout::workbook();
     let sheet = book.add_worksheet();
     sheet.set_name("操作日志")?;
     sheet.merge_range(

@@ -2,6 +2,7 @@
 use crate::model::os_error::describe;
 
 pub mod atomic;
+mod column_plan;
 mod layout;
 mod log_sheet;
 mod notice;

@@ -2,14 +2,14 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder};
 
 use super::ExportError;
 use crate::roster::report::ImportReport;
 
 /// Writes one row per problem: 行号, 列, 内容, 问题, 处理.
 pub fn write_problem_list(report: &ImportReport, path: &Path) -> Result<(), ExportError> {
-    let mut book = Workbook::new();
+    let mut book = super::layout::workbook();
     let sheet = book.add_worksheet();
     sheet.set_name("问题清单")?;
     let title = Format::new()

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, Format, ProtectionOptions, Workbook, Worksheet,
-    XlsxError,
+    DataValidation, DataValidationErrorStyle, Format, ProtectionOptions, Worksheet, XlsxError,
 };
 
 use super::ExportError;
@@ -36,14 +35,44 @@ const FILL_FIRST: u16 = 9;
 const FILL_LAST: u16 = 12;
 const CODE_COL: u16 = 13;
 const HEADER_ROW: u32 = 3;
-/// Column widths that fill an A4 landscape page (narrow margins) at about 90%, so that the
-/// 11-point text prints at 10 points or more (measured in `LibreOffice`'s PDF); long text wraps
-/// and its row grows.
+/// Column widths (宋体 11 characters) that fill an A4 landscape page (narrow margins) at
+/// [`SCALE`]: the dates of 完成时间 whole, room to write 整改情况, 联系人 and 联系电话 by hand;
+/// long text wraps and its row grows.
 const WIDTHS: [f64; 13] = [
-    3.5, 8.5, 9.5, 5.5, 11.0, 9.0, 12.0, 11.0, 10.0, 11.0, 10.0, 5.0, 9.0,
+    3.5, 9.5, 10.0, 6.0, 9.0, 9.0, 12.0, 11.0, 8.0, 13.0, 15.0, 8.0, 12.0,
 ];
+/// The print scale (percent): 11-point text prints at 9 points. Fixed rather than fitted, so
+/// that Excel and `LibreOffice` break the pages where [`sign_off_break`] planned them.
+const SCALE: u16 = 82;
+/// The margins (inches) of the printed sheet: left and right, top and bottom.
+const MARGINS: (f64, f64) = (0.3, 0.6);
 /// Fill-in cells are at least three lines tall: there is room to write by hand.
 const FILL_LINES: usize = 3;
+/// The heights (points) of the rows above the table (title, unit and deadline, how to fill
+/// in), of its header, and of the blank row and the sign-off row below it.
+const TOP_ROWS: f64 = 30.0 + 18.0 + 32.0;
+const HEADER_HEIGHT: f64 = 28.0;
+const BLANK_ROW: f64 = 15.0;
+const SIGN_OFF: f64 = BLANK_ROW + 48.0;
+
+/// Where a unit's sheet breaks so that its sign-off (`tail` points below the last row) is
+/// never alone on a page: the index of the problem row that must start a page, if one must.
+/// `first` is the height above the table (with its header), `rows` the problem rows' heights,
+/// `page` a page's height and `header` the repeated header's.
+fn sign_off_break(first: f64, rows: &[f64], tail: f64, page: f64, header: f64) -> Option<usize> {
+    let mut used = first + header;
+    let mut page_start = 0;
+    for (i, h) in rows.iter().enumerate() {
+        if used + h > page {
+            used = header;
+            page_start = i;
+        }
+        used += h;
+    }
+    let last = rows.len().checked_sub(1)?;
+    // Only worth a break when the last row has rows above it on its page to leave behind.
+    (used + tail > page && page_start < last).then_some(last)
+}
 
 /// The name a unit is filed under: its 主办单位, or a placeholder where the roster left it blank.
 #[must_use]
@@ -91,7 +120,7 @@ pub fn write_rectification_book_reporting(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(), ExportError> {
     let f = SheetFormats::new();
-    let mut book = Workbook::new();
+    let mut book = super::layout::workbook();
     let units = by_unit(rows);
     let mut names: Vec<String> = Vec::new();
     if units.is_empty() {
@@ -110,7 +139,7 @@ pub fn write_rectification_book_reporting(
         names.push(name.clone());
         let sheet = book.add_worksheet();
         sheet.set_name(&name)?;
-        unit_sheet(sheet, unit, problems, region, quarter, &f)?;
+        unit_sheet(sheet, unit, problems, region, quarter, true, &f)?;
     }
     super::atomic::save_book(&mut book, path)?;
     Ok(())
@@ -153,10 +182,10 @@ pub fn write_rectification_folder_reporting(
         }
         used.push(stem.clone());
         let path = dir.join(format!("{stem}.xlsx"));
-        let mut book = Workbook::new();
+        let mut book = super::layout::workbook();
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(unit, &[]))?;
-        unit_sheet(sheet, unit, problems, region, quarter, &f)?;
+        unit_sheet(sheet, unit, problems, region, quarter, false, &f)?;
         super::atomic::save_book(&mut book, &path)?;
         written.push(path);
     }
@@ -191,7 +220,11 @@ impl SheetFormats {
                 .clone()
                 .set_unlocked()
                 .set_background_color("#FFF2CC"),
-            deadline: base.date.clone().set_bold(),
+            deadline: base
+                .text
+                .clone()
+                .set_bold()
+                .set_align(rust_xlsxwriter::FormatAlign::Center),
             base,
         }
     }
@@ -204,6 +237,7 @@ fn unit_sheet(
     problems: &[&Rectification],
     region: &str,
     quarter: Quarter,
+    many: bool,
     f: &SheetFormats,
 ) -> Result<(), XlsxError> {
     let b = &f.base;
@@ -251,6 +285,7 @@ fn unit_sheet(
     sheet.set_row_height(1, 18)?;
     sheet.set_row_height(2, 32)?;
     layout::header(sheet, HEADER_ROW, &HEADERS, b)?;
+    let mut heights = Vec::with_capacity(problems.len());
     for (n, p) in problems.iter().enumerate() {
         let r = HEADER_ROW + 1 + row(n);
         sheet.write_number_with_format(r, 0, (n + 1) as f64, &b.number)?;
@@ -274,8 +309,12 @@ fn unit_sheet(
             sheet.write_string_with_format(r, col(i + 1), *text, &b.text)?;
             lines = lines.max(layout::lines_in(text, WIDTHS[i + 1]));
         }
+        // As text, so that it wraps in its narrow column (a date would print as ###).
+        let deadline = format!("{}前", crate::model::time::chinese_day(p.deadline));
+        sheet.write_string_with_format(r, 8, &deadline, &f.deadline)?;
+        lines = lines.max(layout::lines_in(&deadline, WIDTHS[8]));
         sheet.set_row_height(r, layout::row_height(lines))?;
-        sheet.write_date_with_format(r, 8, p.deadline, &f.deadline)?;
+        heights.push(layout::row_height(lines));
         // What the unit sent before, so that a sheet sent again shows it; blank after a
         // rejected fix, which needs a new answer.
         let fresh = p.state == State::Reopened;
@@ -304,7 +343,7 @@ fn unit_sheet(
     sheet.merge_range(sign, 0, sign, 5, "填报单位（盖章）：", &b.note)?;
     sheet.merge_range(sign, 6, sign, 8, "负责人（签字）：", &b.note)?;
     sheet.merge_range(sign, 9, sign, last, "填报日期：　　年　　月　　日", &b.note)?;
-    sheet.set_row_height(sign, 48)?;
+    sheet.set_row_height(sign, SIGN_OFF - BLANK_ROW)?;
     if !problems.is_empty() {
         let first = HEADER_ROW + 1;
         let last_row = HEADER_ROW + row(problems.len());
@@ -319,9 +358,20 @@ fn unit_sheet(
         sheet.add_data_validation(first, FILL_FIRST, last_row, FILL_FIRST, &choice)?;
     }
     layout::print_setup(sheet, HEADER_ROW)?;
-    sheet.set_margins(0.3, 0.3, 0.6, 0.6, 0.3, 0.3);
-    // Each unit's form is numbered from its own first page, in a workbook of many units too.
+    let (side, top) = MARGINS;
+    sheet.set_margins(side, side, top, top, 0.3, 0.3);
+    sheet.set_print_scale(SCALE);
+    // The sign-off block never on a page of its own: the last row goes over with it.
+    let page = layout::page_height(SCALE, top);
+    if let Some(n) = sign_off_break(TOP_ROWS, &heights, SIGN_OFF, page, HEADER_HEIGHT) {
+        sheet.set_page_breaks(&[HEADER_ROW + 1 + row(n)])?;
+    }
+    // Each unit's form is numbered from its own first page, in a workbook of many units too,
+    // where 共 N 页 would count every unit's pages.
     sheet.set_print_first_page_number(1);
+    if many {
+        sheet.set_footer("&C第 &P 页");
+    }
     sheet.set_header("&L附件3");
     sheet.protect_with_options(&ProtectionOptions {
         format_rows: true,
@@ -387,6 +437,30 @@ pub fn file_stem(unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sign_off_never_has_a_page_of_its_own() {
+        let page = layout::page_height(SCALE, MARGINS.1);
+        let row = layout::row_height(FILL_LINES);
+        for n in 1..60 {
+            let rows = vec![row; n];
+            let brk = sign_off_break(TOP_ROWS, &rows, SIGN_OFF, page, HEADER_HEIGHT);
+            // Lay the rows out as printed, with the break if any; the sign-off must fit below
+            // the last row on its page.
+            let mut used = TOP_ROWS + HEADER_HEIGHT;
+            for (i, h) in rows.iter().enumerate() {
+                if used + h > page || brk == Some(i) {
+                    used = HEADER_HEIGHT;
+                }
+                used += h;
+            }
+            assert!(used + SIGN_OFF <= page, "{n} rows: {brk:?}");
+            // And no break where none is needed.
+            if (TOP_ROWS + HEADER_HEIGHT + row * n as f64 + SIGN_OFF) <= page {
+                assert_eq!(brk, None, "{n} rows fit on one page");
+            }
+        }
+    }
 
     #[test]
     fn sheet_names_follow_excel_rules() {

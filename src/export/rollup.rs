@@ -4,9 +4,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{
-    Chart, ChartType, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
 use super::ExportError;
 use crate::model::{Quarter, RecheckSummary, StoredReport};
@@ -217,7 +215,7 @@ pub fn write_rollup(
     rechecks: &[RecheckSummary],
     path: &Path,
 ) -> Result<(), ExportError> {
-    let mut book = Workbook::new();
+    let mut book = super::layout::workbook();
     let label = quarter.label();
     {
         let sheet = book.add_worksheet();
@@ -413,7 +411,7 @@ pub fn write_recheck_list(
     options: RecheckOptions,
     path: &Path,
 ) -> Result<(), ExportError> {
-    let mut book = Workbook::new();
+    let mut book = super::layout::workbook();
     let sheet = book.add_worksheet();
     let heads = [
         ("序号", 6.0),

@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::Workbook;
-
 use super::ExportError;
 use super::layout::{self, Formats, Widths, col, row};
 use crate::model::DrawRecord;
@@ -27,7 +25,7 @@ const HEADERS: [&str; 10] = [
 #[allow(clippy::too_many_lines)] // one sheet, top to bottom: title, header, the rows
 pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result<(), ExportError> {
     let f = Formats::new();
-    let mut book = Workbook::new();
+    let mut book = super::layout::workbook();
     let sheet = book.add_worksheet();
     sheet.set_name("抽查名单")?;
     let last = col(HEADERS.len() - 1);

@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use rust_xlsxwriter::{
-    Chart, ChartLegendPosition, ChartMarker, ChartType, ConditionalFormat2ColorScale, Workbook,
-    Worksheet, XlsxError,
+    Chart, ChartLegendPosition, ChartMarker, ChartType, ConditionalFormat2ColorScale, Worksheet,
+    XlsxError,
 };
 
 use super::ExportError;
@@ -18,7 +18,7 @@ use crate::rectification::Status;
 /// Writes the workbook of `overview` to `path`; `region` (e.g. 示例市) goes in the titles.
 pub fn write_stats(overview: &Overview, region: &str, path: &Path) -> Result<(), ExportError> {
     let f = Formats::new();
-    let mut book = Workbook::new();
+    let mut book = super::layout::workbook();
     let label = overview.quarter.label();
     let title = format!("{region}{label}政务新媒体抽查统计分析");
 

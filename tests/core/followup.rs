@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::support::clock::{at, on};
 use calamine::{Data, Reader, open_workbook_auto};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook};
 use spotcheck::checklist::{Answer, Checklist, Finding, ItemKind, Verdict};
 use spotcheck::model::{Account, AccountStatus, Quarter};
@@ -241,6 +241,11 @@ fn date(d: &Data) -> NaiveDate {
         Data::DateTime(dt) => dt.as_datetime().expect("a date").date(),
         other => panic!("not a date cell: {other:?}"),
     }
+}
+
+/// A 整改表's 整改时限 cell: text, so that it wraps in its column.
+fn deadline_text(d: NaiveDate) -> String {
+    format!("{}年{}月{}日前", d.year(), d.month(), d.day())
 }
 
 /// One part of an xlsx (a zip), as text.
@@ -489,30 +494,46 @@ fn assert_tally_rows(table: &[Vec<Data>], expected: &BTreeMap<String, Tally>, wh
     }
 }
 
+/// The column of a notice sheet headed `name` (its header is Excel row 2).
+fn column(sheet: &[Vec<Data>], name: &str) -> usize {
+    sheet[1]
+        .iter()
+        .position(|c| text(c) == name)
+        .unwrap_or_else(|| panic!("no column {name}: {:?}", sheet[1]))
+}
+
 /// A problem sheet of the notice read back: (heading, rows under it as (账号名称, 问题类别)).
 fn problem_groups(sheet: &[Vec<Data>]) -> Vec<(String, Vec<(String, String)>)> {
-    let heads: Vec<String> = (0..9).map(|c| text(cell(sheet, 1, c))).collect();
+    let mut heads: Vec<String> = sheet[1]
+        .iter()
+        .map(text)
+        .filter(|h| !h.is_empty())
+        .collect();
+    // One 地市 in all: it is in the title, not a column of its own; 最后更新日期 only where
+    // some problem has one.
+    if heads.last().is_some_and(|h| h == "最后更新日期") {
+        heads.pop();
+    }
     assert_eq!(
         heads,
         [
             "序号",
-            "地市",
             "区县",
             "主办单位",
             "账号名称",
             "平台",
             "问题类别",
             "问题描述",
-            "最后更新日期"
         ]
     );
+    let (name, category) = (column(sheet, "账号名称"), column(sheet, "问题类别"));
     let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for row in sheet.iter().skip(2) {
         match &row[0] {
             Data::Float(_) | Data::Int(_) => {
                 let group = groups.last_mut().expect("a data row under a heading");
                 assert_eq!(count(&row[0]), group.1.len() + 1, "序号 restarts per group");
-                group.1.push((text(&row[4]), text(&row[6])));
+                group.1.push((text(&row[name]), text(&row[category])));
             }
             Data::String(s) if !s.is_empty() => groups.push((s.clone(), Vec::new())),
             _ => {}
@@ -660,21 +681,33 @@ fn notice_numbers_match_the_store() {
 
     // 全部结果: one row per sampled account, in the 抽查名单's order, with its verdict.
     let results = grid(&path, "全部结果");
-    assert_eq!(text(cell(&results, 1, 4)), "账号名称");
-    assert_eq!(text(cell(&results, 1, 9)), "检查结论");
+    let heads: Vec<String> = results[1].iter().map(text).collect();
     assert!(
-        !(0..10).any(|c| text(cell(&results, 1, c)) == "检查人员"),
+        !heads.iter().any(|h| h == "检查人员"),
         "published: no staff names"
+    );
+    // Every check finished, all drawn at random, one 地市: those columns would say nothing.
+    for silent in ["检查进度", "类型", "地市"] {
+        assert!(!heads.iter().any(|h| h == silent), "{silent}: {heads:?}");
+    }
+    let (name, platform, verdict_at) = (
+        column(&results, "账号名称"),
+        column(&results, "平台"),
+        column(&results, "检查结论"),
     );
     let rows: Vec<&Vec<Data>> = results.iter().skip(2).collect();
     assert_eq!(rows.len(), draw.accounts.len());
     let shown = draw.accounts_shown();
     for (row, d) in rows.iter().zip(shown.iter().map(|&i| &draw.accounts[i])) {
         let a = &d.account.account;
-        assert_eq!(text(&row[4]), a.name);
-        assert_eq!(text(&row[5]), a.platform);
-        assert_eq!(text(&row[8]), "已完成");
-        assert_eq!(text(&row[9]), verdict(d.account.id).label(), "{}", a.name);
+        assert_eq!(text(&row[name]), a.name);
+        assert_eq!(text(&row[platform]), a.platform);
+        assert_eq!(
+            text(&row[verdict_at]),
+            verdict(d.account.id).label(),
+            "{}",
+            a.name
+        );
     }
 }
 
@@ -718,20 +751,30 @@ fn notice_and_sheets_print_on_a4_landscape_with_titles() {
                 setup.contains(r#"orientation="landscape""#),
                 "{what} {n}: {setup}"
             );
-            assert!(setup.contains(r#"fitToHeight="0""#), "{what} {n}: {setup}");
-            // One page wide: fitToWidth="1" is the OOXML default, which writers leave out.
-            assert!(
-                !setup.contains("fitToWidth") || setup.contains(r#"fitToWidth="1""#),
-                "{what} {n}: {setup}"
-            );
-            assert!(
-                sheet.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
-                "{what} {n}: fit to page"
-            );
-            assert!(
-                sheet.contains("<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter>"),
-                "{what} {n}: page numbers at the foot"
-            );
+            if path == &book {
+                // A fixed scale, so that its pages break where the sign-off was planned; each
+                // unit numbered from 1, without a total that would count every unit's pages.
+                assert!(setup.contains(r#"scale="82""#), "{what} {n}: {setup}");
+                assert!(
+                    sheet.contains("<oddFooter>&amp;C第 &amp;P 页</oddFooter>"),
+                    "{what} {n}: page numbers at the foot"
+                );
+            } else {
+                assert!(setup.contains(r#"fitToHeight="0""#), "{what} {n}: {setup}");
+                // One page wide: fitToWidth="1" is the OOXML default, which writers leave out.
+                assert!(
+                    !setup.contains("fitToWidth") || setup.contains(r#"fitToWidth="1""#),
+                    "{what} {n}: {setup}"
+                );
+                assert!(
+                    sheet.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
+                    "{what} {n}: fit to page"
+                );
+                assert!(
+                    sheet.contains("<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter>"),
+                    "{what} {n}: page numbers at the foot"
+                );
+            }
             if table_sheets.contains(&n) {
                 let pane =
                     element(sheet, "pane").unwrap_or_else(|| panic!("{what} {n}: no frozen pane"));
@@ -869,18 +912,27 @@ fn text_starting_with_an_equals_sign_stays_text() {
 
     // The notice: the name, unit and note read back exactly, as strings.
     let problems = grid(&notice, "问题账号");
+    let name = column(&problems, "账号名称");
     let row = problems
         .iter()
-        .find(|r| r[4] == Data::String(odd_name.to_owned()))
+        .find(|r| r[name] == Data::String(odd_name.to_owned()))
         .expect("the account in 问题账号");
-    assert_eq!(row[3], Data::String(odd_unit.to_owned()));
-    assert_eq!(text(&row[6]), "存在严重表述错误");
-    assert_eq!(text(&row[7]), odd_note);
+    assert_eq!(
+        row[column(&problems, "主办单位")],
+        Data::String(odd_unit.to_owned())
+    );
+    assert_eq!(
+        text(&row[column(&problems, "问题类别")]),
+        "存在严重表述错误"
+    );
+    assert_eq!(text(&row[column(&problems, "问题描述")]), odd_note);
     let results = grid(&notice, "全部结果");
+    let (name, verdict_at) = (column(&results, "账号名称"), column(&results, "检查结论"));
     assert!(
         results
             .iter()
-            .any(|r| r[4] == Data::String(odd_name.to_owned()) && text(&r[9]) == "不合格")
+            .any(|r| r[name] == Data::String(odd_name.to_owned())
+                && text(&r[verdict_at]) == "不合格")
     );
 
     // The rectification workbook: the unit's sheet holds the account's rows.
@@ -987,7 +1039,11 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
             assert_eq!(text(&row[COL_NAME]), r.name);
             assert_eq!(text(&row[COL_ACCOUNT_ID]), r.account_id, "账号标识");
             assert_eq!(text(&row[5]), r.category);
-            assert_eq!(date(&row[COL_DEADLINE]), deadline, "整改时限");
+            assert_eq!(
+                text(&row[COL_DEADLINE]),
+                deadline_text(deadline),
+                "整改时限"
+            );
             assert_eq!(text(&row[COL_REPLY]), "", "nothing answered yet");
             listed += 1;
         }
@@ -1193,7 +1249,11 @@ fn rectification_sheets_go_out_come_back_and_are_reviewed() {
         "the earlier answer is shown"
     );
     assert_eq!(date(&row[COL_REPLY + 1]), finished_on);
-    assert_eq!(date(&row[COL_DEADLINE]), deadline, "the deadline is kept");
+    assert_eq!(
+        text(&row[COL_DEADLINE]),
+        deadline_text(deadline),
+        "the deadline is kept"
+    );
 }
 
 #[test]
@@ -1517,7 +1577,12 @@ fn the_deadline_follows_the_setting_and_is_kept_on_a_later_export() {
     }
     for (id, p) in locate(&path) {
         let row = &grid(&path, &p.sheet)[p.row as usize - 1];
-        assert_eq!(date(&row[COL_DEADLINE]), deadline, "{}", code(id));
+        assert_eq!(
+            text(&row[COL_DEADLINE]),
+            deadline_text(deadline),
+            "{}",
+            code(id)
+        );
     }
     let issued_logs = store
         .log_entries()
@@ -1659,18 +1724,19 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
     let results = grid(&path, "全部结果");
     assert_eq!(results.len() - 2, q1.accounts.len());
     let shown = q1.accounts_shown();
+    let (name, kind_at) = (column(&results, "账号名称"), column(&results, "类型"));
     for (row, d) in results
         .iter()
         .skip(2)
         .zip(shown.iter().map(|&i| &q1.accounts[i]))
     {
-        assert_eq!(text(&row[4]), d.account.account.name);
+        assert_eq!(text(&row[name]), d.account.account.name);
         let kind = match (d.drawn, d.recheck) {
             (true, true) => "抽取、复查",
             (false, true) => "复查",
             _ => "抽取",
         };
-        assert_eq!(text(&row[7]), kind, "{}", d.account.account.name);
+        assert_eq!(text(&row[kind_at]), kind, "{}", d.account.account.name);
     }
     assert!(q1.accounts.iter().any(|d| d.recheck && d.drawn));
     assert!(q1.accounts.iter().any(|d| d.recheck && !d.drawn));

@@ -250,7 +250,9 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
                 attribute(c, "width").unwrap_or(0.0) * span
             })
             .sum();
-        assert!(visible < 125.0, "columns {visible} wide print below 85%");
+        // 宋体 11 columns: about 131 print at 82% (9 points) in LibreOffice, whose fallback
+        // font makes them wider than Excel does.
+        assert!(visible < 131.0, "columns {visible} wide print below 82%");
         let header = sheet
             .split("<oddHeader>")
             .nth(1)
@@ -341,7 +343,7 @@ fn attribute(element: &str, name: &str) -> Option<f64> {
 }
 
 #[test]
-fn the_rectification_form_prints_at_ten_points_with_room_to_write_and_a_stamp_block() {
+fn the_rectification_form_prints_at_nine_points_with_room_to_write_and_a_stamp_block() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = demo_quarter(dir.path(), "200", "7");
     let ok = |args: &[&str]| ok(&db, args);
@@ -373,7 +375,7 @@ fn the_rectification_form_prints_at_ten_points_with_room_to_write_and_a_stamp_bl
             .expect("sheet")
             .read_to_string(&mut xml)
             .expect("read");
-        // A4 landscape, fit to the width, numbered from 1 in each unit's sheet, 附件3 on top.
+        // A4 landscape at 82%, numbered from 1 in each unit's sheet, 附件3 on top.
         let setup = elements(&xml, "pageSetup")[0];
         assert!(
             setup.contains(r#"paperSize="9""#) && setup.contains("landscape"),
@@ -383,13 +385,10 @@ fn the_rectification_form_prints_at_ten_points_with_room_to_write_and_a_stamp_bl
             setup.contains(r#"useFirstPageNumber="1""#),
             "{name}: {setup}"
         );
-        assert!(
-            xml.contains("<fitToPage") || xml.contains(r#"fitToPage="1""#),
-            "{name}"
-        );
+        assert!(setup.contains(r#"scale="82""#), "{name}: {setup}");
         assert!(xml.contains("&amp;L附件3"), "{name}: 附件3 in the header");
-        // The visible columns: narrow enough that the page is printed at 10 pt or more (the
-        // widths were measured in LibreOffice's PDF at 116 in all).
+        // The visible columns fit the page at 82% (9 points): about 7.2 points a character
+        // width in LibreOffice's PDF, the wider of it and Excel, on 798 points of paper.
         let visible: f64 = elements(&xml, "col")
             .iter()
             .filter(|c| !c.contains(r#"hidden="1""#))
@@ -400,8 +399,8 @@ fn the_rectification_form_prints_at_ten_points_with_room_to_write_and_a_stamp_bl
             })
             .sum();
         assert!(
-            visible < 125.0,
-            "{name}: columns {visible} wide print below 10 pt"
+            visible * 7.2 * 0.82 <= 798.0,
+            "{name}: columns {visible} wide do not fit the page"
         );
         // Problem rows (from Excel row 5) at least three lines tall, until the blank row.
         let rows = elements(&xml, "row");
