@@ -256,6 +256,8 @@ const SECTION: f64 = 22.0;
 const HEADER: f64 = 28.0;
 const ROW: f64 = 18.0;
 const BLANK: f64 = 15.0;
+/// The top and bottom margins (inches) of [`layout::page_setup`].
+const PAGE_MARGIN: f64 = 0.7;
 /// The height of an A4 landscape page inside the margins, with room to spare for the
 /// header and footer: 总体情况 is narrow, so it prints at full size.
 const PAGE: f64 = 470.0;
@@ -372,7 +374,16 @@ fn problem_sheet(
     if groups.is_empty() {
         sheet.merge_range(r, 0, r, last, none, &f.text)?;
     }
-    let mut cells = all.iter();
+    // Printed at a scale of its own, so that a group's heading is never left at the foot of
+    // a page: it goes over with the group's first two rows.
+    let scale = layout::scale_for(&table.widths);
+    let mut pages = layout::Pages::new(
+        layout::page_height(scale, PAGE_MARGIN),
+        HEADER,
+        30.0 + HEADER,
+    );
+    let heights: Vec<f64> = all.iter().map(|cells| table.height(cells)).collect();
+    let mut at = 0;
     for (g, group) in groups.iter().enumerate() {
         let heading = format!(
             "{}、{}{}（{} 个）",
@@ -381,19 +392,27 @@ fn problem_sheet(
             if group.veto { "（单项否决）" } else { "" },
             group.problems.len()
         );
+        let first_rows: f64 = heights[at..].iter().take(2).sum();
+        pages.keep(r, SECTION + first_rows);
+        pages.row(r, SECTION);
         sheet.merge_range(r, 0, r, last, &heading, &f.section)?;
+        sheet.set_row_height(r, SECTION)?;
         r += 1;
         for (n, p) in group.problems.iter().enumerate() {
-            let Some(row_cells) = cells.next() else { break };
+            let Some(row_cells) = all.get(at) else { break };
+            pages.row(r, heights[at]);
             table.row(sheet, r, n + 1, row_cells, f)?;
-            if let (Some(at), Some(d)) = (table.column_of(LAST_UPDATE), p.last_update) {
-                sheet.write_date_with_format(r, at, d, &f.date)?;
+            if let (Some(c), Some(d)) = (table.column_of(LAST_UPDATE), p.last_update) {
+                sheet.write_date_with_format(r, c, d, &f.date)?;
             }
             r += 1;
+            at += 1;
         }
     }
     layout::set_widths(sheet, &table.widths)?;
     layout::print_setup(sheet, 1)?;
+    sheet.set_print_scale(scale);
+    sheet.set_page_breaks(pages.breaks())?;
     Ok(())
 }
 
@@ -438,8 +457,19 @@ impl Table {
         self.kept.iter().position(|&k| k == c).map(|i| col(i + 1))
     }
 
-    /// Writes row `r`: its number `n`, then the kept `cells`, as tall as the tallest of them
-    /// wraps in its column.
+    /// The height of a row of `cells`: as tall as the tallest of them wraps in its column.
+    fn height(&self, cells: &[String]) -> f64 {
+        let lines = self
+            .kept
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| layout::lines_in(&cells[c], self.widths[i + 1]))
+            .max()
+            .unwrap_or(1);
+        layout::row_height(lines)
+    }
+
+    /// Writes row `r`: its number `n`, then the kept `cells`, at their [`Self::height`].
     fn row(
         &self,
         sheet: &mut Worksheet,
@@ -448,16 +478,9 @@ impl Table {
         cells: &[String],
         f: &Formats,
     ) -> Result<(), XlsxError> {
-        let lines = self
-            .kept
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| layout::lines_in(&cells[c], self.widths[i + 1]))
-            .max()
-            .unwrap_or(1);
         // Every row's height set, one line too: left to itself, LibreOffice makes a row of
         // wrapping cells about two lines tall.
-        sheet.set_row_height(r, layout::row_height(lines))?;
+        sheet.set_row_height(r, self.height(cells))?;
         sheet.write_number_with_format(r, 0, n as f64, &f.number)?;
         for (i, &c) in self.kept.iter().enumerate() {
             sheet.write_string_with_format(r, col(i + 1), &cells[c], &f.text)?;

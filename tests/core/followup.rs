@@ -759,6 +759,16 @@ fn notice_and_sheets_print_on_a4_landscape_with_titles() {
                     sheet.contains("<oddFooter>&amp;C第 &amp;P 页</oddFooter>"),
                     "{what} {n}: page numbers at the foot"
                 );
+            } else if (1..3).contains(&n) {
+                // 问题账号 and 其他问题: a scale planned from their widths (9 points or more),
+                // so that their group headings are kept with their first rows.
+                let scale: u32 = setup
+                    .split(r#"scale=""#)
+                    .nth(1)
+                    .and_then(|v| v.split('"').next())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                assert!((82..=100).contains(&scale), "{what} {n}: {setup}");
             } else {
                 assert!(setup.contains(r#"fitToHeight="0""#), "{what} {n}: {setup}");
                 // One page wide: fitToWidth="1" is the OOXML default, which writers leave out.
