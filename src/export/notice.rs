@@ -10,7 +10,7 @@ use rust_xlsxwriter::{Format, RowNum, Worksheet, XlsxError};
 use super::ExportError;
 use super::column_plan::{self, Omit};
 use super::layout::{self, Formats, Widths, col, row};
-use super::notice_words::{chinese_number, notice_title, overview_line};
+use super::notice_words::{attachment_titles, chinese_number, notice_title, overview_line};
 use crate::report::{ProblemGroup, QuarterReport, Tally};
 
 /// The document property of an exported notice that holds where the operation log stood.
@@ -62,13 +62,14 @@ pub fn write_notice_reporting(
     )?;
     progress(0.1, "正在写入问题账号…");
     let failed = report.groups(true);
+    let titles = attachment_titles(report.quarter, region);
     // The long sheets are written row by row to a temporary file (constant memory mode): less
     // memory, and inline strings instead of a shared-string table to hash every cell into.
     problem_sheet(
         book.add_worksheet_with_constant_memory()?
             .set_header("&L附件2"),
         "问题账号",
-        &format!("{}不合格账号及问题", report.quarter.label()),
+        &format!("{}：不合格账号", titles[1]),
         &failed,
         "本季度没有不合格账号。",
         &report.repeat_failures(),
@@ -80,7 +81,7 @@ pub fn write_notice_reporting(
         book.add_worksheet_with_constant_memory()?
             .set_header("&L附件2（续）"),
         "其他问题",
-        &format!("{}合格账号存在的其他问题", report.quarter.label()),
+        &format!("{}（续）：合格账号存在的其他问题", titles[1]),
         &other,
         "合格账号没有记录其他问题。",
         &std::collections::HashMap::new(),

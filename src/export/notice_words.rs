@@ -6,10 +6,23 @@ use std::fmt::Write as _;
 use crate::model::Quarter;
 use crate::report::QuarterReport;
 
-/// The title of the notice: 示例市2026年第四季度政务新媒体抽查情况.
+/// The title of the notice's 附件1 (its workbook's first sheet):
+/// 示例市2026年第四季度政务新媒体抽查情况统计表.
 #[must_use]
 pub fn notice_title(report: &QuarterReport, region: &str) -> String {
-    format!("{region}{}政务新媒体抽查情况", report.quarter.label())
+    attachment_titles(report.quarter, region)[0].clone()
+}
+
+/// The titles of a notice's three attachments, as its 附件说明 names them and as each is
+/// headed: the 统计表 (附件1), the 问题账号名单 (附件2) and the 整改表 (附件3).
+#[must_use]
+pub fn attachment_titles(quarter: Quarter, region: &str) -> [String; 3] {
+    let q = quarter.label();
+    [
+        format!("{region}{q}政务新媒体抽查情况统计表"),
+        format!("{region}{q}政务新媒体问题账号名单"),
+        format!("{region}{q}政务新媒体检查问题整改表"),
+    ]
 }
 
 /// The file name offered when saving: 2026年第四季度政务新媒体抽查情况通报.xlsx

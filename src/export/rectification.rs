@@ -247,7 +247,7 @@ fn unit_sheet(
         0,
         0,
         last,
-        &format!("{region}{}政务新媒体检查问题整改表", quarter.label()),
+        &super::notice_words::attachment_titles(quarter, region)[2],
         &b.title,
     )?;
     sheet.set_row_height(0, 30)?;

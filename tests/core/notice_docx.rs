@@ -160,11 +160,13 @@ fn the_notice_docx_is_a_gongwen_with_the_xlsx_figures_and_nothing_internal() {
         "{}",
         text[one + 2]
     );
-    // 二: problem types with their counts, each account named with its unit and platform.
+    // 二: problem types with their counts, each account named with its unit and platform, or
+    // past ten of them where they are, with the list in 附件2.
     let first_type = text[two + 1];
     assert!(first_type.starts_with("（一）"), "{first_type}");
     assert!(
-        first_type.contains("属单项否决情形") && first_type.contains("“"),
+        first_type.contains("属单项否决情形")
+            && (first_type.contains("“") || first_type.contains("名单详见附件2")),
         "{first_type}"
     );
     // 三: the deadline of the problems issued, as a date.
@@ -679,4 +681,76 @@ fn the_docx_keeps_the_log_record_that_log_verify_reads() {
         err.contains("日志在第 1 条之后少了") && err.contains(&docx.display().to_string()),
         "{err}"
     );
+}
+
+/// A large quarter's notice stays a few pages: past ten accounts of a problem type the body
+/// says where they are and leaves the names to 附件2; the 附件说明 names the attachments as
+/// they are headed.
+#[test]
+fn a_large_quarter_names_where_the_problems_are_and_leaves_the_list_to_the_attachment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = demo_quarter(dir.path(), "1500", "7");
+    let docx = dir.path().join("通报.docx");
+    let book = dir.path().join("附件.xlsx");
+    for out in [&docx, &book] {
+        ok(
+            &db,
+            &[
+                "export",
+                "notice",
+                "--quarter",
+                "2026Q4",
+                "--out",
+                path_str(out),
+            ],
+        );
+    }
+    let (paragraphs, _) = paragraphs(&docx);
+    let mut summarised = 0;
+    for p in &paragraphs {
+        // Each account named is quoted: “账号名称”.
+        let named = p.matches('“').count();
+        assert!(named <= 10, "{named} accounts named in one paragraph: {p}");
+        if p.contains("分布在") {
+            assert!(p.contains("名单详见附件2"), "{p}");
+            summarised += 1;
+        }
+    }
+    assert!(
+        summarised > 0,
+        "some problem type has more than ten accounts"
+    );
+    // About 600 characters fill a page of 22 lines of 28: the whole text within six pages.
+    let characters: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
+    assert!(characters < 6 * 600, "{characters} characters");
+
+    // 附件说明: the titles the attachments carry.
+    let titles: Vec<&String> = paragraphs
+        .iter()
+        .filter(|p| p.starts_with("附件：1．") || p.starts_with("2．") || p.starts_with("3．"))
+        .collect();
+    assert_eq!(titles.len(), 3, "{paragraphs:#?}");
+    let summary = calamine_title(&book, "总体情况");
+    assert_eq!(titles[0].trim_start_matches("附件：1．"), summary);
+    let problems = calamine_title(&book, "问题账号");
+    assert!(
+        problems.starts_with(titles[1].trim_start_matches("2．")),
+        "{problems} / {}",
+        titles[1]
+    );
+    assert_eq!(
+        titles[2].trim_start_matches("3．"),
+        "示例市2026年第四季度政务新媒体检查问题整改表"
+    );
+}
+
+/// The title (cell A1) of sheet `name` of the workbook at `path`.
+fn calamine_title(path: &std::path::Path, name: &str) -> String {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).expect("open xlsx");
+    let range = book.worksheet_range(name).expect("sheet");
+    range
+        .get_value((0, 0))
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }

@@ -259,15 +259,12 @@ pub fn notice_paragraphs(report: &QuarterReport, text: &NoticeText) -> Vec<(Kind
         out.push((Kind::Body, line));
     }
     out.push((Kind::Plain, String::new()));
-    out.push((
-        Kind::Attachment,
-        format!(
-            "附件：1．{}政务新媒体抽查情况统计表",
-            report.quarter.label()
-        ),
-    ));
-    out.push((Kind::AttachmentMore, "2．问题账号名单".to_owned()));
-    out.push((Kind::AttachmentMore, "3．整改情况反馈表".to_owned()));
+    // Named as each attachment is headed.
+    let [first, second, third] =
+        crate::export::notice_words::attachment_titles(report.quarter, region);
+    out.push((Kind::Attachment, format!("附件：1．{first}")));
+    out.push((Kind::AttachmentMore, format!("2．{second}")));
+    out.push((Kind::AttachmentMore, format!("3．{third}")));
     signed(out, text.signed_by(), text.dated)
 }
 
@@ -413,18 +410,77 @@ fn merged<'a>(groups: &[ProblemGroup<'a>]) -> Vec<ProblemGroup<'a>> {
 /// 「示例市东城区民政局“东城区民政局（示例1）”（抖音）」, each once, joined.
 fn accounts(g: &ProblemGroup<'_>, repeats: &std::collections::HashMap<i64, usize>) -> String {
     let mut seen = std::collections::HashSet::new();
-    g.problems
+    let distinct: Vec<&crate::report::Problem> = g
+        .problems
         .iter()
+        .copied()
         .filter(|p| seen.insert(p.account))
-        .map(|p| {
-            let repeat = repeats
-                .get(&p.account)
-                .map(|n| format!("，连续{n}个季度不合格"))
-                .unwrap_or_default();
-            format!("{}“{}”（{}{repeat}）", p.host_unit, p.name, p.platform)
-        })
-        .collect::<Vec<_>>()
-        .join("；")
+        .collect();
+    let named = |p: &&crate::report::Problem| {
+        let repeat = repeats
+            .get(&p.account)
+            .map(|n| format!("，连续{n}个季度不合格"))
+            .unwrap_or_default();
+        format!("{}“{}”（{}{repeat}）", p.host_unit, p.name, p.platform)
+    };
+    if distinct.len() <= NAMED_AT_MOST {
+        return distinct.iter().map(named).collect::<Vec<_>>().join("；");
+    }
+    // Too many to name in the body: where they are, the accounts failing again by name (the
+    // worst cases), and the list in 附件2.
+    let mut regions: Vec<(String, usize)> = Vec::new();
+    for p in &distinct {
+        let region = problem_region(p);
+        match regions.iter_mut().find(|(r, _)| *r == region) {
+            Some((_, n)) => *n += 1,
+            None => regions.push((region, 1)),
+        }
+    }
+    regions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut text = format!(
+        "分布在{}",
+        regions
+            .iter()
+            .map(|(r, n)| format!("{r}{n}个"))
+            .collect::<Vec<_>>()
+            .join("、")
+    );
+    let again: Vec<&&crate::report::Problem> = distinct
+        .iter()
+        .filter(|p| repeats.contains_key(&p.account))
+        .collect();
+    if !again.is_empty() {
+        let more = if again.len() > NAMED_AT_MOST {
+            format!("等{}个", again.len())
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "；其中连续多个季度不合格的有{}{more}",
+            again
+                .iter()
+                .take(NAMED_AT_MOST)
+                .map(|p| named(p))
+                .collect::<Vec<_>>()
+                .join("；")
+        ));
+    }
+    text.push_str("，名单详见附件2");
+    text
+}
+
+/// How many accounts of one problem type the body of a notice names; past it, it says where
+/// they are and leaves the list to 附件2, so that a large quarter's notice stays a few pages.
+const NAMED_AT_MOST: usize = 10;
+
+/// The region a problem's account is counted under in the body: its 区县, or its 地市's own
+/// (某某市（市直）).
+fn problem_region(p: &crate::report::Problem) -> String {
+    match (p.county.trim(), p.city.trim()) {
+        ("", "") => "其他".to_owned(),
+        ("", city) => format!("{city}（市直）"),
+        (county, _) => county.to_owned(),
+    }
 }
 
 /// Why a platform's 抽查比例 is below the quarter's rate, where one is: the draw took the rate
