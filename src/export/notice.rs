@@ -13,8 +13,11 @@ use super::layout::{self, Formats, Widths, col, row};
 use super::notice_words::{attachment_titles, chinese_number, notice_title, overview_line};
 use crate::report::{ProblemGroup, QuarterReport, Tally};
 
-/// The document property of an exported notice that holds where the operation log stood.
-pub const LOG_PROPERTY: &str = "spotcheck-log";
+/// The document property of an exported notice (its docx) that holds where the operation log
+/// stood, in the words its reader sees in Word's 属性 dialog.
+pub const LOG_PROPERTY: &str = "操作日志校验";
+/// The same property as notices exported before it was named in Chinese call it.
+const OLD_LOG_PROPERTY: &str = "spotcheck-log";
 
 /// Where the operation log stood when the notice at `path` was exported, from its document
 /// properties (`None` when it is not such a notice).
@@ -25,7 +28,10 @@ pub fn notice_log_head(path: &Path) -> Option<crate::model::LogHead> {
     let entry = zip.by_name("docProps/custom.xml").ok()?;
     let mut xml = String::new();
     entry.take(1024 * 1024).read_to_string(&mut xml).ok()?;
-    let after = &xml[xml.find(&format!("name=\"{LOG_PROPERTY}\""))?..];
+    let at = [LOG_PROPERTY, OLD_LOG_PROPERTY]
+        .iter()
+        .find_map(|name| xml.find(&format!("name=\"{name}\"")))?;
+    let after = &xml[at..];
     let value = &after[after.find("<vt:lpwstr>")? + "<vt:lpwstr>".len()..];
     crate::model::LogHead::parse(&value[..value.find('<')?])
 }
@@ -46,12 +52,7 @@ pub fn write_notice_reporting(
     let mut book = layout::workbook();
     // Level 3 instead of 6: a third less CPU for a file about a tenth larger.
     book.set_zip_compression_level(3);
-    if let Some(head) = &report.log {
-        book.set_properties(
-            &rust_xlsxwriter::DocProperties::new()
-                .set_custom_property(LOG_PROPERTY, head.to_text()),
-        );
-    }
+    // No log record here: the attachments are published as they are; the docx keeps it.
     progress(0.0, "正在写入总体情况…");
     // 附件1 and 附件2 of the 通报 (附件3 is the 整改表), named at the top of each page.
     summary_sheet(

@@ -724,6 +724,11 @@ fn a_large_quarter_names_where_the_problems_are_and_leaves_the_list_to_the_attac
     let characters: usize = paragraphs.iter().map(|p| p.chars().count()).sum();
     assert!(characters < 6 * 600, "{characters} characters");
 
+    // The attachments are published as they are: no internal log record in them (the docx
+    // keeps it, for `log verify --against`).
+    assert!(spotcheck::export::notice_log_head(&book).is_none());
+    assert!(spotcheck::export::notice_log_head(&docx).is_some());
+
     // 附件说明: the titles the attachments carry.
     let titles: Vec<&String> = paragraphs
         .iter()

@@ -316,7 +316,7 @@ fn entries_deleted_from_the_end_of_the_log_are_found_against_backups_packages_an
             .expect("draw");
         spotcheck::steps::demo::complete_checks(&mut store, &d, at("2026-11-25 10:12"))
             .expect("checks");
-        let notice = dir.path().join("通报.xlsx");
+        let notice = dir.path().join("通报.docx");
         spotcheck::steps::notice::export_notice(
             &mut store,
             "2026Q4".parse().expect("q"),
