@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use super::ExportError;
-use super::layout::{self, Formats, Widths, col, row};
+use super::column_plan;
+use super::layout::{self, Formats, col, row};
 use crate::model::LogEntry;
 
 const HEADERS: [&str; 5] = ["序号", "时间", "操作人", "操作", "内容"];
@@ -36,20 +37,42 @@ pub fn write_log(
     };
     sheet.merge_range(1, 0, 1, col(HEADERS.len() - 1), &check, &f.note)?;
     layout::header(sheet, 2, &HEADERS, &f)?;
-    let mut widths = Widths::new(&HEADERS);
-    for (n, e) in entries.iter().enumerate() {
+    let cells: Vec<[String; 5]> = entries
+        .iter()
+        .map(|e| {
+            [
+                e.id.to_string(),
+                crate::model::time::time_text(e.at),
+                e.actor.clone(),
+                e.action.clone(),
+                e.detail.clone(),
+            ]
+        })
+        .collect();
+    let rows: Vec<Vec<&str>> = cells
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    // 序号 and 时间 whole; the width left goes where it saves the most lines, mostly 内容.
+    let widths = column_plan::plan_widths(
+        &HEADERS,
+        &[true, true, false, false, false],
+        &rows,
+        layout::PRINT_WIDTH,
+    );
+    for (n, (e, texts)) in entries.iter().zip(&cells).enumerate() {
         let r = row(n + 3);
         sheet.write_number_with_format(r, 0, e.id as f64, &f.number)?;
-        let at = crate::model::time::time_text(e.at);
-        for (c, text) in [at.as_str(), &e.actor, &e.action, &e.detail]
-            .iter()
-            .enumerate()
-        {
-            sheet.write_string_with_format(r, col(c + 1), *text, &f.text)?;
-            widths.see(c + 1, text);
+        let mut lines = 1;
+        for (c, text) in texts.iter().enumerate().skip(1) {
+            sheet.write_string_with_format(r, col(c), text, &f.text)?;
+            lines = lines.max(layout::lines_in(text, widths[c]));
         }
+        // As tall as its text, so that long entries never print over the next (Excel's
+        // tallest row is 409 points).
+        sheet.set_row_height(r, layout::row_height(lines).min(409.0))?;
     }
-    widths.apply(sheet, 60.0)?;
+    layout::set_widths(sheet, &widths)?;
     layout::print_setup(sheet, 2)?;
     super::atomic::save_book(&mut book, path)?;
     Ok(())

@@ -61,6 +61,13 @@ pub fn write_notice_reporting(
         region,
         &f,
     )?;
+    if !report.rechecks.is_empty() {
+        recheck_sheet(
+            book.add_worksheet().set_header("&L附件1（续）"),
+            report,
+            &f,
+        )?;
+    }
     progress(0.1, "正在写入问题账号…");
     let failed = report.groups(true);
     let titles = attachment_titles(report.quarter, region);
@@ -110,15 +117,60 @@ const TALLY_HEADS: [&str; 7] = [
     "不合格数",
     "合格率",
 ];
-const RECHECK_HEADS: [&str; 7] = [
-    "序号",
-    "区县",
-    "主办单位",
-    "账号名称",
-    "平台",
-    "上季度问题",
-    "复查结果",
+/// The columns of 复查情况 after 序号.
+const RECHECK_COLUMNS: [Column; 6] = [
+    ("区县", Omit::Never, true),
+    ("主办单位", Omit::Never, false),
+    ("账号名称", Omit::Never, false),
+    ("平台", Omit::Never, true),
+    ("上季度问题", Omit::Never, false),
+    ("复查结果", Omit::Never, false),
 ];
+
+/// 复查情况 (附件1 continued): each of last quarter's 不合格 accounts rechecked, with its
+/// problems then and the outcome now.
+fn recheck_sheet(
+    sheet: &mut Worksheet,
+    report: &QuarterReport,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name("复查情况")?;
+    let all: Vec<[String; 6]> = report
+        .rechecks
+        .iter()
+        .map(|c| {
+            [
+                c.county.clone(),
+                c.host_unit.clone(),
+                c.name.clone(),
+                c.platform.clone(),
+                c.previous.join("、"),
+                c.outcome(),
+            ]
+        })
+        .collect();
+    let table = Table::plan(&RECHECK_COLUMNS, &all);
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        col(table.heads.len() - 1),
+        &format!(
+            "{}上季度不合格账号复查情况（{} 个）",
+            report.quarter.label(),
+            all.len()
+        ),
+        &f.title,
+    )?;
+    sheet.set_row_height(0, 30)?;
+    layout::header(sheet, 1, &table.heads, f)?;
+    for (n, cells) in all.iter().enumerate() {
+        table.row(sheet, row(n + 2), n + 1, cells, f)?;
+    }
+    layout::set_widths(sheet, &table.widths)?;
+    layout::print_setup(sheet, 1)?;
+    Ok(())
+}
 
 #[allow(clippy::too_many_lines)] // one sheet, top to bottom: the lines, two tables, the 复查
 fn summary_sheet(
@@ -197,56 +249,22 @@ fn summary_sheet(
         r += 1;
         pager.used += BLANK;
     }
-    let recheck_rows: Vec<f64> = report
-        .rechecks
-        .iter()
-        .map(|c| {
-            let lines = [
-                c.host_unit.as_str(),
-                &c.name,
-                &c.previous.join("、"),
-                &c.outcome(),
-            ]
-            .iter()
-            .map(|t| layout::lines_in(t, 30.0))
-            .max()
-            .unwrap_or(1);
-            layout::row_height(lines)
-        })
-        .collect();
-    pager.table(r, SECTION + HEADER + recheck_rows.iter().sum::<f64>());
+    // The 复查 list has columns of its own, on its own sheet: in this one it would widen the
+    // tallies' columns and shrink the whole page.
+    let line = if report.rechecks.is_empty() {
+        "上季度没有需要复查的不合格账号。".to_owned()
+    } else {
+        format!(
+            "对上季度 {} 个不合格账号进行了复查，名单和结果见“复查情况”表（附件1续）。",
+            report.rechecks.len()
+        )
+    };
+    pager.table(r, SECTION + ROW);
     sheet.merge_range(r, 0, r, last, "三、上季度不合格账号复查情况", &f.section)?;
     sheet.set_row_height(r, SECTION)?;
     r += 1;
-    if report.rechecks.is_empty() {
-        sheet.merge_range(r, 0, r, last, "上季度没有需要复查的不合格账号。", &f.note)?;
-    } else {
-        layout::header(sheet, r, &RECHECK_HEADS, f)?;
-        r += 1;
-        for (n, c) in report.rechecks.iter().enumerate() {
-            let rest: f64 = recheck_rows[n..].iter().sum();
-            if pager.row(r, recheck_rows[n], rest, report.rechecks.len() - n) {
-                layout::header(sheet, r, &RECHECK_HEADS, f)?;
-                r += 1;
-            }
-            sheet.set_row_height(r, recheck_rows[n])?;
-            sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
-            let previous = c.previous.join("、");
-            let cells = [
-                c.county.as_str(),
-                &c.host_unit,
-                &c.name,
-                &c.platform,
-                &previous,
-                &c.outcome(),
-            ];
-            for (i, text) in cells.iter().enumerate() {
-                sheet.write_string_with_format(r, col(i + 1), *text, &f.text)?;
-                widths.see(i + 1, text);
-            }
-            r += 1;
-        }
-    }
+    sheet.merge_range(r, 0, r, last, &line, &f.note)?;
+    sheet.set_row_height(r, layout::row_height(layout::lines_in(&line, 80.0)))?;
     widths.apply(sheet, 30.0)?;
     layout::page_setup(sheet);
     sheet.set_page_breaks(&pager.breaks)?;

@@ -1679,12 +1679,22 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
     let path = dir.path().join("2027Q1通报.xlsx");
     notice::export_notice(&mut store, quarter("2027Q1"), &path, at("2026-12-20 09:00"))
         .expect("notice");
+    // 总体情况 says how many were rechecked and where the list is; 复查情况 lists them.
     let summary = grid(&path, "总体情况");
-    let header = summary
+    let section = summary
         .iter()
-        .position(|r| text(&r[0]) == "序号" && text(&r[1]) == "区县")
-        .expect("a 复查 table");
-    let heads: Vec<String> = (0..7).map(|c| text(cell(&summary, header, c))).collect();
+        .position(|r| text(&r[0]) == "三、上季度不合格账号复查情况")
+        .expect("the 复查 section");
+    assert_eq!(
+        text(cell(&summary, section + 1, 0)),
+        format!(
+            "对上季度 {} 个不合格账号进行了复查，名单和结果见“复查情况”表（附件1续）。",
+            failed.len()
+        )
+    );
+    let table = grid(&path, "复查情况");
+    let header = 1;
+    let heads: Vec<String> = (0..7).map(|c| text(cell(&table, header, c))).collect();
     assert_eq!(
         heads,
         [
@@ -1697,15 +1707,9 @@ fn next_quarter_rechecks_last_quarters_failures_in_its_notice() {
             "复查结果"
         ]
     );
-    assert_eq!(
-        text(cell(&summary, header - 1, 0)),
-        "三、上季度不合格账号复查情况"
-    );
-    // A table that runs onto the next page repeats its header there.
-    let rows: Vec<&Vec<Data>> = summary[header + 1..]
+    let rows: Vec<&Vec<Data>> = table[header + 1..]
         .iter()
         .take_while(|r| !text(&r[0]).is_empty())
-        .filter(|r| text(&r[0]) != "序号")
         .collect();
     assert_eq!(rows.len(), failed.len(), "one row per 复查");
     let mut outcomes = BTreeSet::new();
