@@ -450,7 +450,7 @@ fn accounts(g: &ProblemGroup<'_>, repeats: &std::collections::HashMap<i64, usize
         .filter(|p| repeats.contains_key(&p.account))
         .collect();
     if !again.is_empty() {
-        let more = if again.len() > NAMED_AT_MOST {
+        let more = if again.len() > AGAIN_NAMED_AT_MOST {
             format!("等{}个", again.len())
         } else {
             String::new()
@@ -459,7 +459,7 @@ fn accounts(g: &ProblemGroup<'_>, repeats: &std::collections::HashMap<i64, usize
             "；其中连续多个季度不合格的有{}{more}",
             again
                 .iter()
-                .take(NAMED_AT_MOST)
+                .take(AGAIN_NAMED_AT_MOST)
                 .map(|p| named(p))
                 .collect::<Vec<_>>()
                 .join("；")
@@ -472,6 +472,9 @@ fn accounts(g: &ProblemGroup<'_>, repeats: &std::collections::HashMap<i64, usize
 /// How many accounts of one problem type the body of a notice names; past it, it says where
 /// they are and leaves the list to 附件2, so that a large quarter's notice stays a few pages.
 const NAMED_AT_MOST: usize = 10;
+
+/// How many of those failing again the body names where it does not name them all.
+const AGAIN_NAMED_AT_MOST: usize = 5;
 
 /// The region a problem's account is counted under in the body: its 区县, or its 地市's own
 /// (某某市（市直）).
