@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::ExportError;
+use super::column_plan;
 use super::layout::{self, Formats, Widths, col, row};
 use crate::model::DrawRecord;
 use crate::report::method_lines;
@@ -46,51 +47,59 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
     }
     let header_row = row(lines.len() + 2);
     layout::header(sheet, header_row, &HEADERS, &f)?;
-    let mut widths = Widths::new(&HEADERS);
-    for (n, d) in draw
+    let shown: Vec<&crate::model::DrawnAccount> = draw
         .accounts_shown()
         .into_iter()
         .map(|i| &draw.accounts[i])
+        .collect();
+    let all: Vec<[String; 10]> = shown
+        .iter()
         .enumerate()
-    {
-        let a = &d.account.account;
+        .map(|(n, d)| {
+            let a = &d.account.account;
+            let kind = match (d.drawn, d.recheck) {
+                (true, true) => "抽取、复查",
+                (false, true) => "复查",
+                _ => "抽取",
+            };
+            [
+                (n + 1).to_string(),
+                crate::model::stratum_label(&d.stratum, a),
+                a.city.clone(),
+                a.county.clone(),
+                a.host_unit.clone(),
+                a.name.clone(),
+                a.platform.clone(),
+                a.account_id.clone(),
+                kind.to_owned(),
+                d.inspector.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let rows: Vec<Vec<&str>> = all
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    // Every column kept (the list is checked against the draw); places, platforms, ids and
+    // kinds whole, the rest of the page to the names.
+    let widths = column_plan::plan_widths(
+        &HEADERS,
+        &[true, false, true, true, false, false, true, true, true, true],
+        &rows,
+        layout::PRINT_WIDTH,
+    );
+    for (n, cells) in all.iter().enumerate() {
         let r = header_row + 1 + row(n);
-        let kind = match (d.drawn, d.recheck) {
-            (true, true) => "抽取、复查",
-            (false, true) => "复查",
-            _ => "抽取",
-        };
-        let inspector = d.inspector.as_deref().unwrap_or("");
-        let stratum = crate::model::stratum_label(&d.stratum, a);
         sheet.write_number_with_format(r, 0, (n + 1) as f64, &f.number)?;
-        let cells = [
-            stratum.as_str(),
-            &a.city,
-            &a.county,
-            &a.host_unit,
-            &a.name,
-            &a.platform,
-            &a.account_id,
-            kind,
-            inspector,
-        ];
-        // Columns are capped at 36 characters: what is wider wraps, and its row grows.
-        let lines = cells
-            .iter()
-            .map(|t| layout::lines_in(t, 36.0))
-            .max()
-            .unwrap_or(1);
-        if lines > 1 {
-            sheet.set_row_height(r, layout::row_height(lines))?;
-        }
-        for (c, text) in cells.iter().enumerate() {
+        let mut lines = 1;
+        for (c, text) in cells.iter().enumerate().skip(1) {
             // write_string: roster text is never a formula, even when it starts with "=".
-            sheet.write_string_with_format(r, col(c + 1), *text, &f.text)?;
-            widths.see(c + 1, text);
+            sheet.write_string_with_format(r, col(c), text, &f.text)?;
+            lines = lines.max(layout::lines_in(text, widths[c]));
         }
+        sheet.set_row_height(r, layout::row_height(lines))?;
     }
-    widths.apply(sheet, 36.0)?;
-    sheet.set_column_width(0, 6)?;
+    layout::set_widths(sheet, &widths)?;
     layout::print_setup(sheet, header_row)?;
 
     let strata = book.add_worksheet();
