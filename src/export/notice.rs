@@ -62,11 +62,7 @@ pub fn write_notice_reporting(
         &f,
     )?;
     if !report.rechecks.is_empty() {
-        recheck_sheet(
-            book.add_worksheet().set_header("&L附件1（续）"),
-            report,
-            &f,
-        )?;
+        recheck_sheet(book.add_worksheet().set_header("&L附件1（续）"), report, &f)?;
     }
     progress(0.1, "正在写入问题账号…");
     let failed = report.groups(true);

@@ -84,7 +84,9 @@ pub fn write_sample_list(draw: &DrawRecord, region: &str, path: &Path) -> Result
     // kinds whole, the rest of the page to the names.
     let widths = column_plan::plan_widths(
         &HEADERS,
-        &[true, false, true, true, false, false, true, true, true, true],
+        &[
+            true, false, true, true, false, false, true, true, true, true,
+        ],
         &rows,
         layout::PRINT_WIDTH,
     );
