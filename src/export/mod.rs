@@ -24,9 +24,8 @@ pub use notice_docx::{
 pub use notice_words::{chinese_number, notice_file_name, notice_title, overview_line};
 pub use problems::write_problem_list;
 pub use rectification::{
-    by_unit, file_stem, rectification_file_name, sheet_name, unit_name, write_rectification_book,
-    write_rectification_book_reporting, write_rectification_folder,
-    write_rectification_folder_reporting,
+    by_unit, file_stem, rectification_file_name, sheet_name, unit_name,
+    write_rectification_book_reporting, write_rectification_folder_reporting,
 };
 pub use rollup::{write_recheck_list, write_rollup};
 pub use sample_list::{default_file_name as sample_list_file_name, write_sample_list};

@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, Format, ProtectionOptions, Worksheet, XlsxError,
 };
@@ -101,21 +103,14 @@ pub fn by_unit(rows: &[Rectification]) -> Vec<(&str, Vec<&Rectification>)> {
     units
 }
 
-/// Writes one sheet per host unit into the workbook at `path`. Closed problems are left out.
-pub fn write_rectification_book(
-    rows: &[Rectification],
-    region: &str,
-    quarter: Quarter,
-    path: &Path,
-) -> Result<(), ExportError> {
-    write_rectification_book_reporting(rows, region, quarter, path, &mut |_, _| {})
-}
-
-/// As [`write_rectification_book`], telling `progress` (units written, units in all).
+/// Writes one sheet per host unit into the workbook at `path`, telling `progress` (units
+/// written, units in all). Closed problems are left out; a deadline passed by `today` is
+/// marked 已逾期.
 pub fn write_rectification_book_reporting(
     rows: &[Rectification],
     region: &str,
     quarter: Quarter,
+    today: NaiveDate,
     path: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(), ExportError> {
@@ -139,28 +134,20 @@ pub fn write_rectification_book_reporting(
         names.push(name.clone());
         let sheet = book.add_worksheet();
         sheet.set_name(&name)?;
-        unit_sheet(sheet, unit, problems, region, quarter, true, &f)?;
+        unit_sheet(sheet, unit, problems, region, quarter, today, true, &f)?;
     }
     super::atomic::save_book(&mut book, path)?;
     Ok(())
 }
 
-/// Writes one workbook per host unit into `dir` (created if missing), each named after its unit;
-/// returns the files written. Closed problems are left out.
-pub fn write_rectification_folder(
-    rows: &[Rectification],
-    region: &str,
-    quarter: Quarter,
-    dir: &Path,
-) -> Result<Vec<PathBuf>, ExportError> {
-    write_rectification_folder_reporting(rows, region, quarter, dir, &mut |_, _| {})
-}
-
-/// As [`write_rectification_folder`], telling `progress` (files written, files in all).
+/// Writes one workbook per host unit into `dir` (created if missing), each named after its
+/// unit, telling `progress` (files written, files in all); returns the files written. Closed
+/// problems are left out; a deadline passed by `today` is marked 已逾期.
 pub fn write_rectification_folder_reporting(
     rows: &[Rectification],
     region: &str,
     quarter: Quarter,
+    today: NaiveDate,
     dir: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<PathBuf>, ExportError> {
@@ -185,7 +172,7 @@ pub fn write_rectification_folder_reporting(
         let mut book = super::layout::workbook();
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(unit, &[]))?;
-        unit_sheet(sheet, unit, problems, region, quarter, false, &f)?;
+        unit_sheet(sheet, unit, problems, region, quarter, today, false, &f)?;
         super::atomic::save_book(&mut book, &path)?;
         written.push(path);
     }
@@ -237,6 +224,7 @@ fn unit_sheet(
     problems: &[&Rectification],
     region: &str,
     quarter: Quarter,
+    today: NaiveDate,
     many: bool,
     f: &SheetFormats,
 ) -> Result<(), XlsxError> {
@@ -255,11 +243,19 @@ fn unit_sheet(
     // each its own (the latest alone would tell a unit it had longer than it has).
     let first = problems.iter().map(|r| r.deadline).min();
     let last_day = problems.iter().map(|r| r.deadline).max();
+    // A sheet sent again after its deadline says so, rather than give a passed date as if
+    // it were still to come.
+    let late = |d: NaiveDate| if d < today { "，已逾期" } else { "" };
     let deadline = match (first, last_day) {
+        (Some(a), Some(b)) if a == b && a < today => format!(
+            "{}前（已逾期，请立即整改并报送）",
+            crate::model::time::chinese_day(a)
+        ),
         (Some(a), Some(b)) if a == b => format!("{}前", crate::model::time::chinese_day(a)),
         (Some(a), Some(_)) => format!(
-            "各问题不同，见“整改时限”列（最早的 {}前）",
-            crate::model::time::chinese_day(a)
+            "各问题不同，见“整改时限”列（最早的 {}前{}）",
+            crate::model::time::chinese_day(a),
+            late(a)
         ),
         _ => String::new(),
     };
@@ -310,7 +306,15 @@ fn unit_sheet(
             lines = lines.max(layout::lines_in(text, WIDTHS[i + 1]));
         }
         // As text, so that it wraps in its narrow column (a date would print as ###).
-        let deadline = format!("{}前", crate::model::time::chinese_day(p.deadline));
+        let deadline = format!(
+            "{}前{}",
+            crate::model::time::chinese_day(p.deadline),
+            if p.deadline < today {
+                "（已逾期）"
+            } else {
+                ""
+            }
+        );
         sheet.write_string_with_format(r, 8, &deadline, &f.deadline)?;
         lines = lines.max(layout::lines_in(&deadline, WIDTHS[8]));
         sheet.set_row_height(r, layout::row_height(lines))?;

@@ -1601,6 +1601,36 @@ fn the_deadline_follows_the_setting_and_is_kept_on_a_later_export() {
         .filter(|e| e.action == "下发整改")
         .count();
     assert_eq!(issued_logs, 1, "the second export issued nothing");
+
+    // Sent again after the deadline: the date it was due is kept and said to be passed,
+    // never printed as if it were still to come.
+    let late = dir.path().join("三.xlsx");
+    export_sheets(
+        &mut store,
+        "2026Q4",
+        &SheetTarget::Book(late.clone()),
+        at("2027-01-04 10:00"),
+    );
+    let places = locate(&late);
+    for (id, p) in &places {
+        let sheet = grid(&late, &p.sheet);
+        let row = &sheet[p.row as usize - 1];
+        assert_eq!(
+            text(&row[COL_DEADLINE]),
+            format!("{}（已逾期）", deadline_text(deadline)),
+            "{}",
+            code(*id)
+        );
+        assert!(
+            text(&sheet[1][0]).contains(&format!(
+                "整改时限：{}（已逾期，请立即整改并报送）",
+                deadline_text(deadline)
+            )),
+            "{}",
+            text(&sheet[1][0])
+        );
+    }
+    assert!(!places.is_empty());
 }
 
 #[test]

@@ -137,7 +137,7 @@ pub fn export_rectification_reporting(
             tx.append_log(now, &actor, "下发整改", &detail)?;
         }
         let rows = tx.rectifications(draw)?;
-        let written = write_sheets(&rows, &region, quarter, target, progress)?;
+        let written = write_sheets(&rows, &region, quarter, now.date(), target, progress)?;
         Ok::<_, PublishError>((counts, written))
     })?;
     log_action(
@@ -255,6 +255,7 @@ fn write_sheets(
     rows: &[Rectification],
     region: &str,
     quarter: Quarter,
+    today: NaiveDate,
     target: &SheetTarget,
     progress: Progress<'_>,
 ) -> Result<(usize, usize, Vec<PathBuf>, Option<NaiveDate>), PublishError> {
@@ -271,14 +272,20 @@ fn write_sheets(
         );
     };
     let files = match target {
-        SheetTarget::Book(path) => {
-            export::write_rectification_book_reporting(rows, region, quarter, path, &mut units_done)
-                .map(|()| vec![path.clone()])
-        }
+        SheetTarget::Book(path) => export::write_rectification_book_reporting(
+            rows,
+            region,
+            quarter,
+            today,
+            path,
+            &mut units_done,
+        )
+        .map(|()| vec![path.clone()]),
         SheetTarget::Folder(dir) => export::write_rectification_folder_reporting(
             rows,
             region,
             quarter,
+            today,
             dir,
             &mut units_done,
         ),
