@@ -25,10 +25,43 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn open_window(args: &Cli, started: std::time::Instant) -> ExitCode {
-    match spotcheck::ui::run(args.db_path(), started) {
+    let compat = args.compat || std::env::var_os(COMPAT_ENV).is_some();
+    match spotcheck::ui::run(args.db_path(), started, compat) {
         Ok(()) => ExitCode::SUCCESS,
+        // The GPU path could not start (no Vulkan or a broken driver): the window once more,
+        // in a new process (a process opens its window system once), in compatibility mode.
+        Err(e) if !compat && spotcheck::ui::renderer_failed(&e) => {
+            eprintln!("提示：显卡加速无法启动，改用兼容模式打开窗口。");
+            reopen_in_compat_mode()
+        }
         Err(e) => {
             eprintln!("错误：无法打开窗口：{e}");
+            if !compat {
+                eprintln!("可以试试兼容模式：spotcheck --compat");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Set on the process reopened in compatibility mode (and honoured when set by hand).
+#[cfg(feature = "gui")]
+const COMPAT_ENV: &str = "SPOTCHECK_COMPAT";
+
+/// Runs this program again, with the same arguments, in compatibility mode; its exit status.
+#[cfg(feature = "gui")]
+fn reopen_in_compat_mode() -> ExitCode {
+    let status = std::env::current_exe().and_then(|exe| {
+        std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(COMPAT_ENV, "1")
+            .status()
+    });
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("错误：无法以兼容模式重新打开窗口：{e}");
             ExitCode::FAILURE
         }
     }

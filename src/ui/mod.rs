@@ -55,9 +55,15 @@ pub(crate) const READ_ONLY: &str =
 
 pub const TITLE: &str = "政务新媒体季度抽查";
 
-/// Opens the window on the database at `db`.
-pub fn run(db: PathBuf, started: Instant) -> eframe::Result {
+/// Opens the window on the database at `db`; `compat`: drawn with OpenGL instead of the GPU
+/// path (wgpu: Vulkan, or OpenGL ES where Vulkan is missing).
+pub fn run(db: PathBuf, started: Instant, compat: bool) -> eframe::Result {
     let options = eframe::NativeOptions {
+        renderer: if compat {
+            eframe::Renderer::Glow
+        } else {
+            eframe::Renderer::Wgpu
+        },
         viewport: egui::ViewportBuilder::default()
             .with_title(TITLE)
             // Inside a 1366×768 office laptop's screen with its taskbar; maximised on screens
@@ -78,6 +84,13 @@ pub fn run(db: PathBuf, started: Instant) -> eframe::Result {
             Ok(Box::new(app))
         }),
     )
+}
+
+/// Whether the window failed because its GPU renderer could not start (then compatibility
+/// mode may open it).
+#[must_use]
+pub fn renderer_failed(e: &eframe::Error) -> bool {
+    matches!(e, eframe::Error::Wgpu(_))
 }
 
 /// The window icon (assets/icon.png).
