@@ -134,7 +134,13 @@ pub fn write_rectification_book_reporting(
         names.push(name.clone());
         let sheet = book.add_worksheet();
         sheet.set_name(&name)?;
-        unit_sheet(sheet, unit, problems, region, quarter, today, true, &f)?;
+        let issue = Issue {
+            region,
+            quarter,
+            today,
+            many: true,
+        };
+        unit_sheet(sheet, unit, problems, &issue, &f)?;
     }
     super::atomic::save_book(&mut book, path)?;
     Ok(())
@@ -172,7 +178,13 @@ pub fn write_rectification_folder_reporting(
         let mut book = super::layout::workbook();
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(unit, &[]))?;
-        unit_sheet(sheet, unit, problems, region, quarter, today, false, &f)?;
+        let issue = Issue {
+            region,
+            quarter,
+            today,
+            many: false,
+        };
+        unit_sheet(sheet, unit, problems, &issue, &f)?;
         super::atomic::save_book(&mut book, &path)?;
         written.push(path);
     }
@@ -217,17 +229,30 @@ impl SheetFormats {
     }
 }
 
+/// What every unit's sheet of one export shares: the title's region and quarter, the day
+/// (a deadline before it is 已逾期), and whether the sheets share a workbook.
+#[derive(Clone, Copy)]
+struct Issue<'a> {
+    region: &'a str,
+    quarter: Quarter,
+    today: NaiveDate,
+    many: bool,
+}
+
 #[allow(clippy::too_many_lines)] // one unit's sheet, top to bottom
 fn unit_sheet(
     sheet: &mut Worksheet,
     unit: &str,
     problems: &[&Rectification],
-    region: &str,
-    quarter: Quarter,
-    today: NaiveDate,
-    many: bool,
+    issue: &Issue<'_>,
     f: &SheetFormats,
 ) -> Result<(), XlsxError> {
+    let Issue {
+        region,
+        quarter,
+        today,
+        many,
+    } = *issue;
     let b = &f.base;
     let last = FILL_LAST;
     sheet.merge_range(
@@ -520,8 +545,17 @@ mod tests {
         let dir = tempfile::TempDir::new().expect("tempdir");
         let line = |rows: &[Rectification]| {
             let path = dir.path().join("整改表.xlsx");
-            write_rectification_book(rows, "示例市", "2026Q4".parse().expect("q"), &path)
-                .expect("write");
+            let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("day");
+            let quarter = "2026Q4".parse().expect("q");
+            write_rectification_book_reporting(
+                rows,
+                "示例市",
+                quarter,
+                today,
+                &path,
+                &mut |_, _| {},
+            )
+            .expect("write");
             let mut book = calamine::open_workbook_auto(&path).expect("open");
             let name = book.sheet_names()[0].clone();
             let range = book.worksheet_range(&name).expect("sheet");

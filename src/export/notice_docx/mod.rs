@@ -11,6 +11,7 @@ mod page;
 mod rollup;
 mod table;
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -455,7 +456,8 @@ fn accounts(g: &ProblemGroup<'_>, repeats: &std::collections::HashMap<i64, usize
         } else {
             String::new()
         };
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "；其中连续多个季度不合格的有{}{more}",
             again
                 .iter()
@@ -463,7 +465,7 @@ fn accounts(g: &ProblemGroup<'_>, repeats: &std::collections::HashMap<i64, usize
                 .map(|p| named(p))
                 .collect::<Vec<_>>()
                 .join("；")
-        ));
+        );
     }
     text.push_str("，名单详见附件2");
     text
