@@ -8,6 +8,7 @@ mod log_sheet;
 mod notice;
 mod notice_docx;
 mod notice_words;
+mod numbered_table;
 mod problems;
 mod rectification;
 mod rollup;

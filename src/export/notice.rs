@@ -8,9 +8,10 @@ use std::path::Path;
 use rust_xlsxwriter::{Format, RowNum, Worksheet, XlsxError};
 
 use super::ExportError;
-use super::column_plan::{self, Omit};
+use super::column_plan::Omit;
 use super::layout::{self, Formats, Widths, col, row};
 use super::notice_words::{attachment_titles, chinese_number, notice_title, overview_line};
+use super::numbered_table::{Column, Table};
 use crate::report::{ProblemGroup, QuarterReport, Tally};
 
 /// The document property of an exported notice (its docx) that holds where the operation log
@@ -337,10 +338,6 @@ fn tally_row(
     Ok(())
 }
 
-/// A column of a printed table: its header, when it may be left out, and whether its cells
-/// are kept on one line (names of places and platforms, ids, dates, verdicts).
-type Column = (&'static str, Omit, bool);
-
 /// The columns of 问题账号 and 其他问题 after 序号.
 const PROBLEM_COLUMNS: [Column; 8] = [
     ("地市", Omit::IfAllSame, true),
@@ -430,79 +427,6 @@ fn problem_sheet(
     sheet.set_print_scale(scale);
     sheet.set_page_breaks(pages.breaks())?;
     Ok(())
-}
-
-/// A printed table of numbered rows: the columns kept (after 序号), their headers and widths.
-struct Table {
-    kept: Vec<usize>,
-    heads: Vec<&'static str>,
-    widths: Vec<f64>,
-}
-
-impl Table {
-    /// The columns of `all` that print and their widths on the page.
-    fn plan<const N: usize>(columns: &[Column; N], all: &[[String; N]]) -> Self {
-        let rules: [Omit; N] = std::array::from_fn(|c| columns[c].1);
-        let kept = column_plan::kept(&rules, all);
-        let heads: Vec<&'static str> = std::iter::once("序号")
-            .chain(kept.iter().map(|&c| columns[c].0))
-            .collect();
-        let numbers: Vec<String> = (1..=all.len()).map(|n| n.to_string()).collect();
-        let rows: Vec<Vec<&str>> = all
-            .iter()
-            .zip(&numbers)
-            .map(|(cells, n)| {
-                std::iter::once(n.as_str())
-                    .chain(kept.iter().map(|&c| cells[c].as_str()))
-                    .collect()
-            })
-            .collect();
-        let whole: Vec<bool> = std::iter::once(true)
-            .chain(kept.iter().map(|&c| columns[c].2))
-            .collect();
-        let widths = column_plan::plan_widths(&heads, &whole, &rows, layout::PRINT_WIDTH);
-        Self {
-            kept,
-            heads,
-            widths,
-        }
-    }
-
-    /// The sheet column of `cells[c]`, when it prints.
-    fn column_of(&self, c: usize) -> Option<u16> {
-        self.kept.iter().position(|&k| k == c).map(|i| col(i + 1))
-    }
-
-    /// The height of a row of `cells`: as tall as the tallest of them wraps in its column.
-    fn height(&self, cells: &[String]) -> f64 {
-        let lines = self
-            .kept
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| layout::lines_in(&cells[c], self.widths[i + 1]))
-            .max()
-            .unwrap_or(1);
-        layout::row_height(lines)
-    }
-
-    /// Writes row `r`: its number `n`, then the kept `cells`, at their [`Self::height`].
-    fn row(
-        &self,
-        sheet: &mut Worksheet,
-        r: RowNum,
-        n: usize,
-        cells: &[String],
-        f: &Formats,
-    ) -> Result<(), XlsxError> {
-        // Every row's height set, one line too: left to itself, LibreOffice makes a row of
-        // wrapping cells about two lines tall.
-        sheet.set_row_height(r, self.height(cells))?;
-        sheet.write_number_with_format(r, 0, n as f64, &f.number)?;
-        for (i, &c) in self.kept.iter().enumerate() {
-            sheet.write_string_with_format(r, col(i + 1), &cells[c], &f.text)?;
-        }
-        Ok(())
-    }
 }
 
 /// A problem's cells (地市 to 最后更新日期); an account failing again on its 复查 (`repeat`:
