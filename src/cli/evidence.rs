@@ -60,13 +60,7 @@ pub(super) fn run(
     let quarter = parse_quarter(quarter)?;
     let mut store = open()?;
     let draw = crate::steps::draw::current_draw(&store, quarter).map_err(|e| e.to_string())?;
-    let (platform, id) = account
-        .split_once([':', '：'])
-        .map(|(p, i)| (p.trim(), i.trim()))
-        .ok_or_else(|| {
-            format!("账号“{account}”的写法不对，请写作 平台:账号标识，例如 微信公众号:gh_1234。")
-        })?;
-    let account_id = super::results::drawn_account(&draw, platform, id, account)?;
+    let account_id = super::results::account_in_draw(&draw, account)?;
     let item = item.trim().to_uppercase();
     let mut wanted = Vec::new();
     for e in evidence {

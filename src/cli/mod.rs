@@ -150,6 +150,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 改派：把抽查名单中的账号改由另一名检查人员检查（须在给原检查人员导出工作包之前）
+    Reassign {
+        /// 季度，例如 2026Q4
+        #[arg(long)]
+        quarter: String,
+        /// 改由这名检查人员检查
+        #[arg(long, value_name = "姓名")]
+        to: String,
+        /// 账号，写作 平台:账号标识，可写多个
+        #[arg(required = true, value_name = "平台:账号标识")]
+        accounts: Vec<String>,
+    },
     /// 查看本机新开始的检查所用的检查表（--json 输出检查表文件本身，可修改后载入）；checklist load 载入主管单位下发的检查表
     Checklist {
         /// 以 JSON 输出检查表文件
@@ -457,6 +469,35 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 for (name, count) in loads {
                     println!("{name}：{count} 个账号");
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reassign {
+            quarter,
+            to,
+            accounts,
+        } => {
+            let quarter = parse_quarter(quarter)?;
+            let mut store = open()?;
+            let draw =
+                crate::steps::draw::current_draw(&store, quarter).map_err(|e| e.to_string())?;
+            let accounts = accounts
+                .iter()
+                .map(|text| results::account_in_draw(&draw, text))
+                .collect::<Result<Vec<_>, _>>()?;
+            let action = crate::steps::reassign::Reassign {
+                quarter,
+                accounts,
+                to: to.clone(),
+            };
+            let moved = perform(&mut store, &action)?;
+            for m in moved {
+                let from = if m.from.is_empty() {
+                    "未分配"
+                } else {
+                    &m.from
+                };
+                println!("{}（{}）：{from} → {}", m.name, m.platform, m.to);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -72,21 +72,27 @@ fn finish_report(
     accounts: &[String],
 ) -> Result<crate::steps::inspect::FinishReport, String> {
     let draw = crate::steps::draw::current_draw(store, quarter).map_err(|e| e.to_string())?;
-    let mut only = Vec::new();
-    for text in accounts {
-        let (platform, id) = text
-            .split_once([':', '：'])
-            .map(|(p, i)| (p.trim(), i.trim()))
-            .ok_or_else(|| {
-                format!("账号“{text}”的写法不对，请写作 平台:账号标识，例如 微信公众号:gh_1234。")
-            })?;
-        only.push(drawn_account(&draw, platform, id, text)?);
-    }
+    let only = accounts
+        .iter()
+        .map(|text| account_in_draw(&draw, text))
+        .collect::<Result<Vec<_>, _>>()?;
     crate::steps::inspect::finish_checks(store, &draw, &only, now()).map_err(|e| e.to_string())
 }
 
+/// The id of the account `text` (written 平台:账号标识, as the command line takes accounts)
+/// in `draw`.
+pub(super) fn account_in_draw(draw: &crate::model::DrawRecord, text: &str) -> Result<i64, String> {
+    let (platform, id) = text
+        .split_once([':', '：'])
+        .map(|(p, i)| (p.trim(), i.trim()))
+        .ok_or_else(|| {
+            format!("账号“{text}”的写法不对，请写作 平台:账号标识，例如 微信公众号:gh_1234。")
+        })?;
+    drawn_account(draw, platform, id, text)
+}
+
 /// The id of the account `platform`:`id` in `draw` (`text` as the user wrote it).
-pub(super) fn drawn_account(
+fn drawn_account(
     draw: &crate::model::DrawRecord,
     platform: &str,
     id: &str,

@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod notice;
 pub mod office_key;
 pub mod overview;
+pub mod reassign;
 pub mod rectification;
 pub mod report_package;
 pub mod results_import;

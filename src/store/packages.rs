@@ -164,6 +164,15 @@ impl Store {
         )?)
     }
 
+    /// Whether a work package of `draw` was exported here for `inspector`.
+    pub fn work_sent_to(&self, draw: i64, inspector: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM package WHERE kind = 'work_sent' AND draw = ?1 AND inspector = ?2)",
+            params![draw, inspector],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The draw and inspector of the work package opened here last.
     pub fn last_opened_work(&self) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self

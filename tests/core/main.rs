@@ -25,6 +25,7 @@ mod notice_docx;
 mod overview;
 mod overview_lean;
 mod packages;
+mod reassign;
 mod regressions;
 mod restore;
 mod results;
