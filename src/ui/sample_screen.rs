@@ -420,18 +420,47 @@ impl SampleScreen {
             }
         });
         ui.separator();
-        accounts_table_ui(ui, &draw);
+        // The names an account can be moved to: those it is split between, and those typed.
+        let mut names: Vec<String> = draw
+            .accounts
+            .iter()
+            .filter_map(|d| d.inspector.clone())
+            .chain(assignment::parse_inspectors(&self.inspectors).unwrap_or_default())
+            .collect();
+        names.sort();
+        names.dedup();
+        if let Some((account, to)) = accounts_table_ui(ui, &draw, &names, commands.read_only()) {
+            commands.send(Command::Reassign(crate::steps::reassign::Reassign {
+                quarter: i.quarter,
+                accounts: vec![account],
+                to,
+            }));
+        }
     }
 }
 
-fn accounts_table_ui(ui: &mut egui::Ui, draw: &DrawRecord) {
+/// The sample's accounts; an account moved to another of `names` when one is chosen from its
+/// 检查人员 cell (not while `read_only`): (account, inspector).
+fn accounts_table_ui(
+    ui: &mut egui::Ui,
+    draw: &DrawRecord,
+    names: &[String],
+    read_only: bool,
+) -> Option<(i64, String)> {
     // On a narrow screen (1024 px) the columns scroll sideways instead of being cut off.
     egui::ScrollArea::horizontal()
         .id_salt("sample_accounts")
-        .show(ui, |ui| accounts_table(ui, draw));
+        .show(ui, |ui| accounts_table(ui, draw, names, read_only))
+        .inner
 }
 
-fn accounts_table(ui: &mut egui::Ui, draw: &DrawRecord) {
+fn accounts_table(
+    ui: &mut egui::Ui,
+    draw: &DrawRecord,
+    names: &[String],
+    read_only: bool,
+) -> Option<(i64, String)> {
+    let mut chosen = None;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     let shown = draw.accounts_shown();
     TableBuilder::new(ui)
@@ -475,12 +504,34 @@ fn accounts_table(ui: &mut egui::Ui, draw: &DrawRecord) {
                     &a.name,
                     &a.host_unit,
                     kind,
-                    inspector,
                 ] {
                     row.col(|ui| {
                         ui.add(egui::Label::new(text).selectable(false).truncate());
                     });
                 }
+                row.col(|ui| {
+                    let others: Vec<&String> =
+                        names.iter().filter(|n| n.as_str() != inspector).collect();
+                    ui.add_enabled_ui(!read_only && !others.is_empty(), |ui| {
+                        ui.menu_button(inspector, |ui| {
+                            ui.label("改派给：");
+                            for name in others {
+                                if ui.button(name.as_str()).clicked() {
+                                    chosen = Some((d.account.id, name.clone()));
+                                    ui.close();
+                                }
+                            }
+                        })
+                        .response
+                        .on_hover_text("点击改派给其他检查人员（须在导出其工作包之前）")
+                        .on_disabled_hover_text(if read_only {
+                            super::READ_ONLY
+                        } else {
+                            "先在上面填写检查人员姓名并分配"
+                        });
+                    });
+                });
             });
         });
+    chosen
 }

@@ -147,6 +147,9 @@ impl Worker {
             Command::Assign(action) => {
                 self.perform(&action, |w, _| w.load_draw(action.quarter));
             }
+            Command::Reassign(action) => {
+                self.perform(&action, |w, _| w.load_draw(action.quarter));
+            }
             Command::SaveSampleList(action) => {
                 self.perform(&action, |_, ()| {});
             }

@@ -51,6 +51,8 @@ pub enum Command {
     MakeDraw(MakeDraw),
     /// Split the quarter's sample between inspectors; answered by `DrawLoaded` and `Done`.
     Assign(Assign),
+    /// Move accounts of the sample to another inspector; answered by `DrawLoaded` and `Done`.
+    Reassign(crate::steps::reassign::Reassign),
     /// The quarter's draw with where each check stands; answered by `InspectionsLoaded`.
     LoadInspections(Quarter),
     /// Open one sampled account's check; answered by `InspectionUpdated`.
@@ -386,6 +388,7 @@ impl Command {
             Self::CommitImport { .. } => ActionInfo::of_type::<CommitRoster>(),
             Self::MakeDraw(a) => ActionInfo::of(a),
             Self::Assign(a) => ActionInfo::of(a),
+            Self::Reassign(a) => ActionInfo::of(a),
             Self::InstallChecklist { action, .. } => ActionInfo::of(action),
             Self::ImportResults(a) => ActionInfo::of(a),
             Self::SaveSetting(a) => ActionInfo::of(a),

@@ -1,5 +1,5 @@
 //! Clicks through the 抽样 screen with `egui_kittest`: the preview, a refused rate, the draw, a
-//! redraw that needs a reason, and the split between inspectors.
+//! redraw that needs a reason, the split between inspectors and one account moved to another.
 
 use crate::common::{app, app_mut, db_with_roster, harness, step_until};
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -88,6 +88,51 @@ fn draw_redraw_and_assign() {
         .count();
     assert!(zhang.abs_diff(assigned.accounts.len() - zhang) <= 1);
 
+    // 改派: the first row's 检查人员 cell opens a menu of the other inspectors; choosing one
+    // moves that account alone.
+    let first = &assigned.accounts[assigned.accounts_shown()[0]];
+    let was = first.inspector.clone().expect("assigned");
+    let to = if was == "张三" { "李四" } else { "张三" };
+    let cells: Vec<String> = h
+        .get_all_by_label(to)
+        .map(|n| format!("{:?}", n.accesskit_node().bounding_box()))
+        .collect();
+    h.get_all_by_label(&was)
+        .next()
+        .expect("the first row's cell")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("改派给：");
+    // The menu's choice: the one button of that name that is not a row's cell.
+    let choice = h
+        .get_all_by_label(to)
+        .find(|n| !cells.contains(&format!("{:?}", n.accesskit_node().bounding_box())))
+        .expect("the menu's choice");
+    choice.click();
+    step_until(&mut h, "the reassignment", |a| {
+        a.sample.draw().is_some_and(|d| {
+            d.accounts
+                .iter()
+                .find(|x| x.account.id == first.account.id)
+                .is_some_and(|x| x.inspector.as_deref() == Some(to))
+        }) && !a.busy()
+    });
+    let moved = app(&h).sample.draw().expect("draw").clone();
+    let changed: Vec<_> = moved
+        .accounts
+        .iter()
+        .zip(&assigned.accounts)
+        .filter(|(a, b)| a.inspector != b.inspector)
+        .collect();
+    assert_eq!(changed.len(), 1, "one account moved");
+    assert!(
+        app(&h)
+            .status()
+            .is_some_and(|(err, t)| !err && t.contains("改派给")),
+        "{:?}",
+        app(&h).status()
+    );
+
     // Everything is in the database, not only on screen.
     drop(h);
     let store = spotcheck::store::Store::open(&db).expect("reopen");
@@ -96,6 +141,8 @@ fn draw_redraw_and_assign() {
     assert_eq!(stored.info.id, redrawn.info.id);
     assert_eq!(store.draw_history(q).expect("history").len(), 2);
     assert!(stored.accounts.iter().all(|x| x.inspector.is_some()));
+    let log = store.log_entries().expect("log");
+    assert!(log.iter().any(|e| e.action == "改派检查人员"));
 }
 
 /// Checks begun after the draw: the redraw names what it voids and waits for the tick box;
