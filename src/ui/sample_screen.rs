@@ -471,18 +471,19 @@ fn accounts_table(
         .column(Column::initial(110.0).clip(true))
         .column(Column::initial(110.0).clip(true))
         .column(Column::initial(220.0).clip(true))
+        // 检查人员 before the long 主办单位, so that it is in view on a 1024-px screen too.
+        .column(Column::initial(90.0).clip(true))
         .column(Column::initial(200.0).clip(true))
-        .column(Column::initial(60.0))
-        .column(Column::remainder().at_least(90.0).clip(true))
+        .column(Column::remainder().at_least(60.0))
         .header(row_height, |mut header| {
             for h in [
                 "序号",
                 "分层",
                 "平台",
                 "账号名称",
+                "检查人员",
                 "主办单位",
                 "类型",
-                "检查人员",
             ] {
                 header.col(|ui| {
                     ui.strong(h);
@@ -497,17 +498,11 @@ fn accounts_table(
                 let kind = if d.recheck { "复查" } else { "抽取" };
                 let inspector = d.inspector.as_deref().unwrap_or("未分配");
                 let stratum = crate::model::stratum_label(&d.stratum, a);
-                for text in [
-                    (n + 1).to_string().as_str(),
-                    &stratum,
-                    &a.platform,
-                    &a.name,
-                    &a.host_unit,
-                    kind,
-                ] {
-                    row.col(|ui| {
-                        ui.add(egui::Label::new(text).selectable(false).truncate());
-                    });
+                let label = |ui: &mut egui::Ui, text: &str| {
+                    ui.add(egui::Label::new(text).selectable(false).truncate());
+                };
+                for text in [(n + 1).to_string().as_str(), &stratum, &a.platform, &a.name] {
+                    row.col(|ui| label(ui, text));
                 }
                 row.col(|ui| {
                     let others: Vec<&String> =
@@ -531,6 +526,8 @@ fn accounts_table(
                         });
                     });
                 });
+                row.col(|ui| label(ui, &a.host_unit));
+                row.col(|ui| label(ui, kind));
             });
         });
     chosen
