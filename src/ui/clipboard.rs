@@ -47,12 +47,52 @@ fn read_system() -> Clipped {
             rgba: image.bytes.into_owned(),
         },
         Err(arboard::Error::ConversionFailure) => Clipped::Unreadable,
-        Err(arboard::Error::ContentNotAvailable) => match clipboard.get().file_list() {
-            Ok(files) if !files.is_empty() => Clipped::Files(files),
-            _ => Clipped::Nothing,
-        },
-        Err(e) => Clipped::Unavailable(e.to_string()),
+        // No picture (X11 says so as an error of its own when the clipboard holds text): files
+        // copied in a file manager, as a list or, with some file managers, as text (their
+        // file:// addresses or paths, one a line).
+        Err(e) => {
+            if let Ok(files) = clipboard.get().file_list()
+                && !files.is_empty()
+            {
+                return Clipped::Files(files);
+            }
+            match clipboard.get_text() {
+                Ok(text) => match files_in_text(&text) {
+                    files if files.is_empty() => Clipped::Nothing,
+                    files => Clipped::Files(files),
+                },
+                Err(_) if matches!(e, arboard::Error::ContentNotAvailable) => Clipped::Nothing,
+                Err(_) => Clipped::Unavailable(e.to_string()),
+            }
+        }
     }
+}
+
+/// The files named in `text`, one a line, as file:// addresses or absolute paths; none when a
+/// line is anything else (then the text is not a copy of files) or names no existing file.
+#[must_use]
+pub fn files_in_text(text: &str) -> Vec<PathBuf> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let path = match l.strip_prefix("file://") {
+                // file://host/path: only this computer's files (an empty host or localhost).
+                Some(rest) => {
+                    let path = rest.strip_prefix("localhost").unwrap_or(rest);
+                    path.starts_with('/').then(|| {
+                        percent_encoding::percent_decode_str(path)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    })?
+                }
+                None => l.to_owned(),
+            };
+            let path = PathBuf::from(path);
+            (path.is_absolute() && path.is_file()).then_some(path)
+        })
+        .collect::<Option<Vec<PathBuf>>>()
+        .unwrap_or_default()
 }
 
 /// File types taken as evidence from copied files (as the evidence dialog offers them).
@@ -118,8 +158,49 @@ pub fn evidence_from(clipped: Clipped, stamp: &str) -> Result<Vec<NewEvidence>, 
             "剪贴板里的图片格式无法识别。请把图片另存为 PNG 或 JPG 文件，再用“添加截图或文件…”添加。"
                 .to_owned(),
         ),
-        Clipped::Unavailable(detail) => Err(format!(
-            "无法读取剪贴板，请稍后再试，或用“添加截图或文件…”添加（{detail}）。"
-        )),
+        // The system's own words are not shown: they are English and say nothing the user
+        // can act on.
+        Clipped::Unavailable(_) => Err(
+            "无法读取剪贴板，请稍后再试，或用“添加截图或文件…”添加。".to_owned(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::files_in_text;
+
+    #[test]
+    fn copied_files_read_as_text_are_found() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let one = dir.path().join("截图 一.png");
+        let two = dir.path().join("b.jpg");
+        std::fs::write(&one, b"png").expect("write");
+        std::fs::write(&two, b"jpg").expect("write");
+        let uri = |p: &std::path::Path| {
+            let text = p.to_str().expect("utf-8");
+            format!(
+                "file://{}",
+                percent_encoding::utf8_percent_encode(text, percent_encoding::CONTROLS)
+                    .to_string()
+                    .replace(' ', "%20")
+            )
+        };
+        // As a file manager writes them (a comment line, CRLF), or as plain paths.
+        let listed = format!("# copied\r\n{}\r\n{}\r\n", uri(&one), uri(&two));
+        assert_eq!(files_in_text(&listed), [one.clone(), two.clone()]);
+        let plain = format!("{}\n{}", one.display(), two.display());
+        assert_eq!(files_in_text(&plain), [one.clone(), two]);
+        // Ordinary text, a missing file, another computer's file: not a copy of files.
+        for text in [
+            "11月未备案".to_owned(),
+            format!("{}\n说明文字", one.display()),
+            "file:///没有这个文件.png".to_owned(),
+            "file://server/share/a.png".to_owned(),
+            "relative/a.png".to_owned(),
+            String::new(),
+        ] {
+            assert!(files_in_text(&text).is_empty(), "{text:?}");
+        }
     }
 }

@@ -105,7 +105,9 @@ impl Keys {
                 }),
                 paste: !typing
                     && i.events.iter().any(|e| {
-                        matches!(e, egui::Event::Paste(_))
+                        // An image on the clipboard comes as PasteImage (text as Paste): the
+                        // window system turns Ctrl+V into either, never into a key press.
+                        matches!(e, egui::Event::Paste(_) | egui::Event::PasteImage(_))
                             || matches!(e, egui::Event::Key { key: egui::Key::V, pressed: true, modifiers, .. } if modifiers.command)
                     }),
             }
