@@ -98,6 +98,12 @@ fn answer_with_keyboard_attach_evidence_finish_and_reopen() {
     });
 
     // V02 by mouse: its 符合 button (the second on the page), which also makes it current.
+    // The screenshot's thumbnail above it may have pushed it down: brought into view first.
+    h.get_all_by_label("符合")
+        .nth(1)
+        .expect("V02 符合")
+        .scroll_to_me();
+    h.run_steps(2);
     h.get_all_by_label("符合").nth(1).expect("V02 符合").click();
     step_until(&mut h, "V02 answered by click", |a| {
         a.inspect.current_item() == Some("V02")

@@ -7,6 +7,9 @@ use super::InspectScreen;
 use super::form::Edits;
 use crate::model::{Evidence, EvidenceKind};
 
+/// The largest a screenshot's thumbnail is drawn on the form.
+const THUMBNAIL: egui::Vec2 = egui::vec2(200.0, 120.0);
+
 /// The item's evidence in one wrapping row. A click on a thumbnail or attachment shows it.
 pub(super) fn evidence_ui(
     ui: &mut egui::Ui,
@@ -21,13 +24,25 @@ pub(super) fn evidence_ui(
                 EvidenceKind::File { sha256, file_name } => {
                     let path = crate::store::evidence_file(evidence_dir, sha256, file_name);
                     let r = if is_image(file_name) {
-                        ui.add(
-                            egui::Image::new(format!("file://{}", path.display()))
-                                .max_height(64.0)
-                                .max_width(96.0)
-                                .sense(egui::Sense::click()),
-                        )
-                        .on_hover_text(format!("{file_name}（点击查看原图）"))
+                        // Large enough to tell one screenshot from another, with the name it
+                        // was added under.
+                        ui.vertical(|ui| {
+                            let r = ui
+                                .add(
+                                    // Its own size, made smaller to fit THUMBNAIL: not the
+                                    // row's height, which would shrink it to a stamp.
+                                    egui::Image::new(format!("file://{}", path.display()))
+                                        .fit_to_original_size(1.0)
+                                        .max_size(THUMBNAIL)
+                                        .sense(egui::Sense::click()),
+                                )
+                                .on_hover_text(format!("{file_name}（点击查看原图）"));
+                            ui.add(
+                                egui::Label::new(egui::RichText::new(file_name).small()).truncate(),
+                            );
+                            r
+                        })
+                        .inner
                     } else {
                         ui.link(format!("附件：{file_name}"))
                     };
