@@ -232,13 +232,18 @@ pub fn parse(grid: Grid, header: &Header) -> ParsedRoster {
                 _ => None,
             })
         {
+            let message = if value == crate::sheet::UNCALCULATED {
+                "是公式，但文件里没有它的计算结果（文件由程序生成，没有在 Excel 或 WPS 中打开保存过），这一行没有导入；请用 Excel 或 WPS 打开这个文件、保存后再导入".to_owned()
+            } else {
+                format!(
+                    "是 Excel 的错误值 {value}（公式出错，或引用的单元格已删除），这一行没有导入；请在 Excel 中改正后再导入"
+                )
+            };
             out.errors.push(RowProblem {
                 row: row.number,
                 field: header.columns[c].0.clone(),
                 value: value.clone(),
-                message: format!(
-                    "是 Excel 的错误值 {value}（公式出错，或引用的单元格已删除），这一行没有导入；请在 Excel 中改正后再导入"
-                ),
+                message,
             });
             continue;
         }

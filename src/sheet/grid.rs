@@ -138,13 +138,19 @@ pub fn is_note_line(row: &Row) -> bool {
         })
 }
 
+/// What a cell reads as when it holds a formula with no result saved (a file written by a
+/// program and never opened and saved in Excel or WPS): never a value an office means.
+pub const UNCALCULATED: &str = "#未计算";
+
 /// Whether `text` is an Excel error value (#N/A, #REF!, #VALUE!…): what a formula shows when
-/// it fails or the cell it refers to is gone, never a value an office means.
+/// it fails or the cell it refers to is gone, never a value an office means; or a formula with
+/// no result saved ([`UNCALCULATED`]).
 #[must_use]
 pub fn is_excel_error(text: &str) -> bool {
     matches!(
         text.trim(),
-        "#N/A"
+        UNCALCULATED
+            | "#N/A"
             | "#REF!"
             | "#VALUE!"
             | "#DIV/0!"

@@ -18,7 +18,7 @@ mod xls_extent;
 mod xlsx;
 
 pub use error::SheetError;
-pub use grid::{Cell, Grid, Row, is_excel_error, is_note_line};
+pub use grid::{Cell, Grid, Row, UNCALCULATED, is_excel_error, is_note_line};
 pub use header::{Choice, Columns, Header};
 pub use source::{PEEK_ROWS, ReadProgress, Workbook, file_sha256};
 

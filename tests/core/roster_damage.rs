@@ -567,7 +567,8 @@ fn an_implausible_opening_date_is_left_blank_with_its_row_named() {
 
 /// A formula that failed in a column read (#N/A where the 账号ID went, from a VLOOKUP) refuses
 /// its row, named with the error, instead of importing the account with a blank id; a CSV
-/// saved from such a sheet, where the error is plain text, is refused the same way.
+/// saved from such a sheet, where the error is plain text, is refused the same way; so is a
+/// formula whose result was never saved.
 #[test]
 fn an_excel_error_value_in_a_read_column_refuses_its_row() {
     let dir = TempDir::new().expect("tempdir");
@@ -591,6 +592,34 @@ fn an_excel_error_value_in_a_read_column_refuses_its_row() {
         cell(1, 'D', "主办单位"),
         row(2, &cell(2, 'C', "gh_ok")),
         row(3, "<c r=\"C3\" t=\"e\"><v>#N/A</v></c>"),
+    );
+    // A formula whose result was never saved (a program wrote the file): not a blank id.
+    let uncalculated = sheet.replace(
+        "</sheetData>",
+        &format!(
+            "{}</sheetData>",
+            row(4, "<c r=\"C4\"><f>VLOOKUP(B4,Sheet2!A:B,2,0)</f></c>")
+        ),
+    );
+    let formula = dir.path().join("公式.xlsx");
+    crate::support::xlsx_of_sheet(&formula, false, |w| {
+        std::io::Write::write_all(w, uncalculated.as_bytes()).expect("write");
+    });
+    let db = dir.path().join("formula.db");
+    let out = run(&db, &["import", path_str(&formula), "--json"]);
+    let said = format!("{}{}", crate::support::stdout(&out), stderr(&out));
+    assert!(said.contains("没有它的计算结果"), "{said}");
+    let names: Vec<String> = Store::open(&db)
+        .expect("open")
+        .accounts()
+        .expect("accounts")
+        .into_iter()
+        .map(|a| a.account.name)
+        .collect();
+    assert_eq!(
+        names,
+        ["账号2"],
+        "neither the #N/A row nor the uncalculated one"
     );
     let xlsx = dir.path().join("名录.xlsx");
     crate::support::xlsx_of_sheet(&xlsx, false, |w| {

@@ -61,6 +61,8 @@ pub(super) struct SheetParser<'a> {
     /// Text of the current `<v>`, and whether one is open.
     value: String,
     in_value: bool,
+    /// Whether the current cell holds a formula (`<f>`).
+    formula: bool,
     /// The current `<is>`: its text so far (`None` before any `<t>`), and its state.
     inline: Option<String>,
     in_inline: bool,
@@ -98,6 +100,7 @@ impl<'a> SheetParser<'a> {
             cell: None,
             value: String::new(),
             in_value: false,
+            formula: false,
             inline: None,
             in_inline: false,
             in_phonetic: false,
@@ -360,9 +363,11 @@ impl<'a> SheetParser<'a> {
                     });
                     self.value.clear();
                     self.inline = None;
+                    self.formula = false;
                 }
             }
             "v" if self.cell.is_some() && !empty => self.in_value = true,
+            "f" if self.cell.is_some() => self.formula = true,
             "is" if self.cell.is_some() => {
                 self.inline = None;
                 self.in_inline = !empty;
@@ -447,6 +452,12 @@ impl<'a> SheetParser<'a> {
                     }
                 }
             }
+        };
+        // A formula whose result was never worked out (the file was written by a program and
+        // never saved in Excel): marked, rather than read as a blank cell.
+        let value = match value {
+            None if self.formula => Some(Cell::Text(crate::sheet::UNCALCULATED.to_owned())),
+            value => value,
         };
         let Some(value) = value else {
             return Ok(());
