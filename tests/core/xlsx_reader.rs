@@ -739,3 +739,48 @@ fn a_section_across_a_chunk_boundary_is_read_whole() {
         "the CDATA text whole"
     );
 }
+
+/// A cell given twice, or rows out of order (Excel refuses both): refused, naming the cell,
+/// never read last-wins with one of the two values dropped.
+#[test]
+fn a_cell_given_twice_or_out_of_order_is_refused_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = |r: &str, t: &str| format!("<c r=\"{r}\" t=\"inlineStr\"><is><t>{t}</t></is></c>");
+    for (name, rows, cell) in [
+        (
+            "twice",
+            format!(
+                "<row r=\"1\">{}{}</row><row r=\"2\">{}{}{}</row>",
+                text("A1", "账号名称"),
+                text("B1", "账号ID"),
+                text("A2", "甲"),
+                text("B2", "gh_1"),
+                text("B2", "gh_2")
+            ),
+            "B2",
+        ),
+        (
+            "rows back",
+            format!(
+                "<row r=\"1\">{}</row><row r=\"3\">{}</row><row r=\"2\">{}</row>",
+                text("A1", "账号名称"),
+                text("A3", "乙"),
+                text("A2", "甲")
+            ),
+            "A2",
+        ),
+    ] {
+        let path = dir.path().join(format!("{name}.xlsx"));
+        book_of_sheet_xml(&path, &sheet_of_rows(&rows));
+        assert!(readers_agree(&path, &TINY_CHUNKS).is_err(), "{name}");
+        let mut book = Book::open(&path).expect("open");
+        let err = book
+            .read(&path, "名录", None, &mut |_| {}, &AtomicBool::new(false))
+            .expect_err(name);
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!("单元格 {cell} 重复出现或次序颠倒")),
+            "{name}: {msg}"
+        );
+    }
+}

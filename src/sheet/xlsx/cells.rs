@@ -63,6 +63,9 @@ pub(super) struct SheetParser<'a> {
     in_value: bool,
     /// Whether the current cell holds a formula (`<f>`).
     formula: bool,
+    /// The row and column of the cell before, to refuse a cell given twice (Excel refuses
+    /// such a file; read last-wins, one of two values would be dropped without a word).
+    last_cell: Option<(u32, u32)>,
     /// The current `<is>`: its text so far (`None` before any `<t>`), and its state.
     inline: Option<String>,
     in_inline: bool,
@@ -101,6 +104,7 @@ impl<'a> SheetParser<'a> {
             value: String::new(),
             in_value: false,
             formula: false,
+            last_cell: None,
             inline: None,
             in_inline: false,
             in_phonetic: false,
@@ -334,6 +338,13 @@ impl<'a> SheetParser<'a> {
                     None => (self.row, self.next_column),
                 };
                 self.next_column = column.saturating_add(1);
+                if self.last_cell.is_some_and(|last| (row, column) <= last) {
+                    return Err(self.malformed(format!(
+                        "单元格 {} 重复出现或次序颠倒，Excel 也打不开这样的文件",
+                        cell_name(row, column)
+                    )));
+                }
+                self.last_cell = Some((row, column));
                 if row > self.limit {
                     if self.peek {
                         return Ok(Flow::Stop);
@@ -470,6 +481,18 @@ impl<'a> SheetParser<'a> {
         push_cell(&mut self.grid, cell.row, cell.column as usize, value);
         Ok(())
     }
+}
+
+/// A cell's name as Excel shows it: row 3, column 2 (0-based) is C3.
+fn cell_name(row: u32, column: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = column + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &row.to_string()
 }
 
 /// An Excel serial date as calamine converts it (1900 system with its leap-year bug, or 1904).
