@@ -14,7 +14,7 @@ use crate::store::Store;
 pub enum LogAction {
     /// 校验操作日志是否被改动过或删掉过记录：对照数据库旁的备份，以及 --against 给出的备份、包和通报（有问题时以非零状态退出，并指出在哪里）
     Verify {
-        /// 另外对照的备份文件夹、放备份的文件夹、工作包或结果包（.spotcheck）、导出的通报（.xlsx），可写多个
+        /// 另外对照的备份文件夹、放备份的文件夹、工作包或结果包（.spotcheck）、导出的通报正文（.docx），可写多个
         #[arg(long, value_name = "FILE|DIR")]
         against: Vec<PathBuf>,
     },
@@ -71,10 +71,20 @@ pub(super) fn log(
         Some(LogAction::Verify { against }) => {
             let check = admin::verify_log_against(&store, against).map_err(|e| e.to_string())?;
             for path in &check.unread {
-                eprintln!(
-                    "注意：{} 不是本软件的备份、工作包、结果包或导出的通报（或已损坏），没有用来对照。",
-                    path.display()
-                );
+                let attachment = path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+                if attachment {
+                    eprintln!(
+                        "注意：{} 是表格，通报附件不带操作日志记录，没有用来对照；请对照通报正文（.docx）。",
+                        path.display()
+                    );
+                } else {
+                    eprintln!(
+                        "注意：{} 不是本软件的备份、工作包、结果包或导出的通报正文（或已损坏），没有用来对照。",
+                        path.display()
+                    );
+                }
             }
             if check.passed() {
                 println!("{}", check.summary());

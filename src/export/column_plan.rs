@@ -10,24 +10,27 @@ use super::layout::{text_width, wrapped_lines};
 pub(super) enum Omit {
     /// Always printed.
     Never,
-    /// Left out when every row holds the same text (the sheet's title says it).
-    IfAllSame,
+    /// Left out when every row holds the place the sheet's title names (a city's own 地市).
+    /// A column whose rows merely agree stays: a title naming 广东省 does not say which county.
+    IfAllTitle,
     /// Left out when every row holds this text (e.g. "" for a column that is always empty).
     IfAll(&'static str),
 }
 
-/// The columns of `rows` that print, by their `rules`.
-pub(super) fn kept<const N: usize>(rules: &[Omit; N], rows: &[[String; N]]) -> Vec<usize> {
+/// The columns of `rows` that print, by their `rules`; `title_place` is the place the sheet's
+/// title names.
+pub(super) fn kept<const N: usize>(
+    rules: &[Omit; N],
+    rows: &[[String; N]],
+    title_place: &str,
+) -> Vec<usize> {
     (0..N)
         .filter(|&c| {
             let mut cells = rows.iter().map(|r| r[c].as_str());
             match rules[c] {
                 Omit::Never => true,
                 // No rows: nothing to judge by, so the column stays.
-                Omit::IfAllSame => match cells.next() {
-                    Some(first) => cells.any(|t| t != first),
-                    None => true,
-                },
+                Omit::IfAllTitle => rows.is_empty() || cells.any(|t| t != title_place),
                 Omit::IfAll(text) => rows.is_empty() || cells.any(|t| t != text),
             }
         })
@@ -46,7 +49,8 @@ fn lines(segments: &[f64], width: f64) -> usize {
 
 /// Column widths (Excel character widths) for a table of `heads` over `rows`, adding up to at
 /// most `budget` when the content allows, with as few printed lines as this finds: each column
-/// at least wide enough for its header on two lines (or its longest line where `whole` says so)
+/// at least wide enough for its header on two lines (or its longest line, up to a quarter of
+/// `budget`, where `whole` says so)
 /// and at most as wide as its longest line.
 /// It starts from the best of the plans where nearly every cell takes at most k lines (k = 1,
 /// 2, …), then hands out what is left, a few characters at a time, to the column that saves
@@ -84,10 +88,13 @@ pub(super) fn plan_widths(
             (longest + 1.0).ceil().max(header[c])
         })
         .collect();
+    // A whole column is at most a quarter of the page at the start (a long web address as an
+    // account id wraps rather than push the table off the page).
+    let whole_cap = (budget / 4.0).floor();
     let least: Vec<f64> = (0..n)
         .map(|c| {
             if whole.get(c).copied().unwrap_or(false) {
-                widest[c]
+                widest[c].min(whole_cap.max(header[c]))
             } else {
                 header[c]
             }
@@ -228,19 +235,28 @@ mod tests {
             ],
         ];
         let rules = [
-            Omit::IfAllSame,
+            Omit::IfAllTitle,
             Omit::IfAll("已完成"),
             Omit::IfAll(""),
             Omit::Never,
         ];
-        assert_eq!(kept(&rules, &table), [3]);
+        assert_eq!(kept(&rules, &table, "韶关市"), [3]);
+        assert_eq!(
+            kept(&rules, &table, "广东省"),
+            [0, 3],
+            "a province's title does not say which city"
+        );
         let mut mixed = table.clone();
         mixed[1][0] = "清远市".to_owned();
         mixed[1][1] = "进行中".to_owned();
         mixed[1][2] = "2026-11-30".to_owned();
-        assert_eq!(kept(&rules, &mixed), [0, 1, 2, 3]);
+        assert_eq!(kept(&rules, &mixed, "韶关市"), [0, 1, 2, 3]);
         let none: [[String; 4]; 0] = [];
-        assert_eq!(kept(&rules, &none), [0, 1, 2, 3], "nothing to judge by");
+        assert_eq!(
+            kept(&rules, &none, "韶关市"),
+            [0, 1, 2, 3],
+            "nothing to judge by"
+        );
     }
 
     #[test]
@@ -309,5 +325,27 @@ mod tests {
         assert!(w.iter().sum::<f64>() <= 90.0);
         // A bound, not a benchmark: far below what a hang would take.
         assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_long_web_address_as_id_wraps_rather_than_widen_the_page() {
+        let url = "https://www.douyin.com/user/MS4wLjABAAAAx0y1ZzvN7QvK4p3s9fQ2kq8R1m5o6t7u8v9w0x";
+        let table: Vec<Vec<&str>> = (0..20)
+            .map(|_| {
+                vec![
+                    "某某县文化广电旅游体育局",
+                    "某某发布",
+                    "抖音",
+                    url,
+                    "未备案",
+                ]
+            })
+            .collect();
+        let heads = ["主办单位", "账号名称", "平台", "账号标识", "发现的问题"];
+        let whole = [false, false, true, true, false];
+        let w = plan_widths(&heads, &whole, &table, 90.0);
+        assert!(w.iter().sum::<f64>() <= 90.0, "{w:?}");
+        // The platform is still never broken.
+        assert!(w[2] >= text_width("抖音") + 1.0, "{w:?}");
     }
 }

@@ -109,9 +109,10 @@ pub(super) fn wrapped_lines(line_width: f64, width: f64) -> usize {
 }
 
 /// The height of a row whose cells take `lines` lines (Excel's 15-point line), so that wrapped
-/// text never runs into the next row: `LibreOffice` does not fit rows by itself.
+/// text never runs into the next row: `LibreOffice` does not fit rows by itself. At most 409
+/// points, the tallest row Excel allows.
 pub(super) fn row_height(lines: usize) -> f64 {
-    15.0 * lines.max(1) as f64 + 2.0
+    (15.0 * lines.max(1) as f64 + 2.0).min(409.0)
 }
 
 /// Tracks the widest text of each column, to size columns once the table is written.

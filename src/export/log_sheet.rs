@@ -68,9 +68,8 @@ pub fn write_log(
             sheet.write_string_with_format(r, col(c), text, &f.text)?;
             lines = lines.max(layout::lines_in(text, widths[c]));
         }
-        // As tall as its text, so that long entries never print over the next (Excel's
-        // tallest row is 409 points).
-        sheet.set_row_height(r, layout::row_height(lines).min(409.0))?;
+        // As tall as its text, so that long entries never print over the next.
+        sheet.set_row_height(r, layout::row_height(lines))?;
     }
     layout::set_widths(sheet, &widths)?;
     layout::print_setup(sheet, 2)?;

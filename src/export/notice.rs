@@ -63,7 +63,12 @@ pub fn write_notice_reporting(
         &f,
     )?;
     if !report.rechecks.is_empty() {
-        recheck_sheet(book.add_worksheet().set_header("&L附件1（续）"), report, &f)?;
+        recheck_sheet(
+            book.add_worksheet().set_header("&L附件1（续）"),
+            report,
+            region,
+            &f,
+        )?;
     }
     progress(0.1, "正在写入问题账号…");
     let failed = report.groups(true);
@@ -73,10 +78,13 @@ pub fn write_notice_reporting(
     problem_sheet(
         book.add_worksheet_with_constant_memory()?
             .set_header("&L附件2"),
-        "问题账号",
-        &format!("{}：不合格账号", titles[1]),
+        &ProblemWords {
+            name: "问题账号",
+            title: &format!("{}：不合格账号", titles[1]),
+            region,
+            none: "本季度没有不合格账号。",
+        },
         &failed,
-        "本季度没有不合格账号。",
         &report.repeat_failures(),
         &f,
     )?;
@@ -85,10 +93,13 @@ pub fn write_notice_reporting(
     problem_sheet(
         book.add_worksheet_with_constant_memory()?
             .set_header("&L附件2（续）"),
-        "其他问题",
-        &format!("{}（续）：合格账号存在的其他问题", titles[1]),
+        &ProblemWords {
+            name: "其他问题",
+            title: &format!("{}（续）：合格账号存在的其他问题", titles[1]),
+            region,
+            none: "合格账号没有记录其他问题。",
+        },
         &other,
-        "合格账号没有记录其他问题。",
         &std::collections::HashMap::new(),
         &f,
     )?;
@@ -97,6 +108,7 @@ pub fn write_notice_reporting(
         book.add_worksheet_with_constant_memory()?
             .set_header("&L附件1（续）"),
         report,
+        region,
         &f,
     )?;
     progress(0.7, "正在保存文件…");
@@ -129,6 +141,7 @@ const RECHECK_COLUMNS: [Column; 6] = [
 fn recheck_sheet(
     sheet: &mut Worksheet,
     report: &QuarterReport,
+    region: &str,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name("复查情况")?;
@@ -146,14 +159,14 @@ fn recheck_sheet(
             ]
         })
         .collect();
-    let table = Table::plan(&RECHECK_COLUMNS, &all);
+    let table = Table::plan(&RECHECK_COLUMNS, &all, region);
     sheet.merge_range(
         0,
         0,
         0,
         col(table.heads.len() - 1),
         &format!(
-            "{}上季度不合格账号复查情况（{} 个）",
+            "{}对上季度不合格账号的复查情况（{} 个）",
             report.quarter.label(),
             all.len()
         ),
@@ -340,8 +353,8 @@ fn tally_row(
 
 /// The columns of 问题账号 and 其他问题 after 序号.
 const PROBLEM_COLUMNS: [Column; 8] = [
-    ("地市", Omit::IfAllSame, true),
-    ("区县", Omit::IfAllSame, true),
+    ("地市", Omit::IfAllTitle, true),
+    ("区县", Omit::Never, true),
     ("主办单位", Omit::Never, false),
     ("账号名称", Omit::Never, false),
     ("平台", Omit::Never, true),
@@ -352,22 +365,35 @@ const PROBLEM_COLUMNS: [Column; 8] = [
 /// Where 最后更新日期 is among [`PROBLEM_COLUMNS`] (written as a date).
 const LAST_UPDATE: usize = 7;
 
+/// The words of a problem sheet: its tab name, its title (the place it names) and what it
+/// says when it has no rows.
+struct ProblemWords<'a> {
+    name: &'a str,
+    title: &'a str,
+    region: &'a str,
+    none: &'a str,
+}
+
 fn problem_sheet(
     sheet: &mut Worksheet,
-    name: &str,
-    title: &str,
+    words: &ProblemWords<'_>,
     groups: &[ProblemGroup<'_>],
-    none: &str,
     repeats: &std::collections::HashMap<i64, usize>,
     f: &Formats,
 ) -> Result<(), XlsxError> {
+    let ProblemWords {
+        name,
+        title,
+        region,
+        none,
+    } = *words;
     sheet.set_name(name)?;
     let all: Vec<[String; 8]> = groups
         .iter()
         .flat_map(|g| &g.problems)
         .map(|p| problem_cells(p, repeats.get(&p.account).copied()))
         .collect();
-    let table = Table::plan(&PROBLEM_COLUMNS, &all);
+    let table = Table::plan(&PROBLEM_COLUMNS, &all, region);
     let last = col(table.heads.len() - 1);
     let accounts: std::collections::HashSet<i64> = groups
         .iter()
@@ -456,8 +482,8 @@ fn problem_cells(p: &crate::report::Problem, repeat: Option<usize>) -> [String; 
 /// 全部结果 is published with the 通报: no 检查人员 (who checked what stays in the 抽查名单).
 /// Its columns after 序号.
 const RESULT_COLUMNS: [Column; 10] = [
-    ("地市", Omit::IfAllSame, true),
-    ("区县", Omit::IfAllSame, true),
+    ("地市", Omit::IfAllTitle, true),
+    ("区县", Omit::Never, true),
     ("主办单位", Omit::Never, false),
     ("账号名称", Omit::Never, false),
     ("平台", Omit::Never, true),
@@ -471,11 +497,12 @@ const RESULT_COLUMNS: [Column; 10] = [
 fn results_sheet(
     sheet: &mut Worksheet,
     report: &QuarterReport,
+    region: &str,
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name("全部结果")?;
     let all: Vec<[String; 10]> = report.accounts.iter().map(result_cells).collect();
-    let table = Table::plan(&RESULT_COLUMNS, &all);
+    let table = Table::plan(&RESULT_COLUMNS, &all, region);
     let last = col(table.heads.len() - 1);
     sheet.merge_range(
         0,

@@ -20,9 +20,13 @@ pub(super) struct Table {
 
 impl Table {
     /// The columns of `all` that print and their widths on the page.
-    pub fn plan<const N: usize>(columns: &[Column; N], all: &[[String; N]]) -> Self {
+    pub fn plan<const N: usize>(
+        columns: &[Column; N],
+        all: &[[String; N]],
+        title_place: &str,
+    ) -> Self {
         let rules: [Omit; N] = std::array::from_fn(|c| columns[c].1);
-        let kept = column_plan::kept(&rules, all);
+        let kept = column_plan::kept(&rules, all, title_place);
         let heads: Vec<&'static str> = std::iter::once("序号")
             .chain(kept.iter().map(|&c| columns[c].0))
             .collect();

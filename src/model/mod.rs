@@ -23,7 +23,7 @@ mod rollup;
 mod roster;
 pub mod time;
 
-pub use account::{Account, AccountStatus, account_key};
+pub use account::{Account, AccountStatus, account_key, region_name};
 pub use counts::{
     PopulationCell, Tally, TallyGroup, group_platforms, group_regions, platform_counted,
     platform_of, region_counted, region_of,

@@ -714,6 +714,31 @@ fn a_large_quarter_names_where_the_problems_are_and_leaves_the_list_to_the_attac
         if p.contains("分布在") {
             assert!(p.contains("名单详见附件2"), "{p}");
             summarised += 1;
+            // The places add up to the accounts: 「共 N 个」 (problems), or 「涉及 M 个账号」
+            // where one account has two problems of the type.
+            let number_before = |text: &str, end: &str| -> usize {
+                let head = &text[..text.find(end).expect(end)];
+                let digits: String = head
+                    .chars()
+                    .rev()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                digits.parse().expect("a number")
+            };
+            let accounts = match p.find("涉及") {
+                Some(at) => number_before(&p[at..], "个账号"),
+                None => number_before(&p[p.find("共").expect("共")..], "个"),
+            };
+            let places = &p[p.find("分布在").expect("分布在") + "分布在".len()..];
+            let places = &places[..places.find(['；', '，']).expect("end of the places")];
+            let placed: usize = places
+                .split('、')
+                .map(|place| number_before(place, "个"))
+                .sum();
+            assert_eq!(placed, accounts, "{p}");
         }
     }
     assert!(

@@ -429,16 +429,27 @@ fn accounts(g: &ProblemGroup<'_>, repeats: &std::collections::HashMap<i64, usize
     }
     // Too many to name in the body: where they are, the accounts failing again by name (the
     // worst cases), and the list in 附件2.
+    // Counted by 地市 and 区县 together (two cities' 城区 are two places), named by the 区县
+    // alone when every account is in one 地市; ties in the order the accounts are listed.
+    let one_city = distinct
+        .iter()
+        .all(|p| p.city.trim() == distinct[0].city.trim());
     let mut regions: Vec<(String, usize)> = Vec::new();
     for p in &distinct {
-        let region = problem_region(p);
+        let region = problem_region(p, one_city);
         match regions.iter_mut().find(|(r, _)| *r == region) {
             Some((_, n)) => *n += 1,
             None => regions.push((region, 1)),
         }
     }
-    regions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut text = format!(
+    regions.sort_by_key(|r| std::cmp::Reverse(r.1));
+    let mut text = String::new();
+    if distinct.len() != g.problems.len() {
+        // 「共 N 个」 counts problems; say how many accounts they are before placing them.
+        let _ = write!(text, "涉及{}个账号，", distinct.len());
+    }
+    let _ = write!(
+        text,
         "分布在{}",
         regions
             .iter()
@@ -478,13 +489,14 @@ const NAMED_AT_MOST: usize = 10;
 /// How many of those failing again the body names where it does not name them all.
 const AGAIN_NAMED_AT_MOST: usize = 5;
 
-/// The region a problem's account is counted under in the body: its 区县, or its 地市's own
-/// (某某市（市直）).
-fn problem_region(p: &crate::report::Problem) -> String {
+/// The region a problem's account is counted under in the body: its 区县 (after its 地市
+/// unless `one_city`), or its 地市's own (某某市（市直）).
+fn problem_region(p: &crate::report::Problem, one_city: bool) -> String {
     match (p.county.trim(), p.city.trim()) {
         ("", "") => "其他".to_owned(),
         ("", city) => format!("{city}（市直）"),
-        (county, _) => county.to_owned(),
+        (county, _) if one_city => county.to_owned(),
+        (county, city) => crate::model::region_name(city, county),
     }
 }
 
