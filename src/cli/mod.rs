@@ -490,14 +490,17 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                 accounts,
                 to: to.clone(),
             };
-            let moved = perform(&mut store, &action)?;
-            for m in moved {
+            let done = perform(&mut store, &action)?;
+            for m in &done.moved {
                 let from = if m.from.is_empty() {
                     "未分配"
                 } else {
                     &m.from
                 };
                 println!("{}（{}）：{from} → {}", m.name, m.platform, m.to);
+            }
+            if let Some(note) = done.send_again_note() {
+                println!("{note}");
             }
             Ok(ExitCode::SUCCESS)
         }

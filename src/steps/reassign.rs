@@ -39,16 +39,35 @@ pub struct Moved {
     pub to: String,
 }
 
+/// What 改派 did: the accounts moved, and whether `to` already has a work package (which does
+/// not carry them: a new one must be sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reassigned {
+    pub moved: Vec<Moved>,
+    pub send_again: bool,
+}
+
+impl Reassigned {
+    /// What the user is told besides the moves: that `to` needs a new work package.
+    #[must_use]
+    pub fn send_again_note(&self) -> Option<String> {
+        let to = &self.moved.first()?.to;
+        self.send_again.then(|| {
+            format!("已经给{to}导出过工作包，请再给{to}导出一次：改派来的账号只在新的工作包里。")
+        })
+    }
+}
+
 /// Gives `accounts` of the quarter's sample to `to`, in one transaction; those already
-/// theirs are left as they are. Refused as a whole when one of them is in a work package
-/// already sent to its inspector.
+/// theirs (or named twice) are left as they are. Refused as a whole when one of them is in a
+/// work package already sent to its inspector.
 pub fn reassign(
     store: &mut Store,
     quarter: Quarter,
     accounts: &[i64],
     to: &str,
     at: NaiveDateTime,
-) -> Result<Vec<Moved>, ReassignError> {
+) -> Result<Reassigned, ReassignError> {
     let names = crate::assignment::parse_inspectors(to).map_err(DrawError::from)?;
     let [to] = names.as_slice() else {
         return Err(ReassignError::OneInspector);
@@ -56,7 +75,8 @@ pub fn reassign(
     refuse_on_inspector_laptop(store)?;
     let draw = current_draw(store, quarter)?;
     let mut moved = Vec::new();
-    for &account in accounts {
+    let mut seen = std::collections::HashSet::new();
+    for &account in accounts.iter().filter(|a| seen.insert(**a)) {
         let d = draw
             .accounts
             .iter()
@@ -84,6 +104,7 @@ pub fn reassign(
             },
         ));
     }
+    let send_again = !moved.is_empty() && store.work_sent_to(draw.info.id, to)?;
     let actor = super::actor(store)?;
     store.transaction(|tx| {
         for (account, m) in &moved {
@@ -108,7 +129,10 @@ pub fn reassign(
         }
         Ok::<_, StoreError>(())
     })?;
-    Ok(moved.into_iter().map(|(_, m)| m).collect())
+    Ok(Reassigned {
+        moved: moved.into_iter().map(|(_, m)| m).collect(),
+        send_again,
+    })
 }
 
 /// 改派: the accounts chosen, to another inspector.
@@ -120,7 +144,7 @@ pub struct Reassign {
 }
 
 impl super::action::Action for Reassign {
-    type Done = Vec<Moved>;
+    type Done = Reassigned;
     type Error = ReassignError;
     const JOB: super::action::Job = super::action::Job::Assign;
 
@@ -128,11 +152,15 @@ impl super::action::Action for Reassign {
         reassign(cx.store, self.quarter, &self.accounts, &self.to, cx.at)
     }
 
-    fn report(&self, moved: &Self::Done) -> Option<String> {
-        Some(match moved.as_slice() {
+    fn report(&self, done: &Self::Done) -> Option<String> {
+        let moved = match done.moved.as_slice() {
             [] => format!("所选账号本来就由{}检查，没有改动。", self.to),
             [one] => format!("已把“{}”（{}）改派给{}。", one.name, one.platform, one.to),
             many => format!("已把 {} 个账号改派给{}。", many.len(), self.to),
+        };
+        Some(match done.send_again_note() {
+            Some(note) => format!("{moved}{note}"),
+            None => moved,
         })
     }
 }

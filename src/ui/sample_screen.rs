@@ -35,6 +35,10 @@ pub struct SampleScreen {
     /// The quarter whose draw is shown (or asked for).
     shown: Option<Quarter>,
     draw: Option<Arc<DrawRecord>>,
+    /// The order the draw's accounts are listed in (by stratum), and the inspectors they are
+    /// split between, sorted: worked out once per draw, not every frame.
+    order: Vec<usize>,
+    assigned: Vec<String>,
     history: Vec<DrawInfo>,
     /// The work begun on the draw shown, which a redraw would void.
     work: DrawWork,
@@ -64,6 +68,8 @@ impl SampleScreen {
             planned_for: None,
             shown: None,
             draw: None,
+            order: Vec::new(),
+            assigned: Vec::new(),
             history: Vec::new(),
             work: DrawWork::default(),
             void_confirmed: false,
@@ -80,6 +86,17 @@ impl SampleScreen {
         self.planned_for = None;
     }
 
+    /// The names an account can be moved to: those the draw is split between, and those typed.
+    fn movable_names(&self) -> Vec<String> {
+        let mut names = self.assigned.clone();
+        for typed in assignment::parse_inspectors(&self.inspectors).unwrap_or_default() {
+            if let Err(at) = names.binary_search(&typed) {
+                names.insert(at, typed);
+            }
+        }
+        names
+    }
+
     pub fn set_draw(
         &mut self,
         quarter: Quarter,
@@ -93,6 +110,23 @@ impl SampleScreen {
                 self.void_confirmed = false;
             }
             self.work = work;
+            self.order = draw
+                .as_ref()
+                .map(|d| d.accounts_shown())
+                .unwrap_or_default();
+            self.assigned = draw
+                .as_ref()
+                .map(|d| {
+                    let mut names: Vec<String> = d
+                        .accounts
+                        .iter()
+                        .filter_map(|a| a.inspector.clone())
+                        .collect();
+                    names.sort();
+                    names.dedup();
+                    names
+                })
+                .unwrap_or_default();
             self.draw = draw;
             self.history = history;
         }
@@ -420,16 +454,13 @@ impl SampleScreen {
             }
         });
         ui.separator();
-        // The names an account can be moved to: those it is split between, and those typed.
-        let mut names: Vec<String> = draw
-            .accounts
-            .iter()
-            .filter_map(|d| d.inspector.clone())
-            .chain(assignment::parse_inspectors(&self.inspectors).unwrap_or_default())
-            .collect();
-        names.sort();
-        names.dedup();
-        if let Some((account, to)) = accounts_table_ui(ui, &draw, &names, commands.read_only()) {
+        let names = self.movable_names();
+        let shown = Shown {
+            draw: &draw,
+            order: &self.order,
+            names: &names,
+        };
+        if let Some((account, to)) = accounts_table_ui(ui, &shown, commands.read_only()) {
             commands.send(Command::Reassign(crate::steps::reassign::Reassign {
                 quarter: i.quarter,
                 accounts: vec![account],
@@ -443,26 +474,31 @@ impl SampleScreen {
 /// 检查人员 cell (not while `read_only`): (account, inspector).
 fn accounts_table_ui(
     ui: &mut egui::Ui,
-    draw: &DrawRecord,
-    names: &[String],
+    shown: &Shown<'_>,
     read_only: bool,
 ) -> Option<(i64, String)> {
     // On a narrow screen (1024 px) the columns scroll sideways instead of being cut off.
     egui::ScrollArea::horizontal()
         .id_salt("sample_accounts")
-        .show(ui, |ui| accounts_table(ui, draw, names, read_only))
+        .show(ui, |ui| accounts_table(ui, shown, read_only))
         .inner
 }
 
-fn accounts_table(
-    ui: &mut egui::Ui,
-    draw: &DrawRecord,
-    names: &[String],
-    read_only: bool,
-) -> Option<(i64, String)> {
+/// The draw's accounts as listed: in `order`, movable to `names`.
+struct Shown<'a> {
+    draw: &'a DrawRecord,
+    order: &'a [usize],
+    names: &'a [String],
+}
+
+fn accounts_table(ui: &mut egui::Ui, list: &Shown<'_>, read_only: bool) -> Option<(i64, String)> {
+    let Shown {
+        draw,
+        order: shown,
+        names,
+    } = *list;
     let mut chosen = None;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    let shown = draw.accounts_shown();
     TableBuilder::new(ui)
         .striped(true)
         .resizable(true)

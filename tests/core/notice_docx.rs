@@ -734,11 +734,11 @@ fn a_large_quarter_names_where_the_problems_are_and_leaves_the_list_to_the_attac
             };
             let places = &p[p.find("分布在").expect("分布在") + "分布在".len()..];
             let places = &places[..places.find(['；', '，']).expect("end of the places")];
-            let placed: usize = places
+            let in_places: usize = places
                 .split('、')
                 .map(|place| number_before(place, "个"))
                 .sum();
-            assert_eq!(placed, accounts, "{p}");
+            assert_eq!(in_places, accounts, "{p}");
         }
     }
     assert!(

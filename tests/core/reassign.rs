@@ -131,4 +131,27 @@ fn an_account_moves_to_another_inspector_until_the_package_is_sent() {
         &db,
         &["reassign", "--quarter", "2026Q4", "--to", "王五", &other],
     );
+
+    // To 李四, whose package is out: moved, and told that 李四 needs a new package. An
+    // account named twice is moved (and logged) once.
+    let (third, _) = split(&db)
+        .into_iter()
+        .find(|(_, who)| who == "张三")
+        .expect("张三 still has accounts");
+    let out = ok(
+        &db,
+        &[
+            "reassign",
+            "--quarter",
+            "2026Q4",
+            "--to",
+            "李四",
+            &third,
+            &third,
+        ],
+    );
+    assert!(out.contains("请再给李四导出一次"), "{out}");
+    assert_eq!(out.matches("张三 → 李四").count(), 1, "{out}");
+    let log = ok(&db, &["log", "--json"]);
+    assert_eq!(log.matches("由 张三 改为 李四").count(), 2, "{log}");
 }
