@@ -25,7 +25,8 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn open_window(args: &Cli, started: std::time::Instant) -> ExitCode {
-    let compat = args.compat || std::env::var_os(COMPAT_ENV).is_some();
+    let compat =
+        args.compat || std::env::var_os(COMPAT_ENV).is_some_and(|v| !v.is_empty() && v != "0");
     match spotcheck::ui::run(args.db_path(), started, compat) {
         Ok(()) => ExitCode::SUCCESS,
         // The GPU path could not start (no Vulkan or a broken driver): the window once more,
@@ -44,7 +45,8 @@ fn open_window(args: &Cli, started: std::time::Instant) -> ExitCode {
     }
 }
 
-/// Set on the process reopened in compatibility mode (and honoured when set by hand).
+/// Set on the process reopened in compatibility mode (and honoured when set by hand; empty or
+/// "0" is off).
 #[cfg(feature = "gui")]
 const COMPAT_ENV: &str = "SPOTCHECK_COMPAT";
 

@@ -48,7 +48,7 @@ pub struct Cli {
     /// 本次操作记在这个名字下（默认为设置中的本机使用人，未设置时为系统登录名）
     #[arg(long, global = true, value_name = "姓名")]
     pub user: Option<String>,
-    /// 兼容模式打开窗口：不用显卡加速，用 OpenGL 绘制（显卡驱动不支持时窗口打不开或显示异常，可以试这个）
+    /// 兼容模式打开窗口：改用兼容性更好的绘制方式（显卡驱动不支持时窗口打不开或显示异常，可以试这个）
     #[arg(long)]
     pub compat: bool,
     #[command(subcommand)]

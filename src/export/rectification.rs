@@ -59,7 +59,7 @@ const SIGN_OFF: f64 = BLANK_ROW + 48.0;
 
 /// Where a unit's sheet breaks so that its sign-off (`tail` points below the last row) is
 /// never alone on a page: the index of the problem row that must start a page, if one must.
-/// `first` is the height above the table (with its header), `rows` the problem rows' heights,
+/// `first` is the height above the table's header, `rows` the problem rows' heights,
 /// `page` a page's height and `header` the repeated header's.
 fn sign_off_break(first: f64, rows: &[f64], tail: f64, page: f64, header: f64) -> Option<usize> {
     let mut used = first + header;
@@ -134,13 +134,13 @@ pub fn write_rectification_book_reporting(
         names.push(name.clone());
         let sheet = book.add_worksheet();
         sheet.set_name(&name)?;
-        let issue = Issue {
+        let sending = Sending {
             region,
             quarter,
             today,
             many: true,
         };
-        unit_sheet(sheet, unit, problems, &issue, &f)?;
+        unit_sheet(sheet, unit, problems, &sending, &f)?;
     }
     super::atomic::save_book(&mut book, path)?;
     Ok(())
@@ -178,13 +178,13 @@ pub fn write_rectification_folder_reporting(
         let mut book = super::layout::workbook();
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(unit, &[]))?;
-        let issue = Issue {
+        let sending = Sending {
             region,
             quarter,
             today,
             many: false,
         };
-        unit_sheet(sheet, unit, problems, &issue, &f)?;
+        unit_sheet(sheet, unit, problems, &sending, &f)?;
         super::atomic::save_book(&mut book, &path)?;
         written.push(path);
     }
@@ -232,7 +232,7 @@ impl SheetFormats {
 /// What every unit's sheet of one export shares: the title's region and quarter, the day
 /// (a deadline before it is 已逾期), and whether the sheets share a workbook.
 #[derive(Clone, Copy)]
-struct Issue<'a> {
+struct Sending<'a> {
     region: &'a str,
     quarter: Quarter,
     today: NaiveDate,
@@ -244,15 +244,15 @@ fn unit_sheet(
     sheet: &mut Worksheet,
     unit: &str,
     problems: &[&Rectification],
-    issue: &Issue<'_>,
+    sending: &Sending<'_>,
     f: &SheetFormats,
 ) -> Result<(), XlsxError> {
-    let Issue {
+    let Sending {
         region,
         quarter,
         today,
         many,
-    } = *issue;
+    } = *sending;
     let b = &f.base;
     let last = FILL_LAST;
     sheet.merge_range(

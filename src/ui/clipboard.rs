@@ -22,8 +22,8 @@ pub enum Clipped {
     Nothing,
     /// A picture in a form that cannot be read.
     Unreadable,
-    /// The clipboard itself could not be opened; the system's words.
-    Unavailable(String),
+    /// The clipboard itself could not be opened.
+    Unavailable,
 }
 
 /// Where the window reads the clipboard from (the system's; tests give their own).
@@ -36,9 +36,8 @@ pub fn system() -> ClipboardSource {
 }
 
 fn read_system() -> Clipped {
-    let mut clipboard = match arboard::Clipboard::new() {
-        Ok(c) => c,
-        Err(e) => return Clipped::Unavailable(e.to_string()),
+    let Ok(mut clipboard) = arboard::Clipboard::new() else {
+        return Clipped::Unavailable;
     };
     match clipboard.get_image() {
         Ok(image) => Clipped::Image {
@@ -62,7 +61,7 @@ fn read_system() -> Clipped {
                     files => Clipped::Files(files),
                 },
                 Err(_) if matches!(e, arboard::Error::ContentNotAvailable) => Clipped::Nothing,
-                Err(_) => Clipped::Unavailable(e.to_string()),
+                Err(_) => Clipped::Unavailable,
             }
         }
     }
@@ -160,7 +159,7 @@ pub fn evidence_from(clipped: Clipped, stamp: &str) -> Result<Vec<NewEvidence>, 
         ),
         // The system's own words are not shown: they are English and say nothing the user
         // can act on.
-        Clipped::Unavailable(_) => Err(
+        Clipped::Unavailable => Err(
             "无法读取剪贴板，请稍后再试，或用“添加截图或文件…”添加。".to_owned(),
         ),
     }

@@ -483,7 +483,8 @@ impl<'a> SheetParser<'a> {
     }
 }
 
-/// A cell's name as Excel shows it: row 3, column 2 (0-based) is C3.
+/// A cell's name as Excel shows it, from its `row` as Excel numbers it (from 1) and its
+/// `column` from 0: row 3, column 2 is C3.
 fn cell_name(row: u32, column: u32) -> String {
     let mut letters = Vec::new();
     let mut n = column + 1;
