@@ -165,3 +165,70 @@ fn large_junk_files_are_refused_and_files_within_the_limits_imported_in_bounded_
     assert!(ok, "{stderr}");
     assert!(peak < LIMIT_KIB, "宽表: peak {} MiB", peak / 1024);
 }
+
+/// A small xlsx whose shared-strings table holds millions of strings no cell uses (a second
+/// program's export, or a crafted file): 3.5 million empty ones, read within the memory
+/// bound; past the table's limit (4 million; a crafted file of 14.5 million peaked at 884 MB
+/// when each was a string of its own), refused as too large, also within it. The sheet's cells
+/// that use the table read as they should.
+#[test]
+fn a_shared_strings_table_of_millions_is_read_in_bounded_memory() {
+    let dir = TempDir::new().expect("tempdir");
+    let sheet = |w: &mut dyn Write| {
+        w.write_all(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c><c t="s"><v>3</v></c></row><row r="2"><c t="s"><v>4</v></c><c t="s"><v>5</v></c><c t="s"><v>6</v></c><c t="s"><v>7</v></c></row></sheetData></worksheet>"#.as_bytes()).expect("write");
+    };
+    let strings = |empties: usize| {
+        move |w: &mut dyn Write| {
+            w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#).expect("write");
+            for s in [
+                "主办单位",
+                "账号名称",
+                "平台",
+                "账号标识",
+                "示例市民政局",
+                "示例民政",
+                "抖音",
+                "mz001",
+            ] {
+                write!(w, "<si><t>{s}</t></si>").expect("write");
+            }
+            let chunk = "<si/>".repeat(100_000);
+            for _ in 0..empties / 100_000 {
+                w.write_all(chunk.as_bytes()).expect("write");
+            }
+            w.write_all(b"</sst>").expect("write");
+        }
+    };
+    let within = dir.path().join("共享文字多.xlsx");
+    let many = strings(3_500_000);
+    crate::support::xlsx_of_sheet_and_strings(&within, false, Some(&many), sheet);
+    assert!(std::fs::metadata(&within).expect("size").len() < 2 * 1024 * 1024);
+    let start = std::time::Instant::now();
+    let (ok, stderr, peak) = import(dir.path(), &within);
+    eprintln!(
+        "共享文字多.xlsx: peak {} MiB, {:?}",
+        peak / 1024,
+        start.elapsed()
+    );
+    assert!(ok, "{stderr}");
+    assert!(peak < LIMIT_KIB, "peak {} MiB", peak / 1024);
+    let db = dir.path().join("共享文字多.db");
+    let roster = Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .args(["--db", &db.to_string_lossy(), "roster", "--json"])
+        .output()
+        .expect("run");
+    let roster = String::from_utf8_lossy(&roster.stdout);
+    assert!(
+        roster.contains("示例民政") && roster.contains("mz001"),
+        "{roster}"
+    );
+
+    let past = dir.path().join("共享文字过多.xlsx");
+    let too_many = strings(14_500_000);
+    crate::support::xlsx_of_sheet_and_strings(&past, false, Some(&too_many), sheet);
+    let (ok, stderr, peak) = import(dir.path(), &past);
+    eprintln!("共享文字过多.xlsx: peak {} MiB", peak / 1024);
+    assert!(!ok);
+    assert!(stderr.contains("共享文字表超过"), "{stderr}");
+    assert!(peak < LIMIT_KIB, "peak {} MiB", peak / 1024);
+}

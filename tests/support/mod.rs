@@ -83,6 +83,20 @@ pub fn import_demo(
 /// parts the least a workbook needs; stored or deflated. For XML as other writers, hand edits
 /// or hostile files spell it.
 pub fn xlsx_of_sheet(path: &Path, stored: bool, sheet: impl FnOnce(&mut dyn std::io::Write)) {
+    xlsx_of_sheet_and_strings(path, stored, None, sheet);
+}
+
+/// Writes one part of an archive.
+pub type PartWriter = dyn Fn(&mut dyn std::io::Write);
+
+/// As [`xlsx_of_sheet`], with a shared-strings part (`xl/sharedStrings.xml`) as `strings`
+/// writes it.
+pub fn xlsx_of_sheet_and_strings(
+    path: &Path,
+    stored: bool,
+    strings: Option<&PartWriter>,
+    sheet: impl FnOnce(&mut dyn std::io::Write),
+) {
     use std::io::Write;
     use zip::write::SimpleFileOptions;
     let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create"));
@@ -114,6 +128,11 @@ pub fn xlsx_of_sheet(path: &Path, stored: bool, sheet: impl FnOnce(&mut dyn std:
     ] {
         zip.start_file(name, options).expect("part");
         zip.write_all(text.as_bytes()).expect("write");
+    }
+    if let Some(strings) = strings {
+        zip.start_file("xl/sharedStrings.xml", options)
+            .expect("strings");
+        strings(&mut zip);
     }
     zip.start_file("xl/worksheets/sheet1.xml", options)
         .expect("sheet");

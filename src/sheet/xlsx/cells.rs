@@ -438,7 +438,7 @@ impl<'a> SheetParser<'a> {
                             .strings
                             .get(index)
                             .ok_or_else(|| self.malformed(format!("共享文字编号 {index} 不存在")))?
-                            .clone(),
+                            .to_owned(),
                     ))
                 }
             }

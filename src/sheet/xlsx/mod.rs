@@ -28,7 +28,8 @@ use std::sync::atomic::AtomicBool;
 
 use cells::{Flow, SheetParser};
 use parts::{
-    office_document, parse_rels, parse_shared_strings, parse_styles, parse_workbook, read_text,
+    SharedStrings, office_document, parse_rels, parse_styles, parse_workbook, read_shared_strings,
+    read_text,
 };
 
 use super::SheetError;
@@ -81,7 +82,7 @@ pub struct XlsxBook {
     sheets: Vec<(String, String)>,
     /// The sheets hidden in Excel (hidden or veryHidden).
     hidden: Vec<String>,
-    strings: Vec<String>,
+    strings: SharedStrings,
     /// Per cell style (`s`): whether its number format shows a date or time.
     date_styles: Vec<bool>,
     date1904: bool,
@@ -147,10 +148,7 @@ impl XlsxBook {
             .filter_map(|(name, id, _)| Some((name, target(&id)?)))
             .collect();
         let strings_part = of_type("/sharedStrings", "sharedStrings.xml");
-        let strings = match read_text(path, &mut zip, &strings_part)? {
-            Some(xml) => parse_shared_strings(path, &strings_part, &xml)?,
-            None => Vec::new(),
-        };
+        let strings = read_shared_strings(path, &mut zip, &strings_part)?.unwrap_or_default();
         let styles_part = of_type("/styles", "styles.xml");
         let date_styles = match read_text(path, &mut zip, &styles_part)? {
             Some(xml) => parse_styles(path, &styles_part, &xml)?,

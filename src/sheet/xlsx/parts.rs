@@ -12,7 +12,7 @@ use quick_xml::{XmlVersion, escape::resolve_xml_entity};
 
 use super::cells::unescape_excel;
 use crate::sheet::SheetError;
-use crate::sheet::source::{MAX_ENTRY_INFLATED, damaged};
+use crate::sheet::source::{MAX_ENTRY_INFLATED, MAX_TEXT_BYTES, damaged};
 
 use super::Zip;
 
@@ -28,6 +28,8 @@ pub(super) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     })
 }
 
+/// The text of the small part `name` (workbook, relations, styles), at most
+/// [`MAX_SMALL_PART`]; `None` when the archive has no such part.
 pub(super) fn read_text(
     path: &Path,
     zip: &mut Zip,
@@ -37,15 +39,26 @@ pub(super) fn read_text(
         return Ok(None);
     };
     let mut out =
-        Vec::with_capacity(usize::try_from(entry.size().min(MAX_ENTRY_INFLATED)).unwrap_or(0));
+        Vec::with_capacity(usize::try_from(entry.size().min(MAX_SMALL_PART)).unwrap_or(0));
     (&mut entry)
-        .take(MAX_ENTRY_INFLATED + 1)
+        .take(MAX_SMALL_PART + 1)
         .read_to_end(&mut out)
         .map_err(|_| damaged(path, format!("其中“{name}”部分的数据已损坏（校验不符）")))?;
+    if out.len() as u64 > MAX_SMALL_PART {
+        return Err(crate::sheet::source::bomb(path, MAX_SMALL_PART));
+    }
+    // The byte-order mark dropped in place: no second copy of the part.
+    if out.starts_with("\u{feff}".as_bytes()) {
+        out.drain(..3);
+    }
     let text = String::from_utf8(out)
         .map_err(|_| damaged(path, format!("其中“{name}”部分的文字编码有误")))?;
-    Ok(Some(text.trim_start_matches('\u{feff}').to_owned()))
+    Ok(Some(text))
 }
+
+/// Largest size a workbook, relations or styles part may inflate to (the sheets and shared
+/// strings are read as they inflate).
+const MAX_SMALL_PART: u64 = 64 * 1024 * 1024;
 
 /// Events of a small part, its errors in Chinese.
 fn each_event(
@@ -154,18 +167,81 @@ pub(super) fn parse_rels(
     Ok(rels)
 }
 
-/// The shared strings, each `<si>`'s text runs joined, phonetic guides left out.
-pub(super) fn parse_shared_strings(
+/// The shared strings of a workbook, kept as one text and where each ends: a table of millions
+/// of short or empty strings costs 4 bytes each, not a `String` each.
+#[derive(Debug, Default)]
+pub(super) struct SharedStrings {
+    text: String,
+    ends: Vec<u32>,
+}
+
+/// Most shared strings a workbook may hold, used or not: twice the cells a sheet may hold
+/// ([`crate::sheet::source::MAX_CELLS`]), 16 MiB of offsets.
+const MAX_SHARED_STRINGS: usize = 4_000_000;
+
+impl SharedStrings {
+    /// String `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends[before] as usize,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    fn push(&mut self, path: &Path, s: &str) -> Result<(), SheetError> {
+        self.text.push_str(s);
+        if self.ends.len() >= MAX_SHARED_STRINGS || self.text.len() > MAX_TEXT_BYTES {
+            return Err(SheetError::Bomb {
+                path: path.to_owned(),
+                what: format!(
+                    "共享文字表超过 {} 万条或 {} MB 文字",
+                    MAX_SHARED_STRINGS / 10_000,
+                    MAX_TEXT_BYTES / (1024 * 1024)
+                ),
+            });
+        }
+        // Below MAX_TEXT_BYTES, so within u32.
+        self.ends
+            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        Ok(())
+    }
+}
+
+/// The shared strings of part `part`, each `<si>`'s text runs joined, phonetic guides left
+/// out: read as the part inflates (never the whole XML in memory), within
+/// [`MAX_SHARED_STRINGS`] and [`MAX_TEXT_BYTES`]. `None` when the archive has no such part.
+pub(super) fn read_shared_strings(
     path: &Path,
+    zip: &mut Zip,
     part: &str,
-    xml: &str,
-) -> Result<Vec<String>, SheetError> {
-    let mut strings = Vec::new();
+) -> Result<Option<SharedStrings>, SheetError> {
+    let Ok(entry) = zip.by_name(part) else {
+        return Ok(None);
+    };
+    let input = std::io::BufReader::with_capacity(64 * 1024, entry.take(MAX_ENTRY_INFLATED + 1));
+    let mut reader = Reader::from_reader(input);
+    reader.config_mut().check_end_names = false;
+    let bad = || damaged(path, format!("其中“{part}”部分的内容格式不正确"));
+    let mut strings = SharedStrings::default();
     let (mut current, mut in_si, mut in_phonetic, mut in_text, mut preserve) =
         (None::<String>, false, false, false, false);
     let mut piece = String::new();
-    each_event(path, part, xml, |e| {
-        match e {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let event = reader.read_event_into(&mut buf).map_err(|e| match e {
+            quick_xml::Error::Io(_) => {
+                damaged(path, format!("其中“{part}”部分的数据已损坏（校验不符）"))
+            }
+            quick_xml::Error::Encoding(_) => {
+                damaged(path, format!("其中“{part}”部分的文字编码有误"))
+            }
+            _ => bad(),
+        })?;
+        match event {
+            Event::Eof => break,
             Event::Start(e) => match e.local_name().as_ref() {
                 "si" => {
                     in_si = true;
@@ -180,7 +256,7 @@ pub(super) fn parse_shared_strings(
                 _ => {}
             },
             Event::Empty(e) => match e.local_name().as_ref() {
-                "si" => strings.push(String::new()),
+                "si" => strings.push(path, "")?,
                 "t" if in_si && !in_phonetic => {
                     current.get_or_insert_default();
                 }
@@ -189,7 +265,7 @@ pub(super) fn parse_shared_strings(
             Event::End(e) => match e.local_name().as_ref() {
                 "si" => {
                     in_si = false;
-                    strings.push(current.take().unwrap_or_default());
+                    strings.push(path, current.take().as_deref().unwrap_or_default())?;
                 }
                 "rPh" => in_phonetic = false,
                 "t" if in_text => {
@@ -220,9 +296,20 @@ pub(super) fn parse_shared_strings(
             }
             _ => {}
         }
-        Ok(())
-    })?;
-    Ok(strings)
+        // A single string past the text budget is refused before it is all in memory.
+        if piece.len() + current.as_ref().map_or(0, String::len) > MAX_TEXT_BYTES {
+            return Err(SheetError::Bomb {
+                path: path.to_owned(),
+                what: format!("一条共享文字超过 {} MB", MAX_TEXT_BYTES / (1024 * 1024)),
+            });
+        }
+    }
+    if reader.get_ref().get_ref().limit() == 0 {
+        return Err(super::super::source::bomb(path, MAX_ENTRY_INFLATED));
+    }
+    strings.text.shrink_to_fit();
+    strings.ends.shrink_to_fit();
+    Ok(Some(strings))
 }
 
 /// For each cell style, whether its number format shows a date or time (as calamine decides).
