@@ -20,6 +20,7 @@ pub enum LogAction {
     },
     /// 把操作日志导出为 xlsx
     Export {
+        /// 保存位置，例如 操作日志.xlsx
         #[arg(long, value_name = "FILE.xlsx")]
         out: PathBuf,
     },

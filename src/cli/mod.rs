@@ -514,7 +514,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
                     &crate::steps::demo::accounts(*accounts, 2026),
                     out,
                 )
-                .map_err(|e| format!("{e}（{}）", out.display()))?;
+                .map_err(|e| e.message_at(out))?;
                 println!("示例名录已保存：{}（{accounts} 个账号）", out.display());
             }
             if let Some(quarter) = fill_checks {

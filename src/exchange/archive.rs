@@ -58,11 +58,13 @@ pub fn write_package(
     let partial = path.with_extension("partial");
     let result = (|| -> Result<(), PackageError> {
         let file = std::fs::File::create(&partial).map_err(write_err)?;
-        let mut zip = zip::ZipWriter::new(std::io::BufWriter::with_capacity(COPY_BUFFER, file));
+        let mut zip = zip::ZipWriter::new(super::zip_out::StopAfterError::new(
+            std::io::BufWriter::with_capacity(COPY_BUFFER, file),
+        ));
         let options = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .large_file(true);
-        let zip_err = |e: zip::result::ZipError| write_err(std::io::Error::other(e));
+        let zip_err = |e: zip::result::ZipError| write_err(super::zip_out::io_error(e));
         zip.start_file("manifest.json", options).map_err(zip_err)?;
         zip.write_all(&manifest_json).map_err(write_err)?;
         zip.start_file("data.json", options).map_err(zip_err)?;
@@ -91,7 +93,7 @@ pub fn write_package(
                 });
             }
         }
-        let file = zip.finish().map_err(zip_err)?;
+        let file = zip.finish().map_err(zip_err)?.into_inner();
         let file = file.into_inner().map_err(|e| write_err(e.into_error()))?;
         file.sync_all().map_err(write_err)?;
         Ok(())

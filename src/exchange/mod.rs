@@ -14,6 +14,7 @@ mod archive;
 mod merge;
 mod one_zip;
 mod wire;
+pub(crate) mod zip_out;
 
 use crate::model::os_error::describe;
 use chrono::NaiveDateTime;
@@ -185,7 +186,7 @@ pub enum PackageError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("无法写入文件 {path}：{}。请确认目标文件夹可以写入。", describe(.source))]
+    #[error("无法写入文件 {}：{}。原来的文件（如果有）没有改动；请确认磁盘或 U 盘还有空间、目标文件夹可以写入，或换一个位置保存。", path.display(), describe(.source))]
     Write {
         path: std::path::PathBuf,
         source: std::io::Error,

@@ -31,6 +31,48 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Several files written all or none: each is written to its temporary file, and only when
+/// every one is on the disk are they renamed over their targets. Dropped before
+/// [`Self::commit`] (an error on the way), the temporary files are removed and no target is
+/// touched.
+#[derive(Default)]
+pub struct Batch {
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Batch {
+    /// Writes `bytes` to `target`'s temporary file.
+    pub fn stage(&mut self, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let partial = partial_path(target);
+        // Recorded first, so that a half-written temporary file is removed too.
+        self.staged.push((partial.clone(), target.to_owned()));
+        let mut f = std::fs::File::create(&partial)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    }
+
+    /// Renames every staged file over its target; the targets renamed.
+    pub fn commit(mut self) -> std::io::Result<Vec<PathBuf>> {
+        let mut done = Vec::new();
+        for (partial, target) in std::mem::take(&mut self.staged) {
+            if let Err(e) = std::fs::rename(&partial, &target) {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
+            done.push(target);
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        for (partial, _) in &self.staged {
+            let _ = std::fs::remove_file(partial);
+        }
+    }
+}
+
 /// Saves a workbook atomically (it is built in memory first).
 pub fn save_book(
     book: &mut rust_xlsxwriter::Workbook,

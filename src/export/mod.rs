@@ -56,3 +56,14 @@ pub enum ExportError {
         source: std::io::Error,
     },
 }
+
+impl ExportError {
+    /// The message for an export to `path`, naming the file where the error does not.
+    #[must_use]
+    pub fn message_at(&self, path: &std::path::Path) -> String {
+        match self {
+            Self::Write { .. } | Self::Folder { .. } => self.to_string(),
+            Self::Xlsx(_) => format!("{self}（{}）", path.display()),
+        }
+    }
+}

@@ -162,7 +162,9 @@ pub fn write_rectification_folder_reporting(
         source: e,
     })?;
     let f = SheetFormats::new();
-    let mut written = Vec::new();
+    // All the units' files or none: a disk that fills half way leaves no file behind (the
+    // problems are not issued either).
+    let mut batch = super::atomic::Batch::default();
     let mut used: Vec<String> = Vec::new();
     let units = by_unit(rows);
     for (n, (unit, problems)) in units.iter().enumerate() {
@@ -185,10 +187,15 @@ pub fn write_rectification_folder_reporting(
             many: false,
         };
         unit_sheet(sheet, unit, problems, &sending, &f)?;
-        super::atomic::save_book(&mut book, &path)?;
-        written.push(path);
+        let bytes = book.save_to_buffer()?;
+        batch
+            .stage(&path, &bytes)
+            .map_err(|source| ExportError::Write { path, source })?;
     }
-    Ok(written)
+    batch.commit().map_err(|source| ExportError::Write {
+        path: dir.to_owned(),
+        source,
+    })
 }
 
 /// The default file name for the one-workbook export: 2026年第四季度整改表.xlsx

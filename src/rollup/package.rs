@@ -183,7 +183,7 @@ pub enum ReportError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("无法写入文件 {path}：{}。请确认目标文件夹可以写入。", describe(.source))]
+    #[error("无法写入文件 {}：{}。原来的文件（如果有）没有改动；请确认磁盘或 U 盘还有空间、目标文件夹可以写入，或换一个位置保存。", path.display(), describe(.source))]
     Write {
         path: PathBuf,
         source: std::io::Error,
@@ -269,7 +269,9 @@ pub fn write_report(
     let partial = path.with_extension("partial");
     let result = (|| -> Result<(), std::io::Error> {
         let file = std::fs::File::create(&partial)?;
-        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        let mut zip = zip::ZipWriter::new(crate::exchange::zip_out::StopAfterError::new(
+            std::io::BufWriter::new(file),
+        ));
         let options = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .large_file(true);
@@ -279,10 +281,13 @@ pub fn write_report(
             ("manifest.sig", signature.as_bytes()),
         ] {
             zip.start_file(name, options)
-                .map_err(std::io::Error::other)?;
+                .map_err(crate::exchange::zip_out::io_error)?;
             zip.write_all(bytes)?;
         }
-        let file = zip.finish().map_err(std::io::Error::other)?;
+        let file = zip
+            .finish()
+            .map_err(crate::exchange::zip_out::io_error)?
+            .into_inner();
         let file = file
             .into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;

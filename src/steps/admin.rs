@@ -152,8 +152,7 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
 pub fn export_log(store: &Store, path: &Path) -> Result<usize, String> {
     let entries = store.log_entries().map_err(|e| e.to_string())?;
     let broken = store.verify_log().map_err(|e| e.to_string())?;
-    crate::export::write_log(&entries, broken, path)
-        .map_err(|e| format!("{e}（{}）", path.display()))?;
+    crate::export::write_log(&entries, broken, path).map_err(|e| e.message_at(path))?;
     Ok(entries.len())
 }
 

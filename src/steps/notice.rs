@@ -27,7 +27,7 @@ pub enum PublishError {
     Inspect(#[from] InspectError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{source}（{}）", path.display())]
+    #[error("{}", source.message_at(path))]
     Export { path: PathBuf, source: ExportError },
     #[error(transparent)]
     Docx(#[from] crate::export::DocxError),

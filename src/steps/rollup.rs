@@ -55,7 +55,7 @@ pub enum RollupError {
     RecheckInFuture(chrono::NaiveDate),
     #[error("{message}")]
     RecheckSheet { message: String },
-    #[error("{source}（{}）", path.display())]
+    #[error("{}", source.message_at(path))]
     Export {
         path: PathBuf,
         source: crate::export::ExportError,

@@ -17,6 +17,7 @@ mod csv_damage;
 mod draw_verify;
 mod draws;
 mod followup;
+mod full_disk;
 mod inspections;
 mod layers;
 mod memory;
