@@ -4,6 +4,11 @@
 //! leaves the database locked. Who holds it is written beside it (`spotcheck.db.holder`: the
 //! lock file itself cannot be read while locked on Windows) so that the second program can say
 //! which program it is and since when.
+//!
+//! On Unix the database file itself is locked as well (`flock`, which `SQLite`'s own `fcntl`
+//! byte-range locks neither see nor disturb): a second name for the same file (a hard link) or
+//! a lock file deleted under a running program cannot make a second writer. A restore swaps in
+//! another file: its program then locks that one ([`DbLock::lock_swapped_file`]).
 
 use crate::model::os_error::describe;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -47,6 +52,8 @@ impl Holder {
 pub enum LockError {
     #[error("数据库 {} 正被本软件的另一个窗口或命令使用：{}。为防止两处同时修改互相覆盖，本次没有打开数据库，也没有做任何改动。请先关闭它再试。", db.display(), holder.as_ref().map_or_else(|| "不知道是哪个程序".to_owned(), Holder::describe))]
     Held { db: PathBuf, holder: Option<Holder> },
+    #[error("{} 不是普通文件（可能是设备或管道），不能作为数据库打开。请选择一个数据库文件。", .0.display())]
+    NotAFile(PathBuf),
     #[error("无法创建数据库的锁文件 {}：{}。请确认数据文件夹可以写入。", path.display(), describe(.source))]
     Io {
         path: PathBuf,
@@ -57,13 +64,27 @@ pub enum LockError {
 /// The lock on one database, released when dropped (or when the process ends).
 #[derive(Debug)]
 pub struct DbLock {
-    _file: File,
-    holder_file: PathBuf,
+    _lock: File,
+    /// The database file itself, locked (Unix).
+    database: Option<File>,
+    holder: PathBuf,
+}
+
+impl DbLock {
+    /// Locks the file now at `db` (a restore swapped another in), letting go of the one locked
+    /// before.
+    pub fn lock_swapped_file(&mut self, db: &Path) -> Result<(), LockError> {
+        self.database = lock_database_file(db, || LockError::Held {
+            db: db.to_owned(),
+            holder: holder(db),
+        })?;
+        Ok(())
+    }
 }
 
 impl Drop for DbLock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.holder_file);
+        let _ = std::fs::remove_file(&self.holder);
     }
 }
 
@@ -90,16 +111,16 @@ pub fn lock(db: &Path, program: &str, now: NaiveDateTime) -> Result<DbLock, Lock
         .open(&path)
         .map_err(io)?;
     let holder_file = beside(db, ".holder");
+    let held = || LockError::Held {
+        db: db.to_owned(),
+        holder: holder(db),
+    };
     match file.try_lock() {
         Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            return Err(LockError::Held {
-                db: db.to_owned(),
-                holder: holder(db),
-            });
-        }
+        Err(TryLockError::WouldBlock) => return Err(held()),
         Err(TryLockError::Error(e)) => return Err(io(e)),
     }
+    let db_file = lock_database_file(db, held)?;
     let me = Holder {
         program: program.to_owned(),
         user: std::env::var("USER")
@@ -118,9 +139,48 @@ pub fn lock(db: &Path, program: &str, now: NaiveDateTime) -> Result<DbLock, Lock
         let _ = f.write_all(&json);
     }
     Ok(DbLock {
-        _file: file,
-        holder_file,
+        _lock: file,
+        database: db_file,
+        holder: holder_file,
     })
+}
+
+/// The database file at `db` (made empty when there is none yet: `SQLite` takes an empty file as
+/// a new database), locked: `held` when another program holds it. Refused when it is not a
+/// regular file (a device or a pipe).
+#[cfg(unix)]
+fn lock_database_file(db: &Path, held: impl Fn() -> LockError) -> Result<Option<File>, LockError> {
+    let io = |source| LockError::Io {
+        path: db.to_owned(),
+        source,
+    };
+    match std::fs::metadata(db) {
+        // Looked at before it is opened: opening a pipe waits for a writer.
+        Ok(m) if !m.is_file() => return Err(LockError::NotAFile(db.to_owned())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(db)
+                .map_err(io)?;
+        }
+        Err(e) => return Err(io(e)),
+    }
+    let file = File::open(db).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(TryLockError::WouldBlock) => Err(held()),
+        Err(TryLockError::Error(e)) => Err(io(e)),
+    }
+}
+
+/// Elsewhere the lock file alone: a byte-range lock over the whole file would stop `SQLite`'s
+/// own locks on Windows.
+#[cfg(not(unix))]
+fn lock_database_file(_: &Path, _: impl Fn() -> LockError) -> Result<Option<File>, LockError> {
+    Ok(None)
 }
 
 /// Who holds the lock on `db`, as far as it is known.

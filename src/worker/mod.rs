@@ -27,9 +27,10 @@ use handle::Reporter;
 
 struct Worker {
     db: PathBuf,
+    /// Closed before the lock is let go (fields drop in this order).
+    store: Option<Store>,
     /// The database's lock, held from the first open to the end (none while read-only).
     lock: Option<crate::store::DbLock>,
-    store: Option<Store>,
     preview: Option<ImportPreview>,
     outbox: Sender<Event>,
     notify: Box<dyn Fn() + Send>,

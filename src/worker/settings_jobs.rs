@@ -61,6 +61,11 @@ impl Worker {
         self.store = None;
         self.preview = None;
         let result = crate::steps::admin::restore(&self.db, backup, now());
+        if let Some(lock) = &mut self.lock
+            && let Err(e) = lock.lock_swapped_file(&self.db)
+        {
+            return self.fail(Job::Backup, e.to_string());
+        }
         let db = self.db.clone();
         self.open(&db);
         self.load_settings();

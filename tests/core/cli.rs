@@ -794,6 +794,53 @@ fn a_checklist_over_a_megabyte_is_refused_as_too_large() {
     assert_eq!(stdout(&after), stdout(&shown));
 }
 
+/// A second name for the same database file (a hard link), or the lock file deleted under a
+/// running program: a second writer is still refused, because the file itself is locked.
+#[cfg(unix)]
+#[test]
+fn a_hard_link_or_a_deleted_lock_file_makes_no_second_writer() {
+    let dir = TempDir::new().expect("tempdir");
+    let real = dir.path().join("real.db");
+    let other = dir.path().join("另一个名字.db");
+    let set_name =
+        |db: &Path, name: &str| crate::support::run(db, &["settings", "--user-name", name]);
+    assert!(set_name(&real, "甲").status.success());
+    std::fs::hard_link(&real, &other).expect("hard link");
+    let held = spotcheck::store::lock(&real, "窗口", at("2026-12-02 09:30")).expect("lock");
+    let refused = |out: &std::process::Output, how: &str| {
+        assert!(!out.status.success(), "a second writer {how}");
+        assert!(
+            stderr(out).contains("正被本软件的另一个窗口或命令使用"),
+            "{how}: {}",
+            stderr(out)
+        );
+    };
+    refused(&set_name(&other, "乙"), "through a hard link");
+    std::fs::remove_file(dir.path().join("real.db.lock")).expect("delete the lock file");
+    refused(&set_name(&real, "乙"), "after the lock file was deleted");
+    drop(held);
+    assert!(set_name(&other, "乙").status.success());
+    assert!(set_name(&real, "丙").status.success());
+}
+
+/// A pipe given as the database is refused before anything waits on it or writes to it.
+#[cfg(unix)]
+#[test]
+fn a_pipe_as_the_database_is_refused() {
+    let dir = TempDir::new().expect("tempdir");
+    let fifo = dir.path().join("管道.db");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let out = crate::support::run(&fifo, &["settings", "--user-name", "甲"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("不是普通文件"), "{}", stderr(&out));
+}
+
 /// A database opened by another name through a symbolic link is the same file: a writer on
 /// the link waits for (is refused by) the lock taken on the file, and writes the file, leaving
 /// the link a link.
