@@ -74,26 +74,63 @@ const TRANSCRIBED: &str = "恢复前的操作";
 pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored, BackupError> {
     // The log being replaced: every entry of it the backup lacks is marked replaced (so that
     // checking against a copy of it finds nothing deleted), and those whose chain holds are
-    // logged again (from a broken entry on, none is trustworthy).
+    // logged again (from a broken entry on, none is trustworthy). Written into the restored
+    // copy before it replaces the database: a restore killed at any point leaves a log that
+    // verifies.
     let before = Store::open_read_only(db).ok().and_then(|s| {
-        Some((
-            s.verify_log().ok()?,
-            s.log_entries().ok()?,
-            s.log_chain().ok()?,
-        ))
+        Some(LogBefore {
+            broken: s.verify_log().ok()?,
+            entries: s.log_entries().ok()?,
+            chain: s.log_chain().ok()?,
+            replaced: s.replaced_log_hashes().ok()?,
+        })
     });
-    let restored = crate::store::restore(db, backup, now)?;
-    let mut store = Store::open(db)?;
+    crate::store::restore(db, backup, now, &mut |staged, info| {
+        record_restore(staged, info, before.clone(), now)
+    })
+}
+
+/// The log a restore replaces: where its chain breaks, its entries and their hashes, and the
+/// hashes it had marked replaced by earlier restores.
+#[derive(Clone)]
+struct LogBefore {
+    broken: Option<i64>,
+    entries: Vec<LogEntry>,
+    chain: Vec<(i64, String)>,
+    replaced: HashSet<String>,
+}
+
+/// Writes into the restored copy at `staged` the operations of the replaced log (`before`)
+/// that the backup lacks, the marks of what earlier restores replaced (a second restore must
+/// not make the copies kept before the first look shortened), and the restore itself.
+fn record_restore(
+    staged: &Path,
+    info: &crate::store::BackupInfo,
+    before: Option<LogBefore>,
+    now: NaiveDateTime,
+) -> Result<(), BackupError> {
+    let mut store = Store::open(staged)?;
     let actor = super::actor(&store)?;
     let kept: HashSet<String> = store.log_chain()?.into_iter().map(|(_, h)| h).collect();
+    let replaced_earlier: Vec<String> = before
+        .as_ref()
+        .map(|b| {
+            b.replaced
+                .iter()
+                .filter(|h| !kept.contains(*h))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     let (broken_before, lost): (Option<i64>, Vec<(LogEntry, String)>) =
-        before.map_or((None, Vec::new()), |(broken, entries, chain)| {
-            let lost = entries
+        before.map_or((None, Vec::new()), |b| {
+            let lost = b
+                .entries
                 .into_iter()
-                .zip(chain.into_iter().map(|(_, h)| h))
+                .zip(b.chain.into_iter().map(|(_, h)| h))
                 .filter(|(_, h)| !kept.contains(h))
                 .collect();
-            (broken, lost)
+            (b.broken, lost)
         });
     let trusted = |e: &LogEntry| broken_before.is_none_or(|b| e.id < b);
     // An entry is written again as it was; one that is itself such a copy keeps its words
@@ -114,7 +151,6 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
     };
     let present: HashSet<String> = store.log_entries()?.iter().map(copy_of).collect();
     let carry = |e: &LogEntry| trusted(e) && !present.contains(&copy_of(e));
-    let info = &restored.info;
     store.transaction(|tx| {
         let mut detail = format!(
             "{}（{} {}）",
@@ -141,10 +177,13 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
             }
             tx.record_replaced_log(hash, now)?;
         }
+        for hash in &replaced_earlier {
+            tx.record_replaced_log(hash, now)?;
+        }
         tx.append_log(now, &actor, "从备份恢复", &detail)?;
         Ok::<_, StoreError>(())
     })?;
-    Ok(restored)
+    Ok(())
 }
 
 /// Writes the operation log, with the result of its check, to `path`; returns how many

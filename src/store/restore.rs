@@ -8,12 +8,14 @@
 //! (`spotcheck.restoring`) and synced; (4) its evidence files are added to the evidence folder,
 //! each written under a temporary name and renamed, a damaged copy already there replaced
 //! (evidence files are named by their content, so adding files never changes what the live
-//! database shows); (5) the live database is checkpointed and replaced by one rename.
+//! database shows); (5) the caller writes into the staged copy what the restore must record
+//! (its log entry, and the operations of the replaced log that the backup lacks), and the copy
+//! is synced again; (6) the live database is checkpointed and replaced by one rename.
 //!
-//! A crash before (5) leaves the old database whole (with, at most, extra evidence files it
-//! does not refer to); a crash after it leaves the new one with all its evidence. A staging
-//! copy left by a crash is removed when the database is next locked
-//! ([`clear_interrupted_restore`]). A failure (a full disk) removes what it had added.
+//! A crash before (6) leaves the old database whole (with, at most, extra evidence files it
+//! does not refer to); a crash after it leaves the new one with all its evidence and its log
+//! already complete. A staging copy left by a crash is removed when the database is next
+//! locked ([`clear_interrupted_restore`]). A failure (a full disk) removes what it had added.
 
 use std::path::{Path, PathBuf};
 
@@ -53,10 +55,19 @@ fn staging(db: &Path) -> PathBuf {
     db.with_extension("restoring")
 }
 
+/// Removes the staging copy beside `db` and the files `SQLite` may have left beside it.
+fn remove_staging(db: &Path) {
+    let stage = staging(db);
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", stage.display()));
+    }
+    let _ = std::fs::remove_file(stage);
+}
+
 /// Removes what a restore interrupted before its swap left behind (the swap itself is one
 /// rename: either it happened or the old database is whole). Called with the lock held.
 pub fn clear_interrupted_restore(db: &Path) {
-    let _ = std::fs::remove_file(staging(db));
+    remove_staging(db);
     if let Ok(entries) = std::fs::read_dir(auto_dir(db)) {
         for e in entries.flatten() {
             if e.path().extension().is_some_and(|x| x == "partial") {
@@ -205,9 +216,16 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
 }
 
 /// Replaces the database at `db` (which must not be open, and whose lock the caller holds)
-/// with the backup in `backup` (its folder, or a file in it), at `now`. See the module's
-/// description for the order that makes it safe.
-pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored, BackupError> {
+/// with the backup in `backup` (its folder, or a file in it), at `now`; `record` writes into
+/// the staged copy (the database file it is given, closed again when it returns) what the
+/// restore must record before the swap. See the module's description for the order that makes
+/// it safe.
+pub fn restore(
+    db: &Path,
+    backup: &Path,
+    now: NaiveDateTime,
+    record: &mut dyn FnMut(&Path, &BackupInfo) -> Result<(), BackupError>,
+) -> Result<Restored, BackupError> {
     let backup = if backup.is_file() {
         backup.parent().unwrap_or(Path::new(".")).to_owned()
     } else {
@@ -225,6 +243,16 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
             .and_then(|f| f.sync_all())
             .map_err(io("写入恢复的数据库"))?;
         add_evidence(&backup.join("evidence"), &evidence_dir_for(db), &mut added)?;
+        record(&stage, &info)?;
+        // What `record` wrote folded into the file, which is synced before it becomes the
+        // database.
+        checkpoint(&stage);
+        std::fs::File::open(&stage)
+            .and_then(|f| f.sync_all())
+            .map_err(io("写入恢复的数据库"))?;
+        for suffix in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", stage.display()));
+        }
         checkpoint(db);
         for suffix in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
@@ -232,7 +260,7 @@ pub fn restore(db: &Path, backup: &Path, now: NaiveDateTime) -> Result<Restored,
         std::fs::rename(&stage, db).map_err(io(format!("替换 {}", db.display())))
     })();
     if let Err(e) = swapped {
-        let _ = std::fs::remove_file(staging(db));
+        remove_staging(db);
         for file in added {
             let _ = std::fs::remove_file(file);
         }

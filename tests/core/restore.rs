@@ -292,7 +292,29 @@ fn a_restore_killed_at_any_point_leaves_one_whole_database() {
             outcomes.1 += 1;
             evidence_whole(&db).unwrap_or_else(|e| panic!("after {delay_ms} ms: {e}"));
         }
-        Store::open(&db).expect("opens");
+        let store = Store::open(&db).expect("opens");
+        // Whichever database it is, its log verifies against every backup beside it (the
+        // copies kept before each restore hold more entries): a restored one already records
+        // the restore and the operations it replaced.
+        let check = spotcheck::steps::admin::verify_log_against(&store, &[]).expect("verify");
+        assert!(
+            check.passed(),
+            "after {delay_ms} ms: {check:?}\n{:#?}",
+            store
+                .log_entries()
+                .expect("log")
+                .iter()
+                .map(|e| format!("{} {} {}", e.id, e.action, e.detail))
+                .collect::<Vec<_>>()
+        );
+        if now != old_state {
+            let log = store.log_entries().expect("log");
+            assert!(
+                log.iter().any(|e| e.action == "从备份恢复"),
+                "after {delay_ms} ms: the restored log records the restore"
+            );
+        }
+        drop(store);
         drop(lock);
     }
     // A later restore finishes the job whatever state it found.
