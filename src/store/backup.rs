@@ -54,6 +54,10 @@ pub enum BackupError {
         file: String,
         problem: &'static str,
     },
+    #[error("备份 {} 中的“{file}”是链接或特殊文件，不是备份时写下的普通文件。为免把备份以外的文件带进数据，没有恢复。请选择另一份备份。", path.display())]
+    NotRegular { path: PathBuf, file: String },
+    #[error("备份 {} 的说明（backup.json）中缺少{what}，无法核对备份是否完整、是否被改动过，没有恢复。请选择另一份备份。", path.display())]
+    CheckMissing { path: PathBuf, what: &'static str },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

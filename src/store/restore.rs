@@ -80,7 +80,20 @@ pub fn clear_interrupted_restore(db: &Path) {
 /// Checks the backup in `dir` whole; returns its description.
 #[allow(clippy::too_many_lines)] // one check after another, each with its own message
 pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
+    only_regular_files(dir, dir)?;
     let info = read_info(dir)?;
+    // A backup states its checks; only the copy kept before a restore (it may be damaged) may
+    // lack the log's. Taking one out of backup.json does not turn it off.
+    let missing = |what| BackupError::CheckMissing {
+        path: dir.to_owned(),
+        what,
+    };
+    if info.db_sha256.is_none() {
+        return Err(missing("数据库文件的校验值（db_sha256）"));
+    }
+    if info.log.is_none() && info.reason != KEPT_BEFORE_RESTORE {
+        return Err(missing("操作日志的记录（log）"));
+    }
     let db = dir.join(DB_FILE);
     let not_ours = |detail: &str| BackupError::NotSpotcheck {
         path: db.clone(),
@@ -275,6 +288,31 @@ pub fn restore(
     })
 }
 
+/// Refuses a backup folder holding anything but folders and regular files (a link could bring
+/// files from outside the backup, or a device or loop, into the evidence folder), by name.
+fn only_regular_files(root: &Path, dir: &Path) -> Result<(), BackupError> {
+    for entry in std::fs::read_dir(dir).map_err(io(format!("读取 {}", dir.display())))? {
+        let entry = entry.map_err(io(format!("读取 {}", dir.display())))?;
+        let kind = entry
+            .file_type()
+            .map_err(io(format!("读取 {}", entry.path().display())))?;
+        if kind.is_dir() {
+            only_regular_files(root, &entry.path())?;
+        } else if !kind.is_file() {
+            let path = entry.path();
+            return Err(BackupError::NotRegular {
+                path: root.to_owned(),
+                file: path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Folds the live database's write-ahead log into it, so that nothing committed is in a file
 /// the swap removes (a damaged database is replaced as it is).
 fn checkpoint(db: &Path) {
@@ -348,7 +386,7 @@ fn keep_current(db: &Path, now: NaiveDateTime) -> Result<Option<PathBuf>, Backup
             evidence_files: evidence,
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             log: None,
-            db_sha256: None,
+            db_sha256: super::backup::file_sha256(&partial.join(DB_FILE)).ok(),
         };
         let json =
             serde_json::to_vec_pretty(&kept).map_err(|e| BackupError::Copy(e.to_string()))?;

@@ -214,6 +214,38 @@ fn each_bogus_backup_is_refused_and_the_database_is_untouched() {
         }
         std::fs::write(&db, bytes).expect("damage");
     });
+    // A check taken out of backup.json does not turn it off.
+    for (name, field, want) in [
+        ("没有校验值", "db_sha256", "缺少数据库文件的校验值"),
+        ("没有日志记录", "log", "缺少操作日志的记录"),
+    ] {
+        make(name, want, &|p| {
+            let json = std::fs::read_to_string(p.join("backup.json")).expect("json");
+            let mut v: serde_json::Value = serde_json::from_str(&json).expect("json");
+            v.as_object_mut().expect("object").remove(field);
+            std::fs::write(p.join("backup.json"), v.to_string()).expect("write");
+        });
+    }
+    // Links in the backup folder: to a file outside it (its evidence would be copied in), to
+    // a device, and a loop. Refused by name, nothing copied.
+    #[cfg(unix)]
+    {
+        let outside = dir.path().join("备份以外的文件.txt");
+        std::fs::write(&outside, b"secret").expect("write");
+        make("链接到外面", "链接或特殊文件", &|p| {
+            let f = first_evidence_file(&p.join("evidence"));
+            std::fs::remove_file(&f).expect("remove");
+            std::os::unix::fs::symlink(&outside, &f).expect("link");
+        });
+        make("链接到设备", "链接或特殊文件", &|p| {
+            std::os::unix::fs::symlink("/dev/zero", p.join("evidence").join("零.png"))
+                .expect("link");
+        });
+        make("链接成环", "链接或特殊文件", &|p| {
+            std::os::unix::fs::symlink(p.join("evidence"), p.join("evidence").join("环"))
+                .expect("link");
+        });
+    }
     for (name, path, want) in &cases {
         let err = spotcheck::steps::admin::restore(&db, path, at("2026-11-25 10:30"))
             .expect_err(&format!("{name} was restored"));
