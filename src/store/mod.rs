@@ -185,6 +185,10 @@ impl Store {
         // instead of reading pages again for every report.
         conn.pragma_update(None, "cache_size", -32_768)
             .map_err(open_err)?;
+        // Statement journals (each upsert within a transaction keeps one, for the triggers)
+        // and temporary indexes in memory, not in temporary files written page by page.
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(open_err)?;
         keep_statements(&conn).map_err(open_err)?;
         let mut store = Self {
             conn,

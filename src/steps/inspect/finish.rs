@@ -33,22 +33,43 @@ pub(crate) fn finish_in(
     at: NaiveDateTime,
     actor: &str,
 ) -> Result<(), InspectError> {
-    let Some(ins) = tx.inspection(draw, account)? else {
-        // Not started: every item it has to answer is unanswered, named as in the form.
-        let platform = tx.account_platform(account)?;
-        let unanswered = tx
-            .active_checklist()?
+    match tx.inspection(draw, account)? {
+        Some(ins) => finish_read(tx, checklists, &ins, account, at, actor),
+        None => Err(not_started(tx, account)),
+    }
+}
+
+/// The error of finishing a check not started: every item it has to answer is unanswered,
+/// named as in the form.
+fn not_started(tx: &Tx<'_>, account: i64) -> InspectError {
+    let unanswered = match tx
+        .account_platform(account)
+        .and_then(|platform| Ok((platform, tx.active_checklist()?)))
+    {
+        Ok((platform, checklist)) => checklist
             .applicable(&platform)
             .map(crate::checklist::Item::label)
-            .collect();
-        return Err(InspectError::Unfinished(Unfinished {
-            unanswered,
-            ..Unfinished::default()
-        }));
+            .collect(),
+        Err(e) => return e.into(),
     };
+    InspectError::Unfinished(Unfinished {
+        unanswered,
+        ..Unfinished::default()
+    })
+}
+
+/// [`finish_in`] of the check `ins` already read.
+fn finish_read(
+    tx: &Tx<'_>,
+    checklists: &mut Checklists,
+    ins: &crate::model::Inspection,
+    account: i64,
+    at: NaiveDateTime,
+    actor: &str,
+) -> Result<(), InspectError> {
     let checklist = checklists.any(tx, &ins.checklist_id, &ins.checklist_version)?;
-    let eval = evaluation(tx, &ins, checklist)?;
-    eval.can_finish(checklist, evidence_of(&ins))
+    let eval = evaluation(tx, ins, checklist)?;
+    eval.can_finish(checklist, evidence_of(ins))
         .map_err(InspectError::Unfinished)?;
     if ins.status == InspectionStatus::Done {
         // Already finished (and logged); the verdict is kept current by every save.
@@ -63,7 +84,7 @@ pub(crate) fn finish_in(
         &format!("{name}：{}", eval.verdict.map_or("", Verdict::label)),
     )?;
     // 复查: last quarter's problems this check found fixed are closed.
-    crate::steps::rectification::recheck::settle_rechecks(tx, &ins, actor, at)?;
+    crate::steps::rectification::recheck::settle_rechecks(tx, ins, actor, at)?;
     Ok(())
 }
 
@@ -117,15 +138,13 @@ pub fn finish_checks(
             match tx.inspection(draw.info.id, d.account.id)? {
                 None => report.cannot.push((name, "还没有开始检查。".to_owned())),
                 Some(i) if i.status == InspectionStatus::Done => report.already += 1,
-                Some(_) => {
-                    match finish_in(tx, &mut checklists, draw.info.id, d.account.id, at, &actor) {
-                        Ok(()) => report.finished.push(name),
-                        Err(InspectError::Unfinished(u)) => {
-                            report.cannot.push((name, u.to_string()));
-                        }
-                        Err(e) => return Err(e),
+                Some(i) => match finish_read(tx, &mut checklists, &i, d.account.id, at, &actor) {
+                    Ok(()) => report.finished.push(name),
+                    Err(InspectError::Unfinished(u)) => {
+                        report.cannot.push((name, u.to_string()));
                     }
-                }
+                    Err(e) => return Err(e),
+                },
             }
         }
         Ok(report)
