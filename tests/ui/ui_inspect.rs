@@ -635,6 +635,12 @@ fn the_rest_passes_in_one_step_once_the_update_rule_has_its_date() {
             .is_some_and(|i| i.findings.iter().all(|f| f.finding.answer.is_some()))
             && a.inspect.inspection().is_some_and(|i| i.findings.len() > 5)
     });
+    // The form shows them too (it took what was stored), so nothing reads 还有…没有填写.
+    step_until(&mut h, "the form shows every answer", |a| {
+        a.inspect
+            .form_findings()
+            .is_some_and(|f| f.iter().all(|f| f.answer.is_some()))
+    });
     let all = answers(app(&h));
     for (item, answer) in &all {
         let want = if item == "V01" {
@@ -731,4 +737,73 @@ fn a_database_opened_read_only_shows_checks_and_never_changes_them() {
         .expect("read")
         .expect("the check");
     assert_eq!(stored.findings.len(), 2, "nothing was written");
+}
+
+/// Ctrl+Z (outside a text field) and the 撤销 button undo the form's last change: a note typed
+/// on is one change, an answer another; each undo is saved and logged as a change.
+#[test]
+fn ctrl_z_and_the_button_undo_the_last_change_one_at_a_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, _draw, target) = inspector_with_target(dir.path());
+    let account = target.account.id;
+    let mut h = harness(db.clone());
+    crate::common::open_check(&mut h, &target.account.account.name, account);
+    let stored = |a: &spotcheck::ui::App, item: &str| {
+        a.inspect
+            .inspection()
+            .and_then(|i| i.finding(item))
+            .map(|f| (f.finding.answer, f.finding.note.clone()))
+    };
+    let first = app(&h).inspect.current_item().expect("an item").to_owned();
+
+    // The first item 不符合, then its description typed a character a frame.
+    h.key_press(egui::Key::Num2);
+    step_until(&mut h, "不符合 saved", |a| {
+        stored(a, &first).is_some_and(|(answer, _)| answer == Some(Answer::Fail))
+    });
+    h.run_steps(2);
+    h.get_all_by_label("问题描述").next().expect("note").focus();
+    h.run_steps(1);
+    type_slowly(&mut h, "未备案12");
+    step_until(&mut h, "the note saved", |a| {
+        stored(a, &first).is_some_and(|(_, note)| note == "未备案12")
+    });
+    // Ctrl+Z inside the field is the field's own; outside it undoes the note, whole.
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    step_until(&mut h, "the note undone", |a| {
+        stored(a, &first) == Some((Some(Answer::Fail), String::new()))
+    });
+    // The button undoes the answer.
+    h.get_by_label("撤销").click();
+    step_until(&mut h, "the answer undone", |a| {
+        stored(a, &first).is_some_and(|(answer, _)| answer.is_none())
+    });
+    assert!(
+        app(&h)
+            .inspect
+            .form_findings()
+            .is_some_and(|f| f.iter().all(|f| f.answer.is_none() && f.note.is_empty())),
+        "the form shows it"
+    );
+    // Nothing left to undo: the button is disabled.
+    h.run_steps(2);
+    {
+        use egui_kittest::kittest::NodeT;
+        assert!(h.get_by_label("撤销").accesskit_node().is_disabled());
+    }
+    // Each undo is in the log as a change.
+    let log = Store::open(&db).expect("open").log_entries().expect("log");
+    let about: Vec<&str> = log
+        .iter()
+        .filter(|e| e.detail.contains(&first))
+        .map(|e| e.detail.as_str())
+        .collect();
+    // (Edits of one item's text in a row are logged as one entry, the undone one with them.)
+    assert!(
+        about.iter().any(|d| d.contains("修改问题描述"))
+            && about.last().is_some_and(|d| d.contains("不符合 改为 未填")),
+        "{about:#?}"
+    );
 }

@@ -49,6 +49,8 @@ struct Keys {
     steps: Vec<Step>,
     finish: bool,
     paste: bool,
+    /// Ctrl+Z outside a text field: the last change of the form undone.
+    undo: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +105,10 @@ impl Keys {
                 finish: i.events.iter().any(|e| {
                     matches!(e, egui::Event::Key { key: egui::Key::Enter, pressed: true, modifiers, .. } if modifiers.command)
                 }),
+                undo: !typing
+                    && i.events.iter().any(|e| {
+                        matches!(e, egui::Event::Key { key: egui::Key::Z, pressed: true, modifiers, .. } if modifiers.command && !modifiers.shift)
+                    }),
                 paste: !typing
                     && i.events.iter().any(|e| {
                         // An image on the clipboard comes as PasteImage (text as Paste): the
@@ -141,6 +147,7 @@ impl InspectScreen {
         let checklist = Arc::clone(&o.checklist);
         let eval = evaluate(&checklist, platform, &o.findings);
         let mut finish = false;
+        let mut undo = false;
         let read_only = self.read_only;
         let locked = o.done() || read_only;
         ui.horizontal_wrapped(|ui| {
@@ -192,6 +199,19 @@ impl InspectScreen {
                     draw: draw_id,
                     account,
                 });
+            }
+            if !done
+                && ui
+                    .add_enabled(!read_only && !o.undo.is_empty(), egui::Button::new("撤销"))
+                    .on_hover_text("撤销这个账号上一次的判定、说明或日期修改（Ctrl+Z）")
+                    .on_disabled_hover_text(if read_only {
+                        crate::ui::READ_ONLY
+                    } else {
+                        "还没有可以撤销的修改"
+                    })
+                    .clicked()
+            {
+                undo = true;
             }
         });
         let evidence_count = |item: &str| {
@@ -245,6 +265,7 @@ impl InspectScreen {
                 }
             }
         }
+        undo |= keys.undo;
         if keys.finish && !read_only {
             finish = true;
             self.open_next = true;
@@ -284,12 +305,33 @@ impl InspectScreen {
                 o.findings[n].answer = f.answer;
             }
             o.findings[n].checked_on = f.checked_on;
+            o.remember(n, &f);
             self.seq += 1;
             o.sent = self.seq;
             commands.send(Command::SaveFinding {
                 draw: draw_id,
                 account,
                 finding: f,
+                seq: self.seq,
+            });
+        }
+        if undo
+            && !locked
+            && let Some(super::Undo {
+                item: n, before, ..
+            }) = o.undo.pop()
+        {
+            // Saved as any change is (and logged as one): the item goes back as it was.
+            o.dates.remove(&before.item);
+            o.findings[n].clone_from(&before);
+            o.saved[n].clone_from(&before);
+            o.current = n;
+            self.seq += 1;
+            o.sent = self.seq;
+            commands.send(Command::SaveFinding {
+                draw: draw_id,
+                account,
+                finding: before,
                 seq: self.seq,
             });
         }

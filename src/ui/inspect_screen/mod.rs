@@ -34,6 +34,35 @@ impl Opened {
             .as_ref()
             .is_some_and(|i| i.status == InspectionStatus::Done)
     }
+
+    /// Item `n` is being saved as `f`: what it was before can be undone. Typing on in the same
+    /// item's text is one change (its first state is kept); a new answer is a change of its own.
+    fn remember(&mut self, n: usize, f: &Finding) {
+        let Some(before) = self.saved.get(n).cloned() else {
+            return;
+        };
+        let typing = before.answer == f.answer;
+        let typing_on = typing && self.undo.last().is_some_and(|u| u.item == n && u.typing);
+        if !typing_on && before != *f {
+            self.undo.push(Undo {
+                item: n,
+                before,
+                typing,
+            });
+        }
+        self.saved[n] = f.clone();
+    }
+}
+
+/// A change of the form that can be undone.
+struct Undo {
+    /// The item, by place in the form.
+    item: usize,
+    /// The item as it was before.
+    before: Finding,
+    /// A change of text or a date (typing on in the same item is the same change), not of the
+    /// answer.
+    typing: bool,
 }
 
 /// The list's filters: only mine, status, county, platform, search text.
@@ -52,6 +81,10 @@ struct Opened {
     inspection: Option<Inspection>,
     /// One finding per applicable item, in checklist order: the form's own copy.
     findings: Vec<Finding>,
+    /// Each finding as last saved (or stored), and the changes that can be undone: the item
+    /// (by place) and the finding before the change, latest last.
+    saved: Vec<Finding>,
+    undo: Vec<Undo>,
     current: usize,
     /// 监测时间: applied to items with the update rule.
     checked_on: String,
@@ -251,11 +284,39 @@ impl InspectScreen {
             o.scroll_pending = true;
             o.checklist = checklist;
             o.loaded = true;
+            o.saved.clone_from(&o.findings);
+            o.undo.clear();
+        } else if seq.is_none() && o.acked >= o.sent {
+            // Changed elsewhere (其余项全部符合, evidence, a merge) with nothing of the form's
+            // own still on its way: the form shows what is stored. What came before such a
+            // change is no longer the last change to undo.
+            if let Some(stored) = &inspection {
+                let mut changed = false;
+                for f in &mut o.findings {
+                    if let Some(s) = stored.finding(&f.item)
+                        && s.finding != *f
+                    {
+                        o.dates.remove(&f.item);
+                        s.finding.clone_into(f);
+                        changed = true;
+                    }
+                }
+                if changed {
+                    o.saved.clone_from(&o.findings);
+                    o.undo.clear();
+                }
+            }
         }
         o.inspection = inspection;
         if finished_now && std::mem::take(&mut self.open_next) {
             self.open_next_unfinished(commands);
         }
+    }
+
+    /// The open form's findings as it shows them (tests read them).
+    #[must_use]
+    pub fn form_findings(&self) -> Option<&[Finding]> {
+        self.opened.as_ref().map(|o| o.findings.as_slice())
     }
 
     /// The account whose form is open (tests read it).
@@ -385,6 +446,8 @@ impl InspectScreen {
             checklist: Arc::new(Checklist::builtin().clone()),
             inspection: None,
             findings: Vec::new(),
+            saved: Vec::new(),
+            undo: Vec::new(),
             current: 0,
             checked_on: crate::model::time::day_text(self.today),
             url: String::new(),
