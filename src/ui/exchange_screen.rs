@@ -95,6 +95,13 @@ impl ExchangeScreen {
                 ui.heading("检查人员：打开工作包、交回结果");
                 ui.label("这台电脑的抽查名单来自组长的工作包。到“检查”页检查完后，点“导出结果包…”，把文件交给组长合并；组长再发来新的工作包时，在这里导入即可。");
             } else {
+                if !view.drawn {
+                    // Nothing drawn here: this may be an inspector's laptop waiting for its
+                    // first work package as well as a leader's before the draw.
+                    ui.heading("检查人员：打开组长发来的工作包");
+                    ui.label("这台电脑如果是检查人员用的，点下面的“导入包…”（或把工作包直接拖进窗口）打开组长发来的工作包：抽查名单、名录信息和检查表都在包里，不需要导入名录或抽样。");
+                    ui.add_space(6.0);
+                }
                 ui.heading("组长：分发与合并");
                 distribute_ui(ui, view, q, commands);
             }

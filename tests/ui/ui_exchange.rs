@@ -87,6 +87,9 @@ fn open_a_work_package_then_merge_results_and_settle_a_conflict() {
     h.run_steps(1);
     crate::common::app_mut(&mut h).exchange.quarter = "2026Q4".to_owned();
     step_until(&mut h, "the 协作 view", |a| a.exchange.view().is_some());
+    // A fresh laptop is told how an inspector starts, not only the leader's task.
+    h.run_steps(2);
+    h.get_by_label("检查人员：打开组长发来的工作包");
     drop_file(&mut h, &work);
     step_until(&mut h, "the package opened", |a| {
         a.status()
