@@ -99,14 +99,18 @@ impl ExchangeScreen {
                     // Nothing drawn here: this may be an inspector's laptop waiting for its
                     // first work package as well as a leader's before the draw.
                     ui.heading("检查人员：打开组长发来的工作包");
-                    ui.label("这台电脑如果是检查人员用的，点下面的“导入包…”（或把工作包直接拖进窗口）打开组长发来的工作包：抽查名单、名录信息和检查表都在包里，不需要导入名录或抽样。");
+                    ui.label("这台电脑如果是检查人员用的，点“打开工作包…”（或把工作包直接拖进窗口）打开组长发来的工作包：抽查名单、名录信息和检查表都在包里，不需要导入名录或抽样。");
+                    if commands.write_button(ui, "打开工作包…").clicked() {
+                        commands.ask(FileRequest::Package(q));
+                    }
                     ui.add_space(6.0);
                 }
                 ui.heading("组长：分发与合并");
                 distribute_ui(ui, view, q, commands);
             }
             ui.horizontal(|ui| {
-                if commands
+                if (view.drawn || view.has_work)
+                    && commands
                     .write_button(ui, "导入包…")
                     .on_hover_text("组长：导入检查人员交回的结果包；检查人员：打开组长发来的工作包。也可以把文件直接拖到这个窗口。")
                     .clicked()

@@ -131,7 +131,7 @@ impl InspectScreen {
             ui.add_space(30.0);
             ui.vertical_centered(|ui| {
                 ui.heading("请在左侧选择要检查的账号");
-                ui.label("键盘：上下方向键切换检查项，1/2/3 选择 符合/不符合/不适用，Ctrl+Enter 完成并打开下一个，Ctrl+V 粘贴截图作为证据。");
+                ui.label("键盘：上下方向键切换检查项，1/2/3 选择 符合/不符合/不适用，Ctrl+Enter 完成并打开下一个，Ctrl+V 粘贴截图作为证据，Ctrl+Z 撤销上一次修改（不在输入框中时）。");
             });
             return;
         };
