@@ -1,5 +1,5 @@
-//! The 汇总 workbooks: the per-reporter table of a quarter with the totals of the level, veto
-//! problems by type, the 复核 results, duplicate accounts and the packages imported; and the 复核名单 (the
+//! The 汇总 workbooks: the per-reporter table of a quarter with the totals of the level, the
+//! level's accounts by platform, veto problems by type, the 复核 results, duplicate accounts and the packages imported; and the 复核名单 (the
 //! re-check list of each reporter's 合格 accounts), ready to print.
 
 use std::path::Path;
@@ -243,6 +243,7 @@ pub fn write_rollup(
             )?;
         }
     }
+    platform_sheet(book.add_worksheet(), &label, &total.numbers.by_platform)?;
     {
         let sheet = book.add_worksheet();
         let mut types: Vec<&str> = rows
@@ -352,6 +353,72 @@ pub fn write_rollup(
 
 /// The 复核结果 sheet: per reporter how many 合格 accounts were re-checked, how many the
 /// level above found 不合格 (named, with what it found) and the accuracy.
+const PLATFORM_HEADS: [(&str, f64); 7] = [
+    ("平台", 16.0),
+    ("账号总数", 10.0),
+    ("抽查数", 9.0),
+    ("抽查比例", 10.0),
+    ("合格数", 9.0),
+    ("不合格数", 9.0),
+    ("合格率", 10.0),
+];
+
+/// 按平台: the level's accounts, sample and verdicts platform by platform, with the total.
+fn platform_sheet(
+    sheet: &mut Worksheet,
+    label: &str,
+    platforms: &[crate::model::PlatformNumbers],
+) -> Result<(), XlsxError> {
+    let mut r = sheet_with_head(
+        sheet,
+        "按平台",
+        &format!("{label}各平台抽查情况（各上报单位合计）"),
+        &PLATFORM_HEADS,
+    )?;
+    let total = crate::model::PlatformNumbers {
+        platform: "合计".to_owned(),
+        population: platforms.iter().map(|p| p.population).sum(),
+        sampled: platforms.iter().map(|p| p.sampled).sum(),
+        passed: platforms.iter().map(|p| p.passed).sum(),
+        failed: platforms.iter().map(|p| p.failed).sum(),
+    };
+    let percent_cell = |bold: bool| {
+        let f = if bold { cell().set_bold() } else { cell() };
+        f.set_num_format("0.00%")
+    };
+    for (p, bold) in platforms
+        .iter()
+        .map(|p| (p, false))
+        .chain(std::iter::once((&total, true)))
+    {
+        let f = if bold { cell().set_bold() } else { cell() };
+        sheet.write_string_with_format(r, 0, &p.platform, &f)?;
+        for (c, n) in [
+            (1, p.population),
+            (2, p.sampled),
+            (4, p.passed),
+            (5, p.failed),
+        ] {
+            sheet.write_number_with_format(r, c, n as f64, &f)?;
+        }
+        for (c, rate) in [(3, p.ratio()), (6, p.pass_rate())] {
+            match rate {
+                Some(rate) => sheet.write_number_with_format(r, c, rate, &percent_cell(bold))?,
+                None => sheet.write_string_with_format(r, c, "—", &f)?,
+            };
+        }
+        r += 1;
+    }
+    r += 1;
+    note_row(
+        sheet,
+        r,
+        "说明：平台按各上报单位名录中的写法统计；账号总数是抽样时在运行的账号，抽查数含复查的上季度不合格账号，合格率只计已完成的检查。分层抽样按地区分层，个别平台的抽查比例可能低于30%。",
+        &PLATFORM_HEADS,
+    )?;
+    Ok(())
+}
+
 fn write_recheck_results(
     sheet: &mut Worksheet,
     label: &str,

@@ -48,8 +48,8 @@ pub use package::{Conflict, FindingVersion, PackageEvent, PackageRecord};
 pub use quarter::{Quarter, QuarterError};
 pub use rectification::{Rectification, Reply, State, in_unit_order};
 pub use rollup::{
-    RecheckEntry, RecheckRound, RecheckSummary, ReportNumbers, ReportStatus, ReportedAccount,
-    Reporter, StoredReport,
+    PlatformNumbers, RecheckEntry, RecheckRound, RecheckSummary, ReportNumbers, ReportStatus,
+    ReportedAccount, Reporter, StoredReport, platforms_added,
 };
 pub use roster::{
     AccountChange, ChangeKind, ImportCounts, ImportMeta, RosterChange, RosterPlan, StoredAccount,

@@ -97,6 +97,65 @@ pub struct ReportNumbers {
     /// The accounts failing again in this quarter's 复查.
     #[serde(default)]
     pub repeat_failures: usize,
+    /// The same by platform (as the roster names it), in the usual order of platforms.
+    #[serde(default)]
+    pub by_platform: Vec<PlatformNumbers>,
+}
+
+/// One platform's accounts in operation, sampled, 合格 and 不合格.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformNumbers {
+    pub platform: String,
+    pub population: usize,
+    pub sampled: usize,
+    pub passed: usize,
+    pub failed: usize,
+}
+
+impl PlatformNumbers {
+    /// 抽查比例 and 合格率, as [`ReportNumbers`] has them.
+    #[must_use]
+    pub fn ratio(&self) -> Option<f64> {
+        (self.population > 0).then(|| self.sampled as f64 / self.population as f64)
+    }
+
+    #[must_use]
+    pub fn pass_rate(&self) -> Option<f64> {
+        let finished = self.passed + self.failed;
+        (finished > 0).then(|| self.passed as f64 / finished as f64)
+    }
+}
+
+/// `tallies` added up platform by platform, in the usual order of platforms (others after,
+/// by name).
+#[must_use]
+pub fn platforms_added<'a>(
+    tallies: impl IntoIterator<Item = &'a PlatformNumbers>,
+) -> Vec<PlatformNumbers> {
+    let mut out: Vec<PlatformNumbers> = Vec::new();
+    for t in tallies {
+        match out.iter_mut().find(|o| o.platform == t.platform) {
+            Some(o) => {
+                o.population += t.population;
+                o.sampled += t.sampled;
+                o.passed += t.passed;
+                o.failed += t.failed;
+            }
+            None => out.push(t.clone()),
+        }
+    }
+    out.sort_by(|a, b| {
+        let at = |p: &str| {
+            super::platform::PLATFORMS
+                .iter()
+                .position(|k| *k == p)
+                .unwrap_or(usize::MAX)
+        };
+        at(&a.platform)
+            .cmp(&at(&b.platform))
+            .then_with(|| a.platform.cmp(&b.platform))
+    });
+    out
 }
 
 impl ReportNumbers {

@@ -177,6 +177,7 @@ pub fn total(rows: &[RollupRow]) -> RollupRow {
         *veto.entry(k.clone()).or_default() += c;
     }
     n.veto_problems = veto.into_iter().collect();
+    n.by_platform = crate::model::platforms_added(rows.iter().flat_map(|r| &r.numbers.by_platform));
     RollupRow {
         reporter: "合计".to_owned(),
         population: n.population,

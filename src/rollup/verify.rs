@@ -233,6 +233,7 @@ fn numbers_of(package: &ReportPackage) -> ReportNumbers {
         }
     }
     n.veto_problems = veto.into_iter().collect();
+    n.by_platform = platforms_of(data);
     n.rectifications = data.rectifications.len();
     n.rectifications_closed = data
         .rectifications
@@ -247,6 +248,33 @@ fn numbers_of(package: &ReportPackage) -> ReportNumbers {
     n.notice_date = data.notice.as_ref().map(|x| x.exported_on.clone());
     n.notice_number = data.notice.as_ref().and_then(|x| x.number.clone());
     n
+}
+
+/// The population (by the platform its key starts with), the sample and its verdicts, by
+/// platform.
+fn platforms_of(data: &super::package::ReportData) -> Vec<crate::model::PlatformNumbers> {
+    let mut tallies: BTreeMap<&str, crate::model::PlatformNumbers> = BTreeMap::new();
+    for p in &data.population {
+        let platform = p.key.split('\u{1f}').next().unwrap_or_default();
+        tallies.entry(platform).or_default().population += 1;
+    }
+    for a in &data.accounts {
+        let t = tallies.entry(a.platform.as_str()).or_default();
+        t.sampled += 1;
+        match a.verdict.as_deref() {
+            Some("合格") => t.passed += 1,
+            Some(_) => t.failed += 1,
+            None => {}
+        }
+    }
+    let named: Vec<crate::model::PlatformNumbers> = tallies
+        .into_iter()
+        .map(|(platform, t)| crate::model::PlatformNumbers {
+            platform: platform.to_owned(),
+            ..t
+        })
+        .collect();
+    crate::model::platforms_added(&named)
 }
 
 /// The totals the package states must be the ones its population and verdicts give.

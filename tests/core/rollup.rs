@@ -360,6 +360,47 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
     )));
     assert!(text.contains("汇总表已保存"), "{text}");
     assert!(book.metadata().unwrap().len() > 5000);
+    // 按平台: the platforms add up to the level's totals (those of the reporters' notices).
+    {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+        let sheet = wb.worksheet_range("按平台").expect("按平台");
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(ToString::to_string).collect())
+            .collect();
+        let number = |r: &[String], c: usize| r[c].parse::<f64>().unwrap_or(-1.0) as u64;
+        let platforms: Vec<&Vec<String>> = rows
+            .iter()
+            .skip(2)
+            .take_while(|r| !r[0].is_empty() && r[0] != "合计")
+            .collect();
+        let total = rows.iter().find(|r| r[0] == "合计").expect("合计");
+        assert!(platforms.len() >= 2, "{rows:?}");
+        for c in [1, 2, 4, 5] {
+            assert_eq!(
+                platforms.iter().map(|r| number(r, c)).sum::<u64>(),
+                number(total, c),
+                "column {c}: {rows:?}"
+            );
+        }
+        let reported = [&jia, &yi, &bing].map(own_numbers);
+        assert_eq!(
+            (
+                number(total, 1),
+                number(total, 2),
+                number(total, 4),
+                number(total, 5)
+            ),
+            reported.iter().fold((0, 0, 0, 0), |s, n| (
+                s.0 + n.0,
+                s.1 + n.1,
+                s.2 + n.2,
+                s.3 + n.3
+            )),
+            "{rows:?}"
+        );
+    }
     let other = run(
         &top,
         &[
