@@ -104,7 +104,7 @@ fn note_row(
     Ok(())
 }
 
-const TABLE_HEADS: [(&str, f64); 16] = [
+const TABLE_HEADS: [(&str, f64); 17] = [
     ("上报单位", 14.0),
     ("账号总数", 9.0),
     ("抽查数", 8.0),
@@ -117,6 +117,7 @@ const TABLE_HEADS: [(&str, f64); 16] = [
     ("整改问题", 8.0),
     ("已复核关闭", 8.0),
     ("逾期未反馈", 8.0),
+    ("按期反馈率", 9.0),
     ("复查仍不合格", 8.0),
     ("通报日期", 11.0),
     ("核验", 8.0),
@@ -140,6 +141,7 @@ fn write_row(sheet: &mut Worksheet, at: u32, row: &RollupRow, bold: bool) -> Res
         numbers.rectifications.to_string(),
         numbers.rectifications_closed.to_string(),
         numbers.rectifications_overdue.to_string(),
+        percent(numbers.on_time_rate()),
         numbers.repeat_failures.to_string(),
         row.notice_date.clone().unwrap_or_default(),
         if row.missing {
@@ -158,12 +160,17 @@ fn write_row(sheet: &mut Worksheet, at: u32, row: &RollupRow, bold: bool) -> Res
         let rate = match col {
             3 => row.ratio,
             6 => row.pass_rate,
+            12 => numbers.on_time_rate(),
             _ => None,
         };
         if let Some(rate) = rate {
             let shown = format.clone().set_num_format("0.00%");
             sheet.write_number_with_format(at, col, rate, &shown)?;
-        } else if (1..=2).contains(&col) || (4..=5).contains(&col) || (8..=12).contains(&col) {
+        } else if (1..=2).contains(&col)
+            || (4..=5).contains(&col)
+            || (8..=11).contains(&col)
+            || col == 13
+        {
             let value: f64 = text.parse().unwrap_or(0.0);
             sheet.write_number_with_format(at, col, value, &format)?;
         } else {

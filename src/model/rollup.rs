@@ -97,6 +97,12 @@ pub struct ReportNumbers {
     /// The accounts failing again in this quarter's 复查.
     #[serde(default)]
     pub repeat_failures: usize,
+    /// 整改 problems whose deadline had passed when the package was made, or that had a reply;
+    /// and those replied to by their deadline (按期反馈).
+    #[serde(default)]
+    pub rectifications_due: usize,
+    #[serde(default)]
+    pub replied_on_time: usize,
     /// The same by platform (as the roster names it), in the usual order of platforms.
     #[serde(default)]
     pub by_platform: Vec<PlatformNumbers>,
@@ -163,6 +169,13 @@ impl ReportNumbers {
     #[must_use]
     pub fn ratio(&self) -> Option<f64> {
         (self.population > 0).then(|| self.sampled as f64 / self.population as f64)
+    }
+
+    /// 按期反馈率: replied by the deadline among the problems due.
+    #[must_use]
+    pub fn on_time_rate(&self) -> Option<f64> {
+        (self.rectifications_due > 0)
+            .then(|| self.replied_on_time as f64 / self.rectifications_due as f64)
     }
 
     /// 合格率: passed among the finished checks.

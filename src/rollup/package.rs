@@ -138,6 +138,10 @@ pub struct ReportRectification {
     /// 待整改, 已反馈, 逾期未反馈, 反馈未整改, 已复核关闭, 复核未通过.
     pub status: String,
     pub completed_on: Option<String>,
+    /// The day the unit's first reply came in (a reply lacking something counts), if one did:
+    /// 按期反馈 when it is not after the deadline.
+    #[serde(default)]
+    pub replied_on: Option<String>,
 }
 
 /// The notice as exported.

@@ -27,6 +27,8 @@ pub struct RollupRow {
     pub pass_rate: Option<f64>,
     /// Change of the pass rate against last quarter, in percentage points.
     pub pass_rate_change: Option<f64>,
+    /// 按期反馈率 of its 整改 problems due (none due: `None`).
+    pub on_time_rate: Option<f64>,
     /// An accepted package whose every check passed.
     pub verified: bool,
     /// No accepted package for the quarter.
@@ -145,6 +147,7 @@ fn row(
         failed: numbers.failed,
         unfinished: numbers.unfinished,
         pass_rate: numbers.pass_rate(),
+        on_time_rate: numbers.on_time_rate(),
         pass_rate_change: change,
         verified,
         missing: current.is_none(),
@@ -170,6 +173,8 @@ pub fn total(rows: &[RollupRow]) -> RollupRow {
         n.rectifications += r.numbers.rectifications;
         n.rectifications_closed += r.numbers.rectifications_closed;
         n.rectifications_overdue += r.numbers.rectifications_overdue;
+        n.rectifications_due += r.numbers.rectifications_due;
+        n.replied_on_time += r.numbers.replied_on_time;
         n.repeat_failures += r.numbers.repeat_failures;
     }
     let mut veto: BTreeMap<String, usize> = BTreeMap::new();
@@ -187,6 +192,7 @@ pub fn total(rows: &[RollupRow]) -> RollupRow {
         failed: n.failed,
         unfinished: n.unfinished,
         pass_rate: n.pass_rate(),
+        on_time_rate: n.on_time_rate(),
         pass_rate_change: None,
         verified: rows.iter().all(|r| r.verified),
         missing: rows.iter().any(|r| r.missing),

@@ -245,6 +245,20 @@ fn numbers_of(package: &ReportPackage) -> ReportNumbers {
         .iter()
         .filter(|r| r.status == "逾期未反馈")
         .count();
+    let made = package.manifest.created_at.date();
+    let day = |t: &str| crate::model::time::parse_day(t);
+    for r in &data.rectifications {
+        let replied = r.replied_on.as_deref().and_then(day);
+        let deadline = day(&r.deadline);
+        if replied.is_some() || deadline.is_some_and(|d| d < made) {
+            n.rectifications_due += 1;
+        }
+        if let (Some(replied), Some(deadline)) = (replied, deadline)
+            && replied <= deadline
+        {
+            n.replied_on_time += 1;
+        }
+    }
     n.notice_date = data.notice.as_ref().map(|x| x.exported_on.clone());
     n.notice_number = data.notice.as_ref().and_then(|x| x.number.clone());
     n
@@ -341,7 +355,8 @@ mod tests {
     use super::*;
     use crate::rollup::OfficeKey;
     use crate::rollup::package::{
-        ReportData, ReportDraw, ReportManifest, ReportMember, ReportStratum, ReportTotals,
+        ReportData, ReportDraw, ReportManifest, ReportMember, ReportRectification, ReportStratum,
+        ReportTotals,
     };
     use crate::sampling::{ALGORITHM, draw, population_hash};
 
@@ -504,5 +519,42 @@ mod tests {
             "{all}"
         );
         assert!(all.contains(NUMBERS_DIFFER), "{all}");
+    }
+
+    /// 按期反馈率 counts the problems due by the package's day (deadline passed, or replied),
+    /// and those replied by their deadline; the platforms come from the keys and the accounts.
+    #[test]
+    fn on_time_replies_and_platforms_are_counted_from_the_package() {
+        let key = OfficeKey::from_random([5; 32]).expect("test value");
+        let mut p = package(&key);
+        let problem = |deadline: &str, replied: Option<&str>| ReportRectification {
+            code: String::new(),
+            account_key: String::new(),
+            item: "V01".to_owned(),
+            category: String::new(),
+            veto: true,
+            issued_on: "2026-11-20".to_owned(),
+            deadline: deadline.to_owned(),
+            status: String::new(),
+            completed_on: None,
+            replied_on: replied.map(str::to_owned),
+        };
+        // The package is made on 2026-12-01.
+        p.data.rectifications = vec![
+            problem("2026-11-28", Some("2026-11-27")), // due, on time
+            problem("2026-11-28", Some("2026-11-30")), // due, late
+            problem("2026-11-28", None),               // due, no reply
+            problem("2026-12-10", Some("2026-11-29")), // replied early: on time
+            problem("2026-12-10", None),               // not yet due
+        ];
+        let n = numbers_of(&p);
+        assert_eq!((n.rectifications_due, n.replied_on_time), (4, 2));
+        assert_eq!(n.on_time_rate(), Some(0.5));
+        assert_eq!(n.by_platform.len(), 1);
+        let wx = &n.by_platform[0];
+        assert_eq!(
+            (wx.platform.as_str(), wx.population, wx.sampled, wx.passed),
+            ("微信公众号", 20, n.sampled, n.passed)
+        );
     }
 }

@@ -269,6 +269,11 @@ fn rectifications_of(
             deadline: day_text(r.deadline),
             status: r.status(at.date()).label().to_owned(),
             completed_on: r.completed_on.map(day_text),
+            replied_on: [r.replied_at, r.incomplete_at]
+                .into_iter()
+                .flatten()
+                .min()
+                .map(|t| day_text(t.date())),
         })
         .collect())
 }

@@ -369,7 +369,7 @@ fn three_reporters_roll_up_with_their_own_numbers_missing_and_duplicates_listed(
             .rows()
             .map(|r| r.iter().map(ToString::to_string).collect())
             .collect();
-        let number = |r: &[String], c: usize| r[c].parse::<f64>().unwrap_or(-1.0) as u64;
+        let number = |r: &[String], c: usize| r[c].parse::<u64>().unwrap_or(u64::MAX);
         let platforms: Vec<&Vec<String>> = rows
             .iter()
             .skip(2)

@@ -33,6 +33,7 @@ fn row(name: &str, passed: usize, failed: usize, flags: &[&str]) -> RollupRow {
         unfinished: 0,
         pass_rate: numbers.pass_rate(),
         pass_rate_change: (!missing).then_some(1.5),
+        on_time_rate: numbers.on_time_rate(),
         verified: flags.is_empty(),
         missing,
         flags: flags.iter().map(|f| (*f).to_owned()).collect(),
