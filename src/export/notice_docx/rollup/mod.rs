@@ -248,9 +248,19 @@ fn totals(t: &RollupRow) -> String {
     }
     if n.rectifications > 0 {
         parts.push(format!(
-            "各地共向主办单位下发整改问题{}个，已复核关闭{}个，逾期未反馈{}个。",
+            "各地共向主办单位下发整改问题{}个，已复核关闭{}个，逾期未反馈{}个",
             n.rectifications, n.rectifications_closed, n.rectifications_overdue
         ));
+        // 按期反馈率, where problems were due (the packages made before the field carry none).
+        parts.push(match n.on_time_rate() {
+            Some(rate) => format!(
+                "；已到整改时限或已反馈的{}个问题中，按期反馈{}个，按期反馈率{}。",
+                n.rectifications_due,
+                n.replied_on_time,
+                crate::rollup::summary::percent(Some(rate))
+            ),
+            None => "。".to_owned(),
+        });
     }
     parts.concat()
 }

@@ -130,6 +130,29 @@ fn reasons_are_said_plainly_and_lists_past_three_summarised() {
     assert!(s.contains("三、工作要求"), "{s}");
 }
 
+/// 按期反馈率 in the totals' sentence, where problems were due; none due, no rate.
+#[test]
+fn the_on_time_reply_rate_is_said_where_problems_were_due() {
+    let mut rows = vec![row("甲市", 9, 1, &[]), row("乙市", 8, 2, &[])];
+    for (r, (due, on_time)) in rows.iter_mut().zip([(5, 4), (3, 2)]) {
+        r.numbers.rectifications = 6;
+        r.numbers.rectifications_due = due;
+        r.numbers.replied_on_time = on_time;
+    }
+    let s = body(&rows, &[], "某省");
+    assert!(
+        s.contains("已到整改时限或已反馈的8个问题中，按期反馈6个，按期反馈率75.00%。"),
+        "{s}"
+    );
+    for r in &mut rows {
+        r.numbers.rectifications_due = 0;
+        r.numbers.replied_on_time = 0;
+    }
+    let s = body(&rows, &[], "某省");
+    assert!(!s.contains("按期反馈率"), "{s}");
+    assert!(s.contains("逾期未反馈3个。"), "{s}");
+}
+
 #[test]
 fn rechecks_make_their_own_section_and_the_attachment_sums() {
     let rows = vec![row("甲市", 9, 1, &[]), row("乙市", 0, 0, &["未上报"])];
