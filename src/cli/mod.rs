@@ -42,9 +42,16 @@ pub struct Cli {
     /// 数据库文件（默认在系统数据目录；也可用环境变量 `SPOTCHECK_DB` 指定）
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<PathBuf>,
-    /// 数据库正被本软件的另一个窗口或命令使用时，等它结束后再执行（默认立即报错退出）
-    #[arg(long, global = true)]
-    pub wait: bool,
+    /// 数据库正被本软件的另一个窗口或命令使用时，等它结束后再执行，最多等一小时；--wait=秒数 指定最多等多久（默认立即报错退出）
+    #[arg(
+        long,
+        global = true,
+        value_name = "秒",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "3600"
+    )]
+    pub wait: Option<u64>,
     /// 本次操作记在这个名字下（默认为设置中的本机使用人，未设置时为系统登录名）
     #[arg(long, global = true, value_name = "姓名")]
     pub user: Option<String>,
@@ -599,8 +606,9 @@ pub(super) fn parse_quarter(text: &str) -> Result<Quarter, String> {
     text.parse().map_err(|e: QuarterError| e.to_string())
 }
 
-/// Takes the database's lock for this command, waiting for it with `wait`.
-fn lock_database(db: &std::path::Path, wait: bool) -> Result<crate::store::DbLock, String> {
+/// Takes the database's lock for this command, waiting for it up to `wait` seconds.
+fn lock_database(db: &std::path::Path, wait: Option<u64>) -> Result<crate::store::DbLock, String> {
+    let until = wait.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
     let words: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
@@ -611,7 +619,15 @@ fn lock_database(db: &std::path::Path, wait: bool) -> Result<crate::store::DbLoc
     loop {
         match crate::store::lock(db, &program, now()) {
             Ok(lock) => return Ok(lock),
-            Err(e @ crate::store::LockError::Held { .. }) if wait => {
+            Err(e @ crate::store::LockError::Held { .. })
+                if until.is_some_and(|u| std::time::Instant::now() >= u) =>
+            {
+                return Err(format!(
+                    "{e}已经等了 {} 秒，它仍在使用，这个命令没有执行。",
+                    wait.unwrap_or_default()
+                ));
+            }
+            Err(e @ crate::store::LockError::Held { .. }) if until.is_some() => {
                 if !told {
                     eprintln!(
                         "{e}

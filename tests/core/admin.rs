@@ -333,6 +333,22 @@ fn a_second_writer_is_refused_told_who_holds_the_database_or_waits_for_it() {
         crate::support::stderr(&verify)
     );
 
+    // A limit: it gives up after it, saying so, and changes nothing.
+    let started = std::time::Instant::now();
+    let gave_up = std::process::Command::new(env!("CARGO_BIN_EXE_spotcheck"))
+        .env_remove("SPOTCHECK_DB")
+        .args(["--db", db.to_str().expect("utf-8"), "--wait=1"])
+        .args(["settings", "--user-name", "王五"])
+        .output()
+        .expect("run");
+    assert!(!gave_up.status.success());
+    assert!(
+        crate::support::stderr(&gave_up).contains("已经等了 1 秒"),
+        "{}",
+        crate::support::stderr(&gave_up)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+
     let mut waiting = std::process::Command::new(env!("CARGO_BIN_EXE_spotcheck"))
         .env_remove("SPOTCHECK_DB")
         .args(["--db", db.to_str().expect("utf-8"), "--wait"])
