@@ -33,11 +33,14 @@ pub enum PublishError {
     Docx(#[from] crate::export::DocxError),
     #[error("{}没有不合格或存在问题的账号，不需要下发整改表。", .0.label())]
     NothingToRectify(Quarter),
-    #[error("{}还有 {count} 个抽查账号没有完成检查。{what}通常在全部检查完成后印发；确需先发，请确认后再导出（命令行加 --allow-unfinished）：合格率只计已完成的检查，并写明不是最终结果。", quarter.label())]
+    #[error("{}还有 {count} 个抽查账号没有完成检查{}。{what}通常在全部检查完成后印发；确需先发，请确认后再导出（命令行加 --allow-unfinished）：合格率只计已完成的检查，并写明不是最终结果。", quarter.label(), lacking_text(.lacking_evidence))]
     Unfinished {
         quarter: Quarter,
         count: usize,
         what: &'static str,
+        /// Of them, those with a veto item 不符合 but no evidence for it (they cannot be
+        /// finished, and are not counted 不合格, until it is attached): account names.
+        lacking_evidence: Vec<String>,
     },
     #[error(
         "还没有填写地区名称：通报的标题、主送和落款都要用到它。请先在“设置与备份”中填写（命令行：settings --region 地区名称），再导出。"
@@ -70,9 +73,57 @@ pub fn guard_unfinished(
             quarter,
             count,
             what,
+            lacking_evidence: lacking_evidence(store, quarter)?,
         });
     }
     Ok(())
+}
+
+/// The accounts of `quarter`'s draw whose check is not finished and has a veto item 不符合
+/// with no evidence for it, by name.
+fn lacking_evidence(store: &Store, quarter: Quarter) -> Result<Vec<String>, PublishError> {
+    let draw = current_draw(store, quarter)?;
+    let inspections = store.inspections(draw.info.id)?;
+    let checklists = crate::steps::inspect::checklists_of(store, &inspections)?;
+    let mut names = Vec::new();
+    for ins in inspections
+        .iter()
+        .filter(|i| i.status != crate::model::InspectionStatus::Done)
+    {
+        let Some(checklist) = checklists
+            .iter()
+            .find(|c| c.id == ins.checklist_id && c.version == ins.checklist_version)
+        else {
+            continue;
+        };
+        let lacking = ins.findings.iter().any(|f| {
+            f.finding.answer == Some(crate::checklist::Answer::Fail)
+                && checklist
+                    .items
+                    .iter()
+                    .any(|i| i.id == f.finding.item && i.kind == crate::checklist::ItemKind::Veto)
+                && !ins.evidence.iter().any(|e| e.item == f.finding.item)
+        });
+        if lacking && let Some(d) = draw.accounts.iter().find(|d| d.account.id == ins.account) {
+            names.push(format!(
+                "“{}”（{}）",
+                d.account.account.name, d.account.account.platform
+            ));
+        }
+    }
+    Ok(names)
+}
+
+/// 「，其中 N 个判定单项否决项不符合但还没有附证据：…」, the first five named.
+fn lacking_text(names: &[String]) -> String {
+    match names.len() {
+        0 => String::new(),
+        n => format!(
+            "，其中 {n} 个判定了单项否决项不符合、还没有附证据（{}{}），附上截图、文件或链接后才能完成，在此之前不计为不合格",
+            names.iter().take(5).cloned().collect::<Vec<_>>().join("、"),
+            if n > 5 { "等" } else { "" }
+        ),
+    }
 }
 
 /// The report of `quarter`'s draw in force, with the pass rates of last quarter and of the

@@ -784,3 +784,66 @@ fn calamine_title(path: &std::path::Path, name: &str) -> String {
         .map(ToString::to_string)
         .unwrap_or_default()
 }
+
+/// Exporting while a veto item is 不符合 without evidence names the account: it cannot be
+/// finished (and is not counted 不合格) until the evidence is attached.
+#[test]
+fn a_veto_failure_without_evidence_is_named_when_the_notice_is_asked_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let roster = dir.path().join("名录.xlsx");
+    ok(
+        &db,
+        &["settings", "--user-name", "王组长", "--region", "示例市"],
+    );
+    ok(
+        &db,
+        &["demo", "--out", path_str(&roster), "--accounts", "60"],
+    );
+    ok(&db, &["import", path_str(&roster)]);
+    let drawn: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["sample", "--quarter", "2026Q4", "--seed", "3", "--json"],
+    ))
+    .expect("json");
+    let first = &drawn["accounts"][0];
+    let (platform, id, name) = (
+        first["platform"].as_str().expect("platform"),
+        first["account_id"].as_str().expect("id"),
+        first["name"].as_str().expect("name"),
+    );
+    let results = dir.path().join("结果.csv");
+    std::fs::write(
+        &results,
+        format!("平台,账号标识,检查项,结果,说明,检查日期\n{platform},{id},V01,不符合,领导姓名错误,2026-11-20\n"),
+    )
+    .expect("write");
+    ok(
+        &db,
+        &[
+            "results",
+            "import",
+            path_str(&results),
+            "--quarter",
+            "2026Q4",
+        ],
+    );
+    let out = run(
+        &db,
+        &[
+            "export",
+            "notice",
+            "--quarter",
+            "2026Q4",
+            "--out",
+            path_str(&dir.path().join("通报.docx")),
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("其中 1 个判定了单项否决项不符合、还没有附证据")
+            && err.contains(&format!("“{name}”（{platform}）")),
+        "{err}"
+    );
+}
