@@ -199,7 +199,7 @@ impl RollupScreen {
         }
         egui::Grid::new("rollup_table")
             .striped(true)
-            .num_columns(9)
+            .num_columns(10)
             .show(ui, |ui| {
                 for head in [
                     "上报单位",
@@ -209,6 +209,7 @@ impl RollupScreen {
                     "合格",
                     "不合格",
                     "合格率",
+                    "按期反馈率",
                     "核验",
                     "说明",
                 ] {
@@ -223,6 +224,7 @@ impl RollupScreen {
                     ui.label(r.passed.to_string());
                     ui.label(r.failed.to_string());
                     ui.label(percent(r.pass_rate));
+                    ui.label(percent(r.on_time_rate));
                     let (text, bad) = if r.missing {
                         ("未上报", true)
                     } else if r.verified {
