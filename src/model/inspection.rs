@@ -126,6 +126,11 @@ pub enum NewEvidence {
         bytes: Vec<u8>,
     },
     Url(String),
+    /// A file the evidence folder keeps already (evidence removed, and put back by 撤销).
+    Kept {
+        sha256: String,
+        file_name: String,
+    },
 }
 
 /// The check of one sampled account.

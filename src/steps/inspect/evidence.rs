@@ -107,6 +107,21 @@ pub fn evidence_kind(store: &Store, evidence: NewEvidence) -> Result<EvidenceKin
             sha256: keep(&bytes, &file_name)?,
             file_name,
         },
+        NewEvidence::Kept { sha256, file_name } => {
+            // Still there, whole: evidence files are never deleted with their record.
+            let path = store.evidence_path(&sha256, &file_name);
+            let bytes = std::fs::read(&path).map_err(|source| InspectError::ReadEvidence {
+                path: path.clone(),
+                source,
+            })?;
+            if crate::model::digest::sha256_hex(&bytes) != sha256 {
+                return Err(InspectError::ReadEvidence {
+                    path,
+                    source: std::io::Error::from(std::io::ErrorKind::InvalidData),
+                });
+            }
+            EvidenceKind::File { sha256, file_name }
+        }
     };
     Ok(kind)
 }

@@ -203,7 +203,7 @@ impl InspectScreen {
             if !done
                 && ui
                     .add_enabled(!read_only && !o.undo.is_empty(), egui::Button::new("撤销"))
-                    .on_hover_text("撤销这个账号上一次的判定、说明或日期修改（Ctrl+Z）")
+                    .on_hover_text("撤销这个账号上一次的修改：判定、问题描述、日期或证据（Ctrl+Z）")
                     .on_disabled_hover_text(if read_only {
                         crate::ui::READ_ONLY
                     } else {
@@ -315,25 +315,48 @@ impl InspectScreen {
                 seq: self.seq,
             });
         }
-        if undo
-            && !locked
-            && let Some(super::Undo {
-                item: n, before, ..
-            }) = o.undo.pop()
-        {
-            // Saved as any change is (and logged as one): the item goes back as it was.
-            o.dates.remove(&before.item);
-            o.findings[n].clone_from(&before);
-            o.saved[n].clone_from(&before);
-            o.current = n;
-            self.seq += 1;
-            o.sent = self.seq;
-            commands.send(Command::SaveFinding {
-                draw: draw_id,
-                account,
-                finding: before,
-                seq: self.seq,
-            });
+        if undo && !locked {
+            // Saved as any change is (and logged as one).
+            match o.undo.pop() {
+                Some(super::Undo::Finding {
+                    item: n, before, ..
+                }) => {
+                    o.dates.remove(&before.item);
+                    o.findings[n].clone_from(&before);
+                    o.saved[n].clone_from(&before);
+                    o.current = n;
+                    self.seq += 1;
+                    o.sent = self.seq;
+                    commands.send(Command::SaveFinding {
+                        draw: draw_id,
+                        account,
+                        finding: before,
+                        seq: self.seq,
+                    });
+                }
+                Some(super::Undo::EvidenceAdded { id }) => {
+                    commands.send(Command::RemoveEvidence {
+                        draw: draw_id,
+                        account,
+                        evidence: id,
+                    });
+                }
+                Some(super::Undo::EvidenceRemoved { id, item, kind }) => {
+                    o.putting_back = Some(id);
+                    commands.send(Command::AddEvidence {
+                        draw: draw_id,
+                        account,
+                        item,
+                        evidence: match kind {
+                            crate::model::EvidenceKind::Url(url) => NewEvidence::Url(url),
+                            crate::model::EvidenceKind::File { sha256, file_name } => {
+                                NewEvidence::Kept { sha256, file_name }
+                            }
+                        },
+                    });
+                }
+                None => {}
+            }
         }
         if let Some(c) = key_current {
             o.current = c;
@@ -354,6 +377,17 @@ impl InspectScreen {
             });
         }
         if let Some(evidence) = edits.remove {
+            if let Some(gone) = o
+                .inspection
+                .as_ref()
+                .and_then(|i| i.evidence.iter().find(|e| e.id == evidence))
+            {
+                o.undo.push(super::Undo::EvidenceRemoved {
+                    id: evidence,
+                    item: gone.item.clone(),
+                    kind: gone.kind.clone(),
+                });
+            }
             commands.send(Command::RemoveEvidence {
                 draw: draw_id,
                 account,

@@ -42,9 +42,10 @@ impl Opened {
             return;
         };
         let typing = before.answer == f.answer;
-        let typing_on = typing && self.undo.last().is_some_and(|u| u.item == n && u.typing);
+        let typing_on = typing
+            && matches!(self.undo.last(), Some(Undo::Finding { item, typing: true, .. }) if *item == n);
         if !typing_on && before != *f {
-            self.undo.push(Undo {
+            self.undo.push(Undo::Finding {
                 item: n,
                 before,
                 typing,
@@ -52,17 +53,58 @@ impl Opened {
         }
         self.saved[n] = f.clone();
     }
+
+    /// The stored check is now `next`: evidence it has that the form's last copy had not was
+    /// added by the user, and can be undone (unless an undo put it back: `putting_back`).
+    fn note_added_evidence(&mut self, next: Option<&Inspection>) {
+        let (Some(before), Some(next)) = (&self.inspection, next) else {
+            return;
+        };
+        let added: Vec<i64> = next
+            .evidence
+            .iter()
+            .map(|e| e.id)
+            .filter(|id| !before.evidence.iter().any(|e| e.id == *id))
+            .collect();
+        if added.is_empty() {
+            return;
+        }
+        if let Some(old) = self.putting_back.take() {
+            // Back under a new id: an earlier "added" entry for it now names that one.
+            for u in &mut self.undo {
+                if let Undo::EvidenceAdded { id } = u
+                    && *id == old
+                {
+                    *id = added[0];
+                }
+            }
+            return;
+        }
+        self.undo
+            .extend(added.into_iter().map(|id| Undo::EvidenceAdded { id }));
+    }
 }
 
 /// A change of the form that can be undone.
-struct Undo {
-    /// The item, by place in the form.
-    item: usize,
-    /// The item as it was before.
-    before: Finding,
-    /// A change of text or a date (typing on in the same item is the same change), not of the
-    /// answer.
-    typing: bool,
+pub(super) enum Undo {
+    /// An answer, note or date.
+    Finding {
+        /// The item, by place in the form.
+        item: usize,
+        /// The item as it was before.
+        before: Finding,
+        /// A change of text or a date (typing on in the same item is the same change), not
+        /// of the answer.
+        typing: bool,
+    },
+    /// Evidence added (a file, a pasted screenshot or a link): undone by removing it.
+    EvidenceAdded { id: i64 },
+    /// Evidence removed (its id then): undone by putting it back.
+    EvidenceRemoved {
+        id: i64,
+        item: String,
+        kind: crate::model::EvidenceKind,
+    },
 }
 
 /// The list's filters: only mine, status, county, platform, search text.
@@ -85,6 +127,9 @@ struct Opened {
     /// (by place) and the finding before the change, latest last.
     saved: Vec<Finding>,
     undo: Vec<Undo>,
+    /// Evidence (its id before it was removed) is being put back by an undo: its arrival is
+    /// not a change to undo.
+    putting_back: Option<i64>,
     current: usize,
     /// 监测时间: applied to items with the update rule.
     checked_on: String,
@@ -307,6 +352,9 @@ impl InspectScreen {
                 }
             }
         }
+        if o.loaded {
+            o.note_added_evidence(inspection.as_ref());
+        }
         o.inspection = inspection;
         if finished_now && std::mem::take(&mut self.open_next) {
             self.open_next_unfinished(commands);
@@ -448,6 +496,7 @@ impl InspectScreen {
             findings: Vec::new(),
             saved: Vec::new(),
             undo: Vec::new(),
+            putting_back: None,
             current: 0,
             checked_on: crate::model::time::day_text(self.today),
             url: String::new(),
