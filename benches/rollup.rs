@@ -157,6 +157,7 @@ fn make(dir: &Path, r: usize, q: usize) {
         },
         accounts,
         rectifications: Vec::new(),
+        replies_recorded: true,
         notice: None,
     };
     let manifest = ReportManifest {

@@ -176,6 +176,10 @@ pub struct ReportData {
     pub accounts: Vec<ReportAccount>,
     pub totals: ReportTotals,
     pub rectifications: Vec<ReportRectification>,
+    /// Whether the rectifications carry the day of their first reply (`replied_on`): packages
+    /// made before it was recorded do not, and give no 按期反馈率.
+    #[serde(default)]
+    pub replies_recorded: bool,
     pub notice: Option<ReportNotice>,
 }
 

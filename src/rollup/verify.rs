@@ -247,7 +247,8 @@ fn numbers_of(package: &ReportPackage) -> ReportNumbers {
         .count();
     let made = package.manifest.created_at.date();
     let day = |t: &str| crate::model::time::parse_day(t);
-    for r in &data.rectifications {
+    // (A package made before replies were recorded gives no 按期反馈率, not 0%.)
+    for r in data.rectifications.iter().filter(|_| data.replies_recorded) {
         let replied = r.replied_on.as_deref().and_then(day);
         let deadline = day(&r.deadline);
         if replied.is_some() || deadline.is_some_and(|d| d < made) {
@@ -433,6 +434,7 @@ mod tests {
             },
             accounts,
             rectifications: Vec::new(),
+            replies_recorded: true,
             notice: None,
         };
         ReportPackage {
@@ -550,6 +552,10 @@ mod tests {
         let n = numbers_of(&p);
         assert_eq!((n.rectifications_due, n.replied_on_time), (4, 2));
         assert_eq!(n.on_time_rate(), Some(0.5));
+        // A package made before replies were recorded: no rate, not 0%.
+        p.data.replies_recorded = false;
+        assert_eq!(numbers_of(&p).on_time_rate(), None);
+        p.data.replies_recorded = true;
         assert_eq!(n.by_platform.len(), 1);
         let wx = &n.by_platform[0];
         assert_eq!(

@@ -117,6 +117,7 @@ impl Action for ExportReportPackage {
                 failed: report.total.failed,
             },
             rectifications: rectifications_of(cx.store, &draw, cx.at)?,
+            replies_recorded: true,
             notice: notice_of(cx.store, self.quarter)?,
         };
         let user = super::actor(cx.store)?;

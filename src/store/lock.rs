@@ -74,6 +74,9 @@ impl DbLock {
     /// Locks the file now at `db` (a restore swapped another in), letting go of the one locked
     /// before.
     pub fn lock_swapped_file(&mut self, db: &Path) -> Result<(), LockError> {
+        // The old handle goes first: a second handle on the same file (a restore that failed
+        // before its swap) would find it locked by the first.
+        self.database = None;
         self.database = lock_database_file(db, || LockError::Held {
             db: db.to_owned(),
             holder: holder(db),
@@ -168,11 +171,19 @@ fn lock_database_file(db: &Path, held: impl Fn() -> LockError) -> Result<Option<
         }
         Err(e) => return Err(io(e)),
     }
-    let file = File::open(db).map_err(io)?;
+    // Read and write where allowed (a network share may refuse an exclusive lock through a
+    // read-only handle).
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(db)
+        .or_else(|_| File::open(db))
+        .map_err(io)?;
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(TryLockError::WouldBlock) => Err(held()),
-        Err(TryLockError::Error(e)) => Err(io(e)),
+        // A file system without such locks (some network shares): the lock file alone.
+        Err(TryLockError::Error(_)) => Ok(None),
     }
 }
 
@@ -216,6 +227,24 @@ mod tests {
         drop(first);
         assert!(holder(&db).is_none(), "the holder note goes with the lock");
         lock(&db, "命令", at()).expect("free again");
+    }
+
+    /// After a restore, refused (the same file) or done (another file swapped in), the
+    /// program holding the lock locks the file that is there; a second program is still
+    /// refused.
+    #[test]
+    fn the_file_is_locked_again_after_a_restore_whether_it_swapped_or_not() {
+        let dir = tempfile::TempDir::new().expect("tempdir");
+        let db = dir.path().join("spotcheck.db");
+        let mut held = lock(&db, "窗口", at()).expect("first");
+        held.lock_swapped_file(&db).expect("the same file again");
+        std::fs::write(dir.path().join("new.db"), b"").expect("write");
+        std::fs::rename(dir.path().join("new.db"), &db).expect("swap");
+        held.lock_swapped_file(&db).expect("the swapped-in file");
+        assert!(matches!(
+            lock(&db, "命令", at()),
+            Err(LockError::Held { .. })
+        ));
     }
 
     /// Evidence a killed write left half written (in the staging folder) is removed by the

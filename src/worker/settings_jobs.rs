@@ -61,17 +61,20 @@ impl Worker {
         self.store = None;
         self.preview = None;
         let result = crate::steps::admin::restore(&self.db, backup, now());
-        if let Some(lock) = &mut self.lock
-            && let Err(e) = lock.lock_swapped_file(&self.db)
-        {
-            return self.fail(Job::Backup, e.to_string());
-        }
+        // The database file now there (the restored one, or the same after a refusal) locked.
+        let relocked = match &mut self.lock {
+            Some(lock) => lock.lock_swapped_file(&self.db),
+            None => Ok(()),
+        };
         let db = self.db.clone();
         self.open(&db);
         self.load_settings();
         match result {
             Ok(restored) => self.emit(Event::Restored(restored.summary())),
             Err(e) => self.fail(Job::Backup, crate::steps::action::unchanged(&e.to_string())),
+        }
+        if let Err(e) = relocked {
+            self.fail(Job::Backup, e.to_string());
         }
     }
 }
