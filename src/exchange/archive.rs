@@ -93,7 +93,11 @@ pub fn write_package(
                 });
             }
         }
-        let file = zip.finish().map_err(zip_err)?.into_inner();
+        let file = zip
+            .finish()
+            .map_err(zip_err)?
+            .into_inner()
+            .map_err(write_err)?;
         let file = file.into_inner().map_err(|e| write_err(e.into_error()))?;
         file.sync_all().map_err(write_err)?;
         Ok(())

@@ -25,9 +25,19 @@ impl<W> StopAfterError<W> {
         }
     }
 
-    /// The writer, when nothing failed.
-    pub fn into_inner(self) -> W {
-        self.inner
+    /// The writer, or the error when a write failed (even one the caller did not see).
+    pub fn into_inner(self) -> std::io::Result<W> {
+        if self.failed {
+            return Err(std::io::Error::other("写入中断"));
+        }
+        Ok(self.inner)
+    }
+
+    /// Latches a failure, except an interruption the caller retries.
+    fn failing(&mut self, e: &std::io::Error) {
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            self.failed = true;
+        }
     }
 
     fn moved_to(&mut self, pos: u64) -> u64 {
@@ -42,7 +52,7 @@ impl<W: Write> Write for StopAfterError<W> {
         let n = if self.failed {
             buf.len()
         } else {
-            self.inner.write(buf).inspect_err(|_| self.failed = true)?
+            self.inner.write(buf).inspect_err(|e| self.failing(e))?
         };
         self.moved_to(self.pos + n as u64);
         Ok(n)
@@ -52,14 +62,14 @@ impl<W: Write> Write for StopAfterError<W> {
         if self.failed {
             return Ok(());
         }
-        self.inner.flush().inspect_err(|_| self.failed = true)
+        self.inner.flush().inspect_err(|e| self.failing(e))
     }
 }
 
 impl<W: Seek> Seek for StopAfterError<W> {
     fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
         if !self.failed {
-            let at = self.inner.seek(pos).inspect_err(|_| self.failed = true)?;
+            let at = self.inner.seek(pos).inspect_err(|e| self.failing(e))?;
             return Ok(self.moved_to(at));
         }
         let at = match pos {

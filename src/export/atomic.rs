@@ -51,18 +51,35 @@ impl Batch {
         f.sync_all()
     }
 
-    /// Renames every staged file over its target; the targets renamed.
-    pub fn commit(mut self) -> std::io::Result<Vec<PathBuf>> {
+    /// Renames every staged file over its target; the targets renamed. When a rename fails
+    /// (a target open in another program, on Windows), the temporary files left are removed
+    /// and the error says which target failed and how many were replaced before it.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, PartlyCommitted> {
         let mut done = Vec::new();
-        for (partial, target) in std::mem::take(&mut self.staged) {
-            if let Err(e) = std::fs::rename(&partial, &target) {
-                let _ = std::fs::remove_file(&partial);
-                return Err(e);
+        let staged = std::mem::take(&mut self.staged);
+        for (n, (partial, target)) in staged.iter().enumerate() {
+            if let Err(source) = std::fs::rename(partial, target) {
+                for (left, _) in &staged[n..] {
+                    let _ = std::fs::remove_file(left);
+                }
+                return Err(PartlyCommitted {
+                    failed: target.clone(),
+                    replaced: done.len(),
+                    source,
+                });
             }
-            done.push(target);
+            done.push(target.clone());
         }
         Ok(done)
     }
+}
+
+/// A [`Batch`] whose renames stopped at `failed`, `replaced` targets already replaced.
+#[derive(Debug)]
+pub struct PartlyCommitted {
+    pub failed: PathBuf,
+    pub replaced: usize,
+    pub source: std::io::Error,
 }
 
 impl Drop for Batch {

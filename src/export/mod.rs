@@ -50,6 +50,12 @@ pub enum ExportError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error("无法保存 {}：{}。在它之前已有 {replaced} 个文件换成了新的，它和之后的没有；请关闭在 Excel 或 WPS 中打开的这些文件后重新导出。", failed.display(), describe(.source))]
+    PartlyWritten {
+        failed: std::path::PathBuf,
+        replaced: usize,
+        source: std::io::Error,
+    },
     #[error("无法创建文件夹 {path}：{}。请换一个可以写入的位置。", describe(.source))]
     Folder {
         path: std::path::PathBuf,
@@ -62,7 +68,9 @@ impl ExportError {
     #[must_use]
     pub fn message_at(&self, path: &std::path::Path) -> String {
         match self {
-            Self::Write { .. } | Self::Folder { .. } => self.to_string(),
+            Self::Write { .. } | Self::Folder { .. } | Self::PartlyWritten { .. } => {
+                self.to_string()
+            }
             Self::Xlsx(_) => format!("{self}（{}）", path.display()),
         }
     }

@@ -192,9 +192,10 @@ pub fn write_rectification_folder_reporting(
             .stage(&path, &bytes)
             .map_err(|source| ExportError::Write { path, source })?;
     }
-    batch.commit().map_err(|source| ExportError::Write {
-        path: dir.to_owned(),
-        source,
+    batch.commit().map_err(|e| ExportError::PartlyWritten {
+        failed: e.failed,
+        replaced: e.replaced,
+        source: e.source,
     })
 }
 

@@ -295,7 +295,7 @@ pub fn write_report(
         let file = zip
             .finish()
             .map_err(crate::exchange::zip_out::io_error)?
-            .into_inner();
+            .into_inner()?;
         let file = file
             .into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;

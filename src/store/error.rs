@@ -10,6 +10,8 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{} 不是普通文件（可能是文件夹、设备或管道），不能作为数据库打开。请选择一个数据库文件。", .0.display())]
+    NotAFile(PathBuf),
     #[error("无法打开数据库：{source}。（{}）", path.display())]
     Open {
         path: PathBuf,

@@ -52,7 +52,7 @@ impl Holder {
 pub enum LockError {
     #[error("数据库 {} 正被本软件的另一个窗口或命令使用：{}。为防止两处同时修改互相覆盖，本次没有打开数据库，也没有做任何改动。请先关闭它再试。", db.display(), holder.as_ref().map_or_else(|| "不知道是哪个程序".to_owned(), Holder::describe))]
     Held { db: PathBuf, holder: Option<Holder> },
-    #[error("{} 不是普通文件（可能是设备或管道），不能作为数据库打开。请选择一个数据库文件。", .0.display())]
+    #[error("{} 不是普通文件（可能是文件夹、设备或管道），不能作为数据库打开。请选择一个数据库文件。", .0.display())]
     NotAFile(PathBuf),
     #[error("无法创建数据库的锁文件 {}：{}。请确认数据文件夹可以写入。", path.display(), describe(.source))]
     Io {

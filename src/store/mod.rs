@@ -126,10 +126,20 @@ pub fn resolved_db_path(path: &Path) -> PathBuf {
     path.to_path_buf()
 }
 
+/// A pipe or device given as the database is refused before `SQLite` opens it (reading a pipe
+/// waits for ever).
+fn refuse_special_file(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(StoreError::NotAFile(path.to_owned())),
+        _ => Ok(()),
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path`, checks its integrity and brings
     /// its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        refuse_special_file(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
@@ -202,6 +212,7 @@ impl Store {
     /// Opens the database at `path` for reading only (while another program holds its lock):
     /// nothing is created or migrated, and every write fails.
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        refuse_special_file(path)?;
         let open_err = |source| StoreError::Open {
             path: path.to_owned(),
             source,

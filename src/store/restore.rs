@@ -88,7 +88,8 @@ pub fn check_backup(dir: &Path) -> Result<BackupInfo, BackupError> {
         path: dir.to_owned(),
         what,
     };
-    if info.db_sha256.is_none() {
+    // (The copies kept before a restore by earlier versions have no hash.)
+    if info.db_sha256.is_none() && info.reason != KEPT_BEFORE_RESTORE {
         return Err(missing("数据库文件的校验值（db_sha256）"));
     }
     if info.log.is_none() && info.reason != KEPT_BEFORE_RESTORE {
@@ -354,7 +355,8 @@ fn add_evidence(from: &Path, to: &Path, added: &mut Vec<PathBuf>) -> Result<(), 
 /// Keeps the database about to be replaced as a backup (恢复前; copied as files: it may be
 /// damaged), so that restoring it undoes the restore. `None` when there is no database.
 fn keep_current(db: &Path, now: NaiveDateTime) -> Result<Option<PathBuf>, BackupError> {
-    if !db.exists() {
+    // No database, or the empty file the lock makes for a new one: nothing to keep.
+    if std::fs::metadata(db).map_or(true, |m| m.len() == 0) {
         return Ok(None);
     }
     let stamp = crate::model::time::stamp_text(now);

@@ -223,6 +223,23 @@ fn a_shared_strings_table_of_millions_is_read_in_bounded_memory() {
         "{roster}"
     );
 
+    // One string of 6 MB (a cell holds at most 32,767 characters): refused as it is read.
+    let long = dir.path().join("一条很长的共享文字.xlsx");
+    let one_long = |w: &mut dyn Write| {
+        w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>"#).expect("write");
+        let chunk = "长".repeat(1 << 20);
+        for _ in 0..2 {
+            w.write_all(chunk.as_bytes()).expect("write");
+        }
+        w.write_all(b"</t></si></sst>").expect("write");
+    };
+    crate::support::xlsx_of_sheet_and_strings(&long, false, Some(&one_long), sheet);
+    let (ok, stderr, peak) = import(dir.path(), &long);
+    eprintln!("一条很长的共享文字.xlsx: peak {} MiB", peak / 1024);
+    assert!(!ok);
+    assert!(stderr.contains("一条共享文字超过"), "{stderr}");
+    assert!(peak < LIMIT_KIB, "peak {} MiB", peak / 1024);
+
     let past = dir.path().join("共享文字过多.xlsx");
     let too_many = strings(4_100_000);
     crate::support::xlsx_of_sheet_and_strings(&past, false, Some(&too_many), sheet);

@@ -220,10 +220,18 @@ pub(super) fn read_shared_strings(
     let Ok(entry) = zip.by_name(part) else {
         return Ok(None);
     };
-    let input = std::io::BufReader::with_capacity(64 * 1024, entry.take(MAX_ENTRY_INFLATED + 1));
+    // Bytes read since the last event: one text node of hundreds of MB would otherwise be
+    // held whole by the reader before any limit is checked.
+    let since = std::rc::Rc::new(std::cell::Cell::new(0_usize));
+    let input = std::io::BufReader::with_capacity(
+        64 * 1024,
+        Budgeted {
+            inner: entry.take(MAX_ENTRY_INFLATED + 1),
+            since: std::rc::Rc::clone(&since),
+        },
+    );
     let mut reader = Reader::from_reader(input);
     reader.config_mut().check_end_names = false;
-    let bad = || damaged(path, format!("其中“{part}”部分的内容格式不正确"));
     let mut strings = SharedStrings::default();
     let (mut current, mut in_si, mut in_phonetic, mut in_text, mut preserve) =
         (None::<String>, false, false, false, false);
@@ -231,15 +239,10 @@ pub(super) fn read_shared_strings(
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        let event = reader.read_event_into(&mut buf).map_err(|e| match e {
-            quick_xml::Error::Io(_) => {
-                damaged(path, format!("其中“{part}”部分的数据已损坏（校验不符）"))
-            }
-            quick_xml::Error::Encoding(_) => {
-                damaged(path, format!("其中“{part}”部分的文字编码有误"))
-            }
-            _ => bad(),
-        })?;
+        since.set(0);
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| event_error(path, part, &e, since.get()))?;
         match event {
             Event::Eof => break,
             Event::Start(e) => match e.local_name().as_ref() {
@@ -304,12 +307,50 @@ pub(super) fn read_shared_strings(
             });
         }
     }
-    if reader.get_ref().get_ref().limit() == 0 {
+    if reader.get_ref().get_ref().inner.limit() == 0 {
         return Err(super::super::source::bomb(path, MAX_ENTRY_INFLATED));
     }
     strings.text.shrink_to_fit();
     strings.ends.shrink_to_fit();
     Ok(Some(strings))
+}
+
+/// What a read error of the shared strings means to the user; `since`: bytes read since the
+/// last event.
+fn event_error(path: &Path, part: &str, e: &quick_xml::Error, since: usize) -> SheetError {
+    match e {
+        quick_xml::Error::Io(_) if since > MAX_EVENT_BYTES => SheetError::Bomb {
+            path: path.to_owned(),
+            what: "一条共享文字超过 1 MB（Excel 的一个单元格最多 32767 个字）".to_owned(),
+        },
+        quick_xml::Error::Io(_) => {
+            damaged(path, format!("其中“{part}”部分的数据已损坏（校验不符）"))
+        }
+        quick_xml::Error::Encoding(_) => damaged(path, format!("其中“{part}”部分的文字编码有误")),
+        _ => damaged(path, format!("其中“{part}”部分的内容格式不正确")),
+    }
+}
+
+/// Most bytes one piece of the shared strings (a tag, a run of text) may take: an Excel cell
+/// holds at most 32,767 characters, about 128 KB.
+const MAX_EVENT_BYTES: usize = 1024 * 1024;
+
+/// A reader that fails once more than [`MAX_EVENT_BYTES`] are read without `since` being
+/// reset (the shared-strings loop resets it at every event).
+struct Budgeted<R> {
+    inner: R,
+    since: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl<R: Read> Read for Budgeted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.since.get() > MAX_EVENT_BYTES {
+            return Err(std::io::Error::other("过长"));
+        }
+        let n = self.inner.read(buf)?;
+        self.since.set(self.since.get() + n);
+        Ok(n)
+    }
 }
 
 /// For each cell style, whether its number format shows a date or time (as calamine decides).

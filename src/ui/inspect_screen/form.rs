@@ -316,6 +316,7 @@ impl InspectScreen {
             });
         }
         if undo && !locked {
+            o.typing_in = None;
             // Saved as any change is (and logged as one).
             match o.undo.pop() {
                 Some(super::Undo::Finding {
@@ -377,6 +378,7 @@ impl InspectScreen {
             });
         }
         if let Some(evidence) = edits.remove {
+            o.typing_in = None;
             if let Some(gone) = o
                 .inspection
                 .as_ref()

@@ -43,7 +43,9 @@ impl Opened {
         };
         let typing = before.answer == f.answer;
         let typing_on = typing
+            && self.typing_in == Some(n)
             && matches!(self.undo.last(), Some(Undo::Finding { item, typing: true, .. }) if *item == n);
+        self.typing_in = typing.then_some(n);
         if !typing_on && before != *f {
             self.undo.push(Undo::Finding {
                 item: n,
@@ -80,6 +82,7 @@ impl Opened {
             }
             return;
         }
+        self.typing_in = None;
         self.undo
             .extend(added.into_iter().map(|id| Undo::EvidenceAdded { id }));
     }
@@ -127,6 +130,9 @@ struct Opened {
     /// (by place) and the finding before the change, latest last.
     saved: Vec<Finding>,
     undo: Vec<Undo>,
+    /// The item whose text is being typed on (one change to undo), until another change or
+    /// an undo.
+    typing_in: Option<usize>,
     /// Evidence (its id before it was removed) is being put back by an undo: its arrival is
     /// not a change to undo.
     putting_back: Option<i64>,
@@ -497,6 +503,7 @@ impl InspectScreen {
             saved: Vec::new(),
             undo: Vec::new(),
             putting_back: None,
+            typing_in: None,
             current: 0,
             checked_on: crate::model::time::day_text(self.today),
             url: String::new(),
