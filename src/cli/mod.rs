@@ -310,7 +310,7 @@ fn execute(cli: &Cli, command: &Command) -> Result<ExitCode, String> {
     let held = std::cell::RefCell::new(None);
     let take_lock = || -> Result<(), String> {
         if held.borrow().is_none() {
-            *held.borrow_mut() = Some(lock_database(&db, cli.wait)?);
+            *held.borrow_mut() = Some(process::lock_database(&db, cli.wait)?);
         }
         Ok(())
     };
@@ -604,45 +604,6 @@ fn results_quarter(store: &Store, quarter: Option<Quarter>) -> Result<Quarter, S
 /// A quarter as typed on the command line (2026Q4), or the reason it is not one.
 pub(super) fn parse_quarter(text: &str) -> Result<Quarter, String> {
     text.parse().map_err(|e: QuarterError| e.to_string())
-}
-
-/// Takes the database's lock for this command, waiting for it up to `wait` seconds.
-fn lock_database(db: &std::path::Path, wait: Option<u64>) -> Result<crate::store::DbLock, String> {
-    let until = wait.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
-    let words: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .take(2)
-        .collect();
-    let program = format!("命令行的“{}”", words.join(" "));
-    let mut told = false;
-    loop {
-        match crate::store::lock(db, &program, now()) {
-            Ok(lock) => return Ok(lock),
-            Err(e @ crate::store::LockError::Held { .. })
-                if until.is_some_and(|u| std::time::Instant::now() >= u) =>
-            {
-                return Err(format!(
-                    "{e}已经等了 {} 秒，它仍在使用，这个命令没有执行。",
-                    wait.unwrap_or_default()
-                ));
-            }
-            Err(e @ crate::store::LockError::Held { .. }) if until.is_some() => {
-                if !told {
-                    eprintln!(
-                        "{e}
-正在等待它结束…"
-                    );
-                    told = true;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(500));
-            }
-            Err(e @ crate::store::LockError::Held { .. }) => {
-                return Err(format!("{e}也可以加 --wait，等它结束后自动执行。"));
-            }
-            Err(e) => return Err(e.to_string()),
-        }
-    }
 }
 
 /// The front end's clock: every use case is told the time.

@@ -1,5 +1,6 @@
-//! How a command runs as a process: a user action performed at this moment, as the window's
-//! worker performs it, and output to a closed pipe ending the command quietly.
+//! How a command runs as a process: the database's lock taken (or waited for), a user action
+//! performed at this moment, as the window's worker performs it, and output to a closed pipe
+//! ending the command quietly.
 
 use std::sync::atomic::AtomicBool;
 
@@ -46,4 +47,46 @@ pub(super) fn end_quietly_on_closed_pipe() {
         }
         default(info);
     }));
+}
+
+/// Takes the database's lock for this command, waiting for it up to `wait` seconds.
+pub(super) fn lock_database(
+    db: &std::path::Path,
+    wait: Option<u64>,
+) -> Result<crate::store::DbLock, String> {
+    let until = wait.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
+    let words: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .take(2)
+        .collect();
+    let program = format!("命令行的“{}”", words.join(" "));
+    let mut told = false;
+    loop {
+        match crate::store::lock(db, &program, now()) {
+            Ok(lock) => return Ok(lock),
+            Err(e @ crate::store::LockError::Held { .. })
+                if until.is_some_and(|u| std::time::Instant::now() >= u) =>
+            {
+                return Err(format!(
+                    "{e}已经等了 {} 秒，它仍在使用，这个命令没有执行。",
+                    wait.unwrap_or_default()
+                ));
+            }
+            Err(e @ crate::store::LockError::Held { .. }) if until.is_some() => {
+                if !told {
+                    eprintln!(
+                        "{e}
+正在等待它结束…"
+                    );
+                    told = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            Err(e @ crate::store::LockError::Held { .. }) => {
+                return Err(format!("{e}也可以加 --wait，等它结束后自动执行。"));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
