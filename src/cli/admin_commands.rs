@@ -99,6 +99,9 @@ pub(super) fn log(
             for gap in &check.gaps {
                 eprintln!("错误：操作日志校验未通过：{gap}。这些记录被删掉了。");
             }
+            if let Some(marks) = &check.marks_unaccounted {
+                eprintln!("错误：操作日志校验未通过：{marks}。");
+            }
             Ok(ExitCode::FAILURE)
         }
         Some(LogAction::Export { out }) => {

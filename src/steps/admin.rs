@@ -67,6 +67,9 @@ pub fn backup_to(
 /// The action of a log entry written again after a restore.
 const TRANSCRIBED: &str = "恢复前的操作";
 
+/// How a restore's entry says how many replaced entries it marked: 「（标记为已替换的记录 N 条）」.
+const REPLACED_MARKER: &str = "（标记为已替换的记录 ";
+
 /// Replaces the database at `db` (which must not be open; the caller holds its lock) with a
 /// backup, at `now`, and logs the restore in the restored database. Entries of the log being
 /// replaced that the backup does not have (a redraw made after the backup, say) are logged
@@ -171,15 +174,19 @@ fn record_restore(
                 "；恢复前的日志从第 {id} 条起校验未通过，这些记录不可信，没有转录"
             );
         }
+        let mut marked = 0;
         for (e, hash) in &lost {
             if carry(e) {
                 tx.append_log(now, &actor, TRANSCRIBED, &copy_of(e))?;
             }
-            tx.record_replaced_log(hash, now)?;
+            marked += usize::from(tx.record_replaced_log(hash, now)?);
         }
         for hash in &replaced_earlier {
-            tx.record_replaced_log(hash, now)?;
+            marked += usize::from(tx.record_replaced_log(hash, now)?);
         }
+        // How many marks this restore made: `log verify` adds them up over the restores in the
+        // chain, so that marks put in by hand (to hide a deletion) are found.
+        let _ = write!(detail, "{REPLACED_MARKER}{marked} 条）");
         tx.append_log(now, &actor, "从备份恢复", &detail)?;
         Ok::<_, StoreError>(())
     })?;
@@ -209,12 +216,15 @@ pub struct LogCheck {
     /// Paths given to compare against that hold no record of a log (not a backup, package or
     /// exported notice, or damaged): said, never passed over in silence.
     pub unread: Vec<PathBuf>,
+    /// The marks of replaced entries are not the ones the restores in the log made: what is
+    /// wrong, in Chinese.
+    pub marks_unaccounted: Option<String>,
 }
 
 impl LogCheck {
     #[must_use]
     pub fn passed(&self) -> bool {
-        self.broken_at.is_none() && self.gaps.is_empty()
+        self.broken_at.is_none() && self.gaps.is_empty() && self.marks_unaccounted.is_none()
     }
 
     /// One sentence for a passed check.
@@ -231,6 +241,26 @@ impl LogCheck {
         s.push('。');
         s
     }
+}
+
+/// Whether the `marked` replaced-entry marks are the ones the restores in `entries` say they
+/// made; `None` when they are, or when a restore of an earlier version (which did not say)
+/// makes it unknowable.
+fn marks_unaccounted(entries: &[LogEntry], marked: usize) -> Option<String> {
+    let mut said = 0;
+    for e in entries.iter().filter(|e| e.action == "从备份恢复") {
+        let at = e.detail.find(REPLACED_MARKER)? + REPLACED_MARKER.len();
+        let digits: String = e.detail[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        said += digits.parse::<usize>().ok()?;
+    }
+    (said != marked).then(|| {
+        format!(
+            "记为“恢复时已替换”的日志记录有 {marked} 条，而日志中的各次恢复共记下 {said} 条，多出或少了的记录不是恢复留下的，可能是为掩盖删除而改动的"
+        )
+    })
 }
 
 /// One record of the log found beside the database or in `against`.
@@ -250,6 +280,7 @@ pub fn verify_log_against(store: &Store, against: &[PathBuf]) -> Result<LogCheck
     let mut check = LogCheck {
         entries: chain.len(),
         broken_at: store.verify_log()?,
+        marks_unaccounted: marks_unaccounted(&store.log_entries()?, replaced.len()),
         ..LogCheck::default()
     };
     // An empty log has no first entry to recognise its records by: every record beside the

@@ -8,17 +8,18 @@ use crate::model::time::{parse_time, time_text};
 use crate::model::{LogEntry, entry_hash};
 
 impl Tx<'_> {
-    /// Records that a restore replaced the entry with this hash (it is logged again after it).
+    /// Records that a restore replaced the entry with this hash (it is logged again after it);
+    /// whether it was not recorded already.
     pub fn record_replaced_log(
         &self,
         hash: &str,
         at: chrono::NaiveDateTime,
-    ) -> Result<(), StoreError> {
-        self.conn().execute(
+    ) -> Result<bool, StoreError> {
+        let added = self.conn().execute(
             "INSERT OR IGNORE INTO log_replaced(hash, replaced_at) VALUES (?1, ?2)",
             params![hash, time_text(at)],
         )?;
-        Ok(())
+        Ok(added > 0)
     }
 
     /// Appends an entry; called inside the transaction of the change it records.

@@ -35,6 +35,7 @@ impl Worker {
                 let check = crate::steps::admin::verify_log_against(store, &[])?;
                 view.log_broken_at = check.broken_at;
                 view.log_gaps = check.gaps;
+                view.log_gaps.extend(check.marks_unaccounted);
                 Ok(())
             })();
             if let Err(e) = loaded {

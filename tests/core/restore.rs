@@ -518,10 +518,47 @@ fn a_restore_keeps_later_operations_in_the_log_and_the_log_still_checks() {
             && e.detail.contains("名录更正")),
         "{log:#?}"
     );
-    let check = spotcheck::steps::admin::verify_log_against(&store, &[restored.kept.clone(), good])
-        .expect("check");
+    let check =
+        spotcheck::steps::admin::verify_log_against(&store, &[restored.kept.clone(), good.clone()])
+            .expect("check");
     assert!(check.passed(), "{check:?}");
     assert!(check.compared >= 2, "{check:?}");
+    assert!(
+        last.detail.contains("（标记为已替换的记录 "),
+        "{}",
+        last.detail
+    );
+    drop(store);
+
+    // The attack: the last entries deleted and their hashes put among the replaced ones, so
+    // that the copies (the 恢复前 one, the backup) no longer show a gap. The marks no longer
+    // add up to what the restores in the log made: found.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let hidden: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT hash FROM operation_log ORDER BY id DESC LIMIT 2")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    conn.execute(
+        "DELETE FROM operation_log WHERE id > (SELECT MAX(id) - 2 FROM operation_log)",
+        [],
+    )
+    .expect("delete");
+    for h in &hidden {
+        conn.execute(
+            "INSERT INTO log_replaced(hash, replaced_at) VALUES (?1, '2026-11-25 10:40:00')",
+            [h],
+        )
+        .expect("mark");
+    }
+    drop(conn);
+    let out = run(&db, &["log", "verify"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("不是恢复留下的"), "{}", stderr(&out));
 }
 
 /// Undoing a restore (restoring the copy kept before it) leaves one copy of each entry: the
