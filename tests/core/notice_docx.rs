@@ -591,6 +591,12 @@ fn the_page_has_a_grid_of_22_lines_of_28_characters() {
         .and_then(|s| s.split("</w:style>").next())
         .expect("Normal");
     assert!(normal.contains(r#"<w:sz w:val="32""#), "{normal}");
+    // No extra space between Chinese and figures or Latin letters (it pushes text off the grid).
+    assert!(
+        normal.contains(r#"<w:autoSpaceDE w:val="0""#)
+            && normal.contains(r#"<w:autoSpaceDN w:val="0""#),
+        "{normal}"
+    );
     // 3号 text is condensed so 28 characters fill a line where the grid is not applied.
     assert!(document.contains(r#"<w:spacing w:val="-6""#));
 }

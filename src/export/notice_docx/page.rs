@@ -365,10 +365,12 @@ const FONT_TABLE: &str = concat!(
 
 /// The Normal style as docx-rs writes it (empty, fixed), and as the document grid needs it: in 3号
 /// 仿宋, the size `LibreOffice` and WPS take the grid's character pitch from (with the 12 pt they
-/// assume otherwise, each 3号 character takes two grid cells and a line holds 21).
+/// assume otherwise, each 3号 character takes two grid cells and a line holds 21); and without
+/// the extra space word processors put between Chinese and Latin letters or figures
+/// (`autoSpaceDE`, `autoSpaceDN`), which stretched 「其中合格132个」 off the grid.
 const NORMAL_STYLE: (&str, &str) = (
     r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr />"#,
-    r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr><w:rFonts w:ascii="仿宋" w:hAnsi="仿宋" w:eastAsia="仿宋" /><w:sz w:val="32" /><w:szCs w:val="32" /></w:rPr>"#,
+    r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:pPr><w:autoSpaceDE w:val="0" /><w:autoSpaceDN w:val="0" /></w:pPr><w:rPr><w:rFonts w:ascii="仿宋" w:hAnsi="仿宋" w:eastAsia="仿宋" /><w:sz w:val="32" /><w:szCs w:val="32" /></w:rPr>"#,
 );
 
 /// `document` (word/document.xml) with the first row of every table marked as its header, repeated
