@@ -650,6 +650,24 @@ fn the_rest_passes_in_one_step_once_the_update_rule_has_its_date() {
         };
         assert_eq!(*answer, Some(want), "{item}");
     }
+    // 撤销 takes the step back: the items it answered are unanswered again, V01 and V04 stay.
+    h.run_steps(2);
+    h.get_by_label("撤销").click();
+    step_until(&mut h, "the rest unanswered again", |a| {
+        answers(a).iter().all(|(item, answer)| match item.as_str() {
+            "V01" => *answer == Some(Answer::Fail),
+            "V04" => *answer == Some(Answer::Pass),
+            _ => answer.is_none(),
+        })
+    });
+    assert!(
+        app(&h).inspect.form_findings().is_some_and(|f| f
+            .iter()
+            .filter(|f| f.answer.is_some())
+            .count()
+            == 2),
+        "the form shows it"
+    );
     // One log entry for the whole step.
     let store = Store::open(&db).expect("open");
     let entries: Vec<_> = store

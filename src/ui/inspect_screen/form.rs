@@ -195,6 +195,14 @@ impl InspectScreen {
                     .on_disabled_hover_text(crate::ui::READ_ONLY)
                     .clicked()
             {
+                o.passing_rest = Some(
+                    o.findings
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| f.answer.is_none())
+                        .map(|(n, f)| (n, f.clone()))
+                        .collect(),
+                );
                 commands.send(Command::PassRest {
                     draw: draw_id,
                     account,
@@ -334,6 +342,21 @@ impl InspectScreen {
                         finding: before,
                         seq: self.seq,
                     });
+                }
+                Some(super::Undo::Findings(items)) => {
+                    for (n, before) in items {
+                        o.dates.remove(&before.item);
+                        o.findings[n].clone_from(&before);
+                        o.saved[n].clone_from(&before);
+                        self.seq += 1;
+                        o.sent = self.seq;
+                        commands.send(Command::SaveFinding {
+                            draw: draw_id,
+                            account,
+                            finding: before,
+                            seq: self.seq,
+                        });
+                    }
                 }
                 Some(super::Undo::EvidenceAdded { id }) => {
                     commands.send(Command::RemoveEvidence {

@@ -46,6 +46,8 @@ impl Opened {
             && self.typing_in == Some(n)
             && matches!(self.undo.last(), Some(Undo::Finding { item, typing: true, .. }) if *item == n);
         self.typing_in = typing.then_some(n);
+        // (A 其余项全部符合 that was refused leaves nothing pending once the form moves on.)
+        self.passing_rest = None;
         if !typing_on && before != *f {
             self.undo.push(Undo::Finding {
                 item: n,
@@ -100,6 +102,8 @@ pub(super) enum Undo {
         /// of the answer.
         typing: bool,
     },
+    /// Several items at once (其余项全部符合): each as it was before.
+    Findings(Vec<(usize, Finding)>),
     /// Evidence added (a file, a pasted screenshot or a link): undone by removing it.
     EvidenceAdded { id: i64 },
     /// Evidence removed (its id then): undone by putting it back.
@@ -130,6 +134,9 @@ struct Opened {
     /// (by place) and the finding before the change, latest last.
     saved: Vec<Finding>,
     undo: Vec<Undo>,
+    /// The unanswered items as they were when 其余项全部符合 was asked, until its answers
+    /// arrive.
+    passing_rest: Option<Vec<(usize, Finding)>>,
     /// The item whose text is being typed on (one change to undo), until another change or
     /// an undo.
     typing_in: Option<usize>,
@@ -353,8 +360,19 @@ impl InspectScreen {
                     }
                 }
                 if changed {
+                    // 其余项全部符合 asked from this form: undone item by item; any other change
+                    // made elsewhere ends what can be undone.
+                    match o.passing_rest.take() {
+                        Some(before) => o.undo.push(Undo::Findings(
+                            before
+                                .into_iter()
+                                .filter(|(n, f)| o.findings.get(*n).is_some_and(|now| now != f))
+                                .collect(),
+                        )),
+                        None => o.undo.clear(),
+                    }
                     o.saved.clone_from(&o.findings);
-                    o.undo.clear();
+                    o.typing_in = None;
                 }
             }
         }
@@ -504,6 +522,7 @@ impl InspectScreen {
             undo: Vec::new(),
             putting_back: None,
             typing_in: None,
+            passing_rest: None,
             current: 0,
             checked_on: crate::model::time::day_text(self.today),
             url: String::new(),
