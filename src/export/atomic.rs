@@ -119,4 +119,29 @@ mod tests {
         assert!(write_atomically(&target, b"lost").is_err());
         assert_eq!(std::fs::read(&target).expect("read"), b"new");
     }
+
+    /// A rename that fails half way (here the second target is a folder): the first file is
+    /// replaced, the rest of the temporary files are removed, and the error names the file
+    /// that failed and how many were replaced before it.
+    #[test]
+    fn a_batch_stopped_half_way_says_where_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let targets: Vec<PathBuf> = ["甲.xlsx", "乙.xlsx", "丙.xlsx"]
+            .iter()
+            .map(|n| dir.path().join(n))
+            .collect();
+        std::fs::create_dir(&targets[1]).expect("dir");
+        std::fs::write(targets[1].join("占位"), b"x").expect("write");
+        let mut batch = Batch::default();
+        for t in &targets {
+            batch.stage(t, b"new").expect("stage");
+        }
+        let e = batch.commit().expect_err("the folder cannot be replaced");
+        assert_eq!((e.failed.as_path(), e.replaced), (targets[1].as_path(), 1));
+        assert_eq!(std::fs::read(&targets[0]).expect("read"), b"new");
+        assert!(!targets[2].exists());
+        for t in &targets {
+            assert!(!partial_path(t).exists(), "{}", t.display());
+        }
+    }
 }

@@ -175,6 +175,9 @@ fn expected_log(version: usize) -> Vec<(NaiveDateTime, &'static str, &'static st
             (at("2026-11-12 14:00"), SUPERVISOR, "导入整改反馈"),
         ]);
     }
+    if version >= 7 {
+        log.push((at("2026-11-20 16:00"), SUPERVISOR, "从备份恢复"));
+    }
     log
 }
 
@@ -553,10 +556,18 @@ fn fill(conn: &Connection, version: usize) {
         return;
     }
 
-    // 7: an entry a restore replaced.
+    // 7: an entry a restore replaced, and the restore (whose entry, in that version, did not
+    // say how many it marked).
     exec(
         "INSERT INTO log_replaced (hash, replaced_at) VALUES (?1, ?2)",
         &[&REPLACED_HASH, &time_text(at("2026-11-20 16:00"))],
+    );
+    log(
+        conn,
+        at("2026-11-20 16:00"),
+        SUPERVISOR,
+        "从备份恢复",
+        "/media/U盘/备份-20261120-150000-手动备份（2026-11-20 15:00 手动备份）",
     );
     if version < 8 {
         return;

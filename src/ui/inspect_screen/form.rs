@@ -324,63 +324,7 @@ impl InspectScreen {
             });
         }
         if undo && !locked {
-            o.typing_in = None;
-            // Saved as any change is (and logged as one).
-            match o.undo.pop() {
-                Some(super::Undo::Finding {
-                    item: n, before, ..
-                }) => {
-                    o.dates.remove(&before.item);
-                    o.findings[n].clone_from(&before);
-                    o.saved[n].clone_from(&before);
-                    o.current = n;
-                    self.seq += 1;
-                    o.sent = self.seq;
-                    commands.send(Command::SaveFinding {
-                        draw: draw_id,
-                        account,
-                        finding: before,
-                        seq: self.seq,
-                    });
-                }
-                Some(super::Undo::Findings(items)) => {
-                    for (n, before) in items {
-                        o.dates.remove(&before.item);
-                        o.findings[n].clone_from(&before);
-                        o.saved[n].clone_from(&before);
-                        self.seq += 1;
-                        o.sent = self.seq;
-                        commands.send(Command::SaveFinding {
-                            draw: draw_id,
-                            account,
-                            finding: before,
-                            seq: self.seq,
-                        });
-                    }
-                }
-                Some(super::Undo::EvidenceAdded { id }) => {
-                    commands.send(Command::RemoveEvidence {
-                        draw: draw_id,
-                        account,
-                        evidence: id,
-                    });
-                }
-                Some(super::Undo::EvidenceRemoved { id, item, kind }) => {
-                    o.putting_back = Some(id);
-                    commands.send(Command::AddEvidence {
-                        draw: draw_id,
-                        account,
-                        item,
-                        evidence: match kind {
-                            crate::model::EvidenceKind::Url(url) => NewEvidence::Url(url),
-                            crate::model::EvidenceKind::File { sha256, file_name } => {
-                                NewEvidence::Kept { sha256, file_name }
-                            }
-                        },
-                    });
-                }
-                None => {}
-            }
+            o.undo_last(draw_id, account, &mut self.seq, commands);
         }
         if let Some(c) = key_current {
             o.current = c;
