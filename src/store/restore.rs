@@ -261,6 +261,13 @@ pub fn restore(
         // What `record` wrote folded into the file, which is synced before it becomes the
         // database.
         checkpoint(&stage);
+        // Removing a write-ahead log that was not folded in would lose what `record` wrote.
+        let wal = PathBuf::from(format!("{}-wal", stage.display()));
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            return Err(io("把恢复记录写入恢复的数据库")(
+                std::io::Error::other("预写日志未能并入数据库文件"),
+            ));
+        }
         std::fs::File::open(&stage)
             .and_then(|f| f.sync_all())
             .map_err(io("写入恢复的数据库"))?;
