@@ -287,14 +287,17 @@ impl InspectScreen {
                 if changed {
                     // 其余项全部符合 asked from this form: undone item by item; any other change
                     // made elsewhere ends what can be undone.
-                    match o.passing_rest.take() {
-                        Some(before) => o.undo.push(Undo::Findings(
-                            before
-                                .into_iter()
-                                .filter(|(n, f)| o.findings.get(*n).is_some_and(|now| now != f))
-                                .collect(),
-                        )),
-                        None => o.undo.clear(),
+                    let passed: Vec<(usize, Finding)> = o
+                        .passing_rest
+                        .take()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|(n, f)| o.findings.get(*n).is_some_and(|now| now != f))
+                        .collect();
+                    if passed.is_empty() {
+                        o.undo.clear();
+                    } else {
+                        o.undo.push(Undo::Findings(passed));
                     }
                     o.saved.clone_from(&o.findings);
                     o.typing_in = None;
