@@ -96,19 +96,16 @@ fn lacking_evidence(store: &Store, quarter: Quarter) -> Result<Vec<String>, Publ
         else {
             continue;
         };
-        let lacking = ins.findings.iter().any(|f| {
-            f.finding.answer == Some(crate::checklist::Answer::Fail)
-                && checklist
-                    .items
-                    .iter()
-                    .any(|i| i.id == f.finding.item && i.kind == crate::checklist::ItemKind::Veto)
-                && !ins.evidence.iter().any(|e| e.item == f.finding.item)
-        });
-        if lacking && let Some(d) = draw.accounts.iter().find(|d| d.account.id == ins.account) {
-            names.push(format!(
-                "“{}”（{}）",
-                d.account.account.name, d.account.account.platform
-            ));
+        let Some(d) = draw.accounts.iter().find(|d| d.account.id == ins.account) else {
+            continue;
+        };
+        let a = &d.account.account;
+        // The rule 完成 applies: a veto 不符合 that decides the verdict needs its evidence.
+        let lacking = crate::checklist::evaluate(checklist, &a.platform, &ins.plain_findings())
+            .can_finish(checklist, crate::steps::inspect::evidence_of(ins))
+            .is_err_and(|u| !u.without_evidence.is_empty());
+        if lacking {
+            names.push(format!("“{}”（{}）", a.name, a.platform));
         }
     }
     Ok(names)

@@ -33,17 +33,7 @@ fn every_export_to_a_full_stick_fails_cleanly_and_keeps_the_old_file() {
         panic!("unshare -rm is not available: the full-disk test needs user namespaces");
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("t.db");
-    let roster = dir.path().join("名录.xlsx");
-    ok(
-        &db,
-        &["settings", "--user-name", "王组长", "--region", "示例市"],
-    );
-    ok(
-        &db,
-        &["demo", "--out", path_str(&roster), "--accounts", "300"],
-    );
-    ok(&db, &["import", path_str(&roster)]);
+    let db = crate::support::demo_db(dir.path(), "300");
     ok(&db, &["sample", "--quarter", "2026Q4", "--seed", "7"]);
     ok(
         &db,

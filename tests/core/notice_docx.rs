@@ -796,17 +796,7 @@ fn calamine_title(path: &std::path::Path, name: &str) -> String {
 #[test]
 fn a_veto_failure_without_evidence_is_named_when_the_notice_is_asked_for() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("t.db");
-    let roster = dir.path().join("名录.xlsx");
-    ok(
-        &db,
-        &["settings", "--user-name", "王组长", "--region", "示例市"],
-    );
-    ok(
-        &db,
-        &["demo", "--out", path_str(&roster), "--accounts", "60"],
-    );
-    ok(&db, &["import", path_str(&roster)]);
+    let db = crate::support::demo_db(dir.path(), "60");
     let drawn: serde_json::Value = serde_json::from_str(&ok(
         &db,
         &["sample", "--quarter", "2026Q4", "--seed", "3", "--json"],

@@ -38,17 +38,7 @@ fn split(db: &std::path::Path) -> Vec<(String, String)> {
 #[test]
 fn an_account_moves_to_another_inspector_until_the_package_is_sent() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("t.db");
-    let roster = dir.path().join("名录.xlsx");
-    ok(
-        &db,
-        &["settings", "--user-name", "王组长", "--region", "示例市"],
-    );
-    ok(
-        &db,
-        &["demo", "--out", path_str(&roster), "--accounts", "120"],
-    );
-    ok(&db, &["import", path_str(&roster)]);
+    let db = crate::support::demo_db(dir.path(), "120");
     ok(&db, &["sample", "--quarter", "2026Q4", "--seed", "3"]);
     ok(
         &db,

@@ -47,6 +47,22 @@ pub fn path_str(p: &Path) -> &str {
 }
 
 /// A finding on `item` answered `answer` with `note`, no dates.
+/// A database in `dir` (t.db) with the demo roster of `accounts` accounts imported, for
+/// 示例市 and 王组长, through the command line.
+pub fn demo_db(dir: &Path, accounts: &str) -> std::path::PathBuf {
+    let db = dir.join("t.db");
+    let roster = dir.join("名录.xlsx");
+    for args in [
+        &["settings", "--user-name", "王组长", "--region", "示例市"][..],
+        &["demo", "--out", path_str(&roster), "--accounts", accounts],
+        &["import", path_str(&roster)],
+    ] {
+        let out = run(&db, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    db
+}
+
 pub fn answered(item: &str, answer: Answer, note: &str) -> Finding {
     Finding {
         item: item.to_owned(),
