@@ -299,12 +299,9 @@ pub(super) fn read_shared_strings(
             }
             _ => {}
         }
-        // A single string past the text budget is refused before it is all in memory.
-        if piece.len() + current.as_ref().map_or(0, String::len) > MAX_TEXT_BYTES {
-            return Err(SheetError::Bomb {
-                path: path.to_owned(),
-                what: format!("一条共享文字超过 {} MB", MAX_TEXT_BYTES / (1024 * 1024)),
-            });
+        // A string of many runs is held to the same bound as one run.
+        if piece.len() + current.as_ref().map_or(0, String::len) > MAX_EVENT_BYTES {
+            return Err(too_long(path));
         }
     }
     if reader.get_ref().get_ref().inner.limit() == 0 {
@@ -319,15 +316,20 @@ pub(super) fn read_shared_strings(
 /// last event.
 fn event_error(path: &Path, part: &str, e: &quick_xml::Error, since: usize) -> SheetError {
     match e {
-        quick_xml::Error::Io(_) if since > MAX_EVENT_BYTES => SheetError::Bomb {
-            path: path.to_owned(),
-            what: "一条共享文字超过 1 MB（Excel 的一个单元格最多 32767 个字）".to_owned(),
-        },
+        quick_xml::Error::Io(_) if since > MAX_EVENT_BYTES => too_long(path),
         quick_xml::Error::Io(_) => {
             damaged(path, format!("其中“{part}”部分的数据已损坏（校验不符）"))
         }
         quick_xml::Error::Encoding(_) => damaged(path, format!("其中“{part}”部分的文字编码有误")),
         _ => damaged(path, format!("其中“{part}”部分的内容格式不正确")),
+    }
+}
+
+/// The refusal of a shared string past [`MAX_EVENT_BYTES`].
+fn too_long(path: &Path) -> SheetError {
+    SheetError::Bomb {
+        path: path.to_owned(),
+        what: "一条共享文字超过 1 MB（Excel 的一个单元格最多 32767 个字）".to_owned(),
     }
 }
 
