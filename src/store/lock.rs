@@ -52,8 +52,9 @@ impl Holder {
 pub enum LockError {
     #[error("数据库 {} 正被本软件的另一个窗口或命令使用：{}。为防止两处同时修改互相覆盖，本次没有打开数据库，也没有做任何改动。请先关闭它再试。", db.display(), holder.as_ref().map_or_else(|| "不知道是哪个程序".to_owned(), Holder::describe))]
     Held { db: PathBuf, holder: Option<Holder> },
-    #[error("{} 不是普通文件（可能是文件夹、设备或管道），不能作为数据库打开。请选择一个数据库文件。", .0.display())]
-    NotAFile(PathBuf),
+    /// A pipe, device or folder given as the database ([`super::refuse_special_file`]).
+    #[error(transparent)]
+    NotAFile(super::StoreError),
     #[error("无法创建数据库的锁文件 {}：{}。请确认数据文件夹可以写入。", path.display(), describe(.source))]
     Io {
         path: PathBuf,
@@ -157,9 +158,9 @@ fn lock_database_file(db: &Path, held: impl Fn() -> LockError) -> Result<Option<
         path: db.to_owned(),
         source,
     };
+    // Looked at before it is opened: opening a pipe waits for a writer.
+    super::refuse_special_file(db).map_err(LockError::NotAFile)?;
     match std::fs::metadata(db) {
-        // Looked at before it is opened: opening a pipe waits for a writer.
-        Ok(m) if !m.is_file() => return Err(LockError::NotAFile(db.to_owned())),
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             OpenOptions::new()

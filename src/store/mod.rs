@@ -128,7 +128,7 @@ pub fn resolved_db_path(path: &Path) -> PathBuf {
 
 /// A pipe or device given as the database is refused before `SQLite` opens it (reading a pipe
 /// waits for ever).
-fn refuse_special_file(path: &Path) -> Result<(), StoreError> {
+pub(super) fn refuse_special_file(path: &Path) -> Result<(), StoreError> {
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() => Err(StoreError::NotAFile(path.to_owned())),
         _ => Ok(()),
