@@ -151,14 +151,8 @@ pub fn platforms_added<'a>(
         }
     }
     out.sort_by(|a, b| {
-        let at = |p: &str| {
-            super::platform::PLATFORMS
-                .iter()
-                .position(|k| *k == p)
-                .unwrap_or(usize::MAX)
-        };
-        at(&a.platform)
-            .cmp(&at(&b.platform))
+        super::platform::table_order(&a.platform)
+            .cmp(&super::platform::table_order(&b.platform))
             .then_with(|| a.platform.cmp(&b.platform))
     });
     out
