@@ -22,7 +22,7 @@ const MANUAL: &str = "手动备份";
 /// Why a backup or a restore failed. A failed restore leaves the database as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    #[error("无法备份：{what}：{}。请确认目标文件夹可以写入、磁盘没有满。", describe(.source))]
+    #[error("无法{what}：{}。请确认文件夹可以写入、磁盘没有满。", describe(.source))]
     Io {
         what: String,
         source: std::io::Error,

@@ -265,7 +265,7 @@ pub fn restore(
         let wal = PathBuf::from(format!("{}-wal", stage.display()));
         if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
             return Err(io("把恢复记录写入恢复的数据库")(
-                std::io::Error::other("预写日志未能并入数据库文件"),
+                std::io::Error::other("数据没有完整写入文件"),
             ));
         }
         std::fs::File::open(&stage)
